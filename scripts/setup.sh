@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+#! Installs whatever Scale Lab needs and is missing, at pinned versions.
+#!
+#! Usage: scripts/setup.sh serve   # Rust wasm target, Trunk, wasm-bindgen CLI, npm tools
+#!        scripts/setup.sh test    # all of the above + Debian's chromium and chromium-driver
+#!
+#! Every step first checks whether the right version is already there, so a
+#! second run costs seconds. Nothing is fetched from outside the package
+#! registries (crates.io, npm, Debian) and the Rust dist server: Trunk runs
+#! offline (see Trunk.toml) and uses the binaries installed here.
+set -euo pipefail
+
+TRUNK_VERSION=0.21.14
+WASM_BINDGEN_VERSION=0.2.130   # must equal the wasm-bindgen crate pin in Cargo.toml and Trunk.toml
+
+purpose=${1:-test}
+cd "$(dirname "$0")/.."
+export CARGO_HOME="${CARGO_HOME:-$HOME/.cargo}"
+export PATH="$CARGO_HOME/bin:$PATH"
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+# Rust components and the wasm target (rustup reaches the Rust dist server only).
+installed_components=$(rustup component list --installed 2>/dev/null || true)
+for comp in rustfmt clippy; do
+  if ! grep -q "^$comp" <<<"$installed_components"; then say "rustup component add $comp"; rustup component add "$comp"; fi
+done
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "rustup target add wasm32-unknown-unknown"
+  rustup target add wasm32-unknown-unknown
+fi
+
+# Trunk: 0.22 needs a newer rustc than this machine's, so 0.21.14 is pinned.
+if [ "$(trunk --version 2>/dev/null || true)" != "trunk $TRUNK_VERSION" ]; then
+  say "cargo install trunk $TRUNK_VERSION (about 9 minutes, once)"
+  cargo install trunk --version "$TRUNK_VERSION" --locked
+fi
+
+# wasm-bindgen CLI (+ wasm-bindgen-test-runner). Its --locked build fails, so no --locked.
+if [ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $WASM_BINDGEN_VERSION" ]; then
+  say "cargo install wasm-bindgen-cli $WASM_BINDGEN_VERSION (about 3 minutes, once)"
+  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+fi
+
+# npm tools, pinned by package-lock.json: binaryen 132 (wasm-opt) and playwright-core.
+# Debian's binaryen (wasm-opt 108) builds a wasm that dies at load, so it is never used.
+if ! cmp -s package-lock.json node_modules/.package-lock.json 2>/dev/null; then
+  say "npm ci (binaryen, playwright-core)"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+if [ "$purpose" = test ]; then
+  if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+    say "apt-get install chromium chromium-driver"
+    as_root apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium chromium-driver >/dev/null
+  fi
+fi
+
+# Crates for offline Trunk builds.
+cargo fetch --quiet
+say "set-up complete"

@@ -1,0 +1,251 @@
+//! `scalelab`: the native command-line tool. Runs scenario files headless,
+//! validates them, lists presets, and benchmarks the engine.
+//!
+//! Exit codes: 0 success, 1 I/O or usage error, 2 invalid scenario.
+
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::{Parser, Subcommand};
+use serde::Serialize;
+
+use scalelab::sim::Summary;
+use scalelab::{Scenario, Simulation, presets};
+
+#[derive(Parser)]
+#[command(
+    name = "scalelab",
+    version,
+    about = "Scale Lab: run system-design scenarios headless"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a scenario file (or a preset id) to its stop condition and print the summary.
+    Run {
+        /// Path to a scenario JSON file, or the id of a preset (see `scalelab presets`).
+        file: String,
+        /// Print one JSON object instead of a table.
+        #[arg(long)]
+        json: bool,
+        /// Override the scenario's seed.
+        #[arg(long)]
+        seed: Option<u64>,
+    },
+    /// Check a scenario file and list every problem.
+    Validate { file: String },
+    /// List the preset scenarios.
+    Presets,
+    /// Benchmark the engine: the M/M/8 preset, 1,000,000 requests.
+    Bench {
+        /// Requests per run.
+        #[arg(long, default_value_t = 1_000_000)]
+        requests: u64,
+        /// Timed runs (the best and the median are reported).
+        #[arg(long, default_value_t = 3)]
+        runs: u32,
+        /// Instead: simulate 1 hour at 10,000 requests/s and report peak memory.
+        #[arg(long)]
+        memory: bool,
+    },
+}
+
+/// `scalelab run --json` output: the deterministic summary plus wall-clock figures.
+#[derive(Serialize)]
+struct Report<'a> {
+    #[serde(flatten)]
+    summary: &'a Summary,
+    wall_s: f64,
+    events_per_s: f64,
+}
+
+fn load(file: &str) -> Result<Scenario, ExitCode> {
+    let text = match std::fs::read_to_string(file) {
+        Ok(t) => t,
+        Err(e) => match presets::by_id(file) {
+            Some(p) => p.json.to_string(),
+            None => {
+                eprintln!(
+                    "scalelab: cannot read `{file}`: {e} (and it is not a preset id; see `scalelab presets`)"
+                );
+                return Err(ExitCode::from(1));
+            }
+        },
+    };
+    Scenario::from_json(&text).map_err(|e| {
+        eprint!("scalelab: {file}: {e}");
+        ExitCode::from(2)
+    })
+}
+
+fn timed_run(scenario: &Scenario) -> (Summary, f64) {
+    let started = Instant::now();
+    let summary = Simulation::new(scenario).run();
+    (summary, started.elapsed().as_secs_f64())
+}
+
+fn print_table(s: &Summary, wall_s: f64) {
+    println!("{} (seed {})", s.scenario, s.seed);
+    println!(
+        "  simulated {:.1} s in {:.3} s wall: {} events, {:.2} M events/s",
+        s.sim_time_s,
+        wall_s,
+        s.events,
+        s.events as f64 / wall_s / 1e6
+    );
+    println!(
+        "  requests: {} sent, {} completed, {} dropped, {} timed out, {} refused, {} reset",
+        s.sent, s.completed, s.dropped, s.timed_out, s.refused, s.reset
+    );
+    let l = s.latency_ms;
+    println!(
+        "  latency ms: mean {:.3}  p50 {:.3}  p95 {:.3}  p99 {:.3}  max {:.3}   throughput {:.1}/s",
+        l.mean, l.p50, l.p95, l.p99, l.max, s.throughput_per_s
+    );
+    println!(
+        "  {:<14} {:<14} {:>10} {:>8} {:>8} {:>8} {:>10}",
+        "node", "kind", "completed", "dropped", "util", "L", "p99 ms"
+    );
+    for (id, n) in &s.nodes {
+        let opt =
+            |v: Option<f64>, prec: usize| v.map_or("-".to_string(), |v| format!("{v:.prec$}"));
+        println!(
+            "  {:<14} {:<14} {:>10} {:>8} {:>8} {:>8} {:>10}{}",
+            id,
+            n.kind,
+            n.completed.map_or("-".into(), |v| v.to_string()),
+            n.dropped.map_or("-".into(), |v| v.to_string()),
+            opt(n.utilisation, 3),
+            opt(n.mean_in_system, 2),
+            opt(n.latency_ms.map(|l| l.p99), 3),
+            if n.up { "" } else { "  (down)" }
+        );
+    }
+}
+
+/// Peak resident memory of this process, in MB (Linux only).
+fn peak_rss_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+fn bench(requests: u64, runs: u32) {
+    let scenario = Scenario::from_json(presets::MM8_JSON)
+        .expect("the M/M/8 preset is valid")
+        .with_stop_requests(requests);
+    println!(
+        "bench: M/M/8 at rho = 0.8, {requests} requests, {runs} runs (native, {} build)",
+        if cfg!(debug_assertions) {
+            "debug"
+        } else {
+            "optimised"
+        }
+    );
+    let mut rates = Vec::new();
+    for i in 0..runs.max(1) {
+        let (s, wall) = timed_run(&scenario);
+        let rate = s.events as f64 / wall;
+        println!(
+            "  run {}: {} events in {:.3} s = {:.2} M events/s",
+            i + 1,
+            s.events,
+            wall,
+            rate / 1e6
+        );
+        rates.push(rate);
+    }
+    rates.sort_by(f64::total_cmp);
+    println!(
+        "events_per_s best {:.0} median {:.0}",
+        rates[rates.len() - 1],
+        rates[rates.len() / 2]
+    );
+}
+
+fn bench_memory() {
+    let text = r#"{"version":1,"name":"1 hour at 10,000 requests/s","seed":1,"stop":{"sim_time_s":3600},
+      "nodes":[{"id":"users","kind":"client","arrivals":{"process":"poisson","rate_per_s":10000}},
+               {"id":"lb","kind":"load_balancer","algorithm":"least_connections"},
+               {"id":"app-1","kind":"server","workers":32,"service_time":{"dist":"exponential","mean_ms":10}},
+               {"id":"app-2","kind":"server","workers":32,"service_time":{"dist":"exponential","mean_ms":10}},
+               {"id":"app-3","kind":"server","workers":32,"service_time":{"dist":"exponential","mean_ms":10}},
+               {"id":"app-4","kind":"server","workers":32,"service_time":{"dist":"exponential","mean_ms":10}}],
+      "links":[{"from":"users","to":"lb","latency_ms":1},{"from":"lb","to":"app-1","latency_ms":0.5},
+               {"from":"lb","to":"app-2","latency_ms":0.5},{"from":"lb","to":"app-3","latency_ms":0.5},
+               {"from":"lb","to":"app-4","latency_ms":0.5}]}"#;
+    let scenario = Scenario::from_json(text).expect("the memory bench scenario is valid");
+    let (s, wall) = timed_run(&scenario);
+    println!(
+        "bench memory: {} requests, {} events, {:.1} s simulated in {:.1} s wall ({:.2} M events/s)",
+        s.sent,
+        s.events,
+        s.sim_time_s,
+        wall,
+        s.events as f64 / wall / 1e6
+    );
+    match peak_rss_mb() {
+        Some(mb) => println!("peak_rss_mb {mb:.1}"),
+        None => println!("peak_rss_mb unavailable on this platform"),
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Run { file, json, seed } => {
+            let mut scenario = match load(&file) {
+                Ok(s) => s,
+                Err(code) => return code,
+            };
+            if let Some(seed) = seed {
+                scenario = scenario.with_seed(seed);
+            }
+            let (summary, wall_s) = timed_run(&scenario);
+            if json {
+                let report = Report {
+                    summary: &summary,
+                    wall_s,
+                    events_per_s: summary.events as f64 / wall_s.max(1e-9),
+                };
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&report).expect("reports serialize")
+                );
+            } else {
+                print_table(&summary, wall_s);
+            }
+        }
+        Command::Validate { file } => match load(&file) {
+            Ok(s) => println!(
+                "{file}: valid ({} nodes, {} links, {} faults)",
+                s.topology.ids.len(),
+                s.topology.links.len(),
+                s.faults.len()
+            ),
+            Err(code) => return code,
+        },
+        Command::Presets => {
+            for p in presets::ALL {
+                println!("{:<18} {}\n{:<18} {}", p.id, p.title, "", p.lesson);
+            }
+        }
+        Command::Bench {
+            requests,
+            runs,
+            memory,
+        } => {
+            if memory {
+                bench_memory();
+            } else {
+                bench(requests, runs);
+            }
+        }
+    }
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,23 @@
+//! Scale Lab: a system-design laboratory. A deterministic discrete-event
+//! simulator of load balancers, server pools and (later) caches, brokers and
+//! databases, with a browser UI and a native CLI on the same core.
+//!
+//! # Layout
+//! - [`sim`]: the pure, deterministic core (no web APIs, no wall clock).
+//! - `ui`: the Leptos app (feature `web`; built by Trunk).
+//! - `src/bin/scalelab.rs`: the native CLI.
+//! - `src/main.rs`: mounts the app in the browser.
+//!
+//! ```
+//! let scenario = scalelab::Scenario::from_json(scalelab::presets::MM8_JSON).unwrap();
+//! let summary = scalelab::Simulation::new(&scenario.with_stop_requests(1_000)).run();
+//! assert!(summary.completed + summary.dropped >= 1_000);
+//! ```
+
+pub mod presets;
+pub mod sim;
+#[cfg(feature = "web")]
+pub mod ui;
+
+pub use sim::ring::HashRing;
+pub use sim::{Scenario, ScenarioError, Simulation, Summary};

@@ -1,0 +1,708 @@
+//! The discrete-event engine: a clock, the future-event list, one RNG, and
+//! nodes that exchange typed messages over links with latency.
+//!
+//! ```text
+//!            ┌──────────────── Simulation ────────────────┐
+//!            │ nodes: Vec<Box<dyn Node>>   (one per spec)  │
+//!  step() ─► │ core:  clock · EventQueue · SimRng · links  │
+//!            │        metrics · trace · up/epoch per node  │
+//!            └─────────────────────────────────────────────┘
+//!  pop earliest (t, seq) ─► node.on_message(ctx, from, payload)
+//!                              └─ ctx.send_request / reply / set_timer ─► push
+//! ```
+//! The loop knows nothing of clients, servers or balancers: a node kind is a
+//! [`Node`] implementation plus one entry in `nodes::build`. Requests carry
+//! the links they crossed, so a response retraces them without any node
+//! keeping a table of who asked.
+//!
+//! **Determinism:** all randomness comes from `core.rng`, seeded from the
+//! scenario; ties in time are broken by insertion order; nothing iterates a
+//! hash map. The same scenario and seed give the same events, bit for bit,
+//! natively and in wasm.
+
+use std::collections::VecDeque;
+
+use serde::Serialize;
+
+use super::dist::{SimRng, rng_from_seed};
+use super::metrics::{LatencySummary, Metrics, NodeSample, WindowStats};
+use super::nodes;
+use super::queue::EventQueue;
+use super::time::{SimTime, ns_to_s};
+use super::trace::{MsgKind, Trace, TraceEntry};
+use super::validate::{FaultAction, Link, LinkIdx, NodeIdx, Scenario, Stop, Topology, limits};
+
+/// How many windows of the time series are kept (the most recent ones).
+pub const MAX_SERIES_POINTS: usize = 3_600;
+/// How many recent link crossings the trace keeps for the animation.
+pub const TRACE_CAPACITY: usize = 4_096;
+
+/// How a request ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Still travelling towards a server.
+    Pending,
+    Ok,
+    /// A server's queue was full (HTTP 503).
+    Dropped,
+    /// It waited in a queue past the server's `timeout_ms`.
+    TimedOut,
+    /// It reached a node that was down, or a balancer with no healthy backend.
+    Refused,
+    /// The node holding it failed.
+    Reset,
+}
+
+/// A request and, on the way back, its response. `Copy` and fixed-size so the
+/// hot path never allocates.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Request {
+    pub id: u64,
+    /// The client node that sent it.
+    pub client: NodeIdx,
+    /// Drawn from the client's population; what `ip_hash` hashes.
+    pub client_id: u32,
+    /// Drawn from the client's key distribution.
+    pub key: u64,
+    pub created_ns: SimTime,
+    /// When it arrived at the node now holding it.
+    pub arrived_ns: SimTime,
+    pub status: Status,
+    n_hops: u8,
+    hops: [LinkIdx; limits::MAX_HOPS],
+}
+
+impl Request {
+    pub fn new(id: u64, client: NodeIdx, client_id: u32, key: u64, now: SimTime) -> Self {
+        Request {
+            id,
+            client,
+            client_id,
+            key,
+            created_ns: now,
+            arrived_ns: now,
+            status: Status::Pending,
+            n_hops: 0,
+            hops: [0; limits::MAX_HOPS],
+        }
+    }
+
+    /// Links crossed so far, oldest first.
+    pub fn hops(&self) -> &[LinkIdx] {
+        &self.hops[..self.n_hops as usize]
+    }
+}
+
+/// What one event delivers to a node.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Payload {
+    Request(Request),
+    Response(Request),
+    /// A timer the node set for itself; `tag` and `slot` are the node's own.
+    Timer {
+        tag: u32,
+        slot: u32,
+    },
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Event {
+    Deliver {
+        to: NodeIdx,
+        from: NodeIdx,
+        /// The target's epoch when a timer was set: a timer set before a
+        /// failure must not fire after the recovery.
+        epoch: u32,
+        payload: Payload,
+    },
+    Fault {
+        node: NodeIdx,
+        action: FaultAction,
+    },
+}
+
+/// Everything the nodes share: handed to a node, wrapped in a [`Ctx`], for
+/// the duration of one event.
+pub struct Core {
+    now: SimTime,
+    queue: EventQueue<Event>,
+    rng: SimRng,
+    links: Vec<Link>,
+    up: Vec<bool>,
+    epoch: Vec<u32>,
+    pub(crate) metrics: Metrics,
+    trace: Trace,
+    next_msg_id: u64,
+    next_request_id: u64,
+    n_events: u64,
+}
+
+/// A node's window on the engine while it handles one event.
+pub struct Ctx<'a> {
+    core: &'a mut Core,
+    me: NodeIdx,
+}
+
+impl Ctx<'_> {
+    pub fn now(&self) -> SimTime {
+        self.core.now
+    }
+
+    pub fn me(&self) -> NodeIdx {
+        self.me
+    }
+
+    /// The run's one RNG: every random decision draws from it.
+    pub fn rng(&mut self) -> &mut SimRng {
+        &mut self.core.rng
+    }
+
+    pub fn is_up(&self, node: NodeIdx) -> bool {
+        self.core.up[node as usize]
+    }
+
+    pub fn link(&self, link: LinkIdx) -> Link {
+        self.core.links[link as usize]
+    }
+
+    pub fn metrics(&mut self) -> &mut Metrics {
+        &mut self.core.metrics
+    }
+
+    pub fn new_request_id(&mut self) -> u64 {
+        self.core.next_request_id += 1;
+        self.core.next_request_id
+    }
+
+    /// Sends a request over one of this node's outgoing links.
+    pub fn send_request(&mut self, link: LinkIdx, mut req: Request) {
+        debug_assert_eq!(self.core.links[link as usize].from, self.me);
+        let n = req.n_hops as usize;
+        // Validation bounds paths to MAX_HOPS links, so this always fits.
+        req.hops[n] = link;
+        req.n_hops += 1;
+        let l = self.core.links[link as usize];
+        self.core.transmit(
+            l.from,
+            l.to,
+            l.latency_ns,
+            Payload::Request(req),
+            MsgKind::Request,
+        );
+    }
+
+    /// Sends a request (or a response) back over the link it last crossed,
+    /// with the given status. A request with no hops left has reached its
+    /// client, so there is nothing to send.
+    pub fn reply(&mut self, mut req: Request, status: Status) {
+        req.status = status;
+        self.core.send_back(req);
+    }
+
+    /// Passes a response on towards the client, keeping its status.
+    pub fn forward_response(&mut self, req: Request) {
+        self.core.send_back(req);
+    }
+
+    /// Wakes this node after `delay_ns` with `Payload::Timer { tag, slot }`.
+    pub fn set_timer(&mut self, delay_ns: SimTime, tag: u32, slot: u32) {
+        let me = self.me;
+        let epoch = self.core.epoch[me as usize];
+        self.core.queue.push(
+            self.core.now + delay_ns,
+            Event::Deliver {
+                to: me,
+                from: me,
+                epoch,
+                payload: Payload::Timer { tag, slot },
+            },
+        );
+    }
+}
+
+impl Core {
+    fn transmit(
+        &mut self,
+        from: NodeIdx,
+        to: NodeIdx,
+        latency_ns: SimTime,
+        payload: Payload,
+        kind: MsgKind,
+    ) {
+        self.next_msg_id += 1;
+        let arrive_ns = self.now + latency_ns;
+        let req_id = match payload {
+            Payload::Request(r) | Payload::Response(r) => r.id,
+            Payload::Timer { .. } => 0,
+        };
+        self.trace.push(TraceEntry {
+            msg_id: self.next_msg_id,
+            req_id,
+            from,
+            to,
+            sent_ns: self.now,
+            arrive_ns,
+            kind,
+        });
+        self.queue.push(
+            arrive_ns,
+            Event::Deliver {
+                to,
+                from,
+                epoch: 0,
+                payload,
+            },
+        );
+    }
+
+    fn send_back(&mut self, mut req: Request) {
+        if req.n_hops == 0 {
+            return;
+        }
+        req.n_hops -= 1;
+        let l = self.links[req.hops[req.n_hops as usize] as usize];
+        let kind = if req.status == Status::Ok {
+            MsgKind::Response
+        } else {
+            MsgKind::Error
+        };
+        self.transmit(l.to, l.from, l.latency_ns, Payload::Response(req), kind);
+    }
+}
+
+/// The behaviour of one node kind. See ARCHITECTURE.md, "Adding a node kind".
+pub trait Node {
+    /// Called once before the first event, e.g. to schedule the first arrival.
+    fn start(&mut self, ctx: &mut Ctx);
+    /// A message or one of the node's own timers has arrived.
+    fn on_message(&mut self, ctx: &mut Ctx, from: NodeIdx, payload: Payload);
+    /// The node has just failed: whatever it held is lost.
+    fn on_fail(&mut self, _ctx: &mut Ctx) {}
+    /// The node is back, with empty state; timers set before the failure are void.
+    fn on_recover(&mut self, _ctx: &mut Ctx) {}
+    /// Live figures for the UI: cheap enough to call 60 times a second.
+    fn view(&self) -> NodeView;
+    /// Closes a metrics window at `now` (advances time integrals).
+    fn sample(&mut self, now: SimTime) -> NodeSample;
+    /// Whole-run figures.
+    fn summary(&self, now: SimTime, topology: &Topology) -> NodeSummary;
+}
+
+/// A node's live state, for the topology view and the inspector.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct NodeView {
+    pub kind: &'static str,
+    pub up: bool,
+    /// Requests being served now (servers) or awaiting a response (balancers).
+    pub in_service: u64,
+    /// Concurrency limit (servers); 0 where it does not apply.
+    pub workers: u32,
+    pub queue_len: u64,
+    pub queue_capacity: u64,
+    pub completed: u64,
+    pub dropped: u64,
+    pub errors: u64,
+    /// Backends currently in rotation (balancers).
+    pub healthy_backends: Vec<NodeIdx>,
+}
+
+/// Whole-run figures of one node; fields that do not apply are left out.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct NodeSummary {
+    pub kind: &'static str,
+    pub up: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sent: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub completed: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dropped: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timed_out: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refused: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reset: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub throughput_per_s: Option<f64>,
+    /// Busy worker-time / (workers x elapsed time).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub utilisation: Option<f64>,
+    /// Time-averaged number waiting in the queue.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mean_queue_len: Option<f64>,
+    /// Time-averaged number in the node (waiting + in service): L in Little's law.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mean_in_system: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub latency_ms: Option<LatencySummary>,
+    /// Requests sent to each backend (balancers), by backend id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub forwarded: Option<std::collections::BTreeMap<String, u64>>,
+}
+
+/// Whole-run results: deterministic (no wall-clock figures), so two runs of
+/// the same scenario and seed give equal summaries.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Summary {
+    pub scenario: String,
+    pub seed: u64,
+    /// Requests the clients sent.
+    pub sent: u64,
+    /// Requests that got a successful response.
+    pub completed: u64,
+    pub dropped: u64,
+    pub timed_out: u64,
+    pub refused: u64,
+    pub reset: u64,
+    /// Events the engine processed.
+    pub events: u64,
+    pub sim_time_s: f64,
+    /// Successful responses per simulated second.
+    pub throughput_per_s: f64,
+    /// End-to-end latency of successful requests, as the clients saw it.
+    pub latency_ms: LatencySummary,
+    pub nodes: std::collections::BTreeMap<String, NodeSummary>,
+}
+
+/// What the UI draws each frame.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Snapshot {
+    pub now_ns: SimTime,
+    pub events: u64,
+    pub finished: bool,
+    pub nodes: Vec<NodeView>,
+}
+
+/// How far a budgeted advance got.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Progress {
+    /// The clock reached the requested time.
+    CaughtUp,
+    /// The event budget ran out first; the clock is behind the requested time.
+    OverBudget,
+    /// The run's stop condition was reached.
+    Finished,
+}
+
+/// A running simulation of one scenario.
+pub struct Simulation {
+    scenario: Scenario,
+    core: Core,
+    nodes: Vec<Box<dyn Node>>,
+    node_series: Vec<VecDeque<NodeSample>>,
+    /// Simulated time at which the run stops at the latest.
+    stop_at_ns: SimTime,
+    /// Stop once this many requests have finished, if the scenario says so.
+    stop_after_finished: Option<u64>,
+    finished: bool,
+    next_window_end_ns: SimTime,
+}
+
+impl Simulation {
+    /// Builds the nodes and schedules the first events. Cannot fail: the
+    /// scenario is validated.
+    pub fn new(scenario: &Scenario) -> Simulation {
+        let n_nodes = scenario.topology.ids.len();
+        let core = Core {
+            now: 0,
+            queue: EventQueue::new(),
+            rng: rng_from_seed(scenario.spec.seed),
+            links: scenario.topology.links.clone(),
+            up: vec![true; n_nodes],
+            epoch: vec![0; n_nodes],
+            metrics: Metrics::new(scenario.window_ns, MAX_SERIES_POINTS),
+            trace: Trace::new(TRACE_CAPACITY),
+            next_msg_id: 0,
+            next_request_id: 0,
+            n_events: 0,
+        };
+        let nodes = (0..n_nodes)
+            .map(|i| nodes::build(&scenario.spec, i as NodeIdx, &scenario.topology))
+            .collect();
+        let (stop_at_ns, stop_after_finished) = match scenario.stop {
+            Stop::SimTime(t) => (t, None),
+            Stop::FinishedRequests(n) => (super::time::s_to_ns(limits::MAX_SIM_TIME_S), Some(n)),
+        };
+        let mut sim = Simulation {
+            core,
+            nodes,
+            node_series: vec![VecDeque::new(); n_nodes],
+            stop_at_ns,
+            stop_after_finished,
+            finished: false,
+            next_window_end_ns: scenario.window_ns,
+            scenario: scenario.clone(),
+        };
+        for f in &scenario.faults {
+            sim.core.queue.push(
+                f.at_ns,
+                Event::Fault {
+                    node: f.node,
+                    action: f.action,
+                },
+            );
+        }
+        for i in 0..n_nodes {
+            let mut ctx = Ctx {
+                core: &mut sim.core,
+                me: i as NodeIdx,
+            };
+            sim.nodes[i].start(&mut ctx);
+        }
+        sim
+    }
+
+    pub fn scenario(&self) -> &Scenario {
+        &self.scenario
+    }
+
+    /// The simulated clock.
+    pub fn now(&self) -> SimTime {
+        self.core.now
+    }
+
+    pub fn events(&self) -> u64 {
+        self.core.n_events
+    }
+
+    pub fn is_finished(&self) -> bool {
+        self.finished
+    }
+
+    /// Requests that have finished, with any outcome.
+    pub fn finished_requests(&self) -> u64 {
+        self.core.metrics.finished()
+    }
+
+    /// Processes the next event. Returns false when the run has stopped.
+    pub fn step(&mut self) -> bool {
+        if self.finished {
+            return false;
+        }
+        match self.core.queue.peek_time() {
+            Some(t) if t <= self.stop_at_ns => {}
+            _ => {
+                // Nothing left before the stop time: the run ends there.
+                self.advance_clock(self.stop_at_ns);
+                self.finished = true;
+                return false;
+            }
+        }
+        let (t, event) = self.core.queue.pop().expect("peeked");
+        if t >= self.next_window_end_ns {
+            self.close_windows_until(t);
+        }
+        self.core.now = t;
+        self.core.n_events += 1;
+        match event {
+            Event::Deliver {
+                to,
+                from,
+                epoch,
+                payload,
+            } => self.deliver(to, from, epoch, payload),
+            Event::Fault { node, action } => self.apply_fault(node, action),
+        }
+        if let Some(n) = self.stop_after_finished
+            && self.core.metrics.finished() >= n
+        {
+            self.finished = true;
+        }
+        true
+    }
+
+    fn deliver(&mut self, to: NodeIdx, from: NodeIdx, epoch: u32, payload: Payload) {
+        let i = to as usize;
+        if !self.core.up[i] {
+            // A down node refuses what reaches it; its timers are void.
+            match payload {
+                Payload::Request(req) => Ctx {
+                    core: &mut self.core,
+                    me: to,
+                }
+                .reply(req, Status::Refused),
+                Payload::Response(mut req) => {
+                    if req.status == Status::Ok {
+                        req.status = Status::Reset;
+                    }
+                    self.core.send_back(req)
+                }
+                Payload::Timer { .. } => {}
+            }
+            return;
+        }
+        if matches!(payload, Payload::Timer { .. }) && epoch != self.core.epoch[i] {
+            return;
+        }
+        let mut ctx = Ctx {
+            core: &mut self.core,
+            me: to,
+        };
+        self.nodes[i].on_message(&mut ctx, from, payload);
+    }
+
+    fn apply_fault(&mut self, node: NodeIdx, action: FaultAction) {
+        let i = node as usize;
+        match action {
+            FaultAction::Fail if self.core.up[i] => {
+                self.core.up[i] = false;
+                self.core.epoch[i] += 1;
+                let mut ctx = Ctx {
+                    core: &mut self.core,
+                    me: node,
+                };
+                self.nodes[i].on_fail(&mut ctx);
+            }
+            FaultAction::Recover if !self.core.up[i] => {
+                self.core.up[i] = true;
+                let mut ctx = Ctx {
+                    core: &mut self.core,
+                    me: node,
+                };
+                self.nodes[i].on_recover(&mut ctx);
+            }
+            _ => {}
+        }
+    }
+
+    /// Processes every event up to and including simulated time `t` (or to
+    /// the stop), then sets the clock to `t`.
+    pub fn step_until(&mut self, t: SimTime) {
+        while self.advance(t, u64::MAX) == Progress::OverBudget {}
+    }
+
+    /// Like [`Self::step_until`] but processes at most `max_events` events:
+    /// the UI's per-frame budget, so a fast speed cannot freeze a tab.
+    pub fn advance(&mut self, t: SimTime, max_events: u64) -> Progress {
+        let mut n = 0;
+        while !self.finished {
+            match self.core.queue.peek_time() {
+                Some(next) if next <= t && next <= self.stop_at_ns => {
+                    if n == max_events {
+                        return Progress::OverBudget;
+                    }
+                    self.step();
+                    n += 1;
+                }
+                _ => {
+                    let target = t.min(self.stop_at_ns);
+                    if target > self.core.now {
+                        self.advance_clock(target);
+                    }
+                    if self.core.now >= self.stop_at_ns {
+                        self.finished = true;
+                    }
+                    break;
+                }
+            }
+        }
+        if self.finished {
+            Progress::Finished
+        } else {
+            Progress::CaughtUp
+        }
+    }
+
+    /// Runs to the scenario's stop condition.
+    pub fn run(&mut self) -> Summary {
+        while self.step() {}
+        self.summary()
+    }
+
+    fn advance_clock(&mut self, t: SimTime) {
+        if t >= self.next_window_end_ns {
+            self.close_windows_until(t);
+        }
+        self.core.now = self.core.now.max(t);
+    }
+
+    fn close_windows_until(&mut self, t: SimTime) {
+        while t >= self.next_window_end_ns {
+            let end = self.next_window_end_ns;
+            self.core.metrics.close_window(end);
+            for (node, series) in self.nodes.iter_mut().zip(self.node_series.iter_mut()) {
+                if series.len() == MAX_SERIES_POINTS {
+                    series.pop_front();
+                }
+                series.push_back(node.sample(end));
+            }
+            self.next_window_end_ns += self.scenario.window_ns;
+        }
+    }
+
+    /// Whole-run results so far.
+    pub fn summary(&self) -> Summary {
+        let m = &self.core.metrics;
+        let now = self.core.now;
+        let topo = &self.scenario.topology;
+        let nodes = self
+            .nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| {
+                let mut s = n.summary(now, topo);
+                s.up = self.core.up[i];
+                (topo.ids[i].clone(), s)
+            })
+            .collect();
+        Summary {
+            scenario: self.scenario.spec.name.clone(),
+            seed: self.scenario.spec.seed,
+            sent: m.sent,
+            completed: m.completed,
+            dropped: m.dropped,
+            timed_out: m.timed_out,
+            refused: m.refused,
+            reset: m.reset,
+            events: self.core.n_events,
+            sim_time_s: ns_to_s(now),
+            throughput_per_s: if now > 0 {
+                m.completed as f64 / ns_to_s(now)
+            } else {
+                0.0
+            },
+            latency_ms: m.e2e.summary(),
+            nodes,
+        }
+    }
+
+    /// Live state of every node, in scenario order.
+    pub fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            now_ns: self.core.now,
+            events: self.core.n_events,
+            finished: self.finished,
+            nodes: self
+                .nodes
+                .iter()
+                .enumerate()
+                .map(|(i, n)| {
+                    let mut v = n.view();
+                    v.up = self.core.up[i];
+                    v
+                })
+                .collect(),
+        }
+    }
+
+    /// The time series of closed windows (most recent [`MAX_SERIES_POINTS`]).
+    pub fn series(&self) -> &VecDeque<WindowStats> {
+        self.core.metrics.series()
+    }
+
+    /// Per-node samples, aligned with [`Self::series`].
+    pub fn node_series(&self, node: NodeIdx) -> &VecDeque<NodeSample> {
+        &self.node_series[node as usize]
+    }
+
+    /// Recent link crossings, oldest first (for animating messages).
+    pub fn trace(&self) -> impl Iterator<Item = &TraceEntry> {
+        self.core.trace.iter()
+    }
+
+    pub fn is_up(&self, node: NodeIdx) -> bool {
+        self.core.up[node as usize]
+    }
+}

@@ -1,0 +1,362 @@
+//! Metrics: whole-run latency histograms and counters, and a time series of
+//! fixed windows of simulated time for the charts.
+//!
+//! ```text
+//!  response ─► e2e histogram (whole run, 3 significant digits)
+//!          └─► window accumulator ──close_window(t)──► series (ring of WindowStats)
+//! ```
+//! Memory is bounded however long a run lasts: histograms have fixed bounds,
+//! the series keeps its most recent `max_points` windows, and a window keeps
+//! at most `EXACT_WINDOW_SAMPLES` raw samples before it switches to a
+//! histogram of its own.
+
+use std::collections::VecDeque;
+
+use hdrhistogram::Histogram;
+use serde::Serialize;
+
+use super::engine::Status;
+use super::time::{NS_PER_US, SimTime, ns_to_ms, ns_to_s};
+
+/// Latencies are recorded in microseconds, up to 30 days.
+const HIST_MAX_US: u64 = 30 * 24 * 3_600 * 1_000_000;
+/// Below this many samples a window's percentiles are exact (sorted samples).
+const EXACT_WINDOW_SAMPLES: usize = 4_096;
+
+/// Percentiles of a latency distribution, in milliseconds. All zero when
+/// nothing was recorded.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct LatencySummary {
+    pub count: u64,
+    /// Exact mean (from the sum of the samples, not the histogram).
+    pub mean: f64,
+    pub p50: f64,
+    pub p95: f64,
+    pub p99: f64,
+    pub max: f64,
+}
+
+/// A latency histogram plus the exact sum for the mean.
+#[derive(Clone, Debug)]
+pub struct LatencyHist {
+    hist: Histogram<u64>,
+    sum_ns: u128,
+    max_ns: SimTime,
+}
+
+impl LatencyHist {
+    /// `sigfig` significant decimal digits (3: 0.1% resolution, ~230 KB;
+    /// 2: 1%, ~30 KB).
+    pub fn new(sigfig: u8) -> Self {
+        LatencyHist {
+            hist: Histogram::new_with_bounds(1, HIST_MAX_US, sigfig)
+                .expect("static bounds are valid"),
+            sum_ns: 0,
+            max_ns: 0,
+        }
+    }
+
+    pub fn record(&mut self, ns: SimTime) {
+        self.hist.saturating_record((ns / NS_PER_US).max(1));
+        self.sum_ns += u128::from(ns);
+        self.max_ns = self.max_ns.max(ns);
+    }
+
+    pub fn count(&self) -> u64 {
+        self.hist.len()
+    }
+
+    pub fn mean_ms(&self) -> f64 {
+        if self.count() == 0 {
+            0.0
+        } else {
+            (self.sum_ns as f64 / self.count() as f64) / 1e6
+        }
+    }
+
+    /// The value at quantile `q` (0..=1), in ms.
+    pub fn quantile_ms(&self, q: f64) -> f64 {
+        if self.count() == 0 {
+            return 0.0;
+        }
+        // hdrhistogram reports the highest value equivalent to the bucket;
+        // the median of the bucket is closer to the true sample on average.
+        let v = self.hist.value_at_quantile(q);
+        self.hist.median_equivalent(v) as f64 / 1e3
+    }
+
+    pub fn summary(&self) -> LatencySummary {
+        LatencySummary {
+            count: self.count(),
+            mean: self.mean_ms(),
+            p50: self.quantile_ms(0.50),
+            p95: self.quantile_ms(0.95),
+            p99: self.quantile_ms(0.99),
+            max: ns_to_ms(self.max_ns),
+        }
+    }
+}
+
+/// One window of the time series.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct WindowStats {
+    /// Window start, simulated seconds.
+    pub start_s: f64,
+    /// Window width, simulated seconds.
+    pub width_s: f64,
+    /// Requests the clients sent in the window (offered load).
+    pub sent: u64,
+    pub completed: u64,
+    pub dropped: u64,
+    pub timed_out: u64,
+    /// Refused + reset.
+    pub failed: u64,
+    /// End-to-end latency of the window's successful requests.
+    pub latency_ms: LatencySummary,
+}
+
+impl WindowStats {
+    pub fn throughput_per_s(&self) -> f64 {
+        self.completed as f64 / self.width_s
+    }
+
+    pub fn errors(&self) -> u64 {
+        self.dropped + self.timed_out + self.failed
+    }
+}
+
+/// One node's figures over one window.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct NodeSample {
+    /// Busy fraction of the node's workers over the window (0..=1).
+    pub utilisation: f64,
+    /// Queue length at the end of the window.
+    pub queue_len: u64,
+    pub completed: u64,
+    pub dropped: u64,
+}
+
+/// Latency samples of the current window: exact while few, a histogram
+/// beyond that, so closing a window costs little at any rate.
+#[derive(Debug)]
+struct WindowLatency {
+    samples: Vec<SimTime>,
+    overflow: Option<LatencyHist>,
+    sum_ns: u128,
+    max_ns: SimTime,
+}
+
+impl WindowLatency {
+    fn new() -> Self {
+        WindowLatency {
+            samples: Vec::new(),
+            overflow: None,
+            sum_ns: 0,
+            max_ns: 0,
+        }
+    }
+
+    fn record(&mut self, ns: SimTime) {
+        self.sum_ns += u128::from(ns);
+        self.max_ns = self.max_ns.max(ns);
+        if let Some(h) = &mut self.overflow {
+            h.record(ns);
+        } else if self.samples.len() < EXACT_WINDOW_SAMPLES {
+            self.samples.push(ns);
+        } else {
+            let mut h = LatencyHist::new(2);
+            for &s in &self.samples {
+                h.record(s);
+            }
+            h.record(ns);
+            self.samples.clear();
+            self.overflow = Some(h);
+        }
+    }
+
+    fn take_summary(&mut self) -> LatencySummary {
+        let summary = if let Some(h) = &self.overflow {
+            let mut s = h.summary();
+            s.max = ns_to_ms(self.max_ns);
+            s
+        } else if self.samples.is_empty() {
+            LatencySummary::default()
+        } else {
+            let n = self.samples.len();
+            self.samples.sort_unstable();
+            // Nearest-rank percentile.
+            let at = |q: f64| {
+                let rank = ((q * n as f64).ceil() as usize).clamp(1, n);
+                ns_to_ms(self.samples[rank - 1])
+            };
+            LatencySummary {
+                count: n as u64,
+                mean: (self.sum_ns as f64 / n as f64) / 1e6,
+                p50: at(0.50),
+                p95: at(0.95),
+                p99: at(0.99),
+                max: ns_to_ms(self.max_ns),
+            }
+        };
+        self.samples.clear();
+        if let Some(h) = &mut self.overflow {
+            h.hist.reset();
+            h.sum_ns = 0;
+            h.max_ns = 0;
+        }
+        // Keep the histogram once allocated: a busy run will need it again.
+        if self.overflow.is_some() && summary.count < EXACT_WINDOW_SAMPLES as u64 {
+            self.overflow = None;
+        }
+        self.sum_ns = 0;
+        self.max_ns = 0;
+        summary
+    }
+}
+
+/// Run-wide counters, the end-to-end histogram, and the time series.
+#[derive(Debug)]
+pub struct Metrics {
+    pub sent: u64,
+    pub completed: u64,
+    pub dropped: u64,
+    pub timed_out: u64,
+    pub refused: u64,
+    pub reset: u64,
+    pub e2e: LatencyHist,
+    window: WindowStats,
+    window_latency: WindowLatency,
+    window_ns: SimTime,
+    series: VecDeque<WindowStats>,
+    max_points: usize,
+}
+
+impl Metrics {
+    pub fn new(window_ns: SimTime, max_points: usize) -> Self {
+        Metrics {
+            sent: 0,
+            completed: 0,
+            dropped: 0,
+            timed_out: 0,
+            refused: 0,
+            reset: 0,
+            e2e: LatencyHist::new(3),
+            window: WindowStats {
+                width_s: ns_to_s(window_ns),
+                ..Default::default()
+            },
+            window_latency: WindowLatency::new(),
+            window_ns,
+            series: VecDeque::new(),
+            max_points,
+        }
+    }
+
+    /// Requests finished with any outcome.
+    pub fn finished(&self) -> u64 {
+        self.completed + self.dropped + self.timed_out + self.refused + self.reset
+    }
+
+    pub fn record_sent(&mut self) {
+        self.sent += 1;
+        self.window.sent += 1;
+    }
+
+    /// A response reached its client.
+    pub fn record_response(&mut self, status: Status, latency_ns: SimTime) {
+        match status {
+            Status::Ok => {
+                self.completed += 1;
+                self.window.completed += 1;
+                self.e2e.record(latency_ns);
+                self.window_latency.record(latency_ns);
+            }
+            Status::Dropped => {
+                self.dropped += 1;
+                self.window.dropped += 1;
+            }
+            Status::TimedOut => {
+                self.timed_out += 1;
+                self.window.timed_out += 1;
+            }
+            Status::Refused => {
+                self.refused += 1;
+                self.window.failed += 1;
+            }
+            Status::Reset | Status::Pending => {
+                self.reset += 1;
+                self.window.failed += 1;
+            }
+        }
+    }
+
+    /// Ends the window that ends at `end_ns` and starts the next.
+    pub(crate) fn close_window(&mut self, end_ns: SimTime) {
+        let mut w = self.window;
+        w.start_s = ns_to_s(end_ns - self.window_ns);
+        w.latency_ms = self.window_latency.take_summary();
+        if self.series.len() == self.max_points {
+            self.series.pop_front();
+        }
+        self.series.push_back(w);
+        self.window = WindowStats {
+            width_s: w.width_s,
+            ..Default::default()
+        };
+    }
+
+    pub fn series(&self) -> &VecDeque<WindowStats> {
+        &self.series
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn histogram_quantiles_are_within_resolution() {
+        let mut h = LatencyHist::new(3);
+        for ms in 1..=1000u64 {
+            h.record(ms * 1_000_000);
+        }
+        let s = h.summary();
+        assert_eq!(s.count, 1000);
+        assert!((s.mean - 500.5).abs() < 1e-9, "exact mean: {}", s.mean);
+        assert!((s.p50 - 500.0).abs() / 500.0 < 0.002, "{}", s.p50);
+        assert!((s.p99 - 990.0).abs() / 990.0 < 0.002, "{}", s.p99);
+        assert_eq!(s.max, 1000.0);
+    }
+
+    #[test]
+    fn windows_are_exact_when_small_and_bounded_when_large() {
+        let mut m = Metrics::new(1_000_000_000, 2);
+        for ms in 1..=100u64 {
+            m.record_response(Status::Ok, ms * 1_000_000);
+        }
+        m.record_response(Status::Dropped, 0);
+        m.close_window(1_000_000_000);
+        let w = m.series()[0];
+        assert_eq!((w.completed, w.dropped), (100, 1));
+        assert_eq!(
+            (w.latency_ms.p50, w.latency_ms.p95, w.latency_ms.max),
+            (50.0, 95.0, 100.0)
+        );
+
+        for i in 0..10_000u64 {
+            m.record_response(Status::Ok, (i % 1000 + 1) * 1_000_000);
+        }
+        m.close_window(2_000_000_000);
+        let w = m.series()[1];
+        assert_eq!(w.completed, 10_000);
+        assert!(
+            (w.latency_ms.p50 - 500.0).abs() < 10.0,
+            "{}",
+            w.latency_ms.p50
+        );
+        m.close_window(3_000_000_000);
+        assert_eq!(m.series().len(), 2, "series keeps max_points windows");
+        assert_eq!(m.series()[1].completed, 0);
+        assert_eq!(m.series()[1].start_s, 2.0);
+    }
+}

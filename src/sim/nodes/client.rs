@@ -1,0 +1,273 @@
+//! `client`: a source of requests and the place their end-to-end latency is
+//! measured.
+//!
+//! ```text
+//!   arrival timer ─► new Request{client_id, key} ─► its one link ─► …
+//!   … ─► Response ─► latency = now − created ─► metrics
+//! ```
+
+use crate::sim::dist::{Duration, KeyDist};
+use crate::sim::engine::{Ctx, Node, NodeSummary, NodeView, Payload, Request, Status};
+use crate::sim::metrics::{LatencyHist, NodeSample};
+use crate::sim::spec::{ArrivalSpec, ClientSpec, KeySpec};
+use crate::sim::time::{SimTime, ns_to_s, s_to_ns};
+use crate::sim::validate::{LinkIdx, NodeIdx, Problems, Topology, limits};
+
+use rand::Rng;
+
+const TAG_ARRIVAL: u32 = 0;
+
+pub fn validate(s: &ClientSpec, path: &str, p: &mut Problems) {
+    let a = format!("{path}.arrivals");
+    match &s.arrivals {
+        ArrivalSpec::Poisson { rate_per_s } | ArrivalSpec::Constant { rate_per_s } => p
+            .positive_f64(
+                &format!("{a}.rate_per_s"),
+                *rate_per_s,
+                limits::MAX_RATE_PER_S,
+            ),
+        ArrivalSpec::Bursty {
+            rate_per_s,
+            on_s,
+            off_s,
+            off_rate_per_s,
+        } => {
+            p.positive_f64(
+                &format!("{a}.rate_per_s"),
+                *rate_per_s,
+                limits::MAX_RATE_PER_S,
+            );
+            p.range_f64(&format!("{a}.on_s"), *on_s, 0.001, limits::MAX_SIM_TIME_S);
+            p.range_f64(&format!("{a}.off_s"), *off_s, 0.001, limits::MAX_SIM_TIME_S);
+            p.range_f64(
+                &format!("{a}.off_rate_per_s"),
+                *off_rate_per_s,
+                0.0,
+                limits::MAX_RATE_PER_S,
+            );
+        }
+    }
+    p.range_u64(
+        &format!("{path}.clients"),
+        u64::from(s.clients),
+        1,
+        u64::from(limits::MAX_CLIENTS),
+    );
+    match &s.keys {
+        KeySpec::Uniform { n_keys } => {
+            p.range_u64(&format!("{path}.keys.n_keys"), *n_keys, 1, limits::MAX_KEYS)
+        }
+        KeySpec::Zipf { n_keys, exponent } => {
+            p.range_u64(&format!("{path}.keys.n_keys"), *n_keys, 1, limits::MAX_KEYS);
+            p.range_f64(
+                &format!("{path}.keys.exponent"),
+                *exponent,
+                0.0,
+                limits::MAX_ZIPF_EXPONENT,
+            );
+        }
+    }
+}
+
+#[derive(Debug)]
+enum Arrivals {
+    Poisson(Duration),
+    Constant {
+        gap_ns: SimTime,
+    },
+    /// On for `on_ns`, off for `off_ns`, repeating from time 0.
+    Bursty {
+        on: Duration,
+        off: Option<Duration>,
+        on_ns: SimTime,
+        off_ns: SimTime,
+    },
+}
+
+impl Arrivals {
+    fn from_spec(a: &ArrivalSpec) -> Self {
+        match *a {
+            ArrivalSpec::Poisson { rate_per_s } => {
+                Arrivals::Poisson(Duration::exponential(1000.0 / rate_per_s))
+            }
+            ArrivalSpec::Constant { rate_per_s } => Arrivals::Constant {
+                gap_ns: s_to_ns(1.0 / rate_per_s).max(1),
+            },
+            ArrivalSpec::Bursty {
+                rate_per_s,
+                on_s,
+                off_s,
+                off_rate_per_s,
+            } => Arrivals::Bursty {
+                on: Duration::exponential(1000.0 / rate_per_s),
+                off: (off_rate_per_s > 0.0).then(|| Duration::exponential(1000.0 / off_rate_per_s)),
+                on_ns: s_to_ns(on_s),
+                off_ns: s_to_ns(off_s),
+            },
+        }
+    }
+
+    /// The time of the next arrival after `now`.
+    fn next_after(&self, now: SimTime, ctx: &mut Ctx) -> SimTime {
+        match self {
+            Arrivals::Poisson(gap) => now + gap.sample_ns(ctx.rng()),
+            Arrivals::Constant { gap_ns } => now + gap_ns,
+            Arrivals::Bursty {
+                on,
+                off,
+                on_ns,
+                off_ns,
+            } => {
+                // Poisson within a phase; a gap that crosses the phase's end
+                // is redrawn from the end (the exponential is memoryless).
+                let cycle = on_ns + off_ns;
+                let mut t = now;
+                loop {
+                    let pos = t % cycle;
+                    let (gap, phase_end) = if pos < *on_ns {
+                        (Some(on), t - pos + on_ns)
+                    } else {
+                        (off.as_ref(), t - pos + cycle)
+                    };
+                    if let Some(gap) = gap {
+                        let next = t + gap.sample_ns(ctx.rng());
+                        if next < phase_end {
+                            return next;
+                        }
+                    }
+                    t = phase_end;
+                }
+            }
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Client {
+    idx: NodeIdx,
+    link: LinkIdx,
+    arrivals: Arrivals,
+    n_clients: u32,
+    keys: KeyDist,
+    sent: u64,
+    completed: u64,
+    dropped: u64,
+    timed_out: u64,
+    refused: u64,
+    reset: u64,
+    last_sample: (u64, u64),
+    latency: LatencyHist,
+}
+
+impl Client {
+    pub fn new(s: &ClientSpec, idx: NodeIdx, topo: &Topology) -> Self {
+        Client {
+            idx,
+            link: topo.out_links[idx as usize][0],
+            arrivals: Arrivals::from_spec(&s.arrivals),
+            n_clients: s.clients,
+            keys: match s.keys {
+                KeySpec::Uniform { n_keys } => KeyDist::uniform(n_keys),
+                KeySpec::Zipf { n_keys, exponent } => KeyDist::zipf(n_keys, exponent),
+            },
+            sent: 0,
+            completed: 0,
+            dropped: 0,
+            timed_out: 0,
+            refused: 0,
+            reset: 0,
+            last_sample: (0, 0),
+            latency: LatencyHist::new(2),
+        }
+    }
+
+    fn schedule_next(&self, ctx: &mut Ctx) {
+        let now = ctx.now();
+        let next = self.arrivals.next_after(now, ctx);
+        ctx.set_timer(next - now, TAG_ARRIVAL, 0);
+    }
+
+    fn errors(&self) -> u64 {
+        self.dropped + self.timed_out + self.refused + self.reset
+    }
+}
+
+impl Node for Client {
+    fn start(&mut self, ctx: &mut Ctx) {
+        self.schedule_next(ctx);
+    }
+
+    fn on_message(&mut self, ctx: &mut Ctx, _from: NodeIdx, payload: Payload) {
+        match payload {
+            Payload::Timer { .. } => {
+                let id = ctx.new_request_id();
+                let client_id = if self.n_clients > 1 {
+                    ctx.rng().random_range(0..self.n_clients)
+                } else {
+                    0
+                };
+                let key = self.keys.sample(ctx.rng());
+                let req = Request::new(id, self.idx, client_id, key, ctx.now());
+                self.sent += 1;
+                ctx.metrics().record_sent();
+                ctx.send_request(self.link, req);
+                self.schedule_next(ctx);
+            }
+            Payload::Response(req) => {
+                let latency = ctx.now() - req.created_ns;
+                match req.status {
+                    Status::Ok => {
+                        self.completed += 1;
+                        self.latency.record(latency);
+                    }
+                    Status::Dropped => self.dropped += 1,
+                    Status::TimedOut => self.timed_out += 1,
+                    Status::Refused => self.refused += 1,
+                    Status::Reset | Status::Pending => self.reset += 1,
+                }
+                ctx.metrics().record_response(req.status, latency);
+            }
+            // Clients are never sent requests (validation forbids links to them).
+            Payload::Request(_) => {}
+        }
+    }
+
+    fn view(&self) -> NodeView {
+        NodeView {
+            kind: "client",
+            in_service: self.sent - self.completed - self.errors(),
+            completed: self.completed,
+            errors: self.errors(),
+            ..Default::default()
+        }
+    }
+
+    fn sample(&mut self, _now: SimTime) -> NodeSample {
+        let s = NodeSample {
+            completed: self.completed - self.last_sample.0,
+            dropped: self.errors() - self.last_sample.1,
+            ..Default::default()
+        };
+        self.last_sample = (self.completed, self.errors());
+        s
+    }
+
+    fn summary(&self, now: SimTime, _topo: &Topology) -> NodeSummary {
+        NodeSummary {
+            kind: "client",
+            sent: Some(self.sent),
+            completed: Some(self.completed),
+            dropped: Some(self.dropped),
+            timed_out: Some(self.timed_out),
+            refused: Some(self.refused),
+            reset: Some(self.reset),
+            throughput_per_s: Some(if now > 0 {
+                self.completed as f64 / ns_to_s(now)
+            } else {
+                0.0
+            }),
+            latency_ms: Some(self.latency.summary()),
+            ..Default::default()
+        }
+    }
+}

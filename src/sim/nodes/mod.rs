@@ -1,0 +1,99 @@
+//! The node kinds, and the one registry that validates and builds them.
+//!
+//! Adding a kind: write `nodes/<kind>.rs` with `validate`, `validate_links`
+//! and a type implementing [`Node`]; add its spec type to `spec::NodeSpec`;
+//! add one arm to each function below. The engine loop does not change.
+
+pub mod client;
+pub mod load_balancer;
+pub mod server;
+
+use super::engine::Node;
+use super::spec::{NodeSpec, ScenarioSpec};
+use super::validate::{NodeIdx, Problems, Topology};
+
+/// Checks a node's own fields.
+pub fn validate(spec: &NodeSpec, path: &str, p: &mut Problems) {
+    match spec {
+        NodeSpec::Client(s) => client::validate(s, path, p),
+        NodeSpec::Server(s) => server::validate(s, path, p),
+        NodeSpec::LoadBalancer(s) => load_balancer::validate(s, path, p),
+    }
+}
+
+/// Checks a node's links against what its kind needs.
+pub fn validate_links(
+    spec: &NodeSpec,
+    idx: NodeIdx,
+    path: &str,
+    scenario: &ScenarioSpec,
+    topo: &Topology,
+    p: &mut Problems,
+) {
+    let n_in = topo.links.iter().filter(|l| l.to == idx).count();
+    let out: Vec<&NodeSpec> = topo.out_links[idx as usize]
+        .iter()
+        .map(|&l| &scenario.nodes[topo.links[l as usize].to as usize])
+        .collect();
+    let id = spec.id();
+    for target in &out {
+        if let NodeSpec::Client(_) = target {
+            p.add(
+                path,
+                format!(
+                    "`{id}` links to the client `{}`; requests flow from clients, never to them",
+                    target.id()
+                ),
+            );
+        }
+    }
+    match spec {
+        NodeSpec::Client(_) => {
+            if out.len() != 1 {
+                p.add(
+                    path,
+                    format!(
+                        "client `{id}` needs exactly one outgoing link (it has {})",
+                        out.len()
+                    ),
+                );
+            }
+        }
+        NodeSpec::Server(_) => {
+            if !out.is_empty() {
+                p.add(path, format!("server `{id}` must have no outgoing links (it has {}); servers answer, they do not forward", out.len()));
+            }
+        }
+        NodeSpec::LoadBalancer(_) => {
+            if out.is_empty() {
+                p.add(
+                    path,
+                    format!("load balancer `{id}` needs at least one outgoing link to a backend"),
+                );
+            }
+            if n_in == 0 {
+                p.add(
+                    path,
+                    format!(
+                        "load balancer `{id}` has no incoming link, so it would get no traffic"
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// Builds the node for a validated spec.
+pub fn build(scenario: &ScenarioSpec, idx: NodeIdx, topo: &Topology) -> Box<dyn Node> {
+    match &scenario.nodes[idx as usize] {
+        NodeSpec::Client(s) => Box::new(client::Client::new(s, idx, topo)),
+        NodeSpec::Server(s) => Box::new(server::Server::new(s)),
+        NodeSpec::LoadBalancer(s) => {
+            let weight_of = |n: NodeIdx| match &scenario.nodes[n as usize] {
+                NodeSpec::Server(server) => server.weight,
+                _ => 1,
+            };
+            Box::new(load_balancer::LoadBalancer::new(s, idx, topo, weight_of))
+        }
+    }
+}

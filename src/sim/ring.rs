@@ -1,0 +1,151 @@
+//! A consistent-hash ring with virtual nodes.
+//!
+//! ```text
+//!            0 ─── a#0 ─── b#1 ───┐      a key hashes to a point on the
+//!          /                       \     ring and belongs to the first
+//!       c#0          ring           a#1  virtual node clockwise from it.
+//!          \                       /
+//!            └── b#0 ─── c#1 ─────┘
+//! ```
+//! Points are `xxh3_64("{name}#{i}")` for i in 0..vnodes; keys are placed by
+//! `xxh3_64(key)`. Equal points are ordered by node, so the ring is the same
+//! whatever order nodes were added in.
+
+use xxhash_rust::xxh3::xxh3_64;
+
+/// The 64-bit hash used for ring points and keys: XXH3-64, seed 0.
+pub fn hash64(data: &[u8]) -> u64 {
+    xxh3_64(data)
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct HashRing {
+    vnodes_per_node: u32,
+    names: Vec<String>,
+    /// (point, index into `names`), sorted.
+    points: Vec<(u64, u32)>,
+}
+
+impl HashRing {
+    /// An empty ring; each node added gets `vnodes_per_node` points (at least 1).
+    pub fn new(vnodes_per_node: u32) -> Self {
+        HashRing {
+            vnodes_per_node: vnodes_per_node.max(1),
+            names: Vec::new(),
+            points: Vec::new(),
+        }
+    }
+
+    /// Adds a node; adding a name already present does nothing.
+    pub fn add_node(&mut self, name: &str) {
+        if self.names.iter().any(|n| n == name) {
+            return;
+        }
+        let idx = self.names.len() as u32;
+        self.names.push(name.to_string());
+        for i in 0..self.vnodes_per_node {
+            self.points
+                .push((hash64(format!("{name}#{i}").as_bytes()), idx));
+        }
+        self.sort_points();
+    }
+
+    /// Removes a node and its points; removing an absent name does nothing.
+    pub fn remove_node(&mut self, name: &str) {
+        let Some(pos) = self.names.iter().position(|n| n == name) else {
+            return;
+        };
+        let removed = pos as u32;
+        self.names.remove(pos);
+        self.points.retain(|&(_, n)| n != removed);
+        for p in &mut self.points {
+            if p.1 > removed {
+                p.1 -= 1;
+            }
+        }
+        self.sort_points();
+    }
+
+    fn sort_points(&mut self) {
+        // Ties broken by name, not by insertion order.
+        let names = &self.names;
+        self.points.sort_unstable_by(|a, b| {
+            a.0.cmp(&b.0)
+                .then_with(|| names[a.1 as usize].cmp(&names[b.1 as usize]))
+        });
+    }
+
+    /// The node that owns `key`, or None on an empty ring.
+    pub fn node_for(&self, key: &[u8]) -> Option<&str> {
+        self.owner_of_hash(hash64(key))
+            .map(|i| self.names[i as usize].as_str())
+    }
+
+    /// Index (in insertion order, after removals) of the owner of a point.
+    pub fn owner_of_hash(&self, h: u64) -> Option<u32> {
+        self.successors(h).next()
+    }
+
+    /// Owners of the virtual nodes clockwise from `h`, once round the ring
+    /// (an owner may repeat): for skipping down nodes and picking replicas.
+    pub fn successors(&self, h: u64) -> impl Iterator<Item = u32> + '_ {
+        let start = self.points.partition_point(|&(p, _)| p < h);
+        let n = self.points.len();
+        (0..n).map(move |i| self.points[(start + i) % n].1)
+    }
+
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_key_has_an_owner_and_order_of_adds_does_not_matter() {
+        let mut a = HashRing::new(50);
+        let mut b = HashRing::new(50);
+        for n in ["x", "y", "z"] {
+            a.add_node(n);
+        }
+        for n in ["z", "x", "y"] {
+            b.add_node(n);
+        }
+        for k in 0..1000u32 {
+            let key = k.to_le_bytes();
+            assert_eq!(a.node_for(&key), b.node_for(&key));
+            assert!(a.node_for(&key).is_some());
+        }
+        assert_eq!(HashRing::new(10).node_for(b"k"), None);
+    }
+
+    #[test]
+    fn removing_a_node_moves_only_its_keys() {
+        let mut ring = HashRing::new(100);
+        for n in ["a", "b", "c", "d"] {
+            ring.add_node(n);
+        }
+        let before: Vec<String> = (0..2000u32)
+            .map(|k| ring.node_for(&k.to_le_bytes()).unwrap().to_string())
+            .collect();
+        ring.remove_node("c");
+        for (k, owner) in before.iter().enumerate() {
+            let now = ring.node_for(&(k as u32).to_le_bytes()).unwrap();
+            if owner != "c" {
+                assert_eq!(now, owner, "key {k} moved though its node stayed");
+            } else {
+                assert_ne!(now, "c");
+            }
+        }
+    }
+}

@@ -1,0 +1,139 @@
+//! Queueing theory the simulator is checked against (and that the UI draws
+//! as overlays): M/M/c with FIFO service.
+//!
+//! ```text
+//!   λ ─► [ queue ] ─► c workers, each rate μ        a = λ/μ,  ρ = a/c < 1
+//!   C(c, a)  = P(wait > 0)                         (Erlang C)
+//!   Wq | wait > 0  ~ Exp(cμ − λ),   S ~ Exp(μ),    T = Wq + S
+//! ```
+//! Pure math; used by tests and the UI, never by the engine.
+
+/// Erlang B blocking probability, by the stable recurrence
+/// B(0) = 1, B(k) = a·B(k−1) / (k + a·B(k−1)).
+pub fn erlang_b(c: u32, a: f64) -> f64 {
+    let mut b = 1.0;
+    for k in 1..=c {
+        b = a * b / (f64::from(k) + a * b);
+    }
+    b
+}
+
+/// Erlang C: the probability an arrival has to wait, for `c` servers and
+/// offered load `a = λ/μ` (requires a < c).
+pub fn erlang_c(c: u32, a: f64) -> f64 {
+    let b = erlang_b(c, a);
+    let c = f64::from(c);
+    c * b / (c - a * (1.0 - b))
+}
+
+/// An M/M/c queue: arrival rate `lambda` and per-worker service rate `mu`,
+/// both per second.
+#[derive(Clone, Copy, Debug)]
+pub struct MMc {
+    pub c: u32,
+    pub lambda: f64,
+    pub mu: f64,
+}
+
+impl MMc {
+    pub fn new(c: u32, lambda_per_s: f64, mean_service_s: f64) -> Self {
+        MMc {
+            c,
+            lambda: lambda_per_s,
+            mu: 1.0 / mean_service_s,
+        }
+    }
+
+    pub fn utilisation(&self) -> f64 {
+        self.lambda / (f64::from(self.c) * self.mu)
+    }
+
+    pub fn is_stable(&self) -> bool {
+        self.utilisation() < 1.0
+    }
+
+    pub fn prob_wait(&self) -> f64 {
+        erlang_c(self.c, self.lambda / self.mu)
+    }
+
+    /// Mean time in queue, seconds.
+    pub fn mean_wait_s(&self) -> f64 {
+        self.prob_wait() / (f64::from(self.c) * self.mu - self.lambda)
+    }
+
+    /// Mean sojourn (wait + service), seconds.
+    pub fn mean_sojourn_s(&self) -> f64 {
+        self.mean_wait_s() + 1.0 / self.mu
+    }
+
+    /// Mean number in the system (Little: L = λW).
+    pub fn mean_in_system(&self) -> f64 {
+        self.lambda * self.mean_sojourn_s()
+    }
+
+    /// P(sojourn > t), t in seconds.
+    pub fn sojourn_tail(&self, t: f64) -> f64 {
+        let mu = self.mu;
+        let theta = f64::from(self.c) * mu - self.lambda;
+        let pw = self.prob_wait();
+        let waited = if (theta - mu).abs() < 1e-12 * mu {
+            (1.0 + mu * t) * (-mu * t).exp()
+        } else {
+            (theta * (-mu * t).exp() - mu * (-theta * t).exp()) / (theta - mu)
+        };
+        (1.0 - pw) * (-mu * t).exp() + pw * waited
+    }
+
+    /// The q-quantile of the sojourn time, seconds (bisection on the tail).
+    pub fn sojourn_quantile_s(&self, q: f64) -> f64 {
+        let target = 1.0 - q;
+        let mut hi = 1.0 / self.mu;
+        while self.sojourn_tail(hi) > target {
+            hi *= 2.0;
+        }
+        let mut lo = 0.0;
+        for _ in 0..200 {
+            let mid = 0.5 * (lo + hi);
+            if self.sojourn_tail(mid) > target {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        0.5 * (lo + hi)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn erlang_c_known_values() {
+        // One server: C = ρ.
+        assert!((erlang_c(1, 0.8) - 0.8).abs() < 1e-12);
+        // Two servers, a = 1: C = a²/(2(2−a)) / (1 + a + a²/(2(2−a))) = 1/3.
+        assert!((erlang_c(2, 1.0) - 1.0 / 3.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn mm1_sojourn_is_exponential() {
+        let q = MMc::new(1, 0.8, 1.0);
+        assert!((q.mean_sojourn_s() - 5.0).abs() < 1e-9);
+        // T ~ Exp(μ − λ): median ln 2 / 0.2.
+        assert!((q.sojourn_quantile_s(0.5) - 2f64.ln() / 0.2).abs() < 1e-6);
+        assert!((q.sojourn_quantile_s(0.99) - 100f64.ln() / 0.2).abs() < 1e-6);
+    }
+
+    #[test]
+    fn quantiles_increase() {
+        let q = MMc::new(8, 6.4, 1.0);
+        let (a, b, c) = (
+            q.sojourn_quantile_s(0.5),
+            q.sojourn_quantile_s(0.95),
+            q.sojourn_quantile_s(0.99),
+        );
+        assert!(a < b && b < c);
+        assert!((q.sojourn_tail(b) - 0.05).abs() < 1e-9);
+    }
+}

@@ -1,0 +1,754 @@
+//! Scenario validation: JSON text → [`ScenarioSpec`] → [`Scenario`].
+//!
+//! ```text
+//!  text ──parse each part──► ScenarioSpec ──check every rule──► Scenario (+ Topology)
+//!           │                                  │
+//!           └──────── Vec<FieldError> ◄────────┘   (all problems, each with its path)
+//! ```
+//! Each top-level field, each node, link and fault is parsed on its own, so
+//! one bad node does not hide the problems of the next. Rules that only one
+//! node kind cares about live in that kind's module (`nodes/*`), called from
+//! here. A [`Scenario`] that comes out of this module can always be run.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+
+use super::nodes;
+use super::spec::*;
+use super::time::{SimTime, ms_to_ns, s_to_ns};
+
+/// Limits on everything a scenario (and so a share link) can set. A hostile
+/// file must not be able to exhaust memory or freeze a tab.
+pub mod limits {
+    pub const MAX_NAME_CHARS: usize = 200;
+    pub const MAX_DESCRIPTION_CHARS: usize = 2_000;
+    pub const MAX_ID_CHARS: usize = 64;
+    pub const MAX_NODES: usize = 256;
+    pub const MAX_LINKS: usize = 4_096;
+    pub const MAX_FAULTS: usize = 1_000;
+    /// Longest request path, client to server, in links.
+    pub const MAX_HOPS: usize = 6;
+    pub const MAX_WORKERS: u32 = 10_000;
+    pub const MAX_QUEUE_CAPACITY: u64 = 10_000_000;
+    pub const MAX_RATE_PER_S: f64 = 1_000_000.0;
+    pub const MAX_COMPLETED_REQUESTS: u64 = 100_000_000;
+    /// 30 days of simulated time: also the horizon of a `completed_requests` run.
+    pub const MAX_SIM_TIME_S: f64 = 2_592_000.0;
+    pub const MAX_DURATION_MS: f64 = 3_600_000.0;
+    pub const MAX_LATENCY_MS: f64 = 60_000.0;
+    pub const MAX_CLIENTS: u32 = 1_000_000_000;
+    pub const MAX_KEYS: u64 = 1_000_000_000_000;
+    pub const MAX_ZIPF_EXPONENT: f64 = 10.0;
+    pub const MAX_CV: f64 = 20.0;
+    pub const MAX_WEIGHT: u32 = 1_000;
+    pub const MAX_VNODES: u32 = 1_000;
+    pub const MIN_WINDOW_S: f64 = 0.001;
+    pub const MAX_WINDOW_S: f64 = 3_600.0;
+    pub const MIN_HEALTH_INTERVAL_MS: f64 = 10.0;
+    pub const MAX_HEALTH_INTERVAL_MS: f64 = 60_000.0;
+    pub const MAX_HEALTH_THRESHOLD: u32 = 100;
+    /// Largest scenario text accepted, in bytes.
+    pub const MAX_SCENARIO_BYTES: usize = 1_000_000;
+}
+
+/// One problem in a scenario: where, and which rule it breaks.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FieldError {
+    /// A path into the document, e.g. `nodes[1].service_time.mean_ms`.
+    pub path: String,
+    pub message: String,
+}
+
+impl fmt::Display for FieldError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.path, self.message)
+    }
+}
+
+/// Every problem found in a scenario.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ScenarioError {
+    pub errors: Vec<FieldError>,
+}
+
+impl fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.errors.len();
+        writeln!(
+            f,
+            "the scenario has {n} problem{}:",
+            if n == 1 { "" } else { "s" }
+        )?;
+        for e in &self.errors {
+            writeln!(f, "  - {e}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ScenarioError {}
+
+/// Collects problems as the checks go.
+#[derive(Default)]
+pub struct Problems {
+    errors: Vec<FieldError>,
+}
+
+impl Problems {
+    pub fn add(&mut self, path: impl Into<String>, message: impl Into<String>) {
+        self.errors.push(FieldError {
+            path: path.into(),
+            message: message.into(),
+        });
+    }
+
+    /// `value` must be finite and within `lo..=hi`.
+    pub fn range_f64(&mut self, path: &str, value: f64, lo: f64, hi: f64) {
+        if !value.is_finite() || value < lo || value > hi {
+            self.add(path, format!("must be between {lo} and {hi} (got {value})"));
+        }
+    }
+
+    /// `value` must be finite, above `lo` (exclusive) and at most `hi`.
+    pub fn positive_f64(&mut self, path: &str, value: f64, hi: f64) {
+        if !value.is_finite() || value <= 0.0 || value > hi {
+            self.add(
+                path,
+                format!("must be greater than 0 and at most {hi} (got {value})"),
+            );
+        }
+    }
+
+    pub fn range_u64(&mut self, path: &str, value: u64, lo: u64, hi: u64) {
+        if value < lo || value > hi {
+            self.add(path, format!("must be between {lo} and {hi} (got {value})"));
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.errors.is_empty()
+    }
+}
+
+pub type NodeIdx = u32;
+pub type LinkIdx = u32;
+
+/// A link with its ends resolved to node indices.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Link {
+    pub from: NodeIdx,
+    pub to: NodeIdx,
+    pub latency_ns: SimTime,
+}
+
+/// The resolved graph: node ids by index, links, and each node's outgoing links.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Topology {
+    pub ids: Vec<String>,
+    pub links: Vec<Link>,
+    pub out_links: Vec<Vec<LinkIdx>>,
+}
+
+impl Topology {
+    pub fn index_of(&self, id: &str) -> Option<NodeIdx> {
+        self.ids.iter().position(|x| x == id).map(|i| i as NodeIdx)
+    }
+}
+
+/// When a run ends.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Stop {
+    /// After this many requests have finished (with any outcome), or at the
+    /// simulated-time horizon if that comes first.
+    FinishedRequests(u64),
+    SimTime(SimTime),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FaultAction {
+    Fail,
+    Recover,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Fault {
+    pub at_ns: SimTime,
+    pub node: NodeIdx,
+    pub action: FaultAction,
+}
+
+/// A validated scenario: always runnable.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scenario {
+    /// The scenario as written (with defaults filled in): what share links
+    /// and exports serialize.
+    pub spec: ScenarioSpec,
+    pub topology: Topology,
+    pub stop: Stop,
+    pub faults: Vec<Fault>,
+    pub window_ns: SimTime,
+}
+
+impl Scenario {
+    /// Parses and validates scenario JSON.
+    pub fn from_json(text: &str) -> Result<Scenario, ScenarioError> {
+        let spec = parse_spec(text)?;
+        Scenario::from_spec(spec)
+    }
+
+    /// Validates an already-parsed spec.
+    pub fn from_spec(spec: ScenarioSpec) -> Result<Scenario, ScenarioError> {
+        let mut p = Problems::default();
+        let topology = check_spec(&spec, &mut p);
+        if !p.is_empty() {
+            return Err(ScenarioError { errors: p.errors });
+        }
+        let topology = topology.expect("no problems means the topology resolved");
+        let stop = match spec.stop {
+            StopSpec::CompletedRequests(n) => Stop::FinishedRequests(n),
+            StopSpec::SimTimeS(s) => Stop::SimTime(s_to_ns(s)),
+        };
+        let faults = spec
+            .faults
+            .iter()
+            .map(|f| {
+                let (target, action) = match (&f.fail, &f.recover) {
+                    (Some(t), None) => (t, FaultAction::Fail),
+                    (None, Some(t)) => (t, FaultAction::Recover),
+                    _ => unreachable!("validated: exactly one of fail/recover"),
+                };
+                Fault {
+                    at_ns: s_to_ns(f.at_s),
+                    node: topology
+                        .index_of(target)
+                        .expect("validated: fault target exists"),
+                    action,
+                }
+            })
+            .collect();
+        Ok(Scenario {
+            window_ns: s_to_ns(spec.metrics.window_s),
+            stop,
+            faults,
+            topology,
+            spec,
+        })
+    }
+
+    /// The scenario as pretty JSON in the v1 format.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(&self.spec).expect("specs always serialize")
+    }
+
+    /// The same scenario stopping after `n` finished requests.
+    pub fn with_stop_requests(&self, n: u64) -> Scenario {
+        let mut s = self.clone();
+        s.spec.stop = StopSpec::CompletedRequests(n);
+        s.stop = Stop::FinishedRequests(n);
+        s
+    }
+
+    /// The same scenario with another seed.
+    pub fn with_seed(&self, seed: u64) -> Scenario {
+        let mut s = self.clone();
+        s.spec.seed = seed;
+        s
+    }
+}
+
+fn one_error(path: &str, message: impl Into<String>) -> ScenarioError {
+    ScenarioError {
+        errors: vec![FieldError {
+            path: path.into(),
+            message: message.into(),
+        }],
+    }
+}
+
+/// Parses each part on its own so every structural problem is reported.
+pub fn parse_spec(text: &str) -> Result<ScenarioSpec, ScenarioError> {
+    if text.len() > limits::MAX_SCENARIO_BYTES {
+        return Err(one_error(
+            "(document)",
+            format!(
+                "is {} bytes; the largest scenario accepted is {} bytes",
+                text.len(),
+                limits::MAX_SCENARIO_BYTES
+            ),
+        ));
+    }
+    let value: Value = serde_json::from_str(text)
+        .map_err(|e| one_error("(document)", format!("is not valid JSON: {e}")))?;
+    let Value::Object(mut top) = value else {
+        return Err(one_error("(document)", "must be a JSON object"));
+    };
+
+    // The version decides how to read the rest, so it is checked first.
+    match top.get("version") {
+        None => {
+            return Err(one_error(
+                "version",
+                "is missing; this build reads version 1",
+            ));
+        }
+        Some(v) => match v.as_u64() {
+            Some(n) if n == u64::from(FORMAT_VERSION) => {}
+            Some(n) if n > u64::from(FORMAT_VERSION) => {
+                return Err(one_error(
+                    "version",
+                    format!(
+                        "{n} is newer than this build of Scale Lab reads ({FORMAT_VERSION}); open it with a newer Scale Lab"
+                    ),
+                ));
+            }
+            _ => {
+                return Err(one_error(
+                    "version",
+                    format!("must be {FORMAT_VERSION} (got {v})"),
+                ));
+            }
+        },
+    }
+
+    let mut p = Problems::default();
+    const KNOWN: &[&str] = &[
+        "version",
+        "name",
+        "description",
+        "seed",
+        "stop",
+        "nodes",
+        "links",
+        "faults",
+        "metrics",
+    ];
+    for key in top.keys() {
+        if !KNOWN.contains(&key.as_str()) {
+            p.add(
+                key.clone(),
+                format!("unknown field; expected one of: {}", KNOWN.join(", ")),
+            );
+        }
+    }
+
+    let name: Option<String> = field(&mut top, "name", true, &mut p);
+    let description: Option<String> = field(&mut top, "description", false, &mut p);
+    let seed: Option<u64> = field(&mut top, "seed", false, &mut p);
+    let stop: Option<StopSpec> = field(&mut top, "stop", true, &mut p);
+    let metrics: Option<MetricsSpec> = field(&mut top, "metrics", false, &mut p);
+    let nodes = list(&mut top, "nodes", true, &mut p, parse_node);
+    let links = list(&mut top, "links", false, &mut p, |v, path, p| {
+        parse_as::<LinkSpec>(v, path, p)
+    });
+    let faults = list(&mut top, "faults", false, &mut p, |v, path, p| {
+        parse_as::<FaultSpec>(v, path, p)
+    });
+
+    if !p.is_empty() {
+        return Err(ScenarioError { errors: p.errors });
+    }
+    Ok(ScenarioSpec {
+        version: FORMAT_VERSION,
+        name: name.expect("required field parsed"),
+        description: description.unwrap_or_default(),
+        seed: seed.unwrap_or(1),
+        stop: stop.expect("required field parsed"),
+        nodes,
+        links,
+        faults,
+        metrics: metrics.unwrap_or_default(),
+    })
+}
+
+fn describe_serde_error<E: fmt::Display>(path: &str, inner_path: String, err: E) -> FieldError {
+    let full = if inner_path.is_empty() || inner_path == "." {
+        path.to_string()
+    } else if path.is_empty() {
+        inner_path
+    } else {
+        format!("{path}.{inner_path}")
+    };
+    // serde_json appends " at line L column C", which means nothing for a
+    // value that was re-parsed from a tree; drop it.
+    let mut message = err.to_string();
+    if let Some(at) = message.rfind(" at line ") {
+        message.truncate(at);
+    }
+    FieldError {
+        path: full,
+        message,
+    }
+}
+
+fn parse_as<T: DeserializeOwned>(value: Value, path: &str, p: &mut Problems) -> Option<T> {
+    match serde_path_to_error::deserialize::<_, T>(value) {
+        Ok(v) => Some(v),
+        Err(e) => {
+            let inner = e.path().to_string();
+            p.errors
+                .push(describe_serde_error(path, inner, e.into_inner()));
+            None
+        }
+    }
+}
+
+fn field<T: DeserializeOwned>(
+    top: &mut Map<String, Value>,
+    key: &str,
+    required: bool,
+    p: &mut Problems,
+) -> Option<T> {
+    match top.remove(key) {
+        None => {
+            if required {
+                p.add(key, "is missing");
+            }
+            None
+        }
+        Some(v) => parse_as(v, key, p),
+    }
+}
+
+fn list<T>(
+    top: &mut Map<String, Value>,
+    key: &str,
+    required: bool,
+    p: &mut Problems,
+    parse_one: impl Fn(Value, &str, &mut Problems) -> Option<T>,
+) -> Vec<T> {
+    match top.remove(key) {
+        None => {
+            if required {
+                p.add(key, "is missing");
+            }
+            Vec::new()
+        }
+        Some(Value::Array(items)) => items
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, v)| parse_one(v, &format!("{key}[{i}]"), p))
+            .collect(),
+        Some(other) => {
+            p.add(key, format!("must be a list (got {})", json_type(&other)));
+            Vec::new()
+        }
+    }
+}
+
+fn json_type(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
+fn parse_node(value: Value, path: &str, p: &mut Problems) -> Option<NodeSpec> {
+    let Value::Object(mut obj) = value else {
+        p.add(
+            path,
+            format!("must be an object (got {})", json_type(&value)),
+        );
+        return None;
+    };
+    let kinds = NODE_KINDS.join(", ");
+    let kind = match obj.remove("kind") {
+        None => {
+            p.add(
+                format!("{path}.kind"),
+                format!("is missing; expected one of: {kinds}"),
+            );
+            return None;
+        }
+        Some(Value::String(s)) => s,
+        Some(other) => {
+            p.add(
+                format!("{path}.kind"),
+                format!("must be a string (got {})", json_type(&other)),
+            );
+            return None;
+        }
+    };
+    let body = Value::Object(obj);
+    match kind.as_str() {
+        "client" => parse_as(body, path, p).map(NodeSpec::Client),
+        "server" => parse_as(body, path, p).map(NodeSpec::Server),
+        "load_balancer" => parse_as(body, path, p).map(NodeSpec::LoadBalancer),
+        other => {
+            p.add(
+                format!("{path}.kind"),
+                format!("unknown kind `{other}`; expected one of: {kinds}"),
+            );
+            None
+        }
+    }
+}
+
+/// Checks every rule on a parsed spec; returns the resolved topology when the
+/// ids and links made sense (other problems may still have been added).
+fn check_spec(spec: &ScenarioSpec, p: &mut Problems) -> Option<Topology> {
+    use limits::*;
+    if spec.version != FORMAT_VERSION {
+        p.add(
+            "version",
+            format!("must be {FORMAT_VERSION} (got {})", spec.version),
+        );
+    }
+    if spec.name.trim().is_empty() {
+        p.add("name", "must not be empty");
+    }
+    if spec.name.chars().count() > MAX_NAME_CHARS {
+        p.add(
+            "name",
+            format!("must be at most {MAX_NAME_CHARS} characters"),
+        );
+    }
+    if spec.description.chars().count() > MAX_DESCRIPTION_CHARS {
+        p.add(
+            "description",
+            format!("must be at most {MAX_DESCRIPTION_CHARS} characters"),
+        );
+    }
+    match spec.stop {
+        StopSpec::CompletedRequests(n) => {
+            p.range_u64("stop.completed_requests", n, 1, MAX_COMPLETED_REQUESTS)
+        }
+        StopSpec::SimTimeS(s) => p.positive_f64("stop.sim_time_s", s, MAX_SIM_TIME_S),
+    }
+    p.range_f64(
+        "metrics.window_s",
+        spec.metrics.window_s,
+        MIN_WINDOW_S,
+        MAX_WINDOW_S,
+    );
+
+    // Nodes: ids, then each kind's own rules.
+    if spec.nodes.is_empty() {
+        p.add("nodes", "must list at least one node");
+    }
+    if spec.nodes.len() > MAX_NODES {
+        p.add(
+            "nodes",
+            format!(
+                "must list at most {MAX_NODES} nodes (got {})",
+                spec.nodes.len()
+            ),
+        );
+        return None;
+    }
+    let mut index: BTreeMap<&str, NodeIdx> = BTreeMap::new();
+    for (i, node) in spec.nodes.iter().enumerate() {
+        let path = format!("nodes[{i}]");
+        let id = node.id();
+        if id.is_empty() || id.chars().count() > MAX_ID_CHARS {
+            p.add(
+                format!("{path}.id"),
+                format!("must be 1 to {MAX_ID_CHARS} characters"),
+            );
+        } else if !id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.:".contains(c))
+        {
+            p.add(
+                format!("{path}.id"),
+                format!("`{id}` may use only letters, digits and - _ . :"),
+            );
+        }
+        if index.insert(id, i as NodeIdx).is_some() {
+            p.add(
+                format!("{path}.id"),
+                format!("`{id}` is used by another node; ids must be unique"),
+            );
+        }
+        nodes::validate(node, &path, p);
+    }
+    if !spec.nodes.iter().any(|n| matches!(n, NodeSpec::Client(_))) {
+        p.add(
+            "nodes",
+            "must include at least one client (nothing would send requests)",
+        );
+    }
+
+    // Links.
+    if spec.links.len() > MAX_LINKS {
+        p.add("links", format!("must list at most {MAX_LINKS} links"));
+        return None;
+    }
+    let mut links = Vec::with_capacity(spec.links.len());
+    let mut out_links = vec![Vec::new(); spec.nodes.len()];
+    let mut seen_pairs = BTreeMap::new();
+    let mut links_ok = true;
+    for (i, l) in spec.links.iter().enumerate() {
+        let path = format!("links[{i}]");
+        let from = index.get(l.from.as_str()).copied();
+        let to = index.get(l.to.as_str()).copied();
+        if from.is_none() {
+            p.add(
+                format!("{path}.from"),
+                format!("names no node: `{}`", l.from),
+            );
+        }
+        if to.is_none() {
+            p.add(format!("{path}.to"), format!("names no node: `{}`", l.to));
+        }
+        p.range_f64(
+            &format!("{path}.latency_ms"),
+            l.latency_ms,
+            0.0,
+            MAX_LATENCY_MS,
+        );
+        let (Some(from), Some(to)) = (from, to) else {
+            links_ok = false;
+            continue;
+        };
+        if from == to {
+            p.add(path.clone(), format!("links `{}` to itself", l.from));
+            links_ok = false;
+            continue;
+        }
+        if seen_pairs.insert((from, to), i).is_some() {
+            p.add(
+                path.clone(),
+                format!("duplicates the link `{}` → `{}`", l.from, l.to),
+            );
+        }
+        out_links[from as usize].push(links.len() as LinkIdx);
+        links.push(Link {
+            from,
+            to,
+            latency_ns: ms_to_ns(l.latency_ms),
+        });
+    }
+    let topology = Topology {
+        ids: spec.nodes.iter().map(|n| n.id().to_string()).collect(),
+        links,
+        out_links,
+    };
+    if links_ok && index.len() == spec.nodes.len() {
+        for (i, node) in spec.nodes.iter().enumerate() {
+            nodes::validate_links(
+                node,
+                i as NodeIdx,
+                &format!("nodes[{i}]"),
+                spec,
+                &topology,
+                p,
+            );
+        }
+        check_paths(spec, &topology, p);
+    }
+
+    // Faults.
+    if spec.faults.len() > MAX_FAULTS {
+        p.add("faults", format!("must list at most {MAX_FAULTS} entries"));
+    }
+    for (i, f) in spec.faults.iter().enumerate() {
+        let path = format!("faults[{i}]");
+        p.range_f64(&format!("{path}.at_s"), f.at_s, 0.0, MAX_SIM_TIME_S);
+        let target = match (&f.fail, &f.recover) {
+            (Some(t), None) => Some(("fail", t)),
+            (None, Some(t)) => Some(("recover", t)),
+            _ => {
+                p.add(path.clone(), "must have exactly one of `fail` or `recover`");
+                None
+            }
+        };
+        if let Some((field, t)) = target {
+            match index.get(t.as_str()) {
+                None => p.add(format!("{path}.{field}"), format!("names no node: `{t}`")),
+                Some(&n) => {
+                    if matches!(spec.nodes[n as usize], NodeSpec::Client(_)) {
+                        p.add(
+                            format!("{path}.{field}"),
+                            format!("`{t}` is a client; only servers and load balancers can fail"),
+                        );
+                    }
+                }
+            }
+        }
+    }
+    Some(topology)
+}
+
+/// Request paths must end at a server within `MAX_HOPS` links and never loop.
+fn check_paths(spec: &ScenarioSpec, topo: &Topology, p: &mut Problems) {
+    // Longest path (in links) from each node to a leaf; a node on the current
+    // DFS stack seen again means a cycle.
+    fn depth(
+        n: usize,
+        topo: &Topology,
+        memo: &mut Vec<Option<usize>>,
+        on_stack: &mut Vec<bool>,
+    ) -> Result<usize, usize> {
+        if let Some(d) = memo[n] {
+            return Ok(d);
+        }
+        if on_stack[n] {
+            return Err(n);
+        }
+        on_stack[n] = true;
+        let mut d = 0;
+        for &l in &topo.out_links[n] {
+            let to = topo.links[l as usize].to as usize;
+            d = d.max(1 + depth(to, topo, memo, on_stack)?);
+        }
+        on_stack[n] = false;
+        memo[n] = Some(d);
+        Ok(d)
+    }
+    let mut memo = vec![None; spec.nodes.len()];
+    let mut on_stack = vec![false; spec.nodes.len()];
+    for (i, node) in spec.nodes.iter().enumerate() {
+        if !matches!(node, NodeSpec::Client(_)) {
+            continue;
+        }
+        match depth(i, topo, &mut memo, &mut on_stack) {
+            Ok(d) if d > limits::MAX_HOPS => p.add(
+                "links",
+                format!(
+                    "requests from `{}` cross {d} links; at most {} are allowed",
+                    node.id(),
+                    limits::MAX_HOPS
+                ),
+            ),
+            Ok(_) => {}
+            Err(at) => {
+                p.add("links", format!("form a cycle through `{}`", topo.ids[at]));
+                return;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MM8: &str = r#"{
+      "version": 1, "name": "M/M/8", "seed": 1,
+      "stop": {"completed_requests": 1000},
+      "nodes": [
+        {"id": "users", "kind": "client", "arrivals": {"process": "poisson", "rate_per_s": 6.4}},
+        {"id": "pool", "kind": "server", "workers": 8, "queue_capacity": 1000000,
+         "service_time": {"dist": "exponential", "mean_ms": 1000}}
+      ],
+      "links": [{"from": "users", "to": "pool", "latency_ms": 0}],
+      "faults": []
+    }"#;
+
+    #[test]
+    fn the_issue_example_is_valid_and_round_trips() {
+        let s = Scenario::from_json(MM8).unwrap();
+        assert_eq!(s.topology.ids, vec!["users", "pool"]);
+        assert_eq!(s.stop, Stop::FinishedRequests(1000));
+        let again = Scenario::from_json(&s.to_json()).unwrap();
+        assert_eq!(again, s);
+    }
+}
