@@ -1,0 +1,68 @@
+//! Same scenario + seed = same run; another seed = another run; and how the
+//! run is sliced (one call, many budgeted frames) changes nothing.
+
+mod common;
+
+use common::scenario;
+use scalelab::Simulation;
+use scalelab::presets::{ALL, LOAD_BALANCING_JSON};
+use scalelab::sim::Progress;
+use scalelab::sim::time::NS_PER_MS;
+
+#[test]
+fn same_seed_same_summary_other_seed_differs() {
+    for p in ALL {
+        let s = scenario(p.json).with_stop_requests(50_000);
+        let a = Simulation::new(&s).run();
+        let b = Simulation::new(&s).run();
+        assert_eq!(a, b, "preset {} is not deterministic", p.id);
+        let c = Simulation::new(&s.with_seed(s.spec.seed + 1)).run();
+        assert_ne!(
+            a.latency_ms, c.latency_ms,
+            "preset {}: another seed gave the same latencies",
+            p.id
+        );
+    }
+}
+
+#[test]
+fn budgeted_frames_give_the_same_run_as_one_call() {
+    let s = scenario(LOAD_BALANCING_JSON);
+    let whole = {
+        let mut sim = Simulation::new(&s);
+        sim.step_until(40_000 * NS_PER_MS);
+        (
+            sim.summary(),
+            sim.series().clone(),
+            sim.trace().copied().collect::<Vec<_>>(),
+        )
+    };
+    let mut sim = Simulation::new(&s);
+    let mut t = 0;
+    let mut frames = 0;
+    while sim.now() < 40_000 * NS_PER_MS {
+        // Like the UI: 1/60 s of wall time at 100x speed, at most 5,000 events a frame.
+        t = (t + 1_666 * NS_PER_MS).min(40_000 * NS_PER_MS);
+        while sim.advance(t, 5_000) == Progress::OverBudget {
+            frames += 1;
+        }
+        frames += 1;
+    }
+    assert!(
+        frames > 100,
+        "the budget should have split the run ({frames} frames)"
+    );
+    assert_eq!(sim.summary(), whole.0);
+    assert_eq!(*sim.series(), whole.1);
+    assert_eq!(sim.trace().copied().collect::<Vec<_>>(), whole.2);
+}
+
+#[test]
+fn a_sim_time_stop_ends_exactly_there() {
+    let mut sim = Simulation::new(&scenario(LOAD_BALANCING_JSON));
+    let summary = sim.run();
+    assert_eq!(summary.sim_time_s, 120.0);
+    assert!(sim.is_finished());
+    assert!(!sim.step(), "a finished run takes no more steps");
+    assert_eq!(sim.series().len(), 120, "one window per simulated second");
+}

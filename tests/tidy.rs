@@ -1,0 +1,54 @@
+//! Tidy checks: the simulation core stays pure and deterministic.
+
+use std::path::Path;
+
+/// Names that would make `src/sim` depend on the browser, the wall clock or
+/// OS randomness.
+const FORBIDDEN: &[&str] = &[
+    "leptos",
+    "web_sys",
+    "js_sys",
+    "wasm_bindgen",
+    "Instant::now",
+    "SystemTime",
+    "thread_rng",
+    "HashMap",
+    "HashSet",
+];
+
+fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+#[test]
+fn sim_names_no_web_clock_or_os_randomness() {
+    let mut files = Vec::new();
+    rust_files(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("src/sim"),
+        &mut files,
+    );
+    assert!(files.len() >= 5, "found only {files:?}");
+    let mut offences = Vec::new();
+    for f in &files {
+        let text = std::fs::read_to_string(f).unwrap();
+        for (i, line) in text.lines().enumerate() {
+            for word in FORBIDDEN {
+                if line.contains(word) {
+                    offences.push(format!("{}:{}: `{word}`", f.display(), i + 1));
+                }
+            }
+        }
+    }
+    assert!(
+        offences.is_empty(),
+        "src/sim must stay pure:\n{}",
+        offences.join("\n")
+    );
+}

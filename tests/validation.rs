@@ -1,0 +1,270 @@
+//! Invalid scenarios: each gives a clear error naming the field, never a panic.
+
+use scalelab::Scenario;
+use scalelab::presets::MM8_JSON;
+
+/// The M/M/8 preset with one JSON-pointer edit applied.
+fn edited(pointer: &str, value: serde_json::Value) -> String {
+    let mut doc: serde_json::Value = serde_json::from_str(MM8_JSON).unwrap();
+    *doc.pointer_mut(pointer)
+        .unwrap_or_else(|| panic!("no {pointer} in the preset")) = value;
+    doc.to_string()
+}
+
+fn errors_of(text: &str) -> Vec<(String, String)> {
+    match Scenario::from_json(text) {
+        Ok(_) => panic!("expected this scenario to be rejected:\n{text}"),
+        Err(e) => e.errors.into_iter().map(|f| (f.path, f.message)).collect(),
+    }
+}
+
+/// Asserts that one of the errors is at `path` and says `says`.
+fn assert_error(text: &str, path: &str, says: &str) {
+    let errors = errors_of(text);
+    assert!(
+        errors.iter().any(|(p, m)| p == path && m.contains(says)),
+        "wanted an error at `{path}` saying `{says}`, got {errors:#?}"
+    );
+}
+
+use serde_json::json;
+
+#[test]
+fn not_json_or_not_an_object() {
+    assert_error("{\"version\": 1,", "(document)", "not valid JSON");
+    assert_error("[1, 2]", "(document)", "must be a JSON object");
+    assert_error("", "(document)", "not valid JSON");
+}
+
+#[test]
+fn version_missing_wrong_or_from_the_future() {
+    let mut doc: serde_json::Value = serde_json::from_str(MM8_JSON).unwrap();
+    doc.as_object_mut().unwrap().remove("version");
+    assert_error(&doc.to_string(), "version", "is missing");
+    assert_error(
+        &edited("/version", json!(2)),
+        "version",
+        "newer than this build",
+    );
+    assert_error(&edited("/version", json!("one")), "version", "must be 1");
+}
+
+#[test]
+fn negative_or_zero_rate() {
+    assert_error(
+        &edited("/nodes/0/arrivals/rate_per_s", json!(-5)),
+        "nodes[0].arrivals.rate_per_s",
+        "greater than 0",
+    );
+    assert_error(
+        &edited("/nodes/0/arrivals/rate_per_s", json!(0)),
+        "nodes[0].arrivals.rate_per_s",
+        "greater than 0",
+    );
+}
+
+#[test]
+fn rate_over_the_limit() {
+    assert_error(
+        &edited("/nodes/0/arrivals/rate_per_s", json!(1e9)),
+        "nodes[0].arrivals.rate_per_s",
+        "at most 1000000",
+    );
+}
+
+#[test]
+fn zero_workers() {
+    assert_error(
+        &edited("/nodes/1/workers", json!(0)),
+        "nodes[1].workers",
+        "between 1 and 10000",
+    );
+}
+
+#[test]
+fn wrong_type_names_the_nested_field() {
+    // Internally tagged enums are buffered by serde, so the path stops at the
+    // enum; the message still says what was wrong.
+    assert_error(
+        &edited("/nodes/1/service_time/mean_ms", json!("fast")),
+        "nodes[1].service_time",
+        "invalid type: string \"fast\", expected f64",
+    );
+    assert_error(
+        &edited("/nodes/1/workers", json!(-2)),
+        "nodes[1].workers",
+        "invalid value: integer `-2`",
+    );
+}
+
+#[test]
+fn unknown_distribution_and_unknown_kind() {
+    assert_error(
+        &edited("/nodes/1/service_time/dist", json!("pareto")),
+        "nodes[1].service_time.dist",
+        "unknown variant `pareto`",
+    );
+    assert_error(
+        &edited("/nodes/1/kind", json!("database")),
+        "nodes[1].kind",
+        "unknown kind `database`",
+    );
+}
+
+#[test]
+fn unknown_field_is_named() {
+    let mut doc: serde_json::Value = serde_json::from_str(MM8_JSON).unwrap();
+    doc["nodes"][1]["workerz"] = json!(3);
+    doc["colour"] = json!("blue");
+    assert_error(
+        &doc.to_string(),
+        "nodes[1].workerz",
+        "unknown field `workerz`",
+    );
+    assert_error(&doc.to_string(), "colour", "unknown field");
+}
+
+#[test]
+fn link_to_a_missing_node_and_duplicate_ids() {
+    assert_error(
+        &edited("/links/0/to", json!("nowhere")),
+        "links[0].to",
+        "names no node: `nowhere`",
+    );
+    assert_error(
+        &edited("/nodes/1/id", json!("users")),
+        "nodes[1].id",
+        "ids must be unique",
+    );
+}
+
+#[test]
+fn fault_on_unknown_node_or_on_a_client() {
+    assert_error(
+        &edited("/faults", json!([{"at_s": 3, "fail": "ghost"}])),
+        "faults[0].fail",
+        "names no node",
+    );
+    assert_error(
+        &edited("/faults", json!([{"at_s": 3, "fail": "users"}])),
+        "faults[0].fail",
+        "is a client",
+    );
+    assert_error(
+        &edited("/faults", json!([{"at_s": 3}])),
+        "faults[0]",
+        "exactly one of `fail` or `recover`",
+    );
+}
+
+#[test]
+fn bad_stop_conditions() {
+    assert_error(
+        &edited("/stop", json!({"completed_requests": 0})),
+        "stop.completed_requests",
+        "between 1 and",
+    );
+    assert_error(
+        &edited("/stop", json!({"sim_time_s": 1e12})),
+        "stop.sim_time_s",
+        "at most",
+    );
+    assert_error(
+        &edited("/stop", json!({"forever": true})),
+        "stop",
+        "unknown variant `forever`",
+    );
+}
+
+#[test]
+fn uniform_max_below_min_and_vnodes_on_the_wrong_algorithm() {
+    assert_error(
+        &edited(
+            "/nodes/1/service_time",
+            json!({"dist": "uniform", "min_ms": 5, "max_ms": 2}),
+        ),
+        "nodes[1].service_time.max_ms",
+        "at least min_ms",
+    );
+    let lb = r#"{"version":1,"name":"x","stop":{"sim_time_s":1},
+      "nodes":[{"id":"c","kind":"client","arrivals":{"process":"poisson","rate_per_s":1}},
+               {"id":"lb","kind":"load_balancer","algorithm":"round_robin","vnodes":10},
+               {"id":"s","kind":"server","service_time":{"dist":"constant","mean_ms":1}}],
+      "links":[{"from":"c","to":"lb"},{"from":"lb","to":"s"}]}"#;
+    assert_error(lb, "nodes[1].vnodes", "only to the consistent_hash");
+}
+
+#[test]
+fn topology_rules() {
+    // A client with no link, a server that forwards, a cycle between balancers.
+    let text = r#"{"version":1,"name":"x","stop":{"sim_time_s":1},
+      "nodes":[{"id":"c","kind":"client","arrivals":{"process":"poisson","rate_per_s":1}},
+               {"id":"a","kind":"load_balancer","algorithm":"random"},
+               {"id":"b","kind":"load_balancer","algorithm":"random"},
+               {"id":"s","kind":"server","service_time":{"dist":"constant","mean_ms":1}}],
+      "links":[{"from":"c","to":"a"},{"from":"a","to":"b"},{"from":"b","to":"a"},{"from":"s","to":"a"}]}"#;
+    assert_error(text, "nodes[3]", "servers answer, they do not forward");
+    assert_error(text, "links", "cycle");
+    let lonely = edited("/links", json!([]));
+    assert_error(&lonely, "nodes[0]", "exactly one outgoing link");
+}
+
+#[test]
+fn every_problem_is_reported_not_just_the_first() {
+    let mut doc: serde_json::Value = serde_json::from_str(MM8_JSON).unwrap();
+    doc["nodes"][0]["arrivals"]["rate_per_s"] = json!(-1);
+    doc["nodes"][1]["workers"] = json!(0);
+    doc["links"][0]["latency_ms"] = json!(-3);
+    let errors = errors_of(&doc.to_string());
+    let paths: Vec<&str> = errors.iter().map(|(p, _)| p.as_str()).collect();
+    for want in [
+        "nodes[0].arrivals.rate_per_s",
+        "nodes[1].workers",
+        "links[0].latency_ms",
+    ] {
+        assert!(paths.contains(&want), "missing {want} in {paths:?}");
+    }
+    // Structural problems in two different nodes are both reported too.
+    doc = serde_json::from_str(MM8_JSON).unwrap();
+    doc["nodes"][0]["arrivals"] = json!({"process": "sometimes"});
+    doc["nodes"][1]["workers"] = json!("eight");
+    let paths: Vec<String> = errors_of(&doc.to_string())
+        .into_iter()
+        .map(|(p, _)| p)
+        .collect();
+    assert!(
+        paths.iter().any(|p| p.starts_with("nodes[0]"))
+            && paths.iter().any(|p| p.starts_with("nodes[1]")),
+        "{paths:?}"
+    );
+}
+
+#[test]
+fn oversized_documents_are_refused_without_parsing() {
+    let huge = format!("{{\"pad\": \"{}\"}}", "x".repeat(2_000_000));
+    assert_error(&huge, "(document)", "largest scenario accepted");
+}
+
+#[test]
+fn the_cli_prints_every_error_and_exits_2() {
+    let dir = std::env::temp_dir().join(format!("scalelab-cli-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("bad.json");
+    let mut doc: serde_json::Value = serde_json::from_str(MM8_JSON).unwrap();
+    doc["nodes"][1]["workers"] = json!(0);
+    doc["links"][0]["to"] = json!("nowhere");
+    std::fs::write(&file, doc.to_string()).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_scalelab"))
+        .args(["run"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "stderr: {stderr}");
+    assert!(
+        stderr.contains("nodes[1].workers") && stderr.contains("links[0].to"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    std::fs::remove_dir_all(&dir).ok();
+}
