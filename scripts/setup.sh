@@ -45,9 +45,11 @@ fi
 
 # npm tools, pinned by package-lock.json: binaryen 132 (wasm-opt) and playwright-core.
 # Debian's binaryen (wasm-opt 108) builds a wasm that dies at load, so it is never used.
-if ! cmp -s package-lock.json node_modules/.package-lock.json 2>/dev/null; then
+# A stamp (a copy of the lockfile that was installed) makes the check exact.
+if ! cmp -s package-lock.json node_modules/.scalelab-installed-lock.json 2>/dev/null; then
   say "npm ci (binaryen, playwright-core)"
   npm ci --no-audit --no-fund --loglevel=error
+  cp package-lock.json node_modules/.scalelab-installed-lock.json
 fi
 
 if [ "$purpose" = test ]; then

@@ -272,7 +272,7 @@ impl Core {
 }
 
 /// The behaviour of one node kind. See ARCHITECTURE.md, "Adding a node kind".
-pub trait Node {
+pub trait Node: Send + Sync {
     /// Called once before the first event, e.g. to schedule the first arrival.
     fn start(&mut self, ctx: &mut Ctx);
     /// A message or one of the node's own timers has arrived.
@@ -469,6 +469,12 @@ impl Simulation {
 
     pub fn is_finished(&self) -> bool {
         self.finished
+    }
+
+    /// (completed, errors) so far: cheap, for live figures.
+    pub fn summary_counts(&self) -> (u64, u64) {
+        let m = &self.core.metrics;
+        (m.completed, m.finished() - m.completed)
     }
 
     /// Requests that have finished, with any outcome.

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+#! Installs what is missing, then runs every check in order and stops at the
+#! first failure: format, lints (native + wasm32), native tests, browser tests
+#! (wasm-bindgen-test in headless Chromium), then end-to-end tests (Playwright)
+#! against the release build served on 127.0.0.1.
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+cd "$ROOT"
+started=$(date +%s)
+step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+
+bash scripts/setup.sh test
+
+step "cargo fmt --check"
+cargo fmt --check
+
+step "cargo clippy (native)"
+cargo clippy --all-targets -- -D warnings
+
+step "cargo clippy (wasm32, web feature)"
+cargo clippy --target wasm32-unknown-unknown --features web --all-targets -- -D warnings
+
+step "native tests (cargo test)"
+cargo test
+
+step "browser tests (wasm-bindgen-test in headless Chromium)"
+# chromedriver leaves tens of MB in TMPDIR per run: keep it inside target/.
+mkdir -p target/tmp
+TMPDIR="$ROOT/target/tmp" cargo test --target wasm32-unknown-unknown --features web --test web
+
+step "release build (trunk) and the native CLI"
+trunk build --release
+cargo build --profile native --bin scalelab
+wasm=$(ls dist/*_bg.wasm) js=$(ls dist/*.js | grep -v _bg)
+wasm_gz=$(gzip -9 -c "$wasm" | wc -c) js_gz=$(gzip -9 -c "$js" | wc -c)
+echo "release bundle (gzip -9): wasm $wasm_gz B + js $js_gz B = $(( (wasm_gz + js_gz) / 1024 )) KiB"
+
+step "end-to-end tests (Playwright, node --test)"
+node --test --test-reporter=spec tests/e2e/
+
+echo
+echo "all checks passed in $(( $(date +%s) - started )) s"

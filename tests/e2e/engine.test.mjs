@@ -1,0 +1,69 @@
+// The engine in wasm against the native CLI: same scenario and seed must give
+// the same summary, field for field. Also measures wasm speed (printed).
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { OUT, ROOT, launch, openPage, serveDist } from './harness.mjs';
+
+const CLI = join(ROOT, 'target', 'native', 'scalelab');
+let server, browser, page;
+before(async () => {
+  assert.ok(existsSync(CLI), `build the CLI first: cargo build --profile native (${CLI})`);
+  server = await serveDist();
+  browser = await launch();
+  ({ page } = await openPage(browser, server.url));
+  await page.waitForFunction(() => window.wasmBindings?.run_scenario_json);
+});
+after(async () => { await browser?.close(); server?.close(); });
+
+function nativeSummary(scenarioText, name) {
+  const file = join(OUT, `${name}.json`);
+  writeFileSync(file, scenarioText);
+  const report = JSON.parse(execFileSync(CLI, ['run', file, '--json'], { encoding: 'utf8' }));
+  delete report.wall_s;
+  delete report.events_per_s;
+  return report;
+}
+
+const cases = {
+  'mm8-200k': (() => {
+    const s = JSON.parse(readFileSync(join(ROOT, 'public/presets/mm8.json'), 'utf8'));
+    s.stop = { completed_requests: 200000 };
+    s.seed = 42;
+    return s;
+  })(),
+  'load-balancing-40s': (() => {
+    const s = JSON.parse(readFileSync(join(ROOT, 'public/presets/load-balancing.json'), 'utf8'));
+    s.stop = { sim_time_s: 40 };
+    return s;
+  })(),
+};
+
+for (const [name, scenario] of Object.entries(cases)) {
+  test(`wasm and native give identical summaries: ${name}`, async () => {
+    const text = JSON.stringify(scenario);
+    const native = nativeSummary(text, name);
+    const wasm = JSON.parse(await page.evaluate((t) => window.wasmBindings.run_scenario_json(t), text));
+    assert.ok(native.completed > 0);
+    assert.deepEqual(wasm, native);
+  });
+}
+
+test('invalid scenarios throw the validation errors', async () => {
+  const msg = await page.evaluate(() => {
+    try { window.wasmBindings.run_scenario_json('{"version": 1, "name": "x"}'); return 'no error'; }
+    catch (e) { return String(e); }
+  });
+  assert.match(msg, /stop: is missing/);
+  assert.match(msg, /nodes: is missing/);
+});
+
+test('wasm benchmark: M/M/8, 1,000,000 requests (printed, not asserted)', async () => {
+  const runs = [];
+  for (let i = 0; i < 3; i++) runs.push(JSON.parse(await page.evaluate(() => window.wasmBindings.bench(1000000))));
+  const best = Math.max(...runs.map((r) => r.events_per_s));
+  console.log(`wasm bench (Chromium): ${runs.map((r) => (r.events_per_s / 1e6).toFixed(2)).join(', ')} M events/s; best ${(best / 1e6).toFixed(2)} M events/s`);
+  assert.ok(runs.every((r) => r.events === runs[0].events), 'same events every run');
+});

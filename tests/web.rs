@@ -1,0 +1,82 @@
+//! Browser tests (wasm-bindgen-test in headless Chromium): mount the app,
+//! click, let Leptos update the DOM (`tick().await`), assert what a person
+//! would see. Run with `cargo test --target wasm32-unknown-unknown --features web --test web`.
+#![cfg(all(target_arch = "wasm32", feature = "web"))]
+
+use leptos::mount::mount_to;
+use leptos::prelude::*;
+use leptos::task::tick;
+use scalelab::ui::App;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn mount_app() -> (web_sys::HtmlElement, impl Drop) {
+    let document = document();
+    let wrapper = document.create_element("section").unwrap();
+    document.body().unwrap().append_child(&wrapper).unwrap();
+    let handle = mount_to(wrapper.clone().unchecked_into(), || view! { <App/> });
+    (wrapper.unchecked_into(), handle)
+}
+
+fn by_testid(root: &web_sys::HtmlElement, id: &str) -> web_sys::HtmlElement {
+    root.query_selector(&format!("[data-testid={id}]"))
+        .unwrap()
+        .unwrap_or_else(|| panic!("no element with data-testid={id}"))
+        .unchecked_into()
+}
+
+#[wasm_bindgen_test]
+async fn gallery_lists_every_preset_and_selecting_one_changes_the_title() {
+    let (root, _app) = mount_app();
+    tick().await;
+    for p in scalelab::presets::ALL {
+        by_testid(&root, &format!("preset-{}", p.id));
+    }
+    let title = by_testid(&root, "scenario-title");
+    assert_eq!(
+        title.text_content().unwrap(),
+        scalelab::presets::ALL[0].title
+    );
+    by_testid(&root, "preset-load-balancing").click();
+    tick().await;
+    assert_eq!(title.text_content().unwrap(), "Load-balancing algorithms");
+    let selected = root
+        .query_selector("button.preset.selected")
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        selected.get_attribute("data-testid").as_deref(),
+        Some("preset-load-balancing")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn the_play_button_toggles_between_play_and_pause() {
+    let (root, _app) = mount_app();
+    tick().await;
+    let play = by_testid(&root, "play");
+    assert_eq!(
+        play.text_content().unwrap(),
+        "Pause",
+        "a preset starts playing"
+    );
+    play.click();
+    tick().await;
+    assert_eq!(play.text_content().unwrap(), "Play");
+    play.click();
+    tick().await;
+    assert_eq!(play.text_content().unwrap(), "Pause");
+}
+
+#[wasm_bindgen_test]
+fn the_engine_runs_in_wasm_with_the_same_results_as_a_second_run() {
+    let scenario = scalelab::Scenario::from_json(scalelab::presets::MM8_JSON)
+        .unwrap()
+        .with_stop_requests(20_000);
+    let a = scalelab::Simulation::new(&scenario).run();
+    let b = scalelab::Simulation::new(&scenario).run();
+    assert_eq!(a, b);
+    assert_eq!(a.completed, 20_000);
+}
