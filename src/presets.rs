@@ -47,11 +47,7 @@ mod tests {
     fn every_preset_is_valid_and_ids_are_unique() {
         for (i, p) in ALL.iter().enumerate() {
             crate::Scenario::from_json(p.json).unwrap_or_else(|e| panic!("preset {}: {e}", p.id));
-            assert!(
-                ALL[..i].iter().all(|q| q.id != p.id),
-                "duplicate id {}",
-                p.id
-            );
+            assert!(ALL[..i].iter().all(|q| q.id != p.id), "duplicate id {}", p.id);
         }
     }
 }

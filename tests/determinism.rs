@@ -17,11 +17,7 @@ fn same_seed_same_summary_other_seed_differs() {
         let b = Simulation::new(&s).run();
         assert_eq!(a, b, "preset {} is not deterministic", p.id);
         let c = Simulation::new(&s.with_seed(s.spec.seed + 1)).run();
-        assert_ne!(
-            a.latency_ms, c.latency_ms,
-            "preset {}: another seed gave the same latencies",
-            p.id
-        );
+        assert_ne!(a.latency_ms, c.latency_ms, "preset {}: another seed gave the same latencies", p.id);
     }
 }
 
@@ -31,11 +27,7 @@ fn budgeted_frames_give_the_same_run_as_one_call() {
     let whole = {
         let mut sim = Simulation::new(&s);
         sim.step_until(40_000 * NS_PER_MS);
-        (
-            sim.summary(),
-            sim.series().clone(),
-            sim.trace().copied().collect::<Vec<_>>(),
-        )
+        (sim.summary(), sim.series().clone(), sim.trace().copied().collect::<Vec<_>>())
     };
     let mut sim = Simulation::new(&s);
     let mut t = 0;
@@ -48,10 +40,7 @@ fn budgeted_frames_give_the_same_run_as_one_call() {
         }
         frames += 1;
     }
-    assert!(
-        frames > 100,
-        "the budget should have split the run ({frames} frames)"
-    );
+    assert!(frames > 100, "the budget should have split the run ({frames} frames)");
     assert_eq!(sim.summary(), whole.0);
     assert_eq!(*sim.series(), whole.1);
     assert_eq!(sim.trace().copied().collect::<Vec<_>>(), whole.2);

@@ -7,26 +7,12 @@ use scalelab::Simulation;
 use scalelab::sim::time::NS_PER_MS;
 
 fn forwarded(summary: &scalelab::Summary) -> Vec<u64> {
-    summary.nodes["lb"]
-        .forwarded
-        .as_ref()
-        .unwrap()
-        .values()
-        .copied()
-        .collect()
+    summary.nodes["lb"].forwarded.as_ref().unwrap().values().copied().collect()
 }
 
 #[test]
 fn round_robin_spreads_evenly() {
-    let s = balanced(
-        "round_robin",
-        4,
-        4,
-        100.0,
-        10.0,
-        r#"{"completed_requests":10000}"#,
-        "",
-    );
+    let s = balanced("round_robin", 4, 4, 100.0, 10.0, r#"{"completed_requests":10000}"#, "");
     let f = forwarded(&common::run(&s));
     let (min, max) = (f.iter().min().unwrap(), f.iter().max().unwrap());
     assert!(max - min <= 1, "{f:?}");
@@ -44,43 +30,21 @@ fn weighted_round_robin_follows_weights() {
     let f = common::run(json).nodes["lb"].forwarded.clone().unwrap();
     let total: u64 = f.values().sum();
     let share = |id: &str| f[id] as f64 / total as f64;
-    assert!(
-        (share("a") - 0.5).abs() < 0.001 && (share("b") - 1.0 / 3.0).abs() < 0.001,
-        "{f:?}"
-    );
+    assert!((share("a") - 0.5).abs() < 0.001 && (share("b") - 1.0 / 3.0).abs() < 0.001, "{f:?}");
 }
 
 #[test]
 fn ip_hash_pins_a_client_to_one_backend() {
-    let json = balanced(
-        "ip_hash",
-        4,
-        4,
-        100.0,
-        10.0,
-        r#"{"completed_requests":2000}"#,
-        "",
-    )
-    .replace(r#""rate_per_s":100}"#, r#""rate_per_s":100},"clients":1"#);
+    let json = balanced("ip_hash", 4, 4, 100.0, 10.0, r#"{"completed_requests":2000}"#, "")
+        .replace(r#""rate_per_s":100}"#, r#""rate_per_s":100},"clients":1"#);
     let f = forwarded(&common::run(&json));
     assert_eq!(f.iter().filter(|&&n| n > 0).count(), 1, "{f:?}");
 }
 
 #[test]
 fn consistent_hash_sends_a_key_to_one_backend() {
-    let json = balanced(
-        "consistent_hash",
-        5,
-        4,
-        100.0,
-        10.0,
-        r#"{"completed_requests":2000}"#,
-        r#","vnodes":50"#,
-    )
-    .replace(
-        r#""rate_per_s":100}"#,
-        r#""rate_per_s":100},"keys":{"dist":"uniform","n_keys":1}"#,
-    );
+    let json = balanced("consistent_hash", 5, 4, 100.0, 10.0, r#"{"completed_requests":2000}"#, r#","vnodes":50"#)
+        .replace(r#""rate_per_s":100}"#, r#""rate_per_s":100},"keys":{"dist":"uniform","n_keys":1}"#);
     let f = forwarded(&common::run(&json));
     assert_eq!(f.iter().filter(|&&n| n > 0).count(), 1, "{f:?}");
 }
@@ -89,32 +53,17 @@ fn consistent_hash_sends_a_key_to_one_backend() {
 fn least_connections_beats_round_robin_on_mixed_capacity() {
     // Two fast servers and two slow ones: round robin overloads the slow.
     let mixed = |alg: &str| {
-        balanced(
-            alg,
-            4,
-            1,
-            150.0,
-            10.0,
-            r#"{"completed_requests":100000}"#,
-            "",
+        balanced(alg, 4, 1, 150.0, 10.0, r#"{"completed_requests":100000}"#, "").replacen(
+            r#""mean_ms":10}"#,
+            r#""mean_ms":20}"#,
+            2,
         )
-        .replacen(r#""mean_ms":10}"#, r#""mean_ms":20}"#, 2)
     };
     let rr = common::run(&mixed("round_robin"));
     let lc = common::run(&mixed("least_connections"));
     let p2 = common::run(&mixed("power_of_two"));
-    assert!(
-        lc.latency_ms.p99 < 0.5 * rr.latency_ms.p99,
-        "lc {} rr {}",
-        lc.latency_ms.p99,
-        rr.latency_ms.p99
-    );
-    assert!(
-        p2.latency_ms.p99 < rr.latency_ms.p99,
-        "p2 {} rr {}",
-        p2.latency_ms.p99,
-        rr.latency_ms.p99
-    );
+    assert!(lc.latency_ms.p99 < 0.5 * rr.latency_ms.p99, "lc {} rr {}", lc.latency_ms.p99, rr.latency_ms.p99);
+    assert!(p2.latency_ms.p99 < rr.latency_ms.p99, "p2 {} rr {}", p2.latency_ms.p99, rr.latency_ms.p99);
 }
 
 #[test]
@@ -130,10 +79,7 @@ fn a_failed_server_gets_traffic_until_health_checks_notice() {
         r#"{"sim_time_s":60}"#,
         r#","health_check":{"interval_ms":500,"unhealthy_threshold":2,"healthy_threshold":2}"#,
     )
-    .replace(
-        r#""links":"#,
-        r#""faults":[{"at_s":30.25,"fail":"app-2"},{"at_s":45.25,"recover":"app-2"}],"links":"#,
-    );
+    .replace(r#""links":"#, r#""faults":[{"at_s":30.25,"fail":"app-2"},{"at_s":45.25,"recover":"app-2"}],"links":"#);
     let mut sim = Simulation::new(&scenario(&json));
     let to_app2 = |sim: &Simulation| sim.summary().nodes["lb"].forwarded.as_ref().unwrap()["app-2"];
 
@@ -143,10 +89,7 @@ fn a_failed_server_gets_traffic_until_health_checks_notice() {
     sim.step_until(30_900 * NS_PER_MS);
     let during = to_app2(&sim);
     assert!(during > before, "still routed to app-2 before detection");
-    assert!(
-        sim.summary().refused > 0,
-        "requests to the dead server are refused"
-    );
+    assert!(sim.summary().refused > 0, "requests to the dead server are refused");
     sim.step_until(31_100 * NS_PER_MS);
     let detected = to_app2(&sim);
     sim.step_until(45_000 * NS_PER_MS);
@@ -159,10 +102,8 @@ fn a_failed_server_gets_traffic_until_health_checks_notice() {
 
 #[test]
 fn a_server_that_fails_resets_what_it_held() {
-    let json = balanced("round_robin", 2, 4, 200.0, 50.0, r#"{"sim_time_s":20}"#, "").replace(
-        r#""links":"#,
-        r#""faults":[{"at_s":10,"fail":"app-1"}],"links":"#,
-    );
+    let json = balanced("round_robin", 2, 4, 200.0, 50.0, r#"{"sim_time_s":20}"#, "")
+        .replace(r#""links":"#, r#""faults":[{"at_s":10,"fail":"app-1"}],"links":"#);
     let s = common::run(&json);
     assert!(s.reset > 0, "in-flight requests at app-1 were reset");
     assert_eq!(s.nodes["app-1"].reset, Some(s.reset));
@@ -179,15 +120,7 @@ fn a_full_queue_drops_and_a_timeout_abandons() {
     let s = common::run(json);
     assert!(s.dropped > 0 && s.timed_out > 0, "{s:?}");
     // Capacity is 100/s; the rest is shed one way or the other.
-    assert!(
-        (s.throughput_per_s - 100.0).abs() < 2.0,
-        "{}",
-        s.throughput_per_s
-    );
+    assert!((s.throughput_per_s - 100.0).abs() < 2.0, "{}", s.throughput_per_s);
     // Nobody who was served waited more than the timeout plus one service.
-    assert!(
-        s.latency_ms.max <= 300.0 + 10.0 + 1e-6,
-        "{}",
-        s.latency_ms.max
-    );
+    assert!(s.latency_ms.max <= 300.0 + 10.0 + 1e-6, "{}", s.latency_ms.max);
 }

@@ -16,34 +16,10 @@ fn mm8_at_rho_0_8_matches_erlang_c_within_2_percent() {
     assert_eq!(summary.completed, 1_000_000);
     let q = MMc::new(8, 6.4, 1.0);
     let l = summary.latency_ms;
-    assert_close(
-        "mean sojourn (ms)",
-        l.mean,
-        q.mean_sojourn_s() * 1e3,
-        0.02,
-        seed,
-    );
-    assert_close(
-        "p50 sojourn (ms)",
-        l.p50,
-        q.sojourn_quantile_s(0.50) * 1e3,
-        0.02,
-        seed,
-    );
-    assert_close(
-        "p95 sojourn (ms)",
-        l.p95,
-        q.sojourn_quantile_s(0.95) * 1e3,
-        0.02,
-        seed,
-    );
-    assert_close(
-        "p99 sojourn (ms)",
-        l.p99,
-        q.sojourn_quantile_s(0.99) * 1e3,
-        0.02,
-        seed,
-    );
+    assert_close("mean sojourn (ms)", l.mean, q.mean_sojourn_s() * 1e3, 0.02, seed);
+    assert_close("p50 sojourn (ms)", l.p50, q.sojourn_quantile_s(0.50) * 1e3, 0.02, seed);
+    assert_close("p95 sojourn (ms)", l.p95, q.sojourn_quantile_s(0.95) * 1e3, 0.02, seed);
+    assert_close("p99 sojourn (ms)", l.p99, q.sojourn_quantile_s(0.99) * 1e3, 0.02, seed);
     let pool = &summary.nodes["pool"];
     assert_close("utilisation", pool.utilisation.unwrap(), 0.8, 0.02, seed);
 }
@@ -61,26 +37,12 @@ fn littles_law_holds_at_the_server() {
     let w_s = pool.latency_ms.unwrap().mean / 1e3;
     assert_close("L vs λW", l, lambda * w_s, 0.01, 11);
     // And against theory, more loosely (300k requests).
-    assert_close(
-        "L vs theory",
-        l,
-        MMc::new(8, 6.4, 1.0).mean_in_system(),
-        0.04,
-        11,
-    );
+    assert_close("L vs theory", l, MMc::new(8, 6.4, 1.0).mean_in_system(), 0.04, 11);
 }
 
 #[test]
 fn random_routing_to_8_single_workers_behaves_as_8_mm1_queues() {
-    let json = balanced(
-        "random",
-        8,
-        1,
-        6.4,
-        1000.0,
-        r#"{"completed_requests":1000000}"#,
-        "",
-    );
+    let json = balanced("random", 8, 1, 6.4, 1000.0, r#"{"completed_requests":1000000}"#, "");
     let s = scenario(&json);
     let summary = Simulation::new(&s).run();
     let mm1 = MMc::new(1, 0.8, 1.0);
@@ -93,20 +55,8 @@ fn random_routing_to_8_single_workers_behaves_as_8_mm1_queues() {
     assert_close("p99", l.p99, mm1.sojourn_quantile_s(0.99) * 1e3, 0.03, 1);
     for i in 1..=8 {
         let node = &summary.nodes[&format!("app-{i}")];
-        assert_close(
-            &format!("app-{i} utilisation"),
-            node.utilisation.unwrap(),
-            0.8,
-            0.03,
-            1,
-        );
-        assert_close(
-            &format!("app-{i} mean sojourn"),
-            node.latency_ms.unwrap().mean,
-            5000.0,
-            0.08,
-            1,
-        );
+        assert_close(&format!("app-{i} utilisation"), node.utilisation.unwrap(), 0.8, 0.03, 1);
+        assert_close(&format!("app-{i} mean sojourn"), node.latency_ms.unwrap().mean, 5000.0, 0.08, 1);
     }
     // One shared queue beats eight separate ones by a wide margin (the
     // "one queue or many" lesson): M/M/8 mean is about 1.28 s, not 5 s.
@@ -126,12 +76,6 @@ fn mm1_waiting_grows_as_one_over_one_minus_rho() {
         );
         let summary = common::run(&json);
         let want = MMc::new(1, rho * 100.0, 0.01).mean_sojourn_s() * 1e3;
-        assert_close(
-            &format!("M/M/1 mean at rho {rho}"),
-            summary.latency_ms.mean,
-            want,
-            tol,
-            3,
-        );
+        assert_close(&format!("M/M/1 mean at rho {rho}"), summary.latency_ms.mean, want, tol, 3);
     }
 }

@@ -4,17 +4,8 @@ use std::path::Path;
 
 /// Names that would make `src/sim` depend on the browser, the wall clock or
 /// OS randomness.
-const FORBIDDEN: &[&str] = &[
-    "leptos",
-    "web_sys",
-    "js_sys",
-    "wasm_bindgen",
-    "Instant::now",
-    "SystemTime",
-    "thread_rng",
-    "HashMap",
-    "HashSet",
-];
+const FORBIDDEN: &[&str] =
+    &["leptos", "web_sys", "js_sys", "wasm_bindgen", "Instant::now", "SystemTime", "thread_rng", "HashMap", "HashSet"];
 
 fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
     for entry in std::fs::read_dir(dir).unwrap() {
@@ -30,10 +21,7 @@ fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
 #[test]
 fn sim_names_no_web_clock_or_os_randomness() {
     let mut files = Vec::new();
-    rust_files(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("src/sim"),
-        &mut files,
-    );
+    rust_files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src/sim"), &mut files);
     assert!(files.len() >= 5, "found only {files:?}");
     let mut offences = Vec::new();
     for f in &files {
@@ -46,9 +34,5 @@ fn sim_names_no_web_clock_or_os_randomness() {
             }
         }
     }
-    assert!(
-        offences.is_empty(),
-        "src/sim must stay pure:\n{}",
-        offences.join("\n")
-    );
+    assert!(offences.is_empty(), "src/sim must stay pure:\n{}", offences.join("\n"));
 }

@@ -6,8 +6,7 @@ use scalelab::presets::MM8_JSON;
 /// The M/M/8 preset with one JSON-pointer edit applied.
 fn edited(pointer: &str, value: serde_json::Value) -> String {
     let mut doc: serde_json::Value = serde_json::from_str(MM8_JSON).unwrap();
-    *doc.pointer_mut(pointer)
-        .unwrap_or_else(|| panic!("no {pointer} in the preset")) = value;
+    *doc.pointer_mut(pointer).unwrap_or_else(|| panic!("no {pointer} in the preset")) = value;
     doc.to_string()
 }
 
@@ -41,26 +40,14 @@ fn version_missing_wrong_or_from_the_future() {
     let mut doc: serde_json::Value = serde_json::from_str(MM8_JSON).unwrap();
     doc.as_object_mut().unwrap().remove("version");
     assert_error(&doc.to_string(), "version", "is missing");
-    assert_error(
-        &edited("/version", json!(2)),
-        "version",
-        "newer than this build",
-    );
+    assert_error(&edited("/version", json!(2)), "version", "newer than this build");
     assert_error(&edited("/version", json!("one")), "version", "must be 1");
 }
 
 #[test]
 fn negative_or_zero_rate() {
-    assert_error(
-        &edited("/nodes/0/arrivals/rate_per_s", json!(-5)),
-        "nodes[0].arrivals.rate_per_s",
-        "greater than 0",
-    );
-    assert_error(
-        &edited("/nodes/0/arrivals/rate_per_s", json!(0)),
-        "nodes[0].arrivals.rate_per_s",
-        "greater than 0",
-    );
+    assert_error(&edited("/nodes/0/arrivals/rate_per_s", json!(-5)), "nodes[0].arrivals.rate_per_s", "greater than 0");
+    assert_error(&edited("/nodes/0/arrivals/rate_per_s", json!(0)), "nodes[0].arrivals.rate_per_s", "greater than 0");
 }
 
 #[test]
@@ -74,11 +61,7 @@ fn rate_over_the_limit() {
 
 #[test]
 fn zero_workers() {
-    assert_error(
-        &edited("/nodes/1/workers", json!(0)),
-        "nodes[1].workers",
-        "between 1 and 10000",
-    );
+    assert_error(&edited("/nodes/1/workers", json!(0)), "nodes[1].workers", "between 1 and 10000");
 }
 
 #[test]
@@ -90,11 +73,7 @@ fn wrong_type_names_the_nested_field() {
         "nodes[1].service_time",
         "invalid type: string \"fast\", expected f64",
     );
-    assert_error(
-        &edited("/nodes/1/workers", json!(-2)),
-        "nodes[1].workers",
-        "invalid value: integer `-2`",
-    );
+    assert_error(&edited("/nodes/1/workers", json!(-2)), "nodes[1].workers", "invalid value: integer `-2`");
 }
 
 #[test]
@@ -104,11 +83,7 @@ fn unknown_distribution_and_unknown_kind() {
         "nodes[1].service_time.dist",
         "unknown variant `pareto`",
     );
-    assert_error(
-        &edited("/nodes/1/kind", json!("database")),
-        "nodes[1].kind",
-        "unknown kind `database`",
-    );
+    assert_error(&edited("/nodes/1/kind", json!("database")), "nodes[1].kind", "unknown kind `database`");
 }
 
 #[test]
@@ -116,73 +91,38 @@ fn unknown_field_is_named() {
     let mut doc: serde_json::Value = serde_json::from_str(MM8_JSON).unwrap();
     doc["nodes"][1]["workerz"] = json!(3);
     doc["colour"] = json!("blue");
-    assert_error(
-        &doc.to_string(),
-        "nodes[1].workerz",
-        "unknown field `workerz`",
-    );
+    assert_error(&doc.to_string(), "nodes[1].workerz", "unknown field `workerz`");
     assert_error(&doc.to_string(), "colour", "unknown field");
 }
 
 #[test]
 fn link_to_a_missing_node_and_duplicate_ids() {
-    assert_error(
-        &edited("/links/0/to", json!("nowhere")),
-        "links[0].to",
-        "names no node: `nowhere`",
-    );
-    assert_error(
-        &edited("/nodes/1/id", json!("users")),
-        "nodes[1].id",
-        "ids must be unique",
-    );
+    assert_error(&edited("/links/0/to", json!("nowhere")), "links[0].to", "names no node: `nowhere`");
+    assert_error(&edited("/nodes/1/id", json!("users")), "nodes[1].id", "ids must be unique");
 }
 
 #[test]
 fn fault_on_unknown_node_or_on_a_client() {
-    assert_error(
-        &edited("/faults", json!([{"at_s": 3, "fail": "ghost"}])),
-        "faults[0].fail",
-        "names no node",
-    );
-    assert_error(
-        &edited("/faults", json!([{"at_s": 3, "fail": "users"}])),
-        "faults[0].fail",
-        "is a client",
-    );
+    assert_error(&edited("/faults", json!([{"at_s": 3, "fail": "ghost"}])), "faults[0].fail", "names no node");
+    assert_error(&edited("/faults", json!([{"at_s": 3, "fail": "users"}])), "faults[0].fail", "is a client");
     assert_error(
         &edited("/faults", json!([{"at_s": 3}])),
         "faults[0]",
-        "exactly one of `fail` or `recover`",
+        "exactly one of `fail`, `recover`, `set`, `add_server` or `remove_server`",
     );
 }
 
 #[test]
 fn bad_stop_conditions() {
-    assert_error(
-        &edited("/stop", json!({"completed_requests": 0})),
-        "stop.completed_requests",
-        "between 1 and",
-    );
-    assert_error(
-        &edited("/stop", json!({"sim_time_s": 1e12})),
-        "stop.sim_time_s",
-        "at most",
-    );
-    assert_error(
-        &edited("/stop", json!({"forever": true})),
-        "stop",
-        "unknown variant `forever`",
-    );
+    assert_error(&edited("/stop", json!({"completed_requests": 0})), "stop.completed_requests", "between 1 and");
+    assert_error(&edited("/stop", json!({"sim_time_s": 1e12})), "stop.sim_time_s", "at most");
+    assert_error(&edited("/stop", json!({"forever": true})), "stop", "unknown variant `forever`");
 }
 
 #[test]
 fn uniform_max_below_min_and_vnodes_on_the_wrong_algorithm() {
     assert_error(
-        &edited(
-            "/nodes/1/service_time",
-            json!({"dist": "uniform", "min_ms": 5, "max_ms": 2}),
-        ),
+        &edited("/nodes/1/service_time", json!({"dist": "uniform", "min_ms": 5, "max_ms": 2})),
         "nodes[1].service_time.max_ms",
         "at least min_ms",
     );
@@ -217,24 +157,16 @@ fn every_problem_is_reported_not_just_the_first() {
     doc["links"][0]["latency_ms"] = json!(-3);
     let errors = errors_of(&doc.to_string());
     let paths: Vec<&str> = errors.iter().map(|(p, _)| p.as_str()).collect();
-    for want in [
-        "nodes[0].arrivals.rate_per_s",
-        "nodes[1].workers",
-        "links[0].latency_ms",
-    ] {
+    for want in ["nodes[0].arrivals.rate_per_s", "nodes[1].workers", "links[0].latency_ms"] {
         assert!(paths.contains(&want), "missing {want} in {paths:?}");
     }
     // Structural problems in two different nodes are both reported too.
     doc = serde_json::from_str(MM8_JSON).unwrap();
     doc["nodes"][0]["arrivals"] = json!({"process": "sometimes"});
     doc["nodes"][1]["workers"] = json!("eight");
-    let paths: Vec<String> = errors_of(&doc.to_string())
-        .into_iter()
-        .map(|(p, _)| p)
-        .collect();
+    let paths: Vec<String> = errors_of(&doc.to_string()).into_iter().map(|(p, _)| p).collect();
     assert!(
-        paths.iter().any(|p| p.starts_with("nodes[0]"))
-            && paths.iter().any(|p| p.starts_with("nodes[1]")),
+        paths.iter().any(|p| p.starts_with("nodes[0]")) && paths.iter().any(|p| p.starts_with("nodes[1]")),
         "{paths:?}"
     );
 }
@@ -254,17 +186,53 @@ fn the_cli_prints_every_error_and_exits_2() {
     doc["nodes"][1]["workers"] = json!(0);
     doc["links"][0]["to"] = json!("nowhere");
     std::fs::write(&file, doc.to_string()).unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_scalelab"))
-        .args(["run"])
-        .arg(&file)
-        .output()
-        .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_scalelab")).args(["run"]).arg(&file).output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "stderr: {stderr}");
-    assert!(
-        stderr.contains("nodes[1].workers") && stderr.contains("links[0].to"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("nodes[1].workers") && stderr.contains("links[0].to"), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
     std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn timeline_edits_are_checked_against_the_node_kind_and_time() {
+    let lb = scalelab::presets::LOAD_BALANCING_JSON;
+    let with = |entries: serde_json::Value| {
+        let mut doc: serde_json::Value = serde_json::from_str(lb).unwrap();
+        doc["faults"] = entries;
+        doc.to_string()
+    };
+    assert_error(
+        &with(json!([{"at_s": 1, "set": "app-1", "rate_per_s": 5}])),
+        "faults[0].rate_per_s",
+        "applies to clients",
+    );
+    assert_error(&with(json!([{"at_s": 1, "set": "lb", "workers": 5}])), "faults[0].workers", "applies to servers");
+    assert_error(&with(json!([{"at_s": 1, "set": "app-1"}])), "faults[0]", "needs at least one of");
+    assert_error(&with(json!([{"at_s": 1, "set": "app-1", "workers": 0}])), "faults[0].workers", "between 1 and");
+    assert_error(&with(json!([{"at_s": 1, "fail": "app-1", "workers": 3}])), "faults[0]", "go only with `set`");
+    assert_error(&with(json!([{"at_s": 1, "add_server": "app-9"}])), "faults[0].like", "is missing");
+    assert_error(&with(json!([{"at_s": 1, "add_server": "app-9", "like": "lb"}])), "faults[0].like", "is not a server");
+    assert_error(
+        &with(json!([{"at_s": 1, "add_server": "app-1", "like": "app-2"}])),
+        "faults[0].add_server",
+        "already a node's id",
+    );
+    // Time order, not list order, decides whether a node exists yet.
+    assert_error(
+        &with(json!([{"at_s": 20, "add_server": "app-9", "like": "app-1"}, {"at_s": 10, "fail": "app-9"}])),
+        "faults[1]",
+        "only added at 20 s",
+    );
+    assert_error(
+        &with(json!([{"at_s": 5, "remove_server": "app-3"}, {"at_s": 10, "recover": "app-3"}])),
+        "faults[1]",
+        "was removed at 5 s",
+    );
+    Scenario::from_json(&with(json!([
+        {"at_s": 10, "add_server": "app-9", "like": "app-1"},
+        {"at_s": 12, "fail": "app-9"},
+        {"at_s": 14, "set": "lb", "algorithm": "power_of_two"}
+    ])))
+    .expect("a valid timeline");
 }

@@ -35,21 +35,12 @@ async fn gallery_lists_every_preset_and_selecting_one_changes_the_title() {
         by_testid(&root, &format!("preset-{}", p.id));
     }
     let title = by_testid(&root, "scenario-title");
-    assert_eq!(
-        title.text_content().unwrap(),
-        scalelab::presets::ALL[0].title
-    );
+    assert_eq!(title.text_content().unwrap(), scalelab::presets::ALL[0].title);
     by_testid(&root, "preset-load-balancing").click();
     tick().await;
     assert_eq!(title.text_content().unwrap(), "Load-balancing algorithms");
-    let selected = root
-        .query_selector("button.preset.selected")
-        .unwrap()
-        .unwrap();
-    assert_eq!(
-        selected.get_attribute("data-testid").as_deref(),
-        Some("preset-load-balancing")
-    );
+    let selected = root.query_selector("button.preset.selected").unwrap().unwrap();
+    assert_eq!(selected.get_attribute("data-testid").as_deref(), Some("preset-load-balancing"));
 }
 
 #[wasm_bindgen_test]
@@ -57,11 +48,7 @@ async fn the_play_button_toggles_between_play_and_pause() {
     let (root, _app) = mount_app();
     tick().await;
     let play = by_testid(&root, "play");
-    assert_eq!(
-        play.text_content().unwrap(),
-        "Pause",
-        "a preset starts playing"
-    );
+    assert_eq!(play.text_content().unwrap(), "Pause", "a preset starts playing");
     play.click();
     tick().await;
     assert_eq!(play.text_content().unwrap(), "Play");
@@ -72,9 +59,7 @@ async fn the_play_button_toggles_between_play_and_pause() {
 
 #[wasm_bindgen_test]
 fn the_engine_runs_in_wasm_with_the_same_results_as_a_second_run() {
-    let scenario = scalelab::Scenario::from_json(scalelab::presets::MM8_JSON)
-        .unwrap()
-        .with_stop_requests(20_000);
+    let scenario = scalelab::Scenario::from_json(scalelab::presets::MM8_JSON).unwrap().with_stop_requests(20_000);
     let a = scalelab::Simulation::new(&scenario).run();
     let b = scalelab::Simulation::new(&scenario).run();
     assert_eq!(a, b);

@@ -13,11 +13,7 @@ use scalelab::sim::Summary;
 use scalelab::{Scenario, Simulation, presets};
 
 #[derive(Parser)]
-#[command(
-    name = "scalelab",
-    version,
-    about = "Scale Lab: run system-design scenarios headless"
-)]
+#[command(name = "scalelab", version, about = "Scale Lab: run system-design scenarios headless")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -69,9 +65,7 @@ fn load(file: &str) -> Result<Scenario, ExitCode> {
         Err(e) => match presets::by_id(file) {
             Some(p) => p.json.to_string(),
             None => {
-                eprintln!(
-                    "scalelab: cannot read `{file}`: {e} (and it is not a preset id; see `scalelab presets`)"
-                );
+                eprintln!("scalelab: cannot read `{file}`: {e} (and it is not a preset id; see `scalelab presets`)");
                 return Err(ExitCode::from(1));
             }
         },
@@ -111,8 +105,7 @@ fn print_table(s: &Summary, wall_s: f64) {
         "node", "kind", "completed", "dropped", "util", "L", "p99 ms"
     );
     for (id, n) in &s.nodes {
-        let opt =
-            |v: Option<f64>, prec: usize| v.map_or("-".to_string(), |v| format!("{v:.prec$}"));
+        let opt = |v: Option<f64>, prec: usize| v.map_or("-".to_string(), |v| format!("{v:.prec$}"));
         println!(
             "  {:<14} {:<14} {:>10} {:>8} {:>8} {:>8} {:>10}{}",
             id,
@@ -136,36 +129,21 @@ fn peak_rss_mb() -> Option<f64> {
 }
 
 fn bench(requests: u64, runs: u32) {
-    let scenario = Scenario::from_json(presets::MM8_JSON)
-        .expect("the M/M/8 preset is valid")
-        .with_stop_requests(requests);
+    let scenario =
+        Scenario::from_json(presets::MM8_JSON).expect("the M/M/8 preset is valid").with_stop_requests(requests);
     println!(
         "bench: M/M/8 at rho = 0.8, {requests} requests, {runs} runs (native, {} build)",
-        if cfg!(debug_assertions) {
-            "debug"
-        } else {
-            "optimised"
-        }
+        if cfg!(debug_assertions) { "debug" } else { "optimised" }
     );
     let mut rates = Vec::new();
     for i in 0..runs.max(1) {
         let (s, wall) = timed_run(&scenario);
         let rate = s.events as f64 / wall;
-        println!(
-            "  run {}: {} events in {:.3} s = {:.2} M events/s",
-            i + 1,
-            s.events,
-            wall,
-            rate / 1e6
-        );
+        println!("  run {}: {} events in {:.3} s = {:.2} M events/s", i + 1, s.events, wall, rate / 1e6);
         rates.push(rate);
     }
     rates.sort_by(f64::total_cmp);
-    println!(
-        "events_per_s best {:.0} median {:.0}",
-        rates[rates.len() - 1],
-        rates[rates.len() / 2]
-    );
+    println!("events_per_s best {:.0} median {:.0}", rates[rates.len() - 1], rates[rates.len() / 2]);
 }
 
 fn bench_memory() {
@@ -208,25 +186,19 @@ fn main() -> ExitCode {
             }
             let (summary, wall_s) = timed_run(&scenario);
             if json {
-                let report = Report {
-                    summary: &summary,
-                    wall_s,
-                    events_per_s: summary.events as f64 / wall_s.max(1e-9),
-                };
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&report).expect("reports serialize")
-                );
+                let report =
+                    Report { summary: &summary, wall_s, events_per_s: summary.events as f64 / wall_s.max(1e-9) };
+                println!("{}", serde_json::to_string_pretty(&report).expect("reports serialize"));
             } else {
                 print_table(&summary, wall_s);
             }
         }
         Command::Validate { file } => match load(&file) {
             Ok(s) => println!(
-                "{file}: valid ({} nodes, {} links, {} faults)",
+                "{file}: valid ({} nodes, {} links, {} timeline entries)",
                 s.topology.ids.len(),
                 s.topology.links.len(),
-                s.faults.len()
+                s.timeline.len()
             ),
             Err(code) => return code,
         },
@@ -235,11 +207,7 @@ fn main() -> ExitCode {
                 println!("{:<18} {}\n{:<18} {}", p.id, p.title, "", p.lesson);
             }
         }
-        Command::Bench {
-            requests,
-            runs,
-            memory,
-        } => {
+        Command::Bench { requests, runs, memory } => {
             if memory {
                 bench_memory();
             } else {

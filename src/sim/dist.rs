@@ -35,10 +35,7 @@ impl Duration {
 
     /// Exponential with the given mean (`mean_ms > 0`, checked by validation).
     pub fn exponential(mean_ms: f64) -> Self {
-        Duration::Exponential {
-            mean_ms,
-            exp: Exp::new(1.0 / mean_ms).expect("validated: mean_ms > 0"),
-        }
+        Duration::Exponential { mean_ms, exp: Exp::new(1.0 / mean_ms).expect("validated: mean_ms > 0") }
     }
 
     pub fn uniform(min_ms: f64, max_ms: f64) -> Self {
@@ -50,10 +47,7 @@ impl Duration {
     pub fn lognormal(mean_ms: f64, cv: f64) -> Self {
         let sigma2 = libm::log(1.0 + cv * cv);
         let mu = libm::log(mean_ms) - sigma2 / 2.0;
-        Duration::LogNormal {
-            mean_ms,
-            dist: LogNormal::new(mu, libm::sqrt(sigma2)).expect("validated: cv >= 0"),
-        }
+        Duration::LogNormal { mean_ms, dist: LogNormal::new(mu, libm::sqrt(sigma2)).expect("validated: cv >= 0") }
     }
 
     /// The distribution's mean in milliseconds (for theory overlays).
@@ -104,10 +98,7 @@ impl KeyDist {
     }
 
     pub fn zipf(n_keys: u64, exponent: f64) -> Self {
-        KeyDist::Zipf {
-            zipf: Zipf::new(n_keys as f64, exponent)
-                .expect("validated: n_keys >= 1, exponent >= 0"),
-        }
+        KeyDist::Zipf { zipf: Zipf::new(n_keys as f64, exponent).expect("validated: n_keys >= 1, exponent >= 0") }
     }
 
     pub fn sample(&self, rng: &mut SimRng) -> u64 {

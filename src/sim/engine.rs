@@ -28,9 +28,10 @@ use super::dist::{SimRng, rng_from_seed};
 use super::metrics::{LatencySummary, Metrics, NodeSample, WindowStats};
 use super::nodes;
 use super::queue::EventQueue;
+use super::spec::FaultSpec;
 use super::time::{SimTime, ns_to_s};
 use super::trace::{MsgKind, Trace, TraceEntry};
-use super::validate::{FaultAction, Link, LinkIdx, NodeIdx, Scenario, Stop, Topology, limits};
+use super::validate::{Action, Change, Link, LinkIdx, NodeIdx, Scenario, ScenarioError, Stop, Topology, limits};
 
 /// How many windows of the time series are kept (the most recent ones).
 pub const MAX_SERIES_POINTS: usize = 3_600;
@@ -116,10 +117,16 @@ enum Event {
         epoch: u32,
         payload: Payload,
     },
-    Fault {
-        node: NodeIdx,
-        action: FaultAction,
-    },
+    /// Timeline entry `entry` of the scenario (a fault or a live edit).
+    Control { entry: u32 },
+}
+
+/// A change in a balancer's set of backends (servers added or removed by
+/// the timeline).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum BackendChange<'a> {
+    Added { link: LinkIdx, node: NodeIdx, weight: u32, id: &'a str },
+    Removed { node: NodeIdx },
 }
 
 /// Everything the nodes share: handed to a node, wrapped in a [`Ctx`], for
@@ -183,13 +190,7 @@ impl Ctx<'_> {
         req.hops[n] = link;
         req.n_hops += 1;
         let l = self.core.links[link as usize];
-        self.core.transmit(
-            l.from,
-            l.to,
-            l.latency_ns,
-            Payload::Request(req),
-            MsgKind::Request,
-        );
+        self.core.transmit(l.from, l.to, l.latency_ns, Payload::Request(req), MsgKind::Request);
     }
 
     /// Sends a request (or a response) back over the link it last crossed,
@@ -211,49 +212,21 @@ impl Ctx<'_> {
         let epoch = self.core.epoch[me as usize];
         self.core.queue.push(
             self.core.now + delay_ns,
-            Event::Deliver {
-                to: me,
-                from: me,
-                epoch,
-                payload: Payload::Timer { tag, slot },
-            },
+            Event::Deliver { to: me, from: me, epoch, payload: Payload::Timer { tag, slot } },
         );
     }
 }
 
 impl Core {
-    fn transmit(
-        &mut self,
-        from: NodeIdx,
-        to: NodeIdx,
-        latency_ns: SimTime,
-        payload: Payload,
-        kind: MsgKind,
-    ) {
+    fn transmit(&mut self, from: NodeIdx, to: NodeIdx, latency_ns: SimTime, payload: Payload, kind: MsgKind) {
         self.next_msg_id += 1;
         let arrive_ns = self.now + latency_ns;
         let req_id = match payload {
             Payload::Request(r) | Payload::Response(r) => r.id,
             Payload::Timer { .. } => 0,
         };
-        self.trace.push(TraceEntry {
-            msg_id: self.next_msg_id,
-            req_id,
-            from,
-            to,
-            sent_ns: self.now,
-            arrive_ns,
-            kind,
-        });
-        self.queue.push(
-            arrive_ns,
-            Event::Deliver {
-                to,
-                from,
-                epoch: 0,
-                payload,
-            },
-        );
+        self.trace.push(TraceEntry { msg_id: self.next_msg_id, req_id, from, to, sent_ns: self.now, arrive_ns, kind });
+        self.queue.push(arrive_ns, Event::Deliver { to, from, epoch: 0, payload });
     }
 
     fn send_back(&mut self, mut req: Request) {
@@ -262,11 +235,7 @@ impl Core {
         }
         req.n_hops -= 1;
         let l = self.links[req.hops[req.n_hops as usize] as usize];
-        let kind = if req.status == Status::Ok {
-            MsgKind::Response
-        } else {
-            MsgKind::Error
-        };
+        let kind = if req.status == Status::Ok { MsgKind::Response } else { MsgKind::Error };
         self.transmit(l.to, l.from, l.latency_ns, Payload::Response(req), kind);
     }
 }
@@ -281,6 +250,10 @@ pub trait Node: Send + Sync {
     fn on_fail(&mut self, _ctx: &mut Ctx) {}
     /// The node is back, with empty state; timers set before the failure are void.
     fn on_recover(&mut self, _ctx: &mut Ctx) {}
+    /// New parameter values (validated for this kind) take effect now.
+    fn set(&mut self, _ctx: &mut Ctx, _change: &Change) {}
+    /// A backend joined or left (balancers only).
+    fn on_backend(&mut self, _ctx: &mut Ctx, _change: BackendChange) {}
     /// Live figures for the UI: cheap enough to call 60 times a second.
     fn view(&self) -> NodeView;
     /// Closes a metrics window at `now` (advances time integrals).
@@ -294,6 +267,8 @@ pub trait Node: Send + Sync {
 pub struct NodeView {
     pub kind: &'static str,
     pub up: bool,
+    /// False before a timeline `add_server` and after a `remove_server`.
+    pub present: bool,
     /// Requests being served now (servers) or awaiting a response (balancers).
     pub in_service: u64,
     /// Concurrency limit (servers); 0 where it does not apply.
@@ -390,6 +365,7 @@ pub enum Progress {
 pub struct Simulation {
     scenario: Scenario,
     core: Core,
+    present: Vec<bool>,
     nodes: Vec<Box<dyn Node>>,
     node_series: Vec<VecDeque<NodeSample>>,
     /// Simulated time at which the run stops at the latest.
@@ -418,16 +394,14 @@ impl Simulation {
             next_request_id: 0,
             n_events: 0,
         };
-        let nodes = (0..n_nodes)
-            .map(|i| nodes::build(&scenario.spec, i as NodeIdx, &scenario.topology))
-            .collect();
         let (stop_at_ns, stop_after_finished) = match scenario.stop {
             Stop::SimTime(t) => (t, None),
             Stop::FinishedRequests(n) => (super::time::s_to_ns(limits::MAX_SIM_TIME_S), Some(n)),
         };
         let mut sim = Simulation {
             core,
-            nodes,
+            present: (0..n_nodes).map(|i| i < scenario.n_initial_nodes).collect(),
+            nodes: Vec::with_capacity(n_nodes),
             node_series: vec![VecDeque::new(); n_nodes],
             stop_at_ns,
             stop_after_finished,
@@ -435,23 +409,55 @@ impl Simulation {
             next_window_end_ns: scenario.window_ns,
             scenario: scenario.clone(),
         };
-        for f in &scenario.faults {
-            sim.core.queue.push(
-                f.at_ns,
-                Event::Fault {
-                    node: f.node,
-                    action: f.action,
-                },
-            );
-        }
         for i in 0..n_nodes {
-            let mut ctx = Ctx {
-                core: &mut sim.core,
-                me: i as NodeIdx,
-            };
+            sim.nodes.push(nodes::build(
+                &scenario.node_specs,
+                i as NodeIdx,
+                &scenario.topology,
+                scenario.n_initial_nodes,
+            ));
+        }
+        for (entry, a) in scenario.timeline.iter().enumerate() {
+            sim.core.queue.push_control(a.at_ns, Event::Control { entry: entry as u32 });
+        }
+        for i in 0..scenario.n_initial_nodes {
+            let mut ctx = Ctx { core: &mut sim.core, me: i as NodeIdx };
             sim.nodes[i].start(&mut ctx);
         }
         sim
+    }
+
+    /// Adds a timeline entry that takes effect just after the current time
+    /// (at `now` + 1 ns, after everything already due): how the UI applies a
+    /// live edit. The entry is validated against the whole scenario, and kept
+    /// in it, so replaying [`Self::scenario`] reproduces this run exactly.
+    pub fn add_entry(&mut self, mut entry: FaultSpec) -> Result<(), ScenarioError> {
+        let target = self.core.now + 1;
+        entry.at_s = ns_to_s(target);
+        while super::time::s_to_ns(entry.at_s) < target {
+            entry.at_s = f64::from_bits(entry.at_s.to_bits() + 1);
+        }
+        let scenario = self.scenario.with_entry(entry)?;
+        // Servers the entry adds, and their links, extend the topology.
+        for i in self.nodes.len()..scenario.topology.ids.len() {
+            self.nodes.push(nodes::build(
+                &scenario.node_specs,
+                i as NodeIdx,
+                &scenario.topology,
+                scenario.n_initial_nodes,
+            ));
+            self.present.push(false);
+            self.core.up.push(true);
+            self.core.epoch.push(0);
+            self.node_series.push(VecDeque::new());
+        }
+        self.core.links = scenario.topology.links.clone();
+        let entry = scenario.timeline.len() - 1;
+        let at = scenario.timeline[entry].at_ns;
+        self.core.queue.push_control(at, Event::Control { entry: entry as u32 });
+        self.scenario = scenario;
+        self.finished = false;
+        Ok(())
     }
 
     pub fn scenario(&self) -> &Scenario {
@@ -503,13 +509,8 @@ impl Simulation {
         self.core.now = t;
         self.core.n_events += 1;
         match event {
-            Event::Deliver {
-                to,
-                from,
-                epoch,
-                payload,
-            } => self.deliver(to, from, epoch, payload),
-            Event::Fault { node, action } => self.apply_fault(node, action),
+            Event::Deliver { to, from, epoch, payload } => self.deliver(to, from, epoch, payload),
+            Event::Control { entry } => self.apply_entry(entry as usize),
         }
         if let Some(n) = self.stop_after_finished
             && self.core.metrics.finished() >= n
@@ -524,11 +525,7 @@ impl Simulation {
         if !self.core.up[i] {
             // A down node refuses what reaches it; its timers are void.
             match payload {
-                Payload::Request(req) => Ctx {
-                    core: &mut self.core,
-                    me: to,
-                }
-                .reply(req, Status::Refused),
+                Payload::Request(req) => Ctx { core: &mut self.core, me: to }.reply(req, Status::Refused),
                 Payload::Response(mut req) => {
                     if req.status == Status::Ok {
                         req.status = Status::Reset;
@@ -542,32 +539,49 @@ impl Simulation {
         if matches!(payload, Payload::Timer { .. }) && epoch != self.core.epoch[i] {
             return;
         }
-        let mut ctx = Ctx {
-            core: &mut self.core,
-            me: to,
-        };
+        let mut ctx = Ctx { core: &mut self.core, me: to };
         self.nodes[i].on_message(&mut ctx, from, payload);
     }
 
-    fn apply_fault(&mut self, node: NodeIdx, action: FaultAction) {
+    fn apply_entry(&mut self, entry: usize) {
+        let node = self.scenario.timeline[entry].node;
         let i = node as usize;
-        match action {
-            FaultAction::Fail if self.core.up[i] => {
+        match &self.scenario.timeline[entry].action {
+            Action::Fail if self.core.up[i] => {
                 self.core.up[i] = false;
                 self.core.epoch[i] += 1;
-                let mut ctx = Ctx {
-                    core: &mut self.core,
-                    me: node,
-                };
+                let mut ctx = Ctx { core: &mut self.core, me: node };
                 self.nodes[i].on_fail(&mut ctx);
             }
-            FaultAction::Recover if !self.core.up[i] => {
+            Action::Recover if !self.core.up[i] => {
                 self.core.up[i] = true;
-                let mut ctx = Ctx {
-                    core: &mut self.core,
-                    me: node,
-                };
+                let mut ctx = Ctx { core: &mut self.core, me: node };
                 self.nodes[i].on_recover(&mut ctx);
+            }
+            Action::Set(change) => {
+                let mut ctx = Ctx { core: &mut self.core, me: node };
+                self.nodes[i].set(&mut ctx, change);
+            }
+            Action::AddServer | Action::RemoveServer => {
+                let adding = self.scenario.timeline[entry].action == Action::AddServer;
+                self.present[i] = adding;
+                let weight = match &self.scenario.node_specs[i] {
+                    super::spec::NodeSpec::Server(s) => s.weight,
+                    _ => 1,
+                };
+                let id = self.scenario.topology.ids[i].as_str();
+                for (l, link) in self.scenario.topology.links.iter().enumerate() {
+                    if link.to != node {
+                        continue;
+                    }
+                    let change = if adding {
+                        BackendChange::Added { link: l as LinkIdx, node, weight, id }
+                    } else {
+                        BackendChange::Removed { node }
+                    };
+                    let mut ctx = Ctx { core: &mut self.core, me: link.from };
+                    self.nodes[link.from as usize].on_backend(&mut ctx, change);
+                }
             }
             _ => {}
         }
@@ -604,11 +618,7 @@ impl Simulation {
                 }
             }
         }
-        if self.finished {
-            Progress::Finished
-        } else {
-            Progress::CaughtUp
-        }
+        if self.finished { Progress::Finished } else { Progress::CaughtUp }
     }
 
     /// Runs to the scenario's stop condition.
@@ -647,6 +657,11 @@ impl Simulation {
             .nodes
             .iter()
             .enumerate()
+            .filter(|&(i, _)| {
+                i < self.scenario.n_initial_nodes
+                    || self.present[i]
+                    || self.node_series[i].iter().any(|s| s.completed > 0)
+            })
             .map(|(i, n)| {
                 let mut s = n.summary(now, topo);
                 s.up = self.core.up[i];
@@ -664,11 +679,7 @@ impl Simulation {
             reset: m.reset,
             events: self.core.n_events,
             sim_time_s: ns_to_s(now),
-            throughput_per_s: if now > 0 {
-                m.completed as f64 / ns_to_s(now)
-            } else {
-                0.0
-            },
+            throughput_per_s: if now > 0 { m.completed as f64 / ns_to_s(now) } else { 0.0 },
             latency_ms: m.e2e.summary(),
             nodes,
         }
@@ -687,6 +698,7 @@ impl Simulation {
                 .map(|(i, n)| {
                     let mut v = n.view();
                     v.up = self.core.up[i];
+                    v.present = self.present[i];
                     v
                 })
                 .collect(),
@@ -701,6 +713,11 @@ impl Simulation {
     /// Per-node samples, aligned with [`Self::series`].
     pub fn node_series(&self, node: NodeIdx) -> &VecDeque<NodeSample> {
         &self.node_series[node as usize]
+    }
+
+    /// Whether the node is in the topology now (see [`NodeView::present`]).
+    pub fn is_present(&self, node: NodeIdx) -> bool {
+        self.present[node as usize]
     }
 
     /// Recent link crossings, oldest first (for animating messages).

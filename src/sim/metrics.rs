@@ -49,8 +49,7 @@ impl LatencyHist {
     /// 2: 1%, ~30 KB).
     pub fn new(sigfig: u8) -> Self {
         LatencyHist {
-            hist: Histogram::new_with_bounds(1, HIST_MAX_US, sigfig)
-                .expect("static bounds are valid"),
+            hist: Histogram::new_with_bounds(1, HIST_MAX_US, sigfig).expect("static bounds are valid"),
             sum_ns: 0,
             max_ns: 0,
         }
@@ -67,11 +66,7 @@ impl LatencyHist {
     }
 
     pub fn mean_ms(&self) -> f64 {
-        if self.count() == 0 {
-            0.0
-        } else {
-            (self.sum_ns as f64 / self.count() as f64) / 1e6
-        }
+        if self.count() == 0 { 0.0 } else { (self.sum_ns as f64 / self.count() as f64) / 1e6 }
     }
 
     /// The value at quantile `q` (0..=1), in ms.
@@ -134,29 +129,33 @@ pub struct NodeSample {
     pub queue_len: u64,
     pub completed: u64,
     pub dropped: u64,
+    /// The node's latency over the window (servers: time in the server;
+    /// clients: end to end).
+    pub latency_ms: LatencySummary,
 }
 
 /// Latency samples of the current window: exact while few, a histogram
 /// beyond that, so closing a window costs little at any rate.
 #[derive(Debug)]
-struct WindowLatency {
+pub struct WindowLatency {
     samples: Vec<SimTime>,
     overflow: Option<LatencyHist>,
     sum_ns: u128,
     max_ns: SimTime,
 }
 
+impl Default for WindowLatency {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl WindowLatency {
-    fn new() -> Self {
-        WindowLatency {
-            samples: Vec::new(),
-            overflow: None,
-            sum_ns: 0,
-            max_ns: 0,
-        }
+    pub fn new() -> Self {
+        WindowLatency { samples: Vec::new(), overflow: None, sum_ns: 0, max_ns: 0 }
     }
 
-    fn record(&mut self, ns: SimTime) {
+    pub fn record(&mut self, ns: SimTime) {
         self.sum_ns += u128::from(ns);
         self.max_ns = self.max_ns.max(ns);
         if let Some(h) = &mut self.overflow {
@@ -174,7 +173,8 @@ impl WindowLatency {
         }
     }
 
-    fn take_summary(&mut self) -> LatencySummary {
+    /// The window's percentiles; clears it for the next window.
+    pub fn take_summary(&mut self) -> LatencySummary {
         let summary = if let Some(h) = &self.overflow {
             let mut s = h.summary();
             s.max = ns_to_ms(self.max_ns);
@@ -241,10 +241,7 @@ impl Metrics {
             refused: 0,
             reset: 0,
             e2e: LatencyHist::new(3),
-            window: WindowStats {
-                width_s: ns_to_s(window_ns),
-                ..Default::default()
-            },
+            window: WindowStats { width_s: ns_to_s(window_ns), ..Default::default() },
             window_latency: WindowLatency::new(),
             window_ns,
             series: VecDeque::new(),
@@ -299,10 +296,7 @@ impl Metrics {
             self.series.pop_front();
         }
         self.series.push_back(w);
-        self.window = WindowStats {
-            width_s: w.width_s,
-            ..Default::default()
-        };
+        self.window = WindowStats { width_s: w.width_s, ..Default::default() };
     }
 
     pub fn series(&self) -> &VecDeque<WindowStats> {
@@ -338,10 +332,7 @@ mod tests {
         m.close_window(1_000_000_000);
         let w = m.series()[0];
         assert_eq!((w.completed, w.dropped), (100, 1));
-        assert_eq!(
-            (w.latency_ms.p50, w.latency_ms.p95, w.latency_ms.max),
-            (50.0, 95.0, 100.0)
-        );
+        assert_eq!((w.latency_ms.p50, w.latency_ms.p95, w.latency_ms.max), (50.0, 95.0, 100.0));
 
         for i in 0..10_000u64 {
             m.record_response(Status::Ok, (i % 1000 + 1) * 1_000_000);
@@ -349,11 +340,7 @@ mod tests {
         m.close_window(2_000_000_000);
         let w = m.series()[1];
         assert_eq!(w.completed, 10_000);
-        assert!(
-            (w.latency_ms.p50 - 500.0).abs() < 10.0,
-            "{}",
-            w.latency_ms.p50
-        );
+        assert!((w.latency_ms.p50 - 500.0).abs() < 10.0, "{}", w.latency_ms.p50);
         m.close_window(3_000_000_000);
         assert_eq!(m.series().len(), 2, "series keeps max_points windows");
         assert_eq!(m.series()[1].completed, 0);

@@ -7,6 +7,11 @@
 //! Equal times pop in the order they were pushed (FIFO), because `seq` grows
 //! by one per push: that is what makes a run reproducible. Payloads live in a
 //! slab so the heap moves small entries, whatever the payload's size.
+//!
+//! *Control* events (timeline entries: faults, live edits) pop after every
+//! ordinary event of the same time, in their own push order. So an edit
+//! made live at time t and the same edit replayed from a file take effect at
+//! exactly the same point of the run.
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
@@ -40,7 +45,11 @@ pub struct EventQueue<T> {
     slab: Vec<Option<T>>,
     free_slots: Vec<u32>,
     next_seq: u64,
+    next_control_seq: u64,
 }
+
+/// Control events' sequence numbers start here, above any ordinary one.
+const CONTROL_SEQ_BASE: u64 = 1 << 63;
 
 impl<T> Default for EventQueue<T> {
     fn default() -> Self {
@@ -55,10 +64,24 @@ impl<T> EventQueue<T> {
             slab: Vec::new(),
             free_slots: Vec::new(),
             next_seq: 0,
+            next_control_seq: CONTROL_SEQ_BASE,
         }
     }
 
     pub fn push(&mut self, time: SimTime, item: T) {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        self.push_with_seq(time, seq, item);
+    }
+
+    /// Pushes a control event: it pops after all ordinary events at `time`.
+    pub fn push_control(&mut self, time: SimTime, item: T) {
+        let seq = self.next_control_seq;
+        self.next_control_seq += 1;
+        self.push_with_seq(time, seq, item);
+    }
+
+    fn push_with_seq(&mut self, time: SimTime, seq: u64, item: T) {
         let slot = match self.free_slots.pop() {
             Some(slot) => {
                 self.slab[slot as usize] = Some(item);
@@ -69,17 +92,13 @@ impl<T> EventQueue<T> {
                 (self.slab.len() - 1) as u32
             }
         };
-        let seq = self.next_seq;
-        self.next_seq += 1;
         self.heap.push(Entry { time, seq, slot });
     }
 
     /// The earliest event and its time.
     pub fn pop(&mut self) -> Option<(SimTime, T)> {
         let entry = self.heap.pop()?;
-        let item = self.slab[entry.slot as usize]
-            .take()
-            .expect("every heap entry owns a full slab slot");
+        let item = self.slab[entry.slot as usize].take().expect("every heap entry owns a full slab slot");
         self.free_slots.push(entry.slot);
         Some((entry.time, item))
     }
@@ -111,11 +130,21 @@ mod tests {
         q.push(1, "b");
         q.push(0, "first");
         let order: Vec<_> = std::iter::from_fn(|| q.pop()).collect();
-        assert_eq!(
-            order,
-            vec![(0, "first"), (1, "a"), (1, "b"), (5, "c"), (5, "d")]
-        );
+        assert_eq!(order, vec![(0, "first"), (1, "a"), (1, "b"), (5, "c"), (5, "d")]);
         assert!(q.is_empty());
+    }
+
+    #[test]
+    fn control_events_pop_after_ordinary_events_at_the_same_time() {
+        let mut q = EventQueue::new();
+        q.push_control(5, "control-1");
+        q.push(5, "a");
+        q.push(6, "later");
+        q.push_control(5, "control-2");
+        q.push(5, "b");
+        q.push(4, "earlier");
+        let order: Vec<_> = std::iter::from_fn(|| q.pop()).map(|(_, x)| x).collect();
+        assert_eq!(order, vec!["earlier", "a", "b", "control-1", "control-2", "later"]);
     }
 
     #[test]

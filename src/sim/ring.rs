@@ -29,11 +29,7 @@ pub struct HashRing {
 impl HashRing {
     /// An empty ring; each node added gets `vnodes_per_node` points (at least 1).
     pub fn new(vnodes_per_node: u32) -> Self {
-        HashRing {
-            vnodes_per_node: vnodes_per_node.max(1),
-            names: Vec::new(),
-            points: Vec::new(),
-        }
+        HashRing { vnodes_per_node: vnodes_per_node.max(1), names: Vec::new(), points: Vec::new() }
     }
 
     /// Adds a node; adding a name already present does nothing.
@@ -44,8 +40,7 @@ impl HashRing {
         let idx = self.names.len() as u32;
         self.names.push(name.to_string());
         for i in 0..self.vnodes_per_node {
-            self.points
-                .push((hash64(format!("{name}#{i}").as_bytes()), idx));
+            self.points.push((hash64(format!("{name}#{i}").as_bytes()), idx));
         }
         self.sort_points();
     }
@@ -69,16 +64,12 @@ impl HashRing {
     fn sort_points(&mut self) {
         // Ties broken by name, not by insertion order.
         let names = &self.names;
-        self.points.sort_unstable_by(|a, b| {
-            a.0.cmp(&b.0)
-                .then_with(|| names[a.1 as usize].cmp(&names[b.1 as usize]))
-        });
+        self.points.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| names[a.1 as usize].cmp(&names[b.1 as usize])));
     }
 
     /// The node that owns `key`, or None on an empty ring.
     pub fn node_for(&self, key: &[u8]) -> Option<&str> {
-        self.owner_of_hash(hash64(key))
-            .map(|i| self.names[i as usize].as_str())
+        self.owner_of_hash(hash64(key)).map(|i| self.names[i as usize].as_str())
     }
 
     /// Index (in insertion order, after removals) of the owner of a point.
@@ -135,9 +126,7 @@ mod tests {
         for n in ["a", "b", "c", "d"] {
             ring.add_node(n);
         }
-        let before: Vec<String> = (0..2000u32)
-            .map(|k| ring.node_for(&k.to_le_bytes()).unwrap().to_string())
-            .collect();
+        let before: Vec<String> = (0..2000u32).map(|k| ring.node_for(&k.to_le_bytes()).unwrap().to_string()).collect();
         ring.remove_node("c");
         for (k, owner) in before.iter().enumerate() {
             let now = ring.node_for(&(k as u32).to_le_bytes()).unwrap();

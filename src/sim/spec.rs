@@ -285,9 +285,19 @@ pub struct LinkSpec {
     pub latency_ms: f64,
 }
 
-/// One entry of the fault timeline: `{"at_s": 30, "fail": "app-2"}` or
-/// `{"at_s": 60, "recover": "app-2"}`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// One entry of the timeline (the scenario's `faults` list): exactly one verb.
+///
+/// - `{"at_s": 30, "fail": "app-2"}`, `{"at_s": 60, "recover": "app-2"}`
+/// - `{"at_s": 10, "set": "users", "rate_per_s": 8}`: change parameters
+///   (`rate_per_s` for clients; `workers`, `service_time` for servers;
+///   `algorithm` for load balancers)
+/// - `{"at_s": 40, "add_server": "app-9", "like": "app-1"}`: a copy of
+///   `app-1`, behind the same balancers
+/// - `{"at_s": 50, "remove_server": "app-9"}`: out of every balancer; it
+///   finishes what it holds
+///
+/// The browser app records every live edit here, so a shared run replays it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FaultSpec {
     pub at_s: f64,
@@ -295,6 +305,22 @@ pub struct FaultSpec {
     pub fail: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recover: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub set: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate_per_s: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workers: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_time: Option<ServiceTimeSpec>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub algorithm: Option<Algorithm>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub add_server: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub like: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remove_server: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -311,9 +337,7 @@ fn default_window_s() -> f64 {
 
 impl Default for MetricsSpec {
     fn default() -> Self {
-        MetricsSpec {
-            window_s: default_window_s(),
-        }
+        MetricsSpec { window_s: default_window_s() }
     }
 }
 

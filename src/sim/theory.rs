@@ -37,11 +37,7 @@ pub struct MMc {
 
 impl MMc {
     pub fn new(c: u32, lambda_per_s: f64, mean_service_s: f64) -> Self {
-        MMc {
-            c,
-            lambda: lambda_per_s,
-            mu: 1.0 / mean_service_s,
-        }
+        MMc { c, lambda: lambda_per_s, mu: 1.0 / mean_service_s }
     }
 
     pub fn utilisation(&self) -> f64 {
@@ -128,11 +124,7 @@ mod tests {
     #[test]
     fn quantiles_increase() {
         let q = MMc::new(8, 6.4, 1.0);
-        let (a, b, c) = (
-            q.sojourn_quantile_s(0.5),
-            q.sojourn_quantile_s(0.95),
-            q.sojourn_quantile_s(0.99),
-        );
+        let (a, b, c) = (q.sojourn_quantile_s(0.5), q.sojourn_quantile_s(0.95), q.sojourn_quantile_s(0.99));
         assert!(a < b && b < c);
         assert!((q.sojourn_tail(b) - 0.05).abs() < 1e-9);
     }

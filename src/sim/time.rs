@@ -15,11 +15,7 @@ pub const NS_PER_S: u64 = 1_000_000_000;
 /// Milliseconds (as written in scenario files) to simulated nanoseconds.
 /// Negative and NaN inputs become 0; rounding is to the nearest nanosecond.
 pub fn ms_to_ns(ms: f64) -> SimTime {
-    if ms.is_nan() || ms <= 0.0 {
-        0
-    } else {
-        (ms * NS_PER_MS as f64).round() as SimTime
-    }
+    if ms.is_nan() || ms <= 0.0 { 0 } else { (ms * NS_PER_MS as f64).round() as SimTime }
 }
 
 /// Seconds (as written in scenario files) to simulated nanoseconds.

@@ -38,11 +38,7 @@ pub struct Trace {
 
 impl Trace {
     pub fn new(capacity: usize) -> Self {
-        Trace {
-            buf: Vec::with_capacity(capacity),
-            capacity,
-            next: 0,
-        }
+        Trace { buf: Vec::with_capacity(capacity), capacity, next: 0 }
     }
 
     pub fn push(&mut self, e: TraceEntry) {
@@ -77,15 +73,7 @@ mod tests {
     use super::*;
 
     fn entry(id: u64) -> TraceEntry {
-        TraceEntry {
-            msg_id: id,
-            req_id: id,
-            from: 0,
-            to: 1,
-            sent_ns: id,
-            arrive_ns: id + 1,
-            kind: MsgKind::Request,
-        }
+        TraceEntry { msg_id: id, req_id: id, from: 0, to: 1, sent_ns: id, arrive_ns: id + 1, kind: MsgKind::Request }
     }
 
     #[test]

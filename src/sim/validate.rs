@@ -78,11 +78,7 @@ pub struct ScenarioError {
 impl fmt::Display for ScenarioError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self.errors.len();
-        writeln!(
-            f,
-            "the scenario has {n} problem{}:",
-            if n == 1 { "" } else { "s" }
-        )?;
+        writeln!(f, "the scenario has {n} problem{}:", if n == 1 { "" } else { "s" })?;
         for e in &self.errors {
             writeln!(f, "  - {e}")?;
         }
@@ -100,10 +96,7 @@ pub struct Problems {
 
 impl Problems {
     pub fn add(&mut self, path: impl Into<String>, message: impl Into<String>) {
-        self.errors.push(FieldError {
-            path: path.into(),
-            message: message.into(),
-        });
+        self.errors.push(FieldError { path: path.into(), message: message.into() });
     }
 
     /// `value` must be finite and within `lo..=hi`.
@@ -116,10 +109,7 @@ impl Problems {
     /// `value` must be finite, above `lo` (exclusive) and at most `hi`.
     pub fn positive_f64(&mut self, path: &str, value: f64, hi: f64) {
         if !value.is_finite() || value <= 0.0 || value > hi {
-            self.add(
-                path,
-                format!("must be greater than 0 and at most {hi} (got {value})"),
-            );
+            self.add(path, format!("must be greater than 0 and at most {hi} (got {value})"));
         }
     }
 
@@ -168,17 +158,32 @@ pub enum Stop {
     SimTime(SimTime),
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FaultAction {
-    Fail,
-    Recover,
+/// New parameter values for a node (a `set` entry of the timeline).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Change {
+    pub rate_per_s: Option<f64>,
+    pub workers: Option<u32>,
+    pub service_time: Option<ServiceTimeSpec>,
+    pub algorithm: Option<Algorithm>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Fault {
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    Fail,
+    Recover,
+    Set(Change),
+    /// The node (already in the topology, absent until now) joins its balancers.
+    AddServer,
+    /// The node leaves every balancer and finishes what it holds.
+    RemoveServer,
+}
+
+/// One timeline entry, resolved.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TimedAction {
     pub at_ns: SimTime,
     pub node: NodeIdx,
-    pub action: FaultAction,
+    pub action: Action,
 }
 
 /// A validated scenario: always runnable.
@@ -187,9 +192,15 @@ pub struct Scenario {
     /// The scenario as written (with defaults filled in): what share links
     /// and exports serialize.
     pub spec: ScenarioSpec,
+    /// Every node: the spec's, then servers added by the timeline (absent
+    /// until their `add_server` time), in timeline-entry order.
+    pub node_specs: Vec<NodeSpec>,
     pub topology: Topology,
     pub stop: Stop,
-    pub faults: Vec<Fault>,
+    /// The timeline in entry order (the engine runs equal times in this order).
+    pub timeline: Vec<TimedAction>,
+    /// Nodes present from time 0 (the rest are added by the timeline).
+    pub n_initial_nodes: usize,
     pub window_ns: SimTime,
 }
 
@@ -203,40 +214,31 @@ impl Scenario {
     /// Validates an already-parsed spec.
     pub fn from_spec(spec: ScenarioSpec) -> Result<Scenario, ScenarioError> {
         let mut p = Problems::default();
-        let topology = check_spec(&spec, &mut p);
+        let checked = check_spec(&spec, &mut p);
         if !p.is_empty() {
             return Err(ScenarioError { errors: p.errors });
         }
-        let topology = topology.expect("no problems means the topology resolved");
+        let (topology, node_specs, timeline) = checked.expect("no problems means the topology resolved");
         let stop = match spec.stop {
             StopSpec::CompletedRequests(n) => Stop::FinishedRequests(n),
             StopSpec::SimTimeS(s) => Stop::SimTime(s_to_ns(s)),
         };
-        let faults = spec
-            .faults
-            .iter()
-            .map(|f| {
-                let (target, action) = match (&f.fail, &f.recover) {
-                    (Some(t), None) => (t, FaultAction::Fail),
-                    (None, Some(t)) => (t, FaultAction::Recover),
-                    _ => unreachable!("validated: exactly one of fail/recover"),
-                };
-                Fault {
-                    at_ns: s_to_ns(f.at_s),
-                    node: topology
-                        .index_of(target)
-                        .expect("validated: fault target exists"),
-                    action,
-                }
-            })
-            .collect();
         Ok(Scenario {
             window_ns: s_to_ns(spec.metrics.window_s),
+            n_initial_nodes: spec.nodes.len(),
             stop,
-            faults,
+            timeline,
+            node_specs,
             topology,
             spec,
         })
+    }
+
+    /// This scenario with one more timeline entry, validated as a whole.
+    pub fn with_entry(&self, entry: FaultSpec) -> Result<Scenario, ScenarioError> {
+        let mut spec = self.spec.clone();
+        spec.faults.push(entry);
+        Scenario::from_spec(spec)
     }
 
     /// The scenario as pretty JSON in the v1 format.
@@ -261,12 +263,7 @@ impl Scenario {
 }
 
 fn one_error(path: &str, message: impl Into<String>) -> ScenarioError {
-    ScenarioError {
-        errors: vec![FieldError {
-            path: path.into(),
-            message: message.into(),
-        }],
-    }
+    ScenarioError { errors: vec![FieldError { path: path.into(), message: message.into() }] }
 }
 
 /// Parses each part on its own so every structural problem is reported.
@@ -274,15 +271,11 @@ pub fn parse_spec(text: &str) -> Result<ScenarioSpec, ScenarioError> {
     if text.len() > limits::MAX_SCENARIO_BYTES {
         return Err(one_error(
             "(document)",
-            format!(
-                "is {} bytes; the largest scenario accepted is {} bytes",
-                text.len(),
-                limits::MAX_SCENARIO_BYTES
-            ),
+            format!("is {} bytes; the largest scenario accepted is {} bytes", text.len(), limits::MAX_SCENARIO_BYTES),
         ));
     }
-    let value: Value = serde_json::from_str(text)
-        .map_err(|e| one_error("(document)", format!("is not valid JSON: {e}")))?;
+    let value: Value =
+        serde_json::from_str(text).map_err(|e| one_error("(document)", format!("is not valid JSON: {e}")))?;
     let Value::Object(mut top) = value else {
         return Err(one_error("(document)", "must be a JSON object"));
     };
@@ -290,10 +283,7 @@ pub fn parse_spec(text: &str) -> Result<ScenarioSpec, ScenarioError> {
     // The version decides how to read the rest, so it is checked first.
     match top.get("version") {
         None => {
-            return Err(one_error(
-                "version",
-                "is missing; this build reads version 1",
-            ));
+            return Err(one_error("version", "is missing; this build reads version 1"));
         }
         Some(v) => match v.as_u64() {
             Some(n) if n == u64::from(FORMAT_VERSION) => {}
@@ -306,32 +296,16 @@ pub fn parse_spec(text: &str) -> Result<ScenarioSpec, ScenarioError> {
                 ));
             }
             _ => {
-                return Err(one_error(
-                    "version",
-                    format!("must be {FORMAT_VERSION} (got {v})"),
-                ));
+                return Err(one_error("version", format!("must be {FORMAT_VERSION} (got {v})")));
             }
         },
     }
 
     let mut p = Problems::default();
-    const KNOWN: &[&str] = &[
-        "version",
-        "name",
-        "description",
-        "seed",
-        "stop",
-        "nodes",
-        "links",
-        "faults",
-        "metrics",
-    ];
+    const KNOWN: &[&str] = &["version", "name", "description", "seed", "stop", "nodes", "links", "faults", "metrics"];
     for key in top.keys() {
         if !KNOWN.contains(&key.as_str()) {
-            p.add(
-                key.clone(),
-                format!("unknown field; expected one of: {}", KNOWN.join(", ")),
-            );
+            p.add(key.clone(), format!("unknown field; expected one of: {}", KNOWN.join(", ")));
         }
     }
 
@@ -341,12 +315,8 @@ pub fn parse_spec(text: &str) -> Result<ScenarioSpec, ScenarioError> {
     let stop: Option<StopSpec> = field(&mut top, "stop", true, &mut p);
     let metrics: Option<MetricsSpec> = field(&mut top, "metrics", false, &mut p);
     let nodes = list(&mut top, "nodes", true, &mut p, parse_node);
-    let links = list(&mut top, "links", false, &mut p, |v, path, p| {
-        parse_as::<LinkSpec>(v, path, p)
-    });
-    let faults = list(&mut top, "faults", false, &mut p, |v, path, p| {
-        parse_as::<FaultSpec>(v, path, p)
-    });
+    let links = list(&mut top, "links", false, &mut p, |v, path, p| parse_as::<LinkSpec>(v, path, p));
+    let faults = list(&mut top, "faults", false, &mut p, |v, path, p| parse_as::<FaultSpec>(v, path, p));
 
     if !p.is_empty() {
         return Err(ScenarioError { errors: p.errors });
@@ -378,10 +348,7 @@ fn describe_serde_error<E: fmt::Display>(path: &str, inner_path: String, err: E)
     if let Some(at) = message.rfind(" at line ") {
         message.truncate(at);
     }
-    FieldError {
-        path: full,
-        message,
-    }
+    FieldError { path: full, message }
 }
 
 fn parse_as<T: DeserializeOwned>(value: Value, path: &str, p: &mut Problems) -> Option<T> {
@@ -389,19 +356,13 @@ fn parse_as<T: DeserializeOwned>(value: Value, path: &str, p: &mut Problems) -> 
         Ok(v) => Some(v),
         Err(e) => {
             let inner = e.path().to_string();
-            p.errors
-                .push(describe_serde_error(path, inner, e.into_inner()));
+            p.errors.push(describe_serde_error(path, inner, e.into_inner()));
             None
         }
     }
 }
 
-fn field<T: DeserializeOwned>(
-    top: &mut Map<String, Value>,
-    key: &str,
-    required: bool,
-    p: &mut Problems,
-) -> Option<T> {
+fn field<T: DeserializeOwned>(top: &mut Map<String, Value>, key: &str, required: bool, p: &mut Problems) -> Option<T> {
     match top.remove(key) {
         None => {
             if required {
@@ -427,11 +388,9 @@ fn list<T>(
             }
             Vec::new()
         }
-        Some(Value::Array(items)) => items
-            .into_iter()
-            .enumerate()
-            .filter_map(|(i, v)| parse_one(v, &format!("{key}[{i}]"), p))
-            .collect(),
+        Some(Value::Array(items)) => {
+            items.into_iter().enumerate().filter_map(|(i, v)| parse_one(v, &format!("{key}[{i}]"), p)).collect()
+        }
         Some(other) => {
             p.add(key, format!("must be a list (got {})", json_type(&other)));
             Vec::new()
@@ -452,27 +411,18 @@ fn json_type(v: &Value) -> &'static str {
 
 fn parse_node(value: Value, path: &str, p: &mut Problems) -> Option<NodeSpec> {
     let Value::Object(mut obj) = value else {
-        p.add(
-            path,
-            format!("must be an object (got {})", json_type(&value)),
-        );
+        p.add(path, format!("must be an object (got {})", json_type(&value)));
         return None;
     };
     let kinds = NODE_KINDS.join(", ");
     let kind = match obj.remove("kind") {
         None => {
-            p.add(
-                format!("{path}.kind"),
-                format!("is missing; expected one of: {kinds}"),
-            );
+            p.add(format!("{path}.kind"), format!("is missing; expected one of: {kinds}"));
             return None;
         }
         Some(Value::String(s)) => s,
         Some(other) => {
-            p.add(
-                format!("{path}.kind"),
-                format!("must be a string (got {})", json_type(&other)),
-            );
+            p.add(format!("{path}.kind"), format!("must be a string (got {})", json_type(&other)));
             return None;
         }
     };
@@ -482,10 +432,7 @@ fn parse_node(value: Value, path: &str, p: &mut Problems) -> Option<NodeSpec> {
         "server" => parse_as(body, path, p).map(NodeSpec::Server),
         "load_balancer" => parse_as(body, path, p).map(NodeSpec::LoadBalancer),
         other => {
-            p.add(
-                format!("{path}.kind"),
-                format!("unknown kind `{other}`; expected one of: {kinds}"),
-            );
+            p.add(format!("{path}.kind"), format!("unknown kind `{other}`; expected one of: {kinds}"));
             None
         }
     }
@@ -493,54 +440,32 @@ fn parse_node(value: Value, path: &str, p: &mut Problems) -> Option<NodeSpec> {
 
 /// Checks every rule on a parsed spec; returns the resolved topology when the
 /// ids and links made sense (other problems may still have been added).
-fn check_spec(spec: &ScenarioSpec, p: &mut Problems) -> Option<Topology> {
+fn check_spec(spec: &ScenarioSpec, p: &mut Problems) -> Option<(Topology, Vec<NodeSpec>, Vec<TimedAction>)> {
     use limits::*;
     if spec.version != FORMAT_VERSION {
-        p.add(
-            "version",
-            format!("must be {FORMAT_VERSION} (got {})", spec.version),
-        );
+        p.add("version", format!("must be {FORMAT_VERSION} (got {})", spec.version));
     }
     if spec.name.trim().is_empty() {
         p.add("name", "must not be empty");
     }
     if spec.name.chars().count() > MAX_NAME_CHARS {
-        p.add(
-            "name",
-            format!("must be at most {MAX_NAME_CHARS} characters"),
-        );
+        p.add("name", format!("must be at most {MAX_NAME_CHARS} characters"));
     }
     if spec.description.chars().count() > MAX_DESCRIPTION_CHARS {
-        p.add(
-            "description",
-            format!("must be at most {MAX_DESCRIPTION_CHARS} characters"),
-        );
+        p.add("description", format!("must be at most {MAX_DESCRIPTION_CHARS} characters"));
     }
     match spec.stop {
-        StopSpec::CompletedRequests(n) => {
-            p.range_u64("stop.completed_requests", n, 1, MAX_COMPLETED_REQUESTS)
-        }
+        StopSpec::CompletedRequests(n) => p.range_u64("stop.completed_requests", n, 1, MAX_COMPLETED_REQUESTS),
         StopSpec::SimTimeS(s) => p.positive_f64("stop.sim_time_s", s, MAX_SIM_TIME_S),
     }
-    p.range_f64(
-        "metrics.window_s",
-        spec.metrics.window_s,
-        MIN_WINDOW_S,
-        MAX_WINDOW_S,
-    );
+    p.range_f64("metrics.window_s", spec.metrics.window_s, MIN_WINDOW_S, MAX_WINDOW_S);
 
     // Nodes: ids, then each kind's own rules.
     if spec.nodes.is_empty() {
         p.add("nodes", "must list at least one node");
     }
     if spec.nodes.len() > MAX_NODES {
-        p.add(
-            "nodes",
-            format!(
-                "must list at most {MAX_NODES} nodes (got {})",
-                spec.nodes.len()
-            ),
-        );
+        p.add("nodes", format!("must list at most {MAX_NODES} nodes (got {})", spec.nodes.len()));
         return None;
     }
     let mut index: BTreeMap<&str, NodeIdx> = BTreeMap::new();
@@ -548,32 +473,17 @@ fn check_spec(spec: &ScenarioSpec, p: &mut Problems) -> Option<Topology> {
         let path = format!("nodes[{i}]");
         let id = node.id();
         if id.is_empty() || id.chars().count() > MAX_ID_CHARS {
-            p.add(
-                format!("{path}.id"),
-                format!("must be 1 to {MAX_ID_CHARS} characters"),
-            );
-        } else if !id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_.:".contains(c))
-        {
-            p.add(
-                format!("{path}.id"),
-                format!("`{id}` may use only letters, digits and - _ . :"),
-            );
+            p.add(format!("{path}.id"), format!("must be 1 to {MAX_ID_CHARS} characters"));
+        } else if !id.chars().all(|c| c.is_ascii_alphanumeric() || "-_.:".contains(c)) {
+            p.add(format!("{path}.id"), format!("`{id}` may use only letters, digits and - _ . :"));
         }
         if index.insert(id, i as NodeIdx).is_some() {
-            p.add(
-                format!("{path}.id"),
-                format!("`{id}` is used by another node; ids must be unique"),
-            );
+            p.add(format!("{path}.id"), format!("`{id}` is used by another node; ids must be unique"));
         }
         nodes::validate(node, &path, p);
     }
     if !spec.nodes.iter().any(|n| matches!(n, NodeSpec::Client(_))) {
-        p.add(
-            "nodes",
-            "must include at least one client (nothing would send requests)",
-        );
+        p.add("nodes", "must include at least one client (nothing would send requests)");
     }
 
     // Links.
@@ -590,20 +500,12 @@ fn check_spec(spec: &ScenarioSpec, p: &mut Problems) -> Option<Topology> {
         let from = index.get(l.from.as_str()).copied();
         let to = index.get(l.to.as_str()).copied();
         if from.is_none() {
-            p.add(
-                format!("{path}.from"),
-                format!("names no node: `{}`", l.from),
-            );
+            p.add(format!("{path}.from"), format!("names no node: `{}`", l.from));
         }
         if to.is_none() {
             p.add(format!("{path}.to"), format!("names no node: `{}`", l.to));
         }
-        p.range_f64(
-            &format!("{path}.latency_ms"),
-            l.latency_ms,
-            0.0,
-            MAX_LATENCY_MS,
-        );
+        p.range_f64(&format!("{path}.latency_ms"), l.latency_ms, 0.0, MAX_LATENCY_MS);
         let (Some(from), Some(to)) = (from, to) else {
             links_ok = false;
             continue;
@@ -614,67 +516,215 @@ fn check_spec(spec: &ScenarioSpec, p: &mut Problems) -> Option<Topology> {
             continue;
         }
         if seen_pairs.insert((from, to), i).is_some() {
-            p.add(
-                path.clone(),
-                format!("duplicates the link `{}` → `{}`", l.from, l.to),
-            );
+            p.add(path.clone(), format!("duplicates the link `{}` → `{}`", l.from, l.to));
         }
         out_links[from as usize].push(links.len() as LinkIdx);
-        links.push(Link {
-            from,
-            to,
-            latency_ns: ms_to_ns(l.latency_ms),
-        });
+        links.push(Link { from, to, latency_ns: ms_to_ns(l.latency_ms) });
     }
-    let topology = Topology {
-        ids: spec.nodes.iter().map(|n| n.id().to_string()).collect(),
-        links,
-        out_links,
-    };
+    let topology = Topology { ids: spec.nodes.iter().map(|n| n.id().to_string()).collect(), links, out_links };
     if links_ok && index.len() == spec.nodes.len() {
         for (i, node) in spec.nodes.iter().enumerate() {
-            nodes::validate_links(
-                node,
-                i as NodeIdx,
-                &format!("nodes[{i}]"),
-                spec,
-                &topology,
-                p,
-            );
+            nodes::validate_links(node, i as NodeIdx, &format!("nodes[{i}]"), spec, &topology, p);
         }
         check_paths(spec, &topology, p);
     }
 
-    // Faults.
+    // The timeline.
     if spec.faults.len() > MAX_FAULTS {
         p.add("faults", format!("must list at most {MAX_FAULTS} entries"));
+        return None;
     }
+    let mut topology = topology;
+    let mut node_specs = spec.nodes.clone();
+    let timeline = check_timeline(spec, &mut topology, &mut node_specs, p);
+    Some((topology, node_specs, timeline))
+}
+
+/// Checks the timeline. Servers it adds get node indices in entry order
+/// (so an entry appended later never renumbers earlier ones); whether a
+/// target exists is judged in time order.
+fn check_timeline(
+    spec: &ScenarioSpec,
+    topo: &mut Topology,
+    node_specs: &mut Vec<NodeSpec>,
+    p: &mut Problems,
+) -> Vec<TimedAction> {
+    use limits::*;
+    let mut timeline = Vec::new();
+    // Pass 1, entry order: each entry's own shape; allocate added servers.
     for (i, f) in spec.faults.iter().enumerate() {
         let path = format!("faults[{i}]");
         p.range_f64(&format!("{path}.at_s"), f.at_s, 0.0, MAX_SIM_TIME_S);
-        let target = match (&f.fail, &f.recover) {
-            (Some(t), None) => Some(("fail", t)),
-            (None, Some(t)) => Some(("recover", t)),
+        let verbs: Vec<(&str, &String)> = [
+            ("fail", &f.fail),
+            ("recover", &f.recover),
+            ("set", &f.set),
+            ("add_server", &f.add_server),
+            ("remove_server", &f.remove_server),
+        ]
+        .into_iter()
+        .filter_map(|(name, v)| v.as_ref().map(|v| (name, v)))
+        .collect();
+        let [(verb, target)] = verbs[..] else {
+            p.add(path, "must have exactly one of `fail`, `recover`, `set`, `add_server` or `remove_server`");
+            continue;
+        };
+        let target_path = format!("{path}.{verb}");
+        let has_params =
+            f.rate_per_s.is_some() || f.workers.is_some() || f.service_time.is_some() || f.algorithm.is_some();
+        if verb != "set" && has_params {
+            p.add(path.clone(), "parameters (`rate_per_s`, `workers`, `service_time`, `algorithm`) go only with `set`");
+        }
+        if verb != "add_server" && f.like.is_some() {
+            p.add(format!("{path}.like"), "goes only with `add_server`");
+        }
+        let at_ns = s_to_ns(f.at_s);
+        if verb == "add_server" {
+            let Some(like) = f.like.as_ref() else {
+                p.add(format!("{path}.like"), "is missing: name the server to copy");
+                continue;
+            };
+            if topo.index_of(target).is_some() {
+                p.add(target_path, format!("`{target}` is already a node's id"));
+                continue;
+            }
+            if target.is_empty()
+                || target.chars().count() > MAX_ID_CHARS
+                || !target.chars().all(|c| c.is_ascii_alphanumeric() || "-_.:".contains(c))
+            {
+                p.add(target_path, format!("`{target}` must be 1 to {MAX_ID_CHARS} letters, digits or - _ . :"));
+                continue;
+            }
+            let Some(like_idx) = topo.index_of(like) else {
+                p.add(format!("{path}.like"), format!("names no node: `{like}`"));
+                continue;
+            };
+            let NodeSpec::Server(like_spec) = &node_specs[like_idx as usize] else {
+                p.add(format!("{path}.like"), format!("`{like}` is not a server"));
+                continue;
+            };
+            let incoming: Vec<Link> = topo.links.iter().filter(|l| l.to == like_idx).copied().collect();
+            if incoming.iter().all(|l| !matches!(node_specs[l.from as usize], NodeSpec::LoadBalancer(_))) {
+                p.add(
+                    format!("{path}.like"),
+                    format!("`{like}` is behind no load balancer, so a copy would get no traffic"),
+                );
+                continue;
+            }
+            if node_specs.len() >= MAX_NODES {
+                p.add(target_path, format!("would make more than {MAX_NODES} nodes"));
+                continue;
+            }
+            let new_idx = node_specs.len() as NodeIdx;
+            node_specs.push(NodeSpec::Server(ServerSpec { id: target.clone(), ..like_spec.clone() }));
+            topo.ids.push(target.clone());
+            topo.out_links.push(Vec::new());
+            for l in incoming {
+                topo.out_links[l.from as usize].push(topo.links.len() as LinkIdx);
+                topo.links.push(Link { from: l.from, to: new_idx, latency_ns: l.latency_ns });
+            }
+            timeline.push(TimedAction { at_ns, node: new_idx, action: Action::AddServer });
+            continue;
+        }
+        let Some(node) = topo.index_of(target) else {
+            p.add(target_path, format!("names no node: `{target}`"));
+            continue;
+        };
+        let kind = &node_specs[node as usize];
+        let action = match verb {
+            "fail" | "recover" => {
+                if let NodeSpec::Client(_) = kind {
+                    p.add(target_path, format!("`{target}` is a client; only servers and load balancers can fail"));
+                    continue;
+                }
+                if verb == "fail" { Action::Fail } else { Action::Recover }
+            }
+            "remove_server" => {
+                if !matches!(kind, NodeSpec::Server(_)) {
+                    p.add(target_path, format!("`{target}` is not a server"));
+                    continue;
+                }
+                Action::RemoveServer
+            }
             _ => {
-                p.add(path.clone(), "must have exactly one of `fail` or `recover`");
-                None
+                let change = Change {
+                    rate_per_s: f.rate_per_s,
+                    workers: f.workers,
+                    service_time: f.service_time.clone(),
+                    algorithm: f.algorithm,
+                };
+                check_change(&change, kind, &path, p);
+                Action::Set(change)
             }
         };
-        if let Some((field, t)) = target {
-            match index.get(t.as_str()) {
-                None => p.add(format!("{path}.{field}"), format!("names no node: `{t}`")),
-                Some(&n) => {
-                    if matches!(spec.nodes[n as usize], NodeSpec::Client(_)) {
-                        p.add(
-                            format!("{path}.{field}"),
-                            format!("`{t}` is a client; only servers and load balancers can fail"),
-                        );
-                    }
-                }
-            }
+        timeline.push(TimedAction { at_ns, node, action });
+    }
+
+    // Pass 2, time order: targets must exist (be added, not yet removed).
+    let mut order: Vec<usize> = (0..timeline.len()).collect();
+    order.sort_by_key(|&i| timeline[i].at_ns);
+    let mut added_at: BTreeMap<NodeIdx, SimTime> = BTreeMap::new();
+    let mut removed_at: BTreeMap<NodeIdx, SimTime> = BTreeMap::new();
+    for a in &timeline {
+        if a.action == Action::AddServer {
+            added_at.insert(a.node, a.at_ns);
         }
     }
-    Some(topology)
+    for i in order {
+        let a = &timeline[i];
+        let id = &topo.ids[a.node as usize];
+        if let Some(&t) = added_at.get(&a.node)
+            && a.action != Action::AddServer
+            && a.at_ns < t
+        {
+            p.add(format!("faults[{i}]"), format!("`{id}` is only added at {} s", super::time::ns_to_s(t)));
+        }
+        if let Some(&t) = removed_at.get(&a.node) {
+            p.add(format!("faults[{i}]"), format!("`{id}` was removed at {} s", super::time::ns_to_s(t)));
+        }
+        if a.action == Action::RemoveServer {
+            removed_at.insert(a.node, a.at_ns);
+        }
+    }
+    timeline
+}
+
+/// A `set` entry's parameters must fit the node's kind and limits.
+fn check_change(c: &Change, kind: &NodeSpec, path: &str, p: &mut Problems) {
+    use limits::*;
+    if c == &Change::default() {
+        p.add(path, "`set` needs at least one of `rate_per_s`, `workers`, `service_time`, `algorithm`");
+    }
+    let (is_client, is_server, is_lb) = match kind {
+        NodeSpec::Client(_) => (true, false, false),
+        NodeSpec::Server(_) => (false, true, false),
+        NodeSpec::LoadBalancer(_) => (false, false, true),
+    };
+    let id = kind.id();
+    if let Some(r) = c.rate_per_s {
+        if is_client {
+            p.positive_f64(&format!("{path}.rate_per_s"), r, MAX_RATE_PER_S);
+        } else {
+            p.add(format!("{path}.rate_per_s"), format!("applies to clients; `{id}` is a {}", kind.kind_name()));
+        }
+    }
+    if let Some(w) = c.workers {
+        if is_server {
+            p.range_u64(&format!("{path}.workers"), u64::from(w), 1, u64::from(MAX_WORKERS));
+        } else {
+            p.add(format!("{path}.workers"), format!("applies to servers; `{id}` is a {}", kind.kind_name()));
+        }
+    }
+    if let Some(st) = &c.service_time {
+        if is_server {
+            nodes::server::validate_service_time(st, &format!("{path}.service_time"), p);
+        } else {
+            p.add(format!("{path}.service_time"), format!("applies to servers; `{id}` is a {}", kind.kind_name()));
+        }
+    }
+    if c.algorithm.is_some() && !is_lb {
+        p.add(format!("{path}.algorithm"), format!("applies to load balancers; `{id}` is a {}", kind.kind_name()));
+    }
 }
 
 /// Request paths must end at a server within `MAX_HOPS` links and never loop.
@@ -712,11 +762,7 @@ fn check_paths(spec: &ScenarioSpec, topo: &Topology, p: &mut Problems) {
         match depth(i, topo, &mut memo, &mut on_stack) {
             Ok(d) if d > limits::MAX_HOPS => p.add(
                 "links",
-                format!(
-                    "requests from `{}` cross {d} links; at most {} are allowed",
-                    node.id(),
-                    limits::MAX_HOPS
-                ),
+                format!("requests from `{}` cross {d} links; at most {} are allowed", node.id(), limits::MAX_HOPS),
             ),
             Ok(_) => {}
             Err(at) => {

@@ -41,11 +41,7 @@ fn figures(sim: &Simulation) -> LiveFigures {
         completed: s.0,
         errors: s.1,
         p99_ms: last.latency_ms.p99,
-        throughput_per_s: if last.width_s > 0.0 {
-            last.throughput_per_s()
-        } else {
-            0.0
-        },
+        throughput_per_s: if last.width_s > 0.0 { last.throughput_per_s() } else { 0.0 },
         finished: sim.is_finished(),
     }
 }
@@ -64,11 +60,7 @@ fn chart_points(sim: &Simulation) -> Vec<LatencyPoint> {
 }
 
 fn format_speed(x: f64) -> String {
-    if x < 1.0 {
-        format!("{x}×")
-    } else {
-        format!("{}×", x as u64)
-    }
+    if x < 1.0 { format!("{x}×") } else { format!("{}×", x as u64) }
 }
 
 #[component]
@@ -126,11 +118,7 @@ pub fn App() -> impl IntoView {
     on_cleanup(move || keydown.remove());
 
     let preset = move || &presets::ALL[selected.get()];
-    let description = move || {
-        Scenario::from_json(preset().json)
-            .map(|s| s.spec.description)
-            .unwrap_or_default()
-    };
+    let description = move || Scenario::from_json(preset().json).map(|s| s.spec.description).unwrap_or_default();
 
     view! {
         <header class="top">

@@ -24,34 +24,14 @@ fn prefers_dark() -> bool {
 fn draw(canvas: web_sys::HtmlCanvasElement, points: &[LatencyPoint]) -> Result<(), String> {
     let dark = prefers_dark();
     let (bg, fg, grid) = if dark {
-        (
-            RGBColor(0x16, 0x1b, 0x22),
-            RGBColor(0xe6, 0xed, 0xf3),
-            RGBColor(0x30, 0x36, 0x3d),
-        )
+        (RGBColor(0x16, 0x1b, 0x22), RGBColor(0xe6, 0xed, 0xf3), RGBColor(0x30, 0x36, 0x3d))
     } else {
-        (
-            RGBColor(0xff, 0xff, 0xff),
-            RGBColor(0x1f, 0x23, 0x28),
-            RGBColor(0xd8, 0xde, 0xe4),
-        )
+        (RGBColor(0xff, 0xff, 0xff), RGBColor(0x1f, 0x23, 0x28), RGBColor(0xd8, 0xde, 0xe4))
     };
     let series = [
-        (
-            "p50",
-            RGBColor(0x2f, 0x81, 0xf7),
-            points.iter().map(|p| (p.t_s, p.p50_ms)).collect::<Vec<_>>(),
-        ),
-        (
-            "p95",
-            RGBColor(0xd2, 0x99, 0x22),
-            points.iter().map(|p| (p.t_s, p.p95_ms)).collect(),
-        ),
-        (
-            "p99",
-            RGBColor(0xe5, 0x48, 0x4d),
-            points.iter().map(|p| (p.t_s, p.p99_ms)).collect(),
-        ),
+        ("p50", RGBColor(0x2f, 0x81, 0xf7), points.iter().map(|p| (p.t_s, p.p50_ms)).collect::<Vec<_>>()),
+        ("p95", RGBColor(0xd2, 0x99, 0x22), points.iter().map(|p| (p.t_s, p.p95_ms)).collect()),
+        ("p99", RGBColor(0xe5, 0x48, 0x4d), points.iter().map(|p| (p.t_s, p.p99_ms)).collect()),
     ];
     let backend = CanvasBackend::with_canvas_object(canvas).ok_or("no 2d context")?;
     let root = backend.into_drawing_area();
@@ -83,9 +63,7 @@ fn draw(canvas: web_sys::HtmlCanvasElement, points: &[LatencyPoint]) -> Result<(
             .draw_series(LineSeries::new(data, colour.stroke_width(2)))
             .map_err(|e| e.to_string())?
             .label(name)
-            .legend(move |(x, y)| {
-                PathElement::new(vec![(x, y), (x + 16, y)], colour.stroke_width(2))
-            });
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], colour.stroke_width(2)));
     }
     chart
         .configure_series_labels()

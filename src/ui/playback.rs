@@ -19,18 +19,12 @@ pub const EVENT_BUDGET: u64 = 150_000;
 const MAX_CATCH_UP_MS: f64 = 250.0;
 
 fn now_ms() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map_or(0.0, |p| p.now())
+    web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
 }
 
 /// Calls `advance(simulated_ns)` every tick while `playing` is true.
 /// `advance` returns how far it got; a `Finished` run pauses playback.
-pub fn use_playback(
-    playing: RwSignal<bool>,
-    speed: RwSignal<f64>,
-    mut advance: impl FnMut(u64) -> Progress + 'static,
-) {
+pub fn use_playback(playing: RwSignal<bool>, speed: RwSignal<f64>, mut advance: impl FnMut(u64) -> Progress + 'static) {
     let mut last = now_ms();
     let interval = Interval::new(TICK_MS, move || {
         let now = now_ms();

@@ -33,9 +33,7 @@ pub fn balanced(
     extra_lb: &str,
 ) -> String {
     let mut nodes = vec![
-        format!(
-            r#"{{"id":"users","kind":"client","arrivals":{{"process":"poisson","rate_per_s":{rate_per_s}}}}}"#
-        ),
+        format!(r#"{{"id":"users","kind":"client","arrivals":{{"process":"poisson","rate_per_s":{rate_per_s}}}}}"#),
         format!(r#"{{"id":"lb","kind":"load_balancer","algorithm":"{algorithm}"{extra_lb}}}"#),
     ];
     let mut links = vec![r#"{"from":"users","to":"lb"}"#.to_string()];

@@ -8,10 +8,10 @@
 
 use crate::sim::dist::{Duration, KeyDist};
 use crate::sim::engine::{Ctx, Node, NodeSummary, NodeView, Payload, Request, Status};
-use crate::sim::metrics::{LatencyHist, NodeSample};
+use crate::sim::metrics::{LatencyHist, NodeSample, WindowLatency};
 use crate::sim::spec::{ArrivalSpec, ClientSpec, KeySpec};
 use crate::sim::time::{SimTime, ns_to_s, s_to_ns};
-use crate::sim::validate::{LinkIdx, NodeIdx, Problems, Topology, limits};
+use crate::sim::validate::{Change, LinkIdx, NodeIdx, Problems, Topology, limits};
 
 use rand::Rng;
 
@@ -20,51 +20,22 @@ const TAG_ARRIVAL: u32 = 0;
 pub fn validate(s: &ClientSpec, path: &str, p: &mut Problems) {
     let a = format!("{path}.arrivals");
     match &s.arrivals {
-        ArrivalSpec::Poisson { rate_per_s } | ArrivalSpec::Constant { rate_per_s } => p
-            .positive_f64(
-                &format!("{a}.rate_per_s"),
-                *rate_per_s,
-                limits::MAX_RATE_PER_S,
-            ),
-        ArrivalSpec::Bursty {
-            rate_per_s,
-            on_s,
-            off_s,
-            off_rate_per_s,
-        } => {
-            p.positive_f64(
-                &format!("{a}.rate_per_s"),
-                *rate_per_s,
-                limits::MAX_RATE_PER_S,
-            );
+        ArrivalSpec::Poisson { rate_per_s } | ArrivalSpec::Constant { rate_per_s } => {
+            p.positive_f64(&format!("{a}.rate_per_s"), *rate_per_s, limits::MAX_RATE_PER_S)
+        }
+        ArrivalSpec::Bursty { rate_per_s, on_s, off_s, off_rate_per_s } => {
+            p.positive_f64(&format!("{a}.rate_per_s"), *rate_per_s, limits::MAX_RATE_PER_S);
             p.range_f64(&format!("{a}.on_s"), *on_s, 0.001, limits::MAX_SIM_TIME_S);
             p.range_f64(&format!("{a}.off_s"), *off_s, 0.001, limits::MAX_SIM_TIME_S);
-            p.range_f64(
-                &format!("{a}.off_rate_per_s"),
-                *off_rate_per_s,
-                0.0,
-                limits::MAX_RATE_PER_S,
-            );
+            p.range_f64(&format!("{a}.off_rate_per_s"), *off_rate_per_s, 0.0, limits::MAX_RATE_PER_S);
         }
     }
-    p.range_u64(
-        &format!("{path}.clients"),
-        u64::from(s.clients),
-        1,
-        u64::from(limits::MAX_CLIENTS),
-    );
+    p.range_u64(&format!("{path}.clients"), u64::from(s.clients), 1, u64::from(limits::MAX_CLIENTS));
     match &s.keys {
-        KeySpec::Uniform { n_keys } => {
-            p.range_u64(&format!("{path}.keys.n_keys"), *n_keys, 1, limits::MAX_KEYS)
-        }
+        KeySpec::Uniform { n_keys } => p.range_u64(&format!("{path}.keys.n_keys"), *n_keys, 1, limits::MAX_KEYS),
         KeySpec::Zipf { n_keys, exponent } => {
             p.range_u64(&format!("{path}.keys.n_keys"), *n_keys, 1, limits::MAX_KEYS);
-            p.range_f64(
-                &format!("{path}.keys.exponent"),
-                *exponent,
-                0.0,
-                limits::MAX_ZIPF_EXPONENT,
-            );
+            p.range_f64(&format!("{path}.keys.exponent"), *exponent, 0.0, limits::MAX_ZIPF_EXPONENT);
         }
     }
 }
@@ -87,18 +58,9 @@ enum Arrivals {
 impl Arrivals {
     fn from_spec(a: &ArrivalSpec) -> Self {
         match *a {
-            ArrivalSpec::Poisson { rate_per_s } => {
-                Arrivals::Poisson(Duration::exponential(1000.0 / rate_per_s))
-            }
-            ArrivalSpec::Constant { rate_per_s } => Arrivals::Constant {
-                gap_ns: s_to_ns(1.0 / rate_per_s).max(1),
-            },
-            ArrivalSpec::Bursty {
-                rate_per_s,
-                on_s,
-                off_s,
-                off_rate_per_s,
-            } => Arrivals::Bursty {
+            ArrivalSpec::Poisson { rate_per_s } => Arrivals::Poisson(Duration::exponential(1000.0 / rate_per_s)),
+            ArrivalSpec::Constant { rate_per_s } => Arrivals::Constant { gap_ns: s_to_ns(1.0 / rate_per_s).max(1) },
+            ArrivalSpec::Bursty { rate_per_s, on_s, off_s, off_rate_per_s } => Arrivals::Bursty {
                 on: Duration::exponential(1000.0 / rate_per_s),
                 off: (off_rate_per_s > 0.0).then(|| Duration::exponential(1000.0 / off_rate_per_s)),
                 on_ns: s_to_ns(on_s),
@@ -112,23 +74,15 @@ impl Arrivals {
         match self {
             Arrivals::Poisson(gap) => now + gap.sample_ns(ctx.rng()),
             Arrivals::Constant { gap_ns } => now + gap_ns,
-            Arrivals::Bursty {
-                on,
-                off,
-                on_ns,
-                off_ns,
-            } => {
+            Arrivals::Bursty { on, off, on_ns, off_ns } => {
                 // Poisson within a phase; a gap that crosses the phase's end
                 // is redrawn from the end (the exponential is memoryless).
                 let cycle = on_ns + off_ns;
                 let mut t = now;
                 loop {
                     let pos = t % cycle;
-                    let (gap, phase_end) = if pos < *on_ns {
-                        (Some(on), t - pos + on_ns)
-                    } else {
-                        (off.as_ref(), t - pos + cycle)
-                    };
+                    let (gap, phase_end) =
+                        if pos < *on_ns { (Some(on), t - pos + on_ns) } else { (off.as_ref(), t - pos + cycle) };
                     if let Some(gap) = gap {
                         let next = t + gap.sample_ns(ctx.rng());
                         if next < phase_end {
@@ -146,7 +100,11 @@ impl Arrivals {
 pub struct Client {
     idx: NodeIdx,
     link: LinkIdx,
+    arrival_spec: ArrivalSpec,
     arrivals: Arrivals,
+    /// Arrival timers carry this; a rate change bumps it so the timer drawn
+    /// at the old rate is ignored.
+    arrival_gen: u32,
     n_clients: u32,
     keys: KeyDist,
     sent: u64,
@@ -157,6 +115,7 @@ pub struct Client {
     reset: u64,
     last_sample: (u64, u64),
     latency: LatencyHist,
+    window_latency: WindowLatency,
 }
 
 impl Client {
@@ -164,7 +123,9 @@ impl Client {
         Client {
             idx,
             link: topo.out_links[idx as usize][0],
+            arrival_spec: s.arrivals.clone(),
             arrivals: Arrivals::from_spec(&s.arrivals),
+            arrival_gen: 0,
             n_clients: s.clients,
             keys: match s.keys {
                 KeySpec::Uniform { n_keys } => KeyDist::uniform(n_keys),
@@ -178,13 +139,14 @@ impl Client {
             reset: 0,
             last_sample: (0, 0),
             latency: LatencyHist::new(2),
+            window_latency: WindowLatency::new(),
         }
     }
 
     fn schedule_next(&self, ctx: &mut Ctx) {
         let now = ctx.now();
         let next = self.arrivals.next_after(now, ctx);
-        ctx.set_timer(next - now, TAG_ARRIVAL, 0);
+        ctx.set_timer(next - now, TAG_ARRIVAL, self.arrival_gen);
     }
 
     fn errors(&self) -> u64 {
@@ -199,13 +161,9 @@ impl Node for Client {
 
     fn on_message(&mut self, ctx: &mut Ctx, _from: NodeIdx, payload: Payload) {
         match payload {
-            Payload::Timer { .. } => {
+            Payload::Timer { tag: TAG_ARRIVAL, slot } if slot == self.arrival_gen => {
                 let id = ctx.new_request_id();
-                let client_id = if self.n_clients > 1 {
-                    ctx.rng().random_range(0..self.n_clients)
-                } else {
-                    0
-                };
+                let client_id = if self.n_clients > 1 { ctx.rng().random_range(0..self.n_clients) } else { 0 };
                 let key = self.keys.sample(ctx.rng());
                 let req = Request::new(id, self.idx, client_id, key, ctx.now());
                 self.sent += 1;
@@ -213,12 +171,15 @@ impl Node for Client {
                 ctx.send_request(self.link, req);
                 self.schedule_next(ctx);
             }
+            // An arrival drawn before a rate change.
+            Payload::Timer { .. } => {}
             Payload::Response(req) => {
                 let latency = ctx.now() - req.created_ns;
                 match req.status {
                     Status::Ok => {
                         self.completed += 1;
                         self.latency.record(latency);
+                        self.window_latency.record(latency);
                     }
                     Status::Dropped => self.dropped += 1,
                     Status::TimedOut => self.timed_out += 1,
@@ -229,6 +190,20 @@ impl Node for Client {
             }
             // Clients are never sent requests (validation forbids links to them).
             Payload::Request(_) => {}
+        }
+    }
+
+    fn set(&mut self, ctx: &mut Ctx, change: &Change) {
+        if let Some(rate) = change.rate_per_s {
+            match &mut self.arrival_spec {
+                ArrivalSpec::Poisson { rate_per_s }
+                | ArrivalSpec::Constant { rate_per_s }
+                | ArrivalSpec::Bursty { rate_per_s, .. } => *rate_per_s = rate,
+            }
+            self.arrivals = Arrivals::from_spec(&self.arrival_spec);
+            // The pending arrival was drawn at the old rate: draw anew.
+            self.arrival_gen = self.arrival_gen.wrapping_add(1);
+            self.schedule_next(ctx);
         }
     }
 
@@ -246,6 +221,7 @@ impl Node for Client {
         let s = NodeSample {
             completed: self.completed - self.last_sample.0,
             dropped: self.errors() - self.last_sample.1,
+            latency_ms: self.window_latency.take_summary(),
             ..Default::default()
         };
         self.last_sample = (self.completed, self.errors());
@@ -261,11 +237,7 @@ impl Node for Client {
             timed_out: Some(self.timed_out),
             refused: Some(self.refused),
             reset: Some(self.reset),
-            throughput_per_s: Some(if now > 0 {
-                self.completed as f64 / ns_to_s(now)
-            } else {
-                0.0
-            }),
+            throughput_per_s: Some(if now > 0 { self.completed as f64 / ns_to_s(now) } else { 0.0 }),
             latency_ms: Some(self.latency.summary()),
             ..Default::default()
         }

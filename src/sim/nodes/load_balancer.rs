@@ -15,12 +15,12 @@
 
 use rand::Rng;
 
-use crate::sim::engine::{Ctx, Node, NodeSummary, NodeView, Payload, Status};
+use crate::sim::engine::{BackendChange, Ctx, Node, NodeSummary, NodeView, Payload, Status};
 use crate::sim::metrics::{LatencyHist, NodeSample};
 use crate::sim::ring::{HashRing, hash64};
 use crate::sim::spec::{Algorithm, HealthCheckSpec, LoadBalancerSpec};
 use crate::sim::time::{SimTime, ms_to_ns};
-use crate::sim::validate::{LinkIdx, NodeIdx, Problems, Topology, limits};
+use crate::sim::validate::{Change, LinkIdx, NodeIdx, Problems, Topology, limits};
 
 const TAG_HEALTH_CHECK: u32 = 0;
 /// Default virtual nodes per backend for `consistent_hash`.
@@ -31,17 +31,9 @@ const EWMA_ALPHA: f64 = 0.2;
 pub fn validate(s: &LoadBalancerSpec, path: &str, p: &mut Problems) {
     if let Some(v) = s.vnodes {
         if s.algorithm != Algorithm::ConsistentHash {
-            p.add(
-                format!("{path}.vnodes"),
-                "applies only to the consistent_hash algorithm",
-            );
+            p.add(format!("{path}.vnodes"), "applies only to the consistent_hash algorithm");
         }
-        p.range_u64(
-            &format!("{path}.vnodes"),
-            u64::from(v),
-            1,
-            u64::from(limits::MAX_VNODES),
-        );
+        p.range_u64(&format!("{path}.vnodes"), u64::from(v), 1, u64::from(limits::MAX_VNODES));
     }
     let hc = format!("{path}.health_check");
     p.range_f64(
@@ -51,24 +43,18 @@ pub fn validate(s: &LoadBalancerSpec, path: &str, p: &mut Problems) {
         limits::MAX_HEALTH_INTERVAL_MS,
     );
     let max_t = u64::from(limits::MAX_HEALTH_THRESHOLD);
-    p.range_u64(
-        &format!("{hc}.unhealthy_threshold"),
-        u64::from(s.health_check.unhealthy_threshold),
-        1,
-        max_t,
-    );
-    p.range_u64(
-        &format!("{hc}.healthy_threshold"),
-        u64::from(s.health_check.healthy_threshold),
-        1,
-        max_t,
-    );
+    p.range_u64(&format!("{hc}.unhealthy_threshold"), u64::from(s.health_check.unhealthy_threshold), 1, max_t);
+    p.range_u64(&format!("{hc}.healthy_threshold"), u64::from(s.health_check.healthy_threshold), 1, max_t);
 }
 
 #[derive(Clone, Debug)]
 struct Backend {
     link: LinkIdx,
     node: NodeIdx,
+    /// The backend's node id (its points on the hash ring).
+    id: String,
+    /// Taken out by the timeline (`remove_server`): never picked again.
+    removed: bool,
     weight: u32,
     /// Requests sent and not yet answered.
     active: u64,
@@ -82,9 +68,19 @@ struct Backend {
     wrr_current: i64,
 }
 
+/// Ring indices are the order of `add_node` calls: backend positions.
+fn build_ring(backends: &[Backend], vnodes: u32) -> HashRing {
+    let mut ring = HashRing::new(vnodes);
+    for b in backends {
+        ring.add_node(&b.id);
+    }
+    ring
+}
+
 #[derive(Debug)]
 pub struct LoadBalancer {
     algorithm: Algorithm,
+    vnodes: u32,
     health: HealthCheckSpec,
     backends: Vec<Backend>,
     /// Node index → backend position (u32::MAX if not a backend).
@@ -100,44 +96,44 @@ pub struct LoadBalancer {
 
 impl LoadBalancer {
     /// `weight_of(node)` gives each backend's weight (1 for non-servers).
+    /// Backends are the targets of the balancer's links among the first
+    /// `n_initial_nodes` nodes; servers the timeline adds join later
+    /// (`on_backend`).
     pub fn new(
         s: &LoadBalancerSpec,
         idx: NodeIdx,
         topo: &Topology,
+        n_initial_nodes: usize,
         weight_of: impl Fn(NodeIdx) -> u32,
     ) -> Self {
         let backends: Vec<Backend> = topo.out_links[idx as usize]
             .iter()
-            .map(|&link| {
-                let node = topo.links[link as usize].to;
-                Backend {
-                    link,
-                    node,
-                    weight: weight_of(node).max(1),
-                    active: 0,
-                    forwarded: 0,
-                    ewma_ns: 0.0,
-                    healthy: true,
-                    passes: 0,
-                    misses: 0,
-                    wrr_current: 0,
-                }
+            .map(|&link| (link, topo.links[link as usize].to))
+            .filter(|&(_, node)| (node as usize) < n_initial_nodes)
+            .map(|(link, node)| Backend {
+                link,
+                node,
+                id: topo.ids[node as usize].clone(),
+                removed: false,
+                weight: weight_of(node).max(1),
+                active: 0,
+                forwarded: 0,
+                ewma_ns: 0.0,
+                healthy: true,
+                passes: 0,
+                misses: 0,
+                wrr_current: 0,
             })
             .collect();
         let mut by_node = vec![u32::MAX; topo.ids.len()];
         for (pos, b) in backends.iter().enumerate() {
             by_node[b.node as usize] = pos as u32;
         }
-        // Ring indices are the order of add_node calls: backend positions.
-        let ring = (s.algorithm == Algorithm::ConsistentHash).then(|| {
-            let mut ring = HashRing::new(s.vnodes.unwrap_or(DEFAULT_VNODES));
-            for b in &backends {
-                ring.add_node(&topo.ids[b.node as usize]);
-            }
-            ring
-        });
+        let vnodes = s.vnodes.unwrap_or(DEFAULT_VNODES);
+        let ring = (s.algorithm == Algorithm::ConsistentHash).then(|| build_ring(&backends, vnodes));
         LoadBalancer {
             algorithm: s.algorithm,
+            vnodes,
             health: s.health_check,
             healthy: (0..backends.len() as u32).collect(),
             backends,
@@ -148,6 +144,15 @@ impl LoadBalancer {
             latency: LatencyHist::new(2),
             sampled_forwarded: 0,
         }
+    }
+
+    fn rebuild_healthy(&mut self) {
+        self.healthy = (0..self.backends.len() as u32)
+            .filter(|&p| {
+                let b = &self.backends[p as usize];
+                b.healthy && !b.removed
+            })
+            .collect();
     }
 
     fn next_rotor(&mut self, n: usize) -> usize {
@@ -211,40 +216,27 @@ impl LoadBalancer {
                         b += 1;
                     }
                     let (pa, pb) = (self.healthy[a], self.healthy[b]);
-                    if self.backends[pb as usize].active < self.backends[pa as usize].active {
-                        pb
-                    } else {
-                        pa
-                    }
+                    if self.backends[pb as usize].active < self.backends[pa as usize].active { pb } else { pa }
                 }
             }
-            Algorithm::IpHash => {
-                self.healthy[(hash64(&client_id.to_le_bytes()) % n as u64) as usize]
-            }
+            Algorithm::IpHash => self.healthy[(hash64(&client_id.to_le_bytes()) % n as u64) as usize],
             Algorithm::LeastConnections => self.least_by(|b| b.active),
             Algorithm::WeightedLeastConnections => {
                 // active/weight, compared exactly: scale by the weights' product.
-                let lcm: u64 = self
-                    .healthy
-                    .iter()
-                    .map(|&p| u64::from(self.backends[p as usize].weight))
-                    .product::<u64>()
-                    .max(1);
+                let lcm: u64 =
+                    self.healthy.iter().map(|&p| u64::from(self.backends[p as usize].weight)).product::<u64>().max(1);
                 if lcm <= 1 << 40 {
                     self.least_by(|b| b.active * (lcm / u64::from(b.weight)))
                 } else {
                     self.least_by(|b| b.active as f64 / f64::from(b.weight))
                 }
             }
-            Algorithm::LeastResponseTime => {
-                self.least_by(|b| (b.ewma_ns + 1.0) * (b.active + 1) as f64)
-            }
+            Algorithm::LeastResponseTime => self.least_by(|b| (b.ewma_ns + 1.0) * (b.active + 1) as f64),
             Algorithm::ConsistentHash => {
                 let ring = self.ring.as_ref().expect("consistent_hash builds a ring");
                 let h = hash64(&key.to_le_bytes());
                 let backends = &self.backends;
-                ring.successors(h)
-                    .find(|&pos| backends[pos as usize].healthy)?
+                ring.successors(h).find(|&pos| backends[pos as usize].healthy && !backends[pos as usize].removed)?
             }
         };
         Some(pos)
@@ -270,18 +262,12 @@ impl LoadBalancer {
             }
         }
         if changed {
-            self.healthy = (0..self.backends.len() as u32)
-                .filter(|&p| self.backends[p as usize].healthy)
-                .collect();
+            self.rebuild_healthy();
         }
     }
 
     fn schedule_health_check(&self, ctx: &mut Ctx) {
-        ctx.set_timer(
-            ms_to_ns(self.health.interval_ms).max(1),
-            TAG_HEALTH_CHECK,
-            0,
-        );
+        ctx.set_timer(ms_to_ns(self.health.interval_ms).max(1), TAG_HEALTH_CHECK, 0);
     }
 }
 
@@ -328,10 +314,7 @@ impl Node for LoadBalancer {
                 }
                 ctx.forward_response(req);
             }
-            Payload::Timer {
-                tag: TAG_HEALTH_CHECK,
-                ..
-            } => {
+            Payload::Timer { tag: TAG_HEALTH_CHECK, .. } => {
                 self.run_health_checks(ctx);
                 self.schedule_health_check(ctx);
             }
@@ -354,8 +337,58 @@ impl Node for LoadBalancer {
             b.misses = 0;
             b.wrr_current = 0;
         }
-        self.healthy = (0..self.backends.len() as u32).collect();
+        self.rebuild_healthy();
         self.schedule_health_check(ctx);
+    }
+
+    fn set(&mut self, _ctx: &mut Ctx, change: &Change) {
+        if let Some(algorithm) = change.algorithm {
+            self.algorithm = algorithm;
+            if algorithm == Algorithm::ConsistentHash && self.ring.is_none() {
+                self.ring = Some(build_ring(&self.backends, self.vnodes));
+            }
+            for b in &mut self.backends {
+                b.wrr_current = 0;
+            }
+        }
+    }
+
+    fn on_backend(&mut self, _ctx: &mut Ctx, change: BackendChange) {
+        match change {
+            BackendChange::Added { link, node, weight, id } => {
+                let pos = self.backends.len() as u32;
+                self.backends.push(Backend {
+                    link,
+                    node,
+                    id: id.to_string(),
+                    removed: false,
+                    weight: weight.max(1),
+                    active: 0,
+                    forwarded: 0,
+                    ewma_ns: 0.0,
+                    // A new server joins rotation at once; checks take it out if it is down.
+                    healthy: true,
+                    passes: 0,
+                    misses: 0,
+                    wrr_current: 0,
+                });
+                if self.by_node.len() <= node as usize {
+                    self.by_node.resize(node as usize + 1, u32::MAX);
+                }
+                self.by_node[node as usize] = pos;
+                if let Some(ring) = &mut self.ring {
+                    ring.add_node(id);
+                }
+            }
+            BackendChange::Removed { node } => {
+                if let Some(&pos) = self.by_node.get(node as usize)
+                    && pos != u32::MAX
+                {
+                    self.backends[pos as usize].removed = true;
+                }
+            }
+        }
+        self.rebuild_healthy();
     }
 
     fn view(&self) -> NodeView {
@@ -364,21 +397,14 @@ impl Node for LoadBalancer {
             in_service: self.backends.iter().map(|b| b.active).sum(),
             completed: self.latency.count(),
             errors: self.refused,
-            healthy_backends: self
-                .healthy
-                .iter()
-                .map(|&p| self.backends[p as usize].node)
-                .collect(),
+            healthy_backends: self.healthy.iter().map(|&p| self.backends[p as usize].node).collect(),
             ..Default::default()
         }
     }
 
     fn sample(&mut self, _now: SimTime) -> NodeSample {
         let forwarded: u64 = self.backends.iter().map(|b| b.forwarded).sum();
-        let s = NodeSample {
-            completed: forwarded - self.sampled_forwarded,
-            ..Default::default()
-        };
+        let s = NodeSample { completed: forwarded - self.sampled_forwarded, ..Default::default() };
         self.sampled_forwarded = forwarded;
         s
     }
@@ -389,12 +415,7 @@ impl Node for LoadBalancer {
             completed: Some(self.latency.count()),
             refused: Some(self.refused),
             latency_ms: Some(self.latency.summary()),
-            forwarded: Some(
-                self.backends
-                    .iter()
-                    .map(|b| (topo.ids[b.node as usize].clone(), b.forwarded))
-                    .collect(),
-            ),
+            forwarded: Some(self.backends.iter().map(|b| (topo.ids[b.node as usize].clone(), b.forwarded)).collect()),
             ..Default::default()
         }
     }

@@ -31,69 +31,57 @@ pub fn validate_links(
     p: &mut Problems,
 ) {
     let n_in = topo.links.iter().filter(|l| l.to == idx).count();
-    let out: Vec<&NodeSpec> = topo.out_links[idx as usize]
-        .iter()
-        .map(|&l| &scenario.nodes[topo.links[l as usize].to as usize])
-        .collect();
+    let out: Vec<&NodeSpec> =
+        topo.out_links[idx as usize].iter().map(|&l| &scenario.nodes[topo.links[l as usize].to as usize]).collect();
     let id = spec.id();
     for target in &out {
         if let NodeSpec::Client(_) = target {
             p.add(
                 path,
-                format!(
-                    "`{id}` links to the client `{}`; requests flow from clients, never to them",
-                    target.id()
-                ),
+                format!("`{id}` links to the client `{}`; requests flow from clients, never to them", target.id()),
             );
         }
     }
     match spec {
         NodeSpec::Client(_) => {
             if out.len() != 1 {
+                p.add(path, format!("client `{id}` needs exactly one outgoing link (it has {})", out.len()));
+            }
+        }
+        NodeSpec::Server(_) => {
+            if !out.is_empty() {
                 p.add(
                     path,
                     format!(
-                        "client `{id}` needs exactly one outgoing link (it has {})",
+                        "server `{id}` must have no outgoing links (it has {}); servers answer, they do not forward",
                         out.len()
                     ),
                 );
             }
         }
-        NodeSpec::Server(_) => {
-            if !out.is_empty() {
-                p.add(path, format!("server `{id}` must have no outgoing links (it has {}); servers answer, they do not forward", out.len()));
-            }
-        }
         NodeSpec::LoadBalancer(_) => {
             if out.is_empty() {
-                p.add(
-                    path,
-                    format!("load balancer `{id}` needs at least one outgoing link to a backend"),
-                );
+                p.add(path, format!("load balancer `{id}` needs at least one outgoing link to a backend"));
             }
             if n_in == 0 {
-                p.add(
-                    path,
-                    format!(
-                        "load balancer `{id}` has no incoming link, so it would get no traffic"
-                    ),
-                );
+                p.add(path, format!("load balancer `{id}` has no incoming link, so it would get no traffic"));
             }
         }
     }
 }
 
 /// Builds the node for a validated spec.
-pub fn build(scenario: &ScenarioSpec, idx: NodeIdx, topo: &Topology) -> Box<dyn Node> {
-    match &scenario.nodes[idx as usize] {
+/// `n_initial_nodes`: nodes at or past this index are added by the timeline.
+pub fn build(node_specs: &[NodeSpec], idx: NodeIdx, topo: &Topology, n_initial_nodes: usize) -> Box<dyn Node> {
+    match &node_specs[idx as usize] {
         NodeSpec::Client(s) => Box::new(client::Client::new(s, idx, topo)),
         NodeSpec::Server(s) => Box::new(server::Server::new(s)),
         NodeSpec::LoadBalancer(s) => {
-            let weight_of = |n: NodeIdx| match &scenario.nodes[n as usize] {
+            let weight_of = |n: NodeIdx| match &node_specs[n as usize] {
                 NodeSpec::Server(server) => server.weight,
                 _ => 1,
             };
-            Box::new(load_balancer::LoadBalancer::new(s, idx, topo, weight_of))
+            Box::new(load_balancer::LoadBalancer::new(s, idx, topo, n_initial_nodes, weight_of))
         }
     }
 }

@@ -16,58 +16,38 @@ use std::collections::VecDeque;
 
 use crate::sim::dist::Duration;
 use crate::sim::engine::{Ctx, Node, NodeSummary, NodeView, Payload, Request, Status};
-use crate::sim::metrics::{LatencyHist, NodeSample};
+use crate::sim::metrics::{LatencyHist, NodeSample, WindowLatency};
 use crate::sim::spec::{ServerSpec, ServiceTimeSpec};
 use crate::sim::time::{SimTime, ms_to_ns, ns_to_s};
-use crate::sim::validate::{NodeIdx, Problems, Topology, limits};
+use crate::sim::validate::{Change, NodeIdx, Problems, Topology, limits};
 
 const TAG_DONE: u32 = 0;
 
 pub fn validate(s: &ServerSpec, path: &str, p: &mut Problems) {
-    p.range_u64(
-        &format!("{path}.workers"),
-        u64::from(s.workers),
-        1,
-        u64::from(limits::MAX_WORKERS),
-    );
-    p.range_u64(
-        &format!("{path}.queue_capacity"),
-        s.queue_capacity,
-        0,
-        limits::MAX_QUEUE_CAPACITY,
-    );
-    p.range_u64(
-        &format!("{path}.weight"),
-        u64::from(s.weight),
-        1,
-        u64::from(limits::MAX_WEIGHT),
-    );
+    p.range_u64(&format!("{path}.workers"), u64::from(s.workers), 1, u64::from(limits::MAX_WORKERS));
+    p.range_u64(&format!("{path}.queue_capacity"), s.queue_capacity, 0, limits::MAX_QUEUE_CAPACITY);
+    p.range_u64(&format!("{path}.weight"), u64::from(s.weight), 1, u64::from(limits::MAX_WEIGHT));
     if let Some(t) = s.timeout_ms {
         p.positive_f64(&format!("{path}.timeout_ms"), t, limits::MAX_DURATION_MS);
     }
-    let st = format!("{path}.service_time");
-    match s.service_time {
+    validate_service_time(&s.service_time, &format!("{path}.service_time"), p);
+}
+
+pub fn validate_service_time(st: &ServiceTimeSpec, path: &str, p: &mut Problems) {
+    match *st {
         ServiceTimeSpec::Exponential { mean_ms } | ServiceTimeSpec::Constant { mean_ms } => {
-            p.positive_f64(&format!("{st}.mean_ms"), mean_ms, limits::MAX_DURATION_MS)
+            p.positive_f64(&format!("{path}.mean_ms"), mean_ms, limits::MAX_DURATION_MS)
         }
         ServiceTimeSpec::Uniform { min_ms, max_ms } => {
-            p.range_f64(
-                &format!("{st}.min_ms"),
-                min_ms,
-                0.0,
-                limits::MAX_DURATION_MS,
-            );
-            p.positive_f64(&format!("{st}.max_ms"), max_ms, limits::MAX_DURATION_MS);
+            p.range_f64(&format!("{path}.min_ms"), min_ms, 0.0, limits::MAX_DURATION_MS);
+            p.positive_f64(&format!("{path}.max_ms"), max_ms, limits::MAX_DURATION_MS);
             if max_ms < min_ms {
-                p.add(
-                    format!("{st}.max_ms"),
-                    format!("must be at least min_ms ({min_ms}) (got {max_ms})"),
-                );
+                p.add(format!("{path}.max_ms"), format!("must be at least min_ms ({min_ms}) (got {max_ms})"));
             }
         }
         ServiceTimeSpec::Lognormal { mean_ms, cv } => {
-            p.positive_f64(&format!("{st}.mean_ms"), mean_ms, limits::MAX_DURATION_MS);
-            p.range_f64(&format!("{st}.cv"), cv, 0.0, limits::MAX_CV);
+            p.positive_f64(&format!("{path}.mean_ms"), mean_ms, limits::MAX_DURATION_MS);
+            p.range_f64(&format!("{path}.cv"), cv, 0.0, limits::MAX_CV);
         }
     }
 }
@@ -88,7 +68,8 @@ pub struct Server {
     service: Duration,
     timeout_ns: Option<SimTime>,
     queue: VecDeque<Request>,
-    /// Requests in service, by worker slot.
+    /// Requests in service, by worker slot; grows with the largest worker
+    /// count ever set.
     in_service: Vec<Option<Request>>,
     free_slots: Vec<u32>,
     busy: u32,
@@ -97,13 +78,16 @@ pub struct Server {
     timed_out: u64,
     reset: u64,
     latency: LatencyHist,
-    // Time integrals, in request-nanoseconds, up to `integrated_to`.
+    window_latency: WindowLatency,
+    // Time integrals, in request-nanoseconds, up to `integrated_to`. Capacity
+    // (workers x time) is integrated too, because workers can change.
     integrated_to: SimTime,
     busy_integral: u128,
     queue_integral: u128,
+    capacity_integral: u128,
     // What the last window sample saw.
-    sampled_at: SimTime,
     sampled_busy_integral: u128,
+    sampled_capacity_integral: u128,
     sampled_completed: u64,
     sampled_dropped: u64,
 }
@@ -124,11 +108,13 @@ impl Server {
             timed_out: 0,
             reset: 0,
             latency: LatencyHist::new(2),
+            window_latency: WindowLatency::new(),
             integrated_to: 0,
             busy_integral: 0,
             queue_integral: 0,
-            sampled_at: 0,
+            capacity_integral: 0,
             sampled_busy_integral: 0,
+            sampled_capacity_integral: 0,
             sampled_completed: 0,
             sampled_dropped: 0,
         }
@@ -139,14 +125,15 @@ impl Server {
         let dt = u128::from(now - self.integrated_to);
         self.busy_integral += u128::from(self.busy) * dt;
         self.queue_integral += self.queue.len() as u128 * dt;
+        self.capacity_integral += u128::from(self.workers) * dt;
         self.integrated_to = now;
     }
 
     fn start_service(&mut self, ctx: &mut Ctx, req: Request) {
-        let slot = self
-            .free_slots
-            .pop()
-            .expect("start_service only with an idle worker");
+        let slot = self.free_slots.pop().unwrap_or_else(|| {
+            self.in_service.push(None);
+            (self.in_service.len() - 1) as u32
+        });
         self.in_service[slot as usize] = Some(req);
         self.busy += 1;
         let t = self.service.sample_ns(ctx.rng());
@@ -160,8 +147,16 @@ impl Server {
         self.free_slots.push(slot);
         self.busy -= 1;
         self.completed += 1;
-        self.latency.record(ctx.now() - req.arrived_ns);
+        let sojourn = ctx.now() - req.arrived_ns;
+        self.latency.record(sojourn);
+        self.window_latency.record(sojourn);
         ctx.reply(req, Status::Ok);
+        self.start_waiting(ctx);
+    }
+
+    /// Starts queued requests while workers are idle; abandons those that
+    /// waited past the timeout.
+    fn start_waiting(&mut self, ctx: &mut Ctx) {
         while self.busy < self.workers {
             let Some(next) = self.queue.pop_front() else {
                 break;
@@ -178,22 +173,20 @@ impl Server {
     }
 
     fn lost_requests(&mut self) -> Vec<Request> {
-        let mut lost: Vec<Request> = self
-            .in_service
-            .iter_mut()
-            .filter_map(Option::take)
-            .collect();
+        let mut lost: Vec<Request> = self.in_service.iter_mut().filter_map(Option::take).collect();
         lost.extend(self.queue.drain(..));
-        self.free_slots = (0..self.workers).rev().collect();
+        self.free_slots = (0..self.in_service.len() as u32).rev().collect();
         self.busy = 0;
         lost
     }
 
-    fn pending_integrals(&self, now: SimTime) -> (u128, u128) {
+    /// (busy, queued, capacity) integrals as of `now`.
+    fn pending_integrals(&self, now: SimTime) -> (u128, u128, u128) {
         let dt = u128::from(now.saturating_sub(self.integrated_to));
         (
             self.busy_integral + u128::from(self.busy) * dt,
             self.queue_integral + self.queue.len() as u128 * dt,
+            self.capacity_integral + u128::from(self.workers) * dt,
         )
     }
 }
@@ -215,10 +208,7 @@ impl Node for Server {
                     ctx.reply(req, Status::Dropped);
                 }
             }
-            Payload::Timer {
-                tag: TAG_DONE,
-                slot,
-            } => self.finish_service(ctx, slot),
+            Payload::Timer { tag: TAG_DONE, slot } => self.finish_service(ctx, slot),
             Payload::Timer { .. } | Payload::Response(_) => {}
         }
     }
@@ -233,6 +223,18 @@ impl Node for Server {
 
     fn on_recover(&mut self, ctx: &mut Ctx) {
         self.integrate(ctx.now());
+    }
+
+    fn set(&mut self, ctx: &mut Ctx, change: &Change) {
+        self.integrate(ctx.now());
+        if let Some(st) = &change.service_time {
+            self.service = service_time(st);
+        }
+        if let Some(w) = change.workers {
+            // Fewer workers: the busy ones finish; none start above the limit.
+            self.workers = w;
+            self.start_waiting(ctx);
+        }
     }
 
     fn view(&self) -> NodeView {
@@ -251,19 +253,16 @@ impl Node for Server {
 
     fn sample(&mut self, now: SimTime) -> NodeSample {
         self.integrate(now);
-        let span = u128::from(now - self.sampled_at) * u128::from(self.workers);
+        let capacity = self.capacity_integral - self.sampled_capacity_integral;
         let busy = self.busy_integral - self.sampled_busy_integral;
         let s = NodeSample {
-            utilisation: if span > 0 {
-                busy as f64 / span as f64
-            } else {
-                0.0
-            },
+            utilisation: if capacity > 0 { busy as f64 / capacity as f64 } else { 0.0 },
             queue_len: self.queue.len() as u64,
             completed: self.completed - self.sampled_completed,
             dropped: self.dropped + self.timed_out - self.sampled_dropped,
+            latency_ms: self.window_latency.take_summary(),
         };
-        self.sampled_at = now;
+        self.sampled_capacity_integral = self.capacity_integral;
         self.sampled_busy_integral = self.busy_integral;
         self.sampled_completed = self.completed;
         self.sampled_dropped = self.dropped + self.timed_out;
@@ -271,7 +270,7 @@ impl Node for Server {
     }
 
     fn summary(&self, now: SimTime, _topo: &Topology) -> NodeSummary {
-        let (busy, queued) = self.pending_integrals(now);
+        let (busy, queued, capacity) = self.pending_integrals(now);
         let elapsed = now.max(1) as f64;
         NodeSummary {
             kind: "server",
@@ -279,12 +278,8 @@ impl Node for Server {
             dropped: Some(self.dropped),
             timed_out: Some(self.timed_out),
             reset: Some(self.reset),
-            throughput_per_s: Some(if now > 0 {
-                self.completed as f64 / ns_to_s(now)
-            } else {
-                0.0
-            }),
-            utilisation: Some(busy as f64 / (elapsed * f64::from(self.workers))),
+            throughput_per_s: Some(if now > 0 { self.completed as f64 / ns_to_s(now) } else { 0.0 }),
+            utilisation: Some(if capacity > 0 { busy as f64 / capacity as f64 } else { 0.0 }),
             mean_queue_len: Some(queued as f64 / elapsed),
             mean_in_system: Some((busy + queued) as f64 / elapsed),
             latency_ms: Some(self.latency.summary()),
