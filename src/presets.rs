@@ -13,25 +13,38 @@ pub struct Preset {
     pub icon: &'static str,
     /// The scenario, format v1.
     pub json: &'static str,
+    /// The playback speed it opens at (simulated seconds per wall second).
+    pub speed: f64,
 }
 
 pub const MM8_JSON: &str = include_str!("../public/presets/mm8.json");
 pub const LOAD_BALANCING_JSON: &str = include_str!("../public/presets/load-balancing.json");
+pub const ONE_QUEUE_OR_MANY_JSON: &str = include_str!("../public/presets/one-queue-or-many.json");
 
 pub const ALL: &[Preset] = &[
     Preset {
         id: "queueing-basics",
         title: "Queueing basics: why p99 explodes near saturation",
-        lesson: "An M/M/8 pool at 80% load, checked against Erlang C.",
+        lesson: "An M/M/8 pool: drag utilisation, watch p99 against Erlang C.",
         icon: "Q",
         json: MM8_JSON,
+        speed: 10.0,
     },
     Preset {
         id: "load-balancing",
         title: "Load-balancing algorithms",
-        lesson: "Eight servers of mixed capacity; one fails at 30 s.",
+        lesson: "Eight servers of mixed capacity; switch algorithm live; one fails at 30 s.",
         icon: "LB",
         json: LOAD_BALANCING_JSON,
+        speed: 1.0,
+    },
+    Preset {
+        id: "one-queue-or-many",
+        title: "One queue or many",
+        lesson: "One shared queue vs eight: same load, very different p99.",
+        icon: "1:N",
+        json: ONE_QUEUE_OR_MANY_JSON,
+        speed: 10.0,
     },
 ];
 

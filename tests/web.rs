@@ -57,6 +57,48 @@ async fn the_play_button_toggles_between_play_and_pause() {
     assert_eq!(play.text_content().unwrap(), "Pause");
 }
 
+/// A click that bubbles, as a person's does (Leptos delegates click handlers
+/// to the document, and SVG elements have no `click()`).
+fn click(el: &web_sys::Element) {
+    let init = web_sys::MouseEventInit::new();
+    init.set_bubbles(true);
+    let ev = web_sys::MouseEvent::new_with_mouse_event_init_dict("click", &init).unwrap();
+    el.dispatch_event(&ev).unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn clicking_a_node_opens_the_inspector_with_its_parameters() {
+    let (root, _app) = mount_app();
+    tick().await;
+    assert!(by_testid(&root, "inspector").text_content().unwrap().contains("Click a node"));
+    click(&root.query_selector("[data-testid=node-pool]").unwrap().unwrap());
+    tick().await;
+    assert_eq!(by_testid(&root, "inspector-title").text_content().unwrap(), "pool");
+    let workers: web_sys::HtmlInputElement = by_testid(&root, "edit-workers").unchecked_into();
+    assert_eq!(workers.value(), "8");
+    assert_eq!(by_testid(&root, "inspector-state").text_content().unwrap(), "up");
+    // Failing it from the inspector marks it down in the topology.
+    by_testid(&root, "fail").click();
+    tick().await;
+    assert_eq!(by_testid(&root, "inspector-state").text_content().unwrap(), "down");
+    let node = root.query_selector("[data-testid=node-pool]").unwrap().unwrap();
+    assert!(node.class_list().contains("down"));
+    assert!(root.query_selector("[data-testid=recover]").unwrap().is_some());
+}
+
+#[wasm_bindgen_test]
+async fn a_step_processes_exactly_one_event() {
+    let (root, _app) = mount_app();
+    tick().await;
+    by_testid(&root, "play").click();
+    tick().await;
+    let events = || by_testid(&root, "events").text_content().unwrap().parse::<u64>().unwrap();
+    let before = events();
+    by_testid(&root, "step").click();
+    tick().await;
+    assert_eq!(events(), before + 1);
+}
+
 #[wasm_bindgen_test]
 fn the_engine_runs_in_wasm_with_the_same_results_as_a_second_run() {
     let scenario = scalelab::Scenario::from_json(scalelab::presets::MM8_JSON).unwrap().with_stop_requests(20_000);

@@ -280,6 +280,25 @@ pub struct NodeView {
     pub errors: u64,
     /// Backends currently in rotation (balancers).
     pub healthy_backends: Vec<NodeIdx>,
+    /// Current parameters, for the inspector and theory overlays.
+    pub params: NodeParams,
+}
+
+/// A node's current, editable parameters.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum NodeParams {
+    #[default]
+    None,
+    Client {
+        arrivals: super::spec::ArrivalSpec,
+    },
+    Server {
+        service_time: super::spec::ServiceTimeSpec,
+    },
+    LoadBalancer {
+        algorithm: super::spec::Algorithm,
+    },
 }
 
 /// Whole-run figures of one node; fields that do not apply are left out.

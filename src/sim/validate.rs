@@ -315,8 +315,8 @@ pub fn parse_spec(text: &str) -> Result<ScenarioSpec, ScenarioError> {
     let stop: Option<StopSpec> = field(&mut top, "stop", true, &mut p);
     let metrics: Option<MetricsSpec> = field(&mut top, "metrics", false, &mut p);
     let nodes = list(&mut top, "nodes", true, &mut p, parse_node);
-    let links = list(&mut top, "links", false, &mut p, |v, path, p| parse_as::<LinkSpec>(v, path, p));
-    let faults = list(&mut top, "faults", false, &mut p, |v, path, p| parse_as::<FaultSpec>(v, path, p));
+    let links = list(&mut top, "links", false, &mut p, parse_as::<LinkSpec>);
+    let faults = list(&mut top, "faults", false, &mut p, parse_as::<FaultSpec>);
 
     if !p.is_empty() {
         return Err(ScenarioError { errors: p.errors });

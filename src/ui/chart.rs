@@ -1,102 +1,138 @@
-//! A latency chart (p50/p95/p99 over simulated time) drawn with plotters on
-//! a `<canvas>`. Colours follow the page's light or dark theme.
+//! Line charts drawn with plotters on a `<canvas>`: axes with units, a
+//! legend, optional dashed lines (theory) and vertical markers (the fault
+//! timeline). Colours follow the page's light or dark theme.
 
-use leptos::html::Canvas;
-use leptos::prelude::*;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters_canvas::CanvasBackend;
 
-/// One point of the latency chart.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct LatencyPoint {
-    pub t_s: f64,
-    pub p50_ms: f64,
-    pub p95_ms: f64,
-    pub p99_ms: f64,
+/// One line of a chart.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Line {
+    pub name: String,
+    pub colour: RGBColor,
+    pub points: Vec<(f64, f64)>,
+    /// Dashed: a theoretical value rather than a measurement.
+    pub dashed: bool,
 }
 
-fn prefers_dark() -> bool {
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ChartData {
+    pub y_desc: &'static str,
+    pub lines: Vec<Line>,
+    /// (simulated second, label): the timeline's entries.
+    pub markers: Vec<(f64, String)>,
+    /// Shown x range, simulated seconds.
+    pub x_range: (f64, f64),
+    /// Fixed top of the y axis (e.g. 100 for percentages), else from the data.
+    pub y_max: Option<f64>,
+}
+
+/// A palette that reads on light and dark backgrounds.
+pub const PALETTE: [RGBColor; 10] = [
+    RGBColor(0x2f, 0x81, 0xf7),
+    RGBColor(0xd2, 0x99, 0x22),
+    RGBColor(0xe5, 0x48, 0x4d),
+    RGBColor(0x2d, 0xa4, 0x4e),
+    RGBColor(0xa3, 0x71, 0xf7),
+    RGBColor(0x1f, 0xb5, 0xb5),
+    RGBColor(0xe0, 0x6c, 0x9f),
+    RGBColor(0x8a, 0x6d, 0x3b),
+    RGBColor(0x6e, 0x77, 0x81),
+    RGBColor(0xf0, 0x88, 0x3e),
+];
+
+pub fn prefers_dark() -> bool {
     web_sys::window()
         .and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten())
         .is_some_and(|m| m.matches())
 }
 
-fn draw(canvas: web_sys::HtmlCanvasElement, points: &[LatencyPoint]) -> Result<(), String> {
-    let dark = prefers_dark();
-    let (bg, fg, grid) = if dark {
-        (RGBColor(0x16, 0x1b, 0x22), RGBColor(0xe6, 0xed, 0xf3), RGBColor(0x30, 0x36, 0x3d))
+/// Whole numbers on a wide axis, decimals on a narrow one.
+fn tick_label(v: &f64, span: f64) -> String {
+    if span >= 20.0 {
+        format!("{v:.0}")
+    } else if span >= 2.0 {
+        format!("{v:.1}")
     } else {
-        (RGBColor(0xff, 0xff, 0xff), RGBColor(0x1f, 0x23, 0x28), RGBColor(0xd8, 0xde, 0xe4))
+        format!("{v:.2}")
+    }
+}
+
+/// Draws at the canvas's displayed size × device pixel ratio, so text stays
+/// crisp and readable at any width.
+pub fn draw(canvas: web_sys::HtmlCanvasElement, data: &ChartData) -> Result<(), String> {
+    let ratio = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio()).max(1.0);
+    let css_w = f64::from(canvas.client_width()).max(200.0);
+    let (w, h) = ((css_w * ratio).round() as u32, (css_w * 300.0 / 560.0 * ratio).round() as u32);
+    if canvas.width() != w || canvas.height() != h {
+        canvas.set_width(w);
+        canvas.set_height(h);
+    }
+    let px = |x: f64| (x * ratio).round() as i32;
+    let font = |size: f64| ("sans-serif", size * ratio);
+    let (bg, fg, grid, muted) = if prefers_dark() {
+        (RGBColor(0x16, 0x1b, 0x22), RGBColor(0xe6, 0xed, 0xf3), RGBColor(0x30, 0x36, 0x3d), RGBColor(0x91, 0x98, 0xa1))
+    } else {
+        (RGBColor(0xff, 0xff, 0xff), RGBColor(0x1f, 0x23, 0x28), RGBColor(0xe1, 0xe6, 0xeb), RGBColor(0x59, 0x63, 0x6e))
     };
-    let series = [
-        ("p50", RGBColor(0x2f, 0x81, 0xf7), points.iter().map(|p| (p.t_s, p.p50_ms)).collect::<Vec<_>>()),
-        ("p95", RGBColor(0xd2, 0x99, 0x22), points.iter().map(|p| (p.t_s, p.p95_ms)).collect()),
-        ("p99", RGBColor(0xe5, 0x48, 0x4d), points.iter().map(|p| (p.t_s, p.p99_ms)).collect()),
-    ];
+    let err = |e: &dyn std::fmt::Display| e.to_string();
     let backend = CanvasBackend::with_canvas_object(canvas).ok_or("no 2d context")?;
     let root = backend.into_drawing_area();
-    root.fill(&bg).map_err(|e| e.to_string())?;
-    let x0 = points.first().map_or(0.0, |p| p.t_s);
-    let x1 = points.last().map_or(1.0, |p| p.t_s).max(x0 + 1.0);
-    let y1 = points.iter().map(|p| p.p99_ms).fold(1.0, f64::max) * 1.1;
+    root.fill(&bg).map_err(|e| err(&e))?;
+    let (x0, x1) = (data.x_range.0, data.x_range.1.max(data.x_range.0 + 1.0));
+    let data_max = data.lines.iter().flat_map(|l| l.points.iter().map(|p| p.1)).fold(0.0, f64::max);
+    let y1 = data.y_max.unwrap_or((data_max * 1.15).max(1e-3));
     let mut chart = ChartBuilder::on(&root)
-        .margin(12)
-        .x_label_area_size(36)
-        .y_label_area_size(64)
+        .margin(px(8.0))
+        .margin_right(px(14.0))
+        .x_label_area_size(px(32.0))
+        .y_label_area_size(px(50.0))
         .build_cartesian_2d(x0..x1, 0.0..y1)
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| err(&e))?;
+    let (x_span, y_span) = (x1 - x0, y1);
     chart
         .configure_mesh()
         .x_desc("simulated time (s)")
-        .y_desc("latency (ms)")
-        .axis_desc_style(("sans-serif", 13).into_font().color(&fg))
-        .label_style(("sans-serif", 12).into_font().color(&fg))
-        .axis_style(fg)
+        .y_desc(data.y_desc)
+        .x_labels(6)
+        .y_labels(5)
+        .x_label_formatter(&|v| tick_label(v, x_span))
+        .y_label_formatter(&|v| tick_label(v, y_span))
+        .axis_desc_style(font(12.0).into_font().color(&fg))
+        .label_style(font(11.0).into_font().color(&fg))
+        .axis_style(muted)
         .light_line_style(bg)
         .bold_line_style(grid)
-        .x_labels(10)
-        .y_labels(6)
         .draw()
-        .map_err(|e| e.to_string())?;
-    for (name, colour, data) in series {
+        .map_err(|e| err(&e))?;
+    for (t, label) in data.markers.iter().filter(|(t, _)| *t >= x0 && *t <= x1) {
         chart
-            .draw_series(LineSeries::new(data, colour.stroke_width(2)))
-            .map_err(|e| e.to_string())?
-            .label(name)
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], colour.stroke_width(2)));
+            .draw_series(DashedLineSeries::new(vec![(*t, 0.0), (*t, y1)], 4, 4, muted.stroke_width(1)))
+            .map_err(|e| err(&e))?;
+        let style = font(10.0).into_font().color(&muted).pos(Pos::new(HPos::Left, VPos::Top));
+        chart.draw_series(std::iter::once(Text::new(label.clone(), (*t, y1), style))).map_err(|e| err(&e))?;
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .background_style(bg.mix(0.85))
-        .border_style(grid)
-        .label_font(("sans-serif", 12).into_font().color(&fg))
-        .draw()
-        .map_err(|e| e.to_string())?;
-    root.present().map_err(|e| e.to_string())
-}
-
-/// Redraws whenever `points` changes.
-#[component]
-pub fn LatencyChart(#[prop(into)] points: Signal<Vec<LatencyPoint>>) -> impl IntoView {
-    let canvas_ref = NodeRef::<Canvas>::new();
-    Effect::new(move |_| {
-        let data = points.get();
-        if let Some(canvas) = canvas_ref.get()
-            && let Err(e) = draw(canvas, &data)
-        {
-            leptos::logging::warn!("chart not drawn: {e}");
-        }
-    });
-    view! {
-        <canvas
-            node_ref=canvas_ref
-            class="chart"
-            width="760"
-            height="300"
-            data-testid="latency-chart"
-            aria-label="Latency percentiles p50, p95 and p99 over simulated time"
-            role="img"
-        ></canvas>
+    for line in &data.lines {
+        let colour = line.colour;
+        let style = colour.stroke_width(px(2.0) as u32);
+        let drawn = if line.dashed {
+            chart.draw_series(DashedLineSeries::new(line.points.clone(), 7, 5, style)).map_err(|e| err(&e))?
+        } else {
+            chart.draw_series(LineSeries::new(line.points.clone(), style)).map_err(|e| err(&e))?
+        };
+        let len = px(16.0);
+        drawn.label(line.name.clone()).legend(move |(x, y)| PathElement::new(vec![(x, y), (x + len, y)], style));
     }
+    if !data.lines.is_empty() {
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperLeft)
+            .background_style(bg.mix(0.85))
+            .border_style(grid)
+            .label_font(font(11.0).into_font().color(&fg))
+            .draw()
+            .map_err(|e| err(&e))?;
+    }
+    root.present().map_err(|e| err(&e))
 }

@@ -1,43 +1,43 @@
-//! `use_playback`: the loop that moves simulated time forward.
-//!
-//! Every `TICK_MS` of wall time it advances the simulation by the wall time
-//! that really passed × `speed`, processing at most `EVENT_BUDGET` events, so
-//! a fast speed or a heavy scenario slows the simulated clock instead of
-//! freezing the tab. The interval is cleared when the owner is disposed.
+//! `use_animation_frame`: calls `f(wall_ms_since_last_frame)` on every
+//! `requestAnimationFrame` until the owning component is disposed. The
+//! playback loop: `Lab::tick` turns wall time × speed into simulated time.
 
-use gloo_timers::callback::Interval;
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
 
-use crate::sim::Progress;
-
-/// Wall-clock milliseconds between ticks.
-pub const TICK_MS: u32 = 16;
-/// Most events one tick may process (keeps a tick well under a frame).
-pub const EVENT_BUDGET: u64 = 150_000;
-/// Longest wall-time gap a tick catches up (after a background tab).
-const MAX_CATCH_UP_MS: f64 = 250.0;
-
-fn now_ms() -> f64 {
-    web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
+fn request(cb: &Closure<dyn FnMut(f64)>) {
+    if let Some(w) = web_sys::window() {
+        let _ = w.request_animation_frame(cb.as_ref().unchecked_ref());
+    }
 }
 
-/// Calls `advance(simulated_ns)` every tick while `playing` is true.
-/// `advance` returns how far it got; a `Finished` run pauses playback.
-pub fn use_playback(playing: RwSignal<bool>, speed: RwSignal<f64>, mut advance: impl FnMut(u64) -> Progress + 'static) {
-    let mut last = now_ms();
-    let interval = Interval::new(TICK_MS, move || {
-        let now = now_ms();
-        let wall_ms = (now - last).clamp(0.0, MAX_CATCH_UP_MS);
-        last = now;
-        if !playing.get_untracked() {
+/// The frame callback, reachable from inside itself to request the next frame.
+type FrameSlot = Rc<RefCell<Option<Closure<dyn FnMut(f64)>>>>;
+
+pub fn use_animation_frame(mut f: impl FnMut(f64) + 'static) {
+    let alive = Rc::new(Cell::new(true));
+    let slot: FrameSlot = Rc::new(RefCell::new(None));
+    let (alive_in, slot_in) = (alive.clone(), slot.clone());
+    let mut last: Option<f64> = None;
+    *slot.borrow_mut() = Some(Closure::new(move |t: f64| {
+        if !alive_in.get() {
             return;
         }
-        let sim_ns = (wall_ms * 1e6 * speed.get_untracked()).round() as u64;
-        if advance(sim_ns) == Progress::Finished {
-            playing.set(false);
+        let dt = last.map_or(0.0, |l| t - l);
+        last = Some(t);
+        f(dt);
+        if let Some(cb) = slot_in.borrow().as_ref() {
+            request(cb);
         }
-    });
-    let interval = SendWrapper::new(interval);
-    on_cleanup(move || drop(interval));
+    }));
+    if let Some(cb) = slot.borrow().as_ref() {
+        request(cb);
+    }
+    let alive = SendWrapper::new(alive);
+    on_cleanup(move || alive.set(false));
 }

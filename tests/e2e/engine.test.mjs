@@ -1,6 +1,6 @@
 // The engine in wasm against the native CLI: same scenario and seed must give
 // the same summary, field for field. Also measures wasm speed (printed).
-import { after, before, test } from 'node:test';
+import { after, afterEach, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';

@@ -50,9 +50,18 @@ export async function launch() {
   });
 }
 
+const openPages = [];
+
+/** Closes every page opened since the last call: an open page keeps
+ * animating and simulating, and would slow the next test down. */
+export async function closePages() {
+  while (openPages.length) await openPages.pop().close();
+}
+
 /** A page that records console errors and uncaught exceptions. */
 export async function openPage(browser, url, viewport = { width: 1280, height: 800 }) {
   const page = await browser.newPage({ viewport });
+  openPages.push(page);
   const errors = [];
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   page.on('pageerror', (e) => errors.push(String(e)));

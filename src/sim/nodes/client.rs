@@ -7,7 +7,7 @@
 //! ```
 
 use crate::sim::dist::{Duration, KeyDist};
-use crate::sim::engine::{Ctx, Node, NodeSummary, NodeView, Payload, Request, Status};
+use crate::sim::engine::{Ctx, Node, NodeParams, NodeSummary, NodeView, Payload, Request, Status};
 use crate::sim::metrics::{LatencyHist, NodeSample, WindowLatency};
 use crate::sim::spec::{ArrivalSpec, ClientSpec, KeySpec};
 use crate::sim::time::{SimTime, ns_to_s, s_to_ns};
@@ -210,6 +210,7 @@ impl Node for Client {
     fn view(&self) -> NodeView {
         NodeView {
             kind: "client",
+            params: NodeParams::Client { arrivals: self.arrival_spec.clone() },
             in_service: self.sent - self.completed - self.errors(),
             completed: self.completed,
             errors: self.errors(),

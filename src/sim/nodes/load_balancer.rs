@@ -15,7 +15,7 @@
 
 use rand::Rng;
 
-use crate::sim::engine::{BackendChange, Ctx, Node, NodeSummary, NodeView, Payload, Status};
+use crate::sim::engine::{BackendChange, Ctx, Node, NodeParams, NodeSummary, NodeView, Payload, Status};
 use crate::sim::metrics::{LatencyHist, NodeSample};
 use crate::sim::ring::{HashRing, hash64};
 use crate::sim::spec::{Algorithm, HealthCheckSpec, LoadBalancerSpec};
@@ -394,6 +394,7 @@ impl Node for LoadBalancer {
     fn view(&self) -> NodeView {
         NodeView {
             kind: "load_balancer",
+            params: NodeParams::LoadBalancer { algorithm: self.algorithm },
             in_service: self.backends.iter().map(|b| b.active).sum(),
             completed: self.latency.count(),
             errors: self.refused,

@@ -15,7 +15,7 @@
 use std::collections::VecDeque;
 
 use crate::sim::dist::Duration;
-use crate::sim::engine::{Ctx, Node, NodeSummary, NodeView, Payload, Request, Status};
+use crate::sim::engine::{Ctx, Node, NodeParams, NodeSummary, NodeView, Payload, Request, Status};
 use crate::sim::metrics::{LatencyHist, NodeSample, WindowLatency};
 use crate::sim::spec::{ServerSpec, ServiceTimeSpec};
 use crate::sim::time::{SimTime, ms_to_ns, ns_to_s};
@@ -66,6 +66,7 @@ pub struct Server {
     workers: u32,
     queue_capacity: u64,
     service: Duration,
+    service_spec: ServiceTimeSpec,
     timeout_ns: Option<SimTime>,
     queue: VecDeque<Request>,
     /// Requests in service, by worker slot; grows with the largest worker
@@ -98,6 +99,7 @@ impl Server {
             workers: s.workers,
             queue_capacity: s.queue_capacity,
             service: service_time(&s.service_time),
+            service_spec: s.service_time.clone(),
             timeout_ns: s.timeout_ms.map(ms_to_ns),
             queue: VecDeque::new(),
             in_service: vec![None; s.workers as usize],
@@ -229,6 +231,7 @@ impl Node for Server {
         self.integrate(ctx.now());
         if let Some(st) = &change.service_time {
             self.service = service_time(st);
+            self.service_spec = st.clone();
         }
         if let Some(w) = change.workers {
             // Fewer workers: the busy ones finish; none start above the limit.
@@ -240,6 +243,7 @@ impl Node for Server {
     fn view(&self) -> NodeView {
         NodeView {
             kind: "server",
+            params: NodeParams::Server { service_time: self.service_spec.clone() },
             in_service: u64::from(self.busy),
             workers: self.workers,
             queue_len: self.queue.len() as u64,

@@ -1,0 +1,257 @@
+//! The charts under the topology, built from the engine's time series:
+//! latency percentiles (with Erlang C where the scenario is an M/M/c queue),
+//! throughput and errors, and utilisation per server. The timeline's entries
+//! mark the time axis. A gloo-timers interval redraws one chart every 83 ms,
+//! in turn, so each updates about 4 times a second and no frame draws all
+//! three.
+
+use gloo_timers::callback::Interval;
+use leptos::html::Canvas;
+use leptos::prelude::*;
+use send_wrapper::SendWrapper;
+
+use super::chart::{self, ChartData, Line, PALETTE};
+use super::state::Lab;
+use crate::sim::Simulation;
+use crate::sim::engine::NodeParams;
+use crate::sim::spec::{ArrivalSpec, ServiceTimeSpec};
+use crate::sim::theory::MMc;
+use crate::sim::time::ns_to_s;
+use crate::sim::validate::{Action, NodeIdx};
+
+const REDRAW_MS: u32 = 83;
+
+/// The M/M/c queue the scenario is, if it is one: a single Poisson client
+/// linked straight to a single server with exponential service.
+pub fn queue_model(sim: &Simulation) -> Option<(NodeIdx, NodeIdx, MMc)> {
+    let snap = sim.snapshot();
+    let topo = &sim.scenario().topology;
+    let present: Vec<usize> = (0..snap.nodes.len()).filter(|&i| snap.nodes[i].present).collect();
+    if present.len() != 2 || topo.links.len() != 1 {
+        return None;
+    }
+    let link = topo.links[0];
+    let (c, s) = (&snap.nodes[link.from as usize], &snap.nodes[link.to as usize]);
+    match (&c.params, &s.params) {
+        (
+            NodeParams::Client { arrivals: ArrivalSpec::Poisson { rate_per_s } },
+            NodeParams::Server { service_time: ServiceTimeSpec::Exponential { mean_ms } },
+        ) => Some((link.from, link.to, MMc::new(s.workers, *rate_per_s, mean_ms / 1e3))),
+        _ => None,
+    }
+}
+
+fn markers(sim: &Simulation) -> Vec<(f64, String)> {
+    let s = sim.scenario();
+    s.timeline
+        .iter()
+        .map(|a| {
+            let id = &s.topology.ids[a.node as usize];
+            let what = match &a.action {
+                Action::Fail => format!("✕ {id}"),
+                Action::Recover => format!("✓ {id}"),
+                Action::Set(_) => format!("✎ {id}"),
+                Action::AddServer => format!("+ {id}"),
+                Action::RemoveServer => format!("− {id}"),
+            };
+            (ns_to_s(a.at_ns), what)
+        })
+        .collect()
+}
+
+fn x_range(sim: &Simulation) -> (f64, f64) {
+    let series = sim.series();
+    let start = series.front().map_or(0.0, |w| w.start_s);
+    (start, ns_to_s(sim.now()).max(start + 1.0))
+}
+
+/// The x value of the k-th window from the end of a node's series, aligned
+/// with the run's series (nodes added later have shorter series).
+fn node_points(
+    sim: &Simulation,
+    node: NodeIdx,
+    f: impl Fn(&crate::sim::metrics::NodeSample) -> Option<f64>,
+) -> Vec<(f64, f64)> {
+    let series = sim.series();
+    let ns = sim.node_series(node);
+    let offset = series.len().saturating_sub(ns.len());
+    ns.iter()
+        .enumerate()
+        .filter_map(|(k, s)| {
+            let w = series.get(offset + k)?;
+            Some((w.start_s + w.width_s, f(s)?))
+        })
+        .collect()
+}
+
+pub fn latency_chart(sim: &Simulation) -> ChartData {
+    let series = sim.series();
+    let clients: Vec<NodeIdx> = sim
+        .snapshot()
+        .nodes
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| v.kind == "client")
+        .map(|(i, _)| i as NodeIdx)
+        .collect();
+    let mut lines = Vec::new();
+    if clients.len() > 1 {
+        // Several clients (e.g. one design each): compare their p99s.
+        for (k, &c) in clients.iter().enumerate() {
+            let id = &sim.scenario().topology.ids[c as usize];
+            lines.push(Line {
+                name: format!("{id} p99"),
+                colour: PALETTE[k % PALETTE.len()],
+                points: node_points(sim, c, |s| (s.latency_ms.count > 0).then_some(s.latency_ms.p99)),
+                dashed: false,
+            });
+        }
+    } else {
+        let done = |w: &&crate::sim::metrics::WindowStats| w.latency_ms.count > 0;
+        let pick = |f: fn(&crate::sim::metrics::LatencySummary) -> f64| {
+            series.iter().filter(done).map(|w| (w.start_s + w.width_s, f(&w.latency_ms))).collect::<Vec<_>>()
+        };
+        lines.push(Line { name: "p50".into(), colour: PALETTE[0], points: pick(|l| l.p50), dashed: false });
+        lines.push(Line { name: "p95".into(), colour: PALETTE[1], points: pick(|l| l.p95), dashed: false });
+        lines.push(Line { name: "p99".into(), colour: PALETTE[2], points: pick(|l| l.p99), dashed: false });
+    }
+    let x = x_range(sim);
+    if let Some((_, _, q)) = queue_model(sim).filter(|(_, _, q)| q.is_stable()) {
+        for (name, p, colour) in [("Erlang C p50", 0.5, PALETTE[0]), ("Erlang C p99", 0.99, PALETTE[2])] {
+            let v = q.sojourn_quantile_s(p) * 1e3;
+            lines.push(Line { name: name.into(), colour, points: vec![(x.0, v), (x.1, v)], dashed: true });
+        }
+    }
+    ChartData { y_desc: "latency (ms)", lines, markers: markers(sim), x_range: x, y_max: None }
+}
+
+pub fn throughput_chart(sim: &Simulation) -> ChartData {
+    let series = sim.series();
+    let per_s = |f: fn(&crate::sim::metrics::WindowStats) -> u64| {
+        series.iter().map(|w| (w.start_s + w.width_s, f(w) as f64 / w.width_s)).collect::<Vec<_>>()
+    };
+    ChartData {
+        y_desc: "requests per second",
+        lines: vec![
+            Line { name: "offered".into(), colour: PALETTE[8], points: per_s(|w| w.sent), dashed: true },
+            Line { name: "completed".into(), colour: PALETTE[3], points: per_s(|w| w.completed), dashed: false },
+            Line { name: "errors".into(), colour: PALETTE[2], points: per_s(|w| w.errors()), dashed: false },
+        ],
+        markers: markers(sim),
+        x_range: x_range(sim),
+        y_max: None,
+    }
+}
+
+/// Above this many servers the chart shows their mean and maximum.
+const MAX_SERVER_LINES: usize = 8;
+
+pub fn utilisation_chart(sim: &Simulation) -> ChartData {
+    let snap = sim.snapshot();
+    let ids = &sim.scenario().topology.ids;
+    let servers: Vec<NodeIdx> = (0..snap.nodes.len())
+        .filter(|&i| snap.nodes[i].kind == "server" && snap.nodes[i].present)
+        .map(|i| i as NodeIdx)
+        .collect();
+    let lines = if servers.len() <= MAX_SERVER_LINES {
+        servers
+            .iter()
+            .enumerate()
+            .map(|(k, &i)| Line {
+                name: ids[i as usize].clone(),
+                colour: PALETTE[k % PALETTE.len()],
+                points: node_points(sim, i, |s| Some(s.utilisation * 100.0)),
+                dashed: false,
+            })
+            .collect()
+    } else {
+        let per_server: Vec<Vec<(f64, f64)>> =
+            servers.iter().map(|&i| node_points(sim, i, |s| Some(s.utilisation * 100.0))).collect();
+        let longest = per_server.iter().max_by_key(|p| p.len()).cloned().unwrap_or_default();
+        let n = longest.len();
+        let at = |k: usize| {
+            per_server.iter().filter_map(move |p| p.len().checked_sub(n - k).and_then(|j| p.get(j)).map(|x| x.1))
+        };
+        let mean: Vec<(f64, f64)> =
+            (0..n).map(|k| (longest[k].0, at(k).sum::<f64>() / at(k).count().max(1) as f64)).collect();
+        let max: Vec<(f64, f64)> = (0..n).map(|k| (longest[k].0, at(k).fold(0.0, f64::max))).collect();
+        vec![
+            Line {
+                name: format!("mean of {} servers", servers.len()),
+                colour: PALETTE[0],
+                points: mean,
+                dashed: false,
+            },
+            Line { name: "busiest server".into(), colour: PALETTE[2], points: max, dashed: false },
+        ]
+    };
+    ChartData { y_desc: "utilisation (%)", lines, markers: markers(sim), x_range: x_range(sim), y_max: Some(100.0) }
+}
+
+/// Builds one chart's data from the simulation.
+type BuildChart = fn(&Simulation) -> ChartData;
+
+/// Which chart (test id, title), and how to build its data.
+const CHARTS: [(&str, &str, BuildChart); 3] = [
+    ("latency-chart", "End-to-end latency", latency_chart),
+    ("throughput-chart", "Throughput and errors", throughput_chart),
+    ("utilisation-chart", "Utilisation per server", utilisation_chart),
+];
+
+#[component]
+pub fn Charts() -> impl IntoView {
+    let lab = expect_context::<Lab>();
+    let canvases: [NodeRef<Canvas>; 3] = [NodeRef::new(), NodeRef::new(), NodeRef::new()];
+    let draws = RwSignal::new([0u64; 3]);
+    let redraw = move |k: usize| {
+        if let Some(canvas) = canvases[k].get_untracked() {
+            let data = lab.sim.with_value(|s| (CHARTS[k].2)(s));
+            let points: usize = data.lines.iter().filter(|l| !l.dashed).map(|l| l.points.len()).sum();
+            let _ = canvas.set_attribute("data-points", &points.to_string());
+            let _ = canvas.set_attribute("data-markers", &data.markers.len().to_string());
+            if let Err(e) = chart::draw(canvas, &data) {
+                leptos::logging::warn!("chart not drawn: {e}");
+            }
+            draws.update(|d| d[k] += 1);
+        }
+    };
+    // A reset, a step or an edit redraws everything at once.
+    Effect::new(move |_| {
+        lab.charts_dirty.get();
+        lab.topology_version.get();
+        (0..3).for_each(redraw);
+    });
+    let mut turn = 0usize;
+    let interval = Interval::new(REDRAW_MS, move || {
+        if lab.playing.get_untracked() {
+            redraw(turn % 3);
+            turn += 1;
+        }
+    });
+    let interval = SendWrapper::new(interval);
+    on_cleanup(move || drop(interval));
+
+    view! {
+        <section class="charts" aria-label="Charts">
+            {CHARTS
+                .iter()
+                .enumerate()
+                .map(|(k, (testid, title, _))| {
+                    view! {
+                        <figure class="chart-card">
+                            <figcaption>{*title}</figcaption>
+                            <canvas
+                                node_ref=canvases[k]
+                                class="chart"
+                                data-testid=*testid
+                                data-draws=move || draws.with(|d| d[k]).to_string()
+                                role="img"
+                                aria-label=*title
+                            ></canvas>
+                        </figure>
+                    }
+                })
+                .collect_view()}
+        </section>
+    }
+}

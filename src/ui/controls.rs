@@ -1,0 +1,127 @@
+//! Playback controls (play/pause, step, speed on a log scale, reset, seed),
+//! the live figures, and, for an M/M/c scenario, a utilisation slider.
+
+use leptos::prelude::*;
+
+use super::charts::queue_model;
+use super::state::{Lab, MAX_SPEED, MIN_SPEED, format_speed};
+use crate::sim::spec::FaultSpec;
+use crate::sim::time::ns_to_s;
+
+/// A seed people can read and type: 1 to 999,999.
+fn random_seed() -> u64 {
+    (js_sys::Math::random() * 999_999.0).floor() as u64 + 1
+}
+
+#[component]
+pub fn Controls() -> impl IntoView {
+    let lab = expect_context::<Lab>();
+    let seed_text = RwSignal::new(String::new());
+    Effect::new(move |_| {
+        lab.topology_version.get();
+        seed_text.set(lab.seed().to_string());
+    });
+    let model = Memo::new(move |_| {
+        lab.frame.with(|_| ());
+        lab.sim.with_value(|s| queue_model(s).map(|(c, _, q)| (c, q.c, q.mu, q.utilisation())))
+    });
+    let figure = |testid: &'static str, label: &'static str, tip: &'static str, value: Signal<String>| {
+        view! {
+            <div title=tip>
+                <dt>{label}</dt>
+                <dd data-testid=testid>{value}</dd>
+            </div>
+        }
+    };
+    let f = lab.frame;
+    view! {
+        <section class="controls" aria-label="Playback">
+            <div class="buttons" role="toolbar">
+                <button class="primary" data-testid="play" title="Play or pause (Space)" on:click=move |_| lab.playing.update(|p| *p = !*p)>
+                    {move || if lab.playing.get() { "Pause" } else { "Play" }}
+                </button>
+                <button data-testid="step" title="Process one event (→)" on:click=move |_| lab.step()>"Step"</button>
+                <button data-testid="reset" title="Start again from time 0 (R)" on:click=move |_| lab.reset()>"Reset"</button>
+            </div>
+            <label class="speed" title="Simulated seconds per wall-clock second, 0.01× to 1000× (+ and − keys)">
+                <span>"Speed " <output data-testid="speed-label">{move || format_speed(lab.speed.get())}</output></span>
+                <input
+                    type="range"
+                    data-testid="speed"
+                    min=MIN_SPEED.log10()
+                    max=MAX_SPEED.log10()
+                    step="0.01"
+                    prop:value=move || lab.speed.get().log10()
+                    on:input:target=move |ev| {
+                        if let Ok(x) = ev.target().value().parse::<f64>() {
+                            lab.speed.set(10f64.powf(x).clamp(MIN_SPEED, MAX_SPEED));
+                        }
+                    }
+                />
+            </label>
+            <form
+                class="seed"
+                on:submit=move |ev| {
+                    ev.prevent_default();
+                    match seed_text.get_untracked().trim().parse::<u64>() {
+                        Ok(s) => lab.set_seed(s),
+                        Err(_) => lab.notice.set(Some("The seed must be a whole number, 0 or more.".into())),
+                    }
+                }
+            >
+                <label title="The run's random draws follow from this seed: the same seed replays the same run">
+                    "Seed "
+                    <input
+                        type="text"
+                        inputmode="numeric"
+                        data-testid="seed"
+                        prop:value=move || seed_text.get()
+                        on:input:target=move |ev| seed_text.set(ev.target().value())
+                    />
+                </label>
+                <button type="button" data-testid="new-seed" title="Run again with a new random seed" on:click=move |_| lab.set_seed(random_seed())>
+                    "New seed"
+                </button>
+            </form>
+            {move || {
+                model
+                    .get()
+                    .map(|(client, c, mu, rho)| {
+                        let id = lab.sim.with_value(|s| s.scenario().topology.ids[client as usize].clone());
+                        view! {
+                            <label class="utilisation" title="Sets the arrival rate to ρ × workers / mean service time">
+                                <span>"Utilisation ρ = " <output data-testid="rho">{format!("{rho:.2}")}</output></span>
+                                <input
+                                    type="range"
+                                    data-testid="utilisation"
+                                    min="0.05"
+                                    max="0.99"
+                                    step="0.01"
+                                    prop:value=rho
+                                    on:change:target=move |ev| {
+                                        if let Ok(r) = ev.target().value().parse::<f64>() {
+                                            lab.edit(FaultSpec {
+                                                set: Some(id.clone()),
+                                                rate_per_s: Some(r * f64::from(c) * mu),
+                                                ..Default::default()
+                                            });
+                                        }
+                                    }
+                                />
+                            </label>
+                        }
+                    })
+            }}
+            <dl class="figures" data-testid="figures">
+                {figure("sim-time", "Simulated time", "The simulated clock", Signal::derive(move || format!("{:.2} s", ns_to_s(f.with(|f| f.now_ns))))) }
+                {figure("completed", "Completed", "Requests answered successfully", Signal::derive(move || f.with(|f| f.completed).to_string()))}
+                {figure("errors", "Errors", "Dropped, timed out, refused or reset", Signal::derive(move || f.with(|f| f.errors).to_string()))}
+                {figure("events", "Events", "Events the engine has processed", Signal::derive(move || f.with(|f| f.events).to_string()))}
+            </dl>
+            <p class="status" data-testid="status">
+                {move || if f.with(|f| f.finished) { "Finished: the scenario's stop condition was reached." } else { "" }}
+            </p>
+            <p class="keys">"Keys: Space play/pause · → step · R reset · + / − speed · Esc close inspector"</p>
+        </section>
+    }
+}

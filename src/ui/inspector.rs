@@ -1,0 +1,258 @@
+//! The inspector: the selected node's live figures and its editable
+//! parameters. Every edit goes through `Lab::edit`, so it is recorded on the
+//! scenario's timeline and replays.
+
+use leptos::html::{Input, Select};
+use leptos::prelude::*;
+
+use super::state::Lab;
+use crate::sim::engine::NodeParams;
+use crate::sim::metrics::NodeSample;
+use crate::sim::spec::{Algorithm, FaultSpec, ServiceTimeSpec};
+use crate::sim::validate::NodeIdx;
+
+fn mean_ms(st: &ServiceTimeSpec) -> f64 {
+    match *st {
+        ServiceTimeSpec::Exponential { mean_ms }
+        | ServiceTimeSpec::Constant { mean_ms }
+        | ServiceTimeSpec::Lognormal { mean_ms, .. } => mean_ms,
+        ServiceTimeSpec::Uniform { min_ms, max_ms } => (min_ms + max_ms) / 2.0,
+    }
+}
+
+/// The same distribution with another mean (a uniform keeps its width ratio).
+fn with_mean(st: &ServiceTimeSpec, m: f64) -> ServiceTimeSpec {
+    match *st {
+        ServiceTimeSpec::Exponential { .. } => ServiceTimeSpec::Exponential { mean_ms: m },
+        ServiceTimeSpec::Constant { .. } => ServiceTimeSpec::Constant { mean_ms: m },
+        ServiceTimeSpec::Lognormal { cv, .. } => ServiceTimeSpec::Lognormal { mean_ms: m, cv },
+        ServiceTimeSpec::Uniform { min_ms, max_ms } => {
+            let k = m / ((min_ms + max_ms) / 2.0).max(1e-9);
+            ServiceTimeSpec::Uniform { min_ms: min_ms * k, max_ms: max_ms * k }
+        }
+    }
+}
+
+/// An id for a server copied from `like` that no node uses yet: app-1 → app-9.
+fn fresh_id(like: &str, ids: &[String]) -> String {
+    let stem = like.rsplit_once('-').map_or(like, |(s, _)| s);
+    (1..).map(|k| format!("{stem}-{k}")).find(|c| !ids.contains(c)).expect("some id is free")
+}
+
+#[component]
+pub fn Inspector() -> impl IntoView {
+    let lab = expect_context::<Lab>();
+    view! {
+        <section class="inspector" aria-label="Inspector" data-testid="inspector">
+            {move || match lab.selected.get() {
+                None => view! { <p class="hint">"Click a node to inspect it and change its parameters."</p> }.into_any(),
+                Some(i) => view! { <NodeInspector node=i/> }.into_any(),
+            }}
+            {move || lab.notice.get().map(|n| view! { <p class="notice" role="alert" data-testid="notice">{n}</p> })}
+        </section>
+    }
+}
+
+#[component]
+fn NodeInspector(node: NodeIdx) -> impl IntoView {
+    let lab = expect_context::<Lab>();
+    let i = node as usize;
+    let id = lab.sim.with_value(|s| s.scenario().topology.ids[i].clone());
+    let view_now = move || lab.frame.with(|f| f.nodes.get(i).cloned().unwrap_or_default());
+    let last = move || {
+        lab.frame.with(|_| ());
+        lab.sim.with_value(|s| s.node_series(node).back().copied().unwrap_or_default())
+    };
+    let kind = lab.frame.with_untracked(|f| f.nodes[i].kind);
+    let params = lab.frame.with_untracked(|f| f.nodes[i].params.clone());
+    let edit = move |mut e: FaultSpec, verb: fn(&mut FaultSpec) -> &mut Option<String>, target: String| {
+        *verb(&mut e) = Some(target);
+        lab.edit(e);
+    };
+
+    let figures = move || {
+        let v = view_now();
+        let s: NodeSample = last();
+        let row = |label: &'static str, testid: &'static str, value: String| {
+            view! {
+                <div>
+                    <dt>{label}</dt>
+                    <dd data-testid=testid>{value}</dd>
+                </div>
+            }
+        };
+        let l = s.latency_ms;
+        let mut rows = vec![
+            row("p50", "inspector-p50", format!("{:.1} ms", l.p50)),
+            row("p95", "inspector-p95", format!("{:.1} ms", l.p95)),
+            row("p99", "inspector-p99", format!("{:.1} ms", l.p99)),
+        ];
+        match v.kind {
+            "server" => {
+                rows.push(row("Utilisation", "inspector-utilisation", format!("{:.0}%", s.utilisation * 100.0)));
+                rows.push(row("Queue", "inspector-queue", format!("{} / {}", v.queue_len, v.queue_capacity)));
+                rows.push(row("Busy workers", "inspector-busy", format!("{} / {}", v.in_service, v.workers)));
+                rows.push(row("Completed", "inspector-completed", v.completed.to_string()));
+                rows.push(row("Dropped", "inspector-dropped", v.dropped.to_string()));
+            }
+            "load_balancer" => {
+                rows.truncate(0);
+                rows.push(row("In flight", "inspector-in-flight", v.in_service.to_string()));
+                rows.push(row("In rotation", "inspector-rotation", v.healthy_backends.len().to_string()));
+                rows.push(row("Refused", "inspector-refused", v.errors.to_string()));
+            }
+            _ => {
+                rows.push(row("In flight", "inspector-in-flight", v.in_service.to_string()));
+                rows.push(row("Completed", "inspector-completed", v.completed.to_string()));
+                rows.push(row("Errors", "inspector-errors", v.errors.to_string()));
+            }
+        }
+        rows.collect_view()
+    };
+
+    let fault_buttons = {
+        let id = id.clone();
+        let id2 = id.clone();
+        (kind != "client").then(|| {
+            view! {
+                <div class="buttons">
+                    {move || {
+                        let id = id.clone();
+                        if view_now().up {
+                            view! {
+                                <button class="danger" data-testid="fail" title="Fail this node now" on:click=move |_| edit(FaultSpec::default(), |e| &mut e.fail, id.clone())>
+                                    "Fail"
+                                </button>
+                            }
+                                .into_any()
+                        } else {
+                            view! {
+                                <button data-testid="recover" title="Bring this node back, empty" on:click=move |_| edit(FaultSpec::default(), |e| &mut e.recover, id.clone())>
+                                    "Recover"
+                                </button>
+                            }
+                                .into_any()
+                        }
+                    }}
+                    {(kind == "server").then(|| {
+                        let id = id2.clone();
+                        view! {
+                            <button data-testid="remove-server" title="Take this server out of every balancer" on:click=move |_| edit(FaultSpec::default(), |e| &mut e.remove_server, id.clone())>
+                                "Remove server"
+                            </button>
+                        }
+                    })}
+                </div>
+            }
+        })
+    };
+
+    let editor = match params {
+        NodeParams::Client { arrivals } => {
+            let rate = match arrivals {
+                crate::sim::spec::ArrivalSpec::Poisson { rate_per_s }
+                | crate::sim::spec::ArrivalSpec::Constant { rate_per_s }
+                | crate::sim::spec::ArrivalSpec::Bursty { rate_per_s, .. } => rate_per_s,
+            };
+            let input = NodeRef::<Input>::new();
+            let id = id.clone();
+            view! {
+                <form class="edit" novalidate on:submit=move |ev| {
+                    ev.prevent_default();
+                    let value = input.get().map(|i| i.value()).unwrap_or_default();
+                    match value.trim().parse::<f64>() {
+                        Ok(r) => lab.edit(FaultSpec { set: Some(id.clone()), rate_per_s: Some(r), ..Default::default() }),
+                        Err(_) => lab.notice.set(Some(format!("`{value}` is not a number of requests per second."))),
+                    }
+                }>
+                    <label>"Arrival rate (requests/s) " <input node_ref=input type="number" min="0" step="any" value=rate data-testid="edit-rate"/></label>
+                    <button type="submit" data-testid="apply-rate">"Apply"</button>
+                </form>
+            }
+            .into_any()
+        }
+        NodeParams::Server { service_time } => {
+            let workers_in = NodeRef::<Input>::new();
+            let mean_in = NodeRef::<Input>::new();
+            let workers = lab.frame.with_untracked(|f| f.nodes[i].workers);
+            let id = id.clone();
+            let st = service_time.clone();
+            view! {
+                <form class="edit" novalidate on:submit=move |ev| {
+                    ev.prevent_default();
+                    let w = workers_in.get().map(|i| i.value()).unwrap_or_default();
+                    let m = mean_in.get().map(|i| i.value()).unwrap_or_default();
+                    match (w.trim().parse::<u32>(), m.trim().parse::<f64>()) {
+                        (Ok(w), Ok(m)) => lab.edit(FaultSpec {
+                            set: Some(id.clone()),
+                            workers: Some(w),
+                            service_time: Some(with_mean(&st, m)),
+                            ..Default::default()
+                        }),
+                        _ => lab.notice.set(Some("Workers must be a whole number and the mean service time a number of ms.".into())),
+                    }
+                }>
+                    <label>"Workers " <input node_ref=workers_in type="number" min="1" step="1" value=workers data-testid="edit-workers"/></label>
+                    <label>"Mean service time (ms) " <input node_ref=mean_in type="number" min="0" step="any" value=mean_ms(&service_time) data-testid="edit-service-mean"/></label>
+                    <button type="submit" data-testid="apply-server">"Apply"</button>
+                </form>
+            }
+            .into_any()
+        }
+        NodeParams::LoadBalancer { algorithm } => {
+            let select = NodeRef::<Select>::new();
+            let id_set = id.clone();
+            let id_add = id.clone();
+            view! {
+                <div class="edit">
+                    <label title="Takes effect at once">
+                        "Algorithm "
+                        <select node_ref=select data-testid="edit-algorithm" on:change=move |_| {
+                            let v = select.get().map(|s| s.value()).unwrap_or_default();
+                            if let Some(a) = Algorithm::ALL.iter().find(|a| a.name() == v) {
+                                lab.edit(FaultSpec { set: Some(id_set.clone()), algorithm: Some(*a), ..Default::default() });
+                            }
+                        }>
+                            {Algorithm::ALL
+                                .iter()
+                                .map(|a| view! { <option value=a.name() selected=*a == algorithm>{a.name().replace('_', " ")}</option> })
+                                .collect_view()}
+                        </select>
+                    </label>
+                    <button data-testid="add-server" title="Add a copy of this balancer's first server" on:click=move |_| {
+                        let (like, ids) = lab.sim.with_value(|s| {
+                            let v = &s.snapshot().nodes[i];
+                            let like = v.healthy_backends.first().or_else(|| s.scenario().topology.links.iter().filter(|l| l.from == node).map(|l| &l.to).next()).copied();
+                            (like.map(|n| s.scenario().topology.ids[n as usize].clone()), s.scenario().topology.ids.clone())
+                        });
+                        let _ = &id_add;
+                        match like {
+                            Some(like) => lab.edit(FaultSpec { add_server: Some(fresh_id(&like, &ids)), like: Some(like), ..Default::default() }),
+                            None => lab.notice.set(Some("This balancer has no server to copy.".into())),
+                        }
+                    }>
+                        "Add server"
+                    </button>
+                </div>
+            }
+            .into_any()
+        }
+        NodeParams::None => ().into_any(),
+    };
+
+    let kind_name = match kind {
+        "load_balancer" => "load balancer",
+        k => k,
+    };
+    view! {
+        <header>
+            <h2 data-testid="inspector-title">{id.clone()}</h2>
+            <span class="kind">{kind_name}</span>
+            <span class="state" class:down=move || !view_now().up data-testid="inspector-state">{move || if view_now().up { "up" } else { "down" }}</span>
+            <button class="close" title="Close (Esc)" aria-label="Close the inspector" on:click=move |_| lab.selected.set(None)>"×"</button>
+        </header>
+        <dl class="figures">{figures}</dl>
+        {editor}
+        {fault_buttons}
+    }
+}

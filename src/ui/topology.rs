@@ -1,0 +1,324 @@
+//! The topology: nodes in SVG (shape by kind, fill by utilisation, a queue
+//! bar per server, failed nodes crossed out, a tooltip on hover, the
+//! inspector on click) and the messages in flight as dots on a canvas laid
+//! over it.
+//!
+//! ```text
+//!   layer 0        layer 1          layer 2
+//!   clients  ──►   balancers  ──►   servers      (layer = longest path from a client)
+//! ```
+
+use leptos::html::Canvas;
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::state::{Frame, Lab, MAX_DOTS};
+use crate::sim::engine::NodeView;
+use crate::sim::spec::NodeSpec;
+use crate::sim::trace::MsgKind;
+use crate::sim::validate::{NodeIdx, Scenario};
+
+pub const VIEW_W: f64 = 1000.0;
+/// Width of a server's box, in view units.
+const BOX_W: f64 = 150.0;
+
+/// Where each node is drawn, and the drawing's height.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Layout {
+    pub pos: Vec<(f64, f64)>,
+    pub height: f64,
+    /// Server box height (shrinks when a layer is crowded).
+    pub box_h: f64,
+}
+
+/// Layers by longest path from a client; nodes spread evenly in a layer.
+pub fn layout(s: &Scenario) -> Layout {
+    let topo = &s.topology;
+    let n = topo.ids.len();
+    let mut layer = vec![0usize; n];
+    // Paths are at most MAX_HOPS long and acyclic: relax that many times.
+    for _ in 0..=crate::sim::validate::limits::MAX_HOPS {
+        for l in &topo.links {
+            layer[l.to as usize] = layer[l.to as usize].max(layer[l.from as usize] + 1);
+        }
+    }
+    let n_layers = layer.iter().max().map_or(1, |m| m + 1);
+    let mut members: Vec<Vec<usize>> = vec![Vec::new(); n_layers];
+    for (i, &l) in layer.iter().enumerate() {
+        members[l].push(i);
+    }
+    let crowd = members.iter().map(Vec::len).max().unwrap_or(1).max(1);
+    let min_row = (460.0 / crowd as f64).clamp(26.0, 90.0);
+    let height = (crowd as f64 * min_row + 40.0).max(300.0);
+    let box_h = (min_row * 0.78).min(46.0);
+    let margin_x = 100.0;
+    let step_x = if n_layers > 1 { (VIEW_W - 2.0 * margin_x) / (n_layers - 1) as f64 } else { 0.0 };
+    let mut pos = vec![(0.0, 0.0); n];
+    for (l, nodes) in members.iter_mut().enumerate() {
+        // Order a layer by where its parents sit (fewer crossing links),
+        // then spread it over the whole height.
+        if l > 0 {
+            let parent_y = |i: usize| {
+                let ys: Vec<f64> =
+                    topo.links.iter().filter(|k| k.to as usize == i).map(|k| pos[k.from as usize].1).collect();
+                if ys.is_empty() { 0.0 } else { ys.iter().sum::<f64>() / ys.len() as f64 }
+            };
+            let keyed: Vec<(f64, usize)> = nodes.iter().map(|&i| (parent_y(i), i)).collect();
+            let mut keyed = keyed;
+            keyed.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            *nodes = keyed.into_iter().map(|(_, i)| i).collect();
+        }
+        let row = (height - 40.0) / nodes.len() as f64;
+        for (k, &i) in nodes.iter().enumerate() {
+            let x = if n_layers > 1 { margin_x + l as f64 * step_x } else { VIEW_W / 2.0 };
+            pos[i] = (x, 20.0 + row * (k as f64 + 0.5));
+        }
+    }
+    Layout { pos, height, box_h }
+}
+
+/// Green at idle through amber to red when saturated.
+pub fn load_colour(utilisation: f64) -> String {
+    let u = utilisation.clamp(0.0, 1.0);
+    let hue = 130.0 * (1.0 - u);
+    format!("hsl({hue:.0}, 62%, 42%)")
+}
+
+fn utilisation(v: &NodeView) -> f64 {
+    if v.workers > 0 { v.in_service as f64 / f64::from(v.workers) } else { 0.0 }
+}
+
+/// Text of a node's tooltip.
+pub fn describe(id: &str, v: &NodeView) -> String {
+    let state = if !v.up { " · DOWN" } else { "" };
+    match v.kind {
+        "server" => format!(
+            "{id} · server{state}\n{}/{} workers busy · queue {}/{}\n{} completed · {} dropped or timed out",
+            v.in_service, v.workers, v.queue_len, v.queue_capacity, v.completed, v.dropped
+        ),
+        "load_balancer" => format!(
+            "{id} · load balancer{state}\n{} in flight · {} backends in rotation · {} refused",
+            v.in_service,
+            v.healthy_backends.len(),
+            v.errors
+        ),
+        _ => format!("{id} · client\n{} in flight · {} completed · {} errors", v.in_service, v.completed, v.errors),
+    }
+}
+
+fn draw_dots(canvas: &web_sys::HtmlCanvasElement, frame: &Frame, layout: &Layout) {
+    let ratio = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio());
+    let (cw, ch) = (f64::from(canvas.client_width()), f64::from(canvas.client_height()));
+    let (pw, ph) = ((cw * ratio).round() as u32, (ch * ratio).round() as u32);
+    if canvas.width() != pw || canvas.height() != ph {
+        canvas.set_width(pw);
+        canvas.set_height(ph);
+    }
+    let Some(ctx) =
+        canvas.get_context("2d").ok().flatten().and_then(|c| c.dyn_into::<web_sys::CanvasRenderingContext2d>().ok())
+    else {
+        return;
+    };
+    ctx.clear_rect(0.0, 0.0, f64::from(pw), f64::from(ph));
+    let scale = f64::from(pw) / VIEW_W;
+    for (kind, colour) in [(MsgKind::Request, "#2f81f7"), (MsgKind::Response, "#2da44e"), (MsgKind::Error, "#e5484d")] {
+        ctx.set_fill_style_str(colour);
+        ctx.begin_path();
+        for d in frame.dots.iter().filter(|d| d.kind == kind) {
+            let (Some(a), Some(b)) = (layout.pos.get(d.from as usize), layout.pos.get(d.to as usize)) else {
+                continue;
+            };
+            let p = f64::from(d.progress);
+            let (x, y) = ((a.0 + (b.0 - a.0) * p) * scale, (a.1 + (b.1 - a.1) * p) * scale);
+            ctx.move_to(x + 4.0 * ratio, y);
+            let _ = ctx.arc(x, y, 4.0 * ratio, 0.0, std::f64::consts::TAU);
+        }
+        ctx.fill();
+    }
+}
+
+#[component]
+pub fn Topology() -> impl IntoView {
+    let lab = expect_context::<Lab>();
+    let layout = Memo::new(move |_| {
+        lab.topology_version.get();
+        lab.sim.with_value(|s| layout(s.scenario()))
+    });
+    let ids = Memo::new(move |_| {
+        lab.topology_version.get();
+        lab.sim.with_value(|s| s.scenario().topology.ids.clone())
+    });
+    let kinds = Memo::new(move |_| {
+        lab.topology_version.get();
+        lab.sim.with_value(|s| s.scenario().node_specs.iter().map(NodeSpec::kind_name).collect::<Vec<_>>())
+    });
+    let links = Memo::new(move |_| {
+        lab.topology_version.get();
+        lab.sim.with_value(|s| s.scenario().topology.links.iter().map(|l| (l.from, l.to)).collect::<Vec<_>>())
+    });
+    let canvas_ref = NodeRef::<Canvas>::new();
+    Effect::new(move |_| {
+        let layout = layout.get();
+        lab.frame.with(|f| {
+            if let Some(c) = canvas_ref.get() {
+                draw_dots(&c, f, &layout);
+            }
+        })
+    });
+    let view_h = move || layout.with(|l| l.height);
+    let node_view = move |i: usize| lab.frame.with(|f| f.nodes.get(i).cloned().unwrap_or_default());
+    // Changes only when a node is added or removed, so the links are not
+    // rebuilt every frame.
+    let presence = Memo::new(move |_| lab.frame.with(|f| f.nodes.iter().map(|v| v.present).collect::<Vec<_>>()));
+    let present = move |i: usize| presence.with(|p| p.get(i).copied().unwrap_or(false));
+
+    let node = move |i: usize| {
+        let kind = kinds.with(|k| k[i]);
+        let id = ids.with(|ids| ids[i].clone());
+        let pos = move || layout.with(|l| l.pos[i]);
+        let box_h = move || layout.with(|l| l.box_h);
+        let shape = match kind {
+            "client" => view! {
+                <circle class="shape" r="20" cx=move || pos().0 cy=move || pos().1></circle>
+                <text class="glyph" x=move || pos().0 y=move || pos().1 + 5.0>"C"</text>
+            }
+            .into_any(),
+            "load_balancer" => view! {
+                <polygon
+                    class="shape"
+                    points=move || {
+                        let (x, y) = pos();
+                        format!("{},{} {},{} {},{} {},{}", x, y - 24.0, x + 24.0, y, x, y + 24.0, x - 24.0, y)
+                    }
+                ></polygon>
+                <text class="glyph" x=move || pos().0 y=move || pos().1 + 5.0>"LB"</text>
+            }
+            .into_any(),
+            _ => view! {
+                <rect
+                    class="shape"
+                    x=move || pos().0 - BOX_W / 2.0
+                    y=move || pos().1 - box_h() / 2.0
+                    width=BOX_W
+                    height=box_h
+                    rx="6"
+                    fill=move || {
+                        let v = node_view(i);
+                        if v.up { load_colour(utilisation(&v)) } else { "var(--down)".to_string() }
+                    }
+                ></rect>
+                <rect
+                    class="queue-bar"
+                    x=move || pos().0 - BOX_W / 2.0
+                    y=move || pos().1 + box_h() / 2.0 - 4.0
+                    height="4"
+                    width=move || {
+                        let v = node_view(i);
+                        let cap = v.queue_capacity.max(1) as f64;
+                        BOX_W * ((1.0 + v.queue_len as f64).ln() / (1.0 + cap).ln()).min(1.0)
+                    }
+                ></rect>
+                <text class="load" x=move || pos().0 + BOX_W / 2.0 - 6.0 y=move || pos().1 + 4.0>
+                    {move || {
+                        let v = node_view(i);
+                        if v.up { format!("{}/{} · q{}", v.in_service, v.workers, v.queue_len) } else { "DOWN".into() }
+                    }}
+                </text>
+            }
+            .into_any(),
+        };
+        let (label_dx, label_dy) = if kind == "server" { (-BOX_W / 2.0 + 6.0, 4.0) } else { (0.0, 36.0) };
+        let id_for_label = id.clone();
+        let testid = format!("node-{id}");
+        view! {
+            <g
+                class=format!("node {kind}")
+                class:down=move || !node_view(i).up
+                class:selected=move || lab.selected.get() == Some(i as NodeIdx)
+                class:absent=move || !present(i)
+                data-testid=testid
+                data-id=id
+                tabindex="0"
+                role="button"
+                on:click=move |_| lab.selected.set(Some(i as NodeIdx))
+                on:keydown=move |ev: web_sys::KeyboardEvent| {
+                    if ev.key() == "Enter" {
+                        lab.selected.set(Some(i as NodeIdx));
+                    }
+                }
+                on:mouseenter=move |_| lab.hovered.set(Some(i as NodeIdx))
+                on:mouseleave=move |_| lab.hovered.set(None)
+            >
+                {shape}
+                <text class="label" x=move || pos().0 + label_dx y=move || pos().1 + label_dy>{id_for_label}</text>
+                <line
+                    class="cross"
+                    x1=move || pos().0 - 14.0
+                    y1=move || pos().1 - 14.0
+                    x2=move || pos().0 + 14.0
+                    y2=move || pos().1 + 14.0
+                ></line>
+            </g>
+        }
+    };
+
+    let tooltip = move || {
+        let i = lab.hovered.get()? as usize;
+        let (x, y) = layout.with(|l| l.pos.get(i).copied())?;
+        let h = layout.with(|l| l.height);
+        let text = ids.with(|ids| describe(&ids[i], &node_view(i)));
+        Some(view! {
+            <div
+                class="tooltip"
+                role="tooltip"
+                data-testid="tooltip"
+                style=format!("left: {:.2}%; top: {:.2}%;", x / VIEW_W * 100.0, (y + 30.0) / h * 100.0)
+            >
+                {text}
+            </div>
+        })
+    };
+
+    view! {
+        <div class="topology" data-testid="topology" style=move || format!("aspect-ratio: {} / {:.0}", VIEW_W, view_h())>
+            <svg
+                viewBox=move || format!("0 0 {VIEW_W} {:.0}", view_h())
+                role="img"
+                aria-label="Topology: nodes and links; messages move along the links"
+            >
+                <g class="links">
+                    {move || {
+                        let l = layout.get();
+                        links
+                            .get()
+                            .into_iter()
+                            .filter(|&(a, b)| present(a as usize) && present(b as usize))
+                            .map(|(a, b)| {
+                                let (p, q) = (l.pos[a as usize], l.pos[b as usize]);
+                                view! { <line class="link" x1=p.0 y1=p.1 x2=q.0 y2=q.1></line> }
+                            })
+                            .collect_view()
+                    }}
+                </g>
+                <g class="nodes">
+                    {move || {
+                        let n = ids.with(Vec::len);
+                        (0..n).map(node).collect_view()
+                    }}
+                </g>
+            </svg>
+            <canvas node_ref=canvas_ref class="dots" aria-hidden="true"></canvas>
+            {tooltip}
+            <p class="in-flight" data-testid="in-flight">
+                {move || {
+                    let f = lab.frame.get();
+                    if f.in_flight > MAX_DOTS {
+                        format!("showing {} of {} messages in flight (sampled)", f.dots.len(), f.in_flight)
+                    } else {
+                        format!("{} messages in flight", f.in_flight)
+                    }
+                }}
+            </p>
+        </div>
+    }
+}
