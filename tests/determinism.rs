@@ -55,3 +55,25 @@ fn a_sim_time_stop_ends_exactly_there() {
     assert!(!sim.step(), "a finished run takes no more steps");
     assert_eq!(sim.series().len(), 120, "one window per simulated second");
 }
+
+#[test]
+fn two_variants_of_a_scenario_see_identical_traffic() {
+    // B switches the balancer to `random`, which draws random numbers; with
+    // one substream per node that must not move a single arrival.
+    use scalelab::sim::spec::{Algorithm, FaultSpec};
+    let a = scenario(LOAD_BALANCING_JSON);
+    let b = a
+        .with_entry(FaultSpec {
+            at_s: 0.0,
+            set: Some("lb".into()),
+            algorithm: Some(Algorithm::Random),
+            ..Default::default()
+        })
+        .unwrap();
+    let (mut sa, mut sb) = (Simulation::new(&a), Simulation::new(&b));
+    sa.step_until(20_000 * NS_PER_MS);
+    sb.step_until(20_000 * NS_PER_MS);
+    let sent = |s: &Simulation| s.series().iter().map(|w| w.sent).collect::<Vec<_>>();
+    assert_eq!(sent(&sa), sent(&sb), "the same requests at the same times");
+    assert_ne!(sa.summary().latency_ms, sb.summary().latency_ms, "but the algorithms differ");
+}

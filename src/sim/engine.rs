@@ -15,7 +15,8 @@
 //! the links they crossed, so a response retraces them without any node
 //! keeping a table of who asked.
 //!
-//! **Determinism:** all randomness comes from `core.rng`, seeded from the
+//! **Determinism:** all randomness comes from the scenario's seed, through
+//! one substream per node (`dist::node_streams`), seeded from the
 //! scenario; ties in time are broken by insertion order; nothing iterates a
 //! hash map. The same scenario and seed give the same events, bit for bit,
 //! natively and in wasm.
@@ -24,7 +25,7 @@ use std::collections::VecDeque;
 
 use serde::Serialize;
 
-use super::dist::{SimRng, rng_from_seed};
+use super::dist::{SimRng, node_streams};
 use super::metrics::{LatencySummary, Metrics, NodeSample, WindowStats};
 use super::nodes;
 use super::queue::EventQueue;
@@ -134,7 +135,8 @@ pub enum BackendChange<'a> {
 pub struct Core {
     now: SimTime,
     queue: EventQueue<Event>,
-    rng: SimRng,
+    /// One substream of the seeded generator per node.
+    rngs: Vec<SimRng>,
     links: Vec<Link>,
     up: Vec<bool>,
     epoch: Vec<u32>,
@@ -162,7 +164,7 @@ impl Ctx<'_> {
 
     /// The run's one RNG: every random decision draws from it.
     pub fn rng(&mut self) -> &mut SimRng {
-        &mut self.core.rng
+        &mut self.core.rngs[self.me as usize]
     }
 
     pub fn is_up(&self, node: NodeIdx) -> bool {
@@ -403,7 +405,7 @@ impl Simulation {
         let core = Core {
             now: 0,
             queue: EventQueue::new(),
-            rng: rng_from_seed(scenario.spec.seed),
+            rngs: node_streams(scenario.spec.seed, n_nodes),
             links: scenario.topology.links.clone(),
             up: vec![true; n_nodes],
             epoch: vec![0; n_nodes],
@@ -466,6 +468,8 @@ impl Simulation {
                 scenario.n_initial_nodes,
             ));
             self.present.push(false);
+            // The same substream a replay of the recorded scenario gives it.
+            self.core.rngs.push(node_streams(scenario.spec.seed, i + 1).pop().expect("i + 1 streams"));
             self.core.up.push(true);
             self.core.epoch.push(0);
             self.node_series.push(VecDeque::new());
