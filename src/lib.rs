@@ -15,6 +15,7 @@
 //! ```
 
 pub mod presets;
+pub mod share;
 pub mod sim;
 #[cfg(feature = "web")]
 pub mod ui;

@@ -44,19 +44,26 @@ fn littles_law_holds_at_the_server() {
 fn random_routing_to_8_single_workers_behaves_as_8_mm1_queues() {
     let json = balanced("random", 8, 1, 6.4, 1000.0, r#"{"completed_requests":1000000}"#, "");
     let s = scenario(&json);
+    let seed = s.spec.seed;
     let summary = Simulation::new(&s).run();
     let mm1 = MMc::new(1, 0.8, 1.0);
     // Pooled end-to-end latency: the mixture of 8 identical M/M/1 queues is
-    // itself the M/M/1 sojourn distribution, Exp(μ − λ).
+    // itself the M/M/1 sojourn distribution, Exp(μ − λ). Tolerance 4%: the
+    // queues are strongly autocorrelated at rho 0.8 (see below), so even 1M
+    // samples leave a standard error of ~1-1.5% on the tail quantiles.
     let l = summary.latency_ms;
-    assert_close("mean", l.mean, mm1.mean_sojourn_s() * 1e3, 0.03, 1);
-    assert_close("p50", l.p50, mm1.sojourn_quantile_s(0.5) * 1e3, 0.03, 1);
-    assert_close("p95", l.p95, mm1.sojourn_quantile_s(0.95) * 1e3, 0.03, 1);
-    assert_close("p99", l.p99, mm1.sojourn_quantile_s(0.99) * 1e3, 0.03, 1);
+    assert_close("mean", l.mean, mm1.mean_sojourn_s() * 1e3, 0.04, seed);
+    assert_close("p50", l.p50, mm1.sojourn_quantile_s(0.5) * 1e3, 0.04, seed);
+    assert_close("p95", l.p95, mm1.sojourn_quantile_s(0.95) * 1e3, 0.04, seed);
+    assert_close("p99", l.p99, mm1.sojourn_quantile_s(0.99) * 1e3, 0.04, seed);
+    // Per server, fewer samples and strong autocorrelation: an M/M/1 queue at
+    // rho 0.8 relaxes over ~1/(mu (1 - sqrt rho)^2) = 90 s, so 125k requests
+    // give a relative standard error of ~3-4% on the mean sojourn. 15% is
+    // ~4 sigma; utilisation, a time average of a 0/1 state, is far tighter.
     for i in 1..=8 {
         let node = &summary.nodes[&format!("app-{i}")];
-        assert_close(&format!("app-{i} utilisation"), node.utilisation.unwrap(), 0.8, 0.03, 1);
-        assert_close(&format!("app-{i} mean sojourn"), node.latency_ms.unwrap().mean, 5000.0, 0.08, 1);
+        assert_close(&format!("app-{i} utilisation"), node.utilisation.unwrap(), 0.8, 0.04, seed);
+        assert_close(&format!("app-{i} mean sojourn"), node.latency_ms.unwrap().mean, 5000.0, 0.15, seed);
     }
     // One shared queue beats eight separate ones by a wide margin (the
     // "one queue or many" lesson): M/M/8 mean is about 1.28 s, not 5 s.

@@ -101,7 +101,7 @@ fn default_keys() -> KeySpec {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "process", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(tag = "process", rename_all = "snake_case", try_from = "raw::Arrivals")]
 pub enum ArrivalSpec {
     /// Exponential gaps with mean 1/rate.
     Poisson { rate_per_s: f64 },
@@ -119,7 +119,7 @@ pub enum ArrivalSpec {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "dist", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(tag = "dist", rename_all = "snake_case", try_from = "raw::Keys")]
 pub enum KeySpec {
     Uniform {
         n_keys: u64,
@@ -161,7 +161,7 @@ fn default_queue_capacity() -> u64 {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "dist", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(tag = "dist", rename_all = "snake_case", try_from = "raw::ServiceTime")]
 pub enum ServiceTimeSpec {
     Exponential {
         mean_ms: f64,
@@ -344,5 +344,134 @@ impl Default for MetricsSpec {
 impl MetricsSpec {
     fn is_default(&self) -> bool {
         *self == Self::default()
+    }
+}
+
+/// Flat forms the tagged enums are read through (`try_from`): serde reads a
+/// flat struct field by field, so a wrong type is reported at its own path
+/// (`…service_time.mean_ms`), where an internally tagged enum would buffer
+/// the object and report only the enum's path; it is also less code in the
+/// browser build. Which fields go with which tag is checked here.
+mod raw {
+    use serde::Deserialize;
+
+    fn only(tag: &str, value: &str, allowed: &[&str], present: &[(&str, bool)]) -> Result<(), String> {
+        for (name, is_set) in present {
+            if *is_set && !allowed.contains(name) {
+                return Err(format!("`{name}` does not apply to {tag} `{value}`"));
+            }
+        }
+        Ok(())
+    }
+
+    fn need(tag: &str, value: &str, name: &str, v: Option<f64>) -> Result<f64, String> {
+        v.ok_or_else(|| format!("{tag} `{value}` needs `{name}`"))
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Arrivals {
+        process: String,
+        rate_per_s: Option<f64>,
+        on_s: Option<f64>,
+        off_s: Option<f64>,
+        off_rate_per_s: Option<f64>,
+    }
+
+    impl TryFrom<Arrivals> for super::ArrivalSpec {
+        type Error = String;
+        fn try_from(r: Arrivals) -> Result<Self, String> {
+            let p = r.process.as_str();
+            let present = [
+                ("on_s", r.on_s.is_some()),
+                ("off_s", r.off_s.is_some()),
+                ("off_rate_per_s", r.off_rate_per_s.is_some()),
+            ];
+            let rate_per_s = need("process", p, "rate_per_s", r.rate_per_s)?;
+            match p {
+                "poisson" | "constant" => {
+                    only("process", p, &[], &present)?;
+                    Ok(if p == "poisson" { Self::Poisson { rate_per_s } } else { Self::Constant { rate_per_s } })
+                }
+                "bursty" => Ok(Self::Bursty {
+                    rate_per_s,
+                    on_s: need("process", p, "on_s", r.on_s)?,
+                    off_s: need("process", p, "off_s", r.off_s)?,
+                    off_rate_per_s: r.off_rate_per_s.unwrap_or(0.0),
+                }),
+                other => Err(format!("unknown process `{other}`; expected one of: poisson, constant, bursty")),
+            }
+        }
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Keys {
+        dist: String,
+        n_keys: Option<u64>,
+        exponent: Option<f64>,
+    }
+
+    impl TryFrom<Keys> for super::KeySpec {
+        type Error = String;
+        fn try_from(r: Keys) -> Result<Self, String> {
+            let d = r.dist.as_str();
+            let n_keys = r.n_keys.ok_or_else(|| format!("dist `{d}` needs `n_keys`"))?;
+            match d {
+                "uniform" => {
+                    only("dist", d, &[], &[("exponent", r.exponent.is_some())])?;
+                    Ok(Self::Uniform { n_keys })
+                }
+                "zipf" => Ok(Self::Zipf { n_keys, exponent: need("dist", d, "exponent", r.exponent)? }),
+                other => Err(format!("unknown dist `{other}`; expected one of: uniform, zipf")),
+            }
+        }
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct ServiceTime {
+        dist: String,
+        mean_ms: Option<f64>,
+        min_ms: Option<f64>,
+        max_ms: Option<f64>,
+        cv: Option<f64>,
+    }
+
+    impl TryFrom<ServiceTime> for super::ServiceTimeSpec {
+        type Error = String;
+        fn try_from(r: ServiceTime) -> Result<Self, String> {
+            let d = r.dist.as_str();
+            let present = [
+                ("mean_ms", r.mean_ms.is_some()),
+                ("min_ms", r.min_ms.is_some()),
+                ("max_ms", r.max_ms.is_some()),
+                ("cv", r.cv.is_some()),
+            ];
+            match d {
+                "exponential" | "constant" => {
+                    only("dist", d, &["mean_ms"], &present)?;
+                    let mean_ms = need("dist", d, "mean_ms", r.mean_ms)?;
+                    Ok(if d == "exponential" { Self::Exponential { mean_ms } } else { Self::Constant { mean_ms } })
+                }
+                "uniform" => {
+                    only("dist", d, &["min_ms", "max_ms"], &present)?;
+                    Ok(Self::Uniform {
+                        min_ms: need("dist", d, "min_ms", r.min_ms)?,
+                        max_ms: need("dist", d, "max_ms", r.max_ms)?,
+                    })
+                }
+                "lognormal" => {
+                    only("dist", d, &["mean_ms", "cv"], &present)?;
+                    Ok(Self::Lognormal {
+                        mean_ms: need("dist", d, "mean_ms", r.mean_ms)?,
+                        cv: need("dist", d, "cv", r.cv)?,
+                    })
+                }
+                other => {
+                    Err(format!("unknown dist `{other}`; expected one of: exponential, constant, uniform, lognormal"))
+                }
+            }
+        }
     }
 }

@@ -99,28 +99,38 @@ impl Problems {
         self.errors.push(FieldError { path: path.into(), message: message.into() });
     }
 
-    /// `value` must be finite and within `lo..=hi`.
-    pub fn range_f64(&mut self, path: &str, value: f64, lo: f64, hi: f64) {
+    /// A problem with `parent.field` (the path is only built for a problem).
+    fn add_field(&mut self, parent: &str, field: &str, message: String) {
+        self.add(format!("{parent}.{field}"), message);
+    }
+
+    /// `parent.field` must be finite and within `lo..=hi`.
+    pub fn range_f64(&mut self, parent: &str, field: &str, value: f64, lo: f64, hi: f64) {
         if !value.is_finite() || value < lo || value > hi {
-            self.add(path, format!("must be between {lo} and {hi} (got {value})"));
+            self.add_field(parent, field, format!("must be between {lo} and {hi} (got {value})"));
         }
     }
 
-    /// `value` must be finite, above `lo` (exclusive) and at most `hi`.
-    pub fn positive_f64(&mut self, path: &str, value: f64, hi: f64) {
+    /// `parent.field` must be finite, above 0 and at most `hi`.
+    pub fn positive_f64(&mut self, parent: &str, field: &str, value: f64, hi: f64) {
         if !value.is_finite() || value <= 0.0 || value > hi {
-            self.add(path, format!("must be greater than 0 and at most {hi} (got {value})"));
+            self.add_field(parent, field, format!("must be greater than 0 and at most {hi} (got {value})"));
         }
     }
 
-    pub fn range_u64(&mut self, path: &str, value: u64, lo: u64, hi: u64) {
+    /// `parent.field` must be within `lo..=hi`.
+    pub fn range_u64(&mut self, parent: &str, field: &str, value: u64, lo: u64, hi: u64) {
         if value < lo || value > hi {
-            self.add(path, format!("must be between {lo} and {hi} (got {value})"));
+            self.add_field(parent, field, format!("must be between {lo} and {hi} (got {value})"));
         }
     }
 
     pub fn is_empty(&self) -> bool {
         self.errors.is_empty()
+    }
+
+    pub fn into_errors(self) -> Vec<FieldError> {
+        self.errors
     }
 }
 
@@ -276,6 +286,13 @@ pub fn parse_spec(text: &str) -> Result<ScenarioSpec, ScenarioError> {
     }
     let value: Value =
         serde_json::from_str(text).map_err(|e| one_error("(document)", format!("is not valid JSON: {e}")))?;
+    parse_spec_value(value)
+}
+
+/// Like [`parse_spec`], from a parsed JSON tree (a share link's `scenario`).
+/// Every spec is read from a `Value`, so serde's code for the spec types is
+/// generated once, not once per input kind.
+pub fn parse_spec_value(value: Value) -> Result<ScenarioSpec, ScenarioError> {
     let Value::Object(mut top) = value else {
         return Err(one_error("(document)", "must be a JSON object"));
     };
@@ -351,7 +368,7 @@ fn describe_serde_error<E: fmt::Display>(path: &str, inner_path: String, err: E)
     FieldError { path: full, message }
 }
 
-fn parse_as<T: DeserializeOwned>(value: Value, path: &str, p: &mut Problems) -> Option<T> {
+pub(crate) fn parse_as<T: DeserializeOwned>(value: Value, path: &str, p: &mut Problems) -> Option<T> {
     match serde_path_to_error::deserialize::<_, T>(value) {
         Ok(v) => Some(v),
         Err(e) => {
@@ -455,10 +472,10 @@ fn check_spec(spec: &ScenarioSpec, p: &mut Problems) -> Option<(Topology, Vec<No
         p.add("description", format!("must be at most {MAX_DESCRIPTION_CHARS} characters"));
     }
     match spec.stop {
-        StopSpec::CompletedRequests(n) => p.range_u64("stop.completed_requests", n, 1, MAX_COMPLETED_REQUESTS),
-        StopSpec::SimTimeS(s) => p.positive_f64("stop.sim_time_s", s, MAX_SIM_TIME_S),
+        StopSpec::CompletedRequests(n) => p.range_u64("stop", "completed_requests", n, 1, MAX_COMPLETED_REQUESTS),
+        StopSpec::SimTimeS(s) => p.positive_f64("stop", "sim_time_s", s, MAX_SIM_TIME_S),
     }
-    p.range_f64("metrics.window_s", spec.metrics.window_s, MIN_WINDOW_S, MAX_WINDOW_S);
+    p.range_f64("metrics", "window_s", spec.metrics.window_s, MIN_WINDOW_S, MAX_WINDOW_S);
 
     // Nodes: ids, then each kind's own rules.
     if spec.nodes.is_empty() {
@@ -505,7 +522,7 @@ fn check_spec(spec: &ScenarioSpec, p: &mut Problems) -> Option<(Topology, Vec<No
         if to.is_none() {
             p.add(format!("{path}.to"), format!("names no node: `{}`", l.to));
         }
-        p.range_f64(&format!("{path}.latency_ms"), l.latency_ms, 0.0, MAX_LATENCY_MS);
+        p.range_f64(&path, "latency_ms", l.latency_ms, 0.0, MAX_LATENCY_MS);
         let (Some(from), Some(to)) = (from, to) else {
             links_ok = false;
             continue;
@@ -554,7 +571,7 @@ fn check_timeline(
     // Pass 1, entry order: each entry's own shape; allocate added servers.
     for (i, f) in spec.faults.iter().enumerate() {
         let path = format!("faults[{i}]");
-        p.range_f64(&format!("{path}.at_s"), f.at_s, 0.0, MAX_SIM_TIME_S);
+        p.range_f64(&path, "at_s", f.at_s, 0.0, MAX_SIM_TIME_S);
         let verbs: Vec<(&str, &String)> = [
             ("fail", &f.fail),
             ("recover", &f.recover),
@@ -662,7 +679,8 @@ fn check_timeline(
 
     // Pass 2, time order: targets must exist (be added, not yet removed).
     let mut order: Vec<usize> = (0..timeline.len()).collect();
-    order.sort_by_key(|&i| timeline[i].at_ns);
+    // Ties keep entry order (the index breaks them), as the engine runs them.
+    order.sort_unstable_by_key(|&i| (timeline[i].at_ns, i));
     let mut added_at: BTreeMap<NodeIdx, SimTime> = BTreeMap::new();
     let mut removed_at: BTreeMap<NodeIdx, SimTime> = BTreeMap::new();
     for a in &timeline {
@@ -703,14 +721,14 @@ fn check_change(c: &Change, kind: &NodeSpec, path: &str, p: &mut Problems) {
     let id = kind.id();
     if let Some(r) = c.rate_per_s {
         if is_client {
-            p.positive_f64(&format!("{path}.rate_per_s"), r, MAX_RATE_PER_S);
+            p.positive_f64(path, "rate_per_s", r, MAX_RATE_PER_S);
         } else {
             p.add(format!("{path}.rate_per_s"), format!("applies to clients; `{id}` is a {}", kind.kind_name()));
         }
     }
     if let Some(w) = c.workers {
         if is_server {
-            p.range_u64(&format!("{path}.workers"), u64::from(w), 1, u64::from(MAX_WORKERS));
+            p.range_u64(path, "workers", u64::from(w), 1, u64::from(MAX_WORKERS));
         } else {
             p.add(format!("{path}.workers"), format!("applies to servers; `{id}` is a {}", kind.kind_name()));
         }

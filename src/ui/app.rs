@@ -1,24 +1,55 @@
 //! The page: header, scenario gallery, topology, controls and inspector,
-//! charts. Owns the playback loop and the keyboard shortcuts.
+//! sharing and comparison, charts. Owns the playback loop, the keyboard
+//! shortcuts, how the URL opens the app, and the embed layout.
 
 use leptos::prelude::*;
 
 use super::charts::Charts;
+use super::compare::ComparePanel;
 use super::controls::Controls;
 use super::gallery::Gallery;
 use super::inspector::Inspector;
 use super::playback::use_animation_frame;
+use super::share_panel::SharePanel;
 use super::state::{Lab, MAX_SPEED, MIN_SPEED};
 use super::topology::Topology;
+use super::{api, url};
 use crate::presets;
+use crate::sim::time::s_to_ns;
 
 /// Speed changes by this factor per + or − key press.
 const SPEED_KEY_FACTOR: f64 = 1.778_279_41; // 10^(1/4)
 
+/// Builds the `Lab` the URL asks for: a share link's state, or a preset;
+/// an unreadable link leaves a message and the default scenario.
+fn start() -> Lab {
+    let startup = url::read();
+    let lab = Lab::new(startup.preset.unwrap_or(0), startup.options);
+    let mut t_s = startup.t_s;
+    match startup.link {
+        Some(Ok((state, scenario))) => {
+            let preset = state.preset.as_deref().and_then(|id| presets::ALL.iter().position(|p| p.id == id));
+            lab.speed.set(state.speed.clamp(MIN_SPEED, MAX_SPEED));
+            lab.load(scenario, preset, state.compare);
+            t_s = t_s.or((state.t_s > 0.0).then_some(state.t_s));
+        }
+        Some(Err(e)) => lab.notice.set(Some(e.to_string())),
+        None => {}
+    }
+    if let Some(s) = startup.speed {
+        lab.speed.set(s);
+    }
+    if let Some(t) = t_s {
+        lab.seek(s_to_ns(t));
+    }
+    lab
+}
+
 #[component]
 pub fn App() -> impl IntoView {
-    let lab = Lab::new(0);
+    let lab = start();
     provide_context(lab);
+    api::install(lab);
     use_animation_frame(move |wall_ms| lab.tick(wall_ms));
 
     let keydown = window_event_listener(leptos::ev::keydown, move |ev| {
@@ -48,11 +79,46 @@ pub fn App() -> impl IntoView {
     });
     on_cleanup(move || keydown.remove());
 
-    let preset = move || &presets::ALL[lab.preset.get()];
+    let title = move || {
+        lab.topology_version.get();
+        match lab.preset.get() {
+            Some(p) => presets::ALL[p].title.to_string(),
+            None => lab.sim.with_value(|s| s.scenario().spec.name.clone()),
+        }
+    };
     let description = move || {
         lab.topology_version.get();
         lab.sim.with_value(|s| s.scenario().spec.description.clone())
     };
+    let notice =
+        move || lab.notice.get().map(|n| view! { <p class="banner" role="alert" data-testid="notice">{n}</p> });
+
+    if lab.options.embed {
+        return view! {
+            <div class="embed" data-testid="embed-view">
+                {notice}
+                <div class="embed-bar">
+                    <button class="primary" data-testid="play" title="Play or pause (Space)" on:click=move |_| lab.playing.update(|p| *p = !*p)>
+                        {move || if lab.playing.get() { "Pause" } else { "Play" }}
+                    </button>
+                    <h2 data-testid="scenario-title">{title}</h2>
+                    <button class="open-full" title="Open this run, at this moment, in the full app" on:click=move |_| {
+                        let state = lab.share_state();
+                        leptos::task::spawn_local(async move {
+                            if let (Ok(link), Some(w)) = (url::link_for(&state, false).await, web_sys::window()) {
+                                let _ = w.open_with_url_and_target(&link, "_blank");
+                            }
+                        });
+                    }>
+                        "Open in Scale Lab ↗"
+                    </button>
+                </div>
+                <Topology/>
+                <Charts/>
+            </div>
+        }
+        .into_any();
+    }
 
     view! {
         <header class="top">
@@ -62,10 +128,11 @@ pub fn App() -> impl IntoView {
             </div>
             <p class="tagline">"System design you can run: a deterministic simulator, checked against theory."</p>
         </header>
+        {notice}
         <div class="layout">
             <Gallery/>
             <main class="stage">
-                <h2 data-testid="scenario-title">{move || preset().title}</h2>
+                <h2 data-testid="scenario-title">{title}</h2>
                 <p class="description">{description}</p>
                 <Topology/>
                 <p class="legend">
@@ -80,7 +147,10 @@ pub fn App() -> impl IntoView {
             <aside class="side">
                 <Controls/>
                 <Inspector/>
+                <ComparePanel/>
+                <SharePanel/>
             </aside>
         </div>
     }
+    .into_any()
 }

@@ -188,6 +188,23 @@ pub fn utilisation_chart(sim: &Simulation) -> ChartData {
     ChartData { y_desc: "utilisation (%)", lines, markers: markers(sim), x_range: x_range(sim), y_max: Some(100.0) }
 }
 
+/// A/B: both variants' p50 and p99, B dashed.
+fn compare_lines(a: &Simulation, b: &Simulation, label_a: &str, label_b: &str) -> Vec<Line> {
+    let pick = |s: &Simulation, f: fn(&crate::sim::metrics::LatencySummary) -> f64| {
+        s.series()
+            .iter()
+            .filter(|w| w.latency_ms.count > 0)
+            .map(|w| (w.start_s + w.width_s, f(&w.latency_ms)))
+            .collect::<Vec<_>>()
+    };
+    vec![
+        Line { name: format!("{label_a} p99"), colour: PALETTE[2], points: pick(a, |l| l.p99), dashed: false },
+        Line { name: format!("{label_b} p99"), colour: PALETTE[4], points: pick(b, |l| l.p99), dashed: true },
+        Line { name: format!("{label_a} p50"), colour: PALETTE[0], points: pick(a, |l| l.p50), dashed: false },
+        Line { name: format!("{label_b} p50"), colour: PALETTE[5], points: pick(b, |l| l.p50), dashed: true },
+    ]
+}
+
 /// Builds one chart's data from the simulation.
 type BuildChart = fn(&Simulation) -> ChartData;
 
@@ -205,7 +222,20 @@ pub fn Charts() -> impl IntoView {
     let draws = RwSignal::new([0u64; 3]);
     let redraw = move |k: usize| {
         if let Some(canvas) = canvases[k].get_untracked() {
-            let data = lab.sim.with_value(|s| (CHARTS[k].2)(s));
+            let mut data = lab.sim.with_value(|s| (CHARTS[k].2)(s));
+            if k == 0
+                && let Some(c) = lab.compare.get_untracked()
+            {
+                let lines = lab.sim.with_value(|a| {
+                    let (la, lb) = super::compare::labels(a, &c);
+                    lab.sim_b.with_value(|b| b.as_ref().map(|b| compare_lines(a, b, &la, &lb)))
+                });
+                if let Some(lines) = lines {
+                    data.lines = lines;
+                }
+            }
+            let _ = canvas.set_attribute("data-x0", &data.x_range.0.to_string());
+            let _ = canvas.set_attribute("data-x1", &data.x_range.1.to_string());
             let points: usize = data.lines.iter().filter(|l| !l.dashed).map(|l| l.points.len()).sum();
             let _ = canvas.set_attribute("data-points", &points.to_string());
             let _ = canvas.set_attribute("data-markers", &data.markers.len().to_string());
@@ -215,11 +245,12 @@ pub fn Charts() -> impl IntoView {
             draws.update(|d| d[k] += 1);
         }
     };
-    // A reset, a step or an edit redraws everything at once.
+    // A reset, a step, an edit or a seek redraws everything at once.
     Effect::new(move |_| {
-        lab.charts_dirty.get();
+        let dirty = lab.charts_dirty.get();
         lab.topology_version.get();
         (0..3).for_each(redraw);
+        lab.charts_drawn.set(dirty);
     });
     let mut turn = 0usize;
     let interval = Interval::new(REDRAW_MS, move || {
@@ -231,7 +262,49 @@ pub fn Charts() -> impl IntoView {
     let interval = SendWrapper::new(interval);
     on_cleanup(move || drop(interval));
 
+    // Clicking a chart moves the time cursor there.
+    let seek_at = move |ev: web_sys::MouseEvent, k: usize| {
+        let Some(canvas) = canvases[k].get_untracked() else { return };
+        let attr = |n: &str| canvas.get_attribute(n).and_then(|v| crate::share::parse_number(&v));
+        let (Some(x0), Some(x1)) = (attr("data-x0"), attr("data-x1")) else { return };
+        // The plot area: 58 CSS px of margin and labels on the left, 22 on the right.
+        let w = f64::from(canvas.client_width());
+        let frac = ((f64::from(ev.offset_x()) - 58.0) / (w - 58.0 - 22.0)).clamp(0.0, 1.0);
+        let t = x0 + frac * (x1 - x0);
+        lab.playing.set(false);
+        lab.seek((t * 1e9).round() as u64);
+    };
+    let now_s = move || lab.frame.with(|f| f.now_ns) as f64 / 1e9;
+    let horizon_s = move || (lab.horizon_ns.get() as f64 / 1e9).max(now_s());
+
     view! {
+        <div class="cursor">
+            <label title="Scrub back and forth over the run (the run replays deterministically); or click a chart">
+                <span>
+                    "Time cursor "
+                    <output data-testid="cursor-label">
+                        {move || match lab.seek_to.get() {
+                            Some(t) => format!("seeking {:.1} s…", t as f64 / 1e9),
+                            None => format!("{:.2} s of {:.2} s", now_s(), horizon_s()),
+                        }}
+                    </output>
+                </span>
+                <input
+                    type="range"
+                    data-testid="time-cursor"
+                    min="0"
+                    step="0.01"
+                    max=move || format!("{:.2}", horizon_s())
+                    prop:value=move || format!("{:.2}", now_s())
+                    on:input:target=move |ev| {
+                        if let Ok(t) = crate::share::parse_number(&ev.target().value()).ok_or(()) {
+                            lab.playing.set(false);
+                            lab.seek((t * 1e9).round() as u64);
+                        }
+                    }
+                />
+            </label>
+        </div>
         <section class="charts" aria-label="Charts">
             {CHARTS
                 .iter()
@@ -245,6 +318,7 @@ pub fn Charts() -> impl IntoView {
                                 class="chart"
                                 data-testid=*testid
                                 data-draws=move || draws.with(|d| d[k]).to_string()
+                                on:click=move |ev| seek_at(ev, k)
                                 role="img"
                                 aria-label=*title
                             ></canvas>

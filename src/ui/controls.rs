@@ -53,7 +53,7 @@ pub fn Controls() -> impl IntoView {
                     step="0.01"
                     prop:value=move || lab.speed.get().log10()
                     on:input:target=move |ev| {
-                        if let Ok(x) = ev.target().value().parse::<f64>() {
+                        if let Ok(x) = crate::share::parse_number(&ev.target().value()).ok_or(()) {
                             lab.speed.set(10f64.powf(x).clamp(MIN_SPEED, MAX_SPEED));
                         }
                     }
@@ -99,7 +99,7 @@ pub fn Controls() -> impl IntoView {
                                     step="0.01"
                                     prop:value=rho
                                     on:change:target=move |ev| {
-                                        if let Ok(r) = ev.target().value().parse::<f64>() {
+                                        if let Ok(r) = crate::share::parse_number(&ev.target().value()).ok_or(()) {
                                             lab.edit(FaultSpec {
                                                 set: Some(id.clone()),
                                                 rate_per_s: Some(r * f64::from(c) * mu),

@@ -20,8 +20,8 @@ pub fn Gallery() -> impl IntoView {
                             <li>
                                 <button
                                     class="preset"
-                                    class:selected=move || lab.preset.get() == i
-                                    aria-pressed=move || (lab.preset.get() == i).to_string()
+                                    class:selected=move || lab.preset.get() == Some(i)
+                                    aria-pressed=move || (lab.preset.get() == Some(i)).to_string()
                                     data-testid=format!("preset-{}", p.id)
                                     title=p.lesson
                                     on:click=move |_| lab.open_preset(i)

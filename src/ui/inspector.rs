@@ -48,7 +48,6 @@ pub fn Inspector() -> impl IntoView {
                 None => view! { <p class="hint">"Click a node to inspect it and change its parameters."</p> }.into_any(),
                 Some(i) => view! { <NodeInspector node=i/> }.into_any(),
             }}
-            {move || lab.notice.get().map(|n| view! { <p class="notice" role="alert" data-testid="notice">{n}</p> })}
         </section>
     }
 }
@@ -160,7 +159,7 @@ fn NodeInspector(node: NodeIdx) -> impl IntoView {
                 <form class="edit" novalidate on:submit=move |ev| {
                     ev.prevent_default();
                     let value = input.get().map(|i| i.value()).unwrap_or_default();
-                    match value.trim().parse::<f64>() {
+                    match crate::share::parse_number(&value).ok_or(()) {
                         Ok(r) => lab.edit(FaultSpec { set: Some(id.clone()), rate_per_s: Some(r), ..Default::default() }),
                         Err(_) => lab.notice.set(Some(format!("`{value}` is not a number of requests per second."))),
                     }
@@ -182,7 +181,7 @@ fn NodeInspector(node: NodeIdx) -> impl IntoView {
                     ev.prevent_default();
                     let w = workers_in.get().map(|i| i.value()).unwrap_or_default();
                     let m = mean_in.get().map(|i| i.value()).unwrap_or_default();
-                    match (w.trim().parse::<u32>(), m.trim().parse::<f64>()) {
+                    match (w.trim().parse::<u32>(), crate::share::parse_number(&m).ok_or(())) {
                         (Ok(w), Ok(m)) => lab.edit(FaultSpec {
                             set: Some(id.clone()),
                             workers: Some(w),

@@ -5,19 +5,25 @@
 //! - [`app`]: the page and keyboard shortcuts.
 //! - [`state`]: `Lab`, the shared state handle (signals + the simulation).
 //! - [`playback`]: the `requestAnimationFrame` loop.
-//! - [`gallery`], [`topology`], [`controls`], [`inspector`], [`charts`]: the panels.
+//! - [`gallery`], [`topology`], [`controls`], [`inspector`], [`charts`],
+//!   [`compare`] (A/B), [`share_panel`] (links, embed, exports): the panels.
+//! - [`url`]: what the URL asks for; [`api`]: `window.scalelab`.
 //! - [`chart`]: plotters-on-canvas line charts.
 //! - [`exports`]: engine entry points exported to JavaScript.
 
+pub mod api;
 pub mod app;
 pub mod chart;
 pub mod charts;
+pub mod compare;
 pub mod controls;
 pub mod exports;
 pub mod gallery;
 pub mod inspector;
 pub mod playback;
+pub mod share_panel;
 pub mod state;
 pub mod topology;
+pub mod url;
 
 pub use app::App;

@@ -6,8 +6,10 @@
 use leptos::prelude::*;
 
 use crate::presets;
+use crate::share::{CompareSpec, ShareState};
 use crate::sim::engine::NodeView;
 use crate::sim::spec::FaultSpec;
+use crate::sim::time::ns_to_s;
 use crate::sim::trace::MsgKind;
 use crate::sim::validate::NodeIdx;
 use crate::sim::{Progress, Scenario, Simulation};
@@ -48,21 +50,54 @@ pub struct Frame {
     pub errors: u64,
 }
 
+/// How the page was opened (URL query parameters; see the README's
+/// "Headless contract").
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PageOptions {
+    /// `?embed=1`: diagram, charts and play/pause only.
+    pub embed: bool,
+    /// `?autoplay=0`: open paused.
+    pub autoplay: bool,
+    /// `prefers-reduced-motion`: a static flow view instead of moving dots.
+    pub reduced_motion: bool,
+}
+
+impl Default for PageOptions {
+    fn default() -> Self {
+        PageOptions { embed: false, autoplay: true, reduced_motion: false }
+    }
+}
+
+/// Events one frame may process while seeking (a link's `t=`, the time
+/// cursor): more than in playback, still well under a second of work.
+const SEEK_BUDGET: u64 = 400_000;
+
 #[derive(Clone, Copy)]
 pub struct Lab {
     pub sim: StoredValue<Simulation>,
-    pub preset: RwSignal<usize>,
+    /// Variant B of an A/B comparison, run in lockstep on identical traffic.
+    pub sim_b: StoredValue<Option<Simulation>>,
+    pub compare: RwSignal<Option<CompareSpec>>,
+    /// The gallery entry the scenario came from (None: loaded from a link or the API).
+    pub preset: RwSignal<Option<usize>>,
     pub playing: RwSignal<bool>,
     pub speed: RwSignal<f64>,
     pub frame: RwSignal<Frame>,
     /// Bumped when nodes are added or the scenario is reloaded (re-layout).
     pub topology_version: RwSignal<u64>,
-    /// Bumped when the charts should redraw now (reset, step, edit).
+    /// Bumped when the charts should redraw now (reset, step, edit, seek).
     pub charts_dirty: RwSignal<u64>,
+    /// The `charts_dirty` value the charts last drew for.
+    pub charts_drawn: RwSignal<u64>,
     pub selected: RwSignal<Option<NodeIdx>>,
     pub hovered: RwSignal<Option<NodeIdx>>,
-    /// A message for the person (an edit that was refused, say).
+    /// A message for the person (an edit or a link that was refused, say).
     pub notice: RwSignal<Option<String>>,
+    /// Simulated time being sought (ns), processed a budget per frame.
+    pub seek_to: RwSignal<Option<u64>>,
+    /// The furthest simulated time reached (ns): the time cursor's range.
+    pub horizon_ns: RwSignal<u64>,
+    pub options: PageOptions,
 }
 
 fn scenario_of(preset: usize) -> Scenario {
@@ -71,43 +106,66 @@ fn scenario_of(preset: usize) -> Scenario {
 }
 
 impl Lab {
-    pub fn new(preset: usize) -> Lab {
+    pub fn new(preset: usize, options: PageOptions) -> Lab {
         let lab = Lab {
             sim: StoredValue::new(Simulation::new(&scenario_of(preset))),
-            preset: RwSignal::new(preset),
-            playing: RwSignal::new(true),
+            sim_b: StoredValue::new(None),
+            compare: RwSignal::new(None),
+            preset: RwSignal::new(Some(preset)),
+            playing: RwSignal::new(options.autoplay),
             speed: RwSignal::new(presets::ALL[preset].speed),
             frame: RwSignal::new(Frame::default()),
             topology_version: RwSignal::new(0),
             charts_dirty: RwSignal::new(0),
+            charts_drawn: RwSignal::new(u64::MAX),
             selected: RwSignal::new(None),
             hovered: RwSignal::new(None),
             notice: RwSignal::new(None),
+            seek_to: RwSignal::new(None),
+            horizon_ns: RwSignal::new(0),
+            options,
         };
         lab.refresh();
         lab
     }
 
-    fn restart(&self, scenario: Scenario) {
+    /// Starts `scenario` from time 0, with variant B if comparing.
+    pub fn load(&self, scenario: Scenario, preset: Option<usize>, compare: Option<CompareSpec>) {
+        let b = compare.as_ref().and_then(|c| scenario.with_entry(c.b.clone()).ok()).map(|s| Simulation::new(&s));
+        self.compare.set(if b.is_some() { compare } else { None });
+        self.sim_b.set_value(b);
         self.sim.set_value(Simulation::new(&scenario));
+        self.preset.set(preset);
         self.selected.set(None);
-        self.notice.set(None);
+        self.seek_to.set(None);
+        self.horizon_ns.set(0);
         self.topology_version.update(|v| *v += 1);
+        self.charts_dirty.update(|v| *v += 1);
         self.refresh();
     }
 
     /// Opens a preset from the start, at its own speed.
     pub fn open_preset(&self, preset: usize) {
-        self.preset.set(preset);
+        self.notice.set(None);
         self.speed.set(presets::ALL[preset].speed);
-        self.playing.set(true);
-        self.restart(scenario_of(preset));
+        self.playing.set(self.options.autoplay);
+        self.load(scenario_of(preset), Some(preset), None);
     }
 
-    /// Starts the current preset again from time 0 (live edits are dropped).
+    /// What a reset restarts: a preset's own file (dropping live edits), or,
+    /// for a scenario from a link or the API, that scenario as it stands.
+    fn original(&self) -> Scenario {
+        match self.preset.get_untracked() {
+            Some(p) => scenario_of(p),
+            None => self.sim.with_value(|s| s.scenario().clone()),
+        }
+    }
+
+    /// Starts again from time 0 (a preset's live edits are dropped).
     pub fn reset(&self) {
         let seed = self.seed();
-        self.restart(scenario_of(self.preset.get_untracked()).with_seed(seed));
+        self.notice.set(None);
+        self.load(self.original().with_seed(seed), self.preset.get_untracked(), self.compare.get_untracked());
     }
 
     pub fn seed(&self) -> u64 {
@@ -116,26 +174,85 @@ impl Lab {
 
     /// Restarts with another seed: the same scenario, other random draws.
     pub fn set_seed(&self, seed: u64) {
-        self.restart(scenario_of(self.preset.get_untracked()).with_seed(seed));
+        self.load(self.original().with_seed(seed), self.preset.get_untracked(), self.compare.get_untracked());
     }
 
-    /// Advances by `wall_ms` of wall time at the current speed (one frame).
+    /// Turns A/B comparison on (variant B = the scenario + `b` at time 0) or off.
+    pub fn set_compare(&self, compare: Option<CompareSpec>) {
+        let scenario = self.sim.with_value(|s| s.scenario().clone());
+        if let Some(c) = &compare
+            && let Err(e) = scenario.with_entry(c.b.clone())
+        {
+            self.notice.set(Some(e.errors.iter().map(|f| f.message.clone()).collect::<Vec<_>>().join("; ")));
+            return;
+        }
+        let t = self.sim.with_value(|s| s.now());
+        self.load(scenario, self.preset.get_untracked(), compare);
+        self.seek(t);
+    }
+
+    /// Goes to simulated time `t_ns`: replays from time 0 when it lies in the
+    /// past (runs are deterministic, so the state is the same), a budget of
+    /// events per frame.
+    pub fn seek(&self, t_ns: u64) {
+        if t_ns < self.sim.with_value(|s| s.now()) {
+            let a = self.sim.with_value(|s| s.scenario().clone());
+            let b = self.sim_b.with_value(|b| b.as_ref().map(|b| b.scenario().clone()));
+            self.sim.set_value(Simulation::new(&a));
+            self.sim_b.set_value(b.map(|b| Simulation::new(&b)));
+        }
+        self.seek_to.set(Some(t_ns));
+        self.charts_dirty.update(|v| *v += 1);
+    }
+
+    /// Advances both variants towards `target` within `budget` events each.
+    fn advance_to(&self, target: u64, budget: u64) -> Progress {
+        let progress = self.sim.try_update_value(|s| s.advance(target, budget)).unwrap_or(Progress::Finished);
+        self.sim_b.update_value(|b| {
+            if let Some(b) = b {
+                b.advance(target, budget);
+            }
+        });
+        let now = self.sim.with_value(|s| s.now());
+        if now > self.horizon_ns.get_untracked() {
+            self.horizon_ns.set(now);
+        }
+        progress
+    }
+
+    /// One animation frame: seeks, or advances by `wall_ms` × speed.
     pub fn tick(&self, wall_ms: f64) {
+        if let Some(target) = self.seek_to.get_untracked() {
+            let progress = self.advance_to(target, SEEK_BUDGET);
+            if progress != Progress::OverBudget {
+                self.seek_to.set(None);
+                self.charts_dirty.update(|v| *v += 1);
+            }
+            self.refresh();
+            return;
+        }
         if !self.playing.get_untracked() {
             return;
         }
         let sim_ns = (wall_ms.clamp(0.0, MAX_FRAME_MS) * 1e6 * self.speed.get_untracked()).round() as u64;
-        let progress = self
-            .sim
-            .try_update_value(|s| {
-                let target = s.now() + sim_ns;
-                s.advance(target, EVENT_BUDGET)
-            })
-            .unwrap_or(Progress::Finished);
-        if progress == Progress::Finished {
+        let target = self.sim.with_value(|s| s.now()) + sim_ns;
+        if self.advance_to(target, EVENT_BUDGET) == Progress::Finished {
             self.playing.set(false);
         }
         self.refresh();
+    }
+
+    /// Runs to simulated time `t_ns` at once (the headless API), paused.
+    pub fn run_until(&self, t_ns: u64) {
+        self.playing.set(false);
+        self.seek_to.set(None);
+        if t_ns < self.sim.with_value(|s| s.now()) {
+            self.seek(t_ns);
+            self.seek_to.set(None);
+        }
+        self.advance_to(t_ns, u64::MAX);
+        self.refresh();
+        self.charts_dirty.update(|v| *v += 1);
     }
 
     /// Processes exactly one event (pausing first).
@@ -144,22 +261,32 @@ impl Lab {
         self.sim.update_value(|s| {
             s.step();
         });
+        let now = self.sim.with_value(|s| s.now());
+        self.sim_b.update_value(|b| {
+            if let Some(b) = b {
+                b.step_until(now);
+            }
+        });
         self.refresh();
         self.charts_dirty.update(|v| *v += 1);
     }
 
-    /// Applies a live edit now; it is recorded in the scenario's timeline.
+    /// Applies a live edit now, to both variants; it is recorded on the
+    /// scenario's timeline.
     pub fn edit(&self, entry: FaultSpec) {
         let n_before = self.sim.with_value(|s| s.scenario().topology.ids.len());
-        let result = self.sim.try_update_value(|s| s.add_entry(entry)).expect("the simulation is alive");
+        let result = self.sim.try_update_value(|s| s.add_entry(entry.clone())).expect("the simulation is alive");
         match result {
             Ok(()) => {
+                self.sim_b.update_value(|b| {
+                    if let Some(b) = b {
+                        let _ = b.add_entry(entry);
+                    }
+                });
                 // The edit takes effect 1 ns from now: process it at once so
                 // the view shows it even while paused.
-                self.sim.update_value(|s| {
-                    let t = s.now() + 1;
-                    s.advance(t, EVENT_BUDGET);
-                });
+                let t = self.sim.with_value(|s| s.now()) + 1;
+                self.advance_to(t, EVENT_BUDGET);
                 self.notice.set(None);
             }
             Err(e) => self.notice.set(Some(e.errors.iter().map(|f| f.message.clone()).collect::<Vec<_>>().join("; "))),
@@ -169,6 +296,23 @@ impl Lab {
         }
         self.refresh();
         self.charts_dirty.update(|v| *v += 1);
+    }
+
+    /// The state a share link restores.
+    pub fn share_state(&self) -> ShareState {
+        ShareState {
+            scenario: self.sim.with_value(|s| s.scenario().spec.clone()),
+            preset: self.preset.get_untracked().map(|p| presets::ALL[p].id.to_string()),
+            speed: self.speed.get_untracked(),
+            t_s: ns_to_s(self.sim.with_value(|s| s.now())),
+            compare: self.compare.get_untracked(),
+        }
+    }
+
+    /// Whether a screenshot now would show a settled state: no seek under
+    /// way and the charts drawn for the latest change.
+    pub fn screenshot_ready(&self) -> bool {
+        self.seek_to.get_untracked().is_none() && self.charts_drawn.get_untracked() == self.charts_dirty.get_untracked()
     }
 
     /// Recomputes the frame from the simulation.

@@ -65,7 +65,7 @@ pub fn layout(s: &Scenario) -> Layout {
             };
             let keyed: Vec<(f64, usize)> = nodes.iter().map(|&i| (parent_y(i), i)).collect();
             let mut keyed = keyed;
-            keyed.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            keyed.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
             *nodes = keyed.into_iter().map(|(_, i)| i).collect();
         }
         let row = (height - 40.0) / nodes.len() as f64;
@@ -106,7 +106,8 @@ pub fn describe(id: &str, v: &NodeView) -> String {
     }
 }
 
-fn draw_dots(canvas: &web_sys::HtmlCanvasElement, frame: &Frame, layout: &Layout) {
+/// Moving dots, or (with `reduced_motion`) links as thick as their traffic.
+fn draw_dots(canvas: &web_sys::HtmlCanvasElement, frame: &Frame, layout: &Layout, reduced_motion: bool) {
     let ratio = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio());
     let (cw, ch) = (f64::from(canvas.client_width()), f64::from(canvas.client_height()));
     let (pw, ph) = ((cw * ratio).round() as u32, (ch * ratio).round() as u32);
@@ -121,6 +122,24 @@ fn draw_dots(canvas: &web_sys::HtmlCanvasElement, frame: &Frame, layout: &Layout
     };
     ctx.clear_rect(0.0, 0.0, f64::from(pw), f64::from(ph));
     let scale = f64::from(pw) / VIEW_W;
+    if reduced_motion {
+        // A static flow view: each link drawn as thick as its recent traffic.
+        let mut flow: std::collections::BTreeMap<(NodeIdx, NodeIdx), u32> = std::collections::BTreeMap::new();
+        for d in &frame.dots {
+            let key = if d.kind == MsgKind::Request { (d.from, d.to) } else { (d.to, d.from) };
+            *flow.entry(key).or_default() += 1;
+        }
+        ctx.set_stroke_style_str("rgba(47, 129, 247, 0.55)");
+        for ((a, b), n) in flow {
+            let (Some(p), Some(q)) = (layout.pos.get(a as usize), layout.pos.get(b as usize)) else { continue };
+            ctx.set_line_width((1.0 + 2.5 * f64::from(n).log2()) * ratio);
+            ctx.begin_path();
+            ctx.move_to(p.0 * scale, p.1 * scale);
+            ctx.line_to(q.0 * scale, q.1 * scale);
+            ctx.stroke();
+        }
+        return;
+    }
     for (kind, colour) in [(MsgKind::Request, "#2f81f7"), (MsgKind::Response, "#2da44e"), (MsgKind::Error, "#e5484d")] {
         ctx.set_fill_style_str(colour);
         ctx.begin_path();
@@ -161,7 +180,7 @@ pub fn Topology() -> impl IntoView {
         let layout = layout.get();
         lab.frame.with(|f| {
             if let Some(c) = canvas_ref.get() {
-                draw_dots(&c, f, &layout);
+                draw_dots(&c, f, &layout, lab.options.reduced_motion);
             }
         })
     });
@@ -280,7 +299,12 @@ pub fn Topology() -> impl IntoView {
     };
 
     view! {
-        <div class="topology" data-testid="topology" style=move || format!("aspect-ratio: {} / {:.0}", VIEW_W, view_h())>
+        <div
+            class="topology"
+            data-testid="topology"
+            data-motion=if lab.options.reduced_motion { "static" } else { "animated" }
+            style=move || format!("aspect-ratio: {} / {:.0}", VIEW_W, view_h())
+        >
             <svg
                 viewBox=move || format!("0 0 {VIEW_W} {:.0}", view_h())
                 role="img"

@@ -1,6 +1,6 @@
 // The engine in wasm against the native CLI: same scenario and seed must give
 // the same summary, field for field. Also measures wasm speed (printed).
-import { after, afterEach, before, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -13,8 +13,8 @@ before(async () => {
   assert.ok(existsSync(CLI), `build the CLI first: cargo build --profile native (${CLI})`);
   server = await serveDist();
   browser = await launch();
-  ({ page } = await openPage(browser, server.url));
-  await page.waitForFunction(() => window.wasmBindings?.run_scenario_json);
+  ({ page } = await openPage(browser, `${server.url}?autoplay=0`));
+  await page.waitForFunction(() => window.scalelab && window.wasmBindings?.bench);
 });
 after(async () => { await browser?.close(); server?.close(); });
 
@@ -45,7 +45,7 @@ for (const [name, scenario] of Object.entries(cases)) {
   test(`wasm and native give identical summaries: ${name}`, async () => {
     const text = JSON.stringify(scenario);
     const native = nativeSummary(text, name);
-    const wasm = JSON.parse(await page.evaluate((t) => window.wasmBindings.run_scenario_json(t), text));
+    const wasm = await page.evaluate((t) => { window.scalelab.load(t); window.scalelab.run(); return window.scalelab.summary(); }, text);
     assert.ok(native.completed > 0);
     assert.deepEqual(wasm, native);
   });
@@ -53,7 +53,7 @@ for (const [name, scenario] of Object.entries(cases)) {
 
 test('invalid scenarios throw the validation errors', async () => {
   const msg = await page.evaluate(() => {
-    try { window.wasmBindings.run_scenario_json('{"version": 1, "name": "x"}'); return 'no error'; }
+    try { window.scalelab.load('{"version": 1, "name": "x"}'); return 'no error'; }
     catch (e) { return String(e); }
   });
   assert.match(msg, /stop: is missing/);

@@ -21,21 +21,22 @@ pub fn validate(s: &ClientSpec, path: &str, p: &mut Problems) {
     let a = format!("{path}.arrivals");
     match &s.arrivals {
         ArrivalSpec::Poisson { rate_per_s } | ArrivalSpec::Constant { rate_per_s } => {
-            p.positive_f64(&format!("{a}.rate_per_s"), *rate_per_s, limits::MAX_RATE_PER_S)
+            p.positive_f64(&a, "rate_per_s", *rate_per_s, limits::MAX_RATE_PER_S)
         }
         ArrivalSpec::Bursty { rate_per_s, on_s, off_s, off_rate_per_s } => {
-            p.positive_f64(&format!("{a}.rate_per_s"), *rate_per_s, limits::MAX_RATE_PER_S);
-            p.range_f64(&format!("{a}.on_s"), *on_s, 0.001, limits::MAX_SIM_TIME_S);
-            p.range_f64(&format!("{a}.off_s"), *off_s, 0.001, limits::MAX_SIM_TIME_S);
-            p.range_f64(&format!("{a}.off_rate_per_s"), *off_rate_per_s, 0.0, limits::MAX_RATE_PER_S);
+            p.positive_f64(&a, "rate_per_s", *rate_per_s, limits::MAX_RATE_PER_S);
+            p.range_f64(&a, "on_s", *on_s, 0.001, limits::MAX_SIM_TIME_S);
+            p.range_f64(&a, "off_s", *off_s, 0.001, limits::MAX_SIM_TIME_S);
+            p.range_f64(&a, "off_rate_per_s", *off_rate_per_s, 0.0, limits::MAX_RATE_PER_S);
         }
     }
-    p.range_u64(&format!("{path}.clients"), u64::from(s.clients), 1, u64::from(limits::MAX_CLIENTS));
+    p.range_u64(path, "clients", u64::from(s.clients), 1, u64::from(limits::MAX_CLIENTS));
+    let keys = format!("{path}.keys");
     match &s.keys {
-        KeySpec::Uniform { n_keys } => p.range_u64(&format!("{path}.keys.n_keys"), *n_keys, 1, limits::MAX_KEYS),
+        KeySpec::Uniform { n_keys } => p.range_u64(&keys, "n_keys", *n_keys, 1, limits::MAX_KEYS),
         KeySpec::Zipf { n_keys, exponent } => {
-            p.range_u64(&format!("{path}.keys.n_keys"), *n_keys, 1, limits::MAX_KEYS);
-            p.range_f64(&format!("{path}.keys.exponent"), *exponent, 0.0, limits::MAX_ZIPF_EXPONENT);
+            p.range_u64(&keys, "n_keys", *n_keys, 1, limits::MAX_KEYS);
+            p.range_f64(&keys, "exponent", *exponent, 0.0, limits::MAX_ZIPF_EXPONENT);
         }
     }
 }

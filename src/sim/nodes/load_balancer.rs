@@ -33,18 +33,19 @@ pub fn validate(s: &LoadBalancerSpec, path: &str, p: &mut Problems) {
         if s.algorithm != Algorithm::ConsistentHash {
             p.add(format!("{path}.vnodes"), "applies only to the consistent_hash algorithm");
         }
-        p.range_u64(&format!("{path}.vnodes"), u64::from(v), 1, u64::from(limits::MAX_VNODES));
+        p.range_u64(path, "vnodes", u64::from(v), 1, u64::from(limits::MAX_VNODES));
     }
     let hc = format!("{path}.health_check");
     p.range_f64(
-        &format!("{hc}.interval_ms"),
+        &hc,
+        "interval_ms",
         s.health_check.interval_ms,
         limits::MIN_HEALTH_INTERVAL_MS,
         limits::MAX_HEALTH_INTERVAL_MS,
     );
     let max_t = u64::from(limits::MAX_HEALTH_THRESHOLD);
-    p.range_u64(&format!("{hc}.unhealthy_threshold"), u64::from(s.health_check.unhealthy_threshold), 1, max_t);
-    p.range_u64(&format!("{hc}.healthy_threshold"), u64::from(s.health_check.healthy_threshold), 1, max_t);
+    p.range_u64(&hc, "unhealthy_threshold", u64::from(s.health_check.unhealthy_threshold), 1, max_t);
+    p.range_u64(&hc, "healthy_threshold", u64::from(s.health_check.healthy_threshold), 1, max_t);
 }
 
 #[derive(Clone, Debug)]

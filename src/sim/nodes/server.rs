@@ -24,11 +24,11 @@ use crate::sim::validate::{Change, NodeIdx, Problems, Topology, limits};
 const TAG_DONE: u32 = 0;
 
 pub fn validate(s: &ServerSpec, path: &str, p: &mut Problems) {
-    p.range_u64(&format!("{path}.workers"), u64::from(s.workers), 1, u64::from(limits::MAX_WORKERS));
-    p.range_u64(&format!("{path}.queue_capacity"), s.queue_capacity, 0, limits::MAX_QUEUE_CAPACITY);
-    p.range_u64(&format!("{path}.weight"), u64::from(s.weight), 1, u64::from(limits::MAX_WEIGHT));
+    p.range_u64(path, "workers", u64::from(s.workers), 1, u64::from(limits::MAX_WORKERS));
+    p.range_u64(path, "queue_capacity", s.queue_capacity, 0, limits::MAX_QUEUE_CAPACITY);
+    p.range_u64(path, "weight", u64::from(s.weight), 1, u64::from(limits::MAX_WEIGHT));
     if let Some(t) = s.timeout_ms {
-        p.positive_f64(&format!("{path}.timeout_ms"), t, limits::MAX_DURATION_MS);
+        p.positive_f64(path, "timeout_ms", t, limits::MAX_DURATION_MS);
     }
     validate_service_time(&s.service_time, &format!("{path}.service_time"), p);
 }
@@ -36,18 +36,18 @@ pub fn validate(s: &ServerSpec, path: &str, p: &mut Problems) {
 pub fn validate_service_time(st: &ServiceTimeSpec, path: &str, p: &mut Problems) {
     match *st {
         ServiceTimeSpec::Exponential { mean_ms } | ServiceTimeSpec::Constant { mean_ms } => {
-            p.positive_f64(&format!("{path}.mean_ms"), mean_ms, limits::MAX_DURATION_MS)
+            p.positive_f64(path, "mean_ms", mean_ms, limits::MAX_DURATION_MS)
         }
         ServiceTimeSpec::Uniform { min_ms, max_ms } => {
-            p.range_f64(&format!("{path}.min_ms"), min_ms, 0.0, limits::MAX_DURATION_MS);
-            p.positive_f64(&format!("{path}.max_ms"), max_ms, limits::MAX_DURATION_MS);
+            p.range_f64(path, "min_ms", min_ms, 0.0, limits::MAX_DURATION_MS);
+            p.positive_f64(path, "max_ms", max_ms, limits::MAX_DURATION_MS);
             if max_ms < min_ms {
                 p.add(format!("{path}.max_ms"), format!("must be at least min_ms ({min_ms}) (got {max_ms})"));
             }
         }
         ServiceTimeSpec::Lognormal { mean_ms, cv } => {
-            p.positive_f64(&format!("{path}.mean_ms"), mean_ms, limits::MAX_DURATION_MS);
-            p.range_f64(&format!("{path}.cv"), cv, 0.0, limits::MAX_CV);
+            p.positive_f64(path, "mean_ms", mean_ms, limits::MAX_DURATION_MS);
+            p.range_f64(path, "cv", cv, 0.0, limits::MAX_CV);
         }
     }
 }

@@ -1,0 +1,146 @@
+//! A/B comparison: variant B is the scenario with one change at time 0,
+//! run in lockstep on identical seeded traffic (each node has its own random
+//! substream, so B's change moves no arrival). The latency chart overlays
+//! both; a verdict line says which is better at p99.
+
+use leptos::prelude::*;
+
+use super::state::Lab;
+use crate::share::CompareSpec;
+use crate::sim::Simulation;
+use crate::sim::engine::NodeParams;
+use crate::sim::spec::{Algorithm, FaultSpec};
+
+/// A change B can make, with how to label A and B.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Candidate {
+    pub label_a: String,
+    pub label_b: String,
+    pub entry: FaultSpec,
+}
+
+/// The changes offered for the current scenario: another algorithm for each
+/// balancer, twice or half the workers of each server, ±25% arrival rate.
+pub fn candidates(sim: &Simulation) -> Vec<Candidate> {
+    let snap = sim.snapshot();
+    let ids = &sim.scenario().topology.ids;
+    let mut out = Vec::new();
+    for (i, v) in snap.nodes.iter().enumerate().filter(|(_, v)| v.present) {
+        let id = &ids[i];
+        match &v.params {
+            NodeParams::LoadBalancer { algorithm } => {
+                for a in Algorithm::ALL.iter().filter(|a| *a != algorithm) {
+                    out.push(Candidate {
+                        label_a: algorithm.name().into(),
+                        label_b: a.name().into(),
+                        entry: FaultSpec { set: Some(id.clone()), algorithm: Some(*a), ..Default::default() },
+                    });
+                }
+            }
+            NodeParams::Server { .. } => {
+                for w in [v.workers * 2, (v.workers / 2).max(1)] {
+                    if w != v.workers {
+                        out.push(Candidate {
+                            label_a: format!("{id}: {} workers", v.workers),
+                            label_b: format!("{id}: {w} workers"),
+                            entry: FaultSpec { set: Some(id.clone()), workers: Some(w), ..Default::default() },
+                        });
+                    }
+                }
+            }
+            NodeParams::Client { arrivals } => {
+                let rate = match arrivals {
+                    crate::sim::spec::ArrivalSpec::Poisson { rate_per_s }
+                    | crate::sim::spec::ArrivalSpec::Constant { rate_per_s }
+                    | crate::sim::spec::ArrivalSpec::Bursty { rate_per_s, .. } => *rate_per_s,
+                };
+                for k in [1.25, 0.75] {
+                    out.push(Candidate {
+                        label_a: format!("{id}: {rate} req/s"),
+                        label_b: format!("{id}: {} req/s", rate * k),
+                        entry: FaultSpec { set: Some(id.clone()), rate_per_s: Some(rate * k), ..Default::default() },
+                    });
+                }
+            }
+            NodeParams::None => {}
+        }
+    }
+    out
+}
+
+/// Labels for a comparison already running.
+pub fn labels(a: &Simulation, c: &CompareSpec) -> (String, String) {
+    let mut entry = c.b.clone();
+    entry.at_s = 0.0;
+    candidates(a)
+        .into_iter()
+        .find(|k| {
+            let mut e = k.entry.clone();
+            e.at_s = 0.0;
+            e == entry
+        })
+        .map_or(("A".into(), "B".into()), |k| (k.label_a, k.label_b))
+}
+
+/// "least_connections: p99 41% lower than round_robin" (whole run so far).
+pub fn verdict(a: &Simulation, b: &Simulation, label_a: &str, label_b: &str) -> Option<String> {
+    let (pa, pb) = (a.summary().latency_ms, b.summary().latency_ms);
+    if pa.count < 100 || pb.count < 100 {
+        return None;
+    }
+    let (better, worse, lo, hi) =
+        if pb.p99 <= pa.p99 { (label_b, label_a, pb.p99, pa.p99) } else { (label_a, label_b, pa.p99, pb.p99) };
+    let pct = if hi > 0.0 { (1.0 - lo / hi) * 100.0 } else { 0.0 };
+    Some(if pct < 1.0 {
+        format!("{better} and {worse}: p99 within 1% ({lo:.1} ms vs {hi:.1} ms)")
+    } else {
+        format!("{better}: p99 {pct:.0}% lower than {worse} ({lo:.1} ms vs {hi:.1} ms)")
+    })
+}
+
+#[component]
+pub fn ComparePanel() -> impl IntoView {
+    let lab = expect_context::<Lab>();
+    let options = Memo::new(move |_| {
+        lab.topology_version.get();
+        lab.sim.with_value(candidates)
+    });
+    let verdict_text = move || {
+        lab.frame.with(|_| ());
+        let c = lab.compare.get()?;
+        lab.sim.with_value(|a| {
+            let (la, lb) = labels(a, &c);
+            lab.sim_b.with_value(|b| b.as_ref().and_then(|b| verdict(a, b, &la, &lb)))
+        })
+    };
+    view! {
+        <section class="compare" aria-label="A/B compare">
+            <h2>"Compare"</h2>
+            <label title="Variant B runs beside this one on identical traffic, with one change">
+                "Variant B "
+                <select data-testid="compare-select" on:change:target=move |ev| {
+                    let v = ev.target().value();
+                    let chosen = v.parse::<usize>().ok().and_then(|k| options.with_untracked(|o| o.get(k).cloned()));
+                    lab.set_compare(chosen.map(|k| CompareSpec { b: k.entry }));
+                }>
+                    <option value="" selected=move || lab.compare.get().is_none()>"off"</option>
+                    {move || options.get().into_iter().enumerate().map(|(k, c)| {
+                        let entry = c.entry.clone();
+                        view! {
+                            <option value=k.to_string() selected=move || lab.compare.get().is_some_and(|x| x.b == entry)>
+                                {format!("{} → {}", c.label_a, c.label_b)}
+                            </option>
+                        }
+                    }).collect_view()}
+                </select>
+            </label>
+            <p class="verdict" data-testid="verdict">
+                {move || match (lab.compare.get(), verdict_text()) {
+                    (None, _) => String::new(),
+                    (Some(_), None) => "Collecting data…".into(),
+                    (Some(_), Some(v)) => v,
+                }}
+            </p>
+        </section>
+    }
+}

@@ -1,0 +1,76 @@
+//! What the page's URL asks for (the headless contract, documented in the
+//! README): `?embed=1`, `?autoplay=0`, `?t=30s`, `?speed=10`,
+//! `?preset=<id>`, and a share link's state in the fragment (`#v1.…`).
+
+use crate::presets;
+use crate::share::{self, LinkError, ShareState};
+use crate::sim::Scenario;
+
+use super::state::{MAX_SPEED, MIN_SPEED, PageOptions};
+
+/// How the app should start.
+pub struct Startup {
+    pub options: PageOptions,
+    /// The fragment's state, if it had one (an error if it was unreadable).
+    pub link: Option<Result<(ShareState, Scenario), LinkError>>,
+    pub preset: Option<usize>,
+    /// `?t=`: overrides the link's time cursor.
+    pub t_s: Option<f64>,
+    /// `?speed=`: overrides the link's or the preset's speed.
+    pub speed: Option<f64>,
+}
+
+fn reduced_motion() -> bool {
+    web_sys::window()
+        .and_then(|w| w.match_media("(prefers-reduced-motion: reduce)").ok().flatten())
+        .is_some_and(|m| m.matches())
+}
+
+pub fn read() -> Startup {
+    let location = web_sys::window().map(|w| w.location());
+    let search = location.as_ref().and_then(|l| l.search().ok()).unwrap_or_default();
+    let hash = location.as_ref().and_then(|l| l.hash().ok()).unwrap_or_default();
+    let params = web_sys::UrlSearchParams::new_with_str(&search).ok();
+    let get = |k: &str| params.as_ref().and_then(|p| p.get(k));
+    let flag = |k: &str, default: bool| get(k).map_or(default, |v| !matches!(v.as_str(), "0" | "false" | "no"));
+    let options =
+        PageOptions { embed: flag("embed", false), autoplay: flag("autoplay", true), reduced_motion: reduced_motion() };
+    let link = (hash.len() > 1).then(|| share::decode(&hash));
+    Startup {
+        options,
+        link,
+        preset: get("preset").and_then(|id| presets::ALL.iter().position(|p| p.id == id)),
+        t_s: get("t").and_then(|t| share::parse_time_s(&t)),
+        speed: get("speed")
+            .and_then(|s| crate::share::parse_number(s.trim_end_matches(['x', '×'])))
+            .map(|s| s.clamp(MIN_SPEED, MAX_SPEED)),
+    }
+}
+
+/// The page's address without query or fragment.
+pub fn base_url() -> String {
+    web_sys::window()
+        .and_then(|w| {
+            let l = w.location();
+            Some(format!("{}{}", l.origin().ok()?, l.pathname().ok()?))
+        })
+        .unwrap_or_default()
+}
+
+#[wasm_bindgen::prelude::wasm_bindgen(inline_js = "
+export async function deflate_raw(bytes) {
+  const stream = new Blob([bytes]).stream().pipeThrough(new CompressionStream('deflate-raw'));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}")]
+extern "C" {
+    #[wasm_bindgen::prelude::wasm_bindgen(catch)]
+    async fn deflate_raw(bytes: &[u8]) -> Result<wasm_bindgen::JsValue, wasm_bindgen::JsValue>;
+}
+
+/// A link that opens `state` (with `?embed=1` for embeds).
+pub async fn link_for(state: &ShareState, embed: bool) -> Result<String, String> {
+    let packed =
+        deflate_raw(&share::state_json(state)).await.map_err(|e| format!("cannot compress the link: {e:?}"))?;
+    let packed = js_sys::Uint8Array::new(&packed).to_vec();
+    Ok(format!("{}{}#{}", base_url(), if embed { "?embed=1" } else { "" }, share::fragment_from_deflated(&packed)))
+}
