@@ -28,14 +28,15 @@ step "browser tests (wasm-bindgen-test in headless Chromium)"
 mkdir -p target/tmp
 TMPDIR="$ROOT/target/tmp" cargo test --target wasm32-unknown-unknown --features web --test web
 
-step "release build (trunk) and the native CLI"
+step "release build (trunk)"
 trunk build --release
-cargo build --profile native --bin scalelab
 wasm=$(ls dist/*_bg.wasm) js=$(ls dist/*.js | grep -v _bg)
 wasm_gz=$(gzip -9 -c "$wasm" | wc -c) js_gz=$(gzip -9 -c "$js" | wc -c)
 echo "release bundle (gzip -9): wasm $wasm_gz B + js $js_gz B = $(( (wasm_gz + js_gz) / 1024 )) KiB"
 
 step "end-to-end tests (Playwright, node --test)"
+# They compare the wasm engine with the CLI that `cargo test` built
+# (target/debug/scalelab): same results, so no optimised build is needed.
 node --test --test-reporter=spec tests/e2e/
 
 echo

@@ -7,10 +7,10 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { OUT, ROOT, launch, openPage, serveDist } from './harness.mjs';
 
-const CLI = join(ROOT, 'target', 'native', 'scalelab');
+const CLI = join(ROOT, 'target', 'debug', 'scalelab');
 let server, browser, page;
 before(async () => {
-  assert.ok(existsSync(CLI), `build the CLI first: cargo build --profile native (${CLI})`);
+  assert.ok(existsSync(CLI), `build the CLI first: cargo build (${CLI})`);
   server = await serveDist();
   browser = await launch();
   ({ page } = await openPage(browser, `${server.url}?autoplay=0`));

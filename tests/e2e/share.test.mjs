@@ -134,7 +134,7 @@ test('window.scalelab.summary() equals `scalelab run --json` for the same file a
   spec.seed = 99;
   const file = join(OUT, 'api-vs-cli.json');
   writeFileSync(file, JSON.stringify(spec));
-  const cli = JSON.parse(execFileSync(join(ROOT, 'target/native/scalelab'), ['run', file, '--json'], { encoding: 'utf8' }));
+  const cli = JSON.parse(execFileSync(join(ROOT, 'target/debug/scalelab'), ['run', file, '--json'], { encoding: 'utf8' }));
   delete cli.wall_s;
   delete cli.events_per_s;
   const { page, errors } = await openPage(browser, `${server.url}?autoplay=0`);
