@@ -503,7 +503,7 @@ impl Simulation {
     /// (completed, errors) so far: cheap, for live figures.
     pub fn summary_counts(&self) -> (u64, u64) {
         let m = &self.core.metrics;
-        (m.completed, m.finished() - m.completed)
+        (m.outcomes.completed, m.outcomes.errors())
     }
 
     /// Requests that have finished, with any outcome.
@@ -695,14 +695,14 @@ impl Simulation {
             scenario: self.scenario.spec.name.clone(),
             seed: self.scenario.spec.seed,
             sent: m.sent,
-            completed: m.completed,
-            dropped: m.dropped,
-            timed_out: m.timed_out,
-            refused: m.refused,
-            reset: m.reset,
+            completed: m.outcomes.completed,
+            dropped: m.outcomes.dropped,
+            timed_out: m.outcomes.timed_out,
+            refused: m.outcomes.refused,
+            reset: m.outcomes.reset,
             events: self.core.n_events,
             sim_time_s: ns_to_s(now),
-            throughput_per_s: if now > 0 { m.completed as f64 / ns_to_s(now) } else { 0.0 },
+            throughput_per_s: if now > 0 { m.outcomes.completed as f64 / ns_to_s(now) } else { 0.0 },
             latency_ms: m.e2e.summary(),
             nodes,
         }

@@ -214,17 +214,47 @@ impl WindowLatency {
     }
 }
 
-/// Run-wide counters, the end-to-end histogram, and the time series.
-#[derive(Debug)]
-pub struct Metrics {
-    pub sent: u64,
+/// How finished requests ended: one counter per outcome, kept by the run,
+/// by each window and by each client.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Outcomes {
     pub completed: u64,
     pub dropped: u64,
     pub timed_out: u64,
     pub refused: u64,
     pub reset: u64,
+}
+
+impl Outcomes {
+    pub fn record(&mut self, status: Status) {
+        match status {
+            Status::Ok => self.completed += 1,
+            Status::Dropped => self.dropped += 1,
+            Status::TimedOut => self.timed_out += 1,
+            Status::Refused => self.refused += 1,
+            Status::Reset | Status::Pending => self.reset += 1,
+        }
+    }
+
+    /// Everything but `completed`.
+    pub fn errors(&self) -> u64 {
+        self.dropped + self.timed_out + self.refused + self.reset
+    }
+
+    /// Finished with any outcome.
+    pub fn finished(&self) -> u64 {
+        self.completed + self.errors()
+    }
+}
+
+/// Run-wide counters, the end-to-end histogram, and the time series.
+#[derive(Debug)]
+pub struct Metrics {
+    pub sent: u64,
+    pub outcomes: Outcomes,
     pub e2e: LatencyHist,
-    window: WindowStats,
+    window_sent: u64,
+    window_outcomes: Outcomes,
     window_latency: WindowLatency,
     window_ns: SimTime,
     series: VecDeque<WindowStats>,
@@ -235,13 +265,10 @@ impl Metrics {
     pub fn new(window_ns: SimTime, max_points: usize) -> Self {
         Metrics {
             sent: 0,
-            completed: 0,
-            dropped: 0,
-            timed_out: 0,
-            refused: 0,
-            reset: 0,
+            outcomes: Outcomes::default(),
             e2e: LatencyHist::new(3),
-            window: WindowStats { width_s: ns_to_s(window_ns), ..Default::default() },
+            window_sent: 0,
+            window_outcomes: Outcomes::default(),
             window_latency: WindowLatency::new(),
             window_ns,
             series: VecDeque::new(),
@@ -251,52 +278,41 @@ impl Metrics {
 
     /// Requests finished with any outcome.
     pub fn finished(&self) -> u64 {
-        self.completed + self.dropped + self.timed_out + self.refused + self.reset
+        self.outcomes.finished()
     }
 
     pub fn record_sent(&mut self) {
         self.sent += 1;
-        self.window.sent += 1;
+        self.window_sent += 1;
     }
 
     /// A response reached its client.
     pub fn record_response(&mut self, status: Status, latency_ns: SimTime) {
-        match status {
-            Status::Ok => {
-                self.completed += 1;
-                self.window.completed += 1;
-                self.e2e.record(latency_ns);
-                self.window_latency.record(latency_ns);
-            }
-            Status::Dropped => {
-                self.dropped += 1;
-                self.window.dropped += 1;
-            }
-            Status::TimedOut => {
-                self.timed_out += 1;
-                self.window.timed_out += 1;
-            }
-            Status::Refused => {
-                self.refused += 1;
-                self.window.failed += 1;
-            }
-            Status::Reset | Status::Pending => {
-                self.reset += 1;
-                self.window.failed += 1;
-            }
+        self.outcomes.record(status);
+        self.window_outcomes.record(status);
+        if status == Status::Ok {
+            self.e2e.record(latency_ns);
+            self.window_latency.record(latency_ns);
         }
     }
 
     /// Ends the window that ends at `end_ns` and starts the next.
     pub(crate) fn close_window(&mut self, end_ns: SimTime) {
-        let mut w = self.window;
-        w.start_s = ns_to_s(end_ns - self.window_ns);
-        w.latency_ms = self.window_latency.take_summary();
+        let o = std::mem::take(&mut self.window_outcomes);
+        let w = WindowStats {
+            start_s: ns_to_s(end_ns - self.window_ns),
+            width_s: ns_to_s(self.window_ns),
+            sent: std::mem::take(&mut self.window_sent),
+            completed: o.completed,
+            dropped: o.dropped,
+            timed_out: o.timed_out,
+            failed: o.refused + o.reset,
+            latency_ms: self.window_latency.take_summary(),
+        };
         if self.series.len() == self.max_points {
             self.series.pop_front();
         }
         self.series.push_back(w);
-        self.window = WindowStats { width_s: w.width_s, ..Default::default() };
     }
 
     pub fn series(&self) -> &VecDeque<WindowStats> {

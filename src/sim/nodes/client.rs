@@ -8,7 +8,7 @@
 
 use crate::sim::dist::{Duration, KeyDist};
 use crate::sim::engine::{Ctx, Node, NodeParams, NodeSummary, NodeView, Payload, Request, Status};
-use crate::sim::metrics::{LatencyHist, NodeSample, WindowLatency};
+use crate::sim::metrics::{LatencyHist, NodeSample, Outcomes, WindowLatency};
 use crate::sim::spec::{ArrivalSpec, ClientSpec, KeySpec};
 use crate::sim::time::{SimTime, ns_to_s, s_to_ns};
 use crate::sim::validate::{Change, LinkIdx, NodeIdx, Problems, Topology, limits};
@@ -109,11 +109,7 @@ pub struct Client {
     n_clients: u32,
     keys: KeyDist,
     sent: u64,
-    completed: u64,
-    dropped: u64,
-    timed_out: u64,
-    refused: u64,
-    reset: u64,
+    outcomes: Outcomes,
     last_sample: (u64, u64),
     latency: LatencyHist,
     window_latency: WindowLatency,
@@ -133,11 +129,7 @@ impl Client {
                 KeySpec::Zipf { n_keys, exponent } => KeyDist::zipf(n_keys, exponent),
             },
             sent: 0,
-            completed: 0,
-            dropped: 0,
-            timed_out: 0,
-            refused: 0,
-            reset: 0,
+            outcomes: Outcomes::default(),
             last_sample: (0, 0),
             latency: LatencyHist::new(2),
             window_latency: WindowLatency::new(),
@@ -151,7 +143,7 @@ impl Client {
     }
 
     fn errors(&self) -> u64 {
-        self.dropped + self.timed_out + self.refused + self.reset
+        self.outcomes.errors()
     }
 }
 
@@ -176,16 +168,10 @@ impl Node for Client {
             Payload::Timer { .. } => {}
             Payload::Response(req) => {
                 let latency = ctx.now() - req.created_ns;
-                match req.status {
-                    Status::Ok => {
-                        self.completed += 1;
-                        self.latency.record(latency);
-                        self.window_latency.record(latency);
-                    }
-                    Status::Dropped => self.dropped += 1,
-                    Status::TimedOut => self.timed_out += 1,
-                    Status::Refused => self.refused += 1,
-                    Status::Reset | Status::Pending => self.reset += 1,
+                self.outcomes.record(req.status);
+                if req.status == Status::Ok {
+                    self.latency.record(latency);
+                    self.window_latency.record(latency);
                 }
                 ctx.metrics().record_response(req.status, latency);
             }
@@ -212,8 +198,8 @@ impl Node for Client {
         NodeView {
             kind: "client",
             params: NodeParams::Client { arrivals: self.arrival_spec.clone() },
-            in_service: self.sent - self.completed - self.errors(),
-            completed: self.completed,
+            in_service: self.sent - self.outcomes.finished(),
+            completed: self.outcomes.completed,
             errors: self.errors(),
             ..Default::default()
         }
@@ -221,12 +207,12 @@ impl Node for Client {
 
     fn sample(&mut self, _now: SimTime) -> NodeSample {
         let s = NodeSample {
-            completed: self.completed - self.last_sample.0,
+            completed: self.outcomes.completed - self.last_sample.0,
             dropped: self.errors() - self.last_sample.1,
             latency_ms: self.window_latency.take_summary(),
             ..Default::default()
         };
-        self.last_sample = (self.completed, self.errors());
+        self.last_sample = (self.outcomes.completed, self.errors());
         s
     }
 
@@ -234,12 +220,12 @@ impl Node for Client {
         NodeSummary {
             kind: "client",
             sent: Some(self.sent),
-            completed: Some(self.completed),
-            dropped: Some(self.dropped),
-            timed_out: Some(self.timed_out),
-            refused: Some(self.refused),
-            reset: Some(self.reset),
-            throughput_per_s: Some(if now > 0 { self.completed as f64 / ns_to_s(now) } else { 0.0 }),
+            completed: Some(self.outcomes.completed),
+            dropped: Some(self.outcomes.dropped),
+            timed_out: Some(self.outcomes.timed_out),
+            refused: Some(self.outcomes.refused),
+            reset: Some(self.outcomes.reset),
+            throughput_per_s: Some(if now > 0 { self.outcomes.completed as f64 / ns_to_s(now) } else { 0.0 }),
             latency_ms: Some(self.latency.summary()),
             ..Default::default()
         }

@@ -69,6 +69,26 @@ struct Backend {
     wrr_current: i64,
 }
 
+impl Backend {
+    /// A backend in rotation with no history: configured, or just added.
+    fn new(link: LinkIdx, node: NodeIdx, id: &str, weight: u32) -> Self {
+        Backend {
+            link,
+            node,
+            id: id.to_string(),
+            removed: false,
+            weight: weight.max(1),
+            active: 0,
+            forwarded: 0,
+            ewma_ns: 0.0,
+            healthy: true,
+            passes: 0,
+            misses: 0,
+            wrr_current: 0,
+        }
+    }
+}
+
 /// Ring indices are the order of `add_node` calls: backend positions.
 fn build_ring(backends: &[Backend], vnodes: u32) -> HashRing {
     let mut ring = HashRing::new(vnodes);
@@ -111,20 +131,7 @@ impl LoadBalancer {
             .iter()
             .map(|&link| (link, topo.links[link as usize].to))
             .filter(|&(_, node)| (node as usize) < n_initial_nodes)
-            .map(|(link, node)| Backend {
-                link,
-                node,
-                id: topo.ids[node as usize].clone(),
-                removed: false,
-                weight: weight_of(node).max(1),
-                active: 0,
-                forwarded: 0,
-                ewma_ns: 0.0,
-                healthy: true,
-                passes: 0,
-                misses: 0,
-                wrr_current: 0,
-            })
+            .map(|(link, node)| Backend::new(link, node, &topo.ids[node as usize], weight_of(node)))
             .collect();
         let mut by_node = vec![u32::MAX; topo.ids.len()];
         for (pos, b) in backends.iter().enumerate() {
@@ -358,21 +365,8 @@ impl Node for LoadBalancer {
         match change {
             BackendChange::Added { link, node, weight, id } => {
                 let pos = self.backends.len() as u32;
-                self.backends.push(Backend {
-                    link,
-                    node,
-                    id: id.to_string(),
-                    removed: false,
-                    weight: weight.max(1),
-                    active: 0,
-                    forwarded: 0,
-                    ewma_ns: 0.0,
-                    // A new server joins rotation at once; checks take it out if it is down.
-                    healthy: true,
-                    passes: 0,
-                    misses: 0,
-                    wrr_current: 0,
-                });
+                // A new server joins rotation at once; checks take it out if it is down.
+                self.backends.push(Backend::new(link, node, id, weight));
                 if self.by_node.len() <= node as usize {
                     self.by_node.resize(node as usize + 1, u32::MAX);
                 }
