@@ -121,7 +121,11 @@ fn draw_dots(canvas: &web_sys::HtmlCanvasElement, frame: &Frame, layout: &Layout
         return;
     };
     ctx.clear_rect(0.0, 0.0, f64::from(pw), f64::from(ph));
-    let scale = f64::from(pw) / VIEW_W;
+    // The SVG scales its view box to fit and centres it (xMidYMid meet):
+    // map view units to canvas pixels the same way.
+    let scale = (f64::from(pw) / VIEW_W).min(f64::from(ph) / layout.height);
+    let (ox, oy) = ((f64::from(pw) - VIEW_W * scale) / 2.0, (f64::from(ph) - layout.height * scale) / 2.0);
+    let to_px = |x: f64, y: f64| (ox + x * scale, oy + y * scale);
     if reduced_motion {
         // A static flow view: each link drawn as thick as its recent traffic.
         let mut flow: std::collections::BTreeMap<(NodeIdx, NodeIdx), u32> = std::collections::BTreeMap::new();
@@ -134,12 +138,15 @@ fn draw_dots(canvas: &web_sys::HtmlCanvasElement, frame: &Frame, layout: &Layout
             let (Some(p), Some(q)) = (layout.pos.get(a as usize), layout.pos.get(b as usize)) else { continue };
             ctx.set_line_width((1.0 + 2.5 * f64::from(n).log2()) * ratio);
             ctx.begin_path();
-            ctx.move_to(p.0 * scale, p.1 * scale);
-            ctx.line_to(q.0 * scale, q.1 * scale);
+            let ((x0, y0), (x1, y1)) = (to_px(p.0, p.1), to_px(q.0, q.1));
+            ctx.move_to(x0, y0);
+            ctx.line_to(x1, y1);
             ctx.stroke();
         }
         return;
     }
+    // Dots shrink with the drawing, within 1.5 to 4 CSS pixels.
+    let radius = (6.0 * scale).clamp(1.5 * ratio, 4.0 * ratio);
     for (kind, colour) in [(MsgKind::Request, "#2f81f7"), (MsgKind::Response, "#2da44e"), (MsgKind::Error, "#e5484d")] {
         ctx.set_fill_style_str(colour);
         ctx.begin_path();
@@ -148,9 +155,9 @@ fn draw_dots(canvas: &web_sys::HtmlCanvasElement, frame: &Frame, layout: &Layout
                 continue;
             };
             let p = f64::from(d.progress);
-            let (x, y) = ((a.0 + (b.0 - a.0) * p) * scale, (a.1 + (b.1 - a.1) * p) * scale);
-            ctx.move_to(x + 4.0 * ratio, y);
-            let _ = ctx.arc(x, y, 4.0 * ratio, 0.0, std::f64::consts::TAU);
+            let (x, y) = to_px(a.0 + (b.0 - a.0) * p, a.1 + (b.1 - a.1) * p);
+            ctx.move_to(x + radius, y);
+            let _ = ctx.arc(x, y, radius, 0.0, std::f64::consts::TAU);
         }
         ctx.fill();
     }
