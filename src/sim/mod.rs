@@ -11,12 +11,15 @@
 //! - [`nodes`]: one module per node kind + the registry.
 //! - [`queue`], [`dist`], [`time`], [`metrics`], [`trace`]: engine parts.
 //! - [`ring`]: consistent-hash ring. [`theory`]: queueing formulas.
+//! - [`kafka`]: Kafka's partitioner; [`rabbitmq`]: topic-exchange matching.
 
 pub mod dist;
 pub mod engine;
+pub mod kafka;
 pub mod metrics;
 pub mod nodes;
 pub mod queue;
+pub mod rabbitmq;
 pub mod ring;
 pub mod spec;
 pub mod theory;
