@@ -34,11 +34,8 @@ pub fn topic_matches(binding_key: &str, routing_key: &str) -> bool {
                     next[j] = any;
                 }
             }
-            "*" => {
-                for j in 1..=key.len() {
-                    next[j] = matched[j - 1];
-                }
-            }
+            // Exactly one word: shift every match one word on.
+            "*" => next[1..].copy_from_slice(&matched[..key.len()]),
             word => {
                 for j in 1..=key.len() {
                     next[j] = matched[j - 1] && key[j - 1] == word;
