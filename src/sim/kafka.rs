@@ -6,7 +6,10 @@
 //! The same arithmetic as Kafka's `Utils.murmur2` and `Utils.toPositive`
 //! (Java `int`s: wrapping 32-bit multiplication, logical right shifts, the
 //! tail bytes folded in from the highest one down), checked against Kafka's
-//! own test vectors.
+//! own test vectors. Also the consumer-group assignors a rebalance runs:
+//! `RangeAssignor` and `RoundRobinAssignor`, as Kafka documents them.
+
+use std::collections::BTreeMap;
 
 const SEED: u32 = 0x9747_b28c;
 const M: u32 = 0x5bd1_e995;
@@ -55,9 +58,122 @@ pub fn kafka_partition(key: &[u8], n_partitions: u32) -> u32 {
     (to_positive(murmur2(key)) as u32) % n_partitions
 }
 
+/// A consumer group member: its id and the topics it subscribes to.
+pub type Member<'a> = (&'a str, &'a [&'a str]);
+/// Each member's assigned (topic, partition)s, in order.
+pub type Assignment = BTreeMap<String, Vec<(String, u32)>>;
+
+fn empty_assignment(members: &[Member]) -> Assignment {
+    members.iter().map(|(id, _)| (id.to_string(), Vec::new())).collect()
+}
+
+/// Kafka's `RangeAssignor`: per topic, partitions in order and the members
+/// that subscribe to it in lexicographic order; each gets a contiguous run
+/// of P / n partitions, the first P % n one more.
+pub fn range_assign(topics: &[(&str, u32)], members: &[Member]) -> Assignment {
+    let mut out = empty_assignment(members);
+    for &(topic, n_partitions) in topics {
+        let mut subscribed: Vec<&str> = members.iter().filter(|(_, t)| t.contains(&topic)).map(|(id, _)| *id).collect();
+        subscribed.sort_unstable();
+        let n = subscribed.len() as u32;
+        if n == 0 {
+            continue;
+        }
+        let (per, extra) = (n_partitions / n, n_partitions % n);
+        for (i, id) in subscribed.iter().enumerate() {
+            let i = i as u32;
+            let start = per * i + i.min(extra);
+            let len = per + u32::from(i < extra);
+            let list = out.get_mut(*id).expect("every member has an entry");
+            list.extend((start..start + len).map(|p| (topic.to_string(), p)));
+        }
+    }
+    out
+}
+
+/// Kafka's `RoundRobinAssignor`: every topic-partition, sorted by topic then
+/// partition, dealt in turn to the members in lexicographic order, skipping
+/// members not subscribed to its topic.
+pub fn round_robin_assign(topics: &[(&str, u32)], members: &[Member]) -> Assignment {
+    let mut out = empty_assignment(members);
+    let mut sorted: Vec<Member> = members.to_vec();
+    sorted.sort_unstable_by_key(|(id, _)| *id);
+    let mut topics: Vec<(&str, u32)> =
+        topics.iter().filter(|(t, _)| sorted.iter().any(|(_, s)| s.contains(t))).copied().collect();
+    topics.sort_unstable();
+    let mut next = 0;
+    for (topic, n_partitions) in topics {
+        for p in 0..n_partitions {
+            while !sorted[next % sorted.len()].1.contains(&topic) {
+                next += 1;
+            }
+            let id = sorted[next % sorted.len()].0;
+            out.get_mut(id).expect("every member has an entry").push((topic.to_string(), p));
+            next += 1;
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn as_strings(a: &Assignment) -> Vec<String> {
+        a.iter()
+            .map(|(m, tps)| {
+                format!("{m}: [{}]", tps.iter().map(|(t, p)| format!("{t}p{p}")).collect::<Vec<_>>().join(", "))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn range_and_round_robin_match_kafkas_documented_examples() {
+        // Two consumers, two topics of three partitions (Kafka's javadoc).
+        let topics = [("t0", 3), ("t1", 3)];
+        let both: &[&str] = &["t0", "t1"];
+        let members = [("C0", both), ("C1", both)];
+        assert_eq!(as_strings(&range_assign(&topics, &members)), ["C0: [t0p0, t0p1, t1p0, t1p1]", "C1: [t0p2, t1p2]"]);
+        assert_eq!(
+            as_strings(&round_robin_assign(&topics, &members)),
+            ["C0: [t0p0, t0p2, t1p1]", "C1: [t0p1, t1p0, t1p2]"]
+        );
+        // Uneven subscriptions (RoundRobinAssignor's javadoc): C0 reads t0;
+        // C1 reads t0 and t1; C2 reads t0, t1 and t2.
+        let topics = [("t0", 1), ("t1", 2), ("t2", 3)];
+        let (s0, s1, s2): (&[&str], &[&str], &[&str]) = (&["t0"], &["t0", "t1"], &["t0", "t1", "t2"]);
+        let members = [("C0", s0), ("C1", s1), ("C2", s2)];
+        assert_eq!(
+            as_strings(&round_robin_assign(&topics, &members)),
+            ["C0: [t0p0]", "C1: [t1p0]", "C2: [t1p1, t2p0, t2p1, t2p2]"]
+        );
+    }
+
+    #[test]
+    fn every_partition_goes_to_exactly_one_subscribed_member() {
+        let all: &[&str] = &["orders", "payments"];
+        let one: &[&str] = &["orders"];
+        for n_members in 1..=7 {
+            let ids: Vec<String> = (0..n_members).map(|i| format!("m{i}")).collect();
+            let members: Vec<Member> =
+                ids.iter().enumerate().map(|(i, id)| (id.as_str(), if i % 3 == 2 { one } else { all })).collect();
+            let topics = [("orders", 12), ("payments", 5)];
+            for assign in [range_assign, round_robin_assign] {
+                let a = assign(&topics, &members);
+                let mut seen: Vec<(String, u32)> = a.values().flatten().cloned().collect();
+                seen.sort();
+                let want: Vec<(String, u32)> =
+                    topics.iter().flat_map(|(t, n)| (0..*n).map(move |p| (t.to_string(), p))).collect();
+                assert_eq!(seen, want, "{n_members} members");
+                for (m, tps) in &a {
+                    let subs = members.iter().find(|(id, _)| id == m).unwrap().1;
+                    assert!(tps.iter().all(|(t, _)| subs.contains(&t.as_str())), "{m} got an unsubscribed topic");
+                }
+                let sizes: Vec<usize> = a.values().map(Vec::len).collect();
+                assert!(sizes.iter().sum::<usize>() == 17);
+            }
+        }
+    }
 
     #[test]
     fn kafka_test_vectors() {
