@@ -7,10 +7,11 @@ serve:
 test:
 	bash scripts/test.sh
 
-# Engine speed (M/M/8, 1,000,000 requests) and memory (1 h at 10,000 req/s).
+# Engine speed (M/M/8, 1,000,000 requests), memory (1 h at 10,000 req/s), ring lookups.
 bench:
 	. scripts/env.sh && cargo run --quiet --profile native --bin scalelab -- bench
 	. scripts/env.sh && cargo run --quiet --profile native --bin scalelab -- bench --memory
+	. scripts/env.sh && cargo run --quiet --profile native --bin scalelab -- bench --ring
 
 clean:
 	cargo clean

@@ -47,6 +47,9 @@ enum Command {
         /// Instead: simulate 1 hour at 10,000 requests/s and report peak memory.
         #[arg(long)]
         memory: bool,
+        /// Instead: hash-ring lookups, 10 nodes x 1,000 virtual nodes.
+        #[arg(long)]
+        ring: bool,
     },
 }
 
@@ -146,6 +149,25 @@ fn bench(requests: u64, runs: u32) {
     println!("events_per_s best {:.0} median {:.0}", rates[rates.len() - 1], rates[rates.len() / 2]);
 }
 
+fn bench_ring() {
+    let mut ring = scalelab::HashRing::new(1_000);
+    for i in 0..10 {
+        ring.add_node(&format!("node-{i}"));
+    }
+    let n: u64 = 10_000_000;
+    let started = Instant::now();
+    let mut checksum = 0usize;
+    for k in 0..n {
+        checksum += ring.node_for(&k.to_le_bytes()).map_or(0, str::len);
+    }
+    let wall = started.elapsed().as_secs_f64();
+    std::hint::black_box(checksum);
+    println!(
+        "bench ring: {n} lookups on 10 nodes x 1,000 vnodes in {wall:.3} s = {:.1} M lookups/s",
+        n as f64 / wall / 1e6
+    );
+}
+
 fn bench_memory() {
     let text = r#"{"version":1,"name":"1 hour at 10,000 requests/s","seed":1,"stop":{"sim_time_s":3600},
       "nodes":[{"id":"users","kind":"client","arrivals":{"process":"poisson","rate_per_s":10000}},
@@ -207,9 +229,11 @@ fn main() -> ExitCode {
                 println!("{:<18} {}\n{:<18} {}", p.id, p.title, "", p.lesson);
             }
         }
-        Command::Bench { requests, runs, memory } => {
+        Command::Bench { requests, runs, memory, ring } => {
             if memory {
                 bench_memory();
+            } else if ring {
+                bench_ring();
             } else {
                 bench(requests, runs);
             }

@@ -18,6 +18,11 @@ pub fn hash64(data: &[u8]) -> u64 {
     xxh3_64(data)
 }
 
+/// Modulo hashing, for comparison: `hash64(key) % n_nodes`.
+pub fn modulo_node(key: &[u8], n_nodes: u64) -> u64 {
+    hash64(key) % n_nodes
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct HashRing {
     vnodes_per_node: u32,
@@ -83,6 +88,20 @@ impl HashRing {
         let start = self.points.partition_point(|&(p, _)| p < h);
         let n = self.points.len();
         (0..n).map(move |i| self.points[(start + i) % n].1)
+    }
+
+    /// The fraction of the hash space each node owns (the arcs ending at its
+    /// points), in `names()` order. Sums to 1 on a non-empty ring.
+    pub fn shares(&self) -> Vec<f64> {
+        let mut owned = vec![0u128; self.names.len()];
+        let n = self.points.len();
+        for i in 0..n {
+            // Keys in (previous point, this point] belong to this point's owner.
+            let prev = self.points[(i + n - 1) % n].0;
+            let arc = if n == 1 { 1u128 << 64 } else { u128::from(self.points[i].0.wrapping_sub(prev)) };
+            owned[self.points[i].1 as usize] += arc;
+        }
+        owned.iter().map(|&a| a as f64 / 2f64.powi(64)).collect()
     }
 
     pub fn names(&self) -> &[String] {
