@@ -124,3 +124,29 @@ fn a_full_queue_drops_and_a_timeout_abandons() {
     // Nobody who was served waited more than the timeout plus one service.
     assert!(s.latency_ms.max <= 300.0 + 10.0 + 1e-6, "{}", s.latency_ms.max);
 }
+
+#[test]
+fn weighted_least_connections_handles_large_weights() {
+    // Eight backends at weights up to 1000: the comparison must not overflow,
+    // and a backend with twice the weight takes about twice the traffic.
+    let mut nodes = vec![
+        r#"{"id":"c","kind":"client","arrivals":{"process":"poisson","rate_per_s":2000}}"#.to_string(),
+        r#"{"id":"lb","kind":"load_balancer","algorithm":"weighted_least_connections"}"#.to_string(),
+    ];
+    let mut links = vec![r#"{"from":"c","to":"lb"}"#.to_string()];
+    for i in 0..8 {
+        let (weight, workers) = if i == 0 { (1000, 32) } else { (500, 16) };
+        nodes.push(format!(
+            r#"{{"id":"s{i}","kind":"server","workers":{workers},"weight":{weight},"service_time":{{"dist":"exponential","mean_ms":5}}}}"#
+        ));
+        links.push(format!(r#"{{"from":"lb","to":"s{i}"}}"#));
+    }
+    let json = format!(
+        r#"{{"version":1,"name":"wlc","stop":{{"sim_time_s":30}},"nodes":[{}],"links":[{}]}}"#,
+        nodes.join(","),
+        links.join(",")
+    );
+    let f = common::run(&json).nodes["lb"].forwarded.clone().unwrap();
+    let ratio = f["s0"] as f64 / f["s1"] as f64;
+    assert!((1.6..2.4).contains(&ratio), "s0 should take about twice s1's share: {f:?}");
+}

@@ -229,16 +229,10 @@ impl LoadBalancer {
             }
             Algorithm::IpHash => self.healthy[(hash64(&client_id.to_le_bytes()) % n as u64) as usize],
             Algorithm::LeastConnections => self.least_by(|b| b.active),
-            Algorithm::WeightedLeastConnections => {
-                // active/weight, compared exactly: scale by the weights' product.
-                let lcm: u64 =
-                    self.healthy.iter().map(|&p| u64::from(self.backends[p as usize].weight)).product::<u64>().max(1);
-                if lcm <= 1 << 40 {
-                    self.least_by(|b| b.active * (lcm / u64::from(b.weight)))
-                } else {
-                    self.least_by(|b| b.active as f64 / f64::from(b.weight))
-                }
-            }
+            // IEEE division is correctly rounded: equal ratios give equal
+            // doubles (ties still rotate), and distinct ratios of in-flight
+            // counts over weights of at most 1,000 stay distinct.
+            Algorithm::WeightedLeastConnections => self.least_by(|b| b.active as f64 / f64::from(b.weight)),
             Algorithm::LeastResponseTime => self.least_by(|b| (b.ewma_ns + 1.0) * (b.active + 1) as f64),
             Algorithm::ConsistentHash => {
                 let ring = self.ring.as_ref().expect("consistent_hash builds a ring");
