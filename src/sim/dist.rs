@@ -52,7 +52,6 @@ pub enum Duration {
     },
     /// exp(mu + sigma Z), Z standard normal.
     LogNormal {
-        mean_ms: f64,
         mu: f64,
         sigma: f64,
     },
@@ -77,16 +76,7 @@ impl Duration {
     pub fn lognormal(mean_ms: f64, cv: f64) -> Self {
         let sigma2 = libm::log(1.0 + cv * cv);
         let mu = libm::log(mean_ms) - sigma2 / 2.0;
-        Duration::LogNormal { mean_ms, mu, sigma: libm::sqrt(sigma2) }
-    }
-
-    /// The distribution's mean in milliseconds (for theory overlays).
-    pub fn mean_ms(&self) -> f64 {
-        match self {
-            Duration::Constant { ms } => *ms,
-            Duration::Exponential { mean_ms, .. } | Duration::LogNormal { mean_ms, .. } => *mean_ms,
-            Duration::Uniform { min_ms, max_ms } => (min_ms + max_ms) / 2.0,
-        }
+        Duration::LogNormal { mu, sigma: libm::sqrt(sigma2) }
     }
 
     pub fn sample_ms(&self, rng: &mut SimRng) -> f64 {
@@ -101,7 +91,7 @@ impl Duration {
                     *min_ms
                 }
             }
-            Duration::LogNormal { mu, sigma, .. } => libm::exp(mu + sigma * standard_normal(rng)),
+            Duration::LogNormal { mu, sigma } => libm::exp(mu + sigma * standard_normal(rng)),
         }
     }
 

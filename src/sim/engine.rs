@@ -158,10 +158,6 @@ impl Ctx<'_> {
         self.core.now
     }
 
-    pub fn me(&self) -> NodeIdx {
-        self.me
-    }
-
     /// The run's one RNG: every random decision draws from it.
     pub fn rng(&mut self) -> &mut SimRng {
         &mut self.core.rngs[self.me as usize]
@@ -169,10 +165,6 @@ impl Ctx<'_> {
 
     pub fn is_up(&self, node: NodeIdx) -> bool {
         self.core.up[node as usize]
-    }
-
-    pub fn link(&self, link: LinkIdx) -> Link {
-        self.core.links[link as usize]
     }
 
     pub fn metrics(&mut self) -> &mut Metrics {
@@ -387,6 +379,8 @@ pub struct Simulation {
     scenario: Scenario,
     core: Core,
     present: Vec<bool>,
+    /// Present at some time so far: the nodes the summary lists.
+    ever_present: Vec<bool>,
     nodes: Vec<Box<dyn Node>>,
     node_series: Vec<VecDeque<NodeSample>>,
     /// Simulated time at which the run stops at the latest.
@@ -422,6 +416,7 @@ impl Simulation {
         let mut sim = Simulation {
             core,
             present: (0..n_nodes).map(|i| i < scenario.n_initial_nodes).collect(),
+            ever_present: (0..n_nodes).map(|i| i < scenario.n_initial_nodes).collect(),
             nodes: Vec::with_capacity(n_nodes),
             node_series: vec![VecDeque::new(); n_nodes],
             stop_at_ns,
@@ -468,6 +463,7 @@ impl Simulation {
                 scenario.n_initial_nodes,
             ));
             self.present.push(false);
+            self.ever_present.push(false);
             // The same substream a replay of the recorded scenario gives it.
             self.core.rngs.push(node_streams(scenario.spec.seed, i + 1).pop().expect("i + 1 streams"));
             self.core.up.push(true);
@@ -506,9 +502,10 @@ impl Simulation {
         (m.outcomes.completed, m.outcomes.errors())
     }
 
-    /// Requests that have finished, with any outcome.
-    pub fn finished_requests(&self) -> u64 {
-        self.core.metrics.finished()
+    /// End-to-end latency of successful requests so far: the summary's
+    /// `latency_ms` without the per-node figures (cheap enough per frame).
+    pub fn latency(&self) -> LatencySummary {
+        self.core.metrics.e2e.summary()
     }
 
     /// Processes the next event. Returns false when the run has stopped.
@@ -588,6 +585,7 @@ impl Simulation {
             Action::AddServer | Action::RemoveServer => {
                 let adding = self.scenario.timeline[entry].action == Action::AddServer;
                 self.present[i] = adding;
+                self.ever_present[i] |= adding;
                 let weight = match &self.scenario.node_specs[i] {
                     super::spec::NodeSpec::Server(s) => s.weight,
                     _ => 1,
@@ -680,11 +678,7 @@ impl Simulation {
             .nodes
             .iter()
             .enumerate()
-            .filter(|&(i, _)| {
-                i < self.scenario.n_initial_nodes
-                    || self.present[i]
-                    || self.node_series[i].iter().any(|s| s.completed > 0)
-            })
+            .filter(|&(i, _)| self.ever_present[i])
             .map(|(i, n)| {
                 let mut s = n.summary(now, topo);
                 s.up = self.core.up[i];
@@ -746,9 +740,5 @@ impl Simulation {
     /// Recent link crossings, oldest first (for animating messages).
     pub fn trace(&self) -> impl Iterator<Item = &TraceEntry> {
         self.core.trace.iter()
-    }
-
-    pub fn is_up(&self, node: NodeIdx) -> bool {
-        self.core.up[node as usize]
     }
 }

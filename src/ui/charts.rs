@@ -14,24 +14,23 @@ use super::chart::{self, ChartData, Line, PALETTE};
 use super::state::Lab;
 use crate::sim::Simulation;
 use crate::sim::engine::NodeParams;
+use crate::sim::engine::NodeView;
 use crate::sim::spec::{ArrivalSpec, ServiceTimeSpec};
 use crate::sim::theory::MMc;
 use crate::sim::time::ns_to_s;
-use crate::sim::validate::{Action, NodeIdx};
+use crate::sim::validate::{Action, NodeIdx, Topology};
 
 const REDRAW_MS: u32 = 83;
 
 /// The M/M/c queue the scenario is, if it is one: a single Poisson client
 /// linked straight to a single server with exponential service.
-pub fn queue_model(sim: &Simulation) -> Option<(NodeIdx, NodeIdx, MMc)> {
-    let snap = sim.snapshot();
-    let topo = &sim.scenario().topology;
-    let present: Vec<usize> = (0..snap.nodes.len()).filter(|&i| snap.nodes[i].present).collect();
-    if present.len() != 2 || topo.links.len() != 1 {
+/// `nodes` are the current node views (a frame's, or a fresh snapshot's).
+pub fn queue_model(topo: &Topology, nodes: &[NodeView]) -> Option<(NodeIdx, NodeIdx, MMc)> {
+    if nodes.iter().filter(|v| v.present).count() != 2 || topo.links.len() != 1 {
         return None;
     }
     let link = topo.links[0];
-    let (c, s) = (&snap.nodes[link.from as usize], &snap.nodes[link.to as usize]);
+    let (c, s) = (nodes.get(link.from as usize)?, nodes.get(link.to as usize)?);
     match (&c.params, &s.params) {
         (
             NodeParams::Client { arrivals: ArrivalSpec::Poisson { rate_per_s } },
@@ -116,7 +115,8 @@ pub fn latency_chart(sim: &Simulation) -> ChartData {
         lines.push(Line { name: "p99".into(), colour: PALETTE[2], points: pick(|l| l.p99), dashed: false });
     }
     let x = x_range(sim);
-    if let Some((_, _, q)) = queue_model(sim).filter(|(_, _, q)| q.is_stable()) {
+    let nodes = sim.snapshot().nodes;
+    if let Some((_, _, q)) = queue_model(&sim.scenario().topology, &nodes).filter(|(_, _, q)| q.is_stable()) {
         for (name, p, colour) in [("Erlang C p50", 0.5, PALETTE[0]), ("Erlang C p99", 0.99, PALETTE[2])] {
             let v = q.sojourn_quantile_s(p) * 1e3;
             lines.push(Line { name: name.into(), colour, points: vec![(x.0, v), (x.1, v)], dashed: true });

@@ -84,7 +84,8 @@ pub fn labels(a: &Simulation, c: &CompareSpec) -> (String, String) {
 
 /// "least_connections: p99 41% lower than round_robin" (whole run so far).
 pub fn verdict(a: &Simulation, b: &Simulation, label_a: &str, label_b: &str) -> Option<String> {
-    let (pa, pb) = (a.summary().latency_ms, b.summary().latency_ms);
+    // Runs every frame while comparing: the end-to-end figures only.
+    let (pa, pb) = (a.latency(), b.latency());
     if pa.count < 100 || pb.count < 100 {
         return None;
     }

@@ -22,8 +22,12 @@ pub fn Controls() -> impl IntoView {
         seed_text.set(lab.seed().to_string());
     });
     let model = Memo::new(move |_| {
-        lab.frame.with(|_| ());
-        lab.sim.with_value(|s| queue_model(s).map(|(c, _, q)| (c, q.c, q.mu, q.utilisation())))
+        // The frame's node views: no second snapshot per frame.
+        lab.frame.with(|f| {
+            lab.sim.with_value(|s| {
+                queue_model(&s.scenario().topology, &f.nodes).map(|(c, _, q)| (c, q.c, q.mu, q.utilisation()))
+            })
+        })
     });
     let figure = |testid: &'static str, label: &'static str, tip: &'static str, value: Signal<String>| {
         view! {
