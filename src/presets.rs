@@ -15,11 +15,26 @@ pub struct Preset {
     pub json: &'static str,
     /// The playback speed it opens at (simulated seconds per wall second).
     pub speed: f64,
+    /// Opens as an A/B comparison: variant B is the scenario plus this edit at time 0.
+    pub compare_b: Option<fn() -> FaultSpec>,
+}
+
+use crate::sim::spec::{Acks, FaultSpec};
+
+/// "Kafka: a broker dies" compares its producer's acks=1 with acks=all.
+fn acks_all() -> FaultSpec {
+    FaultSpec { set: Some("api".into()), acks: Some(Acks::All), ..Default::default() }
 }
 
 pub const MM8_JSON: &str = include_str!("../public/presets/mm8.json");
 pub const LOAD_BALANCING_JSON: &str = include_str!("../public/presets/load-balancing.json");
 pub const ONE_QUEUE_OR_MANY_JSON: &str = include_str!("../public/presets/one-queue-or-many.json");
+pub const KAFKA_KEYS_JSON: &str = include_str!("../public/presets/kafka-keys.json");
+pub const KAFKA_BROKER_DIES_JSON: &str = include_str!("../public/presets/kafka-broker-dies.json");
+pub const KAFKA_CONSUMER_DIES_JSON: &str = include_str!("../public/presets/kafka-consumer-dies.json");
+pub const RABBITMQ_EXCHANGES_JSON: &str = include_str!("../public/presets/rabbitmq-exchanges.json");
+pub const RABBITMQ_DEAD_LETTERS_JSON: &str = include_str!("../public/presets/rabbitmq-dead-letters.json");
+pub const POINT_TO_POINT_JSON: &str = include_str!("../public/presets/point-to-point-vs-pubsub.json");
 
 pub const ALL: &[Preset] = &[
     Preset {
@@ -29,6 +44,7 @@ pub const ALL: &[Preset] = &[
         icon: "Q",
         json: MM8_JSON,
         speed: 10.0,
+        compare_b: None,
     },
     Preset {
         id: "load-balancing",
@@ -37,6 +53,7 @@ pub const ALL: &[Preset] = &[
         icon: "LB",
         json: LOAD_BALANCING_JSON,
         speed: 1.0,
+        compare_b: None,
     },
     Preset {
         id: "one-queue-or-many",
@@ -45,6 +62,61 @@ pub const ALL: &[Preset] = &[
         icon: "1:N",
         json: ONE_QUEUE_OR_MANY_JSON,
         speed: 10.0,
+        compare_b: None,
+    },
+    Preset {
+        id: "kafka-keys",
+        title: "Kafka: keys, partitions and consumer groups",
+        lesson: "murmur2(key) % partitions; two groups read independently; joins and leaves rebalance.",
+        icon: "K",
+        json: KAFKA_KEYS_JSON,
+        speed: 1.0,
+        compare_b: None,
+    },
+    Preset {
+        id: "kafka-broker-dies",
+        title: "Kafka: a broker dies",
+        lesson: "acks=1 loses what followers had not fetched; compare with acks=all.",
+        icon: "K!",
+        json: KAFKA_BROKER_DIES_JSON,
+        speed: 1.0,
+        compare_b: Some(acks_all),
+    },
+    Preset {
+        id: "kafka-consumer-dies",
+        title: "Kafka: a consumer dies before committing",
+        lesson: "At-least-once: uncommitted work is redone after the rebalance.",
+        icon: "K?",
+        json: KAFKA_CONSUMER_DIES_JSON,
+        speed: 1.0,
+        compare_b: None,
+    },
+    Preset {
+        id: "rabbitmq-exchanges",
+        title: "RabbitMQ: direct, fanout and topic exchanges",
+        lesson: "Routing keys against bindings: * one word, # zero or more.",
+        icon: "R",
+        json: RABBITMQ_EXCHANGES_JSON,
+        speed: 1.0,
+        compare_b: None,
+    },
+    Preset {
+        id: "rabbitmq-dead-letters",
+        title: "RabbitMQ: retries and dead letters",
+        lesson: "Nack and requeue, a delivery limit, TTL, and a dead-letter exchange.",
+        icon: "R!",
+        json: RABBITMQ_DEAD_LETTERS_JSON,
+        speed: 1.0,
+        compare_b: None,
+    },
+    Preset {
+        id: "point-to-point-vs-pubsub",
+        title: "Point-to-point vs publish-subscribe",
+        lesson: "Competing consumers share a queue; subscribers each get a copy.",
+        icon: "P/S",
+        json: POINT_TO_POINT_JSON,
+        speed: 1.0,
+        compare_b: None,
     },
 ];
 
@@ -59,7 +131,10 @@ mod tests {
     #[test]
     fn every_preset_is_valid_and_ids_are_unique() {
         for (i, p) in ALL.iter().enumerate() {
-            crate::Scenario::from_json(p.json).unwrap_or_else(|e| panic!("preset {}: {e}", p.id));
+            let s = crate::Scenario::from_json(p.json).unwrap_or_else(|e| panic!("preset {}: {e}", p.id));
+            if let Some(b) = p.compare_b {
+                s.with_entry(b()).unwrap_or_else(|e| panic!("preset {} variant B: {e}", p.id));
+            }
             assert!(ALL[..i].iter().all(|q| q.id != p.id), "duplicate id {}", p.id);
         }
     }

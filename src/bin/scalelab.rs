@@ -50,6 +50,10 @@ enum Command {
         /// Instead: hash-ring lookups, 10 nodes x 1,000 virtual nodes.
         #[arg(long)]
         ring: bool,
+        /// Instead: 1,000,000 Kafka records through 3 brokers, 12 partitions
+        /// (replication 3), read by two consumer groups.
+        #[arg(long)]
+        kafka: bool,
     },
 }
 
@@ -168,6 +172,53 @@ fn bench_ring() {
     );
 }
 
+fn bench_kafka(runs: u32) {
+    let consumer = |id: &str, group: &str| {
+        format!(
+            r#"{{"id":"{id}","kind":"kafka_consumer","topic":"events","group":"{group}","max_poll_records":500,
+               "processing_time":{{"dist":"constant","mean_ms":0.01}}}}"#
+        )
+    };
+    let ids = ["a-1", "a-2", "a-3", "b-1", "b-2", "b-3"];
+    let consumers: Vec<String> = ids.iter().map(|id| consumer(id, &id[..1])).collect();
+    let links: Vec<String> = ["producer"]
+        .iter()
+        .chain(&ids)
+        .map(|id| format!(r#"{{"from":"{id}","to":"kafka","latency_ms":0.5}}"#))
+        .collect();
+    let text = format!(
+        r#"{{"version":1,"name":"1,000,000 Kafka records","seed":1,"stop":{{"sim_time_s":10}},
+          "nodes":[{{"id":"kafka","kind":"kafka_cluster","brokers":3,
+                     "topics":[{{"name":"events","partitions":12,"replication_factor":3,"min_insync_replicas":2}}]}},
+                   {{"id":"producer","kind":"kafka_producer","topic":"events","acks":"all","linger_ms":5,
+                     "arrivals":{{"process":"constant","rate_per_s":100000}},"keys":{{"dist":"uniform","n_keys":100000}}}},
+                   {}],
+          "links":[{}]}}"#,
+        consumers.join(","),
+        links.join(",")
+    );
+    let scenario = Scenario::from_json(&text).expect("the Kafka bench scenario is valid");
+    let mut rates = Vec::new();
+    for i in 0..runs.max(1) {
+        let (s, wall) = timed_run(&scenario);
+        let m = s.messaging.expect("a messaging run");
+        let rate = m.produced as f64 / wall;
+        println!(
+            "  run {}: {} records produced, {} acked, {} processed by 2 groups, {} events in {:.3} s = {:.2} M records/s",
+            i + 1,
+            m.produced,
+            m.acked,
+            s.completed,
+            s.events,
+            wall,
+            rate / 1e6
+        );
+        rates.push(rate);
+    }
+    rates.sort_by(f64::total_cmp);
+    println!("kafka records_per_s best {:.0} median {:.0}", rates[rates.len() - 1], rates[rates.len() / 2]);
+}
+
 fn bench_memory() {
     let text = r#"{"version":1,"name":"1 hour at 10,000 requests/s","seed":1,"stop":{"sim_time_s":3600},
       "nodes":[{"id":"users","kind":"client","arrivals":{"process":"poisson","rate_per_s":10000}},
@@ -229,11 +280,13 @@ fn main() -> ExitCode {
                 println!("{:<18} {}\n{:<18} {}", p.id, p.title, "", p.lesson);
             }
         }
-        Command::Bench { requests, runs, memory, ring } => {
+        Command::Bench { requests, runs, memory, ring, kafka } => {
             if memory {
                 bench_memory();
             } else if ring {
                 bench_ring();
+            } else if kafka {
+                bench_kafka(runs);
             } else {
                 bench(requests, runs);
             }

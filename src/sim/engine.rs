@@ -34,6 +34,9 @@ use super::time::{SimTime, ns_to_s};
 use super::trace::{MsgKind, Trace, TraceEntry};
 use super::validate::{Action, Change, Link, LinkIdx, NodeIdx, Scenario, ScenarioError, Stop, Topology, limits};
 
+pub use super::nodes::kafka_cluster::{KafkaMsg, Record};
+pub use super::nodes::rabbitmq::RabbitMsg;
+
 /// How many windows of the time series are kept (the most recent ones).
 pub const MAX_SERIES_POINTS: usize = 3_600;
 /// How many recent link crossings the trace keeps for the animation.
@@ -106,6 +109,32 @@ pub enum Payload {
         tag: u32,
         slot: u32,
     },
+    /// Kafka's protocol (producers, consumers and the cluster).
+    Kafka(KafkaMsg),
+    /// RabbitMQ's protocol (publishers, consumers and the broker).
+    Rabbit(RabbitMsg),
+}
+
+impl Payload {
+    fn body(&self) -> Option<BodyId> {
+        match self {
+            Payload::Kafka(m) => m.body(),
+            _ => None,
+        }
+    }
+}
+
+/// A handle on a message body held by the engine (see [`Body`]).
+pub type BodyId = u32;
+
+/// The variable-size part of a message (a batch of records, a list of
+/// offsets). It stays in the engine's arena while the message travels, so
+/// [`Payload`] stays `Copy` and small; the receiver takes it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Body {
+    Records(Vec<Record>),
+    /// (partition, next offset to read) pairs: a consumer's commit.
+    Offsets(Vec<(u32, u64)>),
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -145,6 +174,9 @@ pub struct Core {
     next_msg_id: u64,
     next_request_id: u64,
     n_events: u64,
+    /// Message bodies in flight; `free_bodies` lists the empty slots.
+    bodies: Vec<Option<Body>>,
+    free_bodies: Vec<BodyId>,
 }
 
 /// A node's window on the engine while it handles one event.
@@ -200,6 +232,36 @@ impl Ctx<'_> {
         self.core.send_back(req);
     }
 
+    /// Sends a protocol message over one of this node's links, in either
+    /// direction (a broker pushes to a consumer over the consumer's link).
+    /// `key` colours the message in the animation (a record's key).
+    pub fn send(&mut self, link: LinkIdx, payload: Payload, kind: MsgKind, key: u32) {
+        let l = self.core.links[link as usize];
+        let to = if l.from == self.me { l.to } else { l.from };
+        debug_assert!(l.from == self.me || l.to == self.me);
+        self.core.transmit_keyed(self.me, to, l.latency_ns, payload, kind, key);
+    }
+
+    /// Puts a message body in the engine's arena; the message carries the handle.
+    pub fn put_body(&mut self, body: Body) -> BodyId {
+        match self.core.free_bodies.pop() {
+            Some(id) => {
+                self.core.bodies[id as usize] = Some(body);
+                id
+            }
+            None => {
+                self.core.bodies.push(Some(body));
+                (self.core.bodies.len() - 1) as BodyId
+            }
+        }
+    }
+
+    /// Takes the body of a message that has arrived (each body is taken once).
+    pub fn take_body(&mut self, id: BodyId) -> Body {
+        self.core.free_bodies.push(id);
+        self.core.bodies[id as usize].take().expect("a body is taken once, by its receiver")
+    }
+
     /// Wakes this node after `delay_ns` with `Payload::Timer { tag, slot }`.
     pub fn set_timer(&mut self, delay_ns: SimTime, tag: u32, slot: u32) {
         let me = self.me;
@@ -213,14 +275,46 @@ impl Ctx<'_> {
 
 impl Core {
     fn transmit(&mut self, from: NodeIdx, to: NodeIdx, latency_ns: SimTime, payload: Payload, kind: MsgKind) {
+        let key = match payload {
+            Payload::Request(r) | Payload::Response(r) => r.id as u32,
+            _ => 0,
+        };
+        self.transmit_keyed(from, to, latency_ns, payload, kind, key);
+    }
+
+    fn transmit_keyed(
+        &mut self,
+        from: NodeIdx,
+        to: NodeIdx,
+        latency_ns: SimTime,
+        payload: Payload,
+        kind: MsgKind,
+        key: u32,
+    ) {
         self.next_msg_id += 1;
         let arrive_ns = self.now + latency_ns;
         let req_id = match payload {
             Payload::Request(r) | Payload::Response(r) => r.id,
-            Payload::Timer { .. } => 0,
+            _ => 0,
         };
-        self.trace.push(TraceEntry { msg_id: self.next_msg_id, req_id, from, to, sent_ns: self.now, arrive_ns, kind });
+        self.trace.push(TraceEntry {
+            msg_id: self.next_msg_id,
+            req_id,
+            from,
+            to,
+            sent_ns: self.now,
+            arrive_ns,
+            kind,
+            key,
+        });
         self.queue.push(arrive_ns, Event::Deliver { to, from, epoch: 0, payload });
+    }
+
+    fn drop_body(&mut self, payload: &Payload) {
+        if let Some(id) = payload.body() {
+            self.bodies[id as usize] = None;
+            self.free_bodies.push(id);
+        }
     }
 
     fn send_back(&mut self, mut req: Request) {
@@ -248,6 +342,8 @@ pub trait Node: Send + Sync {
     fn set(&mut self, _ctx: &mut Ctx, _change: &Change) {}
     /// A backend joined or left (balancers only).
     fn on_backend(&mut self, _ctx: &mut Ctx, _change: BackendChange) {}
+    /// A part of the node failed (`up` false) or recovered: a Kafka broker.
+    fn on_part(&mut self, _ctx: &mut Ctx, _part: u32, _up: bool) {}
     /// Live figures for the UI: cheap enough to call 60 times a second.
     fn view(&self) -> NodeView;
     /// Closes a metrics window at `now` (advances time integrals).
@@ -276,6 +372,12 @@ pub struct NodeView {
     pub healthy_backends: Vec<NodeIdx>,
     /// Current parameters, for the inspector and theory overlays.
     pub params: NodeParams,
+    /// A Kafka cluster's brokers, partitions and groups.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kafka: Option<Box<super::nodes::kafka_cluster::KafkaView>>,
+    /// A RabbitMQ broker's exchanges, bindings and queues.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rabbit: Option<Box<super::nodes::rabbitmq::RabbitView>>,
 }
 
 /// A node's current, editable parameters.
@@ -292,6 +394,10 @@ pub enum NodeParams {
     },
     LoadBalancer {
         algorithm: super::spec::Algorithm,
+    },
+    Producer {
+        arrivals: super::spec::ArrivalSpec,
+        acks: super::spec::Acks,
     },
 }
 
@@ -328,6 +434,25 @@ pub struct NodeSummary {
     /// Requests sent to each backend (balancers), by backend id.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub forwarded: Option<std::collections::BTreeMap<String, u64>>,
+    /// Batches a producer sent again (after an error or a timeout).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retries: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dead_lettered: Option<u64>,
+    /// Records this consumer processed that its group had processed before.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duplicates: Option<u64>,
+    /// Records processed after a later record of the same producer and partition.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub out_of_order: Option<u64>,
+    /// Deliveries this consumer got that were redeliveries.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redelivered: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kafka: Option<super::nodes::kafka_cluster::KafkaSummary>,
+    /// A RabbitMQ broker's queues, by name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub queues: Option<std::collections::BTreeMap<String, super::nodes::rabbitmq::QueueSummary>>,
 }
 
 /// Whole-run results: deterministic (no wall-clock figures), so two runs of
@@ -351,6 +476,9 @@ pub struct Summary {
     pub throughput_per_s: f64,
     /// End-to-end latency of successful requests, as the clients saw it.
     pub latency_ms: LatencySummary,
+    /// Kafka and RabbitMQ counts (messaging scenarios only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub messaging: Option<super::metrics::MessagingCounts>,
     pub nodes: std::collections::BTreeMap<String, NodeSummary>,
 }
 
@@ -408,6 +536,8 @@ impl Simulation {
             next_msg_id: 0,
             next_request_id: 0,
             n_events: 0,
+            bodies: Vec::new(),
+            free_bodies: Vec::new(),
         };
         let (stop_at_ns, stop_after_finished) = match scenario.stop {
             Stop::SimTime(t) => (t, None),
@@ -508,6 +638,11 @@ impl Simulation {
         self.core.metrics.e2e.summary()
     }
 
+    /// Kafka and RabbitMQ counts so far (messaging scenarios only; cheap).
+    pub fn messaging(&self) -> Option<super::metrics::MessagingCounts> {
+        self.scenario.node_specs.iter().any(|n| n.is_messaging()).then_some(self.core.metrics.messaging)
+    }
+
     /// Processes the next event. Returns false when the run has stopped.
     pub fn step(&mut self) -> bool {
         if self.finished {
@@ -553,6 +688,8 @@ impl Simulation {
                     self.core.send_back(req)
                 }
                 Payload::Timer { .. } => {}
+                // A protocol message to a dead process is lost with the connection.
+                Payload::Kafka(_) | Payload::Rabbit(_) => self.core.drop_body(&payload),
             }
             return;
         }
@@ -577,6 +714,12 @@ impl Simulation {
                 self.core.up[i] = true;
                 let mut ctx = Ctx { core: &mut self.core, me: node };
                 self.nodes[i].on_recover(&mut ctx);
+            }
+            Action::FailPart(part) | Action::RecoverPart(part) => {
+                let up = matches!(self.scenario.timeline[entry].action, Action::RecoverPart(_));
+                let part = *part;
+                let mut ctx = Ctx { core: &mut self.core, me: node };
+                self.nodes[i].on_part(&mut ctx, part, up);
             }
             Action::Set(change) => {
                 let mut ctx = Ctx { core: &mut self.core, me: node };
@@ -698,6 +841,7 @@ impl Simulation {
             sim_time_s: ns_to_s(now),
             throughput_per_s: if now > 0 { m.outcomes.completed as f64 / ns_to_s(now) } else { 0.0 },
             latency_ms: m.e2e.summary(),
+            messaging: self.messaging(),
             nodes,
         }
     }

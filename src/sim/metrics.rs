@@ -247,9 +247,75 @@ impl Outcomes {
     }
 }
 
+/// Run-wide counts of the messaging scenarios (Kafka, RabbitMQ). In those, a
+/// "request" of the main counters is one delivery: `sent` counts records
+/// published, `completed` counts deliveries processed (once per consumer
+/// group or queue), and the end-to-end latency runs from publish to processed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct MessagingCounts {
+    /// Records (messages) the producers created.
+    pub produced: u64,
+    /// Records a producer got an acknowledgement for (Kafka, acks 1 or all).
+    pub acked: u64,
+    /// Records a producer gave up on after its retries.
+    pub failed: u64,
+    /// Records the producer counted as written (acknowledged, or sent with
+    /// acks=0) that no longer exist: truncated away by a leader election.
+    pub lost: u64,
+    /// Deliveries processed a second time by the same consumer group.
+    pub duplicates: u64,
+    /// Records or messages sent to a dead-letter topic or exchange.
+    pub dead_lettered: u64,
+    /// Deliveries repeated after a nack, a crash or a rebalance (RabbitMQ).
+    pub redelivered: u64,
+    /// Messages past their TTL (RabbitMQ).
+    pub expired: u64,
+    /// Messages that matched no queue, or were rejected with nowhere to go.
+    pub discarded: u64,
+}
+
+/// Record ids a duplicate check remembers, behind the newest (2 MB of bits
+/// per group): a record redelivered after more than this many newer ones
+/// were made is not recognised as a duplicate.
+const ID_WINDOW: u64 = 1 << 24;
+
+/// One bit per record id: which records a consumer group has processed,
+/// for the most recent [`ID_WINDOW`] ids.
+#[derive(Clone, Debug, Default)]
+struct IdSet {
+    /// Word k holds ids (base_word + k) * 64 ..
+    words: VecDeque<u64>,
+    base_word: u64,
+}
+
+impl IdSet {
+    /// Marks `id`; returns whether it was already marked.
+    fn insert(&mut self, id: u64) -> bool {
+        let (w, b) = (id / 64, id % 64);
+        if w < self.base_word {
+            return false;
+        }
+        let end = self.base_word + self.words.len() as u64;
+        if w >= end {
+            self.words.extend(std::iter::repeat_n(0, (w + 1 - end) as usize));
+        }
+        while self.words.len() as u64 > ID_WINDOW / 64 {
+            self.words.pop_front();
+            self.base_word += 1;
+        }
+        let k = (w - self.base_word) as usize;
+        let seen = self.words[k] >> b & 1 == 1;
+        self.words[k] |= 1 << b;
+        seen
+    }
+}
+
 /// Run-wide counters, the end-to-end histogram, and the time series.
 #[derive(Debug)]
 pub struct Metrics {
+    pub messaging: MessagingCounts,
+    /// Per consumer group (or queue): the record ids it has processed.
+    processed: Vec<IdSet>,
     pub sent: u64,
     pub outcomes: Outcomes,
     pub e2e: LatencyHist,
@@ -264,6 +330,8 @@ pub struct Metrics {
 impl Metrics {
     pub fn new(window_ns: SimTime, max_points: usize) -> Self {
         Metrics {
+            messaging: MessagingCounts::default(),
+            processed: Vec::new(),
             sent: 0,
             outcomes: Outcomes::default(),
             e2e: LatencyHist::new(3),
@@ -284,6 +352,17 @@ impl Metrics {
     pub fn record_sent(&mut self) {
         self.sent += 1;
         self.window_sent += 1;
+    }
+
+    /// Consumer group `group` has processed record `id`; returns true (and
+    /// counts a duplicate) when the group had processed it before.
+    pub fn record_processed(&mut self, group: usize, id: u64) -> bool {
+        if group >= self.processed.len() {
+            self.processed.resize(group + 1, IdSet::default());
+        }
+        let dup = self.processed[group].insert(id);
+        self.messaging.duplicates += u64::from(dup);
+        dup
     }
 
     /// A response reached its client.

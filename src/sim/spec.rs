@@ -53,6 +53,12 @@ pub enum NodeSpec {
     Client(ClientSpec),
     Server(ServerSpec),
     LoadBalancer(LoadBalancerSpec),
+    KafkaCluster(KafkaClusterSpec),
+    KafkaProducer(KafkaProducerSpec),
+    KafkaConsumer(KafkaConsumerSpec),
+    Rabbitmq(RabbitMqSpec),
+    RabbitPublisher(RabbitPublisherSpec),
+    RabbitConsumer(RabbitConsumerSpec),
 }
 
 impl NodeSpec {
@@ -61,6 +67,12 @@ impl NodeSpec {
             NodeSpec::Client(c) => &c.id,
             NodeSpec::Server(s) => &s.id,
             NodeSpec::LoadBalancer(l) => &l.id,
+            NodeSpec::KafkaCluster(k) => &k.id,
+            NodeSpec::KafkaProducer(k) => &k.id,
+            NodeSpec::KafkaConsumer(k) => &k.id,
+            NodeSpec::Rabbitmq(r) => &r.id,
+            NodeSpec::RabbitPublisher(r) => &r.id,
+            NodeSpec::RabbitConsumer(r) => &r.id,
         }
     }
 
@@ -69,12 +81,402 @@ impl NodeSpec {
             NodeSpec::Client(_) => "client",
             NodeSpec::Server(_) => "server",
             NodeSpec::LoadBalancer(_) => "load_balancer",
+            NodeSpec::KafkaCluster(_) => "kafka_cluster",
+            NodeSpec::KafkaProducer(_) => "kafka_producer",
+            NodeSpec::KafkaConsumer(_) => "kafka_consumer",
+            NodeSpec::Rabbitmq(_) => "rabbitmq",
+            NodeSpec::RabbitPublisher(_) => "rabbit_publisher",
+            NodeSpec::RabbitConsumer(_) => "rabbit_consumer",
         }
+    }
+
+    /// Whether the node belongs to Kafka or RabbitMQ.
+    pub fn is_messaging(&self) -> bool {
+        !matches!(self, NodeSpec::Client(_) | NodeSpec::Server(_) | NodeSpec::LoadBalancer(_))
+    }
+
+    /// Whether the node originates traffic (a run needs at least one).
+    pub fn is_source(&self) -> bool {
+        matches!(self, NodeSpec::Client(_) | NodeSpec::KafkaProducer(_) | NodeSpec::RabbitPublisher(_))
     }
 }
 
 /// The names `kind` may take, in the order the docs list them.
-pub const NODE_KINDS: &[&str] = &["client", "server", "load_balancer"];
+pub const NODE_KINDS: &[&str] = &[
+    "client",
+    "server",
+    "load_balancer",
+    "kafka_cluster",
+    "kafka_producer",
+    "kafka_consumer",
+    "rabbitmq",
+    "rabbit_publisher",
+    "rabbit_consumer",
+];
+
+/// A Kafka cluster: brokers, topics (partitions, replicas, the in-sync
+/// replica set), the controller that elects leaders, and the group
+/// coordinators. Producers and consumers link to it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KafkaClusterSpec {
+    pub id: String,
+    /// Number of brokers, named 0, 1, … (the timeline fails one with
+    /// `{"fail": "<cluster id>", "broker": 1}`). Default 3.
+    #[serde(default = "default_brokers", skip_serializing_if = "is_default_brokers")]
+    pub brokers: u32,
+    pub topics: Vec<TopicSpec>,
+    /// A follower's fetch round trip: how far replicas trail the leader. Default 5.
+    #[serde(default = "default_replica_fetch_ms", skip_serializing_if = "is_default_replica_fetch_ms")]
+    pub replica_fetch_ms: f64,
+    /// `replica.lag.time.max.ms`: a follower not caught up for this long
+    /// leaves the ISR. Default 30000 (Kafka's).
+    #[serde(default = "default_replica_lag_ms", skip_serializing_if = "is_default_replica_lag_ms")]
+    pub replica_lag_time_max_ms: f64,
+    /// `broker.session.timeout.ms`: how long the controller takes to notice
+    /// a dead broker and move its leaderships. Default 9000 (Kafka's).
+    #[serde(default = "default_broker_session_ms", skip_serializing_if = "is_default_broker_session_ms")]
+    pub broker_session_timeout_ms: f64,
+    /// `unclean.leader.election.enable`: elect an out-of-sync replica when
+    /// no in-sync one is alive (available, but acknowledged records are lost).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub unclean_leader_election: bool,
+    /// `fetch.max.wait.ms`: how long a fetch with no new data waits. Default 500.
+    #[serde(default = "default_fetch_wait_ms", skip_serializing_if = "is_default_fetch_wait_ms")]
+    pub fetch_max_wait_ms: f64,
+}
+
+fn default_brokers() -> u32 {
+    3
+}
+fn default_replica_fetch_ms() -> f64 {
+    5.0
+}
+fn default_replica_lag_ms() -> f64 {
+    30_000.0
+}
+fn default_broker_session_ms() -> f64 {
+    9_000.0
+}
+fn default_fetch_wait_ms() -> f64 {
+    500.0
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TopicSpec {
+    pub name: String,
+    pub partitions: u32,
+    /// Copies of each partition, on distinct brokers. Default 1.
+    #[serde(default = "one_u32", skip_serializing_if = "is_one_u32")]
+    pub replication_factor: u32,
+    /// `min.insync.replicas`: with `acks=all`, writes fail while the ISR is
+    /// smaller than this. Default 1.
+    #[serde(default = "one_u32", skip_serializing_if = "is_one_u32")]
+    pub min_insync_replicas: u32,
+}
+
+/// `acks`: when the leader answers a produce request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Acks {
+    /// Never: the producer does not wait (fire and forget).
+    #[serde(rename = "0")]
+    None,
+    /// When the leader has appended the batch.
+    #[serde(rename = "1")]
+    Leader,
+    /// When every in-sync replica has it (the high watermark passed it).
+    #[serde(rename = "all")]
+    All,
+}
+
+impl Acks {
+    pub fn name(self) -> &'static str {
+        match self {
+            Acks::None => "0",
+            Acks::Leader => "1",
+            Acks::All => "all",
+        }
+    }
+}
+
+fn default_acks() -> Acks {
+    Acks::All
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KafkaProducerSpec {
+    pub id: String,
+    pub topic: String,
+    pub arrivals: ArrivalSpec,
+    /// How record keys are drawn; key k is the string `key-k`. Absent:
+    /// keyless records, spread round-robin over the partitions (the
+    /// pre-2.4 `DefaultPartitioner` behaviour, one record at a time).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keys: Option<KeySpec>,
+    /// Send every record to this partition (overrides the key).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partition: Option<u32>,
+    /// `"0"`, `"1"` or `"all"` (Kafka's default since 3.0).
+    #[serde(default = "default_acks", skip_serializing_if = "is_default_acks")]
+    pub acks: Acks,
+    /// `linger.ms`: how long a batch waits for more records. Default 5.
+    #[serde(default = "default_linger_ms", skip_serializing_if = "is_default_linger_ms")]
+    pub linger_ms: f64,
+    /// Records per batch at most (a count; Kafka's `batch.size` is bytes). Default 500.
+    #[serde(default = "default_batch_records", skip_serializing_if = "is_default_batch_records")]
+    pub batch_records: u32,
+    /// `request.timeout.ms`: an unanswered produce request is retried after this. Default 30000.
+    #[serde(default = "default_request_timeout_ms", skip_serializing_if = "is_default_request_timeout_ms")]
+    pub request_timeout_ms: f64,
+    /// Retries of a failed batch before its records count as failed.
+    /// Default 2147483647 (Kafka's): `delivery_timeout_ms` is what ends them.
+    #[serde(default = "default_retries", skip_serializing_if = "is_default_retries")]
+    pub retries: u32,
+    /// `delivery.timeout.ms`: a record not acknowledged this long after it
+    /// was made is given up (counted as failed). Default 120000.
+    #[serde(default = "default_delivery_timeout_ms", skip_serializing_if = "is_default_delivery_timeout_ms")]
+    pub delivery_timeout_ms: f64,
+    /// `retry.backoff.ms`. Default 100.
+    #[serde(default = "default_retry_backoff_ms", skip_serializing_if = "is_default_retry_backoff_ms")]
+    pub retry_backoff_ms: f64,
+}
+
+fn default_linger_ms() -> f64 {
+    5.0
+}
+fn default_batch_records() -> u32 {
+    500
+}
+fn default_request_timeout_ms() -> f64 {
+    30_000.0
+}
+fn default_retries() -> u32 {
+    i32::MAX as u32
+}
+fn default_delivery_timeout_ms() -> f64 {
+    120_000.0
+}
+fn default_retry_backoff_ms() -> f64 {
+    100.0
+}
+
+/// `partition.assignment.strategy`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Assignor {
+    Range,
+    RoundRobin,
+}
+
+fn default_assignor() -> Assignor {
+    Assignor::Range
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KafkaConsumerSpec {
+    pub id: String,
+    pub topic: String,
+    /// `group.id`: consumers of one group share the partitions; each group
+    /// reads the whole topic.
+    pub group: String,
+    /// Time to process one record.
+    pub processing_time: ServiceTimeSpec,
+    /// `max.poll.records`. Default 500.
+    #[serde(default = "default_max_poll_records", skip_serializing_if = "is_default_max_poll_records")]
+    pub max_poll_records: u32,
+    /// `auto.commit.interval.ms`: processed offsets are committed at the
+    /// first poll this long after the last commit (and before a rebalance).
+    /// 0: commit after every batch. Default 5000.
+    #[serde(default = "default_commit_interval_ms", skip_serializing_if = "is_default_commit_interval_ms")]
+    pub commit_interval_ms: f64,
+    /// `session.timeout.ms`: a consumer silent this long is dead to the group. Default 45000.
+    #[serde(default = "default_session_timeout_ms", skip_serializing_if = "is_default_session_timeout_ms")]
+    pub session_timeout_ms: f64,
+    /// `heartbeat.interval.ms`. Default 3000.
+    #[serde(default = "default_heartbeat_ms", skip_serializing_if = "is_default_heartbeat_ms")]
+    pub heartbeat_interval_ms: f64,
+    /// Default `range`; every consumer of a group must name the same one.
+    #[serde(default = "default_assignor", skip_serializing_if = "is_default_assignor")]
+    pub assignor: Assignor,
+    /// Probability that processing a record fails (each attempt).
+    #[serde(default, skip_serializing_if = "is_zero_f64")]
+    pub failure_rate: f64,
+    /// Attempts after the first before a record goes to the dead-letter topic. Default 3.
+    #[serde(default = "default_max_retries", skip_serializing_if = "is_default_max_retries")]
+    pub max_retries: u32,
+    /// Where records that failed every attempt go; without it they are dropped (and counted).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dead_letter_topic: Option<String>,
+    /// When the consumer joins its group. Default 0.
+    #[serde(default, skip_serializing_if = "is_zero_f64")]
+    pub join_at_s: f64,
+    /// When it leaves its group cleanly (commits, then leaves), if ever.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub leave_at_s: Option<f64>,
+}
+
+fn default_max_poll_records() -> u32 {
+    500
+}
+fn default_commit_interval_ms() -> f64 {
+    5_000.0
+}
+fn default_session_timeout_ms() -> f64 {
+    45_000.0
+}
+fn default_heartbeat_ms() -> f64 {
+    3_000.0
+}
+fn default_max_retries() -> u32 {
+    3
+}
+
+/// A RabbitMQ broker: exchanges, queues and the bindings between them.
+/// Publishers and consumers link to it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RabbitMqSpec {
+    pub id: String,
+    pub exchanges: Vec<ExchangeSpec>,
+    pub queues: Vec<QueueSpec>,
+    #[serde(default)]
+    pub bindings: Vec<BindingSpec>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExchangeType {
+    Direct,
+    Fanout,
+    Topic,
+    Headers,
+}
+
+impl ExchangeType {
+    pub fn name(self) -> &'static str {
+        match self {
+            ExchangeType::Direct => "direct",
+            ExchangeType::Fanout => "fanout",
+            ExchangeType::Topic => "topic",
+            ExchangeType::Headers => "headers",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExchangeSpec {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: ExchangeType,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QueueSpec {
+    pub name: String,
+    /// `x-message-ttl`: a message waiting longer is dead-lettered (reason `expired`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_ttl_ms: Option<f64>,
+    /// `x-delivery-limit` (quorum queues): a message redelivered more often
+    /// is dead-lettered (reason `delivery_limit`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery_limit: Option<u32>,
+    /// `x-dead-letter-exchange`: where rejected, expired and over-limit messages go.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dead_letter_exchange: Option<String>,
+    /// `x-dead-letter-routing-key`; default: the message's own routing key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dead_letter_routing_key: Option<String>,
+    /// `x-max-length`: a message arriving at a full queue drops the oldest
+    /// (dead-lettered, reason `maxlen`). Default 1,000,000.
+    #[serde(default = "default_max_length", skip_serializing_if = "is_default_max_length")]
+    pub max_length: u64,
+}
+
+fn default_max_length() -> u64 {
+    1_000_000
+}
+
+/// `x-match` of a headers binding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HeadersMatch {
+    All,
+    Any,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BindingSpec {
+    pub exchange: String,
+    pub queue: String,
+    /// The binding key (direct, topic); ignored by fanout and headers exchanges.
+    #[serde(default)]
+    pub key: String,
+    /// Headers exchanges: the arguments to match.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub headers: std::collections::BTreeMap<String, String>,
+    /// Headers exchanges: `all` (default) or `any`.
+    #[serde(default, rename = "match", skip_serializing_if = "Option::is_none")]
+    pub match_: Option<HeadersMatch>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MessageSpec {
+    #[serde(default)]
+    pub routing_key: String,
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub headers: std::collections::BTreeMap<String, String>,
+    /// Relative frequency. Default 1.
+    #[serde(default = "one_f64", skip_serializing_if = "is_one_f64")]
+    pub weight: f64,
+}
+
+fn one_f64() -> f64 {
+    1.0
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RabbitPublisherSpec {
+    pub id: String,
+    pub exchange: String,
+    pub arrivals: ArrivalSpec,
+    /// The messages it publishes, drawn by weight.
+    pub messages: Vec<MessageSpec>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RabbitConsumerSpec {
+    pub id: String,
+    pub queue: String,
+    /// `basic.qos` prefetch count: unacknowledged deliveries at most. Default 10.
+    #[serde(default = "default_prefetch", skip_serializing_if = "is_default_prefetch")]
+    pub prefetch: u32,
+    pub processing_time: ServiceTimeSpec,
+    /// Probability that processing a message fails; it is then nacked.
+    #[serde(default, skip_serializing_if = "is_zero_f64")]
+    pub failure_rate: f64,
+    /// Nack with `requeue=true` (default) or `false` (dead-letter or drop).
+    #[serde(default = "yes", skip_serializing_if = "is_yes")]
+    pub requeue: bool,
+    /// When the consumer subscribes. Default 0.
+    #[serde(default, skip_serializing_if = "is_zero_f64")]
+    pub join_at_s: f64,
+}
+
+fn default_prefetch() -> u32 {
+    10
+}
+fn yes() -> bool {
+    true
+}
 
 /// A source of requests.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -84,11 +486,11 @@ pub struct ClientSpec {
     pub arrivals: ArrivalSpec,
     /// Size of the client-id population requests are drawn from (what
     /// `ip_hash` hashes). Default 1000.
-    #[serde(default = "default_n_clients")]
+    #[serde(default = "default_n_clients", skip_serializing_if = "is_default_n_clients")]
     pub clients: u32,
     /// How request keys are drawn (what `consistent_hash`, caches and shards
     /// use). Default: uniform over 1,000,000 keys.
-    #[serde(default = "default_keys")]
+    #[serde(default = "default_keys", skip_serializing_if = "is_default_keys")]
     pub keys: KeySpec,
 }
 
@@ -137,10 +539,10 @@ pub enum KeySpec {
 pub struct ServerSpec {
     pub id: String,
     /// Requests served at once. Default 1.
-    #[serde(default = "one_u32")]
+    #[serde(default = "one_u32", skip_serializing_if = "is_one_u32")]
     pub workers: u32,
     /// Requests that may wait; one more is dropped (HTTP 503). Default 1000.
-    #[serde(default = "default_queue_capacity")]
+    #[serde(default = "default_queue_capacity", skip_serializing_if = "is_default_queue_capacity")]
     pub queue_capacity: u64,
     pub service_time: ServiceTimeSpec,
     /// A request that has waited in the queue longer than this is abandoned
@@ -148,7 +550,7 @@ pub struct ServerSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout_ms: Option<f64>,
     /// Relative capacity, used by weighted load-balancing algorithms. Default 1.
-    #[serde(default = "one_u32")]
+    #[serde(default = "one_u32", skip_serializing_if = "is_one_u32")]
     pub weight: u32,
 }
 
@@ -242,11 +644,11 @@ impl Algorithm {
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct HealthCheckSpec {
-    #[serde(default = "default_hc_interval_ms")]
+    #[serde(default = "default_hc_interval_ms", skip_serializing_if = "is_default_hc_interval_ms")]
     pub interval_ms: f64,
-    #[serde(default = "default_hc_threshold")]
+    #[serde(default = "default_hc_threshold", skip_serializing_if = "is_default_hc_threshold")]
     pub unhealthy_threshold: u32,
-    #[serde(default = "default_hc_threshold")]
+    #[serde(default = "default_hc_threshold", skip_serializing_if = "is_default_hc_threshold")]
     pub healthy_threshold: u32,
 }
 
@@ -274,6 +676,98 @@ impl HealthCheckSpec {
     }
 }
 
+// Defaults are left out when a spec is written (shorter share links).
+fn is_default_acks(v: &Acks) -> bool {
+    *v == default_acks()
+}
+fn is_default_assignor(v: &Assignor) -> bool {
+    *v == default_assignor()
+}
+fn is_default_batch_records(v: &u32) -> bool {
+    *v == default_batch_records()
+}
+fn is_default_broker_session_ms(v: &f64) -> bool {
+    *v == default_broker_session_ms()
+}
+fn is_default_brokers(v: &u32) -> bool {
+    *v == default_brokers()
+}
+fn is_default_commit_interval_ms(v: &f64) -> bool {
+    *v == default_commit_interval_ms()
+}
+fn is_default_delivery_timeout_ms(v: &f64) -> bool {
+    *v == default_delivery_timeout_ms()
+}
+fn is_default_fetch_wait_ms(v: &f64) -> bool {
+    *v == default_fetch_wait_ms()
+}
+fn is_default_hc_interval_ms(v: &f64) -> bool {
+    *v == default_hc_interval_ms()
+}
+fn is_default_hc_threshold(v: &u32) -> bool {
+    *v == default_hc_threshold()
+}
+fn is_default_heartbeat_ms(v: &f64) -> bool {
+    *v == default_heartbeat_ms()
+}
+fn is_default_keys(v: &KeySpec) -> bool {
+    *v == default_keys()
+}
+fn is_default_linger_ms(v: &f64) -> bool {
+    *v == default_linger_ms()
+}
+fn is_default_max_length(v: &u64) -> bool {
+    *v == default_max_length()
+}
+fn is_default_max_poll_records(v: &u32) -> bool {
+    *v == default_max_poll_records()
+}
+fn is_default_max_retries(v: &u32) -> bool {
+    *v == default_max_retries()
+}
+fn is_default_n_clients(v: &u32) -> bool {
+    *v == default_n_clients()
+}
+fn is_default_prefetch(v: &u32) -> bool {
+    *v == default_prefetch()
+}
+fn is_default_queue_capacity(v: &u64) -> bool {
+    *v == default_queue_capacity()
+}
+fn is_default_replica_fetch_ms(v: &f64) -> bool {
+    *v == default_replica_fetch_ms()
+}
+fn is_default_replica_lag_ms(v: &f64) -> bool {
+    *v == default_replica_lag_ms()
+}
+fn is_default_request_timeout_ms(v: &f64) -> bool {
+    *v == default_request_timeout_ms()
+}
+fn is_default_retries(v: &u32) -> bool {
+    *v == default_retries()
+}
+fn is_default_retry_backoff_ms(v: &f64) -> bool {
+    *v == default_retry_backoff_ms()
+}
+fn is_default_session_timeout_ms(v: &f64) -> bool {
+    *v == default_session_timeout_ms()
+}
+fn is_one_f64(v: &f64) -> bool {
+    *v == one_f64()
+}
+fn is_one_u32(v: &u32) -> bool {
+    *v == one_u32()
+}
+fn is_yes(v: &bool) -> bool {
+    *v == yes()
+}
+fn is_zero_f64(v: &f64) -> bool {
+    *v == 0.0
+}
+fn is_false(v: &bool) -> bool {
+    !*v
+}
+
 /// A directed link: requests flow `from` → `to`, responses come back over it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -289,8 +783,10 @@ pub struct LinkSpec {
 ///
 /// - `{"at_s": 30, "fail": "app-2"}`, `{"at_s": 60, "recover": "app-2"}`
 /// - `{"at_s": 10, "set": "users", "rate_per_s": 8}`: change parameters
-///   (`rate_per_s` for clients; `workers`, `service_time` for servers;
-///   `algorithm` for load balancers)
+///   (`rate_per_s` for clients, producers and publishers; `workers`,
+///   `service_time` for servers; `algorithm` for load balancers; `acks`
+///   for Kafka producers)
+/// - `{"at_s": 20, "fail": "kafka", "broker": 1}`: one broker of a cluster
 /// - `{"at_s": 40, "add_server": "app-9", "like": "app-1"}`: a copy of
 ///   `app-1`, behind the same balancers
 /// - `{"at_s": 50, "remove_server": "app-9"}`: out of every balancer; it
@@ -303,6 +799,9 @@ pub struct FaultSpec {
     pub at_s: f64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail: Option<String>,
+    /// With `fail`/`recover` on a Kafka cluster: which broker.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub broker: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recover: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -315,6 +814,9 @@ pub struct FaultSpec {
     pub service_time: Option<ServiceTimeSpec>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub algorithm: Option<Algorithm>,
+    /// With `set` on a Kafka producer: the `acks` of batches from now on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acks: Option<Acks>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub add_server: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -15,6 +15,12 @@ pub enum MsgKind {
     Response,
     /// A response carrying an error status (dropped, refused, reset, timed out).
     Error,
+    /// A record or message: a produce, a fetch response, a delivery.
+    Record,
+    /// An acknowledgement (produce ack, commit, basic.ack).
+    Ack,
+    /// Protocol traffic: heartbeats, joins, fetch requests, nacks.
+    Control,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
@@ -26,6 +32,9 @@ pub struct TraceEntry {
     pub sent_ns: SimTime,
     pub arrive_ns: SimTime,
     pub kind: MsgKind,
+    /// What colours the dot: a record's key or routing key (messaging), the
+    /// request id otherwise.
+    pub key: u32,
 }
 
 #[derive(Debug)]
@@ -73,7 +82,16 @@ mod tests {
     use super::*;
 
     fn entry(id: u64) -> TraceEntry {
-        TraceEntry { msg_id: id, req_id: id, from: 0, to: 1, sent_ns: id, arrive_ns: id + 1, kind: MsgKind::Request }
+        TraceEntry {
+            msg_id: id,
+            req_id: id,
+            from: 0,
+            to: 1,
+            sent_ns: id,
+            arrive_ns: id + 1,
+            kind: MsgKind::Request,
+            key: 0,
+        }
     }
 
     #[test]

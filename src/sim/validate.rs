@@ -51,6 +51,30 @@ pub mod limits {
     pub const MIN_HEALTH_INTERVAL_MS: f64 = 10.0;
     pub const MAX_HEALTH_INTERVAL_MS: f64 = 60_000.0;
     pub const MAX_HEALTH_THRESHOLD: u32 = 100;
+    pub const MAX_BROKERS: u32 = 32;
+    pub const MAX_TOPICS: usize = 32;
+    pub const MAX_PARTITIONS: u32 = 1_024;
+    /// Partitions of all topics of one cluster together.
+    pub const MAX_TOTAL_PARTITIONS: u32 = 4_096;
+    pub const MAX_BATCH_RECORDS: u32 = 100_000;
+    /// Kafka's `retries` is a Java int.
+    pub const MAX_RETRIES: u32 = i32::MAX as u32;
+    /// Records a cluster keeps in all its logs together; older records are
+    /// deleted, as by retention (consumers that far behind skip ahead).
+    pub const MAX_RETAINED_RECORDS: usize = 2_000_000;
+    /// Records a Kafka producer holds unacknowledged (its `buffer.memory`).
+    pub const MAX_PRODUCER_BUFFER: u64 = 1_000_000;
+    pub const MAX_EXCHANGES: usize = 64;
+    pub const MAX_QUEUES: usize = 256;
+    pub const MAX_BINDINGS: usize = 1_024;
+    pub const MAX_MESSAGE_KINDS: usize = 256;
+    pub const MAX_HEADERS: usize = 16;
+    /// AMQP short strings (routing keys, names) are at most 255 bytes.
+    pub const MAX_SHORT_STR: usize = 255;
+    pub const MAX_PREFETCH: u32 = 65_535;
+    pub const MAX_DELIVERY_LIMIT: u32 = 1_000;
+    /// Messages one RabbitMQ queue holds at most.
+    pub const MAX_QUEUE_LENGTH: u64 = 1_000_000;
     /// Largest scenario text accepted, in bytes.
     pub const MAX_SCENARIO_BYTES: usize = 1_000_000;
 }
@@ -175,12 +199,16 @@ pub struct Change {
     pub workers: Option<u32>,
     pub service_time: Option<ServiceTimeSpec>,
     pub algorithm: Option<Algorithm>,
+    pub acks: Option<Acks>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Action {
     Fail,
     Recover,
+    /// One part of the node fails or recovers (a Kafka broker, by number).
+    FailPart(u32),
+    RecoverPart(u32),
     Set(Change),
     /// The node (already in the topology, absent until now) joins its balancers.
     AddServer,
@@ -448,6 +476,12 @@ fn parse_node(value: Value, path: &str, p: &mut Problems) -> Option<NodeSpec> {
         "client" => parse_as(body, path, p).map(NodeSpec::Client),
         "server" => parse_as(body, path, p).map(NodeSpec::Server),
         "load_balancer" => parse_as(body, path, p).map(NodeSpec::LoadBalancer),
+        "kafka_cluster" => parse_as(body, path, p).map(NodeSpec::KafkaCluster),
+        "kafka_producer" => parse_as(body, path, p).map(NodeSpec::KafkaProducer),
+        "kafka_consumer" => parse_as(body, path, p).map(NodeSpec::KafkaConsumer),
+        "rabbitmq" => parse_as(body, path, p).map(NodeSpec::Rabbitmq),
+        "rabbit_publisher" => parse_as(body, path, p).map(NodeSpec::RabbitPublisher),
+        "rabbit_consumer" => parse_as(body, path, p).map(NodeSpec::RabbitConsumer),
         other => {
             p.add(format!("{path}.kind"), format!("unknown kind `{other}`; expected one of: {kinds}"));
             None
@@ -499,8 +533,11 @@ fn check_spec(spec: &ScenarioSpec, p: &mut Problems) -> Option<(Topology, Vec<No
         }
         nodes::validate(node, &path, p);
     }
-    if !spec.nodes.iter().any(|n| matches!(n, NodeSpec::Client(_))) {
-        p.add("nodes", "must include at least one client (nothing would send requests)");
+    if !spec.nodes.iter().any(NodeSpec::is_source) {
+        p.add(
+            "nodes",
+            "must include at least one client, kafka_producer or rabbit_publisher (nothing would send anything)",
+        );
     }
 
     // Links.
@@ -587,10 +624,19 @@ fn check_timeline(
             continue;
         };
         let target_path = format!("{path}.{verb}");
-        let has_params =
-            f.rate_per_s.is_some() || f.workers.is_some() || f.service_time.is_some() || f.algorithm.is_some();
+        let has_params = f.rate_per_s.is_some()
+            || f.workers.is_some()
+            || f.service_time.is_some()
+            || f.algorithm.is_some()
+            || f.acks.is_some();
         if verb != "set" && has_params {
-            p.add(path.clone(), "parameters (`rate_per_s`, `workers`, `service_time`, `algorithm`) go only with `set`");
+            p.add(
+                path.clone(),
+                "parameters (`rate_per_s`, `workers`, `service_time`, `algorithm`, `acks`) go only with `set`",
+            );
+        }
+        if f.broker.is_some() && verb != "fail" && verb != "recover" {
+            p.add(format!("{path}.broker"), "goes only with `fail` or `recover`");
         }
         if verb != "add_server" && f.like.is_some() {
             p.add(format!("{path}.like"), "goes only with `add_server`");
@@ -654,7 +700,31 @@ fn check_timeline(
                     p.add(target_path, format!("`{target}` is a client; only servers and load balancers can fail"));
                     continue;
                 }
-                if verb == "fail" { Action::Fail } else { Action::Recover }
+                match (kind, f.broker) {
+                    (NodeSpec::KafkaCluster(k), Some(b)) => {
+                        if b >= k.brokers {
+                            p.add(
+                                format!("{path}.broker"),
+                                format!("`{target}` has brokers 0 to {} (got {b})", k.brokers - 1),
+                            );
+                            continue;
+                        }
+                        if verb == "fail" { Action::FailPart(b) } else { Action::RecoverPart(b) }
+                    }
+                    (NodeSpec::KafkaCluster(_), None) => {
+                        p.add(
+                            format!("{path}.broker"),
+                            format!("is missing: `{target}` is a Kafka cluster; name the broker that fails"),
+                        );
+                        continue;
+                    }
+                    (_, Some(_)) => {
+                        p.add(format!("{path}.broker"), format!("applies to Kafka clusters; `{target}` is not one"));
+                        continue;
+                    }
+                    _ if verb == "fail" => Action::Fail,
+                    _ => Action::Recover,
+                }
             }
             "remove_server" => {
                 if !matches!(kind, NodeSpec::Server(_)) {
@@ -669,6 +739,7 @@ fn check_timeline(
                     workers: f.workers,
                     service_time: f.service_time.clone(),
                     algorithm: f.algorithm,
+                    acks: f.acks,
                 };
                 check_change(&change, kind, &path, p);
                 Action::Set(change)
@@ -711,19 +782,23 @@ fn check_timeline(
 fn check_change(c: &Change, kind: &NodeSpec, path: &str, p: &mut Problems) {
     use limits::*;
     if c == &Change::default() {
-        p.add(path, "`set` needs at least one of `rate_per_s`, `workers`, `service_time`, `algorithm`");
+        p.add(path, "`set` needs at least one of `rate_per_s`, `workers`, `service_time`, `algorithm`, `acks`");
     }
-    let (is_client, is_server, is_lb) = match kind {
-        NodeSpec::Client(_) => (true, false, false),
-        NodeSpec::Server(_) => (false, true, false),
-        NodeSpec::LoadBalancer(_) => (false, false, true),
-    };
+    if c.acks.is_some() && !matches!(kind, NodeSpec::KafkaProducer(_)) {
+        p.add(format!("{path}.acks"), format!("applies to Kafka producers; `{}` is a {}", kind.id(), kind.kind_name()));
+    }
+    let is_client = kind.is_source();
+    let is_server = matches!(kind, NodeSpec::Server(_));
+    let is_lb = matches!(kind, NodeSpec::LoadBalancer(_));
     let id = kind.id();
     if let Some(r) = c.rate_per_s {
         if is_client {
             p.positive_f64(path, "rate_per_s", r, MAX_RATE_PER_S);
         } else {
-            p.add(format!("{path}.rate_per_s"), format!("applies to clients; `{id}` is a {}", kind.kind_name()));
+            p.add(
+                format!("{path}.rate_per_s"),
+                format!("applies to clients, producers and publishers; `{id}` is a {}", kind.kind_name()),
+            );
         }
     }
     if let Some(w) = c.workers {

@@ -9,6 +9,7 @@ use super::compare::ComparePanel;
 use super::controls::Controls;
 use super::gallery::Gallery;
 use super::inspector::Inspector;
+use super::messaging::Messaging;
 use super::playback::use_animation_frame;
 use super::share_panel::SharePanel;
 use super::state::{Lab, MAX_SPEED, MIN_SPEED};
@@ -140,8 +141,9 @@ pub fn App() -> impl IntoView {
                     <span class="dot response"></span>"response "
                     <span class="dot error"></span>"error · fill: "
                     <span class="swatch idle"></span>"idle → "
-                    <span class="swatch busy"></span>"saturated · bar: queue (log scale)"
+                    <span class="swatch busy"></span>"saturated · bar: queue (log scale) · records and messages: coloured by key"
                 </p>
+                <Messaging/>
                 <Charts/>
             </main>
             <aside class="side">

@@ -49,6 +49,8 @@ fn markers(sim: &Simulation) -> Vec<(f64, String)> {
             let what = match &a.action {
                 Action::Fail => format!("✕ {id}"),
                 Action::Recover => format!("✓ {id}"),
+                Action::FailPart(b) => format!("✕ {id} broker {b}"),
+                Action::RecoverPart(b) => format!("✓ {id} broker {b}"),
                 Action::Set(_) => format!("✎ {id}"),
                 Action::AddServer => format!("+ {id}"),
                 Action::RemoveServer => format!("− {id}"),
@@ -153,6 +155,9 @@ pub fn utilisation_chart(sim: &Simulation) -> ChartData {
         .filter(|&i| snap.nodes[i].kind == "server" && snap.nodes[i].present)
         .map(|i| i as NodeIdx)
         .collect();
+    if servers.is_empty() {
+        return backlog_chart(sim);
+    }
     let lines = if servers.len() <= MAX_SERVER_LINES {
         servers
             .iter()
@@ -186,6 +191,30 @@ pub fn utilisation_chart(sim: &Simulation) -> ChartData {
         ]
     };
     ChartData { y_desc: "utilisation (%)", lines, markers: markers(sim), x_range: x_range(sim), y_max: Some(100.0) }
+}
+
+/// Whether the third chart shows brokers' backlog rather than server utilisation.
+fn shows_backlog(sim: &Simulation) -> bool {
+    let specs = &sim.scenario().node_specs;
+    !specs.iter().any(|n| n.kind_name() == "server") && specs.iter().any(|n| n.is_messaging())
+}
+
+/// Messaging scenarios: each broker's backlog over time (Kafka: the consumer
+/// groups' total lag; RabbitMQ: messages ready in its queues).
+fn backlog_chart(sim: &Simulation) -> ChartData {
+    let specs = &sim.scenario().node_specs;
+    let ids = &sim.scenario().topology.ids;
+    let lines = (0..specs.len())
+        .filter(|&i| matches!(specs[i].kind_name(), "kafka_cluster" | "rabbitmq"))
+        .enumerate()
+        .map(|(k, i)| Line {
+            name: format!("{} {}", ids[i], if specs[i].kind_name() == "rabbitmq" { "ready" } else { "consumer lag" }),
+            colour: PALETTE[k % PALETTE.len()],
+            points: node_points(sim, i as NodeIdx, |s| Some(s.queue_len as f64)),
+            dashed: false,
+        })
+        .collect();
+    ChartData { y_desc: "backlog (messages)", lines, markers: markers(sim), x_range: x_range(sim), y_max: None }
 }
 
 /// A/B: both variants' p50 and p99, B dashed.
@@ -274,6 +303,10 @@ pub fn Charts() -> impl IntoView {
         lab.playing.set(false);
         lab.seek((t * 1e9).round() as u64);
     };
+    let backlog = Memo::new(move |_| {
+        lab.topology_version.get();
+        lab.sim.with_value(shows_backlog)
+    });
     let now_s = move || lab.frame.with(|f| f.now_ns) as f64 / 1e9;
     let horizon_s = move || (lab.horizon_ns.get() as f64 / 1e9).max(now_s());
 
@@ -312,7 +345,11 @@ pub fn Charts() -> impl IntoView {
                 .map(|(k, (testid, title, _))| {
                     view! {
                         <figure class="chart-card">
-                            <figcaption>{*title}</figcaption>
+                            <figcaption>
+                                {move || {
+                                    if k == 2 && backlog.get() { "Backlog: consumer lag, queue depth" } else { *title }
+                                }}
+                            </figcaption>
                             <canvas
                                 node_ref=canvases[k]
                                 class="chart"

@@ -9,7 +9,7 @@ use super::state::Lab;
 use crate::share::CompareSpec;
 use crate::sim::Simulation;
 use crate::sim::engine::NodeParams;
-use crate::sim::spec::{Algorithm, FaultSpec};
+use crate::sim::spec::{Acks, Algorithm, FaultSpec};
 
 /// A change B can make, with how to label A and B.
 #[derive(Clone, Debug, PartialEq)]
@@ -62,6 +62,15 @@ pub fn candidates(sim: &Simulation) -> Vec<Candidate> {
                     });
                 }
             }
+            NodeParams::Producer { acks, .. } => {
+                for a in [Acks::Leader, Acks::All, Acks::None].into_iter().filter(|a| a != acks) {
+                    out.push(Candidate {
+                        label_a: format!("{id}: acks={}", acks.name()),
+                        label_b: format!("{id}: acks={}", a.name()),
+                        entry: FaultSpec { set: Some(id.clone()), acks: Some(a), ..Default::default() },
+                    });
+                }
+            }
             NodeParams::None => {}
         }
     }
@@ -92,11 +101,19 @@ pub fn verdict(a: &Simulation, b: &Simulation, label_a: &str, label_b: &str) -> 
     let (better, worse, lo, hi) =
         if pb.p99 <= pa.p99 { (label_b, label_a, pb.p99, pa.p99) } else { (label_a, label_b, pa.p99, pb.p99) };
     let pct = if hi > 0.0 { (1.0 - lo / hi) * 100.0 } else { 0.0 };
-    Some(if pct < 1.0 {
+    let mut text = if pct < 1.0 {
         format!("{better} and {worse}: p99 within 1% ({lo:.1} ms vs {hi:.1} ms)")
     } else {
         format!("{better}: p99 {pct:.0}% lower than {worse} ({lo:.1} ms vs {hi:.1} ms)")
-    })
+    };
+    // Messaging: what each variant lost or did twice matters more than p99.
+    if let (Some(ma), Some(mb)) = (a.messaging(), b.messaging()) {
+        text += &format!(
+            ". Records lost: {} with {label_a}, {} with {label_b}; duplicates: {} and {}",
+            ma.lost, mb.lost, ma.duplicates, mb.duplicates
+        );
+    }
+    Some(text)
 }
 
 #[component]

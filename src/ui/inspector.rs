@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use super::state::Lab;
 use crate::sim::engine::NodeParams;
 use crate::sim::metrics::NodeSample;
-use crate::sim::spec::{Algorithm, FaultSpec, ServiceTimeSpec};
+use crate::sim::spec::{Acks, Algorithm, FaultSpec, ServiceTimeSpec};
 use crate::sim::validate::NodeIdx;
 
 fn mean_ms(st: &ServiceTimeSpec) -> f64 {
@@ -146,8 +146,12 @@ fn NodeInspector(node: NodeIdx) -> impl IntoView {
         })
     };
 
+    let producer_acks = match &params {
+        NodeParams::Producer { acks, .. } => Some(*acks),
+        _ => None,
+    };
     let editor = match params {
-        NodeParams::Client { arrivals } => {
+        NodeParams::Client { arrivals } | NodeParams::Producer { arrivals, .. } => {
             let rate = match arrivals {
                 crate::sim::spec::ArrivalSpec::Poisson { rate_per_s }
                 | crate::sim::spec::ArrivalSpec::Constant { rate_per_s }
@@ -155,16 +159,36 @@ fn NodeInspector(node: NodeIdx) -> impl IntoView {
             };
             let input = NodeRef::<Input>::new();
             let id = id.clone();
+            let acks_select = NodeRef::<Select>::new();
+            let id_acks = id.clone();
+            let acks = producer_acks;
+            let unit = if kind == "client" { "requests/s" } else { "messages/s" };
             view! {
+                {acks.map(|current| view! {
+                    <label class="edit" title="acks for batches from now on: 0 never waits, 1 waits for the leader, all for every in-sync replica">
+                        "acks "
+                        <select node_ref=acks_select data-testid="edit-acks" on:change=move |_| {
+                            let v = acks_select.get().map(|s| s.value()).unwrap_or_default();
+                            if let Some(a) = [Acks::None, Acks::Leader, Acks::All].into_iter().find(|a| a.name() == v) {
+                                lab.edit(FaultSpec { set: Some(id_acks.clone()), acks: Some(a), ..Default::default() });
+                            }
+                        }>
+                            {[Acks::None, Acks::Leader, Acks::All]
+                                .into_iter()
+                                .map(|a| view! { <option value=a.name() selected=a == current>{a.name()}</option> })
+                                .collect_view()}
+                        </select>
+                    </label>
+                })}
                 <form class="edit" novalidate on:submit=move |ev| {
                     ev.prevent_default();
                     let value = input.get().map(|i| i.value()).unwrap_or_default();
                     match crate::share::parse_number(&value).ok_or(()) {
                         Ok(r) => lab.edit(FaultSpec { set: Some(id.clone()), rate_per_s: Some(r), ..Default::default() }),
-                        Err(_) => lab.notice.set(Some(format!("`{value}` is not a number of requests per second."))),
+                        Err(_) => lab.notice.set(Some(format!("`{value}` is not a number per second."))),
                     }
                 }>
-                    <label>"Arrival rate (requests/s) " <input node_ref=input type="number" min="0" step="any" value=rate data-testid="edit-rate"/></label>
+                    <label>"Arrival rate (" {unit} ") " <input node_ref=input type="number" min="0" step="any" value=rate data-testid="edit-rate"/></label>
                     <button type="submit" data-testid="apply-rate">"Apply"</button>
                 </form>
             }

@@ -20,6 +20,7 @@ pub mod controls;
 pub mod exports;
 pub mod gallery;
 pub mod inspector;
+pub mod messaging;
 pub mod playback;
 pub mod share_panel;
 pub mod state;

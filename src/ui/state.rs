@@ -34,7 +34,22 @@ pub struct Dot {
     /// 0 at the sender, 1 at the receiver.
     pub progress: f32,
     pub kind: MsgKind,
+    /// A record's key or routing-key number (colours messaging dots).
+    pub key: u32,
 }
+
+/// A record or message a producer or publisher sent recently (the list you
+/// click to see why it went where it went).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Publish {
+    pub msg_id: u64,
+    pub from: NodeIdx,
+    pub key: u32,
+    pub sent_ns: u64,
+}
+
+/// How many recent publishes a frame lists.
+pub const RECENT_PUBLISHES: usize = 8;
 
 /// What one animation frame shows.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -48,6 +63,8 @@ pub struct Frame {
     pub in_flight: usize,
     pub completed: u64,
     pub errors: u64,
+    /// Newest first.
+    pub recent: Vec<Publish>,
 }
 
 /// How the page was opened (URL query parameters; see the README's
@@ -149,7 +166,8 @@ impl Lab {
         self.notice.set(None);
         self.speed.set(presets::ALL[preset].speed);
         self.playing.set(self.options.autoplay);
-        self.load(scenario_of(preset), Some(preset), None);
+        let compare = presets::ALL[preset].compare_b.map(|b| CompareSpec { b: b() });
+        self.load(scenario_of(preset), Some(preset), compare);
     }
 
     /// What a reset restarts: a preset's own file (dropping live edits), or,
@@ -332,12 +350,20 @@ fn build_frame(sim: &Simulation, min_visual_ns: f64) -> Frame {
     let oldest = sim.trace().next().map_or(now, |e| e.sent_ns);
     let span = (now - oldest).max(1) as f64;
     let mut all = Vec::new();
+    let mut recent = Vec::new();
+    let specs = &sim.scenario().node_specs;
     for e in sim.trace() {
+        if e.kind == MsgKind::Record && specs.get(e.from as usize).is_some_and(|s| s.is_source()) {
+            if recent.len() == RECENT_PUBLISHES {
+                recent.remove(0);
+            }
+            recent.push(Publish { msg_id: e.msg_id, from: e.from, key: e.key, sent_ns: e.sent_ns });
+        }
         let real = (e.arrive_ns - e.sent_ns) as f64;
         let visual = real.max(min_visual_ns.min(span)).max(1.0);
         let age = (now as f64) - (e.sent_ns as f64);
         if age >= 0.0 && age < visual {
-            all.push(Dot { from: e.from, to: e.to, progress: (age / visual) as f32, kind: e.kind });
+            all.push(Dot { from: e.from, to: e.to, progress: (age / visual) as f32, kind: e.kind, key: e.key });
         }
     }
     let in_flight = all.len();
@@ -357,6 +383,7 @@ fn build_frame(sim: &Simulation, min_visual_ns: f64) -> Frame {
         in_flight,
         completed,
         errors,
+        recent: recent.into_iter().rev().collect(),
     }
 }
 

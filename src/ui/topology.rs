@@ -19,6 +19,10 @@ use crate::sim::trace::MsgKind;
 use crate::sim::validate::{NodeIdx, Scenario};
 
 pub const VIEW_W: f64 = 1000.0;
+
+/// Colours of record keys and routing keys (key number modulo their count).
+pub const KEY_COLOURS: [&str; 8] =
+    ["#2f81f7", "#d29922", "#a371f7", "#3fb950", "#f778ba", "#39c5cf", "#db6d28", "#8b949e"];
 /// Width of a server's box, in view units.
 const BOX_W: f64 = 150.0;
 
@@ -40,6 +44,14 @@ pub fn layout(s: &Scenario) -> Layout {
     for _ in 0..=crate::sim::validate::limits::MAX_HOPS {
         for l in &topo.links {
             layer[l.to as usize] = layer[l.to as usize].max(layer[l.from as usize] + 1);
+        }
+    }
+    // Consumers link to their broker but read from it: draw them after it.
+    for (i, spec) in s.node_specs.iter().enumerate() {
+        if matches!(spec, NodeSpec::KafkaConsumer(_) | NodeSpec::RabbitConsumer(_))
+            && let Some(l) = topo.links.iter().find(|l| l.from as usize == i)
+        {
+            layer[i] = layer[l.to as usize] + 1;
         }
     }
     let n_layers = layer.iter().max().map_or(1, |m| m + 1);
@@ -102,6 +114,23 @@ pub fn describe(id: &str, v: &NodeView) -> String {
             v.healthy_backends.len(),
             v.errors
         ),
+        "kafka_cluster" => format!(
+            "{id} · Kafka cluster{state}\n{} records appended · {} not yet replicated · {} lost",
+            v.completed, v.queue_len, v.errors
+        ),
+        "rabbitmq" => format!(
+            "{id} · RabbitMQ{state}\n{} ready · {} unacked · {} acked · {} discarded",
+            v.queue_len, v.in_service, v.completed, v.errors
+        ),
+        "kafka_producer" => format!(
+            "{id} · producer{state}\n{} batches in flight · {} records lingering · {} acked · {} failed",
+            v.in_service, v.queue_len, v.completed, v.errors
+        ),
+        "rabbit_publisher" => format!("{id} · publisher{state}\n{} published", v.completed),
+        "kafka_consumer" | "rabbit_consumer" => format!(
+            "{id} · consumer{state}\n{} buffered · {} processed · {} failed",
+            v.queue_len, v.completed, v.errors
+        ),
         _ => format!("{id} · client\n{} in flight · {} completed · {} errors", v.in_service, v.completed, v.errors),
     }
 }
@@ -147,10 +176,21 @@ fn draw_dots(canvas: &web_sys::HtmlCanvasElement, frame: &Frame, layout: &Layout
     }
     // Dots shrink with the drawing, within 1.5 to 4 CSS pixels.
     let radius = (6.0 * scale).clamp(1.5 * ratio, 4.0 * ratio);
-    for (kind, colour) in [(MsgKind::Request, "#2f81f7"), (MsgKind::Response, "#2da44e"), (MsgKind::Error, "#e5484d")] {
+    let fixed = [
+        (MsgKind::Request, "#2f81f7"),
+        (MsgKind::Response, "#2da44e"),
+        (MsgKind::Error, "#e5484d"),
+        (MsgKind::Ack, "#2da44e"),
+        (MsgKind::Control, "#8b949e"),
+    ];
+    // Records and messages take the colour of their key.
+    let by_key = (0..KEY_COLOURS.len()).map(|k| (MsgKind::Record, KEY_COLOURS[k], Some(k as u32)));
+    let groups = fixed.into_iter().map(|(kind, c)| (kind, c, None)).chain(by_key);
+    for (kind, colour, key) in groups {
         ctx.set_fill_style_str(colour);
         ctx.begin_path();
-        for d in frame.dots.iter().filter(|d| d.kind == kind) {
+        let palette = KEY_COLOURS.len() as u32;
+        for d in frame.dots.iter().filter(|d| d.kind == kind && key.is_none_or(|k| d.key % palette == k)) {
             let (Some(a), Some(b)) = (layout.pos.get(d.from as usize), layout.pos.get(d.to as usize)) else {
                 continue;
             };
@@ -203,10 +243,14 @@ pub fn Topology() -> impl IntoView {
         let id = ids.with(|ids| ids[i].clone());
         let pos = move || layout.with(|l| l.pos[i]);
         let box_h = move || layout.with(|l| l.box_h);
+        let glyph = match kind {
+            "kafka_producer" | "rabbit_publisher" => "P",
+            _ => "C",
+        };
         let shape = match kind {
-            "client" => view! {
+            "client" | "kafka_producer" | "rabbit_publisher" => view! {
                 <circle class="shape" r="20" cx=move || pos().0 cy=move || pos().1></circle>
-                <text class="glyph" x=move || pos().0 y=move || pos().1 + 5.0>"C"</text>
+                <text class="glyph" x=move || pos().0 y=move || pos().1 + 5.0>{glyph}</text>
             }
             .into_any(),
             "load_balancer" => view! {
@@ -247,13 +291,24 @@ pub fn Topology() -> impl IntoView {
                 <text class="load" x=move || pos().0 + BOX_W / 2.0 - 6.0 y=move || pos().1 + 4.0>
                     {move || {
                         let v = node_view(i);
-                        if v.up { format!("{}/{} · q{}", v.in_service, v.workers, v.queue_len) } else { "DOWN".into() }
+                        if !v.up {
+                            "DOWN".into()
+                        } else if v.kind == "kafka_cluster" || v.kind == "rabbitmq" {
+                            format!("{} in · q{}", v.completed, v.queue_len)
+                        } else {
+                            format!("{}/{} · q{}", v.in_service, v.workers, v.queue_len)
+                        }
                     }}
                 </text>
             }
             .into_any(),
         };
-        let (label_dx, label_dy) = if kind == "server" { (-BOX_W / 2.0 + 6.0, 4.0) } else { (0.0, 36.0) };
+        let (label_dx, label_dy) =
+            if !matches!(kind, "client" | "load_balancer" | "kafka_producer" | "rabbit_publisher") {
+                (-BOX_W / 2.0 + 6.0, 4.0)
+            } else {
+                (0.0, 36.0)
+            };
         let id_for_label = id.clone();
         let testid = format!("node-{id}");
         view! {

@@ -34,6 +34,12 @@ const cases = {
     s.seed = 42;
     return s;
   })(),
+  'kafka-broker-dies': (() => {
+    const s = JSON.parse(readFileSync(join(ROOT, 'public/presets/kafka-broker-dies.json'), 'utf8'));
+    s.stop = { sim_time_s: 30 };
+    return s;
+  })(),
+  'rabbitmq-dead-letters': JSON.parse(readFileSync(join(ROOT, 'public/presets/rabbitmq-dead-letters.json'), 'utf8')),
   'load-balancing-40s': (() => {
     const s = JSON.parse(readFileSync(join(ROOT, 'public/presets/load-balancing.json'), 'utf8'));
     s.stop = { sim_time_s: 40 };

@@ -18,31 +18,47 @@ use rand::Rng;
 const TAG_ARRIVAL: u32 = 0;
 
 pub fn validate(s: &ClientSpec, path: &str, p: &mut Problems) {
-    let a = format!("{path}.arrivals");
-    match &s.arrivals {
+    validate_arrivals(&s.arrivals, &format!("{path}.arrivals"), p);
+    p.range_u64(path, "clients", u64::from(s.clients), 1, u64::from(limits::MAX_CLIENTS));
+    validate_keys(&s.keys, &format!("{path}.keys"), p);
+}
+
+/// Checks an arrival process (clients, producers, publishers share it).
+pub(crate) fn validate_arrivals(arrivals: &ArrivalSpec, a: &str, p: &mut Problems) {
+    match arrivals {
         ArrivalSpec::Poisson { rate_per_s } | ArrivalSpec::Constant { rate_per_s } => {
-            p.positive_f64(&a, "rate_per_s", *rate_per_s, limits::MAX_RATE_PER_S)
+            p.positive_f64(a, "rate_per_s", *rate_per_s, limits::MAX_RATE_PER_S)
         }
         ArrivalSpec::Bursty { rate_per_s, on_s, off_s, off_rate_per_s } => {
-            p.positive_f64(&a, "rate_per_s", *rate_per_s, limits::MAX_RATE_PER_S);
-            p.range_f64(&a, "on_s", *on_s, 0.001, limits::MAX_SIM_TIME_S);
-            p.range_f64(&a, "off_s", *off_s, 0.001, limits::MAX_SIM_TIME_S);
-            p.range_f64(&a, "off_rate_per_s", *off_rate_per_s, 0.0, limits::MAX_RATE_PER_S);
-        }
-    }
-    p.range_u64(path, "clients", u64::from(s.clients), 1, u64::from(limits::MAX_CLIENTS));
-    let keys = format!("{path}.keys");
-    match &s.keys {
-        KeySpec::Uniform { n_keys } => p.range_u64(&keys, "n_keys", *n_keys, 1, limits::MAX_KEYS),
-        KeySpec::Zipf { n_keys, exponent } => {
-            p.range_u64(&keys, "n_keys", *n_keys, 1, limits::MAX_KEYS);
-            p.range_f64(&keys, "exponent", *exponent, 0.0, limits::MAX_ZIPF_EXPONENT);
+            p.positive_f64(a, "rate_per_s", *rate_per_s, limits::MAX_RATE_PER_S);
+            p.range_f64(a, "on_s", *on_s, 0.001, limits::MAX_SIM_TIME_S);
+            p.range_f64(a, "off_s", *off_s, 0.001, limits::MAX_SIM_TIME_S);
+            p.range_f64(a, "off_rate_per_s", *off_rate_per_s, 0.0, limits::MAX_RATE_PER_S);
         }
     }
 }
 
+pub(crate) fn validate_keys(keys: &KeySpec, path: &str, p: &mut Problems) {
+    match keys {
+        KeySpec::Uniform { n_keys } => p.range_u64(path, "n_keys", *n_keys, 1, limits::MAX_KEYS),
+        KeySpec::Zipf { n_keys, exponent } => {
+            p.range_u64(path, "n_keys", *n_keys, 1, limits::MAX_KEYS);
+            p.range_f64(path, "exponent", *exponent, 0.0, limits::MAX_ZIPF_EXPONENT);
+        }
+    }
+}
+
+/// A live rate change (`set rate_per_s`) applied to an arrival process.
+pub(crate) fn set_rate(spec: &mut ArrivalSpec, rate: f64) {
+    match spec {
+        ArrivalSpec::Poisson { rate_per_s }
+        | ArrivalSpec::Constant { rate_per_s }
+        | ArrivalSpec::Bursty { rate_per_s, .. } => *rate_per_s = rate,
+    }
+}
+
 #[derive(Debug)]
-enum Arrivals {
+pub(crate) enum Arrivals {
     Poisson(Duration),
     Constant {
         gap_ns: SimTime,
@@ -57,7 +73,7 @@ enum Arrivals {
 }
 
 impl Arrivals {
-    fn from_spec(a: &ArrivalSpec) -> Self {
+    pub(crate) fn from_spec(a: &ArrivalSpec) -> Self {
         match *a {
             ArrivalSpec::Poisson { rate_per_s } => Arrivals::Poisson(Duration::exponential(1000.0 / rate_per_s)),
             ArrivalSpec::Constant { rate_per_s } => Arrivals::Constant { gap_ns: s_to_ns(1.0 / rate_per_s).max(1) },
@@ -71,7 +87,7 @@ impl Arrivals {
     }
 
     /// The time of the next arrival after `now`.
-    fn next_after(&self, now: SimTime, ctx: &mut Ctx) -> SimTime {
+    pub(crate) fn next_after(&self, now: SimTime, ctx: &mut Ctx) -> SimTime {
         match self {
             Arrivals::Poisson(gap) => now + gap.sample_ns(ctx.rng()),
             Arrivals::Constant { gap_ns } => now + gap_ns,
@@ -176,17 +192,13 @@ impl Node for Client {
                 ctx.metrics().record_response(req.status, latency);
             }
             // Clients are never sent requests (validation forbids links to them).
-            Payload::Request(_) => {}
+            Payload::Request(_) | Payload::Kafka(_) | Payload::Rabbit(_) => {}
         }
     }
 
     fn set(&mut self, ctx: &mut Ctx, change: &Change) {
         if let Some(rate) = change.rate_per_s {
-            match &mut self.arrival_spec {
-                ArrivalSpec::Poisson { rate_per_s }
-                | ArrivalSpec::Constant { rate_per_s }
-                | ArrivalSpec::Bursty { rate_per_s, .. } => *rate_per_s = rate,
-            }
+            set_rate(&mut self.arrival_spec, rate);
             self.arrivals = Arrivals::from_spec(&self.arrival_spec);
             // The pending arrival was drawn at the old rate: draw anew.
             self.arrival_gen = self.arrival_gen.wrapping_add(1);

@@ -5,7 +5,10 @@
 //! add one arm to each function below. The engine loop does not change.
 
 pub mod client;
+pub mod kafka_client;
+pub mod kafka_cluster;
 pub mod load_balancer;
+pub mod rabbitmq;
 pub mod server;
 
 use super::engine::Node;
@@ -18,6 +21,12 @@ pub fn validate(spec: &NodeSpec, path: &str, p: &mut Problems) {
         NodeSpec::Client(s) => client::validate(s, path, p),
         NodeSpec::Server(s) => server::validate(s, path, p),
         NodeSpec::LoadBalancer(s) => load_balancer::validate(s, path, p),
+        NodeSpec::KafkaCluster(s) => kafka_cluster::validate(s, path, p),
+        NodeSpec::KafkaProducer(s) => kafka_client::validate_producer(s, path, p),
+        NodeSpec::KafkaConsumer(s) => kafka_client::validate_consumer(s, path, p),
+        NodeSpec::Rabbitmq(s) => rabbitmq::validate(s, path, p),
+        NodeSpec::RabbitPublisher(s) => rabbitmq::validate_publisher(s, path, p),
+        NodeSpec::RabbitConsumer(s) => rabbitmq::validate_consumer(s, path, p),
     }
 }
 
@@ -35,11 +44,22 @@ pub fn validate_links(
         topo.out_links[idx as usize].iter().map(|&l| &scenario.nodes[topo.links[l as usize].to as usize]).collect();
     let id = spec.id();
     for target in &out {
-        if let NodeSpec::Client(_) = target {
+        if target.is_source() {
             p.add(
                 path,
-                format!("`{id}` links to the client `{}`; requests flow from clients, never to them", target.id()),
+                format!(
+                    "`{id}` links to the {} `{}`; traffic flows from sources, never to them",
+                    target.kind_name(),
+                    target.id()
+                ),
             );
+        }
+    }
+    if spec.is_messaging() {
+        for target in &out {
+            if !target.is_messaging() {
+                p.add(path, format!("`{id}` links to `{}`, which does not speak its protocol", target.id()));
+            }
         }
     }
     match spec {
@@ -57,6 +77,17 @@ pub fn validate_links(
                         out.len()
                     ),
                 );
+            }
+        }
+        NodeSpec::KafkaProducer(_) | NodeSpec::KafkaConsumer(_) => {
+            kafka_client::validate_client_links(spec, path, &out, scenario, p)
+        }
+        NodeSpec::RabbitPublisher(_) | NodeSpec::RabbitConsumer(_) => {
+            rabbitmq::validate_client_links(spec, path, &out, p)
+        }
+        NodeSpec::KafkaCluster(_) | NodeSpec::Rabbitmq(_) => {
+            if !out.is_empty() {
+                p.add(path, format!("`{id}` must have no outgoing links; its clients link to it"));
             }
         }
         NodeSpec::LoadBalancer(_) => {
@@ -83,5 +114,11 @@ pub fn build(node_specs: &[NodeSpec], idx: NodeIdx, topo: &Topology, n_initial_n
             };
             Box::new(load_balancer::LoadBalancer::new(s, idx, topo, n_initial_nodes, weight_of))
         }
+        NodeSpec::KafkaCluster(s) => Box::new(kafka_cluster::KafkaCluster::new(s, idx, topo, node_specs)),
+        NodeSpec::KafkaProducer(s) => Box::new(kafka_client::Producer::new(s, idx, topo, node_specs)),
+        NodeSpec::KafkaConsumer(s) => Box::new(kafka_client::Consumer::new(s, idx, topo, node_specs)),
+        NodeSpec::Rabbitmq(s) => Box::new(rabbitmq::RabbitMq::new(s, idx, topo, node_specs)),
+        NodeSpec::RabbitPublisher(s) => Box::new(rabbitmq::Publisher::new(s, idx, topo)),
+        NodeSpec::RabbitConsumer(s) => Box::new(rabbitmq::Consumer::new(s, idx, topo)),
     }
 }

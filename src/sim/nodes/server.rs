@@ -211,7 +211,7 @@ impl Node for Server {
                 }
             }
             Payload::Timer { tag: TAG_DONE, slot } => self.finish_service(ctx, slot),
-            Payload::Timer { .. } | Payload::Response(_) => {}
+            Payload::Timer { .. } | Payload::Response(_) | Payload::Kafka(_) | Payload::Rabbit(_) => {}
         }
     }
 
