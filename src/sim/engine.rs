@@ -839,7 +839,7 @@ impl Simulation {
             reset: m.outcomes.reset,
             events: self.core.n_events,
             sim_time_s: ns_to_s(now),
-            throughput_per_s: if now > 0 { m.outcomes.completed as f64 / ns_to_s(now) } else { 0.0 },
+            throughput_per_s: super::time::per_s(m.outcomes.completed, now),
             latency_ms: m.e2e.summary(),
             messaging: self.messaging(),
             nodes,

@@ -31,6 +31,11 @@ pub fn ns_to_s(ns: SimTime) -> f64 {
     ns as f64 / NS_PER_S as f64
 }
 
+/// `count` events over the first `now` ns of a run, per second (0 at time 0).
+pub fn per_s(count: u64, now: SimTime) -> f64 {
+    if now > 0 { count as f64 / ns_to_s(now) } else { 0.0 }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,7 +10,7 @@ use crate::sim::dist::{Duration, KeyDist};
 use crate::sim::engine::{Ctx, Node, NodeParams, NodeSummary, NodeView, Payload, Request, Status};
 use crate::sim::metrics::{LatencyHist, NodeSample, Outcomes, WindowLatency};
 use crate::sim::spec::{ArrivalSpec, ClientSpec, KeySpec};
-use crate::sim::time::{SimTime, ns_to_s, s_to_ns};
+use crate::sim::time::{SimTime, per_s, s_to_ns};
 use crate::sim::validate::{Change, LinkIdx, NodeIdx, Problems, Topology, limits};
 
 use rand::Rng;
@@ -113,15 +113,53 @@ impl Arrivals {
     }
 }
 
+/// An arrival process as a source node runs it (clients, producers,
+/// publishers): the spec (for the inspector and edits), the sampler, and a
+/// generation that voids the arrival drawn before a rate change.
+#[derive(Debug)]
+pub(crate) struct ArrivalClock {
+    spec: ArrivalSpec,
+    arrivals: Arrivals,
+    generation: u32,
+    tag: u32,
+}
+
+impl ArrivalClock {
+    /// Arrivals wake the node with `Payload::Timer { tag, .. }`.
+    pub(crate) fn new(spec: &ArrivalSpec, tag: u32) -> Self {
+        ArrivalClock { spec: spec.clone(), arrivals: Arrivals::from_spec(spec), generation: 0, tag }
+    }
+
+    pub(crate) fn spec(&self) -> &ArrivalSpec {
+        &self.spec
+    }
+
+    /// Sets the timer of the next arrival.
+    pub(crate) fn schedule_next(&self, ctx: &mut Ctx) {
+        let now = ctx.now();
+        let next = self.arrivals.next_after(now, ctx);
+        ctx.set_timer(next - now, self.tag, self.generation);
+    }
+
+    /// Whether an arrival timer with this slot is current (not drawn before a rate change).
+    pub(crate) fn is_current(&self, slot: u32) -> bool {
+        slot == self.generation
+    }
+
+    /// A live rate change: the pending arrival was drawn at the old rate, so draw anew.
+    pub(crate) fn set_rate(&mut self, ctx: &mut Ctx, rate: f64) {
+        set_rate(&mut self.spec, rate);
+        self.arrivals = Arrivals::from_spec(&self.spec);
+        self.generation = self.generation.wrapping_add(1);
+        self.schedule_next(ctx);
+    }
+}
+
 #[derive(Debug)]
 pub struct Client {
     idx: NodeIdx,
     link: LinkIdx,
-    arrival_spec: ArrivalSpec,
-    arrivals: Arrivals,
-    /// Arrival timers carry this; a rate change bumps it so the timer drawn
-    /// at the old rate is ignored.
-    arrival_gen: u32,
+    arrivals: ArrivalClock,
     n_clients: u32,
     keys: KeyDist,
     sent: u64,
@@ -136,9 +174,7 @@ impl Client {
         Client {
             idx,
             link: topo.out_links[idx as usize][0],
-            arrival_spec: s.arrivals.clone(),
-            arrivals: Arrivals::from_spec(&s.arrivals),
-            arrival_gen: 0,
+            arrivals: ArrivalClock::new(&s.arrivals, TAG_ARRIVAL),
             n_clients: s.clients,
             keys: match s.keys {
                 KeySpec::Uniform { n_keys } => KeyDist::uniform(n_keys),
@@ -152,12 +188,6 @@ impl Client {
         }
     }
 
-    fn schedule_next(&self, ctx: &mut Ctx) {
-        let now = ctx.now();
-        let next = self.arrivals.next_after(now, ctx);
-        ctx.set_timer(next - now, TAG_ARRIVAL, self.arrival_gen);
-    }
-
     fn errors(&self) -> u64 {
         self.outcomes.errors()
     }
@@ -165,12 +195,12 @@ impl Client {
 
 impl Node for Client {
     fn start(&mut self, ctx: &mut Ctx) {
-        self.schedule_next(ctx);
+        self.arrivals.schedule_next(ctx);
     }
 
     fn on_message(&mut self, ctx: &mut Ctx, _from: NodeIdx, payload: Payload) {
         match payload {
-            Payload::Timer { tag: TAG_ARRIVAL, slot } if slot == self.arrival_gen => {
+            Payload::Timer { tag: TAG_ARRIVAL, slot } if self.arrivals.is_current(slot) => {
                 let id = ctx.new_request_id();
                 let client_id = if self.n_clients > 1 { ctx.rng().random_range(0..self.n_clients) } else { 0 };
                 let key = self.keys.sample(ctx.rng());
@@ -178,7 +208,7 @@ impl Node for Client {
                 self.sent += 1;
                 ctx.metrics().record_sent();
                 ctx.send_request(self.link, req);
-                self.schedule_next(ctx);
+                self.arrivals.schedule_next(ctx);
             }
             // An arrival drawn before a rate change.
             Payload::Timer { .. } => {}
@@ -198,18 +228,14 @@ impl Node for Client {
 
     fn set(&mut self, ctx: &mut Ctx, change: &Change) {
         if let Some(rate) = change.rate_per_s {
-            set_rate(&mut self.arrival_spec, rate);
-            self.arrivals = Arrivals::from_spec(&self.arrival_spec);
-            // The pending arrival was drawn at the old rate: draw anew.
-            self.arrival_gen = self.arrival_gen.wrapping_add(1);
-            self.schedule_next(ctx);
+            self.arrivals.set_rate(ctx, rate);
         }
     }
 
     fn view(&self) -> NodeView {
         NodeView {
             kind: "client",
-            params: NodeParams::Client { arrivals: self.arrival_spec.clone() },
+            params: NodeParams::Client { arrivals: self.arrivals.spec().clone() },
             in_service: self.sent - self.outcomes.finished(),
             completed: self.outcomes.completed,
             errors: self.errors(),
@@ -237,7 +263,7 @@ impl Node for Client {
             timed_out: Some(self.outcomes.timed_out),
             refused: Some(self.outcomes.refused),
             reset: Some(self.outcomes.reset),
-            throughput_per_s: Some(if now > 0 { self.outcomes.completed as f64 / ns_to_s(now) } else { 0.0 }),
+            throughput_per_s: Some(per_s(self.outcomes.completed, now)),
             latency_ms: Some(self.latency.summary()),
             ..Default::default()
         }

@@ -18,17 +18,15 @@ use std::collections::{BTreeMap, VecDeque};
 
 use rand::Rng;
 
-use super::client::Arrivals;
+use super::client::ArrivalClock;
 use super::kafka_cluster::{KEYLESS, KafkaError, KafkaMsg, Record, at_ns, key_bytes};
 use crate::sim::dist::{Duration, KeyDist};
 use crate::sim::engine::{Body, Ctx, Node, NodeParams, NodeSummary, NodeView, Payload, Status};
 use crate::sim::kafka::kafka_partition;
 use crate::sim::metrics::{LatencyHist, NodeSample, WindowLatency};
 use crate::sim::nodes::server::{service_time, validate_service_time};
-use crate::sim::spec::{
-    Acks, ArrivalSpec, KafkaClusterSpec, KafkaConsumerSpec, KafkaProducerSpec, KeySpec, NodeSpec, ScenarioSpec,
-};
-use crate::sim::time::{SimTime, ms_to_ns, ns_to_s};
+use crate::sim::spec::{Acks, KafkaClusterSpec, KafkaConsumerSpec, KafkaProducerSpec, KeySpec, NodeSpec, ScenarioSpec};
+use crate::sim::time::{SimTime, ms_to_ns, per_s};
 use crate::sim::trace::MsgKind;
 use crate::sim::validate::{Change, LinkIdx, NodeIdx, Problems, Topology, limits};
 
@@ -158,9 +156,7 @@ pub struct Producer {
     retries: u32,
     backoff_ns: SimTime,
     delivery_timeout_ns: SimTime,
-    arrival_spec: ArrivalSpec,
-    arrivals: Arrivals,
-    arrival_gen: u32,
+    arrivals: ArrivalClock,
     next_round_robin: u32,
     open: Vec<Option<OpenBatch>>,
     in_flight: BTreeMap<u64, InFlight>,
@@ -197,9 +193,7 @@ impl Producer {
             retries: s.retries,
             backoff_ns: ms_to_ns(s.retry_backoff_ms),
             delivery_timeout_ns: ms_to_ns(s.delivery_timeout_ms),
-            arrival_spec: s.arrivals.clone(),
-            arrivals: Arrivals::from_spec(&s.arrivals),
-            arrival_gen: 0,
+            arrivals: ArrivalClock::new(&s.arrivals, TAG_ARRIVAL),
             next_round_robin: 0,
             open: (0..n_partitions).map(|_| None).collect(),
             in_flight: BTreeMap::new(),
@@ -214,12 +208,6 @@ impl Producer {
             window_ack_latency: WindowLatency::new(),
             last_sample: 0,
         }
-    }
-
-    fn schedule_next(&self, ctx: &mut Ctx) {
-        let now = ctx.now();
-        let next = self.arrivals.next_after(now, ctx);
-        ctx.set_timer(next - now, TAG_ARRIVAL, self.arrival_gen);
     }
 
     fn new_record(&mut self, ctx: &mut Ctx) {
@@ -318,14 +306,14 @@ impl Producer {
 
 impl Node for Producer {
     fn start(&mut self, ctx: &mut Ctx) {
-        self.schedule_next(ctx);
+        self.arrivals.schedule_next(ctx);
     }
 
     fn on_message(&mut self, ctx: &mut Ctx, _from: NodeIdx, payload: Payload) {
         match payload {
-            Payload::Timer { tag: TAG_ARRIVAL, slot } if slot == self.arrival_gen => {
+            Payload::Timer { tag: TAG_ARRIVAL, slot } if self.arrivals.is_current(slot) => {
                 self.new_record(ctx);
-                self.schedule_next(ctx);
+                self.arrivals.schedule_next(ctx);
             }
             Payload::Timer { tag: TAG_LINGER, slot }
                 if self.open[slot as usize].as_ref().is_some_and(|b| ctx.now() >= b.deadline_ns) =>
@@ -378,15 +366,12 @@ impl Node for Producer {
     }
 
     fn on_recover(&mut self, ctx: &mut Ctx) {
-        self.schedule_next(ctx);
+        self.arrivals.schedule_next(ctx);
     }
 
     fn set(&mut self, ctx: &mut Ctx, change: &Change) {
         if let Some(rate) = change.rate_per_s {
-            super::client::set_rate(&mut self.arrival_spec, rate);
-            self.arrivals = Arrivals::from_spec(&self.arrival_spec);
-            self.arrival_gen = self.arrival_gen.wrapping_add(1);
-            self.schedule_next(ctx);
+            self.arrivals.set_rate(ctx, rate);
         }
         // Batches already sent keep the acks they were sent with.
         if let Some(acks) = change.acks {
@@ -397,7 +382,7 @@ impl Node for Producer {
     fn view(&self) -> NodeView {
         NodeView {
             kind: "kafka_producer",
-            params: NodeParams::Producer { arrivals: self.arrival_spec.clone(), acks: self.acks },
+            params: NodeParams::Producer { arrivals: self.arrivals.spec().clone(), acks: self.acks },
             in_service: self.in_flight.len() as u64,
             queue_len: self.open.iter().flatten().map(|b| b.records.len() as u64).sum(),
             completed: self.acked,
@@ -422,7 +407,7 @@ impl Node for Producer {
             sent: Some(self.produced),
             completed: Some(self.acked),
             dropped: Some(self.failed),
-            throughput_per_s: Some(if now > 0 { self.produced as f64 / ns_to_s(now) } else { 0.0 }),
+            throughput_per_s: Some(per_s(self.produced, now)),
             latency_ms: (self.acks != Acks::None).then(|| self.ack_latency.summary()),
             retries: Some(self.retried),
             ..Default::default()
@@ -717,7 +702,7 @@ impl Node for Consumer {
             dead_lettered: Some(self.dead_lettered),
             duplicates: Some(self.duplicates),
             out_of_order: Some(self.out_of_order),
-            throughput_per_s: Some(if now > 0 { self.processed as f64 / ns_to_s(now) } else { 0.0 }),
+            throughput_per_s: Some(per_s(self.processed, now)),
             latency_ms: Some(self.latency.summary()),
             ..Default::default()
         }

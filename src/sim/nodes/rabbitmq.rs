@@ -20,16 +20,14 @@ use std::collections::{BTreeMap, VecDeque};
 use rand::Rng;
 use serde::Serialize;
 
-use super::client::Arrivals;
+use super::client::ArrivalClock;
 use crate::sim::dist::Duration;
 use crate::sim::engine::{Ctx, Node, NodeParams, NodeSummary, NodeView, Payload, Status};
 use crate::sim::metrics::{LatencyHist, NodeSample, WindowLatency};
 use crate::sim::nodes::server::{service_time, validate_service_time};
 use crate::sim::rabbitmq::topic_matches;
-use crate::sim::spec::{
-    ArrivalSpec, ExchangeType, HeadersMatch, NodeSpec, RabbitConsumerSpec, RabbitMqSpec, RabbitPublisherSpec,
-};
-use crate::sim::time::{SimTime, ms_to_ns, ns_to_s, s_to_ns};
+use crate::sim::spec::{ExchangeType, HeadersMatch, NodeSpec, RabbitConsumerSpec, RabbitMqSpec, RabbitPublisherSpec};
+use crate::sim::time::{SimTime, ms_to_ns, per_s, s_to_ns};
 use crate::sim::trace::MsgKind;
 use crate::sim::validate::{Change, LinkIdx, NodeIdx, Problems, Topology, limits};
 
@@ -705,9 +703,7 @@ impl Node for RabbitMq {
 pub struct Publisher {
     link: LinkIdx,
     me: NodeIdx,
-    arrival_spec: ArrivalSpec,
-    arrivals: Arrivals,
-    arrival_gen: u32,
+    arrivals: ArrivalClock,
     /// Cumulative weights of the message kinds.
     cumulative: Vec<f64>,
     published: u64,
@@ -719,9 +715,7 @@ impl Publisher {
         Publisher {
             link: topo.out_links[idx as usize][0],
             me: idx,
-            arrival_spec: s.arrivals.clone(),
-            arrivals: Arrivals::from_spec(&s.arrivals),
-            arrival_gen: 0,
+            arrivals: ArrivalClock::new(&s.arrivals, TAG_ARRIVAL),
             cumulative: s
                 .messages
                 .iter()
@@ -733,22 +727,16 @@ impl Publisher {
             published: 0,
         }
     }
-
-    fn schedule_next(&self, ctx: &mut Ctx) {
-        let now = ctx.now();
-        let next = self.arrivals.next_after(now, ctx);
-        ctx.set_timer(next - now, TAG_ARRIVAL, self.arrival_gen);
-    }
 }
 
 impl Node for Publisher {
     fn start(&mut self, ctx: &mut Ctx) {
-        self.schedule_next(ctx);
+        self.arrivals.schedule_next(ctx);
     }
 
     fn on_message(&mut self, ctx: &mut Ctx, _from: NodeIdx, payload: Payload) {
         if let Payload::Timer { tag: TAG_ARRIVAL, slot } = payload
-            && slot == self.arrival_gen
+            && self.arrivals.is_current(slot)
         {
             let total = *self.cumulative.last().expect("validated: at least one message");
             let kind = if self.cumulative.len() == 1 {
@@ -773,27 +761,24 @@ impl Node for Publisher {
             ctx.metrics().record_sent();
             ctx.metrics().messaging.produced += 1;
             ctx.send(self.link, Payload::Rabbit(RabbitMsg::Publish { msg }), MsgKind::Record, kind);
-            self.schedule_next(ctx);
+            self.arrivals.schedule_next(ctx);
         }
     }
 
     fn on_recover(&mut self, ctx: &mut Ctx) {
-        self.schedule_next(ctx);
+        self.arrivals.schedule_next(ctx);
     }
 
     fn set(&mut self, ctx: &mut Ctx, change: &Change) {
         if let Some(rate) = change.rate_per_s {
-            super::client::set_rate(&mut self.arrival_spec, rate);
-            self.arrivals = Arrivals::from_spec(&self.arrival_spec);
-            self.arrival_gen = self.arrival_gen.wrapping_add(1);
-            self.schedule_next(ctx);
+            self.arrivals.set_rate(ctx, rate);
         }
     }
 
     fn view(&self) -> NodeView {
         NodeView {
             kind: "rabbit_publisher",
-            params: NodeParams::Client { arrivals: self.arrival_spec.clone() },
+            params: NodeParams::Client { arrivals: self.arrivals.spec().clone() },
             completed: self.published,
             ..Default::default()
         }
@@ -807,7 +792,7 @@ impl Node for Publisher {
         NodeSummary {
             kind: "rabbit_publisher",
             sent: Some(self.published),
-            throughput_per_s: Some(if now > 0 { self.published as f64 / ns_to_s(now) } else { 0.0 }),
+            throughput_per_s: Some(per_s(self.published, now)),
             ..Default::default()
         }
     }
@@ -924,7 +909,7 @@ impl Node for Consumer {
             completed: Some(self.acked),
             dropped: Some(self.nacked),
             redelivered: Some(self.redeliveries_seen),
-            throughput_per_s: Some(if now > 0 { self.acked as f64 / ns_to_s(now) } else { 0.0 }),
+            throughput_per_s: Some(per_s(self.acked, now)),
             ..Default::default()
         }
     }

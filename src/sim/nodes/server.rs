@@ -18,7 +18,7 @@ use crate::sim::dist::Duration;
 use crate::sim::engine::{Ctx, Node, NodeParams, NodeSummary, NodeView, Payload, Request, Status};
 use crate::sim::metrics::{LatencyHist, NodeSample, WindowLatency};
 use crate::sim::spec::{ServerSpec, ServiceTimeSpec};
-use crate::sim::time::{SimTime, ms_to_ns, ns_to_s};
+use crate::sim::time::{SimTime, ms_to_ns, per_s};
 use crate::sim::validate::{Change, NodeIdx, Problems, Topology, limits};
 
 const TAG_DONE: u32 = 0;
@@ -282,7 +282,7 @@ impl Node for Server {
             dropped: Some(self.dropped),
             timed_out: Some(self.timed_out),
             reset: Some(self.reset),
-            throughput_per_s: Some(if now > 0 { self.completed as f64 / ns_to_s(now) } else { 0.0 }),
+            throughput_per_s: Some(per_s(self.completed, now)),
             utilisation: Some(if capacity > 0 { busy as f64 / capacity as f64 } else { 0.0 }),
             mean_queue_len: Some(queued as f64 / elapsed),
             mean_in_system: Some((busy + queued) as f64 / elapsed),
