@@ -29,7 +29,7 @@ use super::dist::{SimRng, node_streams};
 use super::metrics::{LatencySummary, Metrics, NodeSample, WindowStats};
 use super::nodes;
 use super::queue::EventQueue;
-use super::spec::FaultSpec;
+use super::spec::{FaultSpec, NodeSpec};
 use super::time::{SimTime, ns_to_s};
 use super::trace::{MsgKind, Trace, TraceEntry};
 use super::validate::{Action, Change, Link, LinkIdx, NodeIdx, Scenario, ScenarioError, Stop, Topology, limits};
@@ -517,6 +517,8 @@ pub struct Simulation {
     stop_after_finished: Option<u64>,
     finished: bool,
     next_window_end_ns: SimTime,
+    /// Whether any node is Kafka or RabbitMQ (the timeline adds only servers).
+    has_messaging: bool,
 }
 
 impl Simulation {
@@ -553,6 +555,7 @@ impl Simulation {
             stop_after_finished,
             finished: false,
             next_window_end_ns: scenario.window_ns,
+            has_messaging: scenario.node_specs.iter().any(NodeSpec::is_messaging),
             scenario: scenario.clone(),
         };
         for i in 0..n_nodes {
@@ -640,7 +643,7 @@ impl Simulation {
 
     /// Kafka and RabbitMQ counts so far (messaging scenarios only; cheap).
     pub fn messaging(&self) -> Option<super::metrics::MessagingCounts> {
-        self.scenario.node_specs.iter().any(|n| n.is_messaging()).then_some(self.core.metrics.messaging)
+        self.has_messaging.then_some(self.core.metrics.messaging)
     }
 
     /// Processes the next event. Returns false when the run has stopped.

@@ -354,6 +354,12 @@ impl Metrics {
         self.window_sent += 1;
     }
 
+    /// A producer or publisher made a record: a request sent, in the main counters.
+    pub fn record_published(&mut self) {
+        self.record_sent();
+        self.messaging.produced += 1;
+    }
+
     /// Consumer group `group` has processed record `id`; returns true (and
     /// counts a duplicate) when the group had processed it before.
     pub fn record_processed(&mut self, group: usize, id: u64) -> bool {

@@ -146,22 +146,6 @@ pub struct KafkaClusterSpec {
     pub fetch_max_wait_ms: f64,
 }
 
-fn default_brokers() -> u32 {
-    3
-}
-fn default_replica_fetch_ms() -> f64 {
-    5.0
-}
-fn default_replica_lag_ms() -> f64 {
-    30_000.0
-}
-fn default_broker_session_ms() -> f64 {
-    9_000.0
-}
-fn default_fetch_wait_ms() -> f64 {
-    500.0
-}
-
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TopicSpec {
@@ -198,10 +182,6 @@ impl Acks {
             Acks::All => "all",
         }
     }
-}
-
-fn default_acks() -> Acks {
-    Acks::All
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -243,35 +223,12 @@ pub struct KafkaProducerSpec {
     pub retry_backoff_ms: f64,
 }
 
-fn default_linger_ms() -> f64 {
-    5.0
-}
-fn default_batch_records() -> u32 {
-    500
-}
-fn default_request_timeout_ms() -> f64 {
-    30_000.0
-}
-fn default_retries() -> u32 {
-    i32::MAX as u32
-}
-fn default_delivery_timeout_ms() -> f64 {
-    120_000.0
-}
-fn default_retry_backoff_ms() -> f64 {
-    100.0
-}
-
 /// `partition.assignment.strategy`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Assignor {
     Range,
     RoundRobin,
-}
-
-fn default_assignor() -> Assignor {
-    Assignor::Range
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -316,22 +273,6 @@ pub struct KafkaConsumerSpec {
     /// When it leaves its group cleanly (commits, then leaves), if ever.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub leave_at_s: Option<f64>,
-}
-
-fn default_max_poll_records() -> u32 {
-    500
-}
-fn default_commit_interval_ms() -> f64 {
-    5_000.0
-}
-fn default_session_timeout_ms() -> f64 {
-    45_000.0
-}
-fn default_heartbeat_ms() -> f64 {
-    3_000.0
-}
-fn default_max_retries() -> u32 {
-    3
 }
 
 /// A RabbitMQ broker: exchanges, queues and the bindings between them.
@@ -397,10 +338,6 @@ pub struct QueueSpec {
     pub max_length: u64,
 }
 
-fn default_max_length() -> u64 {
-    1_000_000
-}
-
 /// `x-match` of a headers binding.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -437,10 +374,6 @@ pub struct MessageSpec {
     pub weight: f64,
 }
 
-fn one_f64() -> f64 {
-    1.0
-}
-
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RabbitPublisherSpec {
@@ -471,13 +404,6 @@ pub struct RabbitConsumerSpec {
     pub join_at_s: f64,
 }
 
-fn default_prefetch() -> u32 {
-    10
-}
-fn yes() -> bool {
-    true
-}
-
 /// A source of requests.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -492,14 +418,6 @@ pub struct ClientSpec {
     /// use). Default: uniform over 1,000,000 keys.
     #[serde(default = "default_keys", skip_serializing_if = "is_default_keys")]
     pub keys: KeySpec,
-}
-
-fn default_n_clients() -> u32 {
-    1000
-}
-
-fn default_keys() -> KeySpec {
-    KeySpec::Uniform { n_keys: 1_000_000 }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -552,14 +470,6 @@ pub struct ServerSpec {
     /// Relative capacity, used by weighted load-balancing algorithms. Default 1.
     #[serde(default = "one_u32", skip_serializing_if = "is_one_u32")]
     pub weight: u32,
-}
-
-fn one_u32() -> u32 {
-    1
-}
-
-fn default_queue_capacity() -> u64 {
-    1000
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -652,14 +562,6 @@ pub struct HealthCheckSpec {
     pub healthy_threshold: u32,
 }
 
-fn default_hc_interval_ms() -> f64 {
-    1000.0
-}
-
-fn default_hc_threshold() -> u32 {
-    2
-}
-
 impl Default for HealthCheckSpec {
     fn default() -> Self {
         HealthCheckSpec {
@@ -676,90 +578,49 @@ impl HealthCheckSpec {
     }
 }
 
-// Defaults are left out when a spec is written (shorter share links).
-fn is_default_acks(v: &Acks) -> bool {
-    *v == default_acks()
+/// Serde defaults: `fn NAME() -> T` (for `default = "NAME"`) and
+/// `fn is_NAME(&T) -> bool` (for `skip_serializing_if`), so a written spec
+/// leaves defaults out and share links stay short.
+macro_rules! defaults {
+    ($($name:ident, $is:ident: $t:ty = $v:expr;)*) => {$(
+        fn $name() -> $t {
+            $v
+        }
+        fn $is(v: &$t) -> bool {
+            *v == $name()
+        }
+    )*};
 }
-fn is_default_assignor(v: &Assignor) -> bool {
-    *v == default_assignor()
-}
-fn is_default_batch_records(v: &u32) -> bool {
-    *v == default_batch_records()
-}
-fn is_default_broker_session_ms(v: &f64) -> bool {
-    *v == default_broker_session_ms()
-}
-fn is_default_brokers(v: &u32) -> bool {
-    *v == default_brokers()
-}
-fn is_default_commit_interval_ms(v: &f64) -> bool {
-    *v == default_commit_interval_ms()
-}
-fn is_default_delivery_timeout_ms(v: &f64) -> bool {
-    *v == default_delivery_timeout_ms()
-}
-fn is_default_fetch_wait_ms(v: &f64) -> bool {
-    *v == default_fetch_wait_ms()
-}
-fn is_default_hc_interval_ms(v: &f64) -> bool {
-    *v == default_hc_interval_ms()
-}
-fn is_default_hc_threshold(v: &u32) -> bool {
-    *v == default_hc_threshold()
-}
-fn is_default_heartbeat_ms(v: &f64) -> bool {
-    *v == default_heartbeat_ms()
-}
-fn is_default_keys(v: &KeySpec) -> bool {
-    *v == default_keys()
-}
-fn is_default_linger_ms(v: &f64) -> bool {
-    *v == default_linger_ms()
-}
-fn is_default_max_length(v: &u64) -> bool {
-    *v == default_max_length()
-}
-fn is_default_max_poll_records(v: &u32) -> bool {
-    *v == default_max_poll_records()
-}
-fn is_default_max_retries(v: &u32) -> bool {
-    *v == default_max_retries()
-}
-fn is_default_n_clients(v: &u32) -> bool {
-    *v == default_n_clients()
-}
-fn is_default_prefetch(v: &u32) -> bool {
-    *v == default_prefetch()
-}
-fn is_default_queue_capacity(v: &u64) -> bool {
-    *v == default_queue_capacity()
-}
-fn is_default_replica_fetch_ms(v: &f64) -> bool {
-    *v == default_replica_fetch_ms()
-}
-fn is_default_replica_lag_ms(v: &f64) -> bool {
-    *v == default_replica_lag_ms()
-}
-fn is_default_request_timeout_ms(v: &f64) -> bool {
-    *v == default_request_timeout_ms()
-}
-fn is_default_retries(v: &u32) -> bool {
-    *v == default_retries()
-}
-fn is_default_retry_backoff_ms(v: &f64) -> bool {
-    *v == default_retry_backoff_ms()
-}
-fn is_default_session_timeout_ms(v: &f64) -> bool {
-    *v == default_session_timeout_ms()
-}
-fn is_one_f64(v: &f64) -> bool {
-    *v == one_f64()
-}
-fn is_one_u32(v: &u32) -> bool {
-    *v == one_u32()
-}
-fn is_yes(v: &bool) -> bool {
-    *v == yes()
+
+defaults! {
+    default_acks, is_default_acks: Acks = Acks::All;
+    default_assignor, is_default_assignor: Assignor = Assignor::Range;
+    default_batch_records, is_default_batch_records: u32 = 500;
+    default_broker_session_ms, is_default_broker_session_ms: f64 = 9_000.0;
+    default_brokers, is_default_brokers: u32 = 3;
+    default_commit_interval_ms, is_default_commit_interval_ms: f64 = 5_000.0;
+    default_delivery_timeout_ms, is_default_delivery_timeout_ms: f64 = 120_000.0;
+    default_fetch_wait_ms, is_default_fetch_wait_ms: f64 = 500.0;
+    default_hc_interval_ms, is_default_hc_interval_ms: f64 = 1000.0;
+    default_hc_threshold, is_default_hc_threshold: u32 = 2;
+    default_heartbeat_ms, is_default_heartbeat_ms: f64 = 3_000.0;
+    default_keys, is_default_keys: KeySpec = KeySpec::Uniform { n_keys: 1_000_000 };
+    default_linger_ms, is_default_linger_ms: f64 = 5.0;
+    default_max_length, is_default_max_length: u64 = 1_000_000;
+    default_max_poll_records, is_default_max_poll_records: u32 = 500;
+    default_max_retries, is_default_max_retries: u32 = 3;
+    default_n_clients, is_default_n_clients: u32 = 1000;
+    default_prefetch, is_default_prefetch: u32 = 10;
+    default_queue_capacity, is_default_queue_capacity: u64 = 1000;
+    default_replica_fetch_ms, is_default_replica_fetch_ms: f64 = 5.0;
+    default_replica_lag_ms, is_default_replica_lag_ms: f64 = 30_000.0;
+    default_request_timeout_ms, is_default_request_timeout_ms: f64 = 30_000.0;
+    default_retries, is_default_retries: u32 = i32::MAX as u32;
+    default_retry_backoff_ms, is_default_retry_backoff_ms: f64 = 100.0;
+    default_session_timeout_ms, is_default_session_timeout_ms: f64 = 45_000.0;
+    one_f64, is_one_f64: f64 = 1.0;
+    one_u32, is_one_u32: u32 = 1;
+    yes, is_yes: bool = true;
 }
 fn is_zero_f64(v: &f64) -> bool {
     *v == 0.0

@@ -181,6 +181,13 @@ impl Topology {
     pub fn index_of(&self, id: &str) -> Option<NodeIdx> {
         self.ids.iter().position(|x| x == id).map(|i| i as NodeIdx)
     }
+
+    /// A node's first outgoing link and where it goes: for producers,
+    /// publishers and consumers, their broker.
+    pub fn target_of(&self, node: NodeIdx) -> Option<(LinkIdx, NodeIdx)> {
+        let &link = self.out_links.get(node as usize)?.first()?;
+        Some((link, self.links[link as usize].to))
+    }
 }
 
 /// When a run ends.

@@ -18,6 +18,7 @@ use super::state::{Lab, Publish};
 use super::topology::KEY_COLOURS;
 use crate::sim::Scenario;
 use crate::sim::kafka::{murmur2, to_positive};
+use crate::sim::nodes::kafka_client::{cluster_of, topic_of};
 use crate::sim::nodes::kafka_cluster::{KEYLESS, KafkaView, RECENT_KEYS};
 use crate::sim::nodes::rabbitmq::{RabbitView, explain_route};
 use crate::sim::spec::NodeSpec;
@@ -34,14 +35,8 @@ pub fn explain(s: &Scenario, p: &Publish) -> String {
     let id = &s.topology.ids[p.from as usize];
     match &s.node_specs[p.from as usize] {
         NodeSpec::KafkaProducer(k) => {
-            let n = s
-                .node_specs
-                .iter()
-                .find_map(|n| match n {
-                    NodeSpec::KafkaCluster(c) => c.topics.iter().find(|t| t.name == k.topic),
-                    _ => None,
-                })
-                .map_or(1, |t| t.partitions);
+            let cluster = cluster_of(p.from, &s.topology, &s.node_specs);
+            let Some((_, n)) = cluster.and_then(|(_, c)| topic_of(c, &k.topic)) else { return String::new() };
             if let Some(part) = k.partition {
                 return format!("`{id}` sends every record to partition {part} of `{}` (explicit partition)", k.topic);
             }
@@ -59,8 +54,8 @@ pub fn explain(s: &Scenario, p: &Publish) -> String {
         }
         NodeSpec::RabbitPublisher(r) => {
             let Some(m) = r.messages.get(p.key as usize) else { return String::new() };
-            let broker = s.node_specs.iter().find_map(|n| if let NodeSpec::Rabbitmq(b) = n { Some(b) } else { None });
-            let Some(broker) = broker else { return String::new() };
+            let broker = s.topology.target_of(p.from).map(|(_, b)| &s.node_specs[b as usize]);
+            let Some(NodeSpec::Rabbitmq(broker)) = broker else { return String::new() };
             let routes = explain_route(broker, &r.exchange, &m.routing_key, &m.headers);
             if routes.is_empty() {
                 return format!(
@@ -296,16 +291,17 @@ pub fn Messaging() -> impl IntoView {
     });
     Effect::new(move |_| {
         let (Some(b), Some(h)) = (broker.get(), height.get()) else { return };
-        let ids = ids.get();
-        lab.frame.with(|f| {
-            let (Some(c), Some(v)) = (canvas_ref.get(), f.nodes.get(b)) else { return };
-            let Some((ctx, w)) = context(&c, h) else { return };
-            let text = ctx.fill_style().as_string().unwrap_or_default();
-            if let Some(k) = &v.kafka {
-                draw_kafka(&ctx, k, &ids, &text);
-            } else if let Some(r) = &v.rabbit {
-                draw_rabbit(&ctx, r, &ids, &text, w);
-            }
+        ids.with(|ids| {
+            lab.frame.with(|f| {
+                let (Some(c), Some(v)) = (canvas_ref.get(), f.nodes.get(b)) else { return };
+                let Some((ctx, w)) = context(&c, h) else { return };
+                let text = ctx.fill_style().as_string().unwrap_or_default();
+                if let Some(k) = &v.kafka {
+                    draw_kafka(&ctx, k, ids, &text);
+                } else if let Some(r) = &v.rabbit {
+                    draw_rabbit(&ctx, r, ids, &text, w);
+                }
+            })
         });
     });
     let selected = RwSignal::new(None::<Publish>);

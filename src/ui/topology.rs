@@ -49,9 +49,9 @@ pub fn layout(s: &Scenario) -> Layout {
     // Consumers link to their broker but read from it: draw them after it.
     for (i, spec) in s.node_specs.iter().enumerate() {
         if matches!(spec, NodeSpec::KafkaConsumer(_) | NodeSpec::RabbitConsumer(_))
-            && let Some(l) = topo.links.iter().find(|l| l.from as usize == i)
+            && let Some((_, broker)) = topo.target_of(i as NodeIdx)
         {
-            layer[i] = layer[l.to as usize] + 1;
+            layer[i] = layer[broker as usize] + 1;
         }
     }
     let n_layers = layer.iter().max().map_or(1, |m| m + 1);

@@ -66,5 +66,7 @@ export async function openPage(browser, url, viewport = { width: 1280, height: 8
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   page.on('pageerror', (e) => errors.push(String(e)));
   await page.goto(url);
+  // The app is up once it has installed its API: tests may use it at once.
+  await page.waitForFunction(() => window.scalelab !== undefined);
   return { page, errors };
 }

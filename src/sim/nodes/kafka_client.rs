@@ -19,14 +19,14 @@ use std::collections::{BTreeMap, VecDeque};
 use rand::Rng;
 
 use super::client::ArrivalClock;
-use super::kafka_cluster::{KEYLESS, KafkaError, KafkaMsg, Record, at_ns, key_bytes};
+use super::kafka_cluster::{KEYLESS, KafkaError, KafkaMsg, Record, key_bytes};
 use crate::sim::dist::{Duration, KeyDist};
 use crate::sim::engine::{Body, Ctx, Node, NodeParams, NodeSummary, NodeView, Payload, Status};
 use crate::sim::kafka::kafka_partition;
 use crate::sim::metrics::{LatencyHist, NodeSample, WindowLatency};
 use crate::sim::nodes::server::{service_time, validate_service_time};
-use crate::sim::spec::{Acks, KafkaClusterSpec, KafkaConsumerSpec, KafkaProducerSpec, KeySpec, NodeSpec, ScenarioSpec};
-use crate::sim::time::{SimTime, ms_to_ns, per_s};
+use crate::sim::spec::{Acks, KafkaClusterSpec, KafkaConsumerSpec, KafkaProducerSpec, KeySpec, NodeSpec};
+use crate::sim::time::{SimTime, ms_to_ns, per_s, s_to_ns};
 use crate::sim::trace::MsgKind;
 use crate::sim::validate::{Change, LinkIdx, NodeIdx, Problems, Topology, limits};
 
@@ -83,19 +83,12 @@ pub fn validate_consumer(s: &KafkaConsumerSpec, path: &str, p: &mut Problems) {
 
 /// The cluster a Kafka client links to, checked: exactly one link, to a
 /// `kafka_cluster` that has the topic (and the dead-letter topic).
-pub fn validate_client_links(
-    spec: &NodeSpec,
-    path: &str,
-    out: &[&NodeSpec],
-    scenario: &ScenarioSpec,
-    p: &mut Problems,
-) {
+pub fn validate_client_links(spec: &NodeSpec, path: &str, out: &[&NodeSpec], p: &mut Problems) {
     let id = spec.id();
     let [NodeSpec::KafkaCluster(cluster)] = out else {
         p.add(path, format!("`{id}` needs exactly one outgoing link, to a kafka_cluster"));
         return;
     };
-    let _ = scenario;
     let has = |t: &str| cluster.topics.iter().any(|x| x.name == t);
     let (topic, dlt) = match spec {
         NodeSpec::KafkaProducer(s) => (&s.topic, None),
@@ -118,17 +111,26 @@ pub fn validate_client_links(
     }
 }
 
-fn cluster_of<'a>(idx: NodeIdx, topo: &Topology, specs: &'a [NodeSpec]) -> (LinkIdx, &'a KafkaClusterSpec) {
-    let link = topo.out_links[idx as usize][0];
-    let NodeSpec::KafkaCluster(c) = &specs[topo.links[link as usize].to as usize] else {
-        unreachable!("validated: a Kafka client links to a kafka_cluster")
-    };
-    (link, c)
+/// The link to the cluster a Kafka client uses, and the cluster's spec
+/// (`None` only for a scenario that was not validated).
+pub fn cluster_of<'a>(idx: NodeIdx, topo: &Topology, specs: &'a [NodeSpec]) -> Option<(LinkIdx, &'a KafkaClusterSpec)> {
+    match topo.target_of(idx) {
+        Some((link, to)) => match &specs[to as usize] {
+            NodeSpec::KafkaCluster(c) => Some((link, c)),
+            _ => None,
+        },
+        None => None,
+    }
 }
 
-fn topic_of(c: &KafkaClusterSpec, name: &str) -> (u16, u32) {
-    let t = c.topics.iter().position(|t| t.name == name).expect("validated topic");
-    (t as u16, c.topics[t].partitions)
+fn cluster_of_validated<'a>(idx: NodeIdx, topo: &Topology, specs: &'a [NodeSpec]) -> (LinkIdx, &'a KafkaClusterSpec) {
+    cluster_of(idx, topo, specs).expect("validated: a Kafka client links to a kafka_cluster")
+}
+
+/// A topic's number in its cluster and its partition count.
+pub fn topic_of(c: &KafkaClusterSpec, name: &str) -> Option<(u16, u32)> {
+    let t = c.topics.iter().position(|t| t.name == name)?;
+    Some((t as u16, c.topics[t].partitions))
 }
 
 struct OpenBatch {
@@ -175,8 +177,8 @@ pub struct Producer {
 
 impl Producer {
     pub fn new(s: &KafkaProducerSpec, idx: NodeIdx, topo: &Topology, specs: &[NodeSpec]) -> Self {
-        let (link, cluster) = cluster_of(idx, topo, specs);
-        let (topic, n_partitions) = topic_of(cluster, &s.topic);
+        let (link, cluster) = cluster_of_validated(idx, topo, specs);
+        let (topic, n_partitions) = topic_of(cluster, &s.topic).expect("validated topic");
         Producer {
             link,
             topic,
@@ -216,8 +218,7 @@ impl Producer {
             // time): the send fails at once, as after `max.block.ms`.
             self.produced += 1;
             self.failed += 1;
-            ctx.metrics().record_sent();
-            ctx.metrics().messaging.produced += 1;
+            ctx.metrics().record_published();
             ctx.metrics().messaging.failed += 1;
             return;
         }
@@ -246,8 +247,7 @@ impl Producer {
             acks: self.acks,
         };
         self.produced += 1;
-        ctx.metrics().record_sent();
-        ctx.metrics().messaging.produced += 1;
+        ctx.metrics().record_published();
         let now = ctx.now();
         let slot = &mut self.open[partition as usize];
         let batch = slot.get_or_insert_with(|| OpenBatch { records: Vec::new(), deadline_ns: now + self.linger_ns });
@@ -269,12 +269,15 @@ impl Producer {
 
     fn transmit(&mut self, ctx: &mut Ctx, id: u64, mut f: InFlight) {
         f.attempts += 1;
-        let key = f.records[0].key;
-        let body = ctx.put_body(Body::Records(f.records.clone()));
+        let (key, n) = (f.records[0].key, f.records.len() as u64);
+        // acks=0 forgets a batch once sent; otherwise keep a copy to retry.
+        let fire_and_forget = self.acks == Acks::None;
+        let records = if fire_and_forget { std::mem::take(&mut f.records) } else { f.records.clone() };
+        let body = ctx.put_body(Body::Records(records));
         let msg = KafkaMsg::Produce { batch: id, topic: self.topic, partition: f.partition, acks: self.acks, body };
         ctx.send(self.link, Payload::Kafka(msg), MsgKind::Record, key);
-        if self.acks == Acks::None {
-            self.buffered -= f.records.len() as u64;
+        if fire_and_forget {
+            self.buffered -= n;
             return;
         }
         ctx.set_timer(self.timeout_ns, TAG_TIMEOUT, id as u32);
@@ -298,9 +301,14 @@ impl Producer {
         ctx.set_timer(self.backoff_ns, TAG_RETRY, id as u32);
     }
 
+    /// The in-flight batch a timer is for: timers carry a batch id's low 32
+    /// bits, and the batch is the newest id with those bits.
     fn batch_id(&self, low: u32) -> Option<u64> {
-        // Timers carry the low 32 bits of a batch id; in-flight ids are close together.
-        self.in_flight.keys().copied().find(|&id| id as u32 == low)
+        let mut id = (self.next_batch & !0xffff_ffff) | u64::from(low);
+        if id > self.next_batch {
+            id = id.wrapping_sub(1 << 32);
+        }
+        self.in_flight.contains_key(&id).then_some(id)
     }
 }
 
@@ -460,7 +468,7 @@ pub struct Consumer {
 
 impl Consumer {
     pub fn new(s: &KafkaConsumerSpec, idx: NodeIdx, topo: &Topology, specs: &[NodeSpec]) -> Self {
-        let (link, cluster) = cluster_of(idx, topo, specs);
+        let (link, cluster) = cluster_of_validated(idx, topo, specs);
         // Groups are numbered by first appearance across the scenario.
         let mut groups: Vec<(&str, &str)> = Vec::new();
         for spec in specs {
@@ -479,9 +487,9 @@ impl Consumer {
             heartbeat_ns: ms_to_ns(s.heartbeat_interval_ms).max(1),
             failure_rate: s.failure_rate,
             max_retries: s.max_retries,
-            dlt: s.dead_letter_topic.as_ref().map(|d| topic_of(cluster, d)),
-            join_at_ns: at_ns(s.join_at_s),
-            leave_at_ns: s.leave_at_s.map(at_ns),
+            dlt: s.dead_letter_topic.as_ref().map(|d| topic_of(cluster, d).expect("validated topic")),
+            join_at_ns: s_to_ns(s.join_at_s),
+            leave_at_ns: s.leave_at_s.map(s_to_ns),
             state: State::Idle,
             leaving: false,
             generation: 0,

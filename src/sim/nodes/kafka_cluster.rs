@@ -29,7 +29,7 @@ use crate::sim::engine::{Body, BodyId, Ctx, Node, NodeSummary, NodeView, Payload
 use crate::sim::kafka::{range_assign, round_robin_assign};
 use crate::sim::metrics::NodeSample;
 use crate::sim::spec::{Acks, Assignor, KafkaClusterSpec, NodeSpec};
-use crate::sim::time::{SimTime, ms_to_ns, s_to_ns};
+use crate::sim::time::{SimTime, ms_to_ns};
 use crate::sim::trace::MsgKind;
 use crate::sim::validate::{LinkIdx, NodeIdx, Problems, Topology, limits};
 
@@ -379,9 +379,13 @@ impl KafkaCluster {
     }
 
     fn reply(&self, ctx: &mut Ctx, to: NodeIdx, msg: KafkaMsg, kind: MsgKind, key: u32) {
-        if let Some(&link) = self.link_of.get(&to) {
-            ctx.send(link, Payload::Kafka(msg), kind, key);
-        }
+        send_to(&self.link_of, ctx, to, msg, kind, key);
+    }
+
+    /// Each partition's high watermark minus the group's committed offset.
+    fn lag<'a>(&'a self, g: &'a Group) -> impl Iterator<Item = u64> + 'a {
+        let base = self.topic_base[g.topic as usize];
+        g.committed.iter().enumerate().map(move |(p, c)| self.partitions[base + p].hw.saturating_sub(*c))
     }
 
     fn produce(&mut self, ctx: &mut Ctx, from: NodeIdx, batch: u64, pidx: usize, acks: Acks, records: Vec<Record>) {
@@ -439,19 +443,14 @@ impl KafkaCluster {
             return;
         }
         part.hw = hw;
-        let mut done = Vec::new();
-        while let Some(&(end, batch, producer)) = part.pending.front() {
-            if end > hw {
-                break;
-            }
+        while let Some(&(end, batch, producer)) = part.pending.front()
+            && end <= hw
+        {
             part.pending.pop_front();
-            done.push((batch, producer));
+            let msg = KafkaMsg::ProduceResponse { batch, error: None };
+            send_to(&self.link_of, ctx, producer, msg, MsgKind::Ack, part.index);
         }
-        let topic = part.topic;
-        let index = part.index;
-        for (batch, producer) in done {
-            self.reply(ctx, producer, KafkaMsg::ProduceResponse { batch, error: None }, MsgKind::Ack, index);
-        }
+        let (topic, index) = (part.topic, part.index);
         self.wake_parked(ctx, topic, index);
     }
 
@@ -512,7 +511,9 @@ impl KafkaCluster {
         self.reply(ctx, member, msg, MsgKind::Control, 0);
     }
 
-    fn start_rebalance(&mut self, ctx: &mut Ctx, g: usize) {
+    /// Membership changed: every member must rejoin (eager protocol). The
+    /// rebalance ends in [`Self::maybe_finish_rebalance`] once all have.
+    fn begin_rebalance(&mut self, ctx: &mut Ctx, g: usize) {
         let group = &mut self.groups[g];
         if group.members.is_empty() {
             group.rebalancing = false;
@@ -534,7 +535,6 @@ impl KafkaCluster {
             self.groups[g].members.get_mut(&n).expect("member").parked = None;
             self.fetch(ctx, n, true);
         }
-        self.maybe_finish_rebalance(ctx, g);
     }
 
     fn maybe_finish_rebalance(&mut self, ctx: &mut Ctx, g: usize) {
@@ -599,30 +599,19 @@ impl KafkaCluster {
                 }
             }
             let lag_max = self.lag_max_ns;
-            let caught = part.caught_up_ns.clone();
-            part.isr.retain(|&s| s == leader || now - caught[s] <= lag_max);
+            part.isr.retain(|&s| s == leader || now - part.caught_up_ns[s] <= lag_max);
             self.update_hw(ctx, pidx);
         }
-        // Group sessions and rebalance deadlines.
+        // Members whose session expired, or who did not rejoin in time, leave.
         for g in 0..self.groups.len() {
-            let expired: Vec<NodeIdx> = self.groups[g]
-                .members
-                .iter()
-                .filter(|(_, m)| now.saturating_sub(m.last_seen_ns) > m.session_ns)
-                .map(|(&n, _)| n)
-                .collect();
-            let late: Vec<NodeIdx> = if self.groups[g].rebalancing && now >= self.groups[g].rebalance_deadline_ns {
-                self.groups[g].members.iter().filter(|(_, m)| !m.joined).map(|(&n, _)| n).collect()
-            } else {
-                Vec::new()
-            };
-            if expired.is_empty() && late.is_empty() {
-                continue;
+            let group = &mut self.groups[g];
+            let deadline_passed = group.rebalancing && now >= group.rebalance_deadline_ns;
+            let gone = |m: &Member| now.saturating_sub(m.last_seen_ns) > m.session_ns || (deadline_passed && !m.joined);
+            if group.members.values().any(gone) {
+                group.members.retain(|_, m| !gone(m));
+                self.begin_rebalance(ctx, g);
+                self.maybe_finish_rebalance(ctx, g);
             }
-            for n in expired.into_iter().chain(late) {
-                self.groups[g].members.remove(&n);
-            }
-            self.start_rebalance(ctx, g);
         }
         ctx.set_timer(self.tick_ns, TAG_TICK, 0);
     }
@@ -717,21 +706,16 @@ impl KafkaCluster {
             groups: self
                 .groups
                 .iter()
-                .map(|g| {
-                    let base = self.topic_base[g.topic as usize];
-                    GroupView {
-                        name: g.name.clone(),
-                        topic: g.topic,
-                        generation: g.generation,
-                        rebalancing: g.rebalancing,
-                        rebalances: g.rebalances,
-                        members: g.members.keys().copied().collect(),
-                        owner: g.owner.clone(),
-                        committed: g.committed.clone(),
-                        lag: (0..g.owner.len())
-                            .map(|p| self.partitions[base + p].hw.saturating_sub(g.committed[p]))
-                            .collect(),
-                    }
+                .map(|g| GroupView {
+                    name: g.name.clone(),
+                    topic: g.topic,
+                    generation: g.generation,
+                    rebalancing: g.rebalancing,
+                    rebalances: g.rebalances,
+                    members: g.members.keys().copied().collect(),
+                    owner: g.owner.clone(),
+                    committed: g.committed.clone(),
+                    lag: self.lag(g).collect(),
                 })
                 .collect(),
             lost: self.lost,
@@ -858,16 +842,12 @@ impl Node for KafkaCluster {
                 let m = group.members.entry(from).or_insert_with(|| Member { session_ns, ..Default::default() });
                 m.last_seen_ns = now;
                 m.parked = None;
-                if group.rebalancing {
-                    group.members.get_mut(&from).expect("inserted").joined = true;
-                    self.maybe_finish_rebalance(ctx, g);
-                } else {
-                    self.start_rebalance(ctx, g);
-                    if let Some(m) = self.groups[g].members.get_mut(&from) {
-                        m.joined = true;
-                    }
-                    self.maybe_finish_rebalance(ctx, g);
+                // A join outside a rebalance (a new or returning member) starts one.
+                if !group.rebalancing {
+                    self.begin_rebalance(ctx, g);
                 }
+                self.groups[g].members.get_mut(&from).expect("inserted").joined = true;
+                self.maybe_finish_rebalance(ctx, g);
             }
             KafkaMsg::Heartbeat { generation } => {
                 let Some(g) = self.group_of(from) else { return };
@@ -884,7 +864,8 @@ impl Node for KafkaCluster {
             KafkaMsg::LeaveGroup => {
                 let Some(g) = self.group_of(from) else { return };
                 if self.groups[g].members.remove(&from).is_some() {
-                    self.start_rebalance(ctx, g);
+                    self.begin_rebalance(ctx, g);
+                    self.maybe_finish_rebalance(ctx, g);
                 }
             }
             KafkaMsg::Fetch { generation } => {
@@ -934,7 +915,6 @@ impl Node for KafkaCluster {
         }
         // Back: its replicas truncate to the high watermark and fetch again;
         // offline partitions it was in sync for get it as leader.
-        let now = ctx.now();
         for pidx in 0..self.partitions.len() {
             let part = &mut self.partitions[pidx];
             let Some(slot) = part.replicas.iter().position(|&x| x == broker) else { continue };
@@ -949,7 +929,6 @@ impl Node for KafkaCluster {
             }
             part.leo[slot] = part.leo[slot].min(part.hw);
             part.fetch_target[slot] = part.leo[slot];
-            part.caught_up_ns[slot] = part.caught_up_ns[slot].min(now);
         }
     }
 
@@ -967,14 +946,7 @@ impl Node for KafkaCluster {
     fn sample(&mut self, _now: SimTime) -> NodeSample {
         let s = NodeSample {
             completed: self.appended - self.last_sample_appended,
-            queue_len: self
-                .groups
-                .iter()
-                .map(|g| {
-                    let base = self.topic_base[g.topic as usize];
-                    (0..g.owner.len()).map(|p| self.partitions[base + p].hw.saturating_sub(g.committed[p])).sum::<u64>()
-                })
-                .sum(),
+            queue_len: self.groups.iter().map(|g| self.lag(g).sum::<u64>()).sum(),
             ..Default::default()
         };
         self.last_sample_appended = self.appended;
@@ -986,8 +958,7 @@ impl Node for KafkaCluster {
             .groups
             .iter()
             .map(|g| {
-                let base = self.topic_base[g.topic as usize];
-                let lag = (0..g.owner.len()).map(|p| self.partitions[base + p].hw.saturating_sub(g.committed[p])).sum();
+                let lag = self.lag(g).sum();
                 (
                     g.name.clone(),
                     GroupSummary {
@@ -1021,6 +992,13 @@ impl Node for KafkaCluster {
     }
 }
 
+/// Sends `msg` to a producer or consumer over the link it reached the cluster by.
+fn send_to(link_of: &BTreeMap<NodeIdx, LinkIdx>, ctx: &mut Ctx, to: NodeIdx, msg: KafkaMsg, kind: MsgKind, key: u32) {
+    if let Some(&link) = link_of.get(&to) {
+        ctx.send(link, Payload::Kafka(msg), kind, key);
+    }
+}
+
 /// A key's bytes: `key-<k>`, written without allocating.
 pub fn key_bytes(k: u32, buf: &mut [u8; 16]) -> &[u8] {
     buf[..4].copy_from_slice(b"key-");
@@ -1039,11 +1017,6 @@ pub fn key_bytes(k: u32, buf: &mut [u8; 16]) -> &[u8] {
         buf[4 + i] = digits[len - 1 - i];
     }
     &buf[..4 + len]
-}
-
-/// Seconds to the engine's clock, for `join_at_s` and friends.
-pub fn at_ns(s: f64) -> SimTime {
-    s_to_ns(s)
 }
 
 #[cfg(test)]

@@ -80,7 +80,7 @@ pub fn validate_links(
             }
         }
         NodeSpec::KafkaProducer(_) | NodeSpec::KafkaConsumer(_) => {
-            kafka_client::validate_client_links(spec, path, &out, scenario, p)
+            kafka_client::validate_client_links(spec, path, &out, p)
         }
         NodeSpec::RabbitPublisher(_) | NodeSpec::RabbitConsumer(_) => {
             rabbitmq::validate_client_links(spec, path, &out, p)

@@ -216,11 +216,8 @@ pub fn explain_route(
                 let all = b.match_ != Some(HeadersMatch::Any);
                 let hits = b.headers.iter().filter(|(k, v)| headers.get(*k) == Some(*v)).count();
                 let ok = if all { hits == b.headers.len() } else { hits > 0 };
-                ok.then(|| {
-                    format!("headers matched {} of {:?} (x-match={})", if all { "all" } else { "any" }, b.headers, {
-                        if all { "all" } else { "any" }
-                    })
-                })
+                let mode = if all { "all" } else { "any" };
+                ok.then(|| format!("headers matched {mode} of {:?} (x-match={mode})", b.headers))
             }
         };
         if let Some(why) = why {
@@ -229,6 +226,8 @@ pub fn explain_route(
     }
     out
 }
+
+type RouteKey = (usize, u32, NodeIdx, u32);
 
 #[derive(Debug)]
 struct Queue {
@@ -267,7 +266,10 @@ pub struct RabbitMq {
     kinds: BTreeMap<(NodeIdx, u32), (u32, BTreeMap<String, String>)>,
     /// Exchange each publisher publishes to.
     publisher_exchange: BTreeMap<NodeIdx, usize>,
-    routes: BTreeMap<(usize, u32, NodeIdx, u32), Vec<usize>>,
+    /// Queues each (exchange, routing key, publisher, message kind) goes to.
+    routes: BTreeMap<RouteKey, Vec<usize>>,
+    /// The bindings as the view shows them (they never change).
+    binding_views: Vec<BindingView>,
     queues: Vec<Queue>,
     consumers: BTreeMap<NodeIdx, ConsumerState>,
     link_of: BTreeMap<NodeIdx, LinkIdx>,
@@ -343,7 +345,21 @@ impl RabbitMq {
                 expired: 0,
             })
             .collect();
+        let binding_views = s
+            .bindings
+            .iter()
+            .map(|b| BindingView {
+                exchange: ex_idx(&b.exchange) as u16,
+                queue: s.queues.iter().position(|q| q.name == b.queue).expect("validated") as u16,
+                label: if b.headers.is_empty() {
+                    b.key.clone()
+                } else {
+                    b.headers.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(",")
+                },
+            })
+            .collect();
         RabbitMq {
+            binding_views,
             spec: s.clone(),
             keys,
             kinds,
@@ -361,12 +377,12 @@ impl RabbitMq {
         }
     }
 
-    /// The queues a message goes to from `exchange` (cached per exchange,
-    /// routing key and message kind).
-    fn route(&mut self, exchange: usize, msg: &Message) -> Vec<usize> {
+    /// Works out (once per exchange, routing key and message kind) which
+    /// queues a message goes to; returns the key of that entry in `routes`.
+    fn route(&mut self, exchange: usize, msg: &Message) -> RouteKey {
         let cache_key = (exchange, msg.routing_key, msg.publisher, msg.kind);
-        if let Some(r) = self.routes.get(&cache_key) {
-            return r.clone();
+        if self.routes.contains_key(&cache_key) {
+            return cache_key;
         }
         let headers = self.kinds.get(&(msg.publisher, msg.kind)).map(|k| k.1.clone()).unwrap_or_default();
         let name = &self.spec.exchanges[exchange].name;
@@ -374,19 +390,22 @@ impl RabbitMq {
             .into_iter()
             .map(|(q, _)| self.spec.queues.iter().position(|x| x.name == q).expect("bound queues exist"))
             .collect();
-        self.routes.insert(cache_key, queues.clone());
-        queues
+        self.routes.insert(cache_key, queues);
+        cache_key
     }
 
     fn publish_to(&mut self, ctx: &mut Ctx, exchange: usize, msg: Message) {
-        let targets = self.route(exchange, &msg);
-        if targets.is_empty() {
+        let route = self.route(exchange, &msg);
+        let n_targets = self.routes[&route].len();
+        if n_targets == 0 {
             self.discarded += 1;
             ctx.metrics().messaging.discarded += 1;
             ctx.metrics().record_response(Status::Dropped, 0);
             return;
         }
-        for q in targets {
+        // By index: enqueueing may dead-letter and route other messages.
+        for i in 0..n_targets {
+            let q = self.routes[&route][i];
             self.enqueue(ctx, q, Message { queue: q as u16, enqueued_ns: ctx.now(), ..msg });
         }
     }
@@ -492,20 +511,7 @@ impl RabbitMq {
     pub fn rabbit_view(&self) -> RabbitView {
         RabbitView {
             exchanges: self.spec.exchanges.iter().map(|e| (e.name.clone(), e.kind.name())).collect(),
-            bindings: self
-                .spec
-                .bindings
-                .iter()
-                .map(|b| BindingView {
-                    exchange: self.spec.exchanges.iter().position(|e| e.name == b.exchange).unwrap_or(0) as u16,
-                    queue: self.spec.queues.iter().position(|q| q.name == b.queue).unwrap_or(0) as u16,
-                    label: if b.headers.is_empty() {
-                        b.key.clone()
-                    } else {
-                        b.headers.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(",")
-                    },
-                })
-                .collect(),
+            bindings: self.binding_views.clone(),
             queues: self
                 .queues
                 .iter()
@@ -758,8 +764,7 @@ impl Node for Publisher {
                 queue: 0,
             };
             self.published += 1;
-            ctx.metrics().record_sent();
-            ctx.metrics().messaging.produced += 1;
+            ctx.metrics().record_published();
             ctx.send(self.link, Payload::Rabbit(RabbitMsg::Publish { msg }), MsgKind::Record, kind);
             self.arrivals.schedule_next(ctx);
         }
