@@ -19,11 +19,22 @@ pub struct Preset {
     pub compare_b: Option<fn() -> FaultSpec>,
 }
 
-use crate::sim::spec::{Acks, FaultSpec};
+use crate::sim::spec::{Acks, FaultSpec, Partitioning};
 
 /// "Kafka: a broker dies" compares its producer's acks=1 with acks=all.
 fn acks_all() -> FaultSpec {
     FaultSpec { set: Some("api".into()), acks: Some(Acks::All), ..Default::default() }
+}
+
+/// Variant B of the sharding presets: one setting of the store at time 0.
+fn store_modulo() -> FaultSpec {
+    FaultSpec { set: Some("store".into()), partitioning: Some(Partitioning::Modulo), ..Default::default() }
+}
+fn store_hash() -> FaultSpec {
+    FaultSpec { set: Some("store".into()), partitioning: Some(Partitioning::Hash), ..Default::default() }
+}
+fn store_1000_vnodes() -> FaultSpec {
+    FaultSpec { set: Some("store".into()), vnodes: Some(1000), ..Default::default() }
 }
 
 pub const MM8_JSON: &str = include_str!("../public/presets/mm8.json");
@@ -35,6 +46,11 @@ pub const KAFKA_CONSUMER_DIES_JSON: &str = include_str!("../public/presets/kafka
 pub const RABBITMQ_EXCHANGES_JSON: &str = include_str!("../public/presets/rabbitmq-exchanges.json");
 pub const RABBITMQ_DEAD_LETTERS_JSON: &str = include_str!("../public/presets/rabbitmq-dead-letters.json");
 pub const POINT_TO_POINT_JSON: &str = include_str!("../public/presets/point-to-point-vs-pubsub.json");
+pub const HASH_VS_MODULO_JSON: &str = include_str!("../public/presets/hash-vs-modulo.json");
+pub const VIRTUAL_NODES_JSON: &str = include_str!("../public/presets/virtual-nodes.json");
+pub const HOT_KEY_JSON: &str = include_str!("../public/presets/hot-key.json");
+pub const RANGE_VS_HASH_JSON: &str = include_str!("../public/presets/range-vs-hash.json");
+pub const ADD_SHARD_JSON: &str = include_str!("../public/presets/add-shard.json");
 
 pub const ALL: &[Preset] = &[
     Preset {
@@ -115,6 +131,51 @@ pub const ALL: &[Preset] = &[
         lesson: "Competing consumers share a queue; subscribers each get a copy.",
         icon: "P/S",
         json: POINT_TO_POINT_JSON,
+        speed: 1.0,
+        compare_b: None,
+    },
+    Preset {
+        id: "hash-vs-modulo",
+        title: "Consistent hashing vs modulo",
+        lesson: "A shard joins: the ring moves about 1/(n+1) of the keys, hash mod n most of them.",
+        icon: "#",
+        json: HASH_VS_MODULO_JSON,
+        speed: 1.0,
+        compare_b: Some(store_modulo),
+    },
+    Preset {
+        id: "virtual-nodes",
+        title: "Virtual nodes and balance",
+        lesson: "One ring point per shard is lopsided; 100 even out the load.",
+        icon: "V",
+        json: VIRTUAL_NODES_JSON,
+        speed: 1.0,
+        compare_b: None,
+    },
+    Preset {
+        id: "hot-key",
+        title: "A hot key",
+        lesson: "Zipf keys make one shard hot, and more virtual nodes do not help.",
+        icon: "H",
+        json: HOT_KEY_JSON,
+        speed: 1.0,
+        compare_b: Some(store_1000_vnodes),
+    },
+    Preset {
+        id: "range-vs-hash",
+        title: "Range vs hash partitioning",
+        lesson: "Ranges keep a scan on one shard but make hot ranges; hashing spreads load, scans ask every shard.",
+        icon: "R/H",
+        json: RANGE_VS_HASH_JSON,
+        speed: 1.0,
+        compare_b: Some(store_hash),
+    },
+    Preset {
+        id: "add-shard",
+        title: "Adding a shard under load",
+        lesson: "A fifth shard takes a fifth of the keys; then a replica fails and reads carry on.",
+        icon: "+S",
+        json: ADD_SHARD_JSON,
         speed: 1.0,
         compare_b: None,
     },

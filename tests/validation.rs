@@ -116,7 +116,7 @@ fn fault_on_unknown_node_or_on_a_client() {
     assert_error(
         &edited("/faults", json!([{"at_s": 3}])),
         "faults[0]",
-        "exactly one of `fail`, `recover`, `set`, `add_server` or `remove_server`",
+        "exactly one of `fail`, `recover`, `set`, `add_server`, `remove_server`, `add_shard` or `remove_shard`",
     );
 }
 

@@ -74,6 +74,8 @@ pub struct Request {
     /// When it arrived at the node now holding it.
     pub arrived_ns: SimTime,
     pub status: Status,
+    /// What it asks a store to do (servers ignore it).
+    pub op: Op,
     n_hops: u8,
     hops: [LinkIdx; limits::MAX_HOPS],
 }
@@ -88,6 +90,7 @@ impl Request {
             created_ns: now,
             arrived_ns: now,
             status: Status::Pending,
+            op: Op::Read,
             n_hops: 0,
             hops: [0; limits::MAX_HOPS],
         }
@@ -149,6 +152,24 @@ enum Event {
     },
     /// Timeline entry `entry` of the scenario (a fault or a live edit).
     Control { entry: u32 },
+}
+
+/// What a request asks of a sharded store.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Op {
+    #[default]
+    Read,
+    Write,
+    /// Read this many consecutive keys from the request's key.
+    Range(u32),
+}
+
+/// A change in a store's set of shards (the timeline's `add_shard` and
+/// `remove_shard`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Membership {
+    Add { weight: u32 },
+    Remove(u32),
 }
 
 /// A change in a balancer's set of backends (servers added or removed by
@@ -342,8 +363,10 @@ pub trait Node: Send + Sync {
     fn set(&mut self, _ctx: &mut Ctx, _change: &Change) {}
     /// A backend joined or left (balancers only).
     fn on_backend(&mut self, _ctx: &mut Ctx, _change: BackendChange) {}
-    /// A part of the node failed (`up` false) or recovered: a Kafka broker.
+    /// A part of the node failed (`up` false) or recovered: a Kafka broker, a shard.
     fn on_part(&mut self, _ctx: &mut Ctx, _part: u32, _up: bool) {}
+    /// A part joins or leaves (a store's shards).
+    fn on_membership(&mut self, _ctx: &mut Ctx, _change: Membership) {}
     /// Live figures for the UI: cheap enough to call 60 times a second.
     fn view(&self) -> NodeView;
     /// Closes a metrics window at `now` (advances time integrals).
@@ -378,6 +401,9 @@ pub struct NodeView {
     /// A RabbitMQ broker's exchanges, bindings and queues.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rabbit: Option<Box<super::nodes::rabbitmq::RabbitView>>,
+    /// A sharded store's shards, ring and recent routes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub store: Option<Box<super::nodes::sharded_store::StoreView>>,
 }
 
 /// A node's current, editable parameters.
@@ -398,6 +424,9 @@ pub enum NodeParams {
     Producer {
         arrivals: super::spec::ArrivalSpec,
         acks: super::spec::Acks,
+    },
+    Store {
+        service_time: super::spec::ServiceTimeSpec,
     },
 }
 
@@ -453,6 +482,8 @@ pub struct NodeSummary {
     /// A RabbitMQ broker's queues, by name.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub queues: Option<std::collections::BTreeMap<String, super::nodes::rabbitmq::QueueSummary>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub store: Option<Box<super::nodes::sharded_store::StoreSummary>>,
 }
 
 /// Whole-run results: deterministic (no wall-clock figures), so two runs of
@@ -728,6 +759,11 @@ impl Simulation {
                 let mut ctx = Ctx { core: &mut self.core, me: node };
                 self.nodes[i].set(&mut ctx, change);
             }
+            Action::Membership(change) => {
+                let change = *change;
+                let mut ctx = Ctx { core: &mut self.core, me: node };
+                self.nodes[i].on_membership(&mut ctx, change);
+            }
             Action::AddServer | Action::RemoveServer => {
                 let adding = self.scenario.timeline[entry].action == Action::AddServer;
                 self.present[i] = adding;
@@ -855,18 +891,17 @@ impl Simulation {
             now_ns: self.core.now,
             events: self.core.n_events,
             finished: self.finished,
-            nodes: self
-                .nodes
-                .iter()
-                .enumerate()
-                .map(|(i, n)| {
-                    let mut v = n.view();
-                    v.up = self.core.up[i];
-                    v.present = self.present[i];
-                    v
-                })
-                .collect(),
+            nodes: (0..self.nodes.len()).map(|i| self.node_view(i as NodeIdx)).collect(),
         }
+    }
+
+    /// One node's live view (what [`Simulation::snapshot`] holds for it).
+    pub fn node_view(&self, node: NodeIdx) -> NodeView {
+        let i = node as usize;
+        let mut v = self.nodes[i].view();
+        v.up = self.core.up[i];
+        v.present = self.present[i];
+        v
     }
 
     /// The time series of closed windows (most recent [`MAX_SERIES_POINTS`]).

@@ -10,7 +10,8 @@
 //! - [`engine`]: the event loop, [`Node`] trait, messages, [`Simulation`].
 //! - [`nodes`]: one module per node kind + the registry.
 //! - [`queue`], [`dist`], [`time`], [`metrics`], [`trace`]: engine parts.
-//! - [`ring`]: consistent-hash ring. [`theory`]: queueing formulas.
+//! - [`ring`]: consistent-hash ring; [`sharding`]: key placement (ring,
+//!   ranges, modulo) and replicas. [`theory`]: queueing formulas.
 //! - [`kafka`]: Kafka's partitioner; [`rabbitmq`]: topic-exchange matching.
 
 pub mod dist;
@@ -21,6 +22,7 @@ pub mod nodes;
 pub mod queue;
 pub mod rabbitmq;
 pub mod ring;
+pub mod sharding;
 pub mod spec;
 pub mod theory;
 pub mod time;

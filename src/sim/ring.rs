@@ -18,6 +18,27 @@ pub fn hash64(data: &[u8]) -> u64 {
     xxh3_64(data)
 }
 
+/// A key's bytes: `key-<k>`, written without allocating (what Kafka's
+/// partitioner and the sharded store hash).
+pub fn key_bytes(k: u64, buf: &mut [u8; 24]) -> &[u8] {
+    buf[..4].copy_from_slice(b"key-");
+    let mut digits = [0u8; 20];
+    let mut n = k;
+    let mut len = 0;
+    loop {
+        digits[len] = b'0' + (n % 10) as u8;
+        len += 1;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for i in 0..len {
+        buf[4 + i] = digits[len - 1 - i];
+    }
+    &buf[..4 + len]
+}
+
 /// Modulo hashing, for comparison: `hash64(key) % n_nodes`.
 pub fn modulo_node(key: &[u8], n_nodes: u64) -> u64 {
     hash64(key) % n_nodes
@@ -39,12 +60,18 @@ impl HashRing {
 
     /// Adds a node; adding a name already present does nothing.
     pub fn add_node(&mut self, name: &str) {
+        self.add_weighted(name, 1);
+    }
+
+    /// Adds a node with `weight` times the points (a bigger machine owns a
+    /// proportionally bigger share of the ring).
+    pub fn add_weighted(&mut self, name: &str, weight: u32) {
         if self.names.iter().any(|n| n == name) {
             return;
         }
         let idx = self.names.len() as u32;
         self.names.push(name.to_string());
-        for i in 0..self.vnodes_per_node {
+        for i in 0..self.vnodes_per_node.saturating_mul(weight.max(1)) {
             self.points.push((hash64(format!("{name}#{i}").as_bytes()), idx));
         }
         self.sort_points();
@@ -102,6 +129,11 @@ impl HashRing {
             owned[self.points[i].1 as usize] += arc;
         }
         owned.iter().map(|&a| a as f64 / 2f64.powi(64)).collect()
+    }
+
+    /// The ring's points, (position, index into `names()`), in ring order.
+    pub fn points(&self) -> &[(u64, u32)] {
+        &self.points
     }
 
     pub fn names(&self) -> &[String] {

@@ -59,6 +59,7 @@ pub enum NodeSpec {
     Rabbitmq(RabbitMqSpec),
     RabbitPublisher(RabbitPublisherSpec),
     RabbitConsumer(RabbitConsumerSpec),
+    ShardedStore(ShardedStoreSpec),
 }
 
 impl NodeSpec {
@@ -73,6 +74,7 @@ impl NodeSpec {
             NodeSpec::Rabbitmq(r) => &r.id,
             NodeSpec::RabbitPublisher(r) => &r.id,
             NodeSpec::RabbitConsumer(r) => &r.id,
+            NodeSpec::ShardedStore(s) => &s.id,
         }
     }
 
@@ -87,12 +89,16 @@ impl NodeSpec {
             NodeSpec::Rabbitmq(_) => "rabbitmq",
             NodeSpec::RabbitPublisher(_) => "rabbit_publisher",
             NodeSpec::RabbitConsumer(_) => "rabbit_consumer",
+            NodeSpec::ShardedStore(_) => "sharded_store",
         }
     }
 
     /// Whether the node belongs to Kafka or RabbitMQ.
     pub fn is_messaging(&self) -> bool {
-        !matches!(self, NodeSpec::Client(_) | NodeSpec::Server(_) | NodeSpec::LoadBalancer(_))
+        !matches!(
+            self,
+            NodeSpec::Client(_) | NodeSpec::Server(_) | NodeSpec::LoadBalancer(_) | NodeSpec::ShardedStore(_)
+        )
     }
 
     /// Whether the node originates traffic (a run needs at least one).
@@ -112,7 +118,112 @@ pub const NODE_KINDS: &[&str] = &[
     "rabbitmq",
     "rabbit_publisher",
     "rabbit_consumer",
+    "sharded_store",
 ];
+
+/// A sharded key-value store: shards placed by a hash ring (or by key
+/// ranges, or modulo hashing), replicated on the next `replication` distinct
+/// shards, reached through a routing tier. Clients link to it; their
+/// requests' keys and `ops` say what they read and write.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShardedStoreSpec {
+    pub id: String,
+    /// Shards at the start, named shard-0, shard-1, … Default 4.
+    #[serde(default = "default_shards", skip_serializing_if = "is_default_shards")]
+    pub shards: u32,
+    /// Relative capacity of each shard (its share of ring points), in shard
+    /// order; empty means 1 each.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub weights: Vec<u32>,
+    /// Ring points per shard (times its weight), 1 to 1000. Default 100.
+    #[serde(default = "default_store_vnodes", skip_serializing_if = "is_default_store_vnodes")]
+    pub vnodes: u32,
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub partitioning: Partitioning,
+    /// Keys 0 … key_space−1: what range partitioning splits and the ring
+    /// view samples. Default 1,000,000 (the clients' default).
+    #[serde(default = "default_key_space", skip_serializing_if = "is_default_key_space")]
+    pub key_space: u64,
+    /// Copies of each key, on the next N distinct shards. Default 1.
+    #[serde(default = "one_u32", skip_serializing_if = "is_one_u32")]
+    pub replication: u32,
+    /// Replicas that must answer a read (R). Default 1.
+    #[serde(default = "one_u32", skip_serializing_if = "is_one_u32")]
+    pub read_quorum: u32,
+    /// Replicas that must acknowledge a write (W). Default 1.
+    #[serde(default = "one_u32", skip_serializing_if = "is_one_u32")]
+    pub write_quorum: u32,
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub routing: Routing,
+    /// One network hop inside the store (router to shard, node to node). Default 0.5.
+    #[serde(default = "default_hop_ms", skip_serializing_if = "is_default_hop_ms")]
+    pub hop_ms: f64,
+    /// A router's own time per request (routing `router`). Default 0.1.
+    #[serde(default = "default_router_ms", skip_serializing_if = "is_default_router_ms")]
+    pub router_ms: f64,
+    /// Each shard's workers. Default 4.
+    #[serde(default = "default_store_workers", skip_serializing_if = "is_default_store_workers")]
+    pub workers: u32,
+    /// Each shard's queue; one more is refused. Default 1000.
+    #[serde(default = "default_queue_capacity", skip_serializing_if = "is_default_queue_capacity")]
+    pub queue_capacity: u64,
+    /// Time a shard spends on one read, write or range scan. Default exponential, mean 2 ms.
+    #[serde(default = "default_store_service", skip_serializing_if = "is_default_store_service")]
+    pub service_time: ServiceTimeSpec,
+}
+
+fn is_default<T: Default + PartialEq>(v: &T) -> bool {
+    *v == T::default()
+}
+
+/// How keys are placed on shards.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Partitioning {
+    /// A consistent-hash ring with virtual nodes (XXH3-64 of `key-<k>`).
+    #[default]
+    Hash,
+    /// Contiguous key ranges, one per shard; adding a shard splits the busiest range.
+    Range,
+    /// `hash(key) mod shards`: for comparison.
+    Modulo,
+}
+
+/// Who knows where a key lives.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Routing {
+    /// The client library holds the ring and calls the replicas itself: one hop.
+    #[default]
+    Client,
+    /// A router tier (like mongos) forwards: two hops.
+    Router,
+    /// The client calls any shard, which coordinates (like Dynamo or
+    /// Cassandra): one hop when it holds the key, two when it forwards.
+    AnyNode,
+}
+
+/// What a client's requests do; the rest of its requests are reads.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OpsSpec {
+    /// Fraction of requests that write their key. Default 0.
+    #[serde(default, skip_serializing_if = "is_zero_f64")]
+    pub write: f64,
+    /// Fraction of requests that scan `range_keys` keys from their key. Default 0.
+    #[serde(default, skip_serializing_if = "is_zero_f64")]
+    pub range: f64,
+    /// Keys one range scan reads. Default 100.
+    #[serde(default = "default_range_keys", skip_serializing_if = "is_default_range_keys")]
+    pub range_keys: u32,
+}
+
+impl Default for OpsSpec {
+    fn default() -> Self {
+        OpsSpec { write: 0.0, range: 0.0, range_keys: default_range_keys() }
+    }
+}
 
 /// A Kafka cluster: brokers, topics (partitions, replicas, the in-sync
 /// replica set), the controller that elects leaders, and the group
@@ -418,6 +529,10 @@ pub struct ClientSpec {
     /// use). Default: uniform over 1,000,000 keys.
     #[serde(default = "default_keys", skip_serializing_if = "is_default_keys")]
     pub keys: KeySpec,
+    /// Reads, writes and range scans (what a sharded store does with them).
+    /// Default: all reads.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub ops: OpsSpec,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -603,6 +718,14 @@ defaults! {
     default_fetch_wait_ms, is_default_fetch_wait_ms: f64 = 500.0;
     default_hc_interval_ms, is_default_hc_interval_ms: f64 = 1000.0;
     default_hc_threshold, is_default_hc_threshold: u32 = 2;
+    default_hop_ms, is_default_hop_ms: f64 = 0.5;
+    default_key_space, is_default_key_space: u64 = 1_000_000;
+    default_range_keys, is_default_range_keys: u32 = 100;
+    default_router_ms, is_default_router_ms: f64 = 0.1;
+    default_shards, is_default_shards: u32 = 4;
+    default_store_service, is_default_store_service: ServiceTimeSpec = ServiceTimeSpec::Exponential { mean_ms: 2.0 };
+    default_store_vnodes, is_default_store_vnodes: u32 = 100;
+    default_store_workers, is_default_store_workers: u32 = 4;
     default_heartbeat_ms, is_default_heartbeat_ms: f64 = 3_000.0;
     default_keys, is_default_keys: KeySpec = KeySpec::Uniform { n_keys: 1_000_000 };
     default_linger_ms, is_default_linger_ms: f64 = 5.0;
@@ -652,6 +775,11 @@ pub struct LinkSpec {
 ///   `app-1`, behind the same balancers
 /// - `{"at_s": 50, "remove_server": "app-9"}`: out of every balancer; it
 ///   finishes what it holds
+/// - `{"at_s": 20, "add_shard": "store"}` (optional `weight`),
+///   `{"at_s": 40, "remove_shard": "store", "shard": 2}`,
+///   `{"at_s": 30, "fail": "store", "shard": 1}`: a sharded store's shards;
+///   `set` on a store takes `vnodes`, `partitioning`, `routing`, `workers`,
+///   `service_time`
 ///
 /// The browser app records every live edit here, so a shared run replays it.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -684,6 +812,27 @@ pub struct FaultSpec {
     pub like: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remove_server: Option<String>,
+    /// With `fail`/`recover`/`remove_shard` on a sharded store: which shard.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<u32>,
+    /// A new shard joins the store (named shard-<next number>).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub add_shard: Option<String>,
+    /// With `add_shard`: the new shard's weight. Default 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight: Option<u32>,
+    /// A shard leaves the ring; its keys move to their next owners.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remove_shard: Option<String>,
+    /// With `set` on a sharded store: ring points per shard.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vnodes: Option<u32>,
+    /// With `set` on a sharded store.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partitioning: Option<Partitioning>,
+    /// With `set` on a sharded store.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub routing: Option<Routing>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]

@@ -17,6 +17,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
+use super::engine::Membership;
 use super::nodes;
 use super::spec::*;
 use super::time::{SimTime, ms_to_ns, s_to_ns};
@@ -46,6 +47,12 @@ pub mod limits {
     pub const MAX_CV: f64 = 20.0;
     pub const MAX_WEIGHT: u32 = 1_000;
     pub const MAX_VNODES: u32 = 1_000;
+    /// Shards a store may ever have (its first ones plus every `add_shard`).
+    pub const MAX_SHARDS: u32 = 64;
+    pub const MAX_SHARD_WEIGHT: u32 = 10;
+    pub const MAX_REPLICATION: u32 = 5;
+    /// Keys one range scan may read.
+    pub const MAX_RANGE_KEYS: u32 = 10_000;
     pub const MIN_WINDOW_S: f64 = 0.001;
     pub const MAX_WINDOW_S: f64 = 3_600.0;
     pub const MIN_HEALTH_INTERVAL_MS: f64 = 10.0;
@@ -207,6 +214,9 @@ pub struct Change {
     pub service_time: Option<ServiceTimeSpec>,
     pub algorithm: Option<Algorithm>,
     pub acks: Option<Acks>,
+    pub vnodes: Option<u32>,
+    pub partitioning: Option<Partitioning>,
+    pub routing: Option<Routing>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -221,6 +231,8 @@ pub enum Action {
     AddServer,
     /// The node leaves every balancer and finishes what it holds.
     RemoveServer,
+    /// A store's shard joins or leaves.
+    Membership(Membership),
 }
 
 /// One timeline entry, resolved.
@@ -489,6 +501,7 @@ fn parse_node(value: Value, path: &str, p: &mut Problems) -> Option<NodeSpec> {
         "rabbitmq" => parse_as(body, path, p).map(NodeSpec::Rabbitmq),
         "rabbit_publisher" => parse_as(body, path, p).map(NodeSpec::RabbitPublisher),
         "rabbit_consumer" => parse_as(body, path, p).map(NodeSpec::RabbitConsumer),
+        "sharded_store" => parse_as(body, path, p).map(NodeSpec::ShardedStore),
         other => {
             p.add(format!("{path}.kind"), format!("unknown kind `{other}`; expected one of: {kinds}"));
             None
@@ -622,12 +635,17 @@ fn check_timeline(
             ("set", &f.set),
             ("add_server", &f.add_server),
             ("remove_server", &f.remove_server),
+            ("add_shard", &f.add_shard),
+            ("remove_shard", &f.remove_shard),
         ]
         .into_iter()
         .filter_map(|(name, v)| v.as_ref().map(|v| (name, v)))
         .collect();
         let [(verb, target)] = verbs[..] else {
-            p.add(path, "must have exactly one of `fail`, `recover`, `set`, `add_server` or `remove_server`");
+            p.add(
+                path,
+                "must have exactly one of `fail`, `recover`, `set`, `add_server`, `remove_server`, `add_shard` or `remove_shard`",
+            );
             continue;
         };
         let target_path = format!("{path}.{verb}");
@@ -635,15 +653,24 @@ fn check_timeline(
             || f.workers.is_some()
             || f.service_time.is_some()
             || f.algorithm.is_some()
-            || f.acks.is_some();
+            || f.acks.is_some()
+            || f.vnodes.is_some()
+            || f.partitioning.is_some()
+            || f.routing.is_some();
         if verb != "set" && has_params {
             p.add(
                 path.clone(),
-                "parameters (`rate_per_s`, `workers`, `service_time`, `algorithm`, `acks`) go only with `set`",
+                "parameters (`rate_per_s`, `workers`, `service_time`, `algorithm`, `acks`, `vnodes`, `partitioning`, `routing`) go only with `set`",
             );
         }
         if f.broker.is_some() && verb != "fail" && verb != "recover" {
             p.add(format!("{path}.broker"), "goes only with `fail` or `recover`");
+        }
+        if f.shard.is_some() && !["fail", "recover", "remove_shard"].contains(&verb) {
+            p.add(format!("{path}.shard"), "goes only with `fail`, `recover` or `remove_shard`");
+        }
+        if f.weight.is_some() && verb != "add_shard" {
+            p.add(format!("{path}.weight"), "goes only with `add_shard`");
         }
         if verb != "add_server" && f.like.is_some() {
             p.add(format!("{path}.like"), "goes only with `add_server`");
@@ -707,30 +734,66 @@ fn check_timeline(
                     p.add(target_path, format!("`{target}` is a client; only servers and load balancers can fail"));
                     continue;
                 }
-                match (kind, f.broker) {
-                    (NodeSpec::KafkaCluster(k), Some(b)) => {
-                        if b >= k.brokers {
+                if let NodeSpec::ShardedStore(_) = kind
+                    && let Some(shard) = f.shard
+                {
+                    match check_shard_number(spec, i, node, shard, &format!("{path}.shard"), p) {
+                        true if verb == "fail" => Action::FailPart(shard),
+                        true => Action::RecoverPart(shard),
+                        false => continue,
+                    }
+                } else if f.shard.is_some() {
+                    p.add(format!("{path}.shard"), format!("applies to sharded stores; `{target}` is not one"));
+                    continue;
+                } else {
+                    match (kind, f.broker) {
+                        (NodeSpec::KafkaCluster(k), Some(b)) => {
+                            if b >= k.brokers {
+                                p.add(
+                                    format!("{path}.broker"),
+                                    format!("`{target}` has brokers 0 to {} (got {b})", k.brokers - 1),
+                                );
+                                continue;
+                            }
+                            if verb == "fail" { Action::FailPart(b) } else { Action::RecoverPart(b) }
+                        }
+                        (NodeSpec::KafkaCluster(_), None) => {
                             p.add(
                                 format!("{path}.broker"),
-                                format!("`{target}` has brokers 0 to {} (got {b})", k.brokers - 1),
+                                format!("is missing: `{target}` is a Kafka cluster; name the broker that fails"),
                             );
                             continue;
                         }
-                        if verb == "fail" { Action::FailPart(b) } else { Action::RecoverPart(b) }
+                        (_, Some(_)) => {
+                            p.add(
+                                format!("{path}.broker"),
+                                format!("applies to Kafka clusters; `{target}` is not one"),
+                            );
+                            continue;
+                        }
+                        _ if verb == "fail" => Action::Fail,
+                        _ => Action::Recover,
                     }
-                    (NodeSpec::KafkaCluster(_), None) => {
-                        p.add(
-                            format!("{path}.broker"),
-                            format!("is missing: `{target}` is a Kafka cluster; name the broker that fails"),
-                        );
+                }
+            }
+            "add_shard" | "remove_shard" => {
+                let NodeSpec::ShardedStore(_) = kind else {
+                    p.add(target_path, format!("`{target}` is not a sharded store"));
+                    continue;
+                };
+                if verb == "add_shard" {
+                    let weight = f.weight.unwrap_or(1);
+                    p.range_u64(&path, "weight", u64::from(weight), 1, u64::from(MAX_SHARD_WEIGHT));
+                    Action::Membership(Membership::Add { weight })
+                } else {
+                    let Some(shard) = f.shard else {
+                        p.add(format!("{path}.shard"), "is missing: name the shard that leaves");
+                        continue;
+                    };
+                    if !check_shard_number(spec, i, node, shard, &format!("{path}.shard"), p) {
                         continue;
                     }
-                    (_, Some(_)) => {
-                        p.add(format!("{path}.broker"), format!("applies to Kafka clusters; `{target}` is not one"));
-                        continue;
-                    }
-                    _ if verb == "fail" => Action::Fail,
-                    _ => Action::Recover,
+                    Action::Membership(Membership::Remove(shard))
                 }
             }
             "remove_server" => {
@@ -747,6 +810,9 @@ fn check_timeline(
                     service_time: f.service_time.clone(),
                     algorithm: f.algorithm,
                     acks: f.acks,
+                    vnodes: f.vnodes,
+                    partitioning: f.partitioning,
+                    routing: f.routing,
                 };
                 check_change(&change, kind, &path, p);
                 Action::Set(change)
@@ -785,17 +851,59 @@ fn check_timeline(
     timeline
 }
 
+/// A shard number in timeline entry `entry` must name a shard that exists
+/// by then: the store's first `shards`, plus one per earlier `add_shard`.
+fn check_shard_number(
+    spec: &ScenarioSpec,
+    entry: usize,
+    node: NodeIdx,
+    shard: u32,
+    path: &str,
+    p: &mut Problems,
+) -> bool {
+    let NodeSpec::ShardedStore(store) = &spec.nodes[node as usize] else {
+        return false;
+    };
+    let at = spec.faults[entry].at_s;
+    let added = spec.faults.iter().enumerate().filter(|(j, f)| {
+        f.add_shard.as_deref() == Some(store.id.as_str()) && (f.at_s < at || (f.at_s == at && *j < entry))
+    });
+    let count = store.shards + added.count() as u32;
+    if shard >= count {
+        p.add(path, format!("`{}` has shards 0 to {} by then (got {shard})", store.id, count.saturating_sub(1)));
+        return false;
+    }
+    true
+}
+
 /// A `set` entry's parameters must fit the node's kind and limits.
 fn check_change(c: &Change, kind: &NodeSpec, path: &str, p: &mut Problems) {
     use limits::*;
     if c == &Change::default() {
-        p.add(path, "`set` needs at least one of `rate_per_s`, `workers`, `service_time`, `algorithm`, `acks`");
+        p.add(
+            path,
+            "`set` needs at least one of `rate_per_s`, `workers`, `service_time`, `algorithm`, `acks`, `vnodes`, `partitioning`, `routing`",
+        );
+    }
+    let is_store = matches!(kind, NodeSpec::ShardedStore(_));
+    for (name, present) in
+        [("vnodes", c.vnodes.is_some()), ("partitioning", c.partitioning.is_some()), ("routing", c.routing.is_some())]
+    {
+        if present && !is_store {
+            p.add(
+                format!("{path}.{name}"),
+                format!("applies to sharded stores; `{}` is a {}", kind.id(), kind.kind_name()),
+            );
+        }
+    }
+    if let Some(v) = c.vnodes {
+        p.range_u64(path, "vnodes", u64::from(v), 1, u64::from(MAX_VNODES));
     }
     if c.acks.is_some() && !matches!(kind, NodeSpec::KafkaProducer(_)) {
         p.add(format!("{path}.acks"), format!("applies to Kafka producers; `{}` is a {}", kind.id(), kind.kind_name()));
     }
     let is_client = kind.is_source();
-    let is_server = matches!(kind, NodeSpec::Server(_));
+    let is_server = matches!(kind, NodeSpec::Server(_) | NodeSpec::ShardedStore(_));
     let is_lb = matches!(kind, NodeSpec::LoadBalancer(_));
     let id = kind.id();
     if let Some(r) = c.rate_per_s {
@@ -812,14 +920,20 @@ fn check_change(c: &Change, kind: &NodeSpec, path: &str, p: &mut Problems) {
         if is_server {
             p.range_u64(path, "workers", u64::from(w), 1, u64::from(MAX_WORKERS));
         } else {
-            p.add(format!("{path}.workers"), format!("applies to servers; `{id}` is a {}", kind.kind_name()));
+            p.add(
+                format!("{path}.workers"),
+                format!("applies to servers and sharded stores; `{id}` is a {}", kind.kind_name()),
+            );
         }
     }
     if let Some(st) = &c.service_time {
         if is_server {
             nodes::server::validate_service_time(st, &format!("{path}.service_time"), p);
         } else {
-            p.add(format!("{path}.service_time"), format!("applies to servers; `{id}` is a {}", kind.kind_name()));
+            p.add(
+                format!("{path}.service_time"),
+                format!("applies to servers and sharded stores; `{id}` is a {}", kind.kind_name()),
+            );
         }
     }
     if c.algorithm.is_some() && !is_lb {

@@ -11,6 +11,7 @@ use super::gallery::Gallery;
 use super::inspector::Inspector;
 use super::messaging::Messaging;
 use super::playback::use_animation_frame;
+use super::ring::RingPanel;
 use super::share_panel::SharePanel;
 use super::state::{Lab, MAX_SPEED, MIN_SPEED};
 use super::topology::Topology;
@@ -115,6 +116,7 @@ pub fn App() -> impl IntoView {
                     </button>
                 </div>
                 <Topology/>
+                <RingPanel/>
                 <Charts/>
             </div>
         }
@@ -144,6 +146,7 @@ pub fn App() -> impl IntoView {
                     <span class="swatch busy"></span>"saturated · bar: queue (log scale) · records and messages: coloured by key"
                 </p>
                 <Messaging/>
+                <RingPanel/>
                 <Charts/>
             </main>
             <aside class="side">

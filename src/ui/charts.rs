@@ -13,8 +13,8 @@ use send_wrapper::SendWrapper;
 use super::chart::{self, ChartData, Line, PALETTE};
 use super::state::Lab;
 use crate::sim::Simulation;
-use crate::sim::engine::NodeParams;
 use crate::sim::engine::NodeView;
+use crate::sim::engine::{Membership, NodeParams};
 use crate::sim::spec::{ArrivalSpec, ServiceTimeSpec};
 use crate::sim::theory::MMc;
 use crate::sim::time::ns_to_s;
@@ -54,6 +54,8 @@ fn markers(sim: &Simulation) -> Vec<(f64, String)> {
                 Action::Set(_) => format!("✎ {id}"),
                 Action::AddServer => format!("+ {id}"),
                 Action::RemoveServer => format!("− {id}"),
+                Action::Membership(Membership::Add { .. }) => format!("+ {id} shard"),
+                Action::Membership(Membership::Remove(s)) => format!("− {id} shard {s}"),
             };
             (ns_to_s(a.at_ns), what)
         })
@@ -152,7 +154,7 @@ pub fn utilisation_chart(sim: &Simulation) -> ChartData {
     let snap = sim.snapshot();
     let ids = &sim.scenario().topology.ids;
     let servers: Vec<NodeIdx> = (0..snap.nodes.len())
-        .filter(|&i| snap.nodes[i].kind == "server" && snap.nodes[i].present)
+        .filter(|&i| matches!(snap.nodes[i].kind, "server" | "sharded_store") && snap.nodes[i].present)
         .map(|i| i as NodeIdx)
         .collect();
     if servers.is_empty() {
@@ -163,7 +165,11 @@ pub fn utilisation_chart(sim: &Simulation) -> ChartData {
             .iter()
             .enumerate()
             .map(|(k, &i)| Line {
-                name: ids[i as usize].clone(),
+                name: if snap.nodes[i as usize].kind == "sharded_store" {
+                    format!("{} (mean of its shards)", ids[i as usize])
+                } else {
+                    ids[i as usize].clone()
+                },
                 colour: PALETTE[k % PALETTE.len()],
                 points: node_points(sim, i, |s| Some(s.utilisation * 100.0)),
                 dashed: false,

@@ -9,7 +9,7 @@ use super::state::Lab;
 use crate::share::CompareSpec;
 use crate::sim::Simulation;
 use crate::sim::engine::NodeParams;
-use crate::sim::spec::{Acks, Algorithm, FaultSpec};
+use crate::sim::spec::{Acks, Algorithm, FaultSpec, Partitioning, Routing};
 
 /// A change B can make, with how to label A and B.
 #[derive(Clone, Debug, PartialEq)]
@@ -71,10 +71,70 @@ pub fn candidates(sim: &Simulation) -> Vec<Candidate> {
                     });
                 }
             }
+            NodeParams::Store { .. } => {
+                let Some(st) = v.store.as_deref() else { continue };
+                let set = || FaultSpec { set: Some(id.clone()), ..Default::default() };
+                for p in [Partitioning::Hash, Partitioning::Range, Partitioning::Modulo] {
+                    if p != st.partitioning {
+                        out.push(Candidate {
+                            label_a: format!("{id}: {}", partitioning_name(st.partitioning)),
+                            label_b: format!("{id}: {}", partitioning_name(p)),
+                            entry: FaultSpec { partitioning: Some(p), ..set() },
+                        });
+                    }
+                }
+                for r in [Routing::Client, Routing::Router, Routing::AnyNode] {
+                    if r != st.routing {
+                        out.push(Candidate {
+                            label_a: format!("{id}: {}", routing_name(st.routing)),
+                            label_b: format!("{id}: {}", routing_name(r)),
+                            entry: FaultSpec { routing: Some(r), ..set() },
+                        });
+                    }
+                }
+                if st.partitioning == Partitioning::Hash {
+                    for n in [st.vnodes.saturating_mul(10).min(1000), (st.vnodes / 10).max(1)] {
+                        if n != st.vnodes {
+                            out.push(Candidate {
+                                label_a: format!("{id}: {} vnodes", st.vnodes),
+                                label_b: format!("{id}: {n} vnodes"),
+                                entry: FaultSpec { vnodes: Some(n), ..set() },
+                            });
+                        }
+                    }
+                }
+            }
             NodeParams::None => {}
         }
     }
     out
+}
+
+pub fn partitioning_name(p: Partitioning) -> &'static str {
+    match p {
+        Partitioning::Hash => "hash ring",
+        Partitioning::Range => "key ranges",
+        Partitioning::Modulo => "hash mod n",
+    }
+}
+
+pub fn routing_name(r: Routing) -> &'static str {
+    match r {
+        Routing::Client => "client library",
+        Routing::Router => "router tier",
+        Routing::AnyNode => "any node",
+    }
+}
+
+/// The first sharded store's figures, if the scenario has one: load max/mean
+/// over shards (last window) and the last change's moved fraction.
+fn store_figures(sim: &Simulation) -> Option<(f64, Option<f64>)> {
+    let i = sim.scenario().node_specs.iter().position(|n| matches!(n, crate::sim::spec::NodeSpec::ShardedStore(_)))?;
+    let v = sim.node_view(i as crate::sim::validate::NodeIdx);
+    let st = v.store.as_deref()?;
+    let loads: Vec<f64> = st.shards.iter().filter(|s| s.present).map(|s| s.load_per_s).collect();
+    let moved = st.layout.last_change.as_ref().filter(|c| c.at_s > 0.0).map(|c| c.moved_fraction);
+    Some((crate::sim::sharding::load_balance(&loads).0, moved))
 }
 
 /// Labels for a comparison already running.
@@ -112,6 +172,13 @@ pub fn verdict(a: &Simulation, b: &Simulation, label_a: &str, label_b: &str) -> 
             ". Records lost: {} with {label_a}, {} with {label_b}; duplicates: {} and {}",
             ma.lost, mb.lost, ma.duplicates, mb.duplicates
         );
+    }
+    // Sharding: balance and how many keys the last change moved.
+    if let (Some((la, ma)), Some((lb, mb))) = (store_figures(a), store_figures(b)) {
+        text += &format!(". Load max/mean: {la:.2} with {label_a}, {lb:.2} with {label_b}");
+        if let (Some(ma), Some(mb)) = (ma, mb) {
+            text += &format!("; keys moved: {:.1}% and {:.1}%", ma * 100.0, mb * 100.0);
+        }
     }
     Some(text)
 }

@@ -5,10 +5,11 @@
 use leptos::html::{Input, Select};
 use leptos::prelude::*;
 
+use super::compare::{partitioning_name, routing_name};
 use super::state::Lab;
 use crate::sim::engine::NodeParams;
 use crate::sim::metrics::NodeSample;
-use crate::sim::spec::{Acks, Algorithm, FaultSpec, ServiceTimeSpec};
+use crate::sim::spec::{Acks, Algorithm, FaultSpec, Partitioning, Routing, ServiceTimeSpec};
 use crate::sim::validate::NodeIdx;
 
 fn mean_ms(st: &ServiceTimeSpec) -> f64 {
@@ -93,6 +94,16 @@ fn NodeInspector(node: NodeIdx) -> impl IntoView {
                 rows.push(row("Busy workers", "inspector-busy", format!("{} / {}", v.in_service, v.workers)));
                 rows.push(row("Completed", "inspector-completed", v.completed.to_string()));
                 rows.push(row("Dropped", "inspector-dropped", v.dropped.to_string()));
+            }
+            "sharded_store" => {
+                let st = v.store.as_deref();
+                rows.push(row("Utilisation", "inspector-utilisation", format!("{:.0}%", s.utilisation * 100.0)));
+                rows.push(row("Busy workers", "inspector-busy", format!("{} / {}", v.in_service, v.workers)));
+                rows.push(row("Queued", "inspector-queue", v.queue_len.to_string()));
+                rows.push(row("Answered", "inspector-completed", v.completed.to_string()));
+                rows.push(row("Errors", "inspector-errors", v.errors.to_string()));
+                rows.push(row("Unavailable", "inspector-unavailable", st.map_or(0, |st| st.unavailable).to_string()));
+                rows.push(row("Mean hops", "inspector-hops", format!("{:.2}", st.map_or(0.0, |st| st.mean_hops))));
             }
             "load_balancer" => {
                 rows.truncate(0);
@@ -260,11 +271,13 @@ fn NodeInspector(node: NodeIdx) -> impl IntoView {
             }
             .into_any()
         }
+        NodeParams::Store { service_time } => store_editor(lab, node, id.clone(), service_time).into_any(),
         NodeParams::None => ().into_any(),
     };
 
     let kind_name = match kind {
         "load_balancer" => "load balancer",
+        "sharded_store" => "sharded store",
         k => k,
     };
     view! {
@@ -278,4 +291,132 @@ fn NodeInspector(node: NodeIdx) -> impl IntoView {
         {editor}
         {fault_buttons}
     }
+}
+
+/// A sharded store's editor: placement, routing, virtual nodes, the shards'
+/// workers and service time, and one shard's fate (fail, recover, remove) or
+/// a new shard.
+fn store_editor(lab: Lab, node: NodeIdx, id: String, service_time: ServiceTimeSpec) -> impl IntoView {
+    let i = node as usize;
+    let store = move || lab.frame.with(|f| f.nodes.get(i).and_then(|v| v.store.as_deref().cloned()));
+    let Some(st) = lab.frame.with_untracked(|f| f.nodes[i].store.as_deref().cloned()) else {
+        return ().into_any();
+    };
+    let set = {
+        let id = id.clone();
+        move |e: FaultSpec| lab.edit(FaultSpec { set: Some(id.clone()), ..e })
+    };
+    let (set_p, set_r, set_v) = (set.clone(), set.clone(), set.clone());
+    let part_select = NodeRef::<Select>::new();
+    let routing_select = NodeRef::<Select>::new();
+    let vnodes_select = NodeRef::<Select>::new();
+    let shard_select = NodeRef::<Select>::new();
+    let workers_in = NodeRef::<Input>::new();
+    let mean_in = NodeRef::<Input>::new();
+    let chosen_shard = move || shard_select.get().and_then(|s| s.value().parse::<u32>().ok());
+    let shard_edit = {
+        let id = id.clone();
+        move |verb: &'static str| {
+            let Some(shard) = chosen_shard() else {
+                lab.notice.set(Some("Choose a shard first.".into()));
+                return;
+            };
+            let target = Some(id.clone());
+            let mut e = FaultSpec { shard: Some(shard), ..Default::default() };
+            match verb {
+                "fail" => e.fail = target,
+                "recover" => e.recover = target,
+                _ => e.remove_shard = target,
+            }
+            lab.edit(e);
+        }
+    };
+    let (fail_shard, recover_shard, remove_shard) = (shard_edit.clone(), shard_edit.clone(), shard_edit);
+    let id_add = id.clone();
+    let id_form = id.clone();
+    let st_form = service_time.clone();
+    let vnode_choices: Vec<u32> = {
+        let mut v = vec![1, 10, 100, 1000, st.vnodes];
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+    view! {
+        <div class="edit store-edit">
+            <label title="Where keys live; changing it moves keys (the ring view shows which)">
+                "Partitioning "
+                <select node_ref=part_select data-testid="edit-partitioning" on:change=move |_| {
+                    let v = part_select.get().map(|s| s.value()).unwrap_or_default();
+                    let p = [Partitioning::Hash, Partitioning::Range, Partitioning::Modulo].into_iter().find(|p| partitioning_name(*p) == v);
+                    set_p(FaultSpec { partitioning: p, ..Default::default() });
+                }>
+                    {[Partitioning::Hash, Partitioning::Range, Partitioning::Modulo]
+                        .into_iter()
+                        .map(|p| view! { <option value=partitioning_name(p) selected=p == st.partitioning>{partitioning_name(p)}</option> })
+                        .collect_view()}
+                </select>
+            </label>
+            <label title="Who knows where a key lives: the client library (1 hop), a router tier (2 hops), or any node, which forwards">
+                "Routing "
+                <select node_ref=routing_select data-testid="edit-routing" on:change=move |_| {
+                    let v = routing_select.get().map(|s| s.value()).unwrap_or_default();
+                    let r = [Routing::Client, Routing::Router, Routing::AnyNode].into_iter().find(|r| routing_name(*r) == v);
+                    set_r(FaultSpec { routing: r, ..Default::default() });
+                }>
+                    {[Routing::Client, Routing::Router, Routing::AnyNode]
+                        .into_iter()
+                        .map(|r| view! { <option value=routing_name(r) selected=r == st.routing>{routing_name(r)}</option> })
+                        .collect_view()}
+                </select>
+            </label>
+            <label title="Ring points per shard: more even shares, and a few keys move when it changes">
+                "Virtual nodes "
+                <select node_ref=vnodes_select data-testid="edit-vnodes" on:change=move |_| {
+                    let v = vnodes_select.get().and_then(|s| s.value().parse::<u32>().ok());
+                    set_v(FaultSpec { vnodes: v, ..Default::default() });
+                }>
+                    {vnode_choices
+                        .into_iter()
+                        .map(|n| view! { <option value=n.to_string() selected=n == st.vnodes>{n.to_string()}</option> })
+                        .collect_view()}
+                </select>
+            </label>
+        </div>
+        <form class="edit" novalidate on:submit=move |ev| {
+            ev.prevent_default();
+            let w = workers_in.get().map(|i| i.value()).unwrap_or_default();
+            let m = mean_in.get().map(|i| i.value()).unwrap_or_default();
+            match (w.trim().parse::<u32>(), crate::share::parse_number(&m).ok_or(())) {
+                (Ok(w), Ok(m)) => lab.edit(FaultSpec {
+                    set: Some(id_form.clone()),
+                    workers: Some(w),
+                    service_time: Some(with_mean(&st_form, m)),
+                    ..Default::default()
+                }),
+                _ => lab.notice.set(Some("Workers must be a whole number and the mean service time a number of ms.".into())),
+            }
+        }>
+            <label>"Workers per shard " <input node_ref=workers_in type="number" min="1" step="1" value=st.workers data-testid="edit-workers"/></label>
+            <label>"Mean service time (ms) " <input node_ref=mean_in type="number" min="0" step="any" value=mean_ms(&service_time) data-testid="edit-service-mean"/></label>
+            <button type="submit" data-testid="apply-server">"Apply"</button>
+        </form>
+        <div class="edit shard-edit">
+            <label title="The shard the buttons act on">
+                "Shard "
+                <select node_ref=shard_select data-testid="edit-shard">
+                    {move || store().map(|st| st.shards.into_iter().filter(|s| s.present).map(|s| {
+                        let label = format!("{}{}", s.name, if s.up { "" } else { " (down)" });
+                        view! { <option value=s.shard.to_string()>{label}</option> }
+                    }).collect_view())}
+                </select>
+            </label>
+            <button class="danger" data-testid="fail-shard" title="This shard fails: what it holds is lost; its keys are served by other replicas, if any" on:click=move |_| fail_shard("fail")>"Fail"</button>
+            <button data-testid="recover-shard" title="Bring the shard back (empty queue)" on:click=move |_| recover_shard("recover")>"Recover"</button>
+            <button data-testid="remove-shard" title="Take the shard out of the placement: its keys move to their next owners" on:click=move |_| remove_shard("remove")>"Remove"</button>
+            <button data-testid="add-shard" title="A new shard joins the placement and takes over its share of keys" on:click=move |_| {
+                lab.edit(FaultSpec { add_shard: Some(id_add.clone()), ..Default::default() })
+            }>"Add shard"</button>
+        </div>
+    }
+    .into_any()
 }

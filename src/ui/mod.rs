@@ -6,7 +6,8 @@
 //! - [`state`]: `Lab`, the shared state handle (signals + the simulation).
 //! - [`playback`]: the `requestAnimationFrame` loop.
 //! - [`gallery`], [`topology`], [`controls`], [`inspector`], [`charts`],
-//!   [`compare`] (A/B), [`share_panel`] (links, embed, exports): the panels.
+//!   [`messaging`] (brokers), [`ring`] (sharded stores), [`compare`] (A/B),
+//!   [`share_panel`] (links, embed, exports): the panels.
 //! - [`url`]: what the URL asks for; [`api`]: `window.scalelab`.
 //! - [`chart`]: plotters-on-canvas line charts.
 //! - [`exports`]: engine entry points exported to JavaScript.
@@ -22,6 +23,7 @@ pub mod gallery;
 pub mod inspector;
 pub mod messaging;
 pub mod playback;
+pub mod ring;
 pub mod share_panel;
 pub mod state;
 pub mod topology;

@@ -127,6 +127,10 @@ pub fn describe(id: &str, v: &NodeView) -> String {
             v.in_service, v.queue_len, v.completed, v.errors
         ),
         "rabbit_publisher" => format!("{id} · publisher{state}\n{} published", v.completed),
+        "sharded_store" => format!(
+            "{id} · sharded store{state}\n{}/{} workers busy over its shards · queued {}\n{} answered · {} errors",
+            v.in_service, v.workers, v.queue_len, v.completed, v.errors
+        ),
         "kafka_consumer" | "rabbit_consumer" => format!(
             "{id} · consumer{state}\n{} buffered · {} processed · {} failed",
             v.queue_len, v.completed, v.errors

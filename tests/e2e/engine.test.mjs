@@ -39,6 +39,12 @@ const cases = {
     s.stop = { sim_time_s: 30 };
     return s;
   })(),
+  'add-shard': JSON.parse(readFileSync(join(ROOT, 'public/presets/add-shard.json'), 'utf8')),
+  'range-vs-hash-30s': (() => {
+    const s = JSON.parse(readFileSync(join(ROOT, 'public/presets/range-vs-hash.json'), 'utf8'));
+    s.stop = { sim_time_s: 30 };
+    return s;
+  })(),
   'rabbitmq-dead-letters': JSON.parse(readFileSync(join(ROOT, 'public/presets/rabbitmq-dead-letters.json'), 'utf8')),
   'load-balancing-40s': (() => {
     const s = JSON.parse(readFileSync(join(ROOT, 'public/presets/load-balancing.json'), 'utf8'));

@@ -7,9 +7,9 @@
 //! ```
 
 use crate::sim::dist::{Duration, KeyDist};
-use crate::sim::engine::{Ctx, Node, NodeParams, NodeSummary, NodeView, Payload, Request, Status};
+use crate::sim::engine::{Ctx, Node, NodeParams, NodeSummary, NodeView, Op, Payload, Request, Status};
 use crate::sim::metrics::{LatencyHist, NodeSample, Outcomes, WindowLatency};
-use crate::sim::spec::{ArrivalSpec, ClientSpec, KeySpec};
+use crate::sim::spec::{ArrivalSpec, ClientSpec, KeySpec, OpsSpec};
 use crate::sim::time::{SimTime, per_s, s_to_ns};
 use crate::sim::validate::{Change, LinkIdx, NodeIdx, Problems, Topology, limits};
 
@@ -21,6 +21,13 @@ pub fn validate(s: &ClientSpec, path: &str, p: &mut Problems) {
     validate_arrivals(&s.arrivals, &format!("{path}.arrivals"), p);
     p.range_u64(path, "clients", u64::from(s.clients), 1, u64::from(limits::MAX_CLIENTS));
     validate_keys(&s.keys, &format!("{path}.keys"), p);
+    let ops = format!("{path}.ops");
+    p.range_f64(&ops, "write", s.ops.write, 0.0, 1.0);
+    p.range_f64(&ops, "range", s.ops.range, 0.0, 1.0);
+    if s.ops.write + s.ops.range > 1.0 {
+        p.add(&ops, format!("write + range must be at most 1 (got {})", s.ops.write + s.ops.range));
+    }
+    p.range_u64(&ops, "range_keys", u64::from(s.ops.range_keys), 1, u64::from(limits::MAX_RANGE_KEYS));
 }
 
 /// Checks an arrival process (clients, producers, publishers share it).
@@ -162,6 +169,7 @@ pub struct Client {
     arrivals: ArrivalClock,
     n_clients: u32,
     keys: KeyDist,
+    ops: OpsSpec,
     sent: u64,
     outcomes: Outcomes,
     last_sample: (u64, u64),
@@ -180,6 +188,7 @@ impl Client {
                 KeySpec::Uniform { n_keys } => KeyDist::uniform(n_keys),
                 KeySpec::Zipf { n_keys, exponent } => KeyDist::zipf(n_keys, exponent),
             },
+            ops: s.ops,
             sent: 0,
             outcomes: Outcomes::default(),
             last_sample: (0, 0),
@@ -204,7 +213,18 @@ impl Node for Client {
                 let id = ctx.new_request_id();
                 let client_id = if self.n_clients > 1 { ctx.rng().random_range(0..self.n_clients) } else { 0 };
                 let key = self.keys.sample(ctx.rng());
-                let req = Request::new(id, self.idx, client_id, key, ctx.now());
+                let mut req = Request::new(id, self.idx, client_id, key, ctx.now());
+                // Only a mixed workload draws, so all-read runs keep their streams.
+                if self.ops.write > 0.0 || self.ops.range > 0.0 {
+                    let u: f64 = ctx.rng().random();
+                    req.op = if u < self.ops.write {
+                        Op::Write
+                    } else if u < self.ops.write + self.ops.range {
+                        Op::Range(self.ops.range_keys)
+                    } else {
+                        Op::Read
+                    };
+                }
                 self.sent += 1;
                 ctx.metrics().record_sent();
                 ctx.send_request(self.link, req);

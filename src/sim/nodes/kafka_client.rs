@@ -234,7 +234,7 @@ impl Producer {
                 self.next_round_robin = self.next_round_robin.wrapping_add(1);
                 p
             }
-            (None, k) => kafka_partition(key_bytes(k, &mut [0; 16]), self.n_partitions),
+            (None, k) => kafka_partition(key_bytes(u64::from(k), &mut [0; 24]), self.n_partitions),
         };
         let r = Record {
             id: ctx.new_request_id(),
@@ -586,8 +586,11 @@ impl Consumer {
                 Some((topic, n)) => {
                     self.dead_lettered += 1;
                     ctx.metrics().messaging.dead_lettered += 1;
-                    let partition =
-                        if r.key == KEYLESS { 0 } else { kafka_partition(key_bytes(r.key, &mut [0; 16]), n) };
+                    let partition = if r.key == KEYLESS {
+                        0
+                    } else {
+                        kafka_partition(key_bytes(u64::from(r.key), &mut [0; 24]), n)
+                    };
                     let rec = Record { topic, partition, offset: 0, acks: Acks::Leader, ..r };
                     let body = ctx.put_body(Body::Records(vec![rec]));
                     self.next_dlt_batch += 1;

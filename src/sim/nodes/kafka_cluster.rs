@@ -999,25 +999,7 @@ fn send_to(link_of: &BTreeMap<NodeIdx, LinkIdx>, ctx: &mut Ctx, to: NodeIdx, msg
     }
 }
 
-/// A key's bytes: `key-<k>`, written without allocating.
-pub fn key_bytes(k: u32, buf: &mut [u8; 16]) -> &[u8] {
-    buf[..4].copy_from_slice(b"key-");
-    let mut digits = [0u8; 10];
-    let mut n = k;
-    let mut len = 0;
-    loop {
-        digits[len] = b'0' + (n % 10) as u8;
-        len += 1;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    for i in 0..len {
-        buf[4 + i] = digits[len - 1 - i];
-    }
-    &buf[..4 + len]
-}
+pub use crate::sim::ring::key_bytes;
 
 #[cfg(test)]
 mod tests {
@@ -1025,9 +1007,10 @@ mod tests {
 
     #[test]
     fn key_bytes_spell_the_key() {
-        let mut buf = [0; 16];
+        let mut buf = [0; 24];
         assert_eq!(key_bytes(0, &mut buf), b"key-0");
         assert_eq!(key_bytes(4_294_967_295, &mut buf), b"key-4294967295");
+        assert_eq!(key_bytes(u64::MAX, &mut buf), b"key-18446744073709551615");
         assert_eq!(key_bytes(42, &mut buf), b"key-42");
     }
 }

@@ -10,6 +10,7 @@ pub mod kafka_cluster;
 pub mod load_balancer;
 pub mod rabbitmq;
 pub mod server;
+pub mod sharded_store;
 
 use super::engine::Node;
 use super::spec::{NodeSpec, ScenarioSpec};
@@ -27,6 +28,7 @@ pub fn validate(spec: &NodeSpec, path: &str, p: &mut Problems) {
         NodeSpec::Rabbitmq(s) => rabbitmq::validate(s, path, p),
         NodeSpec::RabbitPublisher(s) => rabbitmq::validate_publisher(s, path, p),
         NodeSpec::RabbitConsumer(s) => rabbitmq::validate_consumer(s, path, p),
+        NodeSpec::ShardedStore(s) => sharded_store::validate(s, path, p),
     }
 }
 
@@ -85,7 +87,7 @@ pub fn validate_links(
         NodeSpec::RabbitPublisher(_) | NodeSpec::RabbitConsumer(_) => {
             rabbitmq::validate_client_links(spec, path, &out, p)
         }
-        NodeSpec::KafkaCluster(_) | NodeSpec::Rabbitmq(_) => {
+        NodeSpec::KafkaCluster(_) | NodeSpec::Rabbitmq(_) | NodeSpec::ShardedStore(_) => {
             if !out.is_empty() {
                 p.add(path, format!("`{id}` must have no outgoing links; its clients link to it"));
             }
@@ -120,5 +122,6 @@ pub fn build(node_specs: &[NodeSpec], idx: NodeIdx, topo: &Topology, n_initial_n
         NodeSpec::Rabbitmq(s) => Box::new(rabbitmq::RabbitMq::new(s, idx, topo, node_specs)),
         NodeSpec::RabbitPublisher(s) => Box::new(rabbitmq::Publisher::new(s, idx, topo)),
         NodeSpec::RabbitConsumer(s) => Box::new(rabbitmq::Consumer::new(s, idx, topo)),
+        NodeSpec::ShardedStore(s) => Box::new(sharded_store::ShardedStore::new(s)),
     }
 }

@@ -1,0 +1,425 @@
+//! The ring view of a sharded store, drawn on a canvas: the ring with a tick
+//! per virtual node (or range start) coloured by owner, the sampled keys as
+//! dots at their positions, the shards as discs inside the ring, the newest
+//! requests' routes, and, after a change, the moved keys flying from their
+//! old shard to their new one. Beside it, the load per shard with max/mean
+//! and the coefficient of variation.
+//!
+//! ```text
+//!        ·  ·|· ·  ·         ticks: ring points / range starts, by owner
+//!     ·  |  (s0)  (s1) |·    dots: keys at hash (or key-space) position
+//!  C ─┼─► router ─► (s2)     discs: shards; routes: client → … → replicas
+//!     ·  |  (s3)  (s4)  ·    flights: moved keys, old shard → new shard
+//! ```
+//! The ring, ticks and key dots change only when placement does, so they are
+//! drawn once into an offscreen canvas and copied each frame: 10,000 dots
+//! cost one `drawImage`.
+
+use std::f64::consts::{PI, TAU};
+use std::sync::Arc;
+
+use leptos::html::Canvas;
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
+
+use super::state::Lab;
+use crate::sim::nodes::sharded_store::{RingLayout, StoreView};
+use crate::sim::sharding::load_balance;
+use crate::sim::spec::{NodeSpec, Partitioning, Routing};
+
+/// Shard colours (cycled).
+pub const SHARD_COLOURS: [&str; 10] =
+    ["#2f81f7", "#d29922", "#a371f7", "#3fb950", "#f778ba", "#39c5cf", "#db6d28", "#8b949e", "#e5484d", "#7ee787"];
+const HEIGHT: f64 = 330.0;
+/// Moved keys animated after a change (a sample when more moved).
+const MAX_FLIGHTS: usize = 1_500;
+const FLIGHT_MS: f64 = 1_800.0;
+
+fn colour(shard: u32) -> &'static str {
+    SHARD_COLOURS[shard as usize % SHARD_COLOURS.len()]
+}
+
+/// Geometry of the ring half of the canvas.
+#[derive(Clone, Copy, PartialEq)]
+struct Geom {
+    cx: f64,
+    cy: f64,
+    r: f64,
+}
+
+impl Geom {
+    fn at(&self, pos: f64, radius: f64) -> (f64, f64) {
+        let a = TAU * pos - PI / 2.0;
+        (self.cx + radius * a.cos(), self.cy + radius * a.sin())
+    }
+
+    /// Where shard `s` of `n` sits (on an inner circle, clockwise from the top).
+    fn home(&self, s: u32, n: usize) -> (f64, f64) {
+        self.at(f64::from(s) / n.max(1) as f64, self.r * 0.48)
+    }
+}
+
+/// A small deterministic jitter in [0, 1) for a key's radius.
+fn jitter(key: u64) -> f64 {
+    (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40) as f64 / (1u64 << 24) as f64
+}
+
+fn key_radius(g: &Geom, key: u64) -> f64 {
+    g.r * (0.64 + 0.22 * jitter(key))
+}
+
+fn ratio() -> f64 {
+    web_sys::window().map_or(1.0, |w| w.device_pixel_ratio())
+}
+
+fn context_of(canvas: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
+    canvas.get_context("2d").ok().flatten()?.dyn_into::<CanvasRenderingContext2d>().ok()
+}
+
+/// Draws the ring, its ticks and the key dots (the static layer).
+fn draw_layer(off: &HtmlCanvasElement, w: f64, g: &Geom, layout: &RingLayout, dark: bool) -> Option<()> {
+    let k = ratio();
+    off.set_width((w * k).round() as u32);
+    off.set_height((HEIGHT * k).round() as u32);
+    let ctx = context_of(off)?;
+    ctx.set_transform(k, 0.0, 0.0, k, 0.0, 0.0).ok()?;
+    ctx.clear_rect(0.0, 0.0, w, HEIGHT);
+    ctx.set_stroke_style_str(if dark { "#30363d" } else { "#d0d7de" });
+    ctx.set_line_width(2.0);
+    ctx.begin_path();
+    ctx.arc(g.cx, g.cy, g.r, 0.0, TAU).ok()?;
+    ctx.stroke();
+    // Ticks, grouped by owner so the stroke colour is set once per shard.
+    let mut owners: Vec<u32> = layout.ticks.iter().map(|t| t.1).collect();
+    owners.sort_unstable();
+    owners.dedup();
+    let long = layout.partitioning == Partitioning::Range || layout.ticks.len() <= 64;
+    ctx.set_line_width(if long { 2.5 } else { 1.0 });
+    for &o in &owners {
+        ctx.set_stroke_style_str(colour(o));
+        ctx.begin_path();
+        for &(p, s) in layout.ticks.iter().filter(|t| t.1 == o) {
+            let (x0, y0) = g.at(f64::from(p), g.r - if long { 12.0 } else { 6.0 });
+            let (x1, y1) = g.at(f64::from(p), g.r + if long { 12.0 } else { 6.0 });
+            let _ = s;
+            ctx.move_to(x0, y0);
+            ctx.line_to(x1, y1);
+        }
+        ctx.stroke();
+    }
+    // Key dots, one fill colour per owner.
+    let mut key_owners: Vec<u32> = layout.keys.iter().map(|k| k.2).collect();
+    key_owners.sort_unstable();
+    key_owners.dedup();
+    for &o in &key_owners {
+        ctx.set_fill_style_str(colour(o));
+        for &(key, p, _) in layout.keys.iter().filter(|k| k.2 == o) {
+            let (x, y) = g.at(f64::from(p), key_radius(g, key));
+            ctx.fill_rect(x - 1.0, y - 1.0, 2.0, 2.0);
+        }
+    }
+    Some(())
+}
+
+fn fmt_count(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// What the last change did, in words.
+pub fn change_text(layout: &RingLayout, n_members: usize) -> Option<String> {
+    let c = layout.last_change.as_ref()?;
+    let mut s = format!(
+        "{} at {:.1} s: {} of {} sampled keys moved ({:.1}%)",
+        c.what,
+        c.at_s,
+        fmt_count(c.moved),
+        fmt_count(c.sampled),
+        c.moved_fraction * 100.0
+    );
+    if c.what.starts_with("added") && layout.partitioning == Partitioning::Hash {
+        s.push_str(&format!("; a ring moves about 1/(n+1) = {:.1}%", 100.0 / n_members.max(1) as f64));
+    }
+    if c.alternative_fraction > 0.0 {
+        s.push_str(&format!("; {} would have moved {:.1}%", c.alternative, c.alternative_fraction * 100.0));
+    }
+    Some(s)
+}
+
+pub fn routing_text(v: &StoreView) -> String {
+    let routing = match v.routing {
+        Routing::Client => "client library (1 hop)",
+        Routing::Router => "router tier (2 hops)",
+        Routing::AnyNode => "any node coordinates (1 or 2 hops)",
+    };
+    let partitioning = match v.partitioning {
+        Partitioning::Hash => format!("hash ring, {} vnodes/shard", v.vnodes),
+        Partitioning::Range => "key ranges".to_string(),
+        Partitioning::Modulo => "hash mod n".to_string(),
+    };
+    format!(
+        "{partitioning} · routing: {routing} · mean hops {:.2} · N={} R={} W={} · {} unavailable",
+        v.mean_hops, v.replication, v.read_quorum, v.write_quorum, v.unavailable
+    )
+}
+
+/// Per-frame drawing: the static layer, routes, homes, flights and the bars.
+fn draw_frame(
+    ctx: &CanvasRenderingContext2d,
+    w: f64,
+    g: &Geom,
+    v: &StoreView,
+    layer: &HtmlCanvasElement,
+    flight_t: Option<f64>,
+    dark: bool,
+) {
+    let text = if dark { "#e6edf3" } else { "#1f2328" };
+    let muted = if dark { "#8b949e" } else { "#57606a" };
+    let _ = ctx.draw_image_with_html_canvas_element_and_dw_and_dh(layer, 0.0, 0.0, w, HEIGHT);
+    let n = v.shards.len();
+    let put = |s: &str, x: f64, y: f64| {
+        let _ = ctx.fill_text(s, x, y);
+    };
+
+    ctx.set_fill_style_str(muted);
+    put("ticks: virtual nodes · dots: keys · discs: shards (arc: busy)", 8.0, 12.0);
+
+    // Routes: newest brightest.
+    let entry = (g.cx - g.r - 34.0, g.cy);
+    ctx.set_fill_style_str(muted);
+    put("clients", (entry.0 - 18.0).max(0.0), entry.1 - 10.0);
+    let router = (g.cx, g.cy);
+    if v.routing == Routing::Router {
+        ctx.set_fill_style_str(if dark { "#30363d" } else { "#eaeef2" });
+        ctx.fill_rect(router.0 - 22.0, router.1 - 9.0, 44.0, 18.0);
+        ctx.set_fill_style_str(text);
+        put("router", router.0 - 17.0, router.1 + 4.0);
+    }
+    ctx.set_line_width(1.5);
+    let shown = v.recent.len().min(8);
+    for (age, r) in v.recent.iter().rev().take(shown).enumerate() {
+        let alpha = 0.85 - 0.09 * age as f64;
+        ctx.set_global_alpha(alpha.max(0.1));
+        ctx.set_stroke_style_str(if r.refused { "#e5484d" } else { muted });
+        let from = match (r.router, r.coordinator) {
+            (true, _) => {
+                ctx.begin_path();
+                ctx.move_to(entry.0, entry.1);
+                ctx.line_to(router.0 - 22.0, router.1);
+                ctx.stroke();
+                router
+            }
+            (false, Some(c)) => {
+                let h = g.home(c, n);
+                ctx.begin_path();
+                ctx.move_to(entry.0, entry.1);
+                ctx.line_to(h.0, h.1);
+                ctx.stroke();
+                h
+            }
+            _ => entry,
+        };
+        ctx.begin_path();
+        for &t in &r.targets[..(r.n_targets as usize).min(r.targets.len())] {
+            if Some(t) == r.coordinator {
+                continue;
+            }
+            let h = g.home(t, n);
+            ctx.move_to(from.0, from.1);
+            ctx.line_to(h.0, h.1);
+        }
+        ctx.stroke();
+    }
+    ctx.set_global_alpha(1.0);
+    ctx.set_fill_style_str(muted);
+    ctx.begin_path();
+    let _ = ctx.arc(entry.0, entry.1, 5.0, 0.0, TAU);
+    ctx.fill();
+
+    // Shard homes.
+    for s in &v.shards {
+        let (x, y) = g.home(s.shard, n);
+        let busy = if v.workers > 0 { f64::from(s.busy) / f64::from(v.workers) } else { 0.0 };
+        ctx.set_global_alpha(if s.present { 1.0 } else { 0.3 });
+        ctx.set_fill_style_str(if s.up { colour(s.shard) } else { "#e5484d" });
+        ctx.begin_path();
+        let _ = ctx.arc(x, y, 13.0, 0.0, TAU);
+        ctx.fill();
+        if s.present && s.up {
+            // Busy workers as an arc around the disc.
+            ctx.set_stroke_style_str(text);
+            ctx.set_line_width(2.5);
+            ctx.begin_path();
+            let _ = ctx.arc(x, y, 16.5, -PI / 2.0, -PI / 2.0 + TAU * busy.min(1.0));
+            ctx.stroke();
+        }
+        ctx.set_fill_style_str("#fff");
+        put(&format!("{}", s.shard), x - if s.shard >= 10 { 7.0 } else { 3.5 }, y + 4.0);
+        if !s.up {
+            ctx.set_fill_style_str(text);
+            put("down", x - 12.0, y + 28.0);
+        } else if !s.present {
+            ctx.set_fill_style_str(text);
+            put("removed", x - 20.0, y + 28.0);
+        }
+    }
+    ctx.set_global_alpha(1.0);
+
+    // Moved keys fly from their old shard to their new one.
+    if let Some(t) = flight_t {
+        let layout = &v.layout;
+        let step = layout.moved.len().div_ceil(MAX_FLIGHTS).max(1);
+        for (j, &(i, from)) in layout.moved.iter().step_by(step).enumerate() {
+            let Some(&(key, _, to)) = layout.keys.get(i as usize) else { continue };
+            // Staggered starts; each flight takes 60% of the window.
+            let start = 0.4 * (j as f64 / (layout.moved.len() / step).max(1) as f64);
+            let u = ((t - start) / 0.6).clamp(0.0, 1.0);
+            if u <= 0.0 || u >= 1.0 {
+                continue;
+            }
+            let e = u * u * (3.0 - 2.0 * u);
+            let (a, b) = (g.home(from, n), g.home(to, n));
+            let lift = 30.0 * (1.0 - (2.0 * e - 1.0).powi(2)) * if jitter(key) > 0.5 { 1.0 } else { -1.0 };
+            let (x, y) = (a.0 + (b.0 - a.0) * e, a.1 + (b.1 - a.1) * e - lift);
+            ctx.set_fill_style_str(colour(to));
+            ctx.fill_rect(x - 1.5, y - 1.5, 3.0, 3.0);
+        }
+    }
+
+    // Load per shard.
+    let bx = (g.cx + g.r + 40.0).min(w * 0.55);
+    let bw = (w - bx - 200.0).max(60.0);
+    let present: Vec<_> = v.shards.iter().filter(|s| s.present).collect();
+    let loads: Vec<f64> = present.iter().map(|s| s.load_per_s).collect();
+    let (max_over_mean, cv) = load_balance(&loads);
+    let max = loads.iter().copied().fold(1.0, f64::max);
+    let mean = if loads.is_empty() { 0.0 } else { loads.iter().sum::<f64>() / loads.len() as f64 };
+    ctx.set_fill_style_str(text);
+    put("Load per shard (subrequests/s, last window)", bx, 16.0);
+    let row = ((HEIGHT - 80.0) / present.len().max(1) as f64).min(22.0);
+    for (i, s) in present.iter().enumerate() {
+        let y = 28.0 + i as f64 * row;
+        ctx.set_fill_style_str(if s.up { colour(s.shard) } else { "#e5484d" });
+        ctx.fill_rect(bx, y, bw * s.load_per_s / max, row - 5.0);
+        ctx.set_fill_style_str(text);
+        let state = if s.up { "" } else { " · down" };
+        put(
+            &format!("{} {:.0}/s · {:.1}% of keys{state}", s.name, s.load_per_s, s.share * 100.0),
+            bx + bw + 6.0,
+            y + row * 0.6,
+        );
+    }
+    if mean > 0.0 {
+        let x = bx + bw * mean / max;
+        ctx.set_stroke_style_str(text);
+        ctx.set_line_width(1.0);
+        let _ = ctx.set_line_dash(&js_sys::Array::of2(&4.0.into(), &3.0.into()));
+        ctx.begin_path();
+        ctx.move_to(x, 24.0);
+        ctx.line_to(x, 28.0 + present.len() as f64 * row);
+        ctx.stroke();
+        let _ = ctx.set_line_dash(&js_sys::Array::new());
+    }
+    let y = 28.0 + present.len() as f64 * row + 14.0;
+    ctx.set_fill_style_str(text);
+    put(&format!("max/mean {max_over_mean:.2} · CV {cv:.2} · dashed: mean"), bx, y);
+    if v.partitioning == Partitioning::Hash {
+        let n = present.len() as f64;
+        let theory = ((n - 1.0) / (n * f64::from(v.vnodes) + 1.0)).sqrt();
+        ctx.set_fill_style_str(muted);
+        put(&format!("ring shares alone: CV ≈ √((n−1)/(nv+1)) = {theory:.2}"), bx, y + 16.0);
+    }
+}
+
+#[component]
+pub fn RingPanel() -> impl IntoView {
+    let lab = expect_context::<Lab>();
+    let canvas_ref = NodeRef::<Canvas>::new();
+    // The store drawn (the first in the scenario).
+    let store = Memo::new(move |_| {
+        lab.topology_version.get();
+        lab.sim.with_value(|s| s.scenario().node_specs.iter().position(|n| matches!(n, NodeSpec::ShardedStore(_))))
+    });
+    // The offscreen layer, the layout version and size it shows, and when
+    // the current version was first seen (for the flights).
+    let layer: StoredValue<Option<HtmlCanvasElement>, LocalStorage> = StoredValue::new_local(None);
+    let drawn: StoredValue<(u32, u64, bool), LocalStorage> = StoredValue::new_local((0, 0, false));
+    let seen: StoredValue<(u32, f64), LocalStorage> = StoredValue::new_local((0, 0.0));
+    Effect::new(move |_| {
+        let Some(si) = store.get() else { return };
+        lab.frame.with(|f| {
+            let (Some(c), Some(v)) = (canvas_ref.get(), f.nodes.get(si).and_then(|n| n.store.as_deref())) else {
+                return;
+            };
+            let k = ratio();
+            let w = f64::from(c.client_width()).max(320.0);
+            let (pw, ph) = ((w * k).round() as u32, (HEIGHT * k).round() as u32);
+            if c.width() != pw || c.height() != ph {
+                c.set_width(pw);
+                c.set_height(ph);
+            }
+            let Some(ctx) = context_of(&c) else { return };
+            let _ = ctx.set_transform(k, 0.0, 0.0, k, 0.0, 0.0);
+            ctx.clear_rect(0.0, 0.0, w, HEIGHT);
+            ctx.set_font("11px system-ui, sans-serif");
+            let dark = super::chart::prefers_dark();
+            let r = ((HEIGHT - 50.0) / 2.0).min(w * 0.25);
+            let g = Geom { cx: r + 56.0, cy: HEIGHT / 2.0 + 8.0, r };
+            let layout: &Arc<RingLayout> = &v.layout;
+            let key = (layout.version, w.to_bits(), dark);
+            if layer.with_value(|l| l.is_none()) {
+                let off = web_sys::window()
+                    .and_then(|w| w.document())
+                    .and_then(|d| d.create_element("canvas").ok())
+                    .and_then(|e| e.dyn_into::<HtmlCanvasElement>().ok());
+                layer.set_value(off);
+            }
+            if drawn.get_value() != key {
+                layer.with_value(|l| l.as_ref().map(|off| draw_layer(off, w, &g, layout, dark)));
+                drawn.set_value(key);
+            }
+            let now = web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now());
+            if seen.get_value().0 != layout.version {
+                seen.set_value((layout.version, now));
+            }
+            // Fly only for a change that happened while watching (not a seek's).
+            let age = now - seen.get_value().1;
+            let flight_t = (!layout.moved.is_empty() && age < FLIGHT_MS && f.now_ns >= layout.changed_at_ns)
+                .then_some(age / FLIGHT_MS);
+            layer.with_value(|l| {
+                if let Some(off) = l {
+                    draw_frame(&ctx, w, &g, v, off, flight_t, dark);
+                }
+            });
+        });
+    });
+    let captions = move || {
+        let si = store.get()?;
+        lab.frame.with(|f| {
+            let v = f.nodes.get(si)?.store.as_deref()?;
+            let present = v.shards.iter().filter(|s| s.present).count();
+            let change = change_text(&v.layout, present).unwrap_or_else(|| "No change of placement yet.".into());
+            Some((routing_text(v), change))
+        })
+    };
+    move || {
+        store.get().map(|_| {
+            view! {
+                <section class="ring" data-testid="ring">
+                    <canvas node_ref=canvas_ref data-testid="ring-canvas" style=format!("height:{HEIGHT}px")
+                        aria-label="The hash ring: shards, virtual nodes, keys and routes"></canvas>
+                    <p class="caption" data-testid="ring-routing">{move || captions().map(|c| c.0)}</p>
+                    <p class="caption" data-testid="ring-change" aria-live="polite">{move || captions().map(|c| c.1)}</p>
+                </section>
+            }
+        })
+    }
+}

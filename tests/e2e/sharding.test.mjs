@@ -1,0 +1,117 @@
+// End-to-end: the sharded store's ring view as a person uses it.
+import { after, afterEach, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { OUT, closePages, launch, openPage, serveDist } from './harness.mjs';
+
+let server, browser;
+before(async () => { server = await serveDist(); browser = await launch(); });
+afterEach(closePages);
+after(async () => { await browser?.close(); server?.close(); });
+
+const caption = (page) => page.getByTestId('ring-change').textContent();
+
+/// The percentages in the change caption: [moved, ring theory, alternative].
+function percents(text) {
+  return [...text.matchAll(/([\d.]+)%/g)].map((m) => Number(m[1]));
+}
+
+test('consistent hashing vs modulo: the caption counts moved keys on both sides of the A/B', async () => {
+  const { page, errors } = await openPage(browser, server.url);
+  await page.getByTestId('preset-hash-vs-modulo').click();
+  assert.ok(await page.getByTestId('ring-canvas').isVisible());
+  // Opens as an A/B of the ring against hash mod n.
+  assert.match(await page.getByTestId('compare-select').locator('option:checked').textContent(), /hash ring → store: hash mod n/);
+  assert.match(await caption(page), /No change of placement yet/);
+  assert.match(await page.getByTestId('ring-routing').textContent(), /hash ring, 100 vnodes\/shard · routing: client library \(1 hop\)/);
+  await page.evaluate(() => window.scalelab.runUntil(16000));
+  const text = await caption(page);
+  assert.match(text, /^added shard-5 at 15\.0 s: [\d,]+ of 10,000 sampled keys moved/);
+  const [moved, theory, modulo] = percents(text);
+  assert.equal(theory, 16.7);
+  assert.ok(Math.abs(moved - theory) < 0.25 * theory, `ring moved ${moved}%`);
+  assert.ok(Math.abs(modulo - 100 * 5 / 6) < 3, `modulo would move ${modulo}%`);
+  const verdict = await page.getByTestId('verdict').textContent();
+  const [, a, b] = verdict.match(/keys moved: ([\d.]+)% and ([\d.]+)%/);
+  assert.equal(Number(a), moved);
+  assert.ok(Number(b) > 80, `variant B (modulo) moved ${b}%`);
+  assert.deepEqual(errors, []);
+});
+
+test('the inspector adds, fails and removes shards, and each edit is on the timeline', async () => {
+  const { page, errors } = await openPage(browser, `${server.url}?autoplay=0`);
+  await page.getByTestId('preset-add-shard').click();
+  await page.getByTestId('node-store').click();
+  assert.equal(await page.getByTestId('inspector-title').textContent(), 'store');
+  await page.getByTestId('add-shard').click();
+  await page.waitForFunction(() => /^added shard-4 at 0\.0 s/.test(document.querySelector('[data-testid=ring-change]').textContent));
+  assert.equal(await page.getByTestId('edit-shard').locator('option').count(), 5);
+  await page.getByTestId('edit-shard').selectOption({ label: 'shard-2' });
+  await page.getByTestId('fail-shard').click();
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=edit-shard] option')].some((o) => o.textContent === 'shard-2 (down)'));
+  // Replication 2, R = W = 1: the surviving replicas answer everything.
+  await page.evaluate(() => window.scalelab.runUntil(5000));
+  const s = await page.evaluate(() => window.scalelab.summary());
+  assert.equal(s.nodes.store.store.unavailable, 0);
+  assert.ok(s.completed > 20000);
+  await page.getByTestId('edit-shard').selectOption({ label: 'shard-0' });
+  await page.getByTestId('remove-shard').click();
+  await page.waitForFunction(() => /^removed shard-0/.test(document.querySelector('[data-testid=ring-change]').textContent));
+  await page.getByTestId('edit-routing').selectOption({ label: 'router tier' });
+  await page.getByTestId('edit-vnodes').selectOption('1000');
+  await page.waitForFunction(() => /vnodes 100 → 1000/.test(document.querySelector('[data-testid=ring-change]').textContent));
+  const link = await page.evaluate(() => window.scalelab.link());
+  assert.match(link, /#v1\./);
+  // The edits replay from the link: the same summary.
+  await page.evaluate(() => window.scalelab.runUntil(8000));
+  const before = await page.evaluate(() => window.scalelab.summary());
+  const { page: replay } = await openPage(browser, link.replace('#', '?autoplay=0#'));
+  await replay.evaluate(() => window.scalelab.runUntil(8000));
+  const again = await replay.evaluate(() => window.scalelab.summary());
+  assert.deepEqual(again, before);
+  assert.equal(before.nodes.store.store.routing, 'router');
+  assert.equal(before.nodes.store.store.changes.length, 3);
+  assert.deepEqual(errors, []);
+});
+
+test('range vs hash: a scan touches one shard or all eight (inspector and summary)', async () => {
+  const { page } = await openPage(browser, `${server.url}?autoplay=0`);
+  await page.getByTestId('preset-range-vs-hash').click();
+  await page.evaluate(() => window.scalelab.runUntil(10000));
+  const s = await page.evaluate(() => window.scalelab.summary());
+  assert.ok(s.nodes.store.store.mean_range_fanout < 1.1);
+  assert.ok(s.nodes.store.store.load_max_over_mean > 2.5, 'the low keys make one range hot');
+  await page.getByTestId('node-store').click();
+  await page.getByTestId('edit-partitioning').selectOption({ label: 'hash ring' });
+  await page.waitForFunction(() => /partitioning range → hash/.test(document.querySelector('[data-testid=ring-change]').textContent));
+  await page.evaluate(() => window.scalelab.runUntil(20000));
+  const after = await page.evaluate(() => window.scalelab.summary());
+  const scans = after.nodes.store.store.ranges - s.nodes.store.store.ranges;
+  const fanout = (after.nodes.store.store.mean_range_fanout * after.nodes.store.store.ranges
+    - s.nodes.store.store.mean_range_fanout * s.nodes.store.store.ranges) / scans;
+  assert.ok(fanout > 7.9, `after switching to hash, a scan asks ${fanout} shards`);
+});
+
+test('timings: the ring view with 10,000 key dots while keys fly (printed)', async () => {
+  const { page, errors } = await openPage(browser, `${server.url}?autoplay=0`, { width: 1280, height: 720 });
+  await page.getByTestId('preset-hash-vs-modulo').click();
+  await page.evaluate(() => window.scalelab.runUntil(14000));
+  await page.evaluate(() => window.scalelab.play());
+  const frames = await page.evaluate(() => new Promise((done) => {
+    const times = [];
+    const start = performance.now();
+    function frame(t) {
+      times.push(t);
+      if (t - start < 5000) requestAnimationFrame(frame);
+      else done(times.slice(1).map((t, i) => t - times[i]));
+    }
+    requestAnimationFrame(frame);
+  }));
+  const sorted = [...frames].sort((a, b) => a - b);
+  const p95 = sorted[Math.floor(sorted.length * 0.95)];
+  console.log(`ring view, hash-vs-modulo (10,000 key dots, a shard joins at 15 s and its keys fly, compare on): ${frames.length} frames in 5 s, ${(frames.length / 5).toFixed(1)} fps, p95 ${p95.toFixed(1)} ms, worst ${sorted.at(-1).toFixed(1)} ms`);
+  assert.match(await caption(page), /^added shard-5/, 'the change happened while measuring');
+  await page.screenshot({ path: join(OUT, 'ring.png') });
+  assert.ok(frames.length > 100, 'the page kept rendering');
+  assert.deepEqual(errors, []);
+});

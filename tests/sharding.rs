@@ -1,0 +1,299 @@
+//! The sharded store against what sharding is documented to do: moved keys
+//! on a topology change (ring vs modulo vs ranges), range scans touching one
+//! shard or all, hot keys that virtual nodes cannot fix, quorums with
+//! replicas down, the hops each routing tier costs, and determinism.
+
+use scalelab::sim::engine::NodeView;
+use scalelab::sim::nodes::sharded_store::{StoreSummary, StoreView};
+use scalelab::{Scenario, Simulation, Summary};
+use serde_json::{Value, json};
+
+/// A client at `rate` requests/s linked (1 ms) to a store with `store` fields.
+fn scenario(rate: f64, keys: Value, ops: Value, store: Value, faults: Value, seed: u64) -> Value {
+    let mut s = json!({"id": "store", "kind": "sharded_store", "key_space": 100_000});
+    for (k, v) in store.as_object().unwrap() {
+        s[k] = v.clone();
+    }
+    json!({
+        "version": 1, "name": "sharding test", "seed": seed, "stop": {"sim_time_s": 30},
+        "nodes": [
+            {"id": "users", "kind": "client", "arrivals": {"process": "poisson", "rate_per_s": rate},
+             "keys": keys, "ops": ops},
+            s
+        ],
+        "links": [{"from": "users", "to": "store", "latency_ms": 1}],
+        "faults": faults
+    })
+}
+
+fn uniform() -> Value {
+    json!({"dist": "uniform", "n_keys": 100_000})
+}
+
+fn run(v: &Value) -> Summary {
+    let s = Scenario::from_json(&v.to_string()).unwrap_or_else(|e| panic!("{e}"));
+    Simulation::new(&s).run()
+}
+
+fn store(summary: &Summary) -> &StoreSummary {
+    summary.nodes["store"].store.as_deref().expect("a sharded_store has a store summary")
+}
+
+fn view_at(v: &Value, t_s: f64) -> StoreView {
+    let s = Scenario::from_json(&v.to_string()).unwrap_or_else(|e| panic!("{e}"));
+    let mut sim = Simulation::new(&s);
+    sim.step_until((t_s * 1e9) as u64);
+    let NodeView { store, .. } = &sim.snapshot().nodes[1];
+    (**store.as_ref().unwrap()).clone()
+}
+
+#[test]
+fn adding_a_shard_moves_about_one_in_n_plus_one_keys_all_to_the_new_shard() {
+    for (n, seed) in [(4u32, 1u64), (6, 2), (9, 3)] {
+        let v = scenario(
+            500.0,
+            uniform(),
+            json!({}),
+            json!({"shards": n, "vnodes": 200}),
+            json!([{"at_s": 10, "add_shard": "store"}]),
+            seed,
+        );
+        let view = view_at(&v, 11.0);
+        let layout = &view.layout;
+        let change = layout.last_change.as_ref().unwrap();
+        let expected = 1.0 / f64::from(n + 1);
+        assert!(
+            (change.moved_fraction - expected).abs() < 0.15 * expected,
+            "n={n}: moved {} expected {expected}",
+            change.moved_fraction
+        );
+        // Every moved key now belongs to the new shard, and it came from another.
+        assert_eq!(layout.moved.len() as u64, change.moved);
+        for &(i, from) in &layout.moved {
+            assert_eq!(layout.keys[i as usize].2, n, "key {} moved to the new shard", layout.keys[i as usize].0);
+            assert_ne!(from, n);
+        }
+        // Modulo hashing would have moved about n/(n+1).
+        let modulo = f64::from(n) / f64::from(n + 1);
+        assert!((change.alternative_fraction - modulo).abs() < 0.03, "n={n}: modulo {}", change.alternative_fraction);
+        assert_eq!(change.alternative, "modulo");
+    }
+}
+
+#[test]
+fn modulo_partitioning_moves_most_keys_and_a_ring_would_not() {
+    let v = scenario(
+        500.0,
+        uniform(),
+        json!({}),
+        json!({"shards": 5, "partitioning": "modulo"}),
+        json!([{"at_s": 10, "add_shard": "store"}]),
+        4,
+    );
+    let summary = run(&v);
+    let c = &store(&summary).changes[0];
+    assert!((c.moved_fraction - 5.0 / 6.0).abs() < 0.03, "modulo moved {}", c.moved_fraction);
+    assert_eq!(c.alternative, "hash ring");
+    assert!((c.alternative_fraction - 1.0 / 6.0).abs() < 0.05, "ring would move {}", c.alternative_fraction);
+}
+
+#[test]
+fn a_range_scan_touches_one_or_two_shards_under_range_partitioning_and_all_under_hash() {
+    let ops = json!({"range": 0.5, "range_keys": 100});
+    let range =
+        run(&scenario(300.0, uniform(), ops.clone(), json!({"shards": 8, "partitioning": "range"}), json!([]), 1));
+    let hash = run(&scenario(300.0, uniform(), ops, json!({"shards": 8}), json!([]), 1));
+    let (r, h) = (store(&range), store(&hash));
+    assert!(r.ranges > 3_000 && h.ranges > 3_000);
+    assert!(r.mean_range_fanout < 1.05, "range: {} shards per scan", r.mean_range_fanout);
+    assert!(h.mean_range_fanout > 7.9, "hash: {} shards per scan", h.mean_range_fanout);
+    // Scatter-gather waits for the slowest of eight: the tail is longer.
+    assert!(hash.latency_ms.p99 > range.latency_ms.p99, "{} vs {}", hash.latency_ms.p99, range.latency_ms.p99);
+}
+
+#[test]
+fn sequential_hot_keys_make_a_hot_range_but_spread_on_a_ring() {
+    // Zipf: keys 0, 1, 2 … are the hottest, and they are neighbours.
+    let zipf = json!({"dist": "zipf", "n_keys": 100_000, "exponent": 0.8});
+    let range =
+        run(&scenario(2_000.0, zipf.clone(), json!({}), json!({"shards": 8, "partitioning": "range"}), json!([]), 2));
+    let hash = run(&scenario(2_000.0, zipf, json!({}), json!({"shards": 8}), json!([]), 2));
+    assert!(store(&range).load_max_over_mean > 3.0, "range max/mean {}", store(&range).load_max_over_mean);
+    assert!(store(&hash).load_max_over_mean < 1.5, "hash max/mean {}", store(&hash).load_max_over_mean);
+}
+
+#[test]
+fn virtual_nodes_even_out_shares_but_not_a_hot_key() {
+    let hot = json!({"dist": "zipf", "n_keys": 100_000, "exponent": 1.2});
+    for seed in 1..=3 {
+        let few = run(&scenario(2_000.0, uniform(), json!({}), json!({"shards": 8, "vnodes": 1}), json!([]), seed));
+        let many = run(&scenario(2_000.0, uniform(), json!({}), json!({"shards": 8, "vnodes": 500}), json!([]), seed));
+        assert!(store(&few).load_cv > 0.3, "seed {seed}: 1 vnode cv {}", store(&few).load_cv);
+        assert!(store(&many).load_cv < 0.1, "seed {seed}: 500 vnodes cv {}", store(&many).load_cv);
+
+        let hot_many =
+            run(&scenario(2_000.0, hot.clone(), json!({}), json!({"shards": 8, "vnodes": 500}), json!([]), seed));
+        let mm = store(&hot_many).load_max_over_mean;
+        assert!(mm > 2.0, "seed {seed}: a hot key keeps one shard hot at 500 vnodes (max/mean {mm})");
+        // Reading from any of three replicas spreads the hot key's reads.
+        let replicated = run(&scenario(
+            2_000.0,
+            hot.clone(),
+            json!({}),
+            json!({"shards": 8, "vnodes": 500, "replication": 3}),
+            json!([]),
+            seed,
+        ));
+        assert!(
+            store(&replicated).load_max_over_mean < mm * 0.7,
+            "seed {seed}: replicas {}",
+            store(&replicated).load_max_over_mean
+        );
+    }
+}
+
+#[test]
+fn quorums_with_replicas_down() {
+    let ops = json!({"write": 0.3});
+    let fail = |shards: &[u32]| -> Value {
+        Value::Array(shards.iter().map(|s| json!({"at_s": 5, "fail": "store", "shard": s})).collect())
+    };
+    // N=3, R=W=2: one shard down, every key still has two live replicas.
+    let one = run(&scenario(
+        500.0,
+        uniform(),
+        ops.clone(),
+        json!({"shards": 6, "replication": 3, "read_quorum": 2, "write_quorum": 2}),
+        fail(&[1]),
+        1,
+    ));
+    assert_eq!(store(&one).unavailable, 0);
+    assert!(one.reset <= 5, "only requests held by the failing shard ({})", one.reset);
+    // Two down: keys with both among their three replicas are unavailable.
+    let two = run(&scenario(
+        500.0,
+        uniform(),
+        ops.clone(),
+        json!({"shards": 6, "replication": 3, "read_quorum": 2, "write_quorum": 2}),
+        fail(&[1, 2]),
+        1,
+    ));
+    assert!(store(&two).unavailable > 100, "two down: {} unavailable", store(&two).unavailable);
+    // N=1: the down shard's keys (about 1/6) are unavailable after 5 s of 30.
+    let single = run(&scenario(500.0, uniform(), ops.clone(), json!({"shards": 6}), fail(&[1]), 1));
+    let share = store(&single).shards["shard-1"].share;
+    let expected = share * 25.0 * 500.0;
+    let got = store(&single).unavailable as f64;
+    assert!((got - expected).abs() < 0.15 * expected, "N=1: {got} unavailable, expected about {expected}");
+    // Read one, write all (R=1, W=3): reads survive a replica down, writes to its keys fail.
+    let rowa = run(&scenario(
+        500.0,
+        uniform(),
+        ops,
+        json!({"shards": 6, "replication": 3, "read_quorum": 1, "write_quorum": 3}),
+        fail(&[1]),
+        1,
+    ));
+    let s = store(&rowa);
+    let writes_after = s.writes as f64 * 25.0 / 30.0;
+    let frac = s.unavailable as f64 / writes_after;
+    assert!((0.35..0.65).contains(&frac), "R=1 W=3: {frac} of writes refused (about 3/6 expected)");
+    assert_eq!(rowa.refused, s.unavailable, "only writes were refused");
+}
+
+#[test]
+fn routing_tiers_cost_different_hops_and_latency() {
+    let run_with = |routing: &str| {
+        run(&scenario(
+            500.0,
+            uniform(),
+            json!({}),
+            json!({"shards": 6, "routing": routing, "hop_ms": 1.0}),
+            json!([]),
+            5,
+        ))
+    };
+    let (client, router, any) = (run_with("client"), run_with("router"), run_with("any_node"));
+    assert_eq!(store(&client).mean_hops, 1.0);
+    assert_eq!(store(&router).mean_hops, 2.0);
+    // A random coordinator holds the key 1 time in 6; otherwise it forwards.
+    let any_hops = store(&any).mean_hops;
+    assert!((any_hops - (1.0 + 5.0 / 6.0)).abs() < 0.02, "any_node hops {any_hops}");
+    let p50 = |s: &Summary| s.latency_ms.p50;
+    assert!(p50(&client) + 1.5 < p50(&any), "{} vs {}", p50(&client), p50(&any));
+    assert!(p50(&any) < p50(&router), "{} vs {}", p50(&any), p50(&router));
+    assert!(p50(&client) + 2.0 < p50(&router), "router adds two 1 ms hops and its own time");
+}
+
+#[test]
+fn weights_and_live_vnode_changes_move_load() {
+    let weighted =
+        run(&scenario(1_000.0, uniform(), json!({}), json!({"shards": 3, "weights": [1, 1, 2]}), json!([]), 1));
+    let s = store(&weighted);
+    let ratio = s.shards["shard-2"].served as f64 / s.shards["shard-0"].served as f64;
+    assert!((ratio - 2.0).abs() < 0.3, "weight 2 serves {ratio}x");
+
+    let v = scenario(
+        1_000.0,
+        uniform(),
+        json!({}),
+        json!({"shards": 8, "vnodes": 1}),
+        json!([{"at_s": 10, "set": "store", "vnodes": 200}]),
+        1,
+    );
+    let before = view_at(&v, 9.5);
+    let after = view_at(&v, 20.0);
+    assert!(after.layout.ticks.len() == 8 * 200 && before.layout.ticks.len() == 8);
+    let cv = |view: &StoreView| {
+        let shares: Vec<f64> = view.shards.iter().map(|s| s.share).collect();
+        scalelab::sim::sharding::load_balance(&shares).1
+    };
+    assert!(cv(&before) > 0.3 && cv(&after) < 0.15, "{} → {}", cv(&before), cv(&after));
+    assert!(after.layout.last_change.as_ref().unwrap().what.contains("vnodes 1 → 200"));
+}
+
+#[test]
+fn same_seed_same_run_and_another_seed_another() {
+    let v = |seed| {
+        scenario(
+            800.0,
+            json!({"dist": "zipf", "n_keys": 100_000, "exponent": 1.0}),
+            json!({"write": 0.2, "range": 0.05}),
+            json!({"shards": 5, "replication": 2, "routing": "any_node"}),
+            json!([{"at_s": 5, "add_shard": "store"}, {"at_s": 10, "fail": "store", "shard": 0}, {"at_s": 15, "remove_shard": "store", "shard": 3}]),
+            seed,
+        )
+    };
+    assert_eq!(run(&v(7)), run(&v(7)));
+    assert_ne!(run(&v(7)), run(&v(8)));
+}
+
+#[test]
+fn bad_store_settings_are_named() {
+    let bad = |store: Value, faults: Value| -> String {
+        let v = scenario(10.0, uniform(), json!({}), store, faults, 1);
+        Scenario::from_json(&v.to_string()).expect_err("invalid").to_string()
+    };
+    assert!(bad(json!({"replication": 2, "read_quorum": 3}), json!([])).contains("nodes[1].read_quorum"));
+    assert!(bad(json!({"shards": 3, "weights": [1, 2]}), json!([])).contains("nodes[1].weights"));
+    assert!(bad(json!({"shards": 2, "replication": 3}), json!([])).contains("nodes[1].replication"));
+    assert!(bad(json!({"vnodes": 0}), json!([])).contains("nodes[1].vnodes"));
+    assert!(bad(json!({"partitioning": "rendezvous"}), json!([])).contains("nodes[1]"));
+    let e = bad(json!({"shards": 3}), json!([{"at_s": 1, "fail": "store", "shard": 3}]));
+    assert!(e.contains("faults[0].shard") && e.contains("shards 0 to 2"), "{e}");
+    // A shard added earlier may be named.
+    let ok = scenario(
+        10.0,
+        uniform(),
+        json!({}),
+        json!({"shards": 3}),
+        json!([{"at_s": 1, "add_shard": "store"}, {"at_s": 2, "remove_shard": "store", "shard": 3}]),
+        1,
+    );
+    assert!(Scenario::from_json(&ok.to_string()).is_ok());
+    assert!(bad(json!({}), json!([{"at_s": 1, "remove_shard": "store"}])).contains("faults[0].shard"));
+    assert!(bad(json!({}), json!([{"at_s": 1, "set": "users", "vnodes": 10}])).contains("faults[0].vnodes"));
+    assert!(bad(json!({}), json!([{"at_s": 1, "add_shard": "users"}])).contains("not a sharded store"));
+    let ops = scenario(10.0, uniform(), json!({"write": 0.7, "range": 0.5}), json!({}), json!([]), 1);
+    assert!(Scenario::from_json(&ops.to_string()).unwrap_err().to_string().contains("nodes[0].ops"));
+}
