@@ -298,7 +298,15 @@ fn NodeInspector(node: NodeIdx) -> impl IntoView {
 /// a new shard.
 fn store_editor(lab: Lab, node: NodeIdx, id: String, service_time: ServiceTimeSpec) -> impl IntoView {
     let i = node as usize;
-    let store = move || lab.frame.with(|f| f.nodes.get(i).and_then(|v| v.store.as_deref().cloned()));
+    // (shard, up) of the shards in the placement: the options change only
+    // when these do, so a choice survives the frames in between.
+    let shard_list = Memo::new(move |_| {
+        lab.frame.with(|f| {
+            f.nodes.get(i).and_then(|v| v.store.as_deref()).map_or_else(Vec::new, |st| {
+                st.shards.iter().filter(|s| s.present).map(|s| (s.shard, s.up)).collect::<Vec<_>>()
+            })
+        })
+    });
     let Some(st) = lab.frame.with_untracked(|f| f.nodes[i].store.as_deref().cloned()) else {
         return ().into_any();
     };
@@ -404,10 +412,10 @@ fn store_editor(lab: Lab, node: NodeIdx, id: String, service_time: ServiceTimeSp
             <label title="The shard the buttons act on">
                 "Shard "
                 <select node_ref=shard_select data-testid="edit-shard">
-                    {move || store().map(|st| st.shards.into_iter().filter(|s| s.present).map(|s| {
-                        let label = format!("{}{}", s.name, if s.up { "" } else { " (down)" });
-                        view! { <option value=s.shard.to_string()>{label}</option> }
-                    }).collect_view())}
+                    {move || shard_list.get().into_iter().map(|(shard, up)| {
+                        let label = format!("shard-{shard}{}", if up { "" } else { " (down)" });
+                        view! { <option value=shard.to_string()>{label}</option> }
+                    }).collect_view()}
                 </select>
             </label>
             <button class="danger" data-testid="fail-shard" title="This shard fails: what it holds is lost; its keys are served by other replicas, if any" on:click=move |_| fail_shard("fail")>"Fail"</button>

@@ -90,36 +90,40 @@ fn draw_layer(off: &HtmlCanvasElement, w: f64, g: &Geom, layout: &RingLayout, da
     ctx.begin_path();
     ctx.arc(g.cx, g.cy, g.r, 0.0, TAU).ok()?;
     ctx.stroke();
-    // Ticks, grouped by owner so the stroke colour is set once per shard.
-    let mut owners: Vec<u32> = layout.ticks.iter().map(|t| t.1).collect();
-    owners.sort_unstable();
-    owners.dedup();
+    // Ticks and key dots in runs of one colour (set once per shard).
     let long = layout.partitioning == Partitioning::Range || layout.ticks.len() <= 64;
+    let half = if long { 12.0 } else { 6.0 };
     ctx.set_line_width(if long { 2.5 } else { 1.0 });
-    for &o in &owners {
-        ctx.set_stroke_style_str(colour(o));
+    for run in by_colour(layout.ticks.iter().map(|t| (t.1, f64::from(t.0)))) {
+        ctx.set_stroke_style_str(colour(run.0));
         ctx.begin_path();
-        for &(p, s) in layout.ticks.iter().filter(|t| t.1 == o) {
-            let (x0, y0) = g.at(f64::from(p), g.r - if long { 12.0 } else { 6.0 });
-            let (x1, y1) = g.at(f64::from(p), g.r + if long { 12.0 } else { 6.0 });
-            let _ = s;
+        for p in run.1 {
+            let ((x0, y0), (x1, y1)) = (g.at(p, g.r - half), g.at(p, g.r + half));
             ctx.move_to(x0, y0);
             ctx.line_to(x1, y1);
         }
         ctx.stroke();
     }
-    // Key dots, one fill colour per owner.
-    let mut key_owners: Vec<u32> = layout.keys.iter().map(|k| k.2).collect();
-    key_owners.sort_unstable();
-    key_owners.dedup();
-    for &o in &key_owners {
-        ctx.set_fill_style_str(colour(o));
-        for &(key, p, _) in layout.keys.iter().filter(|k| k.2 == o) {
-            let (x, y) = g.at(f64::from(p), key_radius(g, key));
+    for run in by_colour(layout.keys.iter().map(|k| (k.2, (f64::from(k.1), key_radius(g, k.0))))) {
+        ctx.set_fill_style_str(colour(run.0));
+        for (p, radius) in run.1 {
+            let (x, y) = g.at(p, radius);
             ctx.fill_rect(x - 1.0, y - 1.0, 2.0, 2.0);
         }
     }
     Some(())
+}
+
+/// Groups (shard, value) pairs by shard: one colour change per shard.
+fn by_colour<T>(items: impl Iterator<Item = (u32, T)>) -> Vec<(u32, Vec<T>)> {
+    let mut groups: Vec<(u32, Vec<T>)> = Vec::new();
+    for (shard, v) in items {
+        match groups.iter_mut().find(|g| g.0 == shard) {
+            Some(g) => g.1.push(v),
+            None => groups.push((shard, vec![v])),
+        }
+    }
+    groups
 }
 
 fn fmt_count(n: u64) -> String {
@@ -312,7 +316,7 @@ fn draw_frame(
         ctx.set_fill_style_str(text);
         let state = if s.up { "" } else { " · down" };
         put(
-            &format!("{} {:.0}/s · {:.1}% of keys{state}", s.name, s.load_per_s, s.share * 100.0),
+            &format!("shard-{} {:.0}/s · {:.1}% of keys{state}", s.shard, s.load_per_s, s.share * 100.0),
             bx + bw + 6.0,
             y + row * 0.6,
         );

@@ -160,6 +160,8 @@ struct Sub {
     /// One-way hop from the coordinator.
     hop_ns: SimTime,
     live: bool,
+    /// Its index in its shard's `in_service` while served.
+    slot: u32,
 }
 
 /// A change of where keys live, and how many moved.
@@ -215,7 +217,6 @@ pub struct Route {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ShardState {
     pub shard: u32,
-    pub name: String,
     pub up: bool,
     /// In the placement (not removed).
     pub present: bool,
@@ -301,6 +302,10 @@ pub struct ShardedStore {
     sample_keys: Vec<(u64, u64)>,
     alternative_owners: Vec<u32>,
     layout: Arc<RingLayout>,
+    /// Each shard's share of the keys (by shard number), as of the last change.
+    shares: Vec<f64>,
+    /// Live shards in the placement, ascending (any_node picks from these).
+    live: Vec<u32>,
     changes: Vec<ReshardRecord>,
     recent: VecDeque<Route>,
     reads: u64,
@@ -356,6 +361,8 @@ impl ShardedStore {
             sample_keys,
             alternative_owners: Vec::new(),
             layout: Arc::new(RingLayout::default()),
+            shares: Vec::new(),
+            live: Vec::new(),
             changes: Vec::new(),
             recent: VecDeque::with_capacity(RECENT_ROUTES),
             reads: 0,
@@ -384,7 +391,7 @@ impl ShardedStore {
     fn relayout(&mut self, now: SimTime, what: Option<String>) {
         let owners = Self::owners_of(&self.placement, &self.sample_keys);
         let alternative_owners = Self::owners_of(&self.alternative, &self.sample_keys);
-        let old = &self.layout;
+        let old = Arc::clone(&self.layout);
         let mut moved = Vec::new();
         let mut record = None;
         if let Some(what) = what {
@@ -422,6 +429,11 @@ impl ShardedStore {
             .map(|(&(k, h), &o)| (k, self.placement.position(k, h) as f32, o))
             .collect();
         self.alternative_owners = alternative_owners;
+        self.shares = vec![0.0; self.shards.len()];
+        for (shard, share) in self.placement.shares() {
+            self.shares[shard as usize] = share;
+        }
+        self.update_live();
         self.layout = Arc::new(RingLayout {
             version: old.version + 1,
             partitioning: self.placement.partitioning(),
@@ -431,6 +443,15 @@ impl ShardedStore {
             last_change: record.or_else(|| old.last_change.clone()),
             changed_at_ns: now,
         });
+    }
+
+    fn update_live(&mut self) {
+        self.live.clear();
+        for &m in self.placement.members() {
+            if self.shards[m as usize].up {
+                self.live.push(m);
+            }
+        }
     }
 
     fn alloc_op(&mut self, op: OpState) -> u32 {
@@ -450,11 +471,11 @@ impl ShardedStore {
         match self.free_subs.pop() {
             Some(i) => {
                 let s = &mut self.subs[i as usize];
-                *s = Sub { op, shard, generation: (s.generation + 1) & GENERATION_MASK, hop_ns, live: true };
+                *s = Sub { op, shard, generation: (s.generation + 1) & GENERATION_MASK, hop_ns, live: true, slot: 0 };
                 i
             }
             None => {
-                self.subs.push(Sub { op, shard, generation: 0, hop_ns, live: true });
+                self.subs.push(Sub { op, shard, generation: 0, hop_ns, live: true, slot: 0 });
                 (self.subs.len() - 1) as u32
             }
         }
@@ -489,15 +510,14 @@ impl ShardedStore {
                     (scratch.len() >= self.write_quorum as usize).then_some(self.write_quorum as u16)
                 } else if scratch.len() >= self.read_quorum as usize {
                     // The coordinator's own copy first, then the least busy
-                    // (ties: preference order).
+                    // (ties: preference order): R picks from at most 5.
                     let r = self.read_quorum as usize;
-                    let mut ranked: Vec<(bool, u64, usize, u32)> = scratch
-                        .iter()
-                        .enumerate()
-                        .map(|(i, &s)| (s != coordinator, self.queue_depth(s), i, s))
-                        .collect();
-                    ranked.sort_unstable();
-                    self.targets.extend(ranked.iter().take(r).map(|t| t.3));
+                    for _ in 0..r {
+                        let best = (0..scratch.len())
+                            .min_by_key(|&i| (scratch[i] != coordinator, self.queue_depth(scratch[i]), i))
+                            .expect("enough live replicas");
+                        self.targets.push(scratch.remove(best));
+                    }
                     Some(r as u16)
                 } else {
                     None
@@ -532,14 +552,8 @@ impl ShardedStore {
     /// Routes a request to its replicas (after the router's time, if any).
     fn dispatch(&mut self, ctx: &mut Ctx, op_idx: u32) {
         let req = self.ops[op_idx as usize].req;
-        let coordinator = if self.routing == Routing::AnyNode {
-            let live = self.placement.members().iter().filter(|&&s| self.is_live(s)).count();
-            if live == 0 {
-                NONE
-            } else {
-                let pick = ctx.rng().random_range(0..live);
-                *self.placement.members().iter().filter(|&&s| self.is_live(s)).nth(pick).expect("picked below count")
-            }
+        let coordinator = if self.routing == Routing::AnyNode && !self.live.is_empty() {
+            self.live[ctx.rng().random_range(0..self.live.len())]
         } else {
             NONE
         };
@@ -628,6 +642,7 @@ impl ShardedStore {
     fn start(&mut self, ctx: &mut Ctx, shard: u32, sub: u32) {
         let s = &mut self.shards[shard as usize];
         s.busy += 1;
+        self.subs[sub as usize].slot = s.in_service.len() as u32;
         s.in_service.push(sub);
         let t = self.service.sample_ns(ctx.rng());
         let g = self.subs[sub as usize].generation;
@@ -642,8 +657,10 @@ impl ShardedStore {
         s.integrate(ctx.now(), workers);
         s.busy -= 1;
         s.served += 1;
-        if let Some(pos) = s.in_service.iter().position(|&x| x == sub) {
-            s.in_service.swap_remove(pos);
+        let slot = self.subs[sub as usize].slot as usize;
+        s.in_service.swap_remove(slot);
+        if let Some(&moved) = s.in_service.get(slot) {
+            self.subs[moved as usize].slot = slot as u32;
         }
         self.start_waiting(ctx, shard);
         let hop = self.subs[sub as usize].hop_ns;
@@ -736,14 +753,6 @@ impl ShardedStore {
             la.total_cmp(&lb).then(b.cmp(&a))
         })
     }
-
-    fn shares(&self) -> Vec<f64> {
-        let mut out = vec![0.0; self.shards.len()];
-        for (s, share) in self.placement.shares() {
-            out[s as usize] = share;
-        }
-        out
-    }
 }
 
 impl Node for ShardedStore {
@@ -825,6 +834,7 @@ impl Node for ShardedStore {
         } else if s.up {
             self.fail_shard(ctx, part);
         }
+        self.update_live();
     }
 
     fn on_membership(&mut self, ctx: &mut Ctx, change: Membership) {
@@ -892,14 +902,13 @@ impl Node for ShardedStore {
     }
 
     fn view(&self) -> NodeView {
-        let shares = self.shares();
+        let shares = &self.shares;
         let shards: Vec<ShardState> = self
             .shards
             .iter()
             .enumerate()
             .map(|(i, s)| ShardState {
                 shard: i as u32,
-                name: shard_name(i as u32),
                 up: s.up,
                 present: s.present,
                 weight: s.weight,
@@ -963,7 +972,7 @@ impl Node for ShardedStore {
     }
 
     fn summary(&self, now: SimTime, _topo: &Topology) -> NodeSummary {
-        let shares = self.shares();
+        let shares = &self.shares;
         let workers = self.workers;
         let mut shards = BTreeMap::new();
         let mut loads = Vec::new();
