@@ -2,7 +2,7 @@
 //! parameters. Every edit goes through `Lab::edit`, so it is recorded on the
 //! scenario's timeline and replays.
 
-use leptos::html::{Input, Select};
+use leptos::html::Input;
 use leptos::prelude::*;
 
 use super::compare::{partitioning_name, routing_name};
@@ -38,6 +38,38 @@ fn with_mean(st: &ServiceTimeSpec, m: f64) -> ServiceTimeSpec {
 fn fresh_id(like: &str, ids: &[String]) -> String {
     let stem = like.rsplit_once('-').map_or(like, |(s, _)| s);
     (1..).map(|k| format!("{stem}-{k}")).find(|c| !ids.contains(c)).expect("some id is free")
+}
+
+/// A labelled `<select>` of (value, text) options; choosing one calls `pick`
+/// with its value. One non-generic widget for every choice the inspector
+/// offers (each closure type would otherwise be its own copy of the view code).
+fn choice(
+    label: &'static str,
+    title: &'static str,
+    testid: &'static str,
+    options: Vec<(String, String)>,
+    selected: &str,
+    pick: Callback<String>,
+) -> AnyView {
+    let options = options
+        .into_iter()
+        .map(|(value, text)| {
+            let is_selected = value == selected;
+            view! { <option value=value selected=is_selected>{text}</option> }
+        })
+        .collect_view();
+    view! {
+        <label class="edit" title=title>
+            {label}
+            " "
+            <select data-testid=testid on:change:target=move |ev| pick.run(ev.target().value())>{options}</select>
+        </label>
+    }
+    .into_any()
+}
+
+fn named<T: Copy>(all: &[T], name: fn(T) -> &'static str) -> Vec<(String, String)> {
+    all.iter().map(|&x| (name(x).to_string(), name(x).replace('_', " "))).collect()
 }
 
 #[component]
@@ -170,27 +202,22 @@ fn NodeInspector(node: NodeIdx) -> impl IntoView {
             };
             let input = NodeRef::<Input>::new();
             let id = id.clone();
-            let acks_select = NodeRef::<Select>::new();
             let id_acks = id.clone();
             let acks = producer_acks;
             let unit = if kind == "client" { "requests/s" } else { "messages/s" };
             view! {
-                {acks.map(|current| view! {
-                    <label class="edit" title="acks for batches from now on: 0 never waits, 1 waits for the leader, all for every in-sync replica">
-                        "acks "
-                        <select node_ref=acks_select data-testid="edit-acks" on:change=move |_| {
-                            let v = acks_select.get().map(|s| s.value()).unwrap_or_default();
-                            if let Some(a) = [Acks::None, Acks::Leader, Acks::All].into_iter().find(|a| a.name() == v) {
-                                lab.edit(FaultSpec { set: Some(id_acks.clone()), acks: Some(a), ..Default::default() });
-                            }
-                        }>
-                            {[Acks::None, Acks::Leader, Acks::All]
-                                .into_iter()
-                                .map(|a| view! { <option value=a.name() selected=a == current>{a.name()}</option> })
-                                .collect_view()}
-                        </select>
-                    </label>
-                })}
+                {acks.map(|current| choice(
+                    "acks",
+                    "acks for batches from now on: 0 never waits, 1 waits for the leader, all for every in-sync replica",
+                    "edit-acks",
+                    named(&[Acks::None, Acks::Leader, Acks::All], Acks::name),
+                    current.name(),
+                    Callback::new(move |v: String| {
+                        if let Some(a) = [Acks::None, Acks::Leader, Acks::All].into_iter().find(|a| a.name() == v) {
+                            lab.edit(FaultSpec { set: Some(id_acks.clone()), acks: Some(a), ..Default::default() });
+                        }
+                    }),
+                ))}
                 <form class="edit" novalidate on:submit=move |ev| {
                     ev.prevent_default();
                     let value = input.get().map(|i| i.value()).unwrap_or_default();
@@ -234,25 +261,22 @@ fn NodeInspector(node: NodeIdx) -> impl IntoView {
             .into_any()
         }
         NodeParams::LoadBalancer { algorithm } => {
-            let select = NodeRef::<Select>::new();
             let id_set = id.clone();
             let id_add = id.clone();
             view! {
                 <div class="edit">
-                    <label title="Takes effect at once">
-                        "Algorithm "
-                        <select node_ref=select data-testid="edit-algorithm" on:change=move |_| {
-                            let v = select.get().map(|s| s.value()).unwrap_or_default();
+                    {choice(
+                        "Algorithm",
+                        "Takes effect at once",
+                        "edit-algorithm",
+                        named(&Algorithm::ALL, Algorithm::name),
+                        algorithm.name(),
+                        Callback::new(move |v: String| {
                             if let Some(a) = Algorithm::ALL.iter().find(|a| a.name() == v) {
                                 lab.edit(FaultSpec { set: Some(id_set.clone()), algorithm: Some(*a), ..Default::default() });
                             }
-                        }>
-                            {Algorithm::ALL
-                                .iter()
-                                .map(|a| view! { <option value=a.name() selected=*a == algorithm>{a.name().replace('_', " ")}</option> })
-                                .collect_view()}
-                        </select>
-                    </label>
+                        }),
+                    )}
                     <button data-testid="add-server" title="Add a copy of this balancer's first server" on:click=move |_| {
                         let (like, ids) = lab.sim.with_value(|s| {
                             let v = &s.snapshot().nodes[i];
@@ -296,6 +320,9 @@ fn NodeInspector(node: NodeIdx) -> impl IntoView {
 /// A sharded store's editor: placement, routing, virtual nodes, the shards'
 /// workers and service time, and one shard's fate (fail, recover, remove) or
 /// a new shard.
+const PARTITIONINGS: [Partitioning; 3] = [Partitioning::Hash, Partitioning::Range, Partitioning::Modulo];
+const ROUTINGS: [Routing; 3] = [Routing::Client, Routing::Router, Routing::AnyNode];
+
 fn store_editor(lab: Lab, node: NodeIdx, id: String, service_time: ServiceTimeSpec) -> impl IntoView {
     let i = node as usize;
     // (shard, up) of the shards in the placement: the options change only
@@ -315,13 +342,14 @@ fn store_editor(lab: Lab, node: NodeIdx, id: String, service_time: ServiceTimeSp
         move |e: FaultSpec| lab.edit(FaultSpec { set: Some(id.clone()), ..e })
     };
     let (set_p, set_r, set_v) = (set.clone(), set.clone(), set.clone());
-    let part_select = NodeRef::<Select>::new();
-    let routing_select = NodeRef::<Select>::new();
-    let vnodes_select = NodeRef::<Select>::new();
-    let shard_select = NodeRef::<Select>::new();
     let workers_in = NodeRef::<Input>::new();
     let mean_in = NodeRef::<Input>::new();
-    let chosen_shard = move || shard_select.get().and_then(|s| s.value().parse::<u32>().ok());
+    // The shard the buttons act on: the one chosen (here or on the ring),
+    // else the first in the list.
+    let chosen_shard = move || {
+        let list = shard_list.get_untracked();
+        lab.shard.get_untracked().filter(|s| list.iter().any(|l| l.0 == *s)).or(list.first().map(|l| l.0))
+    };
     let shard_edit = {
         let id = id.clone();
         move |verb: &'static str| {
@@ -351,44 +379,36 @@ fn store_editor(lab: Lab, node: NodeIdx, id: String, service_time: ServiceTimeSp
     };
     view! {
         <div class="edit store-edit">
-            <label title="Where keys live; changing it moves keys (the ring view shows which)">
-                "Partitioning "
-                <select node_ref=part_select data-testid="edit-partitioning" on:change=move |_| {
-                    let v = part_select.get().map(|s| s.value()).unwrap_or_default();
-                    let p = [Partitioning::Hash, Partitioning::Range, Partitioning::Modulo].into_iter().find(|p| partitioning_name(*p) == v);
+            {choice(
+                "Partitioning",
+                "Where keys live; changing it moves keys (the ring view shows which)",
+                "edit-partitioning",
+                named(&PARTITIONINGS, partitioning_name),
+                partitioning_name(st.partitioning),
+                Callback::new(move |v: String| {
+                    let p = PARTITIONINGS.into_iter().find(|p| partitioning_name(*p) == v);
                     set_p(FaultSpec { partitioning: p, ..Default::default() });
-                }>
-                    {[Partitioning::Hash, Partitioning::Range, Partitioning::Modulo]
-                        .into_iter()
-                        .map(|p| view! { <option value=partitioning_name(p) selected=p == st.partitioning>{partitioning_name(p)}</option> })
-                        .collect_view()}
-                </select>
-            </label>
-            <label title="Who knows where a key lives: the client library (1 hop), a router tier (2 hops), or any node, which forwards">
-                "Routing "
-                <select node_ref=routing_select data-testid="edit-routing" on:change=move |_| {
-                    let v = routing_select.get().map(|s| s.value()).unwrap_or_default();
-                    let r = [Routing::Client, Routing::Router, Routing::AnyNode].into_iter().find(|r| routing_name(*r) == v);
+                }),
+            )}
+            {choice(
+                "Routing",
+                "Who knows where a key lives: the client library (1 hop), a router tier (2 hops), or any node, which forwards",
+                "edit-routing",
+                named(&ROUTINGS, routing_name),
+                routing_name(st.routing),
+                Callback::new(move |v: String| {
+                    let r = ROUTINGS.into_iter().find(|r| routing_name(*r) == v);
                     set_r(FaultSpec { routing: r, ..Default::default() });
-                }>
-                    {[Routing::Client, Routing::Router, Routing::AnyNode]
-                        .into_iter()
-                        .map(|r| view! { <option value=routing_name(r) selected=r == st.routing>{routing_name(r)}</option> })
-                        .collect_view()}
-                </select>
-            </label>
-            <label title="Ring points per shard: more even shares, and a few keys move when it changes">
-                "Virtual nodes "
-                <select node_ref=vnodes_select data-testid="edit-vnodes" on:change=move |_| {
-                    let v = vnodes_select.get().and_then(|s| s.value().parse::<u32>().ok());
-                    set_v(FaultSpec { vnodes: v, ..Default::default() });
-                }>
-                    {vnode_choices
-                        .into_iter()
-                        .map(|n| view! { <option value=n.to_string() selected=n == st.vnodes>{n.to_string()}</option> })
-                        .collect_view()}
-                </select>
-            </label>
+                }),
+            )}
+            {choice(
+                "Virtual nodes",
+                "Ring points per shard: more even shares, and a few keys move when it changes",
+                "edit-vnodes",
+                vnode_choices.iter().map(|n| (n.to_string(), n.to_string())).collect(),
+                &st.vnodes.to_string(),
+                Callback::new(move |v: String| set_v(FaultSpec { vnodes: v.parse().ok(), ..Default::default() })),
+            )}
         </div>
         <form class="edit" novalidate on:submit=move |ev| {
             ev.prevent_default();
@@ -411,10 +431,10 @@ fn store_editor(lab: Lab, node: NodeIdx, id: String, service_time: ServiceTimeSp
         <div class="edit shard-edit">
             <label title="The shard the buttons act on">
                 "Shard "
-                <select node_ref=shard_select data-testid="edit-shard">
+                <select data-testid="edit-shard" on:change:target=move |ev| lab.shard.set(ev.target().value().parse().ok())>
                     {move || shard_list.get().into_iter().map(|(shard, up)| {
                         let label = format!("shard-{shard}{}", if up { "" } else { " (down)" });
-                        view! { <option value=shard.to_string()>{label}</option> }
+                        view! { <option value=shard.to_string() selected=move || lab.shard.get() == Some(shard)>{label}</option> }
                     }).collect_view()}
                 </select>
             </label>

@@ -31,7 +31,16 @@ use crate::sim::spec::{NodeSpec, Partitioning, Routing};
 /// Shard colours (cycled).
 pub const SHARD_COLOURS: [&str; 10] =
     ["#2f81f7", "#d29922", "#a371f7", "#3fb950", "#f778ba", "#39c5cf", "#db6d28", "#8b949e", "#e5484d", "#7ee787"];
-const HEIGHT: f64 = 330.0;
+/// Height of the ring's square; beside it (wide) or under it (narrow) the bars.
+const RING_H: f64 = 330.0;
+/// Below this width the bars go under the ring.
+const NARROW: f64 = 620.0;
+const BAR_ROW_NARROW: f64 = 18.0;
+
+/// The canvas height for a width and a number of shards in the placement.
+fn panel_height(w: f64, shards: usize) -> f64 {
+    if w < NARROW { RING_H + 24.0 + shards as f64 * BAR_ROW_NARROW + 44.0 } else { RING_H }
+}
 /// Moved keys animated after a change (a sample when more moved).
 const MAX_FLIGHTS: usize = 1_500;
 const FLIGHT_MS: f64 = 1_800.0;
@@ -81,10 +90,10 @@ fn context_of(canvas: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
 fn draw_layer(off: &HtmlCanvasElement, w: f64, g: &Geom, layout: &RingLayout, dark: bool) -> Option<()> {
     let k = ratio();
     off.set_width((w * k).round() as u32);
-    off.set_height((HEIGHT * k).round() as u32);
+    off.set_height((RING_H * k).round() as u32);
     let ctx = context_of(off)?;
     ctx.set_transform(k, 0.0, 0.0, k, 0.0, 0.0).ok()?;
-    ctx.clear_rect(0.0, 0.0, w, HEIGHT);
+    ctx.clear_rect(0.0, 0.0, w, RING_H);
     ctx.set_stroke_style_str(if dark { "#30363d" } else { "#d0d7de" });
     ctx.set_line_width(2.0);
     ctx.begin_path();
@@ -175,19 +184,22 @@ pub fn routing_text(v: &StoreView) -> String {
     )
 }
 
-/// Per-frame drawing: the static layer, routes, homes, flights and the bars.
-fn draw_frame(
-    ctx: &CanvasRenderingContext2d,
-    w: f64,
-    g: &Geom,
-    v: &StoreView,
-    layer: &HtmlCanvasElement,
+/// What a frame draws besides the store itself.
+#[derive(Clone, Copy)]
+struct Look {
+    /// Progress of the moved keys' flight, 0 to 1, while one is on.
     flight_t: Option<f64>,
+    /// The shard the inspector acts on (outlined).
+    chosen: Option<u32>,
     dark: bool,
-) {
+}
+
+/// Per-frame drawing: the static layer, routes, homes, flights and the bars.
+fn draw_frame(ctx: &CanvasRenderingContext2d, w: f64, g: &Geom, v: &StoreView, layer: &HtmlCanvasElement, look: Look) {
+    let Look { flight_t, chosen, dark } = look;
     let text = if dark { "#e6edf3" } else { "#1f2328" };
     let muted = if dark { "#8b949e" } else { "#57606a" };
-    let _ = ctx.draw_image_with_html_canvas_element_and_dw_and_dh(layer, 0.0, 0.0, w, HEIGHT);
+    let _ = ctx.draw_image_with_html_canvas_element_and_dw_and_dh(layer, 0.0, 0.0, w, RING_H);
     let n = v.shards.len();
     let put = |s: &str, x: f64, y: f64| {
         let _ = ctx.fill_text(s, x, y);
@@ -265,6 +277,13 @@ fn draw_frame(
             let _ = ctx.arc(x, y, 16.5, -PI / 2.0, -PI / 2.0 + TAU * busy.min(1.0));
             ctx.stroke();
         }
+        if chosen == Some(s.shard) {
+            ctx.set_stroke_style_str(text);
+            ctx.set_line_width(1.5);
+            ctx.begin_path();
+            let _ = ctx.arc(x, y, 21.0, 0.0, TAU);
+            ctx.stroke();
+        }
         ctx.set_fill_style_str("#fff");
         put(&format!("{}", s.shard), x - if s.shard >= 10 { 7.0 } else { 3.5 }, y + 4.0);
         if !s.up {
@@ -298,19 +317,22 @@ fn draw_frame(
         }
     }
 
-    // Load per shard.
-    let bx = (g.cx + g.r + 40.0).min(w * 0.55);
-    let bw = (w - bx - 200.0).max(60.0);
+    // Load per shard: beside the ring, or under it on a narrow screen.
     let present: Vec<_> = v.shards.iter().filter(|s| s.present).collect();
+    let (bx, top, row) = if w < NARROW {
+        (8.0, RING_H + 8.0, BAR_ROW_NARROW)
+    } else {
+        ((g.cx + g.r + 40.0).min(w * 0.55), 0.0, ((RING_H - 80.0) / present.len().max(1) as f64).min(22.0))
+    };
+    let bw = (w - bx - 200.0).max(60.0);
     let loads: Vec<f64> = present.iter().map(|s| s.load_per_s).collect();
     let (max_over_mean, cv) = load_balance(&loads);
     let max = loads.iter().copied().fold(1.0, f64::max);
     let mean = if loads.is_empty() { 0.0 } else { loads.iter().sum::<f64>() / loads.len() as f64 };
     ctx.set_fill_style_str(text);
-    put("Load per shard (subrequests/s, last window)", bx, 16.0);
-    let row = ((HEIGHT - 80.0) / present.len().max(1) as f64).min(22.0);
+    put("Load per shard (subrequests/s, last window)", bx, top + 16.0);
     for (i, s) in present.iter().enumerate() {
-        let y = 28.0 + i as f64 * row;
+        let y = top + 28.0 + i as f64 * row;
         ctx.set_fill_style_str(if s.up { colour(s.shard) } else { "#e5484d" });
         ctx.fill_rect(bx, y, bw * s.load_per_s / max, row - 5.0);
         ctx.set_fill_style_str(text);
@@ -327,12 +349,12 @@ fn draw_frame(
         ctx.set_line_width(1.0);
         let _ = ctx.set_line_dash(&js_sys::Array::of2(&4.0.into(), &3.0.into()));
         ctx.begin_path();
-        ctx.move_to(x, 24.0);
-        ctx.line_to(x, 28.0 + present.len() as f64 * row);
+        ctx.move_to(x, top + 24.0);
+        ctx.line_to(x, top + 28.0 + present.len() as f64 * row);
         ctx.stroke();
         let _ = ctx.set_line_dash(&js_sys::Array::new());
     }
-    let y = 28.0 + present.len() as f64 * row + 14.0;
+    let y = top + 28.0 + present.len() as f64 * row + 14.0;
     ctx.set_fill_style_str(text);
     put(&format!("max/mean {max_over_mean:.2} · CV {cv:.2} · dashed: mean"), bx, y);
     if v.partitioning == Partitioning::Hash {
@@ -357,6 +379,39 @@ pub fn RingPanel() -> impl IntoView {
     let layer: StoredValue<Option<HtmlCanvasElement>, LocalStorage> = StoredValue::new_local(None);
     let drawn: StoredValue<(u32, u64, bool), LocalStorage> = StoredValue::new_local((0, 0, false));
     let seen: StoredValue<(u32, f64), LocalStorage> = StoredValue::new_local((0, 0.0));
+    // The geometry last drawn and the shard count, for pointing at discs.
+    let geom: StoredValue<Option<(Geom, usize)>, LocalStorage> = StoredValue::new_local(None);
+    // The shard disc under the pointer, if any.
+    let shard_at = move |ev: &web_sys::MouseEvent| -> Option<u32> {
+        let (g, n) = geom.get_value()?;
+        let (x, y) = (f64::from(ev.offset_x()), f64::from(ev.offset_y()));
+        (0..n as u32).find(|&s| {
+            let (hx, hy) = g.home(s, n);
+            (hx - x).powi(2) + (hy - y).powi(2) <= 17.0 * 17.0
+        })
+    };
+    let tooltip = move |shard: u32| -> Option<String> {
+        let si = store.get_untracked()?;
+        lab.frame.with_untracked(|f| {
+            let v = f.nodes.get(si)?.store.as_deref()?;
+            let s = v.shards.get(shard as usize)?;
+            let state = match (s.present, s.up) {
+                (false, _) => "removed",
+                (true, false) => "down",
+                (true, true) => "up",
+            };
+            Some(format!(
+                "shard-{shard} · {state} · weight {}\n{:.1}% of keys · {:.0} subrequests/s\n{}/{} workers busy · {} queued · {} served\nClick to act on it in the inspector",
+                s.weight,
+                s.share * 100.0,
+                s.load_per_s,
+                s.busy,
+                v.workers,
+                s.queue_len,
+                s.served
+            ))
+        })
+    };
     Effect::new(move |_| {
         let Some(si) = store.get() else { return };
         lab.frame.with(|f| {
@@ -365,18 +420,21 @@ pub fn RingPanel() -> impl IntoView {
             };
             let k = ratio();
             let w = f64::from(c.client_width()).max(320.0);
-            let (pw, ph) = ((w * k).round() as u32, (HEIGHT * k).round() as u32);
+            let h = panel_height(w, v.shards.iter().filter(|s| s.present).count());
+            let (pw, ph) = ((w * k).round() as u32, (h * k).round() as u32);
             if c.width() != pw || c.height() != ph {
                 c.set_width(pw);
                 c.set_height(ph);
+                let _ = c.set_attribute("style", &format!("height:{h}px"));
             }
             let Some(ctx) = context_of(&c) else { return };
             let _ = ctx.set_transform(k, 0.0, 0.0, k, 0.0, 0.0);
-            ctx.clear_rect(0.0, 0.0, w, HEIGHT);
+            ctx.clear_rect(0.0, 0.0, w, h);
             ctx.set_font("11px system-ui, sans-serif");
             let dark = super::chart::prefers_dark();
-            let r = ((HEIGHT - 50.0) / 2.0).min(w * 0.25);
-            let g = Geom { cx: r + 56.0, cy: HEIGHT / 2.0 + 8.0, r };
+            let r = ((RING_H - 50.0) / 2.0).min(if w < NARROW { (w - 80.0) / 2.0 } else { w * 0.25 });
+            let g = Geom { cx: r + 56.0, cy: RING_H / 2.0 + 8.0, r };
+            geom.set_value(Some((g, v.shards.len())));
             let layout: &Arc<RingLayout> = &v.layout;
             let key = (layout.version, w.to_bits(), dark);
             if layer.with_value(|l| l.is_none()) {
@@ -400,7 +458,7 @@ pub fn RingPanel() -> impl IntoView {
                 .then_some(age / FLIGHT_MS);
             layer.with_value(|l| {
                 if let Some(off) = l {
-                    draw_frame(&ctx, w, &g, v, off, flight_t, dark);
+                    draw_frame(&ctx, w, &g, v, off, Look { flight_t, chosen: lab.shard.get(), dark });
                 }
             });
         });
@@ -414,12 +472,30 @@ pub fn RingPanel() -> impl IntoView {
             Some((routing_text(v), change))
         })
     };
+    let hover = RwSignal::new(None::<u32>);
     move || {
         store.get().map(|_| {
             view! {
                 <section class="ring" data-testid="ring">
-                    <canvas node_ref=canvas_ref data-testid="ring-canvas" style=format!("height:{HEIGHT}px")
-                        aria-label="The hash ring: shards, virtual nodes, keys and routes"></canvas>
+                    <canvas node_ref=canvas_ref data-testid="ring-canvas" style=format!("height:{RING_H}px")
+                        aria-label="The hash ring: shards, virtual nodes, keys and routes"
+                        class:pointing=move || hover.get().is_some()
+                        on:mousemove=move |ev| {
+                            let at = shard_at(&ev);
+                            if at != hover.get_untracked() {
+                                hover.set(at);
+                                if let Some(c) = canvas_ref.get_untracked() {
+                                    c.set_title(&at.and_then(tooltip).unwrap_or_default());
+                                }
+                            }
+                        }
+                        on:mouseleave=move |_| hover.set(None)
+                        on:click=move |ev| {
+                            if let Some(shard) = shard_at(&ev) {
+                                lab.shard.set(Some(shard));
+                                lab.selected.set(store.get_untracked().map(|s| s as crate::sim::validate::NodeIdx));
+                            }
+                        }></canvas>
                     <p class="caption" data-testid="ring-routing">{move || captions().map(|c| c.0)}</p>
                     <p class="caption" data-testid="ring-change" aria-live="polite">{move || captions().map(|c| c.1)}</p>
                 </section>

@@ -108,6 +108,8 @@ pub struct Lab {
     pub charts_drawn: RwSignal<u64>,
     pub selected: RwSignal<Option<NodeIdx>>,
     pub hovered: RwSignal<Option<NodeIdx>>,
+    /// The shard of a sharded store the inspector acts on (clicked on the ring).
+    pub shard: RwSignal<Option<u32>>,
     /// A message for the person (an edit or a link that was refused, say).
     pub notice: RwSignal<Option<String>>,
     /// Simulated time being sought (ns), processed a budget per frame.
@@ -137,6 +139,7 @@ impl Lab {
             charts_drawn: RwSignal::new(u64::MAX),
             selected: RwSignal::new(None),
             hovered: RwSignal::new(None),
+            shard: RwSignal::new(None),
             notice: RwSignal::new(None),
             seek_to: RwSignal::new(None),
             horizon_ns: RwSignal::new(0),

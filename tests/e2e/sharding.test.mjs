@@ -41,8 +41,17 @@ test('consistent hashing vs modulo: the caption counts moved keys on both sides 
 test('the inspector adds, fails and removes shards, and each edit is on the timeline', async () => {
   const { page, errors } = await openPage(browser, `${server.url}?autoplay=0`);
   await page.getByTestId('preset-add-shard').click();
-  await page.getByTestId('node-store').click();
+  // Click shard 1's disc on the ring (ring.rs geometry: radius r = 140 at this
+  // width, centre (r + 56, 173), discs on a circle of 0.48 r, shard s of n at
+  // angle 2πs/n from the top, clockwise): the inspector opens on it.
+  const r = 140, cx = r + 56, cy = 173;
+  const disc = (s, n) => ({ x: cx + 0.48 * r * Math.sin(2 * Math.PI * s / n), y: cy - 0.48 * r * Math.cos(2 * Math.PI * s / n) });
+  const ring = page.getByTestId('ring-canvas');
+  await ring.hover({ position: disc(1, 4) });
+  await page.waitForFunction(() => /^shard-1 · up/.test(document.querySelector('[data-testid=ring-canvas]').title));
+  await ring.click({ position: disc(1, 4) });
   assert.equal(await page.getByTestId('inspector-title').textContent(), 'store');
+  assert.equal(await page.getByTestId('edit-shard').inputValue(), '1');
   await page.getByTestId('add-shard').click();
   await page.waitForFunction(() => /^added shard-4 at 0\.0 s/.test(document.querySelector('[data-testid=ring-change]').textContent));
   assert.equal(await page.getByTestId('edit-shard').locator('option').count(), 5);
