@@ -452,10 +452,13 @@ pub fn RingPanel() -> impl IntoView {
             if seen.get_value().0 != layout.version {
                 seen.set_value((layout.version, now));
             }
-            // Fly only for a change that happened while watching (not a seek's).
+            // Fly for a change just made, not for one a link or a seek
+            // jumped past: it must be within one flight's worth of simulated
+            // time (at the current speed) of the clock.
             let age = now - seen.get_value().1;
-            let flight_t = (!layout.moved.is_empty() && age < FLIGHT_MS && f.now_ns >= layout.changed_at_ns)
-                .then_some(age / FLIGHT_MS);
+            let recent_ns = (FLIGHT_MS * 1e6 * lab.speed.get_untracked().max(1.0)) as u64;
+            let recent = f.now_ns >= layout.changed_at_ns && f.now_ns - layout.changed_at_ns <= recent_ns;
+            let flight_t = (!layout.moved.is_empty() && age < FLIGHT_MS && recent).then_some(age / FLIGHT_MS);
             layer.with_value(|l| {
                 if let Some(off) = l {
                     draw_frame(&ctx, w, &g, v, off, Look { flight_t, chosen: lab.shard.get(), dark });
