@@ -458,7 +458,9 @@ pub fn RingPanel() -> impl IntoView {
             let age = now - seen.get_value().1;
             let recent_ns = (FLIGHT_MS * 1e6 * lab.speed.get_untracked().max(1.0)) as u64;
             let recent = f.now_ns >= layout.changed_at_ns && f.now_ns - layout.changed_at_ns <= recent_ns;
-            let flight_t = (!layout.moved.is_empty() && age < FLIGHT_MS && recent).then_some(age / FLIGHT_MS);
+            // Reduced motion: no flights (the caption still says what moved).
+            let flight_t = (!lab.options.reduced_motion && !layout.moved.is_empty() && age < FLIGHT_MS && recent)
+                .then_some(age / FLIGHT_MS);
             layer.with_value(|l| {
                 if let Some(off) = l {
                     draw_frame(&ctx, w, &g, v, off, Look { flight_t, chosen: lab.shard.get(), dark });
