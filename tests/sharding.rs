@@ -294,6 +294,8 @@ fn bad_store_settings_are_named() {
     assert!(bad(json!({}), json!([{"at_s": 1, "remove_shard": "store"}])).contains("faults[0].shard"));
     assert!(bad(json!({}), json!([{"at_s": 1, "set": "users", "vnodes": 10}])).contains("faults[0].vnodes"));
     assert!(bad(json!({}), json!([{"at_s": 1, "add_shard": "users"}])).contains("not a sharded store"));
+    let e = bad(json!({"key_space": 1000}), json!([]));
+    assert!(e.contains("nodes[1].key_space") && e.contains("client `users` draws keys 0 to 99999"), "{e}");
     let ops = scenario(10.0, uniform(), json!({"write": 0.7, "range": 0.5}), json!({}), json!([]), 1);
     assert!(Scenario::from_json(&ops.to_string()).unwrap_err().to_string().contains("nodes[0].ops"));
 }

@@ -91,6 +91,9 @@ pub fn validate_links(
             if !out.is_empty() {
                 p.add(path, format!("`{id}` must have no outgoing links; its clients link to it"));
             }
+            if let NodeSpec::ShardedStore(store) = spec {
+                sharded_store::validate_clients(store, idx, path, scenario, topo, p);
+            }
         }
         NodeSpec::LoadBalancer(_) => {
             if out.is_empty() {

@@ -29,7 +29,7 @@ use crate::sim::dist::Duration;
 use crate::sim::engine::{Ctx, Membership, Node, NodeParams, NodeSummary, NodeView, Op, Payload, Request, Status};
 use crate::sim::metrics::{NodeSample, WindowLatency};
 use crate::sim::sharding::{Placement, key_hash, load_balance, shard_name};
-use crate::sim::spec::{Partitioning, Routing, ServiceTimeSpec, ShardedStoreSpec};
+use crate::sim::spec::{KeySpec, NodeSpec, Partitioning, Routing, ScenarioSpec, ServiceTimeSpec, ShardedStoreSpec};
 use crate::sim::time::{SimTime, ms_to_ns, ns_to_s, per_s};
 use crate::sim::validate::{Change, NodeIdx, Problems, Topology, limits};
 
@@ -77,6 +77,36 @@ pub fn validate(s: &ShardedStoreSpec, path: &str, p: &mut Problems) {
     p.range_u64(path, "workers", u64::from(s.workers), 1, u64::from(limits::MAX_WORKERS));
     p.range_u64(path, "queue_capacity", s.queue_capacity, 0, limits::MAX_QUEUE_CAPACITY);
     validate_service_time(&s.service_time, &format!("{path}.service_time"), p);
+}
+
+/// The store's clients must draw keys inside its key space (what ranges
+/// split and the ring view samples): a key past it would fall in the last
+/// range and be missing from the view.
+pub fn validate_clients(
+    s: &ShardedStoreSpec,
+    idx: NodeIdx,
+    path: &str,
+    scenario: &ScenarioSpec,
+    topo: &Topology,
+    p: &mut Problems,
+) {
+    for link in topo.links.iter().filter(|l| l.to == idx) {
+        let Some(NodeSpec::Client(c)) = scenario.nodes.get(link.from as usize) else { continue };
+        let n_keys = match c.keys {
+            KeySpec::Uniform { n_keys } | KeySpec::Zipf { n_keys, .. } => n_keys,
+        };
+        if n_keys > s.key_space {
+            p.add(
+                format!("{path}.key_space"),
+                format!(
+                    "is {} but client `{}` draws keys 0 to {}; set key_space to at least {n_keys} (or give the client fewer keys)",
+                    s.key_space,
+                    c.id,
+                    n_keys - 1
+                ),
+            );
+        }
+    }
 }
 
 /// One shard: a server inside the store.
