@@ -265,6 +265,21 @@ fn same_seed_same_run_and_another_seed_another() {
         )
     };
     assert_eq!(run(&v(7)), run(&v(7)));
+    // Every shard removed, one added back, the store failed and recovered:
+    // requests are refused meanwhile, nothing panics, a repeated removal is no change.
+    let mut churn = v(7);
+    churn["faults"] = json!([
+        {"at_s": 2, "remove_shard": "store", "shard": 0}, {"at_s": 3, "remove_shard": "store", "shard": 0},
+        {"at_s": 3, "remove_shard": "store", "shard": 1}, {"at_s": 3, "remove_shard": "store", "shard": 2},
+        {"at_s": 3, "remove_shard": "store", "shard": 3}, {"at_s": 3, "remove_shard": "store", "shard": 4},
+        {"at_s": 5, "add_shard": "store", "weight": 3}, {"at_s": 6, "fail": "store"}, {"at_s": 7, "recover": "store"},
+        {"at_s": 8, "set": "store", "partitioning": "range"}
+    ]);
+    let s = run(&churn);
+    let st = store(&s);
+    assert_eq!(st.changes.len(), 7, "{:?}", st.changes.iter().map(|c| &c.what).collect::<Vec<_>>());
+    assert!(st.unavailable > 500, "no shard for 2 s: {} unavailable", st.unavailable);
+    assert!(s.completed > 0 && st.shards["shard-5"].served > 0);
     assert_ne!(run(&v(7)), run(&v(8)));
 }
 

@@ -880,6 +880,10 @@ impl Node for ShardedStore {
                 format!("added {}", shard_name(shard))
             }
             Membership::Remove(shard) => {
+                // Removing a shard already out of the placement changes nothing.
+                if !self.placement.members().contains(&shard) {
+                    return;
+                }
                 let Some(s) = self.shards.get_mut(shard as usize) else {
                     return;
                 };
