@@ -125,6 +125,57 @@ fn print_table(s: &Summary, wall_s: f64) {
             if n.up { "" } else { "  (down)" }
         );
     }
+    for (id, n) in &s.nodes {
+        if let Some(st) = &n.store {
+            print_store(id, st);
+        }
+    }
+}
+
+/// A sharded store's placement, routing, per-shard load and moved keys.
+fn print_store(id: &str, st: &scalelab::sim::nodes::sharded_store::StoreSummary) {
+    use scalelab::sim::spec::{Partitioning, Routing};
+    let partitioning = match st.partitioning {
+        Partitioning::Hash => "hash ring",
+        Partitioning::Range => "key ranges",
+        Partitioning::Modulo => "hash mod n",
+    };
+    let routing = match st.routing {
+        Routing::Client => "client library",
+        Routing::Router => "router tier",
+        Routing::AnyNode => "any node",
+    };
+    let scans = if st.ranges > 0 {
+        format!(", {} range scans ({:.2} shards each)", st.ranges, st.mean_range_fanout)
+    } else {
+        String::new()
+    };
+    println!(
+        "  {id}: {partitioning}, routing by {routing} (mean hops {:.2}); {} reads, {} writes{scans}; \
+         {} unavailable; load max/mean {:.2}, CV {:.3}",
+        st.mean_hops, st.reads, st.writes, st.unavailable, st.load_max_over_mean, st.load_cv
+    );
+    println!("  {:<14} {:>10} {:>8} {:>8}", "shard", "served", "util", "keys %");
+    for (name, sh) in &st.shards {
+        let state = match (sh.present, sh.up) {
+            (false, _) => "  (removed)",
+            (true, false) => "  (down)",
+            _ => "",
+        };
+        println!("  {name:<14} {:>10} {:>8.3} {:>8.1}{state}", sh.served, sh.utilisation, sh.share * 100.0);
+    }
+    for c in &st.changes {
+        println!(
+            "  at {:.1} s {}: {} of {} sampled keys moved ({:.1}%); {} would have moved {:.1}%",
+            c.at_s,
+            c.what,
+            c.moved,
+            c.sampled,
+            c.moved_fraction * 100.0,
+            c.alternative,
+            c.alternative_fraction * 100.0
+        );
+    }
 }
 
 /// Peak resident memory of this process, in MB (Linux only).
