@@ -307,6 +307,14 @@ fn bad_store_settings_are_named() {
     );
     assert!(Scenario::from_json(&ok.to_string()).is_ok());
     assert!(bad(json!({}), json!([{"at_s": 1, "remove_shard": "store"}])).contains("faults[0].shard"));
+    // At most 64 shards in all, counting those the timeline adds.
+    let adds: Vec<Value> = (0..61).map(|k| json!({"at_s": k, "add_shard": "store"})).collect();
+    let e = bad(json!({"shards": 4}), Value::Array(adds));
+    assert!(e.contains("faults[60].add_shard") && e.contains("more than 64 shards"), "{e}");
+    // The entry named is the entry in the file, even after one that was rejected.
+    let e = bad(json!({"shards": 2}), json!([{"at_s": 1, "fail": "ghost"}, {"at_s": 2, "fail": "store", "shard": 5}]));
+    assert!(e.contains("faults[1].shard") && e.contains("shards 0 to 1"), "{e}");
+    assert!(bad(json!({"shards": 2, "weights": [1, 11]}), json!([])).contains("nodes[1].weights[1]"));
     assert!(bad(json!({}), json!([{"at_s": 1, "set": "users", "vnodes": 10}])).contains("faults[0].vnodes"));
     assert!(bad(json!({}), json!([{"at_s": 1, "add_shard": "users"}])).contains("not a sharded store"));
     let e = bad(json!({"key_space": 1000}), json!([]));

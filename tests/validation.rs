@@ -237,6 +237,14 @@ fn timeline_edits_are_checked_against_the_node_kind_and_time() {
         "faults[1]",
         "was removed at 5 s",
     );
+    // After an entry pass 1 rejects, the time-order errors still name their own entry.
+    assert_error(
+        &with(
+            json!([{"at_s": 1, "fail": "ghost"}, {"at_s": 5, "remove_server": "app-3"}, {"at_s": 10, "recover": "app-3"}]),
+        ),
+        "faults[2]",
+        "was removed at 5 s",
+    );
     Scenario::from_json(&with(json!([
         {"at_s": 10, "add_server": "app-9", "like": "app-1"},
         {"at_s": 12, "fail": "app-9"},

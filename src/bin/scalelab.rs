@@ -134,17 +134,7 @@ fn print_table(s: &Summary, wall_s: f64) {
 
 /// A sharded store's placement, routing, per-shard load and moved keys.
 fn print_store(id: &str, st: &scalelab::sim::nodes::sharded_store::StoreSummary) {
-    use scalelab::sim::spec::{Partitioning, Routing};
-    let partitioning = match st.partitioning {
-        Partitioning::Hash => "hash ring",
-        Partitioning::Range => "key ranges",
-        Partitioning::Modulo => "hash mod n",
-    };
-    let routing = match st.routing {
-        Routing::Client => "client library",
-        Routing::Router => "router tier",
-        Routing::AnyNode => "any node",
-    };
+    let (partitioning, routing) = (st.partitioning.label(), st.routing.label());
     let scans = if st.ranges > 0 {
         format!(", {} range scans ({:.2} shards each)", st.ranges, st.mean_range_fanout)
     } else {

@@ -154,6 +154,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn key_bytes_spell_the_key() {
+        let mut buf = [0; 24];
+        assert_eq!(key_bytes(0, &mut buf), b"key-0");
+        assert_eq!(key_bytes(4_294_967_295, &mut buf), b"key-4294967295");
+        assert_eq!(key_bytes(u64::MAX, &mut buf), b"key-18446744073709551615");
+        assert_eq!(key_bytes(42, &mut buf), b"key-42");
+    }
+
+    #[test]
     fn every_key_has_an_owner_and_order_of_adds_does_not_matter() {
         let mut a = HashRing::new(50);
         let mut b = HashRing::new(50);

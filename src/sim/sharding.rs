@@ -206,6 +206,13 @@ impl Placement {
         }
     }
 
+    /// [`Placement::replicas`] of a key, hashing it only when the scheme
+    /// places by hash (ranges place by the key itself).
+    pub fn replicas_of_key(&self, key: u64, n: usize, out: &mut Vec<u32>) {
+        let hash = if self.partitioning == Partitioning::Range { 0 } else { key_hash(key) };
+        self.replicas(key, hash, n, out);
+    }
+
     /// The preference list of `key`: up to `n` distinct shards, owner first.
     pub fn replicas(&self, key: u64, hash: u64, n: usize, out: &mut Vec<u32>) {
         out.clear();

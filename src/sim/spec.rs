@@ -204,6 +204,32 @@ pub enum Routing {
     AnyNode,
 }
 
+impl Partitioning {
+    pub const ALL: [Partitioning; 3] = [Partitioning::Hash, Partitioning::Range, Partitioning::Modulo];
+
+    /// The name people read (the app, the CLI).
+    pub fn label(self) -> &'static str {
+        match self {
+            Partitioning::Hash => "hash ring",
+            Partitioning::Range => "key ranges",
+            Partitioning::Modulo => "hash mod n",
+        }
+    }
+}
+
+impl Routing {
+    pub const ALL: [Routing; 3] = [Routing::Client, Routing::Router, Routing::AnyNode];
+
+    /// The name people read (the app, the CLI).
+    pub fn label(self) -> &'static str {
+        match self {
+            Routing::Client => "client library",
+            Routing::Router => "router tier",
+            Routing::AnyNode => "any node",
+        }
+    }
+}
+
 /// What a client's requests do; the rest of its requests are reads.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -286,6 +312,8 @@ pub enum Acks {
 }
 
 impl Acks {
+    pub const ALL: [Acks; 3] = [Acks::None, Acks::Leader, Acks::All];
+
     pub fn name(self) -> &'static str {
         match self {
             Acks::None => "0",

@@ -625,6 +625,8 @@ fn check_timeline(
 ) -> Vec<TimedAction> {
     use limits::*;
     let mut timeline = Vec::new();
+    // The `faults` entry each timeline action came from (pass 1 skips bad ones).
+    let mut entries = Vec::new();
     // Pass 1, entry order: each entry's own shape; allocate added servers.
     for (i, f) in spec.faults.iter().enumerate() {
         let path = format!("faults[{i}]");
@@ -721,6 +723,7 @@ fn check_timeline(
                 topo.links.push(Link { from: l.from, to: new_idx, latency_ns: l.latency_ns });
             }
             timeline.push(TimedAction { at_ns, node: new_idx, action: Action::AddServer });
+            entries.push(i);
             continue;
         }
         let Some(node) = topo.index_of(target) else {
@@ -734,46 +737,36 @@ fn check_timeline(
                     p.add(target_path, format!("`{target}` is a client; only servers and load balancers can fail"));
                     continue;
                 }
-                if let NodeSpec::ShardedStore(_) = kind
-                    && let Some(shard) = f.shard
-                {
-                    match check_shard_number(spec, i, node, shard, &format!("{path}.shard"), p) {
-                        true if verb == "fail" => Action::FailPart(shard),
-                        true => Action::RecoverPart(shard),
-                        false => continue,
-                    }
-                } else if f.shard.is_some() {
+                let (is_kafka, is_store) =
+                    (matches!(kind, NodeSpec::KafkaCluster(_)), matches!(kind, NodeSpec::ShardedStore(_)));
+                if f.broker.is_some() && !is_kafka {
+                    p.add(format!("{path}.broker"), format!("applies to Kafka clusters; `{target}` is not one"));
+                    continue;
+                }
+                if f.shard.is_some() && !is_store {
                     p.add(format!("{path}.shard"), format!("applies to sharded stores; `{target}` is not one"));
                     continue;
-                } else {
-                    match (kind, f.broker) {
-                        (NodeSpec::KafkaCluster(k), Some(b)) => {
-                            if b >= k.brokers {
-                                p.add(
-                                    format!("{path}.broker"),
-                                    format!("`{target}` has brokers 0 to {} (got {b})", k.brokers - 1),
-                                );
-                                continue;
-                            }
-                            if verb == "fail" { Action::FailPart(b) } else { Action::RecoverPart(b) }
-                        }
-                        (NodeSpec::KafkaCluster(_), None) => {
-                            p.add(
-                                format!("{path}.broker"),
-                                format!("is missing: `{target}` is a Kafka cluster; name the broker that fails"),
-                            );
-                            continue;
-                        }
-                        (_, Some(_)) => {
-                            p.add(
-                                format!("{path}.broker"),
-                                format!("applies to Kafka clusters; `{target}` is not one"),
-                            );
-                            continue;
-                        }
-                        _ if verb == "fail" => Action::Fail,
-                        _ => Action::Recover,
+                }
+                let part = |n| if verb == "fail" { Action::FailPart(n) } else { Action::RecoverPart(n) };
+                match (kind, f.broker.or(f.shard)) {
+                    (NodeSpec::KafkaCluster(k), Some(b)) if b >= k.brokers => {
+                        p.add(
+                            format!("{path}.broker"),
+                            format!("`{target}` has brokers 0 to {} (got {b})", k.brokers - 1),
+                        );
+                        continue;
                     }
+                    (NodeSpec::KafkaCluster(_), None) => {
+                        p.add(
+                            format!("{path}.broker"),
+                            format!("is missing: `{target}` is a Kafka cluster; name the broker that fails"),
+                        );
+                        continue;
+                    }
+                    // A shard's number is checked in time order below (shards can be added).
+                    (_, Some(n)) => part(n),
+                    _ if verb == "fail" => Action::Fail,
+                    _ => Action::Recover,
                 }
             }
             "add_shard" | "remove_shard" => {
@@ -790,9 +783,6 @@ fn check_timeline(
                         p.add(format!("{path}.shard"), "is missing: name the shard that leaves");
                         continue;
                     };
-                    if !check_shard_number(spec, i, node, shard, &format!("{path}.shard"), p) {
-                        continue;
-                    }
                     Action::Membership(Membership::Remove(shard))
                 }
             }
@@ -819,21 +809,25 @@ fn check_timeline(
             }
         };
         timeline.push(TimedAction { at_ns, node, action });
+        entries.push(i);
     }
 
-    // Pass 2, time order: targets must exist (be added, not yet removed).
+    // Pass 2, time order: targets must exist (be added, not yet removed),
+    // and a shard named must exist by then (a store's first `shards`, plus
+    // one per earlier `add_shard`, at most MAX_SHARDS in all).
     let mut order: Vec<usize> = (0..timeline.len()).collect();
     // Ties keep entry order (the index breaks them), as the engine runs them.
-    order.sort_unstable_by_key(|&i| (timeline[i].at_ns, i));
+    order.sort_unstable_by_key(|&k| (timeline[k].at_ns, k));
     let mut added_at: BTreeMap<NodeIdx, SimTime> = BTreeMap::new();
     let mut removed_at: BTreeMap<NodeIdx, SimTime> = BTreeMap::new();
+    let mut shards: BTreeMap<NodeIdx, u32> = BTreeMap::new();
     for a in &timeline {
         if a.action == Action::AddServer {
             added_at.insert(a.node, a.at_ns);
         }
     }
-    for i in order {
-        let a = &timeline[i];
+    for k in order {
+        let (a, i) = (&timeline[k], entries[k]);
         let id = &topo.ids[a.node as usize];
         if let Some(&t) = added_at.get(&a.node)
             && a.action != Action::AddServer
@@ -847,33 +841,26 @@ fn check_timeline(
         if a.action == Action::RemoveServer {
             removed_at.insert(a.node, a.at_ns);
         }
+        if let NodeSpec::ShardedStore(store) = &node_specs[a.node as usize] {
+            let count = shards.entry(a.node).or_insert(store.shards);
+            match a.action {
+                Action::Membership(Membership::Add { .. }) if *count >= MAX_SHARDS => {
+                    p.add(format!("faults[{i}].add_shard"), format!("would give `{id}` more than {MAX_SHARDS} shards"));
+                }
+                Action::Membership(Membership::Add { .. }) => *count += 1,
+                Action::FailPart(n) | Action::RecoverPart(n) | Action::Membership(Membership::Remove(n))
+                    if n >= *count =>
+                {
+                    p.add(
+                        format!("faults[{i}].shard"),
+                        format!("`{id}` has shards 0 to {} by then (got {n})", *count - 1),
+                    );
+                }
+                _ => {}
+            }
+        }
     }
     timeline
-}
-
-/// A shard number in timeline entry `entry` must name a shard that exists
-/// by then: the store's first `shards`, plus one per earlier `add_shard`.
-fn check_shard_number(
-    spec: &ScenarioSpec,
-    entry: usize,
-    node: NodeIdx,
-    shard: u32,
-    path: &str,
-    p: &mut Problems,
-) -> bool {
-    let NodeSpec::ShardedStore(store) = &spec.nodes[node as usize] else {
-        return false;
-    };
-    let at = spec.faults[entry].at_s;
-    let added = spec.faults.iter().enumerate().filter(|(j, f)| {
-        f.add_shard.as_deref() == Some(store.id.as_str()) && (f.at_s < at || (f.at_s == at && *j < entry))
-    });
-    let count = store.shards + added.count() as u32;
-    if shard >= count {
-        p.add(path, format!("`{}` has shards 0 to {} by then (got {shard})", store.id, count.saturating_sub(1)));
-        return false;
-    }
-    true
 }
 
 /// A `set` entry's parameters must fit the node's kind and limits.

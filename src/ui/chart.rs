@@ -62,13 +62,9 @@ fn tick_label(v: &f64, span: f64) -> String {
 /// Draws at the canvas's displayed size × device pixel ratio, so text stays
 /// crisp and readable at any width.
 pub fn draw(canvas: web_sys::HtmlCanvasElement, data: &ChartData) -> Result<(), String> {
-    let ratio = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio()).max(1.0);
+    let ratio = super::canvas::pixel_ratio();
     let css_w = f64::from(canvas.client_width()).max(200.0);
-    let (w, h) = ((css_w * ratio).round() as u32, (css_w * 300.0 / 560.0 * ratio).round() as u32);
-    if canvas.width() != w || canvas.height() != h {
-        canvas.set_width(w);
-        canvas.set_height(h);
-    }
+    super::canvas::fit(&canvas, css_w, css_w * 300.0 / 560.0, ratio);
     let px = |x: f64| (x * ratio).round() as i32;
     let font = |size: f64| ("sans-serif", size * ratio);
     let (bg, fg, grid, muted) = if prefers_dark() {

@@ -73,33 +73,29 @@ pub fn candidates(sim: &Simulation) -> Vec<Candidate> {
             }
             NodeParams::Store { .. } => {
                 let Some(st) = v.store.as_deref() else { continue };
-                let set = || FaultSpec { set: Some(id.clone()), ..Default::default() };
-                for p in [Partitioning::Hash, Partitioning::Range, Partitioning::Modulo] {
-                    if p != st.partitioning {
-                        out.push(Candidate {
-                            label_a: format!("{id}: {}", partitioning_name(st.partitioning)),
-                            label_b: format!("{id}: {}", partitioning_name(p)),
-                            entry: FaultSpec { partitioning: Some(p), ..set() },
-                        });
-                    }
+                let mut offer = |a: String, b: String, change: FaultSpec| {
+                    out.push(Candidate {
+                        label_a: format!("{id}: {a}"),
+                        label_b: format!("{id}: {b}"),
+                        entry: FaultSpec { set: Some(id.clone()), ..change },
+                    })
+                };
+                for p in Partitioning::ALL.into_iter().filter(|&p| p != st.partitioning) {
+                    let change = FaultSpec { partitioning: Some(p), ..Default::default() };
+                    offer(st.partitioning.label().into(), p.label().into(), change);
                 }
-                for r in [Routing::Client, Routing::Router, Routing::AnyNode] {
-                    if r != st.routing {
-                        out.push(Candidate {
-                            label_a: format!("{id}: {}", routing_name(st.routing)),
-                            label_b: format!("{id}: {}", routing_name(r)),
-                            entry: FaultSpec { routing: Some(r), ..set() },
-                        });
-                    }
+                for r in Routing::ALL.into_iter().filter(|&r| r != st.routing) {
+                    offer(
+                        st.routing.label().into(),
+                        r.label().into(),
+                        FaultSpec { routing: Some(r), ..Default::default() },
+                    );
                 }
                 if st.partitioning == Partitioning::Hash {
                     for n in [st.vnodes.saturating_mul(10).min(1000), (st.vnodes / 10).max(1)] {
                         if n != st.vnodes {
-                            out.push(Candidate {
-                                label_a: format!("{id}: {} vnodes", st.vnodes),
-                                label_b: format!("{id}: {n} vnodes"),
-                                entry: FaultSpec { vnodes: Some(n), ..set() },
-                            });
+                            let change = FaultSpec { vnodes: Some(n), ..Default::default() };
+                            offer(format!("{} vnodes", st.vnodes), format!("{n} vnodes"), change);
                         }
                     }
                 }
@@ -108,22 +104,6 @@ pub fn candidates(sim: &Simulation) -> Vec<Candidate> {
         }
     }
     out
-}
-
-pub fn partitioning_name(p: Partitioning) -> &'static str {
-    match p {
-        Partitioning::Hash => "hash ring",
-        Partitioning::Range => "key ranges",
-        Partitioning::Modulo => "hash mod n",
-    }
-}
-
-pub fn routing_name(r: Routing) -> &'static str {
-    match r {
-        Routing::Client => "client library",
-        Routing::Router => "router tier",
-        Routing::AnyNode => "any node",
-    }
 }
 
 /// The first sharded store's figures, if the scenario has one: load max/mean

@@ -5,7 +5,6 @@
 use leptos::html::Input;
 use leptos::prelude::*;
 
-use super::compare::{partitioning_name, routing_name};
 use super::state::Lab;
 use crate::sim::engine::NodeParams;
 use crate::sim::metrics::NodeSample;
@@ -68,8 +67,22 @@ fn choice(
     .into_any()
 }
 
-fn named<T: Copy>(all: &[T], name: fn(T) -> &'static str) -> Vec<(String, String)> {
-    all.iter().map(|&x| (name(x).to_string(), name(x).replace('_', " "))).collect()
+/// A [`choice`] among an enum's values, shown by name; `pick` gets the value chosen.
+fn enum_choice<T: Copy + Send + Sync + 'static>(
+    label: &'static str,
+    title: &'static str,
+    testid: &'static str,
+    (all, name): (&'static [T], fn(T) -> &'static str),
+    current: T,
+    pick: impl Fn(T) + Send + Sync + 'static,
+) -> AnyView {
+    let options = all.iter().map(|&x| (name(x).to_string(), name(x).replace('_', " "))).collect();
+    let pick = Callback::new(move |v: String| {
+        if let Some(&x) = all.iter().find(|&&x| name(x) == v) {
+            pick(x);
+        }
+    });
+    choice(label, title, testid, options, name(current), pick)
 }
 
 #[component]
@@ -206,17 +219,13 @@ fn NodeInspector(node: NodeIdx) -> impl IntoView {
             let acks = producer_acks;
             let unit = if kind == "client" { "requests/s" } else { "messages/s" };
             view! {
-                {acks.map(|current| choice(
+                {acks.map(|current| enum_choice(
                     "acks",
                     "acks for batches from now on: 0 never waits, 1 waits for the leader, all for every in-sync replica",
                     "edit-acks",
-                    named(&[Acks::None, Acks::Leader, Acks::All], Acks::name),
-                    current.name(),
-                    Callback::new(move |v: String| {
-                        if let Some(a) = [Acks::None, Acks::Leader, Acks::All].into_iter().find(|a| a.name() == v) {
-                            lab.edit(FaultSpec { set: Some(id_acks.clone()), acks: Some(a), ..Default::default() });
-                        }
-                    }),
+                    (&Acks::ALL, Acks::name),
+                    current,
+                    move |a| lab.edit(FaultSpec { set: Some(id_acks.clone()), acks: Some(a), ..Default::default() }),
                 ))}
                 <form class="edit" novalidate on:submit=move |ev| {
                     ev.prevent_default();
@@ -265,17 +274,13 @@ fn NodeInspector(node: NodeIdx) -> impl IntoView {
             let id_add = id.clone();
             view! {
                 <div class="edit">
-                    {choice(
+                    {enum_choice(
                         "Algorithm",
                         "Takes effect at once",
                         "edit-algorithm",
-                        named(&Algorithm::ALL, Algorithm::name),
-                        algorithm.name(),
-                        Callback::new(move |v: String| {
-                            if let Some(a) = Algorithm::ALL.iter().find(|a| a.name() == v) {
-                                lab.edit(FaultSpec { set: Some(id_set.clone()), algorithm: Some(*a), ..Default::default() });
-                            }
-                        }),
+                        (&Algorithm::ALL, Algorithm::name),
+                        algorithm,
+                        move |a| lab.edit(FaultSpec { set: Some(id_set.clone()), algorithm: Some(a), ..Default::default() }),
                     )}
                     <button data-testid="add-server" title="Add a copy of this balancer's first server" on:click=move |_| {
                         let (like, ids) = lab.sim.with_value(|s| {
@@ -320,9 +325,6 @@ fn NodeInspector(node: NodeIdx) -> impl IntoView {
 /// A sharded store's editor: placement, routing, virtual nodes, the shards'
 /// workers and service time, and one shard's fate (fail, recover, remove) or
 /// a new shard.
-const PARTITIONINGS: [Partitioning; 3] = [Partitioning::Hash, Partitioning::Range, Partitioning::Modulo];
-const ROUTINGS: [Routing; 3] = [Routing::Client, Routing::Router, Routing::AnyNode];
-
 fn store_editor(lab: Lab, node: NodeIdx, id: String, service_time: ServiceTimeSpec) -> impl IntoView {
     let i = node as usize;
     // (shard, up) of the shards in the placement: the options change only
@@ -379,27 +381,21 @@ fn store_editor(lab: Lab, node: NodeIdx, id: String, service_time: ServiceTimeSp
     };
     view! {
         <div class="edit store-edit">
-            {choice(
+            {enum_choice(
                 "Partitioning",
                 "Where keys live; changing it moves keys (the ring view shows which)",
                 "edit-partitioning",
-                named(&PARTITIONINGS, partitioning_name),
-                partitioning_name(st.partitioning),
-                Callback::new(move |v: String| {
-                    let p = PARTITIONINGS.into_iter().find(|p| partitioning_name(*p) == v);
-                    set_p(FaultSpec { partitioning: p, ..Default::default() });
-                }),
+                (&Partitioning::ALL, Partitioning::label),
+                st.partitioning,
+                move |p| set_p(FaultSpec { partitioning: Some(p), ..Default::default() }),
             )}
-            {choice(
+            {enum_choice(
                 "Routing",
                 "Who knows where a key lives: the client library (1 hop), a router tier (2 hops), or any node, which forwards",
                 "edit-routing",
-                named(&ROUTINGS, routing_name),
-                routing_name(st.routing),
-                Callback::new(move |v: String| {
-                    let r = ROUTINGS.into_iter().find(|r| routing_name(*r) == v);
-                    set_r(FaultSpec { routing: r, ..Default::default() });
-                }),
+                (&Routing::ALL, Routing::label),
+                st.routing,
+                move |r| set_r(FaultSpec { routing: Some(r), ..Default::default() }),
             )}
             {choice(
                 "Virtual nodes",

@@ -11,7 +11,6 @@
 
 use leptos::html::Canvas;
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 use web_sys::CanvasRenderingContext2d;
 
 use super::state::{Lab, Publish};
@@ -84,16 +83,8 @@ fn label(s: &Scenario, p: &Publish) -> String {
 }
 
 fn context(canvas: &web_sys::HtmlCanvasElement, height_css: f64) -> Option<(CanvasRenderingContext2d, f64)> {
-    let ratio = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio());
     let w = f64::from(canvas.client_width());
-    let (pw, ph) = ((w * ratio).round() as u32, (height_css * ratio).round() as u32);
-    if canvas.width() != pw || canvas.height() != ph {
-        canvas.set_width(pw);
-        canvas.set_height(ph);
-    }
-    let ctx = canvas.get_context("2d").ok().flatten()?.dyn_into::<CanvasRenderingContext2d>().ok()?;
-    ctx.set_transform(ratio, 0.0, 0.0, ratio, 0.0, 0.0).ok()?;
-    ctx.clear_rect(0.0, 0.0, w, height_css);
+    let ctx = super::canvas::prepare(canvas, w, height_css)?;
     let dark = super::chart::prefers_dark();
     ctx.set_font("11px system-ui, sans-serif");
     ctx.set_fill_style_str(if dark { "#e6edf3" } else { "#1f2328" });

@@ -9,11 +9,13 @@
 //!   [`messaging`] (brokers), [`ring`] (sharded stores), [`compare`] (A/B),
 //!   [`share_panel`] (links, embed, exports): the panels.
 //! - [`url`]: what the URL asks for; [`api`]: `window.scalelab`.
-//! - [`chart`]: plotters-on-canvas line charts.
+//! - [`chart`]: plotters-on-canvas line charts; [`canvas`]: canvas set-up
+//!   shared by the hand-drawn panels.
 //! - [`exports`]: engine entry points exported to JavaScript.
 
 pub mod api;
 pub mod app;
+pub mod canvas;
 pub mod chart;
 pub mod charts;
 pub mod compare;

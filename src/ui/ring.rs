@@ -23,6 +23,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
+use super::canvas;
 use super::state::Lab;
 use crate::sim::nodes::sharded_store::{RingLayout, StoreView};
 use crate::sim::sharding::load_balance;
@@ -78,22 +79,9 @@ fn key_radius(g: &Geom, key: u64) -> f64 {
     g.r * (0.64 + 0.22 * jitter(key))
 }
 
-fn ratio() -> f64 {
-    web_sys::window().map_or(1.0, |w| w.device_pixel_ratio())
-}
-
-fn context_of(canvas: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
-    canvas.get_context("2d").ok().flatten()?.dyn_into::<CanvasRenderingContext2d>().ok()
-}
-
 /// Draws the ring, its ticks and the key dots (the static layer).
 fn draw_layer(off: &HtmlCanvasElement, w: f64, g: &Geom, layout: &RingLayout, dark: bool) -> Option<()> {
-    let k = ratio();
-    off.set_width((w * k).round() as u32);
-    off.set_height((RING_H * k).round() as u32);
-    let ctx = context_of(off)?;
-    ctx.set_transform(k, 0.0, 0.0, k, 0.0, 0.0).ok()?;
-    ctx.clear_rect(0.0, 0.0, w, RING_H);
+    let ctx = canvas::prepare(off, w, RING_H)?;
     ctx.set_stroke_style_str(if dark { "#30363d" } else { "#d0d7de" });
     ctx.set_line_width(2.0);
     ctx.begin_path();
@@ -168,19 +156,22 @@ pub fn change_text(layout: &RingLayout, n_members: usize) -> Option<String> {
 }
 
 pub fn routing_text(v: &StoreView) -> String {
-    let routing = match v.routing {
-        Routing::Client => "client library (1 hop)",
-        Routing::Router => "router tier (2 hops)",
-        Routing::AnyNode => "any node coordinates (1 or 2 hops)",
+    let hops = match v.routing {
+        Routing::Client => "1 hop",
+        Routing::Router => "2 hops",
+        Routing::AnyNode => "1 or 2 hops",
     };
-    let partitioning = match v.partitioning {
-        Partitioning::Hash => format!("hash ring, {} vnodes/shard", v.vnodes),
-        Partitioning::Range => "key ranges".to_string(),
-        Partitioning::Modulo => "hash mod n".to_string(),
-    };
+    let vnodes =
+        if v.partitioning == Partitioning::Hash { format!(", {} vnodes/shard", v.vnodes) } else { String::new() };
     format!(
-        "{partitioning} · routing: {routing} · mean hops {:.2} · N={} R={} W={} · {} unavailable",
-        v.mean_hops, v.replication, v.read_quorum, v.write_quorum, v.unavailable
+        "{}{vnodes} · routing: {} ({hops}) · mean hops {:.2} · N={} R={} W={} · {} unavailable",
+        v.partitioning.label(),
+        v.routing.label(),
+        v.mean_hops,
+        v.replication,
+        v.read_quorum,
+        v.write_quorum,
+        v.unavailable
     )
 }
 
@@ -418,18 +409,12 @@ pub fn RingPanel() -> impl IntoView {
             let (Some(c), Some(v)) = (canvas_ref.get(), f.nodes.get(si).and_then(|n| n.store.as_deref())) else {
                 return;
             };
-            let k = ratio();
             let w = f64::from(c.client_width()).max(320.0);
             let h = panel_height(w, v.shards.iter().filter(|s| s.present).count());
-            let (pw, ph) = ((w * k).round() as u32, (h * k).round() as u32);
-            if c.width() != pw || c.height() != ph {
-                c.set_width(pw);
-                c.set_height(ph);
+            if (h * canvas::pixel_ratio()).round() as u32 != c.height() {
                 let _ = c.set_attribute("style", &format!("height:{h}px"));
             }
-            let Some(ctx) = context_of(&c) else { return };
-            let _ = ctx.set_transform(k, 0.0, 0.0, k, 0.0, 0.0);
-            ctx.clear_rect(0.0, 0.0, w, h);
+            let Some(ctx) = canvas::prepare(&c, w, h) else { return };
             ctx.set_font("11px system-ui, sans-serif");
             let dark = super::chart::prefers_dark();
             let r = ((RING_H - 50.0) / 2.0).min(if w < NARROW { (w - 80.0) / 2.0 } else { w * 0.25 });
@@ -468,7 +453,9 @@ pub fn RingPanel() -> impl IntoView {
             });
         });
     });
-    let captions = move || {
+    // Both captions from one pass over the frame (a memo: the text nodes
+    // update only when the words change).
+    let captions = Memo::new(move |_| {
         let si = store.get()?;
         lab.frame.with(|f| {
             let v = f.nodes.get(si)?.store.as_deref()?;
@@ -476,7 +463,7 @@ pub fn RingPanel() -> impl IntoView {
             let change = change_text(&v.layout, present).unwrap_or_else(|| "No change of placement yet.".into());
             Some((routing_text(v), change))
         })
-    };
+    });
     let hover = RwSignal::new(None::<u32>);
     move || {
         store.get().map(|_| {
@@ -501,8 +488,8 @@ pub fn RingPanel() -> impl IntoView {
                                 lab.selected.set(store.get_untracked().map(|s| s as crate::sim::validate::NodeIdx));
                             }
                         }></canvas>
-                    <p class="caption" data-testid="ring-routing">{move || captions().map(|c| c.0)}</p>
-                    <p class="caption" data-testid="ring-change" aria-live="polite">{move || captions().map(|c| c.1)}</p>
+                    <p class="caption" data-testid="ring-routing">{move || captions.with(|c| c.as_ref().map(|c| c.0.clone()))}</p>
+                    <p class="caption" data-testid="ring-change" aria-live="polite">{move || captions.with(|c| c.as_ref().map(|c| c.1.clone()))}</p>
                 </section>
             }
         })

@@ -10,7 +10,6 @@
 
 use leptos::html::Canvas;
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 
 use super::state::{Frame, Lab, MAX_DOTS};
 use crate::sim::engine::NodeView;
@@ -141,16 +140,10 @@ pub fn describe(id: &str, v: &NodeView) -> String {
 
 /// Moving dots, or (with `reduced_motion`) links as thick as their traffic.
 fn draw_dots(canvas: &web_sys::HtmlCanvasElement, frame: &Frame, layout: &Layout, reduced_motion: bool) {
-    let ratio = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio());
     let (cw, ch) = (f64::from(canvas.client_width()), f64::from(canvas.client_height()));
-    let (pw, ph) = ((cw * ratio).round() as u32, (ch * ratio).round() as u32);
-    if canvas.width() != pw || canvas.height() != ph {
-        canvas.set_width(pw);
-        canvas.set_height(ph);
-    }
-    let Some(ctx) =
-        canvas.get_context("2d").ok().flatten().and_then(|c| c.dyn_into::<web_sys::CanvasRenderingContext2d>().ok())
-    else {
+    let ratio = super::canvas::pixel_ratio();
+    let (pw, ph) = super::canvas::fit(canvas, cw, ch, ratio);
+    let Some(ctx) = super::canvas::context2d(canvas) else {
         return;
     };
     ctx.clear_rect(0.0, 0.0, f64::from(pw), f64::from(ph));

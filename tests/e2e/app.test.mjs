@@ -3,7 +3,7 @@ import { after, afterEach, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { OUT, ROOT, closePages, launch, openPage, serveDist } from './harness.mjs';
+import { OUT, ROOT, closePages, frameTimes, launch, openPage, serveDist } from './harness.mjs';
 
 let server, browser;
 before(async () => { server = await serveDist(); browser = await launch(); });
@@ -169,23 +169,11 @@ test('timings: load to first chart, and frame times at 10,000 requests/s (printe
   const firstChartMs = Date.now() - t0;
   await page.getByTestId('preset-load-balancing').click();
   await page.waitForFunction(() => Number(document.querySelector('[data-testid=completed]').textContent) > 0);
-  const frames = await page.evaluate(() => new Promise((done) => {
-    const times = [];
-    const start = performance.now();
-    function frame(t) {
-      times.push(t);
-      if (t - start < 10000) requestAnimationFrame(frame);
-      else done(times.slice(1).map((t, i) => t - times[i]));
-    }
-    requestAnimationFrame(frame);
-  }));
+  const { frames, p95, worst } = await frameTimes(page, 10000);
   // Frames per second over the first 2 s, then frame times over all 10 s.
   let elapsed = 0, first2s = 0;
   for (const f of frames) { if (elapsed >= 2000) break; elapsed += f; first2s++; }
   console.log(`frames per second over 2 s: ${(first2s / (elapsed / 1000)).toFixed(1)}`);
-  const sorted = [...frames].sort((a, b) => a - b);
-  const p95 = sorted[Math.floor(sorted.length * 0.95)];
-  const worst = sorted.at(-1);
   const sim = await text(page, 'sim-time');
   console.log(`load to first chart: ${firstChartMs} ms`);
   console.log(`frames over 10 s on the load-balancing preset (10,000 requests/s, 1x): ${frames.length} frames, ${(frames.length / 10).toFixed(1)} fps, p95 ${p95.toFixed(1)} ms, worst ${worst.toFixed(1)} ms; simulated clock at ${sim}`);

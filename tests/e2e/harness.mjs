@@ -70,3 +70,20 @@ export async function openPage(browser, url, viewport = { width: 1280, height: 8
   await page.waitForFunction(() => window.scalelab !== undefined);
   return { page, errors };
 }
+
+/** Frame intervals (ms) over `ms` of requestAnimationFrame in the page, with
+ * their 95th percentile and the worst. */
+export async function frameTimes(page, ms) {
+  const frames = await page.evaluate((ms) => new Promise((done) => {
+    const times = [];
+    const start = performance.now();
+    function frame(t) {
+      times.push(t);
+      if (t - start < ms) requestAnimationFrame(frame);
+      else done(times.slice(1).map((t, i) => t - times[i]));
+    }
+    requestAnimationFrame(frame);
+  }), ms);
+  const sorted = [...frames].sort((a, b) => a - b);
+  return { frames, p95: sorted[Math.floor(sorted.length * 0.95)], worst: sorted.at(-1) };
+}

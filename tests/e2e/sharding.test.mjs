@@ -2,7 +2,7 @@
 import { after, afterEach, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { OUT, closePages, launch, openPage, serveDist } from './harness.mjs';
+import { OUT, closePages, frameTimes, launch, openPage, serveDist } from './harness.mjs';
 
 let server, browser;
 before(async () => { server = await serveDist(); browser = await launch(); });
@@ -106,19 +106,8 @@ test('timings: the ring view with 10,000 key dots while keys fly (printed)', asy
   await page.getByTestId('preset-hash-vs-modulo').click();
   await page.evaluate(() => window.scalelab.runUntil(14000));
   await page.evaluate(() => window.scalelab.play());
-  const frames = await page.evaluate(() => new Promise((done) => {
-    const times = [];
-    const start = performance.now();
-    function frame(t) {
-      times.push(t);
-      if (t - start < 5000) requestAnimationFrame(frame);
-      else done(times.slice(1).map((t, i) => t - times[i]));
-    }
-    requestAnimationFrame(frame);
-  }));
-  const sorted = [...frames].sort((a, b) => a - b);
-  const p95 = sorted[Math.floor(sorted.length * 0.95)];
-  console.log(`ring view, hash-vs-modulo (10,000 key dots, a shard joins at 15 s and its keys fly, compare on): ${frames.length} frames in 5 s, ${(frames.length / 5).toFixed(1)} fps, p95 ${p95.toFixed(1)} ms, worst ${sorted.at(-1).toFixed(1)} ms`);
+  const { frames, p95, worst } = await frameTimes(page, 5000);
+  console.log(`ring view, hash-vs-modulo (10,000 key dots, a shard joins at 15 s and its keys fly, compare on): ${frames.length} frames in 5 s, ${(frames.length / 5).toFixed(1)} fps, p95 ${p95.toFixed(1)} ms, worst ${worst.toFixed(1)} ms`);
   assert.match(await caption(page), /^added shard-5/, 'the change happened while measuring');
   await page.screenshot({ path: join(OUT, 'ring.png') });
   assert.ok(frames.length > 100, 'the page kept rendering');

@@ -19,12 +19,13 @@ use std::collections::{BTreeMap, VecDeque};
 use rand::Rng;
 
 use super::client::ArrivalClock;
-use super::kafka_cluster::{KEYLESS, KafkaError, KafkaMsg, Record, key_bytes};
+use super::kafka_cluster::{KEYLESS, KafkaError, KafkaMsg, Record};
 use crate::sim::dist::{Duration, KeyDist};
 use crate::sim::engine::{Body, Ctx, Node, NodeParams, NodeSummary, NodeView, Payload, Status};
 use crate::sim::kafka::kafka_partition;
 use crate::sim::metrics::{LatencyHist, NodeSample, WindowLatency};
 use crate::sim::nodes::server::{service_time, validate_service_time};
+use crate::sim::ring::key_bytes;
 use crate::sim::spec::{Acks, KafkaClusterSpec, KafkaConsumerSpec, KafkaProducerSpec, KeySpec, NodeSpec};
 use crate::sim::time::{SimTime, ms_to_ns, per_s, s_to_ns};
 use crate::sim::trace::MsgKind;

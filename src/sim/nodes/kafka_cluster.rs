@@ -998,19 +998,3 @@ fn send_to(link_of: &BTreeMap<NodeIdx, LinkIdx>, ctx: &mut Ctx, to: NodeIdx, msg
         ctx.send(link, Payload::Kafka(msg), kind, key);
     }
 }
-
-pub use crate::sim::ring::key_bytes;
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn key_bytes_spell_the_key() {
-        let mut buf = [0; 24];
-        assert_eq!(key_bytes(0, &mut buf), b"key-0");
-        assert_eq!(key_bytes(4_294_967_295, &mut buf), b"key-4294967295");
-        assert_eq!(key_bytes(u64::MAX, &mut buf), b"key-18446744073709551615");
-        assert_eq!(key_bytes(42, &mut buf), b"key-42");
-    }
-}

@@ -59,7 +59,7 @@ pub fn validate(s: &ShardedStoreSpec, path: &str, p: &mut Problems) {
         );
     }
     for (i, &w) in s.weights.iter().enumerate() {
-        p.range_u64(&format!("{path}.weights"), &i.to_string(), u64::from(w), 1, u64::from(limits::MAX_SHARD_WEIGHT));
+        p.range_u64(path, &format!("weights[{i}]"), u64::from(w), 1, u64::from(limits::MAX_SHARD_WEIGHT));
     }
     p.range_u64(path, "vnodes", u64::from(s.vnodes), 1, u64::from(limits::MAX_VNODES));
     p.range_u64(path, "key_space", s.key_space, 1, limits::MAX_KEYS);
@@ -533,7 +533,7 @@ impl ShardedStore {
         match req.op {
             Op::Read | Op::Write => {
                 let mut scratch = std::mem::take(&mut self.scratch);
-                self.placement.replicas(req.key, key_hash(req.key), n, &mut scratch);
+                self.placement.replicas_of_key(req.key, n, &mut scratch);
                 scratch.retain(|&s| self.is_live(s));
                 let result = if req.op == Op::Write {
                     self.targets.extend_from_slice(&scratch);
@@ -560,7 +560,7 @@ impl ShardedStore {
                 let mut scratch = std::mem::take(&mut self.scratch);
                 let mut ok = true;
                 for k in req.key..end {
-                    self.placement.replicas(k, key_hash(k), n, &mut scratch);
+                    self.placement.replicas_of_key(k, n, &mut scratch);
                     match scratch.iter().find(|&&s| self.is_live(s)) {
                         Some(&s) => {
                             if !self.targets.contains(&s) {
