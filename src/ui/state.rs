@@ -353,14 +353,15 @@ fn build_frame(sim: &Simulation, min_visual_ns: f64) -> Frame {
     let oldest = sim.trace().next().map_or(now, |e| e.sent_ns);
     let span = (now - oldest).max(1) as f64;
     let mut all = Vec::new();
-    let mut recent = Vec::new();
+    // The newest publishes in the trace (a ring: the oldest drops out in O(1)).
+    let mut recent = std::collections::VecDeque::with_capacity(RECENT_PUBLISHES + 1);
     let specs = &sim.scenario().node_specs;
     for e in sim.trace() {
         if e.kind == MsgKind::Record && specs.get(e.from as usize).is_some_and(|s| s.is_source()) {
             if recent.len() == RECENT_PUBLISHES {
-                recent.remove(0);
+                recent.pop_front();
             }
-            recent.push(Publish { msg_id: e.msg_id, from: e.from, key: e.key, sent_ns: e.sent_ns });
+            recent.push_back(Publish { msg_id: e.msg_id, from: e.from, key: e.key, sent_ns: e.sent_ns });
         }
         let real = (e.arrive_ns - e.sent_ns) as f64;
         let visual = real.max(min_visual_ns.min(span)).max(1.0);
