@@ -67,6 +67,35 @@ fn choice(
     .into_any()
 }
 
+/// Workers and mean service time (a server's, or each shard's of a store),
+/// applied together as one `set`.
+fn workers_form(lab: Lab, id: String, label: &'static str, workers: u32, service_time: ServiceTimeSpec) -> AnyView {
+    let workers_in = NodeRef::<Input>::new();
+    let mean_in = NodeRef::<Input>::new();
+    let mean = mean_ms(&service_time);
+    view! {
+        <form class="edit" novalidate on:submit=move |ev| {
+            ev.prevent_default();
+            let w = workers_in.get().map(|i| i.value()).unwrap_or_default();
+            let m = mean_in.get().map(|i| i.value()).unwrap_or_default();
+            match (w.trim().parse::<u32>(), crate::share::parse_number(&m).ok_or(())) {
+                (Ok(w), Ok(m)) => lab.edit(FaultSpec {
+                    set: Some(id.clone()),
+                    workers: Some(w),
+                    service_time: Some(with_mean(&service_time, m)),
+                    ..Default::default()
+                }),
+                _ => lab.notice.set(Some("Workers must be a whole number and the mean service time a number of ms.".into())),
+            }
+        }>
+            <label>{label} " " <input node_ref=workers_in type="number" min="1" step="1" value=workers data-testid="edit-workers"/></label>
+            <label>"Mean service time (ms) " <input node_ref=mean_in type="number" min="0" step="any" value=mean data-testid="edit-service-mean"/></label>
+            <button type="submit" data-testid="apply-server">"Apply"</button>
+        </form>
+    }
+    .into_any()
+}
+
 /// A [`choice`] among an enum's values, shown by name; `pick` gets the value chosen.
 fn enum_choice<T: Copy + Send + Sync + 'static>(
     label: &'static str,
@@ -242,32 +271,8 @@ fn NodeInspector(node: NodeIdx) -> impl IntoView {
             .into_any()
         }
         NodeParams::Server { service_time } => {
-            let workers_in = NodeRef::<Input>::new();
-            let mean_in = NodeRef::<Input>::new();
             let workers = lab.frame.with_untracked(|f| f.nodes[i].workers);
-            let id = id.clone();
-            let st = service_time.clone();
-            view! {
-                <form class="edit" novalidate on:submit=move |ev| {
-                    ev.prevent_default();
-                    let w = workers_in.get().map(|i| i.value()).unwrap_or_default();
-                    let m = mean_in.get().map(|i| i.value()).unwrap_or_default();
-                    match (w.trim().parse::<u32>(), crate::share::parse_number(&m).ok_or(())) {
-                        (Ok(w), Ok(m)) => lab.edit(FaultSpec {
-                            set: Some(id.clone()),
-                            workers: Some(w),
-                            service_time: Some(with_mean(&st, m)),
-                            ..Default::default()
-                        }),
-                        _ => lab.notice.set(Some("Workers must be a whole number and the mean service time a number of ms.".into())),
-                    }
-                }>
-                    <label>"Workers " <input node_ref=workers_in type="number" min="1" step="1" value=workers data-testid="edit-workers"/></label>
-                    <label>"Mean service time (ms) " <input node_ref=mean_in type="number" min="0" step="any" value=mean_ms(&service_time) data-testid="edit-service-mean"/></label>
-                    <button type="submit" data-testid="apply-server">"Apply"</button>
-                </form>
-            }
-            .into_any()
+            workers_form(lab, id.clone(), "Workers", workers, service_time)
         }
         NodeParams::LoadBalancer { algorithm } => {
             let id_set = id.clone();
@@ -344,8 +349,6 @@ fn store_editor(lab: Lab, node: NodeIdx, id: String, service_time: ServiceTimeSp
         move |e: FaultSpec| lab.edit(FaultSpec { set: Some(id.clone()), ..e })
     };
     let (set_p, set_r, set_v) = (set.clone(), set.clone(), set.clone());
-    let workers_in = NodeRef::<Input>::new();
-    let mean_in = NodeRef::<Input>::new();
     // The shard the buttons act on: the one chosen (here or on the ring),
     // else the first in the list.
     let chosen_shard = move || {
@@ -371,8 +374,6 @@ fn store_editor(lab: Lab, node: NodeIdx, id: String, service_time: ServiceTimeSp
     };
     let (fail_shard, recover_shard, remove_shard) = (shard_edit.clone(), shard_edit.clone(), shard_edit);
     let id_add = id.clone();
-    let id_form = id.clone();
-    let st_form = service_time.clone();
     let vnode_choices: Vec<u32> = {
         let mut v = vec![1, 10, 100, 1000, st.vnodes];
         v.sort_unstable();
@@ -406,24 +407,7 @@ fn store_editor(lab: Lab, node: NodeIdx, id: String, service_time: ServiceTimeSp
                 Callback::new(move |v: String| set_v(FaultSpec { vnodes: v.parse().ok(), ..Default::default() })),
             )}
         </div>
-        <form class="edit" novalidate on:submit=move |ev| {
-            ev.prevent_default();
-            let w = workers_in.get().map(|i| i.value()).unwrap_or_default();
-            let m = mean_in.get().map(|i| i.value()).unwrap_or_default();
-            match (w.trim().parse::<u32>(), crate::share::parse_number(&m).ok_or(())) {
-                (Ok(w), Ok(m)) => lab.edit(FaultSpec {
-                    set: Some(id_form.clone()),
-                    workers: Some(w),
-                    service_time: Some(with_mean(&st_form, m)),
-                    ..Default::default()
-                }),
-                _ => lab.notice.set(Some("Workers must be a whole number and the mean service time a number of ms.".into())),
-            }
-        }>
-            <label>"Workers per shard " <input node_ref=workers_in type="number" min="1" step="1" value=st.workers data-testid="edit-workers"/></label>
-            <label>"Mean service time (ms) " <input node_ref=mean_in type="number" min="0" step="any" value=mean_ms(&service_time) data-testid="edit-service-mean"/></label>
-            <button type="submit" data-testid="apply-server">"Apply"</button>
-        </form>
+        {workers_form(lab, id.clone(), "Workers per shard", st.workers, service_time)}
         <div class="edit shard-edit">
             <label title="The shard the buttons act on">
                 "Shard "
