@@ -1,6 +1,7 @@
-//! The browser entry point: a panic hook, then mount the app.
+//! The browser entry point: a panic hook (console message + the "hit a bug"
+//! notice), then mount the app.
 
 fn main() {
-    console_error_panic_hook::set_once();
+    scalelab::ui::crash::install();
     leptos::mount::mount_to_body(scalelab::ui::App);
 }

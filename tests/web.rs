@@ -107,3 +107,46 @@ fn the_engine_runs_in_wasm_with_the_same_results_as_a_second_run() {
     assert_eq!(a, b);
     assert_eq!(a.completed, 20_000);
 }
+
+/// Resolves at the next animation frame (the playback loop runs in it).
+async fn next_frame() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window().unwrap().request_animation_frame(&resolve).unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+}
+
+fn node_ids(root: &web_sys::HtmlElement) -> Vec<String> {
+    let nodes = root.query_selector_all("[data-testid=topology] g.node").unwrap();
+    let mut ids: Vec<String> = (0..nodes.length())
+        .map(|k| nodes.item(k).unwrap().unchecked_into::<web_sys::Element>().get_attribute("data-id").unwrap())
+        .collect();
+    ids.sort();
+    ids
+}
+
+/// The bug a new user hit first: a switch to a scenario with fewer nodes
+/// panicked (a per-node view of the old scenario indexed the new one) and
+/// left the old diagram on screen. A panic fails this test.
+#[wasm_bindgen_test]
+async fn switching_scenarios_shows_only_the_new_scenarios_nodes() {
+    let (root, _app) = mount_app();
+    tick().await;
+    for (preset, ids) in [
+        ("load-balancing", vec!["app-1", "app-2", "app-3", "app-4", "app-5", "app-6", "app-7", "app-8", "lb", "users"]),
+        ("queueing-basics", vec!["pool", "users"]),
+        ("kafka-keys", vec!["analytics-1", "analytics-2", "billing-1", "billing-2", "billing-3", "checkout", "kafka"]),
+        ("add-shard", vec!["app", "store"]),
+        ("queueing-basics", vec!["pool", "users"]),
+    ] {
+        // Select the busiest node first, so the inspector too must follow.
+        click(&root.query_selector("[data-testid=topology] g.node").unwrap().unwrap());
+        by_testid(&root, &format!("preset-{preset}")).click();
+        tick().await;
+        next_frame().await;
+        next_frame().await;
+        tick().await;
+        assert_eq!(node_ids(&root), ids, "{preset}: the diagram shows exactly its nodes");
+        assert!(by_testid(&root, "inspector").text_content().unwrap().contains("Click a node"));
+    }
+}

@@ -35,7 +35,11 @@ enum Command {
     /// Check a scenario file and list every problem.
     Validate { file: String },
     /// List the preset scenarios.
-    Presets,
+    Presets {
+        /// Print a JSON array of `{id, title, lesson, scenario}` instead.
+        #[arg(long)]
+        json: bool,
+    },
     /// Benchmark the engine: the M/M/8 preset, 1,000,000 requests.
     Bench {
         /// Requests per run.
@@ -316,10 +320,20 @@ fn main() -> ExitCode {
             ),
             Err(code) => return code,
         },
-        Command::Presets => {
+        Command::Presets { json: false } => {
             for p in presets::ALL {
                 println!("{:<18} {}\n{:<18} {}", p.id, p.title, "", p.lesson);
             }
+        }
+        Command::Presets { json: true } => {
+            let list: Vec<serde_json::Value> = presets::ALL
+                .iter()
+                .map(|p| {
+                    let scenario: serde_json::Value = serde_json::from_str(p.json).expect("presets are JSON");
+                    serde_json::json!({"id": p.id, "title": p.title, "lesson": p.lesson, "scenario": scenario})
+                })
+                .collect();
+            println!("{}", serde_json::Value::Array(list));
         }
         Command::Bench { requests, runs, memory, ring, kafka } => {
             if memory {

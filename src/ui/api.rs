@@ -11,6 +11,13 @@
 //!   the latest state.
 //! - `link()`: a promise of a share link to the current state.
 //! - `play()`, `pause()`.
+//! - `state()`: `{now_ms, playing, seeking, finished, scene, nodes, preset}`:
+//!   the clock, playback, the scene's generation (it changes whenever the
+//!   diagram is rebuilt), the ids of its nodes, and the gallery entry.
+//! - `scenario()`: the scenario as it stands (v1 JSON object, live edits
+//!   on its timeline).
+//! - `panicForTest(message)`: only with `?test-hooks=1`; panics on purpose,
+//!   so a test can see the "Scale Lab hit a bug" notice.
 
 use js_sys::{Object, Reflect};
 use leptos::prelude::*;
@@ -85,6 +92,33 @@ pub fn install(lab: Lab) {
             js_sys::JSON::parse(&json)
         }),
     );
+    set(
+        &api,
+        "state",
+        func0(move || {
+            let frame = lab.frame.get_untracked();
+            let (generation, ids) = lab.scene.with_untracked(|s| (s.generation, s.ids().to_vec()));
+            let state = serde_json::json!({
+                "now_ms": frame.now_ns as f64 / 1e6,
+                "playing": lab.playing.get_untracked(),
+                "seeking": lab.seek_to.get_untracked().is_some(),
+                "finished": frame.finished,
+                "scene": generation,
+                "nodes": ids,
+                "preset": lab.preset.get_untracked().map(|p| crate::presets::ALL[p].id),
+            });
+            js_sys::JSON::parse(&state.to_string())
+        }),
+    );
+    set(
+        &api,
+        "scenario",
+        func0(move || {
+            let json =
+                lab.sim.with_value(|s| serde_json::to_string(&s.scenario().spec)).map_err(|e| error(&e.to_string()))?;
+            js_sys::JSON::parse(&json)
+        }),
+    );
     set(&api, "screenshotReady", func0(move || Ok(JsValue::from_bool(lab.screenshot_ready()))));
     set(
         &api,
@@ -112,6 +146,13 @@ pub fn install(lab: Lab) {
             Ok(JsValue::UNDEFINED)
         }),
     );
+    if lab.options.test_hooks {
+        set(
+            &api,
+            "panicForTest",
+            func1(move |message| panic!("{}", message.as_string().unwrap_or_else(|| "a deliberate panic".into()))),
+        );
+    }
     if let Some(w) = web_sys::window() {
         let _ = Reflect::set(&w, &JsValue::from_str("scalelab"), &api);
     }

@@ -82,14 +82,14 @@ pub fn App() -> impl IntoView {
     on_cleanup(move || keydown.remove());
 
     let title = move || {
-        lab.topology_version.get();
+        lab.scene.track();
         match lab.preset.get() {
             Some(p) => presets::ALL[p].title.to_string(),
             None => lab.sim.with_value(|s| s.scenario().spec.name.clone()),
         }
     };
     let description = move || {
-        lab.topology_version.get();
+        lab.scene.track();
         lab.sim.with_value(|s| s.scenario().spec.description.clone())
     };
     let notice =

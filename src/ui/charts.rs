@@ -274,6 +274,8 @@ pub fn Charts() -> impl IntoView {
             let points: usize = data.lines.iter().filter(|l| !l.dashed).map(|l| l.points.len()).sum();
             let _ = canvas.set_attribute("data-points", &points.to_string());
             let _ = canvas.set_attribute("data-markers", &data.markers.len().to_string());
+            let names: Vec<&str> = data.lines.iter().map(|l| l.name.as_str()).collect();
+            let _ = canvas.set_attribute("data-lines", &names.join("|"));
             if let Err(e) = chart::draw(canvas, &data) {
                 leptos::logging::warn!("chart not drawn: {e}");
             }
@@ -283,7 +285,7 @@ pub fn Charts() -> impl IntoView {
     // A reset, a step, an edit or a seek redraws everything at once.
     Effect::new(move |_| {
         let dirty = lab.charts_dirty.get();
-        lab.topology_version.get();
+        lab.scene.track();
         (0..3).for_each(redraw);
         lab.charts_drawn.set(dirty);
     });
@@ -310,7 +312,7 @@ pub fn Charts() -> impl IntoView {
         lab.seek((t * 1e9).round() as u64);
     };
     let backlog = Memo::new(move |_| {
-        lab.topology_version.get();
+        lab.scene.track();
         lab.sim.with_value(shows_backlog)
     });
     let now_s = move || lab.frame.with(|f| f.now_ns) as f64 / 1e9;

@@ -167,7 +167,7 @@ pub fn verdict(a: &Simulation, b: &Simulation, label_a: &str, label_b: &str) -> 
 pub fn ComparePanel() -> impl IntoView {
     let lab = expect_context::<Lab>();
     let options = Memo::new(move |_| {
-        lab.topology_version.get();
+        lab.scene.track();
         lab.sim.with_value(candidates)
     });
     let verdict_text = move || {

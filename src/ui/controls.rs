@@ -17,17 +17,20 @@ fn random_seed() -> u64 {
 pub fn Controls() -> impl IntoView {
     let lab = expect_context::<Lab>();
     let seed_text = RwSignal::new(String::new());
+    let seed_error = RwSignal::new(None::<String>);
     Effect::new(move |_| {
-        lab.topology_version.get();
+        lab.scene.track();
         seed_text.set(lab.seed().to_string());
     });
+    // (client id, c, μ, ρ) of an M/M/c scenario, from the scene's cells.
     let model = Memo::new(move |_| {
-        // The frame's node views: no second snapshot per frame.
-        lab.frame.with(|f| {
-            lab.sim.with_value(|s| {
-                queue_model(&s.scenario().topology, &f.nodes).map(|(c, _, q)| (c, q.c, q.mu, q.utilisation()))
-            })
-        })
+        let scene = lab.scene.get();
+        if scene.links.len() != 1 {
+            return None;
+        }
+        let nodes: Vec<_> = scene.nodes.iter().map(|c| c.with(|l| l.view.clone())).collect();
+        queue_model(&scene.scenario.topology, &nodes)
+            .map(|(c, _, q)| (scene.ids()[c as usize].clone(), q.c, q.mu, q.utilisation()))
     });
     let figure = |testid: &'static str, label: &'static str, tip: &'static str, value: Signal<String>| {
         view! {
@@ -67,9 +70,17 @@ pub fn Controls() -> impl IntoView {
                 class="seed"
                 on:submit=move |ev| {
                     ev.prevent_default();
-                    match seed_text.get_untracked().trim().parse::<u64>() {
-                        Ok(s) => lab.set_seed(s),
-                        Err(_) => lab.notice.set(Some("The seed must be a whole number, 0 or more.".into())),
+                    let text = seed_text.get_untracked();
+                    match text.trim().parse::<u64>() {
+                        Ok(s) => {
+                            seed_error.set(None);
+                            lab.set_seed(s);
+                        }
+                        Err(_) => seed_error.set(Some(format!(
+                            "Seed: a whole number from 0 to {} (got `{}`); press Enter to apply.",
+                            u64::MAX,
+                            text.trim()
+                        ))),
                     }
                 }
             >
@@ -83,15 +94,18 @@ pub fn Controls() -> impl IntoView {
                         on:input:target=move |ev| seed_text.set(ev.target().value())
                     />
                 </label>
-                <button type="button" data-testid="new-seed" title="Run again with a new random seed" on:click=move |_| lab.set_seed(random_seed())>
+                <button type="button" data-testid="new-seed" title="Run again with a new random seed" on:click=move |_| {
+                    seed_error.set(None);
+                    lab.set_seed(random_seed());
+                }>
                     "New seed"
                 </button>
+                {super::inspector::error_line(seed_error)}
             </form>
             {move || {
                 model
                     .get()
-                    .map(|(client, c, mu, rho)| {
-                        let id = lab.sim.with_value(|s| s.scenario().topology.ids[client as usize].clone());
+                    .map(|(id, c, mu, rho)| {
                         view! {
                             <label class="utilisation" title="Sets the arrival rate to ρ × workers / mean service time">
                                 <span>"Utilisation ρ = " <output data-testid="rho">{format!("{rho:.2}")}</output></span>

@@ -5,9 +5,9 @@
 use leptos::html::Input;
 use leptos::prelude::*;
 
+use super::scene::{Live, Scene};
 use super::state::Lab;
 use crate::sim::engine::NodeParams;
-use crate::sim::metrics::NodeSample;
 use crate::sim::spec::{Acks, Algorithm, FaultSpec, Partitioning, Routing, ServiceTimeSpec};
 use crate::sim::validate::NodeIdx;
 
@@ -67,30 +67,52 @@ fn choice(
     .into_any()
 }
 
+/// A form's own error line, shown next to its fields.
+pub fn error_line(error: RwSignal<Option<String>>) -> impl IntoView {
+    move || error.get().map(|e| view! { <p class="field-error" role="alert" data-testid="field-error">{e}</p> })
+}
+
+/// The value of a number field, or the words for a person if it is not a
+/// finite number (empty, text, NaN, 1e999).
+pub fn number_in(input: NodeRef<Input>, what: &str) -> Result<f64, String> {
+    let text = input.get_untracked().map(|i| i.value()).unwrap_or_default();
+    match crate::share::parse_number(text.trim()) {
+        Some(x) if x.is_finite() => Ok(x),
+        _ if text.trim().is_empty() => Err(format!("{what}: type a number.")),
+        _ => Err(format!("{what}: `{}` is not a number.", text.trim())),
+    }
+}
+
 /// Workers and mean service time (a server's, or each shard's of a store),
-/// applied together as one `set`.
+/// applied together as one `set`; bad values change nothing and say why
+/// next to the fields.
 fn workers_form(lab: Lab, id: String, label: &'static str, workers: u32, service_time: ServiceTimeSpec) -> AnyView {
     let workers_in = NodeRef::<Input>::new();
     let mean_in = NodeRef::<Input>::new();
+    let error = RwSignal::new(None::<String>);
     let mean = mean_ms(&service_time);
+    let read = move || -> Result<FaultSpec, String> {
+        let w = number_in(workers_in, label)?;
+        if w.fract() != 0.0 || !(0.0..=f64::from(u32::MAX)).contains(&w) {
+            return Err(format!("{label}: a whole number of workers, 1 or more (got {w})."));
+        }
+        let m = number_in(mean_in, "Mean service time")?;
+        Ok(FaultSpec {
+            set: Some(id.clone()),
+            workers: Some(w as u32),
+            service_time: Some(with_mean(&service_time, m)),
+            ..Default::default()
+        })
+    };
     view! {
         <form class="edit" novalidate on:submit=move |ev| {
             ev.prevent_default();
-            let w = workers_in.get().map(|i| i.value()).unwrap_or_default();
-            let m = mean_in.get().map(|i| i.value()).unwrap_or_default();
-            match (w.trim().parse::<u32>(), crate::share::parse_number(&m).ok_or(())) {
-                (Ok(w), Ok(m)) => lab.edit(FaultSpec {
-                    set: Some(id.clone()),
-                    workers: Some(w),
-                    service_time: Some(with_mean(&service_time, m)),
-                    ..Default::default()
-                }),
-                _ => lab.notice.set(Some("Workers must be a whole number and the mean service time a number of ms.".into())),
-            }
+            error.set(read().and_then(|e| lab.try_edit(e)).err());
         }>
             <label>{label} " " <input node_ref=workers_in type="number" min="1" step="1" value=workers data-testid="edit-workers"/></label>
             <label>"Mean service time (ms) " <input node_ref=mean_in type="number" min="0" step="any" value=mean data-testid="edit-service-mean"/></label>
             <button type="submit" data-testid="apply-server">"Apply"</button>
+            {error_line(error)}
         </form>
     }
     .into_any()
@@ -119,34 +141,34 @@ pub fn Inspector() -> impl IntoView {
     let lab = expect_context::<Lab>();
     view! {
         <section class="inspector" aria-label="Inspector" data-testid="inspector">
-            {move || match lab.selected.get() {
-                None => view! { <p class="hint">"Click a node to inspect it and change its parameters."</p> }.into_any(),
-                Some(i) => view! { <NodeInspector node=i/> }.into_any(),
+            {move || {
+                let scene = lab.scene.get();
+                match lab.selected.get().filter(|&i| scene.cell(i).is_some()) {
+                    None => view! { <p class="hint">"Click a node to inspect it and change its parameters."</p> }.into_any(),
+                    Some(i) => node_inspector(lab, &scene, i).into_any(),
+                }
             }}
         </section>
     }
 }
 
-#[component]
-fn NodeInspector(node: NodeIdx) -> impl IntoView {
-    let lab = expect_context::<Lab>();
+/// The inspector of node `node` of `scene` (which has it): every figure
+/// reads the node's own cell.
+fn node_inspector(lab: Lab, scene: &Scene, node: NodeIdx) -> impl IntoView + use<> {
     let i = node as usize;
-    let id = lab.sim.with_value(|s| s.scenario().topology.ids[i].clone());
-    let view_now = move || lab.frame.with(|f| f.nodes.get(i).cloned().unwrap_or_default());
-    let last = move || {
-        lab.frame.with(|_| ());
-        lab.sim.with_value(|s| s.node_series(node).back().copied().unwrap_or_default())
-    };
-    let kind = lab.frame.with_untracked(|f| f.nodes[i].kind);
-    let params = lab.frame.with_untracked(|f| f.nodes[i].params.clone());
+    let id = scene.ids()[i].clone();
+    // A Copy handle on the scene's cell, owned by (and disposed with) this view.
+    let cell = RwSignal::from(scene.nodes[i].clone());
+    let up = move || cell.with(|l| l.view.up);
+    let kind = scene.kinds[i];
+    let params = cell.with_untracked(|l| l.view.params.clone());
     let edit = move |mut e: FaultSpec, verb: fn(&mut FaultSpec) -> &mut Option<String>, target: String| {
         *verb(&mut e) = Some(target);
         lab.edit(e);
     };
 
     let figures = move || {
-        let v = view_now();
-        let s: NodeSample = last();
+        let (v, s) = cell.with(|l| (l.view.clone(), l.sample));
         let row = |label: &'static str, testid: &'static str, value: String| {
             view! {
                 <div>
@@ -202,7 +224,7 @@ fn NodeInspector(node: NodeIdx) -> impl IntoView {
                 <div class="buttons">
                     {move || {
                         let id = id.clone();
-                        if view_now().up {
+                        if up() {
                             view! {
                                 <button class="danger" data-testid="fail" title="Fail this node now" on:click=move |_| edit(FaultSpec::default(), |e| &mut e.fail, id.clone())>
                                     "Fail"
@@ -243,6 +265,7 @@ fn NodeInspector(node: NodeIdx) -> impl IntoView {
                 | crate::sim::spec::ArrivalSpec::Bursty { rate_per_s, .. } => rate_per_s,
             };
             let input = NodeRef::<Input>::new();
+            let error = RwSignal::new(None::<String>);
             let id = id.clone();
             let id_acks = id.clone();
             let acks = producer_acks;
@@ -258,25 +281,25 @@ fn NodeInspector(node: NodeIdx) -> impl IntoView {
                 ))}
                 <form class="edit" novalidate on:submit=move |ev| {
                     ev.prevent_default();
-                    let value = input.get().map(|i| i.value()).unwrap_or_default();
-                    match crate::share::parse_number(&value).ok_or(()) {
-                        Ok(r) => lab.edit(FaultSpec { set: Some(id.clone()), rate_per_s: Some(r), ..Default::default() }),
-                        Err(_) => lab.notice.set(Some(format!("`{value}` is not a number per second."))),
-                    }
+                    let entry = number_in(input, "Arrival rate")
+                        .map(|r| FaultSpec { set: Some(id.clone()), rate_per_s: Some(r), ..Default::default() });
+                    error.set(entry.and_then(|e| lab.try_edit(e)).err());
                 }>
                     <label>"Arrival rate (" {unit} ") " <input node_ref=input type="number" min="0" step="any" value=rate data-testid="edit-rate"/></label>
                     <button type="submit" data-testid="apply-rate">"Apply"</button>
+                    {error_line(error)}
                 </form>
             }
             .into_any()
         }
         NodeParams::Server { service_time } => {
-            let workers = lab.frame.with_untracked(|f| f.nodes[i].workers);
+            let workers = cell.with_untracked(|l| l.view.workers);
             workers_form(lab, id.clone(), "Workers", workers, service_time)
         }
         NodeParams::LoadBalancer { algorithm } => {
             let id_set = id.clone();
             let id_add = id.clone();
+            let (add_from, links, ids) = (cell, scene.links.clone(), scene.ids().to_vec());
             view! {
                 <div class="edit">
                     {enum_choice(
@@ -288,15 +311,14 @@ fn NodeInspector(node: NodeIdx) -> impl IntoView {
                         move |a| lab.edit(FaultSpec { set: Some(id_set.clone()), algorithm: Some(a), ..Default::default() }),
                     )}
                     <button data-testid="add-server" title="Add a copy of this balancer's first server" on:click=move |_| {
-                        let (like, ids) = lab.sim.with_value(|s| {
-                            let v = &s.snapshot().nodes[i];
-                            let like = v.healthy_backends.first().or_else(|| s.scenario().topology.links.iter().filter(|l| l.from == node).map(|l| &l.to).next()).copied();
-                            (like.map(|n| s.scenario().topology.ids[n as usize].clone()), s.scenario().topology.ids.clone())
-                        });
-                        let _ = &id_add;
+                        let first = add_from.with_untracked(|l| l.view.healthy_backends.first().copied());
+                        let like = first.or_else(|| links.iter().find(|l| l.0 == node).map(|l| l.1));
                         match like {
-                            Some(like) => lab.edit(FaultSpec { add_server: Some(fresh_id(&like, &ids)), like: Some(like), ..Default::default() }),
-                            None => lab.notice.set(Some("This balancer has no server to copy.".into())),
+                            Some(like) => {
+                                let like = ids[like as usize].clone();
+                                lab.edit(FaultSpec { add_server: Some(fresh_id(&like, &ids)), like: Some(like), ..Default::default() })
+                            }
+                            None => lab.notice.set(Some(format!("`{id_add}` has no server to copy."))),
                         }
                     }>
                         "Add server"
@@ -305,7 +327,7 @@ fn NodeInspector(node: NodeIdx) -> impl IntoView {
             }
             .into_any()
         }
-        NodeParams::Store { service_time } => store_editor(lab, node, id.clone(), service_time).into_any(),
+        NodeParams::Store { service_time } => store_editor(lab, cell, id.clone(), service_time).into_any(),
         NodeParams::None => ().into_any(),
     };
 
@@ -318,7 +340,7 @@ fn NodeInspector(node: NodeIdx) -> impl IntoView {
         <header>
             <h2 data-testid="inspector-title">{id.clone()}</h2>
             <span class="kind">{kind_name}</span>
-            <span class="state" class:down=move || !view_now().up data-testid="inspector-state">{move || if view_now().up { "up" } else { "down" }}</span>
+            <span class="state" class:down=move || !up() data-testid="inspector-state">{move || if up() { "up" } else { "down" }}</span>
             <button class="close" title="Close (Esc)" aria-label="Close the inspector" on:click=move |_| lab.selected.set(None)>"×"</button>
         </header>
         <dl class="figures">{figures}</dl>
@@ -330,18 +352,18 @@ fn NodeInspector(node: NodeIdx) -> impl IntoView {
 /// A sharded store's editor: placement, routing, virtual nodes, the shards'
 /// workers and service time, and one shard's fate (fail, recover, remove) or
 /// a new shard.
-fn store_editor(lab: Lab, node: NodeIdx, id: String, service_time: ServiceTimeSpec) -> impl IntoView {
-    let i = node as usize;
+fn store_editor(lab: Lab, cell: RwSignal<Live>, id: String, service_time: ServiceTimeSpec) -> impl IntoView {
     // (shard, up) of the shards in the placement: the options change only
     // when these do, so a choice survives the frames in between.
+    let st = cell.with_untracked(|l| l.view.store.as_deref().cloned());
     let shard_list = Memo::new(move |_| {
-        lab.frame.with(|f| {
-            f.nodes.get(i).and_then(|v| v.store.as_deref()).map_or_else(Vec::new, |st| {
+        cell.with(|l| {
+            l.view.store.as_deref().map_or_else(Vec::new, |st| {
                 st.shards.iter().filter(|s| s.present).map(|s| (s.shard, s.up)).collect::<Vec<_>>()
             })
         })
     });
-    let Some(st) = lab.frame.with_untracked(|f| f.nodes[i].store.as_deref().cloned()) else {
+    let Some(st) = st else {
         return ().into_any();
     };
     let set = {

@@ -13,6 +13,9 @@ use leptos::html::Canvas;
 use leptos::prelude::*;
 use web_sys::CanvasRenderingContext2d;
 
+use std::sync::Arc;
+
+use super::scene::Scene;
 use super::state::{Lab, Publish};
 use super::topology::KEY_COLOURS;
 use crate::sim::Scenario;
@@ -258,65 +261,74 @@ fn draw_rabbit(ctx: &CanvasRenderingContext2d, r: &RabbitView, ids: &[String], t
     }
 }
 
+/// The broker panel of the current scene (the first Kafka cluster or
+/// RabbitMQ broker in it), rebuilt whole when the scene changes.
 #[component]
 pub fn Messaging() -> impl IntoView {
     let lab = expect_context::<Lab>();
+    move || {
+        let scene = lab.scene.get();
+        let broker = scene.kinds.iter().position(|k| matches!(*k, "kafka_cluster" | "rabbitmq"))?;
+        Some(broker_panel(lab, scene, broker))
+    }
+}
+
+fn broker_panel(lab: Lab, scene: Arc<Scene>, broker: usize) -> impl IntoView {
     let canvas_ref = NodeRef::<Canvas>::new();
-    let ids = Memo::new(move |_| {
-        lab.topology_version.get();
-        lab.sim.with_value(|s| s.scenario().topology.ids.clone())
-    });
-    // Which broker node the panel draws (the first Kafka cluster or RabbitMQ broker).
-    let broker = Memo::new(move |_| {
-        lab.topology_version.get();
-        lab.sim.with_value(|s| {
-            s.scenario().node_specs.iter().position(|n| matches!(n, NodeSpec::KafkaCluster(_) | NodeSpec::Rabbitmq(_)))
+    // A Copy handle on the scene's cell, owned by (and disposed with) this view.
+    let cell = RwSignal::from(scene.nodes[broker].clone());
+    let height = {
+        Memo::new(move |_| {
+            cell.with(|l| {
+                l.view.kafka.as_deref().map(kafka_height).or_else(|| l.view.rabbit.as_deref().map(rabbit_height))
+            })
         })
-    });
-    let height = Memo::new(move |_| {
-        let b = broker.get()?;
-        lab.frame.with(|f| {
-            let v = f.nodes.get(b)?;
-            v.kafka.as_deref().map(kafka_height).or_else(|| v.rabbit.as_deref().map(rabbit_height))
-        })
-    });
-    Effect::new(move |_| {
-        let (Some(b), Some(h)) = (broker.get(), height.get()) else { return };
-        ids.with(|ids| {
-            lab.frame.with(|f| {
-                let (Some(c), Some(v)) = (canvas_ref.get(), f.nodes.get(b)) else { return };
+    };
+    {
+        let scene = scene.clone();
+        Effect::new(move |_| {
+            let Some(h) = height.get() else { return };
+            cell.with(|l| {
+                let Some(c) = canvas_ref.get() else { return };
                 let Some((ctx, w)) = context(&c, h) else { return };
                 let text = ctx.fill_style().as_string().unwrap_or_default();
-                if let Some(k) = &v.kafka {
-                    draw_kafka(&ctx, k, ids, &text);
-                } else if let Some(r) = &v.rabbit {
-                    draw_rabbit(&ctx, r, ids, &text, w);
+                if let Some(k) = &l.view.kafka {
+                    draw_kafka(&ctx, k, scene.ids(), &text);
+                } else if let Some(r) = &l.view.rabbit {
+                    draw_rabbit(&ctx, r, scene.ids(), &text, w);
                 }
             })
         });
-    });
+    }
+    // The message whose story is shown: one of this scene's.
     let selected = RwSignal::new(None::<Publish>);
-    let recent = move || lab.frame.with(|f| f.recent.clone());
-    let item = move |p: Publish| {
-        let text = lab.sim.with_value(|s| label(s.scenario(), &p));
-        let colour = format!("background:{}", key_colour(p.key));
-        view! {
-            <li>
-                <button
-                    class:chosen=move || selected.get().is_some_and(|s| s.msg_id == p.msg_id)
-                    title="Why did it go there?"
-                    on:click=move |_| {
-                        lab.playing.set(false);
-                        selected.set(Some(p));
-                    }
-                >
-                    <span class="key" style=colour.clone()></span>
-                    {text}
-                </button>
-            </li>
+    let recent = {
+        let motion = scene.motion.clone();
+        move || motion.with(|m| m.recent.clone())
+    };
+    let item = {
+        let scene = scene.clone();
+        move |p: Publish| {
+            let text = label(&scene.scenario, &p);
+            let colour = format!("background:{}", key_colour(p.key));
+            view! {
+                <li>
+                    <button
+                        class:chosen=move || selected.get().is_some_and(|s| s.msg_id == p.msg_id)
+                        title="Why did it go there?"
+                        on:click=move |_| {
+                            lab.playing.set(false);
+                            selected.set(Some(p));
+                        }
+                    >
+                        <span class="key" style=colour.clone()></span>
+                        {text}
+                    </button>
+                </li>
+            }
         }
     };
-    let why = move || selected.get().map(|p| lab.sim.with_value(|s| explain(s.scenario(), &p)));
+    let why = move || selected.get().map(|p| explain(&scene.scenario, &p));
     move || {
         height.get().map(|h| {
             view! {
@@ -325,9 +337,9 @@ pub fn Messaging() -> impl IntoView {
                     <div class="recent">
                         <h3>"Recent messages " <small>"(click one: pauses and explains)"</small></h3>
                         <ol data-testid="recent-messages">
-                            <For each=recent key=|p| p.msg_id children=item/>
+                            <For each=recent.clone() key=|p| p.msg_id children=item.clone()/>
                         </ol>
-                        <pre class="why" data-testid="why">{move || why().unwrap_or_default()}</pre>
+                        <pre class="why" data-testid="why">{let why = why.clone(); move || why().unwrap_or_default()}</pre>
                     </div>
                 </section>
             }

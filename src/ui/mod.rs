@@ -8,6 +8,8 @@
 //! - [`gallery`], [`topology`], [`controls`], [`inspector`], [`charts`],
 //!   [`messaging`] (brokers), [`ring`] (sharded stores), [`compare`] (A/B),
 //!   [`share_panel`] (links, embed, exports): the panels.
+//! - [`scene`]: the nodes on show, rebuilt whole per scenario.
+//! - [`crash`]: the panic hook and the "Scale Lab hit a bug" notice.
 //! - [`url`]: what the URL asks for; [`api`]: `window.scalelab`.
 //! - [`chart`]: plotters-on-canvas line charts; [`canvas`]: canvas set-up
 //!   shared by the hand-drawn panels.
@@ -20,12 +22,14 @@ pub mod chart;
 pub mod charts;
 pub mod compare;
 pub mod controls;
+pub mod crash;
 pub mod exports;
 pub mod gallery;
 pub mod inspector;
 pub mod messaging;
 pub mod playback;
 pub mod ring;
+pub mod scene;
 pub mod share_panel;
 pub mod state;
 pub mod topology;

@@ -24,10 +24,12 @@ use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
 use super::canvas;
+use super::scene::Live;
 use super::state::Lab;
 use crate::sim::nodes::sharded_store::{RingLayout, StoreView};
 use crate::sim::sharding::load_balance;
-use crate::sim::spec::{NodeSpec, Partitioning, Routing};
+use crate::sim::spec::{Partitioning, Routing};
+use crate::sim::validate::NodeIdx;
 
 /// Shard colours (cycled).
 pub const SHARD_COLOURS: [&str; 10] =
@@ -356,15 +358,22 @@ fn draw_frame(ctx: &CanvasRenderingContext2d, w: f64, g: &Geom, v: &StoreView, l
     }
 }
 
+/// The ring view of the current scene's first sharded store, rebuilt whole
+/// when the scene changes.
 #[component]
 pub fn RingPanel() -> impl IntoView {
     let lab = expect_context::<Lab>();
+    move || {
+        let scene = lab.scene.get();
+        let store = scene.kinds.iter().position(|k| *k == "sharded_store")?;
+        Some(ring_panel(lab, scene.nodes[store].clone(), store as NodeIdx))
+    }
+}
+
+fn ring_panel(lab: Lab, cell: ArcRwSignal<Live>, store: NodeIdx) -> impl IntoView {
+    // A Copy handle on the scene's cell, owned by (and disposed with) this view.
+    let cell = RwSignal::from(cell);
     let canvas_ref = NodeRef::<Canvas>::new();
-    // The store drawn (the first in the scenario).
-    let store = Memo::new(move |_| {
-        lab.topology_version.get();
-        lab.sim.with_value(|s| s.scenario().node_specs.iter().position(|n| matches!(n, NodeSpec::ShardedStore(_))))
-    });
     // The offscreen layer, the layout version and size it shows, and when
     // the current version was first seen (for the flights).
     let layer: StoredValue<Option<HtmlCanvasElement>, LocalStorage> = StoredValue::new_local(None);
@@ -381,10 +390,10 @@ pub fn RingPanel() -> impl IntoView {
             (hx - x).powi(2) + (hy - y).powi(2) <= 17.0 * 17.0
         })
     };
-    let tooltip = move |shard: u32| -> Option<String> {
-        let si = store.get_untracked()?;
-        lab.frame.with_untracked(|f| {
-            let v = f.nodes.get(si)?.store.as_deref()?;
+    let tooltip = {
+        move |shard: u32| -> Option<String> {
+            cell.with_untracked(|l| {
+            let v = l.view.store.as_deref()?;
             let s = v.shards.get(shard as usize)?;
             let state = match (s.present, s.up) {
                 (false, _) => "removed",
@@ -402,11 +411,13 @@ pub fn RingPanel() -> impl IntoView {
                 s.served
             ))
         })
+        }
     };
+    let draw_cell = cell;
     Effect::new(move |_| {
-        let Some(si) = store.get() else { return };
-        lab.frame.with(|f| {
-            let (Some(c), Some(v)) = (canvas_ref.get(), f.nodes.get(si).and_then(|n| n.store.as_deref())) else {
+        let now_ns = lab.frame.with(|f| f.now_ns);
+        draw_cell.with(|l| {
+            let (Some(c), Some(v)) = (canvas_ref.get(), l.view.store.as_deref()) else {
                 return;
             };
             let w = f64::from(c.client_width()).max(320.0);
@@ -442,7 +453,7 @@ pub fn RingPanel() -> impl IntoView {
             // time (at the current speed) of the clock.
             let age = now - seen.get_value().1;
             let recent_ns = (FLIGHT_MS * 1e6 * lab.speed.get_untracked().max(1.0)) as u64;
-            let recent = f.now_ns >= layout.changed_at_ns && f.now_ns - layout.changed_at_ns <= recent_ns;
+            let recent = now_ns >= layout.changed_at_ns && now_ns - layout.changed_at_ns <= recent_ns;
             // Reduced motion: no flights (the caption still says what moved).
             let flight_t = (!lab.options.reduced_motion && !layout.moved.is_empty() && age < FLIGHT_MS && recent)
                 .then_some(age / FLIGHT_MS);
@@ -456,17 +467,16 @@ pub fn RingPanel() -> impl IntoView {
     // Both captions from one pass over the frame (a memo: the text nodes
     // update only when the words change).
     let captions = Memo::new(move |_| {
-        let si = store.get()?;
-        lab.frame.with(|f| {
-            let v = f.nodes.get(si)?.store.as_deref()?;
+        cell.with(|l| {
+            let v = l.view.store.as_deref()?;
             let present = v.shards.iter().filter(|s| s.present).count();
             let change = change_text(&v.layout, present).unwrap_or_else(|| "No change of placement yet.".into());
             Some((routing_text(v), change))
         })
     });
     let hover = RwSignal::new(None::<u32>);
-    move || {
-        store.get().map(|_| {
+    {
+        {
             view! {
                 <section class="ring" data-testid="ring">
                     <canvas node_ref=canvas_ref data-testid="ring-canvas" style=format!("height:{RING_H}px")
@@ -485,13 +495,13 @@ pub fn RingPanel() -> impl IntoView {
                         on:click=move |ev| {
                             if let Some(shard) = shard_at(&ev) {
                                 lab.shard.set(Some(shard));
-                                lab.selected.set(store.get_untracked().map(|s| s as crate::sim::validate::NodeIdx));
+                                lab.selected.set(Some(store));
                             }
                         }></canvas>
                     <p class="caption" data-testid="ring-routing">{move || captions.with(|c| c.as_ref().map(|c| c.0.clone()))}</p>
                     <p class="caption" data-testid="ring-change" aria-live="polite">{move || captions.with(|c| c.as_ref().map(|c| c.1.clone()))}</p>
                 </section>
             }
-        })
+        }
     }
 }

@@ -1,13 +1,16 @@
 //! `Lab`: the app's state, shared through context as one `Copy` handle of
-//! signals. Components read frames and call `Lab` methods; they never touch
-//! the engine's internals, and `Lab` holds no simulation logic: it calls
-//! `Simulation::advance`, `step`, `add_entry` and reads snapshots.
+//! signals. Components read frames and the current [`Scene`] and call `Lab`
+//! methods; they never touch the engine's internals, and `Lab` holds no
+//! simulation logic: it calls `Simulation::advance`, `step`, `add_entry` and
+//! reads node views.
+
+use std::sync::Arc;
 
 use leptos::prelude::*;
 
+use super::scene::{Motion, Scene};
 use crate::presets;
 use crate::share::{CompareSpec, ShareState};
-use crate::sim::engine::NodeView;
 use crate::sim::spec::FaultSpec;
 use crate::sim::time::ns_to_s;
 use crate::sim::trace::MsgKind;
@@ -51,20 +54,17 @@ pub struct Publish {
 /// How many recent publishes a frame lists.
 pub const RECENT_PUBLISHES: usize = 8;
 
-/// What one animation frame shows.
-#[derive(Clone, Debug, Default, PartialEq)]
+/// What one animation frame shows of the whole run. Everything that names
+/// a node lives in the [`Scene`] instead.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Frame {
     pub now_ns: u64,
     pub events: u64,
     pub finished: bool,
-    pub nodes: Vec<NodeView>,
-    pub dots: Vec<Dot>,
     /// Messages in flight (the dots are a sample when this exceeds MAX_DOTS).
     pub in_flight: usize,
     pub completed: u64,
     pub errors: u64,
-    /// Newest first.
-    pub recent: Vec<Publish>,
 }
 
 /// How the page was opened (URL query parameters; see the README's
@@ -77,11 +77,14 @@ pub struct PageOptions {
     pub autoplay: bool,
     /// `prefers-reduced-motion`: a static flow view instead of moving dots.
     pub reduced_motion: bool,
+    /// `?test-hooks=1`: `window.scalelab` gains hooks only tests use
+    /// (`panicForTest`).
+    pub test_hooks: bool,
 }
 
 impl Default for PageOptions {
     fn default() -> Self {
-        PageOptions { embed: false, autoplay: true, reduced_motion: false }
+        PageOptions { embed: false, autoplay: true, reduced_motion: false, test_hooks: false }
     }
 }
 
@@ -100,14 +103,15 @@ pub struct Lab {
     pub playing: RwSignal<bool>,
     pub speed: RwSignal<f64>,
     pub frame: RwSignal<Frame>,
-    /// Bumped when nodes are added or the scenario is reloaded (re-layout).
-    pub topology_version: RwSignal<u64>,
+    /// The nodes on show: replaced, never patched, when the scenario is
+    /// (re)loaded or its set of nodes changes (see `scene.rs`).
+    pub scene: RwSignal<Arc<Scene>>,
     /// Bumped when the charts should redraw now (reset, step, edit, seek).
     pub charts_dirty: RwSignal<u64>,
     /// The `charts_dirty` value the charts last drew for.
     pub charts_drawn: RwSignal<u64>,
+    /// The node the inspector shows (an index into the current scene).
     pub selected: RwSignal<Option<NodeIdx>>,
-    pub hovered: RwSignal<Option<NodeIdx>>,
     /// The shard of a sharded store the inspector acts on (clicked on the ring).
     pub shard: RwSignal<Option<u32>>,
     /// A message for the person (an edit or a link that was refused, say).
@@ -126,19 +130,20 @@ fn scenario_of(preset: usize) -> Scenario {
 
 impl Lab {
     pub fn new(preset: usize, options: PageOptions) -> Lab {
+        let sim = Simulation::new(&scenario_of(preset));
+        let scene = Arc::new(Scene::new(&sim, 0));
         let lab = Lab {
-            sim: StoredValue::new(Simulation::new(&scenario_of(preset))),
+            sim: StoredValue::new(sim),
             sim_b: StoredValue::new(None),
             compare: RwSignal::new(None),
             preset: RwSignal::new(Some(preset)),
             playing: RwSignal::new(options.autoplay),
             speed: RwSignal::new(presets::ALL[preset].speed),
             frame: RwSignal::new(Frame::default()),
-            topology_version: RwSignal::new(0),
+            scene: RwSignal::new(scene),
             charts_dirty: RwSignal::new(0),
             charts_drawn: RwSignal::new(u64::MAX),
             selected: RwSignal::new(None),
-            hovered: RwSignal::new(None),
             shard: RwSignal::new(None),
             notice: RwSignal::new(None),
             seek_to: RwSignal::new(None),
@@ -159,9 +164,16 @@ impl Lab {
         self.selected.set(None);
         self.seek_to.set(None);
         self.horizon_ns.set(0);
-        self.topology_version.update(|v| *v += 1);
+        self.new_scene();
         self.charts_dirty.update(|v| *v += 1);
         self.refresh();
+        super::crash::remember(self.share_state());
+    }
+
+    /// Replaces the scene with one built from the simulation as it is now.
+    fn new_scene(&self) {
+        let generation = self.scene.with_untracked(|s| s.generation) + 1;
+        self.scene.set(Arc::new(self.sim.with_value(|s| Scene::new(s, generation))));
     }
 
     /// Opens a preset from the start, at its own speed.
@@ -293,30 +305,38 @@ impl Lab {
     }
 
     /// Applies a live edit now, to both variants; it is recorded on the
-    /// scenario's timeline.
+    /// scenario's timeline. A refused edit changes nothing and sets the
+    /// notice.
     pub fn edit(&self, entry: FaultSpec) {
-        let n_before = self.sim.with_value(|s| s.scenario().topology.ids.len());
+        if let Err(message) = self.try_edit(entry) {
+            self.notice.set(Some(message));
+        }
+    }
+
+    /// [`Lab::edit`] for a form that shows its own error: `Err` is the
+    /// message for the person, and nothing changed.
+    pub fn try_edit(&self, entry: FaultSpec) -> Result<(), String> {
         let result = self.sim.try_update_value(|s| s.add_entry(entry.clone())).expect("the simulation is alive");
-        match result {
-            Ok(()) => {
-                self.sim_b.update_value(|b| {
-                    if let Some(b) = b {
-                        let _ = b.add_entry(entry);
-                    }
-                });
-                // The edit takes effect 1 ns from now: process it at once so
-                // the view shows it even while paused.
-                let t = self.sim.with_value(|s| s.now()) + 1;
-                self.advance_to(t, EVENT_BUDGET);
-                self.notice.set(None);
+        if let Err(e) = result {
+            // The field's own name, not its path in the timeline (`faults[7].workers`).
+            let name = |path: &str| path.rsplit('.').next().unwrap_or(path).to_string();
+            let words: Vec<String> = e.errors.iter().map(|f| format!("{}: {}", name(&f.path), f.message)).collect();
+            return Err(words.join("; "));
+        }
+        self.sim_b.update_value(|b| {
+            if let Some(b) = b {
+                let _ = b.add_entry(entry);
             }
-            Err(e) => self.notice.set(Some(e.errors.iter().map(|f| f.message.clone()).collect::<Vec<_>>().join("; "))),
-        }
-        if self.sim.with_value(|s| s.scenario().topology.ids.len()) != n_before {
-            self.topology_version.update(|v| *v += 1);
-        }
+        });
+        // The edit takes effect 1 ns from now: process it at once so the view
+        // shows it even while paused.
+        let t = self.sim.with_value(|s| s.now()) + 1;
+        self.advance_to(t, EVENT_BUDGET);
+        self.notice.set(None);
         self.refresh();
         self.charts_dirty.update(|v| *v += 1);
+        super::crash::remember(self.share_state());
+        Ok(())
     }
 
     /// The state a share link restores.
@@ -336,17 +356,23 @@ impl Lab {
         self.seek_to.get_untracked().is_none() && self.charts_drawn.get_untracked() == self.charts_dirty.get_untracked()
     }
 
-    /// Recomputes the frame from the simulation.
+    /// Recomputes the frame and the scene's cells from the simulation; a
+    /// simulation whose nodes no longer fit the scene (an edit added one)
+    /// gets a new scene first.
     pub fn refresh(&self) {
+        if !self.scene.with_untracked(|scene| self.sim.with_value(|s| scene.fits(s))) {
+            self.new_scene();
+        }
         let min_visual_ns = MIN_DOT_WALL_MS * 1e6 * self.speed.get_untracked();
-        let frame = self.sim.with_value(|s| build_frame(s, min_visual_ns));
+        let (frame, motion) = self.sim.with_value(|s| build_frame(s, min_visual_ns));
+        self.scene.with_untracked(|scene| self.sim.with_value(|s| scene.update(s, motion)));
+        super::crash::remember_time(ns_to_s(frame.now_ns));
         self.frame.set(frame);
     }
 }
 
-fn build_frame(sim: &Simulation, min_visual_ns: f64) -> Frame {
+fn build_frame(sim: &Simulation, min_visual_ns: f64) -> (Frame, Motion) {
     let now = sim.now();
-    let snapshot = sim.snapshot();
     // The trace holds the most recent crossings; a dot is drawn for at least
     // `min_visual_ns` of simulated time, but never longer than the trace
     // covers, so busy links show dots all along their length.
@@ -378,17 +404,8 @@ fn build_frame(sim: &Simulation, min_visual_ns: f64) -> Frame {
         all
     };
     let (completed, errors) = sim.summary_counts();
-    Frame {
-        now_ns: now,
-        events: snapshot.events,
-        finished: snapshot.finished,
-        nodes: snapshot.nodes,
-        dots,
-        in_flight,
-        completed,
-        errors,
-        recent: recent.into_iter().rev().collect(),
-    }
+    let frame = Frame { now_ns: now, events: sim.events(), finished: sim.is_finished(), in_flight, completed, errors };
+    (frame, Motion { dots, recent: recent.into_iter().rev().collect() })
 }
 
 /// Formats a speed for people: 0.01×, 0.5×, 1×, 250×.

@@ -11,7 +11,10 @@
 use leptos::html::Canvas;
 use leptos::prelude::*;
 
-use super::state::{Frame, Lab, MAX_DOTS};
+use std::sync::Arc;
+
+use super::scene::Scene;
+use super::state::{Dot, Lab, MAX_DOTS};
 use crate::sim::engine::NodeView;
 use crate::sim::spec::NodeSpec;
 use crate::sim::trace::MsgKind;
@@ -139,7 +142,7 @@ pub fn describe(id: &str, v: &NodeView) -> String {
 }
 
 /// Moving dots, or (with `reduced_motion`) links as thick as their traffic.
-fn draw_dots(canvas: &web_sys::HtmlCanvasElement, frame: &Frame, layout: &Layout, reduced_motion: bool) {
+fn draw_dots(canvas: &web_sys::HtmlCanvasElement, dots: &[Dot], layout: &Layout, reduced_motion: bool) {
     let (cw, ch) = (f64::from(canvas.client_width()), f64::from(canvas.client_height()));
     let ratio = super::canvas::pixel_ratio();
     let (pw, ph) = super::canvas::fit(canvas, cw, ch, ratio);
@@ -152,16 +155,18 @@ fn draw_dots(canvas: &web_sys::HtmlCanvasElement, frame: &Frame, layout: &Layout
     let scale = (f64::from(pw) / VIEW_W).min(f64::from(ph) / layout.height);
     let (ox, oy) = ((f64::from(pw) - VIEW_W * scale) / 2.0, (f64::from(ph) - layout.height * scale) / 2.0);
     let to_px = |x: f64, y: f64| (ox + x * scale, oy + y * scale);
+    // Dots and the layout come from one scene: every index is in range.
+    let pos = |i: NodeIdx| layout.pos[i as usize];
     if reduced_motion {
         // A static flow view: each link drawn as thick as its recent traffic.
         let mut flow: std::collections::BTreeMap<(NodeIdx, NodeIdx), u32> = std::collections::BTreeMap::new();
-        for d in &frame.dots {
+        for d in dots {
             let key = if d.kind == MsgKind::Request { (d.from, d.to) } else { (d.to, d.from) };
             *flow.entry(key).or_default() += 1;
         }
         ctx.set_stroke_style_str("rgba(47, 129, 247, 0.55)");
         for ((a, b), n) in flow {
-            let (Some(p), Some(q)) = (layout.pos.get(a as usize), layout.pos.get(b as usize)) else { continue };
+            let (p, q) = (pos(a), pos(b));
             ctx.set_line_width((1.0 + 2.5 * f64::from(n).log2()) * ratio);
             ctx.begin_path();
             let ((x0, y0), (x1, y1)) = (to_px(p.0, p.1), to_px(q.0, q.1));
@@ -187,10 +192,8 @@ fn draw_dots(canvas: &web_sys::HtmlCanvasElement, frame: &Frame, layout: &Layout
         ctx.set_fill_style_str(colour);
         ctx.begin_path();
         let palette = KEY_COLOURS.len() as u32;
-        for d in frame.dots.iter().filter(|d| d.kind == kind && key.is_none_or(|k| d.key % palette == k)) {
-            let (Some(a), Some(b)) = (layout.pos.get(d.from as usize), layout.pos.get(d.to as usize)) else {
-                continue;
-            };
+        for d in dots.iter().filter(|d| d.kind == kind && key.is_none_or(|k| d.key % palette == k)) {
+            let (a, b) = (pos(d.from), pos(d.to));
             let p = f64::from(d.progress);
             let (x, y) = to_px(a.0 + (b.0 - a.0) * p, a.1 + (b.1 - a.1) * p);
             ctx.move_to(x + radius, y);
@@ -200,94 +203,67 @@ fn draw_dots(canvas: &web_sys::HtmlCanvasElement, frame: &Frame, layout: &Layout
     }
 }
 
+/// The topology of the current scene, rebuilt whole when the scene changes.
 #[component]
 pub fn Topology() -> impl IntoView {
     let lab = expect_context::<Lab>();
-    let layout = Memo::new(move |_| {
-        lab.topology_version.get();
-        lab.sim.with_value(|s| layout(s.scenario()))
-    });
-    let ids = Memo::new(move |_| {
-        lab.topology_version.get();
-        lab.sim.with_value(|s| s.scenario().topology.ids.clone())
-    });
-    let kinds = Memo::new(move |_| {
-        lab.topology_version.get();
-        lab.sim.with_value(|s| s.scenario().node_specs.iter().map(NodeSpec::kind_name).collect::<Vec<_>>())
-    });
-    let links = Memo::new(move |_| {
-        lab.topology_version.get();
-        lab.sim.with_value(|s| s.scenario().topology.links.iter().map(|l| (l.from, l.to)).collect::<Vec<_>>())
-    });
-    let canvas_ref = NodeRef::<Canvas>::new();
-    Effect::new(move |_| {
-        let layout = layout.get();
-        lab.frame.with(|f| {
-            if let Some(c) = canvas_ref.get() {
-                draw_dots(&c, f, &layout, lab.options.reduced_motion);
-            }
-        })
-    });
-    let view_h = move || layout.with(|l| l.height);
-    let node_view = move |i: usize| lab.frame.with(|f| f.nodes.get(i).cloned().unwrap_or_default());
-    // Changes only when a node is added or removed, so the links are not
-    // rebuilt every frame.
-    let presence = Memo::new(move |_| lab.frame.with(|f| f.nodes.iter().map(|v| v.present).collect::<Vec<_>>()));
-    let present = move |i: usize| presence.with(|p| p.get(i).copied().unwrap_or(false));
+    move || scene_topology(lab, lab.scene.get())
+}
 
-    let node = move |i: usize| {
-        let kind = kinds.with(|k| k[i]);
-        let id = ids.with(|ids| ids[i].clone());
-        let pos = move || layout.with(|l| l.pos[i]);
-        let box_h = move || layout.with(|l| l.box_h);
-        let glyph = match kind {
-            "kafka_producer" | "rabbit_publisher" => "P",
-            _ => "C",
-        };
-        let shape = match kind {
-            "client" | "kafka_producer" | "rabbit_publisher" => view! {
-                <circle class="shape" r="20" cx=move || pos().0 cy=move || pos().1></circle>
-                <text class="glyph" x=move || pos().0 y=move || pos().1 + 5.0>{glyph}</text>
-            }
-            .into_any(),
-            "load_balancer" => view! {
-                <polygon
-                    class="shape"
-                    points=move || {
-                        let (x, y) = pos();
-                        format!("{},{} {},{} {},{} {},{}", x, y - 24.0, x + 24.0, y, x, y + 24.0, x - 24.0, y)
-                    }
-                ></polygon>
-                <text class="glyph" x=move || pos().0 y=move || pos().1 + 5.0>"LB"</text>
-            }
-            .into_any(),
-            _ => view! {
-                <rect
-                    class="shape"
-                    x=move || pos().0 - BOX_W / 2.0
-                    y=move || pos().1 - box_h() / 2.0
-                    width=BOX_W
-                    height=box_h
-                    rx="6"
-                    fill=move || {
-                        let v = node_view(i);
-                        if v.up { load_colour(utilisation(&v)) } else { "var(--down)".to_string() }
-                    }
-                ></rect>
-                <rect
-                    class="queue-bar"
-                    x=move || pos().0 - BOX_W / 2.0
-                    y=move || pos().1 + box_h() / 2.0 - 4.0
-                    height="4"
-                    width=move || {
-                        let v = node_view(i);
+/// One node's shape, label and cross; it reads only its own cell.
+fn node_shape(lab: Lab, scene: &Scene, i: usize, hovered: RwSignal<Option<NodeIdx>>) -> impl IntoView + use<> {
+    let kind = scene.kinds[i];
+    let id = scene.ids()[i].clone();
+    // A Copy handle on the scene's cell, owned by (and disposed with) this view.
+    let cell = RwSignal::from(scene.nodes[i].clone());
+    let (x, y) = scene.layout.pos[i];
+    let box_h = scene.layout.box_h;
+    let view_of = move |f: fn(&NodeView) -> String| cell.with(|l| f(&l.view));
+    let up = move || cell.with(|l| l.view.up);
+    let present = move || cell.with(|l| l.view.present);
+    let glyph = match kind {
+        "kafka_producer" | "rabbit_publisher" => "P",
+        _ => "C",
+    };
+    let shape = match kind {
+        "client" | "kafka_producer" | "rabbit_publisher" => view! {
+            <circle class="shape" r="20" cx=x cy=y></circle>
+            <text class="glyph" x=x y=y + 5.0>{glyph}</text>
+        }
+        .into_any(),
+        "load_balancer" => view! {
+            <polygon
+                class="shape"
+                points=format!("{},{} {},{} {},{} {},{}", x, y - 24.0, x + 24.0, y, x, y + 24.0, x - 24.0, y)
+            ></polygon>
+            <text class="glyph" x=x y=y + 5.0>"LB"</text>
+        }
+        .into_any(),
+        _ => view! {
+            <rect
+                class="shape"
+                x=x - BOX_W / 2.0
+                y=y - box_h / 2.0
+                width=BOX_W
+                height=box_h
+                rx="6"
+                fill=move || view_of(|v| if v.up { load_colour(utilisation(v)) } else { "var(--down)".to_string() })
+            ></rect>
+            <rect
+                class="queue-bar"
+                x=x - BOX_W / 2.0
+                y=y + box_h / 2.0 - 4.0
+                height="4"
+                width=move || {
+                    view_of(|v| {
                         let cap = v.queue_capacity.max(1) as f64;
-                        BOX_W * ((1.0 + v.queue_len as f64).ln() / (1.0 + cap).ln()).min(1.0)
-                    }
-                ></rect>
-                <text class="load" x=move || pos().0 + BOX_W / 2.0 - 6.0 y=move || pos().1 + 4.0>
-                    {move || {
-                        let v = node_view(i);
+                        (BOX_W * ((1.0 + v.queue_len as f64).ln() / (1.0 + cap).ln()).min(1.0)).to_string()
+                    })
+                }
+            ></rect>
+            <text class="load" x=x + BOX_W / 2.0 - 6.0 y=y + 4.0>
+                {move || {
+                    view_of(|v| {
                         if !v.up {
                             "DOWN".into()
                         } else if v.kind == "kafka_cluster" || v.kind == "rabbitmq" {
@@ -295,113 +271,131 @@ pub fn Topology() -> impl IntoView {
                         } else {
                             format!("{}/{} · q{}", v.in_service, v.workers, v.queue_len)
                         }
-                    }}
-                </text>
-            }
-            .into_any(),
-        };
-        let (label_dx, label_dy) =
-            if !matches!(kind, "client" | "load_balancer" | "kafka_producer" | "rabbit_publisher") {
-                (-BOX_W / 2.0 + 6.0, 4.0)
-            } else {
-                (0.0, 36.0)
-            };
-        let id_for_label = id.clone();
-        let testid = format!("node-{id}");
-        view! {
-            <g
-                class=format!("node {kind}")
-                class:down=move || !node_view(i).up
-                class:selected=move || lab.selected.get() == Some(i as NodeIdx)
-                class:absent=move || !present(i)
-                data-testid=testid
-                data-id=id
-                tabindex="0"
-                role="button"
-                on:click=move |_| lab.selected.set(Some(i as NodeIdx))
-                on:keydown=move |ev: web_sys::KeyboardEvent| {
-                    if ev.key() == "Enter" {
-                        lab.selected.set(Some(i as NodeIdx));
-                    }
+                    })
+                }}
+            </text>
+        }
+        .into_any(),
+    };
+    let (label_dx, label_dy) = if !matches!(kind, "client" | "load_balancer" | "kafka_producer" | "rabbit_publisher") {
+        (-BOX_W / 2.0 + 6.0, 4.0)
+    } else {
+        (0.0, 36.0)
+    };
+    let node = i as NodeIdx;
+    view! {
+        <g
+            class=format!("node {kind}")
+            class:down=move || !up()
+            class:selected=move || lab.selected.get() == Some(node)
+            class:absent=move || !present()
+            data-testid=format!("node-{id}")
+            data-id=id.clone()
+            tabindex="0"
+            role="button"
+            on:click=move |_| lab.selected.set(Some(node))
+            on:keydown=move |ev: web_sys::KeyboardEvent| {
+                if ev.key() == "Enter" {
+                    lab.selected.set(Some(node));
                 }
-                on:mouseenter=move |_| lab.hovered.set(Some(i as NodeIdx))
-                on:mouseleave=move |_| lab.hovered.set(None)
-            >
-                {shape}
-                <text class="label" x=move || pos().0 + label_dx y=move || pos().1 + label_dy>{id_for_label}</text>
-                <line
-                    class="cross"
-                    x1=move || pos().0 - 14.0
-                    y1=move || pos().1 - 14.0
-                    x2=move || pos().0 + 14.0
-                    y2=move || pos().1 + 14.0
-                ></line>
-            </g>
+            }
+            on:mouseenter=move |_| hovered.set(Some(node))
+            on:mouseleave=move |_| hovered.set(None)
+        >
+            {shape}
+            <text class="label" x=x + label_dx y=y + label_dy>{id.clone()}</text>
+            <line class="cross" x1=x - 14.0 y1=y - 14.0 x2=x + 14.0 y2=y + 14.0></line>
+        </g>
+    }
+}
+
+fn scene_topology(lab: Lab, scene: Arc<Scene>) -> impl IntoView {
+    // What the pointer is over: state of this scene's view alone.
+    let hovered = RwSignal::new(None::<NodeIdx>);
+    let canvas_ref = NodeRef::<Canvas>::new();
+    {
+        let scene = scene.clone();
+        Effect::new(move |_| {
+            scene.motion.with(|m| {
+                if let Some(c) = canvas_ref.get() {
+                    draw_dots(&c, &m.dots, &scene.layout, lab.options.reduced_motion);
+                }
+            })
+        });
+    }
+    let view_h = scene.layout.height;
+    // Changes only when a node is added or removed, so the links are not
+    // rebuilt every frame.
+    let presence = {
+        let scene = scene.clone();
+        Memo::new(move |_| scene.nodes.iter().map(|c| c.with(|l| l.view.present)).collect::<Vec<_>>())
+    };
+    let links = {
+        let scene = scene.clone();
+        move || {
+            presence.with(|present| {
+                scene
+                    .links
+                    .iter()
+                    .filter(|&&(a, b)| present[a as usize] && present[b as usize])
+                    .map(|&(a, b)| {
+                        let (p, q) = (scene.layout.pos[a as usize], scene.layout.pos[b as usize]);
+                        view! { <line class="link" x1=p.0 y1=p.1 x2=q.0 y2=q.1></line> }
+                    })
+                    .collect_view()
+            })
         }
     };
-
-    let tooltip = move || {
-        let i = lab.hovered.get()? as usize;
-        let (x, y) = layout.with(|l| l.pos.get(i).copied())?;
-        let h = layout.with(|l| l.height);
-        let text = ids.with(|ids| describe(&ids[i], &node_view(i)));
-        Some(view! {
-            <div
-                class="tooltip"
-                role="tooltip"
-                data-testid="tooltip"
-                style=format!("left: {:.2}%; top: {:.2}%;", x / VIEW_W * 100.0, (y + 30.0) / h * 100.0)
-            >
-                {text}
-            </div>
-        })
+    let nodes = (0..scene.len()).map(|i| node_shape(lab, &scene, i, hovered)).collect_view();
+    let tooltip = {
+        let scene = scene.clone();
+        move || {
+            let i = hovered.get()? as usize;
+            let (x, y) = scene.layout.pos[i];
+            let text = scene.nodes[i].with(|l| describe(&scene.ids()[i], &l.view));
+            Some(view! {
+                <div
+                    class="tooltip"
+                    role="tooltip"
+                    data-testid="tooltip"
+                    style=format!("left: {:.2}%; top: {:.2}%;", x / VIEW_W * 100.0, (y + 30.0) / view_h * 100.0)
+                >
+                    {text}
+                </div>
+            })
+        }
+    };
+    let in_flight = {
+        let motion = scene.motion.clone();
+        move || {
+            let n = lab.frame.with(|f| f.in_flight);
+            if n > MAX_DOTS {
+                format!("showing {} of {} messages in flight (sampled)", motion.with(|m| m.dots.len()), n)
+            } else {
+                format!("{n} messages in flight")
+            }
+        }
     };
 
     view! {
         <div
             class="topology"
             data-testid="topology"
+            data-scene=scene.generation
             data-motion=if lab.options.reduced_motion { "static" } else { "animated" }
-            style=move || format!("aspect-ratio: {} / {:.0}", VIEW_W, view_h())
+            style=format!("aspect-ratio: {} / {:.0}", VIEW_W, view_h)
         >
             <svg
-                viewBox=move || format!("0 0 {VIEW_W} {:.0}", view_h())
+                viewBox=format!("0 0 {VIEW_W} {view_h:.0}")
                 role="img"
                 aria-label="Topology: nodes and links; messages move along the links"
             >
-                <g class="links">
-                    {move || {
-                        let l = layout.get();
-                        links
-                            .get()
-                            .into_iter()
-                            .filter(|&(a, b)| present(a as usize) && present(b as usize))
-                            .map(|(a, b)| {
-                                let (p, q) = (l.pos[a as usize], l.pos[b as usize]);
-                                view! { <line class="link" x1=p.0 y1=p.1 x2=q.0 y2=q.1></line> }
-                            })
-                            .collect_view()
-                    }}
-                </g>
-                <g class="nodes">
-                    {move || {
-                        let n = ids.with(Vec::len);
-                        (0..n).map(node).collect_view()
-                    }}
-                </g>
+                <g class="links">{links}</g>
+                <g class="nodes">{nodes}</g>
             </svg>
             <canvas node_ref=canvas_ref class="dots" aria-hidden="true"></canvas>
             {tooltip}
-            <p class="in-flight" data-testid="in-flight">
-                {move || {
-                    let f = lab.frame.get();
-                    if f.in_flight > MAX_DOTS {
-                        format!("showing {} of {} messages in flight (sampled)", f.dots.len(), f.in_flight)
-                    } else {
-                        format!("{} messages in flight", f.in_flight)
-                    }
-                }}
-            </p>
+            <p class="in-flight" data-testid="in-flight">{in_flight}</p>
         </div>
     }
 }

@@ -33,8 +33,12 @@ pub fn read() -> Startup {
     let params = web_sys::UrlSearchParams::new_with_str(&search).ok();
     let get = |k: &str| params.as_ref().and_then(|p| p.get(k));
     let flag = |k: &str, default: bool| get(k).map_or(default, |v| !matches!(v.as_str(), "0" | "false" | "no"));
-    let options =
-        PageOptions { embed: flag("embed", false), autoplay: flag("autoplay", true), reduced_motion: reduced_motion() };
+    let options = PageOptions {
+        embed: flag("embed", false),
+        autoplay: flag("autoplay", true),
+        reduced_motion: reduced_motion(),
+        test_hooks: flag("test-hooks", false),
+    };
     let link = (hash.len() > 1).then(|| share::decode(&hash));
     Startup {
         options,
