@@ -21,10 +21,12 @@ async function freePort() {
   });
 }
 
-/** Serves dist/ on 127.0.0.1 (python's server sends .wasm as application/wasm). */
+/** Serves dist/ (or $SCALELAB_DIST, e.g. an older build to compare) on
+ * 127.0.0.1 (python's server sends .wasm as application/wasm). */
 export async function serveDist() {
   const port = await freePort();
-  const proc = spawn('python3', ['-m', 'http.server', String(port), '--bind', '127.0.0.1', '--directory', join(ROOT, 'dist')], {
+  const dir = process.env.SCALELAB_DIST || join(ROOT, 'dist');
+  const proc = spawn('python3', ['-m', 'http.server', String(port), '--bind', '127.0.0.1', '--directory', dir], {
     stdio: 'ignore',
   });
   const url = `http://127.0.0.1:${port}/`;

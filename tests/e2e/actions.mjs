@@ -1,0 +1,206 @@
+// Everything a person can do in Scale Lab, as one list: the seeded random UI
+// walk (walk.test.mjs) picks from it. A new panel adds its actions here.
+//
+// An action is { name, weight, needs?, run(page, r, ctx) }: `needs` is a CSS
+// selector that must match a visible element for the action to be offered
+// (so the walk never wastes a pick on a panel that is not on show); `run`
+// does it as a person would and returns a short description of what it did
+// (the values it typed, the option it chose), printed when a walk fails.
+
+/** A small seeded PRNG (mulberry32): the same seed, the same walk. */
+export function rng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export const pick = (r, xs) => xs[Math.floor(r() * xs.length)];
+
+/** What people type into number fields when they are not careful. */
+const HOSTILE = ['0', '-1', '-0.5', '1e12', '1e999', 'NaN', '', 'abc', '   ', '0.0001', '99999999999999999999', '12abc'];
+
+/** A hostile value half the time, else a sensible one from `good`. */
+const value = (r, good) => (r() < 0.5 ? pick(r, HOSTILE) : String(pick(r, good)));
+
+const id = (testid) => `[data-testid="${testid}"]`;
+
+/** Sets an input's value as typing would (number inputs keep what a browser keeps). */
+async function type(page, selector, text) {
+  await page.locator(selector).first().evaluate((el, text) => {
+    el.focus();
+    el.value = text;
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+  }, text);
+}
+
+/** Moves a slider to a fraction of its range, as dragging does. */
+async function slide(page, selector, frac) {
+  return page.locator(selector).first().evaluate((el, frac) => {
+    const lo = parseFloat(el.min || '0'), hi = parseFloat(el.max || '100');
+    el.value = String(lo + frac * (hi - lo));
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+    el.dispatchEvent(new Event('change', { bubbles: true }));
+    return el.value;
+  }, frac);
+}
+
+async function click(page, selector, options = {}) {
+  await page.locator(selector).first().click({ timeout: 2000, ...options });
+}
+
+/** Chooses a random option of a select. */
+async function choose(page, selector, r) {
+  const n = await page.locator(`${selector} option`).count();
+  const k = Math.floor(r() * n);
+  await page.locator(selector).first().selectOption({ index: k }, { timeout: 2000 });
+  return `option ${k} of ${n}`;
+}
+
+/** A key pressed with nothing focused (as after clicking the page), or sometimes into whatever has focus. */
+async function key(page, r, k) {
+  if (r() < 0.85) await page.evaluate(() => document.activeElement?.blur?.());
+  await page.keyboard.press(k);
+  return k;
+}
+
+/** Reopens the page at `url` (a fragment change alone does not reload the app). */
+async function reopen(page, url) {
+  await page.goto(url);
+  await page.reload();
+  await page.waitForFunction(() => window.scalelab !== undefined);
+}
+
+const base = (page) => page.url().split(/[?#]/)[0];
+
+export const ACTIONS = [
+  // The gallery.
+  { name: 'open a preset', weight: 3, needs: '[data-testid^=preset-]', run: async (page, r) => {
+    const ids = await page.$$eval('[data-testid^=preset-]', (els) => els.map((e) => e.dataset.testid));
+    const testid = pick(r, ids);
+    await click(page, id(testid));
+    return testid;
+  } },
+  // Playback, by button and by key.
+  { name: 'play/pause button', weight: 3, needs: id('play'), run: (page) => click(page, id('play')) },
+  { name: 'step button', weight: 1, needs: id('step'), run: (page) => click(page, id('step')) },
+  { name: 'reset button', weight: 1, needs: id('reset'), run: (page) => click(page, id('reset')) },
+  { name: 'key Space', weight: 2, run: (page, r) => key(page, r, ' ') },
+  { name: 'key → (step)', weight: 1, run: (page, r) => key(page, r, 'ArrowRight') },
+  { name: 'key R (reset)', weight: 1, run: (page, r) => key(page, r, 'r') },
+  { name: 'key + (faster)', weight: 1, run: (page, r) => key(page, r, '+') },
+  { name: 'key − (slower)', weight: 1, run: (page, r) => key(page, r, '-') },
+  { name: 'key Esc (close inspector)', weight: 1, run: (page, r) => key(page, r, 'Escape') },
+  { name: 'speed slider', weight: 2, needs: id('speed'), run: (page, r) => slide(page, id('speed'), r()) },
+  // Seeds.
+  { name: 'type a seed', weight: 1, needs: id('seed'), run: async (page, r) => {
+    const v = value(r, [1, 42, 123456, 0, '18446744073709551615']);
+    await type(page, id('seed'), v);
+    await page.locator(id('seed')).press('Enter');
+    return JSON.stringify(v);
+  } },
+  { name: 'new seed', weight: 1, needs: id('new-seed'), run: (page) => click(page, id('new-seed')) },
+  { name: 'utilisation slider', weight: 2, needs: id('utilisation'), run: (page, r) => slide(page, id('utilisation'), r()) },
+  // The diagram and the inspector.
+  { name: 'click a node', weight: 6, needs: '[data-testid=topology] g.node', run: async (page, r) => {
+    // A kind first, then a node of it: a balancer among eight servers gets its turn.
+    const nodes = await page.$$eval('[data-testid=topology] g.node', (els) => els.map((e) => [e.dataset.id, e.getAttribute('class')]));
+    const kinds = [...new Set(nodes.map(([, kind]) => kind))];
+    const kind = pick(r, kinds);
+    const node = pick(r, nodes.filter(([, k]) => k === kind).map(([id]) => id));
+    await page.locator(`[data-testid=topology] g.node[data-id="${node}"]`).dispatchEvent('click');
+    return node;
+  } },
+  { name: 'hover a node', weight: 1, needs: '[data-testid=topology] g.node', run: async (page, r) => {
+    const nodes = page.locator('[data-testid=topology] g.node');
+    const k = Math.floor(r() * (await nodes.count()));
+    await nodes.nth(k).hover({ timeout: 2000, force: true });
+    return `node ${k}`;
+  } },
+  { name: 'edit the arrival rate', weight: 4, needs: id('edit-rate'), run: async (page, r) => {
+    const v = value(r, [1, 50, 500, 2000, 9000]);
+    await type(page, id('edit-rate'), v);
+    await click(page, id('apply-rate'));
+    return JSON.stringify(v);
+  } },
+  { name: 'edit workers and service time', weight: 4, needs: id('edit-workers'), run: async (page, r) => {
+    const w = value(r, [1, 2, 8, 64]);
+    const m = value(r, [0.5, 5, 20, 100]);
+    await type(page, id('edit-workers'), w);
+    await type(page, id('edit-service-mean'), m);
+    await click(page, id('apply-server'));
+    return `workers ${JSON.stringify(w)}, mean ${JSON.stringify(m)}`;
+  } },
+  ...['edit-acks', 'edit-algorithm', 'edit-partitioning', 'edit-routing', 'edit-vnodes', 'edit-shard'].map((t) => ({
+    name: `choose ${t}`, weight: 4, needs: id(t), run: (page, r) => choose(page, id(t), r),
+  })),
+  ...['fail', 'recover', 'remove-server', 'add-server', 'fail-shard', 'recover-shard', 'remove-shard', 'add-shard'].map((t) => ({
+    name: `press ${t}`, weight: 4, needs: id(t), run: (page) => click(page, id(t)),
+  })),
+  // Compare, the time cursor and the charts.
+  { name: 'choose a compare variant', weight: 2, needs: id('compare-select'), run: (page, r) => choose(page, id('compare-select'), r) },
+  { name: 'drag the time cursor', weight: 2, needs: id('time-cursor'), run: (page, r) => slide(page, id('time-cursor'), r()) },
+  { name: 'click a chart', weight: 2, needs: 'canvas.chart', run: async (page, r) => {
+    const charts = ['latency-chart', 'throughput-chart', 'utilisation-chart'];
+    const chart = pick(r, charts);
+    const box = await page.locator(id(chart)).boundingBox();
+    if (!box) return `${chart} not on screen`;
+    const position = { x: Math.max(1, r() * box.width - 1), y: Math.max(1, r() * box.height - 1) };
+    await page.locator(id(chart)).click({ position, timeout: 2000, force: true });
+    return `${chart} at ${position.x.toFixed(0)},${position.y.toFixed(0)}`;
+  } },
+  // The broker panel and the ring view.
+  { name: 'click a recent message', weight: 2, needs: `${id('recent-messages')} button`, run: async (page, r) => {
+    const items = page.locator(`${id('recent-messages')} button`);
+    const k = Math.floor(r() * (await items.count()));
+    await items.nth(k).dispatchEvent('click');
+    return `message ${k}`;
+  } },
+  { name: 'point at and click the ring', weight: 2, needs: id('ring-canvas'), run: async (page, r) => {
+    const box = await page.locator(id('ring-canvas')).boundingBox();
+    if (!box) return 'ring not on screen';
+    const position = { x: r() * box.width * 0.6, y: r() * box.height };
+    await page.locator(id('ring-canvas')).hover({ position, timeout: 2000, force: true });
+    await page.locator(id('ring-canvas')).click({ position, timeout: 2000, force: true });
+    return `at ${position.x.toFixed(0)},${position.y.toFixed(0)}`;
+  } },
+  // Sharing, embedding and exports.
+  { name: 'copy-link round trip', weight: 1, run: async (page) => {
+    const link = await page.evaluate(() => window.scalelab.link());
+    const before = await page.evaluate(() => JSON.stringify(window.scalelab.scenario()));
+    await reopen(page, link);
+    const after = await page.evaluate(() => JSON.stringify(window.scalelab.scenario()));
+    if (before !== after) throw new Error(`the link did not restore the scenario:\n${before}\n${after}`);
+    return `${link.length} characters`;
+  } },
+  { name: 'open as an embed', weight: 1, run: async (page) => {
+    const link = await page.evaluate(() => window.scalelab.link());
+    const [, fragment] = link.split('#');
+    await reopen(page, `${base(page)}?embed=1#${fragment}`);
+    return 'embed';
+  } },
+  { name: 'back to the full app', weight: 1, needs: id('embed-view'), run: async (page) => {
+    await reopen(page, base(page));
+    return 'full';
+  } },
+  { name: 'press copy link / embed / exports', weight: 1, needs: id('copy-link'), run: async (page, r) => {
+    const t = pick(r, ['copy-link', 'embed', 'export-csv', 'export-json', 'export-svg']);
+    await click(page, id(t));
+    return t;
+  } },
+  // Layouts.
+  { name: 'narrow or wide window', weight: 1, run: async (page, r) => {
+    const size = pick(r, [{ width: 390, height: 800 }, { width: 900, height: 700 }, { width: 1280, height: 800 }]);
+    await page.setViewportSize(size);
+    return `${size.width}×${size.height}`;
+  } },
+  { name: 'dark or light', weight: 1, run: async (page, r) => {
+    const scheme = pick(r, ['dark', 'light']);
+    await page.emulateMedia({ colorScheme: scheme });
+    return scheme;
+  } },
+];

@@ -1,0 +1,98 @@
+// A way back when something breaks, and number fields that refuse nonsense.
+import { after, afterEach, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { OUT, closePages, launch, openPage, serveDist } from './harness.mjs';
+
+let server, browser;
+before(async () => { server = await serveDist(); browser = await launch(); });
+afterEach(closePages);
+after(async () => { await browser?.close(); server?.close(); });
+
+test('a panic shows the "hit a bug" notice, whose reload brings the scenario back as it was', async () => {
+  const { page, errors } = await openPage(browser, `${server.url}?test-hooks=1`);
+  await page.getByTestId('preset-load-balancing').click();
+  await page.getByTestId('node-lb').dispatchEvent('click');
+  await page.getByTestId('edit-algorithm').selectOption('random');
+  await page.evaluate(() => { window.scalelab.pause(); window.scalelab.runUntil(12_000); });
+  const before = await page.evaluate(() => ({ scenario: window.scalelab.scenario(), state: window.scalelab.state() }));
+  // The hook panics inside the wasm; the call itself throws in JavaScript.
+  const threw = await page.evaluate(() => {
+    try { window.scalelab.panicForTest('a deliberate panic for the test'); return false; } catch { return true; }
+  });
+  assert.ok(threw, 'the panic reaches JavaScript');
+  const notice = page.getByTestId('crash');
+  await notice.waitFor();
+  assert.match(await notice.textContent(), /Scale Lab hit a bug/);
+  await page.waitForFunction(() => document.querySelector('.crash')?.dataset.link);
+  const report = await page.getByTestId('crash-report').inputValue();
+  assert.match(report, /panic: [\s\S]*a deliberate panic for the test/);
+  assert.match(report, /link: http:\/\/127\.0\.0\.1:\d+\/\?test-hooks=1#v1\./);
+  assert.ok(errors.some((e) => e.includes('a deliberate panic for the test')), 'the panic is in the console too');
+  const shot = join(OUT, 'crash.png');
+  await page.screenshot({ path: shot });
+  console.log(`screenshot: ${shot}`);
+  // One click: the same scenario, live edit included, at the same moment.
+  errors.length = 0;
+  await page.getByTestId('crash-reload').click();
+  await page.waitForFunction(() => window.scalelab !== undefined && window.scalelab.state().now_ms >= 12_000);
+  const after = await page.evaluate(() => ({ scenario: window.scalelab.scenario(), state: window.scalelab.state() }));
+  assert.deepEqual(after.scenario, before.scenario, 'the reloaded scenario is the one that was running');
+  assert.equal(after.state.preset, 'load-balancing');
+  assert.equal(await page.getByTestId('crash').count(), 0, 'no notice after the reload');
+  assert.deepEqual(errors, []);
+});
+
+test('without ?test-hooks=1 there is no way to panic on purpose', async () => {
+  const { page } = await openPage(browser, server.url);
+  assert.equal(await page.evaluate(() => typeof window.scalelab.panicForTest), 'undefined');
+});
+
+test('number fields refuse hostile values next to the field and change nothing', async () => {
+  const { page, errors } = await openPage(browser, `${server.url}?autoplay=0`);
+  await page.getByTestId('preset-load-balancing').click();
+  const inspectorError = page.locator('[data-testid=inspector] [data-testid=field-error]');
+  const faults = () => page.evaluate(() => (window.scalelab.scenario().faults || []).length);
+  const n = await faults();
+  // A server: workers and service time.
+  await page.getByTestId('node-app-1').dispatchEvent('click');
+  const hostile = ['0', '-1', '1e12', '', '2.5', '99999999999999999999'];
+  for (const w of hostile) {
+    await page.getByTestId('edit-workers').fill(w);
+    await page.getByTestId('apply-server').click();
+    await inspectorError.waitFor();
+    assert.match(await inspectorError.textContent(), /[Ww]orkers/, `workers ${JSON.stringify(w)} is refused with a word on workers`);
+    assert.equal(await faults(), n, `workers ${JSON.stringify(w)} changes nothing`);
+  }
+  await page.getByTestId('edit-workers').fill('4');
+  for (const m of ['0', '-3', '1e999', '']) {
+    await page.getByTestId('edit-service-mean').fill(m);
+    await page.getByTestId('apply-server').click();
+    await inspectorError.waitFor();
+    assert.match(await inspectorError.textContent(), /service time|mean_ms/i);
+    assert.equal(await faults(), n, `service time ${JSON.stringify(m)} changes nothing`);
+  }
+  // A valid value is applied and clears the error.
+  await page.getByTestId('edit-service-mean').fill('12');
+  await page.getByTestId('apply-server').click();
+  await page.waitForFunction(() => !document.querySelector('[data-testid=field-error]'));
+  assert.equal(await faults(), n + 1, 'a valid edit is recorded');
+  // A client: the arrival rate.
+  await page.getByTestId('node-users').dispatchEvent('click');
+  for (const r of ['0', '-5', '1e12', '']) {
+    await page.getByTestId('edit-rate').fill(r);
+    await page.getByTestId('apply-rate').click();
+    await inspectorError.waitFor();
+    assert.match(await inspectorError.textContent(), /rate/i);
+    assert.equal(await faults(), n + 1, `rate ${JSON.stringify(r)} changes nothing`);
+  }
+  // The seed.
+  const seed = await page.evaluate(() => window.scalelab.scenario().seed);
+  for (const s of ['-1', 'abc', '1.5', '99999999999999999999999']) {
+    await page.getByTestId('seed').fill(s);
+    await page.getByTestId('seed').press('Enter');
+    await page.locator('form.seed [data-testid=field-error]').waitFor();
+    assert.equal(await page.evaluate(() => window.scalelab.scenario().seed), seed, `seed ${JSON.stringify(s)} changes nothing`);
+  }
+  assert.deepEqual(errors, []);
+});
