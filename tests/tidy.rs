@@ -36,3 +36,33 @@ fn sim_names_no_web_clock_or_os_randomness() {
     }
     assert!(offences.is_empty(), "src/sim must stay pure:\n{}", offences.join("\n"));
 }
+
+/// Names of node families, which the engine must not use: a family lives in
+/// its own modules and reaches the engine only through the registry
+/// (`nodes/mod.rs` builds nodes, `family.rs` declares their messages, views
+/// and summaries).
+const FAMILY_NAMES: &[&str] = &["kafka", "rabbit", "shard", "cache", "database", "messaging", "broker"];
+
+/// The engine's files: the loop, its event queue and its clock.
+const ENGINE_FILES: &[&str] = &["src/sim/engine.rs", "src/sim/queue.rs", "src/sim/time.rs"];
+
+#[test]
+fn the_engine_names_no_family() {
+    let mut offences = Vec::new();
+    for f in ENGINE_FILES {
+        let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(f)).unwrap();
+        for (i, line) in text.lines().enumerate() {
+            let lower = line.to_lowercase();
+            for word in FAMILY_NAMES {
+                if lower.contains(word) {
+                    offences.push(format!("{f}:{}: `{word}` in: {}", i + 1, line.trim()));
+                }
+            }
+            // Only the registries may be imported: no `use super::nodes::<kind>`.
+            if line.trim_start().starts_with("use ") && line.contains("nodes::") {
+                offences.push(format!("{f}:{}: imports a node module: {}", i + 1, line.trim()));
+            }
+        }
+    }
+    assert!(offences.is_empty(), "the engine must name no family:\n{}", offences.join("\n"));
+}

@@ -29,13 +29,15 @@ use super::dist::{SimRng, node_streams};
 use super::metrics::{LatencySummary, Metrics, NodeSample, WindowStats};
 use super::nodes;
 use super::queue::EventQueue;
-use super::spec::{FaultSpec, NodeSpec};
+use super::spec::FaultSpec;
 use super::time::{SimTime, ns_to_s};
 use super::trace::{MsgKind, Trace, TraceEntry};
 use super::validate::{Action, Change, Link, LinkIdx, NodeIdx, Scenario, ScenarioError, Stop, Topology, limits};
 
-pub use super::nodes::kafka_cluster::{KafkaMsg, Record};
-pub use super::nodes::rabbitmq::RabbitMsg;
+/// What travels and what nodes show are declared by the family registry
+/// (`family.rs`); the engine moves and stores them without looking inside.
+pub use super::family::{Body, BodyId, NodeParams, NodeSummary, NodeView, Payload};
+pub use super::summary::Summary;
 
 /// How many windows of the time series are kept (the most recent ones).
 pub const MAX_SERIES_POINTS: usize = 3_600;
@@ -74,7 +76,7 @@ pub struct Request {
     /// When it arrived at the node now holding it.
     pub arrived_ns: SimTime,
     pub status: Status,
-    /// What it asks a store to do (servers ignore it).
+    /// What it asks for (a node that serves one kind of request ignores it).
     pub op: Op,
     n_hops: u8,
     hops: [LinkIdx; limits::MAX_HOPS],
@@ -102,44 +104,6 @@ impl Request {
     }
 }
 
-/// What one event delivers to a node.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Payload {
-    Request(Request),
-    Response(Request),
-    /// A timer the node set for itself; `tag` and `slot` are the node's own.
-    Timer {
-        tag: u32,
-        slot: u32,
-    },
-    /// Kafka's protocol (producers, consumers and the cluster).
-    Kafka(KafkaMsg),
-    /// RabbitMQ's protocol (publishers, consumers and the broker).
-    Rabbit(RabbitMsg),
-}
-
-impl Payload {
-    fn body(&self) -> Option<BodyId> {
-        match self {
-            Payload::Kafka(m) => m.body(),
-            _ => None,
-        }
-    }
-}
-
-/// A handle on a message body held by the engine (see [`Body`]).
-pub type BodyId = u32;
-
-/// The variable-size part of a message (a batch of records, a list of
-/// offsets). It stays in the engine's arena while the message travels, so
-/// [`Payload`] stays `Copy` and small; the receiver takes it.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Body {
-    Records(Vec<Record>),
-    /// (partition, next offset to read) pairs: a consumer's commit.
-    Offsets(Vec<(u32, u64)>),
-}
-
 #[derive(Clone, Copy, Debug)]
 enum Event {
     Deliver {
@@ -154,7 +118,7 @@ enum Event {
     Control { entry: u32 },
 }
 
-/// What a request asks of a sharded store.
+/// What a request asks for: read or write its key, or read a run of keys.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Op {
     #[default]
@@ -164,8 +128,8 @@ pub enum Op {
     Range(u32),
 }
 
-/// A change in a store's set of shards (the timeline's `add_shard` and
-/// `remove_shard`).
+/// A change in the set of parts of a node made of parts (a member joins
+/// with a weight, or member `n` leaves).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Membership {
     Add { weight: u32 },
@@ -183,18 +147,18 @@ pub enum BackendChange<'a> {
 /// Everything the nodes share: handed to a node, wrapped in a [`Ctx`], for
 /// the duration of one event.
 pub struct Core {
-    now: SimTime,
+    pub(super) now: SimTime,
     queue: EventQueue<Event>,
     /// One substream of the seeded generator per node.
     rngs: Vec<SimRng>,
     links: Vec<Link>,
-    up: Vec<bool>,
+    pub(super) up: Vec<bool>,
     epoch: Vec<u32>,
     pub(crate) metrics: Metrics,
     trace: Trace,
     next_msg_id: u64,
     next_request_id: u64,
-    n_events: u64,
+    pub(super) n_events: u64,
     /// Message bodies in flight; `free_bodies` lists the empty slots.
     bodies: Vec<Option<Body>>,
     free_bodies: Vec<BodyId>,
@@ -254,7 +218,7 @@ impl Ctx<'_> {
     }
 
     /// Sends a protocol message over one of this node's links, in either
-    /// direction (a broker pushes to a consumer over the consumer's link).
+    /// direction (a node may push to the node that linked to it).
     /// `key` colours the message in the animation (a record's key).
     pub fn send(&mut self, link: LinkIdx, payload: Payload, kind: MsgKind, key: u32) {
         let l = self.core.links[link as usize];
@@ -363,9 +327,10 @@ pub trait Node: Send + Sync {
     fn set(&mut self, _ctx: &mut Ctx, _change: &Change) {}
     /// A backend joined or left (balancers only).
     fn on_backend(&mut self, _ctx: &mut Ctx, _change: BackendChange) {}
-    /// A part of the node failed (`up` false) or recovered: a Kafka broker, a shard.
+    /// A part of the node failed (`up` false) or recovered (the timeline's
+    /// `fail`/`recover` naming a part).
     fn on_part(&mut self, _ctx: &mut Ctx, _part: u32, _up: bool) {}
-    /// A part joins or leaves (a store's shards).
+    /// A part joins or leaves (nodes made of members).
     fn on_membership(&mut self, _ctx: &mut Ctx, _change: Membership) {}
     /// Live figures for the UI: cheap enough to call 60 times a second.
     fn view(&self) -> NodeView;
@@ -373,144 +338,6 @@ pub trait Node: Send + Sync {
     fn sample(&mut self, now: SimTime) -> NodeSample;
     /// Whole-run figures.
     fn summary(&self, now: SimTime, topology: &Topology) -> NodeSummary;
-}
-
-/// A node's live state, for the topology view and the inspector.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
-pub struct NodeView {
-    pub kind: &'static str,
-    pub up: bool,
-    /// False before a timeline `add_server` and after a `remove_server`.
-    pub present: bool,
-    /// Requests being served now (servers) or awaiting a response (balancers).
-    pub in_service: u64,
-    /// Concurrency limit (servers); 0 where it does not apply.
-    pub workers: u32,
-    pub queue_len: u64,
-    pub queue_capacity: u64,
-    pub completed: u64,
-    pub dropped: u64,
-    pub errors: u64,
-    /// Backends currently in rotation (balancers).
-    pub healthy_backends: Vec<NodeIdx>,
-    /// Current parameters, for the inspector and theory overlays.
-    pub params: NodeParams,
-    /// A Kafka cluster's brokers, partitions and groups.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub kafka: Option<Box<super::nodes::kafka_cluster::KafkaView>>,
-    /// A RabbitMQ broker's exchanges, bindings and queues.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub rabbit: Option<Box<super::nodes::rabbitmq::RabbitView>>,
-    /// A sharded store's shards, ring and recent routes.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub store: Option<Box<super::nodes::sharded_store::StoreView>>,
-}
-
-/// A node's current, editable parameters.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
-#[serde(rename_all = "snake_case", tag = "kind")]
-pub enum NodeParams {
-    #[default]
-    None,
-    Client {
-        arrivals: super::spec::ArrivalSpec,
-    },
-    Server {
-        service_time: super::spec::ServiceTimeSpec,
-    },
-    LoadBalancer {
-        algorithm: super::spec::Algorithm,
-    },
-    Producer {
-        arrivals: super::spec::ArrivalSpec,
-        acks: super::spec::Acks,
-    },
-    Store {
-        service_time: super::spec::ServiceTimeSpec,
-    },
-}
-
-/// Whole-run figures of one node; fields that do not apply are left out.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
-pub struct NodeSummary {
-    pub kind: &'static str,
-    pub up: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub sent: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub completed: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub dropped: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub timed_out: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub refused: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub reset: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub throughput_per_s: Option<f64>,
-    /// Busy worker-time / (workers x elapsed time).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub utilisation: Option<f64>,
-    /// Time-averaged number waiting in the queue.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub mean_queue_len: Option<f64>,
-    /// Time-averaged number in the node (waiting + in service): L in Little's law.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub mean_in_system: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub latency_ms: Option<LatencySummary>,
-    /// Requests sent to each backend (balancers), by backend id.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub forwarded: Option<std::collections::BTreeMap<String, u64>>,
-    /// Batches a producer sent again (after an error or a timeout).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub retries: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub dead_lettered: Option<u64>,
-    /// Records this consumer processed that its group had processed before.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub duplicates: Option<u64>,
-    /// Records processed after a later record of the same producer and partition.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub out_of_order: Option<u64>,
-    /// Deliveries this consumer got that were redeliveries.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub redelivered: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub kafka: Option<super::nodes::kafka_cluster::KafkaSummary>,
-    /// A RabbitMQ broker's queues, by name.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub queues: Option<std::collections::BTreeMap<String, super::nodes::rabbitmq::QueueSummary>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub store: Option<Box<super::nodes::sharded_store::StoreSummary>>,
-}
-
-/// Whole-run results: deterministic (no wall-clock figures), so two runs of
-/// the same scenario and seed give equal summaries.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Summary {
-    pub scenario: String,
-    pub seed: u64,
-    /// Requests the clients sent.
-    pub sent: u64,
-    /// Requests that got a successful response.
-    pub completed: u64,
-    pub dropped: u64,
-    pub timed_out: u64,
-    pub refused: u64,
-    pub reset: u64,
-    /// Events the engine processed.
-    pub events: u64,
-    pub sim_time_s: f64,
-    /// Successful responses per simulated second.
-    pub throughput_per_s: f64,
-    /// End-to-end latency of successful requests, as the clients saw it.
-    pub latency_ms: LatencySummary,
-    /// Kafka and RabbitMQ counts (messaging scenarios only).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub messaging: Option<super::metrics::MessagingCounts>,
-    pub nodes: std::collections::BTreeMap<String, NodeSummary>,
 }
 
 /// What the UI draws each frame.
@@ -535,12 +362,12 @@ pub enum Progress {
 
 /// A running simulation of one scenario.
 pub struct Simulation {
-    scenario: Scenario,
-    core: Core,
+    pub(super) scenario: Scenario,
+    pub(super) core: Core,
     present: Vec<bool>,
     /// Present at some time so far: the nodes the summary lists.
-    ever_present: Vec<bool>,
-    nodes: Vec<Box<dyn Node>>,
+    pub(super) ever_present: Vec<bool>,
+    pub(super) nodes: Vec<Box<dyn Node>>,
     node_series: Vec<VecDeque<NodeSample>>,
     /// Simulated time at which the run stops at the latest.
     stop_at_ns: SimTime,
@@ -548,8 +375,9 @@ pub struct Simulation {
     stop_after_finished: Option<u64>,
     finished: bool,
     next_window_end_ns: SimTime,
-    /// Whether any node is Kafka or RabbitMQ (the timeline adds only servers).
-    has_messaging: bool,
+    /// Whether the summary carries protocol-message counts (decided once:
+    /// the timeline adds only servers).
+    pub(super) counts_protocols: bool,
 }
 
 impl Simulation {
@@ -586,7 +414,7 @@ impl Simulation {
             stop_after_finished,
             finished: false,
             next_window_end_ns: scenario.window_ns,
-            has_messaging: scenario.node_specs.iter().any(NodeSpec::is_messaging),
+            counts_protocols: super::summary::counts_protocols(&scenario.node_specs),
             scenario: scenario.clone(),
         };
         for i in 0..n_nodes {
@@ -672,12 +500,6 @@ impl Simulation {
         self.core.metrics.e2e.summary()
     }
 
-    /// Kafka and RabbitMQ counts so far (messaging scenarios only; cheap).
-    pub fn messaging(&self) -> Option<super::metrics::MessagingCounts> {
-        self.has_messaging.then_some(self.core.metrics.messaging)
-    }
-
-    /// Processes the next event. Returns false when the run has stopped.
     pub fn step(&mut self) -> bool {
         if self.finished {
             return false;
@@ -723,7 +545,7 @@ impl Simulation {
                 }
                 Payload::Timer { .. } => {}
                 // A protocol message to a dead process is lost with the connection.
-                Payload::Kafka(_) | Payload::Rabbit(_) => self.core.drop_body(&payload),
+                _ => self.core.drop_body(&payload),
             }
             return;
         }
@@ -848,40 +670,6 @@ impl Simulation {
                 series.push_back(node.sample(end));
             }
             self.next_window_end_ns += self.scenario.window_ns;
-        }
-    }
-
-    /// Whole-run results so far.
-    pub fn summary(&self) -> Summary {
-        let m = &self.core.metrics;
-        let now = self.core.now;
-        let topo = &self.scenario.topology;
-        let nodes = self
-            .nodes
-            .iter()
-            .enumerate()
-            .filter(|&(i, _)| self.ever_present[i])
-            .map(|(i, n)| {
-                let mut s = n.summary(now, topo);
-                s.up = self.core.up[i];
-                (topo.ids[i].clone(), s)
-            })
-            .collect();
-        Summary {
-            scenario: self.scenario.spec.name.clone(),
-            seed: self.scenario.spec.seed,
-            sent: m.sent,
-            completed: m.outcomes.completed,
-            dropped: m.outcomes.dropped,
-            timed_out: m.outcomes.timed_out,
-            refused: m.outcomes.refused,
-            reset: m.outcomes.reset,
-            events: self.core.n_events,
-            sim_time_s: ns_to_s(now),
-            throughput_per_s: super::time::per_s(m.outcomes.completed, now),
-            latency_ms: m.e2e.summary(),
-            messaging: self.messaging(),
-            nodes,
         }
     }
 

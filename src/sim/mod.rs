@@ -16,6 +16,7 @@
 
 pub mod dist;
 pub mod engine;
+pub mod family;
 pub mod kafka;
 pub mod metrics;
 pub mod nodes;
@@ -24,10 +25,12 @@ pub mod rabbitmq;
 pub mod ring;
 pub mod sharding;
 pub mod spec;
+pub mod summary;
 pub mod theory;
 pub mod time;
 pub mod trace;
 pub mod validate;
 
-pub use engine::{Node, Progress, Simulation, Snapshot, Status, Summary};
+pub use engine::{Node, Progress, Simulation, Snapshot, Status};
+pub use summary::Summary;
 pub use validate::{FieldError, Scenario, ScenarioError};

@@ -1,0 +1,174 @@
+//! What the families put on the wire and show: the message, view and
+//! summary types whose variants name node families, kept out of the engine.
+//!
+//! ```text
+//!   engine.rs  moves a Payload, stores a Body, asks a Node for its NodeView
+//!      │       and NodeSummary, and matches only Request, Response, Timer
+//!      ▼
+//!   family.rs  (this file) declares the protocol variants and the
+//!              per-family parts of views and summaries
+//!      ▲
+//!   nodes/…    each family's node models fill them in
+//! ```
+//! The engine re-exports these types, so node code keeps importing them
+//! from `engine`. A new family with its own protocol adds a `Payload`
+//! variant here; a new family with its own panel adds an optional field to
+//! `NodeView` and `NodeSummary` here.
+
+use serde::Serialize;
+
+use crate::sim::engine::Request;
+use crate::sim::metrics::LatencySummary;
+use crate::sim::nodes::kafka_cluster::{KafkaMsg, Record};
+use crate::sim::nodes::rabbitmq::RabbitMsg;
+use crate::sim::validate::NodeIdx;
+
+/// What one event delivers to a node.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Payload {
+    Request(Request),
+    Response(Request),
+    /// A timer the node set for itself; `tag` and `slot` are the node's own.
+    Timer {
+        tag: u32,
+        slot: u32,
+    },
+    /// Kafka's protocol (producers, consumers and the cluster).
+    Kafka(KafkaMsg),
+    /// RabbitMQ's protocol (publishers, consumers and the broker).
+    Rabbit(RabbitMsg),
+}
+
+impl Payload {
+    /// The body a protocol message holds in the engine's arena, if any.
+    pub fn body(&self) -> Option<BodyId> {
+        match self {
+            Payload::Kafka(m) => m.body(),
+            _ => None,
+        }
+    }
+}
+
+/// A handle on a message body held by the engine (see [`Body`]).
+pub type BodyId = u32;
+
+/// The variable-size part of a message (a batch of records, a list of
+/// offsets). It stays in the engine's arena while the message travels, so
+/// [`Payload`] stays `Copy` and small; the receiver takes it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Body {
+    Records(Vec<Record>),
+    /// (partition, next offset to read) pairs: a consumer's commit.
+    Offsets(Vec<(u32, u64)>),
+}
+
+/// A node's live state, for the topology view and the inspector.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct NodeView {
+    pub kind: &'static str,
+    pub up: bool,
+    /// False before a timeline `add_server` and after a `remove_server`.
+    pub present: bool,
+    /// Requests being served now (servers) or awaiting a response (balancers).
+    pub in_service: u64,
+    /// Concurrency limit (servers); 0 where it does not apply.
+    pub workers: u32,
+    pub queue_len: u64,
+    pub queue_capacity: u64,
+    pub completed: u64,
+    pub dropped: u64,
+    pub errors: u64,
+    /// Backends currently in rotation (balancers).
+    pub healthy_backends: Vec<NodeIdx>,
+    /// Current parameters, for the inspector and theory overlays.
+    pub params: NodeParams,
+    /// A Kafka cluster's brokers, partitions and groups.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kafka: Option<Box<crate::sim::nodes::kafka_cluster::KafkaView>>,
+    /// A RabbitMQ broker's exchanges, bindings and queues.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rabbit: Option<Box<crate::sim::nodes::rabbitmq::RabbitView>>,
+    /// A sharded store's shards, ring and recent routes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub store: Option<Box<crate::sim::nodes::sharded_store::StoreView>>,
+}
+
+/// A node's current, editable parameters.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum NodeParams {
+    #[default]
+    None,
+    Client {
+        arrivals: crate::sim::spec::ArrivalSpec,
+    },
+    Server {
+        service_time: crate::sim::spec::ServiceTimeSpec,
+    },
+    LoadBalancer {
+        algorithm: crate::sim::spec::Algorithm,
+    },
+    Producer {
+        arrivals: crate::sim::spec::ArrivalSpec,
+        acks: crate::sim::spec::Acks,
+    },
+    Store {
+        service_time: crate::sim::spec::ServiceTimeSpec,
+    },
+}
+
+/// Whole-run figures of one node; fields that do not apply are left out.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct NodeSummary {
+    pub kind: &'static str,
+    pub up: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sent: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub completed: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dropped: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timed_out: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refused: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reset: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub throughput_per_s: Option<f64>,
+    /// Busy worker-time / (workers x elapsed time).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub utilisation: Option<f64>,
+    /// Time-averaged number waiting in the queue.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mean_queue_len: Option<f64>,
+    /// Time-averaged number in the node (waiting + in service): L in Little's law.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mean_in_system: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub latency_ms: Option<LatencySummary>,
+    /// Requests sent to each backend (balancers), by backend id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub forwarded: Option<std::collections::BTreeMap<String, u64>>,
+    /// Batches a producer sent again (after an error or a timeout).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retries: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dead_lettered: Option<u64>,
+    /// Records this consumer processed that its group had processed before.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duplicates: Option<u64>,
+    /// Records processed after a later record of the same producer and partition.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub out_of_order: Option<u64>,
+    /// Deliveries this consumer got that were redeliveries.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redelivered: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kafka: Option<crate::sim::nodes::kafka_cluster::KafkaSummary>,
+    /// A RabbitMQ broker's queues, by name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub queues: Option<std::collections::BTreeMap<String, crate::sim::nodes::rabbitmq::QueueSummary>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub store: Option<Box<crate::sim::nodes::sharded_store::StoreSummary>>,
+}
