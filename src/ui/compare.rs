@@ -166,8 +166,11 @@ pub fn verdict(a: &Simulation, b: &Simulation, label_a: &str, label_b: &str) -> 
 #[component]
 pub fn ComparePanel() -> impl IntoView {
     let lab = expect_context::<Lab>();
+    // Offered changes follow the scenario and its live edits (after
+    // "workers 4 → 8" the offer is 8 → 16).
     let options = Memo::new(move |_| {
         lab.scene.track();
+        lab.charts_dirty.track();
         lab.sim.with_value(candidates)
     });
     let verdict_text = move || {

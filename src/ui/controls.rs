@@ -8,8 +8,16 @@ use super::state::{Lab, MAX_SPEED, MIN_SPEED, format_speed};
 use crate::sim::spec::FaultSpec;
 use crate::sim::time::ns_to_s;
 
-/// A seed people can read and type: 1 to 999,999.
-fn random_seed() -> u64 {
+/// A seed people can read and type: 1 to 999,999. With `?test-hooks=1`
+/// the seeds follow a fixed sequence, so a UI walk replays exactly.
+fn random_seed(lab: Lab) -> u64 {
+    if lab.options.test_hooks {
+        thread_local!(static NEXT: std::cell::Cell<u64> = const { std::cell::Cell::new(0) });
+        return NEXT.with(|n| {
+            n.set(n.get() + 1);
+            n.get() * 7_919 % 999_999 + 1
+        });
+    }
     (js_sys::Math::random() * 999_999.0).floor() as u64 + 1
 }
 
@@ -18,9 +26,12 @@ pub fn Controls() -> impl IntoView {
     let lab = expect_context::<Lab>();
     let seed_text = RwSignal::new(String::new());
     let seed_error = RwSignal::new(None::<String>);
+    let rho_error = RwSignal::new(None::<String>);
     Effect::new(move |_| {
         lab.scene.track();
         seed_text.set(lab.seed().to_string());
+        seed_error.set(None);
+        rho_error.set(None);
     });
     // (client id, c, μ, ρ) of an M/M/c scenario, from the scene's cells.
     let model = Memo::new(move |_| {
@@ -96,7 +107,7 @@ pub fn Controls() -> impl IntoView {
                 </label>
                 <button type="button" data-testid="new-seed" title="Run again with a new random seed" on:click=move |_| {
                     seed_error.set(None);
-                    lab.set_seed(random_seed());
+                    lab.set_seed(random_seed(lab));
                 }>
                     "New seed"
                 </button>
@@ -117,16 +128,22 @@ pub fn Controls() -> impl IntoView {
                                     step="0.01"
                                     prop:value=rho
                                     on:change:target=move |ev| {
-                                        if let Ok(r) = crate::share::parse_number(&ev.target().value()).ok_or(()) {
-                                            lab.edit(FaultSpec {
-                                                set: Some(id.clone()),
-                                                rate_per_s: Some(r * f64::from(c) * mu),
-                                                ..Default::default()
-                                            });
+                                        let Some(r) = crate::share::parse_number(&ev.target().value()) else { return };
+                                        let entry = FaultSpec {
+                                            set: Some(id.clone()),
+                                            rate_per_s: Some(r * f64::from(c) * mu),
+                                            ..Default::default()
+                                        };
+                                        // A refused rate (over the limit) leaves the slider where the run is.
+                                        let result = lab.try_edit(entry);
+                                        if result.is_err() {
+                                            ev.target().set_value(&rho.to_string());
                                         }
+                                        rho_error.set(result.err());
                                     }
                                 />
                             </label>
+                            {super::inspector::error_line(rho_error)}
                         }
                     })
             }}

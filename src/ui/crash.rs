@@ -23,8 +23,16 @@ use crate::share::{self, ShareState};
 thread_local! {
     /// The state a reload restores, as of the last load or edit.
     static LAST: RefCell<Option<ShareState>> = const { RefCell::new(None) };
-    /// Its time cursor, as of the last frame (seconds).
+    /// Its time cursor and speed, as of the last frame.
     static LAST_T_S: Cell<f64> = const { Cell::new(0.0) };
+    static LAST_SPEED: Cell<f64> = const { Cell::new(1.0) };
+    /// Set by the panic hook: the app must not run on behind the notice.
+    static CRASHED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Whether the app has panicked: the frame loop, the keys and the API stop.
+pub fn crashed() -> bool {
+    CRASHED.with(Cell::get)
 }
 
 /// Keeps `state` as the one a reload after a panic restores.
@@ -36,9 +44,11 @@ pub fn remember(state: ShareState) {
     });
 }
 
-/// Moves the remembered state's time cursor (cheap: called every frame).
-pub fn remember_time(t_s: f64) {
+/// Moves the remembered state's time cursor and speed (cheap: called every
+/// frame).
+pub fn remember_moment(t_s: f64, speed: f64) {
     LAST_T_S.with(|t| t.set(t_s));
+    LAST_SPEED.with(|s| s.set(speed));
 }
 
 /// The remembered state as share-link JSON ("" if there is none).
@@ -47,6 +57,7 @@ fn last_state_json() -> String {
     state
         .map(|mut s| {
             s.t_s = LAST_T_S.with(Cell::get);
+            s.speed = LAST_SPEED.with(Cell::get);
             String::from_utf8(share::state_json(&s)).unwrap_or_default()
         })
         .unwrap_or_default()
@@ -55,7 +66,11 @@ fn last_state_json() -> String {
 /// Installs the panic hook: the console message, then the notice.
 pub fn install() {
     std::panic::set_hook(Box::new(|info| {
+        let again = CRASHED.with(|c| c.replace(true));
         console_error_panic_hook::hook(info);
+        if again {
+            return;
+        }
         show_crash(&info.to_string(), &last_state_json());
     }));
 }
@@ -67,7 +82,11 @@ function b64url(bytes) {
   return btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 async function linkFor(stateJson) {
-  const base = location.origin + location.pathname + location.search;
+  // The page's own options survive; ?t= and ?speed= would override the
+  // link's moment, and ?preset= its scenario, so they go.
+  const query = new URLSearchParams(location.search);
+  for (const k of [...query.keys()]) if (!['embed', 'test-hooks', 'autoplay'].includes(k)) query.delete(k);
+  const base = location.origin + location.pathname + (query.size ? '?' + query : '');
   if (!stateJson) return base;
   const stream = new Blob([stateJson]).stream().pipeThrough(new CompressionStream('deflate-raw'));
   const packed = new Uint8Array(await new Response(stream).arrayBuffer());
@@ -111,6 +130,9 @@ export function show_crash(message, stateJson) {
     catch { document.execCommand('copy'); copy.textContent = 'Selected: press Ctrl+C'; }
   });
   fresh.addEventListener('click', () => { location.assign(location.origin + location.pathname); });
+  // Keys pressed in the notice are the notice's: the app's shortcuts would
+  // call into the stopped app.
+  veil.addEventListener('keydown', (e) => e.stopPropagation());
   reload.focus();
 }
 "#)]

@@ -93,8 +93,12 @@ fn workers_form(lab: Lab, id: String, label: &'static str, workers: u32, service
     let mean = mean_ms(&service_time);
     let read = move || -> Result<FaultSpec, String> {
         let w = number_in(workers_in, label)?;
-        if w.fract() != 0.0 || !(0.0..=f64::from(u32::MAX)).contains(&w) {
-            return Err(format!("{label}: a whole number of workers, 1 or more (got {w})."));
+        let max = crate::sim::validate::limits::MAX_WORKERS;
+        if w.fract() != 0.0 || w < 1.0 {
+            return Err(format!("{label}: a whole number, 1 or more (got {w})."));
+        }
+        if w > f64::from(max) {
+            return Err(format!("{label}: at most {max} (got {w})."));
         }
         let m = number_in(mean_in, "Mean service time")?;
         Ok(FaultSpec {
@@ -341,7 +345,7 @@ fn node_inspector(lab: Lab, scene: &Scene, node: NodeIdx) -> impl IntoView + use
             <h2 data-testid="inspector-title">{id.clone()}</h2>
             <span class="kind">{kind_name}</span>
             <span class="state" class:down=move || !up() data-testid="inspector-state">{move || if up() { "up" } else { "down" }}</span>
-            <button class="close" title="Close (Esc)" aria-label="Close the inspector" on:click=move |_| lab.selected.set(None)>"×"</button>
+            <button class="close" data-testid="inspector-close" title="Close (Esc)" aria-label="Close the inspector" on:click=move |_| lab.selected.set(None)>"×"</button>
         </header>
         <dl class="figures">{figures}</dl>
         {editor}

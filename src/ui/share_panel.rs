@@ -87,6 +87,12 @@ pub fn SharePanel() -> impl IntoView {
     let lab = expect_context::<Lab>();
     let link = RwSignal::new(String::new());
     let embed = RwSignal::new(String::new());
+    // A link made for another scenario must not stay on show.
+    Effect::new(move |_| {
+        lab.scene.track();
+        link.set(String::new());
+        embed.set(String::new());
+    });
     let copy_link = move |_| {
         let state = lab.share_state();
         leptos::task::spawn_local(async move {

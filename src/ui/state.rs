@@ -162,6 +162,7 @@ impl Lab {
         self.sim.set_value(Simulation::new(&scenario));
         self.preset.set(preset);
         self.selected.set(None);
+        self.shard.set(None);
         self.seek_to.set(None);
         self.horizon_ns.set(0);
         self.new_scene();
@@ -255,6 +256,9 @@ impl Lab {
 
     /// One animation frame: seeks, or advances by `wall_ms` × speed.
     pub fn tick(&self, wall_ms: f64) {
+        if super::crash::crashed() {
+            return;
+        }
         if let Some(target) = self.seek_to.get_untracked() {
             let progress = self.advance_to(target, SEEK_BUDGET);
             if progress != Progress::OverBudget {
@@ -318,8 +322,17 @@ impl Lab {
     pub fn try_edit(&self, entry: FaultSpec) -> Result<(), String> {
         let result = self.sim.try_update_value(|s| s.add_entry(entry.clone())).expect("the simulation is alive");
         if let Err(e) = result {
-            // The field's own name, not its path in the timeline (`faults[7].workers`).
-            let name = |path: &str| path.rsplit('.').next().unwrap_or(path).to_string();
+            // The field's name as the form shows it, not its path in the
+            // timeline (`faults[7].workers`).
+            let name = |path: &str| {
+                let field = path.rsplit('.').next().unwrap_or(path);
+                match field {
+                    "rate_per_s" => "Arrival rate".to_string(),
+                    "workers" => "Workers".to_string(),
+                    "mean_ms" | "min_ms" | "max_ms" => "Mean service time".to_string(),
+                    other => other.replace('_', " "),
+                }
+            };
             let words: Vec<String> = e.errors.iter().map(|f| format!("{}: {}", name(&f.path), f.message)).collect();
             return Err(words.join("; "));
         }
@@ -366,7 +379,7 @@ impl Lab {
         let min_visual_ns = MIN_DOT_WALL_MS * 1e6 * self.speed.get_untracked();
         let (frame, motion) = self.sim.with_value(|s| build_frame(s, min_visual_ns));
         self.scene.with_untracked(|scene| self.sim.with_value(|s| scene.update(s, motion)));
-        super::crash::remember_time(ns_to_s(frame.now_ns));
+        super::crash::remember_moment(ns_to_s(frame.now_ns), self.speed.get_untracked());
         self.frame.set(frame);
     }
 }

@@ -1,11 +1,12 @@
 // Everything a person can do in Scale Lab, as one list: the seeded random UI
 // walk (walk.test.mjs) picks from it. A new panel adds its actions here.
 //
-// An action is { name, weight, needs?, run(page, r, ctx) }: `needs` is a CSS
+// An action is { name, weight, needs?, run(page, r) }: `needs` is a CSS
 // selector that must match a visible element for the action to be offered
 // (so the walk never wastes a pick on a panel that is not on show); `run`
 // does it as a person would and returns a short description of what it did
 // (the values it typed, the option it chose), printed when a walk fails.
+// Actions that reload the page cost a second or so each, so they weigh less.
 
 /** A small seeded PRNG (mulberry32): the same seed, the same walk. */
 export function rng(seed) {
@@ -75,6 +76,9 @@ async function reopen(page, url) {
   await page.waitForFunction(() => window.scalelab !== undefined);
 }
 
+/** Nodes on the diagram (a removed server, or one not yet added, is hidden). */
+const SHOWN_NODE = '[data-testid=topology] g.node:not(.absent)';
+
 const base = (page) => page.url().split(/[?#]/)[0];
 
 export const ACTIONS = [
@@ -106,17 +110,25 @@ export const ACTIONS = [
   { name: 'new seed', weight: 1, needs: id('new-seed'), run: (page) => click(page, id('new-seed')) },
   { name: 'utilisation slider', weight: 2, needs: id('utilisation'), run: (page, r) => slide(page, id('utilisation'), r()) },
   // The diagram and the inspector.
-  { name: 'click a node', weight: 6, needs: '[data-testid=topology] g.node', run: async (page, r) => {
+  { name: 'click a node', weight: 6, needs: SHOWN_NODE, run: async (page, r) => {
     // A kind first, then a node of it: a balancer among eight servers gets its turn.
-    const nodes = await page.$$eval('[data-testid=topology] g.node', (els) => els.map((e) => [e.dataset.id, e.getAttribute('class')]));
+    const nodes = await page.$$eval(SHOWN_NODE, (els) => els.map((e) => [e.dataset.id, e.classList[1]]));
     const kinds = [...new Set(nodes.map(([, kind]) => kind))];
     const kind = pick(r, kinds);
     const node = pick(r, nodes.filter(([, k]) => k === kind).map(([id]) => id));
     await page.locator(`[data-testid=topology] g.node[data-id="${node}"]`).dispatchEvent('click');
     return node;
   } },
-  { name: 'hover a node', weight: 1, needs: '[data-testid=topology] g.node', run: async (page, r) => {
-    const nodes = page.locator('[data-testid=topology] g.node');
+  { name: 'Tab to a node and press Enter', weight: 1, needs: SHOWN_NODE, run: async (page, r) => {
+    const nodes = page.locator(SHOWN_NODE);
+    const k = Math.floor(r() * (await nodes.count()));
+    await nodes.nth(k).focus();
+    await page.keyboard.press('Enter');
+    return `node ${k}`;
+  } },
+  { name: 'close the inspector (×)', weight: 1, needs: id('inspector-close'), run: (page) => click(page, id('inspector-close')) },
+  { name: 'hover a node', weight: 1, needs: SHOWN_NODE, run: async (page, r) => {
+    const nodes = page.locator(SHOWN_NODE);
     const k = Math.floor(r() * (await nodes.count()));
     await nodes.nth(k).hover({ timeout: 2000, force: true });
     return `node ${k}`;
@@ -169,7 +181,7 @@ export const ACTIONS = [
     return `at ${position.x.toFixed(0)},${position.y.toFixed(0)}`;
   } },
   // Sharing, embedding and exports.
-  { name: 'copy-link round trip', weight: 1, run: async (page) => {
+  { name: 'copy-link round trip', weight: 0.5, run: async (page) => {
     const link = await page.evaluate(() => window.scalelab.link());
     const before = await page.evaluate(() => JSON.stringify(window.scalelab.scenario()));
     await reopen(page, link);
@@ -177,13 +189,13 @@ export const ACTIONS = [
     if (before !== after) throw new Error(`the link did not restore the scenario:\n${before}\n${after}`);
     return `${link.length} characters`;
   } },
-  { name: 'open as an embed', weight: 1, run: async (page) => {
+  { name: 'open as an embed', weight: 0.5, run: async (page) => {
     const link = await page.evaluate(() => window.scalelab.link());
     const [, fragment] = link.split('#');
     await reopen(page, `${base(page)}?embed=1#${fragment}`);
     return 'embed';
   } },
-  { name: 'back to the full app', weight: 1, needs: id('embed-view'), run: async (page) => {
+  { name: 'back to the full app', weight: 0.5, needs: id('embed-view'), run: async (page) => {
     await reopen(page, base(page));
     return 'full';
   } },
@@ -197,6 +209,13 @@ export const ACTIONS = [
     const size = pick(r, [{ width: 390, height: 800 }, { width: 900, height: 700 }, { width: 1280, height: 800 }]);
     await page.setViewportSize(size);
     return `${size.width}×${size.height}`;
+  } },
+  { name: 'reduced motion on or off (reopens)', weight: 0.5, run: async (page, r) => {
+    const motion = pick(r, ['reduce', 'no-preference']);
+    await page.emulateMedia({ reducedMotion: motion });
+    const link = await page.evaluate(() => window.scalelab.link());
+    await reopen(page, link);
+    return motion;
   } },
   { name: 'dark or light', weight: 1, run: async (page, r) => {
     const scheme = pick(r, ['dark', 'light']);

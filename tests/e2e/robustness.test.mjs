@@ -10,7 +10,9 @@ afterEach(closePages);
 after(async () => { await browser?.close(); server?.close(); });
 
 test('a panic shows the "hit a bug" notice, whose reload brings the scenario back as it was', async () => {
-  const { page, errors } = await openPage(browser, `${server.url}?test-hooks=1`);
+  // ?t= and ?speed= must not follow into the reload (they would override the
+  // moment the link keeps); ?autoplay=0 does (and lets the test read the clock).
+  const { page, errors } = await openPage(browser, `${server.url}?test-hooks=1&autoplay=0&t=1s&speed=3`);
   await page.getByTestId('preset-load-balancing').click();
   await page.getByTestId('node-lb').dispatchEvent('click');
   await page.getByTestId('edit-algorithm').selectOption('random');
@@ -27,7 +29,7 @@ test('a panic shows the "hit a bug" notice, whose reload brings the scenario bac
   await page.waitForFunction(() => document.querySelector('.crash')?.dataset.link);
   const report = await page.getByTestId('crash-report').inputValue();
   assert.match(report, /panic: [\s\S]*a deliberate panic for the test/);
-  assert.match(report, /link: http:\/\/127\.0\.0\.1:\d+\/\?test-hooks=1#v1\./);
+  assert.match(report, /link: http:\/\/127\.0\.0\.1:\d+\/\?test-hooks=1&autoplay=0#v1\./);
   assert.ok(errors.some((e) => e.includes('a deliberate panic for the test')), 'the panic is in the console too');
   const shot = join(OUT, 'crash.png');
   await page.screenshot({ path: shot });
@@ -35,8 +37,9 @@ test('a panic shows the "hit a bug" notice, whose reload brings the scenario bac
   // One click: the same scenario, live edit included, at the same moment.
   errors.length = 0;
   await page.getByTestId('crash-reload').click();
-  await page.waitForFunction(() => window.scalelab !== undefined && window.scalelab.state().now_ms >= 12_000);
+  await page.waitForFunction(() => window.scalelab !== undefined && !window.scalelab.state().seeking && window.scalelab.state().now_ms > 0);
   const after = await page.evaluate(() => ({ scenario: window.scalelab.scenario(), state: window.scalelab.state() }));
+  assert.ok(Math.abs(after.state.now_ms - 12_000) < 1, `the reload opens at the moment of the panic (${after.state.now_ms} ms)`);
   assert.deepEqual(after.scenario, before.scenario, 'the reloaded scenario is the one that was running');
   assert.equal(after.state.preset, 'load-balancing');
   assert.equal(await page.getByTestId('crash').count(), 0, 'no notice after the reload');
@@ -56,11 +59,16 @@ test('number fields refuse hostile values next to the field and change nothing',
   const n = await faults();
   // A server: workers and service time.
   await page.getByTestId('node-app-1').dispatchEvent('click');
+  // Each refusal is a fresh one: the line names the value just typed.
+  // (A number field gives '' for what is not a finite number, as a browser does.)
+  const says = (v) => (v !== '' && Number.isFinite(Number(v)) ? `got ${Number(v)}` : 'type a number');
+  const refused = (text) => page.waitForFunction(
+    (text) => (document.querySelector('[data-testid=inspector] [data-testid=field-error]')?.textContent ?? '').includes(text), text);
   const hostile = ['0', '-1', '1e12', '', '2.5', '99999999999999999999'];
   for (const w of hostile) {
     await page.getByTestId('edit-workers').fill(w);
     await page.getByTestId('apply-server').click();
-    await inspectorError.waitFor();
+    await refused(says(w));
     assert.match(await inspectorError.textContent(), /[Ww]orkers/, `workers ${JSON.stringify(w)} is refused with a word on workers`);
     assert.equal(await faults(), n, `workers ${JSON.stringify(w)} changes nothing`);
   }
@@ -68,7 +76,7 @@ test('number fields refuse hostile values next to the field and change nothing',
   for (const m of ['0', '-3', '1e999', '']) {
     await page.getByTestId('edit-service-mean').fill(m);
     await page.getByTestId('apply-server').click();
-    await inspectorError.waitFor();
+    await refused(says(m));
     assert.match(await inspectorError.textContent(), /service time|mean_ms/i);
     assert.equal(await faults(), n, `service time ${JSON.stringify(m)} changes nothing`);
   }
@@ -82,7 +90,7 @@ test('number fields refuse hostile values next to the field and change nothing',
   for (const r of ['0', '-5', '1e12', '']) {
     await page.getByTestId('edit-rate').fill(r);
     await page.getByTestId('apply-rate').click();
-    await inspectorError.waitFor();
+    await refused(says(r));
     assert.match(await inspectorError.textContent(), /rate/i);
     assert.equal(await faults(), n + 1, `rate ${JSON.stringify(r)} changes nothing`);
   }
