@@ -62,8 +62,6 @@ pub fn App() -> impl IntoView {
             .is_some_and(|el| match el.tag_name().as_str() {
                 "INPUT" => el.get_attribute("type").as_deref() != Some("range"),
                 "SELECT" | "TEXTAREA" => true,
-                // Space presses a focused button, as everywhere else.
-                "BUTTON" | "A" => ev.key() == " ",
                 _ => false,
             });
         if typing || ev.ctrl_key() || ev.meta_key() || ev.alt_key() || super::crash::crashed() {

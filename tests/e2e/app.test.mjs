@@ -146,10 +146,10 @@ test('inspector edits change the figures', async () => {
   await page.getByTestId('edit-rate').fill('3.2');
   await page.getByTestId('apply-rate').click();
   await page.waitForFunction(() => document.querySelector('[data-testid=rho]')?.textContent === '0.20');
-  // An invalid edit is refused with a message, and the app carries on.
+  // An invalid edit is refused with a message beside the field, and the app carries on.
   await page.getByTestId('edit-rate').fill('-4');
   await page.getByTestId('apply-rate').click();
-  assert.match(await text(page, 'notice'), /greater than 0/);
+  assert.match(await page.locator('[data-testid=inspector] [data-testid=field-error]').textContent(), /Arrival rate: must be greater than 0.*got -4/);
   assert.deepEqual(errors, []);
 });
 
