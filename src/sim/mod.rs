@@ -14,6 +14,7 @@
 //!   ranges, modulo) and replicas. [`theory`]: queueing formulas.
 //! - [`kafka`]: Kafka's partitioner; [`rabbitmq`]: topic-exchange matching.
 
+pub mod cache;
 pub mod dist;
 pub mod engine;
 pub mod family;

@@ -1,5 +1,6 @@
-//! Queueing theory the simulator is checked against (and that the UI draws
-//! as overlays): M/M/c with FIFO service.
+//! Queueing and caching theory the simulator is checked against (and that
+//! the UI draws as overlays): M/M/c with FIFO service; cache hit ratios
+//! under the independent reference model (below).
 //!
 //! ```text
 //!   λ ─► [ queue ] ─► c workers, each rate μ        a = λ/μ,  ρ = a/c < 1
@@ -100,6 +101,66 @@ impl MMc {
     }
 }
 
+/// Zipf popularities p_i ∝ i^−s over `n_keys` ranks (p[0] the most popular).
+pub fn zipf_popularity(n_keys: usize, exponent: f64) -> Vec<f64> {
+    let w: Vec<f64> = (1..=n_keys).map(|i| libm::pow(i as f64, -exponent)).collect();
+    let total: f64 = w.iter().sum();
+    w.into_iter().map(|x| x / total).collect()
+}
+
+/// The characteristic time T (in requests) at which `occupancy(T)` fills
+/// `capacity` entries: bisection on an increasing function.
+fn characteristic_time(capacity: f64, occupancy: impl Fn(f64) -> f64) -> f64 {
+    let (mut lo, mut hi) = (0.0_f64, capacity.max(1.0));
+    while occupancy(hi) < capacity {
+        hi *= 2.0;
+    }
+    for _ in 0..200 {
+        let mid = 0.5 * (lo + hi);
+        if occupancy(mid) < capacity {
+            lo = mid
+        } else {
+            hi = mid
+        }
+        if hi - lo <= 1e-12 * hi {
+            break;
+        }
+    }
+    0.5 * (lo + hi)
+}
+
+/// LRU's hit ratio by Che's approximation: hᵢ = 1 − e^(−pᵢT), with T such
+/// that Σ hᵢ = C; the hit ratio is Σ pᵢhᵢ (Che, Tung and Wang 2002;
+/// Fricker, Robert and Roberts 2012).
+pub fn lru_hit_ratio_che(p: &[f64], capacity: usize) -> f64 {
+    if capacity >= p.len() {
+        return 1.0;
+    }
+    let h = |t: f64, pi: f64| 1.0 - libm::exp(-pi * t);
+    let t = characteristic_time(capacity as f64, |t| p.iter().map(|&pi| h(t, pi)).sum());
+    p.iter().map(|&pi| pi * h(t, pi)).sum()
+}
+
+/// FIFO's and random eviction's hit ratio (they share one stationary law
+/// under IRM, Gelenbe 1973): hᵢ = pᵢT / (1 + pᵢT) with Σ hᵢ = C (Martina,
+/// Garetto and Leonardi 2014).
+pub fn fifo_random_hit_ratio(p: &[f64], capacity: usize) -> f64 {
+    if capacity >= p.len() {
+        return 1.0;
+    }
+    let h = |t: f64, pi: f64| pi * t / (1.0 + pi * t);
+    let t = characteristic_time(capacity as f64, |t| p.iter().map(|&pi| h(t, pi)).sum());
+    p.iter().map(|&pi| pi * h(t, pi)).sum()
+}
+
+/// A perfect LFU (counts kept for every key, cached or not) holds the C most
+/// popular keys: Σ of the top C popularities.
+pub fn perfect_lfu_hit_ratio(p: &[f64], capacity: usize) -> f64 {
+    let mut sorted = p.to_vec();
+    sorted.sort_unstable_by(|a, b| b.total_cmp(a));
+    sorted.iter().take(capacity).sum()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -119,6 +180,21 @@ mod tests {
         // T ~ Exp(μ − λ): median ln 2 / 0.2.
         assert!((q.sojourn_quantile_s(0.5) - 2f64.ln() / 0.2).abs() < 1e-6);
         assert!((q.sojourn_quantile_s(0.99) - 100f64.ln() / 0.2).abs() < 1e-6);
+    }
+
+    #[test]
+    fn cache_approximations_agree_with_known_cases() {
+        // Uniform popularity: every policy holds C of N keys.
+        let uniform = vec![1e-3; 1000];
+        assert!((lru_hit_ratio_che(&uniform, 100) - 0.1).abs() < 1e-9);
+        assert!((fifo_random_hit_ratio(&uniform, 100) - 0.1).abs() < 1e-9);
+        // The values of the research note (docs/research/cache-theory.md):
+        // s = 1.0, N = 1000, C = 100: LRU 0.5765, FIFO/random 0.5202, LFU 0.6930.
+        let p = zipf_popularity(1000, 1.0);
+        assert!((lru_hit_ratio_che(&p, 100) - 0.5765).abs() < 5e-4);
+        assert!((fifo_random_hit_ratio(&p, 100) - 0.5202).abs() < 5e-4);
+        assert!((perfect_lfu_hit_ratio(&p, 100) - 0.6930).abs() < 5e-4);
+        assert_eq!(lru_hit_ratio_che(&p, 1000), 1.0);
     }
 
     #[test]

@@ -87,11 +87,7 @@ pub fn Controls() -> impl IntoView {
                             seed_error.set(None);
                             lab.set_seed(s);
                         }
-                        Err(_) => seed_error.set(Some(format!(
-                            "Seed: a whole number from 0 to {} (got `{}`); press Enter to apply.",
-                            u64::MAX,
-                            text.trim()
-                        ))),
+                        Err(_) => seed_error.set(Some(format!("Seed: a whole number, 0 or more (got `{}`).", text.trim()))),
                     }
                 }
             >

@@ -1,0 +1,94 @@
+//! The cache store (`sim::cache`) against caching theory, under the
+//! independent reference model: each request draws its key independently
+//! from a fixed popularity (the simulator's own Zipf sampler), and a miss
+//! inserts the key (cache-aside). Approximations and settings come from
+//! `docs/research/cache-theory.md`, whose Monte Carlo put them within 0.5%
+//! of simulation; the tests allow 2%.
+
+mod common;
+
+use scalelab::sim::cache::{Cache, Eviction};
+use scalelab::sim::dist::{KeyDist, rng_from_seed};
+use scalelab::sim::theory::{fifo_random_hit_ratio, lru_hit_ratio_che, perfect_lfu_hit_ratio, zipf_popularity};
+
+use common::assert_close;
+
+/// Requests before measuring: LRU is stationary once C distinct keys were
+/// asked for; FIFO and random overshoot from an empty cache and settle after
+/// a few characteristic times (the note advises max(10 T, 20 C)).
+const WARM_UP: u64 = 50_000;
+const MEASURED: u64 = 300_000;
+
+/// The measured hit ratio of `eviction` at `capacity` for keys from `keys`.
+fn hit_ratio(eviction: Eviction, capacity: usize, keys: &KeyDist, seed: u64) -> f64 {
+    let mut draws = rng_from_seed(seed);
+    let mut evictions = rng_from_seed(seed ^ 0x5eed);
+    let mut cache = Cache::new(capacity, eviction, None);
+    let mut hits = 0;
+    for n in 0..WARM_UP + MEASURED {
+        let key = keys.sample(&mut draws);
+        let hit = cache.get(key, n);
+        if !hit {
+            cache.set(key, n, &mut evictions);
+        }
+        if n >= WARM_UP && hit {
+            hits += 1;
+        }
+    }
+    hits as f64 / MEASURED as f64
+}
+
+/// (Zipf exponent, keys, capacity): hit ratios from 0.3 to 0.8.
+const SETTINGS: [(f64, usize, usize); 3] = [(1.0, 1_000, 100), (1.2, 1_000, 50), (1.0, 10_000, 100)];
+
+#[test]
+fn lru_matches_ches_approximation() {
+    for (k, &(s, n, c)) in SETTINGS.iter().enumerate() {
+        let seed = 11 + k as u64;
+        let got = hit_ratio(Eviction::Lru, c, &KeyDist::zipf(n as u64, s), seed);
+        let want = lru_hit_ratio_che(&zipf_popularity(n, s), c);
+        println!("LRU zipf {s} keys {n} entries {c}: measured {got:.4}, Che {want:.4}");
+        assert_close(&format!("LRU hit ratio, zipf {s}, {n} keys, {c} entries"), got, want, 0.02, seed);
+    }
+}
+
+#[test]
+fn fifo_and_random_match_their_approximation() {
+    for eviction in [Eviction::Fifo, Eviction::Random] {
+        for (k, &(s, n, c)) in SETTINGS.iter().enumerate() {
+            let seed = 21 + k as u64;
+            let got = hit_ratio(eviction, c, &KeyDist::zipf(n as u64, s), seed);
+            let want = fifo_random_hit_ratio(&zipf_popularity(n, s), c);
+            println!("{eviction:?} zipf {s} keys {n} entries {c}: measured {got:.4}, approximation {want:.4}");
+            assert_close(&format!("{eviction:?} hit ratio, zipf {s}, {n} keys, {c} entries"), got, want, 0.02, seed);
+        }
+    }
+}
+
+#[test]
+fn uniform_keys_give_capacity_over_keys_whatever_the_policy() {
+    for eviction in [Eviction::Lru, Eviction::Lfu, Eviction::Fifo, Eviction::Random] {
+        let got = hit_ratio(eviction, 250, &KeyDist::uniform(1_000), 31);
+        assert_close(&format!("{eviction:?} hit ratio, uniform 1,000 keys, 250 entries"), got, 0.25, 0.02, 31);
+    }
+}
+
+/// In-cache LFU forgets a key's count when it is evicted, so it does not
+/// reach a perfect LFU's "C most popular keys"; under a skewed popularity it
+/// still beats LRU, which keeps one-off keys at the expense of popular ones.
+#[test]
+fn in_cache_lfu_beats_lru_but_not_perfect_lfu() {
+    let (s, n, c) = (1.0, 1_000, 100);
+    let p = zipf_popularity(n, s);
+    let lfu = hit_ratio(Eviction::Lfu, c, &KeyDist::zipf(n as u64, s), 41);
+    let lru = hit_ratio(Eviction::Lru, c, &KeyDist::zipf(n as u64, s), 41);
+    let perfect = perfect_lfu_hit_ratio(&p, c);
+    println!("zipf {s} keys {n} entries {c}: LRU {lru:.4}, in-cache LFU {lfu:.4}, perfect LFU {perfect:.4}");
+    assert!(lru < lfu && lfu < perfect, "LRU {lru:.4} < in-cache LFU {lfu:.4} < perfect LFU {perfect:.4}");
+}
+
+#[test]
+fn the_same_seed_gives_the_same_hits() {
+    let keys = KeyDist::zipf(1_000, 0.9);
+    assert_eq!(hit_ratio(Eviction::Random, 64, &keys, 5), hit_ratio(Eviction::Random, 64, &keys, 5));
+}
