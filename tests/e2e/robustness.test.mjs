@@ -104,3 +104,30 @@ test('number fields refuse hostile values next to the field and change nothing',
   }
   assert.deepEqual(errors, []);
 });
+
+test("one scenario's state does not outlive it: the copied link, compare offers, the chosen shard", async () => {
+  const { page, errors } = await openPage(browser, `${server.url}?autoplay=0`);
+  // A link copied for one scenario is not left on show for the next.
+  await page.getByTestId('preset-load-balancing').click();
+  await page.getByTestId('copy-link').click();
+  await page.getByTestId('link').waitFor();
+  await page.getByTestId('preset-queueing-basics').click();
+  await page.waitForFunction(() => !document.querySelector('[data-testid=link]'));
+  // Compare offers follow live edits: after 8 → 16 workers the offer is 16 → 32.
+  await page.getByTestId('node-pool').dispatchEvent('click');
+  await page.getByTestId('edit-workers').fill('16');
+  await page.getByTestId('apply-server').click();
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=compare-select] option')].some((o) => o.textContent.startsWith('pool: 16 workers')));
+  const offers = await page.$$eval('[data-testid=compare-select] option', (os) => os.map((o) => o.textContent));
+  assert.ok(!offers.some((o) => o.startsWith('pool: 8 workers')), `no offer starts from the old 8 workers: ${offers}`);
+  // A shard chosen in one store is not the one the next store's buttons act on.
+  await page.getByTestId('preset-add-shard').click();
+  await page.getByTestId('node-store').dispatchEvent('click');
+  await page.getByTestId('edit-shard').selectOption('3');
+  await page.getByTestId('preset-hash-vs-modulo').click();
+  await page.getByTestId('node-store').dispatchEvent('click');
+  await page.getByTestId('fail-shard').click();
+  const failed = await page.evaluate(() => window.scalelab.scenario().faults.filter((f) => f.fail === 'store').map((f) => f.shard));
+  assert.deepEqual(failed.slice(-1), [0], 'the first shard, not the one chosen in the last scenario');
+  assert.deepEqual(errors, []);
+});
