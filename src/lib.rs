@@ -20,7 +20,7 @@ pub mod sim;
 #[cfg(feature = "web")]
 pub mod ui;
 
-pub use sim::kafka::{kafka_partition, murmur2};
-pub use sim::rabbitmq::topic_matches;
-pub use sim::ring::HashRing;
+pub use sim::families::messaging::kafka::{kafka_partition, murmur2};
+pub use sim::families::messaging::topic::topic_matches;
+pub use sim::families::sharding::ring::HashRing;
 pub use sim::{Scenario, ScenarioError, Simulation, Summary};

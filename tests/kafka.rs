@@ -5,7 +5,7 @@
 
 use scalelab::presets;
 use scalelab::sim::engine::NodeView;
-use scalelab::sim::nodes::kafka_cluster::KafkaView;
+use scalelab::sim::families::messaging::kafka_cluster::KafkaView;
 use scalelab::{Scenario, Simulation, Summary, kafka_partition};
 use serde_json::{Value, json};
 

@@ -137,7 +137,7 @@ fn print_table(s: &Summary, wall_s: f64) {
 }
 
 /// A sharded store's placement, routing, per-shard load and moved keys.
-fn print_store(id: &str, st: &scalelab::sim::nodes::sharded_store::StoreSummary) {
+fn print_store(id: &str, st: &scalelab::sim::families::sharding::sharded_store::StoreSummary) {
     let (partitioning, routing) = (st.partitioning.label(), st.routing.label());
     let scans = if st.ranges > 0 {
         format!(", {} range scans ({:.2} shards each)", st.ranges, st.mean_range_fanout)

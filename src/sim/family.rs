@@ -18,9 +18,9 @@
 use serde::Serialize;
 
 use crate::sim::engine::Request;
+use crate::sim::families::messaging::kafka_cluster::{KafkaMsg, Record};
+use crate::sim::families::messaging::rabbitmq::RabbitMsg;
 use crate::sim::metrics::LatencySummary;
-use crate::sim::nodes::kafka_cluster::{KafkaMsg, Record};
-use crate::sim::nodes::rabbitmq::RabbitMsg;
 use crate::sim::validate::NodeIdx;
 
 /// What one event delivers to a node.
@@ -84,13 +84,13 @@ pub struct NodeView {
     pub params: NodeParams,
     /// A Kafka cluster's brokers, partitions and groups.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub kafka: Option<Box<crate::sim::nodes::kafka_cluster::KafkaView>>,
+    pub kafka: Option<Box<crate::sim::families::messaging::kafka_cluster::KafkaView>>,
     /// A RabbitMQ broker's exchanges, bindings and queues.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub rabbit: Option<Box<crate::sim::nodes::rabbitmq::RabbitView>>,
+    pub rabbit: Option<Box<crate::sim::families::messaging::rabbitmq::RabbitView>>,
     /// A sharded store's shards, ring and recent routes.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub store: Option<Box<crate::sim::nodes::sharded_store::StoreView>>,
+    pub store: Option<Box<crate::sim::families::sharding::sharded_store::StoreView>>,
 }
 
 /// A node's current, editable parameters.
@@ -165,10 +165,10 @@ pub struct NodeSummary {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub redelivered: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub kafka: Option<crate::sim::nodes::kafka_cluster::KafkaSummary>,
+    pub kafka: Option<crate::sim::families::messaging::kafka_cluster::KafkaSummary>,
     /// A RabbitMQ broker's queues, by name.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub queues: Option<std::collections::BTreeMap<String, crate::sim::nodes::rabbitmq::QueueSummary>>,
+    pub queues: Option<std::collections::BTreeMap<String, crate::sim::families::messaging::rabbitmq::QueueSummary>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub store: Option<Box<crate::sim::nodes::sharded_store::StoreSummary>>,
+    pub store: Option<Box<crate::sim::families::sharding::sharded_store::StoreSummary>>,
 }

@@ -8,23 +8,22 @@
 //! - [`spec`]: scenario format v1 (serde), the public contract.
 //! - [`validate`]: spec → validated [`Scenario`], every problem with its path.
 //! - [`engine`]: the event loop, [`Node`] trait, messages, [`Simulation`].
-//! - [`nodes`]: one module per node kind + the registry.
+//! - [`families`]: one folder per family of node kinds (web tier,
+//!   messaging, sharding) with their models and the algorithms they rest
+//!   on; [`nodes`]: the registry that validates and builds every kind;
+//!   [`family`]: the message, view and summary types that name families.
 //! - [`queue`], [`dist`], [`time`], [`metrics`], [`trace`]: engine parts.
-//! - [`ring`]: consistent-hash ring; [`sharding`]: key placement (ring,
-//!   ranges, modulo) and replicas. [`theory`]: queueing formulas.
-//! - [`kafka`]: Kafka's partitioner; [`rabbitmq`]: topic-exchange matching.
+//! - [`cache`]: a bounded key cache (the coming cache node's store);
+//!   [`theory`]: queueing and caching formulas.
 
 pub mod cache;
 pub mod dist;
 pub mod engine;
+pub mod families;
 pub mod family;
-pub mod kafka;
 pub mod metrics;
 pub mod nodes;
 pub mod queue;
-pub mod rabbitmq;
-pub mod ring;
-pub mod sharding;
 pub mod spec;
 pub mod summary;
 pub mod theory;

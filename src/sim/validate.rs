@@ -915,7 +915,7 @@ fn check_change(c: &Change, kind: &NodeSpec, path: &str, p: &mut Problems) {
     }
     if let Some(st) = &c.service_time {
         if is_server {
-            nodes::server::validate_service_time(st, &format!("{path}.service_time"), p);
+            super::families::web_tier::server::validate_service_time(st, &format!("{path}.service_time"), p);
         } else {
             p.add(
                 format!("{path}.service_time"),

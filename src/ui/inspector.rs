@@ -171,53 +171,61 @@ fn node_inspector(lab: Lab, scene: &Scene, node: NodeIdx) -> impl IntoView + use
         lab.edit(e);
     };
 
+    // Read in place: a broker's or a store's view is large, and this runs
+    // every frame.
     let figures = move || {
-        let (v, s) = cell.with(|l| (l.view.clone(), l.sample));
-        let row = |label: &'static str, testid: &'static str, value: String| {
-            view! {
-                <div>
-                    <dt>{label}</dt>
-                    <dd data-testid=testid>{value}</dd>
-                </div>
+        cell.with(|l| {
+            let (v, s) = (&l.view, l.sample);
+            let row = |label: &'static str, testid: &'static str, value: String| {
+                view! {
+                    <div>
+                        <dt>{label}</dt>
+                        <dd data-testid=testid>{value}</dd>
+                    </div>
+                }
+            };
+            let l = s.latency_ms;
+            let mut rows = vec![
+                row("p50", "inspector-p50", format!("{:.1} ms", l.p50)),
+                row("p95", "inspector-p95", format!("{:.1} ms", l.p95)),
+                row("p99", "inspector-p99", format!("{:.1} ms", l.p99)),
+            ];
+            match v.kind {
+                "server" => {
+                    rows.push(row("Utilisation", "inspector-utilisation", format!("{:.0}%", s.utilisation * 100.0)));
+                    rows.push(row("Queue", "inspector-queue", format!("{} / {}", v.queue_len, v.queue_capacity)));
+                    rows.push(row("Busy workers", "inspector-busy", format!("{} / {}", v.in_service, v.workers)));
+                    rows.push(row("Completed", "inspector-completed", v.completed.to_string()));
+                    rows.push(row("Dropped", "inspector-dropped", v.dropped.to_string()));
+                }
+                "sharded_store" => {
+                    let st = v.store.as_deref();
+                    rows.push(row("Utilisation", "inspector-utilisation", format!("{:.0}%", s.utilisation * 100.0)));
+                    rows.push(row("Busy workers", "inspector-busy", format!("{} / {}", v.in_service, v.workers)));
+                    rows.push(row("Queued", "inspector-queue", v.queue_len.to_string()));
+                    rows.push(row("Answered", "inspector-completed", v.completed.to_string()));
+                    rows.push(row("Errors", "inspector-errors", v.errors.to_string()));
+                    rows.push(row(
+                        "Unavailable",
+                        "inspector-unavailable",
+                        st.map_or(0, |st| st.unavailable).to_string(),
+                    ));
+                    rows.push(row("Mean hops", "inspector-hops", format!("{:.2}", st.map_or(0.0, |st| st.mean_hops))));
+                }
+                "load_balancer" => {
+                    rows.truncate(0);
+                    rows.push(row("In flight", "inspector-in-flight", v.in_service.to_string()));
+                    rows.push(row("In rotation", "inspector-rotation", v.healthy_backends.len().to_string()));
+                    rows.push(row("Refused", "inspector-refused", v.errors.to_string()));
+                }
+                _ => {
+                    rows.push(row("In flight", "inspector-in-flight", v.in_service.to_string()));
+                    rows.push(row("Completed", "inspector-completed", v.completed.to_string()));
+                    rows.push(row("Errors", "inspector-errors", v.errors.to_string()));
+                }
             }
-        };
-        let l = s.latency_ms;
-        let mut rows = vec![
-            row("p50", "inspector-p50", format!("{:.1} ms", l.p50)),
-            row("p95", "inspector-p95", format!("{:.1} ms", l.p95)),
-            row("p99", "inspector-p99", format!("{:.1} ms", l.p99)),
-        ];
-        match v.kind {
-            "server" => {
-                rows.push(row("Utilisation", "inspector-utilisation", format!("{:.0}%", s.utilisation * 100.0)));
-                rows.push(row("Queue", "inspector-queue", format!("{} / {}", v.queue_len, v.queue_capacity)));
-                rows.push(row("Busy workers", "inspector-busy", format!("{} / {}", v.in_service, v.workers)));
-                rows.push(row("Completed", "inspector-completed", v.completed.to_string()));
-                rows.push(row("Dropped", "inspector-dropped", v.dropped.to_string()));
-            }
-            "sharded_store" => {
-                let st = v.store.as_deref();
-                rows.push(row("Utilisation", "inspector-utilisation", format!("{:.0}%", s.utilisation * 100.0)));
-                rows.push(row("Busy workers", "inspector-busy", format!("{} / {}", v.in_service, v.workers)));
-                rows.push(row("Queued", "inspector-queue", v.queue_len.to_string()));
-                rows.push(row("Answered", "inspector-completed", v.completed.to_string()));
-                rows.push(row("Errors", "inspector-errors", v.errors.to_string()));
-                rows.push(row("Unavailable", "inspector-unavailable", st.map_or(0, |st| st.unavailable).to_string()));
-                rows.push(row("Mean hops", "inspector-hops", format!("{:.2}", st.map_or(0.0, |st| st.mean_hops))));
-            }
-            "load_balancer" => {
-                rows.truncate(0);
-                rows.push(row("In flight", "inspector-in-flight", v.in_service.to_string()));
-                rows.push(row("In rotation", "inspector-rotation", v.healthy_backends.len().to_string()));
-                rows.push(row("Refused", "inspector-refused", v.errors.to_string()));
-            }
-            _ => {
-                rows.push(row("In flight", "inspector-in-flight", v.in_service.to_string()));
-                rows.push(row("Completed", "inspector-completed", v.completed.to_string()));
-                rows.push(row("Errors", "inspector-errors", v.errors.to_string()));
-            }
-        }
-        rows.collect_view()
+            rows.collect_view()
+        })
     };
 
     let fault_buttons = {

@@ -19,10 +19,10 @@ use super::scene::Scene;
 use super::state::{Lab, Publish};
 use super::topology::KEY_COLOURS;
 use crate::sim::Scenario;
-use crate::sim::kafka::{murmur2, to_positive};
-use crate::sim::nodes::kafka_client::{cluster_of, topic_of};
-use crate::sim::nodes::kafka_cluster::{KEYLESS, KafkaView, RECENT_KEYS};
-use crate::sim::nodes::rabbitmq::{RabbitView, explain_route};
+use crate::sim::families::messaging::kafka::{murmur2, to_positive};
+use crate::sim::families::messaging::kafka_client::{cluster_of, topic_of};
+use crate::sim::families::messaging::kafka_cluster::{KEYLESS, KafkaView, RECENT_KEYS};
+use crate::sim::families::messaging::rabbitmq::{RabbitView, explain_route};
 use crate::sim::spec::NodeSpec;
 
 const ROW: f64 = 18.0;

@@ -26,8 +26,8 @@ use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 use super::canvas;
 use super::scene::Live;
 use super::state::Lab;
-use crate::sim::nodes::sharded_store::{RingLayout, StoreView};
-use crate::sim::sharding::load_balance;
+use crate::sim::families::sharding::placement::load_balance;
+use crate::sim::families::sharding::sharded_store::{RingLayout, StoreView};
 use crate::sim::spec::{Partitioning, Routing};
 use crate::sim::validate::NodeIdx;
 

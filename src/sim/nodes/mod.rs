@@ -1,16 +1,13 @@
 //! The node kinds, and the one registry that validates and builds them.
 //!
-//! Adding a kind: write `nodes/<kind>.rs` with `validate`, `validate_links`
-//! and a type implementing [`Node`]; add its spec type to `spec::NodeSpec`;
-//! add one arm to each function below. The engine loop does not change.
+//! Each kind's model lives in its family's folder (`families/<family>/`);
+//! adding a kind: write it there with `validate`, `validate_links` and a
+//! type implementing [`Node`]; add its spec type to `spec::NodeSpec`; add
+//! one arm to each function below. The engine loop does not change.
 
-pub mod client;
-pub mod kafka_client;
-pub mod kafka_cluster;
-pub mod load_balancer;
-pub mod rabbitmq;
-pub mod server;
-pub mod sharded_store;
+use super::families::messaging::{kafka_client, kafka_cluster, rabbitmq};
+use super::families::sharding::sharded_store;
+use super::families::web_tier::{client, load_balancer, server};
 
 use super::engine::Node;
 use super::spec::{NodeSpec, ScenarioSpec};

@@ -11,7 +11,7 @@
 //! Pure and deterministic: the store node, the ring view and the tests use it.
 
 use super::ring::{HashRing, hash64, key_bytes};
-use super::spec::Partitioning;
+use crate::sim::spec::Partitioning;
 
 /// A key's position on the hash ring.
 pub fn key_hash(key: u64) -> u64 {
