@@ -1,7 +1,7 @@
 // Everything a person can do in Scale Lab, as one list: the seeded random UI
 // walk (walk.test.mjs) picks from it. A new panel adds its actions here.
 //
-// An action is { name, weight, needs?, run(page, r) }: `needs` is a CSS
+// An action is { name, weight, needs?, run(page, r, mem) }: `needs` is a CSS
 // selector that must match a visible element for the action to be offered
 // (so the walk never wastes a pick on a panel that is not on show); `run`
 // does it as a person would and returns a short description of what it did
@@ -21,6 +21,23 @@ export function rng(seed) {
 }
 
 export const pick = (r, xs) => xs[Math.floor(r() * xs.length)];
+
+/** What a walk remembers between actions: how often it chose each option,
+ * so that choices lean towards what it has seen least (coverage-guided, as a
+ * fuzzer's; a function of the walk's own history, so a replay repeats it). */
+export function memory() {
+  const counts = new Map();
+  return {
+    /** One of `xs` chosen least so far under `topic` (ties broken by `r`). */
+    least(topic, r, xs) {
+      const n = (x) => counts.get(`${topic}:${x}`) || 0;
+      const min = Math.min(...xs.map(n));
+      const x = pick(r, xs.filter((x) => n(x) === min));
+      counts.set(`${topic}:${x}`, n(x) + 1);
+      return x;
+    },
+  };
+}
 
 /** What people type into number fields when they are not careful. */
 const HOSTILE = ['0', '-1', '-0.5', '1e12', '1e999', 'NaN', '', 'abc', '   ', '0.0001', '99999999999999999999', '12abc'];
@@ -83,9 +100,9 @@ const base = (page) => page.url().split(/[?#]/)[0];
 
 export const ACTIONS = [
   // The gallery.
-  { name: 'open a preset', weight: 3, needs: '[data-testid^=preset-]', run: async (page, r) => {
+  { name: 'open a preset', weight: 3, needs: '[data-testid^=preset-]', run: async (page, r, mem) => {
     const ids = await page.$$eval('[data-testid^=preset-]', (els) => els.map((e) => e.dataset.testid));
-    const testid = pick(r, ids);
+    const testid = mem.least('preset', r, ids);
     await click(page, id(testid));
     return testid;
   } },
@@ -110,11 +127,12 @@ export const ACTIONS = [
   { name: 'new seed', weight: 1, needs: id('new-seed'), run: (page) => click(page, id('new-seed')) },
   { name: 'utilisation slider', weight: 2, needs: id('utilisation'), run: (page, r) => slide(page, id('utilisation'), r()) },
   // The diagram and the inspector.
-  { name: 'click a node', weight: 6, needs: SHOWN_NODE, run: async (page, r) => {
-    // A kind first, then a node of it: a balancer among eight servers gets its turn.
+  { name: 'click a node', weight: 6, needs: SHOWN_NODE, run: async (page, r, mem) => {
+    // A kind first (the one inspected least so far), then a node of it: a
+    // balancer among eight servers gets its turn.
     const nodes = await page.$$eval(SHOWN_NODE, (els) => els.map((e) => [e.dataset.id, e.classList[1]]));
     const kinds = [...new Set(nodes.map(([, kind]) => kind))];
-    const kind = pick(r, kinds);
+    const kind = mem.least('kind', r, kinds);
     const node = pick(r, nodes.filter(([, k]) => k === kind).map(([id]) => id));
     await page.locator(`[data-testid=topology] g.node[data-id="${node}"]`).dispatchEvent('click');
     return node;

@@ -3,15 +3,25 @@
 // still be well: no console error, `window.scalelab.summary()` answers, no
 // "hit a bug" notice, and the clock advances while playing.
 //
-// A failure prints the seed and the last actions; the same seed replays the
-// same actions:  WALK_SEEDS=7 WALK_ACTIONS=400 node --test tests/e2e/walk.test.mjs
+// A failure prints the seed and the last actions. Every walk writes its log
+// (each action's name and its own seed) to target/e2e/walk-<seed>.json.
+// Two ways to go again:
+//   WALK_SEEDS=7 WALK_ACTIONS=400 node --test tests/e2e/walk.test.mjs
+//     the same seed: the same choices, as long as the same panels are on
+//     show at each step (playback runs in real time, so they may not be);
+//   WALK_REPLAY=target/e2e/walk-7.json node --test tests/e2e/walk.test.mjs
+//     exactly the logged actions with exactly the logged values, whatever
+//     is on show (an action whose panel is missing then fails, and says so).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openPage, serveDist } from './harness.mjs';
-import { ACTIONS, rng } from './actions.mjs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { OUT, launch, openPage, serveDist } from './harness.mjs';
+import { ACTIONS, memory, rng } from './actions.mjs';
 
-const SEEDS = (process.env.WALK_SEEDS || '1,2,3,4').split(',').map(Number);
-const N_ACTIONS = Number(process.env.WALK_ACTIONS || 500);
+const REPLAY = process.env.WALK_REPLAY ? JSON.parse(readFileSync(process.env.WALK_REPLAY, 'utf8')) : null;
+const SEEDS = REPLAY ? [REPLAY.seed] : (process.env.WALK_SEEDS || '1,2,3,4').split(',').map(Number);
+const N_ACTIONS = REPLAY ? REPLAY.steps.length : Number(process.env.WALK_ACTIONS || 500);
 
 let server, browser;
 /** Action kinds reached by any seed of this run. */
@@ -70,20 +80,32 @@ async function walk(seed) {
   const { page, errors } = await openPage(browser, `${server.url}?test-hooks=1`);
   try {
     const r = rng(seed);
+    const mem = memory();
     const log = [];
+    // What a replay needs: each action's name and the seed of its own draws.
+    const steps = [];
+    const file = join(OUT, `walk-${seed}.json`);
+    const save = () => writeFileSync(file, JSON.stringify({ seed, steps }, null, 1));
     const fail = (why) => {
       const last = log.slice(-15).map((l) => `  ${l}`).join('\n');
+      save();
       assert.fail(`${why}\nseed ${seed}, after action ${log.length}; the last actions:\n${last}\n` +
-        `replay: WALK_SEEDS=${seed} WALK_ACTIONS=${N_ACTIONS} node --test tests/e2e/walk.test.mjs`);
+        `again: WALK_SEEDS=${seed} WALK_ACTIONS=${N_ACTIONS} node --test tests/e2e/walk.test.mjs\n` +
+        `exactly: WALK_REPLAY=${file} node --test tests/e2e/walk.test.mjs`);
     };
     const started = Date.now();
     const used = new Map();
     let h = await health(page);
     for (let k = 0; k < N_ACTIONS; k++) {
-      const action = choose(h.shown, r);
+      const action = REPLAY ? ACTIONS.find((a) => a.name === REPLAY.steps[k].name) : choose(h.shown, r);
+      if (!action) fail(`the log names an action this list does not have: "${REPLAY.steps[k].name}"`);
+      // Each action draws its values from its own seed, so a replay of the
+      // log repeats them exactly.
+      const own = REPLAY ? REPLAY.steps[k].seed : Math.floor(r() * 2 ** 32);
+      steps.push({ name: action.name, seed: own });
       let detail;
       try {
-        detail = await action.run(page, r);
+        detail = await action.run(page, rng(own), mem);
       } catch (e) {
         log.push(`${k}: ${action.name} → threw`);
         fail(`action "${action.name}" failed: ${e.message.split('\n')[0]}`);
@@ -95,6 +117,7 @@ async function walk(seed) {
       if (errors.length) fail(`console error: ${errors.join(' | ')}`);
       if (h.problem) fail(h.problem);
     }
+    save();
     const s = ((Date.now() - started) / 1000).toFixed(1);
     const unused = ACTIONS.map((a) => a.name).filter((n) => !used.has(n));
     console.log(`seed ${seed}: ${N_ACTIONS} actions in ${s} s, ${used.size} of ${ACTIONS.length} kinds used` +
