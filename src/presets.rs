@@ -26,6 +26,11 @@ fn acks_all() -> FaultSpec {
     FaultSpec { set: Some("api".into()), acks: Some(Acks::All), ..Default::default() }
 }
 
+/// "A slow database exhausts the app tier" compares held and freed workers.
+fn app_frees_workers() -> FaultSpec {
+    FaultSpec { set: Some("app".into()), hold_worker: Some(false), ..Default::default() }
+}
+
 /// Variant B of the sharding presets: one setting of the store at time 0.
 fn store_modulo() -> FaultSpec {
     FaultSpec { set: Some("store".into()), partitioning: Some(Partitioning::Modulo), ..Default::default() }
@@ -51,6 +56,12 @@ pub const VIRTUAL_NODES_JSON: &str = include_str!("../public/presets/virtual-nod
 pub const HOT_KEY_JSON: &str = include_str!("../public/presets/hot-key.json");
 pub const RANGE_VS_HASH_JSON: &str = include_str!("../public/presets/range-vs-hash.json");
 pub const ADD_SHARD_JSON: &str = include_str!("../public/presets/add-shard.json");
+pub const ONE_SERVER_JSON: &str = include_str!("../public/presets/one-server.json");
+pub const APP_AND_DB_APART_JSON: &str = include_str!("../public/presets/app-and-db-apart.json");
+pub const LB_APP_SERVERS_JSON: &str = include_str!("../public/presets/load-balancer-app-servers.json");
+pub const CACHE_ASIDE_JSON: &str = include_str!("../public/presets/cache-aside.json");
+pub const CACHE_DIES_JSON: &str = include_str!("../public/presets/cache-dies.json");
+pub const SLOW_DATABASE_JSON: &str = include_str!("../public/presets/slow-database.json");
 
 pub const ALL: &[Preset] = &[
     Preset {
@@ -178,6 +189,60 @@ pub const ALL: &[Preset] = &[
         json: ADD_SHARD_JSON,
         speed: 1.0,
         compare_b: None,
+    },
+    Preset {
+        id: "one-server",
+        title: "One server does everything",
+        lesson: "App and database on one box: fine at 100 req/s, slow near 140, full at 180.",
+        icon: "1",
+        json: ONE_SERVER_JSON,
+        speed: 5.0,
+        compare_b: None,
+    },
+    Preset {
+        id: "app-and-db-apart",
+        title: "App and database apart",
+        lesson: "Two tiers sized on their own; every request pays a hop; the database becomes the limit.",
+        icon: "2",
+        json: APP_AND_DB_APART_JSON,
+        speed: 5.0,
+        compare_b: None,
+    },
+    Preset {
+        id: "load-balancer-app-servers",
+        title: "Load balancer and many app servers",
+        lesson: "Three app servers behind a balancer: one dies and the rest carry the load.",
+        icon: "3",
+        json: LB_APP_SERVERS_JSON,
+        speed: 5.0,
+        compare_b: None,
+    },
+    Preset {
+        id: "cache-aside",
+        title: "A cache in front of the database (cache-aside)",
+        lesson: "Get from the cache; on a miss read the database and set: hot keys stop reaching it.",
+        icon: "$",
+        json: CACHE_ASIDE_JSON,
+        speed: 2.0,
+        compare_b: None,
+    },
+    Preset {
+        id: "cache-dies",
+        title: "The cache dies: the database takes the stampede",
+        lesson: "Every read falls on a database sized for the misses until the cache warms up again.",
+        icon: "$!",
+        json: CACHE_DIES_JSON,
+        speed: 2.0,
+        compare_b: None,
+    },
+    Preset {
+        id: "slow-database",
+        title: "A slow database exhausts the app tier",
+        lesson: "Held workers wait on a slow database until even cache hits fail; freed workers keep hits fast.",
+        icon: "DB",
+        json: SLOW_DATABASE_JSON,
+        speed: 2.0,
+        compare_b: Some(app_frees_workers),
     },
 ];
 

@@ -91,7 +91,7 @@ fn unknown_distribution_and_unknown_kind() {
         "nodes[1].service_time",
         "unknown dist `pareto`",
     );
-    assert_error(&edited("/nodes/1/kind", json!("database")), "nodes[1].kind", "unknown kind `database`");
+    assert_error(&edited("/nodes/1/kind", json!("datastore")), "nodes[1].kind", "unknown kind `datastore`");
 }
 
 #[test]
@@ -151,7 +151,7 @@ fn topology_rules() {
                {"id":"b","kind":"load_balancer","algorithm":"random"},
                {"id":"s","kind":"server","service_time":{"dist":"constant","mean_ms":1}}],
       "links":[{"from":"c","to":"a"},{"from":"a","to":"b"},{"from":"b","to":"a"},{"from":"s","to":"a"}]}"#;
-    assert_error(text, "nodes[3]", "servers answer, they do not forward");
+    assert_error(text, "nodes[3].calls", "is missing, but server `s` links to `a`");
     assert_error(text, "links", "cycle");
     let lonely = edited("/links", json!([]));
     assert_error(&lonely, "nodes[0]", "exactly one outgoing link");

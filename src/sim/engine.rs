@@ -78,6 +78,11 @@ pub struct Request {
     pub status: Status,
     /// What it asks for (a node that serves one kind of request ignores it).
     pub op: Op,
+    /// On an answer to a `Get`: whether the key was there.
+    pub hit: bool,
+    /// The sender's own correlation number (a server's call slot); the
+    /// answer carries it back unchanged. 0 for a client's request.
+    pub tag: u32,
     n_hops: u8,
     hops: [LinkIdx; limits::MAX_HOPS],
 }
@@ -93,6 +98,8 @@ impl Request {
             arrived_ns: now,
             status: Status::Pending,
             op: Op::Read,
+            hit: false,
+            tag: 0,
             n_hops: 0,
             hops: [0; limits::MAX_HOPS],
         }
@@ -118,7 +125,8 @@ enum Event {
     Control { entry: u32 },
 }
 
-/// What a request asks for: read or write its key, or read a run of keys.
+/// What a request asks for: read or write its key, or read a run of keys;
+/// or, of a key store, get, set or delete its key.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Op {
     #[default]
@@ -126,6 +134,22 @@ pub enum Op {
     Write,
     /// Read this many consecutive keys from the request's key.
     Range(u32),
+    Get,
+    Set,
+    Delete,
+}
+
+impl Op {
+    pub fn name(self) -> &'static str {
+        match self {
+            Op::Read => "read",
+            Op::Write => "write",
+            Op::Range(_) => "range",
+            Op::Get => "get",
+            Op::Set => "set",
+            Op::Delete => "delete",
+        }
+    }
 }
 
 /// A change in the set of parts of a node made of parts (a member joins

@@ -82,6 +82,10 @@ pub struct NodeView {
     pub healthy_backends: Vec<NodeIdx>,
     /// Current parameters, for the inspector and theory overlays.
     pub params: NodeParams,
+    /// The kind's own live figures (label, value), shown by the inspector
+    /// as they come: how a kind shows its numbers without a field here.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub figures: Vec<(&'static str, f64)>,
     /// A Kafka cluster's brokers, partitions and groups.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub kafka: Option<Box<crate::sim::families::messaging::kafka_cluster::KafkaView>>,
@@ -104,6 +108,9 @@ pub enum NodeParams {
     },
     Server {
         service_time: crate::sim::spec::ServiceTimeSpec,
+        /// Servers that make calls: whether a worker waits for them.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        hold_worker: Option<bool>,
     },
     LoadBalancer {
         algorithm: crate::sim::spec::Algorithm,
@@ -171,4 +178,23 @@ pub struct NodeSummary {
     pub queues: Option<std::collections::BTreeMap<String, crate::sim::families::messaging::rabbitmq::QueueSummary>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub store: Option<Box<crate::sim::families::sharding::sharded_store::StoreSummary>>,
+    /// Requests that failed because one of the node's calls failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failed: Option<u64>,
+    /// A server's calls, by the id of the node called.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub calls: Option<std::collections::BTreeMap<String, crate::sim::families::web_tier::server::CallStats>>,
+    /// The kind's own whole-run figures, printed as fields of the node
+    /// (a cache's `hits`, `hit_ratio`…): how a kind reports numbers
+    /// without a field here.
+    #[serde(flatten)]
+    pub figures: std::collections::BTreeMap<&'static str, Figure>,
+}
+
+/// A number in a node's summary: a count prints as an integer.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Figure {
+    Count(u64),
+    Value(f64),
 }

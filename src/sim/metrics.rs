@@ -132,6 +132,9 @@ pub struct NodeSample {
     /// The node's latency over the window (servers: time in the server;
     /// clients: end to end).
     pub latency_ms: LatencySummary,
+    /// Hits over lookups in the window, for nodes that look keys up.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hit_ratio: Option<f64>,
 }
 
 /// Latency samples of the current window: exact while few, a histogram

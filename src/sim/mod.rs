@@ -9,14 +9,12 @@
 //! - [`validate`]: spec → validated [`Scenario`], every problem with its path.
 //! - [`engine`]: the event loop, [`Node`] trait, messages, [`Simulation`].
 //! - [`families`]: one folder per family of node kinds (web tier,
-//!   messaging, sharding) with their models and the algorithms they rest
+//!   messaging, sharding, storage) with their models and the algorithms they rest
 //!   on; [`nodes`]: the registry that validates and builds every kind;
 //!   [`family`]: the message, view and summary types that name families.
 //! - [`queue`], [`dist`], [`time`], [`metrics`], [`trace`]: engine parts.
-//! - [`cache`]: a bounded key cache (the coming cache node's store);
-//!   [`theory`]: queueing and caching formulas.
+//! - [`theory`]: queueing and caching formulas.
 
-pub mod cache;
 pub mod dist;
 pub mod engine;
 pub mod families;

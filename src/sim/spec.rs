@@ -7,7 +7,11 @@
 //! path, and only then builds the engine's internal types, after which the
 //! engine cannot fail.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
+
+pub use super::families::storage::spec::{CacheSpec, DatabaseSpec, EvictionSpec};
 
 /// The newest scenario format this build reads and writes.
 pub const FORMAT_VERSION: u32 = 1;
@@ -60,6 +64,8 @@ pub enum NodeSpec {
     RabbitPublisher(RabbitPublisherSpec),
     RabbitConsumer(RabbitConsumerSpec),
     ShardedStore(ShardedStoreSpec),
+    Cache(CacheSpec),
+    Database(DatabaseSpec),
 }
 
 impl NodeSpec {
@@ -75,6 +81,8 @@ impl NodeSpec {
             NodeSpec::RabbitPublisher(r) => &r.id,
             NodeSpec::RabbitConsumer(r) => &r.id,
             NodeSpec::ShardedStore(s) => &s.id,
+            NodeSpec::Cache(c) => &c.id,
+            NodeSpec::Database(d) => &d.id,
         }
     }
 
@@ -90,6 +98,8 @@ impl NodeSpec {
             NodeSpec::RabbitPublisher(_) => "rabbit_publisher",
             NodeSpec::RabbitConsumer(_) => "rabbit_consumer",
             NodeSpec::ShardedStore(_) => "sharded_store",
+            NodeSpec::Cache(_) => "cache",
+            NodeSpec::Database(_) => "database",
         }
     }
 
@@ -97,7 +107,12 @@ impl NodeSpec {
     pub fn is_messaging(&self) -> bool {
         !matches!(
             self,
-            NodeSpec::Client(_) | NodeSpec::Server(_) | NodeSpec::LoadBalancer(_) | NodeSpec::ShardedStore(_)
+            NodeSpec::Client(_)
+                | NodeSpec::Server(_)
+                | NodeSpec::LoadBalancer(_)
+                | NodeSpec::ShardedStore(_)
+                | NodeSpec::Cache(_)
+                | NodeSpec::Database(_)
         )
     }
 
@@ -119,6 +134,8 @@ pub const NODE_KINDS: &[&str] = &[
     "rabbit_publisher",
     "rabbit_consumer",
     "sharded_store",
+    "cache",
+    "database",
 ];
 
 /// A sharded key-value store: shards placed by a hash ring (or by key
@@ -613,6 +630,82 @@ pub struct ServerSpec {
     /// Relative capacity, used by weighted load-balancing algorithms. Default 1.
     #[serde(default = "one_u32", skip_serializing_if = "is_one_u32")]
     pub weight: u32,
+    /// While the server's calls are outstanding, its worker stays busy
+    /// (`true`, thread-per-request, the default) or is freed for the next
+    /// request (`false`, asynchronous).
+    #[serde(default = "yes", skip_serializing_if = "is_yes")]
+    pub hold_worker: bool,
+    /// What the server does for each kind of request, after its own
+    /// `service_time`: calls over its outgoing links, in order. Keys:
+    /// `read`, `write`, `range`, or `any` (for the kinds not listed).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub calls: BTreeMap<String, Vec<StepSpec>>,
+}
+
+/// The keys `calls` may have: which requests a list of steps is for.
+pub const CALLS_FOR: [&str; 4] = ["read", "write", "range", "any"];
+
+/// One step of a server's calls: a call (`to` and `op`, with `when`,
+/// `timeout_ms`, `retries`, `backoff_ms`, `optional`), or `parallel`: calls
+/// sent at once, the list going on when all have answered. Which fields go
+/// together is checked by validation, so a mistake names its field.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StepSpec {
+    /// The node called: one this server has a link to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub op: Option<CallOp>,
+    /// Only after the latest `get` of this list hit (or missed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when: Option<When>,
+    /// The call fails if no answer comes within this time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_ms: Option<f64>,
+    /// Times a failed call is sent again (0 to 10). Default 0.
+    #[serde(default, skip_serializing_if = "is_zero_u32")]
+    pub retries: u32,
+    /// Wait before each retry. Default 0.
+    #[serde(default, skip_serializing_if = "is_zero_f64")]
+    pub backoff_ms: f64,
+    /// The call's failure does not fail the request (a failed `get` counts as a miss).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub optional: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parallel: Option<Vec<StepSpec>>,
+}
+
+/// What a call asks of its target.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CallOp {
+    Get,
+    Set,
+    Delete,
+    Read,
+    Write,
+    Range,
+}
+
+impl CallOp {
+    pub fn name(self) -> &'static str {
+        match self {
+            CallOp::Get => "get",
+            CallOp::Set => "set",
+            CallOp::Delete => "delete",
+            CallOp::Read => "read",
+            CallOp::Write => "write",
+            CallOp::Range => "range",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum When {
+    Hit,
+    Miss,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -779,6 +872,9 @@ fn is_zero_f64(v: &f64) -> bool {
 fn is_false(v: &bool) -> bool {
     !*v
 }
+fn is_zero_u32(v: &u32) -> bool {
+    *v == 0
+}
 
 /// A directed link: requests flow `from` → `to`, responses come back over it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -861,6 +957,10 @@ pub struct FaultSpec {
     /// With `set` on a sharded store.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub routing: Option<Routing>,
+    /// With `set` on a server that makes calls: hold its worker while they
+    /// are out (`true`) or free it (`false`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hold_worker: Option<bool>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]

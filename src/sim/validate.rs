@@ -217,6 +217,7 @@ pub struct Change {
     pub vnodes: Option<u32>,
     pub partitioning: Option<Partitioning>,
     pub routing: Option<Routing>,
+    pub hold_worker: Option<bool>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -491,22 +492,10 @@ fn parse_node(value: Value, path: &str, p: &mut Problems) -> Option<NodeSpec> {
         }
     };
     let body = Value::Object(obj);
-    match kind.as_str() {
-        "client" => parse_as(body, path, p).map(NodeSpec::Client),
-        "server" => parse_as(body, path, p).map(NodeSpec::Server),
-        "load_balancer" => parse_as(body, path, p).map(NodeSpec::LoadBalancer),
-        "kafka_cluster" => parse_as(body, path, p).map(NodeSpec::KafkaCluster),
-        "kafka_producer" => parse_as(body, path, p).map(NodeSpec::KafkaProducer),
-        "kafka_consumer" => parse_as(body, path, p).map(NodeSpec::KafkaConsumer),
-        "rabbitmq" => parse_as(body, path, p).map(NodeSpec::Rabbitmq),
-        "rabbit_publisher" => parse_as(body, path, p).map(NodeSpec::RabbitPublisher),
-        "rabbit_consumer" => parse_as(body, path, p).map(NodeSpec::RabbitConsumer),
-        "sharded_store" => parse_as(body, path, p).map(NodeSpec::ShardedStore),
-        other => {
-            p.add(format!("{path}.kind"), format!("unknown kind `{other}`; expected one of: {kinds}"));
-            None
-        }
-    }
+    nodes::parse(&kind, body, path, p).unwrap_or_else(|| {
+        p.add(format!("{path}.kind"), format!("unknown kind `{kind}`; expected one of: {kinds}"));
+        None
+    })
 }
 
 /// Checks every rule on a parsed spec; returns the resolved topology when the
@@ -718,9 +707,15 @@ fn check_timeline(
             node_specs.push(NodeSpec::Server(ServerSpec { id: target.clone(), ..like_spec.clone() }));
             topo.ids.push(target.clone());
             topo.out_links.push(Vec::new());
+            let outgoing: Vec<Link> = topo.links.iter().filter(|l| l.from == like_idx).copied().collect();
             for l in incoming {
                 topo.out_links[l.from as usize].push(topo.links.len() as LinkIdx);
                 topo.links.push(Link { from: l.from, to: new_idx, latency_ns: l.latency_ns });
+            }
+            // The copy calls what the original calls.
+            for l in outgoing {
+                topo.out_links[new_idx as usize].push(topo.links.len() as LinkIdx);
+                topo.links.push(Link { from: new_idx, to: l.to, latency_ns: l.latency_ns });
             }
             timeline.push(TimedAction { at_ns, node: new_idx, action: Action::AddServer });
             entries.push(i);
@@ -803,6 +798,7 @@ fn check_timeline(
                     vnodes: f.vnodes,
                     partitioning: f.partitioning,
                     routing: f.routing,
+                    hold_worker: f.hold_worker,
                 };
                 check_change(&change, kind, &path, p);
                 Action::Set(change)
@@ -869,7 +865,7 @@ fn check_change(c: &Change, kind: &NodeSpec, path: &str, p: &mut Problems) {
     if c == &Change::default() {
         p.add(
             path,
-            "`set` needs at least one of `rate_per_s`, `workers`, `service_time`, `algorithm`, `acks`, `vnodes`, `partitioning`, `routing`",
+            "`set` needs at least one of `rate_per_s`, `workers`, `service_time`, `algorithm`, `acks`, `vnodes`, `partitioning`, `routing`, `hold_worker`",
         );
     }
     let is_store = matches!(kind, NodeSpec::ShardedStore(_));
@@ -890,7 +886,7 @@ fn check_change(c: &Change, kind: &NodeSpec, path: &str, p: &mut Problems) {
         p.add(format!("{path}.acks"), format!("applies to Kafka producers; `{}` is a {}", kind.id(), kind.kind_name()));
     }
     let is_client = kind.is_source();
-    let is_server = matches!(kind, NodeSpec::Server(_) | NodeSpec::ShardedStore(_));
+    let (takes_workers, takes_service_time) = nodes::settable(kind);
     let is_lb = matches!(kind, NodeSpec::LoadBalancer(_));
     let id = kind.id();
     if let Some(r) = c.rate_per_s {
@@ -904,7 +900,7 @@ fn check_change(c: &Change, kind: &NodeSpec, path: &str, p: &mut Problems) {
         }
     }
     if let Some(w) = c.workers {
-        if is_server {
+        if takes_workers {
             p.range_u64(path, "workers", u64::from(w), 1, u64::from(MAX_WORKERS));
         } else {
             p.add(
@@ -914,7 +910,7 @@ fn check_change(c: &Change, kind: &NodeSpec, path: &str, p: &mut Problems) {
         }
     }
     if let Some(st) = &c.service_time {
-        if is_server {
+        if takes_service_time {
             super::families::web_tier::server::validate_service_time(st, &format!("{path}.service_time"), p);
         } else {
             p.add(
@@ -923,12 +919,19 @@ fn check_change(c: &Change, kind: &NodeSpec, path: &str, p: &mut Problems) {
             );
         }
     }
+    if c.hold_worker.is_some() && !matches!(kind, NodeSpec::Server(s) if !s.calls.is_empty()) {
+        p.add(
+            format!("{path}.hold_worker"),
+            format!("applies to servers that make calls; `{id}` is a {} without `calls`", kind.kind_name()),
+        );
+    }
     if c.algorithm.is_some() && !is_lb {
         p.add(format!("{path}.algorithm"), format!("applies to load balancers; `{id}` is a {}", kind.kind_name()));
     }
 }
 
-/// Request paths must end at a server within `MAX_HOPS` links and never loop.
+/// Request paths, and the calls they lead to, must end within `MAX_HOPS`
+/// links of their client and never loop (a cycle of calls is a cycle of links).
 fn check_paths(spec: &ScenarioSpec, topo: &Topology, p: &mut Problems) {
     // Longest path (in links) from each node to a leaf; a node on the current
     // DFS stack seen again means a cycle.
@@ -963,7 +966,11 @@ fn check_paths(spec: &ScenarioSpec, topo: &Topology, p: &mut Problems) {
         match depth(i, topo, &mut memo, &mut on_stack) {
             Ok(d) if d > limits::MAX_HOPS => p.add(
                 "links",
-                format!("requests from `{}` cross {d} links; at most {} are allowed", node.id(), limits::MAX_HOPS),
+                format!(
+                    "requests from `{}` cross {d} links (calls included); at most {} are allowed",
+                    node.id(),
+                    limits::MAX_HOPS
+                ),
             ),
             Ok(_) => {}
             Err(at) => {

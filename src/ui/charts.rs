@@ -34,7 +34,7 @@ pub fn queue_model(topo: &Topology, nodes: &[NodeView]) -> Option<(NodeIdx, Node
     match (&c.params, &s.params) {
         (
             NodeParams::Client { arrivals: ArrivalSpec::Poisson { rate_per_s } },
-            NodeParams::Server { service_time: ServiceTimeSpec::Exponential { mean_ms } },
+            NodeParams::Server { service_time: ServiceTimeSpec::Exponential { mean_ms }, .. },
         ) => Some((link.from, link.to, MMc::new(s.workers, *rate_per_s, mean_ms / 1e3))),
         _ => None,
     }
@@ -118,6 +118,20 @@ pub fn latency_chart(sim: &Simulation) -> ChartData {
         lines.push(Line { name: "p95".into(), colour: PALETTE[1], points: pick(|l| l.p95), dashed: false });
         lines.push(Line { name: "p99".into(), colour: PALETTE[2], points: pick(|l| l.p99), dashed: false });
     }
+    // Tiers (servers that call others): each tier's own p99, time in it
+    // including what it waited for below.
+    let specs = &sim.scenario().node_specs;
+    if specs.iter().any(|n| matches!(n, crate::sim::spec::NodeSpec::Server(s) if !s.calls.is_empty())) {
+        let tiers = specs.iter().enumerate().filter(|(_, n)| matches!(n.kind_name(), "server" | "cache" | "database"));
+        for (k, (i, n)) in tiers.take(MAX_TIER_LINES).enumerate() {
+            lines.push(Line {
+                name: format!("{} p99", n.id()),
+                colour: PALETTE[(3 + k) % PALETTE.len()],
+                points: node_points(sim, i as NodeIdx, |s| (s.latency_ms.count > 0).then_some(s.latency_ms.p99)),
+                dashed: true,
+            });
+        }
+    }
     let x = x_range(sim);
     let nodes = sim.snapshot().nodes;
     if let Some((_, _, q)) = queue_model(&sim.scenario().topology, &nodes).filter(|(_, _, q)| q.is_stable()) {
@@ -147,6 +161,9 @@ pub fn throughput_chart(sim: &Simulation) -> ChartData {
     }
 }
 
+/// Most per-tier lines the latency chart adds.
+const MAX_TIER_LINES: usize = 5;
+
 /// Above this many servers the chart shows their mean and maximum.
 const MAX_SERVER_LINES: usize = 8;
 
@@ -154,7 +171,9 @@ pub fn utilisation_chart(sim: &Simulation) -> ChartData {
     let snap = sim.snapshot();
     let ids = &sim.scenario().topology.ids;
     let servers: Vec<NodeIdx> = (0..snap.nodes.len())
-        .filter(|&i| matches!(snap.nodes[i].kind, "server" | "sharded_store") && snap.nodes[i].present)
+        .filter(|&i| {
+            matches!(snap.nodes[i].kind, "server" | "sharded_store" | "cache" | "database") && snap.nodes[i].present
+        })
         .map(|i| i as NodeIdx)
         .collect();
     if servers.is_empty() {
@@ -196,7 +215,18 @@ pub fn utilisation_chart(sim: &Simulation) -> ChartData {
             Line { name: "busiest server".into(), colour: PALETTE[2], points: max, dashed: false },
         ]
     };
-    ChartData { y_desc: "utilisation (%)", lines, markers: markers(sim), x_range: x_range(sim), y_max: Some(100.0) }
+    let mut lines = lines;
+    let caches = servers.iter().filter(|&&i| snap.nodes[i as usize].kind == "cache");
+    for (k, &i) in caches.enumerate() {
+        lines.push(Line {
+            name: format!("{} hit ratio", ids[i as usize]),
+            colour: PALETTE[(6 + k) % PALETTE.len()],
+            points: node_points(sim, i, |s| s.hit_ratio.map(|h| h * 100.0)),
+            dashed: true,
+        });
+    }
+    let y_desc = if lines.iter().any(|l| l.dashed) { "utilisation, hit ratio (%)" } else { "utilisation (%)" };
+    ChartData { y_desc, lines, markers: markers(sim), x_range: x_range(sim), y_max: Some(100.0) }
 }
 
 /// Whether the third chart shows brokers' backlog rather than server utilisation.

@@ -37,7 +37,15 @@ pub fn candidates(sim: &Simulation) -> Vec<Candidate> {
                     });
                 }
             }
-            NodeParams::Server { .. } => {
+            NodeParams::Server { hold_worker, .. } => {
+                if let Some(hold) = *hold_worker {
+                    let name = |h: bool| if h { "workers held during calls" } else { "workers freed during calls" };
+                    out.push(Candidate {
+                        label_a: format!("{id}: {}", name(hold)),
+                        label_b: format!("{id}: {}", name(!hold)),
+                        entry: FaultSpec { set: Some(id.clone()), hold_worker: Some(!hold), ..Default::default() },
+                    });
+                }
                 for w in [v.workers * 2, (v.workers / 2).max(1)] {
                     if w != v.workers {
                         out.push(Candidate {

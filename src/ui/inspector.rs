@@ -176,7 +176,7 @@ fn node_inspector(lab: Lab, scene: &Scene, node: NodeIdx) -> impl IntoView + use
     let figures = move || {
         cell.with(|l| {
             let (v, s) = (&l.view, l.sample);
-            let row = |label: &'static str, testid: &'static str, value: String| {
+            let row = |label: &'static str, testid: std::borrow::Cow<'static, str>, value: String| {
                 view! {
                     <div>
                         <dt>{label}</dt>
@@ -186,43 +186,74 @@ fn node_inspector(lab: Lab, scene: &Scene, node: NodeIdx) -> impl IntoView + use
             };
             let l = s.latency_ms;
             let mut rows = vec![
-                row("p50", "inspector-p50", format!("{:.1} ms", l.p50)),
-                row("p95", "inspector-p95", format!("{:.1} ms", l.p95)),
-                row("p99", "inspector-p99", format!("{:.1} ms", l.p99)),
+                row("p50", "inspector-p50".into(), format!("{:.1} ms", l.p50)),
+                row("p95", "inspector-p95".into(), format!("{:.1} ms", l.p95)),
+                row("p99", "inspector-p99".into(), format!("{:.1} ms", l.p99)),
             ];
             match v.kind {
-                "server" => {
-                    rows.push(row("Utilisation", "inspector-utilisation", format!("{:.0}%", s.utilisation * 100.0)));
-                    rows.push(row("Queue", "inspector-queue", format!("{} / {}", v.queue_len, v.queue_capacity)));
-                    rows.push(row("Busy workers", "inspector-busy", format!("{} / {}", v.in_service, v.workers)));
-                    rows.push(row("Completed", "inspector-completed", v.completed.to_string()));
-                    rows.push(row("Dropped", "inspector-dropped", v.dropped.to_string()));
+                "server" | "cache" | "database" => {
+                    rows.push(row(
+                        "Utilisation",
+                        "inspector-utilisation".into(),
+                        format!("{:.0}%", s.utilisation * 100.0),
+                    ));
+                    rows.push(row(
+                        "Queue",
+                        "inspector-queue".into(),
+                        format!("{} / {}", v.queue_len, v.queue_capacity),
+                    ));
+                    rows.push(row(
+                        "Busy workers",
+                        "inspector-busy".into(),
+                        format!("{} / {}", v.in_service, v.workers),
+                    ));
+                    rows.push(row("Completed", "inspector-completed".into(), v.completed.to_string()));
+                    rows.push(row("Dropped", "inspector-dropped".into(), v.dropped.to_string()));
                 }
                 "sharded_store" => {
                     let st = v.store.as_deref();
-                    rows.push(row("Utilisation", "inspector-utilisation", format!("{:.0}%", s.utilisation * 100.0)));
-                    rows.push(row("Busy workers", "inspector-busy", format!("{} / {}", v.in_service, v.workers)));
-                    rows.push(row("Queued", "inspector-queue", v.queue_len.to_string()));
-                    rows.push(row("Answered", "inspector-completed", v.completed.to_string()));
-                    rows.push(row("Errors", "inspector-errors", v.errors.to_string()));
+                    rows.push(row(
+                        "Utilisation",
+                        "inspector-utilisation".into(),
+                        format!("{:.0}%", s.utilisation * 100.0),
+                    ));
+                    rows.push(row(
+                        "Busy workers",
+                        "inspector-busy".into(),
+                        format!("{} / {}", v.in_service, v.workers),
+                    ));
+                    rows.push(row("Queued", "inspector-queue".into(), v.queue_len.to_string()));
+                    rows.push(row("Answered", "inspector-completed".into(), v.completed.to_string()));
+                    rows.push(row("Errors", "inspector-errors".into(), v.errors.to_string()));
                     rows.push(row(
                         "Unavailable",
-                        "inspector-unavailable",
+                        "inspector-unavailable".into(),
                         st.map_or(0, |st| st.unavailable).to_string(),
                     ));
-                    rows.push(row("Mean hops", "inspector-hops", format!("{:.2}", st.map_or(0.0, |st| st.mean_hops))));
+                    rows.push(row(
+                        "Mean hops",
+                        "inspector-hops".into(),
+                        format!("{:.2}", st.map_or(0.0, |st| st.mean_hops)),
+                    ));
                 }
                 "load_balancer" => {
                     rows.truncate(0);
-                    rows.push(row("In flight", "inspector-in-flight", v.in_service.to_string()));
-                    rows.push(row("In rotation", "inspector-rotation", v.healthy_backends.len().to_string()));
-                    rows.push(row("Refused", "inspector-refused", v.errors.to_string()));
+                    rows.push(row("In flight", "inspector-in-flight".into(), v.in_service.to_string()));
+                    rows.push(row("In rotation", "inspector-rotation".into(), v.healthy_backends.len().to_string()));
+                    rows.push(row("Refused", "inspector-refused".into(), v.errors.to_string()));
                 }
                 _ => {
-                    rows.push(row("In flight", "inspector-in-flight", v.in_service.to_string()));
-                    rows.push(row("Completed", "inspector-completed", v.completed.to_string()));
-                    rows.push(row("Errors", "inspector-errors", v.errors.to_string()));
+                    rows.push(row("In flight", "inspector-in-flight".into(), v.in_service.to_string()));
+                    rows.push(row("Completed", "inspector-completed".into(), v.completed.to_string()));
+                    rows.push(row("Errors", "inspector-errors".into(), v.errors.to_string()));
                 }
+            }
+            // The kind's own figures (a cache's hits and hit ratio, a
+            // server's requests waiting on calls…), as the kind names them.
+            for &(label, value) in &v.figures {
+                let slug: String = label.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
+                let shown = if value.fract() == 0.0 { format!("{value:.0}") } else { format!("{value:.1}") };
+                rows.push(row(label, format!("inspector-fig-{slug}").into(), shown));
             }
             rows.collect_view()
         })
@@ -304,9 +335,21 @@ fn node_inspector(lab: Lab, scene: &Scene, node: NodeIdx) -> impl IntoView + use
             }
             .into_any()
         }
-        NodeParams::Server { service_time } => {
+        NodeParams::Server { service_time, hold_worker } => {
             let workers = cell.with_untracked(|l| l.view.workers);
-            workers_form(lab, id.clone(), "Workers", workers, service_time)
+            let id_hold = id.clone();
+            view! {
+                {hold_worker.map(|current| enum_choice(
+                    "Workers during calls",
+                    "Held: a worker waits for the server's calls (thread per request), so a slow dependency can use up the pool. Freed: the worker takes the next request while calls are out (asynchronous).",
+                    "edit-hold-worker",
+                    (&[true, false], |h| if h { "held" } else { "freed" }),
+                    current,
+                    move |h| lab.edit(FaultSpec { set: Some(id_hold.clone()), hold_worker: Some(h), ..Default::default() }),
+                ))}
+                {workers_form(lab, id.clone(), "Workers", workers, service_time)}
+            }
+            .into_any()
         }
         NodeParams::LoadBalancer { algorithm } => {
             let id_set = id.clone();

@@ -165,7 +165,7 @@ export const ACTIONS = [
     await click(page, id('apply-server'));
     return `workers ${JSON.stringify(w)}, mean ${JSON.stringify(m)}`;
   } },
-  ...['edit-acks', 'edit-algorithm', 'edit-partitioning', 'edit-routing', 'edit-vnodes', 'edit-shard'].map((t) => ({
+  ...['edit-acks', 'edit-algorithm', 'edit-hold-worker', 'edit-partitioning', 'edit-routing', 'edit-vnodes', 'edit-shard'].map((t) => ({
     name: `choose ${t}`, weight: 4, needs: id(t), run: (page, r) => choose(page, id(t), r),
   })),
   ...['fail', 'recover', 'remove-server', 'add-server', 'fail-shard', 'recover-shard', 'remove-shard', 'add-shard'].map((t) => ({

@@ -46,6 +46,21 @@ const cases = {
     return s;
   })(),
   'rabbitmq-dead-letters': JSON.parse(readFileSync(join(ROOT, 'public/presets/rabbitmq-dead-letters.json'), 'utf8')),
+  // Tiers: calls with when/optional/timeouts, a cache (LRU) and a database,
+  // the cache failing and recovering.
+  'cache-dies-70s': (() => {
+    const s = JSON.parse(readFileSync(join(ROOT, 'public/presets/cache-dies.json'), 'utf8'));
+    s.stop = { sim_time_s: 70 };
+    return s;
+  })(),
+  // Random eviction draws from the cache's RNG substream; freed workers.
+  'slow-database-random-eviction': (() => {
+    const s = JSON.parse(readFileSync(join(ROOT, 'public/presets/slow-database.json'), 'utf8'));
+    s.nodes.find((n) => n.id === 'cache').eviction = 'random';
+    s.nodes.find((n) => n.id === 'app').hold_worker = false;
+    s.stop = { sim_time_s: 40 };
+    return s;
+  })(),
   'load-balancing-40s': (() => {
     const s = JSON.parse(readFileSync(join(ROOT, 'public/presets/load-balancing.json'), 'utf8'));
     s.stop = { sim_time_s: 40 };

@@ -3,10 +3,12 @@
 //! `nodes/mod.rs` registers the kinds; `family.rs` declares the messages,
 //! views and summaries the engine carries for them.
 //!
-//! Still outside the folders (issue 13's next step): each kind's spec type
-//! (`spec.rs`), its presets (`presets.rs`, `public/presets/`) and its panels
-//! (`ui/`).
+//! The storage family also keeps its spec types in its folder
+//! (`storage/spec.rs`, re-exported by `spec.rs`); the older families'
+//! spec types are still in `spec.rs`, their presets in `public/presets/`
+//! and their panels in `ui/`.
 
 pub mod messaging;
 pub mod sharding;
+pub mod storage;
 pub mod web_tier;

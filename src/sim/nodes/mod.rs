@@ -1,17 +1,40 @@
-//! The node kinds, and the one registry that validates and builds them.
+//! The node kinds, and the one registry that parses, validates and builds
+//! them.
 //!
 //! Each kind's model lives in its family's folder (`families/<family>/`);
-//! adding a kind: write it there with `validate`, `validate_links` and a
-//! type implementing [`Node`]; add its spec type to `spec::NodeSpec`; add
-//! one arm to each function below. The engine loop does not change.
+//! adding a kind: write it there with `validate` and a type implementing
+//! [`Node`]; add its spec type to `spec::NodeSpec` (with its name in
+//! `NODE_KINDS`); add one arm to each function below. The engine loop and
+//! the validator do not change.
 
 use super::families::messaging::{kafka_client, kafka_cluster, rabbitmq};
 use super::families::sharding::sharded_store;
+use super::families::storage::{cache, database};
 use super::families::web_tier::{client, load_balancer, server};
 
 use super::engine::Node;
-use super::spec::{NodeSpec, ScenarioSpec};
-use super::validate::{NodeIdx, Problems, Topology};
+use super::spec::{CallOp, NodeSpec, ScenarioSpec, StepSpec};
+use super::validate::{NodeIdx, Problems, Topology, parse_as};
+
+/// Parses a node's fields (without `kind`) as the kind named; `None` for
+/// a name no kind has.
+pub fn parse(kind: &str, body: serde_json::Value, path: &str, p: &mut Problems) -> Option<Option<NodeSpec>> {
+    Some(match kind {
+        "client" => parse_as(body, path, p).map(NodeSpec::Client),
+        "server" => parse_as(body, path, p).map(NodeSpec::Server),
+        "load_balancer" => parse_as(body, path, p).map(NodeSpec::LoadBalancer),
+        "kafka_cluster" => parse_as(body, path, p).map(NodeSpec::KafkaCluster),
+        "kafka_producer" => parse_as(body, path, p).map(NodeSpec::KafkaProducer),
+        "kafka_consumer" => parse_as(body, path, p).map(NodeSpec::KafkaConsumer),
+        "rabbitmq" => parse_as(body, path, p).map(NodeSpec::Rabbitmq),
+        "rabbit_publisher" => parse_as(body, path, p).map(NodeSpec::RabbitPublisher),
+        "rabbit_consumer" => parse_as(body, path, p).map(NodeSpec::RabbitConsumer),
+        "sharded_store" => parse_as(body, path, p).map(NodeSpec::ShardedStore),
+        "cache" => parse_as(body, path, p).map(NodeSpec::Cache),
+        "database" => parse_as(body, path, p).map(NodeSpec::Database),
+        _ => return None,
+    })
+}
 
 /// Checks a node's own fields.
 pub fn validate(spec: &NodeSpec, path: &str, p: &mut Problems) {
@@ -26,7 +49,42 @@ pub fn validate(spec: &NodeSpec, path: &str, p: &mut Problems) {
         NodeSpec::RabbitPublisher(s) => rabbitmq::validate_publisher(s, path, p),
         NodeSpec::RabbitConsumer(s) => rabbitmq::validate_consumer(s, path, p),
         NodeSpec::ShardedStore(s) => sharded_store::validate(s, path, p),
+        NodeSpec::Cache(s) => cache::validate(s, path, p),
+        NodeSpec::Database(s) => database::validate(s, path, p),
     }
+}
+
+/// What a kind answers when a server calls it (empty: it takes no calls).
+pub fn accepted_ops(spec: &NodeSpec) -> &'static [CallOp] {
+    match spec {
+        NodeSpec::Cache(_) => &[CallOp::Get, CallOp::Set, CallOp::Delete],
+        NodeSpec::Database(_) => &[CallOp::Read, CallOp::Write],
+        NodeSpec::ShardedStore(_) | NodeSpec::Server(_) | NodeSpec::LoadBalancer(_) => {
+            &[CallOp::Read, CallOp::Write, CallOp::Range]
+        }
+        _ => &[],
+    }
+}
+
+/// Which `set` parameters of the timeline a kind takes: (workers, service_time).
+pub fn settable(spec: &NodeSpec) -> (bool, bool) {
+    match spec {
+        NodeSpec::Server(_) | NodeSpec::ShardedStore(_) | NodeSpec::Cache(_) | NodeSpec::Database(_) => (true, true),
+        _ => (false, false),
+    }
+}
+
+/// Whether a kind answers requests over its incoming links as a leaf (a
+/// node with no outgoing links of its own).
+fn is_leaf_store(spec: &NodeSpec) -> bool {
+    matches!(
+        spec,
+        NodeSpec::KafkaCluster(_)
+            | NodeSpec::Rabbitmq(_)
+            | NodeSpec::ShardedStore(_)
+            | NodeSpec::Cache(_)
+            | NodeSpec::Database(_)
+    )
 }
 
 /// Checks a node's links against what its kind needs.
@@ -60,31 +118,28 @@ pub fn validate_links(
                 p.add(path, format!("`{id}` links to `{}`, which does not speak its protocol", target.id()));
             }
         }
-    }
-    match spec {
-        NodeSpec::Client(_) => {
-            if out.len() != 1 {
-                p.add(path, format!("client `{id}` needs exactly one outgoing link (it has {})", out.len()));
-            }
-        }
-        NodeSpec::Server(_) => {
-            if !out.is_empty() {
+    } else {
+        for target in &out {
+            if target.is_messaging() {
                 p.add(
                     path,
-                    format!(
-                        "server `{id}` must have no outgoing links (it has {}); servers answer, they do not forward",
-                        out.len()
-                    ),
+                    format!("`{id}` links to the {} `{}`, which takes no requests", target.kind_name(), target.id()),
                 );
             }
         }
+    }
+    match spec {
+        NodeSpec::Client(_) if out.len() != 1 => {
+            p.add(path, format!("client `{id}` needs exactly one outgoing link (it has {})", out.len()));
+        }
+        NodeSpec::Server(s) => validate_calls(s, path, &out, p),
         NodeSpec::KafkaProducer(_) | NodeSpec::KafkaConsumer(_) => {
             kafka_client::validate_client_links(spec, path, &out, p)
         }
         NodeSpec::RabbitPublisher(_) | NodeSpec::RabbitConsumer(_) => {
             rabbitmq::validate_client_links(spec, path, &out, p)
         }
-        NodeSpec::KafkaCluster(_) | NodeSpec::Rabbitmq(_) | NodeSpec::ShardedStore(_) => {
+        _ if is_leaf_store(spec) => {
             if !out.is_empty() {
                 p.add(path, format!("`{id}` must have no outgoing links; its clients link to it"));
             }
@@ -100,6 +155,71 @@ pub fn validate_links(
                 p.add(path, format!("load balancer `{id}` has no incoming link, so it would get no traffic"));
             }
         }
+        _ => {}
+    }
+}
+
+/// A server's calls go over its links, to nodes that take their ops; every
+/// link is used by some call.
+fn validate_calls(s: &crate::sim::spec::ServerSpec, path: &str, out: &[&NodeSpec], p: &mut Problems) {
+    let id = &s.id;
+    if s.calls.is_empty() {
+        if let Some(first) = out.first() {
+            p.add(
+                format!("{path}.calls"),
+                format!(
+                    "is missing, but server `{id}` links to `{0}`: say what it calls, e.g. \"calls\": {{\"any\": [{{\"to\": \"{0}\", \"op\": \"read\"}}]}}, or remove the link",
+                    first.id()
+                ),
+            );
+        }
+        return;
+    }
+    let mut used = vec![false; out.len()];
+    let mut check = |c: &StepSpec, at: &str, p: &mut Problems| {
+        let (Some(to), Some(op)) = (c.to.as_deref(), c.op) else { return };
+        let Some(k) = out.iter().position(|t| t.id() == to) else {
+            p.add(
+                format!("{at}.to"),
+                format!("`{to}` is not linked from `{id}`; add a link {{\"from\": \"{id}\", \"to\": \"{to}\"}}"),
+            );
+            return;
+        };
+        used[k] = true;
+        let target = out[k];
+        let ops = accepted_ops(target);
+        if !ops.contains(&op) {
+            let takes: Vec<&str> = ops.iter().map(|o| o.name()).collect();
+            let takes = if takes.is_empty() { "no calls".to_string() } else { takes.join(", ") };
+            p.add(
+                format!("{at}.op"),
+                format!("`{to}` is a {}, which takes {takes} (got {})", target.kind_name(), op.name()),
+            );
+        }
+    };
+    for (for_op, steps) in &s.calls {
+        let list = format!("{path}.calls.{for_op}");
+        for (i, step) in steps.iter().enumerate() {
+            match &step.parallel {
+                Some(group) => {
+                    for (j, c) in group.iter().enumerate() {
+                        check(c, &format!("{list}[{i}].parallel[{j}]"), p);
+                    }
+                }
+                None => check(step, &format!("{list}[{i}]"), p),
+            }
+        }
+    }
+    for (k, target) in out.iter().enumerate() {
+        if !used[k] {
+            p.add(
+                format!("{path}.calls"),
+                format!(
+                    "no call of server `{id}` goes to `{}`, which it links to; call it or remove the link",
+                    target.id()
+                ),
+            );
+        }
     }
 }
 
@@ -108,7 +228,7 @@ pub fn validate_links(
 pub fn build(node_specs: &[NodeSpec], idx: NodeIdx, topo: &Topology, n_initial_nodes: usize) -> Box<dyn Node> {
     match &node_specs[idx as usize] {
         NodeSpec::Client(s) => Box::new(client::Client::new(s, idx, topo)),
-        NodeSpec::Server(s) => Box::new(server::Server::new(s)),
+        NodeSpec::Server(s) => Box::new(server::Server::new(s, idx, topo)),
         NodeSpec::LoadBalancer(s) => {
             let weight_of = |n: NodeIdx| match &node_specs[n as usize] {
                 NodeSpec::Server(server) => server.weight,
@@ -123,5 +243,7 @@ pub fn build(node_specs: &[NodeSpec], idx: NodeIdx, topo: &Topology, n_initial_n
         NodeSpec::RabbitPublisher(s) => Box::new(rabbitmq::Publisher::new(s, idx, topo)),
         NodeSpec::RabbitConsumer(s) => Box::new(rabbitmq::Consumer::new(s, idx, topo)),
         NodeSpec::ShardedStore(s) => Box::new(sharded_store::ShardedStore::new(s)),
+        NodeSpec::Cache(s) => Box::new(cache::CacheNode::new(s)),
+        NodeSpec::Database(s) => Box::new(database::Database::new(s)),
     }
 }

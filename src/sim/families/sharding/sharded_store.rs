@@ -542,7 +542,7 @@ impl ShardedStore {
         self.targets.clear();
         let n = self.replication as usize;
         match req.op {
-            Op::Read | Op::Write => {
+            Op::Read | Op::Write | Op::Get | Op::Set | Op::Delete => {
                 let mut scratch = std::mem::take(&mut self.scratch);
                 self.placement.replicas_of_key(req.key, n, &mut scratch);
                 scratch.retain(|&s| self.is_live(s));
@@ -602,11 +602,7 @@ impl ShardedStore {
         let mut route = Route {
             at_ns: ctx.now(),
             key: req.key,
-            op: match req.op {
-                Op::Read => "read",
-                Op::Write => "write",
-                Op::Range(_) => "range",
-            },
+            op: req.op.name(),
             coordinator: (coordinator != NONE).then_some(coordinator),
             router: self.routing == Routing::Router,
             targets: [0; ROUTE_TARGETS],
@@ -803,9 +799,15 @@ impl Node for ShardedStore {
         match payload {
             Payload::Request(mut req) => {
                 req.arrived_ns = ctx.now();
+                // A key store's verbs, from a server's calls: get reads, set and delete write.
+                req.op = match req.op {
+                    Op::Get => Op::Read,
+                    Op::Set | Op::Delete => Op::Write,
+                    op => op,
+                };
                 match req.op {
-                    Op::Read => self.reads += 1,
-                    Op::Write => self.writes += 1,
+                    Op::Read | Op::Get => self.reads += 1,
+                    Op::Write | Op::Set | Op::Delete => self.writes += 1,
                     Op::Range(_) => self.ranges += 1,
                 }
                 let op =
@@ -1011,6 +1013,7 @@ impl Node for ShardedStore {
             completed: self.completed - self.sampled.0,
             dropped: self.errors - self.sampled.1,
             latency_ms: self.window_latency.take_summary(),
+            hit_ratio: None,
         };
         self.sampled = (self.completed, self.errors);
         sample

@@ -5,3 +5,4 @@
 pub mod client;
 pub mod load_balancer;
 pub mod server;
+pub mod station;

@@ -1,27 +1,41 @@
-//! `server`: `workers` identical workers behind one FIFO queue.
+//! `server`: `workers` identical workers behind one FIFO queue (a
+//! [`Station`]); optionally, after its own service time, calls to the nodes
+//! it links to (the tier model).
 //!
 //! ```text
-//!   Request ─► idle worker? ── yes ─► serve (service_time) ─► Response(ok)
-//!                  │ no
-//!                  ▼
-//!            queue < capacity? ── no ─► Response(dropped)
-//!                  │ yes
-//!                  ▼
-//!            wait FIFO ─► at the head: waited > timeout_ms? ─► Response(timed_out)
+//!   Request ─► Station ─► serve (service_time) ─► calls for its op? ── no ─► Response(ok)
+//!                                                   │ yes
+//!                                                   ▼
+//!   steps in order: call (to, op; when hit/miss; timeout, retries, optional)
+//!                   or parallel [calls] (all at once, on when all answered)
+//!        worker held (hold_worker: true) or freed (false) while calls are out
+//!                                                   │
+//!   last step answered ─► Response(ok)   a call failed (not optional) ─► Response(its status)
 //! ```
-//! Busy workers and queue length are integrated over time, so utilisation
-//! and the time-averaged number in the system (L in Little's law) are exact.
-
-use std::collections::VecDeque;
+//! A call is a new request from this server (its `tag` names the call's
+//! slot, so the answer finds its way back to the job that made it); a late
+//! answer, after a timeout or a retry, is recognised by its id and ignored.
 
 use crate::sim::dist::Duration;
-use crate::sim::engine::{Ctx, Node, NodeParams, NodeSummary, NodeView, Payload, Request, Status};
-use crate::sim::metrics::{LatencyHist, NodeSample, WindowLatency};
-use crate::sim::spec::{ServerSpec, ServiceTimeSpec};
-use crate::sim::time::{SimTime, ms_to_ns, per_s};
-use crate::sim::validate::{Change, NodeIdx, Problems, Topology, limits};
+use crate::sim::engine::{Ctx, Node, NodeParams, NodeSummary, NodeView, Op, Payload, Request, Status};
+use crate::sim::metrics::NodeSample;
+use crate::sim::spec::{CALLS_FOR, CallOp, ServerSpec, ServiceTimeSpec, StepSpec, When};
+use crate::sim::time::{SimTime, ms_to_ns};
+use crate::sim::validate::{Change, LinkIdx, NodeIdx, Problems, Topology, limits};
+
+use super::station::{Admit, Station};
 
 const TAG_DONE: u32 = 0;
+/// A call's timeout; the tag's upper bits carry the call's generation.
+const TAG_CALL_TIMEOUT: u32 = 1;
+/// A call's retry, after its backoff.
+const TAG_CALL_RETRY: u32 = 2;
+const TAG_BITS: u32 = 2;
+
+/// Most retries a step may ask for.
+pub const MAX_CALL_RETRIES: u32 = 10;
+/// Most steps (calls included in parallel groups) one list may have.
+pub const MAX_STEPS: usize = 32;
 
 pub fn validate(s: &ServerSpec, path: &str, p: &mut Problems) {
     p.range_u64(path, "workers", u64::from(s.workers), 1, u64::from(limits::MAX_WORKERS));
@@ -31,6 +45,65 @@ pub fn validate(s: &ServerSpec, path: &str, p: &mut Problems) {
         p.positive_f64(path, "timeout_ms", t, limits::MAX_DURATION_MS);
     }
     validate_service_time(&s.service_time, &format!("{path}.service_time"), p);
+    for (for_op, steps) in &s.calls {
+        let list = format!("{path}.calls.{for_op}");
+        if !CALLS_FOR.contains(&for_op.as_str()) {
+            p.add(&list, format!("`{for_op}` is not a kind of request; use one of {}", CALLS_FOR.join(", ")));
+        }
+        if steps.is_empty() {
+            p.add(&list, "is an empty list; leave the key out for a server that answers by itself");
+        }
+        let n: usize = steps.iter().map(|st| st.parallel.as_ref().map_or(1, Vec::len)).sum();
+        if n > MAX_STEPS {
+            p.add(&list, format!("has {n} calls; at most {MAX_STEPS} are allowed"));
+        }
+        let mut seen_get = false;
+        for (i, step) in steps.iter().enumerate() {
+            let path = format!("{list}[{i}]");
+            match &step.parallel {
+                Some(group) => {
+                    if step.to.is_some() || step.op.is_some() || step.when.is_some() {
+                        p.add(&path, "`parallel` goes alone: put `to`, `op` and `when` on the calls inside it");
+                    }
+                    if group.is_empty() {
+                        p.add(format!("{path}.parallel"), "must list at least one call");
+                    }
+                    for (j, call) in group.iter().enumerate() {
+                        let path = format!("{path}.parallel[{j}]");
+                        if call.parallel.is_some() {
+                            p.add(format!("{path}.parallel"), "a parallel group cannot hold another");
+                        }
+                        validate_call(call, &path, seen_get, p);
+                    }
+                    seen_get |= group.iter().any(|c| c.op == Some(CallOp::Get));
+                }
+                None => {
+                    validate_call(step, &path, seen_get, p);
+                    seen_get |= step.op == Some(CallOp::Get);
+                }
+            }
+        }
+    }
+}
+
+fn validate_call(c: &StepSpec, path: &str, seen_get: bool, p: &mut Problems) {
+    if c.to.is_none() {
+        p.add(format!("{path}.to"), "is missing: name the node to call (one this server links to)");
+    }
+    if c.op.is_none() {
+        p.add(format!("{path}.op"), "is missing: one of get, set, delete (a cache), read, write, range");
+    }
+    if c.when.is_some() && !seen_get {
+        p.add(
+            format!("{path}.when"),
+            "needs a `get` earlier in this list: `when` follows the latest get's hit or miss",
+        );
+    }
+    if let Some(t) = c.timeout_ms {
+        p.positive_f64(path, "timeout_ms", t, limits::MAX_DURATION_MS);
+    }
+    p.range_u64(path, "retries", u64::from(c.retries), 0, u64::from(MAX_CALL_RETRIES));
+    p.range_f64(path, "backoff_ms", c.backoff_ms, 0.0, limits::MAX_DURATION_MS);
 }
 
 pub fn validate_service_time(st: &ServiceTimeSpec, path: &str, p: &mut Problems) {
@@ -61,135 +134,347 @@ pub fn service_time(spec: &ServiceTimeSpec) -> Duration {
     }
 }
 
+/// One call, resolved.
+#[derive(Clone, Copy, Debug)]
+struct Call {
+    link: LinkIdx,
+    /// Index into `Server::targets` (per-target counts).
+    target: u16,
+    op: CallOp,
+    when: Option<When>,
+    timeout_ns: Option<SimTime>,
+    retries: u8,
+    backoff_ns: SimTime,
+    optional: bool,
+}
+
+/// The calls for one kind of request: steps are runs of `calls`.
+#[derive(Clone, Debug, Default)]
+struct Plan {
+    calls: Vec<Call>,
+    /// (first call, number of calls) of each step, in order.
+    steps: Vec<(u16, u16)>,
+}
+
+/// Calls made to one target, over the run.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
+pub struct CallStats {
+    pub sent: u64,
+    pub ok: u64,
+    /// Calls that failed for good (after their retries).
+    pub failed: u64,
+    /// Attempts that got no answer within `timeout_ms`.
+    pub timed_out: u64,
+    pub retried: u64,
+}
+
+/// A request inside the server: served, then waiting on its calls.
+#[derive(Clone, Copy, Debug)]
+struct Job {
+    req: Request,
+    holds_worker: bool,
+    /// Index into `plans` (read, write, range).
+    plan: u8,
+    step: u16,
+    /// Calls of the current step not yet answered.
+    outstanding: u16,
+    /// The latest get's answer: hit (true) or miss.
+    last_get: Option<bool>,
+    failure: Option<Status>,
+}
+
+/// A call in flight (or waiting out its backoff).
+#[derive(Clone, Copy, Debug)]
+struct Outgoing {
+    job: u32,
+    call: u16,
+    attempt: u8,
+    /// The id of the attempt in flight: an answer with another id is late.
+    req_id: u64,
+    generation: u32,
+}
+
 #[derive(Debug)]
 pub struct Server {
-    workers: u32,
-    queue_capacity: u64,
+    me: NodeIdx,
+    st: Station,
     service: Duration,
     service_spec: ServiceTimeSpec,
-    timeout_ns: Option<SimTime>,
-    queue: VecDeque<Request>,
-    /// Requests in service, by worker slot; grows with the largest worker
-    /// count ever set.
-    in_service: Vec<Option<Request>>,
-    free_slots: Vec<u32>,
-    busy: u32,
-    completed: u64,
-    dropped: u64,
-    timed_out: u64,
-    reset: u64,
-    latency: LatencyHist,
-    window_latency: WindowLatency,
-    // Time integrals, in request-nanoseconds, up to `integrated_to`. Capacity
-    // (workers x time) is integrated too, because workers can change.
-    integrated_to: SimTime,
-    busy_integral: u128,
-    queue_integral: u128,
-    capacity_integral: u128,
-    // What the last window sample saw.
-    sampled_busy_integral: u128,
-    sampled_capacity_integral: u128,
-    sampled_completed: u64,
-    sampled_dropped: u64,
+    hold_worker: bool,
+    /// Plans for read, write and range requests (`any` fills the gaps).
+    plans: [Option<Plan>; 3],
+    /// Ids of the nodes called, for the summary.
+    targets: Vec<String>,
+    call_stats: Vec<CallStats>,
+    /// Requests in service or waiting on calls, by slot (the slot names
+    /// the service timer); grows with the most ever held at once.
+    jobs: Vec<Option<Job>>,
+    free_jobs: Vec<u32>,
+    outgoing: Vec<Option<Outgoing>>,
+    free_outgoing: Vec<u32>,
+    next_generation: u32,
+    /// Requests whose worker was freed, waiting on calls.
+    awaiting: u64,
+    /// Requests that failed because a call failed.
+    call_failures: u64,
+}
+
+fn plan_index(op: Op) -> usize {
+    match op {
+        Op::Write | Op::Set | Op::Delete => 1,
+        Op::Range(_) => 2,
+        Op::Read | Op::Get => 0,
+    }
 }
 
 impl Server {
-    pub fn new(s: &ServerSpec) -> Self {
+    pub fn new(s: &ServerSpec, me: NodeIdx, topo: &Topology) -> Self {
+        let mut targets: Vec<String> = Vec::new();
+        let mut resolve = |c: &StepSpec| {
+            let to = c.to.as_deref().expect("validated");
+            let link = topo.out_links[me as usize]
+                .iter()
+                .copied()
+                .find(|&l| topo.ids[topo.links[l as usize].to as usize] == to)
+                .expect("validated: the server links to every node it calls");
+            let target = targets.iter().position(|t| t == to).unwrap_or_else(|| {
+                targets.push(to.to_string());
+                targets.len() - 1
+            });
+            Call {
+                link,
+                target: target as u16,
+                op: c.op.expect("validated"),
+                when: c.when,
+                timeout_ns: c.timeout_ms.map(ms_to_ns),
+                retries: c.retries as u8,
+                backoff_ns: ms_to_ns(c.backoff_ms),
+                optional: c.optional,
+            }
+        };
+        let mut build = |steps: &Vec<StepSpec>| {
+            let mut plan = Plan::default();
+            for step in steps {
+                let first = plan.calls.len() as u16;
+                match &step.parallel {
+                    Some(group) => plan.calls.extend(group.iter().map(&mut resolve)),
+                    None => plan.calls.push(resolve(step)),
+                }
+                plan.steps.push((first, plan.calls.len() as u16 - first));
+            }
+            plan
+        };
+        let any = s.calls.get("any").map(&mut build);
+        let mut plans: [Option<Plan>; 3] = Default::default();
+        for (k, f) in ["read", "write", "range"].into_iter().enumerate() {
+            plans[k] = s.calls.get(f).map(&mut build).or_else(|| any.clone());
+        }
+        let n_targets = targets.len();
         Server {
-            workers: s.workers,
-            queue_capacity: s.queue_capacity,
+            me,
+            st: Station::new(s.workers, s.queue_capacity, s.timeout_ms.map(ms_to_ns)),
             service: service_time(&s.service_time),
             service_spec: s.service_time.clone(),
-            timeout_ns: s.timeout_ms.map(ms_to_ns),
-            queue: VecDeque::new(),
-            in_service: vec![None; s.workers as usize],
-            free_slots: (0..s.workers).rev().collect(),
-            busy: 0,
-            completed: 0,
-            dropped: 0,
-            timed_out: 0,
-            reset: 0,
-            latency: LatencyHist::new(2),
-            window_latency: WindowLatency::new(),
-            integrated_to: 0,
-            busy_integral: 0,
-            queue_integral: 0,
-            capacity_integral: 0,
-            sampled_busy_integral: 0,
-            sampled_capacity_integral: 0,
-            sampled_completed: 0,
-            sampled_dropped: 0,
+            hold_worker: s.hold_worker,
+            plans,
+            targets,
+            call_stats: vec![CallStats::default(); n_targets],
+            jobs: vec![None; s.workers as usize],
+            free_jobs: (0..s.workers).rev().collect(),
+            outgoing: Vec::new(),
+            free_outgoing: Vec::new(),
+            next_generation: 0,
+            awaiting: 0,
+            call_failures: 0,
         }
     }
 
-    /// Advances the time integrals to `now`; call before any state change.
-    fn integrate(&mut self, now: SimTime) {
-        let dt = u128::from(now - self.integrated_to);
-        self.busy_integral += u128::from(self.busy) * dt;
-        self.queue_integral += self.queue.len() as u128 * dt;
-        self.capacity_integral += u128::from(self.workers) * dt;
-        self.integrated_to = now;
-    }
-
     fn start_service(&mut self, ctx: &mut Ctx, req: Request) {
-        let slot = self.free_slots.pop().unwrap_or_else(|| {
-            self.in_service.push(None);
-            (self.in_service.len() - 1) as u32
+        let slot = self.free_jobs.pop().unwrap_or_else(|| {
+            self.jobs.push(None);
+            (self.jobs.len() - 1) as u32
         });
-        self.in_service[slot as usize] = Some(req);
-        self.busy += 1;
+        let plan = plan_index(req.op) as u8;
+        self.jobs[slot as usize] =
+            Some(Job { req, holds_worker: true, plan, step: 0, outstanding: 0, last_get: None, failure: None });
         let t = self.service.sample_ns(ctx.rng());
         ctx.set_timer(t, TAG_DONE, slot);
     }
 
+    /// The server's own work on a request is done: answer, or start its calls.
     fn finish_service(&mut self, ctx: &mut Ctx, slot: u32) {
-        let Some(req) = self.in_service[slot as usize].take() else {
+        let Some(job) = self.jobs[slot as usize] else {
             return;
         };
-        self.free_slots.push(slot);
-        self.busy -= 1;
-        self.completed += 1;
-        let sojourn = ctx.now() - req.arrived_ns;
-        self.latency.record(sojourn);
-        self.window_latency.record(sojourn);
-        ctx.reply(req, Status::Ok);
-        self.start_waiting(ctx);
+        if self.plans[job.plan as usize].is_none() {
+            self.complete(ctx, slot, Status::Ok);
+            return;
+        }
+        if !self.hold_worker {
+            self.jobs[slot as usize].as_mut().expect("present").holds_worker = false;
+            self.awaiting += 1;
+            self.st.free_worker();
+            self.start_waiting(ctx);
+        }
+        self.run_steps(ctx, slot);
     }
 
-    /// Starts queued requests while workers are idle; abandons those that
-    /// waited past the timeout.
-    fn start_waiting(&mut self, ctx: &mut Ctx) {
-        while self.busy < self.workers {
-            let Some(next) = self.queue.pop_front() else {
-                break;
+    /// Sends the calls of the job's current step, skipping steps whose
+    /// `when` does not hold, until one has calls out or the list is done.
+    fn run_steps(&mut self, ctx: &mut Ctx, slot: u32) {
+        loop {
+            let job = self.jobs[slot as usize].expect("present");
+            let plan = self.plans[job.plan as usize].as_ref().expect("a job with calls has a plan");
+            let Some(&(first, n)) = plan.steps.get(job.step as usize) else {
+                self.complete(ctx, slot, Status::Ok);
+                return;
             };
-            if let Some(timeout) = self.timeout_ns
-                && ctx.now() - next.arrived_ns > timeout
-            {
-                self.timed_out += 1;
-                ctx.reply(next, Status::TimedOut);
+            let due: Vec<u16> = (first..first + n)
+                .filter(|&c| match plan.calls[c as usize].when {
+                    None => true,
+                    Some(When::Hit) => job.last_get == Some(true),
+                    Some(When::Miss) => job.last_get == Some(false),
+                })
+                .collect();
+            let j = self.jobs[slot as usize].as_mut().expect("present");
+            j.outstanding = due.len() as u16;
+            if due.is_empty() {
+                j.step += 1;
                 continue;
             }
-            self.start_service(ctx, next);
+            for call in due {
+                let out = self.alloc_outgoing(slot, call);
+                self.send_attempt(ctx, out);
+            }
+            return;
         }
     }
 
-    fn lost_requests(&mut self) -> Vec<Request> {
-        let mut lost: Vec<Request> = self.in_service.iter_mut().filter_map(Option::take).collect();
-        lost.extend(self.queue.drain(..));
-        self.free_slots = (0..self.in_service.len() as u32).rev().collect();
-        self.busy = 0;
-        lost
+    fn alloc_outgoing(&mut self, job: u32, call: u16) -> u32 {
+        let o = Some(Outgoing { job, call, attempt: 0, req_id: 0, generation: 0 });
+        match self.free_outgoing.pop() {
+            Some(i) => {
+                self.outgoing[i as usize] = o;
+                i
+            }
+            None => {
+                self.outgoing.push(o);
+                (self.outgoing.len() - 1) as u32
+            }
+        }
     }
 
-    /// (busy, queued, capacity) integrals as of `now`.
-    fn pending_integrals(&self, now: SimTime) -> (u128, u128, u128) {
-        let dt = u128::from(now.saturating_sub(self.integrated_to));
-        (
-            self.busy_integral + u128::from(self.busy) * dt,
-            self.queue_integral + self.queue.len() as u128 * dt,
-            self.capacity_integral + u128::from(self.workers) * dt,
-        )
+    fn call_of(&self, o: &Outgoing) -> Call {
+        let plan = self.jobs[o.job as usize].expect("present").plan;
+        self.plans[plan as usize].as_ref().expect("plan").calls[o.call as usize]
+    }
+
+    fn send_attempt(&mut self, ctx: &mut Ctx, out: u32) {
+        let o = self.outgoing[out as usize].expect("present");
+        let call = self.call_of(&o);
+        let parent = self.jobs[o.job as usize].expect("present").req;
+        let id = ctx.new_request_id();
+        let mut req = Request::new(id, self.me, parent.client_id, parent.key, ctx.now());
+        req.op = match call.op {
+            CallOp::Get => Op::Get,
+            CallOp::Set => Op::Set,
+            CallOp::Delete => Op::Delete,
+            CallOp::Read => Op::Read,
+            CallOp::Write => Op::Write,
+            CallOp::Range => match parent.op {
+                Op::Range(n) => Op::Range(n),
+                _ => Op::Range(1),
+            },
+        };
+        req.tag = out;
+        self.next_generation = self.next_generation.wrapping_add(1);
+        let generation = self.next_generation & (u32::MAX >> TAG_BITS);
+        self.outgoing[out as usize] = Some(Outgoing { req_id: id, generation, ..o });
+        self.call_stats[call.target as usize].sent += 1;
+        ctx.send_request(call.link, req);
+        if let Some(t) = call.timeout_ns {
+            ctx.set_timer(t, TAG_CALL_TIMEOUT | (generation << TAG_BITS), out);
+        }
+    }
+
+    /// An attempt ended: `status` is its answer's (or `TimedOut`).
+    fn attempt_done(&mut self, ctx: &mut Ctx, out: u32, status: Status, hit: bool) {
+        let o = self.outgoing[out as usize].expect("present");
+        let call = self.call_of(&o);
+        let stats = &mut self.call_stats[call.target as usize];
+        if status == Status::Ok {
+            stats.ok += 1;
+        } else if (o.attempt as u32) < call.retries as u32 {
+            stats.retried += 1;
+            // The attempt in flight is abandoned: its answer will be late.
+            self.outgoing[out as usize] = Some(Outgoing { attempt: o.attempt + 1, req_id: 0, ..o });
+            if call.backoff_ns > 0 {
+                self.next_generation = self.next_generation.wrapping_add(1);
+                let generation = self.next_generation & (u32::MAX >> TAG_BITS);
+                self.outgoing[out as usize].as_mut().expect("present").generation = generation;
+                ctx.set_timer(call.backoff_ns, TAG_CALL_RETRY | (generation << TAG_BITS), out);
+            } else {
+                self.send_attempt(ctx, out);
+            }
+            return;
+        } else {
+            stats.failed += 1;
+        }
+        self.outgoing[out as usize] = None;
+        self.free_outgoing.push(out);
+        let job = self.jobs[o.job as usize].as_mut().expect("present");
+        if call.op == CallOp::Get {
+            // A failed optional get counts as a miss.
+            job.last_get = Some(status == Status::Ok && hit);
+        }
+        if status != Status::Ok && !call.optional && job.failure.is_none() {
+            job.failure = Some(status);
+        }
+        job.outstanding -= 1;
+        if job.outstanding > 0 {
+            return;
+        }
+        if let Some(failure) = job.failure {
+            self.call_failures += 1;
+            self.complete(ctx, o.job, failure);
+        } else {
+            job.step += 1;
+            self.run_steps(ctx, o.job);
+        }
+    }
+
+    /// Answers the job's request and frees its slot (and worker, if held).
+    fn complete(&mut self, ctx: &mut Ctx, slot: u32, status: Status) {
+        let job = self.jobs[slot as usize].take().expect("present");
+        self.free_jobs.push(slot);
+        if job.holds_worker {
+            self.st.free_worker();
+        } else {
+            self.awaiting -= 1;
+        }
+        if status == Status::Ok {
+            self.st.record_done(ctx.now(), &job.req);
+        }
+        ctx.reply(job.req, status);
+        if job.holds_worker {
+            self.start_waiting(ctx);
+        }
+    }
+
+    /// Starts queued requests while workers are idle; answers those that
+    /// waited past the timeout.
+    fn start_waiting(&mut self, ctx: &mut Ctx) {
+        while let Some(next) = self.st.next(ctx.now()) {
+            match next {
+                Ok(req) => self.start_service(ctx, req),
+                Err(late) => ctx.reply(late, Status::TimedOut),
+            }
+        }
+    }
+
+    /// The live generation of a call slot, if the slot is in use.
+    fn generation_of(&self, out: u32) -> Option<u32> {
+        self.outgoing.get(out as usize).copied().flatten().map(|o| o.generation)
     }
 }
 
@@ -197,97 +482,108 @@ impl Node for Server {
     fn start(&mut self, _ctx: &mut Ctx) {}
 
     fn on_message(&mut self, ctx: &mut Ctx, _from: NodeIdx, payload: Payload) {
-        self.integrate(ctx.now());
+        self.st.integrate(ctx.now());
         match payload {
-            Payload::Request(mut req) => {
-                req.arrived_ns = ctx.now();
-                if self.busy < self.workers {
-                    self.start_service(ctx, req);
-                } else if (self.queue.len() as u64) < self.queue_capacity {
-                    self.queue.push_back(req);
-                } else {
-                    self.dropped += 1;
-                    ctx.reply(req, Status::Dropped);
+            Payload::Request(req) => match self.st.admit(ctx.now(), req) {
+                Admit::Start(req) => self.start_service(ctx, req),
+                Admit::Queued => {}
+                Admit::Dropped(req) => ctx.reply(req, Status::Dropped),
+            },
+            Payload::Timer { tag: TAG_DONE, slot } => self.finish_service(ctx, slot),
+            Payload::Timer { tag, slot } => {
+                let (kind, generation) = (tag & ((1 << TAG_BITS) - 1), tag >> TAG_BITS);
+                if self.generation_of(slot) != Some(generation) {
+                    return;
+                }
+                let o = self.outgoing[slot as usize].expect("present");
+                if kind == TAG_CALL_TIMEOUT && o.req_id != 0 {
+                    let call = self.call_of(&o);
+                    self.call_stats[call.target as usize].timed_out += 1;
+                    self.attempt_done(ctx, slot, Status::TimedOut, false);
+                } else if kind == TAG_CALL_RETRY {
+                    self.send_attempt(ctx, slot);
                 }
             }
-            Payload::Timer { tag: TAG_DONE, slot } => self.finish_service(ctx, slot),
-            Payload::Timer { .. } | Payload::Response(_) | Payload::Kafka(_) | Payload::Rabbit(_) => {}
+            Payload::Response(resp) => {
+                let current = self.outgoing.get(resp.tag as usize).copied().flatten();
+                if current.is_some_and(|o| o.req_id == resp.id) {
+                    self.attempt_done(ctx, resp.tag, resp.status, resp.hit);
+                }
+            }
+            _ => {}
         }
     }
 
     fn on_fail(&mut self, ctx: &mut Ctx) {
-        self.integrate(ctx.now());
-        for req in self.lost_requests() {
-            self.reset += 1;
+        self.st.integrate(ctx.now());
+        let mut lost: Vec<Request> = self.jobs.iter_mut().filter_map(Option::take).map(|j| j.req).collect();
+        lost.extend(self.st.drain());
+        self.free_jobs = (0..self.jobs.len() as u32).rev().collect();
+        self.outgoing.clear();
+        self.free_outgoing.clear();
+        self.awaiting = 0;
+        for req in lost {
+            self.st.reset += 1;
             ctx.reply(req, Status::Reset);
         }
     }
 
     fn on_recover(&mut self, ctx: &mut Ctx) {
-        self.integrate(ctx.now());
+        self.st.integrate(ctx.now());
     }
 
     fn set(&mut self, ctx: &mut Ctx, change: &Change) {
-        self.integrate(ctx.now());
+        self.st.integrate(ctx.now());
         if let Some(st) = &change.service_time {
             self.service = service_time(st);
             self.service_spec = st.clone();
         }
+        if let Some(hold) = change.hold_worker {
+            // Jobs already waiting on calls keep what they had.
+            self.hold_worker = hold;
+        }
         if let Some(w) = change.workers {
             // Fewer workers: the busy ones finish; none start above the limit.
-            self.workers = w;
+            self.st.workers = w;
             self.start_waiting(ctx);
         }
     }
 
     fn view(&self) -> NodeView {
+        let st = &self.st;
+        let mut figures = Vec::new();
+        if !self.targets.is_empty() {
+            figures.push(("waiting on calls", self.awaiting as f64));
+            figures.push(("failed by a call", self.call_failures as f64));
+        }
         NodeView {
             kind: "server",
-            params: NodeParams::Server { service_time: self.service_spec.clone() },
-            in_service: u64::from(self.busy),
-            workers: self.workers,
-            queue_len: self.queue.len() as u64,
-            queue_capacity: self.queue_capacity,
-            completed: self.completed,
-            dropped: self.dropped + self.timed_out,
-            errors: self.dropped + self.timed_out + self.reset,
+            params: NodeParams::Server {
+                service_time: self.service_spec.clone(),
+                hold_worker: (!self.targets.is_empty()).then_some(self.hold_worker),
+            },
+            in_service: u64::from(st.busy),
+            workers: st.workers,
+            queue_len: st.queue_len(),
+            queue_capacity: st.queue_capacity,
+            completed: st.completed,
+            dropped: st.dropped + st.timed_out,
+            errors: st.dropped + st.timed_out + st.reset + self.call_failures,
+            figures,
             ..Default::default()
         }
     }
 
     fn sample(&mut self, now: SimTime) -> NodeSample {
-        self.integrate(now);
-        let capacity = self.capacity_integral - self.sampled_capacity_integral;
-        let busy = self.busy_integral - self.sampled_busy_integral;
-        let s = NodeSample {
-            utilisation: if capacity > 0 { busy as f64 / capacity as f64 } else { 0.0 },
-            queue_len: self.queue.len() as u64,
-            completed: self.completed - self.sampled_completed,
-            dropped: self.dropped + self.timed_out - self.sampled_dropped,
-            latency_ms: self.window_latency.take_summary(),
-        };
-        self.sampled_capacity_integral = self.capacity_integral;
-        self.sampled_busy_integral = self.busy_integral;
-        self.sampled_completed = self.completed;
-        self.sampled_dropped = self.dropped + self.timed_out;
-        s
+        self.st.sample(now)
     }
 
     fn summary(&self, now: SimTime, _topo: &Topology) -> NodeSummary {
-        let (busy, queued, capacity) = self.pending_integrals(now);
-        let elapsed = now.max(1) as f64;
-        NodeSummary {
-            kind: "server",
-            completed: Some(self.completed),
-            dropped: Some(self.dropped),
-            timed_out: Some(self.timed_out),
-            reset: Some(self.reset),
-            throughput_per_s: Some(per_s(self.completed, now)),
-            utilisation: Some(if capacity > 0 { busy as f64 / capacity as f64 } else { 0.0 }),
-            mean_queue_len: Some(queued as f64 / elapsed),
-            mean_in_system: Some((busy + queued) as f64 / elapsed),
-            latency_ms: Some(self.latency.summary()),
-            ..Default::default()
+        let mut s = self.st.summary("server", now);
+        if !self.targets.is_empty() {
+            s.calls = Some(self.targets.iter().cloned().zip(self.call_stats.iter().cloned()).collect());
+            s.failed = Some(self.call_failures);
         }
+        s
     }
 }

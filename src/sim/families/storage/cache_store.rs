@@ -1,6 +1,5 @@
-//! A bounded key cache: what a `cache` node holds (issue 13), kept apart so
-//! that it can be checked against caching theory on its own, as the hash
-//! ring was before the sharded store.
+//! A bounded key cache: what a `cache` node holds, kept apart so that it
+//! can be checked against caching theory on its own (`tests/cache.rs`).
 //!
 //! ```text
 //!   get(k) ──► hit? ── no ─► miss (expired entries count as misses)
@@ -19,8 +18,8 @@ use std::collections::BTreeMap;
 
 use rand::Rng;
 
-use super::dist::SimRng;
-use super::time::SimTime;
+use crate::sim::dist::SimRng;
+use crate::sim::time::SimTime;
 
 /// Which entry makes room for a new one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

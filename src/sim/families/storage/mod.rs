@@ -1,0 +1,9 @@
+//! Storage: the `cache` node (a bounded key cache in front of something
+//! slower) and the `database` node (reads and writes behind a connection
+//! limit), their spec types, and the cache's store, checked on its own
+//! against caching theory.
+
+pub mod cache;
+pub mod cache_store;
+pub mod database;
+pub mod spec;

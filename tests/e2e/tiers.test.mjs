@@ -1,0 +1,62 @@
+// End-to-end: tiers that call each other (app servers, a cache, a
+// database) as a person uses them.
+import { after, afterEach, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { OUT, closePages, launch, openPage, serveDist } from './harness.mjs';
+
+let server, browser;
+before(async () => { server = await serveDist(); browser = await launch(); });
+afterEach(closePages);
+after(async () => { await browser?.close(); server?.close(); });
+
+const number = async (page, testid) => Number((await page.getByTestId(testid).textContent()).replace(/[^\d.]/g, ''));
+
+test('cache-aside: the tiers go left to right, the cache shows its hit ratio, the charts show it and each tier', async () => {
+  const { page, errors } = await openPage(browser, server.url);
+  await page.getByTestId('preset-cache-aside').click();
+  await page.evaluate(() => window.scalelab.runUntil(20000));
+  // Layered left to right: users, balancer, app servers, then cache and database.
+  const x = async (id) => (await page.getByTestId(`node-${id}`).boundingBox()).x;
+  const [users, lb, app, cache, db] = await Promise.all(['users', 'lb', 'app-1', 'cache', 'db'].map(x));
+  assert.ok(users < lb && lb < app && app < cache && app < db, `${users} ${lb} ${app} ${cache} ${db}`);
+  await page.getByTestId('node-cache').click();
+  const ratio = await number(page, 'inspector-fig-hit-ratio--');
+  assert.ok(ratio > 50 && ratio < 80, `hit ratio ${ratio}%`);
+  assert.equal(await number(page, 'inspector-fig-entries'), 1000);
+  await page.getByTestId('node-app-1').click();
+  assert.ok(await page.getByTestId('inspector-fig-waiting-on-calls').isVisible());
+  assert.equal(await page.getByTestId('edit-hold-worker').inputValue(), 'held');
+  await page.waitForFunction(() => (document.querySelector('[data-testid=utilisation-chart]')?.dataset.lines ?? '').includes('cache hit ratio'));
+  const latency = await page.getByTestId('latency-chart').getAttribute('data-lines');
+  for (const tier of ['app-1 p99', 'cache p99', 'db p99']) assert.ok(latency.includes(tier), latency);
+  await page.screenshot({ path: join(OUT, 'tiers.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+});
+
+test('a slow database: opens as held vs freed workers, and freeing them is a live edit', async () => {
+  const { page, errors } = await openPage(browser, server.url);
+  await page.getByTestId('preset-slow-database').click();
+  assert.match(await page.getByTestId('compare-select').locator('option:checked').textContent(), /app: workers held during calls → app: workers freed during calls/);
+  await page.evaluate(() => window.scalelab.runUntil(2000));
+  await page.getByTestId('node-app').click();
+  await page.getByTestId('edit-hold-worker').selectOption('freed');
+  await page.waitForFunction(() => JSON.stringify(window.scalelab.scenario()).includes('"hold_worker":false'));
+  assert.deepEqual(errors, []);
+});
+
+test('killing the cache sends every read to the database', async () => {
+  const { page, errors } = await openPage(browser, server.url);
+  await page.getByTestId('preset-cache-aside').click();
+  await page.evaluate(() => window.scalelab.runUntil(10000));
+  await page.getByTestId('node-db').click();
+  const before = await number(page, 'inspector-fig-reads');
+  await page.getByTestId('node-cache').click();
+  await page.getByTestId('fail').click();
+  await page.evaluate(() => window.scalelab.runUntil(15000));
+  await page.getByTestId('node-db').click();
+  const after = await number(page, 'inspector-fig-reads');
+  // About 5 s of 1,425 reads/s, all misses now (less what the queue still holds).
+  assert.ok(after - before > 6000, `${before} → ${after}`);
+  assert.deepEqual(errors, []);
+});

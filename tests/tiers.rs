@@ -1,0 +1,336 @@
+//! Tiers that call each other (servers with `calls`, the `cache` and
+//! `database` nodes), run through the CLI on scenario files and compared
+//! with theory: Che's approximation for LRU, hᵢ = pᵢT/(1+pᵢT) for FIFO and
+//! random eviction, C/N for uniform keys, and a tandem of M/M/1 queues.
+
+use scalelab::sim::theory::{fifo_random_hit_ratio, lru_hit_ratio_che, zipf_popularity};
+use serde_json::{Value, json};
+
+/// Writes `scenario` to a file and runs `scalelab run FILE --json`.
+fn run_cli(name: &str, scenario: &Value) -> Value {
+    let file = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("tiers-{name}.json"));
+    std::fs::write(&file, serde_json::to_string_pretty(scenario).unwrap()).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_scalelab"))
+        .args(["run", "--json"])
+        .arg(&file)
+        .output()
+        .expect("the CLI runs");
+    assert!(out.status.success(), "{name}: {}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).expect("the CLI prints JSON")
+}
+
+/// Cache-aside with (nearly) instantaneous tiers, so that requests follow
+/// the independent reference model: users → app → cache (get; on a miss set).
+fn cache_aside(keys: Value, capacity: u64, eviction: &str, requests: u64) -> Value {
+    json!({
+        "version": 1, "name": "cache under IRM", "seed": 7,
+        "stop": {"completed_requests": requests},
+        "nodes": [
+            {"id": "users", "kind": "client", "arrivals": {"process": "poisson", "rate_per_s": 1000}, "keys": keys},
+            {"id": "app", "kind": "server", "workers": 64, "service_time": {"dist": "constant", "mean_ms": 0.001},
+             "calls": {"read": [{"to": "cache", "op": "get"}, {"to": "cache", "op": "set", "when": "miss"}]}},
+            {"id": "cache", "kind": "cache", "capacity": capacity, "eviction": eviction,
+             "service_time": {"dist": "constant", "mean_ms": 0.001}}
+        ],
+        "links": [{"from": "users", "to": "app"}, {"from": "app", "to": "cache"}]
+    })
+}
+
+fn hit_ratio(summary: &Value) -> f64 {
+    summary["nodes"]["cache"]["hit_ratio"].as_f64().expect("a cache reports its hit ratio")
+}
+
+fn within(name: &str, measured: f64, expected: f64, tolerance: f64) {
+    let err = (measured - expected).abs() / expected;
+    println!("{name}: measured {measured:.4}, theory {expected:.4}, error {:.2}%", err * 100.0);
+    assert!(err <= tolerance, "{name}: measured {measured:.4}, theory {expected:.4} ({:.2}% off)", err * 100.0);
+}
+
+#[test]
+fn lru_cache_matches_che_on_three_zipf_settings() {
+    for (exponent, n_keys, capacity) in [(0.8, 1_000, 100), (1.0, 10_000, 500), (1.2, 5_000, 50)] {
+        let keys = json!({"dist": "zipf", "n_keys": n_keys, "exponent": exponent});
+        let s = run_cli(&format!("lru-{exponent}-{n_keys}-{capacity}"), &cache_aside(keys, capacity, "lru", 400_000));
+        let theory = lru_hit_ratio_che(&zipf_popularity(n_keys, exponent), capacity as usize);
+        within(&format!("LRU zipf({exponent}) N={n_keys} C={capacity}"), hit_ratio(&s), theory, 0.02);
+        let c = &s["nodes"]["cache"];
+        assert_eq!(c["entries"], capacity, "a warm cache is full");
+        assert_eq!(
+            c["hits"].as_u64().unwrap() + c["misses"].as_u64().unwrap(),
+            s["nodes"]["app"]["calls"]["cache"]["ok"].as_u64().unwrap() - c["misses"].as_u64().unwrap(),
+            "every read asks the cache once, and every miss sets it"
+        );
+    }
+}
+
+#[test]
+fn fifo_and_random_eviction_match_their_approximation() {
+    let (exponent, n_keys, capacity) = (1.0, 2_000, 200);
+    let theory = fifo_random_hit_ratio(&zipf_popularity(n_keys, exponent), capacity);
+    let lru = lru_hit_ratio_che(&zipf_popularity(n_keys, exponent), capacity);
+    assert!(theory < lru * 0.97, "the two approximations differ here, so the test tells the policies apart");
+    for eviction in ["fifo", "random"] {
+        let keys = json!({"dist": "zipf", "n_keys": n_keys, "exponent": exponent});
+        let s = run_cli(&format!("{eviction}-zipf"), &cache_aside(keys, capacity as u64, eviction, 400_000));
+        within(&format!("{eviction} zipf({exponent}) N={n_keys} C={capacity}"), hit_ratio(&s), theory, 0.02);
+        assert!(s["nodes"]["cache"]["evictions"].as_u64().unwrap() > 10_000);
+    }
+}
+
+#[test]
+fn uniform_keys_give_capacity_over_keys_for_every_policy() {
+    for eviction in ["lru", "lfu", "fifo", "random"] {
+        let keys = json!({"dist": "uniform", "n_keys": 2_000});
+        let s = run_cli(&format!("{eviction}-uniform"), &cache_aside(keys, 500, eviction, 300_000));
+        within(&format!("{eviction} uniform N=2000 C=500"), hit_ratio(&s), 0.25, 0.02);
+    }
+}
+
+/// users → s1 → s2, each one worker with exponential service; s1 calls s2.
+fn tandem(hold_worker: bool) -> Value {
+    json!({
+        "version": 1, "name": "tandem", "seed": 11,
+        "stop": {"completed_requests": 400_000},
+        "nodes": [
+            {"id": "users", "kind": "client", "arrivals": {"process": "poisson", "rate_per_s": 50}},
+            {"id": "s1", "kind": "server", "queue_capacity": 1_000_000, "hold_worker": hold_worker,
+             "service_time": {"dist": "exponential", "mean_ms": 10},
+             "calls": {"any": [{"to": "s2", "op": "read"}]}},
+            {"id": "s2", "kind": "server", "queue_capacity": 1_000_000,
+             "service_time": {"dist": "exponential", "mean_ms": 12.5}}
+        ],
+        "links": [{"from": "users", "to": "s1"}, {"from": "s1", "to": "s2"}]
+    })
+}
+
+#[test]
+fn freed_workers_make_a_tandem_of_mm1_queues() {
+    let s = run_cli("tandem-freed", &tandem(false));
+    let (lambda, mu1, mu2) = (50.0, 100.0, 80.0);
+    let theory_ms = (1.0 / (mu1 - lambda) + 1.0 / (mu2 - lambda)) * 1e3;
+    within("tandem M/M/1 mean sojourn (ms)", s["latency_ms"]["mean"].as_f64().unwrap(), theory_ms, 0.03);
+    // Each tier on its own is an M/M/1 queue (Burke: s1's departures are Poisson).
+    let s2 = s["nodes"]["s2"]["latency_ms"]["mean"].as_f64().unwrap();
+    within("s2 alone (ms)", s2, 1e3 / (mu2 - lambda), 0.03);
+    let u1 = s["nodes"]["s1"]["utilisation"].as_f64().unwrap();
+    within("s1 utilisation", u1, lambda / mu1, 0.02);
+
+    // A held worker is blocked while s2 works: s1's busy time is its
+    // service plus s2's sojourn, so its utilisation and the wait grow.
+    let held = run_cli("tandem-held", &tandem(true));
+    let held_u1 = held["nodes"]["s1"]["utilisation"].as_f64().unwrap();
+    assert!(held_u1 > 0.9, "s1's one worker is busy with s2's work too (utilisation {held_u1:.2})");
+    assert!(held["latency_ms"]["mean"].as_f64().unwrap() > 2.0 * theory_ms);
+}
+
+fn tier(calls: Value, db: Value, extra_faults: Value) -> Value {
+    json!({
+        "version": 1, "name": "tier", "seed": 3, "stop": {"sim_time_s": 20},
+        "nodes": [
+            {"id": "users", "kind": "client", "arrivals": {"process": "poisson", "rate_per_s": 200},
+             "keys": {"dist": "zipf", "n_keys": 1000, "exponent": 1.0}},
+            {"id": "app", "kind": "server", "workers": 64, "service_time": {"dist": "constant", "mean_ms": 1},
+             "calls": calls},
+            {"id": "cache", "kind": "cache", "capacity": 100},
+            db
+        ],
+        "links": [{"from": "users", "to": "app", "latency_ms": 1}, {"from": "app", "to": "cache", "latency_ms": 1},
+                  {"from": "app", "to": "db", "latency_ms": 1}],
+        "faults": extra_faults
+    })
+}
+
+fn db(mean_ms: f64) -> Value {
+    json!({"id": "db", "kind": "database", "workers": 64, "service_time": {"dist": "constant", "mean_ms": mean_ms}})
+}
+
+fn count(s: &Value, path: &[&str]) -> u64 {
+    path.iter().fold(s, |v, k| &v[*k]).as_u64().unwrap_or_else(|| panic!("{path:?} in {s}"))
+}
+
+#[test]
+fn a_dead_cache_fails_requests_unless_its_calls_are_optional() {
+    let fail = json!([{"at_s": 5, "fail": "cache"}, {"at_s": 10, "recover": "cache"}]);
+    let steps = |optional: bool| {
+        json!({"read": [{"to": "cache", "op": "get", "optional": optional},
+                        {"to": "db", "op": "read", "when": "miss"},
+                        {"to": "cache", "op": "set", "when": "miss", "optional": optional}]})
+    };
+    let required = run_cli("cache-required", &tier(steps(false), db(2.0), fail.clone()));
+    let refused = count(&required, &["refused"]);
+    // About 5 s of 200 requests/s find the cache down: each fails, and the client sees why.
+    assert!((900..1100).contains(&refused), "refused {refused}");
+    assert_eq!(count(&required, &["nodes", "app", "failed"]), refused);
+
+    let optional = run_cli("cache-optional", &tier(steps(true), db(2.0), fail));
+    assert_eq!(count(&optional, &["refused"]), 0, "an optional call's failure does not fail the request");
+    // While the cache is down every read is a miss: the database takes them all.
+    let (db_reads, cache_misses) =
+        (count(&optional, &["nodes", "db", "reads"]), count(&optional, &["nodes", "cache", "misses"]));
+    assert!(db_reads >= cache_misses + 900, "db reads {db_reads}, cache misses {cache_misses}");
+    // It came back empty and warmed up again.
+    assert_eq!(count(&optional, &["nodes", "cache", "entries"]), 100);
+}
+
+#[test]
+fn timeouts_and_retries_are_counted_and_fail_the_request() {
+    // The database takes 50 ms; the call gives it 20 ms, then twice more.
+    let calls = json!({"any": [{"to": "db", "op": "read", "timeout_ms": 20, "retries": 2, "backoff_ms": 5}],
+                       "write": [{"to": "cache", "op": "delete"}]});
+    let s = run_cli("timeouts", &tier(calls, db(50.0), json!([])));
+    let db_calls = &s["nodes"]["app"]["calls"]["db"];
+    let (sent, retried, timed_out, failed) = (
+        db_calls["sent"].as_u64().unwrap(),
+        db_calls["retried"].as_u64().unwrap(),
+        db_calls["timed_out"].as_u64().unwrap(),
+        db_calls["failed"].as_u64().unwrap(),
+    );
+    // Every request tried three times; at the stop, some are between tries
+    // (at 200 requests/s, about 15 are at most 75 ms old).
+    assert!(failed > 3_500);
+    let (extra_sent, extra_retried) = (sent - 3 * failed, retried - 2 * failed);
+    assert!(extra_sent < 100 && extra_retried < 70, "{extra_sent} attempts, {extra_retried} retries");
+    assert!(timed_out <= sent && sent - timed_out < 30, "every attempt timed out ({timed_out} of {sent})");
+    assert_eq!(count(&s, &["completed"]), 0);
+    assert_eq!(count(&s, &["timed_out"]), failed, "the client sees a timeout");
+    let db_done = count(&s, &["nodes", "db", "completed"]);
+    assert!(sent - db_done < 30, "the database still did the work nobody waited for ({db_done} of {sent})");
+}
+
+#[test]
+fn parallel_calls_wait_for_the_slowest_not_the_sum() {
+    let db2 = |id: &str, ms: f64| json!({"id": id, "kind": "database", "workers": 64, "service_time": {"dist": "constant", "mean_ms": ms}});
+    let scenario = |parallel: bool| {
+        let (a, b) = (json!({"to": "db", "op": "read"}), json!({"to": "db2", "op": "read"}));
+        let steps = if parallel { json!([{"parallel": [a, b]}]) } else { json!([a, b]) };
+        json!({
+            "version": 1, "name": "fan-out", "seed": 1, "stop": {"completed_requests": 1000},
+            "nodes": [
+                {"id": "users", "kind": "client", "arrivals": {"process": "constant", "rate_per_s": 10}},
+                {"id": "app", "kind": "server", "workers": 4, "service_time": {"dist": "constant", "mean_ms": 1},
+                 "calls": {"any": steps}},
+                db2("db", 10.0), db2("db2", 20.0)
+            ],
+            "links": [{"from": "users", "to": "app"}, {"from": "app", "to": "db", "latency_ms": 1},
+                      {"from": "app", "to": "db2", "latency_ms": 1}]
+        })
+    };
+    let p = run_cli("parallel", &scenario(true));
+    let s = run_cli("sequential", &scenario(false));
+    // 1 ms service, then max(10, 20) + 2 ms of hops; in sequence 10 + 20 + 4.
+    assert!((p["latency_ms"]["mean"].as_f64().unwrap() - 23.0).abs() < 0.01, "{}", p["latency_ms"]);
+    assert!((s["latency_ms"]["mean"].as_f64().unwrap() - 35.0).abs() < 0.01, "{}", s["latency_ms"]);
+}
+
+#[test]
+fn a_slow_database_exhausts_held_workers_but_not_freed_ones() {
+    let preset: Value = serde_json::from_str(scalelab::presets::SLOW_DATABASE_JSON).unwrap();
+    let held = run_cli("slow-held", &preset);
+    let mut freed = preset.clone();
+    freed["nodes"][1]["hold_worker"] = json!(false);
+    let freed = run_cli("slow-freed", &freed);
+    // Held: the pool is used up and the app turns requests away, cache hits included.
+    assert!(count(&held, &["nodes", "app", "dropped"]) > 2_000);
+    // Freed: the app never runs out of workers; only requests that need the database fail.
+    assert_eq!(count(&freed, &["nodes", "app", "dropped"]), 0);
+    assert!(count(&freed, &["completed"]) > count(&held, &["completed"]) + 2_000);
+    assert!(freed["latency_ms"]["p99"].as_f64().unwrap() < held["latency_ms"]["p99"].as_f64().unwrap() / 5.0);
+}
+
+/// The cache-aside preset with `edit` applied to its JSON.
+fn bad(edit: impl FnOnce(&mut Value)) -> Vec<(String, String)> {
+    let mut doc: Value = serde_json::from_str(scalelab::presets::CACHE_ASIDE_JSON).unwrap();
+    edit(&mut doc);
+    match scalelab::Scenario::from_json(&doc.to_string()) {
+        Ok(_) => panic!("expected a refusal:\n{doc}"),
+        Err(e) => e.errors.into_iter().map(|f| (f.path, f.message)).collect(),
+    }
+}
+
+fn says(errors: &[(String, String)], path: &str, text: &str) {
+    assert!(errors.iter().any(|(p, m)| p == path && m.contains(text)), "wanted `{path}`: `{text}`, got {errors:#?}");
+}
+
+#[test]
+fn bad_tiered_scenarios_get_errors_naming_the_field() {
+    // nodes[2] is app-1; its read list is get, read when miss, set when miss.
+    let read0 = "nodes[2].calls.read[0]";
+    says(
+        &bad(|d| d["nodes"][2]["calls"]["read"][0]["to"] = json!("app-2")),
+        &format!("{read0}.to"),
+        "is not linked from `app-1`",
+    );
+    says(
+        &bad(|d| d["nodes"][2]["calls"]["read"][0]["op"] = json!("read")),
+        &format!("{read0}.op"),
+        "`cache` is a cache, which takes get, set, delete (got read)",
+    );
+    says(
+        &bad(|d| d["nodes"][2]["calls"]["read"][0]["op"] = json!("fetch")),
+        &format!("{read0}.op"),
+        "unknown variant `fetch`",
+    );
+    says(
+        &bad(|d| d["nodes"][2]["calls"]["read"][0]["retries"] = json!(11)),
+        &format!("{read0}.retries"),
+        "must be between 0 and 10 (got 11)",
+    );
+    says(&bad(|d| d["nodes"][2]["calls"]["read"][0]["timeout_ms"] = json!(-1)), &format!("{read0}.timeout_ms"), "");
+    says(
+        &bad(|d| d["nodes"][2]["calls"]["write"][0]["when"] = json!("miss")),
+        "nodes[2].calls.write[0].when",
+        "needs a `get` earlier",
+    );
+    says(
+        &bad(|d| d["nodes"][2]["calls"]["fetch"] = json!([{"to": "db", "op": "read"}])),
+        "nodes[2].calls.fetch",
+        "`fetch` is not a kind of request; use one of read, write, range, any",
+    );
+    says(
+        &bad(|d| d["nodes"][2]["calls"]["read"][0] = json!({"parallel": [{"to": "db", "op": "read"}], "to": "db"})),
+        read0,
+        "`parallel` goes alone",
+    );
+    says(
+        &bad(|d| d["nodes"][2].as_object_mut().unwrap().remove("calls").map(drop).unwrap()),
+        "nodes[2].calls",
+        "is missing, but server `app-1` links to",
+    );
+    says(
+        &bad(|d| d["nodes"][2]["calls"] = json!({"any": [{"to": "db", "op": "read"}]})),
+        "nodes[2].calls",
+        "no call of server `app-1` goes to `cache`",
+    );
+    says(&bad(|d| d["nodes"][4]["capacity"] = json!(0)), "nodes[4].capacity", "");
+    says(&bad(|d| d["nodes"][4]["eviction"] = json!("mru")), "nodes[4].eviction", "unknown variant `mru`");
+    says(&bad(|d| d["nodes"][5]["max_connections"] = json!(0)), "nodes[5].max_connections", "");
+    says(
+        &bad(|d| d["faults"] = json!([{"at_s": 1, "set": "db", "hold_worker": false}])),
+        "faults[0].hold_worker",
+        "applies to servers that make calls",
+    );
+    // A cycle of calls: app-1 calls app-2, which calls app-1.
+    let cycle = bad(|d| {
+        d["links"]
+            .as_array_mut()
+            .unwrap()
+            .extend([json!({"from": "app-1", "to": "app-2"}), json!({"from": "app-2", "to": "app-1"})]);
+        d["nodes"][2]["calls"]["write"].as_array_mut().unwrap().push(json!({"to": "app-2", "op": "write"}));
+        d["nodes"][3]["calls"]["write"].as_array_mut().unwrap().push(json!({"to": "app-1", "op": "write"}));
+    });
+    says(&cycle, "links", "form a cycle through");
+    // Too deep: users → lb → app-1 → t1 → … → t5.
+    let deep = bad(|d| {
+        for k in 1..=5 {
+            let calls = if k < 5 { json!({"any": [{"to": format!("t{}", k + 1), "op": "read"}]}) } else { json!({}) };
+            d["nodes"].as_array_mut().unwrap().push(json!({"id": format!("t{k}"), "kind": "server",
+                "service_time": {"dist": "constant", "mean_ms": 1}, "calls": calls}));
+            if k < 5 {
+                d["links"].as_array_mut().unwrap().push(json!({"from": format!("t{k}"), "to": format!("t{}", k + 1)}));
+            }
+        }
+        d["links"].as_array_mut().unwrap().push(json!({"from": "app-1", "to": "t1"}));
+        d["nodes"][2]["calls"]["write"].as_array_mut().unwrap().push(json!({"to": "t1", "op": "write"}));
+    });
+    says(&deep, "links", "requests from `users` cross 7 links (calls included); at most 6");
+}
