@@ -66,3 +66,38 @@ fn the_engine_names_no_family() {
     }
     assert!(offences.is_empty(), "the engine must name no family:\n{}", offences.join("\n"));
 }
+
+/// The storage family (issue 13's measure of the seams): outside its folder
+/// only the registry (`nodes/mod.rs`), `spec.rs`, `families/mod.rs` and the
+/// presets name its kinds. Everything else asks the registry.
+#[test]
+fn only_the_registry_names_the_storage_kinds() {
+    let allowed = ["src/sim/nodes/mod.rs", "src/sim/spec.rs", "src/sim/families/mod.rs", "src/presets.rs"];
+    let mut offences = Vec::new();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut stack = vec![root.join("src")];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let rel = path.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
+            if path.is_dir() {
+                if !rel.ends_with("families/storage") {
+                    stack.push(path);
+                }
+                continue;
+            }
+            if allowed.contains(&rel.as_str()) {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            for (i, line) in text.lines().enumerate() {
+                for word in ["\"cache\"", "\"database\"", "NodeSpec::Cache", "NodeSpec::Database", "storage::"] {
+                    if line.contains(word) {
+                        offences.push(format!("{rel}:{}: {}", i + 1, line.trim()));
+                    }
+                }
+            }
+        }
+    }
+    assert!(offences.is_empty(), "name the storage kinds only in the registry:\n{}", offences.join("\n"));
+}

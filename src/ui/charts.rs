@@ -122,7 +122,7 @@ pub fn latency_chart(sim: &Simulation) -> ChartData {
     // including what it waited for below.
     let specs = &sim.scenario().node_specs;
     if specs.iter().any(|n| matches!(n, crate::sim::spec::NodeSpec::Server(s) if !s.calls.is_empty())) {
-        let tiers = specs.iter().enumerate().filter(|(_, n)| matches!(n.kind_name(), "server" | "cache" | "database"));
+        let tiers = specs.iter().enumerate().filter(|(_, n)| crate::sim::nodes::is_station(n));
         for (k, (i, n)) in tiers.take(MAX_TIER_LINES).enumerate() {
             lines.push(Line {
                 name: format!("{} p99", n.id()),
@@ -171,9 +171,7 @@ pub fn utilisation_chart(sim: &Simulation) -> ChartData {
     let snap = sim.snapshot();
     let ids = &sim.scenario().topology.ids;
     let servers: Vec<NodeIdx> = (0..snap.nodes.len())
-        .filter(|&i| {
-            matches!(snap.nodes[i].kind, "server" | "sharded_store" | "cache" | "database") && snap.nodes[i].present
-        })
+        .filter(|&i| crate::sim::nodes::is_station(&sim.scenario().node_specs[i]) && snap.nodes[i].present)
         .map(|i| i as NodeIdx)
         .collect();
     if servers.is_empty() {
@@ -216,8 +214,9 @@ pub fn utilisation_chart(sim: &Simulation) -> ChartData {
         ]
     };
     let mut lines = lines;
-    let caches = servers.iter().filter(|&&i| snap.nodes[i as usize].kind == "cache");
-    for (k, &i) in caches.enumerate() {
+    // Nodes that look keys up (caches) chart their hit ratio on the same scale.
+    let lookups = servers.iter().filter(|&&i| sim.node_series(i).iter().any(|s| s.hit_ratio.is_some()));
+    for (k, &i) in lookups.enumerate() {
         lines.push(Line {
             name: format!("{} hit ratio", ids[i as usize]),
             colour: PALETTE[(6 + k) % PALETTE.len()],

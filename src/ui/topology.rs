@@ -133,22 +133,18 @@ pub fn describe(id: &str, v: &NodeView) -> String {
             "{id} · sharded store{state}\n{}/{} workers busy over its shards · queued {}\n{} answered · {} errors",
             v.in_service, v.workers, v.queue_len, v.completed, v.errors
         ),
-        "cache" | "database" => {
-            let figure = |name: &str| v.figures.iter().find(|f| f.0 == name).map_or(0.0, |f| f.1);
-            let what = if v.kind == "cache" {
-                format!(
-                    "{:.0}% hits · {:.0}/{:.0} entries · {:.0} evicted",
-                    figure("hit ratio %"),
-                    figure("entries"),
-                    figure("capacity"),
-                    figure("evictions")
-                )
-            } else {
-                format!("{:.0} reads · {:.0} writes", figure("reads"), figure("writes"))
-            };
+        // A kind that shows its numbers as figures (a cache, a database).
+        _ if !v.figures.is_empty() => {
+            let figures: Vec<String> = v.figures.iter().take(4).map(|(l, x)| format!("{l} {x:.0}")).collect();
             format!(
-                "{id} · {}{state}\n{what}\n{}/{} workers busy · queue {}/{} · {} errors",
-                v.kind, v.in_service, v.workers, v.queue_len, v.queue_capacity, v.errors
+                "{id} · {}{state}\n{}\n{}/{} workers busy · queue {}/{} · {} errors",
+                v.kind,
+                figures.join(" · "),
+                v.in_service,
+                v.workers,
+                v.queue_len,
+                v.queue_capacity,
+                v.errors
             )
         }
         "kafka_consumer" | "rabbit_consumer" => format!(

@@ -74,6 +74,12 @@ pub fn settable(spec: &NodeSpec) -> (bool, bool) {
     }
 }
 
+/// Whether a kind is workers behind a queue (the app charts its
+/// utilisation, shows its queue and workers, and draws it as a tier).
+pub fn is_station(spec: &NodeSpec) -> bool {
+    matches!(spec, NodeSpec::Server(_) | NodeSpec::ShardedStore(_) | NodeSpec::Cache(_) | NodeSpec::Database(_))
+}
+
 /// Whether a kind answers requests over its incoming links as a leaf (a
 /// node with no outgoing links of its own).
 fn is_leaf_store(spec: &NodeSpec) -> bool {
