@@ -14,13 +14,14 @@
 //! assert!(summary.completed + summary.dropped >= 1_000);
 //! ```
 
+pub mod families;
 pub mod presets;
 pub mod share;
 pub mod sim;
 #[cfg(feature = "web")]
 pub mod ui;
 
-pub use sim::families::messaging::kafka::{kafka_partition, murmur2};
-pub use sim::families::messaging::topic::topic_matches;
-pub use sim::families::sharding::ring::HashRing;
+pub use families::messaging::kafka::{kafka_partition, murmur2};
+pub use families::messaging::topic::topic_matches;
+pub use families::sharding::ring::HashRing;
 pub use sim::{Scenario, ScenarioError, Simulation, Summary};

@@ -7,8 +7,8 @@
 
 mod common;
 
+use scalelab::families::storage::cache_store::{Cache, Eviction};
 use scalelab::sim::dist::{KeyDist, rng_from_seed};
-use scalelab::sim::families::storage::cache_store::{Cache, Eviction};
 use scalelab::sim::theory::{fifo_random_hit_ratio, lru_hit_ratio_che, perfect_lfu_hit_ratio, zipf_popularity};
 
 use common::assert_close;

@@ -5,13 +5,13 @@ mod common;
 
 use common::scenario;
 use scalelab::Simulation;
-use scalelab::presets::{ALL, LOAD_BALANCING_JSON};
+use scalelab::presets::{LOAD_BALANCING_JSON, all};
 use scalelab::sim::Progress;
 use scalelab::sim::time::NS_PER_MS;
 
 #[test]
 fn same_seed_same_summary_other_seed_differs() {
-    for p in ALL {
+    for p in all() {
         let s = scenario(p.json).with_stop_requests(50_000);
         let a = Simulation::new(&s).run();
         let b = Simulation::new(&s).run();

@@ -3,9 +3,9 @@
 //! rebalances, dead letters, determinism. Each scenario is run over several
 //! seeds; a failure names the seed.
 
+use scalelab::families::messaging::kafka_cluster::KafkaView;
 use scalelab::presets;
 use scalelab::sim::engine::NodeView;
-use scalelab::sim::families::messaging::kafka_cluster::KafkaView;
 use scalelab::{Scenario, Simulation, Summary, kafka_partition};
 use serde_json::{Value, json};
 

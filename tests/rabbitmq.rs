@@ -5,8 +5,8 @@
 
 use std::collections::BTreeMap;
 
+use scalelab::families::messaging::rabbitmq::explain_route;
 use scalelab::presets;
-use scalelab::sim::families::messaging::rabbitmq::explain_route;
 use scalelab::sim::spec::{NodeSpec, RabbitMqSpec};
 use scalelab::{Scenario, Simulation, Summary};
 use serde_json::{Value, json};
@@ -46,7 +46,7 @@ fn scenario(
     json!({"version": 1, "name": "t", "seed": 1, "stop": {"sim_time_s": 10}, "nodes": nodes, "links": links})
 }
 
-fn queues(s: &Summary) -> &BTreeMap<String, scalelab::sim::families::messaging::rabbitmq::QueueSummary> {
+fn queues(s: &Summary) -> &BTreeMap<String, scalelab::families::messaging::rabbitmq::QueueSummary> {
     s.nodes.values().find_map(|n| n.queues.as_ref()).expect("a rabbitmq broker")
 }
 

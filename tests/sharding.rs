@@ -3,8 +3,8 @@
 //! shard or all, hot keys that virtual nodes cannot fix, quorums with
 //! replicas down, the hops each routing tier costs, and determinism.
 
+use scalelab::families::sharding::sharded_store::{StoreSummary, StoreView};
 use scalelab::sim::engine::NodeView;
-use scalelab::sim::families::sharding::sharded_store::{StoreSummary, StoreView};
 use scalelab::{Scenario, Simulation, Summary};
 use serde_json::{Value, json};
 
@@ -246,7 +246,7 @@ fn weights_and_live_vnode_changes_move_load() {
     assert!(after.layout.ticks.len() == 8 * 200 && before.layout.ticks.len() == 8);
     let cv = |view: &StoreView| {
         let shares: Vec<f64> = view.shards.iter().map(|s| s.share).collect();
-        scalelab::sim::families::sharding::placement::load_balance(&shares).1
+        scalelab::families::sharding::placement::load_balance(&shares).1
     };
     assert!(cv(&before) > 0.3 && cv(&after) < 0.15, "{} → {}", cv(&before), cv(&after));
     assert!(after.layout.last_change.as_ref().unwrap().what.contains("vnodes 1 → 200"));

@@ -31,11 +31,11 @@ fn by_testid(root: &web_sys::HtmlElement, id: &str) -> web_sys::HtmlElement {
 async fn gallery_lists_every_preset_and_selecting_one_changes_the_title() {
     let (root, _app) = mount_app();
     tick().await;
-    for p in scalelab::presets::ALL {
+    for p in scalelab::presets::all() {
         by_testid(&root, &format!("preset-{}", p.id));
     }
     let title = by_testid(&root, "scenario-title");
-    assert_eq!(title.text_content().unwrap(), scalelab::presets::ALL[0].title);
+    assert_eq!(title.text_content().unwrap(), scalelab::presets::all()[0].title);
     by_testid(&root, "preset-load-balancing").click();
     tick().await;
     assert_eq!(title.text_content().unwrap(), "Load-balancing algorithms");

@@ -9,6 +9,7 @@ use std::time::Instant;
 use clap::{Parser, Subcommand};
 use serde::Serialize;
 
+use scalelab::families::FAMILIES;
 use scalelab::sim::Summary;
 use scalelab::{Scenario, Simulation, presets};
 
@@ -137,7 +138,7 @@ fn print_table(s: &Summary, wall_s: f64) {
 }
 
 /// A sharded store's placement, routing, per-shard load and moved keys.
-fn print_store(id: &str, st: &scalelab::sim::families::sharding::sharded_store::StoreSummary) {
+fn print_store(id: &str, st: &scalelab::families::sharding::sharded_store::StoreSummary) {
     let (partitioning, routing) = (st.partitioning.label(), st.routing.label());
     let scans = if st.ranges > 0 {
         format!(", {} range scans ({:.2} shards each)", st.ranges, st.mean_range_fanout)
@@ -321,16 +322,20 @@ fn main() -> ExitCode {
             Err(code) => return code,
         },
         Command::Presets { json: false } => {
-            for p in presets::ALL {
-                println!("{:<18} {}\n{:<18} {}", p.id, p.title, "", p.lesson);
+            for family in FAMILIES.iter().filter(|f| !f.presets.is_empty()) {
+                println!("# {}", family.title);
+                for p in family.presets {
+                    println!("{:<26} {}\n{:<26} {}", p.id, p.title, "", p.lesson);
+                }
             }
         }
         Command::Presets { json: true } => {
-            let list: Vec<serde_json::Value> = presets::ALL
+            let list: Vec<serde_json::Value> = FAMILIES
                 .iter()
-                .map(|p| {
+                .flat_map(|f| f.presets.iter().map(move |p| (f, p)))
+                .map(|(f, p)| {
                     let scenario: serde_json::Value = serde_json::from_str(p.json).expect("presets are JSON");
-                    serde_json::json!({"id": p.id, "title": p.title, "lesson": p.lesson, "scenario": scenario})
+                    serde_json::json!({"id": p.id, "family": f.id, "title": p.title, "lesson": p.lesson, "scenario": scenario})
                 })
                 .collect();
             println!("{}", serde_json::Value::Array(list));

@@ -27,12 +27,12 @@ use serde::Serialize;
 
 use super::dist::{SimRng, node_streams};
 use super::metrics::{LatencySummary, Metrics, NodeSample, WindowStats};
-use super::nodes;
 use super::queue::EventQueue;
 use super::spec::FaultSpec;
 use super::time::{SimTime, ns_to_s};
 use super::trace::{MsgKind, Trace, TraceEntry};
 use super::validate::{Action, Change, Link, LinkIdx, NodeIdx, Scenario, ScenarioError, Stop, Topology, limits};
+use crate::families::kinds as nodes;
 
 /// What travels and what nodes show are declared by the family registry
 /// (`family.rs`); the engine moves and stores them without looking inside.

@@ -17,9 +17,9 @@
 
 use serde::Serialize;
 
+use crate::families::messaging::kafka_cluster::{KafkaMsg, Record};
+use crate::families::messaging::rabbitmq::RabbitMsg;
 use crate::sim::engine::Request;
-use crate::sim::families::messaging::kafka_cluster::{KafkaMsg, Record};
-use crate::sim::families::messaging::rabbitmq::RabbitMsg;
 use crate::sim::metrics::LatencySummary;
 use crate::sim::validate::NodeIdx;
 
@@ -88,13 +88,13 @@ pub struct NodeView {
     pub figures: Vec<(&'static str, f64)>,
     /// A Kafka cluster's brokers, partitions and groups.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub kafka: Option<Box<crate::sim::families::messaging::kafka_cluster::KafkaView>>,
+    pub kafka: Option<Box<crate::families::messaging::kafka_cluster::KafkaView>>,
     /// A RabbitMQ broker's exchanges, bindings and queues.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub rabbit: Option<Box<crate::sim::families::messaging::rabbitmq::RabbitView>>,
+    pub rabbit: Option<Box<crate::families::messaging::rabbitmq::RabbitView>>,
     /// A sharded store's shards, ring and recent routes.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub store: Option<Box<crate::sim::families::sharding::sharded_store::StoreView>>,
+    pub store: Option<Box<crate::families::sharding::sharded_store::StoreView>>,
 }
 
 /// A node's current, editable parameters.
@@ -172,18 +172,18 @@ pub struct NodeSummary {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub redelivered: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub kafka: Option<crate::sim::families::messaging::kafka_cluster::KafkaSummary>,
+    pub kafka: Option<crate::families::messaging::kafka_cluster::KafkaSummary>,
     /// A RabbitMQ broker's queues, by name.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub queues: Option<std::collections::BTreeMap<String, crate::sim::families::messaging::rabbitmq::QueueSummary>>,
+    pub queues: Option<std::collections::BTreeMap<String, crate::families::messaging::rabbitmq::QueueSummary>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub store: Option<Box<crate::sim::families::sharding::sharded_store::StoreSummary>>,
+    pub store: Option<Box<crate::families::sharding::sharded_store::StoreSummary>>,
     /// Requests that failed because one of the node's calls failed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub failed: Option<u64>,
     /// A server's calls, by the id of the node called.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub calls: Option<std::collections::BTreeMap<String, crate::sim::families::web_tier::server::CallStats>>,
+    pub calls: Option<std::collections::BTreeMap<String, crate::families::web_tier::server::CallStats>>,
     /// The kind's own whole-run figures, printed as fields of the node
     /// (a cache's `hits`, `hit_ratio`…): how a kind reports numbers
     /// without a field here.

@@ -17,10 +17,8 @@
 
 pub mod dist;
 pub mod engine;
-pub mod families;
 pub mod family;
 pub mod metrics;
-pub mod nodes;
 pub mod queue;
 pub mod spec;
 pub mod summary;

@@ -18,9 +18,9 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use super::engine::Membership;
-use super::nodes;
 use super::spec::*;
 use super::time::{SimTime, ms_to_ns, s_to_ns};
+use crate::families::kinds as nodes;
 
 /// Limits on everything a scenario (and so a share link) can set. A hostile
 /// file must not be able to exhaust memory or freeze a tab.
@@ -479,7 +479,7 @@ fn parse_node(value: Value, path: &str, p: &mut Problems) -> Option<NodeSpec> {
         p.add(path, format!("must be an object (got {})", json_type(&value)));
         return None;
     };
-    let kinds = NODE_KINDS.join(", ");
+    let kinds = crate::families::kind_names().collect::<Vec<_>>().join(", ");
     let kind = match obj.remove("kind") {
         None => {
             p.add(format!("{path}.kind"), format!("is missing; expected one of: {kinds}"));
@@ -911,7 +911,7 @@ fn check_change(c: &Change, kind: &NodeSpec, path: &str, p: &mut Problems) {
     }
     if let Some(st) = &c.service_time {
         if takes_service_time {
-            super::families::web_tier::server::validate_service_time(st, &format!("{path}.service_time"), p);
+            crate::families::web_tier::server::validate_service_time(st, &format!("{path}.service_time"), p);
         } else {
             p.add(
                 format!("{path}.service_time"),

@@ -105,7 +105,7 @@ pub fn install(lab: Lab) {
                 "finished": frame.finished,
                 "scene": generation,
                 "nodes": ids,
-                "preset": lab.preset.get_untracked().map(|p| crate::presets::ALL[p].id),
+                "preset": lab.preset.get_untracked().map(|p| crate::presets::all()[p].id),
             });
             js_sys::JSON::parse(&state.to_string())
         }),

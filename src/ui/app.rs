@@ -9,9 +9,7 @@ use super::compare::ComparePanel;
 use super::controls::Controls;
 use super::gallery::Gallery;
 use super::inspector::Inspector;
-use super::messaging::Messaging;
 use super::playback::use_animation_frame;
-use super::ring::RingPanel;
 use super::share_panel::SharePanel;
 use super::state::{Lab, MAX_SPEED, MIN_SPEED};
 use super::topology::Topology;
@@ -30,7 +28,7 @@ fn start() -> Lab {
     let mut t_s = startup.t_s;
     match startup.link {
         Some(Ok((state, scenario))) => {
-            let preset = state.preset.as_deref().and_then(|id| presets::ALL.iter().position(|p| p.id == id));
+            let preset = state.preset.as_deref().and_then(|id| presets::all().iter().position(|p| p.id == id));
             lab.speed.set(state.speed.clamp(MIN_SPEED, MAX_SPEED));
             lab.load(scenario, preset, state.compare);
             t_s = t_s.or((state.t_s > 0.0).then_some(state.t_s));
@@ -84,7 +82,7 @@ pub fn App() -> impl IntoView {
     let title = move || {
         lab.scene.track();
         match lab.preset.get() {
-            Some(p) => presets::ALL[p].title.to_string(),
+            Some(p) => presets::all()[p].title.to_string(),
             None => lab.sim.with_value(|s| s.scenario().spec.name.clone()),
         }
     };
@@ -116,7 +114,7 @@ pub fn App() -> impl IntoView {
                     </button>
                 </div>
                 <Topology/>
-                <RingPanel/>
+                {super::family_panels(true)}
                 <Charts/>
             </div>
         }
@@ -145,8 +143,7 @@ pub fn App() -> impl IntoView {
                     <span class="swatch idle"></span>"idle → "
                     <span class="swatch busy"></span>"saturated · bar: queue (log scale) · records and messages: coloured by key"
                 </p>
-                <Messaging/>
-                <RingPanel/>
+                {super::family_panels(false)}
                 <Charts/>
             </main>
             <aside class="side">

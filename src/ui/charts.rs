@@ -122,7 +122,7 @@ pub fn latency_chart(sim: &Simulation) -> ChartData {
     // including what it waited for below.
     let specs = &sim.scenario().node_specs;
     if specs.iter().any(|n| matches!(n, crate::sim::spec::NodeSpec::Server(s) if !s.calls.is_empty())) {
-        let tiers = specs.iter().enumerate().filter(|(_, n)| crate::sim::nodes::is_station(n));
+        let tiers = specs.iter().enumerate().filter(|(_, n)| crate::families::kinds::is_station(n));
         for (k, (i, n)) in tiers.take(MAX_TIER_LINES).enumerate() {
             lines.push(Line {
                 name: format!("{} p99", n.id()),
@@ -171,7 +171,7 @@ pub fn utilisation_chart(sim: &Simulation) -> ChartData {
     let snap = sim.snapshot();
     let ids = &sim.scenario().topology.ids;
     let servers: Vec<NodeIdx> = (0..snap.nodes.len())
-        .filter(|&i| crate::sim::nodes::is_station(&sim.scenario().node_specs[i]) && snap.nodes[i].present)
+        .filter(|&i| crate::families::kinds::is_station(&sim.scenario().node_specs[i]) && snap.nodes[i].present)
         .map(|i| i as NodeIdx)
         .collect();
     if servers.is_empty() {

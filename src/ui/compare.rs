@@ -122,7 +122,7 @@ fn store_figures(sim: &Simulation) -> Option<(f64, Option<f64>)> {
     let st = v.store.as_deref()?;
     let loads: Vec<f64> = st.shards.iter().filter(|s| s.present).map(|s| s.load_per_s).collect();
     let moved = st.layout.last_change.as_ref().filter(|c| c.at_s > 0.0).map(|c| c.moved_fraction);
-    Some((crate::sim::families::sharding::placement::load_balance(&loads).0, moved))
+    Some((crate::families::sharding::placement::load_balance(&loads).0, moved))
 }
 
 /// Labels for a comparison already running.

@@ -165,7 +165,7 @@ fn node_inspector(lab: Lab, scene: &Scene, node: NodeIdx) -> impl IntoView + use
     let cell = RwSignal::from(scene.nodes[i].clone());
     let up = move || cell.with(|l| l.view.up);
     let kind = scene.kinds[i];
-    let station = crate::sim::nodes::is_station(&scene.scenario.node_specs[i]);
+    let station = crate::families::kinds::is_station(&scene.scenario.node_specs[i]);
     let params = cell.with_untracked(|l| l.view.params.clone());
     let edit = move |mut e: FaultSpec, verb: fn(&mut FaultSpec) -> &mut Option<String>, target: String| {
         *verb(&mut e) = Some(target);

@@ -26,9 +26,7 @@ pub mod crash;
 pub mod exports;
 pub mod gallery;
 pub mod inspector;
-pub mod messaging;
 pub mod playback;
-pub mod ring;
 pub mod scene;
 pub mod share_panel;
 pub mod state;
@@ -36,3 +34,19 @@ pub mod topology;
 pub mod url;
 
 pub use app::App;
+
+/// A family's panel beside the diagram (`families::Family::panel`).
+pub type PanelFn = fn() -> leptos::prelude::AnyView;
+
+/// The families' panels, in registry order (when `embed`, only those an
+/// embedded lab shows).
+pub fn family_panels(embed: bool) -> leptos::prelude::AnyView {
+    use leptos::prelude::*;
+    crate::families::FAMILIES
+        .iter()
+        .filter(|f| !embed || f.panel_in_embed)
+        .filter_map(|f| f.panel)
+        .map(|panel| panel())
+        .collect_view()
+        .into_any()
+}

@@ -125,7 +125,7 @@ pub struct Lab {
 
 fn scenario_of(preset: usize) -> Scenario {
     // Every preset is checked by a native test; a broken one is a build defect.
-    Scenario::from_json(presets::ALL[preset].json).expect("presets are valid scenarios")
+    Scenario::from_json(presets::all()[preset].json).expect("presets are valid scenarios")
 }
 
 impl Lab {
@@ -138,7 +138,7 @@ impl Lab {
             compare: RwSignal::new(None),
             preset: RwSignal::new(Some(preset)),
             playing: RwSignal::new(options.autoplay),
-            speed: RwSignal::new(presets::ALL[preset].speed),
+            speed: RwSignal::new(presets::all()[preset].speed),
             frame: RwSignal::new(Frame::default()),
             scene: RwSignal::new(scene),
             charts_dirty: RwSignal::new(0),
@@ -180,9 +180,9 @@ impl Lab {
     /// Opens a preset from the start, at its own speed.
     pub fn open_preset(&self, preset: usize) {
         self.notice.set(None);
-        self.speed.set(presets::ALL[preset].speed);
+        self.speed.set(presets::all()[preset].speed);
         self.playing.set(self.options.autoplay);
-        let compare = presets::ALL[preset].compare_b.map(|b| CompareSpec { b: b() });
+        let compare = presets::all()[preset].compare_b.map(|b| CompareSpec { b: b() });
         self.load(scenario_of(preset), Some(preset), compare);
     }
 
@@ -356,7 +356,7 @@ impl Lab {
     pub fn share_state(&self) -> ShareState {
         ShareState {
             scenario: self.sim.with_value(|s| s.scenario().spec.clone()),
-            preset: self.preset.get_untracked().map(|p| presets::ALL[p].id.to_string()),
+            preset: self.preset.get_untracked().map(|p| presets::all()[p].id.to_string()),
             speed: self.speed.get_untracked(),
             t_s: ns_to_s(self.sim.with_value(|s| s.now())),
             compare: self.compare.get_untracked(),

@@ -43,7 +43,7 @@ pub fn read() -> Startup {
     Startup {
         options,
         link,
-        preset: get("preset").and_then(|id| presets::ALL.iter().position(|p| p.id == id)),
+        preset: get("preset").and_then(|id| presets::all().iter().position(|p| p.id == id)),
         t_s: get("t").and_then(|t| share::parse_time_s(&t)),
         speed: get("speed")
             .and_then(|s| crate::share::parse_number(s.trim_end_matches(['x', '×'])))

@@ -12,7 +12,7 @@
 //! ```
 //! Routing follows RabbitMQ's rules: direct compares the routing key with
 //! the binding key, fanout ignores it, topic matches words
-//! ([`crate::sim::families::messaging::topic::topic_matches`]), headers match all or any of
+//! ([`crate::families::messaging::topic::topic_matches`]), headers match all or any of
 //! the binding's arguments. [`explain_route`] says why a message went where.
 
 use std::collections::{BTreeMap, VecDeque};
@@ -20,11 +20,11 @@ use std::collections::{BTreeMap, VecDeque};
 use rand::Rng;
 use serde::Serialize;
 
+use crate::families::messaging::topic::topic_matches;
+use crate::families::web_tier::client::ArrivalClock;
+use crate::families::web_tier::server::{service_time, validate_service_time};
 use crate::sim::dist::Duration;
 use crate::sim::engine::{Ctx, Node, NodeParams, NodeSummary, NodeView, Payload, Status};
-use crate::sim::families::messaging::topic::topic_matches;
-use crate::sim::families::web_tier::client::ArrivalClock;
-use crate::sim::families::web_tier::server::{service_time, validate_service_time};
 use crate::sim::metrics::{LatencyHist, NodeSample, WindowLatency};
 use crate::sim::spec::{ExchangeType, HeadersMatch, NodeSpec, RabbitConsumerSpec, RabbitMqSpec, RabbitPublisherSpec};
 use crate::sim::time::{SimTime, ms_to_ns, per_s, s_to_ns};
@@ -152,7 +152,7 @@ pub fn validate(s: &RabbitMqSpec, path: &str, p: &mut Problems) {
 }
 
 pub fn validate_publisher(s: &RabbitPublisherSpec, path: &str, p: &mut Problems) {
-    crate::sim::families::web_tier::client::validate_arrivals(&s.arrivals, &format!("{path}.arrivals"), p);
+    crate::families::web_tier::client::validate_arrivals(&s.arrivals, &format!("{path}.arrivals"), p);
     if s.messages.is_empty() || s.messages.len() > limits::MAX_MESSAGE_KINDS {
         p.add(format!("{path}.messages"), format!("must list 1 to {} messages", limits::MAX_MESSAGE_KINDS));
     }

@@ -15,8 +15,8 @@
 
 use rand::Rng;
 
+use crate::families::sharding::ring::{HashRing, hash64};
 use crate::sim::engine::{BackendChange, Ctx, Node, NodeParams, NodeSummary, NodeView, Payload, Status};
-use crate::sim::families::sharding::ring::{HashRing, hash64};
 use crate::sim::metrics::{LatencyHist, NodeSample};
 use crate::sim::spec::{Algorithm, HealthCheckSpec, LoadBalancerSpec};
 use crate::sim::time::{SimTime, ms_to_ns};

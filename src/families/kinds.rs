@@ -7,14 +7,14 @@
 //! `NODE_KINDS`); add one arm to each function below. The engine loop and
 //! the validator do not change.
 
-use super::families::messaging::{kafka_client, kafka_cluster, rabbitmq};
-use super::families::sharding::sharded_store;
-use super::families::storage::{cache, database};
-use super::families::web_tier::{client, load_balancer, server};
+use super::messaging::{kafka_client, kafka_cluster, rabbitmq};
+use super::sharding::sharded_store;
+use super::storage::{cache, database};
+use super::web_tier::{client, load_balancer, server};
 
-use super::engine::Node;
-use super::spec::{CallOp, NodeSpec, ScenarioSpec, StepSpec};
-use super::validate::{NodeIdx, Problems, Topology, parse_as};
+use crate::sim::engine::Node;
+use crate::sim::spec::{CallOp, NodeSpec, ScenarioSpec, StepSpec};
+use crate::sim::validate::{NodeIdx, Problems, Topology, parse_as};
 
 /// Parses a node's fields (without `kind`) as the kind named; `None` for
 /// a name no kind has.

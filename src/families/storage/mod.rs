@@ -6,4 +6,16 @@
 pub mod cache;
 pub mod cache_store;
 pub mod database;
+pub mod presets;
 pub mod spec;
+
+pub const FAMILY: super::Family = super::Family {
+    id: "storage",
+    title: "Storage",
+    kinds: &["cache", "database"],
+    presets: presets::PRESETS,
+    #[cfg(feature = "web")]
+    panel_in_embed: false,
+    #[cfg(feature = "web")]
+    panel: None,
+};

@@ -23,13 +23,13 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
-use super::canvas;
-use super::scene::Live;
-use super::state::Lab;
-use crate::sim::families::sharding::placement::load_balance;
-use crate::sim::families::sharding::sharded_store::{RingLayout, StoreView};
+use crate::families::sharding::placement::load_balance;
+use crate::families::sharding::sharded_store::{RingLayout, StoreView};
 use crate::sim::spec::{Partitioning, Routing};
 use crate::sim::validate::NodeIdx;
+use crate::ui::canvas;
+use crate::ui::scene::Live;
+use crate::ui::state::Lab;
 
 /// Shard colours (cycled).
 pub const SHARD_COLOURS: [&str; 10] =
@@ -427,7 +427,7 @@ fn ring_panel(lab: Lab, cell: ArcRwSignal<Live>, store: NodeIdx) -> impl IntoVie
             }
             let Some(ctx) = canvas::prepare(&c, w, h) else { return };
             ctx.set_font("11px system-ui, sans-serif");
-            let dark = super::chart::prefers_dark();
+            let dark = crate::ui::chart::prefers_dark();
             let r = ((RING_H - 50.0) / 2.0).min(if w < NARROW { (w - 80.0) / 2.0 } else { w * 0.25 });
             let g = Geom { cx: r + 56.0, cy: RING_H / 2.0 + 8.0, r };
             geom.set_value(Some((g, v.shards.len())));
@@ -504,4 +504,9 @@ fn ring_panel(lab: Lab, cell: ArcRwSignal<Live>, store: NodeIdx) -> impl IntoVie
             }
         }
     }
+}
+
+/// The family's panel, for the registry (`families::Family::panel`).
+pub fn panel() -> AnyView {
+    view! { <RingPanel/> }.into_any()
 }

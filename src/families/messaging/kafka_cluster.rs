@@ -25,8 +25,8 @@ use std::collections::{BTreeMap, VecDeque};
 
 use serde::Serialize;
 
+use crate::families::messaging::kafka::{range_assign, round_robin_assign};
 use crate::sim::engine::{Body, BodyId, Ctx, Node, NodeSummary, NodeView, Payload};
-use crate::sim::families::messaging::kafka::{range_assign, round_robin_assign};
 use crate::sim::metrics::NodeSample;
 use crate::sim::spec::{Acks, Assignor, KafkaClusterSpec, NodeSpec};
 use crate::sim::time::{SimTime, ms_to_ns};

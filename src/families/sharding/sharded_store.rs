@@ -24,10 +24,10 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
+use crate::families::sharding::placement::{Placement, key_hash, load_balance, shard_name};
+use crate::families::web_tier::server::{service_time, validate_service_time};
 use crate::sim::dist::Duration;
 use crate::sim::engine::{Ctx, Membership, Node, NodeParams, NodeSummary, NodeView, Op, Payload, Request, Status};
-use crate::sim::families::sharding::placement::{Placement, key_hash, load_balance, shard_name};
-use crate::sim::families::web_tier::server::{service_time, validate_service_time};
 use crate::sim::metrics::{NodeSample, WindowLatency};
 use crate::sim::spec::{KeySpec, NodeSpec, Partitioning, Routing, ScenarioSpec, ServiceTimeSpec, ShardedStoreSpec};
 use crate::sim::time::{SimTime, ms_to_ns, ns_to_s, per_s};

@@ -19,12 +19,12 @@ use std::collections::{BTreeMap, VecDeque};
 use rand::Rng;
 
 use super::kafka_cluster::{KEYLESS, KafkaError, KafkaMsg, Record};
+use crate::families::messaging::kafka::kafka_partition;
+use crate::families::sharding::ring::key_bytes;
+use crate::families::web_tier::client::ArrivalClock;
+use crate::families::web_tier::server::{service_time, validate_service_time};
 use crate::sim::dist::{Duration, KeyDist};
 use crate::sim::engine::{Body, Ctx, Node, NodeParams, NodeSummary, NodeView, Payload, Status};
-use crate::sim::families::messaging::kafka::kafka_partition;
-use crate::sim::families::sharding::ring::key_bytes;
-use crate::sim::families::web_tier::client::ArrivalClock;
-use crate::sim::families::web_tier::server::{service_time, validate_service_time};
 use crate::sim::metrics::{LatencyHist, NodeSample, WindowLatency};
 use crate::sim::spec::{Acks, KafkaClusterSpec, KafkaConsumerSpec, KafkaProducerSpec, KeySpec, NodeSpec};
 use crate::sim::time::{SimTime, ms_to_ns, per_s, s_to_ns};
@@ -41,9 +41,9 @@ const TAG_HEARTBEAT: u32 = 6;
 const TAG_PROCESS: u32 = 7;
 
 pub fn validate_producer(s: &KafkaProducerSpec, path: &str, p: &mut Problems) {
-    crate::sim::families::web_tier::client::validate_arrivals(&s.arrivals, &format!("{path}.arrivals"), p);
+    crate::families::web_tier::client::validate_arrivals(&s.arrivals, &format!("{path}.arrivals"), p);
     if let Some(keys) = &s.keys {
-        crate::sim::families::web_tier::client::validate_keys(keys, &format!("{path}.keys"), p);
+        crate::families::web_tier::client::validate_keys(keys, &format!("{path}.keys"), p);
         let n = match keys {
             KeySpec::Uniform { n_keys } | KeySpec::Zipf { n_keys, .. } => *n_keys,
         };

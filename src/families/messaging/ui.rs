@@ -15,15 +15,15 @@ use web_sys::CanvasRenderingContext2d;
 
 use std::sync::Arc;
 
-use super::scene::Scene;
-use super::state::{Lab, Publish};
-use super::topology::KEY_COLOURS;
+use crate::families::messaging::kafka::{murmur2, to_positive};
+use crate::families::messaging::kafka_client::{cluster_of, topic_of};
+use crate::families::messaging::kafka_cluster::{KEYLESS, KafkaView, RECENT_KEYS};
+use crate::families::messaging::rabbitmq::{RabbitView, explain_route};
 use crate::sim::Scenario;
-use crate::sim::families::messaging::kafka::{murmur2, to_positive};
-use crate::sim::families::messaging::kafka_client::{cluster_of, topic_of};
-use crate::sim::families::messaging::kafka_cluster::{KEYLESS, KafkaView, RECENT_KEYS};
-use crate::sim::families::messaging::rabbitmq::{RabbitView, explain_route};
 use crate::sim::spec::NodeSpec;
+use crate::ui::scene::Scene;
+use crate::ui::state::{Lab, Publish};
+use crate::ui::topology::KEY_COLOURS;
 
 const ROW: f64 = 18.0;
 const CELL: f64 = 9.0;
@@ -87,8 +87,8 @@ fn label(s: &Scenario, p: &Publish) -> String {
 
 fn context(canvas: &web_sys::HtmlCanvasElement, height_css: f64) -> Option<(CanvasRenderingContext2d, f64)> {
     let w = f64::from(canvas.client_width());
-    let ctx = super::canvas::prepare(canvas, w, height_css)?;
-    let dark = super::chart::prefers_dark();
+    let ctx = crate::ui::canvas::prepare(canvas, w, height_css)?;
+    let dark = crate::ui::chart::prefers_dark();
     ctx.set_font("11px system-ui, sans-serif");
     ctx.set_fill_style_str(if dark { "#e6edf3" } else { "#1f2328" });
     Some((ctx, w))
@@ -345,4 +345,9 @@ fn broker_panel(lab: Lab, scene: Arc<Scene>, broker: usize) -> impl IntoView {
             }
         })
     }
+}
+
+/// The family's panel, for the registry (`families::Family::panel`).
+pub fn panel() -> AnyView {
+    view! { <Messaging/> }.into_any()
 }

@@ -16,10 +16,10 @@
 //! replicas will be more desks beside it, reads routed among them and
 //! writes applied to them after a replication lag.
 
+use crate::families::web_tier::server::{service_time, validate_service_time};
+use crate::families::web_tier::station::{Desk, Station};
 use crate::sim::dist::Duration;
 use crate::sim::engine::{Ctx, Node, NodeParams, NodeSummary, NodeView, Op, Payload, Status};
-use crate::sim::families::web_tier::server::{service_time, validate_service_time};
-use crate::sim::families::web_tier::station::{Desk, Station};
 use crate::sim::metrics::NodeSample;
 use crate::sim::spec::ServiceTimeSpec;
 use crate::sim::time::SimTime;

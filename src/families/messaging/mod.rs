@@ -1,0 +1,25 @@
+//! Messaging: Kafka (a cluster of brokers with replicated partition logs,
+//! producers, consumer groups) and RabbitMQ (exchanges, queues, publishers,
+//! consumers), with the real systems' own algorithms: Kafka's partitioner
+//! and assignors (`kafka`), RabbitMQ's topic matching (`topic`).
+
+pub mod kafka;
+pub mod kafka_client;
+pub mod kafka_cluster;
+pub mod presets;
+pub mod rabbitmq;
+pub mod spec;
+pub mod topic;
+#[cfg(feature = "web")]
+pub mod ui;
+
+pub const FAMILY: super::Family = super::Family {
+    id: "messaging",
+    title: "Messaging",
+    kinds: &["kafka_cluster", "kafka_producer", "kafka_consumer", "rabbitmq", "rabbit_publisher", "rabbit_consumer"],
+    presets: presets::PRESETS,
+    #[cfg(feature = "web")]
+    panel_in_embed: false,
+    #[cfg(feature = "web")]
+    panel: Some(ui::panel),
+};

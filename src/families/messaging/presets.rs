@@ -1,0 +1,74 @@
+//! The messaging family's presets: scenario files in `public/presets/`,
+//! embedded at build time, in gallery order.
+
+use crate::presets::Preset;
+use crate::sim::spec::{Acks, FaultSpec};
+
+/// "Kafka: a broker dies" compares its producer's acks=1 with acks=all.
+fn acks_all() -> FaultSpec {
+    FaultSpec { set: Some("api".into()), acks: Some(Acks::All), ..Default::default() }
+}
+
+pub const KAFKA_KEYS_JSON: &str = include_str!("../../../public/presets/kafka-keys.json");
+pub const KAFKA_BROKER_DIES_JSON: &str = include_str!("../../../public/presets/kafka-broker-dies.json");
+pub const KAFKA_CONSUMER_DIES_JSON: &str = include_str!("../../../public/presets/kafka-consumer-dies.json");
+pub const RABBITMQ_EXCHANGES_JSON: &str = include_str!("../../../public/presets/rabbitmq-exchanges.json");
+pub const RABBITMQ_DEAD_LETTERS_JSON: &str = include_str!("../../../public/presets/rabbitmq-dead-letters.json");
+pub const POINT_TO_POINT_JSON: &str = include_str!("../../../public/presets/point-to-point-vs-pubsub.json");
+
+pub const PRESETS: &[Preset] = &[
+    Preset {
+        id: "kafka-keys",
+        title: "Kafka: keys, partitions and consumer groups",
+        lesson: "murmur2(key) % partitions; two groups read independently; joins and leaves rebalance.",
+        icon: "K",
+        json: KAFKA_KEYS_JSON,
+        speed: 1.0,
+        compare_b: None,
+    },
+    Preset {
+        id: "kafka-broker-dies",
+        title: "Kafka: a broker dies",
+        lesson: "acks=1 loses what followers had not fetched; compare with acks=all.",
+        icon: "K!",
+        json: KAFKA_BROKER_DIES_JSON,
+        speed: 1.0,
+        compare_b: Some(acks_all),
+    },
+    Preset {
+        id: "kafka-consumer-dies",
+        title: "Kafka: a consumer dies before committing",
+        lesson: "At-least-once: uncommitted work is redone after the rebalance.",
+        icon: "K?",
+        json: KAFKA_CONSUMER_DIES_JSON,
+        speed: 1.0,
+        compare_b: None,
+    },
+    Preset {
+        id: "rabbitmq-exchanges",
+        title: "RabbitMQ: direct, fanout and topic exchanges",
+        lesson: "Routing keys against bindings: * one word, # zero or more.",
+        icon: "R",
+        json: RABBITMQ_EXCHANGES_JSON,
+        speed: 1.0,
+        compare_b: None,
+    },
+    Preset {
+        id: "rabbitmq-dead-letters",
+        title: "RabbitMQ: retries and dead letters",
+        lesson: "Nack and requeue, a delivery limit, TTL, and a dead-letter exchange.",
+        icon: "R!",
+        json: RABBITMQ_DEAD_LETTERS_JSON,
+        speed: 1.0,
+        compare_b: None,
+    },
+    Preset {
+        id: "point-to-point-vs-pubsub",
+        title: "Point-to-point vs publish-subscribe",
+        lesson: "Competing consumers share a queue; subscribers each get a copy.",
+        icon: "P/S",
+        json: POINT_TO_POINT_JSON,
+        speed: 1.0,
+        compare_b: None,
+    },
+];

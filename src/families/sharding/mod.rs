@@ -1,0 +1,22 @@
+//! Sharding: the sharded store (shards, replicas, quorums, routing tiers)
+//! and where its keys live: the consistent-hash ring (`ring`) and key
+//! placement by ring, ranges or modulo (`placement`).
+
+pub mod placement;
+pub mod presets;
+pub mod ring;
+pub mod sharded_store;
+pub mod spec;
+#[cfg(feature = "web")]
+pub mod ui;
+
+pub const FAMILY: super::Family = super::Family {
+    id: "sharding",
+    title: "Sharding",
+    kinds: &["sharded_store"],
+    presets: presets::PRESETS,
+    #[cfg(feature = "web")]
+    panel_in_embed: true,
+    #[cfg(feature = "web")]
+    panel: Some(ui::panel),
+};

@@ -1,0 +1,21 @@
+//! The web tier: clients (arrival processes, key and op mixes), servers
+//! (workers behind a FIFO queue) and load balancers (nine algorithms,
+//! health checks).
+
+pub mod client;
+pub mod load_balancer;
+pub mod presets;
+pub mod server;
+pub mod spec;
+pub mod station;
+
+pub const FAMILY: super::Family = super::Family {
+    id: "web_tier",
+    title: "Web tier",
+    kinds: &["client", "server", "load_balancer"],
+    presets: presets::PRESETS,
+    #[cfg(feature = "web")]
+    panel_in_embed: false,
+    #[cfg(feature = "web")]
+    panel: None,
+};
