@@ -4,6 +4,8 @@
 //!
 //! # Layout
 //! - [`sim`]: the pure, deterministic core (no web APIs, no wall clock).
+//! - [`families`]: one folder per family of node kinds (web tier, storage,
+//!   messaging, sharding) and the registry that lists them.
 //! - `ui`: the Leptos app (feature `web`; built by Trunk).
 //! - `src/bin/scalelab.rs`: the native CLI.
 //! - `src/main.rs`: mounts the app in the browser.

@@ -3,9 +3,10 @@
 //!
 //! Each kind's model lives in its family's folder (`families/<family>/`);
 //! adding a kind: write it there with `validate` and a type implementing
-//! [`Node`]; add its spec type to `spec::NodeSpec` (with its name in
-//! `NODE_KINDS`); add one arm to each function below. The engine loop and
-//! the validator do not change.
+//! [`Node`]; add its spec type to `spec::NodeSpec` and its name to its
+//! family's `FAMILY.kinds`; add one arm to each function below. The engine
+//! loop and the validator do not change (ARCHITECTURE.md, "Adding a node
+//! kind").
 
 use super::messaging::{kafka_client, kafka_cluster, rabbitmq};
 use super::sharding::sharded_store;

@@ -35,6 +35,12 @@ pub struct Family {
     /// Whether an embedded lab (`?embed=1`) shows the panel too.
     #[cfg(feature = "web")]
     pub panel_in_embed: bool,
+    /// The inspector's editor for its kinds (`None` for a node not its own).
+    #[cfg(feature = "web")]
+    pub inspector: Option<crate::ui::InspectorFn>,
+    /// The diagram's tooltip for its kinds (`None` for a node not its own).
+    #[cfg(feature = "web")]
+    pub describe: Option<crate::ui::DescribeFn>,
 }
 
 /// Every family, in gallery order.

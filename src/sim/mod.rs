@@ -8,10 +8,9 @@
 //! - [`spec`]: scenario format v1 (serde), the public contract.
 //! - [`validate`]: spec → validated [`Scenario`], every problem with its path.
 //! - [`engine`]: the event loop, [`Node`] trait, messages, [`Simulation`].
-//! - [`families`]: one folder per family of node kinds (web tier,
-//!   messaging, sharding, storage) with their models and the algorithms they rest
-//!   on; [`nodes`]: the registry that validates and builds every kind;
-//!   [`family`]: the message, view and summary types that name families.
+//! - [`family`]: the message, view and summary types that name families
+//!   (the families themselves live in `crate::families`, one folder each,
+//!   with the kind registry `families::kinds` that builds every node).
 //! - [`queue`], [`dist`], [`time`], [`metrics`], [`trace`]: engine parts.
 //! - [`theory`]: queueing and caching formulas.
 

@@ -5,10 +5,10 @@
 use leptos::html::Input;
 use leptos::prelude::*;
 
-use super::scene::{Live, Scene};
+use super::scene::Scene;
 use super::state::Lab;
 use crate::sim::engine::NodeParams;
-use crate::sim::spec::{Acks, Algorithm, FaultSpec, Partitioning, Routing, ServiceTimeSpec};
+use crate::sim::spec::{Acks, Algorithm, FaultSpec, ServiceTimeSpec};
 use crate::sim::validate::NodeIdx;
 
 fn mean_ms(st: &ServiceTimeSpec) -> f64 {
@@ -42,7 +42,7 @@ fn fresh_id(like: &str, ids: &[String]) -> String {
 /// A labelled `<select>` of (value, text) options; choosing one calls `pick`
 /// with its value. One non-generic widget for every choice the inspector
 /// offers (each closure type would otherwise be its own copy of the view code).
-fn choice(
+pub(crate) fn choice(
     label: &'static str,
     title: &'static str,
     testid: &'static str,
@@ -86,7 +86,13 @@ pub fn number_in(input: NodeRef<Input>, what: &str) -> Result<f64, String> {
 /// Workers and mean service time (a server's, or each shard's of a store),
 /// applied together as one `set`; bad values change nothing and say why
 /// next to the fields.
-fn workers_form(lab: Lab, id: String, label: &'static str, workers: u32, service_time: ServiceTimeSpec) -> AnyView {
+pub(crate) fn workers_form(
+    lab: Lab,
+    id: String,
+    label: &'static str,
+    workers: u32,
+    service_time: ServiceTimeSpec,
+) -> AnyView {
     let workers_in = NodeRef::<Input>::new();
     let mean_in = NodeRef::<Input>::new();
     let error = RwSignal::new(None::<String>);
@@ -123,7 +129,7 @@ fn workers_form(lab: Lab, id: String, label: &'static str, workers: u32, service
 }
 
 /// A [`choice`] among an enum's values, shown by name; `pick` gets the value chosen.
-fn enum_choice<T: Copy + Send + Sync + 'static>(
+pub(crate) fn enum_choice<T: Copy + Send + Sync + 'static>(
     label: &'static str,
     title: &'static str,
     testid: &'static str,
@@ -301,20 +307,27 @@ fn node_inspector(lab: Lab, scene: &Scene, node: NodeIdx) -> impl IntoView + use
         NodeParams::Producer { acks, .. } => Some(*acks),
         _ => None,
     };
-    let editor = match params {
-        NodeParams::Client { arrivals } | NodeParams::Producer { arrivals, .. } => {
-            let rate = match arrivals {
-                crate::sim::spec::ArrivalSpec::Poisson { rate_per_s }
-                | crate::sim::spec::ArrivalSpec::Constant { rate_per_s }
-                | crate::sim::spec::ArrivalSpec::Bursty { rate_per_s, .. } => rate_per_s,
-            };
-            let input = NodeRef::<Input>::new();
-            let error = RwSignal::new(None::<String>);
-            let id = id.clone();
-            let id_acks = id.clone();
-            let acks = producer_acks;
-            let unit = if kind == "client" { "requests/s" } else { "messages/s" };
-            view! {
+    // A family that edits its own kinds (the sharded store's placement,
+    // routing and shards).
+    let family_editor =
+        crate::families::FAMILIES.iter().filter_map(|f| f.inspector).find_map(|e| e(lab, cell, id.clone(), &params));
+    let editor = if let Some(editor) = family_editor {
+        editor
+    } else {
+        match params {
+            NodeParams::Client { arrivals } | NodeParams::Producer { arrivals, .. } => {
+                let rate = match arrivals {
+                    crate::sim::spec::ArrivalSpec::Poisson { rate_per_s }
+                    | crate::sim::spec::ArrivalSpec::Constant { rate_per_s }
+                    | crate::sim::spec::ArrivalSpec::Bursty { rate_per_s, .. } => rate_per_s,
+                };
+                let input = NodeRef::<Input>::new();
+                let error = RwSignal::new(None::<String>);
+                let id = id.clone();
+                let id_acks = id.clone();
+                let acks = producer_acks;
+                let unit = if kind == "client" { "requests/s" } else { "messages/s" };
+                view! {
                 {acks.map(|current| enum_choice(
                     "acks",
                     "acks for batches from now on: 0 never waits, 1 waits for the leader, all for every in-sync replica",
@@ -335,11 +348,11 @@ fn node_inspector(lab: Lab, scene: &Scene, node: NodeIdx) -> impl IntoView + use
                 </form>
             }
             .into_any()
-        }
-        NodeParams::Server { service_time, hold_worker } => {
-            let workers = cell.with_untracked(|l| l.view.workers);
-            let id_hold = id.clone();
-            view! {
+            }
+            NodeParams::Server { service_time, hold_worker } => {
+                let workers = cell.with_untracked(|l| l.view.workers);
+                let id_hold = id.clone();
+                view! {
                 {hold_worker.map(|current| enum_choice(
                     "Workers during calls",
                     "Held: a worker waits for the server's calls (thread per request), so a slow dependency can use up the pool. Freed: the worker takes the next request while calls are out (asynchronous).",
@@ -351,12 +364,12 @@ fn node_inspector(lab: Lab, scene: &Scene, node: NodeIdx) -> impl IntoView + use
                 {workers_form(lab, id.clone(), "Workers", workers, service_time)}
             }
             .into_any()
-        }
-        NodeParams::LoadBalancer { algorithm } => {
-            let id_set = id.clone();
-            let id_add = id.clone();
-            let (add_from, links, ids) = (cell, scene.links.clone(), scene.ids().to_vec());
-            view! {
+            }
+            NodeParams::LoadBalancer { algorithm } => {
+                let id_set = id.clone();
+                let id_add = id.clone();
+                let (add_from, links, ids) = (cell, scene.links.clone(), scene.ids().to_vec());
+                view! {
                 <div class="edit">
                     {enum_choice(
                         "Algorithm",
@@ -382,9 +395,9 @@ fn node_inspector(lab: Lab, scene: &Scene, node: NodeIdx) -> impl IntoView + use
                 </div>
             }
             .into_any()
+            }
+            NodeParams::Store { .. } | NodeParams::None => ().into_any(),
         }
-        NodeParams::Store { service_time } => store_editor(lab, cell, id.clone(), service_time).into_any(),
-        NodeParams::None => ().into_any(),
     };
 
     let kind_name = match kind {
@@ -403,106 +416,4 @@ fn node_inspector(lab: Lab, scene: &Scene, node: NodeIdx) -> impl IntoView + use
         {editor}
         {fault_buttons}
     }
-}
-
-/// A sharded store's editor: placement, routing, virtual nodes, the shards'
-/// workers and service time, and one shard's fate (fail, recover, remove) or
-/// a new shard.
-fn store_editor(lab: Lab, cell: RwSignal<Live>, id: String, service_time: ServiceTimeSpec) -> impl IntoView {
-    // (shard, up) of the shards in the placement: the options change only
-    // when these do, so a choice survives the frames in between.
-    let st = cell.with_untracked(|l| l.view.store.as_deref().cloned());
-    let shard_list = Memo::new(move |_| {
-        cell.with(|l| {
-            l.view.store.as_deref().map_or_else(Vec::new, |st| {
-                st.shards.iter().filter(|s| s.present).map(|s| (s.shard, s.up)).collect::<Vec<_>>()
-            })
-        })
-    });
-    let Some(st) = st else {
-        return ().into_any();
-    };
-    let set = {
-        let id = id.clone();
-        move |e: FaultSpec| lab.edit(FaultSpec { set: Some(id.clone()), ..e })
-    };
-    let (set_p, set_r, set_v) = (set.clone(), set.clone(), set.clone());
-    // The shard the buttons act on: the one chosen (here or on the ring),
-    // else the first in the list.
-    let chosen_shard = move || {
-        let list = shard_list.get_untracked();
-        lab.shard.get_untracked().filter(|s| list.iter().any(|l| l.0 == *s)).or(list.first().map(|l| l.0))
-    };
-    let shard_edit = {
-        let id = id.clone();
-        move |verb: &'static str| {
-            let Some(shard) = chosen_shard() else {
-                lab.notice.set(Some("Choose a shard first.".into()));
-                return;
-            };
-            let target = Some(id.clone());
-            let mut e = FaultSpec { shard: Some(shard), ..Default::default() };
-            match verb {
-                "fail" => e.fail = target,
-                "recover" => e.recover = target,
-                _ => e.remove_shard = target,
-            }
-            lab.edit(e);
-        }
-    };
-    let (fail_shard, recover_shard, remove_shard) = (shard_edit.clone(), shard_edit.clone(), shard_edit);
-    let id_add = id.clone();
-    let vnode_choices: Vec<u32> = {
-        let mut v = vec![1, 10, 100, 1000, st.vnodes];
-        v.sort_unstable();
-        v.dedup();
-        v
-    };
-    view! {
-        <div class="edit store-edit">
-            {enum_choice(
-                "Partitioning",
-                "Where keys live; changing it moves keys (the ring view shows which)",
-                "edit-partitioning",
-                (&Partitioning::ALL, Partitioning::label),
-                st.partitioning,
-                move |p| set_p(FaultSpec { partitioning: Some(p), ..Default::default() }),
-            )}
-            {enum_choice(
-                "Routing",
-                "Who knows where a key lives: the client library (1 hop), a router tier (2 hops), or any node, which forwards",
-                "edit-routing",
-                (&Routing::ALL, Routing::label),
-                st.routing,
-                move |r| set_r(FaultSpec { routing: Some(r), ..Default::default() }),
-            )}
-            {choice(
-                "Virtual nodes",
-                "Ring points per shard: more even shares, and a few keys move when it changes",
-                "edit-vnodes",
-                vnode_choices.iter().map(|n| (n.to_string(), n.to_string())).collect(),
-                &st.vnodes.to_string(),
-                Callback::new(move |v: String| set_v(FaultSpec { vnodes: v.parse().ok(), ..Default::default() })),
-            )}
-        </div>
-        {workers_form(lab, id.clone(), "Workers per shard", st.workers, service_time)}
-        <div class="edit shard-edit">
-            <label title="The shard the buttons act on">
-                "Shard "
-                <select data-testid="edit-shard" on:change:target=move |ev| lab.shard.set(ev.target().value().parse().ok())>
-                    {move || shard_list.get().into_iter().map(|(shard, up)| {
-                        let label = format!("shard-{shard}{}", if up { "" } else { " (down)" });
-                        view! { <option value=shard.to_string() selected=move || lab.shard.get() == Some(shard)>{label}</option> }
-                    }).collect_view()}
-                </select>
-            </label>
-            <button class="danger" data-testid="fail-shard" title="This shard fails: what it holds is lost; its keys are served by other replicas, if any" on:click=move |_| fail_shard("fail")>"Fail"</button>
-            <button data-testid="recover-shard" title="Bring the shard back (empty queue)" on:click=move |_| recover_shard("recover")>"Recover"</button>
-            <button data-testid="remove-shard" title="Take the shard out of the placement: its keys move to their next owners" on:click=move |_| remove_shard("remove")>"Remove"</button>
-            <button data-testid="add-shard" title="A new shard joins the placement and takes over its share of keys" on:click=move |_| {
-                lab.edit(FaultSpec { add_shard: Some(id_add.clone()), ..Default::default() })
-            }>"Add shard"</button>
-        </div>
-    }
-    .into_any()
 }

@@ -37,6 +37,16 @@ pub use app::App;
 
 /// A family's panel beside the diagram (`families::Family::panel`).
 pub type PanelFn = fn() -> leptos::prelude::AnyView;
+/// A family's inspector editor for one of its nodes: (lab, the node's cell,
+/// its id, its parameters) → the editor, or `None` for another family's node.
+pub type InspectorFn = fn(
+    state::Lab,
+    leptos::prelude::RwSignal<scene::Live>,
+    String,
+    &crate::sim::engine::NodeParams,
+) -> Option<leptos::prelude::AnyView>;
+/// A family's tooltip text for one of its nodes: (id, view, " · DOWN" or "").
+pub type DescribeFn = fn(&str, &crate::sim::engine::NodeView, &str) -> Option<String>;
 
 /// The families' panels, in registry order (when `embed`, only those an
 /// embedded lab shows).

@@ -105,6 +105,10 @@ fn utilisation(v: &NodeView) -> f64 {
 /// Text of a node's tooltip.
 pub fn describe(id: &str, v: &NodeView) -> String {
     let state = if !v.up { " · DOWN" } else { "" };
+    // A family that describes its own kinds.
+    if let Some(text) = crate::families::FAMILIES.iter().filter_map(|f| f.describe).find_map(|d| d(id, v, state)) {
+        return text;
+    }
     match v.kind {
         "server" => format!(
             "{id} · server{state}\n{}/{} workers busy · queue {}/{}\n{} completed · {} dropped or timed out",
@@ -115,23 +119,6 @@ pub fn describe(id: &str, v: &NodeView) -> String {
             v.in_service,
             v.healthy_backends.len(),
             v.errors
-        ),
-        "kafka_cluster" => format!(
-            "{id} · Kafka cluster{state}\n{} records appended · {} not yet replicated · {} lost",
-            v.completed, v.queue_len, v.errors
-        ),
-        "rabbitmq" => format!(
-            "{id} · RabbitMQ{state}\n{} ready · {} unacked · {} acked · {} discarded",
-            v.queue_len, v.in_service, v.completed, v.errors
-        ),
-        "kafka_producer" => format!(
-            "{id} · producer{state}\n{} batches in flight · {} records lingering · {} acked · {} failed",
-            v.in_service, v.queue_len, v.completed, v.errors
-        ),
-        "rabbit_publisher" => format!("{id} · publisher{state}\n{} published", v.completed),
-        "sharded_store" => format!(
-            "{id} · sharded store{state}\n{}/{} workers busy over its shards · queued {}\n{} answered · {} errors",
-            v.in_service, v.workers, v.queue_len, v.completed, v.errors
         ),
         // A kind that shows its numbers as figures (a cache, a database).
         _ if !v.figures.is_empty() => {
@@ -147,10 +134,6 @@ pub fn describe(id: &str, v: &NodeView) -> String {
                 v.errors
             )
         }
-        "kafka_consumer" | "rabbit_consumer" => format!(
-            "{id} · consumer{state}\n{} buffered · {} processed · {} failed",
-            v.queue_len, v.completed, v.errors
-        ),
         _ => format!("{id} · client\n{} in flight · {} completed · {} errors", v.in_service, v.completed, v.errors),
     }
 }

@@ -19,6 +19,10 @@ pub const FAMILY: super::Family = super::Family {
     kinds: &["kafka_cluster", "kafka_producer", "kafka_consumer", "rabbitmq", "rabbit_publisher", "rabbit_consumer"],
     presets: presets::PRESETS,
     #[cfg(feature = "web")]
+    inspector: None,
+    #[cfg(feature = "web")]
+    describe: Some(ui::describe),
+    #[cfg(feature = "web")]
     panel_in_embed: false,
     #[cfg(feature = "web")]
     panel: Some(ui::panel),

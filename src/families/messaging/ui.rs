@@ -20,6 +20,7 @@ use crate::families::messaging::kafka_client::{cluster_of, topic_of};
 use crate::families::messaging::kafka_cluster::{KEYLESS, KafkaView, RECENT_KEYS};
 use crate::families::messaging::rabbitmq::{RabbitView, explain_route};
 use crate::sim::Scenario;
+use crate::sim::engine::NodeView;
 use crate::sim::spec::NodeSpec;
 use crate::ui::scene::Scene;
 use crate::ui::state::{Lab, Publish};
@@ -350,4 +351,28 @@ fn broker_panel(lab: Lab, scene: Arc<Scene>, broker: usize) -> impl IntoView {
 /// The family's panel, for the registry (`families::Family::panel`).
 pub fn panel() -> AnyView {
     view! { <Messaging/> }.into_any()
+}
+
+/// Tooltip text of the family's nodes (`families::Family::describe`).
+pub fn describe(id: &str, v: &NodeView, state: &str) -> Option<String> {
+    Some(match v.kind {
+        "kafka_cluster" => format!(
+            "{id} · Kafka cluster{state}\n{} records appended · {} not yet replicated · {} lost",
+            v.completed, v.queue_len, v.errors
+        ),
+        "rabbitmq" => format!(
+            "{id} · RabbitMQ{state}\n{} ready · {} unacked · {} acked · {} discarded",
+            v.queue_len, v.in_service, v.completed, v.errors
+        ),
+        "kafka_producer" => format!(
+            "{id} · producer{state}\n{} batches in flight · {} records lingering · {} acked · {} failed",
+            v.in_service, v.queue_len, v.completed, v.errors
+        ),
+        "rabbit_publisher" => format!("{id} · publisher{state}\n{} published", v.completed),
+        "kafka_consumer" | "rabbit_consumer" => format!(
+            "{id} · consumer{state}\n{} buffered · {} processed · {} failed",
+            v.queue_len, v.completed, v.errors
+        ),
+        _ => return None,
+    })
 }

@@ -16,6 +16,10 @@ pub const FAMILY: super::Family = super::Family {
     kinds: &["sharded_store"],
     presets: presets::PRESETS,
     #[cfg(feature = "web")]
+    inspector: Some(ui::inspector),
+    #[cfg(feature = "web")]
+    describe: Some(ui::describe),
+    #[cfg(feature = "web")]
     panel_in_embed: true,
     #[cfg(feature = "web")]
     panel: Some(ui::panel),

@@ -25,9 +25,11 @@ use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
 use crate::families::sharding::placement::load_balance;
 use crate::families::sharding::sharded_store::{RingLayout, StoreView};
-use crate::sim::spec::{Partitioning, Routing};
+use crate::sim::engine::{NodeParams, NodeView};
+use crate::sim::spec::{FaultSpec, Partitioning, Routing};
 use crate::sim::validate::NodeIdx;
 use crate::ui::canvas;
+use crate::ui::inspector::{choice, enum_choice, workers_form};
 use crate::ui::scene::Live;
 use crate::ui::state::Lab;
 
@@ -509,4 +511,120 @@ fn ring_panel(lab: Lab, cell: ArcRwSignal<Live>, store: NodeIdx) -> impl IntoVie
 /// The family's panel, for the registry (`families::Family::panel`).
 pub fn panel() -> AnyView {
     view! { <RingPanel/> }.into_any()
+}
+
+/// A sharded store's editor: placement, routing, virtual nodes, the shards'
+/// workers and service time, and one shard's fate (fail, recover, remove) or
+/// a new shard.
+pub fn inspector(lab: Lab, cell: RwSignal<Live>, id: String, params: &NodeParams) -> Option<AnyView> {
+    let NodeParams::Store { service_time } = params else {
+        return None;
+    };
+    let service_time = service_time.clone();
+    // (shard, up) of the shards in the placement: the options change only
+    // when these do, so a choice survives the frames in between.
+    let st = cell.with_untracked(|l| l.view.store.as_deref().cloned());
+    let shard_list = Memo::new(move |_| {
+        cell.with(|l| {
+            l.view.store.as_deref().map_or_else(Vec::new, |st| {
+                st.shards.iter().filter(|s| s.present).map(|s| (s.shard, s.up)).collect::<Vec<_>>()
+            })
+        })
+    });
+    let st = st?;
+    let set = {
+        let id = id.clone();
+        move |e: FaultSpec| lab.edit(FaultSpec { set: Some(id.clone()), ..e })
+    };
+    let (set_p, set_r, set_v) = (set.clone(), set.clone(), set.clone());
+    // The shard the buttons act on: the one chosen (here or on the ring),
+    // else the first in the list.
+    let chosen_shard = move || {
+        let list = shard_list.get_untracked();
+        lab.shard.get_untracked().filter(|s| list.iter().any(|l| l.0 == *s)).or(list.first().map(|l| l.0))
+    };
+    let shard_edit = {
+        let id = id.clone();
+        move |verb: &'static str| {
+            let Some(shard) = chosen_shard() else {
+                lab.notice.set(Some("Choose a shard first.".into()));
+                return;
+            };
+            let target = Some(id.clone());
+            let mut e = FaultSpec { shard: Some(shard), ..Default::default() };
+            match verb {
+                "fail" => e.fail = target,
+                "recover" => e.recover = target,
+                _ => e.remove_shard = target,
+            }
+            lab.edit(e);
+        }
+    };
+    let (fail_shard, recover_shard, remove_shard) = (shard_edit.clone(), shard_edit.clone(), shard_edit);
+    let id_add = id.clone();
+    let vnode_choices: Vec<u32> = {
+        let mut v = vec![1, 10, 100, 1000, st.vnodes];
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+    view! {
+        <div class="edit store-edit">
+            {enum_choice(
+                "Partitioning",
+                "Where keys live; changing it moves keys (the ring view shows which)",
+                "edit-partitioning",
+                (&Partitioning::ALL, Partitioning::label),
+                st.partitioning,
+                move |p| set_p(FaultSpec { partitioning: Some(p), ..Default::default() }),
+            )}
+            {enum_choice(
+                "Routing",
+                "Who knows where a key lives: the client library (1 hop), a router tier (2 hops), or any node, which forwards",
+                "edit-routing",
+                (&Routing::ALL, Routing::label),
+                st.routing,
+                move |r| set_r(FaultSpec { routing: Some(r), ..Default::default() }),
+            )}
+            {choice(
+                "Virtual nodes",
+                "Ring points per shard: more even shares, and a few keys move when it changes",
+                "edit-vnodes",
+                vnode_choices.iter().map(|n| (n.to_string(), n.to_string())).collect(),
+                &st.vnodes.to_string(),
+                Callback::new(move |v: String| set_v(FaultSpec { vnodes: v.parse().ok(), ..Default::default() })),
+            )}
+        </div>
+        {workers_form(lab, id.clone(), "Workers per shard", st.workers, service_time)}
+        <div class="edit shard-edit">
+            <label title="The shard the buttons act on">
+                "Shard "
+                <select data-testid="edit-shard" on:change:target=move |ev| lab.shard.set(ev.target().value().parse().ok())>
+                    {move || shard_list.get().into_iter().map(|(shard, up)| {
+                        let label = format!("shard-{shard}{}", if up { "" } else { " (down)" });
+                        view! { <option value=shard.to_string() selected=move || lab.shard.get() == Some(shard)>{label}</option> }
+                    }).collect_view()}
+                </select>
+            </label>
+            <button class="danger" data-testid="fail-shard" title="This shard fails: what it holds is lost; its keys are served by other replicas, if any" on:click=move |_| fail_shard("fail")>"Fail"</button>
+            <button data-testid="recover-shard" title="Bring the shard back (empty queue)" on:click=move |_| recover_shard("recover")>"Recover"</button>
+            <button data-testid="remove-shard" title="Take the shard out of the placement: its keys move to their next owners" on:click=move |_| remove_shard("remove")>"Remove"</button>
+            <button data-testid="add-shard" title="A new shard joins the placement and takes over its share of keys" on:click=move |_| {
+                lab.edit(FaultSpec { add_shard: Some(id_add.clone()), ..Default::default() })
+            }>"Add shard"</button>
+        </div>
+    }
+    .into_any()
+    .into()
+}
+
+/// Tooltip text of the family's nodes (`families::Family::describe`).
+pub fn describe(id: &str, v: &NodeView, state: &str) -> Option<String> {
+    Some(match v.kind {
+        "sharded_store" => format!(
+            "{id} · sharded store{state}\n{}/{} workers busy over its shards · queued {}\n{} answered · {} errors",
+            v.in_service, v.workers, v.queue_len, v.completed, v.errors
+        ),
+        _ => return None,
+    })
 }

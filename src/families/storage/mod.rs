@@ -15,6 +15,10 @@ pub const FAMILY: super::Family = super::Family {
     kinds: &["cache", "database"],
     presets: presets::PRESETS,
     #[cfg(feature = "web")]
+    inspector: None,
+    #[cfg(feature = "web")]
+    describe: None,
+    #[cfg(feature = "web")]
     panel_in_embed: false,
     #[cfg(feature = "web")]
     panel: None,
