@@ -258,7 +258,10 @@ fn node_inspector(lab: Lab, scene: &Scene, node: NodeIdx) -> impl IntoView + use
             // The kind's own figures (a cache's hits and hit ratio, a
             // server's requests waiting on calls…), as the kind names them.
             for &(label, value) in &v.figures {
-                let slug: String = label.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
+                let slug: String = label
+                    .chars()
+                    .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+                    .collect();
                 let shown = if value.fract() == 0.0 { format!("{value:.0}") } else { format!("{value:.1}") };
                 rows.push(row(label, format!("inspector-fig-{slug}").into(), shown));
             }

@@ -120,27 +120,18 @@ impl Node for CacheNode {
     fn view(&self) -> NodeView {
         let st = &self.desk.st;
         let c = self.store.stats();
-        NodeView {
-            kind: "cache",
-            params: NodeParams::Server { service_time: self.service_spec.clone(), hold_worker: None },
-            in_service: u64::from(st.busy),
-            workers: st.workers,
-            queue_len: st.queue_len(),
-            queue_capacity: st.queue_capacity,
-            completed: st.completed,
-            dropped: st.dropped + st.timed_out,
-            errors: st.dropped + st.timed_out + st.reset,
-            figures: vec![
-                ("hit ratio %", c.hit_ratio() * 100.0),
-                ("hits", c.hits as f64),
-                ("misses", c.misses as f64),
-                ("entries", self.store.len() as f64),
-                ("capacity", self.store.capacity() as f64),
-                ("evictions", c.evictions as f64),
-                ("expired", c.expired as f64),
-            ],
-            ..Default::default()
-        }
+        let mut v = st.view("cache");
+        v.params = NodeParams::Server { service_time: self.service_spec.clone(), hold_worker: None };
+        v.figures = vec![
+            ("Hit ratio %", c.hit_ratio() * 100.0),
+            ("Hits", c.hits as f64),
+            ("Misses", c.misses as f64),
+            ("Entries", self.store.len() as f64),
+            ("Capacity", self.store.capacity() as f64),
+            ("Evictions", c.evictions as f64),
+            ("Expired", c.expired as f64),
+        ];
+        v
     }
 
     fn sample(&mut self, now: SimTime) -> NodeSample {

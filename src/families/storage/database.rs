@@ -134,25 +134,16 @@ impl Node for Database {
 
     fn view(&self) -> NodeView {
         let st = &self.primary.st;
-        let mut figures = vec![("reads", self.reads as f64), ("writes", self.writes as f64)];
+        let mut figures = vec![("Reads", self.reads as f64), ("Writes", self.writes as f64)];
         if let Some(c) = self.max_connections {
             let inside = u64::from(st.busy) + st.queue_len().min(u64::from(c.saturating_sub(st.workers)));
-            figures.push(("connections in use", inside as f64));
-            figures.push(("max connections", f64::from(c)));
+            figures.push(("Connections in use", inside as f64));
+            figures.push(("Max connections", f64::from(c)));
         }
-        NodeView {
-            kind: "database",
-            params: NodeParams::Server { service_time: self.read_spec.clone(), hold_worker: None },
-            in_service: u64::from(st.busy),
-            workers: st.workers,
-            queue_len: st.queue_len(),
-            queue_capacity: st.queue_capacity,
-            completed: st.completed,
-            dropped: st.dropped + st.timed_out,
-            errors: st.dropped + st.timed_out + st.reset,
-            figures,
-            ..Default::default()
-        }
+        let mut v = st.view("database");
+        v.params = NodeParams::Server { service_time: self.read_spec.clone(), hold_worker: None };
+        v.figures = figures;
+        v
     }
 
     fn sample(&mut self, now: SimTime) -> NodeSample {

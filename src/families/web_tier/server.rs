@@ -553,25 +553,17 @@ impl Node for Server {
         let st = &self.st;
         let mut figures = Vec::new();
         if !self.targets.is_empty() {
-            figures.push(("waiting on calls", self.awaiting as f64));
-            figures.push(("failed by a call", self.call_failures as f64));
+            figures.push(("Waiting on calls", self.awaiting as f64));
+            figures.push(("Failed by a call", self.call_failures as f64));
         }
-        NodeView {
-            kind: "server",
-            params: NodeParams::Server {
-                service_time: self.service_spec.clone(),
-                hold_worker: (!self.targets.is_empty()).then_some(self.hold_worker),
-            },
-            in_service: u64::from(st.busy),
-            workers: st.workers,
-            queue_len: st.queue_len(),
-            queue_capacity: st.queue_capacity,
-            completed: st.completed,
-            dropped: st.dropped + st.timed_out,
-            errors: st.dropped + st.timed_out + st.reset + self.call_failures,
-            figures,
-            ..Default::default()
-        }
+        let mut v = st.view("server");
+        v.errors += self.call_failures;
+        v.params = NodeParams::Server {
+            service_time: self.service_spec.clone(),
+            hold_worker: (!self.targets.is_empty()).then_some(self.hold_worker),
+        };
+        v.figures = figures;
+        v
     }
 
     fn sample(&mut self, now: SimTime) -> NodeSample {

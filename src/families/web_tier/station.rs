@@ -20,7 +20,7 @@
 use std::collections::VecDeque;
 
 use crate::sim::dist::Duration;
-use crate::sim::engine::{Ctx, NodeSummary, Op, Request, Status};
+use crate::sim::engine::{Ctx, NodeSummary, NodeView, Op, Request, Status};
 use crate::sim::metrics::{LatencyHist, NodeSample, WindowLatency};
 use crate::sim::time::{SimTime, per_s};
 
@@ -178,6 +178,22 @@ impl Station {
         self.sampled_completed = self.completed;
         self.sampled_dropped = self.dropped + self.timed_out;
         s
+    }
+
+    /// A queueing node's live view: workers, queue, counts (the owner adds
+    /// its parameters and figures).
+    pub fn view(&self, kind: &'static str) -> NodeView {
+        NodeView {
+            kind,
+            in_service: u64::from(self.busy),
+            workers: self.workers,
+            queue_len: self.queue_len(),
+            queue_capacity: self.queue_capacity,
+            completed: self.completed,
+            dropped: self.dropped + self.timed_out,
+            errors: self.dropped + self.timed_out + self.reset,
+            ..Default::default()
+        }
     }
 
     /// Whole-run figures of a queueing node.
