@@ -334,3 +334,49 @@ fn bad_tiered_scenarios_get_errors_naming_the_field() {
     });
     says(&deep, "links", "requests from `users` cross 7 links (calls included); at most 6");
 }
+
+#[test]
+fn a_dead_cache_answers_nothing_so_calls_with_a_timeout_wait_it_out() {
+    let steps = json!({"read": [{"to": "cache", "op": "get", "optional": true, "timeout_ms": 30},
+                                {"to": "db", "op": "read", "when": "miss"},
+                                {"to": "cache", "op": "set", "when": "miss", "optional": true, "timeout_ms": 30}]});
+    let s = run_cli("cache-dead-timeouts", &tier(steps, db(2.0), json!([{"at_s": 0, "fail": "cache"}])));
+    let cache = &s["nodes"]["app"]["calls"]["cache"];
+    let (sent, timed_out) = (cache["sent"].as_u64().unwrap(), cache["timed_out"].as_u64().unwrap());
+    assert!(sent > 7_000 && sent - timed_out < 40, "every call to the dead cache timed out ({timed_out} of {sent})");
+    assert_eq!(count(&s, &["refused"]), 0);
+    // 1 ms hop in, 1 ms service, 30 ms for the get, 2 + 2 ms for the read, 30 ms for the set, 1 ms out.
+    let mean = s["latency_ms"]["mean"].as_f64().unwrap();
+    assert!((mean - 67.0).abs() < 0.5, "mean {mean} ms");
+}
+
+#[test]
+fn a_call_to_a_balancer_or_a_sharded_store_passes_its_op_on() {
+    let scenario = json!({
+        "version": 1, "name": "calls through a balancer", "seed": 5, "stop": {"completed_requests": 20_000},
+        "nodes": [
+            {"id": "users", "kind": "client", "arrivals": {"process": "poisson", "rate_per_s": 500},
+             "keys": {"dist": "uniform", "n_keys": 10_000}, "ops": {"write": 0.25}},
+            {"id": "edge", "kind": "server", "workers": 64, "service_time": {"dist": "constant", "mean_ms": 1},
+             "calls": {"any": [{"to": "lb", "op": "read"}], "write": [{"to": "lb", "op": "write"}]}},
+            {"id": "lb", "kind": "load_balancer", "algorithm": "round_robin"},
+            {"id": "svc-1", "kind": "server", "workers": 16, "service_time": {"dist": "constant", "mean_ms": 1},
+             "calls": {"any": [{"to": "store", "op": "read"}], "write": [{"to": "store", "op": "write"}]}},
+            {"id": "svc-2", "kind": "server", "workers": 16, "service_time": {"dist": "constant", "mean_ms": 1},
+             "calls": {"any": [{"to": "store", "op": "read"}], "write": [{"to": "store", "op": "write"}]}},
+            {"id": "store", "kind": "sharded_store", "key_space": 10_000}
+        ],
+        "links": [{"from": "users", "to": "edge"}, {"from": "edge", "to": "lb"}, {"from": "lb", "to": "svc-1"},
+                  {"from": "lb", "to": "svc-2"}, {"from": "svc-1", "to": "store"}, {"from": "svc-2", "to": "store"}]
+    });
+    let s = run_cli("through-lb", &scenario);
+    assert_eq!(count(&s, &["completed"]), 20_000);
+    let forwarded = &s["nodes"]["lb"]["forwarded"];
+    let (a, b) = (forwarded["svc-1"].as_u64().unwrap(), forwarded["svc-2"].as_u64().unwrap());
+    assert!(a.abs_diff(b) <= 1, "round robin splits the calls: {a} and {b}");
+    // The client's writes stay writes all the way down.
+    let store = &s["nodes"]["store"]["store"];
+    let (reads, writes) = (store["reads"].as_u64().unwrap(), store["writes"].as_u64().unwrap());
+    let share = writes as f64 / (reads + writes) as f64;
+    assert!((share - 0.25).abs() < 0.02, "writes are {share:.3} of the store's requests");
+}

@@ -138,6 +138,8 @@ pub fn service_time(spec: &ServiceTimeSpec) -> Duration {
 #[derive(Clone, Copy, Debug)]
 struct Call {
     link: LinkIdx,
+    /// The node called (the link's far end).
+    node: NodeIdx,
     /// Index into `Server::targets` (per-target counts).
     target: u16,
     op: CallOp,
@@ -243,6 +245,7 @@ impl Server {
             });
             Call {
                 link,
+                node: topo.links[link as usize].to,
                 target: target as u16,
                 op: c.op.expect("validated"),
                 when: c.when,
@@ -505,10 +508,18 @@ impl Node for Server {
                 }
             }
             Payload::Response(resp) => {
-                let current = self.outgoing.get(resp.tag as usize).copied().flatten();
-                if current.is_some_and(|o| o.req_id == resp.id) {
-                    self.attempt_done(ctx, resp.tag, resp.status, resp.hit);
+                let Some(o) = self.outgoing.get(resp.tag as usize).copied().flatten() else { return };
+                if o.req_id != resp.id {
+                    return;
                 }
+                // A node that is down answers nothing: a call with a
+                // timeout waits it out (the host is gone); one without is
+                // refused at once (connection refused).
+                let call = self.call_of(&o);
+                if resp.status == Status::Refused && call.timeout_ns.is_some() && !ctx.is_up(call.node) {
+                    return;
+                }
+                self.attempt_done(ctx, resp.tag, resp.status, resp.hit);
             }
             _ => {}
         }
