@@ -28,6 +28,8 @@ pub struct Family {
     pub kinds: &'static [&'static str],
     /// Its gallery entries, in order.
     pub presets: &'static [Preset],
+    /// How the diagram draws its kinds (a kind not listed is a `Station`).
+    pub glyphs: &'static [(&'static str, Glyph)],
     /// Its panel beside the diagram; it shows itself when the scene has one
     /// of the family's nodes.
     #[cfg(feature = "web")]
@@ -41,6 +43,24 @@ pub struct Family {
     /// The diagram's tooltip for its kinds (`None` for a node not its own).
     #[cfg(feature = "web")]
     pub describe: Option<crate::ui::DescribeFn>,
+}
+
+/// How the diagram draws a node of a kind (pure data; the app draws it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Glyph {
+    /// A source: a circle with a letter.
+    Circle(&'static str),
+    /// A router: a diamond with a label.
+    Diamond(&'static str),
+    /// Workers behind a queue: a box filled by load, "busy/workers · queue".
+    Station,
+    /// A broker: a box, "records in · queue".
+    Broker,
+}
+
+/// How the diagram draws `kind`.
+pub fn glyph(kind: &str) -> Glyph {
+    FAMILIES.iter().flat_map(|f| f.glyphs.iter()).find(|(k, _)| *k == kind).map_or(Glyph::Station, |&(_, g)| g)
 }
 
 /// Every family, in gallery order.

@@ -15,6 +15,7 @@ use std::sync::Arc;
 
 use super::scene::Scene;
 use super::state::{Dot, Lab, MAX_DOTS};
+use crate::families::Glyph;
 use crate::sim::engine::NodeView;
 use crate::sim::spec::NodeSpec;
 use crate::sim::trace::MsgKind;
@@ -219,25 +220,23 @@ fn node_shape(lab: Lab, scene: &Scene, i: usize, hovered: RwSignal<Option<NodeId
     let view_of = move |f: fn(&NodeView) -> String| cell.with(|l| f(&l.view));
     let up = move || cell.with(|l| l.view.up);
     let present = move || cell.with(|l| l.view.present);
-    let glyph = match kind {
-        "kafka_producer" | "rabbit_publisher" => "P",
-        _ => "C",
-    };
-    let shape = match kind {
-        "client" | "kafka_producer" | "rabbit_publisher" => view! {
+    let glyph = crate::families::glyph(kind);
+    let broker = glyph == Glyph::Broker;
+    let shape = match glyph {
+        Glyph::Circle(letter) => view! {
             <circle class="shape" r="20" cx=x cy=y></circle>
-            <text class="glyph" x=x y=y + 5.0>{glyph}</text>
+            <text class="glyph" x=x y=y + 5.0>{letter}</text>
         }
         .into_any(),
-        "load_balancer" => view! {
+        Glyph::Diamond(label) => view! {
             <polygon
                 class="shape"
                 points=format!("{},{} {},{} {},{} {},{}", x, y - 24.0, x + 24.0, y, x, y + 24.0, x - 24.0, y)
             ></polygon>
-            <text class="glyph" x=x y=y + 5.0>"LB"</text>
+            <text class="glyph" x=x y=y + 5.0>{label}</text>
         }
         .into_any(),
-        _ => view! {
+        Glyph::Station | Glyph::Broker => view! {
             <rect
                 class="shape"
                 x=x - BOX_W / 2.0
@@ -261,10 +260,11 @@ fn node_shape(lab: Lab, scene: &Scene, i: usize, hovered: RwSignal<Option<NodeId
             ></rect>
             <text class="load" x=x + BOX_W / 2.0 - 6.0 y=y + 4.0>
                 {move || {
-                    view_of(|v| {
+                    cell.with(|l| {
+                        let v = &l.view;
                         if !v.up {
                             "DOWN".into()
-                        } else if v.kind == "kafka_cluster" || v.kind == "rabbitmq" {
+                        } else if broker {
                             format!("{} in · q{}", v.completed, v.queue_len)
                         } else {
                             format!("{}/{} · q{}", v.in_service, v.workers, v.queue_len)
@@ -275,11 +275,8 @@ fn node_shape(lab: Lab, scene: &Scene, i: usize, hovered: RwSignal<Option<NodeId
         }
         .into_any(),
     };
-    let (label_dx, label_dy) = if !matches!(kind, "client" | "load_balancer" | "kafka_producer" | "rabbit_publisher") {
-        (-BOX_W / 2.0 + 6.0, 4.0)
-    } else {
-        (0.0, 36.0)
-    };
+    let (label_dx, label_dy) =
+        if matches!(glyph, Glyph::Station | Glyph::Broker) { (-BOX_W / 2.0 + 6.0, 4.0) } else { (0.0, 36.0) };
     let node = i as NodeIdx;
     view! {
         <g

@@ -14,6 +14,7 @@ pub const FAMILY: super::Family = super::Family {
     title: "Storage",
     kinds: &["cache", "database"],
     presets: presets::PRESETS,
+    glyphs: &[],
     #[cfg(feature = "web")]
     inspector: None,
     #[cfg(feature = "web")]
