@@ -9,10 +9,10 @@ test:
 
 # Engine speed (M/M/8, 1,000,000 requests), memory (1 h at 10,000 req/s), ring lookups, Kafka records.
 bench:
-	. scripts/env.sh && cargo run --quiet --profile native --bin scalelab -- bench
-	. scripts/env.sh && cargo run --quiet --profile native --bin scalelab -- bench --memory
-	. scripts/env.sh && cargo run --quiet --profile native --bin scalelab -- bench --ring
-	. scripts/env.sh && cargo run --quiet --profile native --bin scalelab -- bench --kafka
+	. scripts/env.sh && cargo run --quiet --release --bin scalelab -- bench
+	. scripts/env.sh && cargo run --quiet --release --bin scalelab -- bench --memory
+	. scripts/env.sh && cargo run --quiet --release --bin scalelab -- bench --ring
+	. scripts/env.sh && cargo run --quiet --release --bin scalelab -- bench --kafka
 
 clean:
 	cargo clean

@@ -108,3 +108,23 @@ fn only_the_registry_names_the_storage_kinds() {
     }
     assert!(offences.is_empty(), "name the storage kinds only in the registry:\n{}", offences.join("\n"));
 }
+
+/// `cargo build --release` and `cargo install --path .` give the fast CLI;
+/// the browser build asks for its size profile by name (issue 14).
+#[test]
+fn release_is_the_fast_cli_and_the_browser_build_names_its_size_profile() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let cargo = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
+    let section = |name: &str| -> String {
+        let start = cargo.find(&format!("[profile.{name}]")).unwrap_or_else(|| panic!("no [profile.{name}]"));
+        let rest = &cargo[start + 1..];
+        rest[..rest.find("\n[").unwrap_or(rest.len())].to_string()
+    };
+    let release = section("release");
+    assert!(release.contains("opt-level = 3"), "the release profile is for speed:\n{release}");
+    assert!(!release.contains("panic = \"abort\""), "the CLI unwinds:\n{release}");
+    let wasm = section("wasm-release");
+    assert!(wasm.contains("opt-level = \"z\"") && wasm.contains("panic = \"abort\""), "{wasm}");
+    let html = std::fs::read_to_string(root.join("index.html")).unwrap();
+    assert!(html.contains(r#"data-cargo-profile-release="wasm-release""#), "index.html builds with wasm-release");
+}

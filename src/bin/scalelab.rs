@@ -197,6 +197,26 @@ fn bench(requests: u64, runs: u32) {
     }
     rates.sort_by(f64::total_cmp);
     println!("events_per_s best {:.0} median {:.0}", rates[rates.len() - 1], rates[rates.len() / 2]);
+    // The yardstick: the same model, hand-written (`sim::baseline`), in
+    // requests per second against the engine's best run.
+    let mut engine_rps = 0.0f64;
+    let mut baseline_rps = 0.0f64;
+    for _ in 0..runs.max(1) {
+        let (s, wall) = timed_run(&scenario);
+        engine_rps = engine_rps.max(s.completed as f64 / wall);
+        let started = Instant::now();
+        let b = scalelab::sim::baseline::mmc(8, 6.4, 1000.0, requests, scenario.spec.seed);
+        let wall = started.elapsed().as_secs_f64();
+        std::hint::black_box(b.mean_sojourn_ms);
+        baseline_rps = baseline_rps.max(b.completed as f64 / wall);
+    }
+    println!(
+        "requests_per_s engine {:.0} hand-written baseline {:.0} ratio {:.2} (best of {} each)",
+        engine_rps,
+        baseline_rps,
+        engine_rps / baseline_rps,
+        runs.max(1)
+    );
 }
 
 fn bench_ring() {

@@ -12,8 +12,10 @@
 //!   (the families themselves live in `crate::families`, one folder each,
 //!   with the kind registry `families::kinds` that builds every node).
 //! - [`queue`], [`dist`], [`time`], [`metrics`], [`trace`]: engine parts.
-//! - [`theory`]: queueing and caching formulas.
+//! - [`theory`]: queueing and caching formulas; [`baseline`]: a minimal
+//!   hand-written M/M/c simulator, the engine's speed yardstick.
 
+pub mod baseline;
 pub mod dist;
 pub mod engine;
 pub mod family;
