@@ -198,7 +198,7 @@ fn node_inspector(lab: Lab, scene: &Scene, node: NodeIdx) -> impl IntoView + use
                 row("p99", "inspector-p99".into(), format!("{:.1} ms", l.p99)),
             ];
             match v.kind {
-                k if station && k != "sharded_store" => {
+                _ if station => {
                     rows.push(row(
                         "Utilisation",
                         "inspector-utilisation".into(),
@@ -216,32 +216,6 @@ fn node_inspector(lab: Lab, scene: &Scene, node: NodeIdx) -> impl IntoView + use
                     ));
                     rows.push(row("Completed", "inspector-completed".into(), v.completed.to_string()));
                     rows.push(row("Dropped", "inspector-dropped".into(), v.dropped.to_string()));
-                }
-                "sharded_store" => {
-                    let st = v.store.as_deref();
-                    rows.push(row(
-                        "Utilisation",
-                        "inspector-utilisation".into(),
-                        format!("{:.0}%", s.utilisation * 100.0),
-                    ));
-                    rows.push(row(
-                        "Busy workers",
-                        "inspector-busy".into(),
-                        format!("{} / {}", v.in_service, v.workers),
-                    ));
-                    rows.push(row("Queued", "inspector-queue".into(), v.queue_len.to_string()));
-                    rows.push(row("Answered", "inspector-completed".into(), v.completed.to_string()));
-                    rows.push(row("Errors", "inspector-errors".into(), v.errors.to_string()));
-                    rows.push(row(
-                        "Unavailable",
-                        "inspector-unavailable".into(),
-                        st.map_or(0, |st| st.unavailable).to_string(),
-                    ));
-                    rows.push(row(
-                        "Mean hops",
-                        "inspector-hops".into(),
-                        format!("{:.2}", st.map_or(0.0, |st| st.mean_hops)),
-                    ));
                 }
                 "load_balancer" => {
                     rows.truncate(0);
@@ -262,7 +236,7 @@ fn node_inspector(lab: Lab, scene: &Scene, node: NodeIdx) -> impl IntoView + use
                     .chars()
                     .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
                     .collect();
-                let shown = if value.fract() == 0.0 { format!("{value:.0}") } else { format!("{value:.1}") };
+                let shown = if value.fract() == 0.0 { format!("{value:.0}") } else { format!("{value:.2}") };
                 rows.push(row(label, format!("inspector-fig-{slug}").into(), shown));
             }
             rows.collect_view()
@@ -403,11 +377,7 @@ fn node_inspector(lab: Lab, scene: &Scene, node: NodeIdx) -> impl IntoView + use
         }
     };
 
-    let kind_name = match kind {
-        "load_balancer" => "load balancer",
-        "sharded_store" => "sharded store",
-        k => k,
-    };
+    let kind_name = kind.replace('_', " ");
     view! {
         <header>
             <h2 data-testid="inspector-title">{id.clone()}</h2>

@@ -976,6 +976,11 @@ impl Node for ShardedStore {
             queue_capacity: self.queue_capacity * shards.len() as u64,
             completed: self.completed,
             errors: self.errors,
+            figures: vec![
+                ("Errors", self.errors as f64),
+                ("Unavailable", self.unavailable as f64),
+                ("Mean hops", self.hops as f64 / self.routed.max(1) as f64),
+            ],
             store: Some(Box::new(StoreView {
                 partitioning: self.placement.partitioning(),
                 routing: self.routing,
