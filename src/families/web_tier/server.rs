@@ -221,6 +221,15 @@ pub struct Server {
     call_failures: u64,
 }
 
+/// Whether a call with this `when` is made, given the latest get's answer.
+fn is_due(when: Option<When>, last_get: Option<bool>) -> bool {
+    match when {
+        None => true,
+        Some(When::Hit) => last_get == Some(true),
+        Some(When::Miss) => last_get == Some(false),
+    }
+}
+
 fn plan_index(op: Op) -> usize {
     match op {
         Op::Write | Op::Set | Op::Delete => 1,
@@ -332,22 +341,21 @@ impl Server {
                 self.complete(ctx, slot, Status::Ok);
                 return;
             };
-            let due: Vec<u16> = (first..first + n)
-                .filter(|&c| match plan.calls[c as usize].when {
-                    None => true,
-                    Some(When::Hit) => job.last_get == Some(true),
-                    Some(When::Miss) => job.last_get == Some(false),
-                })
-                .collect();
+            let due = |c: u16| is_due(plan.calls[c as usize].when, job.last_get);
+            let n_due = (first..first + n).filter(|&c| due(c)).count() as u16;
             let j = self.jobs[slot as usize].as_mut().expect("present");
-            j.outstanding = due.len() as u16;
-            if due.is_empty() {
+            j.outstanding = n_due;
+            if n_due == 0 {
                 j.step += 1;
                 continue;
             }
-            for call in due {
-                let out = self.alloc_outgoing(slot, call);
-                self.send_attempt(ctx, out);
+            // No list of the due calls: this runs for every request.
+            for call in first..first + n {
+                let plan = self.plans[job.plan as usize].as_ref().expect("plan");
+                if is_due(plan.calls[call as usize].when, job.last_get) {
+                    let out = self.alloc_outgoing(slot, call);
+                    self.send_attempt(ctx, out);
+                }
             }
             return;
         }
