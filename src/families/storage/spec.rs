@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::sim::spec::ServiceTimeSpec;
+use crate::sim::spec::defaults::{default_queue_capacity, is_default, is_default_queue_capacity};
 
 /// A key cache in front of something slower: `get`, `set`, `delete`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -25,7 +26,7 @@ pub struct CacheSpec {
     #[serde(default = "eight", skip_serializing_if = "is_eight")]
     pub workers: u32,
     /// Operations that may wait; one more is dropped. Default 1000.
-    #[serde(default = "thousand", skip_serializing_if = "is_thousand")]
+    #[serde(default = "default_queue_capacity", skip_serializing_if = "is_default_queue_capacity")]
     pub queue_capacity: u64,
 }
 
@@ -53,7 +54,7 @@ pub struct DatabaseSpec {
     pub workers: u32,
     /// Connections that may wait for one of `max_connections`; one more is
     /// dropped. Default 1000.
-    #[serde(default = "thousand", skip_serializing_if = "is_thousand")]
+    #[serde(default = "default_queue_capacity", skip_serializing_if = "is_default_queue_capacity")]
     pub queue_capacity: u64,
     /// Time per read.
     pub service_time: ServiceTimeSpec,
@@ -67,9 +68,6 @@ pub struct DatabaseSpec {
     pub max_connections: Option<u32>,
 }
 
-fn is_default<T: Default + PartialEq>(v: &T) -> bool {
-    *v == T::default()
-}
 fn cache_service() -> ServiceTimeSpec {
     ServiceTimeSpec::Constant { mean_ms: 0.2 }
 }
@@ -81,10 +79,4 @@ fn eight() -> u32 {
 }
 fn is_eight(v: &u32) -> bool {
     *v == 8
-}
-fn thousand() -> u64 {
-    1000
-}
-fn is_thousand(v: &u64) -> bool {
-    *v == 1000
 }
