@@ -380,3 +380,22 @@ fn a_call_to_a_balancer_or_a_sharded_store_passes_its_op_on() {
     let share = writes as f64 / (reads + writes) as f64;
     assert!((share - 0.25).abs() < 0.02, "writes are {share:.3} of the store's requests");
 }
+
+#[test]
+fn a_database_keeps_its_connection_room_when_its_workers_change() {
+    // 2 workers, 8 connections: 6 may wait inside, 0 for a connection.
+    let mut s = tier(
+        json!({"any": [{"to": "db", "op": "read"}], "write": [{"to": "cache", "op": "delete"}]}),
+        json!({"id": "db", "kind": "database", "workers": 2, "max_connections": 8, "queue_capacity": 0,
+               "service_time": {"dist": "constant", "mean_ms": 1}}),
+        json!([{"at_s": 1, "set": "db", "workers": 8}]),
+    );
+    s["stop"] = json!({"sim_time_s": 2});
+    let scenario = scalelab::Scenario::from_json(&s.to_string()).unwrap();
+    let mut sim = scalelab::Simulation::new(&scenario);
+    let db = scenario.topology.index_of("db").unwrap();
+    sim.step_until(500_000_000);
+    assert_eq!((sim.node_view(db).workers, sim.node_view(db).queue_capacity), (2, 6));
+    sim.step_until(1_500_000_000);
+    assert_eq!((sim.node_view(db).workers, sim.node_view(db).queue_capacity), (8, 0), "all 8 connections run now");
+}

@@ -45,7 +45,8 @@ pub fn validate(s: &DatabaseSpec, path: &str, p: &mut Problems) {
 pub struct Database {
     /// Serves every read and write (replicas will be more desks).
     primary: Desk,
-    workers: u32,
+    /// Connection waiters allowed (the spec's `queue_capacity`).
+    queue_capacity: u64,
     max_connections: Option<u32>,
     /// Service times of reads and writes (indexed by [`service_of`]).
     services: [Duration; 2],
@@ -67,7 +68,7 @@ impl Database {
         let (workers, room) = shape(s.workers, s.max_connections, s.queue_capacity);
         Database {
             primary: Desk::new(Station::new(workers, room, None), TAG_DONE),
-            workers: s.workers,
+            queue_capacity: s.queue_capacity,
             max_connections: s.max_connections,
             services: [
                 service_time(&s.service_time),
@@ -126,8 +127,9 @@ impl Node for Database {
             self.read_spec = st.clone();
         }
         if let Some(w) = change.workers {
-            self.workers = w;
-            let (workers, _) = shape(w, self.max_connections, 0);
+            // Running and waiting-inside room both follow the workers.
+            let (workers, room) = shape(w, self.max_connections, self.queue_capacity);
+            self.primary.st.queue_capacity = room;
             self.primary.set_workers(ctx, workers, &self.services, service_of);
         }
     }
