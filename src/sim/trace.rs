@@ -58,7 +58,11 @@ impl Trace {
             self.buf.push(e);
         } else {
             self.buf[self.next] = e;
-            self.next = (self.next + 1) % self.capacity;
+            // A compare, not `%`: this runs for every message sent.
+            self.next += 1;
+            if self.next == self.capacity {
+                self.next = 0;
+            }
         }
     }
 
