@@ -13,6 +13,10 @@ use scalelab::families::FAMILIES;
 use scalelab::sim::Summary;
 use scalelab::{Scenario, Simulation, presets};
 
+/// Counts live heap bytes (the seek bench's checkpoints are bounded by them).
+#[global_allocator]
+static ALLOC: scalelab::meter::Counting = scalelab::meter::Counting;
+
 #[derive(Parser)]
 #[command(name = "scalelab", version, about = "Scale Lab: run system-design scenarios headless")]
 struct Cli {
@@ -52,6 +56,9 @@ enum Command {
         /// Instead: simulate 1 hour at 10,000 requests/s and report peak memory.
         #[arg(long)]
         memory: bool,
+        /// Instead: run 1 hour at 10,000 requests/s with checkpoints and time seeks back.
+        #[arg(long)]
+        seek: bool,
         /// Instead: hash-ring lookups, 10 nodes x 1,000 virtual nodes.
         #[arg(long)]
         ring: bool,
@@ -285,17 +292,12 @@ fn bench_kafka(runs: u32) {
     println!("kafka records_per_s best {:.0} median {:.0}", rates[rates.len() - 1], rates[rates.len() / 2]);
 }
 
+/// One hour at 10,000 requests/s through a balancer and four servers: the
+/// memory and seek benches' scenario (and the seek end-to-end test's).
+const HOUR_AT_10K_JSON: &str = include_str!("../../tests/e2e/hour-at-10k.json");
+
 fn bench_memory() {
-    let text = r#"{"version":1,"name":"1 hour at 10,000 requests/s","seed":1,"stop":{"sim_time_s":3600},
-      "nodes":[{"id":"users","kind":"client","arrivals":{"process":"poisson","rate_per_s":10000}},
-               {"id":"lb","kind":"load_balancer","algorithm":"least_connections"},
-               {"id":"app-1","kind":"server","workers":32,"service_time":{"dist":"exponential","mean_ms":10}},
-               {"id":"app-2","kind":"server","workers":32,"service_time":{"dist":"exponential","mean_ms":10}},
-               {"id":"app-3","kind":"server","workers":32,"service_time":{"dist":"exponential","mean_ms":10}},
-               {"id":"app-4","kind":"server","workers":32,"service_time":{"dist":"exponential","mean_ms":10}}],
-      "links":[{"from":"users","to":"lb","latency_ms":1},{"from":"lb","to":"app-1","latency_ms":0.5},
-               {"from":"lb","to":"app-2","latency_ms":0.5},{"from":"lb","to":"app-3","latency_ms":0.5},
-               {"from":"lb","to":"app-4","latency_ms":0.5}]}"#;
+    let text = HOUR_AT_10K_JSON;
     let scenario = Scenario::from_json(text).expect("the memory bench scenario is valid");
     let (s, wall) = timed_run(&scenario);
     println!(
@@ -308,6 +310,65 @@ fn bench_memory() {
     );
     match peak_rss_mb() {
         Some(mb) => println!("peak_rss_mb {mb:.1}"),
+        None => println!("peak_rss_mb unavailable on this platform"),
+    }
+}
+
+/// Seeks through checkpoints: run to 10 min as the UI does, go back to
+/// 9 min; run on to the end of the hour, go back to a spread of times.
+fn bench_seek() {
+    use scalelab::sim::checkpoint::Checkpoints;
+    use scalelab::sim::time::NS_PER_S;
+    let scenario = Scenario::from_json(HOUR_AT_10K_JSON).expect("the seek bench scenario is valid");
+    let mut sim = Simulation::new(&scenario);
+    let mut cps = Checkpoints::metered(scalelab::meter::live_bytes, scalelab::sim::checkpoint::DEFAULT_BUDGET_BYTES);
+    let started = Instant::now();
+    cps.advance(&mut sim, 600 * NS_PER_S, u64::MAX);
+    println!(
+        "bench seek: ran to 600 s ({} events) in {:.2} s wall with {} checkpoints (every {} events)",
+        sim.events(),
+        started.elapsed().as_secs_f64(),
+        cps.len(),
+        cps.every()
+    );
+    let seek = |cps: &Checkpoints, sim: &Simulation, t_s: u64| {
+        let started = Instant::now();
+        let mut back = cps.restore(t_s * NS_PER_S, sim.scenario()).unwrap_or_else(|| Simulation::new(&scenario));
+        let from = back.now();
+        back.step_until(t_s * NS_PER_S);
+        (started.elapsed().as_secs_f64(), from as f64 / NS_PER_S as f64)
+    };
+    let (wall, from) = seek(&cps, &sim, 540);
+    println!("seek_back_600_to_540_s {wall:.3} s wall (from the checkpoint at {from:.1} s)");
+    let started = Instant::now();
+    cps.advance(&mut sim, 3_600 * NS_PER_S, u64::MAX);
+    println!(
+        "ran on to 3600 s ({} events) in {:.2} s wall; {} checkpoints (every {} events)",
+        sim.events(),
+        started.elapsed().as_secs_f64(),
+        cps.len(),
+        cps.every()
+    );
+    let mut worst: (f64, u64) = (0.0, 0);
+    for t_s in (30..3_600).step_by(97) {
+        let (wall, _) = seek(&cps, &sim, t_s);
+        if wall > worst.0 {
+            worst = (wall, t_s);
+        }
+    }
+    let (wall, _) = seek(&cps, &sim, 3_599);
+    println!(
+        "seek_back_3600_to_3599_s {wall:.3} s wall; worst over 37 times from the end {:.3} s (to {} s)",
+        worst.0, worst.1
+    );
+    println!(
+        "checkpoints {} taking {:.1} MB ({:.2} MB each)",
+        cps.len(),
+        cps.bytes() as f64 / 1e6,
+        cps.bytes() as f64 / 1e6 / cps.len().max(1) as f64
+    );
+    match peak_rss_mb() {
+        Some(mb) => println!("peak_rss_mb {mb:.1} (run, checkpoints and one restored copy)"),
         None => println!("peak_rss_mb unavailable on this platform"),
     }
 }
@@ -360,9 +421,11 @@ fn main() -> ExitCode {
                 .collect();
             println!("{}", serde_json::Value::Array(list));
         }
-        Command::Bench { requests, runs, memory, ring, kafka } => {
+        Command::Bench { requests, runs, memory, seek, ring, kafka } => {
             if memory {
                 bench_memory();
+            } else if seek {
+                bench_seek();
             } else if ring {
                 bench_ring();
             } else if kafka {

@@ -21,13 +21,12 @@
 //! hash map. The same scenario and seed give the same events, bit for bit,
 //! natively and in wasm.
 
-use std::collections::VecDeque;
-
 use serde::Serialize;
 
 use super::dist::{SimRng, node_streams};
 use super::metrics::{LatencySummary, Metrics, NodeSample, WindowStats};
 use super::queue::EventQueue;
+use super::series::Series;
 use super::spec::FaultSpec;
 use super::time::{SimTime, ns_to_s};
 use super::trace::{MsgKind, Trace, TraceEntry};
@@ -170,6 +169,7 @@ pub enum BackendChange<'a> {
 
 /// Everything the nodes share: handed to a node, wrapped in a [`Ctx`], for
 /// the duration of one event.
+#[derive(Clone)]
 pub struct Core {
     pub(super) now: SimTime,
     queue: EventQueue<Event>,
@@ -337,8 +337,20 @@ impl Core {
     }
 }
 
+/// A copy of a node's whole state, for checkpoints: every node kind is
+/// `Clone`, and this blanket impl gives it `clone_node`.
+pub trait CloneNode {
+    fn clone_node(&self) -> Box<dyn Node>;
+}
+
+impl<T: Node + Clone + 'static> CloneNode for T {
+    fn clone_node(&self) -> Box<dyn Node> {
+        Box::new(self.clone())
+    }
+}
+
 /// The behaviour of one node kind. See ARCHITECTURE.md, "Adding a node kind".
-pub trait Node: Send + Sync {
+pub trait Node: Send + Sync + CloneNode {
     /// Called once before the first event, e.g. to schedule the first arrival.
     fn start(&mut self, ctx: &mut Ctx);
     /// A message or one of the node's own timers has arrived.
@@ -392,7 +404,7 @@ pub struct Simulation {
     /// Present at some time so far: the nodes the summary lists.
     pub(super) ever_present: Vec<bool>,
     pub(super) nodes: Vec<Box<dyn Node>>,
-    node_series: Vec<VecDeque<NodeSample>>,
+    node_series: Vec<Series<NodeSample>>,
     /// Simulated time at which the run stops at the latest.
     stop_at_ns: SimTime,
     /// Stop once this many requests have finished, if the scenario says so.
@@ -402,6 +414,26 @@ pub struct Simulation {
     /// Whether the summary carries protocol-message counts (decided once:
     /// the timeline adds only servers).
     pub(super) counts_protocols: bool,
+}
+
+/// A copy of the whole run, for checkpoints: the series' full chunks are
+/// shared, everything else is copied.
+impl Clone for Simulation {
+    fn clone(&self) -> Self {
+        Simulation {
+            scenario: self.scenario.clone(),
+            core: self.core.clone(),
+            present: self.present.clone(),
+            ever_present: self.ever_present.clone(),
+            nodes: self.nodes.iter().map(|n| n.clone_node()).collect(),
+            node_series: self.node_series.clone(),
+            stop_at_ns: self.stop_at_ns,
+            stop_after_finished: self.stop_after_finished,
+            finished: self.finished,
+            next_window_end_ns: self.next_window_end_ns,
+            counts_protocols: self.counts_protocols,
+        }
+    }
 }
 
 impl Simulation {
@@ -433,7 +465,7 @@ impl Simulation {
             present: (0..n_nodes).map(|i| i < scenario.n_initial_nodes).collect(),
             ever_present: (0..n_nodes).map(|i| i < scenario.n_initial_nodes).collect(),
             nodes: Vec::with_capacity(n_nodes),
-            node_series: vec![VecDeque::new(); n_nodes],
+            node_series: vec![Series::new(MAX_SERIES_POINTS); n_nodes],
             stop_at_ns,
             stop_after_finished,
             finished: false,
@@ -470,7 +502,18 @@ impl Simulation {
             entry.at_s = f64::from_bits(entry.at_s.to_bits() + 1);
         }
         let scenario = self.scenario.with_entry(entry)?;
-        // Servers the entry adds, and their links, extend the topology.
+        self.extend_to(scenario);
+        Ok(())
+    }
+
+    /// Takes on `scenario`: this run's scenario with entries added at the
+    /// end of its timeline, none due before now (a live edit, or a
+    /// checkpoint catching up with edits made after it was taken). Schedules
+    /// the new entries and builds the servers they add, exactly as a run of
+    /// `scenario` from time 0 has them.
+    pub fn extend_to(&mut self, scenario: Scenario) {
+        debug_assert!(scenario.timeline.len() >= self.scenario.timeline.len());
+        // Servers the entries add, and their links, extend the topology.
         for i in self.nodes.len()..scenario.topology.ids.len() {
             self.nodes.push(nodes::build(
                 &scenario.node_specs,
@@ -484,15 +527,16 @@ impl Simulation {
             self.core.rngs.push(node_streams(scenario.spec.seed, i + 1).pop().expect("i + 1 streams"));
             self.core.up.push(true);
             self.core.epoch.push(0);
-            self.node_series.push(VecDeque::new());
+            self.node_series.push(Series::new(MAX_SERIES_POINTS));
         }
         self.core.links = scenario.topology.links.clone();
-        let entry = scenario.timeline.len() - 1;
-        let at = scenario.timeline[entry].at_ns;
-        self.core.queue.push_control(at, Event::Control { entry: entry as u32 });
+        for entry in self.scenario.timeline.len()..scenario.timeline.len() {
+            let at = scenario.timeline[entry].at_ns;
+            debug_assert!(at > self.core.now, "an entry added later is due after now");
+            self.core.queue.push_control(at, Event::Control { entry: entry as u32 });
+        }
         self.scenario = scenario;
         self.finished = false;
-        Ok(())
     }
 
     pub fn scenario(&self) -> &Scenario {
@@ -688,9 +732,6 @@ impl Simulation {
             let end = self.next_window_end_ns;
             self.core.metrics.close_window(end);
             for (node, series) in self.nodes.iter_mut().zip(self.node_series.iter_mut()) {
-                if series.len() == MAX_SERIES_POINTS {
-                    series.pop_front();
-                }
                 series.push_back(node.sample(end));
             }
             self.next_window_end_ns += self.scenario.window_ns;
@@ -717,12 +758,12 @@ impl Simulation {
     }
 
     /// The time series of closed windows (most recent [`MAX_SERIES_POINTS`]).
-    pub fn series(&self) -> &VecDeque<WindowStats> {
+    pub fn series(&self) -> &Series<WindowStats> {
         self.core.metrics.series()
     }
 
     /// Per-node samples, aligned with [`Self::series`].
-    pub fn node_series(&self, node: NodeIdx) -> &VecDeque<NodeSample> {
+    pub fn node_series(&self, node: NodeIdx) -> &Series<NodeSample> {
         &self.node_series[node as usize]
     }
 

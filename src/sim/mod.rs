@@ -16,11 +16,13 @@
 //!   hand-written M/M/c simulator, the engine's speed yardstick.
 
 pub mod baseline;
+pub mod checkpoint;
 pub mod dist;
 pub mod engine;
 pub mod family;
 pub mod metrics;
 pub mod queue;
+pub mod series;
 pub mod spec;
 pub mod summary;
 pub mod theory;

@@ -45,7 +45,7 @@ impl PartialOrd for Entry {
 }
 
 /// A priority queue of `T` keyed by simulated time, FIFO among equal times.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct EventQueue<T> {
     heap: BinaryHeap<Entry>,
     slab: Vec<Option<T>>,

@@ -37,7 +37,7 @@ pub struct TraceEntry {
     pub key: u32,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Trace {
     buf: Vec<TraceEntry>,
     capacity: usize,

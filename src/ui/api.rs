@@ -11,9 +11,11 @@
 //!   the latest state.
 //! - `link()`: a promise of a share link to the current state.
 //! - `play()`, `pause()`.
-//! - `state()`: `{now_ms, playing, seeking, finished, scene, nodes, preset}`:
+//! - `state()`: `{now_ms, playing, seeking, finished, scene, nodes, preset, checkpoints}`:
 //!   the clock, playback, the scene's generation (it changes whenever the
-//!   diagram is rebuilt), the ids of its nodes, and the gallery entry.
+//!   diagram is rebuilt), the ids of its nodes, the gallery entry, and
+//!   `checkpoints: {count, bytes, every_events}` of variant A (what a seek
+//!   back restores from).
 //! - `scenario()`: the scenario as it stands (v1 JSON object, live edits
 //!   on its timeline).
 //! - `panicForTest(message)`: only with `?test-hooks=1`; panics on purpose,
@@ -106,6 +108,7 @@ pub fn install(lab: Lab) {
                 "scene": generation,
                 "nodes": ids,
                 "preset": lab.preset.get_untracked().map(|p| crate::presets::all()[p].id),
+                "checkpoints": lab.checkpoint_stats(),
             });
             js_sys::JSON::parse(&state.to_string())
         }),

@@ -40,7 +40,7 @@ pub fn metrics_json(sim: &Simulation) -> String {
     struct Export<'a> {
         scenario: &'a crate::sim::spec::ScenarioSpec,
         summary: crate::sim::Summary,
-        series: &'a std::collections::VecDeque<crate::sim::metrics::WindowStats>,
+        series: &'a crate::sim::series::Series<crate::sim::metrics::WindowStats>,
     }
     let doc = Export { scenario: &sim.scenario().spec, summary: sim.summary(), series: sim.series() };
     serde_json::to_string(&doc).expect("metrics serialize")

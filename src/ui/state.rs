@@ -11,6 +11,7 @@ use leptos::prelude::*;
 use super::scene::{Motion, Scene};
 use crate::presets;
 use crate::share::{CompareSpec, ShareState};
+use crate::sim::checkpoint::{Checkpoints, DEFAULT_BUDGET_BYTES};
 use crate::sim::spec::FaultSpec;
 use crate::sim::time::ns_to_s;
 use crate::sim::trace::MsgKind;
@@ -97,6 +98,11 @@ pub struct Lab {
     pub sim: StoredValue<Simulation>,
     /// Variant B of an A/B comparison, run in lockstep on identical traffic.
     pub sim_b: StoredValue<Option<Simulation>>,
+    /// Checkpoints of A and of B taken as they run: going back in time
+    /// restores the nearest earlier one instead of replaying from 0.
+    checkpoints: StoredValue<[Checkpoints; 2]>,
+    /// Where the last seek back restarted from (ns; 0: from the start).
+    restored_from: StoredValue<u64>,
     pub compare: RwSignal<Option<CompareSpec>>,
     /// The gallery entry the scenario came from (None: loaded from a link or the API).
     pub preset: RwSignal<Option<usize>>,
@@ -123,6 +129,13 @@ pub struct Lab {
     pub options: PageOptions,
 }
 
+/// Empty checkpoint lists for A and B: the heap budget is shared by the
+/// variants that run.
+fn fresh_checkpoints(ab: bool) -> [Checkpoints; 2] {
+    let budget = if ab { DEFAULT_BUDGET_BYTES / 2 } else { DEFAULT_BUDGET_BYTES };
+    std::array::from_fn(|_| Checkpoints::metered(crate::meter::live_bytes, budget))
+}
+
 fn scenario_of(preset: usize) -> Scenario {
     // Every preset is checked by a native test; a broken one is a build defect.
     Scenario::from_json(presets::all()[preset].json).expect("presets are valid scenarios")
@@ -135,6 +148,8 @@ impl Lab {
         let lab = Lab {
             sim: StoredValue::new(sim),
             sim_b: StoredValue::new(None),
+            checkpoints: StoredValue::new(fresh_checkpoints(false)),
+            restored_from: StoredValue::new(0),
             compare: RwSignal::new(None),
             preset: RwSignal::new(Some(preset)),
             playing: RwSignal::new(options.autoplay),
@@ -158,6 +173,7 @@ impl Lab {
     pub fn load(&self, scenario: Scenario, preset: Option<usize>, compare: Option<CompareSpec>) {
         let b = compare.as_ref().and_then(|c| scenario.with_entry(c.b.clone()).ok()).map(|s| Simulation::new(&s));
         self.compare.set(if b.is_some() { compare } else { None });
+        self.checkpoints.set_value(fresh_checkpoints(b.is_some()));
         self.sim_b.set_value(b);
         self.sim.set_value(Simulation::new(&scenario));
         self.preset.set(preset);
@@ -225,27 +241,39 @@ impl Lab {
         self.seek(t);
     }
 
-    /// Goes to simulated time `t_ns`: replays from time 0 when it lies in the
-    /// past (runs are deterministic, so the state is the same), a budget of
-    /// events per frame.
+    /// Goes to simulated time `t_ns`: when it lies in the past, restores the
+    /// latest checkpoint at or before it (or time 0) and replays from there,
+    /// a budget of events per frame (runs are deterministic, so the state is
+    /// the same).
     pub fn seek(&self, t_ns: u64) {
         if t_ns < self.sim.with_value(|s| s.now()) {
-            let a = self.sim.with_value(|s| s.scenario().clone());
-            let b = self.sim_b.with_value(|b| b.as_ref().map(|b| b.scenario().clone()));
-            self.sim.set_value(Simulation::new(&a));
-            self.sim_b.set_value(b.map(|b| Simulation::new(&b)));
+            let back = |cps: &Checkpoints, sim: &Simulation| {
+                cps.restore(t_ns, sim.scenario()).unwrap_or_else(|| Simulation::new(sim.scenario()))
+            };
+            let a = self.checkpoints.with_value(|c| self.sim.with_value(|s| back(&c[0], s)));
+            let b = self.checkpoints.with_value(|c| self.sim_b.with_value(|b| b.as_ref().map(|b| back(&c[1], b))));
+            self.restored_from.set_value(a.now());
+            self.sim.set_value(a);
+            self.sim_b.set_value(b);
         }
         self.seek_to.set(Some(t_ns));
         self.charts_dirty.update(|v| *v += 1);
     }
 
-    /// Advances both variants towards `target` within `budget` events each.
+    /// Advances both variants towards `target` within `budget` events each,
+    /// taking checkpoints on the way.
     fn advance_to(&self, target: u64, budget: u64) -> Progress {
-        let progress = self.sim.try_update_value(|s| s.advance(target, budget)).unwrap_or(Progress::Finished);
-        self.sim_b.update_value(|b| {
-            if let Some(b) = b {
-                b.advance(target, budget);
-            }
+        let progress = self
+            .checkpoints
+            .try_update_value(|c| self.sim.try_update_value(|s| c[0].advance(s, target, budget)))
+            .flatten()
+            .unwrap_or(Progress::Finished);
+        self.checkpoints.update_value(|c| {
+            self.sim_b.update_value(|b| {
+                if let Some(b) = b {
+                    c[1].advance(b, target, budget);
+                }
+            })
         });
         let now = self.sim.with_value(|s| s.now());
         if now > self.horizon_ns.get_untracked() {
@@ -341,6 +369,9 @@ impl Lab {
                 let _ = b.add_entry(entry);
             }
         });
+        // Checkpoints after the edit's time showed a future without it.
+        let at = self.sim.with_value(|s| s.now()) + 1;
+        self.checkpoints.update_value(|c| c.iter_mut().for_each(|c| c.edited(at)));
         // The edit takes effect 1 ns from now: process it at once so the view
         // shows it even while paused.
         let t = self.sim.with_value(|s| s.now()) + 1;
@@ -350,6 +381,15 @@ impl Lab {
         self.charts_dirty.update(|v| *v += 1);
         super::crash::remember(self.share_state());
         Ok(())
+    }
+
+    /// Variant A's checkpoints: how many, their heap bytes, the interval,
+    /// and where the last seek back restarted from.
+    pub fn checkpoint_stats(&self) -> serde_json::Value {
+        self.checkpoints.with_value(|c| {
+            serde_json::json!({"count": c[0].len(), "bytes": c[0].bytes(), "every_events": c[0].every(),
+                "restored_from_ms": self.restored_from.get_value() as f64 / 1e6})
+        })
     }
 
     /// The state a share link restores.

@@ -134,11 +134,13 @@ pub fn topic_of(c: &KafkaClusterSpec, name: &str) -> Option<(u16, u32)> {
     Some((t as u16, c.topics[t].partitions))
 }
 
+#[derive(Clone)]
 struct OpenBatch {
     records: Vec<Record>,
     deadline_ns: SimTime,
 }
 
+#[derive(Clone)]
 struct InFlight {
     partition: u32,
     records: Vec<Record>,
@@ -146,6 +148,7 @@ struct InFlight {
     sent_ns: SimTime,
 }
 
+#[derive(Clone)]
 pub struct Producer {
     link: LinkIdx,
     topic: u16,
@@ -433,6 +436,7 @@ enum State {
     Processing,
 }
 
+#[derive(Clone)]
 pub struct Consumer {
     link: LinkIdx,
     /// Scenario-wide group number (duplicate detection).

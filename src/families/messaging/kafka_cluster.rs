@@ -175,7 +175,7 @@ pub fn validate(s: &KafkaClusterSpec, path: &str, p: &mut Problems) {
 }
 
 /// One partition: its replicas and the log they share.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Partition {
     topic: u16,
     index: u32,
@@ -210,7 +210,7 @@ impl Partition {
     }
 }
 
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 struct Member {
     last_seen_ns: SimTime,
     session_ns: SimTime,
@@ -221,7 +221,7 @@ struct Member {
     parked: Option<u32>,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Group {
     name: String,
     topic: u16,
@@ -248,6 +248,7 @@ struct ConsumerCfg {
     session_ns: SimTime,
 }
 
+#[derive(Clone)]
 pub struct KafkaCluster {
     spec: KafkaClusterSpec,
     ids: Vec<String>,

@@ -229,7 +229,7 @@ pub fn explain_route(
 
 type RouteKey = (usize, u32, NodeIdx, u32);
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Queue {
     name: String,
     ttl_ns: Option<SimTime>,
@@ -250,7 +250,7 @@ struct Queue {
     expired: u64,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct ConsumerState {
     queue: usize,
     prefetch: u64,
@@ -258,6 +258,7 @@ struct ConsumerState {
     unacked: BTreeMap<u64, Message>,
 }
 
+#[derive(Clone)]
 pub struct RabbitMq {
     spec: RabbitMqSpec,
     /// Routing keys by index: the publishers' and the dead-letter keys.
@@ -706,6 +707,7 @@ impl Node for RabbitMq {
 }
 
 /// `rabbit_publisher`: publishes messages drawn by weight from its list.
+#[derive(Clone)]
 pub struct Publisher {
     link: LinkIdx,
     me: NodeIdx,
@@ -804,6 +806,7 @@ impl Node for Publisher {
 }
 
 /// `rabbit_consumer`: processes deliveries one at a time; acks, or nacks on failure.
+#[derive(Clone)]
 pub struct Consumer {
     link: LinkIdx,
     processing: Duration,

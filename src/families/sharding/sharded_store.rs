@@ -110,7 +110,7 @@ pub fn validate_clients(
 }
 
 /// One shard: a server inside the store.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Shard {
     weight: u32,
     up: bool,
@@ -169,7 +169,7 @@ impl Shard {
 }
 
 /// A request in the store: waiting for its replicas.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct OpState {
     req: Request,
     need: u16,
@@ -318,7 +318,7 @@ pub struct StoreSummary {
     pub changes: Vec<ReshardRecord>,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct ShardedStore {
     replication: u32,
     read_quorum: u32,

@@ -43,7 +43,7 @@ pub fn eviction(e: EvictionSpec) -> Eviction {
     }
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct CacheNode {
     desk: Desk,
     service: Duration,

@@ -41,7 +41,7 @@ pub fn validate(s: &DatabaseSpec, path: &str, p: &mut Problems) {
     }
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Database {
     /// Serves every read and write (replicas will be more desks).
     primary: Desk,

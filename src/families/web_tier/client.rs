@@ -64,7 +64,7 @@ pub(crate) fn set_rate(spec: &mut ArrivalSpec, rate: f64) {
     }
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) enum Arrivals {
     Poisson(Duration),
     Constant {
@@ -123,7 +123,7 @@ impl Arrivals {
 /// An arrival process as a source node runs it (clients, producers,
 /// publishers): the spec (for the inspector and edits), the sampler, and a
 /// generation that voids the arrival drawn before a rate change.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct ArrivalClock {
     spec: ArrivalSpec,
     arrivals: Arrivals,
@@ -162,7 +162,7 @@ impl ArrivalClock {
     }
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Client {
     idx: NodeIdx,
     link: LinkIdx,

@@ -98,7 +98,7 @@ fn build_ring(backends: &[Backend], vnodes: u32) -> HashRing {
     ring
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct LoadBalancer {
     algorithm: Algorithm,
     vnodes: u32,

@@ -196,7 +196,7 @@ struct Outgoing {
     generation: u32,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Server {
     me: NodeIdx,
     st: Station,

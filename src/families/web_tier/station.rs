@@ -25,6 +25,7 @@ use crate::sim::metrics::{LatencyHist, NodeSample, WindowLatency};
 use crate::sim::time::{SimTime, per_s};
 
 /// What became of an arriving request.
+#[derive(Clone)]
 pub enum Admit {
     /// A worker was idle and is now busy with it.
     Start(Request),
@@ -33,7 +34,7 @@ pub enum Admit {
     Dropped(Request),
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Station {
     pub workers: u32,
     pub queue_capacity: u64,
@@ -220,7 +221,7 @@ impl Station {
 /// service by slot (the slot names the service timer). The cache and the
 /// database are desks; the server, whose requests outlive their service
 /// while calls are out, keeps its own slots.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Desk {
     pub st: Station,
     in_service: Vec<Option<Request>>,

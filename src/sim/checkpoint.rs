@@ -1,0 +1,191 @@
+//! Checkpoints of a running simulation, so that going back in time costs one
+//! interval of replay instead of a replay from time 0.
+//!
+//! ```text
+//!   run ──●──────●──────●──────●──── now         ● = a copy of the whole Simulation
+//!   seek(t) ─► latest ● at or before t ─► clone ─► catch up with later edits ─► replay to t
+//! ```
+//!
+//! A checkpoint is a [`Simulation`] clone (its time series share their full
+//! chunks, see `series.rs`), taken by [`Checkpoints::observe`] once `every`
+//! events have passed since the last one. Memory is bounded: at most `max`
+//! checkpoints, and, when the owner passes a meter of live heap bytes (the
+//! app and the CLI count their allocations), at most `budget` bytes of
+//! them. When either bound is reached, every other checkpoint is dropped
+//! and the interval doubles, so any run, however long, keeps checkpoints
+//! spread evenly over it within both bounds. Runs are deterministic, so a
+//! restored checkpoint advanced to `t` is the state a straight run has at
+//! `t` (tested in `tests/checkpoints.rs`). The meter only decides where
+//! checkpoints are taken, never what a run computes.
+//!
+//! Sizes seen (`scalelab bench --seek`): a checkpoint of the 1-hour,
+//! 10,000 requests/s balancer scenario is about 0.56 MB, mostly latency
+//! histograms and the 4,096-crossing trace; a Kafka cluster's retained
+//! records make its checkpoints larger, which the byte budget bounds.
+//!
+//! Live edits: a checkpoint taken before an edit lacks it; [`Checkpoints::
+//! restore`] hands it the current scenario, whose timeline extends the
+//! checkpoint's, so the edit happens again at its time. Checkpoints later
+//! than an edit's time belong to a future that no longer happens:
+//! [`Checkpoints::edited`] drops them.
+
+use super::engine::{Progress, Simulation};
+use super::time::SimTime;
+use super::validate::Scenario;
+
+/// Events between checkpoints at the start of a run (the interval doubles
+/// each time a bound is reached).
+pub const DEFAULT_EVERY_EVENTS: u64 = 250_000;
+/// Checkpoints kept at most.
+pub const DEFAULT_MAX: usize = 256;
+/// Bytes of checkpoints kept at most, when metered.
+pub const DEFAULT_BUDGET_BYTES: usize = 128 << 20;
+
+/// Live heap bytes of the process (see `crate::meter`).
+pub type Meter = fn() -> usize;
+
+#[derive(Clone)]
+pub struct Checkpoints {
+    every: u64,
+    max: usize,
+    budget: usize,
+    meter: Option<Meter>,
+    /// In order of time (and of events), with the bytes each took.
+    list: Vec<Simulation>,
+    bytes: Vec<usize>,
+}
+
+impl Default for Checkpoints {
+    fn default() -> Self {
+        Checkpoints::new(DEFAULT_EVERY_EVENTS, DEFAULT_MAX)
+    }
+}
+
+impl Checkpoints {
+    /// Checkpoints every `every` events at first, at most `max` (at least 2) of them.
+    pub fn new(every: u64, max: usize) -> Self {
+        Checkpoints {
+            every: every.max(1),
+            max: max.max(2),
+            budget: usize::MAX,
+            meter: None,
+            list: Vec::new(),
+            bytes: Vec::new(),
+        }
+    }
+
+    /// The defaults, with at most `budget` bytes of checkpoints as `meter` counts them.
+    pub fn metered(meter: Meter, budget: usize) -> Self {
+        Checkpoints { budget, meter: Some(meter), ..Checkpoints::default() }
+    }
+
+    /// Drops every other checkpoint (keeping the 2nd, 4th, …: still evenly
+    /// spread) and doubles the interval.
+    fn thin(&mut self) {
+        let mut i = 0;
+        let keep: Vec<bool> = self
+            .list
+            .iter()
+            .map(|_| {
+                i += 1;
+                i % 2 == 0
+            })
+            .collect();
+        let mut k = keep.iter();
+        self.list.retain(|_| *k.next().expect("one flag each"));
+        let mut k = keep.iter();
+        self.bytes.retain(|_| *k.next().expect("one flag each"));
+        self.every = self.every.saturating_mul(2);
+    }
+
+    /// Called after the run advanced: takes a checkpoint when `every`
+    /// events have passed since the last one (or since time 0).
+    pub fn observe(&mut self, sim: &Simulation) {
+        let last = self.list.last().map_or(0, Simulation::events);
+        if sim.events() < last + self.every {
+            return;
+        }
+        if self.list.len() == self.max {
+            self.thin();
+        }
+        let before = self.meter.map_or(0, |m| m());
+        self.list.push(sim.clone());
+        self.bytes.push(self.meter.map_or(0, |m| m().saturating_sub(before)));
+        while self.bytes.iter().sum::<usize>() > self.budget {
+            if self.list.len() == 1 {
+                // One checkpoint alone is over the budget: keep none, try
+                // again (less often) later; seeks replay from time 0.
+                self.list.clear();
+                self.bytes.clear();
+                self.every = self.every.saturating_mul(2);
+                break;
+            }
+            self.thin();
+        }
+    }
+
+    /// Bytes the checkpoints held take (0 without a meter).
+    pub fn bytes(&self) -> usize {
+        self.bytes.iter().sum()
+    }
+
+    /// Advances `sim` towards `t` within `budget` events (as
+    /// [`Simulation::advance`]), taking checkpoints on the way.
+    pub fn advance(&mut self, sim: &mut Simulation, t: SimTime, budget: u64) -> Progress {
+        let mut left = budget;
+        loop {
+            let due = self.list.last().map_or(0, Simulation::events) + self.every;
+            let chunk = left.min(due.saturating_sub(sim.events()).max(1));
+            let before = sim.events();
+            let progress = sim.advance(t, chunk);
+            self.observe(sim);
+            left -= (sim.events() - before).min(left);
+            if progress != Progress::OverBudget || left == 0 {
+                return progress;
+            }
+        }
+    }
+
+    /// The run as it was at the latest checkpoint at or before `t`, with
+    /// `current`'s later timeline entries scheduled; None when there is
+    /// none (replay from time 0).
+    pub fn restore(&self, t: SimTime, current: &Scenario) -> Option<Simulation> {
+        let at = self.list.partition_point(|c| c.now() <= t);
+        let mut sim = self.list[..at].last()?.clone();
+        if current.timeline.len() > sim.scenario().timeline.len() {
+            sim.extend_to(current.clone());
+        }
+        Some(sim)
+    }
+
+    /// An entry was added to the timeline at `at_ns`: checkpoints from
+    /// after that time showed a future without it.
+    pub fn edited(&mut self, at_ns: SimTime) {
+        let keep = self.list.partition_point(|c| c.now() < at_ns);
+        self.list.truncate(keep);
+        self.bytes.truncate(keep);
+    }
+
+    pub fn clear(&mut self) {
+        self.list.clear();
+        self.bytes.clear();
+    }
+
+    pub fn len(&self) -> usize {
+        self.list.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    /// The times of the checkpoints held.
+    pub fn times(&self) -> impl Iterator<Item = SimTime> + '_ {
+        self.list.iter().map(Simulation::now)
+    }
+
+    /// The current interval between checkpoints, in events.
+    pub fn every(&self) -> u64 {
+        self.every
+    }
+}

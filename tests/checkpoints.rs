@@ -1,0 +1,159 @@
+//! Going back in time through checkpoints (issue 14): a restored checkpoint
+//! advanced to t is exactly the run a straight run has at t, for every
+//! preset, with live edits made after the checkpoint, and memory stays
+//! bounded however long the run.
+
+mod common;
+
+use common::scenario;
+use scalelab::Simulation;
+use scalelab::presets::{LOAD_BALANCING_JSON, all};
+use scalelab::sim::Progress;
+use scalelab::sim::checkpoint::Checkpoints;
+use scalelab::sim::spec::FaultSpec;
+use scalelab::sim::time::{NS_PER_MS, NS_PER_S};
+
+/// Everything a run shows: summary, series (run-wide and per node), trace
+/// and the live view.
+fn state(sim: &Simulation) -> String {
+    let nodes = sim.scenario().topology.ids.len();
+    let per_node: Vec<_> = (0..nodes).map(|i| format!("{:?}", sim.node_series(i as u32))).collect();
+    format!(
+        "{:?}\n{:?}\n{per_node:?}\n{:?}\n{:?}",
+        sim.summary(),
+        sim.series(),
+        sim.trace().copied().collect::<Vec<_>>(),
+        sim.snapshot()
+    )
+}
+
+/// Runs to `end` in UI-like frames, observing checkpoints after each.
+fn run_with_checkpoints(sim: &mut Simulation, cps: &mut Checkpoints, end: u64) {
+    let step = 500 * NS_PER_MS;
+    let mut t = sim.now();
+    while t < end && !sim.is_finished() {
+        t = (t + step).min(end);
+        while cps.advance(sim, t, 20_000) == Progress::OverBudget {}
+    }
+}
+
+#[test]
+fn a_restored_checkpoint_replays_exactly_the_straight_run_for_every_preset() {
+    for p in all() {
+        let s = scenario(p.json);
+        let end = 20 * NS_PER_S;
+        let mut straight = Simulation::new(&s);
+        straight.step_until(end);
+        let want = state(&straight);
+
+        let mut sim = Simulation::new(&s);
+        let mut cps = Checkpoints::new(30_000, 1_000);
+        run_with_checkpoints(&mut sim, &mut cps, end);
+        assert_eq!(state(&sim), want, "{}: the observed run itself", p.id);
+        assert!(
+            cps.len() >= 2 || sim.events() < 90_000,
+            "{}: {} checkpoints over {} events",
+            p.id,
+            cps.len(),
+            sim.events()
+        );
+        // Back to a few times, each from the checkpoint before it, then on to the end.
+        for back in [end / 7, end / 2, end - end / 9] {
+            let Some(mut restored) = cps.restore(back, sim.scenario()) else { continue };
+            assert!(restored.now() <= back);
+            restored.step_until(end);
+            assert_eq!(state(&restored), want, "{}: restored at {} ns for {back}", p.id, restored.now());
+        }
+    }
+}
+
+#[test]
+fn an_edit_after_a_checkpoint_happens_again_after_a_restore() {
+    let s = scenario(LOAD_BALANCING_JSON);
+    let mut live = Simulation::new(&s);
+    let mut cps = Checkpoints::new(50_000, 1_000);
+    run_with_checkpoints(&mut live, &mut cps, 6 * NS_PER_S);
+    let e = FaultSpec { set: Some("users".into()), rate_per_s: Some(12_000.0), ..Default::default() };
+    live.add_entry(e).expect("a valid edit");
+    cps.edited(live.now() + 1);
+    run_with_checkpoints(&mut live, &mut cps, 12 * NS_PER_S);
+    let want = state(&live);
+
+    // Back to before the edit: the checkpoint lacks it, restore adds it.
+    let mut restored = cps.restore(3 * NS_PER_S, live.scenario()).expect("a checkpoint before 3 s");
+    assert!(restored.scenario().timeline.len() == live.scenario().timeline.len());
+    restored.step_until(12 * NS_PER_S);
+    assert_eq!(state(&restored), want);
+
+    // And a straight run of the recorded scenario agrees.
+    let mut replay = Simulation::new(live.scenario());
+    replay.step_until(12 * NS_PER_S);
+    assert_eq!(state(&replay), want);
+}
+
+#[test]
+fn checkpoints_after_an_edit_in_the_past_are_dropped() {
+    let s = scenario(LOAD_BALANCING_JSON);
+    let mut sim = Simulation::new(&s);
+    let mut cps = Checkpoints::new(50_000, 1_000);
+    run_with_checkpoints(&mut sim, &mut cps, 10 * NS_PER_S);
+    let before = cps.len();
+    // Back to 4 s, then an edit there: the checkpoints after 4 s showed another future.
+    let mut sim = cps.restore(4 * NS_PER_S, sim.scenario()).expect("a checkpoint");
+    sim.step_until(4 * NS_PER_S);
+    let e = FaultSpec { fail: Some("app-1".into()), ..Default::default() };
+    sim.add_entry(e).expect("a valid edit");
+    cps.edited(sim.now() + 1);
+    assert!(cps.len() < before && cps.times().all(|t| t <= 4 * NS_PER_S), "{:?}", cps.times().collect::<Vec<_>>());
+    run_with_checkpoints(&mut sim, &mut cps, 10 * NS_PER_S);
+    let mut straight = Simulation::new(sim.scenario());
+    straight.step_until(10 * NS_PER_S);
+    assert_eq!(state(&sim), state(&straight));
+}
+
+#[test]
+fn one_unbudgeted_advance_takes_its_checkpoints_on_the_way() {
+    let s = scenario(LOAD_BALANCING_JSON);
+    let mut sim = Simulation::new(&s);
+    let mut cps = Checkpoints::new(100_000, 1_000);
+    assert_eq!(cps.advance(&mut sim, 10 * NS_PER_S, u64::MAX), Progress::CaughtUp);
+    let n = sim.events() / 100_000;
+    assert_eq!(cps.len() as u64, n, "one checkpoint per 100,000 events of {}", sim.events());
+    let mut straight = Simulation::new(&s);
+    straight.step_until(10 * NS_PER_S);
+    assert_eq!(state(&sim), state(&straight));
+}
+
+#[test]
+fn memory_is_bounded_by_thinning_and_doubling_the_interval() {
+    let s = scenario(LOAD_BALANCING_JSON);
+    let mut sim = Simulation::new(&s);
+    let mut cps = Checkpoints::new(10_000, 8);
+    run_with_checkpoints(&mut sim, &mut cps, 60 * NS_PER_S);
+    assert!(cps.len() <= 8, "{} checkpoints", cps.len());
+    assert!(cps.every() >= 10_000 * 8, "the interval doubled as the run went on: {}", cps.every());
+    // Spread over the whole run, not bunched at its start.
+    let times: Vec<u64> = cps.times().collect();
+    assert!(times.windows(2).all(|w| w[0] < w[1]));
+    assert!(*times.last().unwrap() > 40 * NS_PER_S, "{times:?}");
+    assert!(times[0] < 20 * NS_PER_S, "{times:?}");
+}
+
+#[test]
+fn a_byte_budget_thins_checkpoints_too() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    // A meter that sees every checkpoint take exactly 1 MB.
+    static CALLS: AtomicUsize = AtomicUsize::new(0);
+    fn meter() -> usize {
+        CALLS.fetch_add(1, Ordering::Relaxed) << 20
+    }
+    let s = scenario(LOAD_BALANCING_JSON);
+    let mut sim = Simulation::new(&s);
+    let mut cps = Checkpoints::metered(meter, 5 << 20);
+    run_with_checkpoints(&mut sim, &mut cps, 60 * NS_PER_S);
+    assert!(cps.len() <= 5 && cps.len() >= 2, "{} checkpoints", cps.len());
+    assert_eq!(cps.bytes(), cps.len() << 20);
+    let mut restored = cps.restore(59 * NS_PER_S, sim.scenario()).expect("a checkpoint");
+    restored.step_until(60 * NS_PER_S);
+    assert_eq!(state(&restored), state(&sim));
+}
