@@ -34,6 +34,9 @@ wasm=$(ls dist/*_bg.wasm) js=$(ls dist/*.js | grep -v _bg)
 wasm_gz=$(gzip -9 -c "$wasm" | wc -c) js_gz=$(gzip -9 -c "$js" | wc -c)
 echo "release bundle (gzip -9): wasm $wasm_gz B + js $js_gz B = $(( (wasm_gz + js_gz) / 1024 )) KiB"
 
+step "optimised CLI (for the wasm/native benchmark figure)"
+cargo build --release --bin scalelab
+
 step "end-to-end tests (Playwright, node --test)"
 # They compare the wasm engine with the CLI that `cargo test` built
 # (target/debug/scalelab): same results, so no optimised build is needed.

@@ -87,10 +87,21 @@ test('invalid scenarios throw the validation errors', async () => {
   assert.match(msg, /nodes: is missing/);
 });
 
-test('wasm benchmark: M/M/8, 1,000,000 requests (printed, not asserted)', async () => {
+test('wasm benchmark: M/M/8, 1,000,000 requests, against the native CLI (printed, not asserted)', async () => {
   const runs = [];
   for (let i = 0; i < 3; i++) runs.push(JSON.parse(await page.evaluate(() => window.wasmBindings.bench(1000000))));
   const best = Math.max(...runs.map((r) => r.events_per_s));
   console.log(`wasm bench (Chromium): ${runs.map((r) => (r.events_per_s / 1e6).toFixed(2)).join(', ')} M events/s; best ${(best / 1e6).toFixed(2)} M events/s`);
   assert.ok(runs.every((r) => r.events === runs[0].events), 'same events every run');
+  // The same bench natively, on the same machine, now (scripts/test.sh builds
+  // the optimised CLI before the end-to-end tests).
+  const release = join(ROOT, 'target', 'release', 'scalelab');
+  if (existsSync(release)) {
+    const out = execFileSync(release, ['bench', '--runs', '3'], { encoding: 'utf8' });
+    const native = Number(/events_per_s best (\d+)/.exec(out)[1]);
+    const ratio = /ratio ([\d.]+)/.exec(out)[1];
+    console.log(`native bench: best ${(native / 1e6).toFixed(2)} M events/s; wasm is ${(native / best).toFixed(2)}x slower than native; engine/hand-written ratio ${ratio}`);
+  } else {
+    console.log(`native bench: skipped (no ${release}; scripts/test.sh builds it)`);
+  }
 });
