@@ -27,4 +27,10 @@ pub mod ui;
 pub use families::messaging::kafka::{kafka_partition, murmur2};
 pub use families::messaging::topic::topic_matches;
 pub use families::sharding::ring::HashRing;
+/// The URL shortener's algorithms: base62 codes, Twitter's Snowflake ids,
+/// hashed codes (`shortener::hash_code`).
+pub use families::shortener::{base62, snowflake};
+pub mod shortener {
+    pub use crate::families::shortener::hash::{Hash, MAX_LEN, MIN_LEN, digest, hash_code, prefix_u64};
+}
 pub use sim::{Scenario, ScenarioError, Simulation, Summary};

@@ -15,6 +15,7 @@
 pub mod kinds;
 pub mod messaging;
 pub mod sharding;
+pub mod shortener;
 pub mod storage;
 pub mod web_tier;
 
