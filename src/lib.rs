@@ -31,6 +31,7 @@ pub use families::sharding::ring::HashRing;
 /// hashed codes (`shortener::hash_code`).
 pub use families::shortener::{base62, snowflake};
 pub mod shortener {
+    pub use crate::families::shortener::estimate::{Estimate, EstimateError, EstimateInput, estimate};
     pub use crate::families::shortener::hash::{Hash, MAX_LEN, MIN_LEN, digest, hash_code, prefix_u64};
 }
 pub use sim::{Scenario, ScenarioError, Simulation, Summary};

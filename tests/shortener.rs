@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use scalelab::base62::{self, DecodeError};
-use scalelab::shortener::{Hash, digest, hash_code};
+use scalelab::shortener::{EstimateInput, Hash, digest, estimate, hash_code};
 use scalelab::snowflake::{self, Snowflake, TWITTER_EPOCH_MS};
 
 fn hex(bytes: &[u8]) -> String {
@@ -136,4 +136,31 @@ fn truncated_hashes_collide_as_the_birthday_expectation_says() {
         let err = (seen - expected).abs() / expected;
         assert!(err < 0.10, "{hash:?} len {len}, {n} URLs: {seen} colliding pairs, birthday expectation {expected:.0}");
     }
+}
+
+#[test]
+fn the_design_notes_estimate() {
+    // 10 M new URLs a day for 100 years, 10 redirects each, 100 B a record, peak 2x.
+    let e = estimate(&EstimateInput::default()).expect("the defaults are valid");
+    assert!((e.writes_per_s - 115.74).abs() < 0.01, "{}", e.writes_per_s);
+    assert!((e.redirects_per_s - 1157.4).abs() < 0.1);
+    assert!((e.peak_redirects_per_s - 2314.8).abs() < 0.1);
+    assert_eq!(e.records, 365e9);
+    assert_eq!(e.storage_bytes, 36.5e12, "36.5 TB");
+    assert_eq!(e.code_length, 7, "62^6 = 5.7e10 < 3.65e11 <= 62^7 = 3.5e12");
+    // A fifth of a day's 100 M redirects, 100 B each: 2 GB.
+    assert!((e.cache_bytes - 2e9).abs() < 1.0, "{}", e.cache_bytes);
+    // Fewer records need fewer characters.
+    let small = estimate(&EstimateInput { years: 1.0, new_urls_per_day: 1_000.0, ..Default::default() }).unwrap();
+    assert_eq!(small.code_length, 4, "365,000 records: 62^3 = 238,328 is too few");
+}
+
+#[test]
+fn a_bad_estimate_input_names_its_field() {
+    let bad = |i: EstimateInput| estimate(&i).unwrap_err().field;
+    assert_eq!(bad(EstimateInput { new_urls_per_day: 0.0, ..Default::default() }), "new_urls_per_day");
+    assert_eq!(bad(EstimateInput { years: f64::NAN, ..Default::default() }), "years");
+    assert_eq!(bad(EstimateInput { peak_factor: 0.5, ..Default::default() }), "peak_factor");
+    assert_eq!(bad(EstimateInput { bytes_per_record: -3.0, ..Default::default() }), "bytes_per_record");
+    assert_eq!(bad(EstimateInput { reads_per_write: f64::INFINITY, ..Default::default() }), "reads_per_write");
 }
