@@ -11,6 +11,7 @@ test:
 bench:
 	. scripts/env.sh && cargo run --quiet --release --bin scalelab -- bench
 	. scripts/env.sh && cargo run --quiet --release --bin scalelab -- bench --memory
+	. scripts/env.sh && cargo run --quiet --release --bin scalelab -- bench --seek
 	. scripts/env.sh && cargo run --quiet --release --bin scalelab -- bench --ring
 	. scripts/env.sh && cargo run --quiet --release --bin scalelab -- bench --kafka
 

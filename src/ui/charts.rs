@@ -349,7 +349,7 @@ pub fn Charts() -> impl IntoView {
 
     view! {
         <div class="cursor">
-            <label title="Scrub back and forth over the run (the run replays deterministically); or click a chart">
+            <label title="Scrub back and forth over the run, or click a chart. Going back restores the nearest earlier checkpoint (taken as the run goes) and replays from there: the same run, exactly, in well under a second">
                 <span>
                     "Time cursor "
                     <output data-testid="cursor-label">
