@@ -27,6 +27,13 @@ fn state(sim: &Simulation) -> String {
     )
 }
 
+/// What a straight run of `s` shows at `t`.
+fn straight(s: &scalelab::Scenario, t: u64) -> String {
+    let mut sim = Simulation::new(s);
+    sim.step_until(t);
+    state(&sim)
+}
+
 /// Runs to `end` in UI-like frames, observing checkpoints after each.
 fn run_with_checkpoints(sim: &mut Simulation, cps: &mut Checkpoints, end: u64) {
     let step = 500 * NS_PER_MS;
@@ -42,9 +49,7 @@ fn a_restored_checkpoint_replays_exactly_the_straight_run_for_every_preset() {
     for p in all() {
         let s = scenario(p.json);
         let end = 20 * NS_PER_S;
-        let mut straight = Simulation::new(&s);
-        straight.step_until(end);
-        let want = state(&straight);
+        let want = straight(&s, end);
 
         let mut sim = Simulation::new(&s);
         let mut cps = Checkpoints::new(30_000, 1_000);
@@ -86,9 +91,7 @@ fn an_edit_after_a_checkpoint_happens_again_after_a_restore() {
     assert_eq!(state(&restored), want);
 
     // And a straight run of the recorded scenario agrees.
-    let mut replay = Simulation::new(live.scenario());
-    replay.step_until(12 * NS_PER_S);
-    assert_eq!(state(&replay), want);
+    assert_eq!(straight(live.scenario(), 12 * NS_PER_S), want);
 }
 
 #[test]
@@ -106,9 +109,7 @@ fn checkpoints_after_an_edit_in_the_past_are_dropped() {
     cps.edited(sim.now() + 1);
     assert!(cps.len() < before && cps.times().all(|t| t <= 4 * NS_PER_S), "{:?}", cps.times().collect::<Vec<_>>());
     run_with_checkpoints(&mut sim, &mut cps, 10 * NS_PER_S);
-    let mut straight = Simulation::new(sim.scenario());
-    straight.step_until(10 * NS_PER_S);
-    assert_eq!(state(&sim), state(&straight));
+    assert_eq!(state(&sim), straight(sim.scenario(), 10 * NS_PER_S));
 }
 
 #[test]
@@ -119,9 +120,7 @@ fn one_unbudgeted_advance_takes_its_checkpoints_on_the_way() {
     assert_eq!(cps.advance(&mut sim, 10 * NS_PER_S, u64::MAX), Progress::CaughtUp);
     let n = sim.events() / 100_000;
     assert_eq!(cps.len() as u64, n, "one checkpoint per 100,000 events of {}", sim.events());
-    let mut straight = Simulation::new(&s);
-    straight.step_until(10 * NS_PER_S);
-    assert_eq!(state(&sim), state(&straight));
+    assert_eq!(state(&sim), straight(&s, 10 * NS_PER_S));
 }
 
 #[test]

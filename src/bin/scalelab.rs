@@ -322,15 +322,18 @@ fn bench_seek() {
     let scenario = Scenario::from_json(HOUR_AT_10K_JSON).expect("the seek bench scenario is valid");
     let mut sim = Simulation::new(&scenario);
     let mut cps = Checkpoints::metered(scalelab::meter::live_bytes, scalelab::sim::checkpoint::DEFAULT_BUDGET_BYTES);
-    let started = Instant::now();
-    cps.advance(&mut sim, 600 * NS_PER_S, u64::MAX);
-    println!(
-        "bench seek: ran to 600 s ({} events) in {:.2} s wall with {} checkpoints (every {} events)",
-        sim.events(),
-        started.elapsed().as_secs_f64(),
-        cps.len(),
-        cps.every()
-    );
+    let run_to = |cps: &mut Checkpoints, sim: &mut Simulation, t_s: u64| {
+        let started = Instant::now();
+        cps.advance(sim, t_s * NS_PER_S, u64::MAX);
+        println!(
+            "bench seek: ran to {t_s} s ({} events) in {:.2} s wall; {} checkpoints (every {} events)",
+            sim.events(),
+            started.elapsed().as_secs_f64(),
+            cps.len(),
+            cps.every()
+        );
+    };
+    run_to(&mut cps, &mut sim, 600);
     let seek = |cps: &Checkpoints, sim: &Simulation, t_s: u64| {
         let started = Instant::now();
         let mut back = cps.restore(t_s * NS_PER_S, sim.scenario()).unwrap_or_else(|| Simulation::new(&scenario));
@@ -340,15 +343,7 @@ fn bench_seek() {
     };
     let (wall, from) = seek(&cps, &sim, 540);
     println!("seek_back_600_to_540_s {wall:.3} s wall (from the checkpoint at {from:.1} s)");
-    let started = Instant::now();
-    cps.advance(&mut sim, 3_600 * NS_PER_S, u64::MAX);
-    println!(
-        "ran on to 3600 s ({} events) in {:.2} s wall; {} checkpoints (every {} events)",
-        sim.events(),
-        started.elapsed().as_secs_f64(),
-        cps.len(),
-        cps.every()
-    );
+    run_to(&mut cps, &mut sim, 3_600);
     let mut worst: (f64, u64) = (0.0, 0);
     for t_s in (30..3_600).step_by(97) {
         let (wall, _) = seek(&cps, &sim, t_s);
