@@ -8,7 +8,9 @@ use crate::presets;
 use crate::sim::{Scenario, Simulation};
 
 /// The CLI's benchmark in the browser: the M/M/8 preset for `requests`
-/// requests. Returns `{"events": N, "wall_ms": T, "events_per_s": R}`.
+/// requests, then the hand-written M/M/c baseline on the same model (what
+/// tells this engine's wasm slowdown from the platform's). Returns
+/// `{"events", "wall_ms", "events_per_s", "requests_per_s", "baseline_requests_per_s"}`.
 #[wasm_bindgen]
 pub fn bench(requests: u32) -> String {
     let scenario = Scenario::from_json(presets::MM8_JSON)
@@ -18,9 +20,14 @@ pub fn bench(requests: u32) -> String {
     let t0 = perf.as_ref().map_or(0.0, |p| p.now());
     let summary = Simulation::new(&scenario).run();
     let wall_ms = perf.as_ref().map_or(0.0, |p| p.now()) - t0;
+    let t1 = perf.as_ref().map_or(0.0, |p| p.now());
+    let b = crate::sim::baseline::mmc(8, 6.4, 1000.0, u64::from(requests), scenario.spec.seed);
+    let baseline_ms = perf.as_ref().map_or(0.0, |p| p.now()) - t1;
     format!(
-        r#"{{"events":{},"wall_ms":{wall_ms},"events_per_s":{}}}"#,
+        r#"{{"events":{},"wall_ms":{wall_ms},"events_per_s":{},"requests_per_s":{},"baseline_requests_per_s":{}}}"#,
         summary.events,
-        summary.events as f64 / (wall_ms / 1e3)
+        summary.events as f64 / (wall_ms / 1e3),
+        summary.completed as f64 / (wall_ms / 1e3),
+        b.completed as f64 / (baseline_ms / 1e3)
     )
 }
