@@ -124,6 +124,26 @@ fn one_unbudgeted_advance_takes_its_checkpoints_on_the_way() {
 }
 
 #[test]
+fn going_forward_again_after_a_seek_back_restores_a_later_checkpoint() {
+    let s = scenario(LOAD_BALANCING_JSON);
+    let mut sim = Simulation::new(&s);
+    let mut cps = Checkpoints::new(50_000, 1_000);
+    run_with_checkpoints(&mut sim, &mut cps, 20 * NS_PER_S);
+    let want = state(&sim);
+    // Back to 2 s: in the past, so a checkpoint (or time 0) is where to start.
+    let back = cps.start_for(&sim, 2 * NS_PER_S).expect("2 s is in the past");
+    assert!(back.now() <= 2 * NS_PER_S);
+    // Forward to 19.9 s: a checkpoint past 2 s saves the replay in between.
+    let ahead = cps.start_for(&back, 19_900 * NS_PER_MS).expect("a checkpoint lies between 2 s and 19.9 s");
+    assert!(ahead.now() > 15 * NS_PER_S && ahead.now() <= 19_900 * NS_PER_MS, "{}", ahead.now());
+    let mut ahead = ahead;
+    ahead.step_until(20 * NS_PER_S);
+    assert_eq!(state(&ahead), want);
+    // Nothing to gain a step ahead of the clock with no checkpoint between.
+    assert!(cps.start_for(&sim, sim.now() + NS_PER_S).is_none());
+}
+
+#[test]
 fn memory_is_bounded_by_thinning_and_doubling_the_interval() {
     let s = scenario(LOAD_BALANCING_JSON);
     let mut sim = Simulation::new(&s);

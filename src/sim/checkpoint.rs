@@ -7,7 +7,7 @@
 //! ```
 //!
 //! A checkpoint is a [`Simulation`] clone (its time series share their full
-//! chunks, see `series.rs`), taken by [`Checkpoints::observe`] once `every`
+//! chunks, see `series.rs`), taken by [`Checkpoints::advance`] once `every`
 //! events have passed since the last one. Memory is bounded: at most `max`
 //! checkpoints, and, when the owner passes a meter of live heap bytes (the
 //! app and the CLI count their allocations), at most `budget` bytes of
@@ -44,15 +44,19 @@ pub const DEFAULT_BUDGET_BYTES: usize = 128 << 20;
 /// Live heap bytes of the process (see `crate::meter`).
 pub type Meter = fn() -> usize;
 
-#[derive(Clone)]
 pub struct Checkpoints {
     every: u64,
     max: usize,
     budget: usize,
     meter: Option<Meter>,
-    /// In order of time (and of events), with the bytes each took.
-    list: Vec<Simulation>,
-    bytes: Vec<usize>,
+    /// In order of time (and of events).
+    list: Vec<Held>,
+}
+
+/// One checkpoint and the heap bytes its copy took (0 without a meter).
+struct Held {
+    sim: Simulation,
+    bytes: usize,
 }
 
 impl Default for Checkpoints {
@@ -64,14 +68,7 @@ impl Default for Checkpoints {
 impl Checkpoints {
     /// Checkpoints every `every` events at first, at most `max` (at least 2) of them.
     pub fn new(every: u64, max: usize) -> Self {
-        Checkpoints {
-            every: every.max(1),
-            max: max.max(2),
-            budget: usize::MAX,
-            meter: None,
-            list: Vec::new(),
-            bytes: Vec::new(),
-        }
+        Checkpoints { every: every.max(1), max: max.max(2), budget: usize::MAX, meter: None, list: Vec::new() }
     }
 
     /// The defaults, with at most `budget` bytes of checkpoints as `meter` counts them.
@@ -82,41 +79,37 @@ impl Checkpoints {
     /// Drops every other checkpoint (keeping the 2nd, 4th, …: still evenly
     /// spread) and doubles the interval.
     fn thin(&mut self) {
-        let mut i = 0;
-        let keep: Vec<bool> = self
-            .list
-            .iter()
-            .map(|_| {
-                i += 1;
-                i % 2 == 0
-            })
-            .collect();
-        let mut k = keep.iter();
-        self.list.retain(|_| *k.next().expect("one flag each"));
-        let mut k = keep.iter();
-        self.bytes.retain(|_| *k.next().expect("one flag each"));
+        let mut odd = false;
+        self.list.retain(|_| {
+            odd = !odd;
+            !odd
+        });
         self.every = self.every.saturating_mul(2);
+    }
+
+    /// The events of the last checkpoint (0: none yet).
+    fn last_events(&self) -> u64 {
+        self.list.last().map_or(0, |h| h.sim.events())
     }
 
     /// Called after the run advanced: takes a checkpoint when `every`
     /// events have passed since the last one (or since time 0).
-    pub fn observe(&mut self, sim: &Simulation) {
-        let last = self.list.last().map_or(0, Simulation::events);
-        if sim.events() < last + self.every {
+    fn observe(&mut self, sim: &Simulation) {
+        if sim.events() < self.last_events() + self.every {
             return;
         }
         if self.list.len() == self.max {
             self.thin();
         }
         let before = self.meter.map_or(0, |m| m());
-        self.list.push(sim.clone());
-        self.bytes.push(self.meter.map_or(0, |m| m().saturating_sub(before)));
-        while self.bytes.iter().sum::<usize>() > self.budget {
+        let copy = sim.clone();
+        let bytes = self.meter.map_or(0, |m| m().saturating_sub(before));
+        self.list.push(Held { sim: copy, bytes });
+        while self.bytes() > self.budget {
             if self.list.len() == 1 {
                 // One checkpoint alone is over the budget: keep none, try
                 // again (less often) later; seeks replay from time 0.
                 self.list.clear();
-                self.bytes.clear();
                 self.every = self.every.saturating_mul(2);
                 break;
             }
@@ -126,7 +119,7 @@ impl Checkpoints {
 
     /// Bytes the checkpoints held take (0 without a meter).
     pub fn bytes(&self) -> usize {
-        self.bytes.iter().sum()
+        self.list.iter().map(|h| h.bytes).sum()
     }
 
     /// Advances `sim` towards `t` within `budget` events (as
@@ -134,7 +127,7 @@ impl Checkpoints {
     pub fn advance(&mut self, sim: &mut Simulation, t: SimTime, budget: u64) -> Progress {
         let mut left = budget;
         loop {
-            let due = self.list.last().map_or(0, Simulation::events) + self.every;
+            let due = self.last_events() + self.every;
             let chunk = left.min(due.saturating_sub(sim.events()).max(1));
             let before = sim.events();
             let progress = sim.advance(t, chunk);
@@ -150,25 +143,38 @@ impl Checkpoints {
     /// `current`'s later timeline entries scheduled; None when there is
     /// none (replay from time 0).
     pub fn restore(&self, t: SimTime, current: &Scenario) -> Option<Simulation> {
-        let at = self.list.partition_point(|c| c.now() <= t);
-        let mut sim = self.list[..at].last()?.clone();
+        let mut sim = self.latest_at_or_before(t)?.clone();
         if current.timeline.len() > sim.scenario().timeline.len() {
             sim.extend_to(current.clone());
         }
         Some(sim)
     }
 
+    fn latest_at_or_before(&self, t: SimTime) -> Option<&Simulation> {
+        let at = self.list.partition_point(|h| h.sim.now() <= t);
+        self.list[..at].last().map(|h| &h.sim)
+    }
+
+    /// Where `sim` should go on from to reach `t` fastest: a restored
+    /// checkpoint when `t` is in its past, or when a checkpoint lies
+    /// between its clock and `t` (going forward again after a seek back);
+    /// a fresh run when `t` is in its past before any checkpoint; None to
+    /// go on from where it is.
+    pub fn start_for(&self, sim: &Simulation, t: SimTime) -> Option<Simulation> {
+        if t < sim.now() {
+            return Some(self.restore(t, sim.scenario()).unwrap_or_else(|| Simulation::new(sim.scenario())));
+        }
+        match self.latest_at_or_before(t) {
+            Some(c) if c.now() > sim.now() => self.restore(t, sim.scenario()),
+            _ => None,
+        }
+    }
+
     /// An entry was added to the timeline at `at_ns`: checkpoints from
     /// after that time showed a future without it.
     pub fn edited(&mut self, at_ns: SimTime) {
-        let keep = self.list.partition_point(|c| c.now() < at_ns);
+        let keep = self.list.partition_point(|h| h.sim.now() < at_ns);
         self.list.truncate(keep);
-        self.bytes.truncate(keep);
-    }
-
-    pub fn clear(&mut self) {
-        self.list.clear();
-        self.bytes.clear();
     }
 
     pub fn len(&self) -> usize {
@@ -181,7 +187,7 @@ impl Checkpoints {
 
     /// The times of the checkpoints held.
     pub fn times(&self) -> impl Iterator<Item = SimTime> + '_ {
-        self.list.iter().map(Simulation::now)
+        self.list.iter().map(|h| h.sim.now())
     }
 
     /// The current interval between checkpoints, in events.

@@ -511,7 +511,7 @@ impl Simulation {
     /// checkpoint catching up with edits made after it was taken). Schedules
     /// the new entries and builds the servers they add, exactly as a run of
     /// `scenario` from time 0 has them.
-    pub fn extend_to(&mut self, scenario: Scenario) {
+    pub(super) fn extend_to(&mut self, scenario: Scenario) {
         debug_assert!(scenario.timeline.len() >= self.scenario.timeline.len());
         // Servers the entries add, and their links, extend the topology.
         for i in self.nodes.len()..scenario.topology.ids.len() {

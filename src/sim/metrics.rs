@@ -12,10 +12,10 @@
 
 use std::collections::VecDeque;
 
-use super::series::Series;
-
 use hdrhistogram::Histogram;
 use serde::Serialize;
+
+use super::series::Series;
 
 use super::engine::Status;
 use super::time::{NS_PER_US, SimTime, ns_to_ms, ns_to_s};
@@ -194,9 +194,9 @@ impl WindowLatency {
             LatencySummary::default()
         } else {
             let n = self.samples.len();
-            // Nearest-rank percentiles: the values a full sort would put at
-            // those ranks, found by selection, each lower rank among the
-            // samples below the higher one (no sort: O(n) per window).
+            // Nearest-rank percentiles: the values a full sort puts at those
+            // ranks. Small windows are sorted; larger ones use selection,
+            // each lower rank among the samples below the higher one (O(n)).
             let rank = |q: f64| ((q * n as f64).ceil() as usize).clamp(1, n) - 1;
             let (r50, r95, r99) = (rank(0.50), rank(0.95), rank(0.99));
             let s = &mut self.samples[..];

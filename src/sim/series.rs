@@ -110,14 +110,6 @@ impl<T: Clone + serde::Serialize> serde::Serialize for Series<T> {
     }
 }
 
-impl<'a, T: Clone> IntoIterator for &'a Series<T> {
-    type Item = &'a T;
-    type IntoIter = Box<dyn DoubleEndedIterator<Item = &'a T> + 'a>;
-    fn into_iter(self) -> Self::IntoIter {
-        Box::new(self.iter())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

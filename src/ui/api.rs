@@ -14,8 +14,8 @@
 //! - `state()`: `{now_ms, playing, seeking, finished, scene, nodes, preset, checkpoints}`:
 //!   the clock, playback, the scene's generation (it changes whenever the
 //!   diagram is rebuilt), the ids of its nodes, the gallery entry, and
-//!   `checkpoints: {count, bytes, every_events}` of variant A (what a seek
-//!   back restores from).
+//!   `checkpoints: {count, bytes, every_events, restored_from_ms}` of
+//!   variant A (what seeks restore from, and where the last one restarted).
 //! - `scenario()`: the scenario as it stands (v1 JSON object, live edits
 //!   on its timeline).
 //! - `panicForTest(message)`: only with `?test-hooks=1`; panics on purpose,

@@ -17,12 +17,12 @@ pub fn bench(requests: u32) -> String {
         .expect("the M/M/8 preset is valid")
         .with_stop_requests(u64::from(requests));
     let perf = web_sys::window().and_then(|w| w.performance());
-    let t0 = perf.as_ref().map_or(0.0, |p| p.now());
+    let now = || perf.as_ref().map_or(0.0, |p| p.now());
+    let t0 = now();
     let summary = Simulation::new(&scenario).run();
-    let wall_ms = perf.as_ref().map_or(0.0, |p| p.now()) - t0;
-    let t1 = perf.as_ref().map_or(0.0, |p| p.now());
+    let t1 = now();
     let b = crate::sim::baseline::mmc(8, 6.4, 1000.0, u64::from(requests), scenario.spec.seed);
-    let baseline_ms = perf.as_ref().map_or(0.0, |p| p.now()) - t1;
+    let (wall_ms, baseline_ms) = (t1 - t0, now() - t1);
     format!(
         r#"{{"events":{},"wall_ms":{wall_ms},"events_per_s":{},"requests_per_s":{},"baseline_requests_per_s":{}}}"#,
         summary.events,

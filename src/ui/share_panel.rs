@@ -13,7 +13,7 @@ use crate::sim::Simulation;
 pub fn metrics_csv(sim: &Simulation) -> String {
     let mut out =
         String::from("t_start_s,width_s,sent,completed,dropped,timed_out,failed,p50_ms,p95_ms,p99_ms,max_ms,mean_ms\n");
-    for w in sim.series() {
+    for w in sim.series().iter() {
         let l = w.latency_ms;
         out.push_str(&format!(
             "{},{},{},{},{},{},{},{},{},{},{},{}\n",

@@ -101,7 +101,7 @@ pub struct Lab {
     /// Checkpoints of A and of B taken as they run: going back in time
     /// restores the nearest earlier one instead of replaying from 0.
     checkpoints: StoredValue<[Checkpoints; 2]>,
-    /// Where the last seek back restarted from (ns; 0: from the start).
+    /// Where the last restore restarted from (ns; 0: none, or time 0).
     restored_from: StoredValue<u64>,
     pub compare: RwSignal<Option<CompareSpec>>,
     /// The gallery entry the scenario came from (None: loaded from a link or the API).
@@ -241,23 +241,29 @@ impl Lab {
         self.seek(t);
     }
 
-    /// Goes to simulated time `t_ns`: when it lies in the past, restores the
-    /// latest checkpoint at or before it (or time 0) and replays from there,
-    /// a budget of events per frame (runs are deterministic, so the state is
-    /// the same).
+    /// Goes to simulated time `t_ns`, a budget of events per frame: from
+    /// the nearest checkpoint before it when that saves replay (it lies in
+    /// the past, or a checkpoint lies between now and it), else from now.
+    /// Runs are deterministic, so the state is the same either way.
     pub fn seek(&self, t_ns: u64) {
-        if t_ns < self.sim.with_value(|s| s.now()) {
-            let back = |cps: &Checkpoints, sim: &Simulation| {
-                cps.restore(t_ns, sim.scenario()).unwrap_or_else(|| Simulation::new(sim.scenario()))
-            };
-            let a = self.checkpoints.with_value(|c| self.sim.with_value(|s| back(&c[0], s)));
-            let b = self.checkpoints.with_value(|c| self.sim_b.with_value(|b| b.as_ref().map(|b| back(&c[1], b))));
-            self.restored_from.set_value(a.now());
-            self.sim.set_value(a);
-            self.sim_b.set_value(b);
-        }
+        self.jump_towards(t_ns);
         self.seek_to.set(Some(t_ns));
         self.charts_dirty.update(|v| *v += 1);
+    }
+
+    /// Restores both variants from where `Checkpoints::start_for` says.
+    fn jump_towards(&self, t_ns: u64) {
+        let a = self.checkpoints.with_value(|c| self.sim.with_value(|s| c[0].start_for(s, t_ns)));
+        if let Some(a) = a {
+            self.restored_from.set_value(a.now());
+            self.sim.set_value(a);
+        }
+        let b = self
+            .checkpoints
+            .with_value(|c| self.sim_b.with_value(|b| b.as_ref().and_then(|b| c[1].start_for(b, t_ns))));
+        if let Some(b) = b {
+            self.sim_b.set_value(Some(b));
+        }
     }
 
     /// Advances both variants towards `target` within `budget` events each,
@@ -311,10 +317,7 @@ impl Lab {
     pub fn run_until(&self, t_ns: u64) {
         self.playing.set(false);
         self.seek_to.set(None);
-        if t_ns < self.sim.with_value(|s| s.now()) {
-            self.seek(t_ns);
-            self.seek_to.set(None);
-        }
+        self.jump_towards(t_ns);
         self.advance_to(t_ns, u64::MAX);
         self.refresh();
         self.charts_dirty.update(|v| *v += 1);
@@ -384,7 +387,7 @@ impl Lab {
     }
 
     /// Variant A's checkpoints: how many, their heap bytes, the interval,
-    /// and where the last seek back restarted from.
+    /// and where the last restore restarted from.
     pub fn checkpoint_stats(&self) -> serde_json::Value {
         self.checkpoints.with_value(|c| {
             serde_json::json!({"count": c[0].len(), "bytes": c[0].bytes(), "every_events": c[0].every(),

@@ -57,6 +57,10 @@ test('seeking back 9 minutes in a 10-minute run and from the end of an hour rest
     assert.ok(from > 0 && from <= t, `the seek to ${t} ms restored the checkpoint at ${from} ms`);
     seeks.push(`${t / 1000} s: ${r.wall_ms.toFixed(0)} ms`);
   }
+  // Forward again from 61 s to near the end: a later checkpoint, not a replay of the hour.
+  const ahead = await runUntil(3_590_000);
+  assert.ok(ahead.state.checkpoints.restored_from_ms > 3_500_000, `went on from ${ahead.state.checkpoints.restored_from_ms} ms`);
+  seeks.push(`forward from 61 s to 3590 s: ${ahead.wall_ms.toFixed(0)} ms`);
   console.log(
     `seek (Chromium): ran to 600 s in ${(to600.wall_ms / 1000).toFixed(1)} s; back to 540 s in ${back540.wall_ms.toFixed(0)} ms` +
       ` from the checkpoint at ${(from / 1000).toFixed(1)} s (${cps.count} checkpoints, ${(cps.bytes / 1e6).toFixed(1)} MB)`,
