@@ -137,6 +137,25 @@ fn print_table(s: &Summary, wall_s: f64) {
             if n.up { "" } else { "  (down)" }
         );
     }
+    // Each kind's own figures (a cache's hits, a URL table's rows…), a
+    // few to a line.
+    for (id, n) in &s.nodes {
+        if n.figures.is_empty() {
+            continue;
+        }
+        let parts: Vec<String> = n
+            .figures
+            .iter()
+            .map(|(name, f)| match f {
+                scalelab::sim::family::Figure::Count(c) => format!("{name} {c}"),
+                scalelab::sim::family::Figure::Value(v) => format!("{name} {v:.3}"),
+            })
+            .collect();
+        for (i, chunk) in parts.chunks(6).enumerate() {
+            let head = if i == 0 { format!("{id}:") } else { String::new() };
+            println!("  {head:<15} {}", chunk.join(", "));
+        }
+    }
     for (id, n) in &s.nodes {
         if let Some(st) = &n.store {
             print_store(id, st);

@@ -10,6 +10,7 @@
 
 use super::messaging::{kafka_client, kafka_cluster, rabbitmq};
 use super::sharding::sharded_store;
+use super::shortener::{app, coordinator, table, users};
 use super::storage::{cache, database};
 use super::web_tier::{client, load_balancer, server};
 
@@ -33,6 +34,10 @@ pub fn parse(kind: &str, body: serde_json::Value, path: &str, p: &mut Problems) 
         "sharded_store" => parse_as(body, path, p).map(NodeSpec::ShardedStore),
         "cache" => parse_as(body, path, p).map(NodeSpec::Cache),
         "database" => parse_as(body, path, p).map(NodeSpec::Database),
+        "url_users" => parse_as(body, path, p).map(NodeSpec::UrlUsers),
+        "url_app" => parse_as(body, path, p).map(NodeSpec::UrlApp),
+        "url_db" => parse_as(body, path, p).map(NodeSpec::UrlDb),
+        "id_coordinator" => parse_as(body, path, p).map(NodeSpec::IdCoordinator),
         _ => return None,
     })
 }
@@ -52,6 +57,10 @@ pub fn validate(spec: &NodeSpec, path: &str, p: &mut Problems) {
         NodeSpec::ShardedStore(s) => sharded_store::validate(s, path, p),
         NodeSpec::Cache(s) => cache::validate(s, path, p),
         NodeSpec::Database(s) => database::validate(s, path, p),
+        NodeSpec::UrlUsers(s) => users::validate(s, path, p),
+        NodeSpec::UrlApp(s) => app::validate(s, path, p),
+        NodeSpec::UrlDb(s) => table::validate(s, path, p),
+        NodeSpec::IdCoordinator(s) => coordinator::validate(s, path, p),
     }
 }
 
@@ -63,6 +72,7 @@ pub fn accepted_ops(spec: &NodeSpec) -> &'static [CallOp] {
         NodeSpec::ShardedStore(_) | NodeSpec::Server(_) | NodeSpec::LoadBalancer(_) => {
             &[CallOp::Read, CallOp::Write, CallOp::Range]
         }
+        NodeSpec::UrlApp(_) | NodeSpec::UrlDb(_) => &[CallOp::Read, CallOp::Write],
         _ => &[],
     }
 }
@@ -71,6 +81,7 @@ pub fn accepted_ops(spec: &NodeSpec) -> &'static [CallOp] {
 pub fn settable(spec: &NodeSpec) -> (bool, bool) {
     match spec {
         NodeSpec::Server(_) | NodeSpec::ShardedStore(_) | NodeSpec::Cache(_) | NodeSpec::Database(_) => (true, true),
+        NodeSpec::UrlApp(_) | NodeSpec::UrlDb(_) => (true, true),
         _ => (false, false),
     }
 }
@@ -78,7 +89,16 @@ pub fn settable(spec: &NodeSpec) -> (bool, bool) {
 /// Whether a kind is workers behind a queue (the app charts its
 /// utilisation, shows its queue and workers, and draws it as a tier).
 pub fn is_station(spec: &NodeSpec) -> bool {
-    matches!(spec, NodeSpec::Server(_) | NodeSpec::ShardedStore(_) | NodeSpec::Cache(_) | NodeSpec::Database(_))
+    matches!(
+        spec,
+        NodeSpec::Server(_)
+            | NodeSpec::ShardedStore(_)
+            | NodeSpec::Cache(_)
+            | NodeSpec::Database(_)
+            | NodeSpec::UrlApp(_)
+            | NodeSpec::UrlDb(_)
+            | NodeSpec::IdCoordinator(_)
+    )
 }
 
 /// Whether a kind answers requests over its incoming links as a leaf (a
@@ -91,6 +111,8 @@ fn is_leaf_store(spec: &NodeSpec) -> bool {
             | NodeSpec::ShardedStore(_)
             | NodeSpec::Cache(_)
             | NodeSpec::Database(_)
+            | NodeSpec::UrlDb(_)
+            | NodeSpec::IdCoordinator(_)
     )
 }
 
@@ -136,9 +158,10 @@ pub fn validate_links(
         }
     }
     match spec {
-        NodeSpec::Client(_) if out.len() != 1 => {
-            p.add(path, format!("client `{id}` needs exactly one outgoing link (it has {})", out.len()));
+        NodeSpec::Client(_) | NodeSpec::UrlUsers(_) if out.len() != 1 => {
+            p.add(path, format!("{} `{id}` needs exactly one outgoing link (it has {})", spec.kind_name(), out.len()));
         }
+        NodeSpec::UrlApp(s) => app::validate_links(s, path, &out, p),
         NodeSpec::Server(s) => validate_calls(s, path, &out, p),
         NodeSpec::KafkaProducer(_) | NodeSpec::KafkaConsumer(_) => {
             kafka_client::validate_client_links(spec, path, &out, p)
@@ -252,5 +275,45 @@ pub fn build(node_specs: &[NodeSpec], idx: NodeIdx, topo: &Topology, n_initial_n
         NodeSpec::ShardedStore(s) => Box::new(sharded_store::ShardedStore::new(s)),
         NodeSpec::Cache(s) => Box::new(cache::CacheNode::new(s)),
         NodeSpec::Database(s) => Box::new(database::Database::new(s)),
+        NodeSpec::UrlUsers(s) => Box::new(users::Users::new(s, idx, topo)),
+        NodeSpec::UrlApp(s) => Box::new(app::App::new(s, idx, topo, node_specs)),
+        NodeSpec::UrlDb(s) => Box::new(table::Table::new(s)),
+        NodeSpec::IdCoordinator(s) => Box::new(coordinator::Coordinator::new(s)),
+    }
+}
+
+/// Checks a `set` entry's `params` (a kind's own live-editable fields) for
+/// the node `idx`; a kind that takes none says so.
+pub fn check_params(
+    spec: &NodeSpec,
+    idx: NodeIdx,
+    params: &serde_json::Value,
+    path: &str,
+    node_specs: &[NodeSpec],
+    topo: &Topology,
+    p: &mut Problems,
+) {
+    match spec {
+        NodeSpec::UrlApp(s) => {
+            let out: Vec<&NodeSpec> =
+                topo.out_links[idx as usize].iter().map(|&l| &node_specs[topo.links[l as usize].to as usize]).collect();
+            app::check_params(s, params, path, &out, p)
+        }
+        NodeSpec::UrlUsers(_) => users::check_params(params, path, p),
+        NodeSpec::Cache(_) => cache::check_params(params, path, p),
+        _ => p.add(path, format!("`{}` is a {}, which takes no `params`", spec.id(), spec.kind_name())),
+    }
+}
+
+/// A/B changes worth offering for a node whose editable fields are its
+/// own (`NodeParams::Own`): (label of A, label of B, the edit that makes B).
+pub fn candidates(
+    kind: &str,
+    id: &str,
+    spec: &serde_json::Value,
+) -> Vec<(String, String, crate::sim::spec::FaultSpec)> {
+    match kind {
+        "url_app" => app::candidates(id, spec),
+        _ => Vec::new(),
     }
 }

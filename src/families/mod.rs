@@ -65,7 +65,8 @@ pub fn glyph(kind: &str) -> Glyph {
 }
 
 /// Every family, in gallery order.
-pub const FAMILIES: &[Family] = &[web_tier::FAMILY, storage::FAMILY, messaging::FAMILY, sharding::FAMILY];
+pub const FAMILIES: &[Family] =
+    &[web_tier::FAMILY, storage::FAMILY, messaging::FAMILY, sharding::FAMILY, shortener::FAMILY];
 
 /// Every kind name, family by family.
 pub fn kind_names() -> impl Iterator<Item = &'static str> {

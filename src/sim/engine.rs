@@ -225,7 +225,8 @@ impl Ctx<'_> {
         req.hops[n] = link;
         req.n_hops += 1;
         let l = self.core.links[link as usize];
-        self.core.transmit(l.from, l.to, l.latency_ns, Payload::Request(req), MsgKind::Request);
+        let kind = if matches!(req.op, Op::Write | Op::Set | Op::Delete) { MsgKind::Write } else { MsgKind::Request };
+        self.core.transmit(l.from, l.to, l.latency_ns, Payload::Request(req), kind);
     }
 
     /// Sends a request (or a response) back over the link it last crossed,

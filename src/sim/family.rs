@@ -86,6 +86,10 @@ pub struct NodeView {
     /// as they come: how a kind shows its numbers without a field here.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub figures: Vec<(&'static str, f64)>,
+    /// The kind's newest requests told step by step, newest last: how a
+    /// kind explains what it did without a panel type here.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub stories: Vec<Story>,
     /// A Kafka cluster's brokers, partitions and groups.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub kafka: Option<Box<crate::families::messaging::kafka_cluster::KafkaView>>,
@@ -95,6 +99,18 @@ pub struct NodeView {
     /// A sharded store's shards, ring and recent routes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub store: Option<Box<crate::families::sharding::sharded_store::StoreView>>,
+}
+
+/// One request's story, as a node tells it (`NodeView::stories`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Story {
+    /// The request the node was asked (what the animation's dots carry).
+    pub req_id: u64,
+    /// What kind of request: the panel colours by it ("write", "redirect").
+    pub class: &'static str,
+    pub text: String,
+    /// Whether it ended in an error.
+    pub failed: bool,
 }
 
 /// A node's current, editable parameters.
@@ -121,6 +137,11 @@ pub enum NodeParams {
     },
     Store {
         service_time: crate::sim::spec::ServiceTimeSpec,
+    },
+    /// A kind whose editable fields are its spec's own (set through
+    /// `params`): the spec as JSON, which its family's editor reads.
+    Own {
+        spec: serde_json::Value,
     },
 }
 

@@ -11,6 +11,9 @@ use serde::{Deserialize, Serialize};
 
 pub use crate::families::messaging::spec::*;
 pub use crate::families::sharding::spec::*;
+pub use crate::families::shortener::spec::{
+    AppParams, IdCoordinatorSpec, IdsSpec, Strategy, UrlAppSpec, UrlDbSpec, UrlUsersSpec, UsersParams,
+};
 pub use crate::families::storage::spec::{CacheSpec, DatabaseSpec, EvictionSpec};
 pub use crate::families::web_tier::spec::*;
 
@@ -67,6 +70,10 @@ pub enum NodeSpec {
     ShardedStore(ShardedStoreSpec),
     Cache(CacheSpec),
     Database(DatabaseSpec),
+    UrlUsers(UrlUsersSpec),
+    UrlApp(UrlAppSpec),
+    UrlDb(UrlDbSpec),
+    IdCoordinator(IdCoordinatorSpec),
 }
 
 impl NodeSpec {
@@ -84,6 +91,10 @@ impl NodeSpec {
             NodeSpec::ShardedStore(s) => &s.id,
             NodeSpec::Cache(c) => &c.id,
             NodeSpec::Database(d) => &d.id,
+            NodeSpec::UrlUsers(u) => &u.id,
+            NodeSpec::UrlApp(a) => &a.id,
+            NodeSpec::UrlDb(d) => &d.id,
+            NodeSpec::IdCoordinator(c) => &c.id,
         }
     }
 
@@ -101,6 +112,10 @@ impl NodeSpec {
             NodeSpec::ShardedStore(_) => "sharded_store",
             NodeSpec::Cache(_) => "cache",
             NodeSpec::Database(_) => "database",
+            NodeSpec::UrlUsers(_) => "url_users",
+            NodeSpec::UrlApp(_) => "url_app",
+            NodeSpec::UrlDb(_) => "url_db",
+            NodeSpec::IdCoordinator(_) => "id_coordinator",
         }
     }
 
@@ -114,12 +129,19 @@ impl NodeSpec {
                 | NodeSpec::ShardedStore(_)
                 | NodeSpec::Cache(_)
                 | NodeSpec::Database(_)
+                | NodeSpec::UrlUsers(_)
+                | NodeSpec::UrlApp(_)
+                | NodeSpec::UrlDb(_)
+                | NodeSpec::IdCoordinator(_)
         )
     }
 
     /// Whether the node originates traffic (a run needs at least one).
     pub fn is_source(&self) -> bool {
-        matches!(self, NodeSpec::Client(_) | NodeSpec::KafkaProducer(_) | NodeSpec::RabbitPublisher(_))
+        matches!(
+            self,
+            NodeSpec::Client(_) | NodeSpec::KafkaProducer(_) | NodeSpec::RabbitPublisher(_) | NodeSpec::UrlUsers(_)
+        )
     }
 }
 
@@ -331,6 +353,12 @@ pub struct FaultSpec {
     /// are out (`true`) or free it (`false`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hold_worker: Option<bool>,
+    /// With `set`: the kind's own fields, for kinds that take them (the URL
+    /// shortener's `url_app`: `ids`, `pad_to`, `redirect`, `clock_skew_ms`;
+    /// `url_users`: `writes_per_s`, `redirects_per_s`, `viral_share`; a
+    /// `cache`: `capacity`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub params: Option<serde_json::Value>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]

@@ -12,6 +12,8 @@ use super::validate::NodeIdx;
 #[serde(rename_all = "snake_case")]
 pub enum MsgKind {
     Request,
+    /// A request that writes (op write, set or delete): drawn in its own colour.
+    Write,
     Response,
     /// A response carrying an error status (dropped, refused, reset, timed out).
     Error,

@@ -218,6 +218,9 @@ pub struct Change {
     pub partitioning: Option<Partitioning>,
     pub routing: Option<Routing>,
     pub hold_worker: Option<bool>,
+    /// A kind's own fields (`set` with `params`), checked by the kind
+    /// registry (`families::kinds::check_params`); the node reads them.
+    pub params: Option<Value>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -425,6 +428,13 @@ pub(crate) fn parse_as<T: DeserializeOwned>(value: Value, path: &str, p: &mut Pr
             None
         }
     }
+}
+
+/// Reads `value` as a `T` already validated (a live edit's `params`, a
+/// view's spec), or `None`: the same code path as [`parse_as`], so the
+/// browser build carries one copy of each type's deserializer.
+pub(crate) fn read_as<T: DeserializeOwned>(value: &Value) -> Option<T> {
+    parse_as(value.clone(), "", &mut Problems::default())
 }
 
 fn field<T: DeserializeOwned>(top: &mut Map<String, Value>, key: &str, required: bool, p: &mut Problems) -> Option<T> {
@@ -647,11 +657,12 @@ fn check_timeline(
             || f.acks.is_some()
             || f.vnodes.is_some()
             || f.partitioning.is_some()
-            || f.routing.is_some();
+            || f.routing.is_some()
+            || f.params.is_some();
         if verb != "set" && has_params {
             p.add(
                 path.clone(),
-                "parameters (`rate_per_s`, `workers`, `service_time`, `algorithm`, `acks`, `vnodes`, `partitioning`, `routing`) go only with `set`",
+                "parameters (`rate_per_s`, `workers`, `service_time`, `algorithm`, `acks`, `vnodes`, `partitioning`, `routing`, `params`) go only with `set`",
             );
         }
         if f.broker.is_some() && verb != "fail" && verb != "recover" {
@@ -799,8 +810,12 @@ fn check_timeline(
                     partitioning: f.partitioning,
                     routing: f.routing,
                     hold_worker: f.hold_worker,
+                    params: f.params.clone(),
                 };
                 check_change(&change, kind, &path, p);
+                if let Some(params) = &f.params {
+                    nodes::check_params(kind, node, params, &format!("{path}.params"), node_specs, topo, p);
+                }
                 Action::Set(change)
             }
         };
@@ -865,7 +880,7 @@ fn check_change(c: &Change, kind: &NodeSpec, path: &str, p: &mut Problems) {
     if c == &Change::default() {
         p.add(
             path,
-            "`set` needs at least one of `rate_per_s`, `workers`, `service_time`, `algorithm`, `acks`, `vnodes`, `partitioning`, `routing`, `hold_worker`",
+            "`set` needs at least one of `rate_per_s`, `workers`, `service_time`, `algorithm`, `acks`, `vnodes`, `partitioning`, `routing`, `hold_worker`, `params`",
         );
     }
     let is_store = matches!(kind, NodeSpec::ShardedStore(_));

@@ -138,6 +138,7 @@ pub fn App() -> impl IntoView {
                 <Topology/>
                 <p class="legend">
                     <span class="dot request"></span>"request "
+                    <span class="dot write"></span>"write "
                     <span class="dot response"></span>"response "
                     <span class="dot error"></span>"error · fill: "
                     <span class="swatch idle"></span>"idle → "

@@ -79,6 +79,11 @@ pub fn candidates(sim: &Simulation) -> Vec<Candidate> {
                     });
                 }
             }
+            NodeParams::Own { spec } => {
+                for (a, b, entry) in crate::families::kinds::candidates(v.kind, id, spec) {
+                    out.push(Candidate { label_a: a, label_b: b, entry });
+                }
+            }
             NodeParams::Store { .. } => {
                 let Some(st) = v.store.as_deref() else { continue };
                 let mut offer = |a: String, b: String, change: FaultSpec| {
@@ -168,7 +173,28 @@ pub fn verdict(a: &Simulation, b: &Simulation, label_a: &str, label_b: &str) -> 
             text += &format!("; keys moved: {:.1}% and {:.1}%", ma * 100.0, mb * 100.0);
         }
     }
+    // URL shortener: what each variant's writes paid.
+    if let (Some(sa), Some(sb)) = (shortener_figures(a), shortener_figures(b)) {
+        text += &format!(
+            ". Writes failed: {} with {label_a}, {} with {label_b}; hash collisions: {} and {}; duplicate codes: {} and {}",
+            sa[0], sb[0], sa[1], sb[1], sa[2], sb[2]
+        );
+    }
     Some(text)
+}
+
+/// (writes failed, hash collisions, duplicate codes) summed over a run's
+/// URL shortener app servers, if it has any.
+fn shortener_figures(sim: &Simulation) -> Option<[u64; 3]> {
+    let snap = sim.snapshot();
+    let apps: Vec<_> = snap.nodes.iter().filter(|v| v.kind == "url_app").collect();
+    if apps.is_empty() {
+        return None;
+    }
+    let sum = |label: &str| -> u64 {
+        apps.iter().map(|v| v.figures.iter().find(|f| f.0 == label).map_or(0.0, |f| f.1) as u64).sum()
+    };
+    Some([sum("Writes failed"), sum("Hash collisions"), sum("Unique-key violations")])
 }
 
 #[component]

@@ -373,7 +373,7 @@ fn node_inspector(lab: Lab, scene: &Scene, node: NodeIdx) -> impl IntoView + use
             }
             .into_any()
             }
-            NodeParams::Store { .. } | NodeParams::None => ().into_any(),
+            NodeParams::Store { .. } | NodeParams::None | NodeParams::Own { .. } => ().into_any(),
         }
     };
 

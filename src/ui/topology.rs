@@ -160,7 +160,7 @@ fn draw_dots(canvas: &web_sys::HtmlCanvasElement, dots: &[Dot], layout: &Layout,
         // A static flow view: each link drawn as thick as its recent traffic.
         let mut flow: std::collections::BTreeMap<(NodeIdx, NodeIdx), u32> = std::collections::BTreeMap::new();
         for d in dots {
-            let key = if d.kind == MsgKind::Request { (d.from, d.to) } else { (d.to, d.from) };
+            let key = if matches!(d.kind, MsgKind::Request | MsgKind::Write) { (d.from, d.to) } else { (d.to, d.from) };
             *flow.entry(key).or_default() += 1;
         }
         ctx.set_stroke_style_str("rgba(47, 129, 247, 0.55)");
@@ -179,6 +179,7 @@ fn draw_dots(canvas: &web_sys::HtmlCanvasElement, dots: &[Dot], layout: &Layout,
     let radius = (6.0 * scale).clamp(1.5 * ratio, 4.0 * ratio);
     let fixed = [
         (MsgKind::Request, "#2f81f7"),
+        (MsgKind::Write, "#d29922"),
         (MsgKind::Response, "#2da44e"),
         (MsgKind::Error, "#e5484d"),
         (MsgKind::Ack, "#2da44e"),

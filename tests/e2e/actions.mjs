@@ -165,6 +165,40 @@ export const ACTIONS = [
     await click(page, id('apply-server'));
     return `workers ${JSON.stringify(w)}, mean ${JSON.stringify(m)}`;
   } },
+  { name: 'edit a cache\'s capacity', weight: 3, needs: id('edit-cache-capacity'), run: async (page, r) => {
+    const v = value(r, [1, 100, 5000, 50000]);
+    await type(page, id('edit-cache-capacity'), v);
+    await click(page, id('apply-cache-capacity'));
+    return JSON.stringify(v);
+  } },
+  // The URL shortener: its editors, the estimator and its button.
+  { name: 'edit the users\' writes and redirects', weight: 3, needs: id('edit-writes'), run: async (page, r) => {
+    const w = value(r, [0, 10, 200, 3000]);
+    const g = value(r, [0, 100, 2000, 20000]);
+    await type(page, id('edit-writes'), w);
+    await type(page, id('edit-redirects'), g);
+    await click(page, id('apply-users'));
+    return `writes ${JSON.stringify(w)}, redirects ${JSON.stringify(g)}`;
+  } },
+  { name: 'type into the estimator', weight: 3, needs: id('est-urls'), run: async (page, r) => {
+    const field = pick(r, ['est-urls', 'est-reads', 'est-years', 'est-bytes', 'est-peak']);
+    const v = value(r, [1, 2, 10, 100, 1e7, 1e9]);
+    await type(page, id(field), v);
+    return `${field} ${JSON.stringify(v)}`;
+  } },
+  { name: 'apply the estimate', weight: 2, needs: id('estimate-apply'), run: (page) => click(page, id('estimate-apply')) },
+  { name: 'hover a shortener story', weight: 1, needs: `${id('shortener-stories')} li`, run: async (page, r) => {
+    const items = page.locator(`${id('shortener-stories')} li`);
+    const k = Math.floor(r() * (await items.count()));
+    await items.nth(k).hover({ timeout: 2000, force: true });
+    return `story ${k}`;
+  } },
+  ...['edit-strategy', 'edit-hash', 'edit-length', 'edit-block', 'edit-pad', 'edit-redirect', 'edit-viral'].map((t) => ({
+    name: `choose ${t}`, weight: 3, needs: id(t), run: (page, r) => choose(page, id(t), r),
+  })),
+  ...['edit-clock-back', 'edit-clock-fix'].map((t) => ({
+    name: `press ${t}`, weight: 2, needs: id(t), run: (page) => click(page, id(t)),
+  })),
   ...['edit-acks', 'edit-algorithm', 'edit-hold-worker', 'edit-partitioning', 'edit-routing', 'edit-vnodes', 'edit-shard'].map((t) => ({
     name: `choose ${t}`, weight: 4, needs: id(t), run: (page, r) => choose(page, id(t), r),
   })),

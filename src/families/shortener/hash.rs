@@ -11,14 +11,28 @@ use sha2::{Digest, Sha256};
 use super::base62;
 
 /// The digest a hashed code is cut from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Hash {
+    #[default]
     /// 128 bits.
     Md5,
     /// 160 bits.
     Sha1,
     /// 256 bits.
     Sha256,
+}
+
+impl Hash {
+    pub const ALL: [Hash; 3] = [Hash::Md5, Hash::Sha1, Hash::Sha256];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Hash::Md5 => "md5",
+            Hash::Sha1 => "sha1",
+            Hash::Sha256 => "sha256",
+        }
+    }
 }
 
 /// Shortest and longest hashed codes (62^11 > 2^64: 11 characters hold any

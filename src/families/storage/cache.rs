@@ -34,6 +34,22 @@ pub fn validate(s: &CacheSpec, path: &str, p: &mut Problems) {
     validate_service_time(&s.service_time, &format!("{path}.service_time"), p);
 }
 
+/// A cache's live edits (`set` with `params`).
+#[derive(Clone, Debug, Default, PartialEq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CacheParams {
+    capacity: Option<u64>,
+}
+
+/// Checks a `set` entry's `params` for a cache.
+pub fn check_params(params: &serde_json::Value, path: &str, p: &mut Problems) {
+    let Some(c) = crate::sim::validate::parse_as::<CacheParams>(params.clone(), path, p) else { return };
+    match c.capacity {
+        Some(n) => p.range_u64(path, "capacity", n, 1, MAX_CACHE_ENTRIES),
+        None => p.add(path, "needs `capacity`"),
+    }
+}
+
 pub fn eviction(e: EvictionSpec) -> Eviction {
     match e {
         EvictionSpec::Lru => Eviction::Lru,
@@ -114,6 +130,11 @@ impl Node for CacheNode {
         }
         if let Some(w) = change.workers {
             self.desk.set_workers(ctx, w, std::slice::from_ref(&self.service), |_| 0);
+        }
+        // Validated by `check_params`.
+        if let Some(CacheParams { capacity: Some(n) }) = change.params.as_ref().and_then(crate::sim::validate::read_as)
+        {
+            self.store.set_capacity(n as usize, ctx.rng());
         }
     }
 

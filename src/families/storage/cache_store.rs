@@ -167,6 +167,14 @@ impl Cache {
         self.remove(key)
     }
 
+    /// A new capacity (at least 1); a smaller one evicts down to it now.
+    pub fn set_capacity(&mut self, capacity: usize, rng: &mut SimRng) {
+        self.capacity = capacity.max(1);
+        while self.entries.len() > self.capacity {
+            self.evict(rng);
+        }
+    }
+
     /// Empties the cache (a failed cache node comes back cold); counts stay.
     pub fn clear(&mut self) {
         self.entries.clear();

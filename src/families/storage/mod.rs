@@ -8,6 +8,8 @@ pub mod cache_store;
 pub mod database;
 pub mod presets;
 pub mod spec;
+#[cfg(feature = "web")]
+pub mod ui;
 
 pub const FAMILY: super::Family = super::Family {
     id: "storage",
@@ -16,7 +18,7 @@ pub const FAMILY: super::Family = super::Family {
     presets: presets::PRESETS,
     glyphs: &[],
     #[cfg(feature = "web")]
-    inspector: None,
+    inspector: Some(ui::inspector),
     #[cfg(feature = "web")]
     describe: None,
     #[cfg(feature = "web")]

@@ -153,6 +153,11 @@ impl ArrivalClock {
         slot == self.generation
     }
 
+    /// No more arrivals: the pending one is void.
+    pub(crate) fn stop(&mut self) {
+        self.generation = self.generation.wrapping_add(1);
+    }
+
     /// A live rate change: the pending arrival was drawn at the old rate, so draw anew.
     pub(crate) fn set_rate(&mut self, ctx: &mut Ctx, rate: f64) {
         set_rate(&mut self.spec, rate);

@@ -1,0 +1,57 @@
+//! The storage family's inspector: a cache's size (a live `set` with
+//! `params`), beside the workers and service time every station has.
+
+use leptos::html::Input;
+use leptos::prelude::*;
+
+use crate::sim::engine::NodeParams;
+use crate::sim::spec::FaultSpec;
+use crate::ui::inspector::{error_line, number_in, workers_form};
+use crate::ui::scene::Live;
+use crate::ui::state::Lab;
+
+use super::cache::MAX_CACHE_ENTRIES;
+
+/// A cache's editor: capacity, then workers and service time; `None` for
+/// any other node.
+pub fn inspector(lab: Lab, cell: RwSignal<Live>, id: String, params: &NodeParams) -> Option<AnyView> {
+    let NodeParams::Server { service_time, .. } = params else { return None };
+    let (kind, workers, capacity) = cell.with_untracked(|l| {
+        let cap = l.view.figures.iter().find(|f| f.0 == "Capacity").map_or(0.0, |f| f.1);
+        (l.view.kind, l.view.workers, cap)
+    });
+    if kind != "cache" {
+        return None;
+    }
+    let input = NodeRef::<Input>::new();
+    let error = RwSignal::new(None::<String>);
+    let set_id = id.clone();
+    let read = move || -> Result<FaultSpec, String> {
+        let n = number_in(input, "Capacity")?;
+        if n.fract() != 0.0 || n < 1.0 || n > MAX_CACHE_ENTRIES as f64 {
+            return Err(format!("Capacity: a whole number of entries, 1 to {MAX_CACHE_ENTRIES} (got {n})."));
+        }
+        Ok(FaultSpec {
+            set: Some(set_id.clone()),
+            params: Some(serde_json::json!({ "capacity": n as u64 })),
+            ..Default::default()
+        })
+    };
+    Some(
+        view! {
+            <form class="edit" novalidate on:submit=move |ev| {
+                ev.prevent_default();
+                error.set(read().and_then(|e| lab.try_edit(e)).err());
+            }>
+                <label title="Entries the cache holds; a smaller size evicts down to it at once">
+                    "Capacity (entries) "
+                    <input node_ref=input type="number" min="1" step="1" value=capacity data-testid="edit-cache-capacity"/>
+                </label>
+                <button type="submit" data-testid="apply-cache-capacity">"Apply"</button>
+                {error_line(error)}
+            </form>
+            {workers_form(lab, id, "Workers", workers, service_time.clone())}
+        }
+        .into_any(),
+    )
+}

@@ -1,0 +1,382 @@
+//! The URL shortener as a simulation (issue 15): each ID strategy's
+//! behaviour (collisions against the birthday expectation, a counter's
+//! duplicates across two databases, Snowflake's sequence waits and clock
+//! refusals, ranges through a coordinator outage and a crash), the redirect
+//! cache against Che's approximation, 301 against 302, stories, and every
+//! bad setting named by its field.
+
+mod common;
+
+use common::{assert_close, run, scenario};
+use scalelab::sim::family::{Figure, NodeSummary};
+use scalelab::sim::spec::FaultSpec;
+use scalelab::sim::theory::{lru_hit_ratio_che, zipf_popularity};
+use scalelab::{Scenario, Simulation, Summary};
+use serde_json::json;
+
+fn count(s: &Summary, node: &str, figure: &str) -> u64 {
+    match node_of(s, node).figures.get(figure) {
+        Some(Figure::Count(c)) => *c,
+        other => panic!("{node}.{figure}: {other:?}"),
+    }
+}
+
+fn value(s: &Summary, node: &str, figure: &str) -> f64 {
+    match node_of(s, node).figures.get(figure) {
+        Some(Figure::Value(v)) => *v,
+        Some(Figure::Count(c)) => *c as f64,
+        None => panic!("{node}.{figure} missing"),
+    }
+}
+
+fn node_of<'a>(s: &'a Summary, node: &str) -> &'a NodeSummary {
+    s.nodes.get(node).unwrap_or_else(|| panic!("no node {node}"))
+}
+
+fn preset(id: &str) -> &'static str {
+    scalelab::presets::by_id(id).unwrap_or_else(|| panic!("no preset {id}")).json
+}
+
+/// users → app → db (and optionally more nodes and links), as JSON.
+fn shortener(
+    users: serde_json::Value,
+    app: serde_json::Value,
+    extra_nodes: &[serde_json::Value],
+    extra_links: &[(&str, &str)],
+    stop_s: f64,
+) -> String {
+    let mut nodes = vec![users, app, json!({"id": "db", "kind": "url_db", "workers": 64})];
+    nodes.extend(extra_nodes.iter().cloned());
+    let mut links = vec![
+        json!({"from": "users", "to": "app", "latency_ms": 10}),
+        json!({"from": "app", "to": "db", "latency_ms": 1}),
+    ];
+    links.extend(extra_links.iter().map(|(a, b)| json!({"from": a, "to": b, "latency_ms": 1})));
+    json!({"version": 1, "name": "test", "seed": 7, "stop": {"sim_time_s": stop_s}, "nodes": nodes, "links": links})
+        .to_string()
+}
+
+#[test]
+fn hashed_codes_collide_as_the_birthday_bound_says() {
+    // No retries, so every collision is a first attempt: the expected count
+    // for n inserts into 62^len codes is n(n−1)/2 / 62^len (the table holds
+    // almost every earlier code: failed writes are under 1% of n here).
+    for (len, rate, secs, hash) in
+        [(4u32, 2000.0, 60.0, "md5"), (5, 10_000.0, 60.0, "sha1"), (4, 1000.0, 90.0, "sha256")]
+    {
+        let text = shortener(
+            json!({"id": "users", "kind": "url_users", "writes_per_s": rate, "redirects_per_s": 0}),
+            json!({"id": "app", "kind": "url_app", "workers": 256, "queue_capacity": 100000,
+                   "ids": {"strategy": "hash", "hash": hash, "length": len, "max_retries": 0}}),
+            &[],
+            &[],
+            secs,
+        );
+        let s = run(&text);
+        let n = count(&s, "app", "writes_ok") + count(&s, "app", "writes_failed");
+        let collisions = count(&s, "app", "collisions");
+        let space = 62f64.powi(len as i32);
+        let expected = n as f64 * (n as f64 - 1.0) / 2.0 / space;
+        assert!(collisions > 0);
+        assert_eq!(count(&s, "app", "gave_up"), collisions, "with no retries each collision gives up");
+        assert_close(&format!("{hash} len {len}, {n} writes: collisions"), collisions as f64, expected, 0.10, 7);
+        assert_eq!(count(&s, "db", "unique_key_violations"), collisions + count(&s, "app", "deduplicated"));
+    }
+}
+
+#[test]
+fn a_hash_collision_costs_a_salted_retry_and_the_same_url_is_deduplicated() {
+    // 2,000 distinct URLs into 3-character codes: repeats of a URL get its
+    // code back (deduplication); other URLs landing on a taken code retry.
+    let text = shortener(
+        json!({"id": "users", "kind": "url_users", "writes_per_s": 500, "redirects_per_s": 0, "long_urls": 2000}),
+        json!({"id": "app", "kind": "url_app", "ids": {"strategy": "hash", "length": 3}}),
+        &[],
+        &[],
+        30.0,
+    );
+    let s = run(&text);
+    let inserted = count(&s, "db", "rows_inserted");
+    assert!(inserted <= 2000 && inserted > 1900, "each of the 2,000 URLs holds one row ({inserted})");
+    assert!(count(&s, "app", "deduplicated") > 10_000);
+    assert_eq!(count(&s, "app", "collisions"), count(&s, "app", "retries") + count(&s, "app", "gave_up"));
+    assert_eq!(count(&s, "app", "writes_failed"), 0);
+}
+
+#[test]
+fn one_counter_never_repeats_but_two_databases_counting_hand_out_the_same_code() {
+    let one = run(&shortener(
+        json!({"id": "users", "kind": "url_users", "writes_per_s": 500, "redirects_per_s": 0}),
+        json!({"id": "app", "kind": "url_app", "ids": {"strategy": "counter"}}),
+        &[],
+        &[],
+        20.0,
+    ));
+    assert_eq!(count(&one, "app", "duplicates"), 0);
+    // Every id made a row; a few may still be on their way back at the stop.
+    let (ids, ok) = (count(&one, "db", "auto_increment_ids"), count(&one, "app", "writes_ok"));
+    assert!(ids >= ok && ids - ok < 32, "{ids} ids, {ok} writes");
+    let two = run(&shortener(
+        json!({"id": "users", "kind": "url_users", "writes_per_s": 500, "redirects_per_s": 0}),
+        json!({"id": "app", "kind": "url_app", "ids": {"strategy": "counter"}}),
+        &[json!({"id": "db-2", "kind": "url_db"})],
+        &[("app", "db-2")],
+        20.0,
+    ));
+    let dup = count(&two, "app", "duplicates");
+    assert!(dup > 1000, "ids from db-2 repeat db's: {dup} unique-key violations");
+    assert_eq!(count(&two, "db", "unique_key_violations"), dup);
+}
+
+#[test]
+fn the_counters_lock_caps_writes_while_snowflake_and_ranges_do_not() {
+    let s = run(preset("shortener-id-strategies"));
+    // 0.5 ms under the lock: at most 2,000 ids a second against 2,500 asked.
+    let counter = count(&s, "users-counter", "writes_ok") as f64 / 60.0;
+    assert!(counter < 2050.0, "counter: {counter:.0} writes/s");
+    for other in ["users-snowflake", "users-range"] {
+        let rate = count(&s, other, "writes_ok") as f64 / 60.0;
+        assert!(rate > 2400.0, "{other}: {rate:.0} writes/s");
+        assert!(value(&s, other, "write_p99_ms") < 100.0);
+    }
+    assert!(value(&s, "users-counter", "write_p99_ms") > 200.0);
+    assert!(value(&s, "db", "counter_utilisation") > 0.95);
+    // Variant B (the counter's server on Snowflake) has no bottleneck.
+    let b = Scenario::from_json(preset("shortener-id-strategies"))
+        .unwrap()
+        .with_entry(FaultSpec {
+            set: Some("app-counter".into()),
+            params: Some(json!({"ids": {"strategy": "snowflake"}})),
+            ..Default::default()
+        })
+        .unwrap();
+    let sb = Simulation::new(&b).run();
+    assert!(count(&sb, "users-counter", "writes_ok") as f64 / 60.0 > 2400.0);
+    assert_eq!(count(&sb, "app-snowflake", "duplicates") + count(&sb, "app-counter", "duplicates"), 0);
+}
+
+#[test]
+fn snowflake_waits_for_the_next_millisecond_after_4096_ids() {
+    // 5,000 writes a millisecond (five streams at the most one may ask),
+    // arriving from 10 ms to the stop at 20 ms.
+    let mut doc: serde_json::Value = serde_json::from_str(&shortener(
+        json!({"id": "users", "kind": "url_users", "writes_per_s": 1_000_000.0, "redirects_per_s": 0}),
+        json!({"id": "app", "kind": "url_app", "workers": 10000, "queue_capacity": 10_000_000,
+               "service_time": {"dist": "constant", "mean_ms": 0.0001},
+               "ids": {"strategy": "snowflake", "worker": 9}}),
+        &[],
+        &[],
+        0.02,
+    ))
+    .unwrap();
+    doc["nodes"][2] = json!({"id": "db", "kind": "url_db", "workers": 10000, "queue_capacity": 10_000_000,
+                             "write_time": {"dist": "constant", "mean_ms": 0.001}});
+    for k in 2..=5 {
+        let id = format!("users-{k}");
+        doc["nodes"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!({"id": id, "kind": "url_users", "writes_per_s": 1_000_000.0, "redirects_per_s": 0}));
+        doc["links"].as_array_mut().unwrap().push(json!({"from": id, "to": "app", "latency_ms": 10}));
+    }
+    let s = run(&doc.to_string());
+    assert!(count(&s, "app", "sequence_waits") > 0, "{:?}", node_of(&s, "app").figures);
+    // Ids for at most 4,096 writes a millisecond over the 10 ms of arrivals
+    // (50,000 asked).
+    let ok = count(&s, "app", "writes_ok");
+    assert!((6 * 4096..=10 * 4096).contains(&ok), "{ok} writes in 10 ms");
+    assert_eq!(count(&s, "app", "duplicates"), 0, "every Snowflake id is unique");
+    assert_eq!(count(&s, "app", "clock_refusals"), 0);
+    assert_eq!(count(&s, "app", "writes_failed"), 0);
+}
+
+#[test]
+fn a_clock_stepped_back_refuses_writes_until_it_catches_up() {
+    let s = run(preset("shortener-clock-skew"));
+    assert_eq!(count(&s, "app-1", "clock_refusals"), 0);
+    let refused = count(&s, "app-2", "clock_refusals");
+    // About 3 s of app-2's half of 2,000 writes/s.
+    assert!((2500..=3500).contains(&refused), "{refused}");
+    assert_eq!(count(&s, "app-1", "duplicates") + count(&s, "app-2", "duplicates"), 0);
+}
+
+#[test]
+fn ranges_carry_writes_through_a_coordinator_outage_until_blocks_run_out() {
+    let s = run(preset("shortener-coordinator-down"));
+    let refused = count(&s, "app-1", "refused_no_block") + count(&s, "app-2", "refused_no_block");
+    // Down 25 s to 60 s; each server's blocks of 5,000 last 10 s at 500/s,
+    // and the one in use at 25 s runs out at about 30 s.
+    assert!((20_000..=36_000).contains(&refused), "{refused}");
+    assert!(count(&s, "app-1", "lease_failures") > 0);
+    assert_eq!(count(&s, "app-1", "duplicates") + count(&s, "app-2", "duplicates"), 0);
+    // A crashed server wastes the rest of its block.
+    let mut doc: serde_json::Value = serde_json::from_str(preset("shortener-coordinator-down")).unwrap();
+    doc["faults"] = json!([{"at_s": 5, "fail": "app-1"}, {"at_s": 6, "recover": "app-1"}]);
+    let c = run(&doc.to_string());
+    let wasted = count(&c, "app-1", "wasted_ids");
+    assert!(wasted > 0 && wasted < 5000, "{wasted}");
+    assert_eq!(count(&c, "app-2", "wasted_ids"), 0);
+}
+
+#[test]
+fn the_redirect_caches_hit_ratio_matches_ches_approximation() {
+    // Redirects only, Zipf 0.8 over 20,000 codes, an LRU cache of 2,000:
+    // the independent reference model Che's approximation assumes.
+    let (n, c, s_exp) = (20_000usize, 2_000u64, 0.8);
+    let text = shortener(
+        json!({"id": "users", "kind": "url_users", "writes_per_s": 0, "redirects_per_s": 4000, "codes": n, "exponent": s_exp}),
+        json!({"id": "app", "kind": "url_app", "workers": 128, "ids": {"strategy": "counter"}}),
+        &[json!({"id": "cache", "kind": "cache", "capacity": c, "eviction": "lru", "workers": 16})],
+        &[("app", "cache")],
+        100.0,
+    );
+    let s = run(&text);
+    let theory = lru_hit_ratio_che(&zipf_popularity(n, s_exp), c as usize);
+    // Warm-up (the first 2,000 misses) is under 1% of 400,000 lookups.
+    assert_close("redirect cache hit ratio", value(&s, "app", "cache_hit_ratio"), theory, 0.02, 7);
+    assert_eq!(count(&s, "app", "answered_302"), count(&s, "app", "redirects"));
+}
+
+#[test]
+fn a_301_keeps_repeat_visits_away_and_a_302_counts_every_click() {
+    let a = run(preset("shortener"));
+    let b_scenario = Scenario::from_json(preset("shortener")).unwrap();
+    let b_scenario = ["app-1", "app-2"].iter().fold(b_scenario, |s, app| {
+        s.with_entry(FaultSpec {
+            set: Some(app.to_string()),
+            params: Some(json!({"redirect": 301})),
+            ..Default::default()
+        })
+        .unwrap()
+    });
+    let b = Simulation::new(&b_scenario).run();
+    assert_eq!(count(&a, "users", "served_by_browsers"), 0);
+    let from_browsers = count(&b, "users", "served_by_browsers");
+    assert!(from_browsers > 500, "{from_browsers}");
+    let reached = |s: &Summary| count(s, "app-1", "redirects") + count(s, "app-2", "redirects");
+    let clicks = |s: &Summary| count(s, "app-1", "clicks_sent") + count(s, "app-2", "clicks_sent");
+    assert!(reached(&b) + from_browsers / 2 < reached(&a), "301: fewer redirects reach the service");
+    assert!(clicks(&b) < clicks(&a), "301: fewer clicks counted");
+    assert_eq!(clicks(&a), reached(&a), "302: every redirect answered is a click");
+}
+
+#[test]
+fn a_viral_link_is_absorbed_by_the_cache_until_the_cache_dies() {
+    let s = run(preset("shortener-viral"));
+    assert!(value(&s, "app", "cache_hit_ratio") > 0.5);
+    // The database's queue is what the cache's death costs.
+    assert!(value(&s, "users", "redirect_p99_ms") > 500.0);
+    assert!(count(&s, "users", "redirects_failed") > 0);
+}
+
+#[test]
+fn stories_tell_each_request_step_by_step() {
+    let mut sim = Simulation::new(&scenario(preset("shortener-hash-fills")));
+    sim.step_until(60_000_000_000);
+    let app = sim.scenario().topology.index_of("app").unwrap();
+    let v = sim.node_view(app);
+    assert!(!v.stories.is_empty());
+    let writes: Vec<&str> = v.stories.iter().filter(|s| s.class == "write").map(|s| s.text.as_str()).collect();
+    assert!(
+        writes.iter().all(|t| t.starts_with("POST url #") && t.contains("md5(url) → first 8 bytes mod 62^3 → ")),
+        "{writes:?}"
+    );
+    // At 60 s a quarter of the codes are taken: some recent write retried.
+    let mut sim = Simulation::new(&scenario(preset("shortener-hash-fills")));
+    let mut seen_retry = false;
+    for k in 1..200 {
+        sim.step_until(50_000_000_000 + k * 100_000_000);
+        seen_retry |= sim.node_view(app).stories.iter().any(|s| s.text.contains(", taken → retry 1 (salted) → "));
+    }
+    assert!(seen_retry);
+    let mut sim = Simulation::new(&scenario(preset("shortener")));
+    sim.step_until(30_000_000_000);
+    let app = sim.scenario().topology.index_of("app-1").unwrap();
+    let texts: Vec<String> = sim.node_view(app).stories.iter().map(|s| s.text.clone()).collect();
+    assert!(
+        texts.iter().any(|t| t.contains("→ cache hit → 302") || t.contains("→ cache miss → db → found → 302")),
+        "{texts:?}"
+    );
+}
+
+#[test]
+fn shortener_runs_are_deterministic() {
+    for id in ["shortener", "shortener-hash-fills", "shortener-clock-skew"] {
+        let a = run(preset(id));
+        let b = run(preset(id));
+        assert_eq!(a, b, "{id}");
+    }
+}
+
+/// Asserts that `text` is refused with an error at `path` saying `says`.
+fn refused(text: &str, path: &str, says: &str) {
+    match Scenario::from_json(text) {
+        Ok(_) => panic!("expected an error at {path}"),
+        Err(e) => assert!(
+            e.errors.iter().any(|f| f.path == path && f.message.contains(says)),
+            "wanted `{path}`: …{says}…, got {:#?}",
+            e.errors
+        ),
+    }
+}
+
+#[test]
+fn every_bad_setting_is_named_by_its_field() {
+    let base: serde_json::Value = serde_json::from_str(preset("shortener")).unwrap();
+    // Sets `/nodes/<i>/<field>` (present or not).
+    let with = |pointer: &str, v: serde_json::Value| {
+        let mut d = base.clone();
+        let (node, field) = pointer.trim_start_matches("/nodes/").split_once('/').unwrap();
+        d["nodes"][node.parse::<usize>().unwrap()][field] = v;
+        d.to_string()
+    };
+    // nodes[2] is app-1.
+    refused(&with("/nodes/2/ids", json!({"strategy": "hash", "length": 0})), "nodes[2].ids.length", "between 1 and 11");
+    refused(
+        &with("/nodes/2/ids", json!({"strategy": "hash", "length": 12})),
+        "nodes[2].ids.length",
+        "between 1 and 11",
+    );
+    refused(&with("/nodes/2/ids", json!({"strategy": "range", "block": 0})), "nodes[2].ids.block", "");
+    refused(
+        &with("/nodes/2/ids", json!({"strategy": "hash", "block": 10})),
+        "nodes[2].ids.block",
+        "applies to strategy `range`",
+    );
+    refused(
+        &with("/nodes/2/ids", json!({"strategy": "snowflake", "epoch_ms": 1_900_000_000_000u64})),
+        "nodes[2].ids.epoch_ms",
+        "after the app's clock",
+    );
+    refused(&with("/nodes/2/ids", json!({"strategy": "snowflake", "worker": 32})), "nodes[2].ids.worker", "");
+    refused(&with("/nodes/2/ids", json!({"strategy": "uuid"})), "nodes[2].ids.strategy", "unknown variant");
+    refused(&with("/nodes/2/redirect", json!(303)), "nodes[2].redirect", "301 or 302");
+    refused(&with("/nodes/2/pad_to", json!(0)), "nodes[2].pad_to", "");
+    refused(&with("/nodes/0/viral_share", json!(2)), "nodes[0].viral_share", "");
+    refused(&with("/nodes/0/long_urls", json!(0)), "nodes[0].long_urls", "");
+    // A range strategy with no coordinator linked.
+    let mut d = base.clone();
+    d["links"] = json!(d["links"].as_array().unwrap().iter().filter(|l| l["to"] != "zk").cloned().collect::<Vec<_>>());
+    d["nodes"] = json!(d["nodes"].as_array().unwrap().iter().filter(|n| n["id"] != "zk").cloned().collect::<Vec<_>>());
+    refused(&d.to_string(), "nodes[2].ids.strategy", "links to none");
+    // An app with no table.
+    let mut d = base.clone();
+    d["links"] = json!(d["links"].as_array().unwrap().iter().filter(|l| l["to"] != "db").cloned().collect::<Vec<_>>());
+    refused(&d.to_string(), "nodes[2]", "needs a link to a url_db");
+    // Live edits: the kind's `params`, checked against its links.
+    let mut d = base.clone();
+    d["faults"] = json!([{"at_s": 1, "set": "app-1", "params": {"ids": {"strategy": "hash", "length": 0}}},
+                          {"at_s": 2, "set": "users", "params": {"viral_share": -1}},
+                          {"at_s": 3, "set": "db", "params": {"rows": 5}},
+                          {"at_s": 4, "set": "app-1", "params": {"colour": "red"}},
+                          {"at_s": 5, "fail": "app-1", "params": {"redirect": 301}}]);
+    let text = d.to_string();
+    refused(&text, "faults[0].params.ids.length", "between 1 and 11");
+    refused(&text, "faults[1].params.viral_share", "");
+    refused(&text, "faults[2].params", "takes no `params`");
+    refused(&text, "faults[3].params.colour", "unknown field");
+    refused(&text, "faults[4]", "go only with `set`");
+    let mut d = serde_json::from_str::<serde_json::Value>(preset("shortener-hash-fills")).unwrap();
+    d["faults"] = json!([{"at_s": 1, "set": "app", "params": {"ids": {"strategy": "range"}}}]);
+    refused(&d.to_string(), "faults[0].params.ids.strategy", "needs an id_coordinator");
+}
