@@ -61,6 +61,26 @@ const cases = {
     s.stop = { sim_time_s: 40 };
     return s;
   })(),
+  // The URL shortener: digests (MD5 here, SHA-256 below) and base62 in
+  // wasm, retries; Snowflake's 128-bit clock arithmetic and a skewed clock;
+  // ranges through a coordinator outage; a viral link and a cache failure.
+  'shortener-hash-fills-30s': (() => {
+    const s = JSON.parse(readFileSync(join(ROOT, 'public/presets/shortener-hash-fills.json'), 'utf8'));
+    s.stop = { sim_time_s: 30 };
+    return s;
+  })(),
+  'shortener-sha256-range-down': (() => {
+    const s = JSON.parse(readFileSync(join(ROOT, 'public/presets/shortener-coordinator-down.json'), 'utf8'));
+    s.nodes.find((n) => n.id === 'app-2').ids = { strategy: 'hash', hash: 'sha256', length: 3 };
+    s.stop = { sim_time_s: 40 };
+    return s;
+  })(),
+  'shortener-clock-skew': JSON.parse(readFileSync(join(ROOT, 'public/presets/shortener-clock-skew.json'), 'utf8')),
+  'shortener-viral-80s': (() => {
+    const s = JSON.parse(readFileSync(join(ROOT, 'public/presets/shortener-viral.json'), 'utf8'));
+    s.stop = { sim_time_s: 80 };
+    return s;
+  })(),
   'load-balancing-40s': (() => {
     const s = JSON.parse(readFileSync(join(ROOT, 'public/presets/load-balancing.json'), 'utf8'));
     s.stop = { sim_time_s: 40 };
