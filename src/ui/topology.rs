@@ -361,6 +361,76 @@ fn scene_topology(lab: Lab, scene: Arc<Scene>) -> impl IntoView {
             })
         }
     };
+    // The story of the request whose dot is under the pointer, when a node
+    // tells one (`NodeView::stories`): (x, y in view units, text).
+    let dot_story = RwSignal::new(None::<(f64, f64, String)>);
+    let on_move = {
+        let scene = scene.clone();
+        move |ev: web_sys::MouseEvent| {
+            use wasm_bindgen::JsCast;
+            let Some(el) = ev.current_target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else { return };
+            let rect = el.get_bounding_client_rect();
+            let scale = (rect.width() / VIEW_W).min(rect.height() / view_h);
+            if scale <= 0.0 {
+                return;
+            }
+            let (ox, oy) = ((rect.width() - VIEW_W * scale) / 2.0, (rect.height() - view_h * scale) / 2.0);
+            let mx = (f64::from(ev.client_x()) - rect.left() - ox) / scale;
+            let my = (f64::from(ev.client_y()) - rect.top() - oy) / scale;
+            let pos = |i: NodeIdx| scene.layout.pos[i as usize];
+            let nearest = scene.motion.with_untracked(|m| {
+                m.dots
+                    .iter()
+                    .filter(|d| {
+                        matches!(d.kind, MsgKind::Request | MsgKind::Write | MsgKind::Response | MsgKind::Error)
+                    })
+                    .map(|d| {
+                        let (a, b, p) = (pos(d.from), pos(d.to), f64::from(d.progress));
+                        let (x, y) = (a.0 + (b.0 - a.0) * p, a.1 + (b.1 - a.1) * p);
+                        ((x - mx).powi(2) + (y - my).powi(2), x, y, d.key)
+                    })
+                    .min_by(|a, b| a.0.total_cmp(&b.0))
+            });
+            // Within 10 CSS pixels; a request's dots carry its id (low 32 bits).
+            let story = nearest.filter(|n| n.0.sqrt() * scale <= 10.0).and_then(|(_, x, y, key)| {
+                scene
+                    .nodes
+                    .iter()
+                    .find_map(|c| {
+                        c.with_untracked(|l| {
+                            l.view
+                                .stories
+                                .iter()
+                                .find(|s| s.req_id as u32 == key)
+                                .map(|s| format!("request {} · {}", s.req_id, s.text))
+                        })
+                    })
+                    .map(|t| (x, y, t))
+            });
+            if story != dot_story.get_untracked() {
+                dot_story.set(story);
+            }
+        }
+    };
+    let story_tip = move || {
+        dot_story.get().map(|(x, y, text)| {
+            view! {
+                <div
+                    class="tooltip story-tip"
+                    role="tooltip"
+                    data-testid="dot-story"
+                    // Anchored in proportion to x, so it never leaves the drawing.
+                    style=format!(
+                        "left: {0:.2}%; transform: translateX(-{0:.2}%); top: {1:.2}%;",
+                        x / VIEW_W * 100.0,
+                        (y + 10.0) / view_h * 100.0
+                    )
+                >
+                    {text}
+                </div>
+            }
+        })
+    };
     let in_flight = {
         let motion = scene.motion.clone();
         move || {
@@ -380,6 +450,8 @@ fn scene_topology(lab: Lab, scene: Arc<Scene>) -> impl IntoView {
             data-scene=scene.generation
             data-motion=if lab.options.reduced_motion { "static" } else { "animated" }
             style=format!("aspect-ratio: {} / {:.0}", VIEW_W, view_h)
+            on:mousemove=on_move
+            on:mouseleave=move |_| dot_story.set(None)
         >
             <svg
                 viewBox=format!("0 0 {VIEW_W} {view_h:.0}")
@@ -391,6 +463,7 @@ fn scene_topology(lab: Lab, scene: Arc<Scene>) -> impl IntoView {
             </svg>
             <canvas node_ref=canvas_ref class="dots" aria-hidden="true"></canvas>
             {tooltip}
+            {story_tip}
             <p class="in-flight" data-testid="in-flight">{in_flight}</p>
         </div>
     }

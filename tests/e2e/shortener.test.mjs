@@ -128,6 +128,40 @@ test('the inspector switches an app server\'s strategy live, and bad values name
   assert.deepEqual(errors, []);
 });
 
+test('point at a request\'s dot to read its story; a 301 keeps repeat visits in the browsers', async () => {
+  const { page, errors } = await openPage(browser, `${server.url}?preset=shortener&autoplay=0`);
+  await page.evaluate(() => window.scalelab.runUntil(10000));
+  // Sweep the pointer along the users → balancer link, where answers fly
+  // back to the users (paused: the dots hold still; the run is seeded).
+  const centre = async (id) => { const b = await page.getByTestId(`node-${id}`).boundingBox(); return [b.x + b.width / 2, b.y + b.height / 2]; };
+  const [[x0, y0], [x1, y1]] = [await centre('users'), await centre('lb')];
+  let story = null;
+  for (let k = 1; k < 80 && !story; k++) {
+    await page.mouse.move(x0 + (x1 - x0) * k / 80, y0 + (y1 - y0) * k / 80);
+    const tip = page.getByTestId('dot-story');
+    if (await tip.count()) story = await tip.textContent();
+  }
+  assert.ok(story, 'some dot on the link told its story');
+  assert.match(story, /^request \d+ · (POST url #\d+ → .* → insert ✓|GET code of rank \d+ → cache (hit|miss → db → found) → 302)$/);
+  console.log('a dot\'s story:', story);
+  await page.getByTestId('topology').screenshot({ path: join(OUT, 'shortener-dot-story.png') });
+  await page.mouse.move(0, 0);
+  assert.equal(await page.getByTestId('dot-story').count(), 0);
+  // 301 on both servers: browsers start answering repeat visits themselves.
+  assert.equal(await number(page, 'sl-browsers'), 0);
+  for (const app of ['app-1', 'app-2']) {
+    await page.getByTestId(`node-${app}`).click();
+    await page.getByTestId('edit-redirect').selectOption('301');
+  }
+  await page.evaluate(() => window.scalelab.runUntil(60000));
+  // 100,000 visitors over Zipf-popular codes: repeats of a (visitor, code)
+  // pair are rare at first and grow with the run (about 1,000 in 120 s).
+  const kept = await number(page, 'sl-browsers');
+  console.log(`kept by browsers after 50 s of 301s: ${kept}`);
+  assert.ok(kept > 50, `${kept}`);
+  assert.deepEqual(errors, []);
+});
+
 test('an A/B of two ID strategies on identical traffic: hashed codes against a counter', async () => {
   const { page, errors } = await openPage(browser, `${server.url}?autoplay=0`);
   await page.getByTestId('preset-shortener-hash-fills').click();

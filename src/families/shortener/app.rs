@@ -42,8 +42,10 @@ pub const MAX_HASH_RETRIES: u32 = 20;
 /// Most ids in one leased block.
 pub const MAX_BLOCK: u64 = 10_000_000;
 /// Stories kept of each class, writes and redirects (redirects are most of
-/// the traffic; a write's story must not be pushed out by them at once).
-const STORIES: usize = 6;
+/// the traffic; a write's story must not be pushed out by them at once):
+/// enough that the answers still on their way to the users can be pointed
+/// at in the diagram.
+const STORIES: usize = 48;
 /// Steps one story holds (a long retry chain keeps its first steps).
 const STEPS: usize = 14;
 const MS: i128 = 1_000_000;

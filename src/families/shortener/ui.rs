@@ -93,11 +93,21 @@ pub fn ShortenerPanel() -> impl IntoView {
             return None;
         }
         let figures_apps = apps.clone();
+        // The people's side: redirects their browsers answered (301s kept).
+        let users: Vec<RwSignal<Live>> = scene
+            .kinds
+            .iter()
+            .enumerate()
+            .filter(|(_, k)| **k == "url_users")
+            .map(|(i, _)| RwSignal::from(scene.nodes[i].clone()))
+            .collect();
         let figures = Memo::new(move |_| {
-            PANEL_FIGURES
+            let mut sums: Vec<f64> = PANEL_FIGURES
                 .iter()
                 .map(|&(label, _, _)| figures_apps.iter().map(|(_, c)| c.with(|l| figure(&l.view, label))).sum::<f64>())
-                .collect::<Vec<f64>>()
+                .collect();
+            sums.push(users.iter().map(|c| c.with(|l| figure(&l.view, "Served by browsers (301)"))).sum());
+            sums
         });
         let story_apps = apps.clone();
         let stories = Memo::new(move |_| {
@@ -129,6 +139,10 @@ pub fn ShortenerPanel() -> impl IntoView {
                             <dd data-testid=testid>{move || figures.with(|f| fmt(f[k]))}</dd>
                         </div>
                     }).collect_view()}
+                    <div title="Visits a browser answered from its own memory of a 301: they never reached the service (and were never counted)">
+                        <dt>"kept by browsers (301)"</dt>
+                        <dd data-testid="sl-browsers">{move || figures.with(|f| fmt(f[PANEL_FIGURES.len()]))}</dd>
+                    </div>
                 </dl>
                 <p class="legend">
                     <span class="dot write"></span>"write (POST) "
