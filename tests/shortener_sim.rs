@@ -262,11 +262,133 @@ fn a_301_keeps_repeat_visits_away_and_a_302_counts_every_click() {
 
 #[test]
 fn a_viral_link_is_absorbed_by_the_cache_until_the_cache_dies() {
-    let s = run(preset("shortener-viral"));
-    assert!(value(&s, "app", "cache_hit_ratio") > 0.5);
-    // The database's queue is what the cache's death costs.
+    let mut sim = Simulation::new(&scenario(preset("shortener-viral")));
+    let hit_ratio = |sim: &Simulation| {
+        let app = sim.scenario().topology.index_of("app").unwrap();
+        let v = sim.node_view(app);
+        let f = |l: &str| v.figures.iter().find(|f| f.0 == l).unwrap().1;
+        (f("Cache hits"), f("Cache misses"))
+    };
+    sim.step_until(20_000_000_000);
+    let (h20, m20) = hit_ratio(&sim);
+    sim.step_until(65_000_000_000);
+    let (h65, m65) = hit_ratio(&sim);
+    // From 20 s, 60% of redirects go to one code: the cache's hit ratio
+    // over 20–65 s is far above the first 20 s' (a cold cache, Zipf alone).
+    let (before, viral) = (h20 / (h20 + m20), (h65 - h20) / (h65 - h20 + m65 - m20));
+    assert!(viral > before + 0.25, "hit ratio {before:.2} before, {viral:.2} with the viral link");
+    let at65 = sim.summary();
+    assert_eq!(count(&at65, "users", "redirects_failed"), 0, "the database keeps up while the cache holds");
+    let s = sim.run();
+    // The cache dies at 70 s: every redirect reaches the table, which drowns.
+    assert!(count(&s, "users", "redirects_failed") > 1000);
     assert!(value(&s, "users", "redirect_p99_ms") > 500.0);
-    assert!(count(&s, "users", "redirects_failed") > 0);
+}
+
+#[test]
+fn a_clock_behind_the_epoch_refuses_instead_of_repeating_ids() {
+    // The epoch an hour and a second before the clock; at 2 s the clock is
+    // stepped back the most a skew may be (an hour), putting it a second
+    // from the epoch, behind the last id: refused until it is put right at 4 s.
+    let clock = 1_767_225_600_000u64;
+    let text = shortener(
+        json!({"id": "users", "kind": "url_users", "writes_per_s": 200, "redirects_per_s": 0}),
+        json!({"id": "app", "kind": "url_app", "clock_start_ms": clock,
+               "ids": {"strategy": "snowflake", "epoch_ms": clock - 3_601_000}}),
+        &[],
+        &[],
+        10.0,
+    );
+    let mut doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    doc["faults"] = json!([{"at_s": 2, "set": "app", "params": {"clock_skew_ms": -3_600_000}},
+                           {"at_s": 4, "set": "app", "params": {"clock_skew_ms": 0}}]);
+    let s = run(&doc.to_string());
+    assert_eq!(count(&s, "app", "duplicates"), 0);
+    let refused = count(&s, "app", "clock_refusals");
+    assert!((300..=500).contains(&refused), "2 s of 200 writes/s refused: {refused}");
+    // An epoch less than an hour before the clock is refused up front.
+    let bad = shortener(
+        json!({"id": "users", "kind": "url_users"}),
+        json!({"id": "app", "kind": "url_app", "clock_start_ms": clock, "ids": {"strategy": "snowflake", "epoch_ms": clock - 1000}}),
+        &[],
+        &[],
+        1.0,
+    );
+    refused_with(&bad, "nodes[1].ids.epoch_ms", "less an hour of possible skew");
+}
+
+#[test]
+fn a_crash_counts_its_lost_writes_and_wastes_its_block_and_any_lease_in_flight() {
+    // Leases take 1 s; the app crashes at 0.5 s with its first lease out.
+    let text = shortener(
+        json!({"id": "users", "kind": "url_users", "writes_per_s": 100, "redirects_per_s": 0}),
+        json!({"id": "app", "kind": "url_app", "ids": {"strategy": "range", "block": 1000}}),
+        &[json!({"id": "zk", "kind": "id_coordinator", "lease_time": {"dist": "constant", "mean_ms": 1000}})],
+        &[("app", "zk")],
+        5.0,
+    );
+    let mut doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    doc["faults"] =
+        json!([{"at_s": 0.5, "fail": "app"}, {"at_s": 0.6, "recover": "app"}, {"at_s": 3.5, "fail": "app"}]);
+    let s = run(&doc.to_string());
+    // Block 1 (leased before the crash, answered after it) is wasted whole;
+    // block 2 serves the writes until 3.5 s, when what is left of it goes.
+    let ids_handed_out = count(&s, "zk", "next_id") - 1;
+    let inserted = count(&s, "db", "rows_inserted");
+    assert_eq!(ids_handed_out, 2000);
+    assert_eq!(count(&s, "app", "wasted_ids"), ids_handed_out - inserted, "every id leased is inserted or wasted");
+    assert!(count(&s, "app", "wasted_ids") > 1000);
+    // What the crashes cut off is counted as failed at the app, as the users
+    // saw it; writes sent while it was down were refused before reaching it.
+    let refused_at_the_door = node_of(&s, "users").refused.unwrap();
+    assert!(refused_at_the_door > 100);
+    assert_eq!(count(&s, "app", "writes_failed"), count(&s, "users", "writes_failed") - refused_at_the_door);
+    assert!(count(&s, "app", "writes_failed") > 0);
+}
+
+#[test]
+fn writes_waiting_for_a_lease_go_on_under_a_new_strategy() {
+    // The coordinator is down from the start: range writes wait, fail; a
+    // switch to Snowflake at 1 s serves the writes from then on.
+    let text = shortener(
+        json!({"id": "users", "kind": "url_users", "writes_per_s": 200, "redirects_per_s": 0}),
+        json!({"id": "app", "kind": "url_app", "ids": {"strategy": "range"}}),
+        &[json!({"id": "zk", "kind": "id_coordinator"})],
+        &[("app", "zk")],
+        3.0,
+    );
+    let mut doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    doc["faults"] =
+        json!([{"at_s": 0, "fail": "zk"}, {"at_s": 1, "set": "app", "params": {"ids": {"strategy": "snowflake"}}}]);
+    let s = run(&doc.to_string());
+    assert!(count(&s, "app", "refused_no_block") > 100);
+    assert!(count(&s, "app", "writes_ok") > 300, "{:?}", node_of(&s, "app").figures);
+    assert_eq!(count(&s, "app", "duplicates"), 0);
+}
+
+#[test]
+fn a_hashed_code_and_a_shorter_counter_code_are_different_rows() {
+    // 3-character hashed codes and unpadded counter codes share a table:
+    // `00g` and `g` are different codes, so only equal texts collide.
+    let text = shortener(
+        json!({"id": "users", "kind": "url_users", "writes_per_s": 1000, "redirects_per_s": 0}),
+        json!({"id": "app", "kind": "url_app", "workers": 128, "ids": {"strategy": "counter"}}),
+        &[],
+        &[],
+        30.0,
+    );
+    let mut doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    doc["nodes"][2]["next_id"] = json!(1);
+    doc["faults"] =
+        json!([{"at_s": 20, "set": "app", "params": {"ids": {"strategy": "hash", "length": 3, "max_retries": 0}}}]);
+    let s = run(&doc.to_string());
+    // 20,000 counter codes (1 to 20,000: 1 to 3 characters; 3-character
+    // ones from 3,844) then 10,000 hashed 3-character codes: these collide
+    // with the 16,157 counter codes of 3 characters and with each other.
+    let n_hash = 10_000.0;
+    let three_char_counter = 20_000.0 - 3843.0;
+    let expected = n_hash * three_char_counter / 238_328.0 + n_hash * (n_hash - 1.0) / 2.0 / 238_328.0;
+    assert_close("collisions", count(&s, "app", "collisions") as f64, expected, 0.15, 7);
 }
 
 #[test]
@@ -308,6 +430,10 @@ fn shortener_runs_are_deterministic() {
     }
 }
 
+fn refused_with(text: &str, path: &str, says: &str) {
+    refused(text, path, says)
+}
+
 /// Asserts that `text` is refused with an error at `path` saying `says`.
 fn refused(text: &str, path: &str, says: &str) {
     match Scenario::from_json(text) {
@@ -337,7 +463,11 @@ fn every_bad_setting_is_named_by_its_field() {
         "nodes[2].ids.length",
         "between 1 and 11",
     );
-    refused(&with("/nodes/2/ids", json!({"strategy": "range", "block": 0})), "nodes[2].ids.block", "");
+    refused(
+        &with("/nodes/2/ids", json!({"strategy": "range", "block": 0})),
+        "nodes[2].ids.block",
+        "between 1 and 10000000",
+    );
     refused(
         &with("/nodes/2/ids", json!({"strategy": "hash", "block": 10})),
         "nodes[2].ids.block",
@@ -348,12 +478,25 @@ fn every_bad_setting_is_named_by_its_field() {
         "nodes[2].ids.epoch_ms",
         "after the app's clock",
     );
-    refused(&with("/nodes/2/ids", json!({"strategy": "snowflake", "worker": 32})), "nodes[2].ids.worker", "");
+    refused(
+        &with("/nodes/2/ids", json!({"strategy": "snowflake", "worker": 32})),
+        "nodes[2].ids.worker",
+        "between 0 and 31",
+    );
     refused(&with("/nodes/2/ids", json!({"strategy": "uuid"})), "nodes[2].ids.strategy", "unknown variant");
     refused(&with("/nodes/2/redirect", json!(303)), "nodes[2].redirect", "301 or 302");
-    refused(&with("/nodes/2/pad_to", json!(0)), "nodes[2].pad_to", "");
-    refused(&with("/nodes/0/viral_share", json!(2)), "nodes[0].viral_share", "");
-    refused(&with("/nodes/0/long_urls", json!(0)), "nodes[0].long_urls", "");
+    refused(&with("/nodes/2/pad_to", json!(0)), "nodes[2].pad_to", "between 1 and 11");
+    refused(&with("/nodes/0/viral_share", json!(2)), "nodes[0].viral_share", "between 0 and 1");
+    refused(&with("/nodes/0/long_urls", json!(0)), "nodes[0].long_urls", "between 1 and 4294967295");
+    refused(
+        &with("/nodes/2/clock_skew_ms", json!(-4_000_000)),
+        "nodes[2].clock_skew_ms",
+        "between -3600000 and 3600000",
+    );
+    // People reach an app, directly or through a balancer.
+    let mut d = base.clone();
+    d["links"][0]["to"] = json!("zk");
+    refused(&d.to_string(), "nodes[0]", "people reach a url_app");
     // A range strategy with no coordinator linked.
     let mut d = base.clone();
     d["links"] = json!(d["links"].as_array().unwrap().iter().filter(|l| l["to"] != "zk").cloned().collect::<Vec<_>>());
@@ -372,7 +515,7 @@ fn every_bad_setting_is_named_by_its_field() {
                           {"at_s": 5, "fail": "app-1", "params": {"redirect": 301}}]);
     let text = d.to_string();
     refused(&text, "faults[0].params.ids.length", "between 1 and 11");
-    refused(&text, "faults[1].params.viral_share", "");
+    refused(&text, "faults[1].params.viral_share", "between 0 and 1");
     refused(&text, "faults[2].params", "takes no `params`");
     refused(&text, "faults[3].params.colour", "unknown field");
     refused(&text, "faults[4]", "go only with `set`");

@@ -162,6 +162,20 @@ pub fn validate_links(
             p.add(path, format!("{} `{id}` needs exactly one outgoing link (it has {})", spec.kind_name(), out.len()));
         }
         NodeSpec::UrlApp(s) => app::validate_links(s, path, &out, p),
+        NodeSpec::UrlUsers(_) => {
+            if let Some(target) = out.first()
+                && !matches!(target, NodeSpec::UrlApp(_) | NodeSpec::LoadBalancer(_))
+            {
+                p.add(
+                    path,
+                    format!(
+                        "url_users `{id}` links to the {} `{}`; people reach a url_app, directly or through a load_balancer",
+                        target.kind_name(),
+                        target.id()
+                    ),
+                );
+            }
+        }
         NodeSpec::Server(s) => validate_calls(s, path, &out, p),
         NodeSpec::KafkaProducer(_) | NodeSpec::KafkaConsumer(_) => {
             kafka_client::validate_client_links(spec, path, &out, p)

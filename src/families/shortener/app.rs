@@ -41,6 +41,8 @@ pub const NOT_FOUND: u64 = u64::MAX;
 pub const MAX_HASH_RETRIES: u32 = 20;
 /// Most ids in one leased block.
 pub const MAX_BLOCK: u64 = 10_000_000;
+/// Leases remembered across crashes (a crash adds at most one).
+const MAX_ORPHAN_LEASES: usize = 16;
 /// Stories kept of each class, writes and redirects (redirects are most of
 /// the traffic; a write's story must not be pushed out by them at once):
 /// enough that the answers still on their way to the users can be pointed
@@ -60,6 +62,7 @@ pub fn validate(s: &UrlAppSpec, path: &str, p: &mut Problems) {
     }
     check_redirect(s.redirect, path, p);
     p.range_f64(path, "clock_skew_ms", s.clock_skew_ms, -limits::MAX_DURATION_MS, limits::MAX_DURATION_MS);
+    p.range_u64(path, "clock_start_ms", s.clock_start_ms, 0, 1 << 42);
 }
 
 fn check_redirect(code: u16, path: &str, p: &mut Problems) {
@@ -92,17 +95,22 @@ fn validate_ids(ids: &IdsSpec, clock_start_ms: u64, path: &str, p: &mut Problems
     p.range_u64(path, "block", ids.block(), 1, MAX_BLOCK);
     if ids.strategy == Strategy::Snowflake {
         let epoch = ids.epoch_ms();
-        if epoch > clock_start_ms {
+        // The clock may run up to an hour behind (`clock_skew_ms`), and a run
+        // lasts up to 30 days: the epoch must sit before all of it, and
+        // 41 bits of milliseconds must reach past it.
+        let skew_ms = limits::MAX_DURATION_MS as u64;
+        let run_ms = (limits::MAX_SIM_TIME_S * 1000.0) as u64 + skew_ms;
+        if epoch.saturating_add(skew_ms) > clock_start_ms {
             p.add(
                 format!("{path}.epoch_ms"),
                 format!(
-                    "{epoch} is after the app's clock at the start ({clock_start_ms}, `clock_start_ms`): ids would have negative times; use an epoch in the past"
+                    "{epoch} is after the app's clock at the start ({clock_start_ms}, `clock_start_ms`) less an hour of possible skew: ids would have negative times; use an epoch in the past"
                 ),
             );
-        } else if clock_start_ms - epoch >= (1u64 << snowflake::TIMESTAMP_BITS) - 86_400_000 {
+        } else if clock_start_ms - epoch + run_ms >= 1u64 << snowflake::TIMESTAMP_BITS {
             p.add(
                 format!("{path}.epoch_ms"),
-                format!("{epoch} is more than 69 years before the clock: 41 bits of milliseconds would overflow"),
+                format!("{epoch} is too long before the clock: 41 bits of milliseconds (about 69 years) would overflow during a run"),
             );
         }
     }
@@ -365,6 +373,8 @@ struct Job {
     call: u64,
     phase: Phase,
     strategy: Strategy,
+    /// The strategy's settings when the write got its id (a retry keeps them).
+    ids: IdsSpec,
     attempt: u32,
     code: Code,
     waited: bool,
@@ -422,6 +432,8 @@ pub struct App {
     block_next: u64,
     block_end: u64,
     lease_out: Option<(u64, u64)>,
+    /// Leases in flight when the app crashed (id, size): their blocks are wasted.
+    orphan_leases: Vec<(u64, u64)>,
     counts: Counts,
     /// The newest stories: [writes, redirects].
     stories: [VecDeque<StoryBuf>; 2],
@@ -451,6 +463,7 @@ impl App {
             block_next: 0,
             block_end: 0,
             lease_out: None,
+            orphan_leases: Vec::new(),
             counts: Counts::default(),
             stories: [VecDeque::with_capacity(STORIES + 1), VecDeque::with_capacity(STORIES + 1)],
         }
@@ -474,9 +487,11 @@ impl App {
         id
     }
 
+    /// A call for job `slot`; `flags` go in the tag's low bits (`wire`): a
+    /// write's code length, or an auto-increment's padding and INSERT.
     fn call_for(&mut self, ctx: &mut Ctx, slot: u32, link: LinkIdx, (op, key): (Op, u64), flags: u32, phase: Phase) {
         let url = self.job(slot).req.key as u32;
-        let tag = (slot << wire::SLOT_SHIFT) | flags | self.pad().min(wire::PAD_MASK);
+        let tag = (slot << wire::SLOT_SHIFT) | flags;
         let id = self.call(ctx, link, op, key, url, tag);
         let job = self.job(slot);
         job.call = id;
@@ -496,6 +511,7 @@ impl App {
             call: 0,
             phase: Phase::Service,
             strategy: self.spec.ids.strategy,
+            ids: self.spec.ids,
             attempt: 0,
             code: Code::default(),
             waited: false,
@@ -541,9 +557,9 @@ impl App {
 
     // ---- writes ----
 
-    /// The code of `url` for attempt `attempt` (0: the URL itself; n: salted with `#n`).
-    fn hash_code(&self, url: u64, attempt: u32) -> Code {
-        let ids = &self.spec.ids;
+    /// The code of `url` for attempt `attempt` (0: the URL itself; n: salted
+    /// with `#n`) under the settings `ids`.
+    fn hash_code(ids: &IdsSpec, url: u64, attempt: u32) -> Code {
         let len = ids.length();
         // "https://sho.rt/l/<url>[#<attempt>]", written without allocating.
         let mut buf = [0u8; 48];
@@ -565,15 +581,18 @@ impl App {
 
     /// Starts getting job `slot` an id; false while it must wait.
     fn begin_write(&mut self, ctx: &mut Ctx, slot: u32) -> bool {
-        let strategy = self.spec.ids.strategy;
-        self.job(slot).strategy = strategy;
+        let (strategy, ids) = (self.spec.ids.strategy, self.spec.ids);
+        let job = self.job(slot);
+        job.strategy = strategy;
+        job.ids = ids;
         match strategy {
             Strategy::Counter => {
                 let i = self.next_db % self.dbs.len();
                 self.next_db = self.next_db.wrapping_add(1);
                 if i == 0 {
                     // The table counts: INSERT … RETURNING id, one trip.
-                    self.call_for(ctx, slot, self.dbs[0], (Op::Set, 0), wire::INSERT, Phase::Insert);
+                    let pad = self.pad();
+                    self.call_for(ctx, slot, self.dbs[0], (Op::Set, 0), wire::INSERT | pad, Phase::Insert);
                 } else {
                     self.job(slot).attempt = i as u32;
                     self.call_for(ctx, slot, self.dbs[i], (Op::Set, 0), 0, Phase::Id);
@@ -582,19 +601,20 @@ impl App {
             }
             Strategy::Hash => {
                 let url = self.job(slot).req.key;
-                let code = self.hash_code(url, 0);
-                let hash = self.spec.ids.hash();
+                let code = Self::hash_code(&ids, url, 0);
+                let hash = ids.hash();
                 let job = self.job(slot);
                 job.code = code;
                 job.story.push(Step::Hash { hash, attempt: 0, code });
-                self.call_for(ctx, slot, self.dbs[0], (Op::Write, code.value), 0, Phase::Insert);
+                self.call_for(ctx, slot, self.dbs[0], (Op::Write, code.value), u32::from(code.len), Phase::Insert);
                 true
             }
             Strategy::Snowflake => {
                 let now_ms = self.clock_ms(ctx.now());
-                if now_ms < self.last_ms {
+                let epoch = i128::from(ids.epoch_ms());
+                if now_ms < self.last_ms || now_ms < epoch || now_ms - epoch >= 1 << snowflake::TIMESTAMP_BITS {
                     self.counts.clock_refusals += 1;
-                    let by_ms = (self.last_ms - now_ms) as u64;
+                    let by_ms = (self.last_ms.max(epoch) - now_ms).max(0) as u64;
                     self.job(slot).story.push(Step::ClockBehind { by_ms });
                     self.finish(ctx, slot, Status::Refused);
                     return true;
@@ -658,7 +678,7 @@ impl App {
         let job = self.job(slot);
         job.code = code;
         job.story.push(Step::Base62 { code });
-        self.call_for(ctx, slot, self.dbs[0], (Op::Write, id), 0, Phase::Insert);
+        self.call_for(ctx, slot, self.dbs[0], (Op::Write, id), u32::from(code.len), Phase::Insert);
     }
 
     /// Gives waiting writes their ids, in order, while ids are to be had.
@@ -715,7 +735,7 @@ impl App {
         }
         self.counts.collisions += 1;
         self.job(slot).story.push(Step::Taken);
-        if job.attempt >= self.spec.ids.max_retries() {
+        if job.attempt >= job.ids.max_retries() {
             self.counts.gave_up += 1;
             self.job(slot).story.push(Step::GaveUp);
             self.finish(ctx, slot, Status::Refused);
@@ -723,16 +743,24 @@ impl App {
         }
         self.counts.retries += 1;
         let attempt = job.attempt + 1;
-        let code = self.hash_code(job.req.key, attempt);
-        let hash = self.spec.ids.hash();
+        let code = Self::hash_code(&job.ids, job.req.key, attempt);
+        let hash = job.ids.hash();
         let j = self.job(slot);
         j.attempt = attempt;
         j.code = code;
         j.story.push(Step::Hash { hash, attempt, code });
-        self.call_for(ctx, slot, self.dbs[0], (Op::Write, code.value), 0, Phase::Insert);
+        self.call_for(ctx, slot, self.dbs[0], (Op::Write, code.value), u32::from(code.len), Phase::Insert);
     }
 
     fn on_lease(&mut self, ctx: &mut Ctx, resp: Request) {
+        // A lease asked for before a crash: its block is never used.
+        if let Some(k) = self.orphan_leases.iter().position(|l| l.0 == resp.id) {
+            let (_, block) = self.orphan_leases.remove(k);
+            if resp.status == Status::Ok {
+                self.counts.wasted_ids += block;
+            }
+            return;
+        }
         let Some((id, block)) = self.lease_out else { return };
         if id != resp.id {
             return;
@@ -939,13 +967,24 @@ impl Node for App {
         self.free_jobs = (0..self.jobs.len() as u32).rev().collect();
         self.waiting.clear();
         self.tick_set = false;
-        // What was left of the leased block is gone with the process.
+        // What was left of the leased block is gone with the process, and so
+        // is a block leased for it but not yet received.
         self.counts.wasted_ids += self.block_end - self.block_next;
         self.block_next = 0;
         self.block_end = 0;
-        self.lease_out = None;
+        if let Some(lease) = self.lease_out.take() {
+            if self.orphan_leases.len() == MAX_ORPHAN_LEASES {
+                self.orphan_leases.remove(0);
+            }
+            self.orphan_leases.push(lease);
+        }
         for req in lost {
             self.st.reset += 1;
+            if req.op == Op::Write {
+                self.counts.writes_failed += 1;
+            } else {
+                self.counts.redirects_failed += 1;
+            }
             ctx.reply(req, Status::Reset);
         }
     }
@@ -980,7 +1019,8 @@ impl Node for App {
         let c = &self.counts;
         let mut v = self.st.view("url_app");
         v.params = NodeParams::Own { spec: serde_json::to_value(&self.spec).unwrap_or_default() };
-        v.errors += c.writes_failed + c.redirects_failed;
+        // Every request answered with an error: drops and crashes included.
+        v.errors = c.writes_failed + c.redirects_failed;
         v.figures = vec![
             ("Writes ok", c.writes_ok as f64),
             ("Writes failed", c.writes_failed as f64),

@@ -71,7 +71,9 @@ impl Code {
 }
 
 /// How the app and the table speak (a call's `tag`): the app's job slot
-/// in the high bits, the code's padding in bits 0–3, and (an
+/// in the high bits; in bits 0–3 an insert's code length (a code written
+/// with `len` characters: `Code::of(value, len)` is that code exactly, as
+/// `value` fits in `len`) or an auto-increment's padding; and (an
 /// auto-increment) whether to insert the row too in bit 4.
 pub(crate) mod wire {
     pub const PAD_MASK: u32 = 0xF;

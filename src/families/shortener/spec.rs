@@ -81,7 +81,8 @@ pub struct UrlAppSpec {
     #[serde(default = "default_redirect", skip_serializing_if = "is_default_redirect")]
     pub redirect: u16,
     /// The app's wall clock at the run's time 0, in Unix milliseconds
-    /// (what Snowflake ids are stamped from). Default 2026-01-01T00:00:00Z.
+    /// (what Snowflake ids are stamped from), 0 to 2^42. Default
+    /// 2026-01-01T00:00:00Z.
     #[serde(default = "default_clock_start_ms", skip_serializing_if = "is_default_clock_start_ms")]
     pub clock_start_ms: u64,
     /// The app's clock error now: negative runs it behind (a clock stepped
@@ -133,7 +134,7 @@ impl Strategy {
 
 /// An ID strategy and its settings; a field that does not apply to the
 /// strategy is an error naming it.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct IdsSpec {
     pub strategy: Strategy,

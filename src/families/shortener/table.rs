@@ -115,9 +115,10 @@ impl Table {
 
     /// Does what a served query asks; the status to answer with.
     fn apply(&mut self, req: &mut Request) -> Status {
-        let pad = req.tag & wire::PAD_MASK;
+        // A write's tag carries its code's length; an auto-increment's, the padding.
+        let len_or_pad = req.tag & wire::PAD_MASK;
         match req.op {
-            Op::Write => match self.insert(Code::of(req.key, pad), u64::from(req.client_id)) {
+            Op::Write => match self.insert(Code::of(req.key, len_or_pad), u64::from(req.client_id)) {
                 Ok(None) => req.hit = false,
                 Ok(Some(owner)) => {
                     req.hit = true;
@@ -132,7 +133,7 @@ impl Table {
                 req.key = id;
                 req.hit = false;
                 if req.tag & wire::INSERT != 0 {
-                    match self.insert(Code::of(id, pad), u64::from(req.client_id)) {
+                    match self.insert(Code::of(id, len_or_pad), u64::from(req.client_id)) {
                         Ok(None) => {}
                         Ok(Some(owner)) => {
                             req.hit = true;

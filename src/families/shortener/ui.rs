@@ -109,6 +109,64 @@ pub fn ShortenerPanel() -> impl IntoView {
             sums.push(users.iter().map(|c| c.with(|l| figure(&l.view, "Served by browsers (301)"))).sum());
             sums
         });
+        // Per path, per users node; the table's size and load; the cache's hit ratio.
+        let cells_of = |kind: &str| -> Vec<(String, RwSignal<Live>)> {
+            scene
+                .kinds
+                .iter()
+                .enumerate()
+                .filter(|(_, k)| **k == kind)
+                .map(|(i, _)| (scene.ids()[i].clone(), RwSignal::from(scene.nodes[i].clone())))
+                .collect()
+        };
+        let (path_users, tables, ratio_apps) = (cells_of("url_users"), cells_of("url_db"), apps.clone());
+        let lines = Memo::new(move |_| {
+            let mut out: Vec<(&'static str, String)> = Vec::new();
+            for (id, c) in &path_users {
+                c.with(|l| {
+                    let f = |label: &str| figure(&l.view, label);
+                    out.push((
+                        "sl-path",
+                        format!(
+                            "{id}: writes {}/s, p50/p95/p99 {:.0}/{:.0}/{:.0} ms · redirects {}/s, p50/p95/p99 {:.0}/{:.0}/{:.0} ms",
+                            fmt(f("Writes/s answered (last window)").round()),
+                            f("Write p50 ms"),
+                            f("Write p95 ms"),
+                            f("Write p99 ms"),
+                            fmt(f("Redirects/s answered (last window)").round()),
+                            f("Redirect p50 ms"),
+                            f("Redirect p95 ms"),
+                            f("Redirect p99 ms"),
+                        ),
+                    ));
+                });
+            }
+            for (id, c) in &tables {
+                c.with(|l| {
+                    let v = &l.view;
+                    out.push((
+                        "sl-table",
+                        format!(
+                            "{id}: {} rows ({} inserted in this run) · {}/{} workers busy, {} queued · {} waiting for the counter's lock",
+                            fmt(figure(v, "Rows")),
+                            fmt(figure(v, "Rows inserted in the run")),
+                            v.in_service,
+                            v.workers,
+                            v.queue_len,
+                            fmt(figure(v, "Waiting for the counter's lock")),
+                        ),
+                    ));
+                });
+            }
+            let (hits, misses): (f64, f64) = ratio_apps
+                .iter()
+                .map(|(_, c)| c.with(|l| (figure(&l.view, "Cache hits"), figure(&l.view, "Cache misses"))))
+                .fold((0.0, 0.0), |a, b| (a.0 + b.0, a.1 + b.1));
+            if hits + misses > 0.0 {
+                out.push(("sl-hit-ratio", format!("redirect cache hit ratio {:.1}%", 100.0 * hits / (hits + misses))));
+            }
+            out
+        });
         let story_apps = apps.clone();
         let stories = Memo::new(move |_| {
             let mut all: Vec<(u64, String, &'static str, bool, String)> = Vec::new();
@@ -144,9 +202,12 @@ pub fn ShortenerPanel() -> impl IntoView {
                         <dd data-testid="sl-browsers">{move || figures.with(|f| fmt(f[PANEL_FIGURES.len()]))}</dd>
                     </div>
                 </dl>
+                <ul class="sl-lines">
+                    {move || lines.with(|ls| ls.iter().map(|(testid, text)| view! { <li data-testid=*testid>{text.clone()}</li> }).collect_view())}
+                </ul>
                 <p class="legend">
-                    <span class="dot write"></span>"write (POST) "
-                    <span class="dot request"></span>"redirect (GET) "
+                    <span class="dot write"></span>"writes (POST, inserts, cache fills, clicks) "
+                    <span class="dot request"></span>"reads (GET, lookups) "
                     <span class="dot error"></span>"failed · newest first; hover for the whole story"
                 </p>
                 <ul class="stories" data-testid="shortener-stories" aria-live="off">
@@ -243,7 +304,12 @@ fn estimator(lab: Lab, _apps: Vec<String>) -> impl IntoView {
                     params: Some(serde_json::json!({"capacity": hot})),
                     ..Default::default()
                 },
-                format!("{}: {} entries (the hottest 20%)", ids[i], fmt(hot as f64)),
+                format!(
+                    "{}: {} entries (the hottest 20% of the {} codes this scenario's redirects spread over)",
+                    ids[i],
+                    fmt(hot as f64),
+                    fmt((hot as f64 / HOT_SHARE).round())
+                ),
             );
         }
         let len = e.code_length as u32;
@@ -442,8 +508,10 @@ fn users_editor(lab: Lab, id: String, spec: Memo<serde_json::Value>, set: Callba
     };
     let shares: Vec<(String, String)> =
         [0.0, 0.1, 0.3, 0.6, 0.9].iter().map(|s| (s.to_string(), format!("{:.0}%", s * 100.0))).collect();
-    let current =
-        shares.iter().find(|s| s.0.parse::<f64>().ok() == Some(viral0)).map_or("0".to_string(), |s| s.0.clone());
+    let current = shares
+        .iter()
+        .find(|s| crate::share::parse_number(&s.0) == Some(viral0))
+        .map_or("0".to_string(), |s| s.0.clone());
     view! {
         <form class="edit" novalidate on:submit=move |ev| {
             ev.prevent_default();
@@ -455,7 +523,7 @@ fn users_editor(lab: Lab, id: String, spec: Memo<serde_json::Value>, set: Callba
             {error_line(error)}
         </form>
         {choice("Viral link", "Share of all redirects that go to one code (rank 0)", "edit-viral", shares, &current,
-            Callback::new(move |v: String| set.run(serde_json::json!({"viral_share": v.parse::<f64>().unwrap_or(0.0)}))))}
+            Callback::new(move |v: String| set.run(serde_json::json!({"viral_share": crate::share::parse_number(&v).unwrap_or(0.0)}))))}
     }
     .into_any()
 }

@@ -142,6 +142,10 @@ pub struct Users {
     write_latency: PathLatency,
     redirect_latency: PathLatency,
     last_sample: (u64, u64),
+    /// Writes and redirects answered ok per second over the last window,
+    /// and the counts and time that window started from.
+    rates: (f64, f64),
+    rates_from: (u64, u64, SimTime),
     spec: UrlUsersSpec,
 }
 
@@ -166,6 +170,8 @@ impl Users {
             write_latency: PathLatency::new(),
             redirect_latency: PathLatency::new(),
             last_sample: (0, 0),
+            rates: (0.0, 0.0),
+            rates_from: (0, 0, 0),
             spec: s.clone(),
         }
     }
@@ -286,14 +292,26 @@ impl Node for Users {
                 ("Redirects sent", self.sent_redirects as f64),
                 ("Served by browsers (301)", self.from_browser as f64),
                 ("Codes not found (404)", self.not_found as f64),
+                ("Writes/s answered (last window)", self.rates.0),
+                ("Redirects/s answered (last window)", self.rates.1),
+                ("Write p50 ms", self.write_latency.hist.quantile_ms(0.5)),
+                ("Write p95 ms", self.write_latency.hist.quantile_ms(0.95)),
                 ("Write p99 ms", self.write_latency.hist.quantile_ms(0.99)),
+                ("Redirect p50 ms", self.redirect_latency.hist.quantile_ms(0.5)),
+                ("Redirect p95 ms", self.redirect_latency.hist.quantile_ms(0.95)),
                 ("Redirect p99 ms", self.redirect_latency.hist.quantile_ms(0.99)),
             ],
             ..Default::default()
         }
     }
 
-    fn sample(&mut self, _now: SimTime) -> NodeSample {
+    fn sample(&mut self, now: SimTime) -> NodeSample {
+        let (w0, r0, t0) = self.rates_from;
+        let secs = (now - t0) as f64 / 1e9;
+        if secs > 0.0 {
+            self.rates = ((self.write_latency.ok - w0) as f64 / secs, (self.redirect_latency.ok - r0) as f64 / secs);
+        }
+        self.rates_from = (self.write_latency.ok, self.redirect_latency.ok, now);
         // The window's latency is the redirects' (most of the traffic); the
         // writes' window is taken too so it does not carry over.
         let _ = self.write_latency.window.take_summary();
