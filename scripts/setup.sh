@@ -2,7 +2,8 @@
 #! Installs whatever Scale Lab needs and is missing, at pinned versions.
 #!
 #! Usage: scripts/setup.sh serve   # Rust wasm target, Trunk, wasm-bindgen CLI, npm tools
-#!        scripts/setup.sh test    # all of the above + Debian's chromium and chromium-driver
+#!        scripts/setup.sh test    # the same but Trunk (the tests' release build is
+#!                                 # scripts/build-release.mjs), + Debian's chromium and chromium-driver
 #!
 #! Every step first checks whether the right version is already there, so a
 #! second run costs seconds. Nothing is fetched from outside the package
@@ -36,8 +37,9 @@ fi
 # Parallel codegen without LTO builds them several times faster.
 export CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16
 
-# Trunk: 0.22 needs a newer rustc than this machine's, so 0.21.14 is pinned.
-if [ "$(trunk --version 2>/dev/null || true)" != "trunk $TRUNK_VERSION" ]; then
+# Trunk (for `make serve` only): 0.22 needs a newer rustc than this
+# machine's, so 0.21.14 is pinned. The tests build without it.
+if [ "$purpose" = serve ] && [ "$(trunk --version 2>/dev/null || true)" != "trunk $TRUNK_VERSION" ]; then
   say "cargo install trunk $TRUNK_VERSION (a few minutes, once)"
   cargo install trunk --version "$TRUNK_VERSION" --locked
 fi
