@@ -32,6 +32,7 @@ use crate::ui::canvas;
 use crate::ui::inspector::{choice, enum_choice, workers_form};
 use crate::ui::scene::Live;
 use crate::ui::state::Lab;
+use crate::ui::thousands;
 
 /// Shard colours (cycled).
 pub const SHARD_COLOURS: [&str; 10] =
@@ -127,18 +128,6 @@ fn by_colour<T>(items: impl Iterator<Item = (u32, T)>) -> Vec<(u32, Vec<T>)> {
     groups
 }
 
-fn fmt_count(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 /// What the last change did, in words.
 pub fn change_text(layout: &RingLayout, n_members: usize) -> Option<String> {
     let c = layout.last_change.as_ref()?;
@@ -146,8 +135,8 @@ pub fn change_text(layout: &RingLayout, n_members: usize) -> Option<String> {
         "{} at {:.1} s: {} of {} sampled keys moved ({:.1}%)",
         c.what,
         c.at_s,
-        fmt_count(c.moved),
-        fmt_count(c.sampled),
+        thousands(c.moved),
+        thousands(c.sampled),
         c.moved_fraction * 100.0
     );
     if c.what.starts_with("added") && layout.partitioning == Partitioning::Hash {

@@ -529,14 +529,11 @@ impl App {
             job.story.push(Step::Failed(status));
             job.story.failed = true;
         }
-        if job.req.op == Op::Write {
-            if status == Status::Ok {
-                self.counts.writes_ok += 1;
-            } else {
-                self.counts.writes_failed += 1;
-            }
-        } else if status != Status::Ok {
-            self.counts.redirects_failed += 1;
+        if job.req.op == Op::Write && status == Status::Ok {
+            self.counts.writes_ok += 1;
+        }
+        if status != Status::Ok {
+            self.count_failed(job.req.op);
         }
         let kept = &mut self.stories[usize::from(!job.story.write)];
         if kept.len() == STORIES {
@@ -547,11 +544,25 @@ impl App {
         self.st.free_worker();
         self.st.record_done(ctx.now(), &job.req);
         ctx.reply(job.req, status);
+        self.start_queued(ctx);
+    }
+
+    /// Starts queued requests while workers are free.
+    fn start_queued(&mut self, ctx: &mut Ctx) {
         while let Some(next) = self.st.next(ctx.now()) {
             match next {
                 Ok(req) => self.start_job(ctx, req),
                 Err(late) => ctx.reply(late, Status::TimedOut),
             }
+        }
+    }
+
+    /// Counts a request answered with an error, by path.
+    fn count_failed(&mut self, op: Op) {
+        if op == Op::Write {
+            self.counts.writes_failed += 1;
+        } else {
+            self.counts.redirects_failed += 1;
         }
     }
 
@@ -929,11 +940,7 @@ impl Node for App {
                     Admit::Queued => {}
                     Admit::Dropped(req) => {
                         // Refused at the door: the queue is full.
-                        if req.op == Op::Write {
-                            self.counts.writes_failed += 1;
-                        } else {
-                            self.counts.redirects_failed += 1;
-                        }
+                        self.count_failed(req.op);
                         ctx.reply(req, Status::Dropped);
                     }
                 }
@@ -980,11 +987,7 @@ impl Node for App {
         }
         for req in lost {
             self.st.reset += 1;
-            if req.op == Op::Write {
-                self.counts.writes_failed += 1;
-            } else {
-                self.counts.redirects_failed += 1;
-            }
+            self.count_failed(req.op);
             ctx.reply(req, Status::Reset);
         }
     }
@@ -1002,12 +1005,7 @@ impl Node for App {
         if let Some(w) = change.workers {
             self.st.workers = w;
             self.spec.workers = w;
-            while let Some(next) = self.st.next(ctx.now()) {
-                match next {
-                    Ok(req) => self.start_job(ctx, req),
-                    Err(late) => ctx.reply(late, Status::TimedOut),
-                }
-            }
+            self.start_queued(ctx);
         }
         // Validated by `check_params`.
         if let Some(a) = change.params.as_ref().and_then(crate::sim::validate::read_as::<AppParams>) {

@@ -50,15 +50,7 @@ fn fmt(x: f64) -> String {
     if x >= 1e12 {
         format!("{:.2} × 10^{}", x / 10f64.powi(x.log10().floor() as i32), x.log10().floor())
     } else if x >= 1000.0 || x.fract() == 0.0 {
-        let s = format!("{:.0}", x);
-        let mut out = String::new();
-        for (i, c) in s.chars().enumerate() {
-            if i > 0 && (s.len() - i).is_multiple_of(3) {
-                out.push(',');
-            }
-            out.push(c);
-        }
-        out
+        crate::ui::thousands(x.round().max(0.0) as u64)
     } else {
         format!("{x:.1}")
     }
