@@ -186,8 +186,11 @@ pub fn verdict(a: &Simulation, b: &Simulation, label_a: &str, label_b: &str) -> 
 /// (writes failed, hash collisions, duplicate codes) summed over a run's
 /// URL shortener app servers, if it has any.
 fn shortener_figures(sim: &Simulation) -> Option<[u64; 3]> {
-    let snap = sim.snapshot();
-    let apps: Vec<_> = snap.nodes.iter().filter(|v| v.kind == "url_app").collect();
+    // Runs every frame: views of the apps alone, not a snapshot of every node.
+    let apps: Vec<_> = (0..sim.scenario().node_specs.len())
+        .filter(|&i| sim.scenario().node_specs[i].kind_name() == "url_app")
+        .map(|i| sim.node_view(i as crate::sim::validate::NodeIdx))
+        .collect();
     if apps.is_empty() {
         return None;
     }

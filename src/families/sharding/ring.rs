@@ -22,8 +22,14 @@ pub fn hash64(data: &[u8]) -> u64 {
 /// partitioner and the sharded store hash).
 pub fn key_bytes(k: u64, buf: &mut [u8; 24]) -> &[u8] {
     buf[..4].copy_from_slice(b"key-");
+    let len = write_decimal(&mut buf[4..], k);
+    &buf[..4 + len]
+}
+
+/// Writes `n` in decimal at the start of `buf` (at least 20 bytes free),
+/// without allocating; its length.
+pub fn write_decimal(buf: &mut [u8], mut n: u64) -> usize {
     let mut digits = [0u8; 20];
-    let mut n = k;
     let mut len = 0;
     loop {
         digits[len] = b'0' + (n % 10) as u8;
@@ -34,9 +40,9 @@ pub fn key_bytes(k: u64, buf: &mut [u8; 24]) -> &[u8] {
         }
     }
     for i in 0..len {
-        buf[4 + i] = digits[len - 1 - i];
+        buf[i] = digits[len - 1 - i];
     }
-    &buf[..4 + len]
+    len
 }
 
 /// Modulo hashing, for comparison: `hash64(key) % n_nodes`.

@@ -32,6 +32,7 @@ use crate::sim::validate::{Change, LinkIdx, NodeIdx, Problems, Topology, limits,
 use super::hash::{Hash, MAX_LEN, MIN_LEN, prefix_u64};
 use super::snowflake::{self, SEQUENCE_PER_MS, Snowflake};
 use super::{Code, wire};
+use crate::families::sharding::ring::write_decimal;
 
 const TAG_SERVICE: u32 = 0;
 const TAG_TICK: u32 = 1;
@@ -908,24 +909,6 @@ impl App {
         }
         self.pump(ctx);
     }
-}
-
-/// Writes `n` in decimal at the start of `buf`; its length.
-fn write_decimal(buf: &mut [u8], mut n: u64) -> usize {
-    let mut digits = [0u8; 20];
-    let mut k = 0;
-    loop {
-        digits[k] = b'0' + (n % 10) as u8;
-        k += 1;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    for i in 0..k {
-        buf[i] = digits[k - 1 - i];
-    }
-    k
 }
 
 impl Node for App {
