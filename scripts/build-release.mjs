@@ -2,20 +2,26 @@
 // The release bundle in dist/, without Trunk: what `make test`'s end-to-end
 // tests serve and what a static host serves.
 //
-//   cargo build (index.html's rust link: bin, features, profile)
-//     → wasm-bindgen --target=web → wasm-opt -O<data-wasm-opt>
-//     → content-hashed names → index.html with its data-trunk links replaced
+//   cargo rustc (index.html's rust link: bin, features + `split`, profile;
+//                -Clink-arg=--emit-relocs)
+//     → wasm-split-cli (main module + a chunk per family split point)
+//     → wasm-bindgen --target=web (main module) → wasm-opt -O<data-wasm-opt> (each)
+//     → pkg-<hash>/ + content-hashed assets → index.html with its data-trunk links replaced
+//     → target/bundle-sizes.json (first load and chunks, gzip -9; scripts/test.sh checks it)
 //
-// The same steps and arguments as `trunk build --release` (Trunk 0.21.14), so
-// the bundle is the same code; `make serve` keeps Trunk for development. A
-// machine that only runs the tests need not build Trunk (about 8.5 minutes,
-// ../shared/TOOLCHAIN.md), and a code-splitting step (issue 14) has a place
-// to go between cargo and wasm-bindgen, which Trunk 0.21 cannot give it.
+// Trunk 0.21 cannot run the split step, so `trunk serve` (development)
+// builds without feature `split`: there the chunks are plain functions of
+// the main module. Otherwise the same steps and arguments as
+// `trunk build --release` (Trunk 0.21.14). A machine that only runs the
+// tests need not build Trunk (about 8.5 minutes, ../shared/TOOLCHAIN.md).
 //
 // Usage: node scripts/build-release.mjs   (tools on PATH: scripts/env.sh)
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync, cpSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync,
+} from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { basename, extname, join, resolve } from 'node:path';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -32,20 +38,37 @@ const bin = rust['data-bin'];
 const profile = rust['data-cargo-profile-release'];
 const opt = rust['data-wasm-opt'] ?? 'z';
 
-// 1. cargo, as Trunk runs it for this link.
-const cargoArgs = ['build', '--profile', profile, '--target', 'wasm32-unknown-unknown', '--bin', bin];
-if (rust['data-cargo-features']) cargoArgs.push('--features', rust['data-cargo-features']);
-run('cargo', cargoArgs);
-
-// 2. wasm-bindgen and wasm-opt, with Trunk's arguments.
-rmSync(STAGE, { recursive: true, force: true });
-mkdirSync(STAGE, { recursive: true });
+// 1. cargo, as Trunk runs it for this link, plus feature `split` (the
+//    families' chunks become split points) and relocations for the splitter
+//    (on the bin only: RUSTFLAGS would rebuild every dependency).
+const features = [rust['data-cargo-features'], 'split'].filter(Boolean).join(',');
+run('cargo', ['rustc', '--profile', profile, '--target', 'wasm32-unknown-unknown', '--bin', bin,
+  '--features', features, '--', '-Clink-arg=--emit-relocs']);
 const built = join(ROOT, 'target', 'wasm32-unknown-unknown', profile, `${bin}.wasm`);
-run('wasm-bindgen', ['--target=web', `--out-dir=${STAGE}`, `--out-name=${bin}`, '--no-typescript', built]);
-const optimised = join(STAGE, `${bin}_bg.opt.wasm`);
-run('wasm-opt', [`--output=${optimised}`, `-O${opt}`, join(STAGE, `${bin}_bg.wasm`)]);
 
-// 3. dist/: content-hashed names (a new build is a new URL), SRI hashes.
+// 2. wasm-split-cli: the main module, one wasm per split point (and a
+//    chunk_* for code two of them share), and __wasm_split.js, which fetches
+//    them. Then wasm-bindgen on the main module (keeping the exports the
+//    chunks import) and wasm-opt on every module, with Trunk's level.
+rmSync(STAGE, { recursive: true, force: true });
+const SPLIT = join(STAGE, 'split');
+const PKG = join(STAGE, 'pkg');
+mkdirSync(PKG, { recursive: true });
+run('wasm-split-cli', ['--target', 'web', '--out-name', bin, built, SPLIT]);
+run('wasm-bindgen', ['--target=web', '--keep-lld-exports', '--no-demangle', '--no-typescript',
+  `--out-dir=${PKG}`, `--out-name=${bin}`, join(SPLIT, `${bin}.wasm`)]);
+copyFileSync(join(SPLIT, '__wasm_split.js'), join(PKG, '__wasm_split.js'));
+const chunks = readdirSync(SPLIT).filter((f) => f.endsWith('.wasm') && f !== `${bin}.wasm`).sort();
+for (const c of chunks) copyFileSync(join(SPLIT, c), join(PKG, c));
+for (const w of [`${bin}_bg.wasm`, ...chunks]) {
+  const f = join(PKG, w);
+  run('wasm-opt', [`--output=${f}.opt`, `-O${opt}`, f]);
+  renameSync(`${f}.opt`, f);
+}
+
+// 3. dist/: the modules in one content-hashed folder (a new build is a new
+//    URL; inside it the glue and the loader reach each other and the chunks
+//    by relative names), the other assets under content-hashed names.
 rmSync(DIST, { recursive: true, force: true });
 mkdirSync(DIST, { recursive: true });
 const digest = (bytes) => createHash('sha256').update(bytes).digest('hex').slice(0, 16);
@@ -57,25 +80,26 @@ function hashed(from, stem = basename(from, extname(from)), ext = extname(from))
   writeFileSync(join(DIST, name), bytes);
   return { url: `/${name}`, integrity: sri(bytes) };
 }
-const wasmBytes = readFileSync(optimised);
-const tag = digest(wasmBytes);
-const wasmName = `${bin}-${tag}_bg.wasm`;
-const jsName = `${bin}-${tag}.js`;
-writeFileSync(join(DIST, wasmName), wasmBytes);
-copyFileSync(join(STAGE, `${bin}.js`), join(DIST, jsName));
-if (existsSync(join(STAGE, 'snippets'))) cpSync(join(STAGE, 'snippets'), join(DIST, 'snippets'), { recursive: true });
+const files = readdirSync(PKG, { recursive: true }).filter((f) => statSync(join(PKG, f)).isFile()).sort();
+const all = createHash('sha256');
+for (const f of files) all.update(f).update(readFileSync(join(PKG, f)));
+const pkgName = `pkg-${all.digest('hex').slice(0, 16)}`;
+cpSync(PKG, join(DIST, pkgName), { recursive: true });
+const jsUrl = `/${pkgName}/${bin}.js`;
+const wasmUrl = `/${pkgName}/${bin}_bg.wasm`;
 
 // 4. index.html: each data-trunk link becomes what Trunk makes of it.
 let html = template;
-let preloads = `<link rel="modulepreload" href="/${jsName}" crossorigin="anonymous">`
-  + `<link rel="preload" href="/${wasmName}" crossorigin="anonymous" as="fetch" type="application/wasm">`;
+let preloads = `<link rel="modulepreload" href="${jsUrl}" crossorigin="anonymous">`
+  + `<link rel="modulepreload" href="/${pkgName}/__wasm_split.js" crossorigin="anonymous">`
+  + `<link rel="preload" href="${wasmUrl}" crossorigin="anonymous" as="fetch" type="application/wasm">`;
 for (const [line, body] of links) {
   const a = attrs(body);
   let out;
   if (a.rel === 'rust') {
     out = `<script type="module">
-import init, * as bindings from '/${jsName}';
-const wasm = await init({ module_or_path: '/${wasmName}' });
+import init, * as bindings from '${jsUrl}';
+const wasm = await init({ module_or_path: '${wasmUrl}' });
 window.wasmBindings = bindings;
 dispatchEvent(new CustomEvent("TrunkApplicationStarted", {detail: {wasm}}));
 </script>`;
@@ -95,4 +119,20 @@ dispatchEvent(new CustomEvent("TrunkApplicationStarted", {detail: {wasm}}));
 }
 html = html.replace('</head>', `  ${preloads}\n  </head>`);
 writeFileSync(join(DIST, 'index.html'), html);
-console.log(`dist/: ${wasmName} (${wasmBytes.length} B), ${jsName}, index.html`);
+
+// 5. What a browser fetches: the first load (the main module, its glue and
+//    the chunk loader) and each family's chunk, gzip -9 as a server sends them.
+const gz = (f) => gzipSync(readFileSync(join(PKG, f)), { level: 9 }).length;
+const first = [`${bin}_bg.wasm`, `${bin}.js`, '__wasm_split.js'].map((f) => [f, gz(f)]);
+const firstLoad = first.reduce((sum, [, b]) => sum + b, 0);
+const report = {
+  pkg: pkgName,
+  first_load: Object.fromEntries(first),
+  first_load_bytes: firstLoad,
+  chunks: Object.fromEntries(chunks.map((c) => [c, gz(c)])),
+};
+writeFileSync(join(ROOT, 'target', 'bundle-sizes.json'), JSON.stringify(report, null, 2));
+console.log(`dist/: ${pkgName}/ (${files.length} files), index.html`);
+for (const [f, b] of first) console.log(`  first load  ${f.padEnd(48)} ${String(b).padStart(8)} B gzip -9`);
+console.log(`  first load  ${'total'.padEnd(48)} ${String(firstLoad).padStart(8)} B = ${(firstLoad / 1024).toFixed(0)} KiB`);
+for (const c of chunks) console.log(`  chunk       ${c.padEnd(48)} ${String(report.chunks[c]).padStart(8)} B gzip -9`);

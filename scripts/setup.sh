@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 #! Installs whatever Scale Lab needs and is missing, at pinned versions.
 #!
-#! Usage: scripts/setup.sh serve   # Rust wasm target, Trunk, wasm-bindgen CLI, npm tools
+#! Usage: scripts/setup.sh serve   # Rust wasm target, Trunk, wasm-bindgen CLI, wasm-split-cli, npm tools
 #!        scripts/setup.sh test    # the same but Trunk (the tests' release build is
 #!                                 # scripts/build-release.mjs), + Debian's chromium and chromium-driver
 #!
@@ -13,6 +13,7 @@ set -euo pipefail
 
 TRUNK_VERSION=0.21.14
 WASM_BINDGEN_VERSION=0.2.130   # must equal the wasm-bindgen crate pin in Cargo.toml and Trunk.toml
+WASM_SPLIT_VERSION=0.2.4       # wasm_split_cli_support; >= 0.2.3 for wasm-bindgen 0.2.128+
 
 purpose=${1:-test}
 cd "$(dirname "$0")/.."
@@ -48,6 +49,13 @@ fi
 if [ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $WASM_BINDGEN_VERSION" ]; then
   say "cargo install wasm-bindgen-cli $WASM_BINDGEN_VERSION (a few minutes, once)"
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+fi
+
+# wasm-split-cli: cuts the release wasm at the families' split points
+# (scripts/build-release.mjs). About 2.5 minutes, once.
+if ! cargo install --list | grep -qx "wasm_split_cli_support v$WASM_SPLIT_VERSION:"; then
+  say "cargo install wasm_split_cli_support $WASM_SPLIT_VERSION (a few minutes, once)"
+  cargo install wasm_split_cli_support --version "$WASM_SPLIT_VERSION" --features build-binary --locked --force
 fi
 
 unset CARGO_PROFILE_RELEASE_LTO CARGO_PROFILE_RELEASE_CODEGEN_UNITS

@@ -28,11 +28,11 @@ step "browser tests (wasm-bindgen-test in headless Chromium)"
 mkdir -p target/tmp
 TMPDIR="$ROOT/target/tmp" cargo test --target wasm32-unknown-unknown --features web --test web
 
-step "release build (scripts/build-release.mjs: cargo, wasm-bindgen, wasm-opt, as Trunk does)"
+step "release build (scripts/build-release.mjs: cargo, wasm-split, wasm-bindgen, wasm-opt)"
 node scripts/build-release.mjs
-wasm=$(ls dist/*_bg.wasm) js=$(ls dist/*.js | grep -v _bg)
-wasm_gz=$(gzip -9 -c "$wasm" | wc -c) js_gz=$(gzip -9 -c "$js" | wc -c)
-echo "release bundle (gzip -9): wasm $wasm_gz B + js $js_gz B = $(( (wasm_gz + js_gz) / 1024 )) KiB"
+
+step "download budget (first load and family chunks, gzip -9)"
+node scripts/bundle-budget.mjs
 
 step "optimised CLI (for the wasm/native benchmark figure)"
 cargo build --release --bin scalelab

@@ -1,5 +1,6 @@
 //! The browser entry point: a panic hook (console message + the "hit a bug"
-//! notice), then mount the app.
+//! notice), the chunks of the families the URL's scenario needs, then
+//! mount the app.
 
 /// Counts live heap bytes: what bounds the memory of the run's checkpoints.
 #[global_allocator]
@@ -7,5 +8,8 @@ static ALLOC: scalelab::meter::Counting = scalelab::meter::Counting;
 
 fn main() {
     scalelab::ui::crash::install();
-    leptos::mount::mount_to_body(scalelab::ui::App);
+    wasm_bindgen_futures::spawn_local(async {
+        scalelab::ui::url::load_families().await;
+        leptos::mount::mount_to_body(scalelab::ui::App);
+    });
 }

@@ -33,21 +33,19 @@ pub struct CompareSpec {
 }
 
 /// Everything a link restores.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// Read by `state_from_json` (through the scenario validator), written by serde.
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ShareState {
     /// The scenario, with its seed and every live edit on its timeline.
     pub scenario: ScenarioSpec,
     /// The gallery entry it came from, if any.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub preset: Option<String>,
     /// Playback speed, simulated seconds per wall second.
-    #[serde(default = "default_speed")]
     pub speed: f64,
     /// The time cursor: the link opens at this simulated time.
-    #[serde(default)]
     pub t_s: f64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub compare: Option<CompareSpec>,
 }
 
@@ -116,6 +114,35 @@ pub fn fragment_from_deflated(packed: &[u8]) -> String {
 /// Reads a fragment (with or without its `#`). The scenario inside is
 /// validated; `Ok` means it can be run.
 pub fn decode(fragment: &str) -> Result<(ShareState, Scenario), LinkError> {
+    let json = inflate(fragment)?;
+    let state = state_from_json(&json)?;
+    if !state.speed.is_finite() || state.speed <= 0.0 || !state.t_s.is_finite() || state.t_s < 0.0 {
+        return Err(LinkError::InvalidScenario("speed must be above 0 and t_s at least 0.".into()));
+    }
+    let scenario = Scenario::from_spec(state.scenario.clone()).map_err(|e| {
+        LinkError::InvalidScenario(e.errors.iter().map(|f| f.to_string()).collect::<Vec<_>>().join("; ") + ".")
+    })?;
+    if let Some(c) = &state.compare {
+        scenario.with_entry(c.b.clone()).map_err(|e| {
+            LinkError::InvalidScenario(format!(
+                "variant B: {}.",
+                e.errors.iter().map(|f| f.to_string()).collect::<Vec<_>>().join("; ")
+            ))
+        })?;
+    }
+    Ok((state, scenario))
+}
+
+/// The scenario a fragment carries, as JSON, unchecked: what the page
+/// reads to fetch the chunks of its families before [`decode`].
+pub fn scenario_json(fragment: &str) -> Option<serde_json::Value> {
+    let json = inflate(fragment).ok()?;
+    let mut state: serde_json::Value = serde_json::from_slice(&json).ok()?;
+    Some(state.get_mut("scenario")?.take())
+}
+
+/// A fragment's state JSON, decompressed.
+fn inflate(fragment: &str) -> Result<Vec<u8>, LinkError> {
     let fragment = fragment.strip_prefix('#').unwrap_or(fragment);
     if fragment.len() > MAX_FRAGMENT_BYTES {
         return Err(LinkError::TooLong(fragment.len()));
@@ -134,24 +161,8 @@ pub fn decode(fragment: &str) -> Result<(ShareState, Scenario), LinkError> {
     let packed = URL_SAFE_NO_PAD
         .decode(payload.trim_end_matches('='))
         .map_err(|_| LinkError::Damaged("it is not valid base64url"))?;
-    let json = miniz_oxide::inflate::decompress_to_vec_with_limit(&packed, MAX_STATE_BYTES)
-        .map_err(|_| LinkError::Damaged("its data does not decompress"))?;
-    let state = state_from_json(&json)?;
-    if !state.speed.is_finite() || state.speed <= 0.0 || !state.t_s.is_finite() || state.t_s < 0.0 {
-        return Err(LinkError::InvalidScenario("speed must be above 0 and t_s at least 0.".into()));
-    }
-    let scenario = Scenario::from_spec(state.scenario.clone()).map_err(|e| {
-        LinkError::InvalidScenario(e.errors.iter().map(|f| f.to_string()).collect::<Vec<_>>().join("; ") + ".")
-    })?;
-    if let Some(c) = &state.compare {
-        scenario.with_entry(c.b.clone()).map_err(|e| {
-            LinkError::InvalidScenario(format!(
-                "variant B: {}.",
-                e.errors.iter().map(|f| f.to_string()).collect::<Vec<_>>().join("; ")
-            ))
-        })?;
-    }
-    Ok((state, scenario))
+    miniz_oxide::inflate::decompress_to_vec_with_limit(&packed, MAX_STATE_BYTES)
+        .map_err(|_| LinkError::Damaged("its data does not decompress"))
 }
 
 /// Reads the state through `serde_json::Value` and the scenario validator's

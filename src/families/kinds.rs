@@ -1,16 +1,14 @@
 //! The node kinds, and the one registry that parses, validates and builds
 //! them.
 //!
-//! Each kind's model lives in its family's folder (`families/<family>/`);
-//! adding a kind: write it there with `validate` and a type implementing
-//! [`Node`]; add its spec type to `spec::NodeSpec` and its name to its
-//! family's `FAMILY.kinds`; add one arm to each function below. The engine
-//! loop and the validator do not change (ARCHITECTURE.md, "Adding a node
-//! kind").
+//! Each kind's model lives in its family's folder (`families/<family>/`).
+//! A family with a chunk (`families::Chunk`) reaches this file only through
+//! `NodeSpec::Own` and its [`OwnKind`](crate::sim::spec::OwnKind)s: the arms
+//! below are for the families in the main module (ARCHITECTURE.md,
+//! "Adding a family").
 
 use super::messaging::{kafka_client, kafka_cluster, rabbitmq};
 use super::sharding::sharded_store;
-use super::shortener::{app, coordinator, table, users};
 use super::storage::{cache, database};
 use super::web_tier::{client, load_balancer, server};
 
@@ -34,11 +32,24 @@ pub fn parse(kind: &str, body: serde_json::Value, path: &str, p: &mut Problems) 
         "sharded_store" => parse_as(body, path, p).map(NodeSpec::ShardedStore),
         "cache" => parse_as(body, path, p).map(NodeSpec::Cache),
         "database" => parse_as(body, path, p).map(NodeSpec::Database),
-        "url_users" => parse_as(body, path, p).map(NodeSpec::UrlUsers),
-        "url_app" => parse_as(body, path, p).map(NodeSpec::UrlApp),
-        "url_db" => parse_as(body, path, p).map(NodeSpec::UrlDb),
-        "id_coordinator" => parse_as(body, path, p).map(NodeSpec::IdCoordinator),
-        _ => return None,
+        _ => match super::own_kind(kind) {
+            Some(k) => k.parse(body, path, p).map(NodeSpec::Own),
+            None => {
+                if let Some(f) = super::family_of(kind) {
+                    // A split build parses only after the UI has loaded the
+                    // family (`families::to_load`); this is a bug if seen.
+                    p.add(
+                        format!("{path}.kind"),
+                        format!(
+                            "the code of the {} family (kind `{kind}`) is not loaded yet; reload the page",
+                            f.title
+                        ),
+                    );
+                    return Some(None);
+                }
+                return None;
+            }
+        },
     })
 }
 
@@ -57,10 +68,7 @@ pub fn validate(spec: &NodeSpec, path: &str, p: &mut Problems) {
         NodeSpec::ShardedStore(s) => sharded_store::validate(s, path, p),
         NodeSpec::Cache(s) => cache::validate(s, path, p),
         NodeSpec::Database(s) => database::validate(s, path, p),
-        NodeSpec::UrlUsers(s) => users::validate(s, path, p),
-        NodeSpec::UrlApp(s) => app::validate(s, path, p),
-        NodeSpec::UrlDb(s) => table::validate(s, path, p),
-        NodeSpec::IdCoordinator(s) => coordinator::validate(s, path, p),
+        NodeSpec::Own(o) => o.kind.validate(o, path, p),
     }
 }
 
@@ -72,7 +80,7 @@ pub fn accepted_ops(spec: &NodeSpec) -> &'static [CallOp] {
         NodeSpec::ShardedStore(_) | NodeSpec::Server(_) | NodeSpec::LoadBalancer(_) => {
             &[CallOp::Read, CallOp::Write, CallOp::Range]
         }
-        NodeSpec::UrlApp(_) | NodeSpec::UrlDb(_) => &[CallOp::Read, CallOp::Write],
+        NodeSpec::Own(o) => o.kind.accepted_ops(),
         _ => &[],
     }
 }
@@ -81,7 +89,7 @@ pub fn accepted_ops(spec: &NodeSpec) -> &'static [CallOp] {
 pub fn settable(spec: &NodeSpec) -> (bool, bool) {
     match spec {
         NodeSpec::Server(_) | NodeSpec::ShardedStore(_) | NodeSpec::Cache(_) | NodeSpec::Database(_) => (true, true),
-        NodeSpec::UrlApp(_) | NodeSpec::UrlDb(_) => (true, true),
+        NodeSpec::Own(o) => o.kind.settable(),
         _ => (false, false),
     }
 }
@@ -89,31 +97,25 @@ pub fn settable(spec: &NodeSpec) -> (bool, bool) {
 /// Whether a kind is workers behind a queue (the app charts its
 /// utilisation, shows its queue and workers, and draws it as a tier).
 pub fn is_station(spec: &NodeSpec) -> bool {
-    matches!(
-        spec,
-        NodeSpec::Server(_)
-            | NodeSpec::ShardedStore(_)
-            | NodeSpec::Cache(_)
-            | NodeSpec::Database(_)
-            | NodeSpec::UrlApp(_)
-            | NodeSpec::UrlDb(_)
-            | NodeSpec::IdCoordinator(_)
-    )
+    match spec {
+        NodeSpec::Server(_) | NodeSpec::ShardedStore(_) | NodeSpec::Cache(_) | NodeSpec::Database(_) => true,
+        NodeSpec::Own(o) => o.kind.is_station(),
+        _ => false,
+    }
 }
 
 /// Whether a kind answers requests over its incoming links as a leaf (a
 /// node with no outgoing links of its own).
 fn is_leaf_store(spec: &NodeSpec) -> bool {
-    matches!(
-        spec,
+    match spec {
         NodeSpec::KafkaCluster(_)
-            | NodeSpec::Rabbitmq(_)
-            | NodeSpec::ShardedStore(_)
-            | NodeSpec::Cache(_)
-            | NodeSpec::Database(_)
-            | NodeSpec::UrlDb(_)
-            | NodeSpec::IdCoordinator(_)
-    )
+        | NodeSpec::Rabbitmq(_)
+        | NodeSpec::ShardedStore(_)
+        | NodeSpec::Cache(_)
+        | NodeSpec::Database(_) => true,
+        NodeSpec::Own(o) => o.kind.is_leaf_store(),
+        _ => false,
+    }
 }
 
 /// Checks a node's links against what its kind needs.
@@ -158,22 +160,13 @@ pub fn validate_links(
         }
     }
     match spec {
-        NodeSpec::Client(_) | NodeSpec::UrlUsers(_) if out.len() != 1 => {
+        NodeSpec::Client(_) if out.len() != 1 => {
             p.add(path, format!("{} `{id}` needs exactly one outgoing link (it has {})", spec.kind_name(), out.len()));
         }
-        NodeSpec::UrlApp(s) => app::validate_links(s, path, &out, p),
-        NodeSpec::UrlUsers(_) => {
-            if let Some(target) = out.first()
-                && !matches!(target, NodeSpec::UrlApp(_) | NodeSpec::LoadBalancer(_))
-            {
-                p.add(
-                    path,
-                    format!(
-                        "url_users `{id}` links to the {} `{}`; people reach a url_app, directly or through a load_balancer",
-                        target.kind_name(),
-                        target.id()
-                    ),
-                );
+        NodeSpec::Own(o) => {
+            o.kind.validate_links(o, path, &out, p);
+            if o.kind.is_leaf_store() && !out.is_empty() {
+                p.add(path, format!("`{id}` must have no outgoing links; its clients link to it"));
             }
         }
         NodeSpec::Server(s) => validate_calls(s, path, &out, p),
@@ -289,10 +282,7 @@ pub fn build(node_specs: &[NodeSpec], idx: NodeIdx, topo: &Topology, n_initial_n
         NodeSpec::ShardedStore(s) => Box::new(sharded_store::ShardedStore::new(s)),
         NodeSpec::Cache(s) => Box::new(cache::CacheNode::new(s)),
         NodeSpec::Database(s) => Box::new(database::Database::new(s)),
-        NodeSpec::UrlUsers(s) => Box::new(users::Users::new(s, idx, topo)),
-        NodeSpec::UrlApp(s) => Box::new(app::App::new(s, idx, topo, node_specs)),
-        NodeSpec::UrlDb(s) => Box::new(table::Table::new(s)),
-        NodeSpec::IdCoordinator(s) => Box::new(coordinator::Coordinator::new(s)),
+        NodeSpec::Own(o) => o.kind.build(o, node_specs, idx, topo),
     }
 }
 
@@ -308,12 +298,11 @@ pub fn check_params(
     p: &mut Problems,
 ) {
     match spec {
-        NodeSpec::UrlApp(s) => {
+        NodeSpec::Own(o) => {
             let out: Vec<&NodeSpec> =
                 topo.out_links[idx as usize].iter().map(|&l| &node_specs[topo.links[l as usize].to as usize]).collect();
-            app::check_params(s, params, path, &out, p)
+            o.kind.check_params(o, params, path, &out, p)
         }
-        NodeSpec::UrlUsers(_) => users::check_params(params, path, p),
         NodeSpec::Cache(_) => cache::check_params(params, path, p),
         _ => p.add(path, format!("`{}` is a {}, which takes no `params`", spec.id(), spec.kind_name())),
     }
@@ -326,8 +315,5 @@ pub fn candidates(
     id: &str,
     spec: &serde_json::Value,
 ) -> Vec<(String, String, crate::sim::spec::FaultSpec)> {
-    match kind {
-        "url_app" => app::candidates(id, spec),
-        _ => Vec::new(),
-    }
+    super::own_kind(kind).map_or_else(Vec::new, |k| k.candidates(id, spec))
 }

@@ -31,6 +31,10 @@ pub struct Family {
     pub presets: &'static [Preset],
     /// How the diagram draws its kinds (a kind not listed is a `Station`).
     pub glyphs: &'static [(&'static str, Glyph)],
+    /// Where the code of its kinds lives: `None`, in the main module (the
+    /// registry's arms in `kinds.rs`); `Some`, in a chunk of its own, which
+    /// a web page fetches when a scenario of the family first opens.
+    pub chunk: Option<Chunk>,
     /// Its panel beside the diagram; it shows itself when the scene has one
     /// of the family's nodes.
     #[cfg(feature = "web")]
@@ -44,6 +48,119 @@ pub struct Family {
     /// The diagram's tooltip for its kinds (`None` for a node not its own).
     #[cfg(feature = "web")]
     pub describe: Option<crate::ui::DescribeFn>,
+}
+
+/// A family whose code is reached only through [`Parts`], which this
+/// hands over. With feature `split` (the release build) it calls a split
+/// point: the first call fetches the family's wasm chunk. Elsewhere
+/// (native, tests, `trunk serve`) it is ready at once.
+pub type Chunk = fn() -> std::pin::Pin<Box<dyn std::future::Future<Output = &'static Parts>>>;
+
+/// The chunks loaded so far, by family id.
+static LOADED: std::sync::Mutex<Vec<(&'static str, &'static Parts)>> = std::sync::Mutex::new(Vec::new());
+
+fn loaded(id: &str) -> Option<&'static Parts> {
+    LOADED.lock().ok()?.iter().find(|(f, _)| *f == id).map(|&(_, p)| p)
+}
+
+fn remember(id: &'static str, parts: &'static Parts) {
+    if let Ok(mut l) = LOADED.lock()
+        && !l.iter().any(|(f, _)| *f == id)
+    {
+        l.push((id, parts));
+    }
+}
+
+/// What a family's chunk holds: its kinds and, in the app, its panel,
+/// inspector editors and tooltips (as `Family` has them for a family in
+/// the main module).
+pub struct Parts {
+    pub kinds: &'static [&'static dyn crate::sim::spec::OwnKind],
+    #[cfg(feature = "web")]
+    pub panel: Option<crate::ui::PanelFn>,
+    #[cfg(feature = "web")]
+    pub inspector: Option<crate::ui::InspectorFn>,
+    #[cfg(feature = "web")]
+    pub describe: Option<crate::ui::DescribeFn>,
+}
+
+impl Family {
+    /// Its chunk's parts, if loaded. A load that is ready at once (every
+    /// build but the split one) happens here, on first use.
+    pub fn parts(&self) -> Option<&'static Parts> {
+        let chunk = self.chunk?;
+        if let Some(parts) = loaded(self.id) {
+            return Some(parts);
+        }
+        if cfg!(feature = "split") {
+            return None;
+        }
+        let mut load = chunk();
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        match load.as_mut().poll(&mut cx) {
+            std::task::Poll::Ready(parts) => {
+                remember(self.id, parts);
+                Some(parts)
+            }
+            std::task::Poll::Pending => None,
+        }
+    }
+
+    /// Fetches its chunk, if it has one and it is not loaded yet.
+    pub async fn load(&self) {
+        if let Some(chunk) = self.chunk
+            && loaded(self.id).is_none()
+        {
+            remember(self.id, chunk().await);
+        }
+    }
+
+    /// Whether its code can run now (in the main module, or its chunk loaded).
+    pub fn ready(&self) -> bool {
+        self.chunk.is_none() || loaded(self.id).is_some()
+    }
+}
+
+#[cfg(feature = "web")]
+impl Family {
+    /// Its panel, from the main module or its loaded chunk.
+    pub fn panel_fn(&self) -> Option<crate::ui::PanelFn> {
+        self.panel.or_else(|| self.parts()?.panel)
+    }
+    pub fn inspector_fn(&self) -> Option<crate::ui::InspectorFn> {
+        self.inspector.or_else(|| self.parts()?.inspector)
+    }
+    pub fn describe_fn(&self) -> Option<crate::ui::DescribeFn> {
+        self.describe.or_else(|| self.parts()?.describe)
+    }
+}
+
+/// The family that owns the kind `name`.
+pub fn family_of(kind: &str) -> Option<&'static Family> {
+    FAMILIES.iter().find(|f| f.kinds.contains(&kind))
+}
+
+/// The [`OwnKind`](crate::sim::spec::OwnKind) named `name`, if its family
+/// has a chunk and it is loaded (or loads at once).
+pub fn own_kind(name: &str) -> Option<&'static dyn crate::sim::spec::OwnKind> {
+    family_of(name)?.parts()?.kinds.iter().copied().find(|k| k.name() == name)
+}
+
+/// The families with a chunk not loaded yet that the scenario `value`
+/// (a scenario file, read as JSON) has nodes of: what to `load` before
+/// parsing it on a split build.
+pub fn to_load(value: &serde_json::Value) -> Vec<&'static Family> {
+    let mut out: Vec<&'static Family> = Vec::new();
+    let nodes = value.get("nodes").and_then(|n| n.as_array()).map_or(&[][..], |v| v.as_slice());
+    for kind in nodes.iter().filter_map(|n| n.get("kind")?.as_str()) {
+        if let Some(f) = family_of(kind)
+            && !f.ready()
+            && !out.iter().any(|o| o.id == f.id)
+        {
+            out.push(f);
+        }
+    }
+    out
 }
 
 /// How the diagram draws a node of a kind (pure data; the app draws it).

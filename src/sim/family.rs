@@ -19,9 +19,10 @@ use serde::Serialize;
 
 use crate::families::messaging::kafka_cluster::{KafkaMsg, Record};
 use crate::families::messaging::rabbitmq::RabbitMsg;
-use crate::sim::engine::Request;
+use crate::sim::engine::{Node, Request};
 use crate::sim::metrics::LatencySummary;
-use crate::sim::validate::NodeIdx;
+use crate::sim::spec::{CallOp, FaultSpec, NodeSpec};
+use crate::sim::validate::{NodeIdx, Problems, Topology};
 
 /// What one event delivers to a node.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -218,4 +219,176 @@ pub struct NodeSummary {
 pub enum Figure {
     Count(u64),
     Value(f64),
+}
+
+/// A kind whose code lives with its family and is reached only through
+/// this trait, so the family's code can sit in a wasm chunk of its own,
+/// fetched when a scenario of the family first opens
+/// (`families::Chunk`). Its nodes are `NodeSpec::Own`. A family writes
+/// [`TypedKind`]; this trait is what the registry calls.
+pub trait OwnKind: Send + Sync + 'static {
+    /// The `kind` name, as files write it.
+    fn name(&self) -> &'static str;
+    /// Reads a node's fields (without `kind`); `None` if they do not parse.
+    fn parse(&'static self, body: serde_json::Value, path: &str, p: &mut Problems) -> Option<OwnSpec>;
+    /// The fields as the format writes them (without `kind`).
+    fn fields(&self, spec: &OwnSpec) -> serde_json::Value;
+    fn same(&self, a: &OwnSpec, b: &OwnSpec) -> bool;
+    /// Checks the node's own fields.
+    fn validate(&self, spec: &OwnSpec, path: &str, p: &mut Problems);
+    /// Checks what the node links to (`out`: the targets of its links).
+    fn validate_links(&self, spec: &OwnSpec, path: &str, out: &[&NodeSpec], p: &mut Problems);
+    /// What it answers when a server calls it (empty: it takes no calls).
+    fn accepted_ops(&self) -> &'static [CallOp];
+    /// Which `set` parameters of the timeline it takes: (workers, service_time).
+    fn settable(&self) -> (bool, bool);
+    /// Workers behind a queue (the app charts its utilisation).
+    fn is_station(&self) -> bool;
+    /// Answers requests over its incoming links and has no outgoing ones.
+    fn is_leaf_store(&self) -> bool;
+    /// Originates traffic.
+    fn is_source(&self) -> bool;
+    fn build(&self, spec: &OwnSpec, node_specs: &[NodeSpec], idx: NodeIdx, topo: &Topology) -> Box<dyn Node>;
+    /// Checks a `set` entry's `params` (`out`: what the node links to).
+    fn check_params(&self, spec: &OwnSpec, params: &serde_json::Value, path: &str, out: &[&NodeSpec], p: &mut Problems);
+    /// A/B changes worth offering (label of A, label of B, the edit that
+    /// makes B), from the node's spec as its view gives it.
+    fn candidates(&self, id: &str, spec: &serde_json::Value) -> Vec<(String, String, FaultSpec)>;
+}
+
+/// What a family writes for each of its kinds: the typed half of
+/// [`OwnKind`] (which every `TypedKind` is). Defaults: no calls taken, no
+/// timeline parameters, not a station, store or source, no `params`, no
+/// A/B offers.
+pub trait TypedKind: Send + Sync + 'static {
+    /// The kind's part of scenario format v1.
+    type Spec: serde::de::DeserializeOwned + Serialize + PartialEq + Send + Sync + 'static;
+    const NAME: &'static str;
+    fn id(spec: &Self::Spec) -> &str;
+    fn validate(&self, spec: &Self::Spec, path: &str, p: &mut Problems);
+    fn validate_links(&self, _spec: &Self::Spec, _path: &str, _out: &[&NodeSpec], _p: &mut Problems) {}
+    fn build(&self, spec: &Self::Spec, node_specs: &[NodeSpec], idx: NodeIdx, topo: &Topology) -> Box<dyn Node>;
+    fn accepted_ops(&self) -> &'static [CallOp] {
+        &[]
+    }
+    fn settable(&self) -> (bool, bool) {
+        (false, false)
+    }
+    fn is_station(&self) -> bool {
+        false
+    }
+    fn is_leaf_store(&self) -> bool {
+        false
+    }
+    fn is_source(&self) -> bool {
+        false
+    }
+    fn check_params(
+        &self,
+        spec: &Self::Spec,
+        _params: &serde_json::Value,
+        path: &str,
+        _out: &[&NodeSpec],
+        p: &mut Problems,
+    ) {
+        p.add(path, format!("`{}` is a {}, which takes no `params`", Self::id(spec), Self::NAME));
+    }
+    fn candidates(&self, _id: &str, _spec: &serde_json::Value) -> Vec<(String, String, FaultSpec)> {
+        Vec::new()
+    }
+}
+
+impl<T: TypedKind> OwnKind for T {
+    fn name(&self) -> &'static str {
+        T::NAME
+    }
+    fn parse(&'static self, body: serde_json::Value, path: &str, p: &mut Problems) -> Option<OwnSpec> {
+        let spec: T::Spec = crate::sim::validate::parse_as(body, path, p)?;
+        Some(OwnSpec { kind: self, id: T::id(&spec).to_string(), typed: std::sync::Arc::new(spec) })
+    }
+    fn fields(&self, spec: &OwnSpec) -> serde_json::Value {
+        serde_json::to_value(spec.get::<T::Spec>()).unwrap_or(serde_json::Value::Null)
+    }
+    fn same(&self, a: &OwnSpec, b: &OwnSpec) -> bool {
+        a.get::<T::Spec>() == b.get::<T::Spec>()
+    }
+    fn validate(&self, spec: &OwnSpec, path: &str, p: &mut Problems) {
+        TypedKind::validate(self, spec.get(), path, p)
+    }
+    fn validate_links(&self, spec: &OwnSpec, path: &str, out: &[&NodeSpec], p: &mut Problems) {
+        TypedKind::validate_links(self, spec.get(), path, out, p)
+    }
+    fn accepted_ops(&self) -> &'static [CallOp] {
+        TypedKind::accepted_ops(self)
+    }
+    fn settable(&self) -> (bool, bool) {
+        TypedKind::settable(self)
+    }
+    fn is_station(&self) -> bool {
+        TypedKind::is_station(self)
+    }
+    fn is_leaf_store(&self) -> bool {
+        TypedKind::is_leaf_store(self)
+    }
+    fn is_source(&self) -> bool {
+        TypedKind::is_source(self)
+    }
+    fn build(&self, spec: &OwnSpec, node_specs: &[NodeSpec], idx: NodeIdx, topo: &Topology) -> Box<dyn Node> {
+        TypedKind::build(self, spec.get(), node_specs, idx, topo)
+    }
+    fn check_params(
+        &self,
+        spec: &OwnSpec,
+        params: &serde_json::Value,
+        path: &str,
+        out: &[&NodeSpec],
+        p: &mut Problems,
+    ) {
+        TypedKind::check_params(self, spec.get(), params, path, out, p)
+    }
+    fn candidates(&self, id: &str, spec: &serde_json::Value) -> Vec<(String, String, FaultSpec)> {
+        TypedKind::candidates(self, id, spec)
+    }
+}
+
+/// A node of an [`OwnKind`]: its kind, its id and its typed spec, which
+/// only the kind's own code reads (`get`).
+#[derive(Clone)]
+pub struct OwnSpec {
+    pub kind: &'static dyn OwnKind,
+    pub id: String,
+    typed: std::sync::Arc<dyn std::any::Any + Send + Sync>,
+}
+
+impl OwnSpec {
+    /// The typed spec; a kind asks only for its own `Spec` type.
+    pub fn get<S: 'static>(&self) -> &S {
+        self.typed.downcast_ref().expect("an OwnSpec is read as its own kind's spec type")
+    }
+}
+
+impl PartialEq for OwnSpec {
+    fn eq(&self, other: &OwnSpec) -> bool {
+        self.kind.name() == other.kind.name() && self.kind.same(self, other)
+    }
+}
+
+impl std::fmt::Debug for OwnSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.kind.name(), self.kind.fields(self))
+    }
+}
+
+impl Serialize for OwnSpec {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let fields = self.kind.fields(self);
+        let fields = fields.as_object();
+        let mut map = s.serialize_map(Some(1 + fields.map_or(0, |f| f.len())))?;
+        map.serialize_entry("kind", self.kind.name())?;
+        for (k, v) in fields.into_iter().flatten() {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
 }

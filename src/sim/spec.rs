@@ -11,39 +11,31 @@ use serde::{Deserialize, Serialize};
 
 pub use crate::families::messaging::spec::*;
 pub use crate::families::sharding::spec::*;
-pub use crate::families::shortener::spec::{
-    AppParams, IdCoordinatorSpec, IdsSpec, Strategy, UrlAppSpec, UrlDbSpec, UrlUsersSpec, UsersParams,
-};
 pub use crate::families::storage::spec::{CacheSpec, DatabaseSpec, EvictionSpec};
 pub use crate::families::web_tier::spec::*;
+pub use crate::sim::family::{OwnKind, OwnSpec, TypedKind};
 
 /// The newest scenario format this build reads and writes.
 pub const FORMAT_VERSION: u32 = 1;
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// Read by `validate::parse_spec_value` (field by field, so every error
+/// names its field), written by serde.
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ScenarioSpec {
     /// Format version; this build reads `1`.
     pub version: u32,
     pub name: String,
     /// One line on what the scenario teaches.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub description: String,
     /// Seeds the run's one RNG: the same seed replays the same run.
-    #[serde(default = "default_seed")]
     pub seed: u64,
     pub stop: StopSpec,
     pub nodes: Vec<NodeSpec>,
-    #[serde(default)]
     pub links: Vec<LinkSpec>,
-    #[serde(default)]
     pub faults: Vec<FaultSpec>,
-    #[serde(default, skip_serializing_if = "MetricsSpec::is_default")]
+    #[serde(skip_serializing_if = "MetricsSpec::is_default")]
     pub metrics: MetricsSpec,
-}
-
-fn default_seed() -> u64 {
-    1
 }
 
 /// When the run ends: `{"completed_requests": N}` (N requests have finished,
@@ -55,7 +47,8 @@ pub enum StopSpec {
     SimTimeS(f64),
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// Read by `families::kinds::parse`, written by serde.
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum NodeSpec {
     Client(ClientSpec),
@@ -70,10 +63,10 @@ pub enum NodeSpec {
     ShardedStore(ShardedStoreSpec),
     Cache(CacheSpec),
     Database(DatabaseSpec),
-    UrlUsers(UrlUsersSpec),
-    UrlApp(UrlAppSpec),
-    UrlDb(UrlDbSpec),
-    IdCoordinator(IdCoordinatorSpec),
+    /// A kind whose code lives with its family (`OwnKind`), written
+    /// `{"kind": <its name>, <its fields>}` like every other.
+    #[serde(untagged)]
+    Own(OwnSpec),
 }
 
 impl NodeSpec {
@@ -91,10 +84,7 @@ impl NodeSpec {
             NodeSpec::ShardedStore(s) => &s.id,
             NodeSpec::Cache(c) => &c.id,
             NodeSpec::Database(d) => &d.id,
-            NodeSpec::UrlUsers(u) => &u.id,
-            NodeSpec::UrlApp(a) => &a.id,
-            NodeSpec::UrlDb(d) => &d.id,
-            NodeSpec::IdCoordinator(c) => &c.id,
+            NodeSpec::Own(o) => &o.id,
         }
     }
 
@@ -112,10 +102,7 @@ impl NodeSpec {
             NodeSpec::ShardedStore(_) => "sharded_store",
             NodeSpec::Cache(_) => "cache",
             NodeSpec::Database(_) => "database",
-            NodeSpec::UrlUsers(_) => "url_users",
-            NodeSpec::UrlApp(_) => "url_app",
-            NodeSpec::UrlDb(_) => "url_db",
-            NodeSpec::IdCoordinator(_) => "id_coordinator",
+            NodeSpec::Own(o) => o.kind.name(),
         }
     }
 
@@ -129,19 +116,17 @@ impl NodeSpec {
                 | NodeSpec::ShardedStore(_)
                 | NodeSpec::Cache(_)
                 | NodeSpec::Database(_)
-                | NodeSpec::UrlUsers(_)
-                | NodeSpec::UrlApp(_)
-                | NodeSpec::UrlDb(_)
-                | NodeSpec::IdCoordinator(_)
+                | NodeSpec::Own(_)
         )
     }
 
     /// Whether the node originates traffic (a run needs at least one).
     pub fn is_source(&self) -> bool {
-        matches!(
-            self,
-            NodeSpec::Client(_) | NodeSpec::KafkaProducer(_) | NodeSpec::RabbitPublisher(_) | NodeSpec::UrlUsers(_)
-        )
+        match self {
+            NodeSpec::Client(_) | NodeSpec::KafkaProducer(_) | NodeSpec::RabbitPublisher(_) => true,
+            NodeSpec::Own(o) => o.kind.is_source(),
+            _ => false,
+        }
     }
 }
 

@@ -2,7 +2,10 @@
 //! (documented in the README's "Headless contract").
 //!
 //! - `load(json)`: open a scenario (v1 JSON text or object), paused at time 0;
-//!   throws the validation errors if it is invalid.
+//!   throws the validation errors if it is invalid. Returns `true`, or, when
+//!   the scenario's family has code not fetched yet (a chunk of the
+//!   release build), a promise of `true` (rejected with the errors):
+//!   `await` it.
 //! - `runUntil(ms)`: run to simulated time `ms` at once (paused after).
 //! - `run()`: run to the scenario's stop condition.
 //! - `summary()`: the summary object `scalelab run --json` prints for the
@@ -58,11 +61,24 @@ pub fn install(lab: Lab) {
                     .map(String::from)
                     .map_err(|_| error("load() takes scenario JSON text or an object"))?,
             };
-            let scenario = Scenario::from_json(&text).map_err(|e| error(&e.to_string()))?;
-            lab.playing.set(false);
-            lab.notice.set(None);
-            lab.load(scenario, None, None);
-            Ok(JsValue::TRUE)
+            let open = move |text: &str| -> Result<JsValue, JsValue> {
+                let scenario = Scenario::from_json(text).map_err(|e| error(&e.to_string()))?;
+                lab.playing.set(false);
+                lab.notice.set(None);
+                lab.load(scenario, None, None);
+                Ok(JsValue::TRUE)
+            };
+            let needed = serde_json::from_str(&text).map(|v| crate::families::to_load(&v)).unwrap_or_default();
+            if needed.is_empty() {
+                return open(&text);
+            }
+            Ok(wasm_bindgen_futures::future_to_promise(async move {
+                for family in needed {
+                    family.load().await;
+                }
+                open(&text)
+            })
+            .into())
         }),
     );
     set(

@@ -286,8 +286,10 @@ fn node_inspector(lab: Lab, scene: &Scene, node: NodeIdx) -> impl IntoView + use
     };
     // A family that edits its own kinds (the sharded store's placement,
     // routing and shards).
-    let family_editor =
-        crate::families::FAMILIES.iter().filter_map(|f| f.inspector).find_map(|e| e(lab, cell, id.clone(), &params));
+    let family_editor = crate::families::FAMILIES
+        .iter()
+        .filter_map(|f| f.inspector_fn())
+        .find_map(|e| e(lab, cell, id.clone(), &params));
     let editor = if let Some(editor) = family_editor {
         editor
     } else {

@@ -65,11 +65,23 @@ pub fn thousands(n: u64) -> String {
 /// embedded lab shows).
 pub fn family_panels(embed: bool) -> leptos::prelude::AnyView {
     use leptos::prelude::*;
+    let lab = expect_context::<state::Lab>();
     crate::families::FAMILIES
         .iter()
         .filter(|f| !embed || f.panel_in_embed)
-        .filter_map(|f| f.panel)
-        .map(|panel| panel())
+        .map(|f| match (f.panel, f.chunk) {
+            (Some(panel), _) => panel(),
+            // A family in a chunk: its panel joins the page once the chunk
+            // has loaded (when a scenario of the family first opens).
+            (None, Some(_)) => {
+                let ready = Memo::new(move |_| {
+                    lab.scene.track();
+                    f.panel_fn().is_some()
+                });
+                (move || ready.get().then(|| f.panel_fn().map(|panel| panel()))).into_any()
+            }
+            (None, None) => ().into_any(),
+        })
         .collect_view()
         .into_any()
 }

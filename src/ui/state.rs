@@ -193,8 +193,24 @@ impl Lab {
         self.scene.set(Arc::new(self.sim.with_value(|s| Scene::new(s, generation))));
     }
 
-    /// Opens a preset from the start, at its own speed.
+    /// Opens a preset from the start, at its own speed, once the chunk of
+    /// its family (if it has one) has loaded.
     pub fn open_preset(&self, preset: usize) {
+        let lab = *self;
+        let needed =
+            serde_json::from_str(presets::all()[preset].json).map(|v| crate::families::to_load(&v)).unwrap_or_default();
+        if needed.is_empty() {
+            return self.open_preset_now(preset);
+        }
+        leptos::task::spawn_local(async move {
+            for family in needed {
+                family.load().await;
+            }
+            lab.open_preset_now(preset);
+        });
+    }
+
+    fn open_preset_now(&self, preset: usize) {
         self.notice.set(None);
         self.speed.set(presets::all()[preset].speed);
         self.playing.set(self.options.autoplay);

@@ -107,7 +107,7 @@ fn utilisation(v: &NodeView) -> f64 {
 pub fn describe(id: &str, v: &NodeView) -> String {
     let state = if !v.up { " · DOWN" } else { "" };
     // A family that describes its own kinds.
-    if let Some(text) = crate::families::FAMILIES.iter().filter_map(|f| f.describe).find_map(|d| d(id, v, state)) {
+    if let Some(text) = crate::families::FAMILIES.iter().filter_map(|f| f.describe_fn()).find_map(|d| d(id, v, state)) {
         return text;
     }
     match v.kind {

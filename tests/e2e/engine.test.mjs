@@ -92,7 +92,7 @@ for (const [name, scenario] of Object.entries(cases)) {
   test(`wasm and native give identical summaries: ${name}`, async () => {
     const text = JSON.stringify(scenario);
     const native = nativeSummary(text, name);
-    const wasm = await page.evaluate((t) => { window.scalelab.load(t); window.scalelab.run(); return window.scalelab.summary(); }, text);
+    const wasm = await page.evaluate(async (t) => { await window.scalelab.load(t); window.scalelab.run(); return window.scalelab.summary(); }, text);
     assert.ok(native.completed > 0);
     assert.deepEqual(wasm, native);
   });

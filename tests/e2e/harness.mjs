@@ -89,3 +89,14 @@ export async function frameTimes(page, ms) {
   const sorted = [...frames].sort((a, b) => a - b);
   return { frames, p95: sorted[Math.floor(sorted.length * 0.95)], worst: sorted.at(-1) };
 }
+
+/** Clicks a gallery entry and waits until the app shows it: a family in a
+ * chunk of its own opens once that chunk has loaded, not within the click. */
+export async function openPreset(page, id) {
+  const before = await page.evaluate(() => window.scalelab.state().scene);
+  await page.getByTestId(`preset-${id}`).click();
+  await page.waitForFunction(([id, scene]) => {
+    const s = window.scalelab.state();
+    return s.preset === id && s.scene !== scene;
+  }, [id, before]);
+}

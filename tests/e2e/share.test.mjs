@@ -77,7 +77,7 @@ test('t= opens the state at that time: the same figures as running to it', async
   const viaLink = await summary(at);
   // Another page: load the same scenario and run to 30 s.
   const { page: run } = await openPage(browser, `${server.url}?autoplay=0`);
-  await run.evaluate((json) => { window.scalelab.load(json); window.scalelab.runUntil(30000); }, LB);
+  await run.evaluate(async (json) => { await window.scalelab.load(json); window.scalelab.runUntil(30000); }, LB);
   assert.deepEqual(viaLink, await summary(run));
   assert.equal(await at.getByTestId('completed').textContent(), String(viaLink.completed));
   // The time cursor scrubs back, and forward again, deterministically.
@@ -138,7 +138,7 @@ test('window.scalelab.summary() equals `scalelab run --json` for the same file a
   delete cli.wall_s;
   delete cli.events_per_s;
   const { page, errors } = await openPage(browser, `${server.url}?autoplay=0`);
-  const api = await page.evaluate((json) => { window.scalelab.load(json); window.scalelab.run(); return window.scalelab.summary(); }, JSON.stringify(spec));
+  const api = await page.evaluate(async (json) => { await window.scalelab.load(json); window.scalelab.run(); return window.scalelab.summary(); }, JSON.stringify(spec));
   assert.deepEqual(api, cli);
   const thrown = await page.evaluate(() => { try { window.scalelab.load('{"version": 1}'); return null; } catch (e) { return String(e); } });
   assert.match(thrown, /name: is missing/);

@@ -4,7 +4,7 @@
 import { after, afterEach, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { OUT, closePages, frameTimes, launch, openPage, serveDist } from './harness.mjs';
+import { OUT, closePages, frameTimes, launch, openPage, openPreset, serveDist } from './harness.mjs';
 
 let server, browser;
 before(async () => { server = await serveDist(); browser = await launch(); });
@@ -15,7 +15,7 @@ const number = async (page, testid) => Number((await page.getByTestId(testid).te
 
 /** Opens a preset and runs it to `ms` of simulated time. */
 async function open(page, preset, ms) {
-  await page.getByTestId(`preset-${preset}`).click();
+  await openPreset(page, preset);
   await page.evaluate((ms) => window.scalelab.runUntil(ms), ms);
   await page.waitForFunction(() => document.querySelector('[data-testid=shortener]'));
 }
@@ -174,7 +174,7 @@ test('point at a request\'s dot to read its story; a 301 keeps repeat visits in 
 
 test('an A/B of two ID strategies on identical traffic: hashed codes against a counter', async () => {
   const { page, errors } = await openPage(browser, `${server.url}?autoplay=0`);
-  await page.getByTestId('preset-shortener-hash-fills').click();
+  await openPreset(page, 'shortener-hash-fills');
   assert.match(await page.getByTestId('compare-select').locator('option:checked').textContent(), /app: hash ids → app: counter ids/);
   await page.evaluate(() => window.scalelab.runUntil(60000));
   const verdict = await page.getByTestId('verdict').textContent();

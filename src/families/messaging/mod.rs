@@ -18,6 +18,7 @@ pub const FAMILY: super::Family = super::Family {
     title: "Messaging",
     kinds: &["kafka_cluster", "kafka_producer", "kafka_consumer", "rabbitmq", "rabbit_publisher", "rabbit_consumer"],
     presets: presets::PRESETS,
+    chunk: None,
     glyphs: &[
         ("kafka_producer", super::Glyph::Circle("P")),
         ("rabbit_publisher", super::Glyph::Circle("P")),

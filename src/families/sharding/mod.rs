@@ -15,6 +15,7 @@ pub const FAMILY: super::Family = super::Family {
     title: "Sharding",
     kinds: &["sharded_store"],
     presets: presets::PRESETS,
+    chunk: None,
     glyphs: &[],
     #[cfg(feature = "web")]
     inspector: Some(ui::inspector),

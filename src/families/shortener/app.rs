@@ -19,13 +19,14 @@
 
 use std::collections::VecDeque;
 
+use super::spec::{AppParams, IdsSpec, Strategy, UrlAppSpec};
 use crate::families::web_tier::server::{service_time, validate_service_time};
 use crate::families::web_tier::station::{Admit, Station};
 use crate::sim::dist::Duration;
 use crate::sim::engine::{Ctx, Node, NodeParams, NodeSummary, NodeView, Op, Payload, Request, Status};
 use crate::sim::family::{Figure, Story};
 use crate::sim::metrics::NodeSample;
-use crate::sim::spec::{AppParams, CallOp, IdsSpec, NodeSpec, Strategy, UrlAppSpec};
+use crate::sim::spec::{CallOp, NodeSpec};
 use crate::sim::time::SimTime;
 use crate::sim::validate::{Change, LinkIdx, NodeIdx, Problems, Topology, limits, parse_as};
 
@@ -131,11 +132,12 @@ pub enum Role {
 
 pub fn role(target: &NodeSpec) -> Role {
     let ops = crate::families::kinds::accepted_ops(target);
-    match target {
-        NodeSpec::UrlDb(_) => Role::Table,
-        NodeSpec::IdCoordinator(_) => Role::Coordinator,
+    match target.kind_name() {
+        "url_db" => Role::Table,
+        "id_coordinator" => Role::Coordinator,
         _ if ops.contains(&CallOp::Get) => Role::Cache,
-        _ if ops.contains(&CallOp::Write) && !matches!(target, NodeSpec::UrlApp(_)) => Role::Analytics,
+        "url_app" => Role::Unusable,
+        _ if ops.contains(&CallOp::Write) => Role::Analytics,
         _ => Role::Unusable,
     }
 }

@@ -19,6 +19,7 @@ pub mod base62;
 pub mod coordinator;
 pub mod estimate;
 pub mod hash;
+pub mod kinds;
 pub mod presets;
 pub mod snowflake;
 pub mod spec;
@@ -35,14 +36,16 @@ pub const FAMILY: super::Family = super::Family {
     kinds: &["url_users", "url_app", "url_db", "id_coordinator"],
     presets: presets::PRESETS,
     glyphs: &[("url_users", Glyph::Circle("U"))],
+    // Its kinds, panel, editors and tooltips come from its chunk.
+    chunk: Some(kinds::chunk),
     #[cfg(feature = "web")]
-    inspector: Some(ui::inspector),
+    inspector: None,
     #[cfg(feature = "web")]
-    describe: Some(ui::describe),
+    describe: None,
     #[cfg(feature = "web")]
     panel_in_embed: true,
     #[cfg(feature = "web")]
-    panel: Some(ui::panel),
+    panel: None,
 };
 
 /// A code as the table indexes it: its length in characters and its value

@@ -15,8 +15,9 @@
 use leptos::html::Input;
 use leptos::prelude::*;
 
+use super::spec::{IdsSpec, Strategy};
 use crate::sim::engine::{NodeParams, NodeView};
-use crate::sim::spec::{FaultSpec, IdsSpec, Strategy};
+use crate::sim::spec::FaultSpec;
 use crate::sim::validate::read_as;
 use crate::ui::inspector::{choice, error_line, number_in, workers_form};
 use crate::ui::scene::Live;

@@ -18,12 +18,13 @@ use std::collections::{BTreeSet, VecDeque};
 
 use rand::Rng;
 
+use super::spec::{UrlUsersSpec, UsersParams};
 use crate::families::web_tier::client::ArrivalClock;
 use crate::sim::dist::KeyDist;
 use crate::sim::engine::{Ctx, Node, NodeParams, NodeSummary, NodeView, Op, Payload, Request, Status};
 use crate::sim::family::Figure;
 use crate::sim::metrics::{LatencyHist, NodeSample, Outcomes, WindowLatency};
-use crate::sim::spec::{ArrivalSpec, UrlUsersSpec, UsersParams};
+use crate::sim::spec::ArrivalSpec;
 use crate::sim::time::{SimTime, per_s};
 use crate::sim::validate::{Change, LinkIdx, NodeIdx, Problems, Topology, limits, parse_as};
 

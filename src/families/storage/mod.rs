@@ -16,6 +16,7 @@ pub const FAMILY: super::Family = super::Family {
     title: "Storage",
     kinds: &["cache", "database"],
     presets: presets::PRESETS,
+    chunk: None,
     glyphs: &[],
     #[cfg(feature = "web")]
     inspector: Some(ui::inspector),

@@ -14,6 +14,7 @@ pub const FAMILY: super::Family = super::Family {
     title: "Web tier",
     kinds: &["client", "server", "load_balancer"],
     presets: presets::PRESETS,
+    chunk: None,
     glyphs: &[("client", super::Glyph::Circle("C")), ("load_balancer", super::Glyph::Diamond("LB"))],
     #[cfg(feature = "web")]
     inspector: None,

@@ -1,0 +1,103 @@
+// End-to-end: a family in a chunk of its own (the URL shortener) costs the
+// first load nothing: its code is fetched when a scenario of it first
+// opens, by the gallery, by `?preset=`, by a share link or by the API.
+import { after, afterEach, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT, closePages, launch, openPage, openPreset, serveDist } from './harness.mjs';
+
+let server, browser;
+before(async () => { server = await serveDist(); browser = await launch(); });
+afterEach(closePages);
+after(async () => { await browser?.close(); server?.close(); });
+
+const CHUNK = /\/split_family_shortener_\w+\.wasm$/;
+
+/** A page that lists every URL it requests. */
+async function recorded(url) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  const requests = [];
+  const errors = [];
+  page.on('request', (r) => requests.push(new URL(r.url()).pathname));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(url);
+  await page.waitForFunction(() => window.scalelab !== undefined);
+  return { page, requests, errors, close: () => context.close() };
+}
+
+test('the default scenario loads no family chunk; the first shortener preset fetches it once', async () => {
+  const { page, requests, errors, close } = await recorded(`${server.url}?autoplay=0`);
+  try {
+    assert.ok(requests.some((r) => /\/pkg-\w+\/scale-lab-web_bg\.wasm$/.test(r)), requests.join('\n'));
+    assert.deepEqual(requests.filter((r) => CHUNK.test(r)), [], 'no chunk before a shortener scenario opens');
+    assert.equal(await page.locator('[data-testid=shortener]').count(), 0);
+    await openPreset(page, 'shortener');
+    await page.getByTestId('shortener').waitFor();
+    assert.equal(requests.filter((r) => CHUNK.test(r)).length, 1, requests.join('\n'));
+    // The family's code runs: its nodes, its panel, its inspector editor.
+    await page.evaluate(() => window.scalelab.runUntil(5000));
+    await page.getByTestId('node-app-1').click();
+    assert.equal(await page.getByTestId('edit-strategy').inputValue(), 'range');
+    // Another of its presets, and back to the web tier and again: one fetch in all.
+    await openPreset(page, 'shortener-viral');
+    await openPreset(page, 'load-balancing');
+    await openPreset(page, 'shortener-clock-skew');
+    assert.equal(requests.filter((r) => CHUNK.test(r)).length, 1);
+    assert.deepEqual(errors, []);
+  } finally {
+    await close();
+  }
+});
+
+test('?preset=, a share link and the API open a shortener scenario on a fresh page', async () => {
+  // ?preset=: the chunk loads before the app mounts.
+  const direct = await recorded(`${server.url}?preset=shortener-viral&autoplay=0`);
+  let link;
+  try {
+    await direct.page.getByTestId('shortener').waitFor();
+    assert.equal(direct.requests.filter((r) => CHUNK.test(r)).length, 1);
+    await direct.page.evaluate(() => window.scalelab.runUntil(20000));
+    link = await direct.page.evaluate(() => window.scalelab.link());
+    assert.deepEqual(direct.errors, []);
+  } finally {
+    await direct.close();
+  }
+  // A share link (no ?preset=): the scenario in the fragment says which chunk.
+  const shared = await recorded(link.replace(/\?[^#]*/, ''));
+  try {
+    await shared.page.getByTestId('shortener').waitFor();
+    const state = await shared.page.evaluate(() => window.scalelab.state());
+    assert.equal(state.preset, 'shortener-viral');
+    assert.ok(state.now_ms >= 19999, JSON.stringify(state));
+    assert.deepEqual(shared.errors, []);
+  } finally {
+    await shared.close();
+  }
+  // The API: load() hands back a promise while the chunk is fetched.
+  const api = await recorded(`${server.url}?autoplay=0`);
+  try {
+    const json = readFileSync(join(ROOT, 'public/presets/shortener-clock-skew.json'), 'utf8');
+    const out = await api.page.evaluate(async (t) => {
+      const pending = window.scalelab.load(t);
+      const wasPromise = pending instanceof Promise;
+      await pending;
+      window.scalelab.runUntil(10000);
+      return { wasPromise, summary: window.scalelab.summary() };
+    }, json);
+    assert.equal(out.wasPromise, true);
+    assert.ok(out.summary.completed > 0, JSON.stringify(out.summary).slice(0, 300));
+    // Bad input in a chunk's kind is refused with the field named.
+    const bad = JSON.parse(json);
+    bad.nodes.find((n) => n.kind === 'url_app').workers = 0;
+    const thrown = await api.page.evaluate(async (t) => {
+      try { await window.scalelab.load(t); return null; } catch (e) { return String(e); }
+    }, JSON.stringify(bad));
+    assert.match(thrown ?? '', /nodes\[\d+\]\.workers/);
+    assert.deepEqual(api.errors, []);
+  } finally {
+    await api.close();
+  }
+});
