@@ -121,7 +121,8 @@ html = html.replace('</head>', `  ${preloads}\n  </head>`);
 writeFileSync(join(DIST, 'index.html'), html);
 
 // 5. What a browser fetches: the first load (the main module, its glue and
-//    the chunk loader) and each family's chunk, gzip -9 as a server sends them.
+//    the chunk loader; not the CSS, the icon, index.html or wasm-bindgen's
+//    small snippets, about 7 KB more) and each family's chunk, gzip -9.
 const gz = (f) => gzipSync(readFileSync(join(PKG, f)), { level: 9 }).length;
 const first = [`${bin}_bg.wasm`, `${bin}.js`, '__wasm_split.js'].map((f) => [f, gz(f)]);
 const firstLoad = first.reduce((sum, [, b]) => sum + b, 0);
@@ -130,6 +131,8 @@ const report = {
   first_load: Object.fromEntries(first),
   first_load_bytes: firstLoad,
   chunks: Object.fromEntries(chunks.map((c) => [c, gz(c)])),
+  // The families, from the registry's folders (src/families/<id>/).
+  families: readdirSync(join(ROOT, 'src', 'families'), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort(),
 };
 writeFileSync(join(ROOT, 'target', 'bundle-sizes.json'), JSON.stringify(report, null, 2));
 console.log(`dist/: ${pkgName}/ (${files.length} files), index.html`);

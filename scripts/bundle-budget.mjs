@@ -13,6 +13,7 @@ import { join, resolve } from 'node:path';
 
 const TARGET = 300 * 1000;
 const CEILING = 544 * 1000;
+// Issue 14's per-family chunk target: printed, not enforced (the shortener's is over).
 const CHUNK_TARGET = 12 * 1000;
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -21,11 +22,16 @@ const kib = (b) => `${(b / 1024).toFixed(1)} KiB`;
 const first = sizes.first_load_bytes;
 console.log(`first load (gzip -9): ${Object.entries(sizes.first_load).map(([f, b]) => `${f} ${b} B`).join(' + ')} = ${first} B (${kib(first)})`);
 console.log(`  target ${TARGET} B: ${first <= TARGET ? 'met' : `NOT MET (${first - TARGET} B over)`}; ceiling ${CEILING} B: ${first <= CEILING ? 'ok' : 'OVER'}`);
+const inChunks = new Set();
 for (const [file, bytes] of Object.entries(sizes.chunks)) {
-  const family = file.match(/^split_family_(\w+?)_\d+\.wasm$/)?.[1] ?? `(shared: ${file})`;
-  console.log(`  family chunk ${family.padEnd(12)} ${String(bytes).padStart(7)} B (${kib(bytes)}), fetched when it first opens; ` +
-    `adds 0 B to the first load; ${bytes <= CHUNK_TARGET ? 'within' : 'over'} the ${CHUNK_TARGET} B per-family target`);
+  const family = file.match(/^split_family_(\w+?)_\d+\.wasm$/)?.[1];
+  if (family) inChunks.add(family);
+  console.log(`  chunk ${(family ?? `(shared) ${file}`).padEnd(14)} ${String(bytes).padStart(7)} B (${kib(bytes)}), fetched when a scenario of it first opens; ` +
+    `${bytes <= CHUNK_TARGET ? 'within' : 'over'} the ${CHUNK_TARGET} B per-family target (not enforced); ` +
+    'in the first load it leaves only its registry entry and its presets\' text');
 }
+const main = (sizes.families ?? []).filter((f) => !inChunks.has(f));
+console.log(`  in the main module (their whole weight is in the first load): ${main.join(', ')}`);
 if (first > CEILING) {
   console.error(`the first load is ${first} B, over the ceiling of ${CEILING} B: something grew the main module (twiggy top on the pre-opt wasm says what)`);
   process.exit(1);

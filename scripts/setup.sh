@@ -52,7 +52,7 @@ if [ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $WASM_BIND
 fi
 
 # wasm-split-cli: cuts the release wasm at the families' split points
-# (scripts/build-release.mjs). About 2.5 minutes, once.
+# (scripts/build-release.mjs). About 1.5 minutes, once.
 if ! cargo install --list | grep -qx "wasm_split_cli_support v$WASM_SPLIT_VERSION:"; then
   say "cargo install wasm_split_cli_support $WASM_SPLIT_VERSION (a few minutes, once)"
   cargo install wasm_split_cli_support --version "$WASM_SPLIT_VERSION" --features build-binary --locked --force

@@ -133,12 +133,11 @@ pub fn decode(fragment: &str) -> Result<(ShareState, Scenario), LinkError> {
     Ok((state, scenario))
 }
 
-/// The scenario a fragment carries, as JSON, unchecked: what the page
-/// reads to fetch the chunks of its families before [`decode`].
-pub fn scenario_json(fragment: &str) -> Option<serde_json::Value> {
-    let json = inflate(fragment).ok()?;
-    let mut state: serde_json::Value = serde_json::from_slice(&json).ok()?;
-    Some(state.get_mut("scenario")?.take())
+/// The state a fragment carries, as JSON, unchecked: what the page reads
+/// to fetch the chunks of its families (its scenario's and its preset's,
+/// which a reset reopens) before [`decode`].
+pub fn state_json_of(fragment: &str) -> Option<serde_json::Value> {
+    serde_json::from_slice(&inflate(fragment).ok()?).ok()
 }
 
 /// A fragment's state JSON, decompressed.

@@ -72,9 +72,15 @@ pub fn install(lab: Lab) {
             if needed.is_empty() {
                 return open(&text);
             }
+            let ticket = lab.ticket();
             Ok(wasm_bindgen_futures::future_to_promise(async move {
                 for family in needed {
                     family.load().await;
+                }
+                if !lab.is_current(ticket) {
+                    return Err(error(
+                        "load() was superseded: another scenario was opened while this one's code loaded",
+                    ));
                 }
                 open(&text)
             })

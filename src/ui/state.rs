@@ -103,6 +103,9 @@ pub struct Lab {
     checkpoints: StoredValue<[Checkpoints; 2]>,
     /// Where the last restore restarted from (ns; 0: none, or time 0).
     restored_from: StoredValue<u64>,
+    /// Bumped by every load and by every open that waits for a chunk: an
+    /// open whose chunk arrives after a newer choice is dropped.
+    opens: StoredValue<u64>,
     pub compare: RwSignal<Option<CompareSpec>>,
     /// The gallery entry the scenario came from (None: loaded from a link or the API).
     pub preset: RwSignal<Option<usize>>,
@@ -150,6 +153,7 @@ impl Lab {
             sim_b: StoredValue::new(None),
             checkpoints: StoredValue::new(fresh_checkpoints(false)),
             restored_from: StoredValue::new(0),
+            opens: StoredValue::new(0),
             compare: RwSignal::new(None),
             preset: RwSignal::new(Some(preset)),
             playing: RwSignal::new(options.autoplay),
@@ -171,6 +175,7 @@ impl Lab {
 
     /// Starts `scenario` from time 0, with variant B if comparing.
     pub fn load(&self, scenario: Scenario, preset: Option<usize>, compare: Option<CompareSpec>) {
+        self.opens.update_value(|n| *n += 1);
         let b = compare.as_ref().and_then(|c| scenario.with_entry(c.b.clone()).ok()).map(|s| Simulation::new(&s));
         self.compare.set(if b.is_some() { compare } else { None });
         self.checkpoints.set_value(fresh_checkpoints(b.is_some()));
@@ -202,12 +207,35 @@ impl Lab {
         if needed.is_empty() {
             return self.open_preset_now(preset);
         }
+        let names: Vec<&str> = needed.iter().map(|f| f.title).collect();
+        self.notice.set(Some(format!("Loading the code of the {} family…", names.join(", "))));
+        self.after_chunks(needed, move || lab.open_preset_now(preset));
+    }
+
+    /// Runs `open` once `families` have loaded, unless another scenario
+    /// was loaded or asked for meanwhile (the newer choice wins).
+    pub fn after_chunks(&self, families: Vec<&'static crate::families::Family>, open: impl FnOnce() + 'static) {
+        let lab = *self;
+        let ticket = self.ticket();
         leptos::task::spawn_local(async move {
-            for family in needed {
+            for family in families {
                 family.load().await;
             }
-            lab.open_preset_now(preset);
+            if lab.is_current(ticket) {
+                open();
+            }
         });
+    }
+
+    /// A ticket for an open that waits (for a chunk): `is_current` until
+    /// the next load or ticket.
+    pub fn ticket(&self) -> u64 {
+        self.opens.update_value(|n| *n += 1);
+        self.opens.get_value()
+    }
+
+    pub fn is_current(&self, ticket: u64) -> bool {
+        self.opens.get_value() == ticket
     }
 
     fn open_preset_now(&self, preset: usize) {

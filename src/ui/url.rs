@@ -79,24 +79,33 @@ pub async fn link_for(state: &ShareState, embed: bool) -> Result<String, String>
     Ok(format!("{}{}#{}", base_url(), if embed { "?embed=1" } else { "" }, share::fragment_from_deflated(&packed)))
 }
 
-/// Fetches the chunks of the families the page's scenario needs (the
-/// share link's, else `?preset=`'s), so that `read` and the app after it
-/// find their code loaded. The default scenario needs none.
+/// Fetches the chunks of the families the page's scenarios need (the
+/// share link's scenario and the preset it names, which a reset reopens,
+/// and `?preset=`'s), so that `read` and the app after it find their code
+/// loaded. The default scenario needs none.
 pub async fn load_families() {
     let location = web_sys::window().map(|w| w.location());
     let hash = location.as_ref().and_then(|l| l.hash().ok()).unwrap_or_default();
     let search = location.as_ref().and_then(|l| l.search().ok()).unwrap_or_default();
     let mut wanted = Vec::new();
+    let mut preset_ids = Vec::new();
     if hash.len() > 1
-        && let Some(scenario) = share::scenario_json(&hash)
+        && let Some(mut state) = share::state_json_of(&hash)
     {
-        wanted.push(scenario);
+        if let Some(id) = state.get("preset").and_then(|p| p.as_str()) {
+            preset_ids.push(id.to_string());
+        }
+        if let Some(scenario) = state.get_mut("scenario") {
+            wanted.push(scenario.take());
+        }
     }
-    let preset = web_sys::UrlSearchParams::new_with_str(&search).ok().and_then(|p| p.get("preset"));
-    if let Some(p) = preset.and_then(|id| presets::all().iter().find(|p| p.id == id))
-        && let Ok(scenario) = serde_json::from_str(p.json)
-    {
-        wanted.push(scenario);
+    preset_ids.extend(web_sys::UrlSearchParams::new_with_str(&search).ok().and_then(|p| p.get("preset")));
+    for id in preset_ids {
+        if let Some(p) = presets::all().iter().find(|p| p.id == id)
+            && let Ok(scenario) = serde_json::from_str(p.json)
+        {
+            wanted.push(scenario);
+        }
     }
     for scenario in &wanted {
         for family in crate::families::to_load(scenario) {

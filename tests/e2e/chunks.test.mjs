@@ -1,6 +1,8 @@
-// End-to-end: a family in a chunk of its own (the URL shortener) costs the
-// first load nothing: its code is fetched when a scenario of it first
-// opens, by the gallery, by `?preset=`, by a share link or by the API.
+// End-to-end: a family in a chunk of its own (the URL shortener) keeps its
+// code out of the first load (only its presets' text and its registry entry
+// stay): the code is fetched when a scenario of it first opens, by the
+// gallery, by `?preset=`, by a share link or by the API, and a newer choice
+// made while it loads wins.
 import { after, afterEach, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -69,6 +71,8 @@ test('?preset=, a share link and the API open a shortener scenario on a fresh pa
   const shared = await recorded(link.replace(/\?[^#]*/, ''));
   try {
     await shared.page.getByTestId('shortener').waitFor();
+    // The link opens at its time cursor: a seek over several frames.
+    await shared.page.waitForFunction(() => { const s = window.scalelab.state(); return !s.seeking && s.now_ms >= 19999; });
     const state = await shared.page.evaluate(() => window.scalelab.state());
     assert.equal(state.preset, 'shortener-viral');
     assert.ok(state.now_ms >= 19999, JSON.stringify(state));
@@ -76,10 +80,26 @@ test('?preset=, a share link and the API open a shortener scenario on a fresh pa
   } finally {
     await shared.close();
   }
-  // The API: load() hands back a promise while the chunk is fetched.
+  // The API: load() hands back a promise while the chunk is fetched; bad
+  // input in a chunk's kind rejects it with the field named.
+  const json = readFileSync(join(ROOT, 'public/presets/shortener-clock-skew.json'), 'utf8');
+  const bad = JSON.parse(json);
+  bad.nodes.find((n) => n.kind === 'url_app').workers = 0;
+  const rejected = await recorded(`${server.url}?autoplay=0`);
+  try {
+    const out = await rejected.page.evaluate(async (t) => {
+      const pending = window.scalelab.load(t);
+      try { await pending; return { wasPromise: pending instanceof Promise, thrown: null }; } catch (e) { return { wasPromise: pending instanceof Promise, thrown: String(e) }; }
+    }, JSON.stringify(bad));
+    assert.equal(out.wasPromise, true);
+    assert.match(out.thrown ?? '', /nodes\[\d+\]\.workers/);
+    assert.equal(rejected.requests.filter((r) => CHUNK.test(r)).length, 1);
+    assert.deepEqual(rejected.errors, []);
+  } finally {
+    await rejected.close();
+  }
   const api = await recorded(`${server.url}?autoplay=0`);
   try {
-    const json = readFileSync(join(ROOT, 'public/presets/shortener-clock-skew.json'), 'utf8');
     const out = await api.page.evaluate(async (t) => {
       const pending = window.scalelab.load(t);
       const wasPromise = pending instanceof Promise;
@@ -89,15 +109,42 @@ test('?preset=, a share link and the API open a shortener scenario on a fresh pa
     }, json);
     assert.equal(out.wasPromise, true);
     assert.ok(out.summary.completed > 0, JSON.stringify(out.summary).slice(0, 300));
-    // Bad input in a chunk's kind is refused with the field named.
-    const bad = JSON.parse(json);
-    bad.nodes.find((n) => n.kind === 'url_app').workers = 0;
-    const thrown = await api.page.evaluate(async (t) => {
-      try { await window.scalelab.load(t); return null; } catch (e) { return String(e); }
-    }, JSON.stringify(bad));
-    assert.match(thrown ?? '', /nodes\[\d+\]\.workers/);
+    assert.equal(api.requests.filter((r) => CHUNK.test(r)).length, 1);
     assert.deepEqual(api.errors, []);
   } finally {
     await api.close();
+  }
+});
+
+test('a newer choice made while a chunk loads wins: the late chunk opens nothing', async () => {
+  const lb = readFileSync(join(ROOT, 'public/presets/load-balancing.json'), 'utf8');
+  const shortener = readFileSync(join(ROOT, 'public/presets/shortener.json'), 'utf8');
+  // The gallery: a shortener preset, then at once a web-tier one.
+  const { page, requests, errors, close } = await recorded(`${server.url}?autoplay=0`);
+  try {
+    const fetched = page.waitForResponse((r) => CHUNK.test(new URL(r.url()).pathname));
+    await page.evaluate(() => {
+      document.querySelector('[data-testid=preset-shortener]').click();
+      document.querySelector('[data-testid=preset-load-balancing]').click();
+    });
+    await fetched;
+    // Once the chunk is in (the API's load of a shortener scenario resolves
+    // after it), the late open has had its chance: it must not have run.
+    const after = await page.evaluate(async ([lb, sl]) => {
+      const seen = window.scalelab.state().preset;
+      const pending = window.scalelab.load(sl);
+      window.scalelab.load(lb);
+      let thrown = null;
+      try { await pending; } catch (e) { thrown = String(e); }
+      return { seen, thrown, now: window.scalelab.state().nodes };
+    }, [lb, shortener]);
+    assert.equal(after.seen, 'load-balancing');
+    // The API's own race: a load not awaited before another loses to it.
+    assert.match(after.thrown ?? '', /superseded/);
+    assert.deepEqual(after.now, JSON.parse(lb).nodes.map((n) => n.id));
+    assert.equal(requests.filter((r) => CHUNK.test(r)).length, 1);
+    assert.deepEqual(errors, []);
+  } finally {
+    await close();
   }
 });
