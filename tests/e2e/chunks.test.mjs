@@ -128,23 +128,36 @@ test('a newer choice made while a chunk loads wins: the late chunk opens nothing
       document.querySelector('[data-testid=preset-load-balancing]').click();
     });
     await fetched;
-    // Once the chunk is in (the API's load of a shortener scenario resolves
-    // after it), the late open has had its chance: it must not have run.
-    const after = await page.evaluate(async ([lb, sl]) => {
-      const seen = window.scalelab.state().preset;
-      const pending = window.scalelab.load(sl);
-      window.scalelab.load(lb);
-      let thrown = null;
-      try { await pending; } catch (e) { thrown = String(e); }
-      return { seen, thrown, now: window.scalelab.state().nodes };
-    }, [lb, shortener]);
-    assert.equal(after.seen, 'load-balancing');
-    // The API's own race: a load not awaited before another loses to it.
-    assert.match(after.thrown ?? '', /superseded/);
-    assert.deepEqual(after.now, JSON.parse(lb).nodes.map((n) => n.id));
+    // The chunk is in; its late open runs as soon as it is instantiated:
+    // give it two frames, then the web tier must still be on show.
+    const after = await page.evaluate(async () => {
+      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+      const s = window.scalelab.state();
+      return { preset: s.preset, nodes: s.nodes };
+    });
+    assert.equal(after.preset, 'load-balancing');
+    assert.deepEqual(after.nodes, JSON.parse(lb).nodes.map((n) => n.id));
     assert.equal(requests.filter((r) => CHUNK.test(r)).length, 1);
     assert.deepEqual(errors, []);
   } finally {
     await close();
+  }
+  // The API's own race, on a fresh page: a load not awaited before
+  // another loses to it, and its promise says so.
+  const api = await recorded(`${server.url}?autoplay=0`);
+  try {
+    const out = await api.page.evaluate(async ([lb, sl]) => {
+      const pending = window.scalelab.load(sl);
+      window.scalelab.load(lb);
+      let thrown = null;
+      try { await pending; } catch (e) { thrown = String(e); }
+      return { wasPromise: pending instanceof Promise, thrown, nodes: window.scalelab.state().nodes };
+    }, [lb, shortener]);
+    assert.equal(out.wasPromise, true);
+    assert.match(out.thrown ?? '', /superseded/);
+    assert.deepEqual(out.nodes, JSON.parse(lb).nodes.map((n) => n.id));
+    assert.deepEqual(api.errors, []);
+  } finally {
+    await api.close();
   }
 });
