@@ -159,16 +159,14 @@ pub fn validate_links(
             }
         }
     }
+    if is_leaf_store(spec) && !out.is_empty() {
+        p.add(path, format!("`{id}` must have no outgoing links; its clients link to it"));
+    }
     match spec {
         NodeSpec::Client(_) if out.len() != 1 => {
             p.add(path, format!("{} `{id}` needs exactly one outgoing link (it has {})", spec.kind_name(), out.len()));
         }
-        NodeSpec::Own(o) => {
-            o.kind.validate_links(o, path, &out, p);
-            if o.kind.is_leaf_store() && !out.is_empty() {
-                p.add(path, format!("`{id}` must have no outgoing links; its clients link to it"));
-            }
-        }
+        NodeSpec::Own(o) => o.kind.validate_links(o, path, &out, p),
         NodeSpec::Server(s) => validate_calls(s, path, &out, p),
         NodeSpec::KafkaProducer(_) | NodeSpec::KafkaConsumer(_) => {
             kafka_client::validate_client_links(spec, path, &out, p)
@@ -176,14 +174,7 @@ pub fn validate_links(
         NodeSpec::RabbitPublisher(_) | NodeSpec::RabbitConsumer(_) => {
             rabbitmq::validate_client_links(spec, path, &out, p)
         }
-        _ if is_leaf_store(spec) => {
-            if !out.is_empty() {
-                p.add(path, format!("`{id}` must have no outgoing links; its clients link to it"));
-            }
-            if let NodeSpec::ShardedStore(store) = spec {
-                sharded_store::validate_clients(store, idx, path, scenario, topo, p);
-            }
-        }
+        NodeSpec::ShardedStore(store) => sharded_store::validate_clients(store, idx, path, scenario, topo, p),
         NodeSpec::LoadBalancer(_) => {
             if out.is_empty() {
                 p.add(path, format!("load balancer `{id}` needs at least one outgoing link to a backend"));
