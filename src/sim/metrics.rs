@@ -256,6 +256,27 @@ impl Outcomes {
         }
     }
 
+    /// A source's summary: these outcomes of the `sent` requests, and the
+    /// throughput of those completed by `now`.
+    pub fn summary(
+        &self,
+        kind: &'static str,
+        sent: u64,
+        now: crate::sim::time::SimTime,
+    ) -> crate::sim::family::NodeSummary {
+        crate::sim::family::NodeSummary {
+            kind,
+            sent: Some(sent),
+            completed: Some(self.completed),
+            dropped: Some(self.dropped),
+            timed_out: Some(self.timed_out),
+            refused: Some(self.refused),
+            reset: Some(self.reset),
+            throughput_per_s: Some(crate::sim::time::per_s(self.completed, now)),
+            ..Default::default()
+        }
+    }
+
     /// Everything but `completed`.
     pub fn errors(&self) -> u64 {
         self.dropped + self.timed_out + self.refused + self.reset

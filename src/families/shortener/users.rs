@@ -352,17 +352,6 @@ impl Node for Users {
             figures.insert(names[1], Figure::Value(s.p95));
             figures.insert(names[2], Figure::Value(s.p99));
         }
-        NodeSummary {
-            kind: "url_users",
-            sent: Some(self.sent_writes + self.sent_redirects),
-            completed: Some(self.outcomes.completed),
-            dropped: Some(self.outcomes.dropped),
-            timed_out: Some(self.outcomes.timed_out),
-            refused: Some(self.outcomes.refused),
-            reset: Some(self.outcomes.reset),
-            throughput_per_s: Some(per_s(self.outcomes.completed, now)),
-            figures,
-            ..Default::default()
-        }
+        NodeSummary { figures, ..self.outcomes.summary("url_users", self.sent_writes + self.sent_redirects, now) }
     }
 }

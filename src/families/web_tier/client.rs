@@ -10,7 +10,7 @@ use crate::sim::dist::{Duration, KeyDist};
 use crate::sim::engine::{Ctx, Node, NodeParams, NodeSummary, NodeView, Op, Payload, Request, Status};
 use crate::sim::metrics::{LatencyHist, NodeSample, Outcomes, WindowLatency};
 use crate::sim::spec::{ArrivalSpec, ClientSpec, KeySpec, OpsSpec};
-use crate::sim::time::{SimTime, per_s, s_to_ns};
+use crate::sim::time::{SimTime, s_to_ns};
 use crate::sim::validate::{Change, LinkIdx, NodeIdx, Problems, Topology, limits};
 
 use rand::Rng;
@@ -280,17 +280,6 @@ impl Node for Client {
     }
 
     fn summary(&self, now: SimTime, _topo: &Topology) -> NodeSummary {
-        NodeSummary {
-            kind: "client",
-            sent: Some(self.sent),
-            completed: Some(self.outcomes.completed),
-            dropped: Some(self.outcomes.dropped),
-            timed_out: Some(self.outcomes.timed_out),
-            refused: Some(self.outcomes.refused),
-            reset: Some(self.outcomes.reset),
-            throughput_per_s: Some(per_s(self.outcomes.completed, now)),
-            latency_ms: Some(self.latency.summary()),
-            ..Default::default()
-        }
+        NodeSummary { latency_ms: Some(self.latency.summary()), ..self.outcomes.summary("client", self.sent, now) }
     }
 }
