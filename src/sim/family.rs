@@ -254,6 +254,9 @@ pub trait OwnKind: Send + Sync + 'static {
     /// A/B changes worth offering (label of A, label of B, the edit that
     /// makes B), from the node's spec as its view gives it.
     fn candidates(&self, id: &str, spec: &serde_json::Value) -> Vec<(String, String, FaultSpec)>;
+    /// What the compare verdict sums over the kind's nodes in each variant:
+    /// (a figure's label in its view, the verdict's word for it).
+    fn verdict_figures(&self) -> &'static [(&'static str, &'static str)];
 }
 
 /// What a family writes for each of its kinds: the typed half of
@@ -295,6 +298,9 @@ pub trait TypedKind: Send + Sync + 'static {
     }
     fn candidates(&self, _id: &str, _spec: &serde_json::Value) -> Vec<(String, String, FaultSpec)> {
         Vec::new()
+    }
+    fn verdict_figures(&self) -> &'static [(&'static str, &'static str)] {
+        &[]
     }
 }
 
@@ -348,6 +354,9 @@ impl<T: TypedKind> OwnKind for T {
     }
     fn candidates(&self, id: &str, spec: &serde_json::Value) -> Vec<(String, String, FaultSpec)> {
         TypedKind::candidates(self, id, spec)
+    }
+    fn verdict_figures(&self) -> &'static [(&'static str, &'static str)] {
+        TypedKind::verdict_figures(self)
     }
 }
 

@@ -173,31 +173,43 @@ pub fn verdict(a: &Simulation, b: &Simulation, label_a: &str, label_b: &str) -> 
             text += &format!("; keys moved: {:.1}% and {:.1}%", ma * 100.0, mb * 100.0);
         }
     }
-    // URL shortener: what each variant's writes paid.
-    if let (Some(sa), Some(sb)) = (shortener_figures(a), shortener_figures(b)) {
-        text += &format!(
-            ". Writes failed: {} with {label_a}, {} with {label_b}; hash collisions: {} and {}; duplicate codes: {} and {}",
-            sa[0], sb[0], sa[1], sb[1], sa[2], sb[2]
-        );
+    // Kinds of families in chunks: the figures each says matter (the URL
+    // shortener's apps: what each variant's writes paid).
+    let mut kinds: Vec<&'static dyn crate::sim::spec::OwnKind> = Vec::new();
+    for spec in &a.scenario().node_specs {
+        if let crate::sim::spec::NodeSpec::Own(o) = spec
+            && !kinds.iter().any(|k| k.name() == o.kind.name())
+        {
+            kinds.push(o.kind);
+        }
+    }
+    for kind in kinds.into_iter().filter(|k| !k.verdict_figures().is_empty()) {
+        let (va, vb) = (views_of(a, kind.name()), views_of(b, kind.name()));
+        for (i, &(figure, word)) in kind.verdict_figures().iter().enumerate() {
+            let (fa, fb) = (sum_figure(&va, figure), sum_figure(&vb, figure));
+            text += &if i == 0 {
+                format!(". {word}: {fa} with {label_a}, {fb} with {label_b}")
+            } else {
+                format!("; {word}: {fa} and {fb}")
+            };
+        }
     }
     Some(text)
 }
 
-/// (writes failed, hash collisions, duplicate codes) summed over a run's
-/// URL shortener app servers, if it has any.
-fn shortener_figures(sim: &Simulation) -> Option<[u64; 3]> {
-    // Runs every frame: views of the apps alone, not a snapshot of every node.
-    let apps: Vec<_> = (0..sim.scenario().node_specs.len())
-        .filter(|&i| sim.scenario().node_specs[i].kind_name() == "url_app")
+/// The views of a run's nodes of `kind` (runs every frame while
+/// comparing: those nodes' views alone, not a snapshot of every node).
+fn views_of(sim: &Simulation, kind: &str) -> Vec<crate::sim::engine::NodeView> {
+    let specs = &sim.scenario().node_specs;
+    (0..specs.len())
+        .filter(|&i| specs[i].kind_name() == kind)
         .map(|i| sim.node_view(i as crate::sim::validate::NodeIdx))
-        .collect();
-    if apps.is_empty() {
-        return None;
-    }
-    let sum = |label: &str| -> u64 {
-        apps.iter().map(|v| v.figures.iter().find(|f| f.0 == label).map_or(0.0, |f| f.1) as u64).sum()
-    };
-    Some([sum("Writes failed"), sum("Hash collisions"), sum("Unique-key violations")])
+        .collect()
+}
+
+/// The figure `label` summed over `views`.
+fn sum_figure(views: &[crate::sim::engine::NodeView], label: &str) -> u64 {
+    views.iter().map(|v| v.figures.iter().find(|f| f.0 == label).map_or(0.0, |f| f.1) as u64).sum()
 }
 
 #[component]

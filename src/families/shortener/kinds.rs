@@ -104,6 +104,14 @@ impl TypedKind for App {
     fn candidates(&self, id: &str, spec: &serde_json::Value) -> Vec<(String, String, FaultSpec)> {
         app::candidates(id, spec)
     }
+    /// What each variant's writes paid.
+    fn verdict_figures(&self) -> &'static [(&'static str, &'static str)] {
+        &[
+            ("Writes failed", "Writes failed"),
+            ("Hash collisions", "hash collisions"),
+            ("Unique-key violations", "duplicate codes"),
+        ]
+    }
 }
 
 impl TypedKind for Db {
