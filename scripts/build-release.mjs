@@ -135,7 +135,4 @@ const report = {
   families: readdirSync(join(ROOT, 'src', 'families'), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort(),
 };
 writeFileSync(join(ROOT, 'target', 'bundle-sizes.json'), JSON.stringify(report, null, 2));
-console.log(`dist/: ${pkgName}/ (${files.length} files), index.html`);
-for (const [f, b] of first) console.log(`  first load  ${f.padEnd(48)} ${String(b).padStart(8)} B gzip -9`);
-console.log(`  first load  ${'total'.padEnd(48)} ${String(firstLoad).padStart(8)} B = ${(firstLoad / 1024).toFixed(0)} KiB`);
-for (const c of chunks) console.log(`  chunk       ${c.padEnd(48)} ${String(report.chunks[c]).padStart(8)} B gzip -9`);
+console.log(`dist/: ${pkgName}/ (${files.length} files), index.html; sizes in target/bundle-sizes.json (node scripts/bundle-budget.mjs prints them)`);

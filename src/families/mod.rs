@@ -163,6 +163,13 @@ pub fn to_load(value: &serde_json::Value) -> Vec<&'static Family> {
     out
 }
 
+/// Fetches the chunks of `families` (what [`to_load`] named), in turn.
+pub async fn load_all(families: Vec<&'static Family>) {
+    for family in families {
+        family.load().await;
+    }
+}
+
 /// How the diagram draws a node of a kind (pure data; the app draws it).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Glyph {

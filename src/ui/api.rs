@@ -74,9 +74,7 @@ pub fn install(lab: Lab) {
             }
             let ticket = lab.ticket();
             Ok(wasm_bindgen_futures::future_to_promise(async move {
-                for family in needed {
-                    family.load().await;
-                }
+                crate::families::load_all(needed).await;
                 if !lab.is_current(ticket) {
                     return Err(error(
                         "load() was superseded: another scenario was opened while this one's code loaded",

@@ -218,9 +218,7 @@ impl Lab {
         let lab = *self;
         let ticket = self.ticket();
         leptos::task::spawn_local(async move {
-            for family in families {
-                family.load().await;
-            }
+            crate::families::load_all(families).await;
             if lab.is_current(ticket) {
                 open();
             }

@@ -108,8 +108,6 @@ pub async fn load_families() {
         }
     }
     for scenario in &wanted {
-        for family in crate::families::to_load(scenario) {
-            family.load().await;
-        }
+        crate::families::load_all(crate::families::to_load(scenario)).await;
     }
 }
