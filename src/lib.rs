@@ -30,6 +30,13 @@ pub use families::sharding::ring::HashRing;
 /// The URL shortener's algorithms: base62 codes, Twitter's Snowflake ids,
 /// hashed codes (`shortener::hash_code`).
 pub use families::shortener::{base62, snowflake};
+/// The chat family's estimate and its wire sizes.
+pub mod chat {
+    pub use crate::families::chat::estimate::{Estimate, EstimateError, EstimateInput, estimate};
+    pub use crate::families::chat::users::{
+        HTTP_REQUEST_HEADERS, HTTP_RESPONSE_HEADERS, WS_CLIENT_FRAME, WS_SERVER_FRAME,
+    };
+}
 pub mod shortener {
     pub use crate::families::shortener::estimate::{Estimate, EstimateError, EstimateInput, estimate};
     pub use crate::families::shortener::hash::{Hash, MAX_LEN, MIN_LEN, digest, hash_code, prefix_u64};

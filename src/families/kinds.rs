@@ -166,7 +166,10 @@ pub fn validate_links(
         NodeSpec::Client(_) if out.len() != 1 => {
             p.add(path, format!("{} `{id}` needs exactly one outgoing link (it has {})", spec.kind_name(), out.len()));
         }
-        NodeSpec::Own(o) => o.kind.validate_links(o, path, &out, p),
+        NodeSpec::Own(o) => {
+            o.kind.validate_links(o, path, &out, p);
+            o.kind.validate_in(o, path, &scenario.nodes, &out, p);
+        }
         NodeSpec::Server(s) => validate_calls(s, path, &out, p),
         NodeSpec::KafkaProducer(_) | NodeSpec::KafkaConsumer(_) => {
             kafka_client::validate_client_links(spec, path, &out, p)

@@ -12,6 +12,7 @@
 //! Everything here but the `ui.rs` files is pure, as `src/sim` is (a tidy
 //! test checks both). The engine imports only `kinds`.
 
+pub mod chat;
 pub mod kinds;
 pub mod messaging;
 pub mod sharding;
@@ -190,7 +191,7 @@ pub fn glyph(kind: &str) -> Glyph {
 
 /// Every family, in gallery order.
 pub const FAMILIES: &[Family] =
-    &[web_tier::FAMILY, storage::FAMILY, messaging::FAMILY, sharding::FAMILY, shortener::FAMILY];
+    &[web_tier::FAMILY, storage::FAMILY, messaging::FAMILY, sharding::FAMILY, shortener::FAMILY, chat::FAMILY];
 
 /// Every kind name, family by family.
 pub fn kind_names() -> impl Iterator<Item = &'static str> {

@@ -238,6 +238,8 @@ pub trait OwnKind: Send + Sync + 'static {
     fn validate(&self, spec: &OwnSpec, path: &str, p: &mut Problems);
     /// Checks what the node links to (`out`: the targets of its links).
     fn validate_links(&self, spec: &OwnSpec, path: &str, out: &[&NodeSpec], p: &mut Problems);
+    /// Checks rules that need the whole scenario (`nodes`: every node).
+    fn validate_in(&self, spec: &OwnSpec, path: &str, nodes: &[NodeSpec], out: &[&NodeSpec], p: &mut Problems);
     /// What it answers when a server calls it (empty: it takes no calls).
     fn accepted_ops(&self) -> &'static [CallOp];
     /// Which `set` parameters of the timeline it takes: (workers, service_time).
@@ -270,6 +272,8 @@ pub trait TypedKind: Send + Sync + 'static {
     fn id(spec: &Self::Spec) -> &str;
     fn validate(&self, spec: &Self::Spec, path: &str, p: &mut Problems);
     fn validate_links(&self, _spec: &Self::Spec, _path: &str, _out: &[&NodeSpec], _p: &mut Problems) {}
+    fn validate_in(&self, _spec: &Self::Spec, _path: &str, _nodes: &[NodeSpec], _out: &[&NodeSpec], _p: &mut Problems) {
+    }
     fn build(&self, spec: &Self::Spec, node_specs: &[NodeSpec], idx: NodeIdx, topo: &Topology) -> Box<dyn Node>;
     fn accepted_ops(&self) -> &'static [CallOp] {
         &[]
@@ -323,6 +327,9 @@ impl<T: TypedKind> OwnKind for T {
     }
     fn validate_links(&self, spec: &OwnSpec, path: &str, out: &[&NodeSpec], p: &mut Problems) {
         TypedKind::validate_links(self, spec.get(), path, out, p)
+    }
+    fn validate_in(&self, spec: &OwnSpec, path: &str, nodes: &[NodeSpec], out: &[&NodeSpec], p: &mut Problems) {
+        TypedKind::validate_in(self, spec.get(), path, nodes, out, p)
     }
     fn accepted_ops(&self) -> &'static [CallOp] {
         TypedKind::accepted_ops(self)

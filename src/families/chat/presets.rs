@@ -1,0 +1,69 @@
+//! The chat family's presets: scenario files in `public/presets/`,
+//! embedded at build time, in gallery order.
+
+use crate::presets::Preset;
+use crate::sim::spec::FaultSpec;
+
+fn users(value: serde_json::Value) -> FaultSpec {
+    FaultSpec { set: Some("users".into()), params: Some(value), ..Default::default() }
+}
+fn to_websocket() -> FaultSpec {
+    users(serde_json::json!({"mode": {"type": "websocket", "heartbeat_ms": 30000}}))
+}
+fn retry_at_once() -> FaultSpec {
+    users(serde_json::json!({"reconnect": {"policy": "immediate"}}))
+}
+
+pub const MODES_JSON: &str = include_str!("../../../public/presets/chat-modes.json");
+pub const GROUP_JSON: &str = include_str!("../../../public/presets/chat-group.json");
+pub const GATEWAY_DIES_JSON: &str = include_str!("../../../public/presets/chat-gateway-dies.json");
+pub const PRESENCE_JSON: &str = include_str!("../../../public/presets/chat-presence.json");
+pub const INBOXES_JSON: &str = include_str!("../../../public/presets/chat-inboxes.json");
+
+pub const PRESETS: &[Preset] = &[
+    Preset {
+        id: "chat-modes",
+        title: "Chat: polling vs long polling vs WebSocket",
+        lesson: "Polling asks every few seconds, mostly for nothing; a socket delivers in one transit.",
+        icon: "WS",
+        json: MODES_JSON,
+        speed: 5.0,
+        compare_b: Some(to_websocket),
+    },
+    Preset {
+        id: "chat-group",
+        title: "A 1,000-member group's fan-out",
+        lesson: "One message to a group of G is stored once and delivered G − 1 times.",
+        icon: "G",
+        json: GROUP_JSON,
+        speed: 1.0,
+        compare_b: None,
+    },
+    Preset {
+        id: "chat-gateway-dies",
+        title: "A gateway dies: the reconnect storm",
+        lesson: "Retrying at once turns one failure into a storm; jittered backoff spreads it out.",
+        icon: "RS",
+        json: GATEWAY_DIES_JSON,
+        speed: 2.0,
+        compare_b: Some(retry_at_once),
+    },
+    Preset {
+        id: "chat-presence",
+        title: "Presence and last seen",
+        lesson: "A goodbye is seen at once; a lost network only when heartbeats stop.",
+        icon: "●",
+        json: PRESENCE_JSON,
+        speed: 5.0,
+        compare_b: None,
+    },
+    Preset {
+        id: "chat-inboxes",
+        title: "Offline users and their inboxes",
+        lesson: "Messages for the offline wait in inboxes and drain when they come back.",
+        icon: "IN",
+        json: INBOXES_JSON,
+        speed: 5.0,
+        compare_b: None,
+    },
+];

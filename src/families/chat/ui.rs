@@ -1,0 +1,554 @@
+//! The chat family's panel, editors and tooltips.
+//!
+//! ```text
+//!   ┌ Chat · WebSocket ───────────────────────────────────────────┐
+//!   │ delivered · p50/p95/p99 · requests per message · empty …    │  the population's figures
+//!   │ gw-1 ●●●●●●●  gw-2 ●●●●●  reconnecting ●●  offline ○○○○     │  the crowd, by server
+//!   │ user 5 → user 9 → ✓ stored 44 ms → on user 9's phone 85 ms  │  newest messages, step by step
+//!   │ Estimate: daily users, messages, bytes, years…   [Apply]    │  the back-of-the-envelope, live
+//!   └─────────────────────────────────────────────────────────────┘
+//! ```
+
+use leptos::html::Input;
+use leptos::prelude::*;
+
+use super::estimate::{EstimateInput, estimate};
+use super::spec::{Mode, Reconnect};
+use crate::sim::engine::{NodeParams, NodeView};
+use crate::sim::spec::FaultSpec;
+use crate::sim::validate::read_as;
+use crate::ui::inspector::{choice, error_line, number_in};
+use crate::ui::scene::Live;
+use crate::ui::state::Lab;
+
+/// The population's figures as the panel shows them: (label in the view,
+/// words, test id, unit).
+const PANEL_FIGURES: [(&str, &str, &str, &str); 16] = [
+    ("Delivered", "delivered", "chat-delivered", ""),
+    ("Deliver p50 ms", "send → phone p50", "chat-p50", " ms"),
+    ("Deliver p95 ms", "p95", "chat-p95", " ms"),
+    ("Deliver p99 ms", "p99", "chat-p99", " ms"),
+    ("Requests per delivered message", "requests per message", "chat-requests-per", ""),
+    ("Empty polls %", "empty polls", "chat-empty", " %"),
+    ("Bytes per user per minute", "bytes per user-minute", "chat-bytes", " B"),
+    ("Receipt p50 ms", "✓✓ back p50", "chat-receipt", " ms"),
+    ("Offline seen p50 s", "offline seen p50", "chat-offline-p50", " s"),
+    ("Offline seen p95 s", "offline seen p95", "chat-offline-p95", " s"),
+    ("Connects refused", "connects refused", "chat-refused", ""),
+    ("Connections lost", "sockets lost", "chat-lost", ""),
+    ("Delivered after coming back", "waited in an inbox", "chat-after", ""),
+    ("Duplicates", "duplicates", "chat-duplicates", ""),
+    ("Out of order", "out of order", "chat-ooo", ""),
+    ("Send failed", "sends failed", "chat-failed", ""),
+];
+
+fn figure(v: &NodeView, label: &str) -> f64 {
+    v.figures.iter().find(|f| f.0 == label).map_or(0.0, |f| f.1)
+}
+
+fn fmt(x: f64) -> String {
+    if !x.is_finite() {
+        "–".into()
+    } else if x >= 1000.0 || x.fract() == 0.0 {
+        crate::ui::thousands(x.round().max(0.0) as u64)
+    } else if x >= 10.0 {
+        format!("{x:.0}")
+    } else {
+        format!("{x:.2}")
+    }
+}
+
+fn bytes(x: f64) -> String {
+    const UNITS: [&str; 6] = ["B", "KB", "MB", "GB", "TB", "PB"];
+    let mut v = x;
+    let mut u = 0;
+    while v >= 1000.0 && u < UNITS.len() - 1 {
+        v /= 1000.0;
+        u += 1;
+    }
+    format!("{v:.1} {}", UNITS[u])
+}
+
+fn mode_of(v: &NodeView) -> Option<Mode> {
+    match &v.params {
+        NodeParams::Own { spec } => spec.get("mode").and_then(read_as::<Mode>).or(Some(Mode::default())),
+        _ => None,
+    }
+}
+
+/// Dots the crowd draws at most per group.
+const CROWD_DOTS: f64 = 120.0;
+
+/// The panel of the current scene's population, rebuilt whole when the
+/// scene changes.
+#[component]
+pub fn ChatPanel() -> impl IntoView {
+    let lab = expect_context::<Lab>();
+    move || {
+        let scene = lab.scene.get();
+        let cells_of = |kind: &str| -> Vec<(String, RwSignal<Live>)> {
+            scene
+                .kinds
+                .iter()
+                .enumerate()
+                .filter(|(_, k)| **k == kind)
+                .map(|(i, _)| (scene.ids()[i].clone(), RwSignal::from(scene.nodes[i].clone())))
+                .collect()
+        };
+        let (users_id, users) = cells_of("chat_users").into_iter().next()?;
+        let servers = cells_of("chat_server");
+        let stores = cells_of("chat_store");
+        let figures = Memo::new(move |_| {
+            users.with(|l| PANEL_FIGURES.iter().map(|&(label, ..)| figure(&l.view, label)).collect::<Vec<f64>>())
+        });
+        let mode = Memo::new(move |_| users.with(|l| mode_of(&l.view)).unwrap_or_default());
+        // The crowd: phones held by each server, those trying to connect, those offline.
+        let total = users.with_untracked(|l| match &l.view.params {
+            NodeParams::Own { spec } => spec.get("users").and_then(|u| u.as_f64()).unwrap_or(2_000.0),
+            _ => 2_000.0,
+        });
+        let crowd_servers = servers.clone();
+        let crowd = Memo::new(move |_| {
+            let per_dot = (total / CROWD_DOTS).ceil().max(1.0);
+            let mut groups: Vec<(String, f64, &'static str)> = crowd_servers
+                .iter()
+                .map(|(id, c)| {
+                    c.with(|l| {
+                        let held = figure(&l.view, "Open sockets") + figure(&l.view, "Held polls");
+                        (id.clone(), if l.view.up { held } else { 0.0 }, "held")
+                    })
+                })
+                .collect();
+            let (online, connected) = users.with(|l| (figure(&l.view, "Online"), figure(&l.view, "Connected")));
+            if mode.get().is_websocket() {
+                groups.push(("reconnecting".into(), (online - connected).max(0.0), "waiting"));
+            } else {
+                let held: f64 = groups.iter().map(|g| g.1).sum();
+                groups.push(("between polls".into(), (online - held).max(0.0), "polling"));
+            }
+            groups.push(("offline".into(), (total - online).max(0.0), "offline"));
+            (per_dot, groups)
+        });
+        let lines = Memo::new(move |_| {
+            let mut out: Vec<(&'static str, String)> = Vec::new();
+            for (id, c) in &servers {
+                c.with(|l| {
+                    let v = &l.view;
+                    let f = |label: &str| figure(v, label);
+                    out.push((
+                        "chat-server",
+                        format!(
+                            "{id}{}: {} sockets, {} held polls ({}/{} connections, {:.0} MB) · {}/{} cores busy, {} queued · {} pushed, {} published, {} refused (full)",
+                            if v.up { "" } else { " (down)" },
+                            fmt(f("Open sockets")),
+                            fmt(f("Held polls")),
+                            fmt(f("Open sockets") + f("Held polls")),
+                            fmt(f("Max connections")),
+                            f("Memory MB"),
+                            v.in_service,
+                            v.workers,
+                            v.queue_len,
+                            fmt(f("Pushed")),
+                            fmt(f("Published")),
+                            fmt(f("Refused: full")),
+                        ),
+                    ));
+                });
+            }
+            for (id, c) in &stores {
+                c.with(|l| {
+                    let f = |label: &str| figure(&l.view, label);
+                    out.push((
+                        "chat-store",
+                        format!(
+                            "{id}: {} messages in {} conversations · inboxes: {} entries for {} users (deepest {})",
+                            fmt(f("Messages stored")),
+                            fmt(f("Conversations")),
+                            fmt(f("Inbox entries")),
+                            fmt(f("Users with an inbox")),
+                            fmt(f("Deepest inbox")),
+                        ),
+                    ));
+                });
+            }
+            out
+        });
+        let stories = Memo::new(move |_| {
+            users.with(|l| {
+                let mut s: Vec<(String, bool)> = l.view.stories.iter().map(|s| (s.text.clone(), s.failed)).collect();
+                s.reverse();
+                s.truncate(6);
+                s
+            })
+        });
+        Some(view! {
+            <section class="shortener chat" data-testid="chat" aria-label="Chat">
+                <h3>"Chat · " {move || mode.get().name()} <span class="caption">{format!(" ({users_id})")}</span></h3>
+                <dl class="sl-figures">
+                    {PANEL_FIGURES.iter().enumerate().map(|(k, &(_, words, testid, unit))| view! {
+                        <div>
+                            <dt>{words}</dt>
+                            <dd data-testid=testid>{move || figures.with(|f| format!("{}{unit}", fmt(f[k])))}</dd>
+                        </div>
+                    }).collect_view()}
+                </dl>
+                <div class="chat-crowd" data-testid="chat-crowd"
+                    title="The people, grouped by the server that holds their socket (or poll); amber: trying to connect; grey: offline">
+                    {move || crowd.with(|(per_dot, groups)| {
+                        let per_dot = *per_dot;
+                        groups.iter().map(|(label, n, class)| {
+                            let dots = (n / per_dot).round() as usize;
+                            view! {
+                                <div class=format!("crowd-group {class}")>
+                                    <span class="crowd-label">{format!("{label} · {}", fmt(*n))}</span>
+                                    <span class="crowd-dots">{"●".repeat(dots)}</span>
+                                </div>
+                            }
+                        }).collect_view()
+                    })}
+                    <p class="caption">{move || crowd.with(|(per_dot, _)| format!("one dot: {} people", fmt(*per_dot)))}</p>
+                </div>
+                <ul class="sl-lines">
+                    {move || lines.with(|ls| ls.iter().map(|(testid, text)| view! { <li data-testid=*testid>{text.clone()}</li> }).collect_view())}
+                </ul>
+                <p class="legend">
+                    <span class="dot write"></span>"messages "
+                    <span class="dot request"></span>"polls, heartbeats, lookups "
+                    <span class="dot error"></span>"refused or reset · newest first; point at a message's dot for its story"
+                </p>
+                <ul class="stories" data-testid="chat-stories" aria-live="off">
+                    {move || stories.with(|list| list.iter().map(|(text, failed)| {
+                        let cls = format!("story write{}", if *failed { " failed" } else { "" });
+                        view! { <li class=cls title=text.clone()>{text.clone()}</li> }
+                    }).collect_view())}
+                </ul>
+                {estimator(lab)}
+            </section>
+        })
+    }
+}
+
+/// The estimator: inputs, the estimate (live), and a button that applies it.
+fn estimator(lab: Lab) -> impl IntoView {
+    let d = EstimateInput::default();
+    let inputs: [(NodeRef<Input>, &'static str, &'static str, f64, &'static str); 7] = [
+        (NodeRef::new(), "Daily users", "chat-est-users", d.daily_users, "daily_users"),
+        (
+            NodeRef::new(),
+            "Messages per user per day",
+            "chat-est-messages",
+            d.messages_per_user_per_day,
+            "messages_per_user_per_day",
+        ),
+        (NodeRef::new(), "Bytes per message", "chat-est-bytes", d.bytes_per_message, "bytes_per_message"),
+        (NodeRef::new(), "Years kept", "chat-est-years", d.years, "years"),
+        (
+            NodeRef::new(),
+            "Connections per gateway",
+            "chat-est-conns",
+            d.connections_per_gateway,
+            "connections_per_gateway",
+        ),
+        (NodeRef::new(), "Share online at peak", "chat-est-online", d.online_share, "online_share"),
+        (NodeRef::new(), "Peak over mean", "chat-est-peak", d.peak_factor, "peak_factor"),
+    ];
+    let version = RwSignal::new(0u32);
+    let applied = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<String>);
+    let read = move || -> Result<EstimateInput, String> {
+        let mut v = [0.0; 7];
+        for (k, (input, label, ..)) in inputs.iter().enumerate() {
+            v[k] = number_in(*input, label)?;
+        }
+        Ok(EstimateInput {
+            daily_users: v[0],
+            messages_per_user_per_day: v[1],
+            bytes_per_message: v[2],
+            years: v[3],
+            connections_per_gateway: v[4],
+            online_share: v[5],
+            peak_factor: v[6],
+        })
+    };
+    let label_of =
+        move |field: &str| inputs.iter().find(|i| i.4 == field).map_or(field.to_string(), |i| i.1.to_string());
+    let result = move || {
+        version.track();
+        read().and_then(|i| estimate(&i).map_err(|e| format!("{}: {}", label_of(e.field), e.message)))
+    };
+    let apply = move |_| {
+        let (e, input) = match (result(), read()) {
+            (Ok(e), Ok(i)) => (e, i),
+            (Err(msg), _) | (_, Err(msg)) => {
+                error.set(Some(msg));
+                return;
+            }
+        };
+        error.set(None);
+        let scene = lab.scene.get_untracked();
+        let ids = scene.ids();
+        let mut done = Vec::new();
+        let mut problems = Vec::new();
+        let mut edit = |entry: FaultSpec, what: String| match lab.try_edit(entry) {
+            Ok(()) => done.push(what),
+            Err(m) => problems.push(m),
+        };
+        // Each simulated person sends what a real one does while online.
+        let rate = (e.messages_per_online_hour * 100.0).round() / 100.0;
+        for i in (0..scene.kinds.len()).filter(|&i| scene.kinds[i] == "chat_users") {
+            edit(
+                FaultSpec {
+                    set: Some(ids[i].clone()),
+                    params: Some(serde_json::json!({"messages_per_hour": rate})),
+                    ..Default::default()
+                },
+                format!("{}: {rate} messages an hour while online", ids[i]),
+            );
+        }
+        let conns = input.connections_per_gateway.round().clamp(1.0, 10_000_000.0) as u64;
+        for i in (0..scene.kinds.len()).filter(|&i| scene.kinds[i] == "chat_server") {
+            edit(
+                FaultSpec {
+                    set: Some(ids[i].clone()),
+                    params: Some(serde_json::json!({"max_connections": conns})),
+                    ..Default::default()
+                },
+                format!("{}: {} connections at most", ids[i], fmt(conns as f64)),
+            );
+        }
+        if !problems.is_empty() {
+            error.set(Some(problems.join("; ")));
+        }
+        applied.set(Some(if done.is_empty() {
+            "Nothing applied.".into()
+        } else {
+            format!("Applied: {}.", done.join("; "))
+        }));
+    };
+    view! {
+        <details class="estimate" open>
+            <summary>"Estimate: size it on the back of an envelope"</summary>
+            <form class="estimate-form" novalidate on:input=move |_| version.update(|v| *v += 1) on:submit=move |ev| {
+                ev.prevent_default();
+                apply(());
+            }>
+                {inputs.iter().map(|(input, label, testid, value, _)| view! {
+                    <label>{*label} " " <input node_ref=*input type="number" min="0" step="any" value=*value data-testid=*testid/></label>
+                }).collect_view()}
+                <button type="submit" data-testid="chat-estimate-apply"
+                    title="Set the people's message rate to what a real user sends while online, and each server's connection limit (live edits, kept in the share link)">
+                    "Apply to the scenario"
+                </button>
+            </form>
+            {move || match result() {
+                Ok(e) => {
+                    let rows = [
+                        ("Messages", "chat-est-rate", format!("{} /s (peak {})", fmt(e.messages_per_s), fmt(e.peak_messages_per_s))),
+                        ("Messages a day", "chat-est-day", fmt(e.messages_per_day)),
+                        ("Storage", "chat-est-storage", bytes(e.storage_bytes)),
+                        ("Connections at peak", "chat-est-connections", fmt(e.connections)),
+                        ("Gateways", "chat-est-gateways", fmt(e.gateways)),
+                        ("Per online user", "chat-est-per-user", format!("{:.1} messages an hour", e.messages_per_online_hour)),
+                    ];
+                    view! {
+                        <dl class="estimate-out" data-testid="chat-estimate-out">
+                            {rows.into_iter().map(|(dt, testid, dd)| view! { <div><dt>{dt}</dt><dd data-testid=testid>{dd}</dd></div> }).collect_view()}
+                        </dl>
+                    }.into_any()
+                }
+                Err(msg) => view! { <p class="field-error" role="alert" data-testid="chat-estimate-error">{msg}</p> }.into_any(),
+            }}
+            {error_line(error)}
+            <p class="caption" data-testid="chat-estimate-applied" aria-live="polite">{move || applied.get()}</p>
+        </details>
+    }
+}
+
+/// The family's panel, for the registry (`families::Family::panel`).
+pub fn panel() -> AnyView {
+    view! { <ChatPanel/> }.into_any()
+}
+
+/// Editors of the family's kinds: the people's mode, rate and reconnect
+/// policy, a login wave and a network flap; a server's connection limit,
+/// cores and its reach to the registry.
+pub fn inspector(lab: Lab, cell: RwSignal<Live>, id: String, params: &NodeParams) -> Option<AnyView> {
+    let NodeParams::Own { .. } = params else { return None };
+    let kind = cell.with_untracked(|l| l.view.kind);
+    let spec = Memo::new(move |_| {
+        cell.with(|l| match &l.view.params {
+            NodeParams::Own { spec } => spec.clone(),
+            _ => serde_json::Value::Null,
+        })
+    });
+    let set = {
+        let id = id.clone();
+        Callback::new(move |v: serde_json::Value| {
+            lab.edit(FaultSpec { set: Some(id.clone()), params: Some(v), ..Default::default() })
+        })
+    };
+    match kind {
+        "chat_users" => Some(users_editor(lab, id, spec, set)),
+        "chat_server" => Some(server_editor(lab, cell, id, set)),
+        _ => None,
+    }
+}
+
+fn users_editor(lab: Lab, id: String, spec: Memo<serde_json::Value>, set: Callback<serde_json::Value>) -> AnyView {
+    let modes: Vec<(String, String)> = [
+        ("websocket", "WebSocket (30 s heartbeats)"),
+        ("long_polling", "Long polling (30 s hold)"),
+        ("short_polling", "Short polling (every 5 s)"),
+        ("short_polling_1s", "Short polling (every 1 s)"),
+    ]
+    .iter()
+    .map(|(v, t)| (v.to_string(), t.to_string()))
+    .collect();
+    let pick_mode = Callback::new(move |v: String| {
+        let m = match v.as_str() {
+            "long_polling" => Mode::LongPolling { hold_ms: 30_000.0 },
+            "short_polling" => Mode::ShortPolling { interval_ms: 5_000.0 },
+            "short_polling_1s" => Mode::ShortPolling { interval_ms: 1_000.0 },
+            _ => Mode::Websocket { heartbeat_ms: 30_000.0 },
+        };
+        set.run(serde_json::json!({ "mode": m }));
+    });
+    let policies: Vec<(String, String)> = vec![
+        ("backoff".into(), "jittered exponential backoff (1 s … 30 s)".into()),
+        ("immediate".into(), "at once".into()),
+    ];
+    let pick_policy = Callback::new(move |v: String| {
+        let r = if v == "immediate" { Reconnect::Immediate } else { Reconnect::default() };
+        set.run(serde_json::json!({ "reconnect": r }));
+    });
+    let rate0 = spec.with_untracked(|s| s.get("messages_per_hour").and_then(|v| v.as_f64()).unwrap_or(30.0));
+    let rate_in = NodeRef::<Input>::new();
+    let error = RwSignal::new(None::<String>);
+    let id2 = id.clone();
+    view! {
+        <div class="edit chat-edit">
+            {move || {
+                let mode = spec.with(|s| s.get("mode").and_then(read_as::<Mode>)).unwrap_or_default();
+                let current = match mode {
+                    Mode::Websocket { .. } => "websocket",
+                    Mode::LongPolling { .. } => "long_polling",
+                    Mode::ShortPolling { interval_ms } if interval_ms <= 1_000.0 => "short_polling_1s",
+                    Mode::ShortPolling { .. } => "short_polling",
+                };
+                let policy = match spec.with(|s| s.get("reconnect").and_then(read_as::<Reconnect>)).unwrap_or_default() {
+                    Reconnect::Immediate => "immediate",
+                    Reconnect::Backoff { .. } => "backoff",
+                };
+                view! {
+                    {choice("Mode", "How phones get messages: every online phone switches now", "edit-chat-mode", modes.clone(), current, pick_mode)}
+                    {choice("Reconnect", "What a phone does when its socket fails", "edit-chat-reconnect", policies.clone(), policy, pick_policy)}
+                }
+            }}
+        </div>
+        <form class="edit" novalidate on:submit=move |ev| {
+            ev.prevent_default();
+            let entry = number_in(rate_in, "Messages per hour").map(|r| FaultSpec {
+                set: Some(id2.clone()),
+                params: Some(serde_json::json!({"messages_per_hour": r})),
+                ..Default::default()
+            });
+            error.set(entry.and_then(|e| lab.try_edit(e)).err());
+        }>
+            <label title="Messages each online user sends per hour">"Messages/h " <input node_ref=rate_in type="number" min="0" step="any" value=rate0 data-testid="edit-chat-rate"/></label>
+            <button type="submit" data-testid="apply-chat-rate">"Apply"</button>
+            {error_line(error)}
+        </form>
+        <div class="buttons">
+            <button data-testid="chat-login-wave" title="Every offline user comes online within 20 s (a morning login wave)"
+                on:click=move |_| set.run(serde_json::json!({"login_within_s": 20}))>"Login wave"</button>
+            <button data-testid="chat-flap" title="30% of the online phones lose their network at once and come straight back"
+                on:click=move |_| set.run(serde_json::json!({"flap_share": 0.3}))>"Network flap"</button>
+        </div>
+    }
+    .into_any()
+}
+
+fn server_editor(lab: Lab, cell: RwSignal<Live>, id: String, set: Callback<serde_json::Value>) -> AnyView {
+    let (workers0, max0, reach0) = cell.with_untracked(|l| {
+        (l.view.workers, figure(&l.view, "Max connections"), figure(&l.view, "Registry reachable") > 0.5)
+    });
+    let (workers_in, max_in) = (NodeRef::<Input>::new(), NodeRef::<Input>::new());
+    let error = RwSignal::new(None::<String>);
+    let reachable = Memo::new(move |_| cell.with(|l| figure(&l.view, "Registry reachable") > 0.5));
+    let _ = reach0;
+    view! {
+        <form class="edit" novalidate on:submit=move |ev| {
+            ev.prevent_default();
+            let entry = (|| -> Result<(), String> {
+                let w = number_in(workers_in, "Cores")?;
+                let m = number_in(max_in, "Max connections")?;
+                if w < 1.0 || w.fract() != 0.0 {
+                    return Err(format!("Cores: a whole number from 1 (got {w})."));
+                }
+                if m < 1.0 || m.fract() != 0.0 {
+                    return Err(format!("Max connections: a whole number from 1 (got {m})."));
+                }
+                lab.try_edit(FaultSpec { set: Some(id.clone()), workers: Some(w as u32), ..Default::default() })?;
+                lab.try_edit(FaultSpec {
+                    set: Some(id.clone()),
+                    params: Some(serde_json::json!({"max_connections": m as u64})),
+                    ..Default::default()
+                })
+            })();
+            error.set(entry.err());
+        }>
+            <label title="CPU cores: every frame, request, heartbeat and handshake takes one for its cost">"Cores " <input node_ref=workers_in type="number" min="1" step="1" value=workers0 data-testid="edit-chat-cores"/></label>
+            <label title="Open sockets and held polls at once; one more is refused (503)">"Max connections " <input node_ref=max_in type="number" min="1" step="1" value=max0 data-testid="edit-chat-max"/></label>
+            <button type="submit" data-testid="apply-chat-server">"Apply"</button>
+            {error_line(error)}
+        </form>
+        <div class="buttons">
+            <button data-testid="chat-registry-toggle"
+                title="Cut this server off from the session registry (or restore it): cut off, it cannot register its users nor look anyone up, so it sends every message to every other server"
+                on:click=move |_| set.run(serde_json::json!({"registry_reachable": !reachable.get_untracked()}))>
+                {move || if reachable.get() { "Cut off the registry" } else { "Restore the registry" }}
+            </button>
+        </div>
+    }
+    .into_any()
+}
+
+/// Tooltip text of the family's nodes (`families::Family::describe`).
+pub fn describe(id: &str, v: &NodeView, state: &str) -> Option<String> {
+    let f = |label: &str| fmt(figure(v, label));
+    Some(match v.kind {
+        "chat_users" => format!(
+            "{id} · chat users ({}){state}\n{} online · {} with a socket\n{} delivered · p50 {} ms · {} requests per message",
+            mode_of(v).unwrap_or_default().name(),
+            f("Online"),
+            f("Connected"),
+            f("Delivered"),
+            f("Deliver p50 ms"),
+            f("Requests per delivered message")
+        ),
+        "chat_server" => format!(
+            "{id} · chat server (gateway / app server){state}\n{} sockets · {} held polls · {} MB\n{}/{} cores busy · queued {} · {} pushed",
+            f("Open sockets"),
+            f("Held polls"),
+            f("Memory MB"),
+            v.in_service,
+            v.workers,
+            v.queue_len,
+            f("Pushed")
+        ),
+        "chat_registry" => format!(
+            "{id} · session registry{state}\n{} users registered · {} lookups ({} found)",
+            f("Users registered"),
+            f("Lookups"),
+            f("Found")
+        ),
+        "chat_pubsub" => format!("{id} · pub/sub between servers{state}\n{} routed", f("Routed")),
+        "chat_store" => format!(
+            "{id} · message store{state}\n{} messages · inboxes: {} entries for {} users",
+            f("Messages stored"),
+            f("Inbox entries"),
+            f("Users with an inbox")
+        ),
+        _ => return None,
+    })
+}
