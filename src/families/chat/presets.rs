@@ -1,17 +1,20 @@
 //! The chat family's presets: scenario files in `public/presets/`,
 //! embedded at build time, in gallery order.
 
+use super::spec::{Mode, Reconnect};
 use crate::presets::Preset;
 use crate::sim::spec::FaultSpec;
 
 fn users(value: serde_json::Value) -> FaultSpec {
     FaultSpec { set: Some("users".into()), params: Some(value), ..Default::default() }
 }
+// Written as the compare menu writes its offers (`kinds::Users::candidates`),
+// so the menu shows this one as chosen.
 fn to_websocket() -> FaultSpec {
-    users(serde_json::json!({"mode": {"type": "websocket", "heartbeat_ms": 30000}}))
+    users(serde_json::json!({"mode": Mode::Websocket { heartbeat_ms: 30_000.0 }}))
 }
 fn retry_at_once() -> FaultSpec {
-    users(serde_json::json!({"reconnect": {"policy": "immediate"}}))
+    users(serde_json::json!({"reconnect": Reconnect::Immediate}))
 }
 
 pub const MODES_JSON: &str = include_str!("../../../public/presets/chat-modes.json");

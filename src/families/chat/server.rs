@@ -218,6 +218,20 @@ impl Server {
         self.mode.is_websocket()
     }
 
+    /// The phones' mode, as their latest request to this server shows it
+    /// (they may switch live): a socket's frames, a long poll (with how
+    /// long it may be held) or a short one.
+    fn learn(&mut self, req: &Request) {
+        self.mode = match wire::kind(req.tag) {
+            wire::CONNECT | wire::HEARTBEAT => Mode::Websocket { heartbeat_ms: 0.0 },
+            wire::POLL => match wire::payload(req.tag) {
+                0 => Mode::ShortPolling { interval_ms: 0.0 },
+                hold => Mode::LongPolling { hold_ms: f64::from(hold) },
+            },
+            _ => return,
+        };
+    }
+
     /// A job's CPU time: by what it is, and whether it came as a frame or
     /// an HTTP request. Pushes are marked with `hit` while queued here.
     fn cost_ms(&self, job: &Request) -> f64 {
@@ -497,10 +511,9 @@ impl Server {
             }
             wire::POLL => {
                 let u = resp.client_id;
-                let hold = match self.mode {
-                    Mode::LongPolling { hold_ms } if ok && resp.key == 0 => Some(hold_ms),
-                    _ => None,
-                };
+                // A long poll that found nothing waits (for as long as it said).
+                let hold_ms = f64::from(wire::payload(resp.tag));
+                let hold = (ok && resp.key == 0 && hold_ms > 0.0).then_some(hold_ms);
                 match hold {
                     Some(hold_ms)
                         if self.channels.len() < self.spec.max_connections as usize
@@ -641,6 +654,7 @@ impl Node for Server {
                 } else {
                     let mut job = req;
                     job.hit = false;
+                    self.learn(&job);
                     self.admit(ctx, job);
                 }
             }
