@@ -175,8 +175,10 @@ pub fn ChatPanel() -> impl IntoView {
         });
         let stories = Memo::new(move |_| {
             users.with(|l| {
+                // The newest that reached a phone (or failed) first, then the rest.
                 let mut s: Vec<(String, bool)> = l.view.stories.iter().map(|s| (s.text.clone(), s.failed)).collect();
                 s.reverse();
+                s.sort_by_key(|(text, failed)| !(*failed || text.contains("phone")));
                 s.truncate(6);
                 s
             })
