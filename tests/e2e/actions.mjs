@@ -193,6 +193,41 @@ export const ACTIONS = [
     await items.nth(k).hover({ timeout: 2000, force: true });
     return `story ${k}`;
   } },
+  // Chat: the people's mode, rate and reconnect policy, a login wave and a
+  // flap; a server's cores, connection limit and registry; the estimator.
+  { name: 'edit the chat message rate', weight: 3, needs: id('edit-chat-rate'), run: async (page, r) => {
+    const v = value(r, [0, 5, 60, 3600, 5000]);
+    await type(page, id('edit-chat-rate'), v);
+    await click(page, id('apply-chat-rate'));
+    return JSON.stringify(v);
+  } },
+  { name: 'edit a chat server', weight: 3, needs: id('edit-chat-max'), run: async (page, r) => {
+    const w = value(r, [1, 4, 64]);
+    const m = value(r, [1, 100, 3000, 1e9]);
+    await type(page, id('edit-chat-cores'), w);
+    await type(page, id('edit-chat-max'), m);
+    await click(page, id('apply-chat-server'));
+    return `cores ${JSON.stringify(w)}, max ${JSON.stringify(m)}`;
+  } },
+  { name: 'type into the chat estimator', weight: 3, needs: id('chat-est-users'), run: async (page, r) => {
+    const field = pick(r, ['chat-est-users', 'chat-est-messages', 'chat-est-bytes', 'chat-est-years', 'chat-est-conns', 'chat-est-online', 'chat-est-peak']);
+    const v = value(r, [0.1, 1, 40, 1e5, 2.5e8]);
+    await type(page, id(field), v);
+    return `${field} ${JSON.stringify(v)}`;
+  } },
+  { name: 'apply the chat estimate', weight: 2, needs: id('chat-estimate-apply'), run: (page) => click(page, id('chat-estimate-apply')) },
+  { name: 'hover a chat story', weight: 1, needs: `${id('chat-stories')} li`, run: async (page, r) => {
+    const items = page.locator(`${id('chat-stories')} li`);
+    const k = Math.floor(r() * (await items.count()));
+    await items.nth(k).hover({ timeout: 2000, force: true });
+    return `story ${k}`;
+  } },
+  ...['edit-chat-mode', 'edit-chat-reconnect'].map((t) => ({
+    name: `choose ${t}`, weight: 3, needs: id(t), run: (page, r) => choose(page, id(t), r),
+  })),
+  ...['chat-login-wave', 'chat-flap', 'chat-registry-toggle'].map((t) => ({
+    name: `press ${t}`, weight: 2, needs: id(t), run: (page) => click(page, id(t)),
+  })),
   ...['edit-strategy', 'edit-hash', 'edit-length', 'edit-block', 'edit-pad', 'edit-redirect', 'edit-viral'].map((t) => ({
     name: `choose ${t}`, weight: 3, needs: id(t), run: (page, r) => choose(page, id(t), r),
   })),

@@ -81,6 +81,19 @@ const cases = {
     s.stop = { sim_time_s: 80 };
     return s;
   })(),
+  // Chat: a gateway dies (sockets reset, backoff with jitter, inboxes),
+  // and long polling with receipts and a group.
+  'chat-gateway-dies-50s': (() => {
+    const s = JSON.parse(readFileSync(join(ROOT, 'public/presets/chat-gateway-dies.json'), 'utf8'));
+    s.stop = { sim_time_s: 50 };
+    return s;
+  })(),
+  'chat-long-polling-groups-60s': (() => {
+    const s = JSON.parse(readFileSync(join(ROOT, 'public/presets/chat-modes.json'), 'utf8'));
+    Object.assign(s.nodes[0], { mode: { type: 'long_polling', hold_ms: 20000 }, group_size: 50, group_share: 0.3 });
+    s.stop = { sim_time_s: 60 };
+    return s;
+  })(),
   'load-balancing-40s': (() => {
     const s = JSON.parse(readFileSync(join(ROOT, 'public/presets/load-balancing.json'), 'utf8'));
     s.stop = { sim_time_s: 40 };
