@@ -275,8 +275,10 @@ fn bad_settings_name_their_field() {
                 let links = v["links"].as_array_mut().expect("links");
                 links.retain(|l| !(l["from"] == "gw-1" && l["to"] != "store"));
             }),
-            "chat_registry",
+            "nodes[2]: chat_server `gw-1` has no chat_registry",
         ),
+        (with(&|v| v["nodes"][2]["presence_timeout_ms"] = json!(5_000)), "nodes[2].presence_timeout_ms"),
+        (with(&|v| v["nodes"][1]["algorithm"] = json!("round_robin")), "nodes[0]: chat_users `users` keep WebSockets"),
         (
             with(&|v| v["faults"] = json!([{"at_s": 1, "set": "users", "params": {"flap_share": 2}}])),
             "faults[0].params.flap_share",
@@ -330,4 +332,8 @@ fn the_three_modes_see_identical_traffic_as_an_ab_does() {
     assert!(per(&short) > per(&long) && per(&long) > per(&ws));
     assert!(bytes(&short) > 3.0 * bytes(&long) && bytes(&long) > 3.0 * bytes(&ws));
     assert!(p50(&short) > 10.0 * p50(&ws) && (p50(&long) - p50(&ws)).abs() < 5.0);
+    // Servers built for polling sweep the sockets of phones that switched
+    // to them and then lost their network.
+    let swept: f64 = (1..=2).map(|i| value(&ws, &format!("gw-{i}"), "sockets_timed_out")).sum();
+    assert!(swept > 10.0, "sockets timed out after the switch: {swept}");
 }

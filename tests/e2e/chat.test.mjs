@@ -114,7 +114,7 @@ test('the estimator sizes the design notes\' chat and its button applies it; the
   assert.deepEqual(errors, []);
 });
 
-test('chat looks right dark, narrow and embedded, and keeps its frame rate with the largest preset', async () => {
+test('chat looks right dark, narrow and embedded, and prints its frame rate with the largest preset (printed, not asserted)', async () => {
   const { page, errors } = await openPage(browser, `${server.url}?preset=chat-gateway-dies`, { width: 420, height: 900 });
   await page.emulateMedia({ colorScheme: 'dark' });
   await page.evaluate(() => window.scalelab.runUntil(40000));

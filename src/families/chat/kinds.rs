@@ -48,6 +48,20 @@ impl TypedKind for Users {
                     target.id()
                 ),
             ),
+            // A socket's frames must reach the server that holds it.
+            [NodeSpec::LoadBalancer(lb)]
+                if s.mode.is_websocket()
+                    && !matches!(lb.algorithm, crate::sim::spec::Algorithm::ConsistentHash | crate::sim::spec::Algorithm::IpHash) =>
+            {
+                p.add(
+                    path,
+                    format!(
+                        "chat_users `{id}` keep WebSockets through the balancer `{}`, whose algorithm `{}` sends each frame anywhere; use consistent_hash or ip_hash so each user stays on the server holding their socket",
+                        lb.id,
+                        lb.algorithm.name()
+                    ),
+                )
+            }
             [_] => {}
             _ => p.add(path, format!("chat_users `{id}` needs exactly one outgoing link (it has {})", out.len())),
         }

@@ -90,6 +90,17 @@ pub fn validate_links(s: &ChatServerSpec, path: &str, out: &[&NodeSpec], p: &mut
 pub fn validate_in(s: &ChatServerSpec, path: &str, nodes: &[NodeSpec], out: &[&NodeSpec], p: &mut Problems) {
     let servers = nodes.iter().filter(|n| n.kind_name() == "chat_server").count();
     let (_, mode) = People::find(nodes);
+    if let Mode::Websocket { heartbeat_ms } = mode
+        && s.presence_timeout_ms <= heartbeat_ms
+    {
+        p.add(
+            format!("{path}.presence_timeout_ms"),
+            format!(
+                "must be longer than the phones' heartbeat ({heartbeat_ms} ms), or every socket is closed before its next ping (got {})",
+                s.presence_timeout_ms
+            ),
+        );
+    }
     let pushes = !matches!(mode, Mode::ShortPolling { .. });
     if servers > 1 && pushes && !out.iter().any(|t| t.kind_name() == "chat_registry") {
         p.add(
@@ -398,8 +409,9 @@ impl Server {
     /// Tells `u`'s contacts that `u` came online or went offline.
     fn presence(&mut self, ctx: &mut Ctx, u: u32, kind: u32) {
         // Presence comes from sockets (a poll says nothing of whether its
-        // phone is still there).
-        if self.registry.is_none() || !self.ws() {
+        // phone is still there). Without a registry only contacts held
+        // here are told.
+        if !self.ws() {
             return;
         }
         for i in 0..self.people.contacts {
@@ -526,7 +538,14 @@ impl Server {
                         self.register(ctx, u, wire::REGISTER);
                         ctx.set_timer(ms_to_ns(hold_ms).max(1), T_HOLD | (self.gen_ << 2), u);
                     }
-                    _ => ctx.forward_response(resp),
+                    Some(_) => {
+                        // No room to hold it: refused (503), as a connect would be.
+                        self.c.refused_full += 1;
+                        let mut full = resp;
+                        full.status = Status::Dropped;
+                        ctx.forward_response(full);
+                    }
+                    None => ctx.forward_response(resp),
                 }
             }
             wire::TAKE => {}
@@ -607,10 +626,10 @@ impl Server {
         self.schedule_sweep(ctx);
     }
 
+    /// Every quarter of the timeout, whatever the mode (phones may switch
+    /// to sockets live, and sockets outlive a switch away from them).
     fn schedule_sweep(&self, ctx: &mut Ctx) {
-        if self.ws() {
-            ctx.set_timer((ms_to_ns(self.spec.presence_timeout_ms) / 4).max(1), T_SWEEP, 0);
-        }
+        ctx.set_timer((ms_to_ns(self.spec.presence_timeout_ms) / 4).max(1), T_SWEEP, 0);
     }
 
     fn figures(&self) -> Vec<(&'static str, f64)> {
@@ -749,7 +768,7 @@ impl Node for Server {
             ("http_requests", Figure::Count(c.requests)),
             ("heartbeats", Figure::Count(c.heartbeats)),
             ("pushed", Figure::Count(c.pushed)),
-            ("held_polls", Figure::Count(c.held)),
+            ("polls_held", Figure::Count(c.held)),
             ("registry_lookups", Figure::Count(c.lookups)),
             ("published", Figure::Count(c.published)),
             ("broadcasts", Figure::Count(c.broadcast)),

@@ -185,8 +185,8 @@ pub struct ChatUsersSpec {
 pub struct UsersParams {
     pub messages_per_hour: Option<f64>,
     pub reconnect: Option<Reconnect>,
-    /// A connection mode from now on (each online phone switches at its
-    /// next poll, heartbeat or connect).
+    /// A connection mode from now on: every online phone drops what it
+    /// had (a socket, without a goodbye) and starts the new way at once.
     pub mode: Option<Mode>,
     /// A morning login wave: every offline user comes online within this
     /// many seconds (uniformly).

@@ -36,7 +36,7 @@ use crate::sim::family::Figure;
 use crate::sim::family::Story;
 use crate::sim::metrics::{LatencyHist, NodeSample, WindowLatency};
 use crate::sim::time::{SimTime, ms_to_ns, per_s};
-use crate::sim::validate::{Change, LinkIdx, NodeIdx, Problems, Topology, parse_as};
+use crate::sim::validate::{Change, LinkIdx, NodeIdx, Problems, Topology, limits, parse_as};
 
 pub const HTTP_REQUEST_HEADERS: u64 = 400;
 pub const HTTP_RESPONSE_HEADERS: u64 = 200;
@@ -157,6 +157,10 @@ struct Person {
     poll_start: SimTime,
     /// When it last came online.
     online_since: SimTime,
+    /// Whether its send timer runs (not while the rate is 0).
+    sending: bool,
+    /// When its current chain of heartbeats or polls next fires.
+    beat_due: SimTime,
     /// Messages written while the socket was down: (to, when).
     outbox: VecDeque<(u32, SimTime)>,
 }
@@ -271,6 +275,8 @@ impl Users {
             offline_at: 0,
             poll_start: 0,
             online_since: 0,
+            sending: false,
+            beat_due: 0,
             outbox: VecDeque::new(),
         };
         Users {
@@ -301,9 +307,20 @@ impl Users {
         }
     }
 
+    /// An exponential wait, at most the longest run (so the clock never overflows).
     fn exp_ns(ctx: &mut Ctx, mean_s: f64) -> SimTime {
         let u: f64 = ctx.rng().random();
-        ((-(1.0 - u).ln()) * mean_s * 1e9).max(1.0) as SimTime
+        (-libm::log(1.0 - u) * mean_s * 1e9).clamp(1.0, limits::MAX_SIM_TIME_S * 1e9) as SimTime
+    }
+
+    /// Starts `u`'s next send (none while the rate is 0).
+    fn arm_send(&mut self, ctx: &mut Ctx, u: u32) {
+        let armed = self.spec.messages_per_hour > 0.0;
+        if armed {
+            let d = Self::exp_ns(ctx, 3_600.0 / self.spec.messages_per_hour);
+            self.schedule(ctx, u, T_SEND, d);
+        }
+        self.persons[u as usize].sending = armed;
     }
 
     fn count_online(&mut self, now: SimTime, delta: i64) {
@@ -328,8 +345,14 @@ impl Users {
         ctx.send_request(self.link, req);
     }
 
-    fn schedule(&self, ctx: &mut Ctx, user: u32, kind: u32, delay: SimTime) {
-        ctx.set_timer(delay.max(1), timer(kind, self.persons[user as usize].gen_), user);
+    fn schedule(&mut self, ctx: &mut Ctx, user: u32, kind: u32, delay: SimTime) {
+        let delay = delay.max(1);
+        if kind == T_BEAT {
+            // One chain of heartbeats (or polls) at a time: a reconnect
+            // starts a new one and the old one's timer finds itself stale.
+            self.persons[user as usize].beat_due = ctx.now() + delay;
+        }
+        ctx.set_timer(delay, timer(kind, self.persons[user as usize].gen_), user);
     }
 
     fn beat_ns(&self) -> SimTime {
@@ -350,10 +373,7 @@ impl Users {
         p.online_since = now;
         p.attempts = 0;
         self.start_channel(ctx, u);
-        if self.spec.messages_per_hour > 0.0 {
-            let d = Self::exp_ns(ctx, 3_600.0 / self.spec.messages_per_hour);
-            self.schedule(ctx, u, T_SEND, d);
-        }
+        self.arm_send(ctx, u);
         let d = Self::exp_ns(ctx, self.spec.online_mean_s);
         self.schedule(ctx, u, T_TOGGLE, d);
     }
@@ -396,6 +416,7 @@ impl Users {
         let was_open = p.conn == Conn::Open;
         p.online = false;
         p.gen_ = p.gen_.wrapping_add(1);
+        p.sending = false;
         p.offline_at = now;
         p.conn = Conn::Off;
         if was_open && ws {
@@ -410,7 +431,9 @@ impl Users {
     /// The phone's socket or poll failed: try again by the policy.
     fn lost(&mut self, ctx: &mut Ctx, u: u32) {
         let p = &mut self.persons[u as usize];
-        if !p.online {
+        // Offline, or already waiting to try again (a second failure of the
+        // same socket must not start a second retry).
+        if !p.online || p.conn == Conn::Waiting {
             return;
         }
         if p.conn == Conn::Open && self.mode.is_websocket() {
@@ -424,7 +447,7 @@ impl Users {
             // As soon as the failure is seen (a millisecond to notice).
             Reconnect::Immediate => ms_to_ns(1.0),
             Reconnect::Backoff { base_ms, max_ms } => {
-                let cap = (base_ms * 2f64.powi(attempt.min(30) as i32)).min(max_ms);
+                let cap = (base_ms * f64::from(1u32 << attempt.min(30))).min(max_ms);
                 ms_to_ns(self.side.random::<f64>() * cap)
             }
         };
@@ -506,6 +529,7 @@ impl Users {
                     self.go_online(ctx, u);
                 }
             }
+            T_SEND if self.spec.messages_per_hour <= 0.0 => self.persons[u as usize].sending = false,
             T_SEND => {
                 let to = self.pick_recipient(ctx, u);
                 let now = ctx.now();
@@ -517,9 +541,9 @@ impl Users {
                 } else {
                     self.c.outbox_full += 1;
                 }
-                let d = Self::exp_ns(ctx, 3_600.0 / self.spec.messages_per_hour.max(1e-9));
-                self.schedule(ctx, u, T_SEND, d);
+                self.arm_send(ctx, u);
             }
+            T_BEAT if p.beat_due != ctx.now() => {}
             T_BEAT => {
                 if self.mode.is_websocket() {
                     if p.conn == Conn::Open {
@@ -604,7 +628,7 @@ impl Users {
             };
             // From the side stream: when messages arrive depends on the mode.
             let u: f64 = self.side.random();
-            let d = ((-(1.0 - u).ln()) * self.spec.read_after_s * 1e9).max(1.0) as SimTime;
+            let d = (-libm::log(1.0 - u) * self.spec.read_after_s * 1e9).max(1.0) as SimTime;
             ctx.set_timer(d, timer(T_READ, 0), slot);
         }
     }
@@ -679,7 +703,10 @@ impl Users {
                     if p.online && p.outbox.len() < MAX_OUTBOX {
                         p.outbox.push_back((to, resp.created_ns));
                     }
-                    if self.mode.is_websocket() {
+                    // A refused or reset frame means the socket is gone; a
+                    // full or slow server (503, timeout) keeps it, and the
+                    // message goes again after the next heartbeat's answer.
+                    if self.mode.is_websocket() && matches!(resp.status, Status::Refused | Status::Reset) {
                         self.lost(ctx, u);
                     }
                 }
@@ -711,9 +738,11 @@ impl Users {
             // An answer from a server that does not hold the socket (`hit`
             // false) means the socket is gone too.
             wire::HEARTBEAT if self.persons[u as usize].conn == Conn::Open && !(ok && resp.hit) => self.lost(ctx, u),
+            wire::HEARTBEAT if self.persons[u as usize].conn == Conn::Open => self.flush_outbox(ctx, u),
             wire::POLL => {
                 let p = &self.persons[u as usize];
-                if !p.online || p.conn != Conn::Open {
+                // (An answer to a poll made before the phone switched to a socket is stale.)
+                if !p.online || p.conn != Conn::Open || self.mode.is_websocket() {
                     return;
                 }
                 let poll_start = p.poll_start;
@@ -808,6 +837,13 @@ impl Users {
     fn apply(&mut self, ctx: &mut Ctx, u: &UsersParams) {
         if let Some(v) = u.messages_per_hour {
             self.spec.messages_per_hour = v;
+            // Online people who had stopped (the rate was 0) start again.
+            for i in 0..self.persons.len() as u32 {
+                let p = &self.persons[i as usize];
+                if p.online && !p.sending {
+                    self.arm_send(ctx, i);
+                }
+            }
         }
         if let Some(r) = u.reconnect {
             self.spec.reconnect = r;
