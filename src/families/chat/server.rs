@@ -297,6 +297,11 @@ impl Server {
         } else {
             self.serve(ctx, job);
         }
+        self.start_waiting(ctx);
+    }
+
+    /// Starts waiting jobs while cores are idle.
+    fn start_waiting(&mut self, ctx: &mut Ctx) {
         while let Some(next) = self.st.next(ctx.now()) {
             match next {
                 Ok(job) => self.start(ctx, job),
@@ -724,12 +729,7 @@ impl Node for Server {
         if let Some(w) = change.workers {
             self.st.integrate(ctx.now());
             self.st.workers = w;
-            while let Some(next) = self.st.next(ctx.now()) {
-                match next {
-                    Ok(job) => self.start(ctx, job),
-                    Err(late) => self.refuse(ctx, late, Status::TimedOut),
-                }
-            }
+            self.start_waiting(ctx);
             self.spec.workers = w;
         }
         if let Some(u) = change.params.as_ref().and_then(crate::sim::validate::read_as::<ServerParams>) {
