@@ -21,6 +21,7 @@ pub mod meter;
 pub mod presets;
 pub mod share;
 pub mod sim;
+pub mod split;
 #[cfg(feature = "web")]
 pub mod ui;
 

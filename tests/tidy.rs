@@ -7,9 +7,6 @@ use std::path::Path;
 const FORBIDDEN: &[&str] =
     &["leptos", "web_sys", "js_sys", "wasm_bindgen", "Instant::now", "SystemTime", "thread_rng", "HashMap", "HashSet"];
 
-/// The one line naming leptos a family's model may have: its chunk's split point.
-const SPLIT_POINT: &str = "#[cfg_attr(feature = \"split\", leptos::lazy)]";
-
 fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
@@ -35,11 +32,6 @@ fn sim_names_no_web_clock_or_os_randomness() {
     for f in &files {
         let text = std::fs::read_to_string(f).unwrap();
         for (i, line) in text.lines().enumerate() {
-            // A family's split point (`families::Chunk`) is marked for the
-            // release build's splitter; it runs nothing of the browser's.
-            if line.trim() == SPLIT_POINT {
-                continue;
-            }
             for word in FORBIDDEN {
                 if line.contains(word) {
                     offences.push(format!("{}:{}: `{word}`", f.display(), i + 1));

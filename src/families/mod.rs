@@ -54,8 +54,34 @@ pub struct Family {
 /// A family whose code is reached only through [`Parts`], which this
 /// hands over. With feature `split` (the release build) it calls a split
 /// point: the first call fetches the family's wasm chunk. Elsewhere
-/// (native, tests, `trunk serve`) it is ready at once.
-pub type Chunk = fn() -> std::pin::Pin<Box<dyn std::future::Future<Output = &'static Parts>>>;
+/// (native, tests, `trunk serve`) it is ready at once. Written by
+/// [`family_chunk!`](crate::family_chunk) (`split.rs`).
+pub type Chunk = fn() -> ChunkLoad;
+
+/// What a [`Chunk`] returns: the fetch of the family's code, which can fail
+/// (offline, or a deploy replaced the files of the page still open).
+pub type ChunkLoad = std::pin::Pin<Box<dyn std::future::Future<Output = Result<&'static Parts, ChunkError>>>>;
+
+/// A family's chunk did not load. Nothing is cached: the next load of the
+/// family tries again from scratch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ChunkError;
+
+/// The chunks of `families` that did not load: what the page says when an
+/// open must wait for code the network did not deliver.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChunksFailed(pub Vec<&'static str>);
+
+impl std::fmt::Display for ChunksFailed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Could not load the code of the {} family: the network request failed (offline, or the site was \
+             updated since this page opened). Check the connection and try again, or reload the page.",
+            self.0.join(", ")
+        )
+    }
+}
 
 /// The chunks loaded so far, by family id.
 static LOADED: std::sync::Mutex<Vec<(&'static str, &'static Parts)>> = std::sync::Mutex::new(Vec::new());
@@ -99,21 +125,22 @@ impl Family {
         let mut load = chunk();
         let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
         match load.as_mut().poll(&mut cx) {
-            std::task::Poll::Ready(parts) => {
+            std::task::Poll::Ready(Ok(parts)) => {
                 remember(self.id, parts);
                 Some(parts)
             }
-            std::task::Poll::Pending => None,
+            std::task::Poll::Ready(Err(ChunkError)) | std::task::Poll::Pending => None,
         }
     }
 
     /// Fetches its chunk, if it has one and it is not loaded yet.
-    pub async fn load(&self) {
+    pub async fn load(&self) -> Result<(), ChunkError> {
         if let Some(chunk) = self.chunk
             && loaded(self.id).is_none()
         {
-            remember(self.id, chunk().await);
+            remember(self.id, chunk().await?);
         }
+        Ok(())
     }
 
     /// Whether its code can run now (in the main module, or its chunk loaded).
@@ -164,11 +191,16 @@ pub fn to_load(value: &serde_json::Value) -> Vec<&'static Family> {
     out
 }
 
-/// Fetches the chunks of `families` (what [`to_load`] named), in turn.
-pub async fn load_all(families: Vec<&'static Family>) {
+/// Fetches the chunks of `families` (what [`to_load`] named), in turn;
+/// names the families whose chunk did not load.
+pub async fn load_all(families: Vec<&'static Family>) -> Result<(), ChunksFailed> {
+    let mut failed = Vec::new();
     for family in families {
-        family.load().await;
+        if family.load().await.is_err() {
+            failed.push(family.title);
+        }
     }
+    if failed.is_empty() { Ok(()) } else { Err(ChunksFailed(failed)) }
 }
 
 /// How the diagram draws a node of a kind (pure data; the app draws it).

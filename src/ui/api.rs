@@ -74,12 +74,13 @@ pub fn install(lab: Lab) {
             }
             let ticket = lab.ticket();
             Ok(wasm_bindgen_futures::future_to_promise(async move {
-                crate::families::load_all(needed).await;
+                let loaded = crate::families::load_all(needed).await;
                 if !lab.is_current(ticket) {
                     return Err(error(
                         "load() was superseded: another scenario was opened while this one's code loaded",
                     ));
                 }
+                loaded.map_err(|failed| error(&failed.to_string()))?;
                 open(&text)
             })
             .into())

@@ -14,6 +14,7 @@ use super::share_panel::SharePanel;
 use super::state::{Lab, MAX_SPEED, MIN_SPEED};
 use super::topology::Topology;
 use super::{api, url};
+use crate::families::ChunksFailed;
 use crate::presets;
 use crate::sim::time::s_to_ns;
 
@@ -21,11 +22,20 @@ use crate::sim::time::s_to_ns;
 const SPEED_KEY_FACTOR: f64 = 1.778_279_41; // 10^(1/4)
 
 /// Builds the `Lab` the URL asks for: a share link's state, or a preset;
-/// an unreadable link leaves a message and the default scenario.
-fn start() -> Lab {
+/// an unreadable link leaves a message and the default scenario, and so
+/// does one whose family's code did not load (`chunks`, from `main`).
+fn start(chunks: Result<(), ChunksFailed>) -> Lab {
     let startup = url::read();
-    let lab = Lab::new(startup.preset.unwrap_or(0), startup.options);
+    // A preset whose family's chunk is not in cannot be built.
+    let ready = |p: &usize| {
+        serde_json::from_str(presets::all()[*p].json).is_ok_and(|v| crate::families::to_load(&v).is_empty())
+    };
+    let lab = Lab::new(startup.preset.filter(ready).unwrap_or(0), startup.options);
     let mut t_s = startup.t_s;
+    if let Err(failed) = chunks {
+        lab.notice.set(Some(failed.to_string()));
+        return lab;
+    }
     match startup.link {
         Some(Ok((state, scenario))) => {
             let preset = state.preset.as_deref().and_then(|id| presets::all().iter().position(|p| p.id == id));
@@ -45,9 +55,12 @@ fn start() -> Lab {
     lab
 }
 
+/// The lab. `chunks` says whether the code of the families the page's
+/// address needs loaded (see `url::load_families`); a failure opens the
+/// default scenario with a notice that says so.
 #[component]
-pub fn App() -> impl IntoView {
-    let lab = start();
+pub fn App(#[prop(optional)] chunks: Option<Result<(), ChunksFailed>>) -> impl IntoView {
+    let lab = start(chunks.unwrap_or(Ok(())));
     provide_context(lab);
     api::install(lab);
     use_animation_frame(move |wall_ms| lab.tick(wall_ms));
@@ -90,8 +103,17 @@ pub fn App() -> impl IntoView {
         lab.scene.track();
         lab.sim.with_value(|s| s.scenario().spec.description.clone())
     };
-    let notice =
-        move || lab.notice.get().map(|n| view! { <p class="banner" role="alert" data-testid="notice">{n}</p> });
+    let notice = move || {
+        lab.notice.get().map(|n| {
+            view! {
+                <p class="banner" role="alert" data-testid="notice">
+                    <span>{n}</span>
+                    <button class="dismiss" title="Dismiss this message" aria-label="Dismiss" data-testid="notice-dismiss"
+                        on:click=move |_| lab.notice.set(None)>"×"</button>
+                </p>
+            }
+        })
+    };
 
     if lab.options.embed {
         return view! {

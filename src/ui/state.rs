@@ -218,9 +218,14 @@ impl Lab {
         let lab = *self;
         let ticket = self.ticket();
         leptos::task::spawn_local(async move {
-            crate::families::load_all(families).await;
-            if lab.is_current(ticket) {
-                open();
+            let loaded = crate::families::load_all(families).await;
+            if !lab.is_current(ticket) {
+                return;
+            }
+            match loaded {
+                Ok(()) => open(),
+                // The scene stays as it was; asking again fetches again.
+                Err(failed) => lab.notice.set(Some(failed.to_string())),
             }
         });
     }

@@ -82,8 +82,9 @@ pub async fn link_for(state: &ShareState, embed: bool) -> Result<String, String>
 /// Fetches the chunks of the families the page's scenarios need (the
 /// share link's scenario and the preset it names, which a reset reopens,
 /// and `?preset=`'s), so that `read` and the app after it find their code
-/// loaded. The default scenario needs none.
-pub async fn load_families() {
+/// loaded. The default scenario needs none. A chunk that does not load is
+/// named in the `Err`: the app then opens without what needed it.
+pub async fn load_families() -> Result<(), crate::families::ChunksFailed> {
     let location = web_sys::window().map(|w| w.location());
     let hash = location.as_ref().and_then(|l| l.hash().ok()).unwrap_or_default();
     let search = location.as_ref().and_then(|l| l.search().ok()).unwrap_or_default();
@@ -107,7 +108,13 @@ pub async fn load_families() {
             wanted.push(scenario);
         }
     }
+    let mut failed = Vec::new();
     for scenario in &wanted {
-        crate::families::load_all(crate::families::to_load(scenario)).await;
+        if let Err(crate::families::ChunksFailed(titles)) =
+            crate::families::load_all(crate::families::to_load(scenario)).await
+        {
+            failed.extend(titles.into_iter().filter(|t| !failed.contains(t)).collect::<Vec<_>>());
+        }
     }
+    if failed.is_empty() { Ok(()) } else { Err(crate::families::ChunksFailed(failed)) }
 }

@@ -125,6 +125,8 @@ export const ACTIONS = [
     return JSON.stringify(v);
   } },
   { name: 'new seed', weight: 1, needs: id('new-seed'), run: (page) => click(page, id('new-seed')) },
+  // A message for the person (a refused edit or link, a chunk that did not load).
+  { name: 'dismiss the notice', weight: 1, needs: id('notice-dismiss'), run: (page) => click(page, id('notice-dismiss')) },
   { name: 'utilisation slider', weight: 2, needs: id('utilisation'), run: (page, r) => slide(page, id('utilisation'), r()) },
   // The diagram and the inspector.
   { name: 'click a node', weight: 6, needs: SHOWN_NODE, run: async (page, r, mem) => {

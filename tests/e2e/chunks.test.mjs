@@ -2,7 +2,8 @@
 // code out of the first load (only its presets' text and its registry entry
 // stay): the code is fetched when a scenario of it first opens, by the
 // gallery, by `?preset=`, by a share link or by the API, and a newer choice
-// made while it loads wins.
+// made while it loads wins. A chunk the network does not deliver leaves a
+// notice that says so (not the crash notice), and asking again fetches it.
 import { after, afterEach, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -14,7 +15,7 @@ before(async () => { server = await serveDist(); browser = await launch(); });
 afterEach(closePages);
 after(async () => { await browser?.close(); server?.close(); });
 
-const CHUNK = /\/split_family_shortener_\w+\.wasm$/;
+const CHUNK = /\/split_family_shortener\.wasm$/;
 
 /** A page that lists every URL it requests. */
 async function recorded(url) {
@@ -159,5 +160,50 @@ test('a newer choice made while a chunk loads wins: the late chunk opens nothing
     assert.deepEqual(api.errors, []);
   } finally {
     await api.close();
+  }
+});
+
+test('a chunk that does not load leaves a notice, not a crash; asking again loads it', async () => {
+  const shortener = readFileSync(join(ROOT, 'public/presets/shortener.json'), 'utf8');
+  const FAILED = /Could not load the code of the URL shortener family/;
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  try {
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    const block = (route) => route.abort('internetdisconnected');
+    await page.route(CHUNK, block);
+    // ?preset= on a page that cannot fetch the chunk: the default scenario and the notice.
+    await page.goto(`${server.url}?preset=shortener&autoplay=0`);
+    await page.waitForFunction(() => window.scalelab !== undefined);
+    assert.match(await page.getByTestId('notice').innerText(), FAILED);
+    const first = await page.evaluate(() => window.scalelab.state());
+    assert.equal(first.preset, 'queueing-basics', 'the default scenario');
+    // The gallery: the notice again, the scene unchanged, the app alive.
+    await page.evaluate(() => window.scalelab.runUntil(2000));
+    await page.getByTestId('preset-shortener').click();
+    await page.waitForFunction(() => /Could not load/.test(document.querySelector('[data-testid=notice]')?.innerText ?? ''));
+    const after = await page.evaluate(() => window.scalelab.state());
+    assert.equal(after.preset, 'queueing-basics');
+    assert.equal(after.scene, first.scene);
+    assert.equal(await page.getByTestId('crash').count(), 0);
+    // The API's promise rejects with the same words.
+    const thrown = await page.evaluate(async (t) => {
+      try { await window.scalelab.load(t); return null; } catch (e) { return String(e); }
+    }, shortener);
+    assert.match(thrown ?? '', FAILED);
+    // The notice can be dismissed.
+    await page.getByTestId('notice-dismiss').click();
+    assert.equal(await page.getByTestId('notice').count(), 0);
+    // Back online: the same click fetches the chunk and opens the preset.
+    await page.unroute(CHUNK, block);
+    await openPreset(page, 'shortener');
+    await page.getByTestId('shortener').waitFor();
+    assert.equal(await page.getByTestId('notice').count(), 0);
+    await page.evaluate(() => window.scalelab.runUntil(5000));
+    assert.ok((await page.evaluate(() => window.scalelab.summary())).completed > 0);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
   }
 });

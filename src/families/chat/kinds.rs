@@ -236,16 +236,7 @@ impl TypedKind for Store {
     }
 }
 
-/// Hands over [`PARTS`]. With feature `split` a split point: the first
-/// call fetches this family's chunk.
-/// (The release build names the chunk after this function:
-/// `split_family_chat_<hash>.wasm`.)
-#[cfg_attr(feature = "split", leptos::lazy)]
-async fn family_chat() -> &'static Parts {
-    &PARTS
-}
-
-/// The family's `Chunk`.
-pub fn chunk() -> std::pin::Pin<Box<dyn std::future::Future<Output = &'static Parts>>> {
-    Box::pin(family_chat())
-}
+// The split point: `family_chat` hands over [`PARTS`]; the release build
+// fetches it as `split_family_chat.wasm` when a scenario of the family
+// first opens.
+crate::family_chunk!(family_chat);

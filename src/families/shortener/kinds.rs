@@ -160,17 +160,7 @@ impl TypedKind for Coordinator {
     }
 }
 
-/// Hands over [`PARTS`]. With feature `split` a split point: the first
-/// call fetches this family's chunk, which holds every function reached
-/// only from here.
-/// (The release build names the chunk after this function:
-/// `split_family_shortener_<hash>.wasm`.)
-#[cfg_attr(feature = "split", leptos::lazy)]
-async fn family_shortener() -> &'static Parts {
-    &PARTS
-}
-
-/// The family's `Chunk`.
-pub fn chunk() -> std::pin::Pin<Box<dyn std::future::Future<Output = &'static Parts>>> {
-    Box::pin(family_shortener())
-}
+// The split point: `family_shortener` hands over [`PARTS`]; the release build
+// fetches it as `split_family_shortener.wasm` when a scenario of the family
+// first opens.
+crate::family_chunk!(family_shortener);
