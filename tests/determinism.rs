@@ -47,6 +47,23 @@ fn budgeted_frames_give_the_same_run_as_one_call() {
 }
 
 #[test]
+fn a_run_without_its_trace_is_the_same_run() {
+    // `run()` stops recording the animation's trace; every result is the
+    // one a run stepped with the trace kept gives, for every preset.
+    for p in all() {
+        let s = scenario(p.json).with_stop_requests(20_000);
+        let mut fast = Simulation::new(&s);
+        let summary = fast.run();
+        assert_eq!(fast.trace().count(), 0, "preset {}", p.id);
+        let mut stepped = Simulation::new(&s);
+        while stepped.step() {}
+        assert!(stepped.trace().count() > 0, "preset {}", p.id);
+        assert_eq!(summary, stepped.summary(), "preset {}", p.id);
+        assert_eq!(fast.series(), stepped.series(), "preset {}", p.id);
+    }
+}
+
+#[test]
 fn a_sim_time_stop_ends_exactly_there() {
     let mut sim = Simulation::new(&scenario(LOAD_BALANCING_JSON));
     let summary = sim.run();

@@ -101,6 +101,16 @@ fn timed_run(scenario: &Scenario) -> (Summary, f64) {
     (summary, started.elapsed().as_secs_f64())
 }
 
+/// Like [`timed_run`] but stepped as the app steps it: the trace the
+/// animation reads is kept.
+fn timed_animated(scenario: &Scenario) -> (Summary, f64) {
+    let started = Instant::now();
+    let mut sim = Simulation::new(scenario);
+    while sim.step() {}
+    let summary = sim.summary();
+    (summary, started.elapsed().as_secs_f64())
+}
+
 fn print_table(s: &Summary, wall_s: f64) {
     println!("{} (seed {})", s.scenario, s.seed);
     println!(
@@ -225,11 +235,13 @@ fn bench(requests: u64, runs: u32) {
     println!("events_per_s best {:.0} median {:.0}", rates[rates.len() - 1], rates[rates.len() / 2]);
     // The yardstick: the same model, hand-written (`sim::baseline`), in
     // requests per second against the engine's best run.
-    let mut engine_rps = 0.0f64;
+    let (mut engine_rps, mut animated_rps) = (0.0f64, 0.0f64);
     let mut baseline_rps = 0.0f64;
     for _ in 0..runs.max(1) {
         let (s, wall) = timed_run(&scenario);
         engine_rps = engine_rps.max(s.completed as f64 / wall);
+        let (s, wall) = timed_animated(&scenario);
+        animated_rps = animated_rps.max(s.completed as f64 / wall);
         let started = Instant::now();
         let b = scalelab::sim::baseline::mmc(8, 6.4, 1000.0, requests, scenario.spec.seed);
         let wall = started.elapsed().as_secs_f64();
@@ -242,6 +254,11 @@ fn bench(requests: u64, runs: u32) {
         baseline_rps,
         engine_rps / baseline_rps,
         runs.max(1)
+    );
+    println!(
+        "requests_per_s animated (stepped as the app steps it, trace kept) {:.0} ratio {:.2}",
+        animated_rps,
+        animated_rps / baseline_rps
     );
 }
 

@@ -715,8 +715,13 @@ impl Simulation {
         if self.finished { Progress::Finished } else { Progress::CaughtUp }
     }
 
-    /// Runs to the scenario's stop condition.
+    /// Runs to the scenario's stop condition, for the summary (the CLI,
+    /// tests, the benchmark). Nothing animates a run that goes straight to
+    /// its end, so the trace stops recording (see [`Self::trace`]); every
+    /// result, the time series and the per-node samples are the same as a
+    /// run stepped frame by frame.
     pub fn run(&mut self) -> Summary {
+        self.core.trace.stop();
         while self.step() {}
         self.summary()
     }
@@ -773,7 +778,8 @@ impl Simulation {
         self.present[node as usize]
     }
 
-    /// Recent link crossings, oldest first (for animating messages).
+    /// Recent link crossings, oldest first (for animating messages); empty
+    /// after [`Self::run`].
     pub fn trace(&self) -> impl Iterator<Item = &TraceEntry> {
         self.core.trace.iter()
     }

@@ -68,6 +68,14 @@ impl Trace {
         }
     }
 
+    /// Records nothing from now on (and forgets what it held): for a run
+    /// nobody animates. A push then costs one compare.
+    pub fn stop(&mut self) {
+        self.capacity = 0;
+        self.buf = Vec::new();
+        self.next = 0;
+    }
+
     /// Oldest first.
     pub fn iter(&self) -> impl Iterator<Item = &TraceEntry> {
         let (newer, older) = self.buf.split_at(self.next);
