@@ -27,9 +27,9 @@ impl From<leptos::wasm_split::SplitLoaderError> for crate::families::ChunkError 
 macro_rules! family_chunk {
     ($name:ident) => {
         #[cfg_attr(
-                    feature = "split",
-                    ::leptos::wasm_split::wasm_split($name, wasm_split_path = ::leptos::wasm_split, fallible)
-                )]
+                            feature = "split",
+                            ::leptos::wasm_split::wasm_split($name, wasm_split_path = ::leptos::wasm_split, fallible)
+                        )]
         fn $name() -> Result<&'static $crate::families::Parts, $crate::families::ChunkError> {
             Ok(&PARTS)
         }

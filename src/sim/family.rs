@@ -213,6 +213,31 @@ pub struct NodeSummary {
     pub figures: std::collections::BTreeMap<&'static str, Figure>,
 }
 
+/// A summary's figures from a list. Every kind builds them through this one
+/// function: a `collect()` from an array of another length would be its own
+/// copy of the stable sort behind `BTreeMap::from_iter` in the wasm (about
+/// 4 KB each). A repeated label keeps its last value, as `collect` does.
+pub fn figures(list: &[(&'static str, Figure)]) -> std::collections::BTreeMap<&'static str, Figure> {
+    list.iter().copied().collect_map()
+}
+
+/// `collect()` into a `BTreeMap` by inserts, for the browser's download:
+/// `BTreeMap::from_iter` sorts with a stable sort, and each key-value type
+/// and each iterator type gets its own copy of it in the wasm (about 4 KB
+/// each), while `insert` is there already. Same map: a repeated key keeps
+/// its last value.
+pub trait CollectMap<K: Ord, V>: Iterator<Item = (K, V)> + Sized {
+    fn collect_map(self) -> std::collections::BTreeMap<K, V> {
+        let mut map = std::collections::BTreeMap::new();
+        for (k, v) in self {
+            map.insert(k, v);
+        }
+        map
+    }
+}
+
+impl<K: Ord, V, I: Iterator<Item = (K, V)>> CollectMap<K, V> for I {}
+
 /// A number in a node's summary: a count prints as an integer.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 #[serde(untagged)]

@@ -8,6 +8,7 @@ use super::engine::{NodeSummary, Simulation};
 use super::metrics::{LatencySummary, MessagingCounts};
 use super::spec::NodeSpec;
 use super::time::ns_to_s;
+use crate::sim::family::CollectMap;
 
 /// Whole-run results: deterministic (no wall-clock figures), so two runs of
 /// the same scenario and seed give equal summaries.
@@ -58,7 +59,7 @@ impl Simulation {
                 s.up = self.core.up[i];
                 (topo.ids[i].clone(), s)
             })
-            .collect();
+            .collect_map();
         Summary {
             scenario: self.scenario.spec.name.clone(),
             seed: self.scenario.spec.seed,

@@ -93,7 +93,7 @@ impl Node for Pubsub {
 
     fn summary(&self, now: SimTime, _topo: &Topology) -> NodeSummary {
         let mut s = self.desk.st.summary("chat_pubsub", now);
-        s.figures = [("routed", Figure::Count(self.routed))].into_iter().collect();
+        s.figures = crate::sim::family::figures(&[("routed", Figure::Count(self.routed))]);
         s
     }
 }

@@ -112,13 +112,11 @@ impl Node for Registry {
 
     fn summary(&self, now: SimTime, _topo: &Topology) -> NodeSummary {
         let mut s = self.desk.st.summary("chat_registry", now);
-        s.figures = [
+        s.figures = crate::sim::family::figures(&[
             ("registered", Figure::Count(self.map.len() as u64)),
             ("lookups", Figure::Count(self.lookups)),
             ("found", Figure::Count(self.found)),
-        ]
-        .into_iter()
-        .collect();
+        ]);
         s
     }
 }

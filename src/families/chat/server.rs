@@ -759,7 +759,7 @@ impl Node for Server {
     fn summary(&self, now: SimTime, _topo: &Topology) -> NodeSummary {
         let mut s = self.st.summary("chat_server", now);
         let c = &self.c;
-        s.figures = [
+        s.figures = crate::sim::family::figures(&[
             ("open_sockets", Figure::Count(self.channels.values().filter(|c| !c.held).count() as u64)),
             ("handshakes", Figure::Count(c.handshakes)),
             ("refused_full", Figure::Count(c.refused_full)),
@@ -774,9 +774,7 @@ impl Node for Server {
             ("broadcasts", Figure::Count(c.broadcast)),
             ("receipts_inboxed", Figure::Count(c.inboxed)),
             ("pushes_dropped", Figure::Count(c.push_dropped)),
-        ]
-        .into_iter()
-        .collect();
+        ]);
         s
     }
 }

@@ -194,7 +194,7 @@ impl Node for Store {
 
     fn summary(&self, now: SimTime, _topo: &Topology) -> NodeSummary {
         let mut s = self.desk.st.summary("chat_store", now);
-        s.figures = [
+        s.figures = crate::sim::family::figures(&[
             ("messages_stored", Figure::Count(self.stored)),
             ("conversations", Figure::Count(self.seqs.len() as u64)),
             ("inbox_entries", Figure::Count(self.inbox.len() as u64)),
@@ -202,9 +202,7 @@ impl Node for Store {
             ("deepest_inbox", Figure::Count(u64::from(self.max_depth))),
             ("inbox_full", Figure::Count(self.inbox_full)),
             ("taken", Figure::Count(self.taken)),
-        ]
-        .into_iter()
-        .collect();
+        ]);
         s
     }
 }

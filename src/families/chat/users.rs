@@ -953,7 +953,7 @@ impl Node for Users {
 
     fn summary(&self, now: SimTime, _topo: &Topology) -> NodeSummary {
         let c = &self.c;
-        let mut figures: BTreeMap<&'static str, Figure> = [
+        let mut figures: BTreeMap<&'static str, Figure> = crate::sim::family::figures(&[
             ("mode", Figure::Count(mode_number(self.mode))),
             ("messages", Figure::Count(c.messages)),
             ("stored", Figure::Count(c.sent_ok)),
@@ -977,9 +977,7 @@ impl Node for Users {
             ("bytes_up", Figure::Count(c.bytes_up)),
             ("bytes_down", Figure::Count(c.bytes_down)),
             ("offline_seen", Figure::Count(c.presence_seen)),
-        ]
-        .into_iter()
-        .collect();
+        ]);
         let minutes = self.online_minutes(now).max(1e-9);
         figures.insert("bytes_per_user_minute", Figure::Value((c.bytes_up + c.bytes_down) as f64 / minutes));
         figures.insert(

@@ -9,6 +9,7 @@
 //! own test vectors. Also the consumer-group assignors a rebalance runs:
 //! `RangeAssignor` and `RoundRobinAssignor`, as Kafka documents them.
 
+use crate::sim::family::CollectMap;
 use std::collections::BTreeMap;
 
 const SEED: u32 = 0x9747_b28c;
@@ -64,7 +65,7 @@ pub type Member<'a> = (&'a str, &'a [&'a str]);
 pub type Assignment = BTreeMap<String, Vec<(String, u32)>>;
 
 fn empty_assignment(members: &[Member]) -> Assignment {
-    members.iter().map(|(id, _)| (id.to_string(), Vec::new())).collect()
+    members.iter().map(|(id, _)| (id.to_string(), Vec::new())).collect_map()
 }
 
 /// Kafka's `RangeAssignor`: per topic, partitions in order and the members

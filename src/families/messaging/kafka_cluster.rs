@@ -27,6 +27,7 @@ use serde::Serialize;
 
 use crate::families::messaging::kafka::{range_assign, round_robin_assign};
 use crate::sim::engine::{Body, BodyId, Ctx, Node, NodeSummary, NodeView, Payload};
+use crate::sim::family::CollectMap;
 use crate::sim::metrics::NodeSample;
 use crate::sim::spec::{Acks, Assignor, KafkaClusterSpec, NodeSpec};
 use crate::sim::time::{SimTime, ms_to_ns};
@@ -970,12 +971,12 @@ impl Node for KafkaCluster {
                     },
                 )
             })
-            .collect();
+            .collect_map();
         let partitions = self
             .partitions
             .iter()
             .map(|p| (format!("{}-{}", self.topics[p.topic as usize], p.index), (p.log_end(), p.hw)))
-            .collect();
+            .collect_map();
         NodeSummary {
             kind: "kafka_cluster",
             completed: Some(self.appended),

@@ -25,6 +25,7 @@ use crate::families::web_tier::client::ArrivalClock;
 use crate::families::web_tier::server::{service_time, validate_service_time};
 use crate::sim::dist::Duration;
 use crate::sim::engine::{Ctx, Node, NodeParams, NodeSummary, NodeView, Payload, Status};
+use crate::sim::family::CollectMap;
 use crate::sim::metrics::{LatencyHist, NodeSample, WindowLatency};
 use crate::sim::spec::{ExchangeType, HeadersMatch, NodeSpec, RabbitConsumerSpec, RabbitMqSpec, RabbitPublisherSpec};
 use crate::sim::time::{SimTime, ms_to_ns, per_s, s_to_ns};
@@ -699,7 +700,7 @@ impl Node for RabbitMq {
                             },
                         )
                     })
-                    .collect(),
+                    .collect_map(),
             ),
             ..Default::default()
         }

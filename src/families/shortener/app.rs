@@ -1044,7 +1044,7 @@ impl Node for App {
         let c = &self.counts;
         let mut s = self.st.summary("url_app", now);
         let lookups = c.cache_hits + c.cache_misses;
-        s.figures = [
+        s.figures = crate::sim::family::figures(&[
             ("writes_ok", Figure::Count(c.writes_ok)),
             ("writes_failed", Figure::Count(c.writes_failed)),
             ("collisions", Figure::Count(c.collisions)),
@@ -1066,9 +1066,7 @@ impl Node for App {
             ("cache_misses", Figure::Count(c.cache_misses)),
             ("cache_hit_ratio", Figure::Value(if lookups > 0 { c.cache_hits as f64 / lookups as f64 } else { 0.0 })),
             ("clicks_sent", Figure::Count(c.clicks_sent)),
-        ]
-        .into_iter()
-        .collect();
+        ]);
         s
     }
 }

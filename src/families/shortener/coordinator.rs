@@ -86,9 +86,10 @@ impl Node for Coordinator {
 
     fn summary(&self, now: SimTime, _topo: &Topology) -> NodeSummary {
         let mut s = self.desk.st.summary("id_coordinator", now);
-        s.figures = [("blocks_leased", Figure::Count(self.leases)), ("next_id", Figure::Count(self.next))]
-            .into_iter()
-            .collect();
+        s.figures = crate::sim::family::figures(&[
+            ("blocks_leased", Figure::Count(self.leases)),
+            ("next_id", Figure::Count(self.next)),
+        ]);
         s
     }
 }

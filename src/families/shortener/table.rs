@@ -230,7 +230,7 @@ impl Node for Table {
 
     fn summary(&self, now: SimTime, _topo: &Topology) -> NodeSummary {
         let mut s = self.queries.st.summary("url_db", now);
-        s.figures = [
+        s.figures = crate::sim::family::figures(&[
             ("rows", Figure::Count(self.rows())),
             ("rows_inserted", Figure::Count(self.held.len() as u64)),
             ("inserts", Figure::Count(self.inserts)),
@@ -240,9 +240,7 @@ impl Node for Table {
             ("auto_increment_ids", Figure::Count(self.ids_issued)),
             ("counter_utilisation", Figure::Value(self.counter.st.summary("", now).utilisation.unwrap_or(0.0))),
             ("table_full", Figure::Count(self.full)),
-        ]
-        .into_iter()
-        .collect();
+        ]);
         s
     }
 }

@@ -327,7 +327,7 @@ impl Node for Users {
     }
 
     fn summary(&self, now: SimTime, _topo: &Topology) -> NodeSummary {
-        let mut figures: std::collections::BTreeMap<&'static str, Figure> = [
+        let mut figures: std::collections::BTreeMap<&'static str, Figure> = crate::sim::family::figures(&[
             ("writes_sent", Figure::Count(self.sent_writes)),
             ("writes_ok", Figure::Count(self.write_latency.ok)),
             ("writes_failed", Figure::Count(self.write_latency.failed)),
@@ -338,9 +338,7 @@ impl Node for Users {
             ("redirects_per_s", Figure::Value(per_s(self.redirect_latency.ok, now))),
             ("served_by_browsers", Figure::Count(self.from_browser)),
             ("not_found", Figure::Count(self.not_found)),
-        ]
-        .into_iter()
-        .collect();
+        ]);
         for (name, path) in [("write", &self.write_latency), ("redirect", &self.redirect_latency)] {
             let s = path.hist.summary();
             let names: [&'static str; 3] = if name == "write" {

@@ -168,16 +168,14 @@ impl Node for CacheNode {
     fn summary(&self, now: SimTime, _topo: &Topology) -> NodeSummary {
         let c = self.store.stats();
         let mut s = self.desk.st.summary("cache", now);
-        s.figures = [
+        s.figures = crate::sim::family::figures(&[
             ("hits", Figure::Count(c.hits)),
             ("misses", Figure::Count(c.misses)),
             ("hit_ratio", Figure::Value(c.hit_ratio())),
             ("evictions", Figure::Count(c.evictions)),
             ("expired", Figure::Count(c.expired)),
             ("entries", Figure::Count(self.store.len() as u64)),
-        ]
-        .into_iter()
-        .collect();
+        ]);
         s
     }
 }

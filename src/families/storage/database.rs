@@ -154,12 +154,10 @@ impl Node for Database {
 
     fn summary(&self, now: SimTime, _topo: &Topology) -> NodeSummary {
         let mut s = self.primary.st.summary("database", now);
-        s.figures = [
+        s.figures = crate::sim::family::figures(&[
             ("reads", crate::sim::family::Figure::Count(self.reads)),
             ("writes", crate::sim::family::Figure::Count(self.writes)),
-        ]
-        .into_iter()
-        .collect();
+        ]);
         s
     }
 }

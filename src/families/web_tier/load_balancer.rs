@@ -17,6 +17,7 @@ use rand::Rng;
 
 use crate::families::sharding::ring::{HashRing, hash64};
 use crate::sim::engine::{BackendChange, Ctx, Node, NodeParams, NodeSummary, NodeView, Payload, Status};
+use crate::sim::family::CollectMap;
 use crate::sim::metrics::{LatencyHist, NodeSample};
 use crate::sim::spec::{Algorithm, HealthCheckSpec, LoadBalancerSpec};
 use crate::sim::time::{SimTime, ms_to_ns};
@@ -405,7 +406,9 @@ impl Node for LoadBalancer {
             completed: Some(self.latency.count()),
             refused: Some(self.refused),
             latency_ms: Some(self.latency.summary()),
-            forwarded: Some(self.backends.iter().map(|b| (topo.ids[b.node as usize].clone(), b.forwarded)).collect()),
+            forwarded: Some(
+                self.backends.iter().map(|b| (topo.ids[b.node as usize].clone(), b.forwarded)).collect_map(),
+            ),
             ..Default::default()
         }
     }

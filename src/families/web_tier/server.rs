@@ -24,6 +24,7 @@ use crate::sim::time::{SimTime, ms_to_ns};
 use crate::sim::validate::{Change, LinkIdx, NodeIdx, Problems, Topology, limits};
 
 use super::station::{Admit, Station};
+use crate::sim::family::CollectMap;
 
 const TAG_DONE: u32 = 0;
 /// A call's timeout; the tag's upper bits carry the call's generation.
@@ -592,7 +593,7 @@ impl Node for Server {
     fn summary(&self, now: SimTime, _topo: &Topology) -> NodeSummary {
         let mut s = self.st.summary("server", now);
         if !self.targets.is_empty() {
-            s.calls = Some(self.targets.iter().cloned().zip(self.call_stats.iter().cloned()).collect());
+            s.calls = Some(self.targets.iter().cloned().zip(self.call_stats.iter().cloned()).collect_map());
             s.failed = Some(self.call_failures);
         }
         s
