@@ -5,14 +5,15 @@
 // when the first load is over CEILING.
 //
 // TARGET is issue 14's budget, 300 KB. The first load is not there yet, so
-// what fails the build is CEILING, the figure measured when the shortener
-// left the main module plus 2%: a ratchet that any growth trips. Lower it as
-// the first load falls; when it reaches TARGET, CEILING becomes TARGET.
+// what fails the build is CEILING, the figure measured when the last cut
+// landed plus 2% (session 10: 527,236 B, after the sort copies went and
+// wasm-opt got --low-memory-unused): a ratchet that any growth trips. Lower
+// it as the first load falls; when it reaches TARGET, CEILING becomes TARGET.
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 const TARGET = 300 * 1000;
-const CEILING = 544 * 1000;
+const CEILING = 538 * 1000;
 // Issue 14's per-family chunk target: printed, not enforced (the shortener's is over).
 const CHUNK_TARGET = 12 * 1000;
 
