@@ -72,13 +72,24 @@ pub struct ChunkError;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ChunksFailed(pub Vec<&'static str>);
 
+impl ChunksFailed {
+    /// "the URL shortener family", "the URL shortener and chat families".
+    pub fn what(&self) -> String {
+        match self.0.as_slice() {
+            [one] => format!("the {one} family"),
+            [init @ .., last] => format!("the {} and {last} families", init.join(", ")),
+            [] => "no family".to_string(),
+        }
+    }
+}
+
 impl std::fmt::Display for ChunksFailed {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "Could not load the code of the {} family: the network request failed (offline, or the site was \
-             updated since this page opened). Check the connection and try again, or reload the page.",
-            self.0.join(", ")
+            "Could not load the code of {}: the network request failed (offline, or the site was updated since \
+             this page opened).",
+            self.what()
         )
     }
 }

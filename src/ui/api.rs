@@ -80,7 +80,7 @@ pub fn install(lab: Lab) {
                         "load() was superseded: another scenario was opened while this one's code loaded",
                     ));
                 }
-                loaded.map_err(|failed| error(&failed.to_string()))?;
+                loaded.map_err(|failed| error(&format!("{failed} Call load() again to retry.")))?;
                 open(&text)
             })
             .into())

@@ -33,7 +33,12 @@ fn start(chunks: Result<(), ChunksFailed>) -> Lab {
     let lab = Lab::new(startup.preset.filter(ready).unwrap_or(0), startup.options);
     let mut t_s = startup.t_s;
     if let Err(failed) = chunks {
-        lab.notice.set(Some(failed.to_string()));
+        // Not the scenario asked for: say so, offer a reload, and do not
+        // play the stand-in (an embed would otherwise run it unasked).
+        let text = format!("{failed} The page opened the default scenario instead: reload it to try again.");
+        lab.playing.set(false);
+        lab.reload_for.set(Some(text.clone()));
+        lab.notice.set(Some(text));
         return lab;
     }
     match startup.link {
@@ -104,15 +109,30 @@ pub fn App(#[prop(optional)] chunks: Option<Result<(), ChunksFailed>>) -> impl I
         lab.sim.with_value(|s| s.scenario().spec.description.clone())
     };
     let notice = move || {
-        lab.notice.get().map(|n| {
+        let loading = lab.loading.get().map(|l| {
+            view! { <p class="banner loading" role="status" data-testid="loading">{l}</p> }
+        });
+        let notice = lab.notice.get().map(|n| {
+            let reload = (lab.reload_for.get().as_ref() == Some(&n)).then(|| {
+                view! {
+                    <button class="reload" data-testid="notice-reload" title="Load the page again, with its link"
+                        on:click=move |_| {
+                            if let Some(w) = web_sys::window() {
+                                let _ = w.location().reload();
+                            }
+                        }>"Reload"</button>
+                }
+            });
             view! {
                 <p class="banner" role="alert" data-testid="notice">
                     <span>{n}</span>
+                    {reload}
                     <button class="dismiss" title="Dismiss this message" aria-label="Dismiss" data-testid="notice-dismiss"
                         on:click=move |_| lab.notice.set(None)>"×"</button>
                 </p>
             }
-        })
+        });
+        (loading, notice)
     };
 
     if lab.options.embed {

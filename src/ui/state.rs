@@ -125,6 +125,12 @@ pub struct Lab {
     pub shard: RwSignal<Option<u32>>,
     /// A message for the person (an edit or a link that was refused, say).
     pub notice: RwSignal<Option<String>>,
+    /// The notice text that offers a Reload button (a family's code that
+    /// did not load at start-up): the button shows while that text does.
+    pub reload_for: RwSignal<Option<String>>,
+    /// What an open that waits is waiting for ("Loading the code of the
+    /// chat family…"): cleared by whatever opens or asks next.
+    pub loading: RwSignal<Option<String>>,
     /// Simulated time being sought (ns), processed a budget per frame.
     pub seek_to: RwSignal<Option<u64>>,
     /// The furthest simulated time reached (ns): the time cursor's range.
@@ -165,6 +171,8 @@ impl Lab {
             selected: RwSignal::new(None),
             shard: RwSignal::new(None),
             notice: RwSignal::new(None),
+            reload_for: RwSignal::new(None),
+            loading: RwSignal::new(None),
             seek_to: RwSignal::new(None),
             horizon_ns: RwSignal::new(0),
             options,
@@ -176,6 +184,7 @@ impl Lab {
     /// Starts `scenario` from time 0, with variant B if comparing.
     pub fn load(&self, scenario: Scenario, preset: Option<usize>, compare: Option<CompareSpec>) {
         self.opens.update_value(|n| *n += 1);
+        self.loading.set(None);
         let b = compare.as_ref().and_then(|c| scenario.with_entry(c.b.clone()).ok()).map(|s| Simulation::new(&s));
         self.compare.set(if b.is_some() { compare } else { None });
         self.checkpoints.set_value(fresh_checkpoints(b.is_some()));
@@ -207,9 +216,10 @@ impl Lab {
         if needed.is_empty() {
             return self.open_preset_now(preset);
         }
-        let names: Vec<&str> = needed.iter().map(|f| f.title).collect();
-        self.notice.set(Some(format!("Loading the code of the {} family…", names.join(", "))));
+        let what = crate::families::ChunksFailed(needed.iter().map(|f| f.title).collect()).what();
         self.after_chunks(needed, move || lab.open_preset_now(preset));
+        // After the ticket: it clears what an earlier wait showed.
+        self.loading.set(Some(format!("Loading the code of {what}…")));
     }
 
     /// Runs `open` once `families` have loaded, unless another scenario
@@ -222,10 +232,13 @@ impl Lab {
             if !lab.is_current(ticket) {
                 return;
             }
+            lab.loading.set(None);
             match loaded {
                 Ok(()) => open(),
                 // The scene stays as it was; asking again fetches again.
-                Err(failed) => lab.notice.set(Some(failed.to_string())),
+                Err(failed) => lab.notice.set(Some(format!(
+                    "{failed} Check the connection and click the preset again, or reload the page."
+                ))),
             }
         });
     }
@@ -234,6 +247,7 @@ impl Lab {
     /// the next load or ticket.
     pub fn ticket(&self) -> u64 {
         self.opens.update_value(|n| *n += 1);
+        self.loading.set(None);
         self.opens.get_value()
     }
 

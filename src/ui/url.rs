@@ -108,13 +108,15 @@ pub async fn load_families() -> Result<(), crate::families::ChunksFailed> {
             wanted.push(scenario);
         }
     }
-    let mut failed = Vec::new();
+    // Each family once, whichever scenarios need it: a failure costs one
+    // attempt, and a family named twice is not fetched twice.
+    let mut families: Vec<&'static crate::families::Family> = Vec::new();
     for scenario in &wanted {
-        if let Err(crate::families::ChunksFailed(titles)) =
-            crate::families::load_all(crate::families::to_load(scenario)).await
-        {
-            failed.extend(titles.into_iter().filter(|t| !failed.contains(t)).collect::<Vec<_>>());
+        for f in crate::families::to_load(scenario) {
+            if !families.iter().any(|g| g.id == f.id) {
+                families.push(f);
+            }
         }
     }
-    if failed.is_empty() { Ok(()) } else { Err(crate::families::ChunksFailed(failed)) }
+    crate::families::load_all(families).await
 }

@@ -126,7 +126,11 @@ export const ACTIONS = [
   } },
   { name: 'new seed', weight: 1, needs: id('new-seed'), run: (page) => click(page, id('new-seed')) },
   // A message for the person (a refused edit or link, a chunk that did not load).
-  { name: 'dismiss the notice', weight: 1, needs: id('notice-dismiss'), run: (page) => click(page, id('notice-dismiss')) },
+  // A notice may end on its own meanwhile (a chunk that arrives): only one still there must take the click.
+  { name: 'dismiss the notice', weight: 1, needs: id('notice-dismiss'), run: async (page) => {
+    const button = page.locator(id('notice-dismiss'));
+    await button.first().click({ timeout: 2000 }).catch(async (e) => { if (await button.count()) throw e; });
+  } },
   { name: 'utilisation slider', weight: 2, needs: id('utilisation'), run: (page, r) => slide(page, id('utilisation'), r()) },
   // The diagram and the inspector.
   { name: 'click a node', weight: 6, needs: SHOWN_NODE, run: async (page, r, mem) => {

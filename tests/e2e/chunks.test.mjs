@@ -173,16 +173,27 @@ test('a chunk that does not load leaves a notice, not a crash; asking again load
     page.on('pageerror', (e) => errors.push(String(e)));
     const block = (route) => route.abort('internetdisconnected');
     await page.route(CHUNK, block);
-    // ?preset= on a page that cannot fetch the chunk: the default scenario and the notice.
-    await page.goto(`${server.url}?preset=shortener&autoplay=0`);
+    // ?preset= on a page that cannot fetch the chunk: the default scenario,
+    // paused, and a notice that says so and offers a reload.
+    await page.goto(`${server.url}?preset=shortener`);
     await page.waitForFunction(() => window.scalelab !== undefined);
     assert.match(await page.getByTestId('notice').innerText(), FAILED);
+    assert.match(await page.getByTestId('notice').innerText(), /opened the default scenario instead/);
+    assert.equal(await page.getByTestId('notice-reload').count(), 1);
     const first = await page.evaluate(() => window.scalelab.state());
     assert.equal(first.preset, 'queueing-basics', 'the default scenario');
-    // The gallery: the notice again, the scene unchanged, the app alive.
+    assert.equal(first.playing, false, 'the stand-in does not play unasked');
+    // The notice can be dismissed; then the gallery: a notice of its own
+    // (no reload offered: clicking again retries), the scene unchanged, the app alive.
+    await page.getByTestId('notice-dismiss').click();
+    assert.equal(await page.getByTestId('notice').count(), 0);
     await page.evaluate(() => window.scalelab.runUntil(2000));
     await page.getByTestId('preset-shortener').click();
-    await page.waitForFunction(() => /Could not load/.test(document.querySelector('[data-testid=notice]')?.innerText ?? ''));
+    await page.getByTestId('notice').waitFor();
+    assert.match(await page.getByTestId('notice').innerText(), FAILED);
+    assert.match(await page.getByTestId('notice').innerText(), /click the preset again/);
+    assert.equal(await page.getByTestId('notice-reload').count(), 0);
+    assert.equal(await page.getByTestId('loading').count(), 0, 'the wait is over');
     const after = await page.evaluate(() => window.scalelab.state());
     assert.equal(after.preset, 'queueing-basics');
     assert.equal(after.scene, first.scene);
@@ -192,9 +203,7 @@ test('a chunk that does not load leaves a notice, not a crash; asking again load
       try { await window.scalelab.load(t); return null; } catch (e) { return String(e); }
     }, shortener);
     assert.match(thrown ?? '', FAILED);
-    // The notice can be dismissed.
-    await page.getByTestId('notice-dismiss').click();
-    assert.equal(await page.getByTestId('notice').count(), 0);
+    assert.match(thrown ?? '', /load\(\) again/);
     // Back online: the same click fetches the chunk and opens the preset.
     await page.unroute(CHUNK, block);
     await openPreset(page, 'shortener');
@@ -203,6 +212,38 @@ test('a chunk that does not load leaves a notice, not a crash; asking again load
     await page.evaluate(() => window.scalelab.runUntil(5000));
     assert.ok((await page.evaluate(() => window.scalelab.summary())).completed > 0);
     assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('a newer choice made while a chunk is still on its way clears the wait, and its late failure says nothing', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  try {
+    const page = await context.newPage();
+    let release;
+    const gate = new Promise((r) => { release = r; });
+    let asked = 0;
+    await page.route(CHUNK, async (route) => { asked += 1; await gate; await route.abort('internetdisconnected'); });
+    await page.goto(`${server.url}?autoplay=0`);
+    await page.waitForFunction(() => window.scalelab !== undefined);
+    await page.getByTestId('preset-shortener').click();
+    await page.getByTestId('loading').waitFor();
+    assert.match(await page.getByTestId('loading').innerText(), /Loading the code of the URL shortener family/);
+    // A new seed while the chunk is on its way: the newer choice wins.
+    await page.getByTestId('new-seed').click();
+    assert.equal(await page.getByTestId('loading').count(), 0, 'the wait is cleared');
+    // The failure arrives for a choice nobody is waiting for any more: it
+    // shows nothing. The loader logs the failed fetch, then hands it to the
+    // app's task, which runs before the next frames.
+    const logged = page.waitForEvent('console', (m) => m.type() === 'error');
+    release();
+    await logged;
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    assert.equal(asked, 1);
+    assert.equal(await page.getByTestId('notice').count(), 0);
+    assert.equal(await page.getByTestId('loading').count(), 0);
+    assert.equal((await page.evaluate(() => window.scalelab.state())).preset, 'queueing-basics');
   } finally {
     await context.close();
   }
