@@ -132,7 +132,8 @@ pub fn App(#[prop(optional)] chunks: Option<Result<(), ChunksFailed>>) -> impl I
                 </p>
             }
         });
-        (loading, notice)
+        // One sticky box: the wait and a notice stack instead of overlapping.
+        view! { <div class="banners">{loading}{notice}</div> }
     };
 
     if lab.options.embed {
