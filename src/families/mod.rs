@@ -185,21 +185,29 @@ pub fn own_kind(name: &str) -> Option<&'static dyn crate::sim::spec::OwnKind> {
     family_of(name)?.parts()?.kinds.iter().copied().find(|k| k.name() == name)
 }
 
-/// The families with a chunk not loaded yet that the scenario `value`
-/// (a scenario file, read as JSON) has nodes of: what to `load` before
-/// parsing it on a split build.
-pub fn to_load(value: &serde_json::Value) -> Vec<&'static Family> {
+/// The families with a chunk not loaded yet that the `scenarios` (scenario
+/// files, read as JSON) have nodes of, each once: what to `load` before
+/// parsing them on a split build.
+pub fn to_load<'a>(scenarios: impl IntoIterator<Item = &'a serde_json::Value>) -> Vec<&'static Family> {
     let mut out: Vec<&'static Family> = Vec::new();
-    let nodes = value.get("nodes").and_then(|n| n.as_array()).map_or(&[][..], |v| v.as_slice());
-    for kind in nodes.iter().filter_map(|n| n.get("kind")?.as_str()) {
-        if let Some(f) = family_of(kind)
-            && !f.ready()
-            && !out.iter().any(|o| o.id == f.id)
-        {
-            out.push(f);
+    for value in scenarios {
+        let nodes = value.get("nodes").and_then(|n| n.as_array()).map_or(&[][..], |v| v.as_slice());
+        for kind in nodes.iter().filter_map(|n| n.get("kind")?.as_str()) {
+            if let Some(f) = family_of(kind)
+                && !f.ready()
+                && !out.iter().any(|o| o.id == f.id)
+            {
+                out.push(f);
+            }
         }
     }
     out
+}
+
+/// [`to_load`] of one scenario's text (none if it is not JSON: the
+/// parser then reports that).
+pub fn to_load_text(text: &str) -> Vec<&'static Family> {
+    serde_json::from_str::<serde_json::Value>(text).map(|v| to_load([&v])).unwrap_or_default()
 }
 
 /// Fetches the chunks of `families` (what [`to_load`] named), in turn;

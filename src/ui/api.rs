@@ -68,7 +68,7 @@ pub fn install(lab: Lab) {
                 lab.load(scenario, None, None);
                 Ok(JsValue::TRUE)
             };
-            let needed = serde_json::from_str(&text).map(|v| crate::families::to_load(&v)).unwrap_or_default();
+            let needed = crate::families::to_load_text(&text);
             if needed.is_empty() {
                 return open(&text);
             }

@@ -27,9 +27,7 @@ const SPEED_KEY_FACTOR: f64 = 1.778_279_41; // 10^(1/4)
 fn start(chunks: Result<(), ChunksFailed>) -> Lab {
     let startup = url::read();
     // A preset whose family's chunk is not in cannot be built.
-    let ready = |p: &usize| {
-        serde_json::from_str(presets::all()[*p].json).is_ok_and(|v| crate::families::to_load(&v).is_empty())
-    };
+    let ready = |p: &usize| crate::families::to_load_text(presets::all()[*p].json).is_empty();
     let lab = Lab::new(startup.preset.filter(ready).unwrap_or(0), startup.options);
     let mut t_s = startup.t_s;
     if let Err(failed) = chunks {

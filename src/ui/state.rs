@@ -211,8 +211,7 @@ impl Lab {
     /// its family (if it has one) has loaded.
     pub fn open_preset(&self, preset: usize) {
         let lab = *self;
-        let needed =
-            serde_json::from_str(presets::all()[preset].json).map(|v| crate::families::to_load(&v)).unwrap_or_default();
+        let needed = crate::families::to_load_text(presets::all()[preset].json);
         if needed.is_empty() {
             return self.open_preset_now(preset);
         }

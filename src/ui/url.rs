@@ -110,13 +110,5 @@ pub async fn load_families() -> Result<(), crate::families::ChunksFailed> {
     }
     // Each family once, whichever scenarios need it: a failure costs one
     // attempt, and a family named twice is not fetched twice.
-    let mut families: Vec<&'static crate::families::Family> = Vec::new();
-    for scenario in &wanted {
-        for f in crate::families::to_load(scenario) {
-            if !families.iter().any(|g| g.id == f.id) {
-                families.push(f);
-            }
-        }
-    }
-    crate::families::load_all(families).await
+    crate::families::load_all(crate::families::to_load(&wanted)).await
 }
