@@ -69,17 +69,23 @@ pub struct ChunkError;
 
 /// The chunks of `families` that did not load: what the page says when an
 /// open must wait for code the network did not deliver.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ChunksFailed(pub Vec<&'static str>);
+#[derive(Clone)]
+pub struct ChunksFailed(pub Vec<&'static Family>);
 
-impl ChunksFailed {
-    /// "the URL shortener family", "the URL shortener and chat families".
-    pub fn what(&self) -> String {
-        match self.0.as_slice() {
-            [one] => format!("the {one} family"),
-            [init @ .., last] => format!("the {} and {last} families", init.join(", ")),
-            [] => "no family".to_string(),
-        }
+impl std::fmt::Debug for ChunksFailed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.0.iter().map(|family| family.id)).finish()
+    }
+}
+
+/// "the URL shortener family", "the URL shortener and Chat families": how
+/// the page names the families whose code it waits for or missed.
+pub fn the_families(families: &[&'static Family]) -> String {
+    let titles: Vec<&str> = families.iter().map(|f| f.title).collect();
+    match titles.as_slice() {
+        [one] => format!("the {one} family"),
+        [init @ .., last] => format!("the {} and {last} families", init.join(", ")),
+        [] => "no family".to_string(),
     }
 }
 
@@ -89,7 +95,7 @@ impl std::fmt::Display for ChunksFailed {
             f,
             "Could not load the code of {}: the network request failed (offline, or the site was updated since \
              this page opened).",
-            self.what()
+            the_families(&self.0)
         )
     }
 }
@@ -216,7 +222,7 @@ pub async fn load_all(families: Vec<&'static Family>) -> Result<(), ChunksFailed
     let mut failed = Vec::new();
     for family in families {
         if family.load().await.is_err() {
-            failed.push(family.title);
+            failed.push(family);
         }
     }
     if failed.is_empty() { Ok(()) } else { Err(ChunksFailed(failed)) }

@@ -183,8 +183,8 @@ impl Lab {
 
     /// Starts `scenario` from time 0, with variant B if comparing.
     pub fn load(&self, scenario: Scenario, preset: Option<usize>, compare: Option<CompareSpec>) {
-        self.opens.update_value(|n| *n += 1);
-        self.loading.set(None);
+        // Voids any open still waiting for a chunk (and its wait line).
+        self.ticket();
         let b = compare.as_ref().and_then(|c| scenario.with_entry(c.b.clone()).ok()).map(|s| Simulation::new(&s));
         self.compare.set(if b.is_some() { compare } else { None });
         self.checkpoints.set_value(fresh_checkpoints(b.is_some()));
@@ -215,10 +215,10 @@ impl Lab {
         if needed.is_empty() {
             return self.open_preset_now(preset);
         }
-        let what = crate::families::ChunksFailed(needed.iter().map(|f| f.title).collect()).what();
+        let waiting = format!("Loading the code of {}…", crate::families::the_families(&needed));
         self.after_chunks(needed, move || lab.open_preset_now(preset));
         // After the ticket: it clears what an earlier wait showed.
-        self.loading.set(Some(format!("Loading the code of {what}…")));
+        self.loading.set(Some(waiting));
     }
 
     /// Runs `open` once `families` have loaded, unless another scenario
