@@ -83,8 +83,17 @@ pub struct Request {
     /// answer carries it back unchanged. 0 for a client's request.
     pub tag: u32,
     n_hops: u8,
-    hops: [LinkIdx; limits::MAX_HOPS],
+    /// Links crossed, as u16 (validation caps links at `MAX_LINKS`, below
+    /// 2^16): a smaller request is copied faster on every hop.
+    hops: [u16; limits::MAX_HOPS],
 }
+
+// Every message copies a request several times on its way through the
+// event queue; keep it within 64 bytes.
+const _: () = assert!(std::mem::size_of::<Request>() <= 64);
+const _: () = assert!(limits::MAX_LINKS <= u16::MAX as usize + 1);
+const _: () = assert!(limits::MAX_NODES <= u16::MAX as usize + 1);
+const _: () = assert!(std::mem::size_of::<Event>() <= 80);
 
 impl Request {
     pub fn new(id: u64, client: NodeIdx, client_id: u32, key: u64, now: SimTime) -> Self {
@@ -104,17 +113,20 @@ impl Request {
         }
     }
 
-    /// Links crossed so far, oldest first.
-    pub fn hops(&self) -> &[LinkIdx] {
-        &self.hops[..self.n_hops as usize]
+    /// How many links it has crossed and not yet crossed back: 0 once an
+    /// answer is back at its client.
+    pub fn n_hops(&self) -> usize {
+        usize::from(self.n_hops)
     }
 }
 
 #[derive(Clone, Copy, Debug)]
 enum Event {
     Deliver {
-        to: NodeIdx,
-        from: NodeIdx,
+        /// Node indices as u16 (validation caps nodes at `MAX_NODES`): a
+        /// smaller event moves through the queue faster.
+        to: u16,
+        from: u16,
         /// The target's epoch when a timer was set: a timer set before a
         /// failure must not fire after the recovery.
         epoch: u32,
@@ -131,8 +143,9 @@ pub enum Op {
     #[default]
     Read,
     Write,
-    /// Read this many consecutive keys from the request's key.
-    Range(u32),
+    /// Read this many consecutive keys from the request's key (at most
+    /// `MAX_RANGE_KEYS`; u16 keeps a request small).
+    Range(u16),
     Get,
     Set,
     Delete,
@@ -218,11 +231,12 @@ impl Ctx<'_> {
     }
 
     /// Sends a request over one of this node's outgoing links.
+    #[inline(always)]
     pub fn send_request(&mut self, link: LinkIdx, mut req: Request) {
         debug_assert_eq!(self.core.links[link as usize].from, self.me);
         let n = req.n_hops as usize;
         // Validation bounds paths to MAX_HOPS links, so this always fits.
-        req.hops[n] = link;
+        req.hops[n] = link as u16;
         req.n_hops += 1;
         let l = self.core.links[link as usize];
         let kind = if matches!(req.op, Op::Write | Op::Set | Op::Delete) { MsgKind::Write } else { MsgKind::Request };
@@ -232,12 +246,14 @@ impl Ctx<'_> {
     /// Sends a request (or a response) back over the link it last crossed,
     /// with the given status. A request with no hops left has reached its
     /// client, so there is nothing to send.
+    #[inline(always)]
     pub fn reply(&mut self, mut req: Request, status: Status) {
         req.status = status;
         self.core.send_back(req);
     }
 
     /// Passes a response on towards the client, keeping its status.
+    #[inline(always)]
     pub fn forward_response(&mut self, req: Request) {
         self.core.send_back(req);
     }
@@ -273,17 +289,19 @@ impl Ctx<'_> {
     }
 
     /// Wakes this node after `delay_ns` with `Payload::Timer { tag, slot }`.
+    #[inline(always)]
     pub fn set_timer(&mut self, delay_ns: SimTime, tag: u32, slot: u32) {
         let me = self.me;
         let epoch = self.core.epoch[me as usize];
         self.core.queue.push(
             self.core.now + delay_ns,
-            Event::Deliver { to: me, from: me, epoch, payload: Payload::Timer { tag, slot } },
+            Event::Deliver { to: me as u16, from: me as u16, epoch, payload: Payload::Timer { tag, slot } },
         );
     }
 }
 
 impl Core {
+    #[inline(always)]
     fn transmit(&mut self, from: NodeIdx, to: NodeIdx, latency_ns: SimTime, payload: Payload, kind: MsgKind) {
         let key = match payload {
             Payload::Request(r) | Payload::Response(r) => r.id as u32,
@@ -292,6 +310,7 @@ impl Core {
         self.transmit_keyed(from, to, latency_ns, payload, kind, key);
     }
 
+    #[inline(always)]
     fn transmit_keyed(
         &mut self,
         from: NodeIdx,
@@ -317,7 +336,7 @@ impl Core {
             kind,
             key,
         });
-        self.queue.push(arrive_ns, Event::Deliver { to, from, epoch: 0, payload });
+        self.queue.push(arrive_ns, Event::Deliver { to: to as u16, from: from as u16, epoch: 0, payload });
     }
 
     fn drop_body(&mut self, payload: &Payload) {
@@ -327,12 +346,13 @@ impl Core {
         }
     }
 
+    #[inline(always)]
     fn send_back(&mut self, mut req: Request) {
         if req.n_hops == 0 {
             return;
         }
         req.n_hops -= 1;
-        let l = self.links[req.hops[req.n_hops as usize] as usize];
+        let l = self.links[usize::from(req.hops[req.n_hops as usize])];
         let kind = if req.status == Status::Ok { MsgKind::Response } else { MsgKind::Error };
         self.transmit(l.to, l.from, l.latency_ns, Payload::Response(req), kind);
     }
@@ -589,7 +609,9 @@ impl Simulation {
         self.core.now = t;
         self.core.n_events += 1;
         match event {
-            Event::Deliver { to, from, epoch, payload } => self.deliver(to, from, epoch, payload),
+            Event::Deliver { to, from, epoch, payload } => {
+                self.deliver(NodeIdx::from(to), NodeIdx::from(from), epoch, payload)
+            }
             Event::Control { entry } => self.apply_entry(entry as usize),
         }
         if let Some(n) = self.stop_after_finished

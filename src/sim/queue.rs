@@ -81,6 +81,7 @@ impl<T> EventQueue<T> {
         }
     }
 
+    #[inline(always)]
     pub fn push(&mut self, time: SimTime, item: T) {
         let seq = self.next_seq;
         self.next_seq += 1;
@@ -100,6 +101,7 @@ impl<T> EventQueue<T> {
         self.push_with_seq(time, seq, item);
     }
 
+    #[inline(always)]
     fn push_with_seq(&mut self, time: SimTime, seq: u64, item: T) {
         let slot = match self.free_slots.pop() {
             Some(slot) => {
@@ -115,6 +117,7 @@ impl<T> EventQueue<T> {
     }
 
     /// The earliest event and its time.
+    #[inline(always)]
     pub fn pop(&mut self) -> Option<(SimTime, T)> {
         if let Some(&(seq, _)) = self.now_fifo.front() {
             // The FIFO's events are at `now`, no later than anything in the

@@ -52,6 +52,7 @@ impl Trace {
         Trace { buf: Vec::with_capacity(capacity), capacity, next: 0 }
     }
 
+    #[inline(always)]
     pub fn push(&mut self, e: TraceEntry) {
         if self.capacity == 0 {
             return;

@@ -53,6 +53,7 @@ pub mod limits {
     pub const MAX_REPLICATION: u32 = 5;
     /// Keys one range scan may read.
     pub const MAX_RANGE_KEYS: u32 = 10_000;
+    const _: () = assert!(MAX_RANGE_KEYS <= u16::MAX as u32);
     pub const MIN_WINDOW_S: f64 = 0.001;
     pub const MAX_WINDOW_S: f64 = 3_600.0;
     pub const MIN_HEALTH_INTERVAL_MS: f64 = 10.0;

@@ -555,7 +555,7 @@ impl Server {
             }
             wire::TAKE => {}
             wire::MSG | wire::DELIVERED | wire::SEEN | wire::ONLINE | wire::OFFLINE => {
-                if !resp.hops().is_empty() {
+                if resp.n_hops() > 0 {
                     // An item of a poll's answer, on its way to the phone.
                     ctx.forward_response(resp);
                 } else if self.registry_node == Some(from) {

@@ -225,7 +225,7 @@ impl Node for Client {
                     req.op = if u < self.ops.write {
                         Op::Write
                     } else if u < self.ops.write + self.ops.range {
-                        Op::Range(self.ops.range_keys)
+                        Op::Range(self.ops.range_keys as u16)
                     } else {
                         Op::Read
                     };
