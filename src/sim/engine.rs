@@ -593,16 +593,12 @@ impl Simulation {
         if self.finished {
             return false;
         }
-        match self.core.queue.peek_time() {
-            Some(t) if t <= self.stop_at_ns => {}
-            _ => {
-                // Nothing left before the stop time: the run ends there.
-                self.advance_clock(self.stop_at_ns);
-                self.finished = true;
-                return false;
-            }
-        }
-        let (t, event) = self.core.queue.pop().expect("peeked");
+        let Some((t, event)) = self.core.queue.pop_until(self.stop_at_ns) else {
+            // Nothing left before the stop time: the run ends there.
+            self.advance_clock(self.stop_at_ns);
+            self.finished = true;
+            return false;
+        };
         if t >= self.next_window_end_ns {
             self.close_windows_until(t);
         }

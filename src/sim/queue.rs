@@ -1,7 +1,7 @@
 //! The future-event list: a binary heap ordered by (time, insertion sequence).
 //!
 //! ```text
-//!   push(t, e) ──► slab[slot] = e ──► heap ⟨t, seq, slot⟩      (24 bytes an entry)
+//!   push(t, e) ──► slab[slot] = e ──► heap ⟨t, seq, slot⟩      (32 bytes an entry)
 //!   pop()      ◄── smallest (t, seq) ◄── slab[slot].take()      (slot reused)
 //! ```
 //! Equal times pop in the order they were pushed (FIFO), because `seq` grows
@@ -20,21 +20,34 @@
 //! exactly the same point of the run.
 
 use std::cmp::Ordering;
-use std::collections::{BinaryHeap, VecDeque};
+use std::collections::BinaryHeap;
 
 use super::time::SimTime;
 
+/// A heap entry. (time, seq) is one u128, so an entry is two aligned 16-byte
+/// halves: the heap compares one number, and moving an entry never reads
+/// across two earlier writes (which stalls the CPU's store forwarding).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Entry {
-    time: SimTime,
-    seq: u64,
+    /// time << 64 | seq.
+    key: u128,
     slot: u32,
+}
+
+impl Entry {
+    fn new(time: SimTime, seq: u64, slot: u32) -> Self {
+        Entry { key: (u128::from(time) << 64) | u128::from(seq), slot }
+    }
+
+    fn time(&self) -> SimTime {
+        (self.key >> 64) as SimTime
+    }
 }
 
 impl Ord for Entry {
     fn cmp(&self, other: &Self) -> Ordering {
         // Reversed: BinaryHeap is a max-heap and we want the earliest first.
-        (other.time, other.seq).cmp(&(self.time, self.seq))
+        other.key.cmp(&self.key)
     }
 }
 
@@ -44,15 +57,20 @@ impl PartialOrd for Entry {
     }
 }
 
-/// A priority queue of `T` keyed by simulated time, FIFO among equal times.
+/// A priority queue of `T` keyed by simulated time, FIFO among equal times
+/// (`T: Copy`: events are plain data, read out of the FIFO in place).
 #[derive(Clone, Debug)]
 pub struct EventQueue<T> {
     heap: BinaryHeap<Entry>,
     slab: Vec<Option<T>>,
     free_slots: Vec<u32>,
     /// Events for time `now`, in push order (every seq in it is larger
-    /// than any seq of a heap entry at `now` pushed before it).
-    now_fifo: VecDeque<(u64, T)>,
+    /// than any seq of a heap entry at `now` pushed before it), from
+    /// `fifo_head` on. A plain vector, emptied whenever it runs out: it
+    /// holds a handful of events at most, and a `VecDeque`'s wrap-around
+    /// cost more than the rest of a pop.
+    now_fifo: Vec<(u64, T)>,
+    fifo_head: usize,
     /// The time of the last pop.
     now: SimTime,
     next_seq: u64,
@@ -62,19 +80,20 @@ pub struct EventQueue<T> {
 /// Control events' sequence numbers start here, above any ordinary one.
 const CONTROL_SEQ_BASE: u64 = 1 << 63;
 
-impl<T> Default for EventQueue<T> {
+impl<T: Copy> Default for EventQueue<T> {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl<T> EventQueue<T> {
+impl<T: Copy> EventQueue<T> {
     pub fn new() -> Self {
         EventQueue {
             heap: BinaryHeap::new(),
             slab: Vec::new(),
             free_slots: Vec::new(),
-            now_fifo: VecDeque::new(),
+            now_fifo: Vec::new(),
+            fifo_head: 0,
             now: 0,
             next_seq: 0,
             next_control_seq: CONTROL_SEQ_BASE,
@@ -88,7 +107,7 @@ impl<T> EventQueue<T> {
         if time == self.now {
             // Nothing pops before `now` again, and this seq is the largest
             // so far: the FIFO stays in (time, seq) order.
-            self.now_fifo.push_back((seq, item));
+            self.now_fifo.push((seq, item));
         } else {
             self.push_with_seq(time, seq, item);
         }
@@ -113,42 +132,58 @@ impl<T> EventQueue<T> {
                 (self.slab.len() - 1) as u32
             }
         };
-        self.heap.push(Entry { time, seq, slot });
+        self.heap.push(Entry::new(time, seq, slot));
     }
 
     /// The earliest event and its time.
-    #[inline(always)]
     pub fn pop(&mut self) -> Option<(SimTime, T)> {
-        if let Some(&(seq, _)) = self.now_fifo.front() {
+        self.pop_until(SimTime::MAX)
+    }
+
+    /// The earliest event and its time, if that time is at most `limit`
+    /// (one look at the queue instead of `peek_time` then `pop`).
+    #[inline(always)]
+    pub fn pop_until(&mut self, limit: SimTime) -> Option<(SimTime, T)> {
+        if let Some(&(seq, item)) = self.now_fifo.get(self.fifo_head) {
             // The FIFO's events are at `now`, no later than anything in the
             // heap; the heap goes first only with an earlier seq at `now`.
-            let heap_first = self.heap.peek().is_some_and(|e| (e.time, e.seq) < (self.now, seq));
+            let heap_first = self.heap.peek().is_some_and(|e| e.key < Entry::new(self.now, seq, 0).key);
             if !heap_first {
-                let (_, item) = self.now_fifo.pop_front().expect("peeked");
+                if self.now > limit {
+                    return None;
+                }
+                self.fifo_head += 1;
+                if self.fifo_head == self.now_fifo.len() {
+                    self.now_fifo.clear();
+                    self.fifo_head = 0;
+                }
                 return Some((self.now, item));
             }
+        }
+        if self.heap.peek()?.time() > limit {
+            return None;
         }
         let entry = self.heap.pop()?;
         let item = self.slab[entry.slot as usize].take().expect("every heap entry owns a full slab slot");
         self.free_slots.push(entry.slot);
-        self.now = entry.time;
-        Some((entry.time, item))
+        self.now = entry.time();
+        Some((self.now, item))
     }
 
     /// The time of the earliest event, if any.
     pub fn peek_time(&self) -> Option<SimTime> {
-        if !self.now_fifo.is_empty() {
+        if self.fifo_head < self.now_fifo.len() {
             return Some(self.now);
         }
-        self.heap.peek().map(|e| e.time)
+        self.heap.peek().map(Entry::time)
     }
 
     pub fn len(&self) -> usize {
-        self.heap.len() + self.now_fifo.len()
+        self.heap.len() + self.now_fifo.len() - self.fifo_head
     }
 
     pub fn is_empty(&self) -> bool {
-        self.heap.is_empty() && self.now_fifo.is_empty()
+        self.len() == 0
     }
 }
 
