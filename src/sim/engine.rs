@@ -580,7 +580,7 @@ impl Simulation {
     /// (completed, errors) so far: cheap, for live figures.
     pub fn summary_counts(&self) -> (u64, u64) {
         let m = &self.core.metrics;
-        (m.outcomes.completed, m.outcomes.errors())
+        (m.outcomes().completed, m.outcomes().errors())
     }
 
     /// End-to-end latency of successful requests so far: the summary's

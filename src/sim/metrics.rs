@@ -358,7 +358,10 @@ pub struct Metrics {
     /// Per consumer group (or queue): the record ids it has processed.
     processed: Vec<IdSet>,
     pub sent: u64,
-    pub outcomes: Outcomes,
+    outcomes: Outcomes,
+    /// `outcomes.finished()`, kept as a count: the engine compares it with
+    /// the stop condition after every event.
+    finished: u64,
     pub e2e: LatencyHist,
     window_sent: u64,
     window_outcomes: Outcomes,
@@ -374,6 +377,7 @@ impl Metrics {
             processed: Vec::new(),
             sent: 0,
             outcomes: Outcomes::default(),
+            finished: 0,
             e2e: LatencyHist::new(3),
             window_sent: 0,
             window_outcomes: Outcomes::default(),
@@ -383,9 +387,14 @@ impl Metrics {
         }
     }
 
+    /// How the requests finished so far ended.
+    pub fn outcomes(&self) -> &Outcomes {
+        &self.outcomes
+    }
+
     /// Requests finished with any outcome.
     pub fn finished(&self) -> u64 {
-        self.outcomes.finished()
+        self.finished
     }
 
     pub fn record_sent(&mut self) {
@@ -413,6 +422,7 @@ impl Metrics {
     /// A response reached its client.
     pub fn record_response(&mut self, status: Status, latency_ns: SimTime) {
         self.outcomes.record(status);
+        self.finished += 1;
         self.window_outcomes.record(status);
         if status == Status::Ok {
             self.e2e.record(latency_ns);

@@ -252,6 +252,23 @@ mod tests {
     }
 
     #[test]
+    fn pop_until_pops_nothing_after_the_limit() {
+        let mut q = EventQueue::new();
+        q.push(5, "heap");
+        assert_eq!(q.pop_until(4), None);
+        assert_eq!(q.pop_until(5), Some((5, "heap")));
+        // Now events wait in the FIFO: a limit before `now` pops none of them.
+        q.push(5, "now-1");
+        q.push(5, "now-2");
+        assert_eq!(q.pop_until(4), None);
+        assert_eq!(q.len(), 2);
+        assert_eq!(q.pop_until(5), Some((5, "now-1")));
+        assert_eq!(q.pop_until(SimTime::MAX), Some((5, "now-2")));
+        assert_eq!(q.pop_until(SimTime::MAX), None);
+        assert!(q.is_empty());
+    }
+
+    #[test]
     fn slots_are_reused() {
         let mut q = EventQueue::new();
         for round in 0..100u64 {

@@ -316,10 +316,10 @@ impl Server {
 
     /// The server's own work on a request is done: answer, or start its calls.
     fn finish_service(&mut self, ctx: &mut Ctx, slot: u32) {
-        let Some(job) = self.jobs[slot as usize] else {
+        let Some(plan) = self.jobs[slot as usize].as_ref().map(|job| job.plan) else {
             return;
         };
-        if self.plans[job.plan as usize].is_none() {
+        if self.plans[plan as usize].is_none() {
             self.complete(ctx, slot, Status::Ok);
             return;
         }
