@@ -202,6 +202,26 @@ fn the_cli_prints_every_error_and_exits_2() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
+#[cfg(unix)]
+#[test]
+fn the_cli_ends_quietly_when_its_output_pipe_closes() {
+    // `scalelab presets --json | head -c 0`: the reader is gone before the
+    // CLI writes (it has to start first), so its first write meets a
+    // closed pipe. Without the default SIGPIPE action println! panicked.
+    use std::os::unix::process::ExitStatusExt;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_scalelab"))
+        .args(["presets", "--json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(out.status.success() || out.status.signal() == Some(libc::SIGPIPE), "{:?}: {stderr}", out.status);
+}
+
 #[test]
 fn timeline_edits_are_checked_against_the_node_kind_and_time() {
     let lb = scalelab::presets::LOAD_BALANCING_JSON;

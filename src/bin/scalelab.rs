@@ -404,7 +404,21 @@ fn bench_seek() {
     }
 }
 
+/// A closed output pipe (`scalelab presets | head`) ends the program
+/// quietly, as Unix tools do. Rust ignores SIGPIPE by default, so a write to
+/// a closed pipe fails and `println!` panics with a backtrace instead.
+#[cfg(unix)]
+fn end_quietly_when_the_pipe_closes() {
+    // SAFETY: restores the default action of one signal, at start-up,
+    // before any other thread exists.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 fn main() -> ExitCode {
+    #[cfg(unix)]
+    end_quietly_when_the_pipe_closes();
     let cli = Cli::parse();
     match cli.command {
         Command::Run { file, json, seed } => {
