@@ -237,9 +237,13 @@ fn bench(requests: u64, runs: u32) {
     // requests per second against the engine's best run.
     let (mut engine_rps, mut animated_rps) = (0.0f64, 0.0f64);
     let mut baseline_rps = 0.0f64;
+    // Each round's engine run over its own baseline run, taken moments apart:
+    // steadier than the ratio of bests on a machine whose speed drifts.
+    let mut paired = Vec::new();
     for _ in 0..runs.max(1) {
         let (s, wall) = timed_run(&scenario);
-        engine_rps = engine_rps.max(s.completed as f64 / wall);
+        let round_rps = s.completed as f64 / wall;
+        engine_rps = engine_rps.max(round_rps);
         let (s, wall) = timed_animated(&scenario);
         animated_rps = animated_rps.max(s.completed as f64 / wall);
         let started = Instant::now();
@@ -247,7 +251,9 @@ fn bench(requests: u64, runs: u32) {
         let wall = started.elapsed().as_secs_f64();
         std::hint::black_box(b.mean_sojourn_ms);
         baseline_rps = baseline_rps.max(b.completed as f64 / wall);
+        paired.push(round_rps / (b.completed as f64 / wall));
     }
+    paired.sort_by(f64::total_cmp);
     println!(
         "requests_per_s engine {:.0} hand-written baseline {:.0} ratio {:.2} (best of {} each)",
         engine_rps,
@@ -259,6 +265,12 @@ fn bench(requests: u64, runs: u32) {
         "requests_per_s animated (stepped as the app steps it, trace kept) {:.0} ratio {:.2}",
         animated_rps,
         animated_rps / baseline_rps
+    );
+    println!(
+        "paired engine/baseline per round: median {:.2} min {:.2} max {:.2}",
+        paired[paired.len() / 2],
+        paired[0],
+        paired[paired.len() - 1]
     );
 }
 
