@@ -205,21 +205,51 @@ fn the_cli_prints_every_error_and_exits_2() {
 #[cfg(unix)]
 #[test]
 fn the_cli_ends_quietly_when_its_output_pipe_closes() {
-    // `scalelab presets --json | head -c 0`: the reader is gone before the
-    // CLI writes (it has to start first), so its first write meets a
-    // closed pipe. Without the default SIGPIPE action println! panicked.
+    // `scalelab presets | head -c 0`: stdout is a pipe whose reader is
+    // closed before the CLI starts, so its first write meets a closed pipe.
+    // Without the default SIGPIPE action println! panicked.
+    use std::os::fd::{FromRawFd, OwnedFd};
     use std::os::unix::process::ExitStatusExt;
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_scalelab"))
+    let mut fds = [0; 2];
+    // SAFETY: `pipe` fills two new descriptors, each owned exactly once below.
+    assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
+    let (reader, writer) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+    drop(reader);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_scalelab"))
         .args(["presets", "--json"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
+        .stdout(std::process::Stdio::from(writer))
+        .output()
         .unwrap();
-    drop(child.stdout.take());
-    let out = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(out.status.success() || out.status.signal() == Some(libc::SIGPIPE), "{:?}: {stderr}", out.status);
+}
+
+#[test]
+fn added_servers_count_against_the_link_cap() {
+    // 100 clients, each behind its own balancer in front of one server: 200
+    // links. Each copy of the server adds 100 more, so the 40th copy would
+    // pass 4,096 (38 copies make 4,000; the 39th 4,100).
+    let mut nodes =
+        vec![json!({"id": "s0", "kind": "server", "workers": 1, "service_time": {"dist": "constant", "mean_ms": 1}})];
+    let mut links = Vec::new();
+    for i in 0..100 {
+        nodes.push(
+            json!({"id": format!("c{i}"), "kind": "client", "arrivals": {"process": "poisson", "rate_per_s": 1}}),
+        );
+        nodes.push(json!({"id": format!("lb{i}"), "kind": "load_balancer", "algorithm": "round_robin"}));
+        links.push(json!({"from": format!("c{i}"), "to": format!("lb{i}")}));
+        links.push(json!({"from": format!("lb{i}"), "to": "s0"}));
+    }
+    let faults: Vec<_> = (1..=39).map(|k| json!({"at_s": k, "add_server": format!("s{k}"), "like": "s0"})).collect();
+    let doc = json!({"version": 1, "name": "links", "seed": 1, "stop": {"sim_time_s": 60},
+        "nodes": nodes, "links": links, "faults": faults});
+    let errors = errors_of(&doc.to_string());
+    assert_eq!(
+        errors,
+        vec![("faults[38].add_server".to_string(), "would make more than 4096 links".to_string())],
+        "only the 39th copy passes the cap"
+    );
 }
 
 #[test]

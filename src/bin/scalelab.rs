@@ -237,8 +237,9 @@ fn bench(requests: u64, runs: u32) {
     // requests per second against the engine's best run.
     let (mut engine_rps, mut animated_rps) = (0.0f64, 0.0f64);
     let mut baseline_rps = 0.0f64;
-    // Each round's engine run over its own baseline run, taken moments apart:
-    // steadier than the ratio of bests on a machine whose speed drifts.
+    // Each round's engine run over the same round's baseline run (a second
+    // or so apart): steadier than the ratio of bests on a machine whose
+    // speed drifts.
     let mut paired = Vec::new();
     for _ in 0..runs.max(1) {
         let (s, wall) = timed_run(&scenario);

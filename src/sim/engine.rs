@@ -84,7 +84,8 @@ pub struct Request {
     pub tag: u32,
     n_hops: u8,
     /// Links crossed, as u16 (validation caps links at `MAX_LINKS`, below
-    /// 2^16): a smaller request is copied faster on every hop.
+    /// 2^16, counting the links of servers the timeline adds; `Simulation::new`
+    /// checks it): a smaller request is copied faster on every hop.
     hops: [u16; limits::MAX_HOPS],
 }
 
@@ -466,6 +467,13 @@ impl Simulation {
     /// scenario is validated.
     pub fn new(scenario: &Scenario) -> Simulation {
         let n_nodes = scenario.topology.ids.len();
+        // Events and requests hold node and link indices as u16: a scenario
+        // built by hand past the caps must fail here, not wrap silently.
+        assert!(
+            n_nodes <= limits::MAX_NODES && scenario.topology.links.len() <= limits::MAX_LINKS,
+            "Simulation::new takes a validated scenario ({n_nodes} nodes, {} links)",
+            scenario.topology.links.len()
+        );
         let core = Core {
             now: 0,
             queue: EventQueue::new(),

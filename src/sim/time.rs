@@ -72,6 +72,7 @@ mod tests {
         use rand::{Rng, SeedableRng};
         let two = |e: i32| 2f64.powi(e);
         let mut xs = vec![
+            f64::from_bits(1),
             f64::MIN_POSITIVE,
             0.49999999999999994,
             0.5,
@@ -81,6 +82,7 @@ mod tests {
             two(52) + 0.5,
             two(53) - 1.0,
             two(53),
+            f64::from_bits(two(63).to_bits() - 1),
             two(63),
             two(64) - 2048.0,
             two(64),

@@ -715,11 +715,17 @@ fn check_timeline(
                 p.add(target_path, format!("would make more than {MAX_NODES} nodes"));
                 continue;
             }
+            let outgoing: Vec<Link> = topo.links.iter().filter(|l| l.from == like_idx).copied().collect();
+            // The copy's links count against the same cap as the file's (a
+            // request's path stores link indices as u16).
+            if topo.links.len() + incoming.len() + outgoing.len() > MAX_LINKS {
+                p.add(target_path, format!("would make more than {MAX_LINKS} links"));
+                continue;
+            }
             let new_idx = node_specs.len() as NodeIdx;
             node_specs.push(NodeSpec::Server(ServerSpec { id: target.clone(), ..like_spec.clone() }));
             topo.ids.push(target.clone());
             topo.out_links.push(Vec::new());
-            let outgoing: Vec<Link> = topo.links.iter().filter(|l| l.from == like_idx).copied().collect();
             for l in incoming {
                 topo.out_links[l.from as usize].push(topo.links.len() as LinkIdx);
                 topo.links.push(Link { from: l.from, to: new_idx, latency_ns: l.latency_ns });

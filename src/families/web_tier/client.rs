@@ -175,6 +175,8 @@ pub struct Client {
     n_clients: u32,
     keys: KeyDist,
     ops: OpsSpec,
+    /// `ops.range_keys`, as a request carries it.
+    range_keys: u16,
     sent: u64,
     outcomes: Outcomes,
     last_sample: (u64, u64),
@@ -194,6 +196,7 @@ impl Client {
                 KeySpec::Zipf { n_keys, exponent } => KeyDist::zipf(n_keys, exponent),
             },
             ops: s.ops,
+            range_keys: u16::try_from(s.ops.range_keys).expect("validated: range_keys is at most MAX_RANGE_KEYS"),
             sent: 0,
             outcomes: Outcomes::default(),
             last_sample: (0, 0),
@@ -225,7 +228,7 @@ impl Node for Client {
                     req.op = if u < self.ops.write {
                         Op::Write
                     } else if u < self.ops.write + self.ops.range {
-                        Op::Range(self.ops.range_keys as u16)
+                        Op::Range(self.range_keys)
                     } else {
                         Op::Read
                     };
