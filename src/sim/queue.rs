@@ -34,9 +34,14 @@ struct Entry {
     slot: u32,
 }
 
+/// The heap's order: time first, then push order.
+fn key(time: SimTime, seq: u64) -> u128 {
+    (u128::from(time) << 64) | u128::from(seq)
+}
+
 impl Entry {
     fn new(time: SimTime, seq: u64, slot: u32) -> Self {
-        Entry { key: (u128::from(time) << 64) | u128::from(seq), slot }
+        Entry { key: key(time, seq), slot }
     }
 
     fn time(&self) -> SimTime {
@@ -135,7 +140,8 @@ impl<T: Copy> EventQueue<T> {
         self.heap.push(Entry::new(time, seq, slot));
     }
 
-    /// The earliest event and its time.
+    /// The earliest event and its time (the engine pops with a limit).
+    #[cfg(test)]
     pub fn pop(&mut self) -> Option<(SimTime, T)> {
         self.pop_until(SimTime::MAX)
     }
@@ -147,7 +153,7 @@ impl<T: Copy> EventQueue<T> {
         if let Some(&(seq, item)) = self.now_fifo.get(self.fifo_head) {
             // The FIFO's events are at `now`, no later than anything in the
             // heap; the heap goes first only with an earlier seq at `now`.
-            let heap_first = self.heap.peek().is_some_and(|e| e.key < Entry::new(self.now, seq, 0).key);
+            let heap_first = self.heap.peek().is_some_and(|e| e.key < key(self.now, seq));
             if !heap_first {
                 if self.now > limit {
                     return None;
