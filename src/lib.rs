@@ -27,7 +27,7 @@ pub mod ui;
 
 pub use families::messaging::kafka::{kafka_partition, murmur2};
 pub use families::messaging::topic::topic_matches;
-pub use families::sharding::ring::HashRing;
+pub use families::ring::HashRing;
 /// The URL shortener's algorithms: base62 codes, Twitter's Snowflake ids,
 /// hashed codes (`shortener::hash_code`).
 pub use families::shortener::{base62, snowflake};

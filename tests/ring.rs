@@ -3,7 +3,7 @@
 //! node-name sets, so it tests the hashing, not one lucky layout.
 
 use scalelab::HashRing;
-use scalelab::families::sharding::ring::modulo_node;
+use scalelab::families::ring::modulo_node;
 
 fn ring(names: &[String], vnodes: u32) -> HashRing {
     let mut r = HashRing::new(vnodes);

@@ -7,6 +7,7 @@
 //!                        presets.rs   its gallery entries (files in public/presets/)
 //!                        ui.rs        its panel (feature `web`), if it has one
 //!   families/kinds.rs    the kind registry: parse, validate, links, build
+//!   families/ring.rs     the consistent-hash ring and key hashing several families use
 //!   families/mod.rs      FAMILIES: what the validator, CLI, gallery and app iterate
 //! ```
 //! Everything here but the `ui.rs` files is pure, as `src/sim` is (a tidy
@@ -15,6 +16,7 @@
 pub mod chat;
 pub mod kinds;
 pub mod messaging;
+pub mod ring;
 pub mod sharding;
 pub mod shortener;
 pub mod storage;

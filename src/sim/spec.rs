@@ -346,6 +346,63 @@ pub struct FaultSpec {
     pub params: Option<serde_json::Value>,
 }
 
+// The sharded store's two settings, here rather than in its family's spec
+// because the timeline's `set` (`FaultSpec`, `validate::Change`) carries
+// them: the format's shared part must not reach into a family's module.
+
+/// How keys are placed on shards.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Partitioning {
+    /// A consistent-hash ring with virtual nodes (XXH3-64 of `key-<k>`).
+    #[default]
+    Hash,
+    /// Contiguous key ranges, one per shard; adding a shard splits the busiest range.
+    Range,
+    /// `hash(key) mod shards`: for comparison.
+    Modulo,
+}
+
+/// Who knows where a key lives.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Routing {
+    /// The client library holds the ring and calls the replicas itself: one hop.
+    #[default]
+    Client,
+    /// A router tier (like mongos) forwards: two hops.
+    Router,
+    /// The client calls any shard, which coordinates (like Dynamo or
+    /// Cassandra): one hop when it holds the key, two when it forwards.
+    AnyNode,
+}
+
+impl Partitioning {
+    pub const ALL: [Partitioning; 3] = [Partitioning::Hash, Partitioning::Range, Partitioning::Modulo];
+
+    /// The name people read (the app, the CLI).
+    pub fn label(self) -> &'static str {
+        match self {
+            Partitioning::Hash => "hash ring",
+            Partitioning::Range => "key ranges",
+            Partitioning::Modulo => "hash mod n",
+        }
+    }
+}
+
+impl Routing {
+    pub const ALL: [Routing; 3] = [Routing::Client, Routing::Router, Routing::AnyNode];
+
+    /// The name people read (the app, the CLI).
+    pub fn label(self) -> &'static str {
+        match self {
+            Routing::Client => "client library",
+            Routing::Router => "router tier",
+            Routing::AnyNode => "any node",
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MetricsSpec {

@@ -20,7 +20,7 @@ use rand::Rng;
 
 use super::kafka_cluster::{KEYLESS, KafkaError, KafkaMsg, Record};
 use crate::families::messaging::kafka::kafka_partition;
-use crate::families::sharding::ring::key_bytes;
+use crate::families::ring::key_bytes;
 use crate::families::web_tier::client::ArrivalClock;
 use crate::families::web_tier::server::{service_time, validate_service_time};
 use crate::sim::dist::{Duration, KeyDist};

@@ -1,10 +1,10 @@
 //! Sharding: the sharded store (shards, replicas, quorums, routing tiers)
-//! and where its keys live: the consistent-hash ring (`ring`) and key
-//! placement by ring, ranges or modulo (`placement`).
+//! and where its keys live: key placement by the consistent-hash ring
+//! (`families::ring`, shared with other families), ranges or modulo
+//! (`placement`).
 
 pub mod placement;
 pub mod presets;
-pub mod ring;
 pub mod sharded_store;
 pub mod spec;
 #[cfg(feature = "web")]

@@ -10,7 +10,7 @@
 //! ```
 //! Pure and deterministic: the store node, the ring view and the tests use it.
 
-use super::ring::{HashRing, hash64, key_bytes};
+use crate::families::ring::{HashRing, hash64, key_bytes};
 use crate::sim::spec::Partitioning;
 
 /// A key's position on the hash ring.

@@ -3,8 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::sim::spec::ServiceTimeSpec;
 use crate::sim::spec::defaults::*;
+use crate::sim::spec::{Partitioning, Routing, ServiceTimeSpec};
 
 /// A sharded key-value store: shards placed by a hash ring (or by key
 /// ranges, or modulo hashing), replicated on the next `replication` distinct
@@ -56,57 +56,4 @@ pub struct ShardedStoreSpec {
     /// Time a shard spends on one read, write or range scan. Default exponential, mean 2 ms.
     #[serde(default = "default_store_service", skip_serializing_if = "is_default_store_service")]
     pub service_time: ServiceTimeSpec,
-}
-
-/// How keys are placed on shards.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Partitioning {
-    /// A consistent-hash ring with virtual nodes (XXH3-64 of `key-<k>`).
-    #[default]
-    Hash,
-    /// Contiguous key ranges, one per shard; adding a shard splits the busiest range.
-    Range,
-    /// `hash(key) mod shards`: for comparison.
-    Modulo,
-}
-
-/// Who knows where a key lives.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Routing {
-    /// The client library holds the ring and calls the replicas itself: one hop.
-    #[default]
-    Client,
-    /// A router tier (like mongos) forwards: two hops.
-    Router,
-    /// The client calls any shard, which coordinates (like Dynamo or
-    /// Cassandra): one hop when it holds the key, two when it forwards.
-    AnyNode,
-}
-
-impl Partitioning {
-    pub const ALL: [Partitioning; 3] = [Partitioning::Hash, Partitioning::Range, Partitioning::Modulo];
-
-    /// The name people read (the app, the CLI).
-    pub fn label(self) -> &'static str {
-        match self {
-            Partitioning::Hash => "hash ring",
-            Partitioning::Range => "key ranges",
-            Partitioning::Modulo => "hash mod n",
-        }
-    }
-}
-
-impl Routing {
-    pub const ALL: [Routing; 3] = [Routing::Client, Routing::Router, Routing::AnyNode];
-
-    /// The name people read (the app, the CLI).
-    pub fn label(self) -> &'static str {
-        match self {
-            Routing::Client => "client library",
-            Routing::Router => "router tier",
-            Routing::AnyNode => "any node",
-        }
-    }
 }

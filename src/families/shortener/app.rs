@@ -33,7 +33,7 @@ use crate::sim::validate::{Change, LinkIdx, NodeIdx, Problems, Topology, limits,
 use super::hash::{Hash, MAX_LEN, MIN_LEN, prefix_u64};
 use super::snowflake::{self, SEQUENCE_PER_MS, Snowflake};
 use super::{Code, wire};
-use crate::families::sharding::ring::write_decimal;
+use crate::families::ring::write_decimal;
 
 const TAG_SERVICE: u32 = 0;
 const TAG_TICK: u32 = 1;

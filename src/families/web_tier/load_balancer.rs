@@ -15,7 +15,7 @@
 
 use rand::Rng;
 
-use crate::families::sharding::ring::{HashRing, hash64};
+use crate::families::ring::{HashRing, hash64};
 use crate::sim::engine::{BackendChange, Ctx, Node, NodeParams, NodeSummary, NodeView, Payload, Status};
 use crate::sim::family::CollectMap;
 use crate::sim::metrics::{LatencyHist, NodeSample};
