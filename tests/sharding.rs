@@ -4,7 +4,6 @@
 //! replicas down, the hops each routing tier costs, and determinism.
 
 use scalelab::families::sharding::sharded_store::{StoreSummary, StoreView};
-use scalelab::sim::engine::NodeView;
 use scalelab::{Scenario, Simulation, Summary};
 use serde_json::{Value, json};
 
@@ -43,8 +42,7 @@ fn view_at(v: &Value, t_s: f64) -> StoreView {
     let s = Scenario::from_json(&v.to_string()).unwrap_or_else(|e| panic!("{e}"));
     let mut sim = Simulation::new(&s);
     sim.step_until((t_s * 1e9) as u64);
-    let NodeView { store, .. } = &sim.snapshot().nodes[1];
-    (**store.as_ref().unwrap()).clone()
+    sim.snapshot().nodes[1].own::<StoreView>().expect("a sharded_store shows a StoreView").clone()
 }
 
 #[test]

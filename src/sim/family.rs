@@ -12,8 +12,9 @@
 //! ```
 //! The engine re-exports these types, so node code keeps importing them
 //! from `engine`. A new family with its own protocol adds a `Payload`
-//! variant here; a new family with its own panel adds an optional field to
-//! `NodeView` and `NodeSummary` here.
+//! variant here; a new family with its own panel puts its view data in
+//! `NodeView::own` (a type of its own, opaque here) and adds an optional
+//! field to `NodeSummary` here.
 
 use serde::Serialize;
 
@@ -104,9 +105,66 @@ pub struct NodeView {
     /// A RabbitMQ broker's exchanges, bindings and queues.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rabbit: Option<Box<crate::families::messaging::rabbitmq::RabbitView>>,
-    /// A sharded store's shards, ring and recent routes.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub store: Option<Box<crate::families::sharding::sharded_store::StoreView>>,
+    /// The kind's own view data, whatever its family's panel draws (a
+    /// sharded store's shards, ring and recent routes): opaque here, read
+    /// back by type with [`NodeView::own`]. Nothing serializes a view's part.
+    #[serde(skip)]
+    pub own: Option<OwnView>,
+}
+
+impl NodeView {
+    /// The kind's own view data, if it is a `T`.
+    pub fn own<T: 'static>(&self) -> Option<&T> {
+        self.own.as_ref()?.get()
+    }
+}
+
+/// A kind's own view data (`NodeView::own`): any `T: PartialEq + Debug`,
+/// behind a shared pointer, so a family's view type is named only by the
+/// family (its code can sit in a chunk) and a frame's copy of a view is a
+/// pointer. Two are equal when they hold the same type and equal values;
+/// `Debug` shows the value.
+#[derive(Clone)]
+pub struct OwnView(std::sync::Arc<dyn ViewPart>);
+
+impl OwnView {
+    pub fn new<T: ViewPart>(part: T) -> Self {
+        OwnView(std::sync::Arc::new(part))
+    }
+
+    /// The data, if it is a `T`.
+    pub fn get<T: 'static>(&self) -> Option<&T> {
+        self.0.as_any().downcast_ref()
+    }
+}
+
+/// What [`OwnView`] holds: implemented for every `PartialEq + Debug` type.
+pub trait ViewPart: std::any::Any + std::fmt::Debug + Send + Sync {
+    fn as_any(&self) -> &dyn std::any::Any;
+    /// Equal to `other` (false when `other` is another type).
+    fn same(&self, other: &dyn ViewPart) -> bool;
+}
+
+impl<T: std::any::Any + std::fmt::Debug + PartialEq + Send + Sync> ViewPart for T {
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+
+    fn same(&self, other: &dyn ViewPart) -> bool {
+        other.as_any().downcast_ref::<T>().is_some_and(|o| o == self)
+    }
+}
+
+impl PartialEq for OwnView {
+    fn eq(&self, other: &Self) -> bool {
+        std::sync::Arc::ptr_eq(&self.0, &other.0) || self.0.same(&*other.0)
+    }
+}
+
+impl std::fmt::Debug for OwnView {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
 }
 
 /// One request's story, as a node tells it (`NodeView::stories`).
@@ -438,5 +496,28 @@ impl Serialize for OwnSpec {
             map.serialize_entry(k, v)?;
         }
         map.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The app re-renders a node's panel only when its view changed, and
+    /// the checkpoint tests compare views by `Debug`: both must see the
+    /// value, not the pointer.
+    #[test]
+    fn own_views_compare_by_type_and_value_and_print_the_value() {
+        let a = OwnView::new(vec![1u32, 2]);
+        assert_eq!(a, a.clone());
+        assert_eq!(a, OwnView::new(vec![1u32, 2]));
+        assert_ne!(a, OwnView::new(vec![1u32, 3]));
+        assert_ne!(a, OwnView::new(vec![1u64, 2]), "another type is another view");
+        assert_eq!(format!("{a:?}"), "[1, 2]");
+        assert_eq!(a.get::<Vec<u32>>(), Some(&vec![1, 2]));
+        assert_eq!(a.get::<Vec<u64>>(), None);
+        let view = NodeView { own: Some(a), ..Default::default() };
+        assert_eq!(view.own::<Vec<u32>>().map(Vec::len), Some(2));
+        assert_eq!(NodeView::default().own::<Vec<u32>>(), None);
     }
 }

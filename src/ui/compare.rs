@@ -6,6 +6,7 @@
 use leptos::prelude::*;
 
 use super::state::Lab;
+use crate::families::sharding::sharded_store::StoreView;
 use crate::share::CompareSpec;
 use crate::sim::Simulation;
 use crate::sim::engine::NodeParams;
@@ -85,7 +86,7 @@ pub fn candidates(sim: &Simulation) -> Vec<Candidate> {
                 }
             }
             NodeParams::Store { .. } => {
-                let Some(st) = v.store.as_deref() else { continue };
+                let Some(st) = v.own::<StoreView>() else { continue };
                 let mut offer = |a: String, b: String, change: FaultSpec| {
                     out.push(Candidate {
                         label_a: format!("{id}: {a}"),
@@ -124,7 +125,7 @@ pub fn candidates(sim: &Simulation) -> Vec<Candidate> {
 fn store_figures(sim: &Simulation) -> Option<(f64, Option<f64>)> {
     let i = sim.scenario().node_specs.iter().position(|n| matches!(n, crate::sim::spec::NodeSpec::ShardedStore(_)))?;
     let v = sim.node_view(i as crate::sim::validate::NodeIdx);
-    let st = v.store.as_deref()?;
+    let st = v.own::<StoreView>()?;
     let loads: Vec<f64> = st.shards.iter().filter(|s| s.present).map(|s| s.load_per_s).collect();
     let moved = st.layout.last_change.as_ref().filter(|c| c.at_s > 0.0).map(|c| c.moved_fraction);
     Some((crate::families::sharding::placement::load_balance(&loads).0, moved))

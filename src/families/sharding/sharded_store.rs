@@ -27,7 +27,9 @@ use serde::Serialize;
 use crate::families::sharding::placement::{Placement, key_hash, load_balance, shard_name};
 use crate::families::web_tier::server::{service_time, validate_service_time};
 use crate::sim::dist::Duration;
-use crate::sim::engine::{Ctx, Membership, Node, NodeParams, NodeSummary, NodeView, Op, Payload, Request, Status};
+use crate::sim::engine::{
+    Ctx, Membership, Node, NodeParams, NodeSummary, NodeView, Op, OwnView, Payload, Request, Status,
+};
 use crate::sim::metrics::{NodeSample, WindowLatency};
 use crate::sim::spec::{KeySpec, NodeSpec, Partitioning, Routing, ScenarioSpec, ServiceTimeSpec, ShardedStoreSpec};
 use crate::sim::time::{SimTime, ms_to_ns, ns_to_s, per_s};
@@ -239,7 +241,7 @@ impl PartialEq for RingLayout {
 }
 
 /// One request's route, for the animation.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Route {
     pub at_ns: SimTime,
     pub key: u64,
@@ -255,7 +257,7 @@ pub struct Route {
     pub refused: bool,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ShardState {
     pub shard: u32,
     pub up: bool,
@@ -271,7 +273,7 @@ pub struct ShardState {
     pub share: f64,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct StoreView {
     pub partitioning: Partitioning,
     pub routing: Routing,
@@ -284,7 +286,6 @@ pub struct StoreView {
     pub recent: Vec<Route>,
     pub unavailable: u64,
     pub mean_hops: f64,
-    #[serde(skip)]
     pub layout: Arc<RingLayout>,
 }
 
@@ -981,7 +982,7 @@ impl Node for ShardedStore {
                 ("Unavailable", self.unavailable as f64),
                 ("Mean hops", self.hops as f64 / self.routed.max(1) as f64),
             ],
-            store: Some(Box::new(StoreView {
+            own: Some(OwnView::new(StoreView {
                 partitioning: self.placement.partitioning(),
                 routing: self.routing,
                 vnodes: self.placement.vnodes(),

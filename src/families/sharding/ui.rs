@@ -384,7 +384,7 @@ fn ring_panel(lab: Lab, cell: ArcRwSignal<Live>, store: NodeIdx) -> impl IntoVie
     let tooltip = {
         move |shard: u32| -> Option<String> {
             cell.with_untracked(|l| {
-            let v = l.view.store.as_deref()?;
+            let v = l.view.own::<StoreView>()?;
             let s = v.shards.get(shard as usize)?;
             let state = match (s.present, s.up) {
                 (false, _) => "removed",
@@ -408,7 +408,7 @@ fn ring_panel(lab: Lab, cell: ArcRwSignal<Live>, store: NodeIdx) -> impl IntoVie
     Effect::new(move |_| {
         let now_ns = lab.frame.with(|f| f.now_ns);
         draw_cell.with(|l| {
-            let (Some(c), Some(v)) = (canvas_ref.get(), l.view.store.as_deref()) else {
+            let (Some(c), Some(v)) = (canvas_ref.get(), l.view.own::<StoreView>()) else {
                 return;
             };
             let w = f64::from(c.client_width()).max(320.0);
@@ -459,7 +459,7 @@ fn ring_panel(lab: Lab, cell: ArcRwSignal<Live>, store: NodeIdx) -> impl IntoVie
     // update only when the words change).
     let captions = Memo::new(move |_| {
         cell.with(|l| {
-            let v = l.view.store.as_deref()?;
+            let v = l.view.own::<StoreView>()?;
             let present = v.shards.iter().filter(|s| s.present).count();
             let change = change_text(&v.layout, present).unwrap_or_else(|| "No change of placement yet.".into());
             Some((routing_text(v), change))
@@ -512,10 +512,10 @@ pub fn inspector(lab: Lab, cell: RwSignal<Live>, id: String, params: &NodeParams
     let service_time = service_time.clone();
     // (shard, up) of the shards in the placement: the options change only
     // when these do, so a choice survives the frames in between.
-    let st = cell.with_untracked(|l| l.view.store.as_deref().cloned());
+    let st = cell.with_untracked(|l| l.view.own::<StoreView>().cloned());
     let shard_list = Memo::new(move |_| {
         cell.with(|l| {
-            l.view.store.as_deref().map_or_else(Vec::new, |st| {
+            l.view.own::<StoreView>().map_or_else(Vec::new, |st| {
                 st.shards.iter().filter(|s| s.present).map(|s| (s.shard, s.up)).collect::<Vec<_>>()
             })
         })
