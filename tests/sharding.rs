@@ -35,7 +35,7 @@ fn run(v: &Value) -> Summary {
 }
 
 fn store(summary: &Summary) -> &StoreSummary {
-    summary.nodes["store"].store.as_deref().expect("a sharded_store has a store summary")
+    summary.nodes["store"].own::<StoreSummary>().expect("a sharded_store has a store summary")
 }
 
 fn view_at(v: &Value, t_s: f64) -> StoreView {

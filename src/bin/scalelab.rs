@@ -167,7 +167,7 @@ fn print_table(s: &Summary, wall_s: f64) {
         }
     }
     for (id, n) in &s.nodes {
-        if let Some(st) = &n.store {
+        if let Some(st) = n.own::<scalelab::families::sharding::sharded_store::StoreSummary>() {
             print_store(id, st);
         }
     }

@@ -35,7 +35,7 @@ use crate::families::kinds as nodes;
 
 /// What travels and what nodes show are declared by the family registry
 /// (`family.rs`); the engine moves and stores them without looking inside.
-pub use super::family::{Body, BodyId, NodeParams, NodeSummary, NodeView, OwnView, Payload};
+pub use super::family::{Body, BodyId, NodeParams, NodeSummary, NodeView, OwnPart, OwnSummary, Payload};
 pub use super::summary::Summary;
 
 /// How many windows of the time series are kept (the most recent ones).

@@ -13,8 +13,8 @@
 //! The engine re-exports these types, so node code keeps importing them
 //! from `engine`. A new family with its own protocol adds a `Payload`
 //! variant here; a new family with its own panel puts its view data in
-//! `NodeView::own` (a type of its own, opaque here) and adds an optional
-//! field to `NodeSummary` here.
+//! `NodeView::own` and its whole-run figures in `NodeSummary::own`, types
+//! of its own that are opaque here.
 
 use serde::Serialize;
 
@@ -23,6 +23,7 @@ use crate::families::messaging::rabbitmq::RabbitMsg;
 use crate::sim::engine::{Node, Request};
 use crate::sim::metrics::LatencySummary;
 use crate::sim::spec::{CallOp, FaultSpec, NodeSpec};
+use crate::sim::tree::{Tree, to_tree};
 use crate::sim::validate::{NodeIdx, Problems, Topology};
 
 /// What one event delivers to a node.
@@ -109,7 +110,7 @@ pub struct NodeView {
     /// sharded store's shards, ring and recent routes): opaque here, read
     /// back by type with [`NodeView::own`]. Nothing serializes a view's part.
     #[serde(skip)]
-    pub own: Option<OwnView>,
+    pub own: Option<OwnPart>,
 }
 
 impl NodeView {
@@ -119,17 +120,17 @@ impl NodeView {
     }
 }
 
-/// A kind's own view data (`NodeView::own`): any `T: PartialEq + Debug`,
-/// behind a shared pointer, so a family's view type is named only by the
-/// family (its code can sit in a chunk) and a frame's copy of a view is a
-/// pointer. Two are equal when they hold the same type and equal values;
-/// `Debug` shows the value.
+/// A kind's own data in a view (`NodeView::own`) or a summary
+/// (`OwnSummary`): any `T: PartialEq + Debug`, behind a shared pointer, so
+/// a family's types are named only by the family (its code can sit in a
+/// chunk) and a frame's copy of a view is a pointer. Two are equal when
+/// they hold the same type and equal values; `Debug` shows the value.
 #[derive(Clone)]
-pub struct OwnView(std::sync::Arc<dyn ViewPart>);
+pub struct OwnPart(std::sync::Arc<dyn PartData>);
 
-impl OwnView {
-    pub fn new<T: ViewPart>(part: T) -> Self {
-        OwnView(std::sync::Arc::new(part))
+impl OwnPart {
+    pub fn new<T: PartData>(part: T) -> Self {
+        OwnPart(std::sync::Arc::new(part))
     }
 
     /// The data, if it is a `T`.
@@ -138,30 +139,30 @@ impl OwnView {
     }
 }
 
-/// What [`OwnView`] holds: implemented for every `PartialEq + Debug` type.
-pub trait ViewPart: std::any::Any + std::fmt::Debug + Send + Sync {
+/// What [`OwnPart`] holds: implemented for every `PartialEq + Debug` type.
+pub trait PartData: std::any::Any + std::fmt::Debug + Send + Sync {
     fn as_any(&self) -> &dyn std::any::Any;
     /// Equal to `other` (false when `other` is another type).
-    fn same(&self, other: &dyn ViewPart) -> bool;
+    fn same(&self, other: &dyn PartData) -> bool;
 }
 
-impl<T: std::any::Any + std::fmt::Debug + PartialEq + Send + Sync> ViewPart for T {
+impl<T: std::any::Any + std::fmt::Debug + PartialEq + Send + Sync> PartData for T {
     fn as_any(&self) -> &dyn std::any::Any {
         self
     }
 
-    fn same(&self, other: &dyn ViewPart) -> bool {
+    fn same(&self, other: &dyn PartData) -> bool {
         other.as_any().downcast_ref::<T>().is_some_and(|o| o == self)
     }
 }
 
-impl PartialEq for OwnView {
+impl PartialEq for OwnPart {
     fn eq(&self, other: &Self) -> bool {
         std::sync::Arc::ptr_eq(&self.0, &other.0) || self.0.same(&*other.0)
     }
 }
 
-impl std::fmt::Debug for OwnView {
+impl std::fmt::Debug for OwnPart {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         self.0.fmt(f)
     }
@@ -263,8 +264,10 @@ pub struct NodeSummary {
     /// A RabbitMQ broker's queues, by name.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub queues: Option<std::collections::BTreeMap<String, crate::families::messaging::rabbitmq::QueueSummary>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub store: Option<Box<crate::families::sharding::sharded_store::StoreSummary>>,
+    /// The kind's own whole-run figures (a sharded store's shards, load
+    /// and changes), written under their own key at this place.
+    #[serde(flatten)]
+    pub own: Option<OwnSummary>,
     /// Requests that failed because one of the node's calls failed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub failed: Option<u64>,
@@ -276,6 +279,48 @@ pub struct NodeSummary {
     /// without a field here.
     #[serde(flatten)]
     pub figures: std::collections::BTreeMap<&'static str, Figure>,
+}
+
+impl NodeSummary {
+    /// The kind's own whole-run figures, if they are a `T`.
+    pub fn own<T: 'static>(&self) -> Option<&T> {
+        self.own.as_ref()?.typed.get()
+    }
+}
+
+/// A kind's own part of its summary (`NodeSummary::own`), whose type only
+/// its family names: written out as `"key": value` exactly as the typed
+/// value would be (through a [`Tree`] the family made of it), and read back
+/// by type. Equal when the values are; `Debug` shows the value.
+#[derive(Clone, PartialEq)]
+pub struct OwnSummary {
+    key: &'static str,
+    tree: Tree,
+    typed: OwnPart,
+}
+
+impl OwnSummary {
+    /// `value` under `key`. Summary types are plain data: their
+    /// serialization cannot fail (a `Tree` refuses only 128-bit integers).
+    pub fn new<T: Serialize + PartData>(key: &'static str, value: T) -> Self {
+        let tree = to_tree(&value).expect("a summary part is plain data");
+        OwnSummary { key, tree, typed: OwnPart::new(value) }
+    }
+}
+
+impl Serialize for OwnSummary {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(1))?;
+        map.serialize_entry(self.key, &self.tree)?;
+        map.end()
+    }
+}
+
+impl std::fmt::Debug for OwnSummary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_map().entry(&self.key, &self.typed).finish()
+    }
 }
 
 /// A summary's figures from a list. Every kind builds them through this one
@@ -508,16 +553,41 @@ mod tests {
     /// value, not the pointer.
     #[test]
     fn own_views_compare_by_type_and_value_and_print_the_value() {
-        let a = OwnView::new(vec![1u32, 2]);
+        let a = OwnPart::new(vec![1u32, 2]);
         assert_eq!(a, a.clone());
-        assert_eq!(a, OwnView::new(vec![1u32, 2]));
-        assert_ne!(a, OwnView::new(vec![1u32, 3]));
-        assert_ne!(a, OwnView::new(vec![1u64, 2]), "another type is another view");
+        assert_eq!(a, OwnPart::new(vec![1u32, 2]));
+        assert_ne!(a, OwnPart::new(vec![1u32, 3]));
+        assert_ne!(a, OwnPart::new(vec![1u64, 2]), "another type is another view");
         assert_eq!(format!("{a:?}"), "[1, 2]");
         assert_eq!(a.get::<Vec<u32>>(), Some(&vec![1, 2]));
         assert_eq!(a.get::<Vec<u64>>(), None);
         let view = NodeView { own: Some(a), ..Default::default() };
         assert_eq!(view.own::<Vec<u32>>().map(Vec::len), Some(2));
         assert_eq!(NodeView::default().own::<Vec<u32>>(), None);
+    }
+
+    /// A summary's own part prints as a field of the node, where the typed
+    /// field used to be (after `completed`, before `failed`), and compares
+    /// and prints by value.
+    #[test]
+    fn own_summaries_write_under_their_key_in_place() {
+        let node = |shards: Vec<u32>| NodeSummary {
+            kind: "store",
+            completed: Some(3),
+            own: Some(OwnSummary::new("store", shards)),
+            failed: Some(1),
+            ..Default::default()
+        };
+        let a = node(vec![1, 2]);
+        assert_eq!(
+            serde_json::to_string(&a).unwrap(),
+            r#"{"kind":"store","up":false,"completed":3,"store":[1,2],"failed":1}"#
+        );
+        assert_eq!(a.own::<Vec<u32>>(), Some(&vec![1, 2]));
+        assert_eq!(a, node(vec![1, 2]));
+        assert_ne!(a, node(vec![1, 3]));
+        assert!(format!("{a:?}").contains(r#"own: Some({"store": [1, 2]})"#), "{a:?}");
+        let none = NodeSummary { kind: "client", ..Default::default() };
+        assert_eq!(serde_json::to_string(&none).unwrap(), r#"{"kind":"client","up":false}"#);
     }
 }

@@ -11,7 +11,8 @@
 //! - [`family`]: the message, view and summary types that name families
 //!   (the families themselves live in `crate::families`, one folder each,
 //!   with the kind registry `families::kinds` that builds every node).
-//! - [`queue`], [`dist`], [`time`], [`metrics`], [`trace`]: engine parts.
+//! - [`queue`], [`dist`], [`time`], [`metrics`], [`trace`]: engine parts;
+//!   [`tree`]: a serialized value kept as data (a family's summary part).
 //! - [`theory`]: queueing and caching formulas; [`baseline`]: a minimal
 //!   hand-written M/M/c simulator, the engine's speed yardstick.
 
@@ -28,6 +29,7 @@ pub mod summary;
 pub mod theory;
 pub mod time;
 pub mod trace;
+pub mod tree;
 pub mod validate;
 
 pub use engine::{Node, Progress, Simulation, Snapshot, Status};

@@ -28,7 +28,7 @@ use crate::families::sharding::placement::{Placement, key_hash, load_balance, sh
 use crate::families::web_tier::server::{service_time, validate_service_time};
 use crate::sim::dist::Duration;
 use crate::sim::engine::{
-    Ctx, Membership, Node, NodeParams, NodeSummary, NodeView, Op, OwnView, Payload, Request, Status,
+    Ctx, Membership, Node, NodeParams, NodeSummary, NodeView, Op, OwnPart, OwnSummary, Payload, Request, Status,
 };
 use crate::sim::metrics::{NodeSample, WindowLatency};
 use crate::sim::spec::{KeySpec, NodeSpec, Partitioning, Routing, ScenarioSpec, ServiceTimeSpec, ShardedStoreSpec};
@@ -982,7 +982,7 @@ impl Node for ShardedStore {
                 ("Unavailable", self.unavailable as f64),
                 ("Mean hops", self.hops as f64 / self.routed.max(1) as f64),
             ],
-            own: Some(OwnView::new(StoreView {
+            own: Some(OwnPart::new(StoreView {
                 partitioning: self.placement.partitioning(),
                 routing: self.routing,
                 vnodes: self.placement.vnodes(),
@@ -1051,20 +1051,23 @@ impl Node for ShardedStore {
             kind: "sharded_store",
             completed: Some(self.completed),
             throughput_per_s: Some(per_s(self.completed, now)),
-            store: Some(Box::new(StoreSummary {
-                partitioning: self.placement.partitioning(),
-                routing: self.routing,
-                reads: self.reads,
-                writes: self.writes,
-                ranges: self.ranges,
-                unavailable: self.unavailable,
-                mean_hops: self.hops as f64 / self.routed.max(1) as f64,
-                mean_range_fanout: self.range_fanout as f64 / self.ranges.max(1) as f64,
-                load_max_over_mean,
-                load_cv,
-                shards,
-                changes: self.changes.clone(),
-            })),
+            own: Some(OwnSummary::new(
+                "store",
+                StoreSummary {
+                    partitioning: self.placement.partitioning(),
+                    routing: self.routing,
+                    reads: self.reads,
+                    writes: self.writes,
+                    ranges: self.ranges,
+                    unavailable: self.unavailable,
+                    mean_hops: self.hops as f64 / self.routed.max(1) as f64,
+                    mean_range_fanout: self.range_fanout as f64 / self.ranges.max(1) as f64,
+                    load_max_over_mean,
+                    load_cv,
+                    shards,
+                    changes: self.changes.clone(),
+                },
+            )),
             ..Default::default()
         }
     }
