@@ -3,9 +3,8 @@
 //! rebalances, dead letters, determinism. Each scenario is run over several
 //! seeds; a failure names the seed.
 
-use scalelab::families::messaging::kafka_cluster::KafkaView;
+use scalelab::families::messaging::kafka_cluster::{KafkaSummary, KafkaView};
 use scalelab::presets;
-use scalelab::sim::engine::NodeView;
 use scalelab::{Scenario, Simulation, Summary, kafka_partition};
 use serde_json::{Value, json};
 
@@ -22,8 +21,7 @@ fn preset(json: &str, seed: u64) -> Value {
 
 fn kafka_view(sim: &Simulation, id: &str) -> KafkaView {
     let i = sim.scenario().topology.index_of(id).unwrap() as usize;
-    let NodeView { kafka, .. } = &sim.snapshot().nodes[i];
-    (**kafka.as_ref().expect("a kafka_cluster has a kafka view")).clone()
+    sim.snapshot().nodes[i].own::<KafkaView>().expect("a kafka_cluster has a kafka view").clone()
 }
 
 /// Sets a field on every node of a kind.
@@ -58,7 +56,7 @@ fn keyless_records_are_spread_round_robin() {
     v["nodes"][1].as_object_mut().unwrap().remove("keys");
     v["nodes"][1]["linger_ms"] = json!(0);
     let summary = run(&v);
-    let k = summary.nodes["kafka"].kafka.as_ref().unwrap();
+    let k = summary.nodes["kafka"].own::<KafkaSummary>().unwrap();
     let ends: Vec<u64> = k.partitions.values().map(|&(end, _)| end).collect();
     let (min, max) = (ends.iter().min().unwrap(), ends.iter().max().unwrap());
     assert!(max - min <= 2, "log ends {ends:?}");
@@ -113,11 +111,11 @@ fn every_rebalance_gives_each_partition_to_exactly_one_member() {
 #[test]
 fn two_groups_each_read_the_whole_topic() {
     let summary = run(&preset(presets::KAFKA_KEYS_JSON, 4));
-    let groups = &summary.nodes["kafka"].kafka.as_ref().unwrap().groups;
+    let groups = &summary.nodes["kafka"].own::<KafkaSummary>().unwrap().groups;
     let processed = |prefix: &str| -> u64 {
         summary.nodes.iter().filter(|(id, _)| id.starts_with(prefix)).map(|(_, n)| n.completed.unwrap()).sum()
     };
-    let appended = summary.nodes["kafka"].kafka.as_ref().unwrap().records_appended;
+    let appended = summary.nodes["kafka"].own::<KafkaSummary>().unwrap().records_appended;
     for (name, prefix) in [("billing", "billing-"), ("analytics", "analytics-")] {
         let lag = groups[name].lag;
         // Everything appended was processed, or is within the group's lag
@@ -144,7 +142,7 @@ fn acks_1_loses_what_the_followers_had_not_fetched() {
     for seed in 1..=5 {
         let summary = run(&preset(presets::KAFKA_BROKER_DIES_JSON, seed));
         let m = summary.messaging.unwrap();
-        let k = summary.nodes["kafka"].kafka.as_ref().unwrap();
+        let k = summary.nodes["kafka"].own::<KafkaSummary>().unwrap();
         assert_eq!(k.leader_elections, 2, "seed {seed}: broker 0 led 2 of 6 partitions");
         assert_eq!(k.unclean_elections, 0);
         // At most one fetch interval (50 ms) of two partitions' traffic.
@@ -181,7 +179,7 @@ fn unclean_scenario(unclean: bool) -> Value {
 #[test]
 fn an_unclean_election_loses_acknowledged_records_and_counts_them() {
     let unclean = run(&unclean_scenario(true));
-    let k = unclean.nodes["kafka"].kafka.as_ref().unwrap();
+    let k = unclean.nodes["kafka"].own::<KafkaSummary>().unwrap();
     assert_eq!(k.unclean_elections, 1);
     let m = unclean.messaging.unwrap();
     // Broker 0 took ~10 s of writes alone (100/s), all acknowledged (the ISR was just it).
@@ -189,7 +187,7 @@ fn an_unclean_election_loses_acknowledged_records_and_counts_them() {
     assert_eq!(k.records_lost, m.lost);
 
     let clean = run(&unclean_scenario(false));
-    let k = clean.nodes["kafka"].kafka.as_ref().unwrap();
+    let k = clean.nodes["kafka"].own::<KafkaSummary>().unwrap();
     assert_eq!(k.unclean_elections, 0);
     assert_eq!(clean.messaging.unwrap().lost, 0, "offline until broker 0 returns, then nothing is lost");
 }
@@ -218,7 +216,7 @@ fn records_that_fail_every_attempt_go_to_the_dead_letter_topic() {
     set_all(&mut v, "kafka_consumer", "max_retries", json!(2));
     let summary = run(&v);
     let m = summary.messaging.unwrap();
-    let dlt_end = summary.nodes["kafka"].kafka.as_ref().unwrap().partitions["emails.DLT-0"].0;
+    let dlt_end = summary.nodes["kafka"].own::<KafkaSummary>().unwrap().partitions["emails.DLT-0"].0;
     let handled: u64 = summary.nodes.values().filter_map(|n| n.dead_lettered).sum();
     assert_eq!(m.dead_lettered, handled);
     assert!(handled > 1_000, "{handled}");

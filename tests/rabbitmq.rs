@@ -47,7 +47,10 @@ fn scenario(
 }
 
 fn queues(s: &Summary) -> &BTreeMap<String, scalelab::families::messaging::rabbitmq::QueueSummary> {
-    s.nodes.values().find_map(|n| n.queues.as_ref()).expect("a rabbitmq broker")
+    s.nodes
+        .values()
+        .find_map(|n| n.own::<BTreeMap<String, scalelab::families::messaging::rabbitmq::QueueSummary>>())
+        .expect("a rabbitmq broker")
 }
 
 fn broker_spec(json: &str) -> RabbitMqSpec {
@@ -165,7 +168,8 @@ fn prefetch_bounds_unacknowledged_deliveries() {
     let mut sim = Simulation::new(&scenario);
     for t in 1..=10 {
         sim.step_until(t * 1_000_000_000);
-        let view = sim.snapshot().nodes[0].rabbit.clone().unwrap();
+        let snapshot = sim.snapshot();
+        let view = snapshot.nodes[0].own::<scalelab::families::messaging::rabbitmq::RabbitView>().unwrap();
         assert!(view.queues[0].unacked <= 8, "at {t} s: {}", view.queues[0].unacked);
         if t > 1 {
             assert_eq!(view.queues[0].unacked, 8, "at {t} s both consumers are full");

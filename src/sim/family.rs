@@ -100,14 +100,10 @@ pub struct NodeView {
     /// kind explains what it did without a panel type here.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub stories: Vec<Story>,
-    /// A Kafka cluster's brokers, partitions and groups.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub kafka: Option<Box<crate::families::messaging::kafka_cluster::KafkaView>>,
-    /// A RabbitMQ broker's exchanges, bindings and queues.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub rabbit: Option<Box<crate::families::messaging::rabbitmq::RabbitView>>,
     /// The kind's own view data, whatever its family's panel draws (a
-    /// sharded store's shards, ring and recent routes): opaque here, read
+    /// Kafka cluster's brokers, partitions and groups; a RabbitMQ broker's
+    /// exchanges, bindings and queues; a sharded store's shards, ring and
+    /// recent routes): opaque here, read
     /// back by type with [`NodeView::own`]. Nothing serializes a view's part.
     #[serde(skip)]
     pub own: Option<OwnPart>,
@@ -259,13 +255,10 @@ pub struct NodeSummary {
     /// Deliveries this consumer got that were redeliveries.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub redelivered: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub kafka: Option<crate::families::messaging::kafka_cluster::KafkaSummary>,
-    /// A RabbitMQ broker's queues, by name.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub queues: Option<std::collections::BTreeMap<String, crate::families::messaging::rabbitmq::QueueSummary>>,
-    /// The kind's own whole-run figures (a sharded store's shards, load
-    /// and changes), written under their own key at this place.
+    /// The kind's own whole-run figures, written under their own key at
+    /// this place: a Kafka cluster's `kafka` (appends, elections, groups,
+    /// partitions), a RabbitMQ broker's `queues` (by name), a sharded
+    /// store's `store` (shards, load and changes).
     #[serde(flatten)]
     pub own: Option<OwnSummary>,
     /// Requests that failed because one of the node's calls failed.

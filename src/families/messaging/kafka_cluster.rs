@@ -26,7 +26,7 @@ use std::collections::{BTreeMap, VecDeque};
 use serde::Serialize;
 
 use crate::families::messaging::kafka::{range_assign, round_robin_assign};
-use crate::sim::engine::{Body, BodyId, Ctx, Node, NodeSummary, NodeView, Payload};
+use crate::sim::engine::{Body, BodyId, Ctx, Node, NodeSummary, NodeView, OwnPart, OwnSummary, Payload};
 use crate::sim::family::CollectMap;
 use crate::sim::metrics::NodeSample;
 use crate::sim::spec::{Acks, Assignor, KafkaClusterSpec, NodeSpec};
@@ -731,7 +731,7 @@ impl KafkaCluster {
 pub const RECENT_KEYS: usize = 24;
 
 /// The cluster as the UI draws it.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct KafkaView {
     pub brokers_up: Vec<bool>,
     pub topics: Vec<String>,
@@ -940,7 +940,7 @@ impl Node for KafkaCluster {
             completed: self.appended,
             queue_len: self.partitions.iter().map(|p| p.log_end() - p.hw).sum::<u64>(),
             errors: self.lost,
-            kafka: Some(Box::new(self.kafka_view())),
+            own: Some(OwnPart::new(self.kafka_view())),
             ..Default::default()
         }
     }
@@ -980,15 +980,18 @@ impl Node for KafkaCluster {
         NodeSummary {
             kind: "kafka_cluster",
             completed: Some(self.appended),
-            kafka: Some(KafkaSummary {
-                records_appended: self.appended,
-                leader_elections: self.elections,
-                unclean_elections: self.unclean_elections,
-                records_lost: self.lost,
-                retention_skipped: self.retention_skipped,
-                groups,
-                partitions,
-            }),
+            own: Some(OwnSummary::new(
+                "kafka",
+                KafkaSummary {
+                    records_appended: self.appended,
+                    leader_elections: self.elections,
+                    unclean_elections: self.unclean_elections,
+                    records_lost: self.lost,
+                    retention_skipped: self.retention_skipped,
+                    groups,
+                    partitions,
+                },
+            )),
             ..Default::default()
         }
     }

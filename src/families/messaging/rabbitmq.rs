@@ -24,7 +24,7 @@ use crate::families::messaging::topic::topic_matches;
 use crate::families::web_tier::client::ArrivalClock;
 use crate::families::web_tier::server::{service_time, validate_service_time};
 use crate::sim::dist::Duration;
-use crate::sim::engine::{Ctx, Node, NodeParams, NodeSummary, NodeView, Payload, Status};
+use crate::sim::engine::{Ctx, Node, NodeParams, NodeSummary, NodeView, OwnPart, OwnSummary, Payload, Status};
 use crate::sim::family::CollectMap;
 use crate::sim::metrics::{LatencyHist, NodeSample, WindowLatency};
 use crate::sim::spec::{ExchangeType, HeadersMatch, NodeSpec, RabbitConsumerSpec, RabbitMqSpec, RabbitPublisherSpec};
@@ -535,7 +535,7 @@ impl RabbitMq {
 }
 
 /// The broker as the UI draws it.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct RabbitView {
     /// (name, type).
     pub exchanges: Vec<(String, &'static str)>,
@@ -659,7 +659,7 @@ impl Node for RabbitMq {
             in_service: self.queues.iter().map(|q| q.unacked).sum(),
             completed: self.queues.iter().map(|q| q.acked).sum(),
             errors: self.discarded,
-            rabbit: Some(Box::new(self.rabbit_view())),
+            own: Some(OwnPart::new(self.rabbit_view())),
             ..Default::default()
         }
     }
@@ -683,7 +683,8 @@ impl Node for RabbitMq {
             completed: Some(self.queues.iter().map(|q| q.acked).sum()),
             dropped: Some(self.discarded),
             latency_ms: Some(self.latency.summary()),
-            queues: Some(
+            own: Some(OwnSummary::new(
+                "queues",
                 self.queues
                     .iter()
                     .map(|q| {
@@ -701,7 +702,7 @@ impl Node for RabbitMq {
                         )
                     })
                     .collect_map(),
-            ),
+            )),
             ..Default::default()
         }
     }

@@ -281,7 +281,7 @@ fn broker_panel(lab: Lab, scene: Arc<Scene>, broker: usize) -> impl IntoView {
     let height = {
         Memo::new(move |_| {
             cell.with(|l| {
-                l.view.kafka.as_deref().map(kafka_height).or_else(|| l.view.rabbit.as_deref().map(rabbit_height))
+                l.view.own::<KafkaView>().map(kafka_height).or_else(|| l.view.own::<RabbitView>().map(rabbit_height))
             })
         })
     };
@@ -293,9 +293,9 @@ fn broker_panel(lab: Lab, scene: Arc<Scene>, broker: usize) -> impl IntoView {
                 let Some(c) = canvas_ref.get() else { return };
                 let Some((ctx, w)) = context(&c, h) else { return };
                 let text = ctx.fill_style().as_string().unwrap_or_default();
-                if let Some(k) = &l.view.kafka {
+                if let Some(k) = l.view.own::<KafkaView>() {
                     draw_kafka(&ctx, k, scene.ids(), &text);
-                } else if let Some(r) = &l.view.rabbit {
+                } else if let Some(r) = l.view.own::<RabbitView>() {
                     draw_rabbit(&ctx, r, scene.ids(), &text, w);
                 }
             })
