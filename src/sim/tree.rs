@@ -1,49 +1,38 @@
-//! `Tree`: what a value's `Serialize` said, kept as data, so a part of a
-//! summary whose type only its family names (a family in a wasm chunk of
-//! its own) can still be written out by the main module, byte for byte as
-//! the typed value would have been.
+//! `Tree`: a value as the JSON it serializes to, kept as data, so a part
+//! of a summary whose type only its family names (a family in a wasm chunk
+//! of its own) can still be written out by the main module, byte for byte
+//! as the typed value would have been.
 //!
 //! ```text
 //!   family:  to_tree(&summary) ──► Tree   (the family's Serialize, run once)
-//!   main:    Tree::serialize(s) ──► the same serializer calls, in order
+//!   main:    Tree::serialize(s) ──► the JSON serde_json writes for the value
 //! ```
-//! A `Tree` replays every call the value made (struct and field names,
-//! enum variants, `Option`s, integer and float widths), so any serializer
-//! (compact or pretty JSON) writes exactly what it would have written for
-//! the value itself. Unlike `serde_json::Value` it keeps a struct's field
-//! order and an `f32` as an `f32`.
+//! It is JSON's data model (null, bool, integer, float, string, array,
+//! object), with two things `serde_json::Value` loses: an object keeps the
+//! order its fields were written in (a struct's declaration order), and an
+//! `f32` keeps its shortest digits (0.1, not 0.10000000149011612). Enums,
+//! tuples, `Option`s and newtypes become what serde_json makes of them. Only
+//! this data model, not every serializer call, so that writing a tree pulls
+//! little of serde_json's code into the browser's download.
 
-use serde::ser::{self, Serialize, SerializeMap, SerializeSeq, SerializeStruct, Serializer};
+use serde::ser::{self, Impossible, Serialize, SerializeMap, SerializeSeq, Serializer};
 
-/// A serialized value, as the calls that wrote it.
+/// A serialized value in JSON's data model, objects in written order.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Tree {
+    Null,
     Bool(bool),
     I64(i64),
     U64(u64),
-    F32(f32),
     F64(f64),
-    Char(char),
     Str(String),
-    Bytes(Vec<u8>),
-    None,
-    Some(Box<Tree>),
-    Unit,
-    UnitStruct(&'static str),
-    UnitVariant { name: &'static str, index: u32, variant: &'static str },
-    NewtypeStruct(&'static str, Box<Tree>),
-    NewtypeVariant { name: &'static str, index: u32, variant: &'static str, value: Box<Tree> },
     Seq(Vec<Tree>),
-    Tuple(Vec<Tree>),
-    TupleStruct(&'static str, Vec<Tree>),
-    TupleVariant { name: &'static str, index: u32, variant: &'static str, fields: Vec<Tree> },
-    Map(Vec<(Tree, Tree)>),
-    Struct(&'static str, Vec<(&'static str, Tree)>),
-    StructVariant { name: &'static str, index: u32, variant: &'static str, fields: Vec<(&'static str, Tree)> },
+    Map(Vec<(String, Tree)>),
 }
 
 /// `value` as a [`Tree`]. Fails only where `value`'s own `Serialize` fails,
-/// or for 128-bit integers (which nothing here writes).
+/// for 128-bit integers, or for a map key that is not a string, an integer
+/// or a bool (none of which JSON can write either).
 pub fn to_tree<T: Serialize + ?Sized>(value: &T) -> Result<Tree, TreeError> {
     value.serialize(TreeSerializer)
 }
@@ -68,59 +57,22 @@ impl ser::Error for TreeError {
 
 impl Serialize for Tree {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use ser::{SerializeStructVariant, SerializeTuple, SerializeTupleStruct, SerializeTupleVariant};
         match self {
+            Tree::Null => s.serialize_unit(),
             Tree::Bool(v) => s.serialize_bool(*v),
             Tree::I64(v) => s.serialize_i64(*v),
             Tree::U64(v) => s.serialize_u64(*v),
-            Tree::F32(v) => s.serialize_f32(*v),
             Tree::F64(v) => s.serialize_f64(*v),
-            Tree::Char(v) => s.serialize_char(*v),
             Tree::Str(v) => s.serialize_str(v),
-            Tree::Bytes(v) => s.serialize_bytes(v),
-            Tree::None => s.serialize_none(),
-            Tree::Some(v) => s.serialize_some(v),
-            Tree::Unit => s.serialize_unit(),
-            Tree::UnitStruct(name) => s.serialize_unit_struct(name),
-            Tree::UnitVariant { name, index, variant } => s.serialize_unit_variant(name, *index, variant),
-            Tree::NewtypeStruct(name, v) => s.serialize_newtype_struct(name, v),
-            Tree::NewtypeVariant { name, index, variant, value } => {
-                s.serialize_newtype_variant(name, *index, variant, value)
-            }
             Tree::Seq(items) => {
                 let mut seq = s.serialize_seq(Some(items.len()))?;
                 items.iter().try_for_each(|v| seq.serialize_element(v))?;
                 seq.end()
             }
-            Tree::Tuple(items) => {
-                let mut t = s.serialize_tuple(items.len())?;
-                items.iter().try_for_each(|v| t.serialize_element(v))?;
-                t.end()
-            }
-            Tree::TupleStruct(name, items) => {
-                let mut t = s.serialize_tuple_struct(name, items.len())?;
-                items.iter().try_for_each(|v| t.serialize_field(v))?;
-                t.end()
-            }
-            Tree::TupleVariant { name, index, variant, fields } => {
-                let mut t = s.serialize_tuple_variant(name, *index, variant, fields.len())?;
-                fields.iter().try_for_each(|v| t.serialize_field(v))?;
-                t.end()
-            }
             Tree::Map(entries) => {
                 let mut m = s.serialize_map(Some(entries.len()))?;
-                entries.iter().try_for_each(|(k, v)| m.serialize_entry(k, v))?;
+                entries.iter().try_for_each(|(k, v)| m.serialize_entry(k.as_str(), v))?;
                 m.end()
-            }
-            Tree::Struct(name, fields) => {
-                let mut st = s.serialize_struct(name, fields.len())?;
-                fields.iter().try_for_each(|(k, v)| st.serialize_field(k, v))?;
-                st.end()
-            }
-            Tree::StructVariant { name, index, variant, fields } => {
-                let mut st = s.serialize_struct_variant(name, *index, variant, fields.len())?;
-                fields.iter().try_for_each(|(k, v)| st.serialize_field(k, v))?;
-                st.end()
             }
         }
     }
@@ -129,30 +81,38 @@ impl Serialize for Tree {
 /// Builds a [`Tree`] from a value's serializer calls.
 struct TreeSerializer;
 
-/// A sequence, tuple or struct being built; `head` says which.
-struct Collect<H, V> {
-    head: H,
-    items: Vec<V>,
+/// An array being built (sequences, tuples, tuple structs); for a tuple
+/// variant, the variant's name (written as `{"variant": [...]}`).
+struct Items {
+    variant: Option<&'static str>,
+    items: Vec<Tree>,
 }
 
-/// A map being built: the entries so far and a key awaiting its value.
-struct CollectMap {
-    entries: Vec<(Tree, Tree)>,
-    key: Option<Tree>,
+/// An object being built (maps, structs); for a struct variant, the
+/// variant's name (written as `{"variant": {...}}`); a key awaiting its value.
+struct Entries {
+    variant: Option<&'static str>,
+    entries: Vec<(String, Tree)>,
+    key: Option<String>,
 }
 
-type Variant = (&'static str, u32, &'static str);
+fn wrap(variant: Option<&'static str>, value: Tree) -> Tree {
+    match variant {
+        Some(v) => Tree::Map(vec![(v.to_owned(), value)]),
+        None => value,
+    }
+}
 
 impl Serializer for TreeSerializer {
     type Ok = Tree;
     type Error = TreeError;
-    type SerializeSeq = Collect<(), Tree>;
-    type SerializeTuple = Collect<(), Tree>;
-    type SerializeTupleStruct = Collect<&'static str, Tree>;
-    type SerializeTupleVariant = Collect<Variant, Tree>;
-    type SerializeMap = CollectMap;
-    type SerializeStruct = Collect<&'static str, (&'static str, Tree)>;
-    type SerializeStructVariant = Collect<Variant, (&'static str, Tree)>;
+    type SerializeSeq = Items;
+    type SerializeTuple = Items;
+    type SerializeTupleStruct = Items;
+    type SerializeTupleVariant = Items;
+    type SerializeMap = Entries;
+    type SerializeStruct = Entries;
+    type SerializeStructVariant = Entries;
 
     fn serialize_bool(self, v: bool) -> Result<Tree, TreeError> {
         Ok(Tree::Bool(v))
@@ -181,84 +141,94 @@ impl Serializer for TreeSerializer {
     fn serialize_u64(self, v: u64) -> Result<Tree, TreeError> {
         Ok(Tree::U64(v))
     }
+    /// The f32's shortest digits, as an f64 (which writes them back: a
+    /// decimal of at most 9 digits survives the trip through an f64).
     fn serialize_f32(self, v: f32) -> Result<Tree, TreeError> {
-        Ok(Tree::F32(v))
+        if !v.is_finite() {
+            return Ok(Tree::F64(v.into()));
+        }
+        Ok(Tree::F64(v.to_string().parse().map_err(|_| TreeError(format!("cannot read back the f32 {v}")))?))
     }
     fn serialize_f64(self, v: f64) -> Result<Tree, TreeError> {
         Ok(Tree::F64(v))
     }
     fn serialize_char(self, v: char) -> Result<Tree, TreeError> {
-        Ok(Tree::Char(v))
+        Ok(Tree::Str(v.to_string()))
     }
     fn serialize_str(self, v: &str) -> Result<Tree, TreeError> {
         Ok(Tree::Str(v.to_owned()))
     }
     fn serialize_bytes(self, v: &[u8]) -> Result<Tree, TreeError> {
-        Ok(Tree::Bytes(v.to_vec()))
+        Ok(Tree::Seq(v.iter().map(|&b| Tree::U64(b.into())).collect()))
     }
     fn serialize_none(self) -> Result<Tree, TreeError> {
-        Ok(Tree::None)
+        Ok(Tree::Null)
     }
     fn serialize_some<T: Serialize + ?Sized>(self, v: &T) -> Result<Tree, TreeError> {
-        Ok(Tree::Some(Box::new(to_tree(v)?)))
+        to_tree(v)
     }
     fn serialize_unit(self) -> Result<Tree, TreeError> {
-        Ok(Tree::Unit)
+        Ok(Tree::Null)
     }
-    fn serialize_unit_struct(self, name: &'static str) -> Result<Tree, TreeError> {
-        Ok(Tree::UnitStruct(name))
+    fn serialize_unit_struct(self, _name: &'static str) -> Result<Tree, TreeError> {
+        Ok(Tree::Null)
     }
-    fn serialize_unit_variant(self, name: &'static str, index: u32, variant: &'static str) -> Result<Tree, TreeError> {
-        Ok(Tree::UnitVariant { name, index, variant })
+    fn serialize_unit_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+    ) -> Result<Tree, TreeError> {
+        Ok(Tree::Str(variant.to_owned()))
     }
-    fn serialize_newtype_struct<T: Serialize + ?Sized>(self, name: &'static str, v: &T) -> Result<Tree, TreeError> {
-        Ok(Tree::NewtypeStruct(name, Box::new(to_tree(v)?)))
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _name: &'static str, v: &T) -> Result<Tree, TreeError> {
+        to_tree(v)
     }
     fn serialize_newtype_variant<T: Serialize + ?Sized>(
         self,
-        name: &'static str,
-        index: u32,
+        _name: &'static str,
+        _index: u32,
         variant: &'static str,
         v: &T,
     ) -> Result<Tree, TreeError> {
-        Ok(Tree::NewtypeVariant { name, index, variant, value: Box::new(to_tree(v)?) })
+        Ok(wrap(Some(variant), to_tree(v)?))
     }
-    fn serialize_seq(self, len: Option<usize>) -> Result<Self::SerializeSeq, TreeError> {
-        Ok(Collect { head: (), items: Vec::with_capacity(len.unwrap_or(0)) })
+    fn serialize_seq(self, len: Option<usize>) -> Result<Items, TreeError> {
+        Ok(Items { variant: None, items: Vec::with_capacity(len.unwrap_or(0)) })
     }
-    fn serialize_tuple(self, len: usize) -> Result<Self::SerializeTuple, TreeError> {
-        Ok(Collect { head: (), items: Vec::with_capacity(len) })
+    fn serialize_tuple(self, len: usize) -> Result<Items, TreeError> {
+        self.serialize_seq(Some(len))
     }
-    fn serialize_tuple_struct(self, name: &'static str, len: usize) -> Result<Self::SerializeTupleStruct, TreeError> {
-        Ok(Collect { head: name, items: Vec::with_capacity(len) })
+    fn serialize_tuple_struct(self, _name: &'static str, len: usize) -> Result<Items, TreeError> {
+        self.serialize_seq(Some(len))
     }
     fn serialize_tuple_variant(
         self,
-        name: &'static str,
-        index: u32,
+        _name: &'static str,
+        _index: u32,
         variant: &'static str,
         len: usize,
-    ) -> Result<Self::SerializeTupleVariant, TreeError> {
-        Ok(Collect { head: (name, index, variant), items: Vec::with_capacity(len) })
+    ) -> Result<Items, TreeError> {
+        Ok(Items { variant: Some(variant), items: Vec::with_capacity(len) })
     }
-    fn serialize_map(self, len: Option<usize>) -> Result<Self::SerializeMap, TreeError> {
-        Ok(CollectMap { entries: Vec::with_capacity(len.unwrap_or(0)), key: None })
+    fn serialize_map(self, len: Option<usize>) -> Result<Entries, TreeError> {
+        Ok(Entries { variant: None, entries: Vec::with_capacity(len.unwrap_or(0)), key: None })
     }
-    fn serialize_struct(self, name: &'static str, len: usize) -> Result<Self::SerializeStruct, TreeError> {
-        Ok(Collect { head: name, items: Vec::with_capacity(len) })
+    fn serialize_struct(self, _name: &'static str, len: usize) -> Result<Entries, TreeError> {
+        self.serialize_map(Some(len))
     }
     fn serialize_struct_variant(
         self,
-        name: &'static str,
-        index: u32,
+        _name: &'static str,
+        _index: u32,
         variant: &'static str,
         len: usize,
-    ) -> Result<Self::SerializeStructVariant, TreeError> {
-        Ok(Collect { head: (name, index, variant), items: Vec::with_capacity(len) })
+    ) -> Result<Entries, TreeError> {
+        Ok(Entries { variant: Some(variant), entries: Vec::with_capacity(len), key: None })
     }
 }
 
-impl SerializeSeq for Collect<(), Tree> {
+impl SerializeSeq for Items {
     type Ok = Tree;
     type Error = TreeError;
     fn serialize_element<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), TreeError> {
@@ -266,52 +236,48 @@ impl SerializeSeq for Collect<(), Tree> {
         Ok(())
     }
     fn end(self) -> Result<Tree, TreeError> {
-        Ok(Tree::Seq(self.items))
+        Ok(wrap(self.variant, Tree::Seq(self.items)))
     }
 }
 
-impl ser::SerializeTuple for Collect<(), Tree> {
+impl ser::SerializeTuple for Items {
     type Ok = Tree;
     type Error = TreeError;
     fn serialize_element<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), TreeError> {
-        self.items.push(to_tree(v)?);
-        Ok(())
+        SerializeSeq::serialize_element(self, v)
     }
     fn end(self) -> Result<Tree, TreeError> {
-        Ok(Tree::Tuple(self.items))
+        SerializeSeq::end(self)
     }
 }
 
-impl ser::SerializeTupleStruct for Collect<&'static str, Tree> {
+impl ser::SerializeTupleStruct for Items {
     type Ok = Tree;
     type Error = TreeError;
     fn serialize_field<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), TreeError> {
-        self.items.push(to_tree(v)?);
-        Ok(())
+        SerializeSeq::serialize_element(self, v)
     }
     fn end(self) -> Result<Tree, TreeError> {
-        Ok(Tree::TupleStruct(self.head, self.items))
+        SerializeSeq::end(self)
     }
 }
 
-impl ser::SerializeTupleVariant for Collect<Variant, Tree> {
+impl ser::SerializeTupleVariant for Items {
     type Ok = Tree;
     type Error = TreeError;
     fn serialize_field<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), TreeError> {
-        self.items.push(to_tree(v)?);
-        Ok(())
+        SerializeSeq::serialize_element(self, v)
     }
     fn end(self) -> Result<Tree, TreeError> {
-        let (name, index, variant) = self.head;
-        Ok(Tree::TupleVariant { name, index, variant, fields: self.items })
+        SerializeSeq::end(self)
     }
 }
 
-impl SerializeMap for CollectMap {
+impl SerializeMap for Entries {
     type Ok = Tree;
     type Error = TreeError;
     fn serialize_key<T: Serialize + ?Sized>(&mut self, k: &T) -> Result<(), TreeError> {
-        self.key = Some(to_tree(k)?);
+        self.key = Some(k.serialize(KeySerializer)?);
         Ok(())
     }
     fn serialize_value<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), TreeError> {
@@ -320,32 +286,158 @@ impl SerializeMap for CollectMap {
         Ok(())
     }
     fn end(self) -> Result<Tree, TreeError> {
-        Ok(Tree::Map(self.entries))
+        Ok(wrap(self.variant, Tree::Map(self.entries)))
     }
 }
 
-impl SerializeStruct for Collect<&'static str, (&'static str, Tree)> {
+impl ser::SerializeStruct for Entries {
     type Ok = Tree;
     type Error = TreeError;
     fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, v: &T) -> Result<(), TreeError> {
-        self.items.push((key, to_tree(v)?));
+        self.entries.push((key.to_owned(), to_tree(v)?));
         Ok(())
     }
     fn end(self) -> Result<Tree, TreeError> {
-        Ok(Tree::Struct(self.head, self.items))
+        SerializeMap::end(self)
     }
 }
 
-impl ser::SerializeStructVariant for Collect<Variant, (&'static str, Tree)> {
+impl ser::SerializeStructVariant for Entries {
     type Ok = Tree;
     type Error = TreeError;
     fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, v: &T) -> Result<(), TreeError> {
-        self.items.push((key, to_tree(v)?));
-        Ok(())
+        ser::SerializeStruct::serialize_field(self, key, v)
     }
     fn end(self) -> Result<Tree, TreeError> {
-        let (name, index, variant) = self.head;
-        Ok(Tree::StructVariant { name, index, variant, fields: self.items })
+        SerializeMap::end(self)
+    }
+}
+
+/// A map key as the text JSON writes in quotes: a string as it is, an
+/// integer or a bool in decimal or as `true`/`false` (serde_json's rule).
+struct KeySerializer;
+
+fn not_a_key() -> TreeError {
+    TreeError("a map key must be a string, an integer or a bool".into())
+}
+
+impl Serializer for KeySerializer {
+    type Ok = String;
+    type Error = TreeError;
+    type SerializeSeq = Impossible<String, TreeError>;
+    type SerializeTuple = Impossible<String, TreeError>;
+    type SerializeTupleStruct = Impossible<String, TreeError>;
+    type SerializeTupleVariant = Impossible<String, TreeError>;
+    type SerializeMap = Impossible<String, TreeError>;
+    type SerializeStruct = Impossible<String, TreeError>;
+    type SerializeStructVariant = Impossible<String, TreeError>;
+
+    fn serialize_bool(self, v: bool) -> Result<String, TreeError> {
+        Ok(v.to_string())
+    }
+    fn serialize_i8(self, v: i8) -> Result<String, TreeError> {
+        Ok(v.to_string())
+    }
+    fn serialize_i16(self, v: i16) -> Result<String, TreeError> {
+        Ok(v.to_string())
+    }
+    fn serialize_i32(self, v: i32) -> Result<String, TreeError> {
+        Ok(v.to_string())
+    }
+    fn serialize_i64(self, v: i64) -> Result<String, TreeError> {
+        Ok(v.to_string())
+    }
+    fn serialize_u8(self, v: u8) -> Result<String, TreeError> {
+        Ok(v.to_string())
+    }
+    fn serialize_u16(self, v: u16) -> Result<String, TreeError> {
+        Ok(v.to_string())
+    }
+    fn serialize_u32(self, v: u32) -> Result<String, TreeError> {
+        Ok(v.to_string())
+    }
+    fn serialize_u64(self, v: u64) -> Result<String, TreeError> {
+        Ok(v.to_string())
+    }
+    fn serialize_f32(self, _v: f32) -> Result<String, TreeError> {
+        Err(not_a_key())
+    }
+    fn serialize_f64(self, _v: f64) -> Result<String, TreeError> {
+        Err(not_a_key())
+    }
+    fn serialize_char(self, v: char) -> Result<String, TreeError> {
+        Ok(v.to_string())
+    }
+    fn serialize_str(self, v: &str) -> Result<String, TreeError> {
+        Ok(v.to_owned())
+    }
+    fn serialize_bytes(self, _v: &[u8]) -> Result<String, TreeError> {
+        Err(not_a_key())
+    }
+    fn serialize_none(self) -> Result<String, TreeError> {
+        Err(not_a_key())
+    }
+    fn serialize_some<T: Serialize + ?Sized>(self, _v: &T) -> Result<String, TreeError> {
+        Err(not_a_key())
+    }
+    fn serialize_unit(self) -> Result<String, TreeError> {
+        Err(not_a_key())
+    }
+    fn serialize_unit_struct(self, _name: &'static str) -> Result<String, TreeError> {
+        Err(not_a_key())
+    }
+    fn serialize_unit_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+    ) -> Result<String, TreeError> {
+        Ok(variant.to_owned())
+    }
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _name: &'static str, v: &T) -> Result<String, TreeError> {
+        v.serialize(self)
+    }
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _name: &'static str,
+        _index: u32,
+        _variant: &'static str,
+        _v: &T,
+    ) -> Result<String, TreeError> {
+        Err(not_a_key())
+    }
+    fn serialize_seq(self, _len: Option<usize>) -> Result<Self::SerializeSeq, TreeError> {
+        Err(not_a_key())
+    }
+    fn serialize_tuple(self, _len: usize) -> Result<Self::SerializeTuple, TreeError> {
+        Err(not_a_key())
+    }
+    fn serialize_tuple_struct(self, _name: &'static str, _len: usize) -> Result<Self::SerializeTupleStruct, TreeError> {
+        Err(not_a_key())
+    }
+    fn serialize_tuple_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        _variant: &'static str,
+        _len: usize,
+    ) -> Result<Self::SerializeTupleVariant, TreeError> {
+        Err(not_a_key())
+    }
+    fn serialize_map(self, _len: Option<usize>) -> Result<Self::SerializeMap, TreeError> {
+        Err(not_a_key())
+    }
+    fn serialize_struct(self, _name: &'static str, _len: usize) -> Result<Self::SerializeStruct, TreeError> {
+        Err(not_a_key())
+    }
+    fn serialize_struct_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        _variant: &'static str,
+        _len: usize,
+    ) -> Result<Self::SerializeStructVariant, TreeError> {
+        Err(not_a_key())
     }
 }
 
@@ -450,15 +542,17 @@ mod tests {
     }
 
     #[test]
-    fn a_tree_keeps_the_calls_not_just_the_text() {
-        let tree = to_tree(&vec![Some(Mode::Hash), None]).unwrap();
+    fn a_tree_is_json_with_objects_in_written_order() {
+        let tree = to_tree(&vec![Some(Mode::Hash), None, Some(Mode::Weighted(3))]).unwrap();
         assert_eq!(
             tree,
-            Tree::Seq(vec![
-                Tree::Some(Box::new(Tree::UnitVariant { name: "Mode", index: 0, variant: "hash" })),
-                Tree::None,
-            ])
+            Tree::Seq(vec![Tree::Str("hash".into()), Tree::Null, Tree::Map(vec![("weighted".into(), Tree::U64(3))]),])
         );
+        // Keys as JSON writes them; a float key is no key.
+        let keys = to_tree(&BTreeMap::from([(2u8, 'x'), (10, 'y')])).unwrap();
+        assert_eq!(keys, Tree::Map(vec![("2".into(), Tree::Str("x".into())), ("10".into(), Tree::Str("y".into()))]));
         assert_eq!(to_tree(&1u128).unwrap_err().to_string(), "u128 is not supported");
+        let text = |t: Tree| serde_json::to_string(&t).unwrap();
+        assert_eq!(text(to_tree(&[f32::NAN, f32::INFINITY, 1e-7]).unwrap()), "[null,null,1e-7]");
     }
 }
