@@ -103,6 +103,15 @@ fn wrap(variant: Option<&'static str>, value: Tree) -> Tree {
     }
 }
 
+/// Methods for the scalars a `Tree` keeps as they are (integers widened).
+macro_rules! scalars {
+    ($($method:ident: $t:ty => $variant:ident),*) => {$(
+        fn $method(self, v: $t) -> Result<Tree, TreeError> {
+            Ok(Tree::$variant(v.into()))
+        }
+    )*};
+}
+
 impl Serializer for TreeSerializer {
     type Ok = Tree;
     type Error = TreeError;
@@ -114,33 +123,9 @@ impl Serializer for TreeSerializer {
     type SerializeStruct = Entries;
     type SerializeStructVariant = Entries;
 
-    fn serialize_bool(self, v: bool) -> Result<Tree, TreeError> {
-        Ok(Tree::Bool(v))
-    }
-    fn serialize_i8(self, v: i8) -> Result<Tree, TreeError> {
-        Ok(Tree::I64(v.into()))
-    }
-    fn serialize_i16(self, v: i16) -> Result<Tree, TreeError> {
-        Ok(Tree::I64(v.into()))
-    }
-    fn serialize_i32(self, v: i32) -> Result<Tree, TreeError> {
-        Ok(Tree::I64(v.into()))
-    }
-    fn serialize_i64(self, v: i64) -> Result<Tree, TreeError> {
-        Ok(Tree::I64(v))
-    }
-    fn serialize_u8(self, v: u8) -> Result<Tree, TreeError> {
-        Ok(Tree::U64(v.into()))
-    }
-    fn serialize_u16(self, v: u16) -> Result<Tree, TreeError> {
-        Ok(Tree::U64(v.into()))
-    }
-    fn serialize_u32(self, v: u32) -> Result<Tree, TreeError> {
-        Ok(Tree::U64(v.into()))
-    }
-    fn serialize_u64(self, v: u64) -> Result<Tree, TreeError> {
-        Ok(Tree::U64(v))
-    }
+    scalars!(serialize_bool: bool => Bool, serialize_i8: i8 => I64, serialize_i16: i16 => I64, serialize_i32: i32 => I64,
+        serialize_i64: i64 => I64, serialize_u8: u8 => U64, serialize_u16: u16 => U64, serialize_u32: u32 => U64,
+        serialize_u64: u64 => U64, serialize_f64: f64 => F64);
     /// The f32's shortest digits, as an f64 (which writes them back: a
     /// decimal of at most 9 digits survives the trip through an f64).
     fn serialize_f32(self, v: f32) -> Result<Tree, TreeError> {
@@ -148,9 +133,6 @@ impl Serializer for TreeSerializer {
             return Ok(Tree::F64(v.into()));
         }
         Ok(Tree::F64(v.to_string().parse().map_err(|_| TreeError(format!("cannot read back the f32 {v}")))?))
-    }
-    fn serialize_f64(self, v: f64) -> Result<Tree, TreeError> {
-        Ok(Tree::F64(v))
     }
     fn serialize_char(self, v: char) -> Result<Tree, TreeError> {
         Ok(Tree::Str(v.to_string()))
@@ -240,38 +222,27 @@ impl SerializeSeq for Items {
     }
 }
 
-impl ser::SerializeTuple for Items {
-    type Ok = Tree;
-    type Error = TreeError;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), TreeError> {
-        SerializeSeq::serialize_element(self, v)
-    }
-    fn end(self) -> Result<Tree, TreeError> {
-        SerializeSeq::end(self)
-    }
+/// Tuples, tuple structs and tuple variants are arrays, as sequences are.
+macro_rules! items_as_seq {
+    ($($trait:ident :: $method:ident),*) => {$(
+        impl ser::$trait for Items {
+            type Ok = Tree;
+            type Error = TreeError;
+            fn $method<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), TreeError> {
+                SerializeSeq::serialize_element(self, v)
+            }
+            fn end(self) -> Result<Tree, TreeError> {
+                SerializeSeq::end(self)
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeTupleStruct for Items {
-    type Ok = Tree;
-    type Error = TreeError;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), TreeError> {
-        SerializeSeq::serialize_element(self, v)
-    }
-    fn end(self) -> Result<Tree, TreeError> {
-        SerializeSeq::end(self)
-    }
-}
-
-impl ser::SerializeTupleVariant for Items {
-    type Ok = Tree;
-    type Error = TreeError;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), TreeError> {
-        SerializeSeq::serialize_element(self, v)
-    }
-    fn end(self) -> Result<Tree, TreeError> {
-        SerializeSeq::end(self)
-    }
-}
+items_as_seq!(
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field,
+    SerializeTupleVariant::serialize_field
+);
 
 impl SerializeMap for Entries {
     type Ok = Tree;
@@ -321,6 +292,23 @@ fn not_a_key() -> TreeError {
     TreeError("a map key must be a string, an integer or a bool".into())
 }
 
+/// Key methods: scalars JSON writes as text in quotes, and the ones it refuses.
+macro_rules! key_as_text {
+    ($($method:ident: $t:ty),*) => {$(
+        fn $method(self, v: $t) -> Result<String, TreeError> {
+            Ok(v.to_string())
+        }
+    )*};
+}
+
+macro_rules! not_a_key {
+    ($($method:ident: $t:ty),*) => {$(
+        fn $method(self, _v: $t) -> Result<String, TreeError> {
+            Err(not_a_key())
+        }
+    )*};
+}
+
 impl Serializer for KeySerializer {
     type Ok = String;
     type Error = TreeError;
@@ -332,47 +320,11 @@ impl Serializer for KeySerializer {
     type SerializeStruct = Impossible<String, TreeError>;
     type SerializeStructVariant = Impossible<String, TreeError>;
 
-    fn serialize_bool(self, v: bool) -> Result<String, TreeError> {
-        Ok(v.to_string())
-    }
-    fn serialize_i8(self, v: i8) -> Result<String, TreeError> {
-        Ok(v.to_string())
-    }
-    fn serialize_i16(self, v: i16) -> Result<String, TreeError> {
-        Ok(v.to_string())
-    }
-    fn serialize_i32(self, v: i32) -> Result<String, TreeError> {
-        Ok(v.to_string())
-    }
-    fn serialize_i64(self, v: i64) -> Result<String, TreeError> {
-        Ok(v.to_string())
-    }
-    fn serialize_u8(self, v: u8) -> Result<String, TreeError> {
-        Ok(v.to_string())
-    }
-    fn serialize_u16(self, v: u16) -> Result<String, TreeError> {
-        Ok(v.to_string())
-    }
-    fn serialize_u32(self, v: u32) -> Result<String, TreeError> {
-        Ok(v.to_string())
-    }
-    fn serialize_u64(self, v: u64) -> Result<String, TreeError> {
-        Ok(v.to_string())
-    }
-    fn serialize_f32(self, _v: f32) -> Result<String, TreeError> {
-        Err(not_a_key())
-    }
-    fn serialize_f64(self, _v: f64) -> Result<String, TreeError> {
-        Err(not_a_key())
-    }
-    fn serialize_char(self, v: char) -> Result<String, TreeError> {
-        Ok(v.to_string())
-    }
+    key_as_text!(serialize_bool: bool, serialize_i8: i8, serialize_i16: i16, serialize_i32: i32, serialize_i64: i64,
+        serialize_u8: u8, serialize_u16: u16, serialize_u32: u32, serialize_u64: u64, serialize_char: char);
+    not_a_key!(serialize_f32: f32, serialize_f64: f64, serialize_bytes: &[u8]);
     fn serialize_str(self, v: &str) -> Result<String, TreeError> {
         Ok(v.to_owned())
-    }
-    fn serialize_bytes(self, _v: &[u8]) -> Result<String, TreeError> {
-        Err(not_a_key())
     }
     fn serialize_none(self) -> Result<String, TreeError> {
         Err(not_a_key())
