@@ -7,13 +7,17 @@
 //!   family:  to_tree(&summary) ──► Tree   (the family's Serialize, run once)
 //!   main:    Tree::serialize(s) ──► the JSON serde_json writes for the value
 //! ```
-//! It is JSON's data model (null, bool, integer, float, string, array,
-//! object), with two things `serde_json::Value` loses: an object keeps the
-//! order its fields were written in (a struct's declaration order), and an
-//! `f32` keeps its shortest digits (0.1, not 0.10000000149011612). Enums,
+//! It is JSON's data model (null, bool, integer, f64, string, array,
+//! object) with what `serde_json::Value` loses: an object keeps the order
+//! its fields were written in (a struct's declaration order). Enums,
 //! tuples, `Option`s and newtypes become what serde_json makes of them. Only
 //! this data model, not every serializer call, so that writing a tree pulls
 //! little of serde_json's code into the browser's download.
+//!
+//! It refuses what it could not write back byte for byte: an `f32`
+//! (serde_json writes f32s and f64s with different exponent thresholds:
+//! `1e13f32` is `1e+13`, `1e13f64` is `10000000000000.0`), a float map key,
+//! and 128-bit integers. A summary uses f64.
 
 use serde::ser::{self, Impossible, Serialize, SerializeMap, SerializeSeq, Serializer};
 
@@ -30,9 +34,9 @@ pub enum Tree {
     Map(Vec<(String, Tree)>),
 }
 
-/// `value` as a [`Tree`]. Fails only where `value`'s own `Serialize` fails,
-/// for 128-bit integers, or for a map key that is not a string, an integer
-/// or a bool (none of which JSON can write either).
+/// `value` as a [`Tree`]. Fails where `value`'s own `Serialize` fails, for
+/// an `f32` or a 128-bit integer, and for a map key that is not a string,
+/// a char, an integer, a bool, a unit variant or a newtype or `Some` of one.
 pub fn to_tree<T: Serialize + ?Sized>(value: &T) -> Result<Tree, TreeError> {
     value.serialize(TreeSerializer)
 }
@@ -126,13 +130,9 @@ impl Serializer for TreeSerializer {
     scalars!(serialize_bool: bool => Bool, serialize_i8: i8 => I64, serialize_i16: i16 => I64, serialize_i32: i32 => I64,
         serialize_i64: i64 => I64, serialize_u8: u8 => U64, serialize_u16: u16 => U64, serialize_u32: u32 => U64,
         serialize_u64: u64 => U64, serialize_f64: f64 => F64);
-    /// The f32's shortest digits, as an f64 (which writes them back: a
-    /// decimal of at most 9 digits survives the trip through an f64).
+    /// Refused: as an f64 it would be written with f64's exponent rule.
     fn serialize_f32(self, v: f32) -> Result<Tree, TreeError> {
-        if !v.is_finite() {
-            return Ok(Tree::F64(v.into()));
-        }
-        Ok(Tree::F64(v.to_string().parse().map_err(|_| TreeError(format!("cannot read back the f32 {v}")))?))
+        Err(TreeError(format!("an f32 ({v}) is not supported: use f64")))
     }
     fn serialize_char(self, v: char) -> Result<Tree, TreeError> {
         Ok(Tree::Str(v.to_string()))
@@ -289,7 +289,7 @@ impl ser::SerializeStructVariant for Entries {
 struct KeySerializer;
 
 fn not_a_key() -> TreeError {
-    TreeError("a map key must be a string, an integer or a bool".into())
+    TreeError("a map key must be a string, a char, an integer or a bool".into())
 }
 
 /// Key methods: scalars JSON writes as text in quotes, and the ones it refuses.
@@ -329,8 +329,8 @@ impl Serializer for KeySerializer {
     fn serialize_none(self) -> Result<String, TreeError> {
         Err(not_a_key())
     }
-    fn serialize_some<T: Serialize + ?Sized>(self, _v: &T) -> Result<String, TreeError> {
-        Err(not_a_key())
+    fn serialize_some<T: Serialize + ?Sized>(self, v: &T) -> Result<String, TreeError> {
+        v.serialize(self)
     }
     fn serialize_unit(self) -> Result<String, TreeError> {
         Err(not_a_key())
@@ -406,11 +406,23 @@ mod tests {
         AnyNode,
         Weighted(u32),
         Pair(u8, i16),
-        Named { a: f32, b: Option<bool> },
+        Named { a: f64, b: Option<bool> },
     }
 
     #[derive(Serialize)]
     struct Unit;
+
+    /// A map whose key is a float (no `Ord` for a `BTreeMap` of them).
+    struct FloatKeys;
+
+    impl Serialize for FloatKeys {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut m = s.serialize_map(Some(1))?;
+            m.serialize_entry(&1.5f64, &1)?;
+            m.end()
+        }
+    }
 
     #[derive(Serialize)]
     struct Id(u64);
@@ -426,7 +438,7 @@ mod tests {
         #[serde(skip_serializing_if = "Option::is_none")]
         skipped: Option<u32>,
         kept_none: Option<u32>,
-        small: f32,
+        small: f64,
         negative: i32,
         modes: Vec<Mode>,
         by_name: BTreeMap<String, (u8, bool)>,
@@ -482,8 +494,7 @@ mod tests {
         let tree = to_tree(&v).unwrap();
         assert_eq!(serde_json::to_string(&tree).unwrap(), serde_json::to_string(&v).unwrap());
         assert_eq!(serde_json::to_string_pretty(&tree).unwrap(), serde_json::to_string_pretty(&v).unwrap());
-        // Field order as declared (a serde_json::Value would sort it), and
-        // the f32 as an f32 (0.1, not 0.10000000149011612).
+        // Field order as declared (a serde_json::Value would sort it).
         let text = serde_json::to_string(&tree).unwrap();
         assert!(
             text.starts_with(
@@ -500,11 +511,21 @@ mod tests {
             tree,
             Tree::Seq(vec![Tree::Str("hash".into()), Tree::Null, Tree::Map(vec![("weighted".into(), Tree::U64(3))]),])
         );
-        // Keys as JSON writes them; a float key is no key.
+        // Keys as JSON writes them, `Some` of one too.
         let keys = to_tree(&BTreeMap::from([(2u8, 'x'), (10, 'y')])).unwrap();
         assert_eq!(keys, Tree::Map(vec![("2".into(), Tree::Str("x".into())), ("10".into(), Tree::Str("y".into()))]));
-        assert_eq!(to_tree(&1u128).unwrap_err().to_string(), "u128 is not supported");
+        let some_keys = BTreeMap::from([(Some(1u32), 2u32)]);
+        assert_eq!(
+            serde_json::to_string(&to_tree(&some_keys).unwrap()).unwrap(),
+            serde_json::to_string(&some_keys).unwrap()
+        );
         let text = |t: Tree| serde_json::to_string(&t).unwrap();
-        assert_eq!(text(to_tree(&[f32::NAN, f32::INFINITY, 1e-7]).unwrap()), "[null,null,1e-7]");
+        assert_eq!(text(to_tree(&[f64::NAN, f64::INFINITY, 1e-7, 1e16, -0.0]).unwrap()), "[null,null,1e-7,1e+16,-0.0]");
+        // Refused, with a reason, rather than written differently.
+        assert_eq!(to_tree(&1u128).unwrap_err().to_string(), "u128 is not supported");
+        assert_eq!(to_tree(&1e13f32).unwrap_err().to_string(), "an f32 (10000000000000) is not supported: use f64");
+        assert!(to_tree(&BTreeMap::from([(1u8, 0.5f32)])).is_err());
+        let float_key = to_tree(&FloatKeys).unwrap_err().to_string();
+        assert_eq!(float_key, "a map key must be a string, a char, an integer or a bool");
     }
 }
