@@ -23,7 +23,7 @@ use crate::families::messaging::rabbitmq::RabbitMsg;
 use crate::sim::engine::{Node, Request};
 use crate::sim::metrics::LatencySummary;
 use crate::sim::spec::{CallOp, FaultSpec, NodeSpec};
-use crate::sim::tree::{Tree, to_tree};
+use crate::sim::tree::{Tree, TreeError, to_tree};
 use crate::sim::validate::{NodeIdx, Problems, Topology};
 
 /// What one event delivers to a node.
@@ -103,8 +103,8 @@ pub struct NodeView {
     /// The kind's own view data, whatever its family's panel draws (a
     /// Kafka cluster's brokers, partitions and groups; a RabbitMQ broker's
     /// exchanges, bindings and queues; a sharded store's shards, ring and
-    /// recent routes): opaque here, read
-    /// back by type with [`NodeView::own`]. Nothing serializes a view's part.
+    /// recent routes): opaque here, read back by type with
+    /// [`NodeView::own`]. Nothing serializes a view's part.
     #[serde(skip)]
     pub own: Option<OwnPart>,
 }
@@ -132,13 +132,12 @@ impl OwnPart {
 
     /// The data, if it is a `T`.
     pub fn get<T: 'static>(&self) -> Option<&T> {
-        self.0.as_any().downcast_ref()
+        (&*self.0 as &dyn std::any::Any).downcast_ref()
     }
 }
 
 /// What [`OwnPart`] holds: implemented for every `PartialEq + Debug` type.
 pub trait PartData: std::any::Any + Send + Sync {
-    fn as_any(&self) -> &dyn std::any::Any;
     /// Equal to `other` (false when `other` is another type).
     fn same(&self, other: &dyn PartData) -> bool;
     /// The value's `Debug`. Only natively: in the browser nothing prints
@@ -150,12 +149,8 @@ pub trait PartData: std::any::Any + Send + Sync {
 }
 
 impl<T: std::any::Any + std::fmt::Debug + PartialEq + Send + Sync> PartData for T {
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
-    }
-
     fn same(&self, other: &dyn PartData) -> bool {
-        other.as_any().downcast_ref::<T>().is_some_and(|o| o == self)
+        (other as &dyn std::any::Any).downcast_ref::<T>().is_some_and(|o| o == self)
     }
 
     #[cfg(not(target_arch = "wasm32"))]
@@ -300,30 +295,39 @@ impl NodeSummary {
 }
 
 /// A kind's own part of its summary (`NodeSummary::own`), whose type only
-/// its family names: written out as `"key": value` exactly as the typed
-/// value would be (through a [`Tree`] the family made of it), and read back
-/// by type. Equal when the values are; `Debug` shows the value (natively).
-#[derive(Clone, PartialEq)]
+/// its family names: read back by type, and written out as `"key": value`
+/// exactly as the typed value would be, through a [`Tree`] that `tree_of`
+/// (the family's code, chosen by `new`) makes of it when the summary is
+/// written. Equal when the values are; `Debug` shows the value (natively).
+#[derive(Clone)]
 pub struct OwnSummary {
     key: &'static str,
-    tree: Tree,
     typed: OwnPart,
+    tree_of: fn(&OwnPart) -> Result<Tree, TreeError>,
 }
 
 impl OwnSummary {
-    /// `value` under `key`. Summary types are plain data: their
-    /// serialization cannot fail (a `Tree` refuses only 128-bit integers).
+    /// `value` under `key`.
     pub fn new<T: Serialize + PartData>(key: &'static str, value: T) -> Self {
-        let tree = to_tree(&value).expect("a summary part is plain data");
-        OwnSummary { key, tree, typed: OwnPart::new(value) }
+        fn tree_of<T: Serialize + 'static>(part: &OwnPart) -> Result<Tree, TreeError> {
+            to_tree(part.get::<T>().expect("an OwnSummary's part is the type `new` was given"))
+        }
+        OwnSummary { key, typed: OwnPart::new(value), tree_of: tree_of::<T> }
+    }
+}
+
+impl PartialEq for OwnSummary {
+    fn eq(&self, other: &Self) -> bool {
+        self.key == other.key && self.typed == other.typed
     }
 }
 
 impl Serialize for OwnSummary {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
+        use serde::ser::{Error, SerializeMap};
+        let tree = (self.tree_of)(&self.typed).map_err(S::Error::custom)?;
         let mut map = s.serialize_map(Some(1))?;
-        map.serialize_entry(self.key, &self.tree)?;
+        map.serialize_entry(self.key, &tree)?;
         map.end()
     }
 }
@@ -600,5 +604,9 @@ mod tests {
         assert!(format!("{a:?}").contains(r#"own: Some({"store": [1, 2]})"#), "{a:?}");
         let none = NodeSummary { kind: "client", ..Default::default() };
         assert_eq!(serde_json::to_string(&none).unwrap(), r#"{"kind":"client","up":false}"#);
+        // A part a `Tree` refuses is an error of the write, not a panic.
+        let refused = NodeSummary { own: Some(OwnSummary::new("x", 1.5f32)), ..Default::default() };
+        let err = serde_json::to_string(&refused).unwrap_err().to_string();
+        assert!(err.contains("an f32 (1.5) is not supported"), "{err}");
     }
 }
