@@ -4,9 +4,13 @@
 //! as the typed value would have been.
 //!
 //! ```text
-//!   family:  to_tree(&summary) ──► Tree   (the family's Serialize, run once)
+//!   family:  to_tree(&summary) ──► Tree   (its own Serialize, when a summary is written)
 //!   main:    Tree::serialize(s) ──► the JSON serde_json writes for the value
 //! ```
+//! Why not `serde_json::Value`: without serde_json's `preserve_order` it
+//! sorts an object's keys (the golden files keep struct order), and that
+//! feature would change the order of every `Value` in the program (input
+//! fields, the chunk kinds' specs); and it too writes an f32 as an f64.
 //! It is JSON's data model (null, bool, integer, f64, string, array,
 //! object) with what `serde_json::Value` loses: an object keeps the order
 //! its fields were written in (a struct's declaration order). Enums,
