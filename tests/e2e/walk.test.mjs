@@ -37,42 +37,63 @@ after(async () => {
 
 /** The app's health after an action (the API answers, and, if playing, the
  * clock moves within a few frames), and which actions' panels are on show
- * (one round trip for both). */
+ * (one round trip for both).
+ *
+ * While a family's chunk loads (the "Loading the code of …" banner), the old
+ * scene and its panels stay on show and then vanish when the chunk arrives:
+ * an action picked from them would race the swap (a select gone between
+ * counting its options and choosing one). So the panels are read once the
+ * banner has gone; a banner still there after 10 s is a problem. */
 async function health(page) {
   const needs = ACTIONS.map((a) => a.needs || null);
   return page.evaluate((needs) => new Promise((resolve) => {
-    const shown = needs.map((sel) => {
-      if (!sel) return true;
-      const el = document.querySelector(sel);
-      return !!el && el.getClientRects().length > 0;
-    });
-    const done = (h) => resolve({ ...h, shown });
-    if (document.querySelector('[data-testid=crash]')) return done({ problem: 'the "hit a bug" notice is showing' });
-    let before;
-    try {
-      window.scalelab.summary();
-      before = window.scalelab.state();
-    } catch (e) {
-      return done({ problem: `window.scalelab does not answer: ${e}` });
-    }
-    let frames = 0;
-    const frame = () => {
-      const now = window.scalelab.state();
-      const moving = before.playing && now.playing && !before.finished && !now.finished
-        && !before.seeking && !now.seeking && now.scene === before.scene;
-      if (!moving || now.now_ms > before.now_ms) return done({ before, now });
-      if (++frames < 6) return requestAnimationFrame(frame);
-      done({ problem: `playing, but the clock stayed at ${now.now_ms} ms for ${frames} frames`, before, now });
+    const loadingSince = performance.now();
+    const settled = () => {
+      if (!document.querySelector('[data-testid=loading]')) return check();
+      if (performance.now() - loadingSince > 10000) {
+        return resolve({ problem: 'the "Loading the code of …" banner stayed for 10 s', shown: needs.map(() => false) });
+      }
+      setTimeout(settled, 20);
     };
-    requestAnimationFrame(frame);
+    const check = () => {
+      const shown = needs.map((sel) => {
+        if (!sel) return true;
+        const el = document.querySelector(sel);
+        return !!el && el.getClientRects().length > 0;
+      });
+      const done = (h) => resolve({ ...h, shown });
+      if (document.querySelector('[data-testid=crash]')) return done({ problem: 'the "hit a bug" notice is showing' });
+      let before;
+      try {
+        window.scalelab.summary();
+        before = window.scalelab.state();
+      } catch (e) {
+        return done({ problem: `window.scalelab does not answer: ${e}` });
+      }
+      let frames = 0;
+      const frame = () => {
+        const now = window.scalelab.state();
+        const moving = before.playing && now.playing && !before.finished && !now.finished
+          && !before.seeking && !now.seeking && now.scene === before.scene;
+        if (!moving || now.now_ms > before.now_ms) return done({ before, now });
+        if (++frames < 6) return requestAnimationFrame(frame);
+        done({ problem: `playing, but the clock stayed at ${now.now_ms} ms for ${frames} frames`, before, now });
+      };
+      requestAnimationFrame(frame);
+    };
+    settled();
   }), needs);
 }
 
-/** Picks an action among those whose panel is on show, by weight. */
-function choose(shown, r) {
+/** Picks an action among those whose panel is on show, by weight; one this
+ * walk has not done yet weighs 8 times more (coverage-guided, like the
+ * options' `memory`: a panel that shows only after the right preset and
+ * option, as the shortener's clock buttons, gets its turn while it shows). */
+function choose(shown, used, r) {
   const offered = ACTIONS.filter((_, k) => shown[k]);
-  let x = r() * offered.reduce((s, a) => s + a.weight, 0);
-  for (const a of offered) if ((x -= a.weight) < 0) return a;
+  const weight = (a) => a.weight * (used.has(a.name) ? 1 : 8);
+  let x = r() * offered.reduce((s, a) => s + weight(a), 0);
+  for (const a of offered) if ((x -= weight(a)) < 0) return a;
   return offered.at(-1);
 }
 
@@ -97,7 +118,7 @@ async function walk(seed) {
     const used = new Map();
     let h = await health(page);
     for (let k = 0; k < N_ACTIONS; k++) {
-      const action = REPLAY ? ACTIONS.find((a) => a.name === REPLAY.steps[k].name) : choose(h.shown, r);
+      const action = REPLAY ? ACTIONS.find((a) => a.name === REPLAY.steps[k].name) : choose(h.shown, used, r);
       if (!action) fail(`the log names an action this list does not have: "${REPLAY.steps[k].name}"`);
       // Each action draws its values from its own seed, so a replay of the
       // log repeats them exactly.
