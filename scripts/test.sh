@@ -7,7 +7,9 @@ set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
 started=$(date +%s)
-step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+# Each step's header says how long the run has taken so far (where the
+# minutes go on a fresh machine).
+step() { printf '\n\033[1m==> %s\033[0m (at %d s)\n' "$*" "$(( $(date +%s) - started ))"; }
 
 bash scripts/setup.sh test
 
