@@ -7,9 +7,8 @@ use common::scenario;
 use scalelab::Simulation;
 use scalelab::presets::{LOAD_BALANCING_JSON, all};
 use scalelab::sim::Progress;
-use scalelab::sim::spec::StopSpec;
 use scalelab::sim::time::{NS_PER_MS, SimTime};
-use scalelab::sim::validate::Scenario;
+use scalelab::sim::validate::{Scenario, Stop};
 
 #[test]
 fn same_seed_same_summary_other_seed_differs() {
@@ -24,9 +23,9 @@ fn same_seed_same_summary_other_seed_differs() {
     };
     for p in all() {
         let own = scenario(p.json);
-        let until = match own.spec.stop {
-            StopSpec::SimTimeS(t) => (t * 1e9) as SimTime,
-            StopSpec::CompletedRequests(_) => SimTime::MAX,
+        let until = match own.stop {
+            Stop::SimTime(t) => t,
+            Stop::FinishedRequests(_) => SimTime::MAX,
         };
         let s = own.with_stop_requests(50_000);
         let a = run(&s, until);
