@@ -37,7 +37,7 @@ after(async () => {
 
 /** The app's health after an action (the API answers, and, if playing, the
  * clock moves within a few frames), and which actions' panels are on show
- * (one round trip for both).
+ * (one round trip for both, once any chunk has loaded).
  *
  * While a family's chunk loads (the "Loading the code of …" banner), the old
  * scene and its panels stay on show and then vanish when the chunk arrives:
@@ -45,43 +45,34 @@ after(async () => {
  * counting its options and choosing one). So the panels are read once the
  * banner has gone; a banner still there after 10 s is a problem. */
 async function health(page) {
+  const loaded = await page.getByTestId('loading').waitFor({ state: 'detached', timeout: 10000 }).then(() => true, () => false);
+  if (!loaded) return { problem: 'the "Loading the code of …" banner stayed for 10 s', shown: ACTIONS.map(() => false) };
   const needs = ACTIONS.map((a) => a.needs || null);
   return page.evaluate((needs) => new Promise((resolve) => {
-    const loadingSince = performance.now();
-    const settled = () => {
-      if (!document.querySelector('[data-testid=loading]')) return check();
-      if (performance.now() - loadingSince > 10000) {
-        return resolve({ problem: 'the "Loading the code of …" banner stayed for 10 s', shown: needs.map(() => false) });
-      }
-      setTimeout(settled, 20);
+    const shown = needs.map((sel) => {
+      if (!sel) return true;
+      const el = document.querySelector(sel);
+      return !!el && el.getClientRects().length > 0;
+    });
+    const done = (h) => resolve({ ...h, shown });
+    if (document.querySelector('[data-testid=crash]')) return done({ problem: 'the "hit a bug" notice is showing' });
+    let before;
+    try {
+      window.scalelab.summary();
+      before = window.scalelab.state();
+    } catch (e) {
+      return done({ problem: `window.scalelab does not answer: ${e}` });
+    }
+    let frames = 0;
+    const frame = () => {
+      const now = window.scalelab.state();
+      const moving = before.playing && now.playing && !before.finished && !now.finished
+        && !before.seeking && !now.seeking && now.scene === before.scene;
+      if (!moving || now.now_ms > before.now_ms) return done({ before, now });
+      if (++frames < 6) return requestAnimationFrame(frame);
+      done({ problem: `playing, but the clock stayed at ${now.now_ms} ms for ${frames} frames`, before, now });
     };
-    const check = () => {
-      const shown = needs.map((sel) => {
-        if (!sel) return true;
-        const el = document.querySelector(sel);
-        return !!el && el.getClientRects().length > 0;
-      });
-      const done = (h) => resolve({ ...h, shown });
-      if (document.querySelector('[data-testid=crash]')) return done({ problem: 'the "hit a bug" notice is showing' });
-      let before;
-      try {
-        window.scalelab.summary();
-        before = window.scalelab.state();
-      } catch (e) {
-        return done({ problem: `window.scalelab does not answer: ${e}` });
-      }
-      let frames = 0;
-      const frame = () => {
-        const now = window.scalelab.state();
-        const moving = before.playing && now.playing && !before.finished && !now.finished
-          && !before.seeking && !now.seeking && now.scene === before.scene;
-        if (!moving || now.now_ms > before.now_ms) return done({ before, now });
-        if (++frames < 6) return requestAnimationFrame(frame);
-        done({ problem: `playing, but the clock stayed at ${now.now_ms} ms for ${frames} frames`, before, now });
-      };
-      requestAnimationFrame(frame);
-    };
-    settled();
+    requestAnimationFrame(frame);
   }), needs);
 }
 
