@@ -85,7 +85,13 @@ test('the walk takes every required switch, never stays put, and seldom jumps', 
     assert.ok(walk.length - 1 <= edges.length * 1.1 + 2, `${fams}: ${walk.length - 1} switches for ${edges.length} required`);
     // Every family pair, both ways; every preset entered and left.
     const famPairs = new Set(walk.slice(1).map((j, k) => `${fams[walk[k]]}>${fams[j]}`));
-    for (const a of fams) for (const b of fams) assert.ok(famPairs.has(`${a}>${b}`) || (a === b && fams.filter((f) => f === a).length === 1));
+    const names = new Set(fams);
+    for (const a of names) {
+      for (const b of names) {
+        const possible = a !== b || fams.filter((f) => f === a).length > 1;
+        assert.ok(!possible || famPairs.has(`${a}>${b}`), `${fams}: a switch ${a} → ${b}`);
+      }
+    }
     for (let i = 0; i < fams.length; i++) assert.ok(walk.slice(1).includes(i) && walk.slice(0, -1).includes(i), `${fams}: preset ${i} entered and left`);
   }
   const edges = requiredSwitches(families);
