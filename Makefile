@@ -1,5 +1,5 @@
 # Scale Lab. `make serve` and `make test` install whatever is missing first.
-.PHONY: serve test bench clean
+.PHONY: serve test bench mutants clean
 
 serve:
 	bash scripts/serve.sh
@@ -14,6 +14,14 @@ bench:
 	. scripts/env.sh && cargo run --quiet --release --bin scalelab -- bench --seek
 	. scripts/env.sh && cargo run --quiet --release --bin scalelab -- bench --ring
 	. scripts/env.sh && cargo run --quiet --release --bin scalelab -- bench --kafka
+
+# Mutation testing of one file (not in `make test` or CI: minutes to hours):
+#   make mutants FILE=src/families/web_tier/load_balancer.rs [ARGS="--shard 1/2"]
+# Installs cargo-mutants (pinned in scripts/setup.sh) if missing; the test
+# targets each file runs are listed in scripts/mutants.sh.
+mutants:
+	@test -n "$(FILE)" || { echo 'usage: make mutants FILE=src/<path>.rs [ARGS="<cargo-mutants options>"]'; exit 2; }
+	bash scripts/mutants.sh $(FILE) $(ARGS)
 
 clean:
 	cargo clean

@@ -4,6 +4,7 @@
 #! Usage: scripts/setup.sh serve   # Rust wasm target, Trunk, wasm-bindgen CLI, wasm-split-cli, npm tools
 #!        scripts/setup.sh test    # the same but Trunk (the tests' release build is
 #!                                 # scripts/build-release.mjs), + Debian's chromium and chromium-driver
+#!        scripts/setup.sh mutants # cargo-mutants only (`make mutants`, scripts/mutants.sh)
 #!
 #! Every step first checks whether the right version is already there, so a
 #! second run costs seconds. Nothing is fetched from outside the package
@@ -14,6 +15,7 @@ set -euo pipefail
 TRUNK_VERSION=0.21.14
 WASM_BINDGEN_VERSION=0.2.130   # must equal the wasm-bindgen crate pin in Cargo.toml and Trunk.toml
 WASM_SPLIT_VERSION=0.2.4       # wasm_split_cli_support; >= 0.2.3 for wasm-bindgen 0.2.128+
+CARGO_MUTANTS_VERSION=27.1.0   # mutation testing (`make mutants`); not needed by serve or test
 
 purpose=${1:-test}
 cd "$(dirname "$0")/.."
@@ -22,6 +24,17 @@ export PATH="$CARGO_HOME/bin:$PATH"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+# cargo-mutants for `make mutants` (scripts/mutants.sh): about a minute, once.
+# It needs nothing else set up here (the mutated builds are native).
+if [ "$purpose" = mutants ]; then
+  if [ "$(cargo mutants --version 2>/dev/null || true)" != "cargo-mutants $CARGO_MUTANTS_VERSION" ]; then
+    say "cargo install cargo-mutants $CARGO_MUTANTS_VERSION (about a minute, once)"
+    CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+      cargo install cargo-mutants --version "$CARGO_MUTANTS_VERSION" --locked --force
+  fi
+  exit 0
+fi
 
 # Rust components and the wasm target (rustup reaches the Rust dist server only).
 installed_components=$(rustup component list --installed 2>/dev/null || true)

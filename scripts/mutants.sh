@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+#! Mutation testing of one source file with cargo-mutants (pinned in
+#! scripts/setup.sh): each mutant breaks the file's code in one small way
+#! (a function returns a default, `<` becomes `<=`, a `+` a `-`, a match
+#! arm goes), and the tests that cover the file run against it. A mutant
+#! no test fails on ("missed") is a test to write, or an equivalent mutant
+#! (one that cannot change behaviour) to explain. See ARCHITECTURE.md,
+#! "Testing".
+#!
+#! Usage: scripts/mutants.sh FILE [cargo-mutants options]
+#!        make mutants FILE=src/families/web_tier/load_balancer.rs [ARGS="--shard 1/2"]
+#!        TESTS="--lib --test cache" scripts/mutants.sh FILE   # other test targets
+#!
+#! Each file runs only the test targets that cover it (the table below):
+#! every mutant is a rebuild plus those tests, so a slow target nobody
+#! needs costs its time once per mutant. A file not in the table runs the
+#! whole native suite (correct, but about 100 s a mutant): add its line.
+#! Results go to target/mutants/<file>/mutants.out (caught.txt,
+#! missed.txt, unviable.txt, timeout.txt, outcomes.json, one log per
+#! mutant); the last line printed is the file's row of the table.
+#! `ARGS=--iterate` tests again only what the previous run of the file
+#! did not catch (after a new test, say). Not part of `make test` or CI:
+#! a file takes from 10 minutes to a few hours on 2 cores.
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+cd "$ROOT"
+
+file=${1:?usage: scripts/mutants.sh FILE [cargo-mutants options]}
+shift
+[ -f "$file" ] || { echo "no such file: $file" >&2; exit 2; }
+
+# The test targets that cover each file (cargo test arguments). Slow
+# whole-suite targets (determinism, golden, checkpoints) only where the
+# file's behaviour is theirs to check.
+tests_for() {
+  case "$1" in
+    src/families/web_tier/load_balancer.rs) echo "--lib --test load_balancer --test timeline --test validation --test tiers" ;;
+    src/families/web_tier/server.rs) echo "--lib --test tiers --test load_balancer --test theory --test timeline --test validation" ;;
+    src/families/web_tier/station.rs) echo "--lib --test theory --test tiers --test load_balancer --test cache" ;;
+    src/families/web_tier/client.rs) echo "--lib --test theory --test load_balancer --test timeline --test validation --test sharding" ;;
+    src/families/storage/cache_store.rs) echo "--lib --test cache" ;;
+    src/families/storage/cache.rs) echo "--lib --test cache --test tiers" ;;
+    src/families/storage/database.rs) echo "--lib --test tiers" ;;
+    src/share.rs) echo "--lib --test golden" ;;
+    src/sim/engine.rs) echo "--lib --test theory --test load_balancer --test timeline --test tiers --test checkpoints --test validation" ;;
+    src/sim/queue.rs) echo "--lib --test theory --test timeline" ;;
+    src/sim/checkpoint.rs) echo "--lib --test checkpoints" ;;
+    src/sim/series.rs) echo "--lib --test checkpoints --test determinism" ;;
+    src/sim/metrics.rs) echo "--lib --test theory --test load_balancer --test tiers --test cache" ;;
+    *) echo "" ;;
+  esac
+}
+
+tests=${TESTS:-$(tests_for "$file")}
+if [ -z "$tests" ]; then
+  echo "note: $file has no line in scripts/mutants.sh's table; running the whole native suite per mutant" >&2
+fi
+
+bash scripts/setup.sh mutants >/dev/null
+
+slug=$(echo "$file" | sed 's#^src/##; s#\.rs$##; s#/#-#g')
+out="target/mutants/$slug"
+mkdir -p "$out"
+started=$(date +%s)
+set +e
+# -j 1: every mutant is a build, and this machine has 2 cores.
+# shellcheck disable=SC2086
+cargo mutants --file "$file" --jobs 1 --output "$out" --no-shuffle "$@" -- $tests
+status=$?
+set -e
+seconds=$(( $(date +%s) - started ))
+
+# The file's row: tried, caught, missed, unviable, timed out, wall time, and
+# caught as a share of the viable mutants (those that built: caught, missed
+# or timed out; a timeout counts as not caught here).
+res="$out/mutants.out"
+if [ -d "$res" ]; then
+  lines() { if [ -f "$res/$1.txt" ]; then grep -c . "$res/$1.txt" || true; else echo 0; fi; }
+  caught=$(lines caught) missed=$(lines missed) unviable=$(lines unviable) timeout=$(lines timeout)
+  viable=$((caught + missed + timeout))
+  pct=$(awk -v c="$caught" -v v="$viable" 'BEGIN { if (v) printf "%.1f", 100 * c / v; else print "-" }')
+  echo "| file | tried | caught | missed | unviable | timed out | wall | caught % of viable |"
+  echo "| $file | $((viable + unviable)) | $caught | $missed | $unviable | $timeout | $((seconds / 60)) min $((seconds % 60)) s | $pct |"
+  if [ -s "$res/missed.txt" ]; then
+    echo "missed (each needs a test, or a reason it cannot change behaviour):"
+    cat "$res/missed.txt"
+  fi
+fi
+# cargo-mutants exits 2 when some mutants were missed, 3 on timeouts: a
+# result to read, not a failure of this script.
+case $status in 0|2|3) exit 0 ;; *) exit "$status" ;; esac
