@@ -2,9 +2,11 @@
 
 mod common;
 
+use std::collections::BTreeMap;
+
 use common::{balanced, scenario};
-use scalelab::Simulation;
 use scalelab::sim::time::NS_PER_MS;
+use scalelab::{HashRing, Simulation};
 
 fn forwarded(summary: &scalelab::Summary) -> Vec<u64> {
     summary.nodes["lb"].forwarded.as_ref().unwrap().values().copied().collect()
@@ -33,8 +35,30 @@ fn weighted_round_robin_follows_weights() {
     assert!((share("a") - 0.5).abs() < 0.001 && (share("b") - 1.0 / 3.0).abs() < 0.001, "{f:?}");
 }
 
+/// Asserts that backend `id` took `want` of the `total` requests forwarded,
+/// within 4.5 standard deviations `sd` (a chance of about 7 in a million per
+/// backend that a correct balancer lands outside).
+fn assert_share(f: &BTreeMap<String, u64>, id: &str, want: f64, sd: f64) {
+    let total: u64 = f.values().sum();
+    let got = f[id] as f64 / total as f64;
+    assert!((got - want).abs() <= 4.5 * sd, "{id}: share {got:.4}, expected {want:.4} ± {:.4}: {f:?}", 4.5 * sd);
+}
+
 #[test]
-fn ip_hash_pins_a_client_to_one_backend() {
+fn ip_hash_spreads_many_clients_and_pins_one_client_to_one_backend() {
+    // 1,000 clients (the default), each request from one of them drawn
+    // uniformly. A hash places each client on one of the 4 backends as a
+    // fair draw would, so a backend holds Binomial(1000, 1/4) clients (sd
+    // √(1000·¼·¾) = 13.7 of 1,000); its share of the 20,000 requests adds
+    // the requests' own binomial noise, sd √(¼·¾/20,000).
+    let (n_clients, n_requests, p) = (1000.0, 20_000.0, 0.25f64);
+    let json = balanced("ip_hash", 4, 4, 100.0, 10.0, r#"{"completed_requests":20000}"#, "");
+    let f = common::run(&json).nodes["lb"].forwarded.clone().unwrap();
+    let sd = (p * (1.0 - p) / n_clients + p * (1.0 - p) / n_requests).sqrt();
+    for id in ["app-1", "app-2", "app-3", "app-4"] {
+        assert_share(&f, id, p, sd);
+    }
+    // One client: every request to one backend.
     let json = balanced("ip_hash", 4, 4, 100.0, 10.0, r#"{"completed_requests":2000}"#, "")
         .replace(r#""rate_per_s":100}"#, r#""rate_per_s":100},"clients":1"#);
     let f = forwarded(&common::run(&json));
@@ -42,7 +66,25 @@ fn ip_hash_pins_a_client_to_one_backend() {
 }
 
 #[test]
-fn consistent_hash_sends_a_key_to_one_backend() {
+fn consistent_hash_follows_the_rings_shares_and_sends_a_key_to_one_backend() {
+    // 1,000,000 uniform keys (the default): each backend takes its share of
+    // the ring's hash space (checked against theory in tests/ring.rs), with
+    // the binomial noise of 20,000 requests and of the keys drawn.
+    let json = balanced("consistent_hash", 5, 4, 100.0, 10.0, r#"{"completed_requests":20000}"#, r#","vnodes":50"#);
+    let f = common::run(&json).nodes["lb"].forwarded.clone().unwrap();
+    let ids: Vec<String> = (1..=5).map(|i| format!("app-{i}")).collect();
+    let mut ring = HashRing::new(50);
+    for id in &ids {
+        ring.add_node(id);
+    }
+    let shares = ring.shares();
+    // Unequal with 50 virtual nodes (a CV of about 1/√50), so the check
+    // tells the ring's layout from an even spread.
+    assert!(shares.iter().any(|&p| (p - 0.2).abs() > 0.02), "{shares:?}");
+    for (id, &p) in ids.iter().zip(&shares) {
+        assert_share(&f, id, p, (p * (1.0 - p) * (1.0 / 20_000.0 + 1.0 / 1e6)).sqrt());
+    }
+    // One key: every request to one backend.
     let json = balanced("consistent_hash", 5, 4, 100.0, 10.0, r#"{"completed_requests":2000}"#, r#","vnodes":50"#)
         .replace(r#""rate_per_s":100}"#, r#""rate_per_s":100},"keys":{"dist":"uniform","n_keys":1}"#);
     let f = forwarded(&common::run(&json));
