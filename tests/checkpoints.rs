@@ -49,25 +49,37 @@ fn a_restored_checkpoint_replays_exactly_the_straight_run_for_every_preset() {
     for p in all() {
         let s = scenario(p.json);
         let end = 20 * NS_PER_S;
-        let want = straight(&s, end);
+        let mut straight_sim = Simulation::new(&s);
+        straight_sim.step_until(end);
+        let want = state(&straight_sim);
 
+        // A checkpoint every tenth of the preset's own events, whatever its
+        // traffic: exactly ten checkpoints (the frames stop at each one's
+        // event count), none thinned (the limit is 1,000).
+        let every = (straight_sim.events() / 10).max(1);
         let mut sim = Simulation::new(&s);
-        let mut cps = Checkpoints::new(30_000, 1_000);
+        let mut cps = Checkpoints::new(every, 1_000);
         run_with_checkpoints(&mut sim, &mut cps, end);
         assert_eq!(state(&sim), want, "{}: the observed run itself", p.id);
-        assert!(
-            cps.len() >= 2 || sim.events() < 90_000,
-            "{}: {} checkpoints over {} events",
-            p.id,
-            cps.len(),
-            sim.events()
-        );
-        // Back to a few times, each from the checkpoint before it, then on to the end.
-        for back in [end / 7, end / 2, end - end / 9] {
-            let Some(mut restored) = cps.restore(back, sim.scenario()) else { continue };
-            assert!(restored.now() <= back);
+        assert_eq!(cps.len(), 10, "{}: {} checkpoints every {every} of {} events", p.id, cps.len(), sim.events());
+        let times: Vec<u64> = cps.times().collect();
+        assert!(times.windows(2).all(|w| w[0] <= w[1]), "{}: {times:?}", p.id);
+        // Before the first checkpoint there is none: a seek replays from 0.
+        if times[0] > 0 {
+            assert!(cps.restore(times[0] - 1, sim.scenario()).is_none(), "{}", p.id);
+        }
+        // Back to between the first, the sixth and the last checkpoint and
+        // the next (or the end): each restores the latest at or before it,
+        // and replays to the end exactly.
+        for k in [0, 5, 9] {
+            let back = (times[k] + times.get(k + 1).copied().unwrap_or(end)) / 2;
+            let latest = times.iter().copied().filter(|&t| t <= back).max().expect("checkpoint k is at or before");
+            let mut restored = cps
+                .restore(back, sim.scenario())
+                .unwrap_or_else(|| panic!("{}: no checkpoint restored for {back} ns ({times:?})", p.id));
+            assert_eq!(restored.now(), latest, "{}: restored for {back} ns", p.id);
             restored.step_until(end);
-            assert_eq!(state(&restored), want, "{}: restored at {} ns for {back}", p.id, restored.now());
+            assert_eq!(state(&restored), want, "{}: restored at {} ns for {back}", p.id, latest);
         }
     }
 }
