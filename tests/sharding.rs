@@ -3,8 +3,9 @@
 //! shard or all, hot keys that virtual nodes cannot fix, quorums with
 //! replicas down, the hops each routing tier costs, and determinism.
 
+use scalelab::families::ring::hash64;
 use scalelab::families::sharding::sharded_store::{StoreSummary, StoreView};
-use scalelab::{Scenario, Simulation, Summary};
+use scalelab::{HashRing, Scenario, Simulation, Summary};
 use serde_json::{Value, json};
 
 /// A client at `rate` requests/s linked (1 ms) to a store with `store` fields.
@@ -150,12 +151,59 @@ fn virtual_nodes_even_out_shares_but_not_a_hot_key() {
     }
 }
 
+/// The preference lists of keys 0 … n_keys−1 on a ring of `shards` shards
+/// (`vnodes` points each): from the key's hash (`key-<k>`, XXH3-64), the
+/// next `n` distinct shards clockwise. Walked here on the ring's points, an
+/// oracle apart from the store's placement code.
+fn preference_lists(shards: u32, vnodes: u32, n_keys: u64, n: usize) -> Vec<Vec<u32>> {
+    let mut ring = HashRing::new(vnodes);
+    for s in 0..shards {
+        ring.add_node(&format!("shard-{s}"));
+    }
+    let points = ring.points();
+    (0..n_keys)
+        .map(|k| {
+            let h = hash64(format!("key-{k}").as_bytes());
+            let first = points.partition_point(|&(p, _)| p < h);
+            let mut list: Vec<u32> = Vec::new();
+            for j in 0..points.len() {
+                let shard = points[(first + j) % points.len()].1;
+                if !list.contains(&shard) {
+                    list.push(shard);
+                }
+                if list.len() == n {
+                    break;
+                }
+            }
+            list
+        })
+        .collect()
+}
+
+/// The share of keys whose preference list holds every shard of `down`.
+fn share_with_all(lists: &[Vec<u32>], down: &[u32]) -> f64 {
+    lists.iter().filter(|l| down.iter().all(|d| l.contains(d))).count() as f64 / lists.len() as f64
+}
+
+/// Asserts that `got` requests were refused out of an expected Poisson
+/// count `want`, within `tolerance` of it; the tolerance is at least 4
+/// standard deviations (√want) at the counts these tests have.
+fn assert_refused(what: &str, got: u64, want: f64, tolerance: f64) {
+    assert!(tolerance * want >= 4.0 * want.sqrt(), "{what}: {tolerance} of {want} is under 4 sd");
+    let off = (got as f64 - want).abs() / want;
+    assert!(off <= tolerance, "{what}: {got} unavailable, expected {want:.0} (off {:.1}%)", off * 100.0);
+}
+
 #[test]
 fn quorums_with_replicas_down() {
     let ops = json!({"write": 0.3});
     let fail = |shards: &[u32]| -> Value {
         Value::Array(shards.iter().map(|s| json!({"at_s": 5, "fail": "store", "shard": s})).collect())
     };
+    // 500 requests a second over 100,000 uniform keys; shards fail at 5 s
+    // of 30, so 12,500 requests arrive with them down.
+    let after = 500.0 * 25.0;
+    let lists = preference_lists(6, 100, 100_000, 3);
     // N=3, R=W=2: one shard down, every key still has two live replicas.
     let one = run(&scenario(
         500.0,
@@ -167,7 +215,8 @@ fn quorums_with_replicas_down() {
     ));
     assert_eq!(store(&one).unavailable, 0);
     assert!(one.reset <= 5, "only requests held by the failing shard ({})", one.reset);
-    // Two down: keys with both among their three replicas are unavailable.
+    // Two down: the keys with both among their three replicas have one
+    // live replica, short of a quorum of two, for reads and writes alike.
     let two = run(&scenario(
         500.0,
         uniform(),
@@ -176,14 +225,14 @@ fn quorums_with_replicas_down() {
         fail(&[1, 2]),
         1,
     ));
-    assert!(store(&two).unavailable > 100, "two down: {} unavailable", store(&two).unavailable);
-    // N=1: the down shard's keys (about 1/6) are unavailable after 5 s of 30.
+    let both = share_with_all(&lists, &[1, 2]);
+    assert_refused("N=3 R=W=2, shards 1 and 2 down", store(&two).unavailable, both * after, 0.10);
+    // N=1: the down shard's keys are unavailable.
     let single = run(&scenario(500.0, uniform(), ops.clone(), json!({"shards": 6}), fail(&[1]), 1));
-    let share = store(&single).shards["shard-1"].share;
-    let expected = share * 25.0 * 500.0;
-    let got = store(&single).unavailable as f64;
-    assert!((got - expected).abs() < 0.15 * expected, "N=1: {got} unavailable, expected about {expected}");
-    // Read one, write all (R=1, W=3): reads survive a replica down, writes to its keys fail.
+    let owned = share_with_all(&preference_lists(6, 100, 100_000, 1), &[1]);
+    assert_refused("N=1, shard 1 down", store(&single).unavailable, owned * after, 0.10);
+    // Read one, write all (R=1, W=3): reads survive a replica down, writes
+    // to the keys it holds a replica of fail.
     let rowa = run(&scenario(
         500.0,
         uniform(),
@@ -193,9 +242,8 @@ fn quorums_with_replicas_down() {
         1,
     ));
     let s = store(&rowa);
-    let writes_after = s.writes as f64 * 25.0 / 30.0;
-    let frac = s.unavailable as f64 / writes_after;
-    assert!((0.35..0.65).contains(&frac), "R=1 W=3: {frac} of writes refused (about 3/6 expected)");
+    let held = share_with_all(&lists, &[1]);
+    assert_refused("R=1 W=3, shard 1 down", s.unavailable, held * 0.3 * after, 0.10);
     assert_eq!(rowa.refused, s.unavailable, "only writes were refused");
 }
 
