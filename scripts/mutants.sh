@@ -31,16 +31,18 @@ shift
 
 # The test targets that cover each file (cargo test arguments). Slow
 # whole-suite targets (determinism, golden, checkpoints) only where the
-# file's behaviour is theirs to check.
+# file's behaviour is theirs to check, and `--lib` (a second build of the
+# whole crate, a quarter of each mutant's time) only for files whose unit
+# tests are in the crate.
 tests_for() {
   case "$1" in
-    src/families/web_tier/load_balancer.rs) echo "--lib --test load_balancer --test timeline --test validation --test tiers" ;;
-    src/families/web_tier/server.rs) echo "--lib --test tiers --test load_balancer --test theory --test timeline --test validation" ;;
-    src/families/web_tier/station.rs) echo "--lib --test theory --test tiers --test load_balancer --test cache" ;;
-    src/families/web_tier/client.rs) echo "--lib --test theory --test load_balancer --test timeline --test validation --test sharding" ;;
+    src/families/web_tier/load_balancer.rs) echo "--test load_balancer --test timeline --test validation --test tiers" ;;
+    src/families/web_tier/server.rs) echo "--test tiers --test load_balancer --test theory --test timeline --test validation" ;;
+    src/families/web_tier/station.rs) echo "--test theory --test tiers --test load_balancer --test cache" ;;
+    src/families/web_tier/client.rs) echo "--test theory --test load_balancer --test timeline --test validation --test sharding" ;;
     src/families/storage/cache_store.rs) echo "--lib --test cache" ;;
-    src/families/storage/cache.rs) echo "--lib --test cache --test tiers" ;;
-    src/families/storage/database.rs) echo "--lib --test tiers" ;;
+    src/families/storage/cache.rs) echo "--test cache --test tiers" ;;
+    src/families/storage/database.rs) echo "--test tiers" ;;
     src/share.rs) echo "--lib --test golden" ;;
     src/sim/engine.rs) echo "--lib --test theory --test load_balancer --test timeline --test tiers --test checkpoints --test validation" ;;
     src/sim/queue.rs) echo "--lib --test theory --test timeline" ;;
