@@ -237,6 +237,42 @@ fn a_slow_database_exhausts_held_workers_but_not_freed_ones() {
     assert!(freed["latency_ms"]["p99"].as_f64().unwrap() < held["latency_ms"]["p99"].as_f64().unwrap() / 5.0);
 }
 
+#[test]
+fn freeing_held_workers_live_stops_the_drops_and_the_p99_falls() {
+    // The slow-database preset, its app's workers freed at 30 s by a `set`
+    // (what the inspector's live edit records).
+    let s = scalelab::Scenario::from_json(scalelab::presets::SLOW_DATABASE_JSON)
+        .unwrap()
+        .with_entry(scalelab::sim::spec::FaultSpec {
+            at_s: 30.0,
+            set: Some("app".into()),
+            hold_worker: Some(false),
+            ..Default::default()
+        })
+        .unwrap();
+    let mut sim = scalelab::Simulation::new(&s);
+    let app = sim.scenario().topology.index_of("app").unwrap();
+    let dropped = |sim: &scalelab::Simulation| sim.summary().nodes["app"].dropped.unwrap();
+    let p99_ms = |sim: &scalelab::Simulation, from_s: usize, to_s: usize| {
+        sim.node_series(app).iter().skip(from_s).take(to_s - from_s).map(|w| w.latency_ms.p99).fold(0.0, f64::max)
+    };
+    sim.step_until(25_000_000_000);
+    let at25 = dropped(&sim);
+    sim.step_until(30_000_000_000);
+    let at30 = dropped(&sim);
+    // Held: the database slowed at 20 s, the pool is used up, the queue of
+    // 200 overflows (about 250 drops a second) and requests wait seconds.
+    assert!(at30 > at25 + 500, "held: {at25} drops at 25 s, {at30} at 30 s");
+    assert!(p99_ms(&sim, 25, 30) > 1000.0);
+    // Freed: the workers held at 30 s come back within a call's 3 s
+    // timeout; from then on no request waits for a worker.
+    sim.step_until(35_000_000_000);
+    let at35 = dropped(&sim);
+    sim.step_until(60_000_000_000);
+    assert_eq!(dropped(&sim), at35, "no drops from 35 s to 60 s with freed workers");
+    assert!(p99_ms(&sim, 35, 60) < 50.0, "freed: the app's p99 is its cache hits' ({} ms)", p99_ms(&sim, 35, 60));
+}
+
 /// The cache-aside preset with `edit` applied to its JSON.
 fn bad(edit: impl FnOnce(&mut Value)) -> Vec<(String, String)> {
     let mut doc: Value = serde_json::from_str(scalelab::presets::CACHE_ASIDE_JSON).unwrap();
