@@ -254,9 +254,34 @@ fn a_dead_consumers_unacknowledged_messages_are_redelivered() {
 
 #[test]
 fn the_dead_letter_preset_shows_every_path() {
-    let s = run(&preset(presets::RABBITMQ_DEAD_LETTERS_JSON, 1));
-    let m = s.messaging.unwrap();
-    assert!(m.redelivered > 500 && m.dead_lettered > 50 && m.expired > 0, "{m:?}");
+    // A delivery fails with p = 1/4 and is requeued; one that fails a 4th
+    // time is over the delivery limit (3) and dead-lettered. So a message
+    // is requeued K times, P(K ≥ k) = p^k for k = 1, 2, 3 (E K = p + p² +
+    // p³, E K² = p + 3p² + 5p³), and dead-lettered with probability p⁴.
+    let p = 0.25f64;
+    let (mean_k, mean_k2) = (p + p * p + p.powi(3), p + 3.0 * p * p + 5.0 * p.powi(3));
+    let s = Scenario::from_json(&preset(presets::RABBITMQ_DEAD_LETTERS_JSON, 1).to_string()).unwrap();
+    let mut sim = Simulation::new(&s);
+    // Before worker-2 crashes at 30 s the two workers are 80% busy (60
+    // messages/s, 1.33 deliveries each, 20 ms a delivery): messages wait
+    // milliseconds, never the 5 s TTL. 5 sd for each count, given the n sent.
+    sim.step_until(29_999_999_999);
+    let before = sim.summary();
+    let (n, m) = (before.sent as f64, before.messaging.unwrap());
+    let sd_k = (n * (mean_k2 - mean_k * mean_k)).sqrt();
+    assert!((m.redelivered as f64 - n * mean_k).abs() <= 5.0 * sd_k, "{m:?}: {n} sent");
+    let dl_want = n * p.powi(4);
+    assert!((m.dead_lettered as f64 - dl_want).abs() <= 5.0 * dl_want.sqrt(), "{m:?}: {n} sent");
+    assert_eq!(m.expired, 0);
+    // worker-1 alone serves 50 deliveries a second of the 80 asked: the
+    // queue grows until messages wait out their TTL and expire to the
+    // dead-letter exchange too.
+    let s = sim.run();
+    let (n, m) = (s.sent as f64, s.messaging.unwrap());
+    assert!(m.expired > 0, "{m:?}");
+    let dl_want = n * p.powi(4);
+    let failed_out = (m.dead_lettered - m.expired) as f64;
+    assert!((failed_out - dl_want).abs() <= 5.0 * dl_want.sqrt(), "{m:?}: {n} sent");
     let q = queues(&s);
     assert_eq!(q["dead"].ready, m.dead_lettered);
 }
