@@ -34,14 +34,37 @@ test('cache-aside: the tiers go left to right, the cache shows its hit ratio, th
   assert.deepEqual(errors, []);
 });
 
-test('a slow database: opens as held vs freed workers, and freeing them is a live edit', async () => {
-  const { page, errors } = await openPage(browser, server.url);
+test('a slow database: opens as held vs freed workers, and freeing them live stops the drops and the p99 falls', async () => {
+  const { page, errors } = await openPage(browser, `${server.url}?autoplay=0`);
   await page.getByTestId('preset-slow-database').click();
   assert.match(await page.getByTestId('compare-select').locator('option:checked').textContent(), /app: workers held during calls → app: workers freed during calls/);
-  await page.evaluate(() => window.scalelab.runUntil(2000));
+  const dropped = () => page.evaluate(() => window.scalelab.summary().nodes.app.dropped);
+  // The inspector's p99 is the latest one-second window's, once drawn.
+  const p99 = async () => {
+    await page.waitForFunction(() => window.scalelab.screenshotReady());
+    return number(page, 'inspector-p99');
+  };
+  // The database slows at 20 s: held workers wait on it until the app's
+  // pool is used up and its queue of 200 overflows.
+  await page.evaluate(() => window.scalelab.runUntil(25000));
+  const at25 = await dropped();
+  await page.evaluate(() => window.scalelab.runUntil(30000));
   await page.getByTestId('node-app').click();
+  const heldP99 = await p99();
+  const at30 = await dropped();
+  assert.ok(at30 > at25 + 500, `held workers: drops grow (${at25} at 25 s, ${at30} at 30 s)`);
+  assert.ok(heldP99 > 1000, `held workers: the app's p99 is seconds (${heldP99} ms)`);
   await page.getByTestId('edit-hold-worker').selectOption('freed');
   await page.waitForFunction(() => JSON.stringify(window.scalelab.scenario()).includes('"hold_worker":false'));
+  // Freed: the workers held when the edit came finish their calls (the
+  // slowest within the 3 s call timeout), then no request waits for a
+  // worker: the drops stop and the app's p99 is its cache hits' again.
+  await page.evaluate(() => window.scalelab.runUntil(35000));
+  const at35 = await dropped();
+  await page.evaluate(() => window.scalelab.runUntil(45000));
+  assert.equal(await dropped(), at35, 'no drops from 35 s to 45 s with freed workers');
+  const freedP99 = await p99();
+  assert.ok(freedP99 < 50, `freed workers: the app's p99 falls (${heldP99} ms held, ${freedP99} ms freed)`);
   assert.deepEqual(errors, []);
 });
 
