@@ -188,20 +188,42 @@ test('an A/B of two ID strategies on identical traffic: hashed codes against a c
   assert.deepEqual(errors, []);
 });
 
-test('the whole design looks right dark, narrow and embedded, and keeps its frame rate', async () => {
+/// Relative luminance (WCAG) of a computed `rgb(r, g, b)` colour, 0 to 1.
+function luminance(rgb) {
+  const [r, g, b] = rgb.match(/\d+/g).slice(0, 3).map((c) => {
+    const v = Number(c) / 255;
+    return v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+  });
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+}
+
+test('the whole design is dark, fits a narrow screen, embeds without the gallery, and keeps its frame rate', async () => {
   const { page, errors } = await openPage(browser, `${server.url}?preset=shortener`, { width: 420, height: 900 });
   await page.emulateMedia({ colorScheme: 'dark' });
   await page.evaluate(() => window.scalelab.runUntil(15000));
   await page.waitForFunction(() => document.querySelectorAll('[data-testid=shortener-stories] li').length > 3);
+  // Dark: a dark page with light text (luminance under 0.05 and over 0.5).
+  const [bg, fg] = await page.evaluate(() => [getComputedStyle(document.body).backgroundColor, getComputedStyle(document.body).color]);
+  assert.ok(luminance(bg) < 0.05 && luminance(fg) > 0.5, `dark mode: background ${bg}, text ${fg}`);
+  // Narrow: 420 px wide and nothing scrolls sideways.
+  const [scroll, width] = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
+  assert.ok(scroll <= width, `the page is ${scroll} px wide in a ${width} px window`);
   await page.screenshot({ path: join(OUT, 'shortener-dark-narrow.png'), fullPage: true });
+  // Embedded: the run and its panel, no gallery.
   const embed = await openPage(browser, `${server.url}?preset=shortener-viral&embed=1`);
   await embed.page.waitForFunction(() => document.querySelector('[data-testid=shortener]'));
   await embed.page.evaluate(() => window.scalelab.runUntil(30000));
+  assert.ok(await embed.page.getByTestId('embed-view').isVisible());
+  assert.equal(await embed.page.getByTestId('gallery').count(), 0, 'an embed shows no gallery');
   await embed.page.screenshot({ path: join(OUT, 'shortener-embed.png'), fullPage: true });
+  // Frame rate: headless Chromium draws at 60 fps here (16.7 ms a frame);
+  // on a shared 2-core machine a loose bound, 250 ms at the 95th
+  // percentile (4 fps), still fails a frame that waits on the whole run.
   const wide = await openPage(browser, `${server.url}?preset=shortener-viral`);
   await wide.page.evaluate(() => window.scalelab.runUntil(25000));
   const { frames, p95 } = await frameTimes(wide.page, 3000);
   const fps = 1000 / (frames.reduce((a, b) => a + b, 0) / frames.length);
   console.log(`shortener-viral (5,050 requests/s) frame rate: ${fps.toFixed(1)} fps, p95 frame ${p95.toFixed(1)} ms`);
+  assert.ok(p95 < 250, `p95 frame ${p95.toFixed(1)} ms`);
   assert.deepEqual([...errors, ...embed.errors, ...wide.errors], []);
 });
