@@ -65,9 +65,11 @@ out="target/mutants/$slug"
 mkdir -p "$out"
 started=$(date +%s)
 set +e
-# -j 1: every mutant is a build, and this machine has 2 cores.
+# -j 1: every mutant is a build, and this machine has 2 cores. The test
+# timeout is 5 times the unmutated run's, and at least 90 s: on a shared
+# machine a slow moment is not a hang.
 # shellcheck disable=SC2086
-cargo mutants --file "$file" --jobs 1 --output "$out" --no-shuffle "$@" -- $tests
+cargo mutants --file "$file" --jobs 1 --output "$out" --no-shuffle --minimum-test-timeout 90 "$@" -- $tests
 status=$?
 set -e
 seconds=$(( $(date +%s) - started ))
