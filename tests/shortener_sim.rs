@@ -453,15 +453,6 @@ fn stories_tell_each_request_step_by_step() {
     );
 }
 
-#[test]
-fn shortener_runs_are_deterministic() {
-    for id in ["shortener", "shortener-hash-fills", "shortener-clock-skew"] {
-        let a = run(preset(id));
-        let b = run(preset(id));
-        assert_eq!(a, b, "{id}");
-    }
-}
-
 fn refused_with(text: &str, path: &str, says: &str) {
     refused(text, path, says)
 }

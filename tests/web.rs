@@ -99,15 +99,6 @@ async fn a_step_processes_exactly_one_event() {
     assert_eq!(events(), before + 1);
 }
 
-#[wasm_bindgen_test]
-fn the_engine_runs_in_wasm_with_the_same_results_as_a_second_run() {
-    let scenario = scalelab::Scenario::from_json(scalelab::presets::MM8_JSON).unwrap().with_stop_requests(20_000);
-    let a = scalelab::Simulation::new(&scenario).run();
-    let b = scalelab::Simulation::new(&scenario).run();
-    assert_eq!(a, b);
-    assert_eq!(a.completed, 20_000);
-}
-
 /// Resolves at the next animation frame (the playback loop runs in it).
 async fn next_frame() {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
