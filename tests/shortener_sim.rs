@@ -431,6 +431,7 @@ fn stories_tell_each_request_step_by_step() {
     let v = sim.node_view(app);
     assert!(!v.stories.is_empty());
     let writes: Vec<&str> = v.stories.iter().filter(|s| s.class == "write").map(|s| s.text.as_str()).collect();
+    assert!(!writes.is_empty(), "the newest stories hold writes: {:?}", v.stories);
     assert!(
         writes.iter().all(|t| t.starts_with("POST url #") && t.contains("md5(url) → first 8 bytes mod 62^3 → ")),
         "{writes:?}"
