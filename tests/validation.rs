@@ -1,13 +1,27 @@
 //! Invalid scenarios: each gives a clear error naming the field, never a panic.
 
 use scalelab::Scenario;
-use scalelab::presets::MM8_JSON;
+use scalelab::presets::{LOAD_BALANCING_JSON, MM8_JSON};
 
 /// The M/M/8 preset with one JSON-pointer edit applied.
 fn edited(pointer: &str, value: serde_json::Value) -> String {
-    let mut doc: serde_json::Value = serde_json::from_str(MM8_JSON).unwrap();
-    *doc.pointer_mut(pointer).unwrap_or_else(|| panic!("no {pointer} in the preset")) = value;
+    edited_preset(MM8_JSON, pointer, value)
+}
+
+/// `preset` with one JSON-pointer edit applied (the field may be new).
+fn edited_preset(preset: &str, pointer: &str, value: serde_json::Value) -> String {
+    let mut doc: serde_json::Value = serde_json::from_str(preset).unwrap();
+    let (parent, field) = pointer.rsplit_once('/').unwrap();
+    let parent = doc.pointer_mut(parent).unwrap_or_else(|| panic!("no {parent} in the preset"));
+    parent[field] = value;
     doc.to_string()
+}
+
+/// Asserts that `text` is a valid scenario.
+fn assert_valid(text: &str) {
+    if let Err(e) = Scenario::from_json(text) {
+        panic!("expected this scenario to be valid, got {:#?}", e.errors);
+    }
 }
 
 fn errors_of(text: &str) -> Vec<(String, String)> {
@@ -301,4 +315,40 @@ fn timeline_edits_are_checked_against_the_node_kind_and_time() {
         {"at_s": 14, "set": "lb", "algorithm": "power_of_two"}
     ])))
     .expect("a valid timeline");
+}
+
+#[test]
+fn a_balancers_health_checks_are_bounded() {
+    // The load-balancing preset: nodes[1] is the balancer.
+    let lb = |field: &str, v: serde_json::Value| {
+        edited_preset(LOAD_BALANCING_JSON, &format!("/nodes/1/health_check/{field}"), v)
+    };
+    let path = |field: &str| format!("nodes[1].health_check.{field}");
+    assert_error(&lb("interval_ms", json!(9.99)), &path("interval_ms"), "between 10 and 60000 (got 9.99)");
+    assert_error(&lb("interval_ms", json!(60_000.5)), &path("interval_ms"), "between 10 and 60000");
+    assert_valid(&lb("interval_ms", json!(10)));
+    assert_valid(&lb("interval_ms", json!(60_000)));
+    for field in ["unhealthy_threshold", "healthy_threshold"] {
+        assert_error(&lb(field, json!(0)), &path(field), "between 1 and 100 (got 0)");
+        assert_error(&lb(field, json!(101)), &path(field), "between 1 and 100 (got 101)");
+        assert_valid(&lb(field, json!(1)));
+        assert_valid(&lb(field, json!(100)));
+    }
+}
+
+#[test]
+fn a_servers_weight_and_a_clients_clients_are_bounded() {
+    // The load-balancing preset: nodes[2] is app-1, nodes[0] the users.
+    let at = |pointer: &str, v: serde_json::Value| edited_preset(LOAD_BALANCING_JSON, pointer, v);
+    assert_error(&at("/nodes/2/weight", json!(0)), "nodes[2].weight", "between 1 and 1000 (got 0)");
+    assert_error(&at("/nodes/2/weight", json!(1001)), "nodes[2].weight", "between 1 and 1000 (got 1001)");
+    assert_valid(&at("/nodes/2/weight", json!(1000)));
+    assert_error(&at("/nodes/0/clients", json!(0)), "nodes[0].clients", "between 1 and 1000000000 (got 0)");
+    assert_error(
+        &at("/nodes/0/clients", json!(1_000_000_001u64)),
+        "nodes[0].clients",
+        "between 1 and 1000000000 (got 1000000001)",
+    );
+    assert_valid(&at("/nodes/0/clients", json!(1)));
+    assert_valid(&at("/nodes/0/clients", json!(1_000_000_000u64)));
 }
