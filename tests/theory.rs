@@ -86,3 +86,61 @@ fn mm1_waiting_grows_as_one_over_one_minus_rho() {
         assert_close(&format!("M/M/1 mean at rho {rho}"), summary.latency_ms.mean, want, tol, 3);
     }
 }
+
+/// One client with bursty arrivals (`on_s` at `rate`, `off_s` at
+/// `off_rate`, repeating from 0) to a server that never queues, for `secs`.
+fn bursty(rate: f64, on_s: f64, off_s: f64, off_rate: f64, secs: u32) -> Simulation {
+    let json = format!(
+        r#"{{"version":1,"name":"bursty","seed":5,"stop":{{"sim_time_s":{secs}}},
+          "nodes":[{{"id":"c","kind":"client","arrivals":{{"process":"bursty","rate_per_s":{rate},"on_s":{on_s},"off_s":{off_s},"off_rate_per_s":{off_rate}}}}},
+                   {{"id":"s","kind":"server","workers":1000,"service_time":{{"dist":"constant","mean_ms":1}}}}],
+          "links":[{{"from":"c","to":"s"}}]}}"#
+    );
+    let mut sim = Simulation::new(&scenario(&json));
+    sim.run();
+    sim
+}
+
+/// Mean and sample variance.
+fn mean_var(xs: &[f64]) -> (f64, f64) {
+    let n = xs.len() as f64;
+    let mean = xs.iter().sum::<f64>() / n;
+    (mean, xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0))
+}
+
+#[test]
+fn bursty_arrivals_are_poisson_within_each_phase() {
+    // On 2 s at 1,000/s, off 3 s at 100/s, over 300 s: the one-second
+    // windows [k, k+1) are on when k mod 5 < 2 (120 of them) and off
+    // otherwise (180). Within a phase arrivals are Poisson (a gap that
+    // crosses the phase's end is drawn again from there: memoryless), so a
+    // window's count is Poisson(rate): its mean the rate (standard error
+    // √(rate/n) over n windows) and its variance the mean too (an index of
+    // dispersion of 1, standard error √(2/(n−1))). 5 standard errors each.
+    let sim = bursty(1000.0, 2.0, 3.0, 100.0, 300);
+    let sent: Vec<f64> = sim.series().iter().map(|w| w.sent as f64).collect();
+    assert_eq!(sent.len(), 300);
+    let (on, off): (Vec<(usize, f64)>, Vec<(usize, f64)>) =
+        sent.iter().copied().enumerate().partition(|(k, _)| k % 5 < 2);
+    for (phase, windows, rate) in [("on", on, 1000.0), ("off", off, 100.0)] {
+        let counts: Vec<f64> = windows.into_iter().map(|(_, c)| c).collect();
+        let n = counts.len() as f64;
+        let (mean, var) = mean_var(&counts);
+        assert!((mean - rate).abs() <= 5.0 * (rate / n).sqrt(), "{phase}: {mean:.1} a window, rate {rate}");
+        let dispersion = var / mean;
+        assert!(
+            (dispersion - 1.0).abs() <= 5.0 * (2.0 / (n - 1.0)).sqrt(),
+            "{phase}: variance/mean {dispersion:.2} over {n} windows, Poisson says 1"
+        );
+    }
+    // Silent off phases send nothing at all.
+    let sim = bursty(1000.0, 2.0, 3.0, 0.0, 60);
+    for (k, w) in sim.series().iter().enumerate() {
+        if k % 5 >= 2 {
+            assert_eq!(w.sent, 0, "window {k} is off");
+        } else {
+            let sd = 1000f64.sqrt();
+            assert!((w.sent as f64 - 1000.0).abs() <= 5.0 * sd, "window {k} is on: {}", w.sent);
+        }
+    }
+}
