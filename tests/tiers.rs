@@ -288,6 +288,50 @@ fn says(errors: &[(String, String)], path: &str, text: &str) {
 }
 
 #[test]
+fn call_lists_are_checked_to_their_limits() {
+    // nodes[2] is app-1, which links to the cache and the database.
+    let list = |calls: Value| {
+        let mut doc: Value = serde_json::from_str(scalelab::presets::CACHE_ASIDE_JSON).unwrap();
+        doc["nodes"][2]["calls"]["read"] = calls;
+        doc.to_string()
+    };
+    let refused = |calls: Value| match scalelab::Scenario::from_json(&list(calls)) {
+        Ok(_) => panic!("expected a refusal"),
+        Err(e) => e.errors.into_iter().map(|f| (f.path, f.message)).collect::<Vec<_>>(),
+    };
+    let accepted = |calls: Value| {
+        if let Err(e) = scalelab::Scenario::from_json(&list(calls)) {
+            panic!("expected a valid scenario, got {:#?}", e.errors);
+        }
+    };
+    // At most 32 calls in a list, those inside parallel groups included.
+    let read = json!({"to": "db", "op": "read"});
+    let get = json!({"to": "cache", "op": "get"});
+    accepted(json!([{"parallel": vec![read.clone(); 16]}, {"parallel": vec![read.clone(); 16]}]));
+    says(
+        &refused(json!([{"parallel": vec![read.clone(); 16]}, {"parallel": vec![read.clone(); 17]}])),
+        "nodes[2].calls.read",
+        "has 33 calls; at most 32 are allowed",
+    );
+    // `parallel` goes alone: any one of `to`, `op` and `when` beside it.
+    for extra in [json!({"to": "db"}), json!({"op": "read"}), json!({"when": "hit"})] {
+        let mut step = json!({"parallel": [read.clone()]});
+        for (k, v) in extra.as_object().unwrap() {
+            step[k] = v.clone();
+        }
+        says(&refused(json!([get.clone(), step])), "nodes[2].calls.read[1]", "`parallel` goes alone");
+    }
+    // A get inside a parallel group lets later steps read its hit or miss;
+    // a group without one does not.
+    accepted(json!([{"parallel": [get.clone(), read.clone()]}, {"to": "db", "op": "read", "when": "miss"}]));
+    says(
+        &refused(json!([{"parallel": [read.clone()]}, {"to": "db", "op": "read", "when": "miss"}])),
+        "nodes[2].calls.read[1].when",
+        "needs a `get` earlier",
+    );
+}
+
+#[test]
 fn bad_tiered_scenarios_get_errors_naming_the_field() {
     // nodes[2] is app-1; its read list is get, read when miss, set when miss.
     let read0 = "nodes[2].calls.read[0]";
