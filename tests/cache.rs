@@ -24,7 +24,9 @@ fn hit_ratio(eviction: Eviction, capacity: usize, keys: &KeyDist, seed: u64) -> 
     let mut draws = rng_from_seed(seed);
     let mut evictions = rng_from_seed(seed ^ 0x5eed);
     let mut cache = Cache::new(capacity, eviction, None);
+    assert_eq!(cache.stats().hit_ratio(), 0.0, "no lookup yet");
     let mut hits = 0;
+    let mut warm = cache.stats();
     for n in 0..WARM_UP + MEASURED {
         let key = keys.sample(&mut draws);
         let hit = cache.get(key, n);
@@ -34,7 +36,16 @@ fn hit_ratio(eviction: Eviction, capacity: usize, keys: &KeyDist, seed: u64) -> 
         if n >= WARM_UP && hit {
             hits += 1;
         }
+        if n + 1 == WARM_UP {
+            warm = cache.stats();
+        }
     }
+    // The store's own counts agree with the ones kept here.
+    let stats = cache.stats();
+    assert_eq!(stats.hits + stats.misses, WARM_UP + MEASURED);
+    assert_eq!(stats.hits - warm.hits, hits);
+    let all_hits = stats.hits as f64 / (WARM_UP + MEASURED) as f64;
+    assert_eq!(stats.hit_ratio(), all_hits);
     hits as f64 / MEASURED as f64
 }
 
