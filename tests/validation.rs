@@ -148,6 +148,8 @@ fn uniform_max_below_min_and_vnodes_on_the_wrong_algorithm() {
         "nodes[1].service_time.max_ms",
         "at least min_ms",
     );
+    // max = min is a constant time, and allowed.
+    assert_valid(&edited("/nodes/1/service_time", json!({"dist": "uniform", "min_ms": 5, "max_ms": 5})));
     let lb = r#"{"version":1,"name":"x","stop":{"sim_time_s":1},
       "nodes":[{"id":"c","kind":"client","arrivals":{"process":"poisson","rate_per_s":1}},
                {"id":"lb","kind":"load_balancer","algorithm":"round_robin","vnodes":10},
