@@ -25,6 +25,7 @@ fn hit_ratio(eviction: Eviction, capacity: usize, keys: &KeyDist, seed: u64) -> 
     let mut evictions = rng_from_seed(seed ^ 0x5eed);
     let mut cache = Cache::new(capacity, eviction, None);
     assert_eq!(cache.stats().hit_ratio(), 0.0, "no lookup yet");
+    assert!(cache.is_empty() && cache.len() == 0);
     let mut hits = 0;
     let mut warm = cache.stats();
     for n in 0..WARM_UP + MEASURED {
@@ -40,8 +41,12 @@ fn hit_ratio(eviction: Eviction, capacity: usize, keys: &KeyDist, seed: u64) -> 
             warm = cache.stats();
         }
     }
-    // The store's own counts agree with the ones kept here.
+    // The store's own counts agree with the ones kept here. It is full
+    // (more keys than entries), and every miss inserted a key: those not
+    // held any more were evicted.
+    assert_eq!((cache.len(), cache.capacity(), cache.is_empty()), (capacity, capacity, false));
     let stats = cache.stats();
+    assert_eq!(stats.evictions, stats.misses - capacity as u64);
     assert_eq!(stats.hits + stats.misses, WARM_UP + MEASURED);
     assert_eq!(stats.hits - warm.hits, hits);
     let all_hits = stats.hits as f64 / (WARM_UP + MEASURED) as f64;
@@ -102,4 +107,23 @@ fn in_cache_lfu_beats_lru_but_not_perfect_lfu() {
 fn the_same_seed_gives_the_same_hits() {
     let keys = KeyDist::zipf(1_000, 0.9);
     assert_eq!(hit_ratio(Eviction::Random, 64, &keys, 5), hit_ratio(Eviction::Random, 64, &keys, 5));
+}
+
+#[test]
+fn a_smaller_capacity_evicts_down_to_it_at_once_in_eviction_order() {
+    let mut rng = rng_from_seed(1);
+    let mut cache = Cache::new(10, Eviction::Lru, None);
+    for k in 0..10 {
+        cache.set(k, k, &mut rng);
+    }
+    assert!(cache.get(2, 10), "key 2 is now the most recently used");
+    cache.set_capacity(4, &mut rng);
+    assert_eq!((cache.len(), cache.capacity(), cache.stats().evictions), (4, 4, 6));
+    let held: Vec<u64> = (0..10).filter(|&k| cache.get(k, 11)).collect();
+    assert_eq!(held, [2, 7, 8, 9], "the four most recently used stay");
+    // Growing keeps what is there; a capacity of 0 is 1.
+    cache.set_capacity(10, &mut rng);
+    assert_eq!((cache.len(), cache.capacity()), (4, 10));
+    cache.set_capacity(0, &mut rng);
+    assert_eq!((cache.len(), cache.capacity(), cache.stats().evictions), (1, 1, 9));
 }
