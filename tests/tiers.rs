@@ -431,6 +431,40 @@ fn a_dead_cache_answers_nothing_so_calls_with_a_timeout_wait_it_out() {
 }
 
 #[test]
+fn a_call_when_hit_follows_every_hit_and_when_miss_every_miss() {
+    // Reads: get from the cache; on a hit tell `audit`, on a miss read the
+    // database and fill the cache. Every call answers (no timeouts), so
+    // `audit` hears of exactly the cache's hits and the database of its
+    // misses; writes (a fifth) only write the database.
+    let scenario = json!({
+        "version": 1, "name": "when hit", "seed": 9, "stop": {"completed_requests": 20_000},
+        "nodes": [
+            {"id": "users", "kind": "client", "arrivals": {"process": "poisson", "rate_per_s": 500},
+             "keys": {"dist": "zipf", "n_keys": 1_000, "exponent": 1.0}, "ops": {"write": 0.2}},
+            {"id": "app", "kind": "server", "workers": 64, "service_time": {"dist": "constant", "mean_ms": 1},
+             "calls": {"read": [{"to": "cache", "op": "get"}, {"to": "audit", "op": "write", "when": "hit"},
+                                {"to": "db", "op": "read", "when": "miss"}, {"to": "cache", "op": "set", "when": "miss"}],
+                       "write": [{"to": "db", "op": "write"}]}},
+            {"id": "cache", "kind": "cache", "capacity": 100, "workers": 64},
+            {"id": "audit", "kind": "server", "workers": 64, "service_time": {"dist": "constant", "mean_ms": 1}},
+            {"id": "db", "kind": "database", "workers": 64, "service_time": {"dist": "constant", "mean_ms": 1}}
+        ],
+        "links": [{"from": "users", "to": "app"}, {"from": "app", "to": "cache"}, {"from": "app", "to": "audit"},
+                  {"from": "app", "to": "db"}]
+    });
+    let s = run_cli("when-hit", &scenario);
+    let calls = |to: &str, what: &str| count(&s, &["nodes", "app", "calls", to, what]);
+    let (hits, misses) = (count(&s, &["nodes", "cache", "hits"]), count(&s, &["nodes", "cache", "misses"]));
+    assert!(hits > 1_000 && misses > 1_000, "{hits} hits, {misses} misses");
+    let gets = hits + misses;
+    assert_eq!(calls("audit", "sent"), hits, "one audit per hit");
+    assert_eq!(calls("cache", "sent"), gets + misses, "a get per read and a set per miss");
+    assert_eq!(count(&s, &["nodes", "db", "reads"]), misses, "one database read per miss");
+    assert_eq!(calls("db", "sent"), misses + count(&s, &["nodes", "db", "writes"]));
+    assert_eq!(calls("audit", "failed") + calls("db", "failed") + calls("cache", "failed"), 0);
+}
+
+#[test]
 fn a_call_to_a_balancer_or_a_sharded_store_passes_its_op_on() {
     let scenario = json!({
         "version": 1, "name": "calls through a balancer", "seed": 5, "stop": {"completed_requests": 20_000},
