@@ -127,3 +127,16 @@ fn a_smaller_capacity_evicts_down_to_it_at_once_in_eviction_order() {
     cache.set_capacity(0, &mut rng);
     assert_eq!((cache.len(), cache.capacity(), cache.stats().evictions), (1, 1, 9));
 }
+
+#[test]
+fn a_lookup_past_the_ttl_is_a_miss_and_the_entry_goes() {
+    let mut rng = rng_from_seed(1);
+    let mut cache = Cache::new(10, Eviction::Lru, Some(1_000));
+    cache.set(7, 0, &mut rng);
+    assert!(cache.get(7, 999), "alive for 1,000 ns");
+    assert!(!cache.get(7, 1_000), "gone at its TTL");
+    let stats = cache.stats();
+    assert_eq!((stats.hits, stats.misses, stats.expired, stats.evictions), (1, 1, 1, 0));
+    assert_eq!(stats.hit_ratio(), 0.5);
+    assert!(cache.is_empty(), "the expired entry is dropped, not kept");
+}
