@@ -494,3 +494,25 @@ fn power_of_two_choices_matches_the_supermarket_model() {
         assert_share(&f, id, 0.25, (0.25 * 0.75 / n as f64).sqrt());
     }
 }
+
+#[test]
+fn least_response_time_follows_a_backend_that_slows_down_by_its_moving_average() {
+    // At low load every request finds both idle and goes to the lower
+    // moving average of response times (the newest answer weighs 0.2).
+    // `a` answers in 5 ms, `b` in 10 ms: after one each (the first two
+    // requests: a tie, then the one not yet timed), `a` takes everything.
+    // At 10.05 s `a` slows to 15 ms: its average goes 7, 8.6, 9.88, then
+    // 10.904 ms, past `b`'s 10: four more requests to `a`, then all to `b`.
+    let json = stepped("least_response_time", &[("a", 1, 5.0), ("b", 1, 10.0)]).replace(
+        r#""links":"#,
+        r#""faults":[{"at_s":10.05,"set":"a","service_time":{"dist":"constant","mean_ms":15}}],"links":"#,
+    );
+    let mut sim = Simulation::new(&scenario(&json));
+    let forwarded = |sim: &mut Simulation, ms: u64| {
+        sim.step_until(ms * NS_PER_MS);
+        let f = sim.summary().nodes["lb"].forwarded.clone().unwrap();
+        (f["a"], f["b"])
+    };
+    assert_eq!(forwarded(&mut sim, 10_050), (99, 1), "100 requests by 10 s");
+    assert_eq!(forwarded(&mut sim, 20_050), (103, 97), "100 more by 20 s");
+}
