@@ -516,3 +516,27 @@ fn least_response_time_follows_a_backend_that_slows_down_by_its_moving_average()
     assert_eq!(forwarded(&mut sim, 10_050), (99, 1), "100 requests by 10 s");
     assert_eq!(forwarded(&mut sim, 20_050), (103, 97), "100 more by 20 s");
 }
+
+#[test]
+fn an_added_server_joins_at_once_and_a_removed_one_gets_nothing_more() {
+    // Round robin over app-1 and app-2; app-3 (like app-1) is added at 10 s
+    // and app-1 removed at 20 s: a third each from 10 s, halves from 20 s.
+    let json = balanced("round_robin", 2, 8, 300.0, 5.0, r#"{"sim_time_s":30}"#, "").replace(
+        r#""links":"#,
+        r#""faults":[{"at_s":10,"add_server":"app-3","like":"app-1"},{"at_s":20,"remove_server":"app-1"}],"links":"#,
+    );
+    let mut sim = Simulation::new(&scenario(&json));
+    let forwarded = |sim: &mut Simulation, s: u64| {
+        sim.step_until(s * NS_PER_S);
+        let f = sim.summary().nodes["lb"].forwarded.clone().unwrap();
+        ["app-1", "app-2", "app-3"].map(|id| f.get(id).copied().unwrap_or(0))
+    };
+    let (at10, at20, at30) = (forwarded(&mut sim, 10), forwarded(&mut sim, 20), forwarded(&mut sim, 30));
+    let span = |a: [u64; 3], b: [u64; 3]| [b[0] - a[0], b[1] - a[1], b[2] - a[2]];
+    let (joined, removed) = (span(at10, at20), span(at20, at30));
+    let (min, max) = (joined.iter().min().unwrap(), joined.iter().max().unwrap());
+    assert!(max - min <= 1, "round robin over three from 10 s: {joined:?}");
+    assert_eq!(removed[0], 0, "nothing to the removed server: {removed:?}");
+    assert!(removed[1].abs_diff(removed[2]) <= 1, "halves between the two left: {removed:?}");
+    assert_eq!(sim.snapshot().nodes[1].healthy_backends.len(), 2);
+}
