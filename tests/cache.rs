@@ -140,3 +140,32 @@ fn a_lookup_past_the_ttl_is_a_miss_and_the_entry_goes() {
     assert_eq!(stats.hit_ratio(), 0.5);
     assert!(cache.is_empty(), "the expired entry is dropped, not kept");
 }
+
+#[test]
+fn delete_says_whether_the_key_was_there() {
+    let mut rng = rng_from_seed(1);
+    let mut cache = Cache::new(4, Eviction::Lru, None);
+    cache.set(1, 0, &mut rng);
+    assert!(cache.delete(1), "it was cached");
+    assert!(!cache.delete(1), "not any more");
+    assert!(!cache.get(1, 0) && cache.is_empty());
+}
+
+#[test]
+fn random_eviction_picks_its_victim_at_random() {
+    // A full cache of two (keys 1 and 2, in that order) takes key 3: FIFO
+    // or LRU would always evict 1; random eviction evicts either, so over
+    // 200 independently seeded caches key 1 goes Binomial(200, ½) times:
+    // 100 ± 35 (5 sd).
+    let mut ones = 0;
+    for seed in 0..200 {
+        let mut rng = rng_from_seed(seed);
+        let mut cache = Cache::new(2, Eviction::Random, None);
+        cache.set(1, 0, &mut rng);
+        cache.set(2, 0, &mut rng);
+        let victim = cache.set(3, 0, &mut rng).expect("a full cache evicts");
+        assert!(victim == 1 || victim == 2);
+        ones += u32::from(victim == 1);
+    }
+    assert!((65..=135).contains(&ones), "key 1 evicted {ones} times of 200");
+}
