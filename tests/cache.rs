@@ -25,7 +25,7 @@ fn hit_ratio(eviction: Eviction, capacity: usize, keys: &KeyDist, seed: u64) -> 
     let mut evictions = rng_from_seed(seed ^ 0x5eed);
     let mut cache = Cache::new(capacity, eviction, None);
     assert_eq!(cache.stats().hit_ratio(), 0.0, "no lookup yet");
-    assert!(cache.is_empty() && cache.len() == 0);
+    assert_eq!((cache.len(), cache.is_empty()), (0, true));
     let mut hits = 0;
     let mut warm = cache.stats();
     for n in 0..WARM_UP + MEASURED {
