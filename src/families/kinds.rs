@@ -308,6 +308,11 @@ pub fn candidates(
     kind: &str,
     id: &str,
     spec: &serde_json::Value,
+    scenario: &crate::sim::validate::Scenario,
 ) -> Vec<(String, String, crate::sim::spec::FaultSpec)> {
-    super::own_kind(kind).map_or_else(Vec::new, |k| k.candidates(id, spec))
+    let offered = super::own_kind(kind).map_or_else(Vec::new, |k| k.candidates(id, spec));
+    // A kind knows its own spec, not the scenario around it: an offer the
+    // scenario cannot take (a shortener's leased ranges with no
+    // coordinator to lease from) is not offered at all.
+    offered.into_iter().filter(|(_, _, entry)| scenario.with_entry(entry.clone()).is_ok()).collect()
 }

@@ -81,7 +81,7 @@ pub fn candidates(sim: &Simulation) -> Vec<Candidate> {
                 }
             }
             NodeParams::Own { spec } => {
-                for (a, b, entry) in crate::families::kinds::candidates(v.kind, id, spec) {
+                for (a, b, entry) in crate::families::kinds::candidates(v.kind, id, spec, sim.scenario()) {
                     out.push(Candidate { label_a: a, label_b: b, entry });
                 }
             }
