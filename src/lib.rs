@@ -17,6 +17,7 @@
 //! ```
 
 pub mod families;
+pub mod live;
 pub mod meter;
 pub mod presets;
 pub mod share;

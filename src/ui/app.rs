@@ -130,8 +130,17 @@ pub fn App(#[prop(optional)] chunks: Option<Result<(), ChunksFailed>>) -> impl I
                 </p>
             }
         });
+        let note = lab.note.get().map(|n| {
+            view! {
+                <p class="banner info" role="status" data-testid="note">
+                    <span>{n}</span>
+                    <button class="dismiss" title="Dismiss this message" aria-label="Dismiss" data-testid="note-dismiss"
+                        on:click=move |_| lab.note.set(None)>"×"</button>
+                </p>
+            }
+        });
         // One sticky box: the wait and a notice stack instead of overlapping.
-        view! { <div class="banners">{loading}{notice}</div> }
+        view! { <div class="banners">{loading}{notice}{note}</div> }
     };
 
     if lab.options.embed {

@@ -33,12 +33,6 @@ fn with_mean(st: &ServiceTimeSpec, m: f64) -> ServiceTimeSpec {
     }
 }
 
-/// An id for a server copied from `like` that no node uses yet: app-1 → app-9.
-fn fresh_id(like: &str, ids: &[String]) -> String {
-    let stem = like.rsplit_once('-').map_or(like, |(s, _)| s);
-    (1..).map(|k| format!("{stem}-{k}")).find(|c| !ids.contains(c)).expect("some id is free")
-}
-
 /// A labelled `<select>` of (value, text) options; choosing one calls `pick`
 /// with its value. One non-generic widget for every choice the inspector
 /// offers (each closure type would otherwise be its own copy of the view code).
@@ -173,10 +167,6 @@ fn node_inspector(lab: Lab, scene: &Scene, node: NodeIdx) -> impl IntoView + use
     let kind = scene.kinds[i];
     let station = crate::families::kinds::is_station(&scene.scenario.node_specs[i]);
     let params = cell.with_untracked(|l| l.view.params.clone());
-    let edit = move |mut e: FaultSpec, verb: fn(&mut FaultSpec) -> &mut Option<String>, target: String| {
-        *verb(&mut e) = Some(target);
-        lab.edit(e);
-    };
 
     // Read in place: a broker's or a store's view is large, and this runs
     // every frame.
@@ -243,40 +233,45 @@ fn node_inspector(lab: Lab, scene: &Scene, node: NodeIdx) -> impl IntoView + use
         })
     };
 
-    let fault_buttons = {
-        let id = id.clone();
-        let id2 = id.clone();
-        (kind != "client").then(|| {
-            view! {
-                <div class="buttons">
-                    {move || {
-                        let id = id.clone();
-                        if up() {
-                            view! {
-                                <button class="danger" data-testid="fail" title="Fail this node now" on:click=move |_| edit(FaultSpec::default(), |e| &mut e.fail, id.clone())>
-                                    "Fail"
-                                </button>
-                            }
-                                .into_any()
-                        } else {
-                            view! {
-                                <button data-testid="recover" title="Bring this node back, empty" on:click=move |_| edit(FaultSpec::default(), |e| &mut e.recover, id.clone())>
-                                    "Recover"
-                                </button>
-                            }
-                                .into_any()
-                        }
-                    }}
-                    {(kind == "server").then(|| {
-                        let id = id2.clone();
-                        view! {
-                            <button data-testid="remove-server" title="Take this server out of every balancer" on:click=move |_| edit(FaultSpec::default(), |e| &mut e.remove_server, id.clone())>
-                                "Remove server"
-                            </button>
-                        }
-                    })}
-                </div>
-            }
+    // Fail, recover, remove: what `live::offered` says the node takes now
+    // (a Kafka cluster broker by broker), so the buttons and the test that
+    // tries every offered action against every preset are one list.
+    let fault_buttons = move || {
+        cell.track();
+        let actions: Vec<crate::live::LiveAction> = lab.sim.with_value(|s| {
+            crate::live::offered(s, node)
+                .into_iter()
+                .filter(|a| {
+                    let e = &a.entry;
+                    (e.fail.is_some() || e.recover.is_some() || e.remove_server.is_some()) && e.shard.is_none()
+                })
+                .collect()
+        });
+        (!actions.is_empty()).then(|| {
+            let buttons = actions
+                .into_iter()
+                .map(|a| {
+                    let failing = a.entry.fail.is_some();
+                    let (testid, title) = match (&a.entry, a.entry.broker) {
+                        (e, Some(b)) if e.fail.is_some() => (format!("fail-broker-{b}"), "Fail this broker now"),
+                        (_, Some(b)) => (format!("recover-broker-{b}"), "Bring this broker back"),
+                        (e, None) if e.fail.is_some() => ("fail".to_string(), "Fail this node now"),
+                        (e, None) if e.recover.is_some() => ("recover".to_string(), "Bring this node back, empty"),
+                        _ => ("remove-server".to_string(), "Take this server out of every balancer"),
+                    };
+                    let mut label = a.label.clone();
+                    if let Some(first) = label.get_mut(0..1) {
+                        first.make_ascii_uppercase();
+                    }
+                    let entry = a.entry;
+                    view! {
+                        <button class:danger=failing data-testid=testid title=title on:click=move |_| lab.edit(entry.clone())>
+                            {label}
+                        </button>
+                    }
+                })
+                .collect_view();
+            view! { <div class="buttons">{buttons}</div> }
         })
     };
 
@@ -347,7 +342,6 @@ fn node_inspector(lab: Lab, scene: &Scene, node: NodeIdx) -> impl IntoView + use
             NodeParams::LoadBalancer { algorithm } => {
                 let id_set = id.clone();
                 let id_add = id.clone();
-                let (add_from, links, ids) = (cell, scene.links.clone(), scene.ids().to_vec());
                 view! {
                 <div class="edit">
                     {enum_choice(
@@ -359,14 +353,14 @@ fn node_inspector(lab: Lab, scene: &Scene, node: NodeIdx) -> impl IntoView + use
                         move |a| lab.edit(FaultSpec { set: Some(id_set.clone()), algorithm: Some(a), ..Default::default() }),
                     )}
                     <button data-testid="add-server" title="Add a copy of this balancer's first server" on:click=move |_| {
-                        let first = add_from.with_untracked(|l| l.view.healthy_backends.first().copied());
-                        let like = first.or_else(|| links.iter().find(|l| l.0 == node).map(|l| l.1));
-                        match like {
-                            Some(like) => {
-                                let like = ids[like as usize].clone();
-                                lab.edit(FaultSpec { add_server: Some(fresh_id(&like, &ids)), like: Some(like), ..Default::default() })
-                            }
-                            None => lab.notice.set(Some(format!("`{id_add}` has no server to copy."))),
+                        let offer = lab.sim.with_value(|s| crate::live::offered(s, node))
+                            .into_iter()
+                            .find(|a| a.entry.add_server.is_some());
+                        match offer {
+                            Some(a) => lab.edit(a.entry),
+                            None => lab.notice.set(Some(format!(
+                                "`{id_add}` has no plain server to copy: only a server behind a balancer can be added."
+                            ))),
                         }
                     }>
                         "Add server"

@@ -125,6 +125,10 @@ pub struct Lab {
     pub shard: RwSignal<Option<u32>>,
     /// A message for the person (an edit or a link that was refused, say).
     pub notice: RwSignal<Option<String>>,
+    /// Something the person should know that is not a problem (a removed
+    /// server's later timeline entries were dropped): shown apart from
+    /// `notice`, cleared by the next scenario.
+    pub note: RwSignal<Option<String>>,
     /// The notice text that offers a Reload button (a family's code that
     /// did not load at start-up): the button shows while that text does.
     pub reload_for: RwSignal<Option<String>>,
@@ -171,6 +175,7 @@ impl Lab {
             selected: RwSignal::new(None),
             shard: RwSignal::new(None),
             notice: RwSignal::new(None),
+            note: RwSignal::new(None),
             reload_for: RwSignal::new(None),
             loading: RwSignal::new(None),
             seek_to: RwSignal::new(None),
@@ -193,6 +198,7 @@ impl Lab {
         self.preset.set(preset);
         self.selected.set(None);
         self.shard.set(None);
+        self.note.set(None);
         self.seek_to.set(None);
         self.horizon_ns.set(0);
         self.new_scene();
@@ -412,34 +418,19 @@ impl Lab {
     /// message for the person, and nothing changed.
     pub fn try_edit(&self, entry: FaultSpec) -> Result<(), String> {
         let result = self.sim.try_update_value(|s| s.add_entry(entry.clone())).expect("the simulation is alive");
-        if let Err(e) = result {
-            // The field's name as the form shows it, not its path in the
-            // timeline (`faults[7].workers`).
-            let name = |path: &str| {
-                let field = path.rsplit('.').next().unwrap_or(path);
-                match field {
-                    "rate_per_s" => "Arrival rate".to_string(),
-                    "workers" => "Workers".to_string(),
-                    "mean_ms" | "min_ms" | "max_ms" => "Mean service time".to_string(),
-                    other => other.replace('_', " "),
-                }
-            };
-            let words: Vec<String> = e.errors.iter().map(|f| format!("{}: {}", name(&f.path), f.message)).collect();
-            return Err(words.join("; "));
-        }
+        let applied = result.map_err(|e| crate::live::refusal(&e))?;
         self.sim_b.update_value(|b| {
             if let Some(b) = b {
                 let _ = b.add_entry(entry);
             }
         });
         // Checkpoints after the edit's time showed a future without it.
-        let at = self.sim.with_value(|s| s.now()) + 1;
-        self.checkpoints.update_value(|c| c.iter_mut().for_each(|c| c.edited(at)));
-        // The edit takes effect 1 ns from now: process it at once so the view
-        // shows it even while paused.
-        let t = self.sim.with_value(|s| s.now()) + 1;
-        self.advance_to(t, EVENT_BUDGET);
+        self.checkpoints.update_value(|c| c.iter_mut().for_each(|c| c.edited(applied.at_ns)));
+        // Process the edit at once so the view shows it even while paused.
+        self.advance_to(applied.at_ns, EVENT_BUDGET);
+        // An edit that also dropped what the timeline had planned says so.
         self.notice.set(None);
+        self.note.set(crate::live::note(&applied));
         self.refresh();
         self.charts_dirty.update(|v| *v += 1);
         super::crash::remember(self.share_state());

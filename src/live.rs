@@ -1,0 +1,270 @@
+//! Live actions: what the app lets a person do to a running scenario's
+//! nodes (fail, recover, remove and add servers, change a parameter), the
+//! words a refused action gets, and the note an action that changed the
+//! timeline gets. Pure, so a native test can try every action the app
+//! offers against every preset's timeline (`tests/live_actions.rs`).
+//!
+//! ```text
+//!   inspector / compare ──► offered(sim) ──► Simulation::add_entry
+//!                                               │ Ok(Applied)  ──► note(applied)
+//!                                               └ Err(errors)  ──► refusal(errors)
+//! ```
+
+use crate::families::messaging::kafka_cluster::KafkaView;
+use crate::families::sharding::sharded_store::StoreView;
+use crate::sim::Simulation;
+use crate::sim::engine::{Applied, NodeParams};
+use crate::sim::spec::{Acks, Algorithm, ArrivalSpec, FaultSpec, NodeSpec};
+use crate::sim::validate::{NodeIdx, ScenarioError};
+
+/// One action the app offers on a node: a label for people and the
+/// timeline entry it makes (its time is set when it is applied).
+#[derive(Clone, Debug, PartialEq)]
+pub struct LiveAction {
+    pub label: String,
+    pub entry: FaultSpec,
+}
+
+/// An id for a server copied from `like` that no node uses yet: app-1 → app-9.
+pub fn fresh_id(like: &str, ids: &[String]) -> String {
+    let stem = like.rsplit_once('-').map_or(like, |(s, _)| s);
+    (1..).map(|k| format!("{stem}-{k}")).find(|c| !ids.contains(c)).expect("some id is free")
+}
+
+/// The server an "Add server" on balancer `lb` copies: its first backend
+/// in rotation, else the first server it links to.
+pub fn server_to_copy(sim: &Simulation, lb: NodeIdx) -> Option<NodeIdx> {
+    let view = sim.node_view(lb);
+    view.healthy_backends
+        .first()
+        .copied()
+        .or_else(|| sim.scenario().topology.links.iter().find(|l| l.from == lb).map(|l| l.to))
+}
+
+/// The arrival rate of a client or producer.
+pub fn rate_of(arrivals: &ArrivalSpec) -> f64 {
+    match *arrivals {
+        ArrivalSpec::Poisson { rate_per_s }
+        | ArrivalSpec::Constant { rate_per_s }
+        | ArrivalSpec::Bursty { rate_per_s, .. } => rate_per_s,
+    }
+}
+
+/// Every live action the app offers on node `node` now, as the inspector
+/// offers them (fail or recover by the node's state; a Kafka cluster's and
+/// a sharded store's by broker and shard), with a sample value for those
+/// that take one (twice the rate or workers), plus the changes the A/B
+/// panel offers for it.
+pub fn offered(sim: &Simulation, node: NodeIdx) -> Vec<LiveAction> {
+    let s = sim.scenario();
+    let i = node as usize;
+    let id = s.topology.ids[i].clone();
+    let view = sim.node_view(node);
+    let mut out = Vec::new();
+    if !view.present {
+        return out;
+    }
+    let mut push = |label: String, entry: FaultSpec| out.push(LiveAction { label, entry });
+    let set = |change: FaultSpec| FaultSpec { set: Some(id.clone()), ..change };
+    match &s.node_specs[i] {
+        NodeSpec::Client(_) => {}
+        NodeSpec::KafkaCluster(_) => {
+            // A cluster fails broker by broker.
+            let up = view.own::<KafkaView>().map_or_else(Vec::new, |k| k.brokers_up.clone());
+            for (b, up) in up.into_iter().enumerate() {
+                let (verb, entry) = if up {
+                    ("fail", FaultSpec { fail: Some(id.clone()), ..Default::default() })
+                } else {
+                    ("recover", FaultSpec { recover: Some(id.clone()), ..Default::default() })
+                };
+                push(format!("{verb} broker {b}"), FaultSpec { broker: Some(b as u32), ..entry });
+            }
+        }
+        _ if view.up => push("fail".into(), FaultSpec { fail: Some(id.clone()), ..Default::default() }),
+        _ => push("recover".into(), FaultSpec { recover: Some(id.clone()), ..Default::default() }),
+    }
+    if let Some(st) = view.own::<StoreView>() {
+        for shard in st.shards.iter().filter(|sh| sh.present) {
+            let n = shard.shard;
+            let part = |mut e: FaultSpec| {
+                e.shard = Some(n);
+                e
+            };
+            push(format!("fail shard {n}"), part(FaultSpec { fail: Some(id.clone()), ..Default::default() }));
+            push(format!("recover shard {n}"), part(FaultSpec { recover: Some(id.clone()), ..Default::default() }));
+            push(format!("remove shard {n}"), part(FaultSpec { remove_shard: Some(id.clone()), ..Default::default() }));
+        }
+        push("add a shard".into(), FaultSpec { add_shard: Some(id.clone()), ..Default::default() });
+    }
+    match &view.params {
+        NodeParams::Server { hold_worker, service_time } => {
+            if s.node_specs[i].kind_name() == "server" {
+                push("remove server".into(), FaultSpec { remove_server: Some(id.clone()), ..Default::default() });
+            }
+            if let Some(hold) = hold_worker {
+                push("hold or free workers".into(), set(FaultSpec { hold_worker: Some(!hold), ..Default::default() }));
+            }
+            let workers = (view.workers * 2).min(crate::sim::validate::limits::MAX_WORKERS);
+            push(
+                format!("{workers} workers"),
+                set(FaultSpec {
+                    workers: Some(workers),
+                    service_time: Some(service_time.clone()),
+                    ..Default::default()
+                }),
+            );
+            if view.kind == "cache" {
+                let capacity = view.figures.iter().find(|f| f.0 == "Capacity").map_or(1.0, |f| f.1);
+                push(
+                    "twice the capacity".into(),
+                    set(FaultSpec {
+                        params: Some(serde_json::json!({ "capacity": capacity as u64 * 2 })),
+                        ..Default::default()
+                    }),
+                );
+            }
+        }
+        NodeParams::LoadBalancer { algorithm } => {
+            for a in Algorithm::ALL.iter().filter(|a| *a != algorithm) {
+                push(format!("algorithm {}", a.name()), set(FaultSpec { algorithm: Some(*a), ..Default::default() }));
+            }
+            // Only a plain server can be copied (a chat gateway or a
+            // shortener app behind a balancer cannot, yet).
+            if let Some(like) = server_to_copy(sim, node).filter(|&l| s.node_specs[l as usize].kind_name() == "server")
+            {
+                let like = s.topology.ids[like as usize].clone();
+                let new_id = fresh_id(&like, &s.topology.ids);
+                push(
+                    format!("add {new_id}"),
+                    FaultSpec { add_server: Some(new_id), like: Some(like), ..Default::default() },
+                );
+            }
+        }
+        NodeParams::Client { arrivals } | NodeParams::Producer { arrivals, .. } => {
+            let rate = rate_of(arrivals) * 2.0;
+            push(format!("rate {rate}/s"), set(FaultSpec { rate_per_s: Some(rate), ..Default::default() }));
+        }
+        NodeParams::Store { .. } | NodeParams::Own { .. } | NodeParams::None => {}
+    }
+    if let NodeParams::Producer { acks, .. } = &view.params {
+        for a in Acks::ALL.into_iter().filter(|a| a != acks) {
+            push(format!("acks={}", a.name()), set(FaultSpec { acks: Some(a), ..Default::default() }));
+        }
+    }
+    // The A/B panel's changes that are the family's own (a shortener's
+    // strategy, a chat's mode, a store's placement…): each is a live edit too.
+    if let NodeParams::Own { spec } = &view.params {
+        for (_, b, entry) in crate::families::kinds::candidates(view.kind, &id, spec, s) {
+            push(b, entry);
+        }
+    }
+    out
+}
+
+/// A field's name as the forms show it, not its path in the timeline
+/// (`faults[7].workers` → "Workers").
+fn field_name(path: &str) -> String {
+    let field = path.rsplit('.').next().unwrap_or(path);
+    match field {
+        "rate_per_s" => "Arrival rate".to_string(),
+        "workers" => "Workers".to_string(),
+        "mean_ms" | "min_ms" | "max_ms" => "Mean service time".to_string(),
+        // An entry as a whole: the problem says what it is about.
+        f if f.starts_with("faults[") => String::new(),
+        other => {
+            let mut words = other.replace('_', " ");
+            if let Some(first) = words.get_mut(0..1) {
+                first.make_ascii_uppercase();
+            }
+            words
+        }
+    }
+}
+
+/// The words for a person when a live action is refused: each problem with
+/// the field it is about as the form calls it, never a path into the
+/// timeline.
+pub fn refusal(e: &ScenarioError) -> String {
+    let words: Vec<String> = e
+        .errors
+        .iter()
+        .map(|f| match field_name(&f.path) {
+            name if name.is_empty() => sentence(&f.message),
+            name => format!("{name}: {}", f.message),
+        })
+        .collect();
+    words.join("; ")
+}
+
+/// `message` with its first letter in capitals.
+fn sentence(message: &str) -> String {
+    let mut s = message.to_string();
+    if let Some(first) = s.get_mut(0..1) {
+        first.make_ascii_uppercase();
+    }
+    s
+}
+
+/// What a person should be told after an action that changed more than it
+/// said (the timeline's later entries for a removed server were dropped).
+pub fn note(applied: &Applied) -> Option<String> {
+    let (first, rest) = applied.dropped.split_first()?;
+    let gone = first.target().map_or("the server", String::as_str);
+    let mut list: Vec<String> = std::iter::once(first).chain(rest).map(FaultSpec::describe).collect();
+    let last = list.pop().unwrap_or_default();
+    let what = if list.is_empty() { last } else { format!("{} and {last}", list.join(", ")) };
+    let (verb, pronoun) = if applied.dropped.len() == 1 {
+        ("it no longer applies and was", "it")
+    } else {
+        ("they no longer apply and were", "them")
+    };
+    Some(format!(
+        "{gone} is removed. The timeline also had {what}; {verb} dropped (a share link replays the run without {pronoun})."
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::validate::FieldError;
+
+    #[test]
+    fn refusals_name_the_field_as_the_form_does() {
+        let e = ScenarioError {
+            errors: vec![
+                FieldError { path: "faults[7].workers".into(), message: "must be at most 4096 (got 9000)".into() },
+                FieldError { path: "faults[3]".into(), message: "`app-2` was removed at 24.132 s".into() },
+                FieldError { path: "faults[2].params.capacity".into(), message: "must be 1 or more".into() },
+            ],
+        };
+        assert_eq!(
+            refusal(&e),
+            "Workers: must be at most 4096 (got 9000); `app-2` was removed at 24.132 s; Capacity: must be 1 or more"
+        );
+    }
+
+    #[test]
+    fn the_note_lists_what_was_dropped() {
+        let fail = FaultSpec { at_s: 30.0, fail: Some("app-2".into()), ..Default::default() };
+        let recover = FaultSpec { at_s: 60.0, recover: Some("app-2".into()), ..Default::default() };
+        assert_eq!(note(&Applied { at_ns: 1, dropped: vec![] }), None);
+        assert_eq!(
+            note(&Applied { at_ns: 1, dropped: vec![fail.clone()] }).as_deref(),
+            Some(
+                "app-2 is removed. The timeline also had fail app-2 at 30 s; it no longer applies and was dropped (a share link replays the run without it)."
+            )
+        );
+        let both = note(&Applied { at_ns: 1, dropped: vec![fail, recover] }).expect("a note");
+        assert!(
+            both.contains("fail app-2 at 30 s and recover app-2 at 60 s; they no longer apply and were dropped"),
+            "{both}"
+        );
+    }
+
+    #[test]
+    fn fresh_ids_follow_the_copied_servers_name() {
+        let ids: Vec<String> = ["app-1", "app-2", "lb"].iter().map(|s| s.to_string()).collect();
+        assert_eq!(fresh_id("app-1", &ids), "app-3");
+        assert_eq!(fresh_id("web", &ids), "web-1");
+    }
+}
