@@ -16,7 +16,9 @@
 //! assert!(summary.completed + summary.dropped >= 1_000);
 //! ```
 
+pub mod diagram;
 pub mod families;
+pub mod format;
 pub mod live;
 pub mod meter;
 pub mod presets;

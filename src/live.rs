@@ -161,6 +161,46 @@ pub fn offered(sim: &Simulation, node: NodeIdx) -> Vec<LiveAction> {
     out
 }
 
+/// Whether `entry` is a `set` that would change nothing: every value it
+/// gives is the node's already (Apply pressed on an unchanged form). Such
+/// an edit is not recorded: the timeline, its markers and a share link
+/// keep only edits that did something.
+pub fn changes_nothing(sim: &Simulation, entry: &FaultSpec) -> bool {
+    let Some(id) = &entry.set else { return false };
+    let Some(node) = sim.scenario().topology.index_of(id) else { return false };
+    let view = sim.node_view(node);
+    let same = |given: Option<bool>| given.is_none_or(|same| same);
+    let (rate, service_time, algorithm, acks, hold) = match &view.params {
+        NodeParams::Client { arrivals } => (Some(rate_of(arrivals)), None, None, None, None),
+        NodeParams::Producer { arrivals, acks } => (Some(rate_of(arrivals)), None, None, Some(*acks), None),
+        NodeParams::Server { service_time, hold_worker } => (None, Some(service_time), None, None, *hold_worker),
+        NodeParams::Store { service_time } => (None, Some(service_time), None, None, None),
+        NodeParams::LoadBalancer { algorithm } => (None, None, Some(*algorithm), None, None),
+        NodeParams::Own { .. } | NodeParams::None => (None, None, None, None, None),
+    };
+    let store = view.own::<StoreView>();
+    let params_same = entry.params.as_ref().is_none_or(|given| {
+        let Some(given) = given.as_object() else { return false };
+        given.iter().all(|(key, value)| match &view.params {
+            NodeParams::Own { spec } => spec.get(key) == Some(value),
+            _ if view.kind == "cache" && key == "capacity" => {
+                value.as_f64() == view.figures.iter().find(|f| f.0 == "Capacity").map(|f| f.1)
+            }
+            _ => false,
+        })
+    });
+    params_same
+        && same(entry.rate_per_s.map(|r| Some(r) == rate))
+        && same(entry.workers.map(|w| w == view.workers))
+        && same(entry.service_time.as_ref().map(|st| Some(st) == service_time))
+        && same(entry.algorithm.map(|a| Some(a) == algorithm))
+        && same(entry.acks.map(|a| Some(a) == acks))
+        && same(entry.hold_worker.map(|h| Some(h) == hold))
+        && same(entry.vnodes.map(|v| store.is_some_and(|st| st.vnodes == v)))
+        && same(entry.partitioning.map(|p| store.is_some_and(|st| st.partitioning == p)))
+        && same(entry.routing.map(|r| store.is_some_and(|st| st.routing == r)))
+}
+
 /// A field's name as the forms show it, not its path in the timeline
 /// (`faults[7].workers` → "Workers").
 fn field_name(path: &str) -> String {
@@ -259,6 +299,29 @@ mod tests {
             both.contains("fail app-2 at 30 s and recover app-2 at 60 s; they no longer apply and were dropped"),
             "{both}"
         );
+    }
+
+    #[test]
+    fn an_edit_to_the_values_a_node_has_changes_nothing() {
+        let s = crate::Scenario::from_json(crate::presets::LOAD_BALANCING_JSON).unwrap();
+        let sim = Simulation::new(&s);
+        let node = s.topology.index_of("app-1").unwrap();
+        let v = sim.node_view(node);
+        let NodeParams::Server { service_time, .. } = v.params.clone() else { panic!("app-1 is a server") };
+        let set = |f: FaultSpec| FaultSpec { set: Some("app-1".into()), ..f };
+        let unchanged =
+            set(FaultSpec { workers: Some(v.workers), service_time: Some(service_time.clone()), ..Default::default() });
+        assert!(changes_nothing(&sim, &unchanged), "Apply on an unchanged form");
+        assert!(!changes_nothing(&sim, &set(FaultSpec { workers: Some(v.workers + 1), ..Default::default() })));
+        let NodeParams::LoadBalancer { algorithm } = sim.node_view(s.topology.index_of("lb").unwrap()).params else {
+            panic!("lb is a balancer")
+        };
+        let lb = |a| FaultSpec { set: Some("lb".into()), algorithm: Some(a), ..Default::default() };
+        assert!(changes_nothing(&sim, &lb(algorithm)));
+        let other = *Algorithm::ALL.iter().find(|&&a| a != algorithm).unwrap();
+        assert!(!changes_nothing(&sim, &lb(other)));
+        // Not a `set`: a fail always does something to record.
+        assert!(!changes_nothing(&sim, &FaultSpec { fail: Some("app-1".into()), ..Default::default() }));
     }
 
     #[test]
