@@ -61,9 +61,20 @@ pub(crate) fn choice(
     .into_any()
 }
 
-/// A form's own error line, shown next to its fields.
+/// A form's own error line, shown next to its fields and scrolled into
+/// view when it appears (on a phone the form may sit below the fold).
 pub fn error_line(error: RwSignal<Option<String>>) -> impl IntoView {
-    move || error.get().map(|e| view! { <p class="field-error" role="alert" data-testid="field-error">{e}</p> })
+    move || {
+        error.get().map(|e| {
+            let line = NodeRef::<leptos::html::P>::new();
+            line.on_load(|el| {
+                let options = web_sys::ScrollIntoViewOptions::new();
+                options.set_block(web_sys::ScrollLogicalPosition::Nearest);
+                el.scroll_into_view_with_scroll_into_view_options(&options);
+            });
+            view! { <p node_ref=line class="field-error" role="alert" data-testid="field-error">{e}</p> }
+        })
+    }
 }
 
 /// The value of a number field, or the words for a person if it is not a
@@ -144,7 +155,7 @@ pub(crate) fn enum_choice<T: Copy + Send + Sync + 'static>(
 pub fn Inspector() -> impl IntoView {
     let lab = expect_context::<Lab>();
     view! {
-        <section class="inspector" aria-label="Inspector" data-testid="inspector">
+        <section class="inspector" class:open=move || lab.selected.get().is_some() aria-label="Inspector" data-testid="inspector">
             {move || {
                 let scene = lab.scene.get();
                 match lab.selected.get().filter(|&i| scene.cell(i).is_some()) {
@@ -182,11 +193,19 @@ fn node_inspector(lab: Lab, scene: &Scene, node: NodeIdx) -> impl IntoView + use
                 }
             };
             let l = s.latency_ms;
-            let mut rows = vec![
-                row("p50", "inspector-p50".into(), format!("{:.1} ms", l.p50)),
-                row("p95", "inspector-p95".into(), format!("{:.1} ms", l.p95)),
-                row("p99", "inspector-p99".into(), format!("{:.1} ms", l.p99)),
-            ];
+            // Latency applies to what answers requests (a client's end to
+            // end, a station's own) and to any node that measured some; a
+            // Kafka cluster or a consumer shows none rather than "0.0 ms".
+            let ms = |x: f64| if l.count > 0 { format!("{} ms", crate::format::figure(x)) } else { "–".to_string() };
+            let mut rows = if station || v.kind == "client" || l.count > 0 {
+                vec![
+                    row("p50", "inspector-p50".into(), ms(l.p50)),
+                    row("p95", "inspector-p95".into(), ms(l.p95)),
+                    row("p99", "inspector-p99".into(), ms(l.p99)),
+                ]
+            } else {
+                Vec::new()
+            };
             match v.kind {
                 _ if station => {
                     rows.push(row(
@@ -226,8 +245,7 @@ fn node_inspector(lab: Lab, scene: &Scene, node: NodeIdx) -> impl IntoView + use
                     .chars()
                     .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
                     .collect();
-                let shown = if value.fract() == 0.0 { format!("{value:.0}") } else { format!("{value:.2}") };
-                rows.push(row(label, format!("inspector-fig-{slug}").into(), shown));
+                rows.push(row(label, format!("inspector-fig-{slug}").into(), crate::format::figure(value)));
             }
             rows.collect_view()
         })

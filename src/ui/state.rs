@@ -29,6 +29,7 @@ const MIN_DOT_WALL_MS: f64 = 300.0;
 pub const MAX_DOTS: usize = 400;
 pub const MIN_SPEED: f64 = 0.01;
 pub const MAX_SPEED: f64 = 1_000.0;
+pub use crate::format::{SPEEDS, speed_index, speed_step};
 
 /// A message drawn between two nodes.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -135,8 +136,18 @@ pub struct Lab {
     /// What an open that waits is waiting for ("Loading the code of the
     /// chat family…"): cleared by whatever opens or asks next.
     pub loading: RwSignal<Option<String>>,
+    /// The page address the app last opened or wrote itself (a preset
+    /// chosen in the gallery, a link copied): a `popstate` or `hashchange`
+    /// to any other address is a person's navigation to follow.
+    pub address: StoredValue<String>,
     /// Simulated time being sought (ns), processed a budget per frame.
     pub seek_to: RwSignal<Option<u64>>,
+    /// The speed playback actually reached over the last half second of
+    /// wall time, when the per-frame event budget held it well below the
+    /// one asked for (None: it keeps up).
+    pub reached: RwSignal<Option<f64>>,
+    /// Wall ms and simulated ns played since `reached` was last measured.
+    pace: StoredValue<(f64, u64)>,
     /// The furthest simulated time reached (ns): the time cursor's range.
     pub horizon_ns: RwSignal<u64>,
     pub options: PageOptions,
@@ -178,16 +189,22 @@ impl Lab {
             note: RwSignal::new(None),
             reload_for: RwSignal::new(None),
             loading: RwSignal::new(None),
+            address: StoredValue::new(super::url::href()),
             seek_to: RwSignal::new(None),
             horizon_ns: RwSignal::new(0),
+            reached: RwSignal::new(None),
+            pace: StoredValue::new((0.0, 0)),
             options,
         };
-        lab.refresh();
+        // As the gallery opens it: its speed, and its A/B comparison if it has one.
+        lab.open_preset_now(preset);
         lab
     }
 
     /// Starts `scenario` from time 0, with variant B if comparing.
     pub fn load(&self, scenario: Scenario, preset: Option<usize>, compare: Option<CompareSpec>) {
+        self.reached.set(None);
+        self.pace.set_value((0.0, 0));
         // Voids any open still waiting for a chunk (and its wait line).
         self.ticket();
         let b = compare.as_ref().and_then(|c| scenario.with_entry(c.b.clone()).ok()).map(|s| Simulation::new(&s));
@@ -211,6 +228,13 @@ impl Lab {
     fn new_scene(&self) {
         let generation = self.scene.with_untracked(|s| s.generation) + 1;
         self.scene.set(Arc::new(self.sim.with_value(|s| Scene::new(s, generation))));
+    }
+
+    /// The gallery's choice: a new history entry (`?preset=<id>`, so Back
+    /// returns to the scenario before), then [`Self::open_preset`].
+    pub fn choose_preset(&self, preset: usize) {
+        self.address.set_value(super::url::push_preset(presets::all()[preset].id));
+        self.open_preset(preset);
     }
 
     /// Opens a preset from the start, at its own speed, once the chunk of
@@ -371,12 +395,38 @@ impl Lab {
         if !self.playing.get_untracked() {
             return;
         }
-        let sim_ns = (wall_ms.clamp(0.0, MAX_FRAME_MS) * 1e6 * self.speed.get_untracked()).round() as u64;
-        let target = self.sim.with_value(|s| s.now()) + sim_ns;
-        if self.advance_to(target, EVENT_BUDGET) == Progress::Finished {
+        let wall_ms = wall_ms.clamp(0.0, MAX_FRAME_MS);
+        let sim_ns = (wall_ms * 1e6 * self.speed.get_untracked()).round() as u64;
+        let before = self.sim.with_value(|s| s.now());
+        let progress = self.advance_to(before + sim_ns, EVENT_BUDGET);
+        if progress == Progress::Finished {
             self.playing.set(false);
         }
+        self.measure_pace(wall_ms, self.sim.with_value(|s| s.now()).saturating_sub(before), progress);
         self.refresh();
+    }
+
+    /// Keeps `reached` true to what playback achieves: every half second of
+    /// wall time, the simulated time played over it, shown when the event
+    /// budget held it under 90% of the speed asked for.
+    fn measure_pace(&self, wall_ms: f64, played_ns: u64, progress: Progress) {
+        let (wall, played) = self.pace.get_value();
+        let (wall, played) = (wall + wall_ms, played + played_ns);
+        if progress == Progress::Finished {
+            self.pace.set_value((0.0, 0));
+            return;
+        }
+        if wall < 500.0 {
+            self.pace.set_value((wall, played));
+            return;
+        }
+        self.pace.set_value((0.0, 0));
+        let reached = played as f64 / 1e6 / wall;
+        let limited = reached < 0.9 * self.speed.get_untracked();
+        let shown = limited.then_some(reached);
+        if self.reached.get_untracked() != shown {
+            self.reached.set(shown);
+        }
     }
 
     /// Runs to simulated time `t_ns` at once (the headless API), paused.
@@ -417,6 +467,13 @@ impl Lab {
     /// [`Lab::edit`] for a form that shows its own error: `Err` is the
     /// message for the person, and nothing changed.
     pub fn try_edit(&self, entry: FaultSpec) -> Result<(), String> {
+        if self.sim.with_value(|s| crate::live::changes_nothing(s, &entry)) {
+            // Apply on an unchanged form: nothing to record (no marker, no
+            // timeline entry in a share link).
+            let id = entry.set.unwrap_or_default();
+            self.note.set(Some(format!("Nothing changed: those are {id}'s values already.")));
+            return Ok(());
+        }
         let result = self.sim.try_update_value(|s| s.add_entry(entry.clone())).expect("the simulation is alive");
         let applied = result.map_err(|e| crate::live::refusal(&e))?;
         self.sim_b.update_value(|b| {
@@ -454,6 +511,7 @@ impl Lab {
             speed: self.speed.get_untracked(),
             t_s: ns_to_s(self.sim.with_value(|s| s.now())),
             compare: self.compare.get_untracked(),
+            paused: !self.playing.get_untracked(),
         }
     }
 
@@ -515,13 +573,4 @@ fn build_frame(sim: &Simulation, min_visual_ns: f64) -> (Frame, Motion) {
     (frame, Motion { dots, recent: recent.into_iter().rev().collect() })
 }
 
-/// Formats a speed for people: 0.01×, 0.5×, 1×, 250×.
-pub fn format_speed(x: f64) -> String {
-    if x >= 10.0 {
-        format!("{:.0}×", x)
-    } else if x >= 1.0 {
-        format!("{:.1}×", x).replace(".0×", "×")
-    } else {
-        format!("{:.2}×", x)
-    }
-}
+pub use crate::format::format_speed;
