@@ -25,6 +25,48 @@ pub struct LiveAction {
     pub entry: FaultSpec,
 }
 
+/// What an entry does to its node.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verb {
+    Fail,
+    Recover,
+    Set,
+    AddServer,
+    RemoveServer,
+    AddShard,
+    RemoveShard,
+}
+
+impl Verb {
+    fn word(self) -> &'static str {
+        match self {
+            Verb::Fail => "fail",
+            Verb::Recover => "recover",
+            Verb::Set => "change",
+            Verb::AddServer => "add",
+            Verb::RemoveServer => "remove",
+            Verb::AddShard => "add a shard to",
+            Verb::RemoveShard => "remove",
+        }
+    }
+}
+
+/// A timeline entry that does `verb` to `id`, nothing else set yet.
+pub fn entry(verb: Verb, id: &str) -> FaultSpec {
+    let mut e = FaultSpec::default();
+    let slot = match verb {
+        Verb::Fail => &mut e.fail,
+        Verb::Recover => &mut e.recover,
+        Verb::Set => &mut e.set,
+        Verb::AddServer => &mut e.add_server,
+        Verb::RemoveServer => &mut e.remove_server,
+        Verb::AddShard => &mut e.add_shard,
+        Verb::RemoveShard => &mut e.remove_shard,
+    };
+    *slot = Some(id.to_string());
+    e
+}
+
 /// An id for a server copied from `like` that no node uses yet: app-1 → app-9.
 pub fn fresh_id(like: &str, ids: &[String]) -> String {
     let stem = like.rsplit_once('-').map_or(like, |(s, _)| s);
@@ -50,112 +92,126 @@ pub fn rate_of(arrivals: &ArrivalSpec) -> f64 {
     }
 }
 
-/// Every live action the app offers on node `node` now, as the inspector
-/// offers them (fail or recover by the node's state; a Kafka cluster's and
-/// a sharded store's by broker and shard), with a sample value for those
-/// that take one (twice the rate or workers), plus the changes the A/B
-/// panel offers for it.
-pub fn offered(sim: &Simulation, node: NodeIdx) -> Vec<LiveAction> {
+/// The failures a node takes now, as the inspector's buttons offer them:
+/// fail or recover (by the node's state), a Kafka cluster broker by broker,
+/// and removing a server. Cheap (the node's view only), so the inspector
+/// can ask every frame and rebuild its buttons only when they change.
+pub fn faults(sim: &Simulation, node: NodeIdx) -> Vec<LiveAction> {
     let s = sim.scenario();
     let i = node as usize;
-    let id = s.topology.ids[i].clone();
+    let id = s.topology.ids[i].as_str();
     let view = sim.node_view(node);
     let mut out = Vec::new();
     if !view.present {
         return out;
     }
+    // Each entry is built by one small function and then given its one
+    // field: a struct literal per action costs the download a copy of the
+    // whole `FaultSpec` each.
     let mut push = |label: String, entry: FaultSpec| out.push(LiveAction { label, entry });
-    let set = |change: FaultSpec| FaultSpec { set: Some(id.clone()), ..change };
     match &s.node_specs[i] {
         NodeSpec::Client(_) => {}
         NodeSpec::KafkaCluster(_) => {
             // A cluster fails broker by broker.
             let up = view.own::<KafkaView>().map_or_else(Vec::new, |k| k.brokers_up.clone());
             for (b, up) in up.into_iter().enumerate() {
-                let (verb, entry) = if up {
-                    ("fail", FaultSpec { fail: Some(id.clone()), ..Default::default() })
-                } else {
-                    ("recover", FaultSpec { recover: Some(id.clone()), ..Default::default() })
-                };
-                push(format!("{verb} broker {b}"), FaultSpec { broker: Some(b as u32), ..entry });
+                let verb = if up { Verb::Fail } else { Verb::Recover };
+                let mut e = entry(verb, id);
+                e.broker = Some(b as u32);
+                push(format!("{} broker {b}", verb.word()), e);
             }
         }
-        _ if view.up => push("fail".into(), FaultSpec { fail: Some(id.clone()), ..Default::default() }),
-        _ => push("recover".into(), FaultSpec { recover: Some(id.clone()), ..Default::default() }),
+        _ => {
+            let verb = if view.up { Verb::Fail } else { Verb::Recover };
+            push(verb.word().into(), entry(verb, id));
+        }
     }
+    if s.node_specs[i].kind_name() == "server" {
+        push("remove server".into(), entry(Verb::RemoveServer, id));
+    }
+    out
+}
+
+/// Every live action the app offers on node `node` now, as the inspector
+/// offers them (fail or recover by the node's state; a Kafka cluster's and
+/// a sharded store's by broker and shard), with a sample value for those
+/// that take one (twice the rate or workers), plus the changes the A/B
+/// panel offers for it.
+pub fn offered(sim: &Simulation, node: NodeIdx) -> Vec<LiveAction> {
+    let mut out = faults(sim, node);
+    let s = sim.scenario();
+    let i = node as usize;
+    let id = s.topology.ids[i].as_str();
+    let view = sim.node_view(node);
+    if !view.present {
+        return out;
+    }
+    let mut push = |label: String, entry: FaultSpec| out.push(LiveAction { label, entry });
     if let Some(st) = view.own::<StoreView>() {
         for shard in st.shards.iter().filter(|sh| sh.present) {
-            let n = shard.shard;
-            let part = |mut e: FaultSpec| {
-                e.shard = Some(n);
-                e
-            };
-            push(format!("fail shard {n}"), part(FaultSpec { fail: Some(id.clone()), ..Default::default() }));
-            push(format!("recover shard {n}"), part(FaultSpec { recover: Some(id.clone()), ..Default::default() }));
-            push(format!("remove shard {n}"), part(FaultSpec { remove_shard: Some(id.clone()), ..Default::default() }));
+            for verb in [Verb::Fail, Verb::Recover, Verb::RemoveShard] {
+                let mut e = entry(verb, id);
+                e.shard = Some(shard.shard);
+                push(format!("{} shard {}", verb.word(), shard.shard), e);
+            }
         }
-        push("add a shard".into(), FaultSpec { add_shard: Some(id.clone()), ..Default::default() });
+        push("add a shard".into(), entry(Verb::AddShard, id));
     }
     match &view.params {
         NodeParams::Server { hold_worker, service_time } => {
-            if s.node_specs[i].kind_name() == "server" {
-                push("remove server".into(), FaultSpec { remove_server: Some(id.clone()), ..Default::default() });
-            }
             if let Some(hold) = hold_worker {
-                push("hold or free workers".into(), set(FaultSpec { hold_worker: Some(!hold), ..Default::default() }));
+                let mut e = entry(Verb::Set, id);
+                e.hold_worker = Some(!hold);
+                push("hold or free workers".into(), e);
             }
             let workers = (view.workers * 2).min(crate::sim::validate::limits::MAX_WORKERS);
-            push(
-                format!("{workers} workers"),
-                set(FaultSpec {
-                    workers: Some(workers),
-                    service_time: Some(service_time.clone()),
-                    ..Default::default()
-                }),
-            );
-            if view.kind == "cache" {
-                let capacity = view.figures.iter().find(|f| f.0 == "Capacity").map_or(1.0, |f| f.1);
-                push(
-                    "twice the capacity".into(),
-                    set(FaultSpec {
-                        params: Some(serde_json::json!({ "capacity": capacity as u64 * 2 })),
-                        ..Default::default()
-                    }),
-                );
+            let mut e = entry(Verb::Set, id);
+            (e.workers, e.service_time) = (Some(workers), Some(service_time.clone()));
+            push(format!("{workers} workers"), e);
+            // A kind that shows a capacity takes a new one (a cache's size).
+            if let Some(&(_, capacity)) = view.figures.iter().find(|f| f.0 == "Capacity") {
+                let mut e = entry(Verb::Set, id);
+                e.params = Some(serde_json::json!({ "capacity": capacity as u64 * 2 }));
+                push("twice the capacity".into(), e);
             }
         }
         NodeParams::LoadBalancer { algorithm } => {
             for a in Algorithm::ALL.iter().filter(|a| *a != algorithm) {
-                push(format!("algorithm {}", a.name()), set(FaultSpec { algorithm: Some(*a), ..Default::default() }));
+                let mut e = entry(Verb::Set, id);
+                e.algorithm = Some(*a);
+                push(format!("algorithm {}", a.name()), e);
             }
             // Only a plain server can be copied (a chat gateway or a
             // shortener app behind a balancer cannot, yet).
             if let Some(like) = server_to_copy(sim, node).filter(|&l| s.node_specs[l as usize].kind_name() == "server")
             {
-                let like = s.topology.ids[like as usize].clone();
-                let new_id = fresh_id(&like, &s.topology.ids);
-                push(
-                    format!("add {new_id}"),
-                    FaultSpec { add_server: Some(new_id), like: Some(like), ..Default::default() },
-                );
+                let like = &s.topology.ids[like as usize];
+                let new_id = fresh_id(like, &s.topology.ids);
+                let mut e = entry(Verb::AddServer, &new_id);
+                e.like = Some(like.clone());
+                push(format!("add {new_id}"), e);
             }
         }
         NodeParams::Client { arrivals } | NodeParams::Producer { arrivals, .. } => {
             let rate = rate_of(arrivals) * 2.0;
-            push(format!("rate {rate}/s"), set(FaultSpec { rate_per_s: Some(rate), ..Default::default() }));
+            let mut e = entry(Verb::Set, id);
+            e.rate_per_s = Some(rate);
+            push(format!("rate {rate}/s"), e);
         }
         NodeParams::Store { .. } | NodeParams::Own { .. } | NodeParams::None => {}
     }
     if let NodeParams::Producer { acks, .. } = &view.params {
         for a in Acks::ALL.into_iter().filter(|a| a != acks) {
-            push(format!("acks={}", a.name()), set(FaultSpec { acks: Some(a), ..Default::default() }));
+            let mut e = entry(Verb::Set, id);
+            e.acks = Some(a);
+            push(format!("acks={}", a.name()), e);
         }
     }
     // The A/B panel's changes that are the family's own (a shortener's
     // strategy, a chat's mode, a store's placement…): each is a live edit too.
     if let NodeParams::Own { spec } = &view.params {
-        for (_, b, entry) in crate::families::kinds::candidates(view.kind, &id, spec, s) {
-            push(b, entry);
+        for (_, b, e) in crate::families::kinds::candidates(view.kind, id, spec, s) {
+            push(b, e);
         }
     }
     out
@@ -183,9 +239,8 @@ pub fn changes_nothing(sim: &Simulation, entry: &FaultSpec) -> bool {
         let Some(given) = given.as_object() else { return false };
         given.iter().all(|(key, value)| match &view.params {
             NodeParams::Own { spec } => spec.get(key) == Some(value),
-            _ if view.kind == "cache" && key == "capacity" => {
-                value.as_f64() == view.figures.iter().find(|f| f.0 == "Capacity").map(|f| f.1)
-            }
+            // A kind that shows its capacity as a figure (a cache).
+            _ if key == "capacity" => value.as_f64() == view.figures.iter().find(|f| f.0 == "Capacity").map(|f| f.1),
             _ => false,
         })
     });
