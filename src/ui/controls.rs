@@ -62,15 +62,7 @@ pub fn Controls() -> impl IntoView {
                 <button data-testid="reset" title="Start again from time 0 (R)" on:click=move |_| lab.reset()>"Reset"</button>
             </div>
             <label class="speed" title="Simulated seconds per wall-clock second, 0.01× to 1000× (+ and − keys)">
-                <span>
-                    "Speed " <output data-testid="speed-label">{move || format_speed(lab.speed.get())}</output>
-                    {move || lab.reached.get().map(|r| view! {
-                        <span class="reached" data-testid="speed-reached"
-                            title="Each frame processes at most a fixed number of events, so the page stays responsive; this scenario needs more for the speed asked">
-                            " · running at " {format_speed(r)} " (the engine's per-frame budget)"
-                        </span>
-                    })}
-                </span>
+                <span>"Speed " <output data-testid="speed-label">{move || format_speed(lab.speed.get())}</output></span>
                 <input
                     type="range"
                     data-testid="speed"
@@ -86,6 +78,12 @@ pub fn Controls() -> impl IntoView {
                     }
                 />
             </label>
+            // A line of its own, always there, so the controls below do not
+            // move when it comes and goes.
+            <p class="reached" data-testid="speed-reached"
+                title="Each frame processes at most a fixed number of events, so the page stays responsive; this scenario needs more for the speed asked">
+                {move || lab.reached.get().map(|r| format!("Running at {} (the engine's per-frame budget)", format_speed(r)))}
+            </p>
             <form
                 class="seed"
                 on:submit=move |ev| {

@@ -1,9 +1,9 @@
 //! The scenario gallery: the registry's families, each with its presets
 //! (one card each). A preset's number is its place in `presets::all()`.
 //! Choosing one adds a history entry (`?preset=<id>`) and brings the
-//! simulation into view. On a narrow screen the gallery is one line that
-//! opens into the list (the whole list is about 2,700 px tall on a phone)
-//! and closes again once a scenario is chosen.
+//! simulation into view. Below 1,100 px (a tablet, a phone) the gallery is
+//! one line that opens into the list (the whole list is about 2,700 px tall
+//! on a phone) and closes again once a scenario is chosen.
 
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -13,8 +13,8 @@ use crate::families::FAMILIES;
 use crate::presets;
 
 /// Below this width the gallery is compact (as `styles/app.css` lays the
-/// page out in one column).
-const NARROW: &str = "(max-width: 760px)";
+/// page out in one column, the controls under the stage).
+const NARROW: &str = "(max-width: 1100px)";
 
 /// Whether the media query `query` matches, following changes (a phone
 /// turned, a window resized).

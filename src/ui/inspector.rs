@@ -254,17 +254,15 @@ fn node_inspector(lab: Lab, scene: &Scene, node: NodeIdx) -> impl IntoView + use
     // Fail, recover, remove: what `live::offered` says the node takes now
     // (a Kafka cluster broker by broker), so the buttons and the test that
     // tries every offered action against every preset are one list.
-    let fault_buttons = move || {
+    // Rebuilt only when the node's failures on offer change (it is up or
+    // down, a broker failed), not every frame: a button replaced under the
+    // pointer would never take a click.
+    let faults = Memo::new(move |_| {
         cell.track();
-        let actions: Vec<crate::live::LiveAction> = lab.sim.with_value(|s| {
-            crate::live::offered(s, node)
-                .into_iter()
-                .filter(|a| {
-                    let e = &a.entry;
-                    (e.fail.is_some() || e.recover.is_some() || e.remove_server.is_some()) && e.shard.is_none()
-                })
-                .collect()
-        });
+        lab.sim.with_value(|s| crate::live::faults(s, node))
+    });
+    let fault_buttons = move || {
+        let actions = faults.get();
         (!actions.is_empty()).then(|| {
             let buttons = actions
                 .into_iter()

@@ -422,7 +422,11 @@ impl Lab {
         }
         self.pace.set_value((0.0, 0));
         let reached = played as f64 / 1e6 / wall;
-        let limited = reached < 0.9 * self.speed.get_untracked();
+        let asked = self.speed.get_untracked();
+        // Shown below 90% of the speed asked, gone again above 97%: a pace
+        // near the line does not make it blink.
+        let was = self.reached.get_untracked().is_some();
+        let limited = reached < if was { 0.97 } else { 0.9 } * asked;
         let shown = limited.then_some(reached);
         if self.reached.get_untracked() != shown {
             self.reached.set(shown);

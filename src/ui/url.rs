@@ -63,20 +63,17 @@ pub fn unknown_preset(id: &str) -> String {
 }
 
 /// The address for preset `id`: `?preset=<id>`, keeping the page's other
-/// options (`embed`, `autoplay`, `test-hooks`) but not a moment or speed
-/// of the scenario it leaves, and no link fragment.
+/// options in their order (`embed`, `autoplay`, `test-hooks`…) but not a
+/// moment or speed of the scenario it leaves, and no link fragment.
 pub fn preset_address(id: &str) -> String {
     let search = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
-    let params = web_sys::UrlSearchParams::new_with_str(&search).ok();
-    let mut kept: Vec<String> = Vec::new();
-    if let Some(params) = params {
-        for key in ["embed", "autoplay", "test-hooks"] {
-            if let Some(v) = params.get(key) {
-                kept.push(format!("{key}={v}"));
-            }
-        }
-    }
-    kept.push(format!("preset={id}"));
+    let mut kept: Vec<&str> = search
+        .trim_start_matches('?')
+        .split('&')
+        .filter(|kv| !kv.is_empty() && !["preset", "t", "speed"].contains(&kv.split('=').next().unwrap_or("")))
+        .collect();
+    let preset = format!("preset={id}");
+    kept.push(&preset);
     format!("{}?{}", base_url(), kept.join("&"))
 }
 
