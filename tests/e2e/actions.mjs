@@ -68,7 +68,15 @@ async function slide(page, selector, frac) {
 }
 
 async function click(page, selector, options = {}) {
-  await page.locator(selector).first().click({ timeout: 2000, ...options });
+  const target = page.locator(selector).first();
+  // On a phone a node's inspector is a sheet over the lower half of the
+  // screen: a person closes it (×) to reach what is under it.
+  const covered = await target.evaluate((el) => {
+    const sheet = document.querySelector('.inspector.open');
+    return !!sheet && getComputedStyle(sheet).position === 'fixed' && !sheet.contains(el);
+  }).catch(() => false);
+  if (covered) await page.locator('[data-testid=inspector-close]').click({ timeout: 2000 });
+  await target.click({ timeout: 2000, ...options });
 }
 
 /** Chooses a random option of a select. */
