@@ -952,6 +952,10 @@ impl Node for Users {
         let s = NodeSample {
             completed: self.c.delivered - self.last_sample.0,
             dropped: errors - self.last_sample.1,
+            // Over WebSockets, the phones online without a socket (waiting
+            // to reconnect, or connecting): what a lesson reads as the
+            // crowd still reconnecting after a gateway dies.
+            queue_len: if self.mode.is_websocket() { self.online.saturating_sub(self.connected) } else { 0 },
             latency_ms: self.window.take_summary(),
             ..Default::default()
         };
