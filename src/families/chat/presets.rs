@@ -45,7 +45,7 @@ pub const PRESETS: &[Preset] = &[
     Preset {
         id: "chat-gateway-dies",
         title: "A gateway dies: the reconnect storm",
-        lesson: "Retrying at once turns one failure into a storm; jittered backoff spreads it out.",
+        lesson: "Retrying at once piles the crowd onto the surviving gateways and slows everyone's messages; jittered backoff spreads the reconnects out, at the price of a slower return for the last phones.",
         icon: "RS",
         json: GATEWAY_DIES_JSON,
         speed: 2.0,
