@@ -29,7 +29,7 @@ pub const PRESETS: &[Preset] = &[
     Preset {
         id: "kafka-broker-dies",
         title: "Kafka: a broker dies",
-        lesson: "acks=1 loses what followers had not fetched; compare with acks=all.",
+        lesson: "acks=1 loses what followers had not fetched; acks=all loses nothing and waits out the failover instead.",
         icon: "K!",
         json: KAFKA_BROKER_DIES_JSON,
         speed: 1.0,
