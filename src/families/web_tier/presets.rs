@@ -23,7 +23,7 @@ pub const PRESETS: &[Preset] = &[
     Preset {
         id: "load-balancing",
         title: "Load-balancing algorithms",
-        lesson: "Eight servers of mixed capacity; switch algorithm live; one fails at 30 s.",
+        lesson: "Eight servers of mixed capacity; when one fails, least connections sends it nearly everything until health checks take it out, then seven carry the load at their limit.",
         icon: "LB",
         json: LOAD_BALANCING_JSON,
         speed: 1.0,
@@ -59,7 +59,7 @@ pub const PRESETS: &[Preset] = &[
     Preset {
         id: "load-balancer-app-servers",
         title: "Load balancer and many app servers",
-        lesson: "Three app servers behind a balancer: one dies and the rest carry the load.",
+        lesson: "Three app servers behind a balancer: one dies, its requests fail until health checks take it out, then the rest carry the load.",
         icon: "3",
         json: LB_APP_SERVERS_JSON,
         speed: 5.0,
