@@ -488,3 +488,21 @@ pub fn verdict(a: &Simulation, b: &Simulation, label_a: &str, label_b: &str, fig
     }
     Some(parts.join(". "))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_written_as_a_person_reads_them() {
+        assert_eq!(rounded(6.4 * 0.75, 2), "4.8");
+        assert_eq!(rounded(6.4 * 1.25, 2), "8");
+        assert_eq!(rounded(2_000.0, 2), "2,000");
+        assert_eq!(rounded(0.126, 2), "0.13");
+        assert_eq!(thousands(1_124_003.0), "1,124,003");
+        assert_eq!(format(2_642.9, Unit::Ms), "2,643 ms");
+        assert_eq!(format(85.14, Unit::Ms), "85.1 ms");
+        assert_eq!(format(0.6381, Unit::Fraction), "63.8%");
+        assert_eq!(format(1_998.9, Unit::PerS), "1,999/s");
+    }
+}

@@ -65,9 +65,11 @@ pub fn candidates(sim: &Simulation) -> Vec<Candidate> {
                     | crate::sim::spec::ArrivalSpec::Bursty { rate_per_s, .. } => *rate_per_s,
                 };
                 for k in [1.25, 0.75] {
+                    // What a person reads is rounded (6.4 × 0.75 is
+                    // 4.800000000000001); the entry keeps the exact rate.
                     out.push(Candidate {
-                        label_a: format!("{id}: {rate} req/s"),
-                        label_b: format!("{id}: {} req/s", rate * k),
+                        label_a: format!("{id}: {} req/s", crate::lessons::rounded(rate, 2)),
+                        label_b: format!("{id}: {} req/s", crate::lessons::rounded(rate * k, 2)),
                         entry: FaultSpec { set: Some(id.clone()), rate_per_s: Some(rate * k), ..Default::default() },
                     });
                 }
