@@ -42,8 +42,6 @@ pub enum Stat {
     Queue,
     /// Requests (deliveries, records) it finished (summed).
     Completed,
-    /// Requests it turned away (summed).
-    Dropped,
     /// Hits over lookups (averaged over the nodes that looked keys up).
     HitRatio,
     /// Its mean latency (over the nodes' requests; a client's is end to
@@ -70,13 +68,9 @@ pub enum Agg {
 /// A messaging count ([`MessagingCounts`]).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Count {
-    Produced,
-    Acked,
-    Failed,
     Lost,
     Duplicates,
     DeadLettered,
-    Redelivered,
     Expired,
     Discarded,
 }
@@ -84,13 +78,9 @@ pub enum Count {
 impl Count {
     fn of(self, m: &MessagingCounts) -> u64 {
         match self {
-            Count::Produced => m.produced,
-            Count::Acked => m.acked,
-            Count::Failed => m.failed,
             Count::Lost => m.lost,
             Count::Duplicates => m.duplicates,
             Count::DeadLettered => m.dead_lettered,
-            Count::Redelivered => m.redelivered,
             Count::Expired => m.expired,
             Count::Discarded => m.discarded,
         }
@@ -101,7 +91,6 @@ impl Count {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Quantile {
     P50,
-    P95,
     P99,
 }
 
@@ -109,7 +98,6 @@ impl Quantile {
     fn of(self, l: &LatencySummary) -> f64 {
         match self {
             Quantile::P50 => l.p50,
-            Quantile::P95 => l.p95,
             Quantile::P99 => l.p99,
         }
     }
@@ -142,7 +130,7 @@ pub enum Moment {
     /// The run so far.
     Run,
     /// Simulated seconds [from, to): the windows in it (those run so far).
-    Window { from_s: f64, to_s: f64 },
+    Window { from_s: u32, to_s: u32 },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -202,121 +190,134 @@ pub fn view_figure(sim: &Simulation, nodes: Nodes, label: &str) -> Option<f64> {
     found
 }
 
-/// The indices of the time series' windows that lie in the moment, and
-/// the seconds they cover (None if none has been run yet).
-fn windows(sim: &Simulation, at: Moment) -> Option<(Vec<usize>, f64)> {
-    let (from, to) = match at {
-        Moment::Run => (f64::NEG_INFINITY, f64::INFINITY),
-        Moment::Window { from_s, to_s } => (from_s, to_s),
-    };
-    let mut idx = Vec::new();
-    let mut seconds = 0.0;
-    for (i, w) in sim.series().iter().enumerate() {
-        // A window belongs to the moment if it starts in it (windows are
-        // whole seconds by default, as moments are).
-        if w.start_s >= from - 1e-9 && w.start_s < to - 1e-9 {
-            idx.push(i);
-            seconds += w.width_s;
-        }
-    }
-    (!idx.is_empty()).then_some((idx, seconds))
+/// Windows made one number: each window adds its value and weight.
+#[derive(Default)]
+struct Acc {
+    n: u32,
+    max: f64,
+    min: f64,
+    sum: f64,
+    weighted: f64,
+    weight: f64,
+    seconds: f64,
 }
 
-fn aggregate(values: &[(f64, f64)], agg: Agg, seconds: f64) -> Option<f64> {
-    // (value, weight) per window.
-    if values.is_empty() {
-        return None;
-    }
-    Some(match agg {
-        Agg::Max => values.iter().map(|v| v.0).fold(f64::NEG_INFINITY, f64::max),
-        Agg::Min => values.iter().map(|v| v.0).fold(f64::INFINITY, f64::min),
-        Agg::Mean => {
-            let weight: f64 = values.iter().map(|v| v.1).sum();
-            if weight <= 0.0 {
-                return None;
-            }
-            values.iter().map(|v| v.0 * v.1).sum::<f64>() / weight
+impl Acc {
+    fn add(&mut self, value: f64, weight: f64) {
+        if self.n == 0 || value > self.max {
+            self.max = value;
         }
-        Agg::Sum => values.iter().map(|v| v.0).sum(),
-        Agg::PerS => values.iter().map(|v| v.0).sum::<f64>() / seconds.max(1e-9),
-    })
+        if self.n == 0 || value < self.min {
+            self.min = value;
+        }
+        self.n += 1;
+        self.sum += value;
+        self.weighted += value * weight;
+        self.weight += weight;
+    }
+
+    fn get(&self, agg: Agg) -> Option<f64> {
+        (self.n > 0).then_some(match agg {
+            Agg::Max => self.max,
+            Agg::Min => self.min,
+            Agg::Mean if self.weight > 0.0 => self.weighted / self.weight,
+            Agg::Mean => return None,
+            Agg::Sum => self.sum,
+            Agg::PerS => self.sum / self.seconds.max(1e-9),
+        })
+    }
+}
+
+/// Whether a window starting at `start_s` belongs to the moment (windows
+/// are whole seconds by default, as moments are).
+fn in_moment(at: Moment, start_s: f64) -> bool {
+    match at {
+        Moment::Run => true,
+        Moment::Window { from_s, to_s } => start_s >= f64::from(from_s) && start_s < f64::from(to_s),
+    }
 }
 
 /// `figure` of the run `sim` as it stands, or None where it cannot be read
 /// now: a window not reached yet, nodes the scenario no longer has, a
 /// view's figure over a window (a view is what a node is now).
 pub fn read(sim: &Simulation, figure: &Figure) -> Option<f64> {
-    match (figure.of, figure.at) {
+    let at = figure.at;
+    let (done, errors) = sim.summary_counts();
+    let secs = sim.now() as f64 / 1e9;
+    // The run so far, where a run-wide count says it exactly.
+    match (figure.of, at) {
         (Of::Latency { q, .. }, Moment::Run) => {
             let l = sim.latency();
-            (l.count > 0).then_some(q.of(&l))
+            return (l.count > 0).then_some(q.of(&l));
         }
-        (Of::Errors, Moment::Run) => Some(sim.summary_counts().1 as f64),
-        (Of::Throughput, Moment::Run) => {
-            let secs = sim.now() as f64 / 1e9;
-            (secs > 0.0).then(|| sim.summary_counts().0 as f64 / secs)
-        }
-        (Of::View { nodes, label }, Moment::Run) => view_figure(sim, nodes, label),
-        (Of::View { .. }, Moment::Window { .. }) => None,
-        (Of::Messaging(c), _) => sim.messaging().map(|m| c.of(&m) as f64),
-        (Of::Latency { q, agg }, at) => {
-            let (idx, seconds) = windows(sim, at)?;
-            let values: Vec<(f64, f64)> = idx
-                .iter()
-                .filter_map(|&i| sim.series().get(i))
-                .filter(|w| w.latency_ms.count > 0)
-                .map(|w| (q.of(&w.latency_ms), w.latency_ms.count as f64))
-                .collect();
-            aggregate(&values, agg, seconds)
-        }
-        (Of::Errors, at) => {
-            let (idx, _) = windows(sim, at)?;
-            Some(idx.iter().filter_map(|&i| sim.series().get(i)).map(|w| w.errors() as f64).sum())
-        }
-        (Of::Throughput, at) => {
-            let (idx, seconds) = windows(sim, at)?;
-            let done: f64 = idx.iter().filter_map(|&i| sim.series().get(i)).map(|w| w.completed as f64).sum();
-            Some(done / seconds)
-        }
-        (Of::Sample { nodes, stat, agg }, at) => {
-            let (idx, seconds) = windows(sim, at)?;
-            let nodes = indices(sim, nodes);
-            if nodes.is_empty() {
-                return None;
-            }
-            let mut values = Vec::with_capacity(idx.len());
-            for &i in &idx {
-                let samples: Vec<_> = nodes.iter().filter_map(|&n| sim.node_series(n).get(i)).collect();
-                let sum =
-                    |f: &dyn Fn(&crate::sim::metrics::NodeSample) -> f64| samples.iter().map(|s| f(s)).sum::<f64>();
-                let value = match stat {
-                    Stat::Utilisation => sum(&|s| s.utilisation) / samples.len().max(1) as f64,
-                    Stat::Queue => sum(&|s| s.queue_len as f64),
-                    Stat::Completed => sum(&|s| s.completed as f64),
-                    Stat::Dropped => sum(&|s| s.dropped as f64),
-                    Stat::MeanMs => {
-                        let done: Vec<_> = samples.iter().filter(|s| s.latency_ms.count > 0).collect();
-                        let count: f64 = done.iter().map(|s| s.latency_ms.count as f64).sum();
-                        if done.is_empty() {
-                            continue;
-                        }
-                        let mean =
-                            done.iter().map(|s| s.latency_ms.mean * s.latency_ms.count as f64).sum::<f64>() / count;
-                        values.push((mean, count));
-                        continue;
+        (Of::Errors, Moment::Run) => return Some(errors as f64),
+        (Of::Throughput, Moment::Run) => return (secs > 0.0).then_some(done as f64 / secs),
+        (Of::View { nodes, label }, Moment::Run) => return view_figure(sim, nodes, label),
+        (Of::View { .. }, Moment::Window { .. }) => return None,
+        (Of::Messaging(c), _) => return sim.messaging().map(|m| c.of(&m) as f64),
+        _ => {}
+    }
+    let nodes = match figure.of {
+        Of::Sample { nodes, .. } => indices(sim, nodes),
+        _ => Vec::new(),
+    };
+    let mut acc = Acc::default();
+    for (i, w) in sim.series().iter().enumerate().filter(|(_, w)| in_moment(at, w.start_s)) {
+        acc.seconds += w.width_s;
+        let l = &w.latency_ms;
+        let (value, weight) = match figure.of {
+            Of::Latency { q, .. } if l.count > 0 => (q.of(l), l.count as f64),
+            Of::Latency { .. } => continue,
+            Of::Errors => (w.errors() as f64, 1.0),
+            Of::Throughput => (w.completed as f64, 1.0),
+            Of::Sample { stat, .. } => {
+                // The nodes' samples of this window, made one.
+                let (mut sum, mut count, mut hits, mut ms, mut done) = (0.0, 0.0, 0.0, 0.0, 0.0);
+                for &n in &nodes {
+                    let Some(s) = sim.node_series(n).get(i) else { continue };
+                    count += 1.0;
+                    sum += match stat {
+                        Stat::Utilisation => s.utilisation,
+                        Stat::Queue => s.queue_len as f64,
+                        Stat::Completed => s.completed as f64,
+                        _ => 0.0,
+                    };
+                    if let Some(h) = s.hit_ratio {
+                        hits += 1.0;
+                        sum += if stat == Stat::HitRatio { h } else { 0.0 };
                     }
-                    Stat::HitRatio => {
-                        let hits: Vec<f64> = samples.iter().filter_map(|s| s.hit_ratio).collect();
-                        if hits.is_empty() {
-                            continue;
-                        }
-                        hits.iter().sum::<f64>() / hits.len() as f64
-                    }
-                };
-                values.push((value, 1.0));
+                    ms += s.latency_ms.mean * s.latency_ms.count as f64;
+                    done += s.latency_ms.count as f64;
+                }
+                match stat {
+                    _ if count == 0.0 => continue,
+                    Stat::Utilisation => (sum / count, 1.0),
+                    Stat::HitRatio if hits > 0.0 => (sum / hits, 1.0),
+                    Stat::MeanMs if done > 0.0 => (ms / done, done),
+                    Stat::HitRatio | Stat::MeanMs => continue,
+                    _ => (sum, 1.0),
+                }
             }
-            aggregate(&values, agg, seconds)
-        }
+            Of::View { .. } | Of::Messaging(_) => return None,
+        };
+        acc.add(value, weight);
+    }
+    let agg = match figure.of {
+        Of::Latency { agg, .. } | Of::Sample { agg, .. } => agg,
+        Of::Throughput => Agg::PerS,
+        _ => Agg::Sum,
+    };
+    if matches!(figure.of, Of::Sample { .. }) && nodes.is_empty() {
+        return None;
+    }
+    // A moment with no window yet (it lies ahead) reads nothing; one whose
+    // windows hold no latency reads nothing either.
+    if acc.seconds == 0.0 {
+        return None;
+    }
+    match (figure.of, acc.n) {
+        (Of::Errors | Of::Throughput, _) => Some(acc.get(agg).unwrap_or(0.0)),
+        _ => acc.get(agg),
     }
 }
 
@@ -326,11 +327,12 @@ pub fn read(sim: &Simulation, figure: &Figure) -> Option<f64> {
 const MAIN_KIND_FIGURES: &[(&str, &[(&str, &str)])] =
     &[("sharded_store", &[("Load max/mean", "Load max/mean"), ("Keys moved by the last change %", "keys moved %")])];
 
-/// `x` with a comma every three digits (rounded to a whole number).
+/// `x` with a comma every three digits (rounded to a whole number; 0 for
+/// a negative `x`).
 pub fn thousands(x: f64) -> String {
-    let n = x.round().abs() as u64;
-    let s = n.to_string();
-    let mut out = String::from(if x.round() < 0.0 { "-" } else { "" });
+    // The figures are counts, times and rates: never negative.
+    let s = (x.round().max(0.0) as u64).to_string();
+    let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
         if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
@@ -348,12 +350,14 @@ fn plain(x: f64) -> String {
 
 /// `x` as a person reads it: no float noise, at most `decimals` places,
 /// trailing zeros dropped (4.800000000000001 → "4.8", 2000 → "2,000").
-pub fn rounded(x: f64, decimals: usize) -> String {
-    if (x - x.round()).abs() < 0.5 * 10f64.powi(-(decimals as i32)) || x.abs() >= 1000.0 {
+pub fn rounded(x: f64, decimals: i32) -> String {
+    let scale = 10f64.powi(decimals);
+    let r = (x * scale).round() / scale;
+    if r.fract() == 0.0 || x.abs() >= 1000.0 {
         return thousands(x);
     }
-    let s = format!("{x:.decimals$}");
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
+    // The shortest form of the rounded number: 4.8, 0.13.
+    r.to_string()
 }
 
 /// A figure's number in its unit.
@@ -374,7 +378,7 @@ pub fn format(x: f64, unit: Unit) -> String {
 fn moment_text(at: Moment) -> String {
     match at {
         Moment::Run => String::new(),
-        Moment::Window { from_s, to_s } => format!(" ({}–{} s)", rounded(from_s, 1), rounded(to_s, 1)),
+        Moment::Window { from_s, to_s } => format!(" ({from_s}–{to_s} s)"),
     }
 }
 
@@ -382,34 +386,33 @@ fn moment_text(at: Moment) -> String {
 /// figure of both runs, the better named (None if either cannot be read).
 fn compare_figure(a: &Simulation, b: &Simulation, label_a: &str, label_b: &str, f: &Figure) -> Option<String> {
     let (va, vb) = (read(a, f)?, read(b, f)?);
-    let head = format!(
-        "{}{}: {} with {label_a}, {} with {label_b}",
+    let (hi, lo) = (va.max(vb), va.min(vb));
+    let higher = f.better == Better::Higher;
+    let better = if (va > vb) == higher { label_a } else { label_b };
+    // How much better: a share, or a ratio when "higher" is over twice.
+    let by = if hi <= 0.0 || hi - lo <= 0.01 * hi {
+        String::from("about the same")
+    } else if lo <= 0.0 {
+        better.to_string()
+    } else if higher && hi >= 2.0 * lo {
+        format!("{better} {:.1}×", hi / lo)
+    } else {
+        format!("{better} {:.0}%", 100.0 * (hi - lo) / if higher { lo } else { hi })
+    };
+    let word = if by.starts_with("about") {
+        ""
+    } else if higher {
+        " higher"
+    } else {
+        " lower"
+    };
+    Some(format!(
+        "{}{}: {} with {label_a}, {} with {label_b}: {by}{word}",
         f.name,
         moment_text(f.at),
         format(va, f.unit),
         format(vb, f.unit)
-    );
-    let (hi, lo) = (va.max(vb), va.min(vb));
-    let a_better = match f.better {
-        Better::Lower => va < vb,
-        Better::Higher => va > vb,
-    };
-    let better = if a_better { label_a } else { label_b };
-    let word = match f.better {
-        Better::Lower => "lower",
-        Better::Higher => "higher",
-    };
-    Some(if hi <= 0.0 || (hi - lo) <= 0.01 * hi.abs() {
-        format!("{head}: about the same")
-    } else if lo <= 0.0 {
-        format!("{head}: {better} {word}")
-    } else if f.better == Better::Higher && hi / lo >= 2.0 {
-        format!("{head}: {better} {:.1}× {word}", hi / lo)
-    } else if f.better == Better::Higher {
-        format!("{head}: {better} {:.0}% {word}", (hi / lo - 1.0) * 100.0)
-    } else {
-        format!("{head}: {better} {:.0}% {word}", (1.0 - lo / hi) * 100.0)
-    })
+    ))
 }
 
 /// The A/B verdict. Its first sentence is the lesson's first figure (when
@@ -474,9 +477,13 @@ pub fn verdict(a: &Simulation, b: &Simulation, label_a: &str, label_b: &str, fig
                 None => (word, plain(fa), plain(fb)),
             };
             if part.is_empty() {
-                // A sentence of its own: the kind's word may start in lower case.
-                let mut c = word.chars();
-                let word: String = c.next().map_or_else(String::new, |f| f.to_uppercase().chain(c).collect());
+                // A sentence of its own: the kind's word may start in lower
+                // case. (ASCII only: char::to_uppercase would pull Unicode's
+                // 12 KB case table into the download.)
+                let mut word = word.to_string();
+                if let Some(first) = word.get_mut(..1) {
+                    first.make_ascii_uppercase();
+                }
                 part = format!("{word}: {fa} with {label_a}, {fb} with {label_b}");
             } else {
                 part += &format!("; {word}: {fa} and {fb}");

@@ -234,7 +234,7 @@ fn chat_gateway_dies_at_once_piles_onto_the_survivors_backoff_spreads_it() {
     // Before the failure, the gateways have room: no queue for 20 s after
     // the first connects (the first seconds are everyone's first connect).
     r.run_to(30.0);
-    let calm = lessons::read(&r.a, &Figure { at: Moment::Window { from_s: 10.0, to_s: 30.0 }, ..*r.fig(0) }).unwrap();
+    let calm = lessons::read(&r.a, &Figure { at: Moment::Window { from_s: 10, to_s: 30 }, ..*r.fig(0) }).unwrap();
     assert!(calm < 10.0, "queue before the failure: {calm}");
     // The storm is over long before 60 s.
     r.run_to(60.0);
@@ -264,7 +264,7 @@ fn chat_gateway_dies_at_once_piles_onto_the_survivors_backoff_spreads_it() {
                     stat: lessons::Stat::Queue,
                     agg: lessons::Agg::Max,
                 },
-                at: Moment::Window { from_s: 50.0, to_s: 60.0 },
+                at: Moment::Window { from_s: 50, to_s: 60 },
                 ..*r.fig(2)
             },
         )
@@ -501,8 +501,8 @@ fn sample(
     nodes: lessons::Nodes,
     stat: lessons::Stat,
     agg: lessons::Agg,
-    from_s: f64,
-    to_s: f64,
+    from_s: u32,
+    to_s: u32,
 ) -> f64 {
     let f = Figure {
         name: "",
@@ -526,7 +526,7 @@ fn cache_aside_hot_keys_stop_reaching_the_database() {
     let hit = r.a(0);
     assert!(hit > che * 0.95 - 0.01 && hit < che + 0.01, "hit ratio {hit:.3}, Che {che:.3}");
     // Only the misses reach the database (and the writes).
-    let db = sample(&r.a, lessons::Nodes::Id("db"), lessons::Stat::Completed, lessons::Agg::PerS, 10.0, 120.0);
+    let db = sample(&r.a, lessons::Nodes::Id("db"), lessons::Stat::Completed, lessons::Agg::PerS, 10, 120);
     let want = 1_500.0 * (0.95 * (1.0 - hit) + 0.05);
     assert!((db - want).abs() < 0.03 * want, "database {db:.0}/s, misses and writes say {want:.0}/s");
     assert!(hit > 0.5, "most reads stop at the cache");
@@ -537,8 +537,8 @@ fn cache_aside_hot_keys_stop_reaching_the_database() {
 fn cache_dies_every_read_falls_on_the_database_until_the_cache_is_back_and_warm() {
     let mut r = Runs::new("cache-dies");
     r.run_to(30.0);
-    assert_eq!(lessons::read(&r.a, &Figure { at: Moment::Window { from_s: 0.0, to_s: 30.0 }, ..*r.fig(0) }), Some(0.0));
-    let warm = sample(&r.a, lessons::Nodes::Id("cache"), lessons::Stat::HitRatio, lessons::Agg::Mean, 5.0, 30.0);
+    assert_eq!(lessons::read(&r.a, &Figure { at: Moment::Window { from_s: 0, to_s: 30 }, ..*r.fig(0) }), Some(0.0));
+    let warm = sample(&r.a, lessons::Nodes::Id("cache"), lessons::Stat::HitRatio, lessons::Agg::Mean, 5, 30);
     r.run_to_end();
     // The cache is down 30–60 s: every read (95% of 1,500 a second, 10 ms
     // each) and every write (20 ms) needs 15.75 database workers; it has
@@ -546,18 +546,16 @@ fn cache_dies_every_read_falls_on_the_database_until_the_cache_is_back_and_warm(
     // requests a second and the rest are turned away.
     let (errors, util) = (r.a(0), r.a(1));
     assert!(util > 0.98, "database utilisation {util:.3}");
-    let served = lessons::read(
-        &r.a,
-        &Figure { of: Of::Throughput, at: Moment::Window { from_s: 35.0, to_s: 60.0 }, ..*r.fig(0) },
-    )
-    .unwrap();
+    let served =
+        lessons::read(&r.a, &Figure { of: Of::Throughput, at: Moment::Window { from_s: 35, to_s: 60 }, ..*r.fig(0) })
+            .unwrap();
     assert!((served - 1_125.0).abs() < 0.05 * 1_125.0, "served {served:.0}/s while the cache is down");
     let turned_away = sent_between(&r.a, 30.0, 60.0) - 1_125.0 * 30.0;
     assert!(errors > 0.7 * turned_away, "turned away {errors}, capacity says about {turned_away:.0}");
     // Back at 60 s, empty: within 5 s it is warm again and nothing fails.
-    let after = lessons::read(&r.a, &Figure { at: Moment::Window { from_s: 65.0, to_s: 120.0 }, ..*r.fig(0) });
+    let after = lessons::read(&r.a, &Figure { at: Moment::Window { from_s: 65, to_s: 120 }, ..*r.fig(0) });
     assert_eq!(after, Some(0.0), "errors once warm");
-    let rewarm = sample(&r.a, lessons::Nodes::Id("cache"), lessons::Stat::HitRatio, lessons::Agg::Mean, 65.0, 120.0);
+    let rewarm = sample(&r.a, lessons::Nodes::Id("cache"), lessons::Stat::HitRatio, lessons::Agg::Mean, 65, 120);
     assert!((rewarm - warm).abs() < 0.02, "hit ratio {warm:.3} before, {rewarm:.3} after");
     r.verdict_leads();
 }
@@ -566,7 +564,7 @@ fn cache_dies_every_read_falls_on_the_database_until_the_cache_is_back_and_warm(
 fn slow_database_held_workers_fail_even_hits_freed_workers_keep_them_fast() {
     let mut r = Runs::new("slow-database");
     r.run_to(20.0);
-    let fast = lessons::read(&r.a, &Figure { at: Moment::Window { from_s: 5.0, to_s: 20.0 }, ..*r.fig(0) }).unwrap();
+    let fast = lessons::read(&r.a, &Figure { at: Moment::Window { from_s: 5, to_s: 20 }, ..*r.fig(0) }).unwrap();
     r.run_to_end();
     // Most requests are cache hits (the median is one): with freed
     // workers they stay as fast as before the database slowed (a 1 ms
@@ -578,7 +576,7 @@ fn slow_database_held_workers_fail_even_hits_freed_workers_keep_them_fast() {
     // Held: more requests fail than the misses alone (hits fail too);
     // freed: at most the misses and writes (only they need the database).
     let misses = |sim: &Simulation| {
-        let hit = sample(sim, lessons::Nodes::Id("cache"), lessons::Stat::HitRatio, lessons::Agg::Mean, 20.0, 60.0);
+        let hit = sample(sim, lessons::Nodes::Id("cache"), lessons::Stat::HitRatio, lessons::Agg::Mean, 20, 60);
         sent_between(sim, 20.0, 60.0) * (0.98 * (1.0 - hit) + 0.02)
     };
     let (ea, eb) = (r.a(1), r.bv(1));
@@ -590,7 +588,7 @@ fn slow_database_held_workers_fail_even_hits_freed_workers_keep_them_fast() {
 // ------------------------------------------------------------ web tier
 
 /// The mean of `figure`'s kind over a window (for a window of the lesson's).
-fn window(sim: &Simulation, f: &Figure, from_s: f64, to_s: f64) -> f64 {
+fn window(sim: &Simulation, f: &Figure, from_s: u32, to_s: u32) -> f64 {
     read(sim, &Figure { at: Moment::Window { from_s, to_s }, ..*f })
 }
 
@@ -612,7 +610,7 @@ fn queueing_basics_p99_is_erlang_cs() {
 fn load_balancing_a_failed_server_draws_the_traffic_until_health_checks_then_seven_carry_it() {
     let mut r = Runs::new("load-balancing");
     r.run_to(30.0);
-    let calm = window(&r.a, r.fig(2), 5.0, 30.0);
+    let calm = window(&r.a, r.fig(2), 5, 30);
     r.run_to(60.0);
     // app-2 refuses at once, so it has the fewest connections: nearly
     // every request goes to it until two probes 0.5 s apart have failed
@@ -620,7 +618,7 @@ fn load_balancing_a_failed_server_draws_the_traffic_until_health_checks_then_sev
     // 10,000 a second at 80% of them.
     let failed = r.a(0);
     assert!(failed > 0.8 * 10_000.0 * 0.5 && failed < 10_000.0 * 1.1, "failed as app-2 died: {failed}");
-    let late = window(&r.a, r.fig(0), 32.0, 60.0);
+    let late = window(&r.a, r.fig(0), 32, 60);
     assert_eq!(late, 0.0, "failures once app-2 is out of rotation");
     // Without app-2 (16 of 96 workers, 8 ms each) the other seven can
     // serve 80 / 0.008 = 10,000 a second: all of the load, at their limit,
@@ -693,9 +691,9 @@ fn one_server_fine_at_100_slow_near_140_full_at_180() {
     // Nothing is turned away before 180/s; at 180 the box can serve 160
     // (8 / 50 ms) and its queue of 200 fills in 10 s: after that 20 a
     // second are turned away (M/M/8/208 loses 1 − 1/ρ of them).
-    let early = window(&r.a, r.fig(2), 0.0, 120.0);
+    let early = window(&r.a, r.fig(2), 0, 120);
     assert_eq!(early, 0.0, "turned away before 180/s");
-    let full = window(&r.a, r.fig(2), 130.0, 180.0);
+    let full = window(&r.a, r.fig(2), 130, 180);
     let want = 180.0 * (1.0 - 160.0 / 180.0) * 50.0;
     assert!((full - want).abs() < 0.2 * want, "turned away at 180/s: {full}, theory {want:.0}");
     r.verdict_leads();
@@ -713,7 +711,7 @@ fn app_and_db_apart_the_database_becomes_the_limit() {
     assert!(util > 0.98, "database utilisation {util:.3}");
     assert!((served - cap).abs() < 0.03 * cap, "served {served:.0}/s, the database's capacity {cap:.0}/s");
     // Below that (250 a second) it keeps up.
-    let mid = window(&r.a, r.fig(1), 65.0, 120.0);
+    let mid = window(&r.a, r.fig(1), 65, 120);
     assert!((mid - 250.0).abs() < 0.05 * 250.0, "served {mid:.0}/s at 250/s");
     r.verdict_leads();
 }
@@ -726,7 +724,7 @@ fn load_balancer_app_servers_one_dies_and_the_rest_carry_the_load() {
     // its requests fail for at most 2 s (300 a second), none after.
     let failed = r.a(0);
     assert!(failed > 0.0 && failed <= 300.0 * 2.5, "failed while app-2 was down: {failed}");
-    assert_eq!(window(&r.a, r.fig(0), 63.0, 90.0), 0.0, "failures after the health checks");
+    assert_eq!(window(&r.a, r.fig(0), 63, 90), 0.0, "failures after the health checks");
     let served = r.a(1);
     assert!((served - 300.0).abs() < 0.05 * 300.0, "the other two served {served:.0}/s");
     // At 900 a second the three (8 workers each, 25 ms) are 900 × 0.025 /
@@ -762,7 +760,7 @@ fn virtual_nodes_one_point_per_shard_is_lopsided_100_even_it_out() {
     r.run_to(19.0);
     let p99 = Figure { of: Of::Latency { q: lessons::Quantile::P99, agg: lessons::Agg::Mean }, ..*r.fig(0) };
     let lopsided = r.a(0);
-    let slow = window(&r.a, &p99, 5.0, 19.0);
+    let slow = window(&r.a, &p99, 5, 19);
     r.run_to_end();
     let even = r.a(0);
     // Eight random points: the largest arc is H₈ = 2.7 times the mean on
@@ -774,7 +772,7 @@ fn virtual_nodes_one_point_per_shard_is_lopsided_100_even_it_out() {
     let sigma = (0.093f64.powi(2) + 0.037f64.powi(2)).sqrt();
     assert!(even < 1.0 + 3.0 * sigma, "100 points per shard: max/mean {even:.2}");
     // The hot shard's queue went, and p99 with it.
-    let fast = window(&r.a, &p99, 25.0, 60.0);
+    let fast = window(&r.a, &p99, 25, 60);
     assert!(fast < 0.5 * slow, "p99 {slow:.0} ms before, {fast:.0} ms after");
     r.verdict_leads();
 }
@@ -822,7 +820,7 @@ fn add_shard_takes_a_fifth_of_the_keys_and_reads_survive_a_replica() {
     let mut r = Runs::new("add-shard");
     r.run_to(20.0);
     let util = r.fig(2);
-    let four = window(&r.a, util, 5.0, 20.0);
+    let four = window(&r.a, util, 5, 20);
     r.run_to_end();
     // The fifth shard takes a fifth of the ring (100 points each: ±3 × 9%).
     let moved = r.a(0);
@@ -920,7 +918,7 @@ fn shortener_id_strategies_one_auto_increment_serialises_every_write() {
 fn shortener_viral_the_cache_absorbs_a_hot_link_without_it_the_database_drowns_301s_help() {
     let mut r = Runs::new("shortener-viral");
     r.run_to(20.0);
-    let before = window(&r.a, r.fig(1), 5.0, 20.0);
+    let before = window(&r.a, r.fig(1), 5, 20);
     r.run_to_end();
     // From 20 s, 60% of redirects are one code: the cache holds it, and
     // the database does less than before.

@@ -115,14 +115,14 @@ pub const PRESETS: &[Preset] = &[
             Figure {
                 name: "Requests failed while shard-1 is down",
                 of: Of::Errors,
-                at: Moment::Window { from_s: 40.0, to_s: 50.0 },
+                at: Moment::Window { from_s: 40, to_s: 50 },
                 better: Better::Lower,
                 unit: Unit::Count,
             },
             Figure {
                 name: "Shards' utilisation with five",
                 of: Of::Sample { nodes: Nodes::Kind("sharded_store"), stat: Stat::Utilisation, agg: Agg::Mean },
-                at: Moment::Window { from_s: 25.0, to_s: 40.0 },
+                at: Moment::Window { from_s: 25, to_s: 40 },
                 better: Better::Lower,
                 unit: Unit::Fraction,
             },

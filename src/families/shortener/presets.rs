@@ -41,7 +41,7 @@ pub const PRESETS: &[Preset] = &[
             Figure {
                 name: "Redirects served by the cache",
                 of: Of::Sample { nodes: Nodes::Kind("cache"), stat: Stat::HitRatio, agg: Agg::Mean },
-                at: Moment::Window { from_s: 10.0, to_s: 120.0 },
+                at: Moment::Window { from_s: 10, to_s: 120 },
                 better: Better::Higher,
                 unit: Unit::Fraction,
             },
@@ -98,14 +98,14 @@ pub const PRESETS: &[Preset] = &[
             Figure {
                 name: "Requests failed while the cache is down",
                 of: Of::Errors,
-                at: Moment::Window { from_s: 70.0, to_s: 90.0 },
+                at: Moment::Window { from_s: 70, to_s: 90 },
                 better: Better::Lower,
                 unit: Unit::Count,
             },
             Figure {
                 name: "Database utilisation during the viral link",
                 of: Of::Sample { nodes: Nodes::Kind("url_db"), stat: Stat::Utilisation, agg: Agg::Mean },
-                at: Moment::Window { from_s: 25.0, to_s: 70.0 },
+                at: Moment::Window { from_s: 25, to_s: 70 },
                 better: Better::Lower,
                 unit: Unit::Fraction,
             },

@@ -26,7 +26,7 @@ pub const PRESETS: &[Preset] = &[
         figures: &[Figure {
             name: "Cache hit ratio",
             of: Of::Sample { nodes: Nodes::Kind("cache"), stat: Stat::HitRatio, agg: Agg::Mean },
-            at: Moment::Window { from_s: 10.0, to_s: 120.0 },
+            at: Moment::Window { from_s: 10, to_s: 120 },
             better: Better::Higher,
             unit: Unit::Fraction,
         }],
@@ -43,14 +43,14 @@ pub const PRESETS: &[Preset] = &[
             Figure {
                 name: "Requests turned away",
                 of: Of::Errors,
-                at: Moment::Window { from_s: 30.0, to_s: 60.0 },
+                at: Moment::Window { from_s: 30, to_s: 60 },
                 better: Better::Lower,
                 unit: Unit::Count,
             },
             Figure {
                 name: "Database utilisation",
                 of: Of::Sample { nodes: Nodes::Kind("database"), stat: Stat::Utilisation, agg: Agg::Mean },
-                at: Moment::Window { from_s: 35.0, to_s: 60.0 },
+                at: Moment::Window { from_s: 35, to_s: 60 },
                 better: Better::Lower,
                 unit: Unit::Fraction,
             },
@@ -68,14 +68,14 @@ pub const PRESETS: &[Preset] = &[
             Figure {
                 name: "Median latency (mostly cache hits)",
                 of: Of::Latency { q: Quantile::P50, agg: Agg::Mean },
-                at: Moment::Window { from_s: 25.0, to_s: 60.0 },
+                at: Moment::Window { from_s: 25, to_s: 60 },
                 better: Better::Lower,
                 unit: Unit::Ms,
             },
             Figure {
                 name: "Requests failed",
                 of: Of::Errors,
-                at: Moment::Window { from_s: 20.0, to_s: 60.0 },
+                at: Moment::Window { from_s: 20, to_s: 60 },
                 better: Better::Lower,
                 unit: Unit::Count,
             },
