@@ -29,8 +29,11 @@ use crate::sim::validate::NodeIdx;
 pub enum Nodes {
     Id(&'static str),
     Ids(&'static [&'static str]),
-    /// Every node of this kind (`"chat_server"`, `"cache"`).
+    /// Every node of this kind (`"chat_server"`, `"url_app"`).
     Kind(&'static str),
+    /// Every node (for a figure only some kinds report, such as a hit
+    /// ratio: the nodes without it are left out).
+    All,
 }
 
 /// A figure of a node's per-window sample ([`crate::sim::metrics::NodeSample`]).
@@ -175,6 +178,7 @@ fn indices(sim: &Simulation, nodes: Nodes) -> Vec<NodeIdx> {
         Nodes::Id(id) => sc.topology.ids[i] == id,
         Nodes::Ids(ids) => ids.contains(&sc.topology.ids[i].as_str()),
         Nodes::Kind(kind) => sc.node_specs[i].kind_name() == kind,
+        Nodes::All => true,
     };
     (0..sc.node_specs.len()).filter(|&i| matches(i)).map(|i| i as NodeIdx).collect()
 }

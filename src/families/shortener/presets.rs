@@ -40,7 +40,8 @@ pub const PRESETS: &[Preset] = &[
         figures: &[
             Figure {
                 name: "Redirects served by the cache",
-                of: Of::Sample { nodes: Nodes::Kind("cache"), stat: Stat::HitRatio, agg: Agg::Mean },
+                // The cache is the one node that reports a hit ratio.
+                of: Of::Sample { nodes: Nodes::All, stat: Stat::HitRatio, agg: Agg::Mean },
                 at: Moment::Window { from_s: 10, to_s: 120 },
                 better: Better::Higher,
                 unit: Unit::Fraction,

@@ -135,7 +135,7 @@ pub const PRESETS: &[Preset] = &[
         figures: &[
             Figure {
                 name: "Database utilisation at 400 req/s",
-                of: Of::Sample { nodes: Nodes::Kind("database"), stat: Stat::Utilisation, agg: Agg::Mean },
+                of: Of::Sample { nodes: Nodes::Id("db"), stat: Stat::Utilisation, agg: Agg::Mean },
                 at: Moment::Window { from_s: 125, to_s: 180 },
                 better: Better::Lower,
                 unit: Unit::Fraction,
