@@ -6,7 +6,7 @@
 //! comment says where it comes from; and checks that the A/B verdict's
 //! first sentence names that figure.
 
-use scalelab::lessons::{self, Figure, Moment, Of};
+use scalelab::lessons::{self, Agg, Figure, Moment, Nodes, Of, Stat};
 use scalelab::presets::{self, Preset};
 use scalelab::{Scenario, Simulation};
 
@@ -88,7 +88,29 @@ fn read(sim: &Simulation, f: &Figure) -> f64 {
 }
 
 fn view_now(sim: &Simulation, id: &'static str, label: &str) -> f64 {
-    lessons::view_figure(sim, lessons::Nodes::Id(id), label).unwrap_or_else(|| panic!("{id} has no figure {label:?}"))
+    lessons::view_figure(sim, Nodes::Id(id), label).unwrap_or_else(|| panic!("{id} has no figure {label:?}"))
+}
+
+/// A sample figure of `nodes`, read as the verdict reads figures (None
+/// where it cannot be read then).
+fn sample_at(sim: &Simulation, nodes: Nodes, stat: Stat, agg: Agg, at: Moment) -> Option<f64> {
+    let of = Of::Sample { nodes, stat, agg };
+    lessons::read(sim, &Figure { name: "", of, at, better: lessons::Better::Lower, unit: lessons::Unit::Count })
+}
+
+/// `stat` of `nodes` over simulated seconds [from_s, to_s).
+fn sample(sim: &Simulation, nodes: Nodes, stat: Stat, agg: Agg, from_s: u32, to_s: u32) -> f64 {
+    sample_at(sim, nodes, stat, agg, Moment::Window { from_s, to_s }).expect("a window the run has reached")
+}
+
+/// A node's deliveries (requests, records) per second over the run.
+fn per_s(sim: &Simulation, id: &'static str) -> f64 {
+    sample_at(sim, Nodes::Id(id), Stat::Completed, Agg::PerS, Moment::Run).expect("a node with samples")
+}
+
+/// What a node has processed so far (0 before its first sample).
+fn processed(sim: &Simulation, id: &'static str) -> f64 {
+    sample_at(sim, Nodes::Id(id), Stat::Completed, Agg::Sum, Moment::Run).unwrap_or(0.0)
 }
 
 /// The ids of the presets this file tests, one test each.
@@ -256,19 +278,7 @@ fn chat_gateway_dies_at_once_piles_onto_the_survivors_backoff_spreads_it() {
     let (wa, wb) = (r.a(2), r.bv(2));
     assert!(wa > wb, "phone-seconds without a socket: backoff {wa}, at once {wb}");
     for sim in [&r.a, r.b()] {
-        let last = lessons::read(
-            sim,
-            &Figure {
-                of: Of::Sample {
-                    nodes: lessons::Nodes::Id("users"),
-                    stat: lessons::Stat::Queue,
-                    agg: lessons::Agg::Max,
-                },
-                at: Moment::Window { from_s: 50, to_s: 60 },
-                ..*r.fig(2)
-            },
-        )
-        .unwrap();
+        let last = sample(sim, Nodes::Id("users"), Stat::Queue, Agg::Max, 50, 60);
         assert!(last < 20.0, "phones still without a socket at 50–60 s: {last}");
     }
     // "Hammers the balancer with tens of thousands of refused connects".
@@ -314,30 +324,18 @@ fn messaging(sim: &Simulation) -> scalelab::sim::metrics::MessagingCounts {
     sim.messaging().expect("a messaging scenario")
 }
 
-/// A node's deliveries per second over the run (its samples).
-fn per_s(sim: &Simulation, id: &'static str) -> f64 {
-    let f = Figure {
-        name: id,
-        of: Of::Sample { nodes: lessons::Nodes::Id(id), stat: lessons::Stat::Completed, agg: lessons::Agg::PerS },
-        at: Moment::Run,
-        better: lessons::Better::Higher,
-        unit: lessons::Unit::PerS,
-    };
-    read(sim, &f)
-}
-
 #[test]
 fn kafka_keys_two_groups_each_read_the_whole_topic_and_rebalance() {
     let mut r = Runs::new("kafka-keys");
     // billing-3 joins at 20 s, billing-2 leaves at 40 s.
     r.run_to(19.0);
-    assert_eq!(view_samples(&r.a, "billing-3"), 0.0, "billing-3 before it joins");
+    assert_eq!(processed(&r.a, "billing-3"), 0.0, "billing-3 before it joins");
     r.run_to(39.0);
-    assert!(view_samples(&r.a, "billing-3") > 0.0, "the rebalance gave billing-3 partitions");
+    assert!(processed(&r.a, "billing-3") > 0.0, "the rebalance gave billing-3 partitions");
     r.run_to(42.0);
-    let left = view_samples(&r.a, "billing-2");
+    let left = processed(&r.a, "billing-2");
     r.run_to_end();
-    assert_eq!(view_samples(&r.a, "billing-2"), left, "billing-2 after it left");
+    assert_eq!(processed(&r.a, "billing-2"), left, "billing-2 after it left");
     // Each group processes every record once, on its own: all but the
     // last moments' (200 records a second, a poll or two behind), and no
     // record twice.
@@ -348,18 +346,6 @@ fn kafka_keys_two_groups_each_read_the_whole_topic_and_rebalance() {
     }
     assert_eq!(messaging(&r.a).duplicates, 0);
     r.verdict_leads();
-}
-
-/// Records a node processed so far (its samples summed).
-fn view_samples(sim: &Simulation, id: &'static str) -> f64 {
-    let f = Figure {
-        name: id,
-        of: Of::Sample { nodes: lessons::Nodes::Id(id), stat: lessons::Stat::Completed, agg: lessons::Agg::Sum },
-        at: Moment::Run,
-        better: lessons::Better::Higher,
-        unit: lessons::Unit::Count,
-    };
-    lessons::read(sim, &f).unwrap_or(0.0)
 }
 
 #[test]
@@ -476,11 +462,11 @@ fn point_to_point_each_message_once_pub_sub_a_copy_each() {
     let ratio = subscribers / consumers;
     assert!((ratio - 3.0).abs() < 3.0 * 3.0 * (2.0 / n).sqrt(), "subscribers/consumers = {ratio:.2}");
     // Every subscriber gets every message (a few may be on their way).
-    let each: Vec<f64> = ["reader-a", "reader-b", "reader-c"].iter().map(|id| view_samples(&r.a, id)).collect();
+    let each: Vec<f64> = ["reader-a", "reader-b", "reader-c"].iter().map(|id| processed(&r.a, id)).collect();
     assert!(each.iter().all(|x| (x - each[0]).abs() <= 5.0), "subscribers: {each:?}");
     // Competing consumers share the queue round-robin: a third each.
     for id in ["worker-1", "worker-2", "worker-3"] {
-        let got = view_samples(&r.a, id);
+        let got = processed(&r.a, id);
         let third = consumers * 60.0 / 3.0;
         assert!((got - third).abs() < 0.1 * third, "{id}: {got} of {third:.0}");
     }
@@ -496,24 +482,6 @@ fn sent_between(sim: &Simulation, from_s: f64, to_s: f64) -> f64 {
     sim.series().iter().filter(|w| w.start_s >= from_s && w.start_s < to_s).map(|w| w.sent as f64).sum()
 }
 
-fn sample(
-    sim: &Simulation,
-    nodes: lessons::Nodes,
-    stat: lessons::Stat,
-    agg: lessons::Agg,
-    from_s: u32,
-    to_s: u32,
-) -> f64 {
-    let f = Figure {
-        name: "",
-        of: Of::Sample { nodes, stat, agg },
-        at: Moment::Window { from_s, to_s },
-        better: lessons::Better::Lower,
-        unit: lessons::Unit::Count,
-    };
-    read(sim, &f)
-}
-
 #[test]
 fn cache_aside_hot_keys_stop_reaching_the_database() {
     let mut r = Runs::new("cache-aside");
@@ -526,7 +494,7 @@ fn cache_aside_hot_keys_stop_reaching_the_database() {
     let hit = r.a(0);
     assert!(hit > che * 0.95 - 0.01 && hit < che + 0.01, "hit ratio {hit:.3}, Che {che:.3}");
     // Only the misses reach the database (and the writes).
-    let db = sample(&r.a, lessons::Nodes::Id("db"), lessons::Stat::Completed, lessons::Agg::PerS, 10, 120);
+    let db = sample(&r.a, Nodes::Id("db"), Stat::Completed, Agg::PerS, 10, 120);
     let want = 1_500.0 * (0.95 * (1.0 - hit) + 0.05);
     assert!((db - want).abs() < 0.03 * want, "database {db:.0}/s, misses and writes say {want:.0}/s");
     assert!(hit > 0.5, "most reads stop at the cache");
@@ -538,7 +506,7 @@ fn cache_dies_every_read_falls_on_the_database_until_the_cache_is_back_and_warm(
     let mut r = Runs::new("cache-dies");
     r.run_to(30.0);
     assert_eq!(lessons::read(&r.a, &Figure { at: Moment::Window { from_s: 0, to_s: 30 }, ..*r.fig(0) }), Some(0.0));
-    let warm = sample(&r.a, lessons::Nodes::Id("cache"), lessons::Stat::HitRatio, lessons::Agg::Mean, 5, 30);
+    let warm = sample(&r.a, Nodes::Id("cache"), Stat::HitRatio, Agg::Mean, 5, 30);
     r.run_to_end();
     // The cache is down 30–60 s: every read (95% of 1,500 a second, 10 ms
     // each) and every write (20 ms) needs 15.75 database workers; it has
@@ -555,7 +523,7 @@ fn cache_dies_every_read_falls_on_the_database_until_the_cache_is_back_and_warm(
     // Back at 60 s, empty: within 5 s it is warm again and nothing fails.
     let after = lessons::read(&r.a, &Figure { at: Moment::Window { from_s: 65, to_s: 120 }, ..*r.fig(0) });
     assert_eq!(after, Some(0.0), "errors once warm");
-    let rewarm = sample(&r.a, lessons::Nodes::Id("cache"), lessons::Stat::HitRatio, lessons::Agg::Mean, 65, 120);
+    let rewarm = sample(&r.a, Nodes::Id("cache"), Stat::HitRatio, Agg::Mean, 65, 120);
     assert!((rewarm - warm).abs() < 0.02, "hit ratio {warm:.3} before, {rewarm:.3} after");
     r.verdict_leads();
 }
@@ -576,7 +544,7 @@ fn slow_database_held_workers_fail_even_hits_freed_workers_keep_them_fast() {
     // Held: more requests fail than the misses alone (hits fail too);
     // freed: at most the misses and writes (only they need the database).
     let misses = |sim: &Simulation| {
-        let hit = sample(sim, lessons::Nodes::Id("cache"), lessons::Stat::HitRatio, lessons::Agg::Mean, 20, 60);
+        let hit = sample(sim, Nodes::Id("cache"), Stat::HitRatio, Agg::Mean, 20, 60);
         sent_between(sim, 20.0, 60.0) * (0.98 * (1.0 - hit) + 0.02)
     };
     let (ea, eb) = (r.a(1), r.bv(1));
@@ -758,7 +726,7 @@ fn hash_vs_modulo_a_ring_moves_a_sixth_modulo_five_sixths() {
 fn virtual_nodes_one_point_per_shard_is_lopsided_100_even_it_out() {
     let mut r = Runs::new("virtual-nodes");
     r.run_to(19.0);
-    let p99 = Figure { of: Of::Latency { q: lessons::Quantile::P99, agg: lessons::Agg::Mean }, ..*r.fig(0) };
+    let p99 = Figure { of: Of::Latency { q: lessons::Quantile::P99, agg: Agg::Mean }, ..*r.fig(0) };
     let lopsided = r.a(0);
     let slow = window(&r.a, &p99, 5, 19);
     r.run_to_end();
@@ -857,10 +825,8 @@ fn shortener_writes_insert_codes_and_redirects_are_mostly_cache_hits() {
 fn shortener_hash_fills_collides_more_as_the_table_fills_a_counter_never() {
     let mut r = Runs::new("shortener-hash-fills");
     let collisions = *r.fig(0);
-    let inserted = Figure {
-        of: Of::View { nodes: lessons::Nodes::Kind("url_db"), label: "Rows inserted in the run" },
-        ..collisions
-    };
+    let inserted =
+        Figure { of: Of::View { nodes: Nodes::Kind("url_db"), label: "Rows inserted in the run" }, ..collisions };
     // 3 base62 characters: 238,328 codes. A write whose hash lands on a
     // taken code collides and retries salted, again with chance q (the
     // share taken): q / (1 − q) collisions a write. Stepping second by
@@ -932,18 +898,7 @@ fn shortener_viral_the_cache_absorbs_a_hot_link_without_it_the_database_drowns_3
     // 301: browsers keep the redirect, so repeat visits never arrive and
     // what does arrive fits the database (8 / 2 ms = 4,000 a second).
     assert_eq!(failed_301, 0.0, "301: requests failed");
-    let arriving = lessons::read(
-        r.b(),
-        &Figure {
-            of: Of::Sample {
-                nodes: lessons::Nodes::Id("app"),
-                stat: lessons::Stat::Completed,
-                agg: lessons::Agg::PerS,
-            },
-            ..*r.fig(0)
-        },
-    )
-    .unwrap();
+    let arriving = sample(r.b(), Nodes::Id("app"), Stat::Completed, Agg::PerS, 70, 90);
     assert!(arriving < 4_000.0 * 0.8, "301: {arriving:.0} redirects a second reach the app");
     r.verdict_leads();
 }
