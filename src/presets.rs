@@ -18,8 +18,14 @@ pub struct Preset {
     pub speed: f64,
     /// Opens as an A/B comparison: variant B is the scenario plus this edit at time 0.
     pub compare_b: Option<fn() -> FaultSpec>,
+    /// What the lesson is about: the figures it names, at the moments it
+    /// names, and which way is better; the first is the one the A/B
+    /// verdict leads with (`crate::lessons`; `tests/lessons.rs` checks the
+    /// lesson's claim against them).
+    pub figures: &'static [Figure],
 }
 
+use crate::lessons::Figure;
 use crate::sim::spec::FaultSpec;
 
 pub use crate::families::messaging::presets::{
