@@ -210,8 +210,10 @@ pub fn offered(sim: &Simulation, node: NodeIdx) -> Vec<LiveAction> {
     // The A/B panel's changes that are the family's own (a shortener's
     // strategy, a chat's mode, a store's placement…): each is a live edit too.
     if let NodeParams::Own { spec } = &view.params {
-        for (_, b, e) in crate::families::kinds::candidates(view.kind, id, spec, s) {
-            push(b, e);
+        for (_, b, e) in crate::families::kinds::candidates(view.kind, id, spec) {
+            if crate::families::kinds::feasible(s, &e) {
+                push(b, e);
+            }
         }
     }
     out

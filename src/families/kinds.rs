@@ -304,15 +304,18 @@ pub fn check_params(
 
 /// A/B changes worth offering for a node whose editable fields are its
 /// own (`NodeParams::Own`): (label of A, label of B, the edit that makes B).
+/// A kind knows its own spec, not the scenario around it: what offers them
+/// keeps only those the scenario can take ([`feasible`]).
 pub fn candidates(
     kind: &str,
     id: &str,
     spec: &serde_json::Value,
-    scenario: &crate::sim::validate::Scenario,
 ) -> Vec<(String, String, crate::sim::spec::FaultSpec)> {
-    let offered = super::own_kind(kind).map_or_else(Vec::new, |k| k.candidates(id, spec));
-    // A kind knows its own spec, not the scenario around it: an offer the
-    // scenario cannot take (a shortener's leased ranges with no
-    // coordinator to lease from) is not offered at all.
-    offered.into_iter().filter(|(_, _, entry)| scenario.with_entry(entry.clone()).is_ok()).collect()
+    super::own_kind(kind).map_or_else(Vec::new, |k| k.candidates(id, spec))
+}
+
+/// Whether `scenario` can take `entry` (a shortener's leased ranges need a
+/// coordinator to lease from): a whole validation, so not for every frame.
+pub fn feasible(scenario: &crate::sim::validate::Scenario, entry: &crate::sim::spec::FaultSpec) -> bool {
+    scenario.with_entry(entry.clone()).is_ok()
 }

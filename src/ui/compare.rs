@@ -84,7 +84,7 @@ pub fn candidates(sim: &Simulation) -> Vec<Candidate> {
                 }
             }
             NodeParams::Own { spec } => {
-                for (a, b, entry) in crate::families::kinds::candidates(v.kind, id, spec, sim.scenario()) {
+                for (a, b, entry) in crate::families::kinds::candidates(v.kind, id, spec) {
                     out.push(Candidate { label_a: a, label_b: b, entry });
                 }
             }
@@ -142,10 +142,16 @@ pub fn ComparePanel() -> impl IntoView {
     let lab = expect_context::<Lab>();
     // Offered changes follow the scenario and its live edits (after
     // "workers 4 → 8" the offer is 8 → 16).
+    // Only the changes the scenario can take (validated here, when the
+    // scenario or its edits change, not every frame as the verdict's labels are).
     let options = Memo::new(move |_| {
         lab.scene.track();
         lab.charts_dirty.track();
-        lab.sim.with_value(candidates)
+        lab.sim.with_value(|s| {
+            let mut offers = candidates(s);
+            offers.retain(|c| crate::families::kinds::feasible(s.scenario(), &c.entry));
+            offers
+        })
     });
     let verdict_text = move || {
         lab.frame.with(|_| ());
@@ -163,7 +169,14 @@ pub fn ComparePanel() -> impl IntoView {
             <h2>"Compare"</h2>
             <label title="Variant B runs beside this one on identical traffic, with one change">
                 "Variant B "
-                <select data-testid="compare-select" on:change:target=move |ev| {
+                // The chosen change in full in its tooltip: a long one is cut at the select's edge.
+                <select data-testid="compare-select"
+                    title=move || {
+                        let chosen = lab.compare.get();
+                        options.with(|o| o.iter().find(|c| Some(&c.entry) == chosen.as_ref().map(|x| &x.b))
+                            .map_or("off".to_string(), |c| format!("{} → {}", c.label_a, c.label_b)))
+                    }
+                    on:change:target=move |ev| {
                     let v = ev.target().value();
                     let chosen = v.parse::<usize>().ok().and_then(|k| options.with_untracked(|o| o.get(k).cloned()));
                     lab.set_compare(chosen.map(|k| CompareSpec { b: k.entry }));
@@ -179,11 +192,17 @@ pub fn ComparePanel() -> impl IntoView {
                     }).collect_view()}
                 </select>
             </label>
+            // One sentence a line, the lesson's figure first and in bold: the
+            // text is the verdict's own, so what it says reads the same.
             <p class="verdict" data-testid="verdict">
-                {move || match (lab.compare.get(), verdict_text()) {
-                    (None, _) => String::new(),
-                    (Some(_), None) => "Collecting data…".into(),
-                    (Some(_), Some(v)) => v,
+                {move || {
+                    let text = match (lab.compare.get(), verdict_text()) {
+                        (None, _) => String::new(),
+                        (Some(_), None) => "Collecting data…".into(),
+                        (Some(_), Some(v)) => v,
+                    };
+                    let sentences: Vec<&str> = text.split_inclusive(". ").collect();
+                    sentences.into_iter().map(|line| view! { <span class="line">{line.to_string()}</span> }).collect_view()
                 }}
             </p>
         </section>

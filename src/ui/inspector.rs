@@ -151,9 +151,28 @@ pub(crate) fn enum_choice<T: Copy + Send + Sync + 'static>(
     choice(label, title, testid, options, name(current), pick)
 }
 
+/// On a phone the inspector is a sheet over the lower half of the screen:
+/// the page scrolls so the node it shows sits in the upper half, in view.
+fn keep_node_above_the_sheet(id: &str) {
+    let Some(w) = web_sys::window() else { return };
+    let narrow = w.match_media("(max-width: 760px)").ok().flatten().is_some_and(|m| m.matches());
+    let node = w.document().and_then(|d| d.query_selector(&format!("[data-testid=\"node-{id}\"]")).ok().flatten());
+    let (true, Some(node)) = (narrow, node) else { return };
+    let r = node.get_bounding_client_rect();
+    let height = w.inner_height().ok().and_then(|h| h.as_f64()).unwrap_or(800.0);
+    w.scroll_by_with_x_and_y(0.0, r.top() + r.height() / 2.0 - height * 0.25);
+}
+
 #[component]
 pub fn Inspector() -> impl IntoView {
     let lab = expect_context::<Lab>();
+    Effect::new(move |_| {
+        let Some(i) = lab.selected.get() else { return };
+        let id = lab.scene.with_untracked(|s| s.ids().get(i as usize).cloned());
+        if let Some(id) = id {
+            keep_node_above_the_sheet(&id);
+        }
+    });
     view! {
         <section class="inspector" class:open=move || lab.selected.get().is_some() aria-label="Inspector" data-testid="inspector">
             {move || {

@@ -330,10 +330,23 @@ pub fn Messaging() -> impl IntoView {
 fn broker_panel(lab: Lab, scene: Arc<Scene>, broker: usize) -> impl IntoView {
     // A Copy handle on the scene's cell, owned by (and disposed with) this view.
     let cell = RwSignal::from(scene.nodes[broker].clone());
+    // Rebuilt a few times a second while playing (and at once after an
+    // edit, a step or a seek), not every frame: a table of rows is DOM work,
+    // and figures that change 60 times a second cannot be read anyway.
+    let shown = RwSignal::new(0u64);
+    let interval = gloo_timers::callback::Interval::new(250, move || {
+        if lab.playing.get_untracked() {
+            shown.update(|n| *n += 1);
+        }
+    });
+    let interval = send_wrapper::SendWrapper::new(interval);
+    on_cleanup(move || drop(interval));
     let state = {
         let scene = scene.clone();
         move || {
-            cell.with(|l| {
+            shown.track();
+            lab.charts_dirty.track();
+            cell.with_untracked(|l| {
                 if let Some(k) = l.view.own::<KafkaView>() {
                     kafka_view(k, &scene.scenario)
                 } else if let Some(r) = l.view.own::<RabbitView>() {
