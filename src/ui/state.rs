@@ -393,6 +393,11 @@ impl Lab {
             return;
         }
         if !self.playing.get_untracked() {
+            // Paused: nothing runs at any speed.
+            if self.reached.get_untracked().is_some() {
+                self.reached.set(None);
+                self.pace.set_value((0.0, 0));
+            }
             return;
         }
         let wall_ms = wall_ms.clamp(0.0, MAX_FRAME_MS);
