@@ -11,11 +11,15 @@
 // it as the first load falls; when it reaches TARGET, CEILING becomes TARGET.
 // Chunks alone cannot get there: with messaging and sharding compiled out the
 // first load measured 381,124 B (session 13, ARCHITECTURE.md), the shared app.
+// Raised once, with a reason: issue 27's fixes (the diagram laid out for its
+// width, the broker panel as wrapping rows, chart legends, the address
+// followed, live actions as one list, lessons and their verdicts) are their
+// own code in the main module, +40,937 B (533,682 → 574,619 B).
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 const TARGET = 300 * 1000;
-const CEILING = 538 * 1000;
+const CEILING = 586 * 1000;
 // Issue 14's per-family chunk target: printed, not enforced (the shortener's is over).
 const CHUNK_TARGET = 12 * 1000;
 

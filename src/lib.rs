@@ -6,6 +6,8 @@
 //! - [`sim`]: the pure, deterministic core (no web APIs, no wall clock).
 //! - [`families`]: one folder per family of node kinds (web tier, storage,
 //!   messaging, sharding) and the registry that lists them.
+//! - [`lessons`]: what each preset's lesson is about (a figure, a moment,
+//!   which way is better), how to read it from a run, and the A/B verdict.
 //! - `ui`: the Leptos app (feature `web`; built by Trunk).
 //! - `src/bin/scalelab.rs`: the native CLI.
 //! - `src/main.rs`: mounts the app in the browser.
@@ -16,7 +18,11 @@
 //! assert!(summary.completed + summary.dropped >= 1_000);
 //! ```
 
+pub mod diagram;
 pub mod families;
+pub mod format;
+pub mod lessons;
+pub mod live;
 pub mod meter;
 pub mod presets;
 pub mod share;

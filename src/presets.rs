@@ -18,8 +18,14 @@ pub struct Preset {
     pub speed: f64,
     /// Opens as an A/B comparison: variant B is the scenario plus this edit at time 0.
     pub compare_b: Option<fn() -> FaultSpec>,
+    /// What the lesson is about: the figures it names, at the moments it
+    /// names, and which way is better; the first is the one the A/B
+    /// verdict leads with (`crate::lessons`; `tests/lessons.rs` checks the
+    /// lesson's claim against them).
+    pub figures: &'static [Figure],
 }
 
+use crate::lessons::Figure;
 use crate::sim::spec::FaultSpec;
 
 pub use crate::families::messaging::presets::{
@@ -45,9 +51,50 @@ pub fn by_id(id: &str) -> Option<&'static Preset> {
     all().iter().copied().find(|p| p.id == id)
 }
 
+/// The presets whose ids are nearest `id` (by edit distance, at most 3,
+/// nearest first): what an unknown `?preset=` suggests.
+pub fn nearest(id: &str) -> Vec<&'static str> {
+    fn distance(a: &str, b: &str) -> usize {
+        let b: Vec<char> = b.chars().collect();
+        let mut row: Vec<usize> = (0..=b.len()).collect();
+        for (i, ca) in a.chars().enumerate() {
+            let mut prev = row[0];
+            row[0] = i + 1;
+            for (j, &cb) in b.iter().enumerate() {
+                let here = row[j + 1];
+                row[j + 1] = (prev + usize::from(ca != cb)).min(row[j] + 1).min(here + 1);
+                prev = here;
+            }
+        }
+        row[b.len()]
+    }
+    let id = id.to_lowercase();
+    let mut ids: Vec<(usize, &'static str)> = all()
+        .iter()
+        .map(|p| {
+            // A fragment of an id ("kafka") is near every id it is part of.
+            let d = if p.id.contains(id.as_str()) && !id.is_empty() { 0 } else { distance(&id, p.id) };
+            (d, p.id)
+        })
+        .collect();
+    ids.sort_by_key(|&(d, _)| d);
+    ids.into_iter().take(3).map(|(_, id)| id).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_unknown_id_suggests_the_nearest() {
+        assert_eq!(nearest("cache-aside")[0], "cache-aside");
+        assert_eq!(nearest("cache-asid")[0], "cache-aside", "a typo");
+        assert_eq!(nearest("Load-Balancing")[0], "load-balancing", "case");
+        let kafka = nearest("kafka");
+        assert_eq!(kafka.len(), 3);
+        assert!(kafka.iter().all(|id| id.starts_with("kafka-")), "a fragment: {kafka:?}");
+        assert_eq!(nearest("zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz").len(), 3, "something is always suggested");
+    }
 
     #[test]
     fn every_preset_is_valid_and_ids_are_unique() {

@@ -47,6 +47,11 @@ pub struct ShareState {
     pub t_s: f64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub compare: Option<CompareSpec>,
+    /// Made while paused: the link opens paused, at `t_s`, as it was seen.
+    /// Left out when false, so a link made while playing is byte for byte
+    /// what older builds wrote (and older links open playing, as they did).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub paused: bool,
 }
 
 fn default_speed() -> f64 {
@@ -174,7 +179,9 @@ fn state_from_json(json: &[u8]) -> Result<ShareState, LinkError> {
     let text = std::str::from_utf8(json).map_err(|_| invalid("the state is not UTF-8 text.".into()))?;
     let value: Value = serde_json::from_str(text).map_err(|e| invalid(format!("{e}.")))?;
     let Value::Object(mut top) = value else { return Err(invalid("the state is not a JSON object.".into())) };
-    if let Some(k) = top.keys().find(|k| !["scenario", "preset", "speed", "t_s", "compare"].contains(&k.as_str())) {
+    if let Some(k) =
+        top.keys().find(|k| !["scenario", "preset", "speed", "t_s", "compare", "paused"].contains(&k.as_str()))
+    {
         return Err(invalid(format!("unknown field `{k}`.")));
     }
     let scenario = parse_spec_value(top.remove("scenario").ok_or_else(|| invalid("the scenario is missing.".into()))?)
@@ -203,12 +210,18 @@ fn state_from_json(json: &[u8]) -> Result<ShareState, LinkError> {
         }
         Some(_) => return Err(invalid("compare must be an object.".into())),
     };
+    let paused = match top.remove("paused") {
+        None | Some(Value::Null) => false,
+        Some(Value::Bool(b)) => b,
+        Some(_) => return Err(invalid("paused must be true or false.".into())),
+    };
     Ok(ShareState {
         scenario,
         preset,
         speed: number(top.remove("speed"), default_speed(), "speed")?,
         t_s: number(top.remove("t_s"), 0.0, "t_s")?,
         compare,
+        paused,
     })
 }
 
@@ -260,7 +273,23 @@ mod tests {
             speed: 10.0,
             t_s: 30.0,
             compare: None,
+            paused: false,
         }
+    }
+
+    #[test]
+    fn a_paused_link_says_so_and_a_playing_one_is_written_as_before() {
+        let playing = state_of(presets::MM8_JSON);
+        let json = String::from_utf8(state_json(&playing)).unwrap();
+        assert!(!json.contains("paused"), "a playing link is written as older builds wrote it");
+        let paused = ShareState { paused: true, ..playing };
+        assert!(String::from_utf8(state_json(&paused)).unwrap().ends_with(",\"paused\":true}"));
+        let (back, _) = decode(&encode(&paused)).unwrap();
+        assert!(back.paused);
+        // `paused` must be a boolean.
+        let json = String::from_utf8(state_json(&paused)).unwrap().replace("\"paused\":true", "\"paused\":1");
+        let link = fragment_from_deflated(&miniz_oxide::deflate::compress_to_vec(json.as_bytes(), 9));
+        assert_eq!(decode(&link), Err(LinkError::InvalidScenario("paused must be true or false.".into())));
     }
 
     #[test]

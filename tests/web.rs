@@ -12,7 +12,13 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+/// Mounts the app on the test page's own address: the app follows the
+/// address (a preset chosen pushes `?preset=…`), so an earlier test's click
+/// would otherwise choose what this one opens.
 fn mount_app() -> (web_sys::HtmlElement, impl Drop) {
+    let window = window();
+    let path = window.location().pathname().unwrap();
+    window.history().unwrap().replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&path)).unwrap();
     let document = document();
     let wrapper = document.create_element("section").unwrap();
     document.body().unwrap().append_child(&wrapper).unwrap();

@@ -41,7 +41,8 @@ enum Command {
     Validate { file: String },
     /// List the preset scenarios.
     Presets {
-        /// Print a JSON array of `{id, title, lesson, scenario}` instead.
+        /// Print a JSON array of `{id, family, title, lesson, scenario, compare}` instead
+        /// (`compare`: `{b}`, the edit that makes variant B, or null).
         #[arg(long)]
         json: bool,
     },
@@ -474,7 +475,9 @@ fn main() -> ExitCode {
                 .flat_map(|f| f.presets.iter().map(move |p| (f, p)))
                 .map(|(f, p)| {
                     let scenario: serde_json::Value = serde_json::from_str(p.json).expect("presets are JSON");
-                    serde_json::json!({"id": p.id, "family": f.id, "title": p.title, "lesson": p.lesson, "scenario": scenario})
+                    // Variant B of a preset that opens as an A/B comparison.
+                    let compare = p.compare_b.map(|b| serde_json::json!({ "b": b() }));
+                    serde_json::json!({"id": p.id, "family": f.id, "title": p.title, "lesson": p.lesson, "scenario": scenario, "compare": compare})
                 })
                 .collect();
             println!("{}", serde_json::Value::Array(list));

@@ -24,8 +24,10 @@
 //! records make its checkpoints larger, which the byte budget bounds.
 //!
 //! Live edits: a checkpoint taken before an edit lacks it; [`Checkpoints::
-//! restore`] hands it the current scenario, whose timeline extends the
-//! checkpoint's, so the edit happens again at its time. Checkpoints later
+//! restore`] hands it the current scenario, whose timeline is the
+//! checkpoint's with entries added after it (and, where a live removal of a
+//! server dropped what was still to come for it, those entries gone), so
+//! the edit happens again at its time. Checkpoints later
 //! than an edit's time belong to a future that no longer happens:
 //! [`Checkpoints::edited`] drops them.
 
@@ -144,8 +146,8 @@ impl Checkpoints {
     /// none (replay from time 0).
     pub fn restore(&self, t: SimTime, current: &Scenario) -> Option<Simulation> {
         let mut sim = self.latest_at_or_before(t)?.clone();
-        if current.timeline.len() > sim.scenario().timeline.len() {
-            sim.extend_to(current.clone());
+        if current.timeline != sim.scenario().timeline {
+            sim.take_on(current.clone());
         }
         Some(sim)
     }

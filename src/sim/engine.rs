@@ -411,6 +411,16 @@ pub struct Snapshot {
     pub nodes: Vec<NodeView>,
 }
 
+/// What a live edit did ([`Simulation::add_entry`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Applied {
+    /// When it takes effect.
+    pub at_ns: SimTime,
+    /// Entries the timeline had that could no longer happen, dropped
+    /// (what was still to come for a server removed now).
+    pub dropped: Vec<FaultSpec>,
+}
+
 /// How far a budgeted advance got.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Progress {
@@ -524,28 +534,52 @@ impl Simulation {
         sim
     }
 
-    /// Adds a timeline entry that takes effect just after the current time
-    /// (at `now` + 1 ns, after everything already due): how the UI applies a
-    /// live edit. The entry is validated against the whole scenario, and kept
-    /// in it, so replaying [`Self::scenario`] reproduces this run exactly.
-    pub fn add_entry(&mut self, mut entry: FaultSpec) -> Result<(), ScenarioError> {
-        let target = self.core.now + 1;
+    /// Adds a timeline entry that takes effect at the first whole
+    /// millisecond after the current time (after everything already due,
+    /// at a time the recorded scenario reads plainly): how the UI applies a
+    /// live edit. The entry is validated against the whole scenario, and
+    /// kept in it, so replaying [`Self::scenario`] reproduces this run
+    /// exactly. Removing a server drops what the timeline still had for it
+    /// (`Scenario::with_live_entry`); [`Applied`] says what.
+    pub fn add_entry(&mut self, mut entry: FaultSpec) -> Result<Applied, ScenarioError> {
+        let target = super::time::next_ms(self.core.now);
         entry.at_s = ns_to_s(target);
         while super::time::s_to_ns(entry.at_s) < target {
             entry.at_s = f64::from_bits(entry.at_s.to_bits() + 1);
         }
-        let scenario = self.scenario.with_entry(entry)?;
-        self.extend_to(scenario);
-        Ok(())
+        let (scenario, dropped) = self.scenario.with_live_entry(entry)?;
+        self.take_on(scenario);
+        Ok(Applied { at_ns: target, dropped })
     }
 
-    /// Takes on `scenario`: this run's scenario with entries added at the
-    /// end of its timeline, none due before now (a live edit, or a
-    /// checkpoint catching up with edits made after it was taken). Schedules
-    /// the new entries and builds the servers they add, exactly as a run of
-    /// `scenario` from time 0 has them.
-    pub(super) fn extend_to(&mut self, scenario: Scenario) {
-        debug_assert!(scenario.timeline.len() >= self.scenario.timeline.len());
+    /// Takes on `scenario`: this run's scenario with its timeline changed
+    /// only after now: entries not yet due dropped (a live removal of a
+    /// server drops what was still to come for it), and entries added at
+    /// the end, none due before now (a live edit, or a checkpoint catching
+    /// up with edits made after it was taken). Schedules the new entries,
+    /// unschedules the dropped ones and builds the servers the new ones
+    /// add, exactly as a run of `scenario` from time 0 has them.
+    pub(super) fn take_on(&mut self, scenario: Scenario) {
+        // The old entries that stay, matched in order: the new timeline is
+        // the old one less the dropped entries, then the added ones.
+        let (old, new) = (&self.scenario.timeline, &scenario.timeline);
+        let mut renumber: Vec<Option<u32>> = Vec::with_capacity(old.len());
+        let mut kept = 0;
+        for entry in old {
+            let same = new.get(kept) == Some(entry);
+            renumber.push(same.then_some(kept as u32));
+            kept += usize::from(same);
+        }
+        if kept < old.len() || renumber.iter().enumerate().any(|(k, r)| *r != Some(k as u32)) {
+            debug_assert!(
+                old.iter().zip(&renumber).all(|(e, r)| r.is_some() || e.at_ns > self.core.now),
+                "only entries still to come are dropped"
+            );
+            self.core.queue.retain_controls(|event| match event {
+                Event::Control { entry } => renumber[*entry as usize].map(|k| *entry = k).is_some(),
+                _ => true,
+            });
+        }
         // Servers the entries add, and their links, extend the topology.
         for i in self.nodes.len()..scenario.topology.ids.len() {
             self.nodes.push(nodes::build(
@@ -563,7 +597,7 @@ impl Simulation {
             self.node_series.push(Series::new(MAX_SERIES_POINTS));
         }
         self.core.links = scenario.topology.links.clone();
-        for entry in self.scenario.timeline.len()..scenario.timeline.len() {
+        for entry in kept..scenario.timeline.len() {
             let at = scenario.timeline[entry].at_ns;
             debug_assert!(at > self.core.now, "an entry added later is due after now");
             self.core.queue.push_control(at, Event::Control { entry: entry as u32 });

@@ -32,6 +32,6 @@ pub mod trace;
 pub mod tree;
 pub mod validate;
 
-pub use engine::{Node, Progress, Simulation, Snapshot, Status};
+pub use engine::{Applied, Node, Progress, Simulation, Snapshot, Status};
 pub use summary::Summary;
 pub use validate::{FieldError, Scenario, ScenarioError};

@@ -176,6 +176,26 @@ impl<T: Copy> EventQueue<T> {
         Some((self.now, item))
     }
 
+    /// Keeps the pending control events for which `keep` is true (it may
+    /// rewrite them too) and removes the rest. Ordinary events and the
+    /// order of what stays are untouched. Runs only when a live edit drops
+    /// timeline entries that were still to come, never per event.
+    pub fn retain_controls(&mut self, mut keep: impl FnMut(&mut T) -> bool) {
+        let (slab, free_slots) = (&mut self.slab, &mut self.free_slots);
+        self.heap.retain(|e| {
+            if e.key & u128::from(CONTROL_SEQ_BASE) == 0 {
+                return true;
+            }
+            let item = slab[e.slot as usize].as_mut().expect("every heap entry owns a full slab slot");
+            let kept = keep(item);
+            if !kept {
+                slab[e.slot as usize] = None;
+                free_slots.push(e.slot);
+            }
+            kept
+        });
+    }
+
     /// The time of the earliest event, if any.
     pub fn peek_time(&self) -> Option<SimTime> {
         if self.fifo_head < self.now_fifo.len() {
@@ -272,6 +292,26 @@ mod tests {
         assert_eq!(q.pop_until(SimTime::MAX), Some((5, "now-2")));
         assert_eq!(q.pop_until(SimTime::MAX), None);
         assert!(q.is_empty());
+    }
+
+    #[test]
+    fn retained_controls_keep_their_order_and_the_rest_go() {
+        let mut q = EventQueue::new();
+        q.push(5, 100);
+        q.push_control(5, 1);
+        q.push_control(3, 2);
+        q.push_control(5, 3);
+        q.push(3, 200);
+        q.push_control(5, 4);
+        // Drop control 3, renumber the others ×10; ordinary events stay whatever their value.
+        q.retain_controls(|x| {
+            *x *= 10;
+            *x != 30
+        });
+        assert_eq!(q.len(), 5);
+        assert_eq!(q.free_slots.len(), 1, "the dropped event's slot is free again");
+        let order: Vec<_> = std::iter::from_fn(|| q.pop()).collect();
+        assert_eq!(order, vec![(3, 200), (3, 20), (5, 100), (5, 10), (5, 40)]);
     }
 
     #[test]

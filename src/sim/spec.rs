@@ -346,6 +346,42 @@ pub struct FaultSpec {
     pub params: Option<serde_json::Value>,
 }
 
+impl FaultSpec {
+    /// The node the entry acts on (its verb's value; `add_server`: the new
+    /// server's id).
+    pub fn target(&self) -> Option<&String> {
+        [
+            &self.fail,
+            &self.recover,
+            &self.set,
+            &self.add_server,
+            &self.remove_server,
+            &self.add_shard,
+            &self.remove_shard,
+        ]
+        .into_iter()
+        .find_map(Option::as_ref)
+    }
+
+    /// What the entry does, in a few words for people: "fail app-2 at 30 s".
+    pub fn describe(&self) -> String {
+        let verb = [
+            (&self.fail, "fail"),
+            (&self.recover, "recover"),
+            (&self.set, "change"),
+            (&self.add_server, "add"),
+            (&self.remove_server, "remove"),
+            (&self.add_shard, "add a shard to"),
+            (&self.remove_shard, "remove a shard of"),
+        ]
+        .into_iter()
+        .find_map(|(v, word)| v.as_ref().map(|_| word))
+        .unwrap_or("change");
+        let target = self.target().map_or("?", String::as_str);
+        format!("{verb} {target} at {} s", crate::sim::time::format_s(self.at_s))
+    }
+}
+
 // The sharded store's two settings, here rather than in its family's spec
 // because the timeline's `set` (`FaultSpec`, `validate::Change`) carries
 // them: the format's shared part must not reach into a family's module.

@@ -53,6 +53,21 @@ pub fn per_s(count: u64, now: SimTime) -> f64 {
     if now > 0 { count as f64 / ns_to_s(now) } else { 0.0 }
 }
 
+/// Seconds for people: to the millisecond, trailing zeros dropped (30,
+/// 24.132, 0.5), so a time a person reads is never `7.616400001`.
+pub fn format_s(s: f64) -> String {
+    let text = format!("{s:.3}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    if text == "-0" { "0".into() } else { text.into() }
+}
+
+/// The first whole millisecond after `now`: when an edit made live takes
+/// effect, so that the time the timeline records reads plainly (7.617 s,
+/// not 7.616400001 s) and still comes after everything already done.
+pub fn next_ms(now: SimTime) -> SimTime {
+    (now / NS_PER_MS + 1) * NS_PER_MS
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -65,6 +80,19 @@ mod tests {
         assert_eq!(ms_to_ns(f64::NAN), 0);
         assert_eq!(ns_to_ms(2_500_000), 2.5);
         assert_eq!(ns_to_s(NS_PER_S / 2), 0.5);
+    }
+
+    #[test]
+    fn times_for_people_read_plainly() {
+        assert_eq!(format_s(30.0), "30");
+        assert_eq!(format_s(24.132368011), "24.132");
+        assert_eq!(format_s(0.5), "0.5");
+        assert_eq!(format_s(7.6164), "7.616");
+        assert_eq!(format_s(0.0), "0");
+        assert_eq!(format_s(-0.0001), "0");
+        assert_eq!(next_ms(0), NS_PER_MS);
+        assert_eq!(next_ms(7_616_400_000), 7_617_000_000);
+        assert_eq!(next_ms(7_617_000_000), 7_618_000_000, "strictly after now, even on a boundary");
     }
 
     #[test]

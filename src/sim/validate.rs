@@ -303,6 +303,27 @@ impl Scenario {
         Scenario::from_spec(spec)
     }
 
+    /// [`Self::with_entry`] for an entry made live, at `entry.at_s`: a
+    /// `remove_server` also drops the entries the timeline still had for
+    /// that server from then on (a scheduled fail, recover or change of a
+    /// server that is gone could no longer happen, and would make the whole
+    /// timeline invalid). Returns the scenario and the entries dropped, in
+    /// timeline order, so the person can be told.
+    pub fn with_live_entry(&self, entry: FaultSpec) -> Result<(Scenario, Vec<FaultSpec>), ScenarioError> {
+        let mut spec = self.spec.clone();
+        let mut dropped = Vec::new();
+        if let Some(gone) = &entry.remove_server {
+            let from = s_to_ns(entry.at_s);
+            let (later, kept): (Vec<FaultSpec>, Vec<FaultSpec>) = std::mem::take(&mut spec.faults)
+                .into_iter()
+                .partition(|f| s_to_ns(f.at_s) >= from && f.target() == Some(gone) && f.add_server.is_none());
+            spec.faults = kept;
+            dropped = later;
+        }
+        spec.faults.push(entry);
+        Ok((Scenario::from_spec(spec)?, dropped))
+    }
+
     /// The scenario as pretty JSON in the v1 format.
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(&self.spec).expect("specs always serialize")
@@ -851,10 +872,16 @@ fn check_timeline(
             && a.action != Action::AddServer
             && a.at_ns < t
         {
-            p.add(format!("faults[{i}]"), format!("`{id}` is only added at {} s", super::time::ns_to_s(t)));
+            p.add(
+                format!("faults[{i}]"),
+                format!("`{id}` is only added at {} s", super::time::format_s(super::time::ns_to_s(t))),
+            );
         }
         if let Some(&t) = removed_at.get(&a.node) {
-            p.add(format!("faults[{i}]"), format!("`{id}` was removed at {} s", super::time::ns_to_s(t)));
+            p.add(
+                format!("faults[{i}]"),
+                format!("`{id}` was removed at {} s", super::time::format_s(super::time::ns_to_s(t))),
+            );
         }
         if a.action == Action::RemoveServer {
             removed_at.insert(a.node, a.at_ns);

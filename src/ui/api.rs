@@ -14,9 +14,10 @@
 //!   the latest state.
 //! - `link()`: a promise of a share link to the current state.
 //! - `play()`, `pause()`.
-//! - `state()`: `{now_ms, playing, seeking, finished, scene, nodes, preset, checkpoints}`:
+//! - `state()`: `{now_ms, playing, seeking, finished, scene, nodes, preset, compare, checkpoints}`:
 //!   the clock, playback, the scene's generation (it changes whenever the
-//!   diagram is rebuilt), the ids of its nodes, the gallery entry, and
+//!   diagram is rebuilt), the ids of its nodes, the gallery entry, the A/B
+//!   comparison's variant B (`null` when off), and
 //!   `checkpoints: {count, bytes, every_events, restored_from_ms}` of
 //!   variant A (what seeks restore from, and where the last one restarted).
 //! - `scenario()`: the scenario as it stands (v1 JSON object, live edits
@@ -129,6 +130,7 @@ pub fn install(lab: Lab) {
                 "scene": generation,
                 "nodes": ids,
                 "preset": lab.preset.get_untracked().map(|p| crate::presets::all()[p].id),
+                "compare": lab.compare.get_untracked().map(|c| c.b),
                 "checkpoints": lab.checkpoint_stats(),
             });
             js_sys::JSON::parse(&state.to_string())

@@ -11,15 +11,12 @@ use super::gallery::Gallery;
 use super::inspector::Inspector;
 use super::playback::use_animation_frame;
 use super::share_panel::SharePanel;
-use super::state::{Lab, MAX_SPEED, MIN_SPEED};
+use super::state::{Lab, MAX_SPEED, MIN_SPEED, speed_step};
 use super::topology::Topology;
 use super::{api, url};
 use crate::families::ChunksFailed;
 use crate::presets;
 use crate::sim::time::s_to_ns;
-
-/// Speed changes by this factor per + or − key press.
-const SPEED_KEY_FACTOR: f64 = 1.778_279_41; // 10^(1/4)
 
 /// Builds the `Lab` the URL asks for: a share link's state, or a preset;
 /// an unreadable link leaves a message and the default scenario, and so
@@ -28,8 +25,11 @@ fn start(chunks: Result<(), ChunksFailed>) -> Lab {
     let startup = url::read();
     // A preset whose family's chunk is not in cannot be built.
     let ready = |p: &usize| crate::families::to_load_text(presets::all()[*p].json).is_empty();
-    let lab = Lab::new(startup.preset.filter(ready).unwrap_or(0), startup.options);
-    let mut t_s = startup.t_s;
+    let first = match &startup.preset {
+        Some(Ok(p)) if ready(p) && startup.link.is_none() => *p,
+        _ => 0,
+    };
+    let lab = Lab::new(first, startup.options);
     if let Err(failed) = chunks {
         // Not the scenario asked for: say so, offer a reload, and do not
         // play the stand-in (an embed would otherwise run it unasked).
@@ -39,15 +39,44 @@ fn start(chunks: Result<(), ChunksFailed>) -> Lab {
         lab.notice.set(Some(text));
         return lab;
     }
+    open_address(lab, startup, Some(first));
+    lab
+}
+
+/// Opens what the address asks for, at start-up (`open`: the preset the
+/// lab was built with) and whenever the address changes (a link pasted
+/// into the tab, Back and Forward): a share link's state, as it was when
+/// made (playing or paused, at its moment, with its comparison); else
+/// `?preset=` (an unknown id says so and suggests the nearest); else the
+/// default scenario. `?speed=` and `?t=` apply on top.
+fn open_address(lab: Lab, startup: url::Startup, open: Option<usize>) {
+    let mut t_s = startup.t_s;
+    let open_preset = |p: usize| {
+        if open != Some(p) {
+            lab.open_preset(p);
+        }
+    };
     match startup.link {
         Some(Ok((state, scenario))) => {
             let preset = state.preset.as_deref().and_then(|id| presets::all().iter().position(|p| p.id == id));
+            lab.notice.set(None);
             lab.speed.set(state.speed.clamp(MIN_SPEED, MAX_SPEED));
             lab.load(scenario, preset, state.compare);
+            lab.playing.set(lab.options.autoplay && !state.paused);
             t_s = t_s.or((state.t_s > 0.0).then_some(state.t_s));
         }
-        Some(Err(e)) => lab.notice.set(Some(e.to_string())),
-        None => {}
+        Some(Err(e)) => {
+            open_preset(0);
+            lab.notice.set(Some(e.to_string()));
+        }
+        None => match startup.preset {
+            Some(Ok(p)) => open_preset(p),
+            Some(Err(id)) => {
+                open_preset(0);
+                lab.notice.set(Some(url::unknown_preset(&id)));
+            }
+            None => open_preset(0),
+        },
     }
     if let Some(s) = startup.speed {
         lab.speed.set(s);
@@ -55,7 +84,34 @@ fn start(chunks: Result<(), ChunksFailed>) -> Lab {
     if let Some(t) = t_s {
         lab.seek(s_to_ns(t));
     }
-    lab
+}
+
+/// Follows the address when it changes without a reload (`popstate`,
+/// `hashchange`; one change can fire both, so an address is opened once),
+/// once the chunks of the families it needs have loaded.
+fn follow_address(lab: Lab) {
+    let changed = move || {
+        // Addresses the app writes itself (a preset chosen, a link copied)
+        // are not changes to follow: `Lab::address` holds them.
+        let href = url::href();
+        if lab.address.get_value() == href {
+            return;
+        }
+        lab.address.set_value(href);
+        let needed = url::families_needed();
+        if needed.is_empty() {
+            return open_address(lab, url::read(), None);
+        }
+        let waiting = format!("Loading the code of {}…", crate::families::the_families(&needed));
+        lab.after_chunks(needed, move || open_address(lab, url::read(), None));
+        lab.loading.set(Some(waiting));
+    };
+    let pop = window_event_listener(leptos::ev::popstate, move |_| changed());
+    let hash = window_event_listener(leptos::ev::hashchange, move |_| changed());
+    on_cleanup(move || {
+        pop.remove();
+        hash.remove();
+    });
 }
 
 /// The lab. `chunks` says whether the code of the families the page's
@@ -65,6 +121,7 @@ fn start(chunks: Result<(), ChunksFailed>) -> Lab {
 pub fn App(#[prop(optional)] chunks: Option<Result<(), ChunksFailed>>) -> impl IntoView {
     let lab = start(chunks.unwrap_or(Ok(())));
     provide_context(lab);
+    follow_address(lab);
     api::install(lab);
     use_animation_frame(move |wall_ms| lab.tick(wall_ms));
 
@@ -81,13 +138,13 @@ pub fn App(#[prop(optional)] chunks: Option<Result<(), ChunksFailed>>) -> impl I
         if typing || ev.ctrl_key() || ev.meta_key() || ev.alt_key() || super::crash::crashed() {
             return;
         }
-        let speed_by = |k: f64| lab.speed.update(|s| *s = (*s * k).clamp(MIN_SPEED, MAX_SPEED));
+        let speed_by = |up: bool| lab.speed.update(|s| *s = speed_step(*s, up));
         match ev.key().as_str() {
             " " => lab.playing.update(|p| *p = !*p),
             "ArrowRight" => lab.step(),
             "r" | "R" => lab.reset(),
-            "+" | "=" => speed_by(SPEED_KEY_FACTOR),
-            "-" | "_" => speed_by(1.0 / SPEED_KEY_FACTOR),
+            "+" | "=" => speed_by(true),
+            "-" | "_" => speed_by(false),
             "Escape" => lab.selected.set(None),
             _ => return,
         }
@@ -102,6 +159,10 @@ pub fn App(#[prop(optional)] chunks: Option<Result<(), ChunksFailed>>) -> impl I
             None => lab.sim.with_value(|s| s.scenario().spec.name.clone()),
         }
     };
+    // Only where records or messages carry keys does the legend explain their colours.
+    let keyed = Memo::new(move |_| {
+        lab.scene.with(|s| s.kinds.iter().any(|k| matches!(*k, "kafka_producer" | "rabbit_publisher")))
+    });
     let description = move || {
         lab.scene.track();
         lab.sim.with_value(|s| s.scenario().spec.description.clone())
@@ -130,8 +191,17 @@ pub fn App(#[prop(optional)] chunks: Option<Result<(), ChunksFailed>>) -> impl I
                 </p>
             }
         });
+        let note = lab.note.get().map(|n| {
+            view! {
+                <p class="banner info" role="status" data-testid="note">
+                    <span>{n}</span>
+                    <button class="dismiss" title="Dismiss this message" aria-label="Dismiss" data-testid="note-dismiss"
+                        on:click=move |_| lab.note.set(None)>"×"</button>
+                </p>
+            }
+        });
         // One sticky box: the wait and a notice stack instead of overlapping.
-        view! { <div class="banners">{loading}{notice}</div> }
+        view! { <div class="banners">{loading}{notice}{note}</div> }
     };
 
     if lab.options.embed {
@@ -162,7 +232,19 @@ pub fn App(#[prop(optional)] chunks: Option<Result<(), ChunksFailed>>) -> impl I
         .into_any();
     }
 
+    // Keyboard users reach the controls first, not after every preset.
+    let skip = move |ev: web_sys::MouseEvent| {
+        ev.prevent_default();
+        let play = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.query_selector("section.controls [data-testid=play]").ok().flatten())
+            .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok());
+        if let Some(play) = play {
+            let _ = play.focus();
+        }
+    };
     view! {
+        <a class="skip-link" href="#controls" data-testid="skip-link" on:click=skip>"Skip to the playback controls"</a>
         <header class="top">
             <div class="brand">
                 <img src="favicon.svg" alt="" width="28" height="28"/>
@@ -183,7 +265,8 @@ pub fn App(#[prop(optional)] chunks: Option<Result<(), ChunksFailed>>) -> impl I
                     <span class="dot response"></span>"response "
                     <span class="dot error"></span>"error · fill: "
                     <span class="swatch idle"></span>"idle → "
-                    <span class="swatch busy"></span>"saturated · bar: queue (log scale) · records and messages: coloured by key"
+                    <span class="swatch busy"></span>"saturated · bar: queue (log scale)"
+                    {move || keyed.get().then_some(" · records and messages: coloured by key")}
                 </p>
                 {super::family_panels(false)}
                 <Charts/>

@@ -6,6 +6,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters_canvas::CanvasBackend;
 
+use crate::format::{decimals, marker_groups, nice_top};
+
 /// One line of a chart.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Line {
@@ -48,17 +50,6 @@ pub fn prefers_dark() -> bool {
         .is_some_and(|m| m.matches())
 }
 
-/// Whole numbers on a wide axis, decimals on a narrow one.
-fn tick_label(v: &f64, span: f64) -> String {
-    if span >= 20.0 {
-        format!("{v:.0}")
-    } else if span >= 2.0 {
-        format!("{v:.1}")
-    } else {
-        format!("{v:.2}")
-    }
-}
-
 /// Draws at the canvas's displayed size × device pixel ratio, so text stays
 /// crisp and readable at any width.
 pub fn draw(canvas: web_sys::HtmlCanvasElement, data: &ChartData) -> Result<(), String> {
@@ -78,7 +69,7 @@ pub fn draw(canvas: web_sys::HtmlCanvasElement, data: &ChartData) -> Result<(), 
     root.fill(&bg).map_err(|e| err(&e))?;
     let (x0, x1) = (data.x_range.0, data.x_range.1.max(data.x_range.0 + 1.0));
     let data_max = data.lines.iter().flat_map(|l| l.points.iter().map(|p| p.1)).fold(0.0, f64::max);
-    let y1 = data.y_max.unwrap_or((data_max * 1.15).max(1e-3));
+    let y1 = data.y_max.unwrap_or_else(|| nice_top(data_max));
     let mut chart = ChartBuilder::on(&root)
         .margin(px(8.0))
         .margin_right(px(14.0))
@@ -86,15 +77,15 @@ pub fn draw(canvas: web_sys::HtmlCanvasElement, data: &ChartData) -> Result<(), 
         .y_label_area_size(px(50.0))
         .build_cartesian_2d(x0..x1, 0.0..y1)
         .map_err(|e| err(&e))?;
-    let (x_span, y_span) = (x1 - x0, y1);
+    let (x_dp, y_dp) = (decimals(x1 - x0, 6), decimals(y1, 5));
     chart
         .configure_mesh()
         .x_desc("simulated time (s)")
         .y_desc(data.y_desc)
         .x_labels(6)
         .y_labels(5)
-        .x_label_formatter(&|v| tick_label(v, x_span))
-        .y_label_formatter(&|v| tick_label(v, y_span))
+        .x_label_formatter(&|v| format!("{v:.x_dp$}"))
+        .y_label_formatter(&|v| format!("{v:.y_dp$}"))
         .axis_desc_style(font(12.0).into_font().color(&fg))
         .label_style(font(11.0).into_font().color(&fg))
         .axis_style(muted)
@@ -102,33 +93,38 @@ pub fn draw(canvas: web_sys::HtmlCanvasElement, data: &ChartData) -> Result<(), 
         .bold_line_style(grid)
         .draw()
         .map_err(|e| err(&e))?;
-    for (t, label) in data.markers.iter().filter(|(t, _)| *t >= x0 && *t <= x1) {
+    // Markers under the lines; their labels, one per group of nearby
+    // markers, along the top of the plot, each cut short before the next.
+    let shown: Vec<(f64, String)> = data.markers.iter().filter(|(t, _)| *t >= x0 && *t <= x1).cloned().collect();
+    for (t, _) in &shown {
         chart
             .draw_series(DashedLineSeries::new(vec![(*t, 0.0), (*t, y1)], 4, 4, muted.stroke_width(1)))
             .map_err(|e| err(&e))?;
-        let style = font(10.0).into_font().color(&muted).pos(Pos::new(HPos::Left, VPos::Top));
-        chart.draw_series(std::iter::once(Text::new(label.clone(), (*t, y1), style))).map_err(|e| err(&e))?;
     }
-    for line in &data.lines {
-        let colour = line.colour;
-        let style = colour.stroke_width(px(2.0) as u32);
-        let drawn = if line.dashed {
-            chart.draw_series(DashedLineSeries::new(line.points.clone(), 7, 5, style)).map_err(|e| err(&e))?
+    let to_css_px = |t: f64| f64::from(chart.backend_coord(&(t, y1)).0) / ratio;
+    let groups = marker_groups(&shown, to_css_px);
+    let right_edge = f64::from(chart.plotting_area().get_pixel_range().0.end) / ratio;
+    for (k, g) in groups.iter().enumerate() {
+        let room = groups.get(k + 1).map_or(right_edge, |next| next.x_px) - g.x_px - 4.0;
+        // About 6 CSS px a character at 10 px.
+        let fits = ((room / 6.0).floor() as usize).max(1);
+        let text: String = if g.label.chars().count() > fits {
+            g.label.chars().take(fits.saturating_sub(1)).chain(['…']).collect()
         } else {
-            chart.draw_series(LineSeries::new(line.points.clone(), style)).map_err(|e| err(&e))?
+            g.label.clone()
         };
-        let len = px(16.0);
-        drawn.label(line.name.clone()).legend(move |(x, y)| PathElement::new(vec![(x, y), (x + len, y)], style));
+        let style = font(10.0).into_font().color(&muted).pos(Pos::new(HPos::Left, VPos::Top));
+        chart.draw_series(std::iter::once(Text::new(text, (g.t, y1), style))).map_err(|e| err(&e))?;
     }
-    if !data.lines.is_empty() {
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .background_style(bg.mix(0.85))
-            .border_style(grid)
-            .label_font(font(11.0).into_font().color(&fg))
-            .draw()
-            .map_err(|e| err(&e))?;
+    // The legend is the page's, beside the chart (`charts.rs`): nothing is
+    // drawn over the data.
+    for line in &data.lines {
+        let style = line.colour.stroke_width(px(2.0) as u32);
+        if line.dashed {
+            chart.draw_series(DashedLineSeries::new(line.points.clone(), 7, 5, style)).map_err(|e| err(&e))?;
+        } else {
+            chart.draw_series(LineSeries::new(line.points.clone(), style)).map_err(|e| err(&e))?;
+        }
     }
     root.present().map_err(|e| err(&e))
 }

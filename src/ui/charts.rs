@@ -148,11 +148,16 @@ pub fn throughput_chart(sim: &Simulation) -> ChartData {
     let per_s = |f: fn(&crate::sim::metrics::WindowStats) -> u64| {
         series.iter().map(|w| (w.start_s + w.width_s, f(w) as f64 / w.width_s)).collect::<Vec<_>>()
     };
+    // With brokers, a record is processed once by every consumer group (or
+    // queue) that reads it: "completed" can be twice "offered" and say why.
+    let messaging = shows_backlog(sim);
+    let (offered, completed) =
+        if messaging { ("produced", "processed (once per consumer group or queue)") } else { ("offered", "completed") };
     ChartData {
-        y_desc: "requests per second",
+        y_desc: if messaging { "records or messages per second" } else { "requests per second" },
         lines: vec![
-            Line { name: "offered".into(), colour: PALETTE[8], points: per_s(|w| w.sent), dashed: true },
-            Line { name: "completed".into(), colour: PALETTE[3], points: per_s(|w| w.completed), dashed: false },
+            Line { name: offered.into(), colour: PALETTE[8], points: per_s(|w| w.sent), dashed: true },
+            Line { name: completed.into(), colour: PALETTE[3], points: per_s(|w| w.completed), dashed: false },
             Line { name: "errors".into(), colour: PALETTE[2], points: per_s(|w| w.errors()), dashed: false },
         ],
         markers: markers(sim),
@@ -269,6 +274,15 @@ fn compare_lines(a: &Simulation, b: &Simulation, label_a: &str, label_b: &str) -
     ]
 }
 
+/// One line's entry in a chart's legend.
+#[derive(Clone, Debug, PartialEq)]
+struct LegendItem {
+    name: String,
+    /// `#rrggbb`.
+    colour: String,
+    dashed: bool,
+}
+
 /// Builds one chart's data from the simulation.
 type BuildChart = fn(&Simulation) -> ChartData;
 
@@ -284,6 +298,8 @@ pub fn Charts() -> impl IntoView {
     let lab = expect_context::<Lab>();
     let canvases: [NodeRef<Canvas>; 3] = [NodeRef::new(), NodeRef::new(), NodeRef::new()];
     let draws = RwSignal::new([0u64; 3]);
+    // Each chart's legend, drawn by the page beside the canvas (never over the data).
+    let legends: RwSignal<[Vec<LegendItem>; 3]> = RwSignal::new(Default::default());
     let redraw = move |k: usize| {
         if let Some(canvas) = canvases[k].get_untracked() {
             let mut data = lab.sim.with_value(|s| (CHARTS[k].2)(s));
@@ -307,6 +323,21 @@ pub fn Charts() -> impl IntoView {
             let _ = canvas.set_attribute("data-lines", &names.join("|"));
             if let Err(e) = chart::draw(canvas, &data) {
                 leptos::logging::warn!("chart not drawn: {e}");
+            }
+            let legend: Vec<LegendItem> = data
+                .lines
+                .iter()
+                .map(|l| {
+                    let c = l.colour;
+                    LegendItem {
+                        name: l.name.clone(),
+                        colour: format!("#{:02x}{:02x}{:02x}", c.0, c.1, c.2),
+                        dashed: l.dashed,
+                    }
+                })
+                .collect();
+            if legends.with_untracked(|all| all[k] != legend) {
+                legends.update(|all| all[k] = legend);
             }
             draws.update(|d| d[k] += 1);
         }
@@ -362,6 +393,7 @@ pub fn Charts() -> impl IntoView {
                 <input
                     type="range"
                     data-testid="time-cursor"
+                    aria-label="Time cursor"
                     min="0"
                     step="0.01"
                     max=move || format!("{:.2}", horizon_s())
@@ -396,6 +428,24 @@ pub fn Charts() -> impl IntoView {
                                 role="img"
                                 aria-label=*title
                             ></canvas>
+                            <ul class="chart-legend" data-testid=format!("{testid}-legend")>
+                                {move || {
+                                    legends.with(|all| {
+                                        all[k]
+                                            .iter()
+                                            .map(|item| {
+                                                let style = format!("border-top-color: {}", item.colour);
+                                                view! {
+                                                    <li>
+                                                        <span class="key" class:dashed=item.dashed style=style aria-hidden="true"></span>
+                                                        {item.name.clone()}
+                                                    </li>
+                                                }
+                                            })
+                                            .collect_view()
+                                    })
+                                }}
+                            </ul>
                         </figure>
                     }
                 })

@@ -1,7 +1,8 @@
 //! A/B comparison: variant B is the scenario with one change at time 0,
 //! run in lockstep on identical seeded traffic (each node has its own random
 //! substream, so B's change moves no arrival). The latency chart overlays
-//! both; a verdict line says which is better at p99.
+//! both; a verdict line (`crate::lessons::verdict`) leads with the figure
+//! the preset's lesson is about, then p99.
 
 use leptos::prelude::*;
 
@@ -64,9 +65,11 @@ pub fn candidates(sim: &Simulation) -> Vec<Candidate> {
                     | crate::sim::spec::ArrivalSpec::Bursty { rate_per_s, .. } => *rate_per_s,
                 };
                 for k in [1.25, 0.75] {
+                    // What a person reads is rounded (6.4 × 0.75 is
+                    // 4.800000000000001); the entry keeps the exact rate.
                     out.push(Candidate {
-                        label_a: format!("{id}: {rate} req/s"),
-                        label_b: format!("{id}: {} req/s", rate * k),
+                        label_a: format!("{id}: {} req/s", crate::lessons::rounded(rate, 2)),
+                        label_b: format!("{id}: {} req/s", crate::lessons::rounded(rate * k, 2)),
                         entry: FaultSpec { set: Some(id.clone()), rate_per_s: Some(rate * k), ..Default::default() },
                     });
                 }
@@ -120,17 +123,6 @@ pub fn candidates(sim: &Simulation) -> Vec<Candidate> {
     out
 }
 
-/// The first sharded store's figures, if the scenario has one: load max/mean
-/// over shards (last window) and the last change's moved fraction.
-fn store_figures(sim: &Simulation) -> Option<(f64, Option<f64>)> {
-    let i = sim.scenario().node_specs.iter().position(|n| matches!(n, crate::sim::spec::NodeSpec::ShardedStore(_)))?;
-    let v = sim.node_view(i as crate::sim::validate::NodeIdx);
-    let st = v.own::<StoreView>()?;
-    let loads: Vec<f64> = st.shards.iter().filter(|s| s.present).map(|s| s.load_per_s).collect();
-    let moved = st.layout.last_change.as_ref().filter(|c| c.at_s > 0.0).map(|c| c.moved_fraction);
-    Some((crate::families::sharding::placement::load_balance(&loads).0, moved))
-}
-
 /// Labels for a comparison already running.
 pub fn labels(a: &Simulation, c: &CompareSpec) -> (String, String) {
     let mut entry = c.b.clone();
@@ -145,90 +137,31 @@ pub fn labels(a: &Simulation, c: &CompareSpec) -> (String, String) {
         .map_or(("A".into(), "B".into()), |k| (k.label_a, k.label_b))
 }
 
-/// "least_connections: p99 41% lower than round_robin" (whole run so far).
-pub fn verdict(a: &Simulation, b: &Simulation, label_a: &str, label_b: &str) -> Option<String> {
-    // Runs every frame while comparing: the end-to-end figures only.
-    let (pa, pb) = (a.latency(), b.latency());
-    if pa.count < 100 || pb.count < 100 {
-        return None;
-    }
-    let (better, worse, lo, hi) =
-        if pb.p99 <= pa.p99 { (label_b, label_a, pb.p99, pa.p99) } else { (label_a, label_b, pa.p99, pb.p99) };
-    let pct = if hi > 0.0 { (1.0 - lo / hi) * 100.0 } else { 0.0 };
-    let mut text = if pct < 1.0 {
-        format!("{better} and {worse}: p99 within 1% ({lo:.1} ms vs {hi:.1} ms)")
-    } else {
-        format!("{better}: p99 {pct:.0}% lower than {worse} ({lo:.1} ms vs {hi:.1} ms)")
-    };
-    // Messaging: what each variant lost or did twice matters more than p99.
-    if let (Some(ma), Some(mb)) = (a.messaging(), b.messaging()) {
-        text += &format!(
-            ". Records lost: {} with {label_a}, {} with {label_b}; duplicates: {} and {}",
-            ma.lost, mb.lost, ma.duplicates, mb.duplicates
-        );
-    }
-    // Sharding: balance and how many keys the last change moved.
-    if let (Some((la, ma)), Some((lb, mb))) = (store_figures(a), store_figures(b)) {
-        text += &format!(". Load max/mean: {la:.2} with {label_a}, {lb:.2} with {label_b}");
-        if let (Some(ma), Some(mb)) = (ma, mb) {
-            text += &format!("; keys moved: {:.1}% and {:.1}%", ma * 100.0, mb * 100.0);
-        }
-    }
-    // Kinds of families in chunks: the figures each says matter (the URL
-    // shortener's apps: what each variant's writes paid).
-    let mut kinds: Vec<&'static dyn crate::sim::spec::OwnKind> = Vec::new();
-    for spec in &a.scenario().node_specs {
-        if let crate::sim::spec::NodeSpec::Own(o) = spec
-            && !kinds.iter().any(|k| k.name() == o.kind.name())
-        {
-            kinds.push(o.kind);
-        }
-    }
-    for kind in kinds.into_iter().filter(|k| !k.verdict_figures().is_empty()) {
-        let (va, vb) = (views_of(a, kind.name()), views_of(b, kind.name()));
-        for (i, &(figure, word)) in kind.verdict_figures().iter().enumerate() {
-            let (fa, fb) = (sum_figure(&va, figure), sum_figure(&vb, figure));
-            text += &if i == 0 {
-                format!(". {word}: {fa} with {label_a}, {fb} with {label_b}")
-            } else {
-                format!("; {word}: {fa} and {fb}")
-            };
-        }
-    }
-    Some(text)
-}
-
-/// The views of a run's nodes of `kind` (runs every frame while
-/// comparing: those nodes' views alone, not a snapshot of every node).
-fn views_of(sim: &Simulation, kind: &str) -> Vec<crate::sim::engine::NodeView> {
-    let specs = &sim.scenario().node_specs;
-    (0..specs.len())
-        .filter(|&i| specs[i].kind_name() == kind)
-        .map(|i| sim.node_view(i as crate::sim::validate::NodeIdx))
-        .collect()
-}
-
-/// The figure `label` summed over `views`.
-fn sum_figure(views: &[crate::sim::engine::NodeView], label: &str) -> u64 {
-    views.iter().map(|v| v.figures.iter().find(|f| f.0 == label).map_or(0.0, |f| f.1) as u64).sum()
-}
-
 #[component]
 pub fn ComparePanel() -> impl IntoView {
     let lab = expect_context::<Lab>();
     // Offered changes follow the scenario and its live edits (after
     // "workers 4 → 8" the offer is 8 → 16).
+    // Only the changes the scenario can take (validated here, when the
+    // scenario or its edits change, not every frame as the verdict's labels are).
     let options = Memo::new(move |_| {
         lab.scene.track();
         lab.charts_dirty.track();
-        lab.sim.with_value(candidates)
+        lab.sim.with_value(|s| {
+            let mut offers = candidates(s);
+            offers.retain(|c| crate::families::kinds::feasible(s.scenario(), &c.entry));
+            offers
+        })
     });
     let verdict_text = move || {
         lab.frame.with(|_| ());
         let c = lab.compare.get()?;
+        // A preset's lesson names the figure to lead with; a scenario from
+        // a link or the API without one gets the generic verdict.
+        let figures = lab.preset.get().map_or(&[][..], |p| crate::presets::all()[p].figures);
         lab.sim.with_value(|a| {
             let (la, lb) = labels(a, &c);
-            lab.sim_b.with_value(|b| b.as_ref().and_then(|b| verdict(a, b, &la, &lb)))
+            lab.sim_b.with_value(|b| b.as_ref().and_then(|b| crate::lessons::verdict(a, b, &la, &lb, figures)))
         })
     };
     view! {
@@ -236,7 +169,14 @@ pub fn ComparePanel() -> impl IntoView {
             <h2>"Compare"</h2>
             <label title="Variant B runs beside this one on identical traffic, with one change">
                 "Variant B "
-                <select data-testid="compare-select" on:change:target=move |ev| {
+                // The chosen change in full in its tooltip: a long one is cut at the select's edge.
+                <select data-testid="compare-select"
+                    title=move || {
+                        let chosen = lab.compare.get();
+                        options.with(|o| o.iter().find(|c| Some(&c.entry) == chosen.as_ref().map(|x| &x.b))
+                            .map_or("off".to_string(), |c| format!("{} → {}", c.label_a, c.label_b)))
+                    }
+                    on:change:target=move |ev| {
                     let v = ev.target().value();
                     let chosen = v.parse::<usize>().ok().and_then(|k| options.with_untracked(|o| o.get(k).cloned()));
                     lab.set_compare(chosen.map(|k| CompareSpec { b: k.entry }));
@@ -252,11 +192,17 @@ pub fn ComparePanel() -> impl IntoView {
                     }).collect_view()}
                 </select>
             </label>
+            // One sentence a line, the lesson's figure first and in bold: the
+            // text is the verdict's own, so what it says reads the same.
             <p class="verdict" data-testid="verdict">
-                {move || match (lab.compare.get(), verdict_text()) {
-                    (None, _) => String::new(),
-                    (Some(_), None) => "Collecting data…".into(),
-                    (Some(_), Some(v)) => v,
+                {move || {
+                    let text = match (lab.compare.get(), verdict_text()) {
+                        (None, _) => String::new(),
+                        (Some(_), None) => "Collecting data…".into(),
+                        (Some(_), Some(v)) => v,
+                    };
+                    let sentences: Vec<&str> = text.split_inclusive(". ").collect();
+                    sentences.into_iter().map(|line| view! { <span class="line">{line.to_string()}</span> }).collect_view()
                 }}
             </p>
         </section>

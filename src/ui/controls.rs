@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use super::charts::queue_model;
-use super::state::{Lab, MAX_SPEED, MIN_SPEED, format_speed};
+use super::state::{Lab, SPEEDS, format_speed, speed_index};
 use crate::sim::spec::FaultSpec;
 use crate::sim::time::ns_to_s;
 
@@ -53,7 +53,7 @@ pub fn Controls() -> impl IntoView {
     };
     let f = lab.frame;
     view! {
-        <section class="controls" aria-label="Playback">
+        <section class="controls" id="controls" aria-label="Playback">
             <div class="buttons" role="toolbar">
                 <button class="primary" data-testid="play" title="Play or pause (Space)" on:click=move |_| lab.playing.update(|p| *p = !*p)>
                     {move || if lab.playing.get() { "Pause" } else { "Play" }}
@@ -66,17 +66,24 @@ pub fn Controls() -> impl IntoView {
                 <input
                     type="range"
                     data-testid="speed"
-                    min=MIN_SPEED.log10()
-                    max=MAX_SPEED.log10()
-                    step="0.01"
-                    prop:value=move || lab.speed.get().log10()
+                    aria-label="Speed"
+                    min="0"
+                    max=(SPEEDS.len() - 1).to_string()
+                    step="1"
+                    prop:value=move || speed_index(lab.speed.get()).to_string()
                     on:input:target=move |ev| {
-                        if let Ok(x) = crate::share::parse_number(&ev.target().value()).ok_or(()) {
-                            lab.speed.set(10f64.powf(x).clamp(MIN_SPEED, MAX_SPEED));
+                        if let Some(&s) = ev.target().value().parse::<usize>().ok().and_then(|k| SPEEDS.get(k)) {
+                            lab.speed.set(s);
                         }
                     }
                 />
             </label>
+            // A line of its own, always there, so the controls below do not
+            // move when it comes and goes.
+            <p class="reached" data-testid="speed-reached"
+                title="Each frame processes at most a fixed number of events, so the page stays responsive; this scenario needs more for the speed asked">
+                {move || lab.reached.get().map(|r| format!("Running at {} (the engine's per-frame budget)", format_speed(r)))}
+            </p>
             <form
                 class="seed"
                 on:submit=move |ev| {
@@ -119,6 +126,7 @@ pub fn Controls() -> impl IntoView {
                                 <input
                                     type="range"
                                     data-testid="utilisation"
+                                    aria-label="Utilisation"
                                     min="0.05"
                                     max="0.99"
                                     step="0.01"

@@ -33,12 +33,6 @@ fn with_mean(st: &ServiceTimeSpec, m: f64) -> ServiceTimeSpec {
     }
 }
 
-/// An id for a server copied from `like` that no node uses yet: app-1 → app-9.
-fn fresh_id(like: &str, ids: &[String]) -> String {
-    let stem = like.rsplit_once('-').map_or(like, |(s, _)| s);
-    (1..).map(|k| format!("{stem}-{k}")).find(|c| !ids.contains(c)).expect("some id is free")
-}
-
 /// A labelled `<select>` of (value, text) options; choosing one calls `pick`
 /// with its value. One non-generic widget for every choice the inspector
 /// offers (each closure type would otherwise be its own copy of the view code).
@@ -67,9 +61,20 @@ pub(crate) fn choice(
     .into_any()
 }
 
-/// A form's own error line, shown next to its fields.
+/// A form's own error line, shown next to its fields and scrolled into
+/// view when it appears (on a phone the form may sit below the fold).
 pub fn error_line(error: RwSignal<Option<String>>) -> impl IntoView {
-    move || error.get().map(|e| view! { <p class="field-error" role="alert" data-testid="field-error">{e}</p> })
+    move || {
+        error.get().map(|e| {
+            let line = NodeRef::<leptos::html::P>::new();
+            line.on_load(|el| {
+                let options = web_sys::ScrollIntoViewOptions::new();
+                options.set_block(web_sys::ScrollLogicalPosition::Nearest);
+                el.scroll_into_view_with_scroll_into_view_options(&options);
+            });
+            view! { <p node_ref=line class="field-error" role="alert" data-testid="field-error">{e}</p> }
+        })
+    }
 }
 
 /// The value of a number field, or the words for a person if it is not a
@@ -146,11 +151,30 @@ pub(crate) fn enum_choice<T: Copy + Send + Sync + 'static>(
     choice(label, title, testid, options, name(current), pick)
 }
 
+/// On a phone the inspector is a sheet over the lower half of the screen:
+/// the page scrolls so the node it shows sits in the upper half, in view.
+fn keep_node_above_the_sheet(id: &str) {
+    let Some(w) = web_sys::window() else { return };
+    let narrow = w.match_media("(max-width: 760px)").ok().flatten().is_some_and(|m| m.matches());
+    let node = w.document().and_then(|d| d.query_selector(&format!("[data-testid=\"node-{id}\"]")).ok().flatten());
+    let (true, Some(node)) = (narrow, node) else { return };
+    let r = node.get_bounding_client_rect();
+    let height = w.inner_height().ok().and_then(|h| h.as_f64()).unwrap_or(800.0);
+    w.scroll_by_with_x_and_y(0.0, r.top() + r.height() / 2.0 - height * 0.25);
+}
+
 #[component]
 pub fn Inspector() -> impl IntoView {
     let lab = expect_context::<Lab>();
+    Effect::new(move |_| {
+        let Some(i) = lab.selected.get() else { return };
+        let id = lab.scene.with_untracked(|s| s.ids().get(i as usize).cloned());
+        if let Some(id) = id {
+            keep_node_above_the_sheet(&id);
+        }
+    });
     view! {
-        <section class="inspector" aria-label="Inspector" data-testid="inspector">
+        <section class="inspector" class:open=move || lab.selected.get().is_some() aria-label="Inspector" data-testid="inspector">
             {move || {
                 let scene = lab.scene.get();
                 match lab.selected.get().filter(|&i| scene.cell(i).is_some()) {
@@ -173,10 +197,6 @@ fn node_inspector(lab: Lab, scene: &Scene, node: NodeIdx) -> impl IntoView + use
     let kind = scene.kinds[i];
     let station = crate::families::kinds::is_station(&scene.scenario.node_specs[i]);
     let params = cell.with_untracked(|l| l.view.params.clone());
-    let edit = move |mut e: FaultSpec, verb: fn(&mut FaultSpec) -> &mut Option<String>, target: String| {
-        *verb(&mut e) = Some(target);
-        lab.edit(e);
-    };
 
     // Read in place: a broker's or a store's view is large, and this runs
     // every frame.
@@ -192,11 +212,19 @@ fn node_inspector(lab: Lab, scene: &Scene, node: NodeIdx) -> impl IntoView + use
                 }
             };
             let l = s.latency_ms;
-            let mut rows = vec![
-                row("p50", "inspector-p50".into(), format!("{:.1} ms", l.p50)),
-                row("p95", "inspector-p95".into(), format!("{:.1} ms", l.p95)),
-                row("p99", "inspector-p99".into(), format!("{:.1} ms", l.p99)),
-            ];
+            // Latency applies to what answers requests (a client's end to
+            // end, a station's own) and to any node that measured some; a
+            // Kafka cluster or a consumer shows none rather than "0.0 ms".
+            let ms = |x: f64| if l.count > 0 { format!("{} ms", crate::format::figure(x)) } else { "–".to_string() };
+            let mut rows = if station || v.kind == "client" || l.count > 0 {
+                vec![
+                    row("p50", "inspector-p50".into(), ms(l.p50)),
+                    row("p95", "inspector-p95".into(), ms(l.p95)),
+                    row("p99", "inspector-p99".into(), ms(l.p99)),
+                ]
+            } else {
+                Vec::new()
+            };
             match v.kind {
                 _ if station => {
                     rows.push(row(
@@ -236,47 +264,49 @@ fn node_inspector(lab: Lab, scene: &Scene, node: NodeIdx) -> impl IntoView + use
                     .chars()
                     .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
                     .collect();
-                let shown = if value.fract() == 0.0 { format!("{value:.0}") } else { format!("{value:.2}") };
-                rows.push(row(label, format!("inspector-fig-{slug}").into(), shown));
+                rows.push(row(label, format!("inspector-fig-{slug}").into(), crate::format::figure(value)));
             }
             rows.collect_view()
         })
     };
 
-    let fault_buttons = {
-        let id = id.clone();
-        let id2 = id.clone();
-        (kind != "client").then(|| {
-            view! {
-                <div class="buttons">
-                    {move || {
-                        let id = id.clone();
-                        if up() {
-                            view! {
-                                <button class="danger" data-testid="fail" title="Fail this node now" on:click=move |_| edit(FaultSpec::default(), |e| &mut e.fail, id.clone())>
-                                    "Fail"
-                                </button>
-                            }
-                                .into_any()
-                        } else {
-                            view! {
-                                <button data-testid="recover" title="Bring this node back, empty" on:click=move |_| edit(FaultSpec::default(), |e| &mut e.recover, id.clone())>
-                                    "Recover"
-                                </button>
-                            }
-                                .into_any()
-                        }
-                    }}
-                    {(kind == "server").then(|| {
-                        let id = id2.clone();
-                        view! {
-                            <button data-testid="remove-server" title="Take this server out of every balancer" on:click=move |_| edit(FaultSpec::default(), |e| &mut e.remove_server, id.clone())>
-                                "Remove server"
-                            </button>
-                        }
-                    })}
-                </div>
-            }
+    // Fail, recover, remove: what `live::offered` says the node takes now
+    // (a Kafka cluster broker by broker), so the buttons and the test that
+    // tries every offered action against every preset are one list.
+    // Rebuilt only when the node's failures on offer change (it is up or
+    // down, a broker failed), not every frame: a button replaced under the
+    // pointer would never take a click.
+    let faults = Memo::new(move |_| {
+        cell.track();
+        lab.sim.with_value(|s| crate::live::faults(s, node))
+    });
+    let fault_buttons = move || {
+        let actions = faults.get();
+        (!actions.is_empty()).then(|| {
+            let buttons = actions
+                .into_iter()
+                .map(|a| {
+                    let failing = a.entry.fail.is_some();
+                    let (testid, title) = match (&a.entry, a.entry.broker) {
+                        (e, Some(b)) if e.fail.is_some() => (format!("fail-broker-{b}"), "Fail this broker now"),
+                        (_, Some(b)) => (format!("recover-broker-{b}"), "Bring this broker back"),
+                        (e, None) if e.fail.is_some() => ("fail".to_string(), "Fail this node now"),
+                        (e, None) if e.recover.is_some() => ("recover".to_string(), "Bring this node back, empty"),
+                        _ => ("remove-server".to_string(), "Take this server out of every balancer"),
+                    };
+                    let mut label = a.label.clone();
+                    if let Some(first) = label.get_mut(0..1) {
+                        first.make_ascii_uppercase();
+                    }
+                    let entry = a.entry;
+                    view! {
+                        <button class:danger=failing data-testid=testid title=title on:click=move |_| lab.edit(entry.clone())>
+                            {label}
+                        </button>
+                    }
+                })
+                .collect_view();
+            view! { <div class="buttons">{buttons}</div> }
         })
     };
 
@@ -347,7 +377,6 @@ fn node_inspector(lab: Lab, scene: &Scene, node: NodeIdx) -> impl IntoView + use
             NodeParams::LoadBalancer { algorithm } => {
                 let id_set = id.clone();
                 let id_add = id.clone();
-                let (add_from, links, ids) = (cell, scene.links.clone(), scene.ids().to_vec());
                 view! {
                 <div class="edit">
                     {enum_choice(
@@ -359,14 +388,14 @@ fn node_inspector(lab: Lab, scene: &Scene, node: NodeIdx) -> impl IntoView + use
                         move |a| lab.edit(FaultSpec { set: Some(id_set.clone()), algorithm: Some(a), ..Default::default() }),
                     )}
                     <button data-testid="add-server" title="Add a copy of this balancer's first server" on:click=move |_| {
-                        let first = add_from.with_untracked(|l| l.view.healthy_backends.first().copied());
-                        let like = first.or_else(|| links.iter().find(|l| l.0 == node).map(|l| l.1));
-                        match like {
-                            Some(like) => {
-                                let like = ids[like as usize].clone();
-                                lab.edit(FaultSpec { add_server: Some(fresh_id(&like, &ids)), like: Some(like), ..Default::default() })
-                            }
-                            None => lab.notice.set(Some(format!("`{id_add}` has no server to copy."))),
+                        let offer = lab.sim.with_value(|s| crate::live::offered(s, node))
+                            .into_iter()
+                            .find(|a| a.entry.add_server.is_some());
+                        match offer {
+                            Some(a) => lab.edit(a.entry),
+                            None => lab.notice.set(Some(format!(
+                                "`{id_add}` has no plain server to copy: only a server behind a balancer can be added."
+                            ))),
                         }
                     }>
                         "Add server"

@@ -48,18 +48,7 @@ pub type InspectorFn = fn(
 /// A family's tooltip text for one of its nodes: (id, view, " · DOWN" or "").
 pub type DescribeFn = fn(&str, &crate::sim::engine::NodeView, &str) -> Option<String>;
 
-/// `n` with a comma every three digits: 1,234,567.
-pub fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+pub use crate::format::thousands;
 
 /// The families' panels, in registry order (when `embed`, only those an
 /// embedded lab shows).

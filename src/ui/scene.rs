@@ -23,7 +23,6 @@ use std::sync::Arc;
 use leptos::prelude::*;
 
 use super::state::{Dot, Publish};
-use super::topology::{Layout, layout};
 use crate::sim::Simulation;
 use crate::sim::engine::NodeView;
 use crate::sim::metrics::NodeSample;
@@ -54,7 +53,6 @@ pub struct Scene {
     pub scenario: Arc<Scenario>,
     pub kinds: Vec<&'static str>,
     pub links: Vec<(NodeIdx, NodeIdx)>,
-    pub layout: Layout,
     /// One cell per node, in node order.
     pub nodes: Vec<ArcRwSignal<Live>>,
     pub motion: ArcRwSignal<Motion>,
@@ -74,7 +72,6 @@ impl Scene {
             generation,
             kinds: scenario.node_specs.iter().map(|n| n.kind_name()).collect(),
             links: scenario.topology.links.iter().map(|l| (l.from, l.to)).collect(),
-            layout: layout(scenario),
             scenario: Arc::new(scenario.clone()),
             nodes,
             motion: ArcRwSignal::new(Motion::default()),

@@ -29,6 +29,7 @@ const MIN_DOT_WALL_MS: f64 = 300.0;
 pub const MAX_DOTS: usize = 400;
 pub const MIN_SPEED: f64 = 0.01;
 pub const MAX_SPEED: f64 = 1_000.0;
+pub use crate::format::{SPEEDS, speed_index, speed_step};
 
 /// A message drawn between two nodes.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -125,14 +126,28 @@ pub struct Lab {
     pub shard: RwSignal<Option<u32>>,
     /// A message for the person (an edit or a link that was refused, say).
     pub notice: RwSignal<Option<String>>,
+    /// Something the person should know that is not a problem (a removed
+    /// server's later timeline entries were dropped): shown apart from
+    /// `notice`, cleared by the next scenario.
+    pub note: RwSignal<Option<String>>,
     /// The notice text that offers a Reload button (a family's code that
     /// did not load at start-up): the button shows while that text does.
     pub reload_for: RwSignal<Option<String>>,
     /// What an open that waits is waiting for ("Loading the code of the
     /// chat family…"): cleared by whatever opens or asks next.
     pub loading: RwSignal<Option<String>>,
+    /// The page address the app last opened or wrote itself (a preset
+    /// chosen in the gallery, a link copied): a `popstate` or `hashchange`
+    /// to any other address is a person's navigation to follow.
+    pub address: StoredValue<String>,
     /// Simulated time being sought (ns), processed a budget per frame.
     pub seek_to: RwSignal<Option<u64>>,
+    /// The speed playback actually reached over the last half second of
+    /// wall time, when the per-frame event budget held it well below the
+    /// one asked for (None: it keeps up).
+    pub reached: RwSignal<Option<f64>>,
+    /// Wall ms and simulated ns played since `reached` was last measured.
+    pace: StoredValue<(f64, u64)>,
     /// The furthest simulated time reached (ns): the time cursor's range.
     pub horizon_ns: RwSignal<u64>,
     pub options: PageOptions,
@@ -171,18 +186,25 @@ impl Lab {
             selected: RwSignal::new(None),
             shard: RwSignal::new(None),
             notice: RwSignal::new(None),
+            note: RwSignal::new(None),
             reload_for: RwSignal::new(None),
             loading: RwSignal::new(None),
+            address: StoredValue::new(super::url::href()),
             seek_to: RwSignal::new(None),
             horizon_ns: RwSignal::new(0),
+            reached: RwSignal::new(None),
+            pace: StoredValue::new((0.0, 0)),
             options,
         };
-        lab.refresh();
+        // As the gallery opens it: its speed, and its A/B comparison if it has one.
+        lab.open_preset_now(preset);
         lab
     }
 
     /// Starts `scenario` from time 0, with variant B if comparing.
     pub fn load(&self, scenario: Scenario, preset: Option<usize>, compare: Option<CompareSpec>) {
+        self.reached.set(None);
+        self.pace.set_value((0.0, 0));
         // Voids any open still waiting for a chunk (and its wait line).
         self.ticket();
         let b = compare.as_ref().and_then(|c| scenario.with_entry(c.b.clone()).ok()).map(|s| Simulation::new(&s));
@@ -193,6 +215,7 @@ impl Lab {
         self.preset.set(preset);
         self.selected.set(None);
         self.shard.set(None);
+        self.note.set(None);
         self.seek_to.set(None);
         self.horizon_ns.set(0);
         self.new_scene();
@@ -205,6 +228,13 @@ impl Lab {
     fn new_scene(&self) {
         let generation = self.scene.with_untracked(|s| s.generation) + 1;
         self.scene.set(Arc::new(self.sim.with_value(|s| Scene::new(s, generation))));
+    }
+
+    /// The gallery's choice: a new history entry (`?preset=<id>`, so Back
+    /// returns to the scenario before), then [`Self::open_preset`].
+    pub fn choose_preset(&self, preset: usize) {
+        self.address.set_value(super::url::push_preset(presets::all()[preset].id));
+        self.open_preset(preset);
     }
 
     /// Opens a preset from the start, at its own speed, once the chunk of
@@ -363,14 +393,49 @@ impl Lab {
             return;
         }
         if !self.playing.get_untracked() {
+            // Paused: nothing runs at any speed.
+            if self.reached.get_untracked().is_some() {
+                self.reached.set(None);
+                self.pace.set_value((0.0, 0));
+            }
             return;
         }
-        let sim_ns = (wall_ms.clamp(0.0, MAX_FRAME_MS) * 1e6 * self.speed.get_untracked()).round() as u64;
-        let target = self.sim.with_value(|s| s.now()) + sim_ns;
-        if self.advance_to(target, EVENT_BUDGET) == Progress::Finished {
+        let wall_ms = wall_ms.clamp(0.0, MAX_FRAME_MS);
+        let sim_ns = (wall_ms * 1e6 * self.speed.get_untracked()).round() as u64;
+        let before = self.sim.with_value(|s| s.now());
+        let progress = self.advance_to(before + sim_ns, EVENT_BUDGET);
+        if progress == Progress::Finished {
             self.playing.set(false);
         }
+        self.measure_pace(wall_ms, self.sim.with_value(|s| s.now()).saturating_sub(before), progress);
         self.refresh();
+    }
+
+    /// Keeps `reached` true to what playback achieves: every half second of
+    /// wall time, the simulated time played over it, shown when the event
+    /// budget held it under 90% of the speed asked for.
+    fn measure_pace(&self, wall_ms: f64, played_ns: u64, progress: Progress) {
+        let (wall, played) = self.pace.get_value();
+        let (wall, played) = (wall + wall_ms, played + played_ns);
+        if progress == Progress::Finished {
+            self.pace.set_value((0.0, 0));
+            return;
+        }
+        if wall < 500.0 {
+            self.pace.set_value((wall, played));
+            return;
+        }
+        self.pace.set_value((0.0, 0));
+        let reached = played as f64 / 1e6 / wall;
+        let asked = self.speed.get_untracked();
+        // Shown below 90% of the speed asked, gone again above 97%: a pace
+        // near the line does not make it blink.
+        let was = self.reached.get_untracked().is_some();
+        let limited = reached < if was { 0.97 } else { 0.9 } * asked;
+        let shown = limited.then_some(reached);
+        if self.reached.get_untracked() != shown {
+            self.reached.set(shown);
+        }
     }
 
     /// Runs to simulated time `t_ns` at once (the headless API), paused.
@@ -411,35 +476,27 @@ impl Lab {
     /// [`Lab::edit`] for a form that shows its own error: `Err` is the
     /// message for the person, and nothing changed.
     pub fn try_edit(&self, entry: FaultSpec) -> Result<(), String> {
-        let result = self.sim.try_update_value(|s| s.add_entry(entry.clone())).expect("the simulation is alive");
-        if let Err(e) = result {
-            // The field's name as the form shows it, not its path in the
-            // timeline (`faults[7].workers`).
-            let name = |path: &str| {
-                let field = path.rsplit('.').next().unwrap_or(path);
-                match field {
-                    "rate_per_s" => "Arrival rate".to_string(),
-                    "workers" => "Workers".to_string(),
-                    "mean_ms" | "min_ms" | "max_ms" => "Mean service time".to_string(),
-                    other => other.replace('_', " "),
-                }
-            };
-            let words: Vec<String> = e.errors.iter().map(|f| format!("{}: {}", name(&f.path), f.message)).collect();
-            return Err(words.join("; "));
+        if self.sim.with_value(|s| crate::live::changes_nothing(s, &entry)) {
+            // Apply on an unchanged form: nothing to record (no marker, no
+            // timeline entry in a share link).
+            let id = entry.set.unwrap_or_default();
+            self.note.set(Some(format!("Nothing changed: those are {id}'s values already.")));
+            return Ok(());
         }
+        let result = self.sim.try_update_value(|s| s.add_entry(entry.clone())).expect("the simulation is alive");
+        let applied = result.map_err(|e| crate::live::refusal(&e))?;
         self.sim_b.update_value(|b| {
             if let Some(b) = b {
                 let _ = b.add_entry(entry);
             }
         });
         // Checkpoints after the edit's time showed a future without it.
-        let at = self.sim.with_value(|s| s.now()) + 1;
-        self.checkpoints.update_value(|c| c.iter_mut().for_each(|c| c.edited(at)));
-        // The edit takes effect 1 ns from now: process it at once so the view
-        // shows it even while paused.
-        let t = self.sim.with_value(|s| s.now()) + 1;
-        self.advance_to(t, EVENT_BUDGET);
+        self.checkpoints.update_value(|c| c.iter_mut().for_each(|c| c.edited(applied.at_ns)));
+        // Process the edit at once so the view shows it even while paused.
+        self.advance_to(applied.at_ns, EVENT_BUDGET);
+        // An edit that also dropped what the timeline had planned says so.
         self.notice.set(None);
+        self.note.set(crate::live::note(&applied));
         self.refresh();
         self.charts_dirty.update(|v| *v += 1);
         super::crash::remember(self.share_state());
@@ -463,6 +520,7 @@ impl Lab {
             speed: self.speed.get_untracked(),
             t_s: ns_to_s(self.sim.with_value(|s| s.now())),
             compare: self.compare.get_untracked(),
+            paused: !self.playing.get_untracked(),
         }
     }
 
@@ -524,13 +582,4 @@ fn build_frame(sim: &Simulation, min_visual_ns: f64) -> (Frame, Motion) {
     (frame, Motion { dots, recent: recent.into_iter().rev().collect() })
 }
 
-/// Formats a speed for people: 0.01×, 0.5×, 1×, 250×.
-pub fn format_speed(x: f64) -> String {
-    if x >= 10.0 {
-        format!("{:.0}×", x)
-    } else if x >= 1.0 {
-        format!("{:.1}×", x).replace(".0×", "×")
-    } else {
-        format!("{:.2}×", x)
-    }
-}
+pub use crate::format::format_speed;

@@ -1,96 +1,34 @@
-//! The topology: nodes in SVG (shape by kind, fill by utilisation, a queue
-//! bar per server, failed nodes crossed out, a tooltip on hover, the
-//! inspector on click) and the messages in flight as dots on a canvas laid
-//! over it.
+//! The topology: links in one SVG, the messages in flight as dots on a
+//! canvas over it, and the nodes in a second SVG over the dots (shape by
+//! kind, fill by utilisation, a queue bar per station, failed nodes
+//! crossed out, a tooltip on hover, the inspector on click), so a node's
+//! box and its name are never under a moving dot. The layout
+//! (`crate::diagram`) is in CSS pixels for the width the page gives the
+//! diagram: names are drawn at 12 px whatever the width, and a narrow page
+//! runs the layers top to bottom.
 //!
 //! ```text
-//!   layer 0        layer 1          layer 2
-//!   clients  ──►   balancers  ──►   servers      (layer = longest path from a client)
+//!   svg.links   ──  lines between node centres
+//!   canvas.dots ──  message dots (or, reduced motion, flows)
+//!   svg.nodes   ──  shapes, names, load text, crosses
 //! ```
 
-use leptos::html::Canvas;
+use leptos::html::{Canvas, Div};
 use leptos::prelude::*;
 
 use std::sync::Arc;
 
 use super::scene::Scene;
 use super::state::{Dot, Lab, MAX_DOTS};
+use crate::diagram::{Anchor, Layout, Place};
 use crate::families::Glyph;
 use crate::sim::engine::NodeView;
-use crate::sim::spec::NodeSpec;
 use crate::sim::trace::MsgKind;
-use crate::sim::validate::{NodeIdx, Scenario};
-
-pub const VIEW_W: f64 = 1000.0;
+use crate::sim::validate::NodeIdx;
 
 /// Colours of record keys and routing keys (key number modulo their count).
 pub const KEY_COLOURS: [&str; 8] =
     ["#2f81f7", "#d29922", "#a371f7", "#3fb950", "#f778ba", "#39c5cf", "#db6d28", "#8b949e"];
-/// Width of a server's box, in view units.
-const BOX_W: f64 = 150.0;
-
-/// Where each node is drawn, and the drawing's height.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Layout {
-    pub pos: Vec<(f64, f64)>,
-    pub height: f64,
-    /// Server box height (shrinks when a layer is crowded).
-    pub box_h: f64,
-}
-
-/// Layers by longest path from a client; nodes spread evenly in a layer.
-pub fn layout(s: &Scenario) -> Layout {
-    let topo = &s.topology;
-    let n = topo.ids.len();
-    let mut layer = vec![0usize; n];
-    // Paths are at most MAX_HOPS long and acyclic: relax that many times.
-    for _ in 0..=crate::sim::validate::limits::MAX_HOPS {
-        for l in &topo.links {
-            layer[l.to as usize] = layer[l.to as usize].max(layer[l.from as usize] + 1);
-        }
-    }
-    // Consumers link to their broker but read from it: draw them after it.
-    for (i, spec) in s.node_specs.iter().enumerate() {
-        if matches!(spec, NodeSpec::KafkaConsumer(_) | NodeSpec::RabbitConsumer(_))
-            && let Some((_, broker)) = topo.target_of(i as NodeIdx)
-        {
-            layer[i] = layer[broker as usize] + 1;
-        }
-    }
-    let n_layers = layer.iter().max().map_or(1, |m| m + 1);
-    let mut members: Vec<Vec<usize>> = vec![Vec::new(); n_layers];
-    for (i, &l) in layer.iter().enumerate() {
-        members[l].push(i);
-    }
-    let crowd = members.iter().map(Vec::len).max().unwrap_or(1).max(1);
-    let min_row = (460.0 / crowd as f64).clamp(26.0, 90.0);
-    let height = (crowd as f64 * min_row + 40.0).max(300.0);
-    let box_h = (min_row * 0.78).min(46.0);
-    let margin_x = 100.0;
-    let step_x = if n_layers > 1 { (VIEW_W - 2.0 * margin_x) / (n_layers - 1) as f64 } else { 0.0 };
-    let mut pos = vec![(0.0, 0.0); n];
-    for (l, nodes) in members.iter_mut().enumerate() {
-        // Order a layer by where its parents sit (fewer crossing links),
-        // then spread it over the whole height.
-        if l > 0 {
-            let parent_y = |i: usize| {
-                let ys: Vec<f64> =
-                    topo.links.iter().filter(|k| k.to as usize == i).map(|k| pos[k.from as usize].1).collect();
-                if ys.is_empty() { 0.0 } else { ys.iter().sum::<f64>() / ys.len() as f64 }
-            };
-            let keyed: Vec<(f64, usize)> = nodes.iter().map(|&i| (parent_y(i), i)).collect();
-            let mut keyed = keyed;
-            keyed.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-            *nodes = keyed.into_iter().map(|(_, i)| i).collect();
-        }
-        let row = (height - 40.0) / nodes.len() as f64;
-        for (k, &i) in nodes.iter().enumerate() {
-            let x = if n_layers > 1 { margin_x + l as f64 * step_x } else { VIEW_W / 2.0 };
-            pos[i] = (x, 20.0 + row * (k as f64 + 0.5));
-        }
-    }
-    Layout { pos, height, box_h }
-}
 
 /// Green at idle through amber to red when saturated.
 pub fn load_colour(utilisation: f64) -> String {
@@ -141,6 +79,7 @@ pub fn describe(id: &str, v: &NodeView) -> String {
 }
 
 /// Moving dots, or (with `reduced_motion`) links as thick as their traffic.
+/// The canvas covers the drawing exactly, so layout pixels are its CSS pixels.
 fn draw_dots(canvas: &web_sys::HtmlCanvasElement, dots: &[Dot], layout: &Layout, reduced_motion: bool) {
     let (cw, ch) = (f64::from(canvas.client_width()), f64::from(canvas.client_height()));
     let ratio = super::canvas::pixel_ratio();
@@ -149,13 +88,10 @@ fn draw_dots(canvas: &web_sys::HtmlCanvasElement, dots: &[Dot], layout: &Layout,
         return;
     };
     ctx.clear_rect(0.0, 0.0, f64::from(pw), f64::from(ph));
-    // The SVG scales its view box to fit and centres it (xMidYMid meet):
-    // map view units to canvas pixels the same way.
-    let scale = (f64::from(pw) / VIEW_W).min(f64::from(ph) / layout.height);
-    let (ox, oy) = ((f64::from(pw) - VIEW_W * scale) / 2.0, (f64::from(ph) - layout.height * scale) / 2.0);
-    let to_px = |x: f64, y: f64| (ox + x * scale, oy + y * scale);
+    let scale = (f64::from(pw) / layout.width).min(f64::from(ph) / layout.height);
+    let to_px = |x: f64, y: f64| (x * scale, y * scale);
     // Dots and the layout come from one scene: every index is in range.
-    let pos = |i: NodeIdx| layout.pos[i as usize];
+    let pos = |i: NodeIdx| layout.pos(i);
     if reduced_motion {
         // A static flow view: each link drawn as thick as its recent traffic.
         let mut flow: std::collections::BTreeMap<(NodeIdx, NodeIdx), u32> = std::collections::BTreeMap::new();
@@ -175,8 +111,7 @@ fn draw_dots(canvas: &web_sys::HtmlCanvasElement, dots: &[Dot], layout: &Layout,
         }
         return;
     }
-    // Dots shrink with the drawing, within 1.5 to 4 CSS pixels.
-    let radius = (6.0 * scale).clamp(1.5 * ratio, 4.0 * ratio);
+    let radius = 3.0 * ratio;
     let fixed = [
         (MsgKind::Request, "#2f81f7"),
         (MsgKind::Write, "#d29922"),
@@ -210,78 +145,114 @@ pub fn Topology() -> impl IntoView {
     move || scene_topology(lab, lab.scene.get())
 }
 
-/// One node's shape, label and cross; it reads only its own cell.
-fn node_shape(lab: Lab, scene: &Scene, i: usize, hovered: RwSignal<Option<NodeIdx>>) -> impl IntoView + use<> {
+/// A count for a box: 950, 9.9k, 12k, 1.2M.
+fn short(n: u64) -> String {
+    match n {
+        0..1_000 => n.to_string(),
+        1_000..10_000 => format!("{:.1}k", n as f64 / 1e3),
+        10_000..1_000_000 => format!("{}k", n / 1_000),
+        _ => format!("{:.1}M", n as f64 / 1e6),
+    }
+}
+
+/// One node's shape, name, load text and cross, at `place`; it reads only
+/// its own cell.
+fn node_shape(
+    lab: Lab,
+    scene: &Scene,
+    i: usize,
+    place: Place,
+    hovered: RwSignal<Option<NodeIdx>>,
+) -> impl IntoView + use<> {
     let kind = scene.kinds[i];
     let id = scene.ids()[i].clone();
     // A Copy handle on the scene's cell, owned by (and disposed with) this view.
     let cell = RwSignal::from(scene.nodes[i].clone());
-    let (x, y) = scene.layout.pos[i];
-    let box_h = scene.layout.box_h;
+    let (x, y) = (place.x, place.y);
+    let r = place.shape;
     let view_of = move |f: fn(&NodeView) -> String| cell.with(|l| f(&l.view));
     let up = move || cell.with(|l| l.view.up);
     let present = move || cell.with(|l| l.view.present);
     let glyph = crate::families::glyph(kind);
     let broker = glyph == Glyph::Broker;
+    // The load text, shortened to what the box has room for beside the name.
+    let room = r.w - place.label.w - 3.0 * 7.0;
+    let load = move || {
+        cell.with(|l| {
+            let v = &l.view;
+            if !v.up {
+                return "DOWN".to_string();
+            }
+            let full = if broker {
+                format!("{} in · q{}", short(v.completed), short(v.queue_len))
+            } else {
+                format!("{}/{} · q{}", v.in_service, v.workers, short(v.queue_len))
+            };
+            let queue = format!("q{}", short(v.queue_len));
+            [full, queue]
+                .into_iter()
+                .find(|t| crate::diagram::text_width(t, crate::diagram::LOAD_PX) <= room)
+                .unwrap_or_default()
+        })
+    };
     let shape = match glyph {
         Glyph::Circle(letter) => view! {
-            <circle class="shape" r="20" cx=x cy=y></circle>
+            <circle class="shape" r=r.w / 2.0 cx=x cy=y></circle>
             <text class="glyph" x=x y=y + 5.0>{letter}</text>
         }
         .into_any(),
-        Glyph::Diamond(label) => view! {
-            <polygon
-                class="shape"
-                points=format!("{},{} {},{} {},{} {},{}", x, y - 24.0, x + 24.0, y, x, y + 24.0, x - 24.0, y)
-            ></polygon>
-            <text class="glyph" x=x y=y + 5.0>{label}</text>
+        Glyph::Diamond(label) => {
+            let d = r.w / 2.0;
+            view! {
+                <polygon
+                    class="shape"
+                    points=format!("{},{} {},{} {},{} {},{}", x, y - d, x + d, y, x, y + d, x - d, y)
+                ></polygon>
+                <text class="glyph" x=x y=y + 5.0>{label}</text>
+            }
+            .into_any()
         }
-        .into_any(),
         Glyph::Station | Glyph::Broker => view! {
             <rect
                 class="shape"
-                x=x - BOX_W / 2.0
-                y=y - box_h / 2.0
-                width=BOX_W
-                height=box_h
+                x=r.x
+                y=r.y
+                width=r.w
+                height=r.h
                 rx="6"
                 fill=move || view_of(|v| if v.up { load_colour(utilisation(v)) } else { "var(--down)".to_string() })
             ></rect>
             <rect
                 class="queue-bar"
-                x=x - BOX_W / 2.0
-                y=y + box_h / 2.0 - 4.0
+                x=r.x
+                y=r.y + r.h - 4.0
                 height="4"
                 width=move || {
-                    view_of(|v| {
-                        let cap = v.queue_capacity.max(1) as f64;
-                        (BOX_W * ((1.0 + v.queue_len as f64).ln() / (1.0 + cap).ln()).min(1.0)).to_string()
+                    cell.with(|l| {
+                        let cap = l.view.queue_capacity.max(1) as f64;
+                        (r.w * ((1.0 + l.view.queue_len as f64).ln() / (1.0 + cap).ln()).clamp(0.0, 1.0)).to_string()
                     })
                 }
             ></rect>
-            <text class="load" x=x + BOX_W / 2.0 - 6.0 y=y + 4.0>
-                {move || {
-                    cell.with(|l| {
-                        let v = &l.view;
-                        if !v.up {
-                            "DOWN".into()
-                        } else if broker {
-                            format!("{} in · q{}", v.completed, v.queue_len)
-                        } else {
-                            format!("{}/{} · q{}", v.in_service, v.workers, v.queue_len)
-                        }
-                    })
-                }}
-            </text>
+            {place.show_load.then(|| view! { <text class="load" x=r.x + r.w - 7.0 y=y + 4.0>{load}</text> })}
         }
         .into_any(),
     };
-    let (label_dx, label_dy) =
-        if matches!(glyph, Glyph::Station | Glyph::Broker) { (-BOX_W / 2.0 + 6.0, 4.0) } else { (0.0, 36.0) };
+    let anchor = match place.anchor {
+        Anchor::Start => "start",
+        Anchor::Middle => "middle",
+        Anchor::End => "end",
+    };
+    let inside = matches!(glyph, Glyph::Station | Glyph::Broker);
     let node = i as NodeIdx;
+    let name = format!("{id}, {}", kind.replace('_', " "));
     view! {
         <g
-            class=format!("node {kind}")
+            class=format!("node {kind} {}", match glyph {
+                Glyph::Circle(_) => "source",
+                Glyph::Diamond(_) => "router",
+                Glyph::Station | Glyph::Broker => "tier",
+            })
             class:down=move || !up()
             class:selected=move || lab.selected.get() == Some(node)
             class:absent=move || !present()
@@ -289,37 +260,77 @@ fn node_shape(lab: Lab, scene: &Scene, i: usize, hovered: RwSignal<Option<NodeId
             data-id=id.clone()
             tabindex="0"
             role="button"
+            aria-label=name
             on:click=move |_| lab.selected.set(Some(node))
             on:keydown=move |ev: web_sys::KeyboardEvent| {
-                if ev.key() == "Enter" {
+                if ev.key() == "Enter" || ev.key() == " " {
+                    ev.prevent_default();
                     lab.selected.set(Some(node));
                 }
             }
             on:mouseenter=move |_| hovered.set(Some(node))
             on:mouseleave=move |_| hovered.set(None)
+            on:focus=move |_| hovered.set(Some(node))
+            on:blur=move |_| hovered.set(None)
         >
             {shape}
-            <text class="label" x=x + label_dx y=y + label_dy>{id.clone()}</text>
+            <text class="label" class:inside=inside x=place.label_at.0 y=place.label_at.1 text-anchor=anchor>{id.clone()}</text>
             <line class="cross" x1=x - 14.0 y1=y - 14.0 x2=x + 14.0 y2=y + 14.0></line>
         </g>
     }
+}
+
+/// Follows the width the page gives `el` (a window resized, a phone turned,
+/// a side panel that moves below): the layout is made for it.
+fn watch_width(el: NodeRef<Div>, width: RwSignal<f64>) {
+    el.on_load(move |div| {
+        use wasm_bindgen::JsCast;
+        let measure = {
+            let div = div.clone();
+            move || {
+                let w = f64::from(div.client_width()).round();
+                if w > 0.0 && (w - width.get_untracked()).abs() >= 1.0 {
+                    width.set(w);
+                }
+            }
+        };
+        measure();
+        let on_resize = wasm_bindgen::closure::Closure::<dyn Fn()>::new(measure);
+        if let Ok(observer) = web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref()) {
+            observer.observe(&div);
+            let observer = send_wrapper::SendWrapper::new(observer);
+            on_cleanup(move || observer.disconnect());
+        }
+        // Lives as long as the observer, which the cleanup disconnects.
+        on_resize.forget();
+    });
 }
 
 fn scene_topology(lab: Lab, scene: Arc<Scene>) -> impl IntoView {
     // What the pointer is over: state of this scene's view alone.
     let hovered = RwSignal::new(None::<NodeIdx>);
     let canvas_ref = NodeRef::<Canvas>::new();
+    let box_ref = NodeRef::<Div>::new();
+    // The drawing's width in CSS pixels (a first guess until measured).
+    let width = RwSignal::new(
+        web_sys::window().and_then(|w| w.inner_width().ok()?.as_f64()).map_or(640.0, |w| (w * 0.55).max(300.0)),
+    );
+    watch_width(box_ref, width);
+    let layout = {
+        let scene = scene.clone();
+        Memo::new(move |_| Arc::new(crate::diagram::layout(&scene.scenario, width.get())))
+    };
     {
         let scene = scene.clone();
         Effect::new(move |_| {
+            let l = layout.get();
             scene.motion.with(|m| {
                 if let Some(c) = canvas_ref.get() {
-                    draw_dots(&c, &m.dots, &scene.layout, lab.options.reduced_motion);
+                    draw_dots(&c, &m.dots, &l, lab.options.reduced_motion);
                 }
             })
         });
     }
-    let view_h = scene.layout.height;
     // Changes only when a node is added or removed, so the links are not
     // rebuilt every frame.
     let presence = {
@@ -329,32 +340,47 @@ fn scene_topology(lab: Lab, scene: Arc<Scene>) -> impl IntoView {
     let links = {
         let scene = scene.clone();
         move || {
+            let l = layout.get();
             presence.with(|present| {
                 scene
                     .links
                     .iter()
                     .filter(|&&(a, b)| present[a as usize] && present[b as usize])
                     .map(|&(a, b)| {
-                        let (p, q) = (scene.layout.pos[a as usize], scene.layout.pos[b as usize]);
+                        let (p, q) = (l.pos(a), l.pos(b));
                         view! { <line class="link" x1=p.0 y1=p.1 x2=q.0 y2=q.1></line> }
                     })
                     .collect_view()
             })
         }
     };
-    let nodes = (0..scene.len()).map(|i| node_shape(lab, &scene, i, hovered)).collect_view();
+    let nodes = {
+        let scene = scene.clone();
+        move || {
+            let l = layout.get();
+            (0..scene.len()).map(|i| node_shape(lab, &scene, i, l.nodes[i].clone(), hovered)).collect_view()
+        }
+    };
+    // A node's figures beside it, inside the drawing: anchored in proportion
+    // to x, so it never runs off either side.
     let tooltip = {
         let scene = scene.clone();
         move || {
             let i = hovered.get()? as usize;
-            let (x, y) = scene.layout.pos[i];
-            let text = scene.nodes[i].with(|l| describe(&scene.ids()[i], &l.view));
+            let l = layout.get();
+            let p = &l.nodes[i];
+            let text = scene.nodes[i].with(|c| describe(&scene.ids()[i], &c.view));
             Some(view! {
                 <div
                     class="tooltip"
                     role="tooltip"
                     data-testid="tooltip"
-                    style=format!("left: {:.2}%; top: {:.2}%;", x / VIEW_W * 100.0, (y + 30.0) / view_h * 100.0)
+                    style=format!(
+                        "left: {:.1}px; transform: translateX(-{:.1}%); top: {:.1}px;",
+                        p.x,
+                        p.x / l.width * 100.0,
+                        p.shape.y + p.shape.h + 6.0
+                    )
                 >
                     {text}
                 </div>
@@ -362,22 +388,21 @@ fn scene_topology(lab: Lab, scene: Arc<Scene>) -> impl IntoView {
         }
     };
     // The story of the request whose dot is under the pointer, when a node
-    // tells one (`NodeView::stories`): (x, y in view units, text).
+    // tells one (`NodeView::stories`): (x, y in layout px, text).
     let dot_story = RwSignal::new(None::<(f64, f64, String)>);
     let on_move = {
         let scene = scene.clone();
         move |ev: web_sys::MouseEvent| {
             use wasm_bindgen::JsCast;
             let Some(el) = ev.current_target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else { return };
+            let l = layout.get_untracked();
             let rect = el.get_bounding_client_rect();
-            let scale = (rect.width() / VIEW_W).min(rect.height() / view_h);
+            let scale = (rect.width() / l.width).min(rect.height() / l.height);
             if scale <= 0.0 {
                 return;
             }
-            let (ox, oy) = ((rect.width() - VIEW_W * scale) / 2.0, (rect.height() - view_h * scale) / 2.0);
-            let mx = (f64::from(ev.client_x()) - rect.left() - ox) / scale;
-            let my = (f64::from(ev.client_y()) - rect.top() - oy) / scale;
-            let pos = |i: NodeIdx| scene.layout.pos[i as usize];
+            let mx = (f64::from(ev.client_x()) - rect.left()) / scale;
+            let my = (f64::from(ev.client_y()) - rect.top()) / scale;
             let nearest = scene.motion.with_untracked(|m| {
                 m.dots
                     .iter()
@@ -385,7 +410,7 @@ fn scene_topology(lab: Lab, scene: Arc<Scene>) -> impl IntoView {
                         matches!(d.kind, MsgKind::Request | MsgKind::Write | MsgKind::Response | MsgKind::Error)
                     })
                     .map(|d| {
-                        let (a, b, p) = (pos(d.from), pos(d.to), f64::from(d.progress));
+                        let (a, b, p) = (l.pos(d.from), l.pos(d.to), f64::from(d.progress));
                         let (x, y) = (a.0 + (b.0 - a.0) * p, a.1 + (b.1 - a.1) * p);
                         ((x - mx).powi(2) + (y - my).powi(2), x, y, d.key)
                     })
@@ -413,6 +438,7 @@ fn scene_topology(lab: Lab, scene: Arc<Scene>) -> impl IntoView {
         }
     };
     let story_tip = move || {
+        let w = layout.with(|l| l.width);
         dot_story.get().map(|(x, y, text)| {
             view! {
                 <div
@@ -420,11 +446,7 @@ fn scene_topology(lab: Lab, scene: Arc<Scene>) -> impl IntoView {
                     role="tooltip"
                     data-testid="dot-story"
                     // Anchored in proportion to x, so it never leaves the drawing.
-                    style=format!(
-                        "left: {0:.2}%; transform: translateX(-{0:.2}%); top: {1:.2}%;",
-                        x / VIEW_W * 100.0,
-                        (y + 10.0) / view_h * 100.0
-                    )
+                    style=format!("left: {x:.1}px; transform: translateX(-{:.1}%); top: {:.1}px;", x / w * 100.0, y + 10.0)
                 >
                     {text}
                 </div>
@@ -442,29 +464,35 @@ fn scene_topology(lab: Lab, scene: Arc<Scene>) -> impl IntoView {
             }
         }
     };
+    let view_box = move || layout.with(|l| format!("0 0 {:.0} {:.0}", l.width, l.height));
 
     view! {
         <div
+            node_ref=box_ref
             class="topology"
             data-testid="topology"
             data-scene=scene.generation
             data-motion=if lab.options.reduced_motion { "static" } else { "animated" }
-            style=format!("aspect-ratio: {} / {:.0}", VIEW_W, view_h)
+            data-direction=move || if layout.with(|l| l.vertical) { "down" } else { "across" }
+            style=move || layout.with(|l| format!("height: {:.0}px", l.height))
             on:mousemove=on_move
             on:mouseleave=move |_| dot_story.set(None)
         >
-            <svg
-                viewBox=format!("0 0 {VIEW_W} {view_h:.0}")
-                role="img"
-                aria-label="Topology: nodes and links; messages move along the links"
-            >
+            <svg class="links" viewBox=view_box aria-hidden="true">
                 <g class="links">{links}</g>
-                <g class="nodes">{nodes}</g>
             </svg>
             <canvas node_ref=canvas_ref class="dots" aria-hidden="true"></canvas>
+            <svg
+                class="nodes"
+                viewBox=view_box
+                role="group"
+                aria-label="Topology: nodes and links; messages move along the links"
+            >
+                <g class="nodes">{nodes}</g>
+            </svg>
             {tooltip}
             {story_tip}
-            <p class="in-flight" data-testid="in-flight">{in_flight}</p>
         </div>
+        <p class="in-flight" data-testid="in-flight">{in_flight}</p>
     }
 }

@@ -8,12 +8,14 @@ use crate::sim::Scenario;
 
 use super::state::{MAX_SPEED, MIN_SPEED, PageOptions};
 
-/// How the app should start.
+/// What the address asks for: how the app should start, and what it opens
+/// when the address changes (a link pasted into the tab, Back, Forward).
 pub struct Startup {
     pub options: PageOptions,
     /// The fragment's state, if it had one (an error if it was unreadable).
     pub link: Option<Result<(ShareState, Scenario), LinkError>>,
-    pub preset: Option<usize>,
+    /// `?preset=`: the gallery entry, or the id no preset has.
+    pub preset: Option<Result<usize, String>>,
     /// `?t=`: overrides the link's time cursor.
     pub t_s: Option<f64>,
     /// `?speed=`: overrides the link's or the preset's speed.
@@ -43,12 +45,54 @@ pub fn read() -> Startup {
     Startup {
         options,
         link,
-        preset: get("preset").and_then(|id| presets::all().iter().position(|p| p.id == id)),
+        preset: get("preset").map(|id| presets::all().iter().position(|p| p.id == id).ok_or(id)),
         t_s: get("t").and_then(|t| share::parse_time_s(&t)),
         speed: get("speed")
             .and_then(|s| crate::share::parse_number(s.trim_end_matches(['x', '×'])))
             .map(|s| s.clamp(MIN_SPEED, MAX_SPEED)),
     }
+}
+
+/// The words for an unknown `?preset=`.
+pub fn unknown_preset(id: &str) -> String {
+    let near: Vec<String> = presets::nearest(id).into_iter().map(|n| format!("`{n}`")).collect();
+    format!(
+        "No scenario is called `{id}`. The nearest are {}; the gallery lists them all. The default scenario is open instead.",
+        near.join(", ")
+    )
+}
+
+/// The address for preset `id`: `?preset=<id>`, keeping the page's other
+/// options in their order (`embed`, `autoplay`, `test-hooks`…) but not a
+/// moment or speed of the scenario it leaves, and no link fragment.
+pub fn preset_address(id: &str) -> String {
+    let search = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
+    let mut kept: Vec<&str> = search
+        .trim_start_matches('?')
+        .split('&')
+        .filter(|kv| !kv.is_empty() && !["preset", "t", "speed"].contains(&kv.split('=').next().unwrap_or("")))
+        .collect();
+    let preset = format!("preset={id}");
+    kept.push(&preset);
+    format!("{}?{}", base_url(), kept.join("&"))
+}
+
+/// A new history entry for preset `id` (a choice in the gallery), so Back
+/// returns to the scenario before it (none when the address is that
+/// already). Returns the address now on show.
+pub fn push_preset(id: &str) -> String {
+    let address = preset_address(id);
+    if href() != address
+        && let Some(h) = web_sys::window().and_then(|w| w.history().ok())
+    {
+        let _ = h.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&address));
+    }
+    href()
+}
+
+/// The page's whole address.
+pub fn href() -> String {
+    web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default()
 }
 
 /// The page's address without query or fragment.
@@ -79,12 +123,10 @@ pub async fn link_for(state: &ShareState, embed: bool) -> Result<String, String>
     Ok(format!("{}{}#{}", base_url(), if embed { "?embed=1" } else { "" }, share::fragment_from_deflated(&packed)))
 }
 
-/// Fetches the chunks of the families the page's scenarios need (the
-/// share link's scenario and the preset it names, which a reset reopens,
-/// and `?preset=`'s), so that `read` and the app after it find their code
-/// loaded. The default scenario needs none. A chunk that does not load is
-/// named in the `Err`: the app then opens without what needed it.
-pub async fn load_families() -> Result<(), crate::families::ChunksFailed> {
+/// The families whose code the address's scenarios need and the page has
+/// not loaded (the share link's scenario and the preset it names, which a
+/// reset reopens, and `?preset=`'s). The default scenario needs none.
+pub fn families_needed() -> Vec<&'static crate::families::Family> {
     let location = web_sys::window().map(|w| w.location());
     let hash = location.as_ref().and_then(|l| l.hash().ok()).unwrap_or_default();
     let search = location.as_ref().and_then(|l| l.search().ok()).unwrap_or_default();
@@ -110,5 +152,12 @@ pub async fn load_families() -> Result<(), crate::families::ChunksFailed> {
     }
     // Each family once, whichever scenarios need it: a failure costs one
     // attempt, and a family named twice is not fetched twice.
-    crate::families::load_all(crate::families::to_load(&wanted)).await
+    crate::families::to_load(&wanted)
+}
+
+/// Fetches the chunks [`families_needed`] names, so that `read` and the
+/// app after it find their code loaded. A chunk that does not load is
+/// named in the `Err`: the app then opens without what needed it.
+pub async fn load_families() -> Result<(), crate::families::ChunksFailed> {
+    crate::families::load_all(families_needed()).await
 }

@@ -68,7 +68,15 @@ async function slide(page, selector, frac) {
 }
 
 async function click(page, selector, options = {}) {
-  await page.locator(selector).first().click({ timeout: 2000, ...options });
+  const target = page.locator(selector).first();
+  // On a phone a node's inspector is a sheet over the lower half of the
+  // screen: a person closes it (×) to reach what is under it.
+  const covered = await target.evaluate((el) => {
+    const sheet = document.querySelector('.inspector.open');
+    return !!sheet && getComputedStyle(sheet).position === 'fixed' && !sheet.contains(el);
+  }).catch(() => false);
+  if (covered) await page.locator('[data-testid=inspector-close]').click({ timeout: 2000 });
+  await target.click({ timeout: 2000, ...options });
 }
 
 /** Chooses a random option of a select. */
@@ -105,6 +113,31 @@ export const ACTIONS = [
     const testid = mem.least('preset', r, ids);
     await click(page, id(testid));
     return testid;
+  } },
+  { name: 'open or close the gallery (phone)', weight: 2, needs: id('gallery-toggle'), run: (page) => click(page, id('gallery-toggle')) },
+  // The address: a link pasted into this tab (no reload), Back and Forward.
+  { name: 'paste a link into this tab', weight: 0.5, run: async (page) => {
+    const link = await page.evaluate(() => window.scalelab.link());
+    await page.goto(link);
+    await page.waitForFunction(() => window.scalelab !== undefined);
+    return `${link.length} characters`;
+  } },
+  { name: 'Back or Forward', weight: 1, run: async (page, r) => {
+    const back = r() < 0.6;
+    await (back ? page.goBack() : page.goForward()).catch(() => null);
+    // Before the page's first entry there is no Scale Lab: come back to it.
+    if (!page.url().startsWith(base(page)) || page.url().startsWith('about:')) await page.goForward();
+    await page.waitForFunction(() => window.scalelab !== undefined);
+    return back ? 'back' : 'forward';
+  } },
+  { name: 'skip link to Play', weight: 0.5, needs: id('skip-link'), run: async (page) => {
+    await page.locator(id('skip-link')).focus();
+    await page.keyboard.press('Enter');
+    return page.evaluate(() => document.activeElement?.dataset?.testid || 'nothing focused');
+  } },
+  { name: 'dismiss the note', weight: 1, needs: id('note-dismiss'), run: async (page) => {
+    const button = page.locator(id('note-dismiss'));
+    await button.first().click({ timeout: 2000 }).catch(async (e) => { if (await button.count()) throw e; });
   } },
   // Playback, by button and by key.
   { name: 'play/pause button', weight: 3, needs: id('play'), run: (page) => click(page, id('play')) },
@@ -171,6 +204,7 @@ export const ACTIONS = [
     await click(page, id('apply-server'));
     return `workers ${JSON.stringify(w)}, mean ${JSON.stringify(m)}`;
   } },
+  { name: 'Apply with nothing changed', weight: 1, needs: id('apply-server'), run: (page) => click(page, id('apply-server')) },
   { name: 'edit a cache\'s capacity', weight: 3, needs: id('edit-cache-capacity'), run: async (page, r) => {
     const v = value(r, [1, 100, 5000, 50000]);
     await type(page, id('edit-cache-capacity'), v);
@@ -246,6 +280,12 @@ export const ACTIONS = [
   ...['fail', 'recover', 'remove-server', 'add-server', 'fail-shard', 'recover-shard', 'remove-shard', 'add-shard'].map((t) => ({
     name: `press ${t}`, weight: 4, needs: id(t), run: (page) => click(page, id(t)),
   })),
+  { name: 'fail or recover a Kafka broker', weight: 3, needs: '[data-testid^=fail-broker-], [data-testid^=recover-broker-]', run: async (page, r) => {
+    const ids = await page.$$eval('[data-testid^=fail-broker-], [data-testid^=recover-broker-]', (els) => els.map((e) => e.dataset.testid));
+    const t = pick(r, ids);
+    await click(page, id(t));
+    return t;
+  } },
   // Compare, the time cursor and the charts.
   { name: 'choose a compare variant', weight: 2, needs: id('compare-select'), run: (page, r) => choose(page, id('compare-select'), r) },
   { name: 'drag the time cursor', weight: 2, needs: id('time-cursor'), run: (page, r) => slide(page, id('time-cursor'), r()) },

@@ -70,14 +70,19 @@ test('play/pause, step, speed and reset, by button and by key', async () => {
   await page.waitForFunction((n) => Number(document.querySelector('[data-testid=events]').textContent) > n, paused + 2);
   assert.equal(await text(page, 'play'), 'Pause');
 
-  // Speed: a log-scale slider from 0.01x to 1000x, and the + / - keys.
-  await page.getByTestId('speed').fill('2');
+  // Speed: a slider over 1, 2, 5 × powers of ten from 0.01× to 1000×, and
+  // the + / - keys step along the same ladder.
+  await page.getByTestId('speed').fill('12');
   assert.equal(await text(page, 'speed-label'), '100×');
   await page.keyboard.press('-');
-  assert.equal(await text(page, 'speed-label'), '56×');
-  await page.getByTestId('speed').fill('-2');
+  assert.equal(await text(page, 'speed-label'), '50×');
+  await page.keyboard.press('+');
+  await page.keyboard.press('+');
+  assert.equal(await text(page, 'speed-label'), '200×');
+  await page.getByTestId('speed').fill('0');
   assert.equal(await text(page, 'speed-label'), '0.01×');
-  await page.getByTestId('speed').fill('1');
+  await page.getByTestId('speed').fill('9');
+  assert.equal(await text(page, 'speed-label'), '10×');
 
   // Reset (R) starts again from time 0.
   await page.waitForFunction(() => parseFloat(document.querySelector('[data-testid=sim-time]').textContent) > 5);

@@ -105,7 +105,7 @@ test('the estimator sizes the design notes\' chat and its button applies it; the
   // A bad rate names the field and changes nothing.
   await page.getByTestId('edit-chat-rate').fill('-5');
   await page.getByTestId('apply-chat-rate').click();
-  await page.waitForFunction(() => /messages per hour: must be between 0 and 3600 \(got -5\)/.test(document.querySelector('[data-testid=field-error]')?.textContent ?? ''));
+  await page.waitForFunction(() => /Messages per hour: must be between 0 and 3600 \(got -5\)/.test(document.querySelector('[data-testid=field-error]')?.textContent ?? ''));
   // A server cut off from the registry broadcasts.
   await page.getByTestId('node-gw-1').click();
   await page.getByTestId('chat-registry-toggle').click();

@@ -32,7 +32,9 @@ test('Kafka: the cluster view draws, and a clicked record says which partition a
   const { page, errors } = await openPage(browser, server.url);
   await page.getByTestId('preset-kafka-keys').click();
   await page.waitForFunction(() => parseFloat(document.querySelector('[data-testid=sim-time]').textContent) > 3);
-  assert.ok(await page.getByTestId('messaging-canvas').isVisible());
+  // The cluster view: a row per partition of `orders`, in words that wrap.
+  const rows = await page.getByTestId('messaging-panel').locator('.mq-name').allTextContents();
+  assert.deepEqual(rows.filter((r) => r.startsWith('orders-')), ['orders-0', 'orders-1', 'orders-2', 'orders-3', 'orders-4', 'orders-5']);
   // Clicking a message while it runs pauses the run (the list moves every
   // frame, so click in the page rather than wait for it to settle).
   await page.evaluate(() => document.querySelector('[data-testid=recent-messages] button').click());

@@ -120,7 +120,9 @@ async function walk(seed) {
         detail = await action.run(page, rng(own), mem);
       } catch (e) {
         log.push(`${k}: ${action.name} → threw`);
-        fail(`action "${action.name}" failed: ${e.message.split('\n')[0]}`);
+        // Playwright's call log says why a click did not land (what intercepted it).
+        const why = e.message.split('\n').filter((l) => l.trim()).slice(0, 12).join('\n    ');
+        fail(`action "${action.name}" failed: ${why}`);
       }
       log.push(`${k}: ${action.name}${detail ? ` (${detail})` : ''}`);
       used.set(action.name, (used.get(action.name) || 0) + 1);

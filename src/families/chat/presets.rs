@@ -2,6 +2,7 @@
 //! embedded at build time, in gallery order.
 
 use super::spec::{Mode, Reconnect};
+use crate::lessons::{Agg, Better, Figure, Moment, Nodes, Of, Quantile, Stat, Unit};
 use crate::presets::Preset;
 use crate::sim::spec::FaultSpec;
 
@@ -32,6 +33,22 @@ pub const PRESETS: &[Preset] = &[
         json: MODES_JSON,
         speed: 5.0,
         compare_b: Some(to_websocket),
+        figures: &[
+            Figure {
+                name: "Median send → phone",
+                of: Of::Latency { q: Quantile::P50, agg: Agg::Mean },
+                at: Moment::Run,
+                better: Better::Lower,
+                unit: Unit::Ms,
+            },
+            Figure {
+                name: "Requests per delivered message",
+                of: Of::View { nodes: Nodes::Kind("chat_users"), label: "Requests per delivered message" },
+                at: Moment::Run,
+                better: Better::Lower,
+                unit: Unit::Ratio,
+            },
+        ],
     },
     Preset {
         id: "chat-group",
@@ -41,15 +58,54 @@ pub const PRESETS: &[Preset] = &[
         json: GROUP_JSON,
         speed: 1.0,
         compare_b: None,
+        figures: &[
+            Figure {
+                name: "Deliveries",
+                of: Of::View { nodes: Nodes::Kind("chat_users"), label: "Delivered" },
+                at: Moment::Run,
+                better: Better::Higher,
+                unit: Unit::Count,
+            },
+            Figure {
+                name: "Messages stored",
+                of: Of::View { nodes: Nodes::Kind("chat_store"), label: "Messages stored" },
+                at: Moment::Run,
+                better: Better::Higher,
+                unit: Unit::Count,
+            },
+        ],
     },
     Preset {
         id: "chat-gateway-dies",
         title: "A gateway dies: the reconnect storm",
-        lesson: "Retrying at once turns one failure into a storm; jittered backoff spreads it out.",
+        lesson: "Retrying at once piles the crowd onto the surviving gateways and slows everyone's messages; jittered backoff spreads the reconnects out, at the price of a slower return for the last phones.",
         icon: "RS",
         json: GATEWAY_DIES_JSON,
         speed: 2.0,
         compare_b: Some(retry_at_once),
+        figures: &[
+            Figure {
+                name: "Peak queue at the chat servers",
+                of: Of::Sample { nodes: Nodes::Kind("chat_server"), stat: Stat::Queue, agg: Agg::Max },
+                at: Moment::Window { from_s: 30, to_s: 60 },
+                better: Better::Lower,
+                unit: Unit::Count,
+            },
+            Figure {
+                name: "Median send → phone",
+                of: Of::Latency { q: Quantile::P50, agg: Agg::Mean },
+                at: Moment::Window { from_s: 30, to_s: 45 },
+                better: Better::Lower,
+                unit: Unit::Ms,
+            },
+            Figure {
+                name: "Phone-seconds without a socket",
+                of: Of::Sample { nodes: Nodes::Kind("chat_users"), stat: Stat::Queue, agg: Agg::Sum },
+                at: Moment::Window { from_s: 30, to_s: 60 },
+                better: Better::Lower,
+                unit: Unit::Count,
+            },
+        ],
     },
     Preset {
         id: "chat-presence",
@@ -59,6 +115,22 @@ pub const PRESETS: &[Preset] = &[
         json: PRESENCE_JSON,
         speed: 5.0,
         compare_b: None,
+        figures: &[
+            Figure {
+                name: "Offline seen after, median",
+                of: Of::View { nodes: Nodes::Kind("chat_users"), label: "Offline seen p50 s" },
+                at: Moment::Run,
+                better: Better::Lower,
+                unit: Unit::Seconds,
+            },
+            Figure {
+                name: "Offline seen after, p95",
+                of: Of::View { nodes: Nodes::Kind("chat_users"), label: "Offline seen p95 s" },
+                at: Moment::Run,
+                better: Better::Lower,
+                unit: Unit::Seconds,
+            },
+        ],
     },
     Preset {
         id: "chat-inboxes",
@@ -68,5 +140,21 @@ pub const PRESETS: &[Preset] = &[
         json: INBOXES_JSON,
         speed: 5.0,
         compare_b: None,
+        figures: &[
+            Figure {
+                name: "Messages waiting in inboxes",
+                of: Of::Sample { nodes: Nodes::Kind("chat_store"), stat: Stat::Queue, agg: Agg::Mean },
+                at: Moment::Window { from_s: 80, to_s: 90 },
+                better: Better::Lower,
+                unit: Unit::Count,
+            },
+            Figure {
+                name: "Messages waiting in inboxes, fewest",
+                of: Of::Sample { nodes: Nodes::Kind("chat_store"), stat: Stat::Queue, agg: Agg::Min },
+                at: Moment::Window { from_s: 95, to_s: 120 },
+                better: Better::Lower,
+                unit: Unit::Count,
+            },
+        ],
     },
 ];

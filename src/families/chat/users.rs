@@ -562,15 +562,12 @@ impl Users {
         }
     }
 
-    /// A message reached phone `r` (conversation `conv` as `r` sees it).
+    /// A message reached phone `r`, which is online (conversation `conv`
+    /// as `r` sees it).
     fn on_message_delivered(&mut self, ctx: &mut Ctx, r: u32, resp: &Request) {
         let conv = wire::payload(resp.tag);
         let seq = resp.key as u32;
         let now = ctx.now();
-        if !self.persons[r as usize].online {
-            self.c.lost_offline += 1;
-            return;
-        }
         match self.tracks.entry((r, conv)).or_default().note(seq) {
             None => {
                 self.c.duplicates += 1;
@@ -643,6 +640,17 @@ impl Users {
         let now = ctx.now();
         let ws = self.mode.is_websocket();
         let push = matches!(kind, wire::MSG | wire::DELIVERED | wire::SEEN | wire::ONLINE | wire::OFFLINE);
+        if push && !self.persons[u as usize].online {
+            // The phone has gone (its server still holds its socket until
+            // the socket times out, and pushes along it): nothing reaches
+            // it. A message is counted as having arrived after the phone
+            // left (its inbox keeps it); a receipt, a read or a presence
+            // change it cannot have received is not counted at all.
+            if kind == wire::MSG {
+                self.c.lost_offline += 1;
+            }
+            return;
+        }
         self.c.bytes_down += if push {
             let body = if kind == wire::MSG { u64::from(self.spec.message_bytes) } else { CONTROL_BYTES };
             // In a poll's answer the headers are counted once, with its end.
@@ -944,6 +952,10 @@ impl Node for Users {
         let s = NodeSample {
             completed: self.c.delivered - self.last_sample.0,
             dropped: errors - self.last_sample.1,
+            // Over WebSockets, the phones online without a socket (waiting
+            // to reconnect, or connecting): what a lesson reads as the
+            // crowd still reconnecting after a gateway dies.
+            queue_len: if self.mode.is_websocket() { self.online.saturating_sub(self.connected) } else { 0 },
             latency_ms: self.window.take_summary(),
             ..Default::default()
         };

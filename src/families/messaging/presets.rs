@@ -1,6 +1,7 @@
 //! The messaging family's presets: scenario files in `public/presets/`,
 //! embedded at build time, in gallery order.
 
+use crate::lessons::{Agg, Better, Count, Figure, Moment, Nodes, Of, Stat, Unit};
 use crate::presets::Preset;
 use crate::sim::spec::{Acks, FaultSpec};
 
@@ -25,15 +26,55 @@ pub const PRESETS: &[Preset] = &[
         json: KAFKA_KEYS_JSON,
         speed: 1.0,
         compare_b: None,
+        figures: &[
+            Figure {
+                name: "Records the billing group processed",
+                of: Of::Sample {
+                    nodes: Nodes::Ids(&["billing-1", "billing-2", "billing-3"]),
+                    stat: Stat::Completed,
+                    agg: Agg::Sum,
+                },
+                at: Moment::Run,
+                better: Better::Higher,
+                unit: Unit::Count,
+            },
+            Figure {
+                name: "Records the analytics group processed",
+                of: Of::Sample {
+                    nodes: Nodes::Ids(&["analytics-1", "analytics-2"]),
+                    stat: Stat::Completed,
+                    agg: Agg::Sum,
+                },
+                at: Moment::Run,
+                better: Better::Higher,
+                unit: Unit::Count,
+            },
+        ],
     },
     Preset {
         id: "kafka-broker-dies",
         title: "Kafka: a broker dies",
-        lesson: "acks=1 loses what followers had not fetched; compare with acks=all.",
+        lesson: "acks=1 loses what followers had not fetched; acks=all loses nothing and waits out the failover instead.",
         icon: "K!",
         json: KAFKA_BROKER_DIES_JSON,
         speed: 1.0,
         compare_b: Some(acks_all),
+        figures: &[
+            Figure {
+                name: "Records lost",
+                of: Of::Messaging(Count::Lost),
+                at: Moment::Run,
+                better: Better::Lower,
+                unit: Unit::Count,
+            },
+            Figure {
+                name: "Records written twice",
+                of: Of::Messaging(Count::Duplicates),
+                at: Moment::Run,
+                better: Better::Lower,
+                unit: Unit::Count,
+            },
+        ],
     },
     Preset {
         id: "kafka-consumer-dies",
@@ -43,6 +84,22 @@ pub const PRESETS: &[Preset] = &[
         json: KAFKA_CONSUMER_DIES_JSON,
         speed: 1.0,
         compare_b: None,
+        figures: &[
+            Figure {
+                name: "Records processed again",
+                of: Of::Messaging(Count::Duplicates),
+                at: Moment::Run,
+                better: Better::Lower,
+                unit: Unit::Count,
+            },
+            Figure {
+                name: "Records sent to the dead-letter topic",
+                of: Of::Messaging(Count::DeadLettered),
+                at: Moment::Run,
+                better: Better::Lower,
+                unit: Unit::Count,
+            },
+        ],
     },
     Preset {
         id: "rabbitmq-exchanges",
@@ -52,6 +109,13 @@ pub const PRESETS: &[Preset] = &[
         json: RABBITMQ_EXCHANGES_JSON,
         speed: 1.0,
         compare_b: None,
+        figures: &[Figure {
+            name: "Messages no binding matched",
+            of: Of::Messaging(Count::Discarded),
+            at: Moment::Run,
+            better: Better::Lower,
+            unit: Unit::Count,
+        }],
     },
     Preset {
         id: "rabbitmq-dead-letters",
@@ -61,6 +125,22 @@ pub const PRESETS: &[Preset] = &[
         json: RABBITMQ_DEAD_LETTERS_JSON,
         speed: 1.0,
         compare_b: None,
+        figures: &[
+            Figure {
+                name: "Messages dead-lettered",
+                of: Of::Messaging(Count::DeadLettered),
+                at: Moment::Run,
+                better: Better::Lower,
+                unit: Unit::Count,
+            },
+            Figure {
+                name: "Messages past their TTL",
+                of: Of::Messaging(Count::Expired),
+                at: Moment::Run,
+                better: Better::Lower,
+                unit: Unit::Count,
+            },
+        ],
     },
     Preset {
         id: "point-to-point-vs-pubsub",
@@ -70,5 +150,29 @@ pub const PRESETS: &[Preset] = &[
         json: POINT_TO_POINT_JSON,
         speed: 1.0,
         compare_b: None,
+        figures: &[
+            Figure {
+                name: "Deliveries to the three subscribers",
+                of: Of::Sample {
+                    nodes: Nodes::Ids(&["reader-a", "reader-b", "reader-c"]),
+                    stat: Stat::Completed,
+                    agg: Agg::PerS,
+                },
+                at: Moment::Run,
+                better: Better::Higher,
+                unit: Unit::PerS,
+            },
+            Figure {
+                name: "Deliveries to the three competing consumers",
+                of: Of::Sample {
+                    nodes: Nodes::Ids(&["worker-1", "worker-2", "worker-3"]),
+                    stat: Stat::Completed,
+                    agg: Agg::PerS,
+                },
+                at: Moment::Run,
+                better: Better::Higher,
+                unit: Unit::PerS,
+            },
+        ],
     },
 ];

@@ -1,6 +1,6 @@
 //! The messaging view: Kafka's brokers, partition logs and consumer-group
-//! lanes, or RabbitMQ's exchanges, bindings and queues, drawn on a canvas
-//! every frame; and the recent messages, each of which says (on click) why
+//! lanes, or RabbitMQ's exchanges, bindings and queues, as rows of text and
+//! chips that wrap at any width (nothing is cut at the right edge); and the recent messages, each of which says (on click) why
 //! it went where it went.
 //!
 //! ```text
@@ -9,9 +9,7 @@
 //!  RabbitMQ [events topic] ──*.order.#──► [all-orders ▮▮▮ 12 ready · 3 unacked] ► reporting
 //! ```
 
-use leptos::html::Canvas;
 use leptos::prelude::*;
-use web_sys::CanvasRenderingContext2d;
 
 use std::sync::Arc;
 
@@ -25,9 +23,6 @@ use crate::sim::spec::NodeSpec;
 use crate::ui::scene::Scene;
 use crate::ui::state::{Lab, Publish};
 use crate::ui::topology::KEY_COLOURS;
-
-const ROW: f64 = 18.0;
-const CELL: f64 = 9.0;
 
 fn key_colour(key: u32) -> &'static str {
     if key == KEYLESS { "#8b949e" } else { KEY_COLOURS[key as usize % KEY_COLOURS.len()] }
@@ -86,180 +81,238 @@ fn label(s: &Scenario, p: &Publish) -> String {
     }
 }
 
-fn context(canvas: &web_sys::HtmlCanvasElement, height_css: f64) -> Option<(CanvasRenderingContext2d, f64)> {
-    let w = f64::from(canvas.client_width());
-    let ctx = crate::ui::canvas::prepare(canvas, w, height_css)?;
-    let dark = crate::ui::chart::prefers_dark();
-    ctx.set_font("11px system-ui, sans-serif");
-    ctx.set_fill_style_str(if dark { "#e6edf3" } else { "#1f2328" });
-    Some((ctx, w))
+/// A lag a group's partition keeps in normal running: two commit
+/// intervals of the partition's share of its topic's traffic (offsets are
+/// committed only that often), plus one poll's records. Red means more.
+fn normal_lag(s: &Scenario, group: &str, topic: &str, partitions: usize) -> f64 {
+    let rate: f64 = s
+        .node_specs
+        .iter()
+        .filter_map(|n| match n {
+            NodeSpec::KafkaProducer(p) if p.topic == topic => Some(crate::live::rate_of(&p.arrivals)),
+            _ => None,
+        })
+        .sum();
+    let consumer = s.node_specs.iter().find_map(|n| match n {
+        NodeSpec::KafkaConsumer(c) if c.group == group => Some(c),
+        _ => None,
+    });
+    let (commit_s, poll) =
+        consumer.map_or((5.0, 500.0), |c| (c.commit_interval_ms / 1e3, f64::from(c.max_poll_records)));
+    2.0 * rate / partitions.max(1) as f64 * commit_s.max(0.1) + poll
 }
 
-fn kafka_height(k: &KafkaView) -> f64 {
-    let members: usize = k.groups.iter().map(|g| g.members.len() + 1).sum();
-    ROW * (2 + k.partitions.len() + 1 + members) as f64 + 8.0
-}
-
-fn draw_kafka(ctx: &CanvasRenderingContext2d, k: &KafkaView, ids: &[String], text: &str) {
-    let put = |s: &str, x: f64, y: f64| {
-        let _ = ctx.fill_text(s, x, y);
-    };
-    let mut y = ROW;
-    put("brokers", 0.0, y - 4.0);
-    for (b, up) in k.brokers_up.iter().enumerate() {
-        let x = 70.0 + b as f64 * 58.0;
-        ctx.set_fill_style_str(if *up { "#2da44e" } else { "#e5484d" });
-        ctx.fill_rect(x, y - 13.0, 52.0, 14.0);
-        ctx.set_fill_style_str("#fff");
-        put(&format!("B{b} {}", if *up { "up" } else { "down" }), x + 4.0, y - 2.0);
+/// A row of coloured keys, newest right, as one CSS gradient (one style
+/// attribute a frame, not a box per record); records not yet on every
+/// in-sync replica are faded.
+fn log_strip(keys: &[u32], unreplicated: usize) -> String {
+    let cell = 100.0 / RECENT_KEYS as f64;
+    let mut stops = Vec::with_capacity(keys.len());
+    for (i, &key) in keys.iter().enumerate() {
+        let slot = RECENT_KEYS - 1 - i;
+        let (a, b) = (slot as f64 * cell, (slot as f64 + 1.0) * cell - cell * 0.12);
+        let colour = key_colour(key);
+        let colour = if i < unreplicated { format!("{colour}59") } else { colour.to_string() };
+        stops.push((slot, format!("{colour} {a:.2}% {b:.2}%, transparent {b:.2}% {:.2}%", b + cell * 0.12)));
     }
-    ctx.set_fill_style_str(text);
+    stops.sort_unstable_by_key(|s| s.0);
+    if stops.is_empty() {
+        return String::new();
+    }
+    let first = stops[0].0 as f64 * cell;
+    let list: Vec<String> = stops.into_iter().map(|s| s.1).collect();
+    format!("background: linear-gradient(to right, transparent 0% {first:.2}%, {})", list.join(", "))
+}
+
+/// Kafka's brokers, partitions and groups, in rows that wrap at any width.
+fn kafka_view(k: &KafkaView, s: &Scenario) -> AnyView {
+    let ids = &s.topology.ids;
+    let brokers = k
+        .brokers_up
+        .iter()
+        .enumerate()
+        .map(|(b, up)| {
+            let word = if *up { "up" } else { "down" };
+            view! { <span class="chip" class:down=!*up>{format!("B{b} {word}")}</span> }
+        })
+        .collect_view();
     let summary = format!("elections {} · unclean {} · lost {}", k.elections, k.unclean_elections, k.lost);
-    put(&summary, 80.0 + k.brokers_up.len() as f64 * 58.0, y - 2.0);
-    y += ROW;
-    put("partition   leader  replicas (green: in sync)   log, newest right", 0.0, y - 4.0);
-    for p in &k.partitions {
-        y += ROW;
-        ctx.set_fill_style_str(text);
-        put(&format!("{}-{}", k.topics[p.topic as usize], p.index), 0.0, y - 4.0);
-        put(&p.leader.map_or("offline".to_string(), |b| format!("B{b}")), 92.0, y - 4.0);
-        for (s, b) in p.replicas.iter().enumerate() {
-            let x = 150.0 + s as f64 * 26.0;
-            let colour = if !k.brokers_up[*b as usize] {
-                "#e5484d"
-            } else if p.isr.contains(b) {
-                "#2da44e"
-            } else {
-                "#d29922"
-            };
-            ctx.set_fill_style_str(colour);
-            ctx.fill_rect(x, y - 14.0, 22.0, 13.0);
-            ctx.set_fill_style_str("#fff");
-            put(&format!("B{b}"), x + 3.0, y - 4.0);
-            if p.leader == Some(*b) {
-                ctx.set_stroke_style_str(text);
-                ctx.stroke_rect(x - 0.5, y - 14.5, 23.0, 14.0);
+    let partitions = k
+        .partitions
+        .iter()
+        .map(|p| {
+            let replicas = p
+                .replicas
+                .iter()
+                .map(|b| {
+                    let up = k.brokers_up.get(*b as usize).copied().unwrap_or(false);
+                    let (class, state) = match (up, p.isr.contains(b)) {
+                        (false, _) => ("chip down", "down"),
+                        (true, true) => ("chip", "in sync"),
+                        (true, false) => ("chip behind", "out of sync"),
+                    };
+                    let leader = p.leader == Some(*b);
+                    let title = format!("B{b}: {state}{}", if leader { ", leader" } else { "" });
+                    view! { <span class=class class:leader=leader title=title>{format!("B{b}")}</span> }
+                })
+                .collect_view();
+            let behind: Vec<String> = p
+                .leo
+                .iter()
+                .zip(&p.replicas)
+                .filter(|(l, _)| **l < p.log_end)
+                .map(|(l, b)| format!("B{b} −{}", crate::format::thousands(p.log_end - l)))
+                .collect();
+            let offsets = format!(
+                "end {} · HW {}{}{}",
+                crate::format::thousands(p.log_end),
+                crate::format::thousands(p.hw),
+                if behind.is_empty() { "" } else { " · " },
+                behind.join(" ")
+            );
+            let name = format!("{}-{}", k.topics[p.topic as usize], p.index);
+            let leader = p.leader.map_or("offline".to_string(), |b| format!("leader B{b}"));
+            let strip = log_strip(&p.recent_keys, (p.log_end - p.hw) as usize);
+            view! {
+                <li class="mq-row">
+                    <span class="mq-name">{name}</span>
+                    <span class="mq-leader" class:down=p.leader.is_none()>{leader}</span>
+                    <span class="chips">{replicas}</span>
+                    <span class="log" style=strip title="The newest records, coloured by key; faded: not yet on every in-sync replica"></span>
+                    <span class="mq-offsets">{offsets}</span>
+                </li>
             }
-        }
-        let x0 = 150.0 + 3.0 * 26.0 + 10.0;
-        // Newest at the right; records past the high watermark are faded
-        // (not yet on every in-sync replica, not yet visible to consumers).
-        let unreplicated = (p.log_end - p.hw) as usize;
-        for (i, &key) in p.recent_keys.iter().enumerate() {
-            let x = x0 + (RECENT_KEYS - 1 - i) as f64 * (CELL + 1.0);
-            ctx.set_global_alpha(if i < unreplicated { 0.35 } else { 1.0 });
-            ctx.set_fill_style_str(key_colour(key));
-            ctx.fill_rect(x, y - 14.0, CELL, 13.0);
-        }
-        ctx.set_global_alpha(1.0);
-        ctx.set_fill_style_str(text);
-        // Replicas behind the log end, by how much.
-        let behind: Vec<String> = p
-            .leo
-            .iter()
-            .zip(&p.replicas)
-            .filter(|(l, _)| **l < p.log_end)
-            .map(|(l, b)| format!("B{b} −{}", p.log_end - l))
-            .collect();
-        let offsets = format!("end {} · HW {} {}", p.log_end, p.hw, behind.join(" "));
-        put(&offsets, x0 + RECENT_KEYS as f64 * (CELL + 1.0) + 8.0, y - 4.0);
-    }
-    y += ROW;
-    for g in &k.groups {
-        y += ROW;
-        ctx.set_fill_style_str(text);
-        let state = if g.rebalancing { " · REBALANCING (partitions paused)" } else { "" };
-        let total: u64 = g.lag.iter().sum();
-        put(
-            &format!(
-                "group {} on {} · generation {} · {} rebalances · lag {total}{state}",
-                g.name, k.topics[g.topic as usize], g.generation, g.rebalances
-            ),
-            0.0,
-            y - 4.0,
-        );
-        for m in &g.members {
-            y += ROW;
-            ctx.set_fill_style_str(text);
-            put(&ids[*m as usize], 16.0, y - 4.0);
-            let mut x = 130.0;
-            for (p, owner) in g.owner.iter().enumerate() {
-                if *owner != Some(*m) {
-                    continue;
-                }
-                let lag = g.lag[p];
-                ctx.set_fill_style_str(if lag > 1000 { "#e5484d" } else { "#0969da" });
-                ctx.fill_rect(x, y - 14.0, 70.0, 13.0);
-                ctx.set_fill_style_str("#fff");
-                put(&format!("p{p} lag {lag}"), x + 3.0, y - 4.0);
-                x += 74.0;
+        })
+        .collect_view();
+    let groups = k
+        .groups
+        .iter()
+        .map(|g| {
+            let topic = &k.topics[g.topic as usize];
+            let n_parts = k.partitions.iter().filter(|p| p.topic == g.topic).count();
+            let normal = normal_lag(s, &g.name, topic, n_parts);
+            let total: u64 = g.lag.iter().sum();
+            let state = if g.rebalancing { " · REBALANCING (partitions paused)" } else { "" };
+            let head = format!(
+                "group {} on {topic} · generation {} · {} rebalances · lag {}{state}",
+                g.name,
+                g.generation,
+                g.rebalances,
+                crate::format::thousands(total)
+            );
+            let members = g
+                .members
+                .iter()
+                .map(|m| {
+                    let chips = g
+                        .owner
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, owner)| **owner == Some(*m))
+                        .map(|(p, _)| {
+                            let lag = g.lag[p];
+                            let behind = lag as f64 > normal;
+                            let title = format!(
+                                "partition {p}: {} records not yet committed by {}; up to about {} is normal (two commit intervals of its traffic){}",
+                                crate::format::thousands(lag),
+                                g.name,
+                                crate::format::thousands(normal.round() as u64),
+                                if behind { ": this group is falling behind" } else { "" }
+                            );
+                            view! {
+                                <span class="chip lag" class:behind=behind title=title>
+                                    {format!("p{p} lag {}", crate::format::thousands(lag))}
+                                </span>
+                            }
+                        })
+                        .collect_view();
+                    view! {
+                        <li class="mq-row">
+                            <span class="mq-name">{ids[*m as usize].clone()}</span>
+                            <span class="chips">{chips}</span>
+                        </li>
+                    }
+                })
+                .collect_view();
+            view! {
+                <div class="mq-group">
+                    <p class="mq-head">{head}</p>
+                    <ul class="mq-rows">{members}</ul>
+                </div>
             }
-        }
+        })
+        .collect_view();
+    view! {
+        <div class="mq kafka">
+            <p class="mq-head"><span class="chips">{brokers}</span> <span>{summary}</span></p>
+            <p class="mq-caption">"partition · leader · replicas (green: in sync, amber: behind, red: down; outlined: the leader) · the log, newest right · offsets"</p>
+            <ul class="mq-rows">{partitions}</ul>
+            {groups}
+        </div>
     }
+    .into_any()
 }
 
-fn rabbit_height(r: &RabbitView) -> f64 {
-    (ROW * 1.6 * r.queues.len().max(r.exchanges.len()) as f64 + ROW * 2.0).max(80.0)
-}
-
-fn draw_rabbit(ctx: &CanvasRenderingContext2d, r: &RabbitView, ids: &[String], text: &str, width: f64) {
-    let put = |s: &str, x: f64, y: f64| {
-        let _ = ctx.fill_text(s, x, y);
-    };
-    let row = ROW * 1.6;
-    let ex_y = |i: usize| ROW * 1.5 + i as f64 * row;
-    let (ex_w, q_x, q_w) = (120.0, (width * 0.42).max(250.0), 170.0);
-    ctx.set_fill_style_str(text);
-    put("exchanges", 0.0, ROW * 0.8);
-    put("queues (bar: ready, outline: unacked)", q_x, ROW * 0.8);
-    // Bindings first, so boxes sit on top of them.
-    ctx.set_stroke_style_str("#8b949e");
-    for b in &r.bindings {
-        let (y0, y1) = (ex_y(b.exchange as usize) + 6.0, ex_y(b.queue as usize) + 6.0);
-        ctx.begin_path();
-        ctx.move_to(ex_w, y0);
-        ctx.line_to(q_x, y1);
-        ctx.stroke();
-        if !b.label.is_empty() {
-            ctx.set_fill_style_str(text);
-            let t = 0.7;
-            put(&b.label, ex_w + (q_x - ex_w) * t - 20.0, y0 + (y1 - y0) * t - 3.0);
-        }
+/// RabbitMQ's exchanges and queues: each queue with the bindings that feed
+/// it, its depth and its consumers, in rows that wrap at any width.
+fn rabbit_view(r: &RabbitView, s: &Scenario) -> AnyView {
+    let ids = &s.topology.ids;
+    let exchanges = r
+        .exchanges
+        .iter()
+        .map(|(name, kind)| view! { <span class="chip exchange">{format!("{name} ({kind})")}</span> })
+        .collect_view();
+    let queues = r
+        .queues
+        .iter()
+        .enumerate()
+        .map(|(i, q)| {
+            let fed: Vec<String> = r
+                .bindings
+                .iter()
+                .filter(|b| b.queue as usize == i)
+                .map(|b| {
+                    let ex = &r.exchanges[b.exchange as usize].0;
+                    if b.label.is_empty() { ex.to_string() } else { format!("{ex} `{}`", b.label) }
+                })
+                .collect();
+            let depth = ((1.0 + q.ready as f64).ln() / (1.0 + 10_000f64).ln()).min(1.0) * 100.0;
+            let who: Vec<&str> = q.consumers.iter().map(|c| ids[*c as usize].as_str()).collect();
+            let mut extra = Vec::new();
+            if q.redelivered > 0 {
+                extra.push(format!("{} redelivered", crate::format::thousands(q.redelivered)));
+            }
+            if q.dead_lettered > 0 {
+                extra.push(format!("{} dead-lettered", crate::format::thousands(q.dead_lettered)));
+            }
+            if q.expired > 0 {
+                extra.push(format!("{} expired", crate::format::thousands(q.expired)));
+            }
+            if let Some(x) = q.dead_letter_exchange {
+                extra.push(format!("DLX {}", r.exchanges[x as usize].0));
+            }
+            let consumers = if who.is_empty() { "no consumer".to_string() } else { format!("► {}", who.join(", ")) };
+            view! {
+                <li class="mq-row">
+                    <span class="mq-bindings">{if fed.is_empty() { "no binding".to_string() } else { format!("{} ──►", fed.join(", ")) }}</span>
+                    <span class="queue" style=format!("--depth: {depth:.1}%")>
+                        <b>{q.name.clone()}</b>
+                        {format!(" · {} ready · {} unacked", crate::format::thousands(q.ready), crate::format::thousands(q.unacked))}
+                    </span>
+                    <span class="mq-consumers">{consumers}</span>
+                    {(!extra.is_empty()).then(|| view! { <span class="mq-extra">{extra.join(" · ")}</span> })}
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="mq rabbit">
+            <p class="mq-head"><span>"exchanges "</span><span class="chips">{exchanges}</span></p>
+            <p class="mq-caption">"binding ──► queue (bar: ready, log scale) ► its consumers"</p>
+            <ul class="mq-rows">{queues}</ul>
+        </div>
     }
-    for (i, (name, kind)) in r.exchanges.iter().enumerate() {
-        let y = ex_y(i);
-        ctx.set_fill_style_str("#8250df");
-        ctx.fill_rect(0.0, y - 6.0, ex_w, 22.0);
-        ctx.set_fill_style_str("#fff");
-        put(&format!("{name} ({kind})"), 4.0, y + 9.0);
-    }
-    for (i, q) in r.queues.iter().enumerate() {
-        let y = ex_y(i);
-        ctx.set_fill_style_str("#0969da");
-        ctx.fill_rect(q_x, y - 6.0, q_w, 22.0);
-        let depth = ((1.0 + q.ready as f64).ln() / (1.0 + 10_000f64).ln()).min(1.0);
-        ctx.set_fill_style_str("#d29922");
-        ctx.fill_rect(q_x, y + 12.0, q_w * depth, 4.0);
-        ctx.set_fill_style_str("#fff");
-        put(&format!("{} · {} ready · {} unacked", q.name, q.ready, q.unacked), q_x + 4.0, y + 9.0);
-        ctx.set_fill_style_str(text);
-        let who: Vec<&str> = q.consumers.iter().map(|c| ids[*c as usize].as_str()).collect();
-        let mut extra = Vec::new();
-        if q.redelivered > 0 {
-            extra.push(format!("{} redelivered", q.redelivered));
-        }
-        if q.dead_lettered > 0 {
-            extra.push(format!("{} dead-lettered", q.dead_lettered));
-        }
-        if q.expired > 0 {
-            extra.push(format!("{} expired", q.expired));
-        }
-        if let Some(x) = q.dead_letter_exchange {
-            extra.push(format!("DLX {}", r.exchanges[x as usize].0));
-        }
-        let consumers = if who.is_empty() { "no consumer".to_string() } else { format!("► {}", who.join(", ")) };
-        put(&format!("{consumers}  {}", extra.join(" · ")), q_x + q_w + 8.0, y + 9.0);
-    }
+    .into_any()
 }
 
 /// The broker panel of the current scene (the first Kafka cluster or
@@ -275,32 +328,35 @@ pub fn Messaging() -> impl IntoView {
 }
 
 fn broker_panel(lab: Lab, scene: Arc<Scene>, broker: usize) -> impl IntoView {
-    let canvas_ref = NodeRef::<Canvas>::new();
     // A Copy handle on the scene's cell, owned by (and disposed with) this view.
     let cell = RwSignal::from(scene.nodes[broker].clone());
-    let height = {
-        Memo::new(move |_| {
-            cell.with(|l| {
-                l.view.own::<KafkaView>().map(kafka_height).or_else(|| l.view.own::<RabbitView>().map(rabbit_height))
-            })
-        })
-    };
-    {
+    // Rebuilt a few times a second while playing (and at once after an
+    // edit, a step or a seek), not every frame: a table of rows is DOM work,
+    // and figures that change 60 times a second cannot be read anyway.
+    let shown = RwSignal::new(0u64);
+    let interval = gloo_timers::callback::Interval::new(250, move || {
+        if lab.playing.get_untracked() {
+            shown.update(|n| *n += 1);
+        }
+    });
+    let interval = send_wrapper::SendWrapper::new(interval);
+    on_cleanup(move || drop(interval));
+    let state = {
         let scene = scene.clone();
-        Effect::new(move |_| {
-            let Some(h) = height.get() else { return };
-            cell.with(|l| {
-                let Some(c) = canvas_ref.get() else { return };
-                let Some((ctx, w)) = context(&c, h) else { return };
-                let text = ctx.fill_style().as_string().unwrap_or_default();
+        move || {
+            shown.track();
+            lab.charts_dirty.track();
+            cell.with_untracked(|l| {
                 if let Some(k) = l.view.own::<KafkaView>() {
-                    draw_kafka(&ctx, k, scene.ids(), &text);
+                    kafka_view(k, &scene.scenario)
                 } else if let Some(r) = l.view.own::<RabbitView>() {
-                    draw_rabbit(&ctx, r, scene.ids(), &text, w);
+                    rabbit_view(r, &scene.scenario)
+                } else {
+                    ().into_any()
                 }
             })
-        });
-    }
+        }
+    };
     // The message whose story is shown: one of this scene's.
     let selected = RwSignal::new(None::<Publish>);
     let recent = {
@@ -312,11 +368,12 @@ fn broker_panel(lab: Lab, scene: Arc<Scene>, broker: usize) -> impl IntoView {
         move |p: Publish| {
             let text = label(&scene.scenario, &p);
             let colour = format!("background:{}", key_colour(p.key));
+            let title = format!("{text}: click to pause and see why it went where it went");
             view! {
                 <li>
                     <button
                         class:chosen=move || selected.get().is_some_and(|s| s.msg_id == p.msg_id)
-                        title="Why did it go there?"
+                        title=title
                         on:click=move |_| {
                             lab.playing.set(false);
                             selected.set(Some(p));
@@ -330,21 +387,17 @@ fn broker_panel(lab: Lab, scene: Arc<Scene>, broker: usize) -> impl IntoView {
         }
     };
     let why = move || selected.get().map(|p| explain(&scene.scenario, &p));
-    move || {
-        height.get().map(|h| {
-            view! {
-                <section class="messaging" data-testid="messaging">
-                    <canvas node_ref=canvas_ref data-testid="messaging-canvas" style=format!("height:{h}px")></canvas>
-                    <div class="recent">
-                        <h3>"Recent messages " <small>"(click one: pauses and explains)"</small></h3>
-                        <ol data-testid="recent-messages">
-                            <For each=recent.clone() key=|p| p.msg_id children=item.clone()/>
-                        </ol>
-                        <pre class="why" data-testid="why">{let why = why.clone(); move || why().unwrap_or_default()}</pre>
-                    </div>
-                </section>
-            }
-        })
+    view! {
+        <section class="messaging" data-testid="messaging">
+            <div data-testid="messaging-panel">{state}</div>
+            <div class="recent">
+                <h3>"Recent messages " <small>"(click one: pauses and explains)"</small></h3>
+                <ol data-testid="recent-messages">
+                    <For each=recent key=|p| p.msg_id children=item/>
+                </ol>
+                <pre class="why" data-testid="why">{move || why().unwrap_or_default()}</pre>
+            </div>
+        </section>
     }
 }
 

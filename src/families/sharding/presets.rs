@@ -1,6 +1,7 @@
 //! The sharding family's presets: scenario files in `public/presets/`,
 //! embedded at build time, in gallery order.
 
+use crate::lessons::{Agg, Better, Figure, Moment, Nodes, Of, Stat, Unit};
 use crate::presets::Preset;
 use crate::sim::spec::{FaultSpec, Partitioning};
 
@@ -30,6 +31,13 @@ pub const PRESETS: &[Preset] = &[
         json: HASH_VS_MODULO_JSON,
         speed: 1.0,
         compare_b: Some(store_modulo),
+        figures: &[Figure {
+            name: "Keys moved by the shard's arrival",
+            of: Of::View { nodes: Nodes::Kind("sharded_store"), label: "Keys moved by the last change %" },
+            at: Moment::Run,
+            better: Better::Lower,
+            unit: Unit::Percent,
+        }],
     },
     Preset {
         id: "virtual-nodes",
@@ -39,6 +47,13 @@ pub const PRESETS: &[Preset] = &[
         json: VIRTUAL_NODES_JSON,
         speed: 1.0,
         compare_b: None,
+        figures: &[Figure {
+            name: "Busiest shard's load over the mean",
+            of: Of::View { nodes: Nodes::Kind("sharded_store"), label: "Load max/mean" },
+            at: Moment::Run,
+            better: Better::Lower,
+            unit: Unit::Ratio,
+        }],
     },
     Preset {
         id: "hot-key",
@@ -48,6 +63,13 @@ pub const PRESETS: &[Preset] = &[
         json: HOT_KEY_JSON,
         speed: 1.0,
         compare_b: Some(store_1000_vnodes),
+        figures: &[Figure {
+            name: "Hot shard's load over the mean",
+            of: Of::View { nodes: Nodes::Kind("sharded_store"), label: "Load max/mean" },
+            at: Moment::Run,
+            better: Better::Lower,
+            unit: Unit::Ratio,
+        }],
     },
     Preset {
         id: "range-vs-hash",
@@ -57,6 +79,22 @@ pub const PRESETS: &[Preset] = &[
         json: RANGE_VS_HASH_JSON,
         speed: 1.0,
         compare_b: Some(store_hash),
+        figures: &[
+            Figure {
+                name: "Shards a range scan asks",
+                of: Of::View { nodes: Nodes::Kind("sharded_store"), label: "Shards per range scan" },
+                at: Moment::Run,
+                better: Better::Lower,
+                unit: Unit::Ratio,
+            },
+            Figure {
+                name: "Busiest shard's load over the mean",
+                of: Of::View { nodes: Nodes::Kind("sharded_store"), label: "Load max/mean" },
+                at: Moment::Run,
+                better: Better::Lower,
+                unit: Unit::Ratio,
+            },
+        ],
     },
     Preset {
         id: "add-shard",
@@ -66,5 +104,28 @@ pub const PRESETS: &[Preset] = &[
         json: ADD_SHARD_JSON,
         speed: 1.0,
         compare_b: None,
+        figures: &[
+            Figure {
+                name: "Keys moved by the shard's arrival",
+                of: Of::View { nodes: Nodes::Kind("sharded_store"), label: "Keys moved by the last change %" },
+                at: Moment::Run,
+                better: Better::Lower,
+                unit: Unit::Percent,
+            },
+            Figure {
+                name: "Requests failed while shard-1 is down",
+                of: Of::Errors,
+                at: Moment::Window { from_s: 40, to_s: 50 },
+                better: Better::Lower,
+                unit: Unit::Count,
+            },
+            Figure {
+                name: "Shards' utilisation with five",
+                of: Of::Sample { nodes: Nodes::Kind("sharded_store"), stat: Stat::Utilisation, agg: Agg::Mean },
+                at: Moment::Window { from_s: 25, to_s: 40 },
+                better: Better::Lower,
+                unit: Unit::Fraction,
+            },
+        ],
     },
 ];

@@ -369,6 +369,26 @@ fn alternative_of(p: Partitioning) -> Partitioning {
 }
 
 impl ShardedStore {
+    /// The view's figures: what the inspector lists, and what lessons and
+    /// the A/B verdict read by label (`crate::lessons`).
+    fn figures(&self, shards: &[ShardState]) -> Vec<(&'static str, f64)> {
+        let loads: Vec<f64> = shards.iter().filter(|s| s.present).map(|s| s.load_per_s).collect();
+        let mut out = vec![
+            ("Errors", self.errors as f64),
+            ("Unavailable", self.unavailable as f64),
+            ("Mean hops", self.hops as f64 / self.routed.max(1) as f64),
+            // Over the last metrics window.
+            ("Load max/mean", load_balance(&loads).0),
+        ];
+        if self.ranges > 0 {
+            out.push(("Shards per range scan", self.range_fanout as f64 / self.ranges as f64));
+        }
+        if let Some(change) = self.layout.last_change.as_ref().filter(|c| c.at_s > 0.0) {
+            out.push(("Keys moved by the last change %", change.moved_fraction * 100.0));
+        }
+        out
+    }
+
     pub fn new(s: &ShardedStoreSpec) -> Self {
         let weights: Vec<u32> = if s.weights.is_empty() { vec![1; s.shards as usize] } else { s.weights.clone() };
         let placement = Placement::new(s.partitioning, s.vnodes, s.key_space, &weights);
@@ -977,11 +997,7 @@ impl Node for ShardedStore {
             queue_capacity: self.queue_capacity * shards.len() as u64,
             completed: self.completed,
             errors: self.errors,
-            figures: vec![
-                ("Errors", self.errors as f64),
-                ("Unavailable", self.unavailable as f64),
-                ("Mean hops", self.hops as f64 / self.routed.max(1) as f64),
-            ],
+            figures: self.figures(&shards),
             own: Some(OwnPart::new(StoreView {
                 partitioning: self.placement.partitioning(),
                 routing: self.routing,

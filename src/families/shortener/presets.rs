@@ -1,6 +1,7 @@
 //! The URL shortener's presets: scenario files in `public/presets/`,
 //! embedded at build time, in gallery order.
 
+use crate::lessons::{Agg, Better, Figure, Moment, Nodes, Of, Stat, Unit};
 use crate::presets::Preset;
 use crate::sim::spec::FaultSpec;
 
@@ -36,6 +37,23 @@ pub const PRESETS: &[Preset] = &[
         json: SHORTENER_JSON,
         speed: 1.0,
         compare_b: None,
+        figures: &[
+            Figure {
+                name: "Redirects served by the cache",
+                // The cache is the one node that reports a hit ratio.
+                of: Of::Sample { nodes: Nodes::All, stat: Stat::HitRatio, agg: Agg::Mean },
+                at: Moment::Window { from_s: 10, to_s: 120 },
+                better: Better::Higher,
+                unit: Unit::Fraction,
+            },
+            Figure {
+                name: "Writes failed",
+                of: Of::View { nodes: Nodes::Kind("url_app"), label: "Writes failed" },
+                at: Moment::Run,
+                better: Better::Lower,
+                unit: Unit::Count,
+            },
+        ],
     },
     Preset {
         id: "shortener-hash-fills",
@@ -45,6 +63,13 @@ pub const PRESETS: &[Preset] = &[
         json: HASH_FILLS_JSON,
         speed: 2.0,
         compare_b: Some(hash_to_counter),
+        figures: &[Figure {
+            name: "Hash collisions",
+            of: Of::View { nodes: Nodes::Kind("url_app"), label: "Hash collisions" },
+            at: Moment::Run,
+            better: Better::Lower,
+            unit: Unit::Count,
+        }],
     },
     Preset {
         id: "shortener-id-strategies",
@@ -54,6 +79,13 @@ pub const PRESETS: &[Preset] = &[
         json: ID_STRATEGIES_JSON,
         speed: 1.0,
         compare_b: Some(counter_to_snowflake),
+        figures: &[Figure {
+            name: "Writes app-counter completes",
+            of: Of::Sample { nodes: Nodes::Id("app-counter"), stat: Stat::Completed, agg: Agg::PerS },
+            at: Moment::Run,
+            better: Better::Higher,
+            unit: Unit::PerS,
+        }],
     },
     Preset {
         id: "shortener-viral",
@@ -63,6 +95,22 @@ pub const PRESETS: &[Preset] = &[
         json: VIRAL_JSON,
         speed: 2.0,
         compare_b: Some(answer_301),
+        figures: &[
+            Figure {
+                name: "Requests failed while the cache is down",
+                of: Of::Errors,
+                at: Moment::Window { from_s: 70, to_s: 90 },
+                better: Better::Lower,
+                unit: Unit::Count,
+            },
+            Figure {
+                name: "Database utilisation during the viral link",
+                of: Of::Sample { nodes: Nodes::Kind("url_db"), stat: Stat::Utilisation, agg: Agg::Mean },
+                at: Moment::Window { from_s: 25, to_s: 70 },
+                better: Better::Lower,
+                unit: Unit::Fraction,
+            },
+        ],
     },
     Preset {
         id: "shortener-clock-skew",
@@ -72,6 +120,13 @@ pub const PRESETS: &[Preset] = &[
         json: CLOCK_SKEW_JSON,
         speed: 1.0,
         compare_b: None,
+        figures: &[Figure {
+            name: "Writes refused while the clock is behind",
+            of: Of::View { nodes: Nodes::Kind("url_app"), label: "Clock refusals" },
+            at: Moment::Run,
+            better: Better::Lower,
+            unit: Unit::Count,
+        }],
     },
     Preset {
         id: "shortener-coordinator-down",
@@ -81,5 +136,12 @@ pub const PRESETS: &[Preset] = &[
         json: COORDINATOR_DOWN_JSON,
         speed: 1.0,
         compare_b: None,
+        figures: &[Figure {
+            name: "Writes refused for want of a block",
+            of: Of::View { nodes: Nodes::Kind("url_app"), label: "Refused: no block" },
+            at: Moment::Run,
+            better: Better::Lower,
+            unit: Unit::Count,
+        }],
     },
 ];

@@ -206,7 +206,7 @@ pub fn ShortenerPanel() -> impl IntoView {
                 <ul class="stories" data-testid="shortener-stories" aria-live="off">
                     {move || stories.with(|list| list.iter().map(|(_, app, class, failed, text)| {
                         let cls = format!("story {class}{}", if *failed { " failed" } else { "" });
-                        view! { <li class=cls title=text.clone()><b>{app.clone()}</b>" · "{text.clone()}</li> }
+                        view! { <li class=cls title=format!("{app} · {text}")><b>{app.clone()}</b>" · "{text.clone()}</li> }
                     }).collect_view())}
                 </ul>
                 {estimator(lab, apps.iter().map(|a| a.0.clone()).collect())}

@@ -1,6 +1,7 @@
 //! The storage family's presets: scenario files in `public/presets/`,
 //! embedded at build time, in gallery order.
 
+use crate::lessons::{Agg, Better, Figure, Moment, Nodes, Of, Quantile, Stat, Unit};
 use crate::presets::Preset;
 use crate::sim::spec::FaultSpec;
 
@@ -22,6 +23,13 @@ pub const PRESETS: &[Preset] = &[
         json: CACHE_ASIDE_JSON,
         speed: 2.0,
         compare_b: None,
+        figures: &[Figure {
+            name: "Cache hit ratio",
+            of: Of::Sample { nodes: Nodes::Kind("cache"), stat: Stat::HitRatio, agg: Agg::Mean },
+            at: Moment::Window { from_s: 10, to_s: 120 },
+            better: Better::Higher,
+            unit: Unit::Fraction,
+        }],
     },
     Preset {
         id: "cache-dies",
@@ -31,6 +39,22 @@ pub const PRESETS: &[Preset] = &[
         json: CACHE_DIES_JSON,
         speed: 2.0,
         compare_b: None,
+        figures: &[
+            Figure {
+                name: "Requests turned away",
+                of: Of::Errors,
+                at: Moment::Window { from_s: 30, to_s: 60 },
+                better: Better::Lower,
+                unit: Unit::Count,
+            },
+            Figure {
+                name: "Database utilisation",
+                of: Of::Sample { nodes: Nodes::Kind("database"), stat: Stat::Utilisation, agg: Agg::Mean },
+                at: Moment::Window { from_s: 35, to_s: 60 },
+                better: Better::Lower,
+                unit: Unit::Fraction,
+            },
+        ],
     },
     Preset {
         id: "slow-database",
@@ -40,5 +64,21 @@ pub const PRESETS: &[Preset] = &[
         json: SLOW_DATABASE_JSON,
         speed: 2.0,
         compare_b: Some(app_frees_workers),
+        figures: &[
+            Figure {
+                name: "Median latency (mostly cache hits)",
+                of: Of::Latency { q: Quantile::P50, agg: Agg::Mean },
+                at: Moment::Window { from_s: 25, to_s: 60 },
+                better: Better::Lower,
+                unit: Unit::Ms,
+            },
+            Figure {
+                name: "Requests failed",
+                of: Of::Errors,
+                at: Moment::Window { from_s: 20, to_s: 60 },
+                better: Better::Lower,
+                unit: Unit::Count,
+            },
+        ],
     },
 ];

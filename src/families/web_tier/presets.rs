@@ -1,6 +1,7 @@
 //! The web tier family's presets: scenario files in `public/presets/`,
 //! embedded at build time, in gallery order.
 
+use crate::lessons::{Agg, Better, Figure, Moment, Nodes, Of, Quantile, Stat, Unit};
 use crate::presets::Preset;
 
 pub const MM8_JSON: &str = include_str!("../../../public/presets/mm8.json");
@@ -19,24 +20,77 @@ pub const PRESETS: &[Preset] = &[
         json: MM8_JSON,
         speed: 10.0,
         compare_b: None,
+        figures: &[Figure {
+            name: "p99 latency",
+            of: Of::Latency { q: Quantile::P99, agg: Agg::Mean },
+            at: Moment::Run,
+            better: Better::Lower,
+            unit: Unit::Ms,
+        }],
     },
     Preset {
         id: "load-balancing",
         title: "Load-balancing algorithms",
-        lesson: "Eight servers of mixed capacity; switch algorithm live; one fails at 30 s.",
+        lesson: "Eight servers of mixed capacity; when one fails, least connections sends it nearly everything until health checks take it out, then seven carry the load at their limit.",
         icon: "LB",
         json: LOAD_BALANCING_JSON,
         speed: 1.0,
         compare_b: None,
+        figures: &[
+            Figure {
+                name: "Requests failed as app-2 dies",
+                of: Of::Errors,
+                at: Moment::Window { from_s: 30, to_s: 35 },
+                better: Better::Lower,
+                unit: Unit::Count,
+            },
+            Figure {
+                name: "Requests served by the other seven",
+                of: Of::Throughput,
+                at: Moment::Window { from_s: 35, to_s: 60 },
+                better: Better::Higher,
+                unit: Unit::PerS,
+            },
+            Figure {
+                name: "p99 latency without app-2",
+                of: Of::Latency { q: Quantile::P99, agg: Agg::Mean },
+                at: Moment::Window { from_s: 50, to_s: 60 },
+                better: Better::Lower,
+                unit: Unit::Ms,
+            },
+        ],
     },
     Preset {
         id: "one-queue-or-many",
         title: "One queue or many",
-        lesson: "One shared queue vs eight: same load, very different p99.",
+        lesson: "One shared queue vs eight: same load, four times the mean wait and the p99 with random routing.",
         icon: "1:N",
         json: ONE_QUEUE_OR_MANY_JSON,
         speed: 10.0,
         compare_b: None,
+        figures: &[
+            Figure {
+                name: "Mean latency with one shared queue",
+                of: Of::Sample { nodes: Nodes::Id("users-pooled"), stat: Stat::MeanMs, agg: Agg::Mean },
+                at: Moment::Run,
+                better: Better::Lower,
+                unit: Unit::Ms,
+            },
+            Figure {
+                name: "Mean latency with random routing to eight queues",
+                of: Of::Sample { nodes: Nodes::Id("users-random"), stat: Stat::MeanMs, agg: Agg::Mean },
+                at: Moment::Run,
+                better: Better::Lower,
+                unit: Unit::Ms,
+            },
+            Figure {
+                name: "Mean latency with least connections to eight queues",
+                of: Of::Sample { nodes: Nodes::Id("users-lc"), stat: Stat::MeanMs, agg: Agg::Mean },
+                at: Moment::Run,
+                better: Better::Lower,
+                unit: Unit::Ms,
+            },
+        ],
     },
     Preset {
         id: "one-server",
@@ -46,6 +100,29 @@ pub const PRESETS: &[Preset] = &[
         json: ONE_SERVER_JSON,
         speed: 5.0,
         compare_b: None,
+        figures: &[
+            Figure {
+                name: "Median latency at 100 req/s",
+                of: Of::Latency { q: Quantile::P50, agg: Agg::Mean },
+                at: Moment::Window { from_s: 5, to_s: 60 },
+                better: Better::Lower,
+                unit: Unit::Ms,
+            },
+            Figure {
+                name: "Median latency at 140 req/s",
+                of: Of::Latency { q: Quantile::P50, agg: Agg::Mean },
+                at: Moment::Window { from_s: 65, to_s: 120 },
+                better: Better::Lower,
+                unit: Unit::Ms,
+            },
+            Figure {
+                name: "Requests turned away at 180 req/s",
+                of: Of::Errors,
+                at: Moment::Window { from_s: 120, to_s: 180 },
+                better: Better::Lower,
+                unit: Unit::Count,
+            },
+        ],
     },
     Preset {
         id: "app-and-db-apart",
@@ -55,14 +132,53 @@ pub const PRESETS: &[Preset] = &[
         json: APP_AND_DB_APART_JSON,
         speed: 5.0,
         compare_b: None,
+        figures: &[
+            Figure {
+                name: "Database utilisation at 400 req/s",
+                of: Of::Sample { nodes: Nodes::Id("db"), stat: Stat::Utilisation, agg: Agg::Mean },
+                at: Moment::Window { from_s: 125, to_s: 180 },
+                better: Better::Lower,
+                unit: Unit::Fraction,
+            },
+            Figure {
+                name: "Requests served at 400 req/s",
+                of: Of::Throughput,
+                at: Moment::Window { from_s: 125, to_s: 180 },
+                better: Better::Higher,
+                unit: Unit::PerS,
+            },
+        ],
     },
     Preset {
         id: "load-balancer-app-servers",
         title: "Load balancer and many app servers",
-        lesson: "Three app servers behind a balancer: one dies and the rest carry the load.",
+        lesson: "Three app servers behind a balancer: one dies, its requests fail until health checks take it out, then the rest carry the load.",
         icon: "3",
         json: LB_APP_SERVERS_JSON,
         speed: 5.0,
         compare_b: None,
+        figures: &[
+            Figure {
+                name: "Requests failed while app-2 is down",
+                of: Of::Errors,
+                at: Moment::Window { from_s: 60, to_s: 90 },
+                better: Better::Lower,
+                unit: Unit::Count,
+            },
+            Figure {
+                name: "Requests served by the other two",
+                of: Of::Throughput,
+                at: Moment::Window { from_s: 63, to_s: 90 },
+                better: Better::Higher,
+                unit: Unit::PerS,
+            },
+            Figure {
+                name: "App servers' utilisation at 900 req/s",
+                of: Of::Sample { nodes: Nodes::Kind("server"), stat: Stat::Utilisation, agg: Agg::Mean },
+                at: Moment::Window { from_s: 125, to_s: 180 },
+                better: Better::Lower,
+                unit: Unit::Fraction,
+            },
+        ],
     },
 ];

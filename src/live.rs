@@ -1,0 +1,390 @@
+//! Live actions: what the app lets a person do to a running scenario's
+//! nodes (fail, recover, remove and add servers, change a parameter), the
+//! words a refused action gets, and the note an action that changed the
+//! timeline gets. Pure, so a native test can try every action the app
+//! offers against every preset's timeline (`tests/live_actions.rs`).
+//!
+//! ```text
+//!   inspector / compare ──► offered(sim) ──► Simulation::add_entry
+//!                                               │ Ok(Applied)  ──► note(applied)
+//!                                               └ Err(errors)  ──► refusal(errors)
+//! ```
+
+use crate::families::messaging::kafka_cluster::KafkaView;
+use crate::families::sharding::sharded_store::StoreView;
+use crate::sim::Simulation;
+use crate::sim::engine::{Applied, NodeParams};
+use crate::sim::spec::{Acks, Algorithm, ArrivalSpec, FaultSpec, NodeSpec};
+use crate::sim::validate::{NodeIdx, ScenarioError};
+
+/// One action the app offers on a node: a label for people and the
+/// timeline entry it makes (its time is set when it is applied).
+#[derive(Clone, Debug, PartialEq)]
+pub struct LiveAction {
+    pub label: String,
+    pub entry: FaultSpec,
+}
+
+/// What an entry does to its node.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verb {
+    Fail,
+    Recover,
+    Set,
+    AddServer,
+    RemoveServer,
+    AddShard,
+    RemoveShard,
+}
+
+impl Verb {
+    fn word(self) -> &'static str {
+        match self {
+            Verb::Fail => "fail",
+            Verb::Recover => "recover",
+            Verb::Set => "change",
+            Verb::AddServer => "add",
+            Verb::RemoveServer => "remove",
+            Verb::AddShard => "add a shard to",
+            Verb::RemoveShard => "remove",
+        }
+    }
+}
+
+/// A timeline entry that does `verb` to `id`, nothing else set yet.
+pub fn entry(verb: Verb, id: &str) -> FaultSpec {
+    let mut e = FaultSpec::default();
+    let slot = match verb {
+        Verb::Fail => &mut e.fail,
+        Verb::Recover => &mut e.recover,
+        Verb::Set => &mut e.set,
+        Verb::AddServer => &mut e.add_server,
+        Verb::RemoveServer => &mut e.remove_server,
+        Verb::AddShard => &mut e.add_shard,
+        Verb::RemoveShard => &mut e.remove_shard,
+    };
+    *slot = Some(id.to_string());
+    e
+}
+
+/// An id for a server copied from `like` that no node uses yet: app-1 → app-9.
+pub fn fresh_id(like: &str, ids: &[String]) -> String {
+    let stem = like.rsplit_once('-').map_or(like, |(s, _)| s);
+    (1..).map(|k| format!("{stem}-{k}")).find(|c| !ids.contains(c)).expect("some id is free")
+}
+
+/// The server an "Add server" on balancer `lb` copies: its first backend
+/// in rotation, else the first server it links to.
+pub fn server_to_copy(sim: &Simulation, lb: NodeIdx) -> Option<NodeIdx> {
+    let view = sim.node_view(lb);
+    view.healthy_backends
+        .first()
+        .copied()
+        .or_else(|| sim.scenario().topology.links.iter().find(|l| l.from == lb).map(|l| l.to))
+}
+
+/// The arrival rate of a client or producer.
+pub fn rate_of(arrivals: &ArrivalSpec) -> f64 {
+    match *arrivals {
+        ArrivalSpec::Poisson { rate_per_s }
+        | ArrivalSpec::Constant { rate_per_s }
+        | ArrivalSpec::Bursty { rate_per_s, .. } => rate_per_s,
+    }
+}
+
+/// The failures a node takes now, as the inspector's buttons offer them:
+/// fail or recover (by the node's state), a Kafka cluster broker by broker,
+/// and removing a server. Cheap (the node's view only), so the inspector
+/// can ask every frame and rebuild its buttons only when they change.
+pub fn faults(sim: &Simulation, node: NodeIdx) -> Vec<LiveAction> {
+    let s = sim.scenario();
+    let i = node as usize;
+    let id = s.topology.ids[i].as_str();
+    let view = sim.node_view(node);
+    let mut out = Vec::new();
+    if !view.present {
+        return out;
+    }
+    // Each entry is built by one small function and then given its one
+    // field: a struct literal per action costs the download a copy of the
+    // whole `FaultSpec` each.
+    let mut push = |label: String, entry: FaultSpec| out.push(LiveAction { label, entry });
+    match &s.node_specs[i] {
+        NodeSpec::Client(_) => {}
+        NodeSpec::KafkaCluster(_) => {
+            // A cluster fails broker by broker.
+            let up = view.own::<KafkaView>().map_or_else(Vec::new, |k| k.brokers_up.clone());
+            for (b, up) in up.into_iter().enumerate() {
+                let verb = if up { Verb::Fail } else { Verb::Recover };
+                let mut e = entry(verb, id);
+                e.broker = Some(b as u32);
+                push(format!("{} broker {b}", verb.word()), e);
+            }
+        }
+        _ => {
+            let verb = if view.up { Verb::Fail } else { Verb::Recover };
+            push(verb.word().into(), entry(verb, id));
+        }
+    }
+    if s.node_specs[i].kind_name() == "server" {
+        push("remove server".into(), entry(Verb::RemoveServer, id));
+    }
+    out
+}
+
+/// Every live action the app offers on node `node` now, as the inspector
+/// offers them (fail or recover by the node's state; a Kafka cluster's and
+/// a sharded store's by broker and shard), with a sample value for those
+/// that take one (twice the rate or workers), plus the changes the A/B
+/// panel offers for it.
+pub fn offered(sim: &Simulation, node: NodeIdx) -> Vec<LiveAction> {
+    let mut out = faults(sim, node);
+    let s = sim.scenario();
+    let i = node as usize;
+    let id = s.topology.ids[i].as_str();
+    let view = sim.node_view(node);
+    if !view.present {
+        return out;
+    }
+    let mut push = |label: String, entry: FaultSpec| out.push(LiveAction { label, entry });
+    if let Some(st) = view.own::<StoreView>() {
+        for shard in st.shards.iter().filter(|sh| sh.present) {
+            for verb in [Verb::Fail, Verb::Recover, Verb::RemoveShard] {
+                let mut e = entry(verb, id);
+                e.shard = Some(shard.shard);
+                push(format!("{} shard {}", verb.word(), shard.shard), e);
+            }
+        }
+        push("add a shard".into(), entry(Verb::AddShard, id));
+    }
+    match &view.params {
+        NodeParams::Server { hold_worker, service_time } => {
+            if let Some(hold) = hold_worker {
+                let mut e = entry(Verb::Set, id);
+                e.hold_worker = Some(!hold);
+                push("hold or free workers".into(), e);
+            }
+            let workers = (view.workers * 2).min(crate::sim::validate::limits::MAX_WORKERS);
+            let mut e = entry(Verb::Set, id);
+            (e.workers, e.service_time) = (Some(workers), Some(service_time.clone()));
+            push(format!("{workers} workers"), e);
+            // A kind that shows a capacity takes a new one (a cache's size).
+            if let Some(&(_, capacity)) = view.figures.iter().find(|f| f.0 == "Capacity") {
+                let mut e = entry(Verb::Set, id);
+                e.params = Some(serde_json::json!({ "capacity": capacity as u64 * 2 }));
+                push("twice the capacity".into(), e);
+            }
+        }
+        NodeParams::LoadBalancer { algorithm } => {
+            for a in Algorithm::ALL.iter().filter(|a| *a != algorithm) {
+                let mut e = entry(Verb::Set, id);
+                e.algorithm = Some(*a);
+                push(format!("algorithm {}", a.name()), e);
+            }
+            // Only a plain server can be copied (a chat gateway or a
+            // shortener app behind a balancer cannot, yet).
+            if let Some(like) = server_to_copy(sim, node).filter(|&l| s.node_specs[l as usize].kind_name() == "server")
+            {
+                let like = &s.topology.ids[like as usize];
+                let new_id = fresh_id(like, &s.topology.ids);
+                let mut e = entry(Verb::AddServer, &new_id);
+                e.like = Some(like.clone());
+                push(format!("add {new_id}"), e);
+            }
+        }
+        NodeParams::Client { arrivals } | NodeParams::Producer { arrivals, .. } => {
+            let rate = rate_of(arrivals) * 2.0;
+            let mut e = entry(Verb::Set, id);
+            e.rate_per_s = Some(rate);
+            push(format!("rate {rate}/s"), e);
+        }
+        NodeParams::Store { .. } | NodeParams::Own { .. } | NodeParams::None => {}
+    }
+    if let NodeParams::Producer { acks, .. } = &view.params {
+        for a in Acks::ALL.into_iter().filter(|a| a != acks) {
+            let mut e = entry(Verb::Set, id);
+            e.acks = Some(a);
+            push(format!("acks={}", a.name()), e);
+        }
+    }
+    // The A/B panel's changes that are the family's own (a shortener's
+    // strategy, a chat's mode, a store's placement…): each is a live edit too.
+    if let NodeParams::Own { spec } = &view.params {
+        for (_, b, e) in crate::families::kinds::candidates(view.kind, id, spec) {
+            if crate::families::kinds::feasible(s, &e) {
+                push(b, e);
+            }
+        }
+    }
+    out
+}
+
+/// Whether `entry` is a `set` that would change nothing: every value it
+/// gives is the node's already (Apply pressed on an unchanged form). Such
+/// an edit is not recorded: the timeline, its markers and a share link
+/// keep only edits that did something.
+pub fn changes_nothing(sim: &Simulation, entry: &FaultSpec) -> bool {
+    let Some(id) = &entry.set else { return false };
+    let Some(node) = sim.scenario().topology.index_of(id) else { return false };
+    let view = sim.node_view(node);
+    let same = |given: Option<bool>| given.is_none_or(|same| same);
+    let (rate, service_time, algorithm, acks, hold) = match &view.params {
+        NodeParams::Client { arrivals } => (Some(rate_of(arrivals)), None, None, None, None),
+        NodeParams::Producer { arrivals, acks } => (Some(rate_of(arrivals)), None, None, Some(*acks), None),
+        NodeParams::Server { service_time, hold_worker } => (None, Some(service_time), None, None, *hold_worker),
+        NodeParams::Store { service_time } => (None, Some(service_time), None, None, None),
+        NodeParams::LoadBalancer { algorithm } => (None, None, Some(*algorithm), None, None),
+        NodeParams::Own { .. } | NodeParams::None => (None, None, None, None, None),
+    };
+    let store = view.own::<StoreView>();
+    let params_same = entry.params.as_ref().is_none_or(|given| {
+        let Some(given) = given.as_object() else { return false };
+        given.iter().all(|(key, value)| match &view.params {
+            NodeParams::Own { spec } => spec.get(key) == Some(value),
+            // A kind that shows its capacity as a figure (a cache).
+            _ if key == "capacity" => value.as_f64() == view.figures.iter().find(|f| f.0 == "Capacity").map(|f| f.1),
+            _ => false,
+        })
+    });
+    params_same
+        && same(entry.rate_per_s.map(|r| Some(r) == rate))
+        && same(entry.workers.map(|w| w == view.workers))
+        && same(entry.service_time.as_ref().map(|st| Some(st) == service_time))
+        && same(entry.algorithm.map(|a| Some(a) == algorithm))
+        && same(entry.acks.map(|a| Some(a) == acks))
+        && same(entry.hold_worker.map(|h| Some(h) == hold))
+        && same(entry.vnodes.map(|v| store.is_some_and(|st| st.vnodes == v)))
+        && same(entry.partitioning.map(|p| store.is_some_and(|st| st.partitioning == p)))
+        && same(entry.routing.map(|r| store.is_some_and(|st| st.routing == r)))
+}
+
+/// A field's name as the forms show it, not its path in the timeline
+/// (`faults[7].workers` → "Workers").
+fn field_name(path: &str) -> String {
+    let field = path.rsplit('.').next().unwrap_or(path);
+    match field {
+        "rate_per_s" => "Arrival rate".to_string(),
+        "workers" => "Workers".to_string(),
+        "mean_ms" | "min_ms" | "max_ms" => "Mean service time".to_string(),
+        // An entry as a whole: the problem says what it is about.
+        f if f.starts_with("faults[") => String::new(),
+        other => {
+            let mut words = other.replace('_', " ");
+            if let Some(first) = words.get_mut(0..1) {
+                first.make_ascii_uppercase();
+            }
+            words
+        }
+    }
+}
+
+/// The words for a person when a live action is refused: each problem with
+/// the field it is about as the form calls it, never a path into the
+/// timeline.
+pub fn refusal(e: &ScenarioError) -> String {
+    let words: Vec<String> = e
+        .errors
+        .iter()
+        .map(|f| match field_name(&f.path) {
+            name if name.is_empty() => sentence(&f.message),
+            name => format!("{name}: {}", f.message),
+        })
+        .collect();
+    words.join("; ")
+}
+
+/// `message` with its first letter in capitals.
+fn sentence(message: &str) -> String {
+    let mut s = message.to_string();
+    if let Some(first) = s.get_mut(0..1) {
+        first.make_ascii_uppercase();
+    }
+    s
+}
+
+/// What a person should be told after an action that changed more than it
+/// said (the timeline's later entries for a removed server were dropped).
+pub fn note(applied: &Applied) -> Option<String> {
+    let (first, rest) = applied.dropped.split_first()?;
+    let gone = first.target().map_or("the server", String::as_str);
+    let mut list: Vec<String> = std::iter::once(first).chain(rest).map(FaultSpec::describe).collect();
+    let last = list.pop().unwrap_or_default();
+    let what = if list.is_empty() { last } else { format!("{} and {last}", list.join(", ")) };
+    let (verb, pronoun) = if applied.dropped.len() == 1 {
+        ("it no longer applies and was", "it")
+    } else {
+        ("they no longer apply and were", "them")
+    };
+    Some(format!(
+        "{gone} is removed. The timeline also had {what}; {verb} dropped (a share link replays the run without {pronoun})."
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::validate::FieldError;
+
+    #[test]
+    fn refusals_name_the_field_as_the_form_does() {
+        let e = ScenarioError {
+            errors: vec![
+                FieldError { path: "faults[7].workers".into(), message: "must be at most 4096 (got 9000)".into() },
+                FieldError { path: "faults[3]".into(), message: "`app-2` was removed at 24.132 s".into() },
+                FieldError { path: "faults[2].params.capacity".into(), message: "must be 1 or more".into() },
+            ],
+        };
+        assert_eq!(
+            refusal(&e),
+            "Workers: must be at most 4096 (got 9000); `app-2` was removed at 24.132 s; Capacity: must be 1 or more"
+        );
+    }
+
+    #[test]
+    fn the_note_lists_what_was_dropped() {
+        let fail = FaultSpec { at_s: 30.0, fail: Some("app-2".into()), ..Default::default() };
+        let recover = FaultSpec { at_s: 60.0, recover: Some("app-2".into()), ..Default::default() };
+        assert_eq!(note(&Applied { at_ns: 1, dropped: vec![] }), None);
+        assert_eq!(
+            note(&Applied { at_ns: 1, dropped: vec![fail.clone()] }).as_deref(),
+            Some(
+                "app-2 is removed. The timeline also had fail app-2 at 30 s; it no longer applies and was dropped (a share link replays the run without it)."
+            )
+        );
+        let both = note(&Applied { at_ns: 1, dropped: vec![fail, recover] }).expect("a note");
+        assert!(
+            both.contains("fail app-2 at 30 s and recover app-2 at 60 s; they no longer apply and were dropped"),
+            "{both}"
+        );
+    }
+
+    #[test]
+    fn an_edit_to_the_values_a_node_has_changes_nothing() {
+        let s = crate::Scenario::from_json(crate::presets::LOAD_BALANCING_JSON).unwrap();
+        let sim = Simulation::new(&s);
+        let node = s.topology.index_of("app-1").unwrap();
+        let v = sim.node_view(node);
+        let NodeParams::Server { service_time, .. } = v.params.clone() else { panic!("app-1 is a server") };
+        let set = |f: FaultSpec| FaultSpec { set: Some("app-1".into()), ..f };
+        let unchanged =
+            set(FaultSpec { workers: Some(v.workers), service_time: Some(service_time.clone()), ..Default::default() });
+        assert!(changes_nothing(&sim, &unchanged), "Apply on an unchanged form");
+        assert!(!changes_nothing(&sim, &set(FaultSpec { workers: Some(v.workers + 1), ..Default::default() })));
+        let NodeParams::LoadBalancer { algorithm } = sim.node_view(s.topology.index_of("lb").unwrap()).params else {
+            panic!("lb is a balancer")
+        };
+        let lb = |a| FaultSpec { set: Some("lb".into()), algorithm: Some(a), ..Default::default() };
+        assert!(changes_nothing(&sim, &lb(algorithm)));
+        let other = *Algorithm::ALL.iter().find(|&&a| a != algorithm).unwrap();
+        assert!(!changes_nothing(&sim, &lb(other)));
+        // Not a `set`: a fail always does something to record.
+        assert!(!changes_nothing(&sim, &FaultSpec { fail: Some("app-1".into()), ..Default::default() }));
+    }
+
+    #[test]
+    fn fresh_ids_follow_the_copied_servers_name() {
+        let ids: Vec<String> = ["app-1", "app-2", "lb"].iter().map(|s| s.to_string()).collect();
+        assert_eq!(fresh_id("app-1", &ids), "app-3");
+        assert_eq!(fresh_id("web", &ids), "web-1");
+    }
+}

@@ -1,0 +1,146 @@
+//! Live actions against every preset's own timeline: each action the app
+//! offers (`scalelab::live::offered`), applied at moments around each of
+//! the preset's scheduled entries, either takes effect or is refused in
+//! plain words (never a path into the timeline), and the run goes on. And
+//! removing a server the timeline still fails later removes it: the later
+//! entries are dropped with a note, and the recorded scenario replays the
+//! live run exactly.
+
+mod common;
+
+use common::scenario;
+use scalelab::Simulation;
+use scalelab::live::{self, LiveAction};
+use scalelab::sim::spec::FaultSpec;
+use scalelab::sim::time::{NS_PER_MS, NS_PER_S, s_to_ns};
+use scalelab::sim::validate::{NodeIdx, Stop};
+
+/// Moments to act at: early on, and half a second before and after each of
+/// the preset's scheduled entries (where a live action and the timeline
+/// meet), within its first `horizon_s` seconds.
+fn moments(sim: &Simulation, horizon_s: u64) -> Vec<u64> {
+    let horizon = horizon_s * NS_PER_S;
+    let mut at: Vec<u64> = vec![NS_PER_S];
+    for e in &sim.scenario().timeline {
+        at.extend([e.at_ns.saturating_sub(NS_PER_S / 2), e.at_ns + NS_PER_S / 2]);
+    }
+    at.retain(|&t| t > 0 && t < horizon);
+    at.sort_unstable();
+    at.dedup();
+    at
+}
+
+#[test]
+fn every_offered_action_takes_effect_or_is_refused_in_plain_words_at_every_preset() {
+    let (mut applied, mut refused) = (0, Vec::new());
+    for p in scalelab::presets::all() {
+        let s = scenario(p.json);
+        let horizon_s = match s.stop {
+            Stop::SimTime(t) => (t / NS_PER_S).min(120),
+            Stop::FinishedRequests(_) => 120,
+        };
+        let mut sim = Simulation::new(&s);
+        for t in moments(&sim, horizon_s) {
+            sim.step_until(t);
+            let n = sim.scenario().topology.ids.len();
+            let actions: Vec<LiveAction> = (0..n).flat_map(|i| live::offered(&sim, i as NodeIdx)).collect();
+            assert!(!actions.is_empty(), "{} at {t} ns: some action is offered", p.id);
+            for a in actions {
+                let mut tried = sim.clone();
+                match tried.add_entry(a.entry.clone()) {
+                    Ok(done) => {
+                        applied += 1;
+                        assert!(
+                            done.at_ns > t && done.at_ns <= t + NS_PER_MS,
+                            "{}: takes effect within a millisecond",
+                            p.id
+                        );
+                        // The run goes on past the action (the engine cannot fail after validation).
+                        tried.step_until(done.at_ns + 200 * NS_PER_MS);
+                        assert!(tried.now() >= done.at_ns || tried.is_finished(), "{}: the run went on", p.id);
+                    }
+                    Err(e) => {
+                        let words = live::refusal(&e);
+                        assert!(!words.is_empty(), "{} {}: a refusal says why", p.id, a.label);
+                        assert!(
+                            !words.contains("faults["),
+                            "{} at {t} ns, {}: the refusal names a timeline path: {words}",
+                            p.id,
+                            a.label
+                        );
+                        refused.push(format!("{} at {:.1} s, {}: {words}", p.id, t as f64 / 1e9, a.label));
+                    }
+                }
+            }
+        }
+    }
+    // Every offered action is one the app lets a person make: a refusal
+    // is a control that says something other than what happens.
+    assert!(
+        refused.is_empty(),
+        "{} offered actions refused (of {}):\n{}",
+        refused.len(),
+        applied + refused.len(),
+        refused.join("\n")
+    );
+    assert!(applied > 1_000, "{applied} actions applied");
+}
+
+#[test]
+fn removing_a_server_the_timeline_fails_later_removes_it_and_drops_those_entries() {
+    let preset = scalelab::presets::by_id("load-balancing").expect("the preset");
+    let s = scenario(preset.json);
+    // The preset fails app-2 at 30 s and recovers it at 60 s.
+    let scheduled: Vec<&FaultSpec> =
+        s.spec.faults.iter().filter(|f| f.target().map(String::as_str) == Some("app-2")).collect();
+    assert_eq!(scheduled.len(), 2, "the preset schedules two entries for app-2: {scheduled:?}");
+    let remove = |id: &str| FaultSpec { remove_server: Some(id.into()), ..Default::default() };
+
+    let mut live = Simulation::new(&s);
+    live.step_until(s_to_ns(20.0));
+    let first = live.add_entry(remove("app-1")).expect("app-1 is removed");
+    assert!(first.dropped.is_empty() && live::note(&first).is_none(), "nothing else was scheduled for app-1");
+    live.step_until(s_to_ns(24.132));
+    let second = live.add_entry(remove("app-2")).expect("app-2 is removed, not refused");
+    let dropped: Vec<String> = second.dropped.iter().map(FaultSpec::describe).collect();
+    assert_eq!(dropped, ["fail app-2 at 30 s", "recover app-2 at 60 s"]);
+    let note = live::note(&second).expect("the person is told");
+    assert!(
+        note.starts_with("app-2 is removed.") && note.contains("fail app-2 at 30 s and recover app-2 at 60 s"),
+        "{note}"
+    );
+    assert_eq!(second.at_ns, s_to_ns(24.133), "on the next whole millisecond");
+    assert_eq!(live.scenario().spec.faults.last().map(|f| f.at_s), Some(24.133), "the recorded time reads plainly");
+
+    live.step_until(s_to_ns(70.0));
+    let app2 = live.scenario().topology.index_of("app-2").expect("app-2");
+    assert!(!live.is_present(app2), "app-2 stays removed past the dropped recover at 60 s");
+    assert!(live.node_view(app2).up, "and was never failed at 30 s");
+
+    // The recorded scenario (what a share link carries) replays the live run exactly.
+    let reparsed = scalelab::Scenario::from_json(&live.scenario().to_json()).expect("the recorded scenario is valid");
+    let mut replay = Simulation::new(&reparsed);
+    replay.step_until(s_to_ns(70.0));
+    assert_eq!(replay.summary(), live.summary());
+    assert_eq!(replay.series(), live.series());
+    assert_eq!(replay.snapshot(), live.snapshot());
+}
+
+#[test]
+fn a_checkpoint_from_before_the_removal_restores_the_run_without_the_dropped_entries() {
+    use scalelab::sim::checkpoint::Checkpoints;
+    let s = scenario(scalelab::presets::by_id("load-balancing").expect("the preset").json);
+    let mut live = Simulation::new(&s);
+    let mut checkpoints = Checkpoints::new(50_000, 64);
+    checkpoints.advance(&mut live, s_to_ns(24.0), u64::MAX);
+    assert!(checkpoints.len() > 2, "checkpoints were taken before the edit");
+    let at =
+        live.add_entry(FaultSpec { remove_server: Some("app-2".into()), ..Default::default() }).expect("removed").at_ns;
+    checkpoints.edited(at);
+    checkpoints.advance(&mut live, s_to_ns(65.0), u64::MAX);
+    // Back to 10 s, then forward again past the dropped entries' times.
+    let mut back = checkpoints.restore(s_to_ns(10.0), live.scenario()).expect("a checkpoint before 10 s");
+    back.step_until(s_to_ns(65.0));
+    assert_eq!(back.summary(), live.summary());
+    assert_eq!(back.snapshot(), live.snapshot());
+}
