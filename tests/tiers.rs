@@ -513,3 +513,106 @@ fn a_database_keeps_its_connection_room_when_its_workers_change() {
     sim.step_until(1_500_000_000);
     assert_eq!((sim.node_view(db).workers, sim.node_view(db).queue_capacity), (8, 0), "all 8 connections run now");
 }
+
+#[test]
+fn a_cache_nodes_windows_view_and_live_capacity() {
+    // Reads of 1,000 uniform keys through a cache of 500 entries: a hit
+    // ratio of C/N = 0.5 once warm, in every one-second window (binomial:
+    // 5 sd of the window's lookups). At 20 s a live edit cuts the capacity
+    // to 100: the cache evicts down to it at once and its windows go to 0.1.
+    let scenario = json!({
+        "version": 1, "name": "cache windows", "seed": 4, "stop": {"sim_time_s": 40},
+        "nodes": [
+            {"id": "users", "kind": "client", "arrivals": {"process": "poisson", "rate_per_s": 2000},
+             "keys": {"dist": "uniform", "n_keys": 1_000}},
+            {"id": "app", "kind": "server", "workers": 64, "service_time": {"dist": "constant", "mean_ms": 0.01},
+             "calls": {"read": [{"to": "cache", "op": "get"}, {"to": "cache", "op": "set", "when": "miss"}]}},
+            {"id": "cache", "kind": "cache", "capacity": 500, "workers": 64,
+             "service_time": {"dist": "constant", "mean_ms": 0.01}}
+        ],
+        "links": [{"from": "users", "to": "app"}, {"from": "app", "to": "cache"}],
+        "faults": [{"at_s": 20, "set": "cache", "params": {"capacity": 100}}]
+    });
+    let s = scalelab::Scenario::from_json(&scenario.to_string()).unwrap();
+    let mut sim = scalelab::Simulation::new(&s);
+    let cache = sim.scenario().topology.index_of("cache").unwrap();
+    let figure = |sim: &scalelab::Simulation, label: &str| {
+        sim.node_view(cache).figures.iter().find(|f| f.0 == label).unwrap_or_else(|| panic!("{label}")).1
+    };
+    sim.step_until(19_999_999_999);
+    assert_eq!((figure(&sim, "Entries"), figure(&sim, "Capacity")), (500.0, 500.0));
+    let (hits, misses) = (figure(&sim, "Hits"), figure(&sim, "Misses"));
+    assert!((figure(&sim, "Hit ratio %") - 100.0 * hits / (hits + misses)).abs() < 1e-9);
+    sim.step_until(20_000_000_001);
+    assert_eq!((figure(&sim, "Entries"), figure(&sim, "Capacity")), (100.0, 100.0), "evicted down at once");
+    sim.step_until(40_000_000_000);
+    let windows: Vec<f64> =
+        sim.node_series(cache).iter().map(|w| w.hit_ratio.expect("lookups in every window")).collect();
+    assert_eq!(windows.len(), 40);
+    let band = |want: f64| 5.0 * (want * (1.0 - want) / 2000.0f64).sqrt();
+    for (k, &ratio) in windows.iter().enumerate() {
+        // Settled: C/N. Warming (cold, the first 5 s) or after the cut
+        // (20 to 25 s): between its two settled values' bands.
+        let (lo, hi) = match k {
+            0..5 => (0.0, 0.5 + band(0.5)),
+            5..20 => (0.5 - band(0.5), 0.5 + band(0.5)),
+            20..25 => (0.1 - band(0.1), 0.5 + band(0.5)),
+            _ => (0.1 - band(0.1), 0.1 + band(0.1)),
+        };
+        assert!((lo..=hi).contains(&ratio), "window {k}: hit ratio {ratio:.3}, expected {lo:.3} to {hi:.3}");
+    }
+    let summary = sim.summary();
+    assert_eq!(summary.nodes["cache"].figures.get("entries"), Some(&scalelab::sim::family::Figure::Count(100)));
+}
+
+#[test]
+fn a_range_call_carries_the_clients_scan_length() {
+    // Scans of 50 keys through a server to a store hashing 100,000 keys
+    // over 8 shards: a scan touches a shard unless none of its 50 keys
+    // hash there, so 8 (1 − (7/8)^50) = 7.99 shards on average. A scan cut
+    // to one key would touch one.
+    let scenario = json!({
+        "version": 1, "name": "range calls", "seed": 2, "stop": {"completed_requests": 2_000},
+        "nodes": [
+            {"id": "users", "kind": "client", "arrivals": {"process": "poisson", "rate_per_s": 200},
+             "keys": {"dist": "uniform", "n_keys": 100_000}, "ops": {"range": 1.0, "range_keys": 50}},
+            {"id": "app", "kind": "server", "workers": 64, "service_time": {"dist": "constant", "mean_ms": 1},
+             "calls": {"any": [{"to": "store", "op": "range"}]}},
+            {"id": "store", "kind": "sharded_store", "key_space": 100_000, "shards": 8}
+        ],
+        "links": [{"from": "users", "to": "app"}, {"from": "app", "to": "store"}]
+    });
+    let s = run_cli("range-calls", &scenario);
+    let store = &s["nodes"]["store"]["store"];
+    assert!(store["ranges"].as_u64().unwrap() >= 2_000);
+    let fanout = store["mean_range_fanout"].as_f64().unwrap();
+    let want = 8.0 * (1.0 - (7.0f64 / 8.0).powi(50));
+    assert!((fanout - want).abs() < 0.02, "a 50-key scan asks {fanout:.3} shards, expected {want:.3}");
+}
+
+#[test]
+fn an_earlier_attempts_timer_never_times_out_a_later_one() {
+    // The database holds one query at a time (150 ms) and refuses the rest
+    // at once; a request every 100 ms calls it with a 200 ms timeout and
+    // two retries 60 ms apart, so every other first attempt is refused and
+    // its retry accepted. Every attempt is answered within 150 ms, so none
+    // may time out: a refused attempt's timeout timer outlives it and fires
+    // while the retry is in flight, and must not be taken for the retry's
+    // (each attempt has its own generation).
+    let scenario = json!({
+        "version": 1, "name": "stale timers", "seed": 6, "stop": {"sim_time_s": 20},
+        "nodes": [
+            {"id": "users", "kind": "client", "arrivals": {"process": "constant", "rate_per_s": 10}},
+            {"id": "app", "kind": "server", "workers": 64, "service_time": {"dist": "constant", "mean_ms": 1},
+             "calls": {"any": [{"to": "db", "op": "read", "timeout_ms": 200, "retries": 2, "backoff_ms": 60}]}},
+            {"id": "db", "kind": "database", "workers": 1, "queue_capacity": 0,
+             "service_time": {"dist": "constant", "mean_ms": 150}}
+        ],
+        "links": [{"from": "users", "to": "app"}, {"from": "app", "to": "db"}]
+    });
+    let s = run_cli("stale-timers", &scenario);
+    let db = &s["nodes"]["app"]["calls"]["db"];
+    assert!(db["retried"].as_u64().unwrap() > 50, "{db}");
+    assert_eq!(db["timed_out"].as_u64().unwrap(), 0, "{db}");
+    assert!(db["ok"].as_u64().unwrap() > 100, "{db}");
+}
