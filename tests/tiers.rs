@@ -616,3 +616,81 @@ fn an_earlier_attempts_timer_never_times_out_a_later_one() {
     assert_eq!(db["timed_out"].as_u64().unwrap(), 0, "{db}");
     assert!(db["ok"].as_u64().unwrap() > 100, "{db}");
 }
+
+#[test]
+fn a_failed_cache_answers_no_lookup_and_comes_back_cold() {
+    // The windows test's cache (500 of 1,000 uniform keys, a hit ratio of
+    // 0.5 once warm) fails at 10 s and recovers at 20 s. While down it
+    // looks up nothing, so its windows have no hit ratio at all (not 0, not
+    // NaN), and it loses what it held: it comes back empty and warms again.
+    let scenario = json!({
+        "version": 1, "name": "cache down", "seed": 4, "stop": {"sim_time_s": 30},
+        "nodes": [
+            {"id": "users", "kind": "client", "arrivals": {"process": "poisson", "rate_per_s": 2000},
+             "keys": {"dist": "uniform", "n_keys": 1_000}},
+            {"id": "app", "kind": "server", "workers": 64, "service_time": {"dist": "constant", "mean_ms": 0.01},
+             "calls": {"read": [{"to": "cache", "op": "get"}, {"to": "cache", "op": "set", "when": "miss"}]}},
+            {"id": "cache", "kind": "cache", "capacity": 500, "workers": 64,
+             "service_time": {"dist": "constant", "mean_ms": 0.01}}
+        ],
+        "links": [{"from": "users", "to": "app"}, {"from": "app", "to": "cache"}],
+        "faults": [{"at_s": 10, "fail": "cache"}, {"at_s": 20, "recover": "cache"}]
+    });
+    let s = scalelab::Scenario::from_json(&scenario.to_string()).unwrap();
+    let mut sim = scalelab::Simulation::new(&s);
+    let cache = sim.scenario().topology.index_of("cache").unwrap();
+    let entries = |sim: &scalelab::Simulation| {
+        sim.node_view(cache).figures.iter().find(|f| f.0 == "Entries").expect("an Entries figure").1
+    };
+    sim.step_until(9_999_999_999);
+    assert_eq!(entries(&sim), 500.0, "full before the failure");
+    sim.step_until(10_000_000_001);
+    assert!(!sim.node_view(cache).up);
+    assert_eq!(entries(&sim), 0.0, "a failed cache loses its entries");
+    sim.step_until(30_000_000_000);
+    let windows: Vec<Option<f64>> = sim.node_series(cache).iter().map(|w| w.hit_ratio).collect();
+    assert_eq!(windows.len(), 30);
+    for (k, w) in windows.iter().enumerate() {
+        match k {
+            10..20 => assert_eq!(*w, None, "window {k}: down, no lookup, no hit ratio"),
+            _ => assert!(w.is_some(), "window {k}: lookups"),
+        }
+    }
+    // Back empty, it refills: with λ = 2,000 lookups a second over N = 1,000
+    // keys, entries grow as N(1 − e^(−λt/N)) and reach C = 500 at
+    // t₀ = ln 2 / 2 = 0.347 s, so the first second's hit ratio averages
+    // ∫₀^t₀ (1 − e^(−2t)) dt + (1 − t₀) · 0.5 = 0.424 (binomial: 5 sd of
+    // its 2,000 lookups is 0.056), against 0.5 warm.
+    let t0 = std::f64::consts::LN_2 / 2.0;
+    let want = t0 - (1.0 - (-2.0 * t0).exp()) / 2.0 + (1.0 - t0) * 0.5;
+    let cold = windows[20].unwrap();
+    assert!(
+        (cold - want).abs() < 5.0 * (0.25f64 / 2000.0).sqrt(),
+        "the first second back: {cold:.3}, expected {want:.3}"
+    );
+    assert!((windows[29].unwrap() - 0.5).abs() < 5.0 * (0.25f64 / 2000.0).sqrt(), "warm again");
+}
+
+#[test]
+fn a_live_cache_capacity_is_checked() {
+    // A `set` on a cache takes `params.capacity`, from 1 entry up.
+    for (params, words) in [
+        (json!({"capacity": 0}), "capacity"),
+        (json!({}), "needs `capacity`"),
+        (json!({"capacity": "big"}), "capacity"),
+    ] {
+        let scenario = json!({
+            "version": 1, "name": "cache params", "seed": 1, "stop": {"sim_time_s": 1},
+            "nodes": [
+                {"id": "users", "kind": "client", "arrivals": {"process": "poisson", "rate_per_s": 10}},
+                {"id": "app", "kind": "server", "service_time": {"dist": "constant", "mean_ms": 1},
+                 "calls": {"read": [{"to": "cache", "op": "get"}]}},
+                {"id": "cache", "kind": "cache", "capacity": 500, "service_time": {"dist": "constant", "mean_ms": 1}}
+            ],
+            "links": [{"from": "users", "to": "app"}, {"from": "app", "to": "cache"}],
+            "faults": [{"at_s": 0.5, "set": "cache", "params": params}]
+        });
+        let err = scalelab::Scenario::from_json(&scenario.to_string()).expect_err("refused").to_string();
+        assert!(err.contains("faults[0]") && err.contains(words), "{params}: {err}");
+    }
+}
