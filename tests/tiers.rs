@@ -694,3 +694,30 @@ fn a_live_cache_capacity_is_checked() {
         assert!(err.contains("faults[0]") && err.contains(words), "{params}: {err}");
     }
 }
+
+#[test]
+fn a_cache_holding_every_key_hits_every_time() {
+    // 10 keys in a cache of 500: once each key was asked for once, every
+    // lookup hits, and each window's hit ratio is exactly 1 (a window of
+    // hits only is a hit ratio, not "no lookups").
+    let scenario = json!({
+        "version": 1, "name": "all hits", "seed": 3, "stop": {"sim_time_s": 10},
+        "nodes": [
+            {"id": "users", "kind": "client", "arrivals": {"process": "poisson", "rate_per_s": 500},
+             "keys": {"dist": "uniform", "n_keys": 10}},
+            {"id": "app", "kind": "server", "workers": 64, "service_time": {"dist": "constant", "mean_ms": 0.01},
+             "calls": {"read": [{"to": "cache", "op": "get"}, {"to": "cache", "op": "set", "when": "miss"}]}},
+            {"id": "cache", "kind": "cache", "capacity": 500, "workers": 64,
+             "service_time": {"dist": "constant", "mean_ms": 0.01}}
+        ],
+        "links": [{"from": "users", "to": "app"}, {"from": "app", "to": "cache"}]
+    });
+    let s = scalelab::Scenario::from_json(&scenario.to_string()).unwrap();
+    let mut sim = scalelab::Simulation::new(&s);
+    let cache = sim.scenario().topology.index_of("cache").unwrap();
+    sim.step_until(10_000_000_000);
+    let windows: Vec<Option<f64>> = sim.node_series(cache).iter().map(|w| w.hit_ratio).collect();
+    assert_eq!(windows.len(), 10);
+    assert!(windows[0].is_some_and(|r| r < 1.0), "the first window has the ten first misses: {:?}", windows[0]);
+    assert!(windows[1..].iter().all(|&w| w == Some(1.0)), "{windows:?}");
+}
