@@ -379,6 +379,12 @@ fn moment_text(at: Moment) -> String {
 /// figure of both runs, the better named (None if either cannot be read).
 fn compare_figure(a: &Simulation, b: &Simulation, label_a: &str, label_b: &str, f: &Figure) -> Option<String> {
     let (va, vb) = (read(a, f)?, read(b, f)?);
+    if va == 0.0 && vb == 0.0 {
+        // Nothing of it in either run: not a tie to weigh (at the start of
+        // a run, before the fault the lesson is about, it is "not yet").
+        let yet = if a.is_finished() && b.is_finished() { "" } else { " yet" };
+        return Some(format!("{}{}: none{yet} with either", f.name, moment_text(f.at)));
+    }
     let (hi, lo) = (va.max(vb), va.min(vb));
     let higher = f.better == Better::Higher;
     let better = if (va > vb) == higher { label_a } else { label_b };

@@ -937,3 +937,23 @@ fn shortener_coordinator_down_leased_blocks_carry_writes_until_they_run_out() {
     assert_eq!(r.a(0), at_recovery, "refusals once the coordinator is back");
     r.verdict_leads();
 }
+
+#[test]
+fn a_figure_neither_run_has_says_none_not_about_the_same() {
+    // kafka-broker-dies at 1 s: the broker dies at 20 s, so no record is
+    // lost yet in either run. "0 with A, 0 with B: about the same" read
+    // as a verdict on acks before the failure the lesson is about.
+    let p = presets::by_id("kafka-broker-dies").unwrap();
+    let mut a = Simulation::new(&Scenario::from_json(p.json).unwrap());
+    a.step_until(1_000_000_000);
+    let v = lessons::verdict(&a, &a, "A", "B", p.figures).unwrap();
+    assert!(v.starts_with("Records lost: none yet with either. "), "{v}");
+    // At the end: lost records are counted, and a figure still 0 in both
+    // is "none", without "yet".
+    while !a.is_finished() {
+        a.step_until(a.now() + 10_000_000_000);
+    }
+    let v = lessons::verdict(&a, &a, "A", "B", p.figures).unwrap();
+    assert!(v.starts_with("Records lost: 29 with A, 29 with B: about the same. "), "{v}");
+    assert!(v.contains("Records written twice: none with either. "), "{v}");
+}
