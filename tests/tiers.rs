@@ -721,3 +721,28 @@ fn a_cache_holding_every_key_hits_every_time() {
     assert!(windows[0].is_some_and(|r| r < 1.0), "the first window has the ten first misses: {:?}", windows[0]);
     assert!(windows[1..].iter().all(|&w| w == Some(1.0)), "{windows:?}");
 }
+
+#[test]
+fn a_database_serves_writes_in_their_own_time() {
+    // Reads take 2 ms and writes 10 ms (constant), 64 workers for 100
+    // requests a second, so nothing waits: a quarter of the requests are
+    // writes, and the mean is 0.75 × 2 + 0.25 × 10 = 4 ms at the database
+    // (the share of writes is binomial over 5,000: 5 sd is 0.03, 0.24 ms).
+    let scenario = json!({
+        "version": 1, "name": "write service", "seed": 8, "stop": {"completed_requests": 5_000},
+        "nodes": [
+            {"id": "users", "kind": "client", "arrivals": {"process": "poisson", "rate_per_s": 100},
+             "keys": {"dist": "uniform", "n_keys": 10_000}, "ops": {"write": 0.25}},
+            {"id": "app", "kind": "server", "workers": 64, "service_time": {"dist": "constant", "mean_ms": 1},
+             "calls": {"any": [{"to": "db", "op": "read"}], "write": [{"to": "db", "op": "write"}]}},
+            {"id": "db", "kind": "database", "workers": 64, "service_time": {"dist": "constant", "mean_ms": 2},
+             "write_service_time": {"dist": "constant", "mean_ms": 10}}
+        ],
+        "links": [{"from": "users", "to": "app"}, {"from": "app", "to": "db"}]
+    });
+    let s = run_cli("write-service", &scenario);
+    let db = &s["nodes"]["db"]["latency_ms"];
+    assert!((db["mean"].as_f64().unwrap() - 4.0).abs() < 0.24, "{db}");
+    assert!((db["p50"].as_f64().unwrap() - 2.0).abs() < 0.05, "most are reads: {db}");
+    assert!((db["p99"].as_f64().unwrap() - 10.0).abs() < 0.1, "the slowest are writes: {db}");
+}
