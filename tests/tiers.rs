@@ -746,3 +746,27 @@ fn a_database_serves_writes_in_their_own_time() {
     assert!((db["p50"].as_f64().unwrap() - 2.0).abs() < 0.05, "most are reads: {db}");
     assert!((db["p99"].as_f64().unwrap() - 10.0).abs() < 0.1, "the slowest are writes: {db}");
 }
+
+#[test]
+fn a_database_that_fails_resets_what_it_was_serving() {
+    // A request every 100 ms, each 500 ms at a database of 8 workers: 5 in
+    // service at any moment, none waiting. It fails at 5.25 s: the five
+    // that arrived in the half second before are answered `reset` then,
+    // not left to hang, and nothing after it reaches the database.
+    let scenario = json!({
+        "version": 1, "name": "db fails", "seed": 8, "stop": {"sim_time_s": 8},
+        "nodes": [
+            {"id": "users", "kind": "client", "arrivals": {"process": "constant", "rate_per_s": 10}},
+            {"id": "app", "kind": "server", "workers": 64, "service_time": {"dist": "constant", "mean_ms": 0.01},
+             "calls": {"any": [{"to": "db", "op": "read"}]}},
+            {"id": "db", "kind": "database", "workers": 8, "service_time": {"dist": "constant", "mean_ms": 500}}
+        ],
+        "links": [{"from": "users", "to": "app"}, {"from": "app", "to": "db"}],
+        "faults": [{"at_s": 5.25, "fail": "db"}]
+    });
+    let s = run_cli("db-fails", &scenario);
+    let db = &s["nodes"]["db"];
+    assert_eq!(db["reset"].as_u64(), Some(5), "{db}");
+    let n = |k: &str| db[k].as_u64().unwrap();
+    assert_eq!(n("completed") + n("reset"), n("reads"), "every read it took is answered: {db}");
+}
