@@ -770,3 +770,45 @@ fn a_database_that_fails_resets_what_it_was_serving() {
     let n = |k: &str| db[k].as_u64().unwrap();
     assert_eq!(n("completed") + n("reset"), n("reads"), "every read it took is answered: {db}");
 }
+
+#[test]
+fn a_saturated_database_shows_its_connections_and_its_windows() {
+    // 1,000 reads a second at a database that serves 200 (2 workers, 10 ms
+    // each): both workers are always busy, and with 8 connections 6 more
+    // wait inside while the rest wait for a connection. Its view says 8 of
+    // 8 connections in use, and every one-second window says utilisation 1
+    // and a queue of the 100 waiting for a connection or a worker.
+    let scenario = json!({
+        "version": 1, "name": "db saturated", "seed": 8, "stop": {"sim_time_s": 3},
+        "nodes": [
+            {"id": "users", "kind": "client", "arrivals": {"process": "constant", "rate_per_s": 1000}},
+            {"id": "app", "kind": "server", "workers": 512, "queue_capacity": 10_000,
+             "service_time": {"dist": "constant", "mean_ms": 0.01}, "calls": {"any": [{"to": "db", "op": "read"}]}},
+            {"id": "db", "kind": "database", "workers": 2, "max_connections": 8, "queue_capacity": 94,
+             "service_time": {"dist": "constant", "mean_ms": 10}}
+        ],
+        "links": [{"from": "users", "to": "app"}, {"from": "app", "to": "db"}]
+    });
+    let s = scalelab::Scenario::from_json(&scenario.to_string()).unwrap();
+    let mut sim = scalelab::Simulation::new(&s);
+    let db = sim.scenario().topology.index_of("db").unwrap();
+    sim.step_until(3_000_000_000);
+    let figure = |label: &str| sim.node_view(db).figures.iter().find(|f| f.0 == label).expect(label).1;
+    assert_eq!((figure("Connections in use"), figure("Max connections")), (8.0, 8.0));
+    let windows = sim.node_series(db);
+    assert_eq!(windows.len(), 3);
+    // The first window starts idle until the first read (1 ms in) and fills
+    // the queue; then each second 1,000 come, 200 are served and 800 find
+    // no room.
+    assert!(windows[0].utilisation > 0.99, "{}", windows[0].utilisation);
+    for (k, w) in windows.iter().enumerate().skip(1) {
+        assert!((w.utilisation - 1.0).abs() < 1e-9, "window {k}: utilisation {}", w.utilisation);
+        assert_eq!(w.queue_len, 100, "window {k}: 6 inside waiting for a worker, 94 for a connection");
+        assert!(
+            w.completed.abs_diff(200) <= 1 && w.dropped.abs_diff(800) <= 1,
+            "window {k}: {} served, {} dropped",
+            w.completed,
+            w.dropped
+        );
+    }
+}
