@@ -225,6 +225,7 @@ mod tests {
         q.push(5, "d");
         q.push(1, "b");
         q.push(0, "first");
+        assert_eq!((q.len(), q.is_empty()), (5, false));
         let order: Vec<_> = std::iter::from_fn(|| q.pop()).collect();
         assert_eq!(order, vec![(0, "first"), (1, "a"), (1, "b"), (5, "c"), (5, "d")]);
         assert!(q.is_empty());
