@@ -189,3 +189,24 @@ fn a_byte_budget_thins_checkpoints_too() {
     restored.step_until(60 * NS_PER_S);
     assert_eq!(state(&restored), state(&sim));
 }
+
+#[test]
+fn the_default_byte_budget_keeps_what_the_event_count_takes() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    // The app's budget (128 MB) with checkpoints of 1 MB each: a minute of
+    // load-balancing takes far fewer than 128, so the budget thins nothing
+    // and the metered list is the unmetered one, checkpoint for checkpoint.
+    static CALLS: AtomicUsize = AtomicUsize::new(0);
+    fn meter() -> usize {
+        CALLS.fetch_add(1, Ordering::Relaxed) << 20
+    }
+    let s = scenario(LOAD_BALANCING_JSON);
+    let (mut a, mut b) = (Simulation::new(&s), Simulation::new(&s));
+    let mut metered = Checkpoints::metered(meter, scalelab::sim::checkpoint::DEFAULT_BUDGET_BYTES);
+    let mut plain = Checkpoints::default();
+    run_with_checkpoints(&mut a, &mut metered, 60 * NS_PER_S);
+    run_with_checkpoints(&mut b, &mut plain, 60 * NS_PER_S);
+    assert!(plain.len() >= 4, "{} checkpoints", plain.len());
+    assert_eq!(metered.times().collect::<Vec<_>>(), plain.times().collect::<Vec<_>>());
+    assert_eq!(metered.bytes(), metered.len() << 20);
+}
