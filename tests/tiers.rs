@@ -514,28 +514,42 @@ fn a_database_keeps_its_connection_room_when_its_workers_change() {
     assert_eq!((sim.node_view(db).workers, sim.node_view(db).queue_capacity), (8, 0), "all 8 connections run now");
 }
 
-#[test]
-fn a_cache_nodes_windows_view_and_live_capacity() {
-    // Reads of 1,000 uniform keys through a cache of 500 entries: a hit
-    // ratio of C/N = 0.5 once warm, in every one-second window (binomial:
-    // 5 sd of the window's lookups). At 20 s a live edit cuts the capacity
-    // to 100: the cache evicts down to it at once and its windows go to 0.1.
+/// A cache node on its own: `rate` reads a second of `n_keys` uniform keys
+/// through an app to a cache of 500 entries (cache-aside, tiers of 10 µs),
+/// with `faults`, as a `Simulation` to read the cache's view and windows.
+fn cache_node(
+    n_keys: u64,
+    rate: f64,
+    stop_s: u64,
+    faults: Value,
+) -> (scalelab::Simulation, scalelab::sim::validate::NodeIdx) {
     let scenario = json!({
-        "version": 1, "name": "cache windows", "seed": 4, "stop": {"sim_time_s": 40},
+        "version": 1, "name": "a cache node", "seed": 4, "stop": {"sim_time_s": stop_s},
         "nodes": [
-            {"id": "users", "kind": "client", "arrivals": {"process": "poisson", "rate_per_s": 2000},
-             "keys": {"dist": "uniform", "n_keys": 1_000}},
+            {"id": "users", "kind": "client", "arrivals": {"process": "poisson", "rate_per_s": rate},
+             "keys": {"dist": "uniform", "n_keys": n_keys}},
             {"id": "app", "kind": "server", "workers": 64, "service_time": {"dist": "constant", "mean_ms": 0.01},
              "calls": {"read": [{"to": "cache", "op": "get"}, {"to": "cache", "op": "set", "when": "miss"}]}},
             {"id": "cache", "kind": "cache", "capacity": 500, "workers": 64,
              "service_time": {"dist": "constant", "mean_ms": 0.01}}
         ],
         "links": [{"from": "users", "to": "app"}, {"from": "app", "to": "cache"}],
-        "faults": [{"at_s": 20, "set": "cache", "params": {"capacity": 100}}]
+        "faults": faults
     });
     let s = scalelab::Scenario::from_json(&scenario.to_string()).unwrap();
-    let mut sim = scalelab::Simulation::new(&s);
+    let sim = scalelab::Simulation::new(&s);
     let cache = sim.scenario().topology.index_of("cache").unwrap();
+    (sim, cache)
+}
+
+#[test]
+fn a_cache_nodes_windows_view_and_live_capacity() {
+    // Reads of 1,000 uniform keys through a cache of 500 entries: a hit
+    // ratio of C/N = 0.5 once warm, in every one-second window (binomial:
+    // 5 sd of the window's lookups). At 20 s a live edit cuts the capacity
+    // to 100: the cache evicts down to it at once and its windows go to 0.1.
+    let (mut sim, cache) =
+        cache_node(1_000, 2000.0, 40, json!([{"at_s": 20, "set": "cache", "params": {"capacity": 100}}]));
     let figure = |sim: &scalelab::Simulation, label: &str| {
         sim.node_view(cache).figures.iter().find(|f| f.0 == label).unwrap_or_else(|| panic!("{label}")).1
     };
@@ -623,22 +637,8 @@ fn a_failed_cache_answers_no_lookup_and_comes_back_cold() {
     // 0.5 once warm) fails at 10 s and recovers at 20 s. While down it
     // looks up nothing, so its windows have no hit ratio at all (not 0, not
     // NaN), and it loses what it held: it comes back empty and warms again.
-    let scenario = json!({
-        "version": 1, "name": "cache down", "seed": 4, "stop": {"sim_time_s": 30},
-        "nodes": [
-            {"id": "users", "kind": "client", "arrivals": {"process": "poisson", "rate_per_s": 2000},
-             "keys": {"dist": "uniform", "n_keys": 1_000}},
-            {"id": "app", "kind": "server", "workers": 64, "service_time": {"dist": "constant", "mean_ms": 0.01},
-             "calls": {"read": [{"to": "cache", "op": "get"}, {"to": "cache", "op": "set", "when": "miss"}]}},
-            {"id": "cache", "kind": "cache", "capacity": 500, "workers": 64,
-             "service_time": {"dist": "constant", "mean_ms": 0.01}}
-        ],
-        "links": [{"from": "users", "to": "app"}, {"from": "app", "to": "cache"}],
-        "faults": [{"at_s": 10, "fail": "cache"}, {"at_s": 20, "recover": "cache"}]
-    });
-    let s = scalelab::Scenario::from_json(&scenario.to_string()).unwrap();
-    let mut sim = scalelab::Simulation::new(&s);
-    let cache = sim.scenario().topology.index_of("cache").unwrap();
+    let (mut sim, cache) =
+        cache_node(1_000, 2000.0, 30, json!([{"at_s": 10, "fail": "cache"}, {"at_s": 20, "recover": "cache"}]));
     let entries = |sim: &scalelab::Simulation| {
         sim.node_view(cache).figures.iter().find(|f| f.0 == "Entries").expect("an Entries figure").1
     };
@@ -700,21 +700,7 @@ fn a_cache_holding_every_key_hits_every_time() {
     // 10 keys in a cache of 500: once each key was asked for once, every
     // lookup hits, and each window's hit ratio is exactly 1 (a window of
     // hits only is a hit ratio, not "no lookups").
-    let scenario = json!({
-        "version": 1, "name": "all hits", "seed": 3, "stop": {"sim_time_s": 10},
-        "nodes": [
-            {"id": "users", "kind": "client", "arrivals": {"process": "poisson", "rate_per_s": 500},
-             "keys": {"dist": "uniform", "n_keys": 10}},
-            {"id": "app", "kind": "server", "workers": 64, "service_time": {"dist": "constant", "mean_ms": 0.01},
-             "calls": {"read": [{"to": "cache", "op": "get"}, {"to": "cache", "op": "set", "when": "miss"}]}},
-            {"id": "cache", "kind": "cache", "capacity": 500, "workers": 64,
-             "service_time": {"dist": "constant", "mean_ms": 0.01}}
-        ],
-        "links": [{"from": "users", "to": "app"}, {"from": "app", "to": "cache"}]
-    });
-    let s = scalelab::Scenario::from_json(&scenario.to_string()).unwrap();
-    let mut sim = scalelab::Simulation::new(&s);
-    let cache = sim.scenario().topology.index_of("cache").unwrap();
+    let (mut sim, cache) = cache_node(10, 500.0, 10, json!([]));
     sim.step_until(10_000_000_000);
     let windows: Vec<Option<f64>> = sim.node_series(cache).iter().map(|w| w.hit_ratio).collect();
     assert_eq!(windows.len(), 10);
