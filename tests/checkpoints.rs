@@ -210,3 +210,32 @@ fn the_default_byte_budget_keeps_what_the_event_count_takes() {
     assert_eq!(metered.times().collect::<Vec<_>>(), plain.times().collect::<Vec<_>>());
     assert_eq!(metered.bytes(), metered.len() << 20);
 }
+
+#[test]
+fn a_byte_budget_holds_up_to_its_bytes_and_thins_to_half() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    // 1 MB a checkpoint and a budget of 5 MB: the list grows to exactly 5;
+    // the 6th is over the budget, so every other one goes (3 stay, 3 MB),
+    // never all of them. Each call advances 20,000 events, fewer than the
+    // interval (250,000 and doubling), so each look sees at most one new
+    // checkpoint.
+    static CALLS: AtomicUsize = AtomicUsize::new(0);
+    fn meter() -> usize {
+        CALLS.fetch_add(1, Ordering::Relaxed) << 20
+    }
+    let s = scenario(LOAD_BALANCING_JSON);
+    let mut sim = Simulation::new(&s);
+    let mut cps = Checkpoints::metered(meter, 5 << 20);
+    let (mut lens, mut t) = (Vec::new(), 0);
+    while t < 120 * NS_PER_S {
+        t += 500 * NS_PER_MS;
+        while cps.advance(&mut sim, t, 20_000) == Progress::OverBudget {
+            lens.push(cps.len());
+        }
+        lens.push(cps.len());
+    }
+    let full = lens.iter().position(|&n| n == 5).expect("the list reaches 5 checkpoints");
+    assert_eq!(lens.iter().max(), Some(&5), "never more than the budget's 5");
+    assert_eq!(lens[full..].iter().min(), Some(&3), "thinned to 3, never emptied");
+    assert!(lens[full..].windows(2).any(|w| w == [5, 3]), "a 6th over the budget thins 5 to 3");
+}
