@@ -239,3 +239,20 @@ fn a_byte_budget_holds_up_to_its_bytes_and_thins_to_half() {
     assert_eq!(lens[full..].iter().min(), Some(&3), "thinned to 3, never emptied");
     assert!(lens[full..].windows(2).any(|w| w == [5, 3]), "a 6th over the budget thins 5 to 3");
 }
+
+#[test]
+fn an_advance_spends_its_whole_event_budget_across_checkpoints() {
+    // A checkpoint every 1,000 events and a call allowed 10,000: the call
+    // runs exactly 10,000 events (the run is far from its end), taking a
+    // checkpoint at each thousand on the way, as one call of the engine's
+    // own advance would run 10,000.
+    let s = scenario(LOAD_BALANCING_JSON);
+    let mut sim = Simulation::new(&s);
+    let mut cps = Checkpoints::new(1_000, 256);
+    assert_eq!(cps.advance(&mut sim, 60 * NS_PER_S, 10_000), Progress::OverBudget);
+    assert_eq!(sim.events(), 10_000);
+    assert_eq!(cps.len(), 10);
+    let mut straight = Simulation::new(&s);
+    assert_eq!(straight.advance(60 * NS_PER_S, 10_000), Progress::OverBudget);
+    assert_eq!(state(&straight), state(&sim));
+}
