@@ -256,3 +256,23 @@ fn an_advance_spends_its_whole_event_budget_across_checkpoints() {
     assert_eq!(straight.advance(60 * NS_PER_S, 10_000), Progress::OverBudget);
     assert_eq!(state(&straight), state(&sim));
 }
+
+#[test]
+fn thinning_keeps_every_second_checkpoint_and_the_newest() {
+    // At most 4, one every 1,000 events: the 5th finds the list full, so the
+    // 1st and 3rd go (the 2nd and 4th stay, evenly spread, the newest among
+    // them) and the 5th joins them; the interval doubles.
+    let s = scenario(LOAD_BALANCING_JSON);
+    let mut sim = Simulation::new(&s);
+    let mut cps = Checkpoints::new(1_000, 4);
+    assert_eq!(cps.advance(&mut sim, 60 * NS_PER_S, 5_000), Progress::OverBudget);
+    let mut straight = Simulation::new(&s);
+    let at: Vec<u64> = (0..5)
+        .map(|_| {
+            assert_eq!(straight.advance(60 * NS_PER_S, 1_000), Progress::OverBudget);
+            straight.now()
+        })
+        .collect();
+    assert_eq!(cps.times().collect::<Vec<_>>(), vec![at[1], at[3], at[4]]);
+    assert_eq!(cps.every(), 2_000);
+}
