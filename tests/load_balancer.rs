@@ -278,6 +278,28 @@ fn least_connections_breaks_ties_by_rotation_from_the_first_backend() {
 }
 
 #[test]
+fn power_of_two_draws_two_distinct_backends_and_keeps_the_first_on_a_tie() {
+    // Every request finds both backends idle (1 ms of work, 100 ms apart),
+    // so each pick is a tie between the two drawn: the first drawn goes.
+    // The balancer's own substream (node 1) replayed here gives the draws:
+    // a in 0..2, then b in 0..1 shifted past a. Seeded replay depends on the
+    // tie rule: the other one would send each request to the other backend.
+    use rand::Rng;
+    let json = stepped("power_of_two", &[("s1", 1, 1.0), ("s2", 1, 1.0)]);
+    let seed = scenario(&json).spec.seed;
+    let mut rng = scalelab::sim::dist::node_streams(seed, 2).pop().unwrap();
+    let want: Vec<String> = (0..20)
+        .map(|_| {
+            let a = rng.random_range(0..2usize);
+            let _b = rng.random_range(0..1usize); // drawn, always 0 then shifted to 1 - a
+            ["s1", "s2"][a].to_string()
+        })
+        .collect();
+    assert!(want.contains(&"s1".to_string()) && want.contains(&"s2".to_string()), "{want:?}");
+    assert_eq!(picks(&json, 20), want);
+}
+
+#[test]
 fn least_response_time_prefers_the_faster_backend_at_low_load() {
     // Every request finds both idle. The first two go one to each (no
     // response time is known yet: in-flight counts decide, then the one
