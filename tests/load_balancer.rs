@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use common::{assert_close, balanced, scenario};
 use scalelab::sim::time::{NS_PER_MS, NS_PER_S};
+use scalelab::sim::spec::Algorithm;
 use scalelab::{HashRing, Simulation};
 
 fn forwarded(summary: &scalelab::Summary) -> Vec<u64> {
@@ -160,8 +161,12 @@ fn requests_are_refused_while_no_backend_is_healthy() {
         r#""links":"#,
         r#""faults":[{"at_s":10,"fail":"app-1"},{"at_s":10,"fail":"app-2"},{"at_s":20,"recover":"app-1"},{"at_s":20,"recover":"app-2"}],"links":"#,
     );
-    let s = common::run(&json);
+    let mut sim = Simulation::new(&scenario(&json));
+    sim.step_until(30 * NS_PER_S);
+    let s = sim.summary();
     let lb = &s.nodes["lb"];
+    // The live view shows the same refusals as the balancer's errors.
+    assert_eq!(sim.snapshot().nodes[1].errors, lb.refused.unwrap());
     let want = 200.0 * 10.0;
     let got = lb.refused.unwrap() as f64;
     assert!((got - want).abs() <= 5.0 * want.sqrt(), "the balancer refused {got}, about {want} expected");
@@ -487,6 +492,12 @@ fn the_balancers_view_and_windows_count_what_it_forwarded() {
         assert!((w.completed as f64 - 200.0).abs() <= 5.0 * 200f64.sqrt(), "{w:?}");
     }
     let view = &sim.snapshot().nodes[1];
+    assert_eq!(view.kind, "load_balancer");
+    assert!(
+        matches!(view.params, scalelab::sim::family::NodeParams::LoadBalancer { algorithm: Algorithm::RoundRobin }),
+        "{:?}",
+        view.params
+    );
     assert_eq!(view.completed, lb.completed.unwrap());
     assert_eq!(view.errors, 0);
     assert_eq!(view.healthy_backends, vec![2, 3]);
