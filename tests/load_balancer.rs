@@ -491,6 +491,7 @@ fn the_balancers_view_and_windows_count_what_it_forwarded() {
     for w in sim.node_series(1).iter() {
         assert!((w.completed as f64 - 200.0).abs() <= 5.0 * 200f64.sqrt(), "{w:?}");
     }
+    assert_eq!(lb.kind, "load_balancer");
     let view = &sim.snapshot().nodes[1];
     assert_eq!(view.kind, "load_balancer");
     assert!(
