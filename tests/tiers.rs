@@ -798,3 +798,21 @@ fn a_saturated_database_shows_its_connections_and_its_windows() {
         );
     }
 }
+
+#[test]
+fn each_request_op_is_named_as_the_scenario_format_spells_its_call() {
+    // A sharded store's routes show a request's op by this name: the one a
+    // scenario writes in a call's `op`.
+    use scalelab::families::web_tier::spec::CallOp;
+    use scalelab::sim::engine::Op;
+    for (op, call) in [
+        (Op::Read, CallOp::Read),
+        (Op::Write, CallOp::Write),
+        (Op::Range(3), CallOp::Range),
+        (Op::Get, CallOp::Get),
+        (Op::Set, CallOp::Set),
+        (Op::Delete, CallOp::Delete),
+    ] {
+        assert_eq!(json!(call), json!(op.name()), "{op:?}");
+    }
+}
