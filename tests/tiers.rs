@@ -632,6 +632,35 @@ fn an_earlier_attempts_timer_never_times_out_a_later_one() {
 }
 
 #[test]
+fn an_answer_after_its_attempt_timed_out_is_ignored_during_the_backoff() {
+    // The database answers every query in exactly 20 ms; the call gives it
+    // 10 ms, then one more try after 50 ms. The first attempt's answer comes
+    // back at 20 ms, in the middle of the backoff: it is late, so it is
+    // dropped, and the second attempt (sent at 60 ms) times out at 70 ms
+    // too. No call ever succeeds: each request fails after two timeouts.
+    let scenario = json!({
+        "version": 1, "name": "late answers", "seed": 3, "stop": {"sim_time_s": 10},
+        "nodes": [
+            {"id": "users", "kind": "client", "arrivals": {"process": "constant", "rate_per_s": 10}},
+            {"id": "app", "kind": "server", "workers": 8, "service_time": {"dist": "constant", "mean_ms": 1},
+             "calls": {"any": [{"to": "db", "op": "read", "timeout_ms": 10, "retries": 1, "backoff_ms": 50}]}},
+            {"id": "db", "kind": "database", "workers": 8, "service_time": {"dist": "constant", "mean_ms": 20}}
+        ],
+        "links": [{"from": "users", "to": "app"}, {"from": "app", "to": "db"}]
+    });
+    let s = run_cli("late-answers", &scenario);
+    let db = &s["nodes"]["app"]["calls"]["db"];
+    // A request every 100 ms from 100 ms: the 99 up to 9.9 s each failed 71
+    // ms after it came, before the stop at 10 s.
+    assert_eq!(db["ok"].as_u64().unwrap(), 0, "{db}");
+    assert_eq!(db["failed"].as_u64().unwrap(), 99, "{db}");
+    assert_eq!(db["timed_out"].as_u64().unwrap(), 198, "{db}");
+    assert_eq!(db["retried"].as_u64().unwrap(), 99, "{db}");
+    assert_eq!(db["sent"].as_u64().unwrap(), 198, "{db}");
+    assert_eq!(count(&s, &["completed"]), 0);
+}
+
+#[test]
 fn a_failed_cache_answers_no_lookup_and_comes_back_cold() {
     // The windows test's cache (500 of 1,000 uniform keys, a hit ratio of
     // 0.5 once warm) fails at 10 s and recovers at 20 s. While down it
