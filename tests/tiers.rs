@@ -845,3 +845,32 @@ fn each_request_op_is_named_as_the_scenario_format_spells_its_call() {
         assert_eq!(json!(call), json!(op.name()), "{op:?}");
     }
 }
+
+#[test]
+fn a_server_with_freed_workers_counts_the_requests_waiting_on_calls() {
+    // A request every 100 ms; the app works 1 ms, frees its worker and
+    // calls the database (20 ms). 10 ms after each arrival exactly one
+    // request waits on its call; 50 ms after, none does.
+    let scenario = json!({
+        "version": 1, "name": "waiting", "seed": 2, "stop": {"sim_time_s": 5},
+        "nodes": [
+            {"id": "users", "kind": "client", "arrivals": {"process": "constant", "rate_per_s": 10}},
+            {"id": "app", "kind": "server", "workers": 2, "hold_worker": false,
+             "service_time": {"dist": "constant", "mean_ms": 1},
+             "calls": {"any": [{"to": "db", "op": "read"}]}},
+            {"id": "db", "kind": "database", "workers": 2, "service_time": {"dist": "constant", "mean_ms": 20}}
+        ],
+        "links": [{"from": "users", "to": "app"}, {"from": "app", "to": "db"}]
+    });
+    let mut sim = scalelab::Simulation::new(&scalelab::Scenario::from_json(&scenario.to_string()).unwrap());
+    let waiting = |sim: &scalelab::Simulation| {
+        let figures = &sim.snapshot().nodes[1].figures;
+        figures.iter().find(|(name, _)| *name == "Waiting on calls").expect("a server with calls shows it").1
+    };
+    for k in 1..40u64 {
+        sim.step_until((k * 100 + 10) * scalelab::sim::time::NS_PER_MS);
+        assert_eq!(waiting(&sim), 1.0, "{k}10 ms");
+        sim.step_until((k * 100 + 50) * scalelab::sim::time::NS_PER_MS);
+        assert_eq!(waiting(&sim), 0.0, "{k}50 ms");
+    }
+}
