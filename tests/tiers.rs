@@ -658,6 +658,12 @@ fn an_answer_after_its_attempt_timed_out_is_ignored_during_the_backoff() {
     assert_eq!(db["retried"].as_u64().unwrap(), 99, "{db}");
     assert_eq!(db["sent"].as_u64().unwrap(), 198, "{db}");
     assert_eq!(count(&s, &["completed"]), 0);
+    // The live view counts them as the app's errors, failed by a call.
+    let mut sim = scalelab::Simulation::new(&scalelab::Scenario::from_json(&scenario.to_string()).unwrap());
+    sim.step_until(10 * scalelab::sim::time::NS_PER_S);
+    let app = &sim.snapshot().nodes[1];
+    assert_eq!(app.errors, 99);
+    assert!(app.figures.contains(&("Failed by a call", 99.0)), "{:?}", app.figures);
 }
 
 #[test]
@@ -867,6 +873,21 @@ fn a_server_with_freed_workers_counts_the_requests_waiting_on_calls() {
         let figures = &sim.snapshot().nodes[1].figures;
         figures.iter().find(|(name, _)| *name == "Waiting on calls").expect("a server with calls shows it").1
     };
+    let params = &sim.snapshot().nodes[1].params;
+    assert!(
+        matches!(params, scalelab::sim::family::NodeParams::Server { hold_worker: Some(false), .. }),
+        "a server with calls shows whether it holds its workers: {params:?}"
+    );
+    // A server that makes no calls has nothing to hold and no such figures.
+    let mut alone = scenario.clone();
+    alone["nodes"][1].as_object_mut().unwrap().remove("calls");
+    alone["nodes"][1].as_object_mut().unwrap().remove("hold_worker");
+    alone["nodes"].as_array_mut().unwrap().pop();
+    alone["links"].as_array_mut().unwrap().pop();
+    let alone = scalelab::Simulation::new(&scalelab::Scenario::from_json(&alone.to_string()).unwrap());
+    let app = &alone.snapshot().nodes[1];
+    assert!(matches!(app.params, scalelab::sim::family::NodeParams::Server { hold_worker: None, .. }), "{:?}", app.params);
+    assert!(app.figures.is_empty(), "{:?}", app.figures);
     for k in 1..40u64 {
         sim.step_until((k * 100 + 10) * scalelab::sim::time::NS_PER_MS);
         assert_eq!(waiting(&sim), 1.0, "{k}10 ms");
