@@ -141,8 +141,18 @@ fn going_forward_again_after_a_seek_back_restores_a_later_checkpoint() {
     let s = scenario(LOAD_BALANCING_JSON);
     let mut sim = Simulation::new(&s);
     let mut cps = Checkpoints::new(50_000, 1_000);
+    assert!(cps.is_empty());
     run_with_checkpoints(&mut sim, &mut cps, 20 * NS_PER_S);
+    assert!(!cps.is_empty());
     let want = state(&sim);
+    // Now is where the run is: nothing to restore.
+    assert!(cps.start_for(&sim, sim.now()).is_none());
+    // A run standing at the latest checkpoint goes on from where it is,
+    // not from a copy of itself.
+    let last = cps.times().last().unwrap();
+    let at_last = cps.restore(last, sim.scenario()).unwrap();
+    assert_eq!(at_last.now(), last);
+    assert!(cps.start_for(&at_last, last + NS_PER_MS).is_none());
     // Back to 2 s: in the past, so a checkpoint (or time 0) is where to start.
     let back = cps.start_for(&sim, 2 * NS_PER_S).expect("2 s is in the past");
     assert!(back.now() <= 2 * NS_PER_S);
