@@ -328,6 +328,47 @@ mod tests {
         assert!(matches!(decode(&format!("v1.{}", URL_SAFE_NO_PAD.encode(bomb))), Err(LinkError::Damaged(_))));
     }
 
+    /// A link carrying `json` as its state.
+    fn link_of(json: &str) -> String {
+        fragment_from_deflated(&miniz_oxide::deflate::compress_to_vec(json.as_bytes(), 9))
+    }
+
+    #[test]
+    fn a_link_without_a_speed_plays_at_1x_and_a_speed_or_time_out_of_range_is_refused() {
+        let state = state_of(presets::MM8_JSON);
+        let json = String::from_utf8(state_json(&state)).unwrap();
+        let without = json.replace("\"speed\":10.0,", "");
+        assert_ne!(without, json);
+        assert_eq!(decode(&link_of(&without)).unwrap().0.speed, 1.0);
+        let refused = Some(LinkError::InvalidScenario("speed must be above 0 and t_s at least 0.".into()));
+        for (speed, t_s) in [("0.0", "30.0"), ("-1.0", "30.0"), ("10.0", "-1.0"), ("-1.0", "-1.0")] {
+            let json = json
+                .replace("\"speed\":10.0", &format!("\"speed\":{speed}"))
+                .replace("\"t_s\":30.0", &format!("\"t_s\":{t_s}"));
+            assert_eq!(decode(&link_of(&json)).err(), refused, "speed {speed}, t_s {t_s}");
+        }
+        // A link at time 0 opens.
+        let at_0 = json.replace("\"t_s\":30.0", "\"t_s\":0.0");
+        assert_eq!(decode(&link_of(&at_0)).unwrap().0.t_s, 0.0);
+    }
+
+    #[test]
+    fn each_link_error_says_what_happened_and_what_opens_instead() {
+        for (e, says) in [
+            (LinkError::NotALink, "not a Scale Lab link"),
+            (LinkError::NewerVersion(2), "link format v2; this one reads v1"),
+            (LinkError::TooLong(70 * 1024), "too long (70 KB"),
+            (LinkError::Damaged("cut"), "damaged (cut)"),
+            (LinkError::InvalidScenario("x is wrong.".into()), "not valid: x is wrong."),
+        ] {
+            let text = e.to_string();
+            assert!(
+                text.contains(says) && text.to_lowercase().ends_with("the default scenario is open instead."),
+                "{text}"
+            );
+        }
+    }
+
     #[test]
     fn numbers_parse_as_inputs_write_them() {
         for (text, want) in [
