@@ -5,8 +5,8 @@ mod common;
 use std::collections::BTreeMap;
 
 use common::{assert_close, balanced, scenario};
-use scalelab::sim::time::{NS_PER_MS, NS_PER_S};
 use scalelab::sim::spec::Algorithm;
+use scalelab::sim::time::{NS_PER_MS, NS_PER_S};
 use scalelab::{HashRing, Simulation};
 
 fn forwarded(summary: &scalelab::Summary) -> Vec<u64> {

@@ -886,7 +886,11 @@ fn a_server_with_freed_workers_counts_the_requests_waiting_on_calls() {
     alone["links"].as_array_mut().unwrap().pop();
     let alone = scalelab::Simulation::new(&scalelab::Scenario::from_json(&alone.to_string()).unwrap());
     let app = &alone.snapshot().nodes[1];
-    assert!(matches!(app.params, scalelab::sim::family::NodeParams::Server { hold_worker: None, .. }), "{:?}", app.params);
+    assert!(
+        matches!(app.params, scalelab::sim::family::NodeParams::Server { hold_worker: None, .. }),
+        "{:?}",
+        app.params
+    );
     assert!(app.figures.is_empty(), "{:?}", app.figures);
     for k in 1..40u64 {
         sim.step_until((k * 100 + 10) * scalelab::sim::time::NS_PER_MS);
