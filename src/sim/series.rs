@@ -119,8 +119,10 @@ mod tests {
         for cap in [1, 5, 63, 64, 65, 200] {
             let mut s = Series::new(cap);
             let mut d = VecDeque::new();
+            assert!(s.is_empty());
             for x in 0..1_000u32 {
                 s.push_back(x);
+                assert!(!s.is_empty());
                 if d.len() == cap {
                     d.pop_front();
                 }
