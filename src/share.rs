@@ -353,6 +353,17 @@ mod tests {
     }
 
     #[test]
+    fn the_state_json_of_a_link_is_what_it_carries_unchecked() {
+        let state = state_of(presets::MM8_JSON);
+        let want: serde_json::Value = serde_json::from_slice(&state_json(&state)).unwrap();
+        assert_eq!(state_json_of(&format!("#{}", encode(&state))), Some(want));
+        // Unchecked: a state whose scenario is invalid still reads.
+        assert_eq!(state_json_of(&link_of(r#"{"speed":-1}"#)), Some(serde_json::json!({"speed": -1})));
+        assert_eq!(state_json_of("hello"), None);
+        assert_eq!(state_json_of(&link_of("not json")), None);
+    }
+
+    #[test]
     fn each_link_error_says_what_happened_and_what_opens_instead() {
         for (e, says) in [
             (LinkError::NotALink, "not a Scale Lab link"),
