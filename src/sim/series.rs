@@ -129,6 +129,7 @@ mod tests {
                 d.push_back(x);
                 assert_eq!(s.len(), d.len());
                 assert_eq!(s.back(), d.back());
+                assert_eq!(s.front(), d.front());
                 if x % 37 == 0 {
                     assert!(s.iter().eq(d.iter()), "cap {cap} after {x}");
                     assert!((0..d.len()).all(|i| s.get(i) == d.get(i)));
