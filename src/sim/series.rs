@@ -150,4 +150,24 @@ mod tests {
         assert_eq!(b.back(), Some(&299));
         assert_eq!(a.back(), Some(&999));
     }
+
+    #[test]
+    fn series_are_equal_when_their_points_are() {
+        let mut a = Series::new(100);
+        (0..150u32).for_each(|x| a.push_back(x));
+        let mut b = a.clone();
+        assert_eq!(a, b);
+        // The same length, one point different.
+        b.push_back(7);
+        a.push_back(8);
+        assert_ne!(a, b);
+        // The same points kept in other chunks: a bound of 50 holds 100..150.
+        let mut c = Series::new(50);
+        (0..150u32).for_each(|x| c.push_back(x));
+        let mut d = Series::new(50);
+        (100..150u32).for_each(|x| d.push_back(x));
+        assert_eq!(c, d);
+        d.push_back(150);
+        assert_ne!(c, d);
+    }
 }
