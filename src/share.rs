@@ -364,6 +364,23 @@ mod tests {
     }
 
     #[test]
+    fn a_link_of_exactly_the_longest_length_is_read_and_compare_holds_only_b() {
+        // 64 KB is read (then found damaged); a byte more is too long.
+        let longest = format!("v1.{}", "A".repeat(MAX_FRAGMENT_BYTES - 3));
+        assert_eq!(longest.len(), MAX_FRAGMENT_BYTES);
+        assert!(matches!(decode(&longest), Err(LinkError::Damaged(_))), "{:?}", decode(&longest));
+        assert_eq!(decode(&format!("{longest}A")), Err(LinkError::TooLong(MAX_FRAGMENT_BYTES + 1)));
+        // `compare` is {"b": an entry} and nothing else.
+        let state = state_of(presets::MM8_JSON);
+        let json = String::from_utf8(state_json(&state)).unwrap();
+        let b = r#"{"at_s":0,"set":"pool","workers":9}"#;
+        let with = |compare: &str| json.replace("\"t_s\":30.0", &format!("\"t_s\":30.0,\"compare\":{compare}"));
+        assert!(decode(&link_of(&with(&format!(r#"{{"b":{b}}}"#)))).is_ok());
+        let extra = decode(&link_of(&with(&format!(r#"{{"b":{b},"c":1}}"#))));
+        assert!(matches!(&extra, Err(LinkError::InvalidScenario(e)) if e.starts_with("compare must be")), "{extra:?}");
+    }
+
+    #[test]
     fn each_link_error_says_what_happened_and_what_opens_instead() {
         for (e, says) in [
             (LinkError::NotALink, "not a Scale Lab link"),
