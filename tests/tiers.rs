@@ -604,6 +604,29 @@ fn a_range_call_carries_the_clients_scan_length() {
     assert!((fanout - want).abs() < 0.02, "a 50-key scan asks {fanout:.3} shards, expected {want:.3}");
 }
 
+/// A request every 100 ms (the first at 100 ms) to `app`, a server that
+/// works 1 ms and calls `db` once (a read, with `call`'s options), and
+/// `db`, a database; `app` and `db` add or replace fields of their own.
+fn one_call(name: &str, seed: u64, stop_s: u64, app: Value, call: Value, db: Value) -> Value {
+    let merge = |mut base: Value, extra: Value| {
+        for (k, v) in extra.as_object().unwrap() {
+            base[k] = v.clone();
+        }
+        base
+    };
+    let call = merge(json!({"to": "db", "op": "read"}), call);
+    json!({
+        "version": 1, "name": name, "seed": seed, "stop": {"sim_time_s": stop_s},
+        "nodes": [
+            {"id": "users", "kind": "client", "arrivals": {"process": "constant", "rate_per_s": 10}},
+            merge(json!({"id": "app", "kind": "server", "service_time": {"dist": "constant", "mean_ms": 1},
+                         "calls": {"any": [call]}}), app),
+            merge(json!({"id": "db", "kind": "database"}), db),
+        ],
+        "links": [{"from": "users", "to": "app"}, {"from": "app", "to": "db"}]
+    })
+}
+
 #[test]
 fn an_earlier_attempts_timer_never_times_out_a_later_one() {
     // The database holds one query at a time (150 ms) and refuses the rest
@@ -613,17 +636,14 @@ fn an_earlier_attempts_timer_never_times_out_a_later_one() {
     // may time out: a refused attempt's timeout timer outlives it and fires
     // while the retry is in flight, and must not be taken for the retry's
     // (each attempt has its own generation).
-    let scenario = json!({
-        "version": 1, "name": "stale timers", "seed": 6, "stop": {"sim_time_s": 20},
-        "nodes": [
-            {"id": "users", "kind": "client", "arrivals": {"process": "constant", "rate_per_s": 10}},
-            {"id": "app", "kind": "server", "workers": 64, "service_time": {"dist": "constant", "mean_ms": 1},
-             "calls": {"any": [{"to": "db", "op": "read", "timeout_ms": 200, "retries": 2, "backoff_ms": 60}]}},
-            {"id": "db", "kind": "database", "workers": 1, "queue_capacity": 0,
-             "service_time": {"dist": "constant", "mean_ms": 150}}
-        ],
-        "links": [{"from": "users", "to": "app"}, {"from": "app", "to": "db"}]
-    });
+    let scenario = one_call(
+        "stale timers",
+        6,
+        20,
+        json!({"workers": 64}),
+        json!({"timeout_ms": 200, "retries": 2, "backoff_ms": 60}),
+        json!({"workers": 1, "queue_capacity": 0, "service_time": {"dist": "constant", "mean_ms": 150}}),
+    );
     let s = run_cli("stale-timers", &scenario);
     let db = &s["nodes"]["app"]["calls"]["db"];
     assert!(db["retried"].as_u64().unwrap() > 50, "{db}");
@@ -638,16 +658,14 @@ fn an_answer_after_its_attempt_timed_out_is_ignored_during_the_backoff() {
     // back at 20 ms, in the middle of the backoff: it is late, so it is
     // dropped, and the second attempt (sent at 60 ms) times out at 70 ms
     // too. No call ever succeeds: each request fails after two timeouts.
-    let scenario = json!({
-        "version": 1, "name": "late answers", "seed": 3, "stop": {"sim_time_s": 10},
-        "nodes": [
-            {"id": "users", "kind": "client", "arrivals": {"process": "constant", "rate_per_s": 10}},
-            {"id": "app", "kind": "server", "workers": 8, "service_time": {"dist": "constant", "mean_ms": 1},
-             "calls": {"any": [{"to": "db", "op": "read", "timeout_ms": 10, "retries": 1, "backoff_ms": 50}]}},
-            {"id": "db", "kind": "database", "workers": 8, "service_time": {"dist": "constant", "mean_ms": 20}}
-        ],
-        "links": [{"from": "users", "to": "app"}, {"from": "app", "to": "db"}]
-    });
+    let scenario = one_call(
+        "late answers",
+        3,
+        10,
+        json!({"workers": 8}),
+        json!({"timeout_ms": 10, "retries": 1, "backoff_ms": 50}),
+        json!({"workers": 8, "service_time": {"dist": "constant", "mean_ms": 20}}),
+    );
     let s = run_cli("late-answers", &scenario);
     let db = &s["nodes"]["app"]["calls"]["db"];
     // A request every 100 ms from 100 ms: the 99 up to 9.9 s each failed 71
@@ -857,17 +875,14 @@ fn a_server_with_freed_workers_counts_the_requests_waiting_on_calls() {
     // A request every 100 ms; the app works 1 ms, frees its worker and
     // calls the database (20 ms). 10 ms after each arrival exactly one
     // request waits on its call; 50 ms after, none does.
-    let scenario = json!({
-        "version": 1, "name": "waiting", "seed": 2, "stop": {"sim_time_s": 5},
-        "nodes": [
-            {"id": "users", "kind": "client", "arrivals": {"process": "constant", "rate_per_s": 10}},
-            {"id": "app", "kind": "server", "workers": 2, "hold_worker": false,
-             "service_time": {"dist": "constant", "mean_ms": 1},
-             "calls": {"any": [{"to": "db", "op": "read"}]}},
-            {"id": "db", "kind": "database", "workers": 2, "service_time": {"dist": "constant", "mean_ms": 20}}
-        ],
-        "links": [{"from": "users", "to": "app"}, {"from": "app", "to": "db"}]
-    });
+    let scenario = one_call(
+        "waiting",
+        2,
+        5,
+        json!({"workers": 2, "hold_worker": false}),
+        json!({}),
+        json!({"workers": 2, "service_time": {"dist": "constant", "mean_ms": 20}}),
+    );
     let mut sim = scalelab::Simulation::new(&scalelab::Scenario::from_json(&scenario.to_string()).unwrap());
     let waiting = |sim: &scalelab::Simulation| {
         let figures = &sim.snapshot().nodes[1].figures;
