@@ -354,3 +354,18 @@ fn a_servers_weight_and_a_clients_clients_are_bounded() {
     assert_valid(&at("/nodes/0/clients", json!(1)));
     assert_valid(&at("/nodes/0/clients", json!(1_000_000_000u64)));
 }
+
+#[test]
+fn a_clients_keys_and_op_mix_are_bounded() {
+    let at = |pointer: &str, v: serde_json::Value| edited_preset(LOAD_BALANCING_JSON, pointer, v);
+    assert_error(&at("/nodes/0/keys", json!({"dist": "uniform", "n_keys": 0})), "nodes[0].keys.n_keys", "got 0");
+    assert_error(
+        &at("/nodes/0/keys", json!({"dist": "zipf", "n_keys": 100, "exponent": -1})),
+        "nodes[0].keys.exponent",
+        "got -1",
+    );
+    assert_valid(&at("/nodes/0/keys", json!({"dist": "zipf", "n_keys": 100, "exponent": 1.1})));
+    // Writes and ranges may take every request between them, not more.
+    assert_valid(&at("/nodes/0/ops", json!({"write": 0.5, "range": 0.5})));
+    assert_error(&at("/nodes/0/ops", json!({"write": 0.5, "range": 0.6})), "nodes[0].ops", "at most 1 (got 1.1)");
+}
