@@ -574,3 +574,28 @@ fn an_added_server_joins_at_once_and_a_removed_one_gets_nothing_more() {
     assert!(removed[1].abs_diff(removed[2]) <= 1, "halves between the two left: {removed:?}");
     assert_eq!(sim.snapshot().nodes[1].healthy_backends.len(), 2);
 }
+
+#[test]
+fn a_live_rate_change_sets_the_clients_rate_from_then_on() {
+    // 100 requests a second, then 400 from 10 s: Poisson counts, each
+    // within 5 sd, and the client's live view shows the new rate.
+    let json = balanced("round_robin", 4, 64, 100.0, 1.0, r#"{"sim_time_s":20}"#, "")
+        .replace(r#""links":"#, r#""faults":[{"at_s":10,"set":"users","rate_per_s":400}],"links":"#);
+    let mut sim = Simulation::new(&scenario(&json));
+    sim.step_until(10 * NS_PER_S);
+    let before: u64 = forwarded(&sim.summary()).iter().sum();
+    sim.step_until(20 * NS_PER_S);
+    let after: u64 = forwarded(&sim.summary()).iter().sum::<u64>() - before;
+    assert!((before as f64 - 1_000.0).abs() <= 5.0 * 1_000f64.sqrt(), "{before} in the first 10 s");
+    assert!((after as f64 - 4_000.0).abs() <= 5.0 * 4_000f64.sqrt(), "{after} in the next 10 s");
+    let params = &sim.snapshot().nodes[0].params;
+    assert!(
+        matches!(
+            params,
+            scalelab::sim::family::NodeParams::Client {
+                arrivals: scalelab::sim::spec::ArrivalSpec::Poisson { rate_per_s }
+            } if *rate_per_s == 400.0
+        ),
+        "{params:?}"
+    );
+}
