@@ -13,6 +13,19 @@ use scalelab::sim::checkpoint::Checkpoints;
 use scalelab::sim::spec::FaultSpec;
 use scalelab::sim::time::{NS_PER_MS, NS_PER_S};
 
+/// A meter that sees every checkpoint take exactly 1 MB: a new counter of
+/// heap bytes, 1 MB more each time it is read, for each test that asks.
+macro_rules! one_mb_meter {
+    () => {{
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static CALLS: AtomicUsize = AtomicUsize::new(0);
+        fn meter() -> usize {
+            CALLS.fetch_add(1, Ordering::Relaxed) << 20
+        }
+        meter
+    }};
+}
+
 /// Everything a run shows: summary, series (run-wide and per node), trace
 /// and the live view.
 fn state(sim: &Simulation) -> String {
@@ -183,15 +196,9 @@ fn memory_is_bounded_by_thinning_and_doubling_the_interval() {
 
 #[test]
 fn a_byte_budget_thins_checkpoints_too() {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    // A meter that sees every checkpoint take exactly 1 MB.
-    static CALLS: AtomicUsize = AtomicUsize::new(0);
-    fn meter() -> usize {
-        CALLS.fetch_add(1, Ordering::Relaxed) << 20
-    }
     let s = scenario(LOAD_BALANCING_JSON);
     let mut sim = Simulation::new(&s);
-    let mut cps = Checkpoints::metered(meter, 5 << 20);
+    let mut cps = Checkpoints::metered(one_mb_meter!(), 5 << 20);
     run_with_checkpoints(&mut sim, &mut cps, 60 * NS_PER_S);
     assert!(cps.len() <= 5 && cps.len() >= 2, "{} checkpoints", cps.len());
     assert_eq!(cps.bytes(), cps.len() << 20);
@@ -202,17 +209,12 @@ fn a_byte_budget_thins_checkpoints_too() {
 
 #[test]
 fn the_default_byte_budget_keeps_what_the_event_count_takes() {
-    use std::sync::atomic::{AtomicUsize, Ordering};
     // The app's budget (128 MB) with checkpoints of 1 MB each: a minute of
     // load-balancing takes far fewer than 128, so the budget thins nothing
     // and the metered list is the unmetered one, checkpoint for checkpoint.
-    static CALLS: AtomicUsize = AtomicUsize::new(0);
-    fn meter() -> usize {
-        CALLS.fetch_add(1, Ordering::Relaxed) << 20
-    }
     let s = scenario(LOAD_BALANCING_JSON);
     let (mut a, mut b) = (Simulation::new(&s), Simulation::new(&s));
-    let mut metered = Checkpoints::metered(meter, scalelab::sim::checkpoint::DEFAULT_BUDGET_BYTES);
+    let mut metered = Checkpoints::metered(one_mb_meter!(), scalelab::sim::checkpoint::DEFAULT_BUDGET_BYTES);
     let mut plain = Checkpoints::default();
     run_with_checkpoints(&mut a, &mut metered, 60 * NS_PER_S);
     run_with_checkpoints(&mut b, &mut plain, 60 * NS_PER_S);
@@ -223,19 +225,14 @@ fn the_default_byte_budget_keeps_what_the_event_count_takes() {
 
 #[test]
 fn a_byte_budget_holds_up_to_its_bytes_and_thins_to_half() {
-    use std::sync::atomic::{AtomicUsize, Ordering};
     // 1 MB a checkpoint and a budget of 5 MB: the list grows to exactly 5;
     // the 6th is over the budget, so every other one goes (3 stay, 3 MB),
     // never all of them. Each call advances 20,000 events, fewer than the
     // interval (250,000 and doubling), so each look sees at most one new
     // checkpoint.
-    static CALLS: AtomicUsize = AtomicUsize::new(0);
-    fn meter() -> usize {
-        CALLS.fetch_add(1, Ordering::Relaxed) << 20
-    }
     let s = scenario(LOAD_BALANCING_JSON);
     let mut sim = Simulation::new(&s);
-    let mut cps = Checkpoints::metered(meter, 5 << 20);
+    let mut cps = Checkpoints::metered(one_mb_meter!(), 5 << 20);
     let (mut lens, mut t) = (Vec::new(), 0);
     while t < 120 * NS_PER_S {
         t += 500 * NS_PER_MS;
