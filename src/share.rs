@@ -288,7 +288,7 @@ mod tests {
         assert!(back.paused);
         // `paused` must be a boolean.
         let json = String::from_utf8(state_json(&paused)).unwrap().replace("\"paused\":true", "\"paused\":1");
-        let link = fragment_from_deflated(&miniz_oxide::deflate::compress_to_vec(json.as_bytes(), 9));
+        let link = link_of(&json);
         assert_eq!(decode(&link), Err(LinkError::InvalidScenario("paused must be true or false.".into())));
     }
 
