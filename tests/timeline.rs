@@ -67,6 +67,18 @@ fn live_edits_replay_exactly_from_the_recorded_scenario() {
                 e.algorithm = Some(Algorithm::ConsistentHash);
             }),
         ),
+        (
+            21_000,
+            entry(|e| {
+                e.partition = Some(vec!["app-9".into(), "app-2".into()]);
+            }),
+        ),
+        (
+            23_000,
+            entry(|e| {
+                e.heal = Some(vec!["app-2".into()]);
+            }),
+        ),
     ];
     for (at_ms, e) in edits {
         live.step_until(at_ms * NS_PER_MS);
@@ -74,7 +86,7 @@ fn live_edits_replay_exactly_from_the_recorded_scenario() {
     }
     live.step_until(25_000 * NS_PER_MS);
     let recorded = live.scenario().clone();
-    assert_eq!(recorded.spec.faults.len(), 2 + 7, "the preset's two faults plus seven edits");
+    assert_eq!(recorded.spec.faults.len(), 2 + 9, "the preset's two faults plus nine edits");
 
     // Replaying the recorded scenario (as a share link would) from the start.
     let reparsed = scalelab::Scenario::from_json(&recorded.to_json()).unwrap();
@@ -90,6 +102,8 @@ fn live_edits_replay_exactly_from_the_recorded_scenario() {
     assert!(lb["app-9"] > 0, "the added server got traffic");
     assert!(!live.is_present(recorded.topology.index_of("app-4").unwrap()), "app-4 was removed");
     assert!(s.nodes["app-9"].reset.unwrap() > 0, "app-9 failed holding requests");
+    assert!(s.lost > 0, "the cut lost messages");
+    assert!(live.snapshot().nodes[recorded.topology.index_of("app-9").unwrap() as usize].cut, "app-9 is still cut off");
 }
 
 #[test]
@@ -116,4 +130,104 @@ fn more_workers_cut_latency_and_a_higher_rate_raises_it() {
     assert!(before > 500.0 && after < 150.0, "before {before:.0} ms, after {after:.0} ms");
     let util = sim.node_series(1).back().unwrap().utilisation;
     assert!(util < 0.5, "utilisation counts the new capacity ({util})");
+}
+
+/// users → app → db, constant traffic (100/s) and constant times, with the
+/// database cut off from 10 s to 20 s. The app calls it with a 50 ms timeout.
+const CUT_DB: &str = r#"{"version":1,"name":"cut","seed":7,"stop":{"sim_time_s":30},
+  "nodes":[{"id":"users","kind":"client","arrivals":{"process":"constant","rate_per_s":100}},
+           {"id":"app","kind":"server","workers":100,"service_time":{"dist":"constant","mean_ms":1},
+            "calls":{"any":[{"to":"db","op":"read","timeout_ms":50}]}},
+           {"id":"db","kind":"server","workers":100,"service_time":{"dist":"constant","mean_ms":2}}],
+  "links":[{"from":"users","to":"app","latency_ms":1},{"from":"app","to":"db","latency_ms":1}],
+  "faults":[{"at_s":10,"partition":["db"]},{"at_s":20,"heal":["db"]}]}"#;
+
+/// Every message the run sends, read from the trace a simulated 50 ms at a
+/// time (far fewer than the trace holds), each once.
+fn every_message(sim: &mut Simulation) -> Vec<scalelab::sim::trace::TraceEntry> {
+    let mut all = Vec::new();
+    let mut last = 0;
+    let mut t = 0;
+    while !sim.is_finished() {
+        t += 50 * NS_PER_MS;
+        sim.step_until(t);
+        let new: Vec<_> = sim.trace().filter(|e| e.msg_id > last).copied().collect();
+        assert!(new.len() < 1_000, "the trace may have overwritten messages not read yet");
+        last = new.last().map_or(last, |e| e.msg_id);
+        all.extend(new);
+    }
+    all
+}
+
+#[test]
+fn a_partition_loses_exactly_the_messages_that_cross_it() {
+    use scalelab::sim::trace::MsgKind;
+    let s = scenario(CUT_DB);
+    let db = s.topology.index_of("db").unwrap();
+    let mut sim = Simulation::new(&s);
+    let messages = every_message(&mut sim);
+    let (cut, heal) = (10_000 * NS_PER_MS, 20_000 * NS_PER_MS);
+    for m in &messages {
+        let crosses = (m.from == db) != (m.to == db) && (cut..heal).contains(&m.sent_ns);
+        assert_eq!(m.kind == MsgKind::Lost, crosses, "{m:?}");
+    }
+    let lost = |to_db: bool| messages.iter().filter(|m| m.kind == MsgKind::Lost && (m.to == db) == to_db).count();
+    // The app calls the database once per request, every 10 ms: a 10 s
+    // cut holds exactly 1,000 calls. A call sent just before the cut has
+    // its answer sent just after (3 ms later): at most one answer is lost.
+    assert_eq!(lost(true), 1_000);
+    assert!(lost(false) <= 1, "{} answers lost", lost(false));
+    let summary = sim.summary();
+    assert_eq!(summary.lost, (lost(true) + lost(false)) as u64);
+    assert_eq!(sim.lost(), summary.lost);
+    // Each lost message leaves one call unanswered: the app times it out
+    // and the user gets the error; nothing else fails.
+    assert_eq!(summary.timed_out, summary.lost);
+    assert_eq!(summary.dropped + summary.refused + summary.reset, 0);
+    // Before the cut and after the heal the database answers every call.
+    let db_calls_answered = messages.iter().filter(|m| m.from == db && m.kind == MsgKind::Response).count() as u64;
+    assert_eq!(db_calls_answered + lost(true) as u64 + lost(false) as u64, summary.sent - in_flight_at_end(&summary));
+}
+
+/// Requests still on their way when the run stopped (sent, not finished).
+fn in_flight_at_end(s: &scalelab::Summary) -> u64 {
+    s.sent - s.completed - s.dropped - s.timed_out - s.refused - s.reset
+}
+
+#[test]
+fn a_balancer_takes_a_cut_off_backend_out_of_rotation_and_back() {
+    // Round robin over two servers; health checks every second, two misses
+    // take a backend out, two passes put it back.
+    let text = r#"{"version":1,"name":"cut","seed":7,"stop":{"sim_time_s":30},
+      "nodes":[{"id":"users","kind":"client","arrivals":{"process":"constant","rate_per_s":100}},
+               {"id":"lb","kind":"load_balancer","algorithm":"round_robin",
+                "health_check":{"interval_ms":1000,"unhealthy_threshold":2,"healthy_threshold":2}},
+               {"id":"app-1","kind":"server","workers":10,"service_time":{"dist":"constant","mean_ms":1}},
+               {"id":"app-2","kind":"server","workers":10,"service_time":{"dist":"constant","mean_ms":1}}],
+      "links":[{"from":"users","to":"lb"},{"from":"lb","to":"app-1"},{"from":"lb","to":"app-2"}],
+      "faults":[{"at_s":10.5,"partition":["app-2"]},{"at_s":20.5,"heal":["app-2"]}]}"#;
+    let s = scenario(text);
+    let app2 = s.topology.index_of("app-2").unwrap();
+    let mut sim = Simulation::new(&s);
+    let messages = every_message(&mut sim);
+    let lost: Vec<u64> =
+        messages.iter().filter(|m| m.kind == scalelab::sim::trace::MsgKind::Lost).map(|m| m.sent_ns).collect();
+    // Probes at 11 s and 12 s miss: from 12 s app-2 is out of rotation.
+    // Until then every other request went to it and was lost: 1.5 s at 50/s.
+    assert_eq!(lost.len(), 75, "lost at {:?} ..", &lost[..lost.len().min(5)]);
+    assert!(lost.iter().all(|&t| (10_500 * NS_PER_MS..12_000 * NS_PER_MS).contains(&t)));
+    // Healed at 20.5 s, passes at 21 s and 22 s: back from 22 s, half the traffic again.
+    let to_app2 = |from: u64, to: u64| {
+        messages
+            .iter()
+            .filter(|m| {
+                m.to == app2
+                    && m.kind == scalelab::sim::trace::MsgKind::Request
+                    && (from..to).contains(&(m.sent_ns / NS_PER_MS))
+            })
+            .count()
+    };
+    assert_eq!(to_app2(12_000, 22_000), 0);
+    assert_eq!(to_app2(22_000, 30_000), 400);
+    assert_eq!(sim.summary().lost, 75);
 }

@@ -130,8 +130,44 @@ fn fault_on_unknown_node_or_on_a_client() {
     assert_error(
         &edited("/faults", json!([{"at_s": 3}])),
         "faults[0]",
-        "exactly one of `fail`, `recover`, `set`, `add_server`, `remove_server`, `add_shard` or `remove_shard`",
+        "exactly one of `fail`, `recover`, `set`, `add_server`, `remove_server`, `add_shard`, `remove_shard`, `partition` or `heal`",
     );
+}
+
+#[test]
+fn bad_partitions_name_their_field() {
+    let faults = |f: serde_json::Value| edited("/faults", f);
+    assert_error(&faults(json!([{"at_s": 3, "partition": []}])), "faults[0].partition", "is empty");
+    assert_error(
+        &faults(json!([{"at_s": 3, "partition": ["pool", "ghost"]}])),
+        "faults[0].partition[1]",
+        "names no node: `ghost`",
+    );
+    assert_error(
+        &faults(json!([{"at_s": 3, "partition": ["pool", "pool"]}])),
+        "faults[0].partition[1]",
+        "listed twice",
+    );
+    assert_error(
+        &faults(json!([{"at_s": 3, "partition": ["pool", "users"]}])),
+        "faults[0].partition",
+        "lists every node",
+    );
+    assert_error(&faults(json!([{"at_s": 3, "heal": ["pool"]}])), "faults[0].heal[0]", "`pool` is not cut off at 3 s");
+    assert_error(
+        &faults(json!([{"at_s": 3, "partition": ["pool"]}, {"at_s": 4, "partition": ["pool"]}])),
+        "faults[1].partition[0]",
+        "already cut off at 4 s (by faults[0]); heal it first",
+    );
+    // Judged in time order, not entry order: the heal listed first comes later.
+    assert_valid(&faults(json!([{"at_s": 9, "heal": ["pool"]}, {"at_s": 4, "partition": ["pool"]}])));
+    // A heal ends the cut: the node can be cut off again after.
+    assert_valid(&faults(json!([
+        {"at_s": 4, "partition": ["pool"]}, {"at_s": 5, "heal": ["pool"]}, {"at_s": 6, "partition": ["pool"]}
+    ])));
+    assert_error(&faults(json!([{"at_s": 3, "partition": ["pool"], "fail": "pool"}])), "faults[0]", "exactly one of");
+    assert_error(&faults(json!([{"at_s": 3, "partition": ["pool"], "workers": 2}])), "faults[0]", "go only with `set`");
+    assert_error(&faults(json!([{"at_s": 3, "partition": "pool"}])), "faults[0].partition", "expected a sequence");
 }
 
 #[test]

@@ -125,6 +125,9 @@ fn print_table(s: &Summary, wall_s: f64) {
         "  requests: {} sent, {} completed, {} dropped, {} timed out, {} refused, {} reset",
         s.sent, s.completed, s.dropped, s.timed_out, s.refused, s.reset
     );
+    if s.lost > 0 {
+        println!("  messages lost to partitions: {} (sent across a cut; see the timeline's `partition`)", s.lost);
+    }
     let l = s.latency_ms;
     println!(
         "  latency ms: mean {:.3}  p50 {:.3}  p95 {:.3}  p99 {:.3}  max {:.3}   throughput {:.1}/s",

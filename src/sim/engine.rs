@@ -200,6 +200,15 @@ pub struct Core {
     /// Message bodies in flight; `free_bodies` lists the empty slots.
     bodies: Vec<Option<Body>>,
     free_bodies: Vec<BodyId>,
+    /// Each node's side of the timeline's partitions: 0 for the main
+    /// network, one number per `partition` for the nodes it cut off. A
+    /// message between nodes on different sides is lost.
+    island: Vec<u32>,
+    /// Whether any node is cut off now (the one check a message pays).
+    any_cut: bool,
+    next_island: u32,
+    /// Messages lost to partitions.
+    pub(super) lost: u64,
 }
 
 /// A node's window on the engine while it handles one event.
@@ -220,6 +229,13 @@ impl Ctx<'_> {
 
     pub fn is_up(&self, node: NodeIdx) -> bool {
         self.core.up[node as usize]
+    }
+
+    /// Whether a probe from this node to `node` would be answered: it is up
+    /// and not cut off from this node by a partition (what a health check
+    /// or a heartbeat learns).
+    pub fn reaches(&self, node: NodeIdx) -> bool {
+        self.core.up[node as usize] && !self.core.cut_between(self.me, node)
     }
 
     pub fn metrics(&mut self) -> &mut Metrics {
@@ -325,6 +341,9 @@ impl Core {
         kind: MsgKind,
         key: u32,
     ) {
+        if self.any_cut && self.cut_between(from, to) {
+            return self.lose(from, to, latency_ns, payload, key);
+        }
         self.next_msg_id += 1;
         let arrive_ns = self.now + latency_ns;
         let req_id = match payload {
@@ -342,6 +361,35 @@ impl Core {
             key,
         });
         self.queue.push(arrive_ns, Event::Deliver { to: to as u16, from: from as u16, epoch: 0, payload });
+    }
+
+    /// Whether a partition separates `a` and `b` now.
+    fn cut_between(&self, a: NodeIdx, b: NodeIdx) -> bool {
+        self.island[a as usize] != self.island[b as usize]
+    }
+
+    /// A message sent across a partition: it never arrives. The trace
+    /// shows it going half way (the animation draws it fading there).
+    #[cold]
+    #[inline(never)]
+    fn lose(&mut self, from: NodeIdx, to: NodeIdx, latency_ns: SimTime, payload: Payload, key: u32) {
+        self.next_msg_id += 1;
+        self.lost += 1;
+        let req_id = match payload {
+            Payload::Request(r) | Payload::Response(r) => r.id,
+            _ => 0,
+        };
+        self.trace.push(TraceEntry {
+            msg_id: self.next_msg_id,
+            req_id,
+            from,
+            to,
+            sent_ns: self.now,
+            arrive_ns: self.now + latency_ns / 2,
+            kind: MsgKind::Lost,
+            key,
+        });
+        self.drop_body(&payload);
     }
 
     fn drop_body(&mut self, payload: &Payload) {
@@ -498,6 +546,10 @@ impl Simulation {
             n_events: 0,
             bodies: Vec::new(),
             free_bodies: Vec::new(),
+            island: vec![0; n_nodes],
+            any_cut: false,
+            next_island: 1,
+            lost: 0,
         };
         let (stop_at_ns, stop_after_finished) = match scenario.stop {
             Stop::SimTime(t) => (t, None),
@@ -594,6 +646,7 @@ impl Simulation {
             self.core.rngs.push(node_streams(scenario.spec.seed, i + 1).pop().expect("i + 1 streams"));
             self.core.up.push(true);
             self.core.epoch.push(0);
+            self.core.island.push(0);
             self.node_series.push(Series::new(MAX_SERIES_POINTS));
         }
         self.core.links = scenario.topology.links.clone();
@@ -719,6 +772,20 @@ impl Simulation {
                 let mut ctx = Ctx { core: &mut self.core, me: node };
                 self.nodes[i].on_membership(&mut ctx, change);
             }
+            Action::Partition(nodes) => {
+                let side = self.core.next_island;
+                self.core.next_island += 1;
+                for &n in nodes {
+                    self.core.island[n as usize] = side;
+                }
+                self.core.any_cut = true;
+            }
+            Action::Heal(nodes) => {
+                for &n in nodes {
+                    self.core.island[n as usize] = 0;
+                }
+                self.core.any_cut = self.core.island.iter().any(|&side| side != 0);
+            }
             Action::AddServer | Action::RemoveServer => {
                 let adding = self.scenario.timeline[entry].action == Action::AddServer;
                 self.present[i] = adding;
@@ -824,7 +891,13 @@ impl Simulation {
         let mut v = self.nodes[i].view();
         v.up = self.core.up[i];
         v.present = self.present[i];
+        v.cut = self.core.island[i] != 0;
         v
+    }
+
+    /// Messages lost so far to the timeline's partitions.
+    pub fn lost(&self) -> u64 {
+        self.core.lost
     }
 
     /// The time series of closed windows (most recent [`MAX_SERIES_POINTS`]).

@@ -79,6 +79,9 @@ pub struct NodeView {
     pub up: bool,
     /// False before a timeline `add_server` and after a `remove_server`.
     pub present: bool,
+    /// Cut off from the rest of the network by a timeline `partition`.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub cut: bool,
     /// Requests being served now (servers) or awaiting a response (balancers).
     pub in_service: u64,
     /// Concurrency limit (servers); 0 where it does not apply.

@@ -281,6 +281,9 @@ pub struct LinkSpec {
 ///   `{"at_s": 30, "fail": "store", "shard": 1}`: a sharded store's shards;
 ///   `set` on a store takes `vnodes`, `partitioning`, `routing`, `workers`,
 ///   `service_time`
+/// - `{"at_s": 30, "partition": ["db"]}`: the nodes listed are cut off from
+///   the rest of the network (a message sent across the cut is lost);
+///   `{"at_s": 60, "heal": ["db"]}` joins them back
 ///
 /// The browser app records every live edit here, so a shared run replays it.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -344,6 +347,13 @@ pub struct FaultSpec {
     /// `cache`: `capacity`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<serde_json::Value>,
+    /// These nodes are cut off from the rest of the network, together: a
+    /// message sent from one side of the cut to the other is lost.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partition: Option<Vec<String>>,
+    /// These nodes, cut off by an earlier `partition`, join the rest again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub heal: Option<Vec<String>>,
 }
 
 impl FaultSpec {
@@ -361,10 +371,26 @@ impl FaultSpec {
         ]
         .into_iter()
         .find_map(Option::as_ref)
+        .or_else(|| self.cut_list()?.first())
+    }
+
+    /// The nodes a `partition` or `heal` lists.
+    pub fn cut_list(&self) -> Option<&Vec<String>> {
+        self.partition.as_ref().or(self.heal.as_ref())
+    }
+
+    /// Whether the entry acts on the node `id` (its target, or one of the
+    /// nodes it cuts off or heals).
+    pub fn names(&self, id: &str) -> bool {
+        self.target().is_some_and(|t| t == id) || self.cut_list().is_some_and(|l| l.iter().any(|n| n == id))
     }
 
     /// What the entry does, in a few words for people: "fail app-2 at 30 s".
     pub fn describe(&self) -> String {
+        if let Some(list) = self.cut_list() {
+            let verb = if self.partition.is_some() { "cut off" } else { "reconnect" };
+            return format!("{verb} {} at {} s", list.join(", "), crate::sim::time::format_s(self.at_s));
+        }
         let verb = [
             (&self.fail, "fail"),
             (&self.recover, "recover"),

@@ -24,6 +24,10 @@ pub struct Summary {
     pub timed_out: u64,
     pub refused: u64,
     pub reset: u64,
+    /// Messages lost to the timeline's partitions (left out when none, so
+    /// a run without a partition prints as it always did).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub lost: u64,
     /// Events the engine processed.
     pub events: u64,
     pub sim_time_s: f64,
@@ -41,6 +45,10 @@ pub struct Summary {
 /// is a broker or one of its clients.
 pub fn counts_protocols(node_specs: &[NodeSpec]) -> bool {
     node_specs.iter().any(NodeSpec::is_messaging)
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 impl Simulation {
@@ -69,6 +77,7 @@ impl Simulation {
             timed_out: m.outcomes().timed_out,
             refused: m.outcomes().refused,
             reset: m.outcomes().reset,
+            lost: self.core.lost,
             events: self.core.n_events,
             sim_time_s: ns_to_s(now),
             throughput_per_s: super::time::per_s(m.outcomes().completed, now),

@@ -23,6 +23,9 @@ pub enum MsgKind {
     Ack,
     /// Protocol traffic: heartbeats, joins, fetch requests, nacks.
     Control,
+    /// A message sent across a partition: it never arrives (the entry's
+    /// `arrive_ns` is where the animation lets it fade, half way).
+    Lost,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]

@@ -238,6 +238,10 @@ pub enum Action {
     RemoveServer,
     /// A store's shard joins or leaves.
     Membership(Membership),
+    /// These nodes are cut off from the rest, together (`partition`).
+    Partition(Vec<NodeIdx>),
+    /// These nodes join the rest again (`heal`).
+    Heal(Vec<NodeIdx>),
 }
 
 /// One timeline entry, resolved.
@@ -316,7 +320,7 @@ impl Scenario {
             let from = s_to_ns(entry.at_s);
             let (later, kept): (Vec<FaultSpec>, Vec<FaultSpec>) = std::mem::take(&mut spec.faults)
                 .into_iter()
-                .partition(|f| s_to_ns(f.at_s) >= from && f.target() == Some(gone) && f.add_server.is_none());
+                .partition(|f| s_to_ns(f.at_s) >= from && f.names(gone) && f.add_server.is_none());
             spec.faults = kept;
             dropped = later;
         }
@@ -664,14 +668,20 @@ fn check_timeline(
         .into_iter()
         .filter_map(|(name, v)| v.as_ref().map(|v| (name, v)))
         .collect();
-        let [(verb, target)] = verbs[..] else {
-            p.add(
-                path,
-                "must have exactly one of `fail`, `recover`, `set`, `add_server`, `remove_server`, `add_shard` or `remove_shard`",
-            );
-            continue;
+        let cuts: Vec<(&str, &Vec<String>)> = [("partition", &f.partition), ("heal", &f.heal)]
+            .into_iter()
+            .filter_map(|(name, v)| v.as_ref().map(|v| (name, v)))
+            .collect();
+        let verb = match (&verbs[..], &cuts[..]) {
+            ([(verb, _)], []) | ([], [(verb, _)]) => *verb,
+            _ => {
+                p.add(
+                    path,
+                    "must have exactly one of `fail`, `recover`, `set`, `add_server`, `remove_server`, `add_shard`, `remove_shard`, `partition` or `heal`",
+                );
+                continue;
+            }
         };
-        let target_path = format!("{path}.{verb}");
         let has_params = f.rate_per_s.is_some()
             || f.workers.is_some()
             || f.service_time.is_some()
@@ -700,6 +710,16 @@ fn check_timeline(
             p.add(format!("{path}.like"), "goes only with `add_server`");
         }
         let at_ns = s_to_ns(f.at_s);
+        if let [(_, ids)] = cuts[..] {
+            let Some(nodes) = cut_nodes(ids, &format!("{path}.{verb}"), verb == "partition", topo, p) else { continue };
+            let node = nodes[0];
+            let action = if verb == "partition" { Action::Partition(nodes) } else { Action::Heal(nodes) };
+            timeline.push(TimedAction { at_ns, node, action });
+            entries.push(i);
+            continue;
+        }
+        let Some(&(_, target)) = verbs.first() else { continue };
+        let target_path = format!("{path}.{verb}");
         if verb == "add_server" {
             let Some(like) = f.like.as_ref() else {
                 p.add(format!("{path}.like"), "is missing: name the server to copy");
@@ -865,23 +885,53 @@ fn check_timeline(
             added_at.insert(a.node, a.at_ns);
         }
     }
+    // Which nodes are cut off, and by which entry.
+    let mut cut_by: BTreeMap<NodeIdx, usize> = BTreeMap::new();
+    for &k in &order {
+        let (a, i) = (&timeline[k], entries[k]);
+        let (verb, nodes, partition) = match &a.action {
+            Action::Partition(nodes) => ("partition", nodes, true),
+            Action::Heal(nodes) => ("heal", nodes, false),
+            _ => continue,
+        };
+        let when = super::time::format_s(super::time::ns_to_s(a.at_ns));
+        for (j, &n) in nodes.iter().enumerate() {
+            let id = &topo.ids[n as usize];
+            let at = format!("faults[{i}].{verb}[{j}]");
+            if partition && let Some(&by) = cut_by.get(&n) {
+                p.add(at, format!("`{id}` is already cut off at {when} s (by faults[{by}]); heal it first"));
+            } else if !partition && cut_by.remove(&n).is_none() {
+                p.add(at, format!("`{id}` is not cut off at {when} s: nothing to heal"));
+            } else if partition {
+                cut_by.insert(n, i);
+            }
+        }
+    }
     for k in order {
         let (a, i) = (&timeline[k], entries[k]);
         let id = &topo.ids[a.node as usize];
-        if let Some(&t) = added_at.get(&a.node)
-            && a.action != Action::AddServer
-            && a.at_ns < t
-        {
-            p.add(
-                format!("faults[{i}]"),
-                format!("`{id}` is only added at {} s", super::time::format_s(super::time::ns_to_s(t))),
-            );
-        }
-        if let Some(&t) = removed_at.get(&a.node) {
-            p.add(
-                format!("faults[{i}]"),
-                format!("`{id}` was removed at {} s", super::time::format_s(super::time::ns_to_s(t))),
-            );
+        // Every node the entry acts on must be there at its time.
+        let targets = match &a.action {
+            Action::Partition(nodes) | Action::Heal(nodes) => &nodes[..],
+            _ => std::slice::from_ref(&a.node),
+        };
+        for n in targets {
+            let id = &topo.ids[*n as usize];
+            if let Some(&t) = added_at.get(n)
+                && a.action != Action::AddServer
+                && a.at_ns < t
+            {
+                p.add(
+                    format!("faults[{i}]"),
+                    format!("`{id}` is only added at {} s", super::time::format_s(super::time::ns_to_s(t))),
+                );
+            }
+            if let Some(&t) = removed_at.get(n) {
+                p.add(
+                    format!("faults[{i}]"),
+                    format!("`{id}` was removed at {} s", super::time::format_s(super::time::ns_to_s(t))),
+                );
+            }
         }
         if a.action == Action::RemoveServer {
             removed_at.insert(a.node, a.at_ns);
@@ -906,6 +956,29 @@ fn check_timeline(
         }
     }
     timeline
+}
+
+/// The nodes a `partition` or `heal` entry lists (at `path`): each names a
+/// node, once; a partition leaves some node on the other side. `None` if
+/// the list is bad.
+fn cut_nodes(ids: &[String], path: &str, partition: bool, topo: &Topology, p: &mut Problems) -> Option<Vec<NodeIdx>> {
+    if ids.is_empty() {
+        p.add(path, "is empty: list the nodes to cut off or heal, e.g. [\"db\"]");
+        return None;
+    }
+    let before = p.errors.len();
+    let mut nodes: Vec<NodeIdx> = Vec::with_capacity(ids.len());
+    for (j, id) in ids.iter().enumerate() {
+        match topo.index_of(id) {
+            None => p.add(format!("{path}[{j}]"), format!("names no node: `{id}`")),
+            Some(n) if nodes.contains(&n) => p.add(format!("{path}[{j}]"), format!("`{id}` is listed twice")),
+            Some(n) => nodes.push(n),
+        }
+    }
+    if partition && p.errors.len() == before && nodes.len() >= topo.ids.len() {
+        p.add(path, "lists every node, so nothing is left on the other side of the cut: leave at least one out");
+    }
+    (p.errors.len() == before).then_some(nodes)
 }
 
 /// A `set` entry's parameters must fit the node's kind and limits.

@@ -588,7 +588,7 @@ impl Node for RabbitMq {
         let msg = match payload {
             Payload::Timer { tag: TAG_TICK, .. } => {
                 let closed: Vec<NodeIdx> =
-                    self.consumers.iter().filter(|(n, c)| c.active && !ctx.is_up(**n)).map(|(&n, _)| n).collect();
+                    self.consumers.iter().filter(|(n, c)| c.active && !ctx.reaches(**n)).map(|(&n, _)| n).collect();
                 for n in closed {
                     self.drop_consumer(ctx, n);
                 }

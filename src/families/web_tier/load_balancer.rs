@@ -248,7 +248,7 @@ impl LoadBalancer {
     fn run_health_checks(&mut self, ctx: &Ctx) {
         let mut changed = false;
         for b in &mut self.backends {
-            if ctx.is_up(b.node) {
+            if ctx.reaches(b.node) {
                 b.passes += 1;
                 b.misses = 0;
                 if !b.healthy && b.passes >= self.health.healthy_threshold {
