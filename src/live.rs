@@ -94,7 +94,8 @@ pub fn rate_of(arrivals: &ArrivalSpec) -> f64 {
 
 /// The failures a node takes now, as the inspector's buttons offer them:
 /// fail or recover (by the node's state), a Kafka cluster broker by broker,
-/// and removing a server. Cheap (the node's view only), so the inspector
+/// removing a server, and cutting the node off from the network (or
+/// joining it back). Cheap (the node's view only), so the inspector
 /// can ask every frame and rebuild its buttons only when they change.
 pub fn faults(sim: &Simulation, node: NodeIdx) -> Vec<LiveAction> {
     let s = sim.scenario();
@@ -128,6 +129,15 @@ pub fn faults(sim: &Simulation, node: NodeIdx) -> Vec<LiveAction> {
     }
     if s.node_specs[i].kind_name() == "server" {
         push("remove server".into(), entry(Verb::RemoveServer, id));
+    }
+    // Any node can be cut off from the network, and joined back.
+    let mut e = FaultSpec::default();
+    if view.cut {
+        e.heal = Some(vec![id.to_string()]);
+        push("reconnect to the network".into(), e);
+    } else {
+        e.partition = Some(vec![id.to_string()]);
+        push("cut off from the network".into(), e);
     }
     out
 }

@@ -163,6 +163,12 @@ pub fn App(#[prop(optional)] chunks: Option<Result<(), ChunksFailed>>) -> impl I
     let keyed = Memo::new(move |_| {
         lab.scene.with(|s| s.kinds.iter().any(|k| matches!(*k, "kafka_producer" | "rabbit_publisher")))
     });
+    // Only where the timeline cuts the network does the legend show lost messages.
+    let partitioned = Memo::new(move |_| {
+        lab.scene.track();
+        lab.frame.track();
+        lab.sim.with_value(|s| s.scenario().spec.faults.iter().any(|f| f.partition.is_some()))
+    });
     let description = move || {
         lab.scene.track();
         lab.sim.with_value(|s| s.scenario().spec.description.clone())
@@ -263,7 +269,9 @@ pub fn App(#[prop(optional)] chunks: Option<Result<(), ChunksFailed>>) -> impl I
                     <span class="dot request"></span>"request "
                     <span class="dot write"></span>"write "
                     <span class="dot response"></span>"response "
-                    <span class="dot error"></span>"error · fill: "
+                    <span class="dot error"></span>"error "
+                    {move || partitioned.get().then(|| view! { <span class="dot lost"></span>"lost at a cut " })}
+                    "· fill: "
                     <span class="swatch idle"></span>"idle → "
                     <span class="swatch busy"></span>"saturated · bar: queue (log scale)"
                     {move || keyed.get().then_some(" · records and messages: coloured by key")}

@@ -56,6 +56,11 @@ fn markers(sim: &Simulation) -> Vec<(f64, String)> {
                 Action::RemoveServer => format!("− {id}"),
                 Action::Membership(Membership::Add { .. }) => format!("+ {id} shard"),
                 Action::Membership(Membership::Remove(s)) => format!("− {id} shard {s}"),
+                Action::Partition(nodes) | Action::Heal(nodes) => {
+                    let ids: Vec<&str> = nodes.iter().map(|&n| s.topology.ids[n as usize].as_str()).collect();
+                    let sign = if matches!(a.action, Action::Partition(_)) { "✂" } else { "⇄" };
+                    format!("{sign} {}", ids.join(", "))
+                }
             };
             (ns_to_s(a.at_ns), what)
         })

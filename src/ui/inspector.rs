@@ -286,8 +286,13 @@ fn node_inspector(lab: Lab, scene: &Scene, node: NodeIdx) -> impl IntoView + use
             let buttons = actions
                 .into_iter()
                 .map(|a| {
-                    let failing = a.entry.fail.is_some();
+                    let failing = a.entry.fail.is_some() || a.entry.partition.is_some();
                     let (testid, title) = match (&a.entry, a.entry.broker) {
+                        (e, None) if e.partition.is_some() => (
+                            "partition".to_string(),
+                            "Cut this node off from the rest of the network: every message across the cut is lost",
+                        ),
+                        (e, None) if e.heal.is_some() => ("heal".to_string(), "Join this node back to the network"),
                         (e, Some(b)) if e.fail.is_some() => (format!("fail-broker-{b}"), "Fail this broker now"),
                         (_, Some(b)) => (format!("recover-broker-{b}"), "Bring this broker back"),
                         (e, None) if e.fail.is_some() => ("fail".to_string(), "Fail this node now"),

@@ -43,7 +43,11 @@ fn utilisation(v: &NodeView) -> f64 {
 
 /// Text of a node's tooltip.
 pub fn describe(id: &str, v: &NodeView) -> String {
-    let state = if !v.up { " · DOWN" } else { "" };
+    let state = match (v.up, v.cut) {
+        (false, _) => " · DOWN",
+        (true, true) => " · CUT OFF (messages to and from the rest are lost)",
+        (true, false) => "",
+    };
     // A family that describes its own kinds.
     if let Some(text) = crate::families::FAMILIES.iter().filter_map(|f| f.describe_fn()).find_map(|d| d(id, v, state)) {
         return text;
@@ -119,6 +123,7 @@ fn draw_dots(canvas: &web_sys::HtmlCanvasElement, dots: &[Dot], layout: &Layout,
         (MsgKind::Error, "#e5484d"),
         (MsgKind::Ack, "#2da44e"),
         (MsgKind::Control, "#8b949e"),
+        (MsgKind::Lost, "#a371f7"),
     ];
     // Records and messages take the colour of their key.
     let by_key = (0..KEY_COLOURS.len()).map(|k| (MsgKind::Record, KEY_COLOURS[k], Some(k as u32)));
@@ -129,7 +134,8 @@ fn draw_dots(canvas: &web_sys::HtmlCanvasElement, dots: &[Dot], layout: &Layout,
         let palette = KEY_COLOURS.len() as u32;
         for d in dots.iter().filter(|d| d.kind == kind && key.is_none_or(|k| d.key % palette == k)) {
             let (a, b) = (pos(d.from), pos(d.to));
-            let p = f64::from(d.progress);
+            // A lost message fades half way, where the cut is.
+            let p = f64::from(d.progress) * if d.kind == MsgKind::Lost { 0.5 } else { 1.0 };
             let (x, y) = to_px(a.0 + (b.0 - a.0) * p, a.1 + (b.1 - a.1) * p);
             ctx.move_to(x + radius, y);
             let _ = ctx.arc(x, y, radius, 0.0, std::f64::consts::TAU);
@@ -182,6 +188,9 @@ fn node_shape(
             let v = &l.view;
             if !v.up {
                 return "DOWN".to_string();
+            }
+            if v.cut {
+                return "CUT OFF".to_string();
             }
             let full = if broker {
                 format!("{} in · q{}", short(v.completed), short(v.queue_len))
@@ -254,6 +263,7 @@ fn node_shape(
                 Glyph::Station | Glyph::Broker => "tier",
             })
             class:down=move || !up()
+            class:cut=move || cell.with(|l| l.view.cut)
             class:selected=move || lab.selected.get() == Some(node)
             class:absent=move || !present()
             data-testid=format!("node-{id}")

@@ -277,7 +277,7 @@ export const ACTIONS = [
   ...['edit-acks', 'edit-algorithm', 'edit-hold-worker', 'edit-partitioning', 'edit-routing', 'edit-vnodes', 'edit-shard'].map((t) => ({
     name: `choose ${t}`, weight: 4, needs: id(t), run: (page, r) => choose(page, id(t), r),
   })),
-  ...['fail', 'recover', 'remove-server', 'add-server', 'fail-shard', 'recover-shard', 'remove-shard', 'add-shard'].map((t) => ({
+  ...['fail', 'recover', 'remove-server', 'add-server', 'fail-shard', 'recover-shard', 'remove-shard', 'add-shard', 'partition', 'heal'].map((t) => ({
     name: `press ${t}`, weight: 4, needs: id(t), run: (page) => click(page, id(t)),
   })),
   { name: 'fail or recover a Kafka broker', weight: 3, needs: '[data-testid^=fail-broker-], [data-testid^=recover-broker-]', run: async (page, r) => {
