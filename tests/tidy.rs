@@ -164,3 +164,272 @@ fn release_is_the_fast_cli_and_the_browser_build_names_its_size_profile() {
     let html = std::fs::read_to_string(root.join("index.html")).unwrap();
     assert!(html.contains(r#"data-cargo-profile-release="wasm-release""#), "index.html builds with wasm-release");
 }
+
+// ---- Import circles (issue 29, item 4) ----------------------------------
+//
+// A file "imports" another when it names a path into it: a `use crate::…`,
+// `super::…` or `self::…` line (groups `{a, b::c}` expanded), or such a path
+// written inline in the code. A path resolves to the deepest module file it
+// names (`crate::sim::engine::Node` → src/sim/engine.rs, `crate::sim::Simulation`
+// → src/sim/mod.rs). `mod x;` declarations, comments and the `#[cfg(test)]`
+// tail of a file are not imports. A circle is a strongly connected set of
+// two or more files: each reaches every other through imports.
+
+/// A file's module path: src/lib.rs → [], src/a/mod.rs → [a], src/a/b.rs → [a, b].
+fn module_of(src: &Path, file: &Path) -> Vec<String> {
+    let rel = file.strip_prefix(src).unwrap().with_extension("");
+    let mut parts: Vec<String> = rel.iter().map(|p| p.to_string_lossy().into_owned()).collect();
+    if matches!(parts.last().map(String::as_str), Some("mod" | "lib")) {
+        parts.pop();
+    }
+    parts
+}
+
+/// Expands the path that starts at `text` (after `crate::`, `super::` or
+/// `self::`): `a::b::C` → [[a, b, C]], `a::{b::C, d}` → [[a, b, C], [a, d]].
+fn expand(text: &str) -> Vec<Vec<String>> {
+    let mut prefix = Vec::new();
+    let mut rest = text;
+    loop {
+        rest = rest.trim_start();
+        if let Some(group) = rest.strip_prefix('{') {
+            // Split the group at its top-level commas.
+            let (mut depth, mut start, mut out) = (0, 0, Vec::new());
+            for (i, c) in group.char_indices() {
+                match c {
+                    '{' => depth += 1,
+                    '}' if depth == 0 => {
+                        if !group[start..i].trim().is_empty() {
+                            out.push(group[start..i].to_string());
+                        }
+                        break;
+                    }
+                    '}' => depth -= 1,
+                    ',' if depth == 0 => {
+                        out.push(group[start..i].to_string());
+                        start = i + 1;
+                    }
+                    _ => {}
+                }
+            }
+            return out
+                .iter()
+                .flat_map(|item| expand(item))
+                .map(|tail| prefix.iter().cloned().chain(tail).collect())
+                .collect();
+        }
+        let end = rest.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(rest.len());
+        if end == 0 {
+            return vec![prefix];
+        }
+        prefix.push(rest[..end].to_string());
+        rest = &rest[end..];
+        match rest.strip_prefix("::") {
+            Some(r) => rest = r,
+            None => return vec![prefix],
+        }
+    }
+}
+
+/// The module paths a file's code names, made absolute.
+fn imports_of(text: &str, module: &[String]) -> Vec<Vec<String>> {
+    let mut code = String::new();
+    let mut children = Vec::new();
+    let mut test_attr = false;
+    for line in text.lines() {
+        let line = line.trim_start();
+        if line.starts_with("//") {
+            continue;
+        }
+        // `mod x;` declares a child module; `x::…` then names it.
+        let decl = line.trim_start_matches("pub ").trim_start_matches("pub(crate) ");
+        if let Some(name) = decl.strip_prefix("mod ").and_then(|r| r.strip_suffix(';')) {
+            children.push(name.trim().to_string());
+            continue;
+        }
+        // The unit tests' module, at the end of a file: not the file's imports.
+        if test_attr && decl.starts_with("mod ") {
+            break;
+        }
+        test_attr = line.starts_with("#[cfg(test)]");
+        code.push_str(line.split(" // ").next().unwrap_or(""));
+        code.push('\n');
+    }
+    let mut anchors = vec![
+        ("crate::".to_string(), Vec::new()),
+        ("self::".to_string(), module.to_vec()),
+        // In a/b.rs `super` is a; in a/mod.rs (module a) it is the crate.
+        ("super::".to_string(), module[..module.len().saturating_sub(1)].to_vec()),
+    ];
+    for child in &children {
+        let mut base = module.to_vec();
+        base.push(child.clone());
+        anchors.push((format!("{child}::"), base));
+    }
+    let mut out = Vec::new();
+    for (anchor, base) in &anchors {
+        let anchor = anchor.as_str();
+        let mut from = 0;
+        while let Some(at) = code[from..].find(anchor) {
+            let start = from + at;
+            from = start + anchor.len();
+            let before = code[..start].chars().next_back();
+            if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '$' || c == ':') {
+                continue;
+            }
+            for tail in expand(&code[from..]) {
+                out.push(base.iter().cloned().chain(tail).collect());
+            }
+            if anchor != "crate::" && anchor != "self::" && anchor != "super::" {
+                // `x::` for a child `x` with nothing after it resolved: the child itself.
+                out.push(base.clone());
+            }
+        }
+    }
+    out
+}
+
+/// Every file under `src` (the library: not src/bin or src/main.rs) and the
+/// files each imports.
+fn import_graph(src: &Path) -> std::collections::BTreeMap<String, std::collections::BTreeSet<String>> {
+    let mut files = Vec::new();
+    rust_files(src, &mut files);
+    files.retain(|f| !f.starts_with(src.join("bin")) && *f != src.join("main.rs"));
+    let by_module: std::collections::BTreeMap<Vec<String>, String> =
+        files.iter().map(|f| (module_of(src, f), f.to_string_lossy().into_owned())).collect();
+    let mut graph = std::collections::BTreeMap::new();
+    for f in &files {
+        let module = module_of(src, f);
+        let name = f.to_string_lossy().into_owned();
+        let text = std::fs::read_to_string(f).unwrap();
+        let mut to = std::collections::BTreeSet::new();
+        for path in imports_of(&text, &module) {
+            // The deepest module file the path names.
+            if let Some(target) = (0..=path.len()).rev().find_map(|k| by_module.get(&path[..k]))
+                && *target != name
+            {
+                to.insert(target.clone());
+            }
+        }
+        graph.insert(name, to);
+    }
+    graph
+}
+
+/// The circles of a graph: its strongly connected sets of two or more
+/// nodes (Tarjan's algorithm), each sorted.
+fn circles(graph: &std::collections::BTreeMap<String, std::collections::BTreeSet<String>>) -> Vec<Vec<String>> {
+    struct Walk<'a> {
+        graph: &'a std::collections::BTreeMap<String, std::collections::BTreeSet<String>>,
+        index: std::collections::BTreeMap<&'a str, (usize, usize)>,
+        stack: Vec<&'a str>,
+        on_stack: std::collections::BTreeSet<&'a str>,
+        out: Vec<Vec<String>>,
+    }
+    fn visit<'a>(w: &mut Walk<'a>, v: &'a str) {
+        let n = w.index.len();
+        w.index.insert(v, (n, n));
+        w.stack.push(v);
+        w.on_stack.insert(v);
+        for u in w.graph.get(v).into_iter().flatten() {
+            let u = u.as_str();
+            if !w.index.contains_key(u) {
+                visit(w, u);
+                let low = w.index[u].1.min(w.index[v].1);
+                w.index.get_mut(v).unwrap().1 = low;
+            } else if w.on_stack.contains(u) {
+                let low = w.index[u].0.min(w.index[v].1);
+                w.index.get_mut(v).unwrap().1 = low;
+            }
+        }
+        if w.index[v].0 == w.index[v].1 {
+            let mut set = Vec::new();
+            loop {
+                let u = w.stack.pop().unwrap();
+                w.on_stack.remove(u);
+                set.push(u.to_string());
+                if u == v {
+                    break;
+                }
+            }
+            if set.len() > 1 {
+                set.sort();
+                w.out.push(set);
+            }
+        }
+    }
+    let mut w =
+        Walk { graph, index: Default::default(), stack: Vec::new(), on_stack: Default::default(), out: Vec::new() };
+    for v in graph.keys() {
+        if !w.index.contains_key(v.as_str()) {
+            visit(&mut w, v);
+        }
+    }
+    w.out
+}
+
+/// Files of the library that reach themselves through imports, today. Issue
+/// 29 takes this to 0 (the core in leaf modules, families importing the
+/// core and never the reverse); until then it may only fall: lower it
+/// when a change breaks a circle.
+const FILES_IN_CIRCLES_AT_MOST: usize = 76;
+
+#[test]
+fn import_circles_do_not_grow() {
+    let graph = import_graph(Path::new("src"));
+    let found = circles(&graph);
+    let n: usize = found.iter().map(Vec::len).sum();
+    let list: Vec<String> = found.iter().map(|c| format!("{} files: {}", c.len(), c.join(", "))).collect();
+    assert!(
+        n <= FILES_IN_CIRCLES_AT_MOST,
+        "{n} files reach themselves through imports (at most {FILES_IN_CIRCLES_AT_MOST} allowed):\n{}",
+        list.join("\n")
+    );
+    println!("files in import circles: {n}");
+}
+
+/// The checker itself, on small trees written for it.
+#[test]
+fn the_circle_checker_finds_a_circle_and_only_a_circle() {
+    let root = std::env::temp_dir().join(format!("scalelab-circles-{}", std::process::id()));
+    let write = |files: &[(&str, &str)]| {
+        let _ = std::fs::remove_dir_all(&root);
+        for (path, text) in files {
+            let p = root.join(path);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+        circles(&import_graph(&root))
+    };
+    let lib = ("lib.rs", "pub mod core;\npub mod fam;\n");
+    // A chain: fam uses core, core uses nothing. No circle.
+    let chain = [
+        lib,
+        ("core/mod.rs", "pub mod engine;\npub use engine::Sim;\n"),
+        ("core/engine.rs", "pub struct Sim;\n// crate::fam::Kind in a comment is no import\n"),
+        ("fam/mod.rs", "use crate::core::{engine::Sim, Sim as S2};\npub struct Kind;\n"),
+    ];
+    assert_eq!(write(&chain), Vec::<Vec<String>>::new());
+    // The engine names the family inline: engine → fam → core/mod.rs (its
+    // `Sim as S2`) → engine (the re-export), and fam → engine: all three.
+    let mut back = chain;
+    back[2] = ("core/engine.rs", "pub struct Sim;\nfn f() { let _ = crate::fam::Kind; }\n");
+    let found = write(&back);
+    let names: Vec<Vec<&str>> =
+        found.iter().map(|c| c.iter().map(|f| f.rsplit("scalelab-circles-").next().unwrap()).collect()).collect();
+    assert_eq!(found.len(), 1, "{names:?}");
+    assert_eq!(names, [["core/engine.rs", "core/mod.rs", "fam/mod.rs"].map(|f| format!("{}/{f}", std::process::id()))]);
+    // Through `super::` in a group, and only outside the test tail.
+    let sup = [
+        lib,
+        ("core/mod.rs", "pub mod engine;\npub mod queue;\n"),
+        ("core/engine.rs", "use super::{queue::Q};\npub struct Sim;\n"),
+        ("core/queue.rs", "pub struct Q;\n#[cfg(test)]\nmod tests { use crate::core::engine::Sim; }\n"),
+        ("fam/mod.rs", ""),
+    ];
+    assert_eq!(write(&sup), Vec::<Vec<String>>::new());
+    let mut sup_back = sup;
+    sup_back[3] = ("core/queue.rs", "pub struct Q;\nfn g() { let _ = super::engine::Sim; }\n");
+    assert_eq!(write(&sup_back).len(), 1);
+    let _ = std::fs::remove_dir_all(&root);
+}
