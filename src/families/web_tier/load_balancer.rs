@@ -260,6 +260,13 @@ impl LoadBalancer {
                 b.passes = 0;
                 if b.healthy && b.misses >= self.health.unhealthy_threshold {
                     b.healthy = false;
+                    // It closes its connections to a backend it marks down
+                    // (HAProxy's `on-marked-down shutdown-sessions`): what
+                    // was in flight there no longer counts against it. A
+                    // backend cut off by a partition never answers, and
+                    // would otherwise keep those forever (least connections
+                    // would shun it after it heals).
+                    b.active = 0;
                     changed = true;
                 }
             }
