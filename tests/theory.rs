@@ -173,3 +173,42 @@ fn bursty_arrivals_are_poisson_within_each_phase() {
         }
     }
 }
+
+/// The charts' windows add up to the run's totals: each window's
+/// throughput × width is its completions, and its errors are its drops,
+/// timeouts, refusals and resets, so over the run they sum to the
+/// summary's counts.
+#[test]
+fn the_windows_add_up_to_the_summary() {
+    // Two servers with short queues that give up on a request after 15 ms
+    // of waiting; app-2 fails at 20 s (refusals until the health checks
+    // notice) and app-1 alone is overloaded (drops and
+    // timeouts) until app-2 is back at 40 s. Windows of 0.5 s, so that a
+    // rate and a count differ.
+    let server = |id: &str| {
+        format!(
+            r#"{{"id":"{id}","kind":"server","workers":4,"queue_capacity":20,"timeout_ms":15,
+                "service_time":{{"dist":"exponential","mean_ms":5}}}}"#
+        )
+    };
+    let text = format!(
+        r#"{{"version":1,"name":"windows","seed":3,"stop":{{"sim_time_s":70}},"metrics":{{"window_s":0.5}},
+          "nodes":[{{"id":"users","kind":"client","arrivals":{{"process":"poisson","rate_per_s":1200}}}},
+                   {{"id":"lb","kind":"load_balancer","algorithm":"round_robin"}},{},{}],
+          "links":[{{"from":"users","to":"lb"}},{{"from":"lb","to":"app-1"}},{{"from":"lb","to":"app-2"}}],
+          "faults":[{{"at_s":20,"fail":"app-2"}},{{"at_s":40,"recover":"app-2"}}]}}"#,
+        server("app-1"),
+        server("app-2")
+    );
+    let mut sim = Simulation::new(&scenario(&text));
+    sim.step_until(70 * scalelab::sim::time::NS_PER_S);
+    let windows: Vec<_> = sim.series().iter().copied().collect();
+    assert_eq!(windows.len(), 140, "half-second windows, all closed at 70 s");
+    let completed: f64 = windows.iter().map(|w| w.throughput_per_s() * w.width_s).sum();
+    let errors: u64 = windows.iter().map(|w| w.errors()).sum();
+    let sum = sim.summary();
+    assert!((completed - sum.completed as f64).abs() < 1e-6 * sum.completed as f64, "{completed} vs {}", sum.completed);
+    let summary_errors = sum.dropped + sum.timed_out + sum.refused + sum.reset;
+    assert!(sum.dropped > 0 && sum.timed_out > 0 && sum.refused > 0, "drops, timeouts and refusals: {sum:?}");
+    assert_eq!(errors, summary_errors);
+}

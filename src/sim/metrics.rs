@@ -455,6 +455,18 @@ impl Metrics {
 mod tests {
     use super::*;
 
+    /// A latency can be as long as the longest run (30 days): the
+    /// histogram holds it to its 0.1% resolution, not clamped to a bound.
+    #[test]
+    fn a_latency_as_long_as_the_longest_run_is_recorded_not_clamped() {
+        let mut h = LatencyHist::new(3);
+        let longest_ns = crate::sim::time::s_to_ns(crate::sim::validate::limits::MAX_SIM_TIME_S);
+        h.record(longest_ns);
+        let want_ms = longest_ns as f64 / 1e6;
+        let p50 = h.quantile_ms(0.5);
+        assert!((p50 - want_ms).abs() <= want_ms * 1e-3, "p50 {p50} ms, recorded {want_ms} ms");
+    }
+
     #[test]
     fn window_percentiles_are_the_nearest_ranks_of_the_sorted_samples() {
         use rand::{Rng, SeedableRng};
