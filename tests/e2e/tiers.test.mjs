@@ -83,3 +83,37 @@ test('killing the cache sends every read to the database', async () => {
   assert.ok(after - before > 6000, `${before} → ${after}`);
   assert.deepEqual(errors, []);
 });
+
+test('cutting a server off the network: CUT OFF, its messages lost until health checks take it out, back when reconnected, and a link replays it', async () => {
+  const { page, errors } = await openPage(browser, `${server.url}?autoplay=0`);
+  await page.getByTestId('preset-load-balancing').click();
+  const summary = () => page.evaluate(() => window.scalelab.summary());
+  await page.evaluate(() => window.scalelab.runUntil(10000));
+  assert.equal((await summary()).lost, undefined, 'nothing lost before a cut (the summary leaves it out)');
+  await page.getByTestId('node-app-3').click();
+  await page.getByTestId('partition').click();
+  await page.waitForFunction(() => window.scalelab.scenario().faults.some((f) => f.partition?.[0] === 'app-3'));
+  await page.getByTestId('heal').waitFor();
+  await page.evaluate(() => window.scalelab.runUntil(12000));
+  assert.match(await page.getByTestId('node-app-3').textContent(), /CUT OFF/);
+  assert.ok(await page.locator('.legend .dot.lost').isVisible(), 'the legend names lost messages');
+  // Two health checks 0.5 s apart miss: by 11.1 s app-3 is out of rotation,
+  // and nothing more is lost.
+  const lost = (await summary()).lost;
+  assert.ok(lost > 0, `lost ${lost}`);
+  await page.evaluate(() => window.scalelab.runUntil(16000));
+  assert.equal((await summary()).lost, lost, 'nothing lost once the balancer stopped sending to app-3');
+  const served = (await summary()).nodes['app-3'].completed;
+  await page.getByTestId('heal').click();
+  await page.waitForFunction(() => window.scalelab.scenario().faults.some((f) => f.heal?.[0] === 'app-3'));
+  await page.evaluate(() => window.scalelab.runUntil(20000));
+  assert.doesNotMatch(await page.getByTestId('node-app-3').textContent(), /CUT OFF/);
+  assert.ok((await summary()).nodes['app-3'].completed > served + 1000, 'back in rotation after two good checks');
+  await page.screenshot({ path: join(OUT, 'partition.png'), fullPage: true });
+  const before = await summary();
+  const link = await page.evaluate(() => window.scalelab.link());
+  const { page: again, errors: errors2 } = await openPage(browser, link.replace('#', '?autoplay=0#'));
+  await again.evaluate(() => window.scalelab.runUntil(20000));
+  assert.deepEqual(await again.evaluate(() => window.scalelab.summary()), before);
+  assert.deepEqual([...errors, ...errors2], []);
+});
