@@ -194,6 +194,7 @@ fn node_inspector(lab: Lab, scene: &Scene, node: NodeIdx) -> impl IntoView + use
     // A Copy handle on the scene's cell, owned by (and disposed with) this view.
     let cell = RwSignal::from(scene.nodes[i].clone());
     let up = move || cell.with(|l| l.view.up);
+    let cut = move || cell.with(|l| l.view.cut);
     let kind = scene.kinds[i];
     let station = crate::families::kinds::is_station(&scene.scenario.node_specs[i]);
     let params = cell.with_untracked(|l| l.view.params.clone());
@@ -418,7 +419,19 @@ fn node_inspector(lab: Lab, scene: &Scene, node: NodeIdx) -> impl IntoView + use
         <header>
             <h2 data-testid="inspector-title">{id.clone()}</h2>
             <span class="kind">{kind_name}</span>
-            <span class="state" class:down=move || !up() data-testid="inspector-state">{move || if up() { "up" } else { "down" }}</span>
+            <span
+                class="state"
+                class:down=move || !up()
+                class:cut=move || up() && cut()
+                data-testid="inspector-state"
+                title=move || (up() && cut()).then_some("Up, but cut off from the rest of the network by a partition: messages across the cut are lost")
+            >
+                {move || match (up(), cut()) {
+                    (false, _) => "down",
+                    (true, true) => "cut off",
+                    (true, false) => "up",
+                }}
+            </span>
             <button class="close" data-testid="inspector-close" title="Close (Esc)" aria-label="Close the inspector" on:click=move |_| lab.selected.set(None)>"×"</button>
         </header>
         <dl class="figures">{figures}</dl>

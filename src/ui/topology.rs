@@ -45,7 +45,7 @@ fn utilisation(v: &NodeView) -> f64 {
 pub fn describe(id: &str, v: &NodeView) -> String {
     let state = match (v.up, v.cut) {
         (false, _) => " · DOWN",
-        (true, true) => " · CUT OFF (messages to and from the rest are lost)",
+        (true, true) => " · CUT OFF: messages across the cut are lost",
         (true, false) => "",
     };
     // A family that describes its own kinds.

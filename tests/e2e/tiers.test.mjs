@@ -96,6 +96,7 @@ test('cutting a server off the network: CUT OFF, its messages lost until health 
   await page.getByTestId('heal').waitFor();
   await page.evaluate(() => window.scalelab.runUntil(12000));
   assert.match(await page.getByTestId('node-app-3').textContent(), /CUT OFF/);
+  assert.equal(await page.getByTestId('inspector-state').textContent(), 'cut off');
   assert.ok(await page.locator('.legend .dot.lost').isVisible(), 'the legend names lost messages');
   // Two health checks 0.5 s apart miss: by 11.1 s app-3 is out of rotation,
   // and nothing more is lost.
@@ -108,6 +109,7 @@ test('cutting a server off the network: CUT OFF, its messages lost until health 
   await page.waitForFunction(() => window.scalelab.scenario().faults.some((f) => f.heal?.[0] === 'app-3'));
   await page.evaluate(() => window.scalelab.runUntil(20000));
   assert.doesNotMatch(await page.getByTestId('node-app-3').textContent(), /CUT OFF/);
+  assert.equal(await page.getByTestId('inspector-state').textContent(), 'up');
   assert.ok((await summary()).nodes['app-3'].completed > served + 1000, 'back in rotation after two good checks');
   await page.screenshot({ path: join(OUT, 'partition.png'), fullPage: true });
   const before = await summary();
