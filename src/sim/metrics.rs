@@ -145,12 +145,19 @@ pub struct NodeSample {
     pub hit_ratio: Option<f64>,
 }
 
-/// Latency samples of the current window: exact while few, a histogram
-/// beyond that, so closing a window costs little at any rate.
+/// Latency samples of the current window: exact while few (at most
+/// `EXACT_WINDOW_SAMPLES`), a histogram beyond that, so closing a window
+/// costs little at any rate.
 #[derive(Clone, Debug)]
 pub struct WindowLatency {
     samples: Vec<SimTime>,
+    /// The histogram a busy window's samples move to. Kept, emptied, after
+    /// a busy window (the next is likely busy too), dropped after a quiet one.
     overflow: Option<LatencyHist>,
+    /// Whether this window's samples are in `overflow` (it had more than
+    /// `EXACT_WINDOW_SAMPLES`); a quiet window stays exact even when the
+    /// histogram of a busy one is still allocated.
+    overflowed: bool,
     sum_ns: u128,
     max_ns: SimTime,
 }
@@ -163,30 +170,30 @@ impl Default for WindowLatency {
 
 impl WindowLatency {
     pub fn new() -> Self {
-        WindowLatency { samples: Vec::new(), overflow: None, sum_ns: 0, max_ns: 0 }
+        WindowLatency { samples: Vec::new(), overflow: None, overflowed: false, sum_ns: 0, max_ns: 0 }
     }
 
     pub fn record(&mut self, ns: SimTime) {
         self.sum_ns += u128::from(ns);
         self.max_ns = self.max_ns.max(ns);
-        if let Some(h) = &mut self.overflow {
-            h.record(ns);
-        } else if self.samples.len() < EXACT_WINDOW_SAMPLES {
+        if self.samples.len() < EXACT_WINDOW_SAMPLES && !self.overflowed {
             self.samples.push(ns);
-        } else {
-            let mut h = LatencyHist::new(2);
+            return;
+        }
+        let h = self.overflow.get_or_insert_with(|| LatencyHist::new(2));
+        if !self.overflowed {
             for &s in &self.samples {
                 h.record(s);
             }
-            h.record(ns);
             self.samples.clear();
-            self.overflow = Some(h);
+            self.overflowed = true;
         }
+        h.record(ns);
     }
 
     /// The window's percentiles; clears it for the next window.
     pub fn take_summary(&mut self) -> LatencySummary {
-        let summary = if let Some(h) = &self.overflow {
+        let summary = if let Some(h) = self.overflow.as_ref().filter(|_| self.overflowed) {
             let mut s = h.summary();
             s.max = ns_to_ms(self.max_ns);
             s
@@ -219,15 +226,18 @@ impl WindowLatency {
             }
         };
         self.samples.clear();
-        if let Some(h) = &mut self.overflow {
-            h.hist.reset();
-            h.sum_ns = 0;
-            h.max_ns = 0;
-        }
-        // Keep the histogram once allocated: a busy run will need it again.
-        if self.overflow.is_some() && summary.count < EXACT_WINDOW_SAMPLES as u64 {
+        if self.overflowed {
+            // Kept for the next window, emptied: a busy run needs it again.
+            if let Some(h) = &mut self.overflow {
+                h.hist.reset();
+                h.sum_ns = 0;
+                h.max_ns = 0;
+            }
+        } else {
+            // A quiet window: a quiet run keeps no histogram.
             self.overflow = None;
         }
+        self.overflowed = false;
         self.sum_ns = 0;
         self.max_ns = 0;
         summary
@@ -481,6 +491,39 @@ mod tests {
             let at = |q: f64| ns_to_ms(sorted[((q * n as f64).ceil() as usize).clamp(1, n) - 1]);
             let s = w.take_summary();
             assert_eq!((s.p50, s.p95, s.p99, s.count), (at(0.5), at(0.95), at(0.99), n as u64), "n = {n}");
+            let mean = xs.iter().sum::<u64>() as f64 / n as f64 / 1e6;
+            assert!((s.mean - mean).abs() <= 1e-9 * mean.max(1.0), "n = {n}: mean {} ms, want {mean} ms", s.mean);
+            assert_eq!(s.max, ns_to_ms(sorted[n - 1]), "n = {n}");
+        }
+    }
+
+    /// Past `EXACT_WINDOW_SAMPLES` a window moves to the histogram (its
+    /// buffer never holds more); the next quiet window is exact again,
+    /// though the histogram stays allocated for the busy ones to come; a
+    /// quiet window lets it go.
+    #[test]
+    fn a_busy_window_moves_to_the_histogram_and_a_quiet_one_after_it_is_exact() {
+        let mut w = WindowLatency::new();
+        for i in 0..10_000u64 {
+            w.record((i % 997 + 1) * 1_000_003);
+            assert!(w.samples.len() <= EXACT_WINDOW_SAMPLES, "{} samples held", w.samples.len());
+        }
+        let busy = w.take_summary();
+        assert_eq!(busy.count, 10_000);
+        // The histogram's 2 significant digits: within 1% of the exact median.
+        assert!((busy.p50 - 499.0).abs() < 5.0, "{}", busy.p50);
+        assert!(w.overflow.is_some(), "kept for the next busy window");
+        let quiet: Vec<u64> = (1..=101).map(|k| k * 1_000_003).collect();
+        for round in 0..2 {
+            quiet.iter().for_each(|&x| w.record(x));
+            let s = w.take_summary();
+            // Exact: the nearest ranks of 101 values, not bucket medians.
+            assert_eq!(
+                (s.count, s.p50, s.p99),
+                (101, ns_to_ms(51 * 1_000_003), ns_to_ms(100 * 1_000_003)),
+                "round {round}"
+            );
+            assert!(w.overflow.is_none(), "a quiet window lets the histogram go");
         }
     }
 
