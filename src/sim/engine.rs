@@ -431,7 +431,10 @@ pub trait Node: Send + Sync + CloneNode {
     fn on_message(&mut self, ctx: &mut Ctx, from: NodeIdx, payload: Payload);
     /// The node has just failed: whatever it held is lost.
     fn on_fail(&mut self, _ctx: &mut Ctx) {}
-    /// The node is back, with empty state; timers set before the failure are void.
+    /// The node is back, with empty state; timers set before the failure are
+    /// void. Most nodes need nothing here: a station's time integrals are
+    /// lazy (taken at each change of state and each sample), so the time
+    /// spent down is counted, idle, whenever they are next taken.
     fn on_recover(&mut self, _ctx: &mut Ctx) {}
     /// New parameter values (validated for this kind) take effect now.
     fn set(&mut self, _ctx: &mut Ctx, _change: &Change) {}

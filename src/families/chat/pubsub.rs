@@ -77,10 +77,6 @@ impl Node for Pubsub {
         self.desk.fail(ctx);
     }
 
-    fn on_recover(&mut self, ctx: &mut Ctx) {
-        self.desk.st.integrate(ctx.now());
-    }
-
     fn view(&self) -> NodeView {
         let mut v = self.desk.st.view("chat_pubsub");
         v.figures = vec![("Routed", self.routed as f64)];

@@ -92,10 +92,6 @@ impl Node for Registry {
         self.map.clear();
     }
 
-    fn on_recover(&mut self, ctx: &mut Ctx) {
-        self.desk.st.integrate(ctx.now());
-    }
-
     fn view(&self) -> NodeView {
         let mut v = self.desk.st.view("chat_registry");
         v.figures = vec![

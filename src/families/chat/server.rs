@@ -721,7 +721,6 @@ impl Node for Server {
     }
 
     fn on_recover(&mut self, ctx: &mut Ctx) {
-        self.st.integrate(ctx.now());
         self.schedule_sweep(ctx);
     }
 

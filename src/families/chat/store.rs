@@ -169,10 +169,6 @@ impl Node for Store {
         self.desk.fail(ctx);
     }
 
-    fn on_recover(&mut self, ctx: &mut Ctx) {
-        self.desk.st.integrate(ctx.now());
-    }
-
     fn view(&self) -> NodeView {
         let mut v = self.desk.st.view("chat_store");
         v.figures = vec![

@@ -884,10 +884,6 @@ impl Node for ShardedStore {
         }
     }
 
-    fn on_recover(&mut self, ctx: &mut Ctx) {
-        self.integrate_all(ctx.now());
-    }
-
     fn on_part(&mut self, ctx: &mut Ctx, part: u32, up: bool) {
         let Some(s) = self.shards.get_mut(part as usize) else {
             return;

@@ -70,10 +70,6 @@ impl Node for Coordinator {
         self.desk.fail(ctx);
     }
 
-    fn on_recover(&mut self, ctx: &mut Ctx) {
-        self.desk.st.integrate(ctx.now());
-    }
-
     fn view(&self) -> NodeView {
         let mut v = self.desk.st.view("id_coordinator");
         v.figures = vec![("Blocks leased", self.leases as f64), ("Next id", self.next as f64)];

@@ -184,11 +184,6 @@ impl Node for Table {
         self.counter.fail(ctx);
     }
 
-    fn on_recover(&mut self, ctx: &mut Ctx) {
-        self.queries.st.integrate(ctx.now());
-        self.counter.st.integrate(ctx.now());
-    }
-
     fn set(&mut self, ctx: &mut Ctx, change: &Change) {
         // The inspector's service time is a lookup's (`read_time`).
         if let Some(st) = &change.service_time {

@@ -119,10 +119,6 @@ impl Node for CacheNode {
         self.store.clear();
     }
 
-    fn on_recover(&mut self, ctx: &mut Ctx) {
-        self.desk.st.integrate(ctx.now());
-    }
-
     fn set(&mut self, ctx: &mut Ctx, change: &Change) {
         if let Some(st) = &change.service_time {
             self.service = service_time(st);

@@ -117,10 +117,6 @@ impl Node for Database {
         self.primary.fail(ctx);
     }
 
-    fn on_recover(&mut self, ctx: &mut Ctx) {
-        self.primary.st.integrate(ctx.now());
-    }
-
     fn set(&mut self, ctx: &mut Ctx, change: &Change) {
         if let Some(st) = &change.service_time {
             self.services[0] = service_time(st);

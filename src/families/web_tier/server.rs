@@ -548,10 +548,6 @@ impl Node for Server {
         }
     }
 
-    fn on_recover(&mut self, ctx: &mut Ctx) {
-        self.st.integrate(ctx.now());
-    }
-
     fn set(&mut self, ctx: &mut Ctx, change: &Change) {
         self.st.integrate(ctx.now());
         if let Some(st) = &change.service_time {
