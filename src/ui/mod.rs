@@ -23,6 +23,7 @@ pub mod charts;
 pub mod compare;
 pub mod controls;
 pub mod crash;
+pub mod estimator;
 pub mod exports;
 pub mod gallery;
 pub mod inspector;

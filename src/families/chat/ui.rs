@@ -17,6 +17,7 @@ use super::spec::{Mode, Reconnect};
 use crate::sim::engine::{NodeParams, NodeView};
 use crate::sim::spec::FaultSpec;
 use crate::sim::validate::read_as;
+use crate::ui::estimator::{Estimator, Field, bytes};
 use crate::ui::inspector::{choice, error_line, number_in};
 use crate::ui::scene::Live;
 use crate::ui::state::Lab;
@@ -56,17 +57,6 @@ fn fmt(x: f64) -> String {
     } else {
         format!("{x:.2}")
     }
-}
-
-fn bytes(x: f64) -> String {
-    const UNITS: [&str; 6] = ["B", "KB", "MB", "GB", "TB", "PB"];
-    let mut v = x;
-    let mut u = 0;
-    while v >= 1000.0 && u < UNITS.len() - 1 {
-        v /= 1000.0;
-        u += 1;
-    }
-    format!("{v:.1} {}", UNITS[u])
 }
 
 fn mode_of(v: &NodeView) -> Option<Mode> {
@@ -230,140 +220,99 @@ pub fn ChatPanel() -> impl IntoView {
     }
 }
 
-/// The estimator: inputs, the estimate (live), and a button that applies it.
+/// The estimator: the shared widget with chat's fields, its estimate, and
+/// the edits that apply it (each person's message rate while online, each
+/// server's connection limit).
 fn estimator(lab: Lab) -> impl IntoView {
     let d = EstimateInput::default();
-    let inputs: [(NodeRef<Input>, &'static str, &'static str, f64, &'static str); 7] = [
-        (NodeRef::new(), "Daily users", "chat-est-users", d.daily_users, "daily_users"),
-        (
-            NodeRef::new(),
-            "Messages per user per day",
-            "chat-est-messages",
-            d.messages_per_user_per_day,
-            "messages_per_user_per_day",
-        ),
-        (NodeRef::new(), "Bytes per message", "chat-est-bytes", d.bytes_per_message, "bytes_per_message"),
-        (NodeRef::new(), "Years kept", "chat-est-years", d.years, "years"),
-        (
-            NodeRef::new(),
-            "Connections per gateway",
-            "chat-est-conns",
-            d.connections_per_gateway,
-            "connections_per_gateway",
-        ),
-        (NodeRef::new(), "Share online at peak", "chat-est-online", d.online_share, "online_share"),
-        (NodeRef::new(), "Peak over mean", "chat-est-peak", d.peak_factor, "peak_factor"),
-    ];
-    let version = RwSignal::new(0u32);
-    let applied = RwSignal::new(None::<String>);
-    let error = RwSignal::new(None::<String>);
-    let read = move || -> Result<EstimateInput, String> {
-        let mut v = [0.0; 7];
-        for (k, (input, label, ..)) in inputs.iter().enumerate() {
-            v[k] = number_in(*input, label)?;
-        }
-        Ok(EstimateInput {
-            daily_users: v[0],
-            messages_per_user_per_day: v[1],
-            bytes_per_message: v[2],
-            years: v[3],
-            connections_per_gateway: v[4],
-            online_share: v[5],
-            peak_factor: v[6],
-        })
-    };
-    let label_of =
-        move |field: &str| inputs.iter().find(|i| i.4 == field).map_or(field.to_string(), |i| i.1.to_string());
-    let result = move || {
-        version.track();
-        read().and_then(|i| estimate(&i).map_err(|e| format!("{}: {}", label_of(e.field), e.message)))
-    };
-    let apply = move |_| {
-        let (e, input) = match (result(), read()) {
-            (Ok(e), Ok(i)) => (e, i),
-            (Err(msg), _) | (_, Err(msg)) => {
-                error.set(Some(msg));
-                return;
-            }
-        };
-        error.set(None);
-        let scene = lab.scene.get_untracked();
-        let ids = scene.ids();
-        let mut done = Vec::new();
-        let mut problems = Vec::new();
-        let mut edit = |entry: FaultSpec, what: String| match lab.try_edit(entry) {
-            Ok(()) => done.push(what),
-            Err(m) => problems.push(m),
-        };
-        // Each simulated person sends what a real one does while online.
-        let rate = (e.messages_per_online_hour * 100.0).round() / 100.0;
-        for i in (0..scene.kinds.len()).filter(|&i| scene.kinds[i] == "chat_users") {
-            edit(
-                FaultSpec {
-                    set: Some(ids[i].clone()),
-                    params: Some(serde_json::json!({"messages_per_hour": rate})),
-                    ..Default::default()
-                },
-                format!("{}: {rate} messages an hour while online", ids[i]),
-            );
-        }
-        let conns = input.connections_per_gateway.round().clamp(1.0, 10_000_000.0) as u64;
-        for i in (0..scene.kinds.len()).filter(|&i| scene.kinds[i] == "chat_server") {
-            edit(
-                FaultSpec {
-                    set: Some(ids[i].clone()),
-                    params: Some(serde_json::json!({"max_connections": conns})),
-                    ..Default::default()
-                },
-                format!("{}: {} connections at most", ids[i], fmt(conns as f64)),
-            );
-        }
-        if !problems.is_empty() {
-            error.set(Some(problems.join("; ")));
-        }
-        applied.set(Some(if done.is_empty() {
-            "Nothing applied.".into()
-        } else {
-            format!("Applied: {}.", done.join("; "))
-        }));
-    };
-    view! {
-        <details class="estimate" open>
-            <summary>"Estimate: size it on the back of an envelope"</summary>
-            <form class="estimate-form" novalidate on:input=move |_| version.update(|v| *v += 1) on:submit=move |ev| {
-                ev.prevent_default();
-                apply(());
-            }>
-                {inputs.iter().map(|(input, label, testid, value, _)| view! {
-                    <label>{*label} " " <input node_ref=*input type="number" min="0" step="any" value=*value data-testid=*testid/></label>
-                }).collect_view()}
-                <button type="submit" data-testid="chat-estimate-apply"
-                    title="Set the people's message rate to what a real user sends while online, and each server's connection limit (live edits, kept in the share link)">
-                    "Apply to the scenario"
-                </button>
-            </form>
-            {move || match result() {
-                Ok(e) => {
-                    let rows = [
-                        ("Messages", "chat-est-rate", format!("{} /s (peak {})", fmt(e.messages_per_s), fmt(e.peak_messages_per_s))),
-                        ("Messages a day", "chat-est-day", fmt(e.messages_per_day)),
-                        ("Storage", "chat-est-storage", bytes(e.storage_bytes)),
-                        ("Connections at peak", "chat-est-connections", fmt(e.connections)),
-                        ("Gateways", "chat-est-gateways", fmt(e.gateways)),
-                        ("Per online user", "chat-est-per-user", format!("{:.1} messages an hour", e.messages_per_online_hour)),
-                    ];
-                    view! {
-                        <dl class="estimate-out" data-testid="chat-estimate-out">
-                            {rows.into_iter().map(|(dt, testid, dd)| view! { <div><dt>{dt}</dt><dd data-testid=testid>{dd}</dd></div> }).collect_view()}
-                        </dl>
-                    }.into_any()
-                }
-                Err(msg) => view! { <p class="field-error" role="alert" data-testid="chat-estimate-error">{msg}</p> }.into_any(),
-            }}
-            {error_line(error)}
-            <p class="caption" data-testid="chat-estimate-applied" aria-live="polite">{move || applied.get()}</p>
-        </details>
+    let field = |label, testid, name, value| Field { label, testid, name, value };
+    crate::ui::estimator::estimator(
+        lab,
+        Estimator {
+            prefix: "chat-",
+            fields: vec![
+                field("Daily users", "chat-est-users", "daily_users", d.daily_users),
+                field(
+                    "Messages per user per day",
+                    "chat-est-messages",
+                    "messages_per_user_per_day",
+                    d.messages_per_user_per_day,
+                ),
+                field("Bytes per message", "chat-est-bytes", "bytes_per_message", d.bytes_per_message),
+                field("Years kept", "chat-est-years", "years", d.years),
+                field(
+                    "Connections per gateway",
+                    "chat-est-conns",
+                    "connections_per_gateway",
+                    d.connections_per_gateway,
+                ),
+                field("Share online at peak", "chat-est-online", "online_share", d.online_share),
+                field("Peak over mean", "chat-est-peak", "peak_factor", d.peak_factor),
+            ],
+            apply_title: "Set the people's message rate to what a real user sends while online, and each server's connection limit (live edits, kept in the share link)",
+            estimate: |v| estimate(&input_of(v)).map_err(|e| (e.field, e.message)),
+            rows: |e| {
+                vec![
+                    (
+                        "Messages",
+                        "chat-est-rate",
+                        format!("{} /s (peak {})", fmt(e.messages_per_s), fmt(e.peak_messages_per_s)),
+                    ),
+                    ("Messages a day", "chat-est-day", fmt(e.messages_per_day)),
+                    ("Storage", "chat-est-storage", bytes(e.storage_bytes)),
+                    ("Connections at peak", "chat-est-connections", fmt(e.connections)),
+                    ("Gateways", "chat-est-gateways", fmt(e.gateways)),
+                    (
+                        "Per online user",
+                        "chat-est-per-user",
+                        format!("{:.1} messages an hour", e.messages_per_online_hour),
+                    ),
+                ]
+            },
+            edits: edits_for,
+        },
+    )
+}
+
+/// The estimator's fields, in order, as the estimate reads them.
+fn input_of(v: &[f64]) -> EstimateInput {
+    EstimateInput {
+        daily_users: v[0],
+        messages_per_user_per_day: v[1],
+        bytes_per_message: v[2],
+        years: v[3],
+        connections_per_gateway: v[4],
+        online_share: v[5],
+        peak_factor: v[6],
     }
+}
+
+/// The live edits that apply an estimate to the scene.
+fn edits_for(lab: Lab, values: &[f64], e: &super::estimate::Estimate) -> Vec<(FaultSpec, String)> {
+    let scene = lab.scene.get_untracked();
+    let ids = scene.ids();
+    let set = |i: usize, params: serde_json::Value| FaultSpec {
+        set: Some(ids[i].clone()),
+        params: Some(params),
+        ..Default::default()
+    };
+    let mut out = Vec::new();
+    // Each simulated person sends what a real one does while online.
+    let rate = (e.messages_per_online_hour * 100.0).round() / 100.0;
+    for i in (0..scene.kinds.len()).filter(|&i| scene.kinds[i] == "chat_users") {
+        out.push((
+            set(i, serde_json::json!({"messages_per_hour": rate})),
+            format!("{}: {rate} messages an hour while online", ids[i]),
+        ));
+    }
+    let conns = input_of(values).connections_per_gateway.round().clamp(1.0, 10_000_000.0) as u64;
+    for i in (0..scene.kinds.len()).filter(|&i| scene.kinds[i] == "chat_server") {
+        out.push((
+            set(i, serde_json::json!({"max_connections": conns})),
+            format!("{}: {} connections at most", ids[i], fmt(conns as f64)),
+        ));
+    }
+    out
 }
 
 /// The family's panel, for the registry (`families::Family::panel`).

@@ -19,6 +19,7 @@ use super::spec::{IdsSpec, Strategy};
 use crate::sim::engine::{NodeParams, NodeView};
 use crate::sim::spec::FaultSpec;
 use crate::sim::validate::read_as;
+use crate::ui::estimator::{Estimator, Field, bytes};
 use crate::ui::inspector::{choice, error_line, number_in, workers_form};
 use crate::ui::scene::Live;
 use crate::ui::state::Lab;
@@ -55,17 +56,6 @@ fn fmt(x: f64) -> String {
     } else {
         format!("{x:.1}")
     }
-}
-
-fn bytes(x: f64) -> String {
-    const UNITS: [&str; 6] = ["B", "KB", "MB", "GB", "TB", "PB"];
-    let mut v = x;
-    let mut u = 0;
-    while v >= 1000.0 && u < UNITS.len() - 1 {
-        v /= 1000.0;
-        u += 1;
-    }
-    format!("{v:.1} {}", UNITS[u])
 }
 
 /// The panel of the current scene's app servers, rebuilt whole when the
@@ -209,166 +199,127 @@ pub fn ShortenerPanel() -> impl IntoView {
                         view! { <li class=cls title=format!("{app} · {text}")><b>{app.clone()}</b>" · "{text.clone()}</li> }
                     }).collect_view())}
                 </ul>
-                {estimator(lab, apps.iter().map(|a| a.0.clone()).collect())}
+                {estimator(lab)}
             </section>
         })
     }
 }
 
-/// The estimator: inputs, the estimate (live), and a button that applies it.
-fn estimator(lab: Lab, _apps: Vec<String>) -> impl IntoView {
+/// The estimator: the shared widget with the shortener's fields, its
+/// estimate, and the edits that apply it (the users' peak rates, the
+/// caches' hottest 20% of codes, the apps' code length).
+fn estimator(lab: Lab) -> impl IntoView {
     let d = EstimateInput::default();
-    let inputs: [(NodeRef<Input>, &'static str, &'static str, f64, &'static str); 5] = [
-        (NodeRef::new(), "New URLs per day", "est-urls", d.new_urls_per_day, "new_urls_per_day"),
-        (NodeRef::new(), "Redirects per new URL", "est-reads", d.reads_per_write, "reads_per_write"),
-        (NodeRef::new(), "Years kept", "est-years", d.years, "years"),
-        (NodeRef::new(), "Bytes per record", "est-bytes", d.bytes_per_record, "bytes_per_record"),
-        (NodeRef::new(), "Peak over mean", "est-peak", d.peak_factor, "peak_factor"),
-    ];
-    let version = RwSignal::new(0u32);
-    let applied = RwSignal::new(None::<String>);
-    let error = RwSignal::new(None::<String>);
-    let read = move || -> Result<EstimateInput, String> {
-        let mut v = [0.0; 5];
-        for (k, (input, label, ..)) in inputs.iter().enumerate() {
-            v[k] = number_in(*input, label)?;
-        }
-        Ok(EstimateInput {
-            new_urls_per_day: v[0],
-            reads_per_write: v[1],
-            years: v[2],
-            bytes_per_record: v[3],
-            peak_factor: v[4],
-        })
+    let field = |label, testid, name, value| Field { label, testid, name, value };
+    crate::ui::estimator::estimator(
+        lab,
+        Estimator {
+            prefix: "",
+            fields: vec![
+                field("New URLs per day", "est-urls", "new_urls_per_day", d.new_urls_per_day),
+                field("Redirects per new URL", "est-reads", "reads_per_write", d.reads_per_write),
+                field("Years kept", "est-years", "years", d.years),
+                field("Bytes per record", "est-bytes", "bytes_per_record", d.bytes_per_record),
+                field("Peak over mean", "est-peak", "peak_factor", d.peak_factor),
+            ],
+            apply_title: "Set the users' rates to the peak, the caches to the hottest 20% of codes and the apps' codes to this length (live edits, kept in the share link)",
+            estimate: |v| {
+                estimate(&EstimateInput {
+                    new_urls_per_day: v[0],
+                    reads_per_write: v[1],
+                    years: v[2],
+                    bytes_per_record: v[3],
+                    peak_factor: v[4],
+                })
+                .map_err(|e| (e.field, e.message))
+            },
+            rows: |e| {
+                vec![
+                    ("Writes", "est-writes", format!("{} /s (peak {})", fmt(e.writes_per_s), fmt(e.peak_writes_per_s))),
+                    (
+                        "Redirects",
+                        "est-redirects",
+                        format!("{} /s (peak {})", fmt(e.redirects_per_s), fmt(e.peak_redirects_per_s)),
+                    ),
+                    ("Records", "est-records", fmt(e.records)),
+                    ("Storage", "est-storage", bytes(e.storage_bytes)),
+                    (
+                        "Code length",
+                        "est-length",
+                        format!(
+                            "{} base62 characters (62^{} ≈ {:.1e})",
+                            e.code_length,
+                            e.code_length,
+                            62f64.powi(e.code_length as i32)
+                        ),
+                    ),
+                    ("Cache (hottest 20% of a day)", "est-cache", bytes(e.cache_bytes)),
+                ]
+            },
+            edits: edits_for,
+        },
+    )
+}
+
+/// The live edits that apply an estimate to the scene.
+fn edits_for(lab: Lab, _: &[f64], e: &super::estimate::Estimate) -> Vec<(FaultSpec, String)> {
+    let scene = lab.scene.get_untracked();
+    let ids = scene.ids();
+    let set = |i: usize, params: serde_json::Value| FaultSpec {
+        set: Some(ids[i].clone()),
+        params: Some(params),
+        ..Default::default()
     };
-    let label_of =
-        move |field: &str| inputs.iter().find(|i| i.4 == field).map_or(field.to_string(), |i| i.1.to_string());
-    let result = move || {
-        version.track();
-        read().and_then(|i| estimate(&i).map_err(|e| format!("{}: {}", label_of(e.field), e.message)))
-    };
-    let apply = move |_| {
-        let e = match result() {
-            Ok(e) => e,
-            Err(msg) => {
-                error.set(Some(msg));
-                return;
-            }
-        };
-        error.set(None);
-        let scene = lab.scene.get_untracked();
-        let ids = scene.ids();
-        let users: Vec<usize> = (0..scene.kinds.len()).filter(|&i| scene.kinds[i] == "url_users").collect();
-        let share = users.len().max(1) as f64;
-        let mut done = Vec::new();
-        let mut problems = Vec::new();
-        let mut codes = 0u64;
-        let mut edit = |entry: FaultSpec, what: String| match lab.try_edit(entry) {
-            Ok(()) => done.push(what),
-            Err(m) => problems.push(m),
-        };
-        for &i in &users {
-            let (w, r) = (e.peak_writes_per_s / share, e.peak_redirects_per_s / share);
-            if let Some(c) = scene.nodes[i].with_untracked(|l| match &l.view.params {
-                NodeParams::Own { spec } => spec.get("codes").and_then(|c| c.as_u64()),
-                _ => None,
-            }) {
-                codes = codes.max(c);
-            }
-            edit(
-                FaultSpec {
-                    set: Some(ids[i].clone()),
-                    params: Some(serde_json::json!({"writes_per_s": w, "redirects_per_s": r})),
-                    ..Default::default()
-                },
-                format!("{}: {} writes/s, {} redirects/s", ids[i], fmt(w), fmt(r)),
-            );
+    let mut out = Vec::new();
+    let users: Vec<usize> = (0..scene.kinds.len()).filter(|&i| scene.kinds[i] == "url_users").collect();
+    let share = users.len().max(1) as f64;
+    let mut codes = 0u64;
+    for &i in &users {
+        let (w, r) = (e.peak_writes_per_s / share, e.peak_redirects_per_s / share);
+        if let Some(c) = scene.nodes[i].with_untracked(|l| match &l.view.params {
+            NodeParams::Own { spec } => spec.get("codes").and_then(|c| c.as_u64()),
+            _ => None,
+        }) {
+            codes = codes.max(c);
         }
-        // The hot fifth of the codes redirects spread over (the default's when unsaid).
-        let hot = ((if codes == 0 { 100_000 } else { codes }) as f64 * HOT_SHARE).ceil() as u64;
-        // The apps' key caches (what takes `get`); a size past a cache's
-        // limit is refused with the limit named.
-        let caches = (0..scene.kinds.len())
-            .filter(|&i| super::app::role(&scene.scenario.node_specs[i]) == super::app::Role::Cache);
-        for i in caches {
-            edit(
-                FaultSpec {
-                    set: Some(ids[i].clone()),
-                    params: Some(serde_json::json!({"capacity": hot})),
-                    ..Default::default()
-                },
-                format!(
-                    "{}: {} entries (the hottest 20% of the {} codes this scenario's redirects spread over)",
-                    ids[i],
-                    fmt(hot as f64),
-                    fmt((hot as f64 / HOT_SHARE).round())
-                ),
-            );
-        }
-        let len = e.code_length as u32;
-        for i in (0..scene.kinds.len()).filter(|&i| scene.kinds[i] == "url_app") {
-            let ids_now = scene.nodes[i].with_untracked(|l| match &l.view.params {
-                NodeParams::Own { spec } => spec.get("ids").and_then(read_as::<IdsSpec>),
-                _ => None,
-            });
-            let params = match ids_now {
-                Some(mut ids) if ids.strategy == Strategy::Hash => {
-                    ids.length = Some(len);
-                    serde_json::json!({"ids": ids})
-                }
-                _ => serde_json::json!({"pad_to": len}),
-            };
-            edit(
-                FaultSpec { set: Some(ids[i].clone()), params: Some(params), ..Default::default() },
-                format!("{}: {len}-character codes", ids[i]),
-            );
-        }
-        if !problems.is_empty() {
-            error.set(Some(problems.join("; ")));
-        }
-        applied.set(Some(if done.is_empty() {
-            "Nothing applied.".into()
-        } else {
-            format!("Applied: {}.", done.join("; "))
-        }));
-    };
-    view! {
-        <details class="estimate" open>
-            <summary>"Estimate: size it on the back of an envelope"</summary>
-            <form class="estimate-form" novalidate on:input=move |_| version.update(|v| *v += 1) on:submit=move |ev| {
-                ev.prevent_default();
-                apply(());
-            }>
-                {inputs.iter().map(|(input, label, testid, value, _)| view! {
-                    <label>{*label} " " <input node_ref=*input type="number" min="0" step="any" value=*value data-testid=*testid/></label>
-                }).collect_view()}
-                <button type="submit" data-testid="estimate-apply"
-                    title="Set the users' rates to the peak, the caches to the hottest 20% of codes and the apps' codes to this length (live edits, kept in the share link)">
-                    "Apply to the scenario"
-                </button>
-            </form>
-            {move || match result() {
-                Ok(e) => {
-                    let rows = [
-                        ("Writes", "est-writes", format!("{} /s (peak {})", fmt(e.writes_per_s), fmt(e.peak_writes_per_s))),
-                        ("Redirects", "est-redirects", format!("{} /s (peak {})", fmt(e.redirects_per_s), fmt(e.peak_redirects_per_s))),
-                        ("Records", "est-records", fmt(e.records)),
-                        ("Storage", "est-storage", bytes(e.storage_bytes)),
-                        ("Code length", "est-length", format!("{} base62 characters (62^{} ≈ {:.1e})", e.code_length, e.code_length, 62f64.powi(e.code_length as i32))),
-                        ("Cache (hottest 20% of a day)", "est-cache", bytes(e.cache_bytes)),
-                    ];
-                    view! {
-                        <dl class="estimate-out" data-testid="estimate-out">
-                            {rows.into_iter().map(|(dt, testid, dd)| view! { <div><dt>{dt}</dt><dd data-testid=testid>{dd}</dd></div> }).collect_view()}
-                        </dl>
-                    }.into_any()
-                }
-                Err(msg) => view! { <p class="field-error" role="alert" data-testid="estimate-error">{msg}</p> }.into_any(),
-            }}
-            {error_line(error)}
-            <p class="caption" data-testid="estimate-applied" aria-live="polite">{move || applied.get()}</p>
-        </details>
+        out.push((
+            set(i, serde_json::json!({"writes_per_s": w, "redirects_per_s": r})),
+            format!("{}: {} writes/s, {} redirects/s", ids[i], fmt(w), fmt(r)),
+        ));
     }
+    // The hot fifth of the codes redirects spread over (the default's when unsaid).
+    let hot = ((if codes == 0 { 100_000 } else { codes }) as f64 * HOT_SHARE).ceil() as u64;
+    // The apps' key caches (what takes `get`); a size past a cache's
+    // limit is refused with the limit named.
+    let caches =
+        (0..scene.kinds.len()).filter(|&i| super::app::role(&scene.scenario.node_specs[i]) == super::app::Role::Cache);
+    for i in caches {
+        out.push((
+            set(i, serde_json::json!({"capacity": hot})),
+            format!(
+                "{}: {} entries (the hottest 20% of the {} codes this scenario's redirects spread over)",
+                ids[i],
+                fmt(hot as f64),
+                fmt((hot as f64 / HOT_SHARE).round())
+            ),
+        ));
+    }
+    let len = e.code_length as u32;
+    for i in (0..scene.kinds.len()).filter(|&i| scene.kinds[i] == "url_app") {
+        let ids_now = scene.nodes[i].with_untracked(|l| match &l.view.params {
+            NodeParams::Own { spec } => spec.get("ids").and_then(read_as::<IdsSpec>),
+            _ => None,
+        });
+        let params = match ids_now {
+            Some(mut ids) if ids.strategy == Strategy::Hash => {
+                ids.length = Some(len);
+                serde_json::json!({"ids": ids})
+            }
+            _ => serde_json::json!({"pad_to": len}),
+        };
+        out.push((set(i, params), format!("{}: {len}-character codes", ids[i])));
+    }
+    out
 }
 
 /// The family's panel, for the registry (`families::Family::panel`).
