@@ -28,8 +28,13 @@ pub type FieldError = (&'static str, String);
 /// A live edit and what it does, in words.
 pub type Edit = (FaultSpec, String);
 
-/// A family's estimator: what it reads, computes and applies.
-pub struct Estimator<E> {
+/// One line of the estimate: (label, testid, value).
+pub type Row = (&'static str, &'static str, String);
+
+/// A family's estimator: what it reads, computes and applies. Not generic
+/// over the family's estimate type, so one copy of the widget serves every
+/// family (a generic one put a copy in each family's chunk: +1.5 KB each).
+pub struct Estimator {
     /// What the testids of the button, the result and the messages start
     /// with (`""`, `"chat-"`): `<prefix>estimate-apply`, `-out`, `-error`,
     /// `-applied`.
@@ -37,13 +42,12 @@ pub struct Estimator<E> {
     pub fields: Vec<Field>,
     /// The button's tooltip: what applying changes.
     pub apply_title: &'static str,
-    /// The estimate from the fields' values (in `fields` order), or the
-    /// name of the field at fault and why.
-    pub estimate: fn(&[f64]) -> Result<E, FieldError>,
-    /// The estimate's rows: (label, testid, value).
-    pub rows: fn(&E) -> Vec<(&'static str, &'static str, String)>,
-    /// The live edits that apply it to the scene, each with what it does.
-    pub edits: fn(Lab, &[f64], &E) -> Vec<Edit>,
+    /// The estimate's rows from the fields' values (in `fields` order), or
+    /// the name of the field at fault and why.
+    pub estimate: fn(&[f64]) -> Result<Vec<Row>, FieldError>,
+    /// The live edits that apply the estimate of these values to the scene,
+    /// each with what it does (called only when `estimate` is `Ok`).
+    pub edits: fn(Lab, &[f64]) -> Vec<Edit>,
 }
 
 /// Bytes in the units people read: 1.5 KB, 42.0 TB.
@@ -59,7 +63,7 @@ pub fn bytes(x: f64) -> String {
 }
 
 /// The estimator's form, result and report.
-pub fn estimator<E: 'static>(lab: Lab, spec: Estimator<E>) -> impl IntoView {
+pub fn estimator(lab: Lab, spec: Estimator) -> impl IntoView {
     let inputs: Vec<NodeRef<Input>> = spec.fields.iter().map(|_| NodeRef::new()).collect();
     let prefix = spec.prefix;
     let fields = spec.fields;
@@ -70,14 +74,14 @@ pub fn estimator<E: 'static>(lab: Lab, spec: Estimator<E>) -> impl IntoView {
     };
     let names: Vec<(&'static str, &'static str)> = fields.iter().map(|f| (f.name, f.label)).collect();
     let labels: Vec<&'static str> = fields.iter().map(|f| f.label).collect();
-    let (estimate, rows, edits) = (spec.estimate, spec.rows, spec.edits);
+    let (estimate, edits) = (spec.estimate, spec.edits);
     let version = RwSignal::new(0u32);
     let applied = RwSignal::new(None::<String>);
     let error = RwSignal::new(None::<String>);
     let read = StoredValue::new(move || -> Result<Vec<f64>, String> {
         inputs.iter().zip(&labels).map(|(input, label)| number_in(*input, label)).collect()
     });
-    let result = StoredValue::new(move || -> Result<(Vec<f64>, E), String> {
+    let result = StoredValue::new(move || -> Result<(Vec<f64>, Vec<Row>), String> {
         let values = read.with_value(|r| r())?;
         let e = estimate(&values).map_err(|(field, message)| {
             let label = names.iter().find(|n| n.0 == field).map_or(field, |n| n.1);
@@ -86,7 +90,7 @@ pub fn estimator<E: 'static>(lab: Lab, spec: Estimator<E>) -> impl IntoView {
         Ok((values, e))
     });
     let apply = move || {
-        let (values, e) = match result.with_value(|r| r()) {
+        let (values, _) = match result.with_value(|r| r()) {
             Ok(ok) => ok,
             Err(msg) => {
                 error.set(Some(msg));
@@ -96,7 +100,7 @@ pub fn estimator<E: 'static>(lab: Lab, spec: Estimator<E>) -> impl IntoView {
         error.set(None);
         let mut done = Vec::new();
         let mut problems = Vec::new();
-        for (entry, what) in edits(lab, &values, &e) {
+        for (entry, what) in edits(lab, &values) {
             match lab.try_edit(entry) {
                 Ok(()) => done.push(what),
                 Err(m) => problems.push(m),
@@ -114,9 +118,9 @@ pub fn estimator<E: 'static>(lab: Lab, spec: Estimator<E>) -> impl IntoView {
     let report = move || {
         version.track();
         match result.with_value(|r| r()) {
-            Ok((_, e)) => view! {
+            Ok((_, rows)) => view! {
                 <dl class="estimate-out" data-testid=format!("{prefix}estimate-out")>
-                    {rows(&e).into_iter().map(|(dt, testid, dd)| view! { <div><dt>{dt}</dt><dd data-testid=testid>{dd}</dd></div> }).collect_view()}
+                    {rows.into_iter().map(|(dt, testid, dd)| view! { <div><dt>{dt}</dt><dd data-testid=testid>{dd}</dd></div> }).collect_view()}
                 </dl>
             }
             .into_any(),

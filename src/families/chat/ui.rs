@@ -250,9 +250,9 @@ fn estimator(lab: Lab) -> impl IntoView {
                 field("Peak over mean", "chat-est-peak", "peak_factor", d.peak_factor),
             ],
             apply_title: "Set the people's message rate to what a real user sends while online, and each server's connection limit (live edits, kept in the share link)",
-            estimate: |v| estimate(&input_of(v)).map_err(|e| (e.field, e.message)),
-            rows: |e| {
-                vec![
+            estimate: |v| {
+                let e = estimate(&input_of(v)).map_err(|e| (e.field, e.message))?;
+                Ok(vec![
                     (
                         "Messages",
                         "chat-est-rate",
@@ -267,7 +267,7 @@ fn estimator(lab: Lab) -> impl IntoView {
                         "chat-est-per-user",
                         format!("{:.1} messages an hour", e.messages_per_online_hour),
                     ),
-                ]
+                ])
             },
             edits: edits_for,
         },
@@ -287,8 +287,9 @@ fn input_of(v: &[f64]) -> EstimateInput {
     }
 }
 
-/// The live edits that apply an estimate to the scene.
-fn edits_for(lab: Lab, values: &[f64], e: &super::estimate::Estimate) -> Vec<(FaultSpec, String)> {
+/// The live edits that apply the estimate of `values` to the scene.
+fn edits_for(lab: Lab, values: &[f64]) -> Vec<crate::ui::estimator::Edit> {
+    let Ok(e) = estimate(&input_of(values)) else { return Vec::new() };
     let scene = lab.scene.get_untracked();
     let ids = scene.ids();
     let set = |i: usize, params: serde_json::Value| FaultSpec {

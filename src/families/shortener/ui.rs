@@ -224,17 +224,8 @@ fn estimator(lab: Lab) -> impl IntoView {
             ],
             apply_title: "Set the users' rates to the peak, the caches to the hottest 20% of codes and the apps' codes to this length (live edits, kept in the share link)",
             estimate: |v| {
-                estimate(&EstimateInput {
-                    new_urls_per_day: v[0],
-                    reads_per_write: v[1],
-                    years: v[2],
-                    bytes_per_record: v[3],
-                    peak_factor: v[4],
-                })
-                .map_err(|e| (e.field, e.message))
-            },
-            rows: |e| {
-                vec![
+                let e = estimate_of(v)?;
+                Ok(vec![
                     ("Writes", "est-writes", format!("{} /s (peak {})", fmt(e.writes_per_s), fmt(e.peak_writes_per_s))),
                     (
                         "Redirects",
@@ -254,15 +245,28 @@ fn estimator(lab: Lab) -> impl IntoView {
                         ),
                     ),
                     ("Cache (hottest 20% of a day)", "est-cache", bytes(e.cache_bytes)),
-                ]
+                ])
             },
             edits: edits_for,
         },
     )
 }
 
-/// The live edits that apply an estimate to the scene.
-fn edits_for(lab: Lab, _: &[f64], e: &super::estimate::Estimate) -> Vec<(FaultSpec, String)> {
+/// The estimate of the fields' values, in order.
+fn estimate_of(v: &[f64]) -> Result<super::estimate::Estimate, crate::ui::estimator::FieldError> {
+    estimate(&EstimateInput {
+        new_urls_per_day: v[0],
+        reads_per_write: v[1],
+        years: v[2],
+        bytes_per_record: v[3],
+        peak_factor: v[4],
+    })
+    .map_err(|e| (e.field, e.message))
+}
+
+/// The live edits that apply the estimate of `values` to the scene.
+fn edits_for(lab: Lab, values: &[f64]) -> Vec<crate::ui::estimator::Edit> {
+    let Ok(e) = estimate_of(values) else { return Vec::new() };
     let scene = lab.scene.get_untracked();
     let ids = scene.ids();
     let set = |i: usize, params: serde_json::Value| FaultSpec {
