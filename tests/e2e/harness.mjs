@@ -41,6 +41,46 @@ export async function serveDist() {
   throw new Error(`the static server on ${url} did not start`);
 }
 
+const TYPES = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.wasm': 'application/wasm',
+  '.css': 'text/css', '.json': 'application/json', '.svg': 'image/svg+xml', '.png': 'image/png',
+  '.ico': 'image/x-icon', '.txt': 'text/plain; charset=utf-8', '.webmanifest': 'application/manifest+json',
+};
+
+/** Serves dist/ on 127.0.0.1 as a static host does: each file gzipped
+ * (level 9, as the budget check counts) when the browser accepts it, with
+ * its type and length. For measuring a first load over a slow network. */
+export async function serveDistGzipped() {
+  const { createServer: createHttp } = await import('node:http');
+  const { readFileSync, statSync } = await import('node:fs');
+  const { gzipSync } = await import('node:zlib');
+  const { extname, normalize } = await import('node:path');
+  const dir = process.env.SCALELAB_DIST || join(ROOT, 'dist');
+  const cache = new Map();
+  const server = createHttp((req, res) => {
+    const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname)).replace(/^([/\\])+/, '');
+    let file = join(dir, path || 'index.html');
+    try { if (statSync(file).isDirectory()) file = join(file, 'index.html'); } catch { res.writeHead(404).end(); return; }
+    if (!file.startsWith(dir)) { res.writeHead(403).end(); return; }
+    if (!cache.has(file)) {
+      const raw = readFileSync(file);
+      cache.set(file, { raw, gz: gzipSync(raw, { level: 9 }) });
+    }
+    const { raw, gz } = cache.get(file);
+    const zipped = /\bgzip\b/.test(req.headers['accept-encoding'] || '');
+    const body = zipped ? gz : raw;
+    res.writeHead(200, {
+      'content-type': TYPES[extname(file)] || 'application/octet-stream',
+      'content-length': body.length,
+      'cache-control': 'no-store',
+      ...(zipped ? { 'content-encoding': 'gzip' } : {}),
+    });
+    res.end(body);
+  });
+  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+  return { url: `http://127.0.0.1:${server.address().port}/`, close: () => server.close() };
+}
+
 // launch() gives every browser a fresh temporary profile of its own.
 export async function launch() {
   return chromium.launch({
