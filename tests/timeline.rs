@@ -255,3 +255,21 @@ fn a_balancer_takes_a_cut_off_backend_out_of_rotation_and_back() {
     assert_eq!(to_app2(22_000, 30_000), 400);
     assert_eq!(sim.summary().lost, 75);
 }
+
+/// A valid scenario's timeline is its `faults` list, entry for entry (what
+/// the charts' markers rely on to name an entry's part).
+#[test]
+fn the_timeline_is_the_faults_entry_for_entry() {
+    let mut entries = 0;
+    for p in scalelab::presets::all() {
+        let s = scenario(p.json);
+        assert_eq!(s.timeline.len(), s.spec.faults.len(), "{}", p.id);
+        for (a, f) in s.timeline.iter().zip(&s.spec.faults) {
+            assert_eq!(a.at_ns, scalelab::sim::time::s_to_ns(f.at_s), "{}", p.id);
+            let target = f.target().or_else(|| f.cut_list().and_then(|l| l.first())).unwrap();
+            assert_eq!(&s.topology.ids[a.node as usize], target, "{}", p.id);
+            entries += 1;
+        }
+    }
+    assert!(entries > 20, "the presets have timelines ({entries} entries)");
+}

@@ -44,13 +44,17 @@ fn markers(sim: &Simulation) -> Vec<(f64, String)> {
     let s = sim.scenario();
     s.timeline
         .iter()
-        .map(|a| {
+        .enumerate()
+        .map(|(k, a)| {
             let id = &s.topology.ids[a.node as usize];
+            // A valid scenario's timeline is its `faults`, entry for entry:
+            // the entry says which part it names (a broker, a shard).
+            let part = if s.spec.faults.get(k).is_some_and(|f| f.shard.is_some()) { "shard" } else { "broker" };
             let what = match &a.action {
                 Action::Fail => format!("✕ {id}"),
                 Action::Recover => format!("✓ {id}"),
-                Action::FailPart(b) => format!("✕ {id} broker {b}"),
-                Action::RecoverPart(b) => format!("✓ {id} broker {b}"),
+                Action::FailPart(b) => format!("✕ {id} {part} {b}"),
+                Action::RecoverPart(b) => format!("✓ {id} {part} {b}"),
                 Action::Set(_) => format!("✎ {id}"),
                 Action::AddServer => format!("+ {id}"),
                 Action::RemoveServer => format!("− {id}"),
