@@ -465,6 +465,45 @@ impl Metrics {
 mod tests {
     use super::*;
 
+    /// The duplicate check: each id is new once, then seen; ids in one
+    /// word keep apart; past the window the oldest are forgotten, and the
+    /// oldest word still kept still answers.
+    #[test]
+    fn the_id_set_sees_each_id_once_within_its_window() {
+        let mut s = IdSet::default();
+        assert!((0..1_000).all(|id| !s.insert(id)));
+        assert!((0..1_000).all(|id| s.insert(id)));
+        assert!(!s.insert(1_000) && !s.insert(1_063) && s.insert(1_063));
+        // Ids 64 apart share a bit position, in different words.
+        let mut t = IdSet::default();
+        assert!(!t.insert(6) && !t.insert(70) && !t.insert(134));
+        assert!(t.insert(70) && !t.insert(71));
+        // Far ahead: the window slides; 0..63 fall out, and the oldest word
+        // kept (the window's first) still recognises its ids.
+        let far = ID_WINDOW + 64;
+        assert!(!s.insert(far));
+        assert!(!s.insert(5), "id 5 is behind the window: not recognised");
+        let first = s.base_word * 64;
+        assert!(first > 0 && first < 1_000);
+        assert!(s.insert(first) && s.insert(first + 63), "the window's first word remembers");
+        assert_eq!(s.words.len() as u64, ID_WINDOW / 64, "the window's size");
+    }
+
+    #[test]
+    fn outcomes_count_each_ending_and_sum_to_finished() {
+        let mut o = Outcomes::default();
+        for (status, n) in
+            [(Status::Ok, 1), (Status::Dropped, 2), (Status::TimedOut, 3), (Status::Refused, 4), (Status::Reset, 5)]
+        {
+            (0..n).for_each(|_| o.record(status));
+        }
+        assert_eq!((o.errors(), o.finished()), (14, 15));
+        let s = o.summary("client", 20, 2 * crate::sim::time::NS_PER_S);
+        assert_eq!(s.kind, "client");
+        assert_eq!((s.sent, s.completed, s.dropped, s.timed_out), (Some(20), Some(1), Some(2), Some(3)));
+        assert_eq!((s.refused, s.reset, s.throughput_per_s), (Some(4), Some(5), Some(0.5)));
+    }
+
     /// A latency can be as long as the longest run (30 days): the
     /// histogram holds it to its 0.1% resolution, not clamped to a bound.
     #[test]
