@@ -373,7 +373,7 @@ fn circles(graph: &std::collections::BTreeMap<String, std::collections::BTreeSet
 /// core and never the reverse); until then it may only fall (lower it when
 /// a change breaks a circle), except by a new file that must use the app's
 /// state (`ui::state::Lab`, inside the one circle): `ui/estimator.rs` did.
-const FILES_IN_CIRCLES_AT_MOST: usize = 77;
+const FILES_IN_CIRCLES_AT_MOST: usize = 76;
 
 #[test]
 fn import_circles_do_not_grow() {

@@ -21,6 +21,8 @@ pub mod checkpoint;
 pub mod dist;
 pub mod engine;
 pub mod family;
+pub mod ids;
+pub mod limits;
 pub mod metrics;
 pub mod queue;
 pub mod series;

@@ -5,8 +5,8 @@
 
 use serde::Serialize;
 
+use super::ids::NodeIdx;
 use super::time::SimTime;
-use super::validate::NodeIdx;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
