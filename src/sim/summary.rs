@@ -77,7 +77,7 @@ impl Simulation {
             timed_out: m.outcomes().timed_out,
             refused: m.outcomes().refused,
             reset: m.outcomes().reset,
-            lost: self.core.lost,
+            lost: self.core.net.lost,
             events: self.core.n_events,
             sim_time_s: ns_to_s(now),
             throughput_per_s: super::time::per_s(m.outcomes().completed, now),
