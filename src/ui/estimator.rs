@@ -50,6 +50,11 @@ pub struct Estimator {
     pub edits: fn(Lab, &[f64]) -> Vec<Edit>,
 }
 
+/// A live edit of node `id`'s own fields: what an estimator's edits are.
+pub fn set_params(id: &str, params: serde_json::Value) -> FaultSpec {
+    FaultSpec { set: Some(id.to_string()), params: Some(params), ..Default::default() }
+}
+
 /// Bytes in the units people read: 1.5 KB, 42.0 TB.
 pub fn bytes(x: f64) -> String {
     const UNITS: [&str; 6] = ["B", "KB", "MB", "GB", "TB", "PB"];

@@ -292,11 +292,7 @@ fn edits_for(lab: Lab, values: &[f64]) -> Vec<crate::ui::estimator::Edit> {
     let Ok(e) = estimate(&input_of(values)) else { return Vec::new() };
     let scene = lab.scene.get_untracked();
     let ids = scene.ids();
-    let set = |i: usize, params: serde_json::Value| FaultSpec {
-        set: Some(ids[i].clone()),
-        params: Some(params),
-        ..Default::default()
-    };
+    let set = |i: usize, params| crate::ui::estimator::set_params(&ids[i], params);
     let mut out = Vec::new();
     // Each simulated person sends what a real one does while online.
     let rate = (e.messages_per_online_hour * 100.0).round() / 100.0;

@@ -269,11 +269,7 @@ fn edits_for(lab: Lab, values: &[f64]) -> Vec<crate::ui::estimator::Edit> {
     let Ok(e) = estimate_of(values) else { return Vec::new() };
     let scene = lab.scene.get_untracked();
     let ids = scene.ids();
-    let set = |i: usize, params: serde_json::Value| FaultSpec {
-        set: Some(ids[i].clone()),
-        params: Some(params),
-        ..Default::default()
-    };
+    let set = |i: usize, params| crate::ui::estimator::set_params(&ids[i], params);
     let mut out = Vec::new();
     let users: Vec<usize> = (0..scene.kinds.len()).filter(|&i| scene.kinds[i] == "url_users").collect();
     let share = users.len().max(1) as f64;
