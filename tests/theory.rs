@@ -181,8 +181,8 @@ fn bursty_arrivals_are_poisson_within_each_phase() {
 #[test]
 fn the_windows_add_up_to_the_summary() {
     // Two servers with short queues that give up on a request after 15 ms
-    // of waiting; app-2 fails at 20 s (refusals until the health checks
-    // notice) and app-1 alone is overloaded (drops and
+    // of waiting; app-2 fails at 20.0011 s holding requests (resets), then
+    // refuses until the health checks notice and app-1 alone is overloaded (drops and
     // timeouts) until app-2 is back at 40 s. Windows of 0.5 s, so that a
     // rate and a count differ.
     let server = |id: &str| {
@@ -196,7 +196,7 @@ fn the_windows_add_up_to_the_summary() {
           "nodes":[{{"id":"users","kind":"client","arrivals":{{"process":"poisson","rate_per_s":1200}}}},
                    {{"id":"lb","kind":"load_balancer","algorithm":"round_robin"}},{},{}],
           "links":[{{"from":"users","to":"lb"}},{{"from":"lb","to":"app-1"}},{{"from":"lb","to":"app-2"}}],
-          "faults":[{{"at_s":20,"fail":"app-2"}},{{"at_s":40,"recover":"app-2"}}]}}"#,
+          "faults":[{{"at_s":20.0011,"fail":"app-2"}},{{"at_s":40,"recover":"app-2"}}]}}"#,
         server("app-1"),
         server("app-2")
     );
@@ -209,6 +209,9 @@ fn the_windows_add_up_to_the_summary() {
     let sum = sim.summary();
     assert!((completed - sum.completed as f64).abs() < 1e-6 * sum.completed as f64, "{completed} vs {}", sum.completed);
     let summary_errors = sum.dropped + sum.timed_out + sum.refused + sum.reset;
-    assert!(sum.dropped > 0 && sum.timed_out > 0 && sum.refused > 0, "drops, timeouts and refusals: {sum:?}");
+    assert!(
+        sum.dropped > 0 && sum.timed_out > 0 && sum.refused > 0 && sum.reset > 0,
+        "drops, timeouts, refusals and resets: {sum:?}"
+    );
     assert_eq!(errors, summary_errors);
 }
