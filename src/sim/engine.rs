@@ -399,16 +399,20 @@ impl Core {
             key,
         });
         if let Some(id) = body {
-            self.bodies[id as usize] = None;
-            self.free_bodies.push(id);
+            self.free_body(id);
         }
     }
 
     fn drop_body(&mut self, payload: &Payload) {
         if let Some(id) = payload.body() {
-            self.bodies[id as usize] = None;
-            self.free_bodies.push(id);
+            self.free_body(id);
         }
+    }
+
+    /// Empties a body's slot in the arena (its message will never be read).
+    fn free_body(&mut self, id: BodyId) {
+        self.bodies[id as usize] = None;
+        self.free_bodies.push(id);
     }
 
     #[inline(always)]
