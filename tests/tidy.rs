@@ -49,7 +49,7 @@ fn sim_names_no_web_clock_or_os_randomness() {
 const FAMILY_NAMES: &[&str] = &["kafka", "rabbit", "shard", "cache", "database", "messaging", "broker"];
 
 /// The engine's files: the loop, its event queue and its clock.
-const ENGINE_FILES: &[&str] = &["src/sim/engine.rs", "src/sim/queue.rs", "src/sim/time.rs"];
+const ENGINE_FILES: &[&str] = &["src/sim/engine.rs", "src/sim/queue.rs", "src/sim/time.rs", "src/sim/wire.rs"];
 
 #[test]
 fn the_engine_names_no_family() {

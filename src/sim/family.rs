@@ -5,21 +5,21 @@
 //!   engine.rs  moves a Payload, stores a Body, asks a Node for its NodeView
 //!      │       and NodeSummary, and matches only Request, Response, Timer
 //!      ▼
-//!   family.rs  (this file) declares the protocol variants and the
-//!              per-family parts of views and summaries
+//!   family.rs  (this file) declares the payload, and the views and
+//!              summaries with their per-family parts
 //!      ▲
-//!   nodes/…    each family's node models fill them in
+//!   families/… each family's node models fill them in, and send their
+//!              own messages as `Payload::Own` (see `wire.rs`)
 //! ```
 //! The engine re-exports these types, so node code keeps importing them
-//! from `engine`. A new family with its own protocol adds a `Payload`
-//! variant here; a new family with its own panel puts its view data in
-//! `NodeView::own` and its whole-run figures in `NodeSummary::own`, types
-//! of its own that are opaque here.
+//! from `engine`. A family with its own protocol declares its message type
+//! and implements [`Message`] for it (`sim/wire.rs`): nothing here names
+//! it. A family with its own panel puts its view data in `NodeView::own`
+//! and its whole-run figures in `NodeSummary::own`, types of its own that
+//! are opaque here.
 
 use serde::Serialize;
 
-use crate::families::messaging::kafka_cluster::{KafkaMsg, Record};
-use crate::families::messaging::rabbitmq::RabbitMsg;
 use crate::sim::engine::{Node, Request};
 use crate::sim::metrics::LatencySummary;
 use crate::sim::spec::{CallOp, FaultSpec, NodeSpec};
@@ -43,34 +43,55 @@ pub enum Payload {
         tag: u32,
         slot: u32,
     },
-    /// Kafka's protocol (producers, consumers and the cluster).
-    Kafka(KafkaMsg),
-    /// RabbitMQ's protocol (publishers, consumers and the broker).
-    Rabbit(RabbitMsg),
+    /// A family's own protocol message (Kafka's, RabbitMQ's), typed by the
+    /// family and opaque here (see [`Msg`]).
+    Own(Msg),
 }
 
 impl Payload {
+    /// A family's message, wrapped for the wire.
+    #[inline(always)]
+    pub fn own<T: Message>(msg: T) -> Payload {
+        Payload::Own(Msg::new(msg))
+    }
+
     /// The body a protocol message holds in the engine's arena, if any.
     pub fn body(&self) -> Option<BodyId> {
         match self {
-            Payload::Kafka(m) => m.body(),
+            Payload::Own(m) => m.body(),
             _ => None,
+        }
+    }
+
+    /// The payload as a node that speaks the family message `T` sees it:
+    /// what a family's `on_message` matches on.
+    #[inline(always)]
+    pub fn typed<T: Message>(self) -> Delivery<T> {
+        match self {
+            Payload::Request(r) => Delivery::Request(r),
+            Payload::Response(r) => Delivery::Response(r),
+            Payload::Timer { tag, slot } => Delivery::Timer { tag, slot },
+            Payload::Own(m) => m.get().map_or(Delivery::Other, Delivery::Msg),
         }
     }
 }
 
-/// A handle on a message body held by the engine (see [`Body`]).
-pub type BodyId = u32;
-
-/// The variable-size part of a message (a batch of records, a list of
-/// offsets). It stays in the engine's arena while the message travels, so
-/// [`Payload`] stays `Copy` and small; the receiver takes it.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Body {
-    Records(Vec<Record>),
-    /// (partition, next offset to read) pairs: a consumer's commit.
-    Offsets(Vec<(u32, u64)>),
+/// A [`Payload`] with the family's own messages typed (`Payload::typed`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Delivery<T> {
+    Request(Request),
+    Response(Request),
+    Timer {
+        tag: u32,
+        slot: u32,
+    },
+    /// A message of the family's type.
+    Msg(T),
+    /// Another family's message (a node linked to one it cannot speak to).
+    Other,
 }
+
+pub use super::wire::{Body, BodyId, Message, Msg};
 
 /// A node's live state, for the topology view and the inspector.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]

@@ -33,6 +33,7 @@ pub mod time;
 pub mod trace;
 pub mod tree;
 pub mod validate;
+pub mod wire;
 
 pub use engine::{Applied, Node, Progress, Simulation, Snapshot, Status};
 pub use summary::Summary;

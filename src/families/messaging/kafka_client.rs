@@ -24,7 +24,8 @@ use crate::families::ring::key_bytes;
 use crate::families::web_tier::client::ArrivalClock;
 use crate::families::web_tier::server::{service_time, validate_service_time};
 use crate::sim::dist::{Duration, KeyDist};
-use crate::sim::engine::{Body, Ctx, Node, NodeParams, NodeSummary, NodeView, Payload, Status};
+use crate::sim::engine::{Ctx, Node, NodeParams, NodeSummary, NodeView, Payload, Status};
+use crate::sim::family::Delivery;
 use crate::sim::metrics::{LatencyHist, NodeSample, WindowLatency};
 use crate::sim::spec::{Acks, KafkaClusterSpec, KafkaConsumerSpec, KafkaProducerSpec, KeySpec, NodeSpec};
 use crate::sim::time::{SimTime, ms_to_ns, per_s, s_to_ns};
@@ -277,9 +278,9 @@ impl Producer {
         // acks=0 forgets a batch once sent; otherwise keep a copy to retry.
         let fire_and_forget = self.acks == Acks::None;
         let records = if fire_and_forget { std::mem::take(&mut f.records) } else { f.records.clone() };
-        let body = ctx.put_body(Body::Records(records));
+        let body = ctx.put_body(records);
         let msg = KafkaMsg::Produce { batch: id, topic: self.topic, partition: f.partition, acks: self.acks, body };
-        ctx.send(self.link, Payload::Kafka(msg), MsgKind::Record, key);
+        ctx.send(self.link, Payload::own(msg), MsgKind::Record, key);
         if fire_and_forget {
             self.buffered -= n;
             return;
@@ -322,30 +323,30 @@ impl Node for Producer {
     }
 
     fn on_message(&mut self, ctx: &mut Ctx, _from: NodeIdx, payload: Payload) {
-        match payload {
-            Payload::Timer { tag: TAG_ARRIVAL, slot } if self.arrivals.is_current(slot) => {
+        match payload.typed::<KafkaMsg>() {
+            Delivery::Timer { tag: TAG_ARRIVAL, slot } if self.arrivals.is_current(slot) => {
                 self.new_record(ctx);
                 self.arrivals.schedule_next(ctx);
             }
-            Payload::Timer { tag: TAG_LINGER, slot }
+            Delivery::Timer { tag: TAG_LINGER, slot }
                 if self.open[slot as usize].as_ref().is_some_and(|b| ctx.now() >= b.deadline_ns) =>
             {
                 self.send_open(ctx, slot);
             }
-            Payload::Timer { tag: TAG_TIMEOUT, slot } => {
+            Delivery::Timer { tag: TAG_TIMEOUT, slot } => {
                 if let Some(id) = self.batch_id(slot)
                     && ctx.now() >= self.in_flight[&id].sent_ns + self.timeout_ns
                 {
                     self.failed_batch(ctx, id);
                 }
             }
-            Payload::Timer { tag: TAG_RETRY, slot } => {
+            Delivery::Timer { tag: TAG_RETRY, slot } => {
                 if let Some(id) = self.batch_id(slot) {
                     let f = self.in_flight.remove(&id).expect("found");
                     self.transmit(ctx, id, f);
                 }
             }
-            Payload::Kafka(KafkaMsg::ProduceResponse { batch, error }) => {
+            Delivery::Msg(KafkaMsg::ProduceResponse { batch, error }) => {
                 // A late answer to an attempt already retried still counts.
                 let Some(f) = self.in_flight.get(&batch) else { return };
                 match error {
@@ -517,7 +518,7 @@ impl Consumer {
     }
 
     fn send(&self, ctx: &mut Ctx, msg: KafkaMsg, kind: MsgKind) {
-        ctx.send(self.link, Payload::Kafka(msg), kind, 0);
+        ctx.send(self.link, Payload::own(msg), kind, 0);
     }
 
     fn join(&mut self, ctx: &mut Ctx) {
@@ -532,7 +533,7 @@ impl Consumer {
             return;
         }
         let offsets: Vec<(u32, u64)> = std::mem::take(&mut self.to_commit).into_iter().collect();
-        let body = ctx.put_body(Body::Offsets(offsets));
+        let body = ctx.put_body(offsets);
         self.send(ctx, KafkaMsg::Commit { generation: self.generation, body }, MsgKind::Ack);
     }
 
@@ -597,11 +598,11 @@ impl Consumer {
                         kafka_partition(key_bytes(u64::from(r.key), &mut [0; 24]), n)
                     };
                     let rec = Record { topic, partition, offset: 0, acks: Acks::Leader, ..r };
-                    let body = ctx.put_body(Body::Records(vec![rec]));
+                    let body = ctx.put_body(vec![rec]);
                     self.next_dlt_batch += 1;
                     let msg =
                         KafkaMsg::Produce { batch: self.next_dlt_batch, topic, partition, acks: Acks::Leader, body };
-                    ctx.send(self.link, Payload::Kafka(msg), MsgKind::Error, r.key);
+                    ctx.send(self.link, Payload::own(msg), MsgKind::Error, r.key);
                 }
                 None => {
                     self.dropped += 1;
@@ -628,36 +629,36 @@ impl Node for Consumer {
     }
 
     fn on_message(&mut self, ctx: &mut Ctx, _from: NodeIdx, payload: Payload) {
-        match payload {
-            Payload::Timer { tag: TAG_JOIN, .. } if !self.leaving && self.state == State::Idle => {
+        match payload.typed::<KafkaMsg>() {
+            Delivery::Timer { tag: TAG_JOIN, .. } if !self.leaving && self.state == State::Idle => {
                 self.join(ctx);
                 ctx.set_timer(self.heartbeat_ns, TAG_HEARTBEAT, 0);
             }
-            Payload::Timer { tag: TAG_LEAVE, .. } => {
+            Delivery::Timer { tag: TAG_LEAVE, .. } => {
                 self.leaving = true;
                 // Fetching or joining: leave now; processing: after the batch.
                 if matches!(self.state, State::Fetching | State::Joining) {
                     self.poll(ctx);
                 }
             }
-            Payload::Timer { tag: TAG_HEARTBEAT, .. } if self.state != State::Idle => {
+            Delivery::Timer { tag: TAG_HEARTBEAT, .. } if self.state != State::Idle => {
                 self.send(ctx, KafkaMsg::Heartbeat { generation: self.generation }, MsgKind::Control);
                 ctx.set_timer(self.heartbeat_ns, TAG_HEARTBEAT, 0);
             }
-            Payload::Timer { tag: TAG_PROCESS, .. } if self.state == State::Processing => {
+            Delivery::Timer { tag: TAG_PROCESS, .. } if self.state == State::Processing => {
                 self.finish_record(ctx);
             }
-            Payload::Kafka(KafkaMsg::Joined { generation }) if self.state == State::Joining => {
+            Delivery::Msg(KafkaMsg::Joined { generation }) if self.state == State::Joining => {
                 self.generation = generation;
                 self.last_seen.clear();
                 self.last_commit_ns = ctx.now();
                 self.poll(ctx);
             }
-            Payload::Kafka(KafkaMsg::HeartbeatResponse { rebalance }) if rebalance && self.state != State::Joining => {
+            Delivery::Msg(KafkaMsg::HeartbeatResponse { rebalance }) if rebalance && self.state != State::Joining => {
                 self.rebalance_pending = true;
             }
-            Payload::Kafka(KafkaMsg::FetchResponse { generation, error, body }) => {
-                let Body::Records(records) = ctx.take_body(body) else { return };
+            Delivery::Msg(KafkaMsg::FetchResponse { generation, error, body }) => {
+                let Some(records) = ctx.take_body::<Vec<Record>>(body) else { return };
                 if self.state != State::Fetching {
                     return;
                 }

@@ -26,8 +26,8 @@ use std::collections::{BTreeMap, VecDeque};
 use serde::Serialize;
 
 use crate::families::messaging::kafka::{range_assign, round_robin_assign};
-use crate::sim::engine::{Body, BodyId, Ctx, Node, NodeSummary, NodeView, OwnPart, OwnSummary, Payload};
-use crate::sim::family::CollectMap;
+use crate::sim::engine::{BodyId, Ctx, Node, NodeSummary, NodeView, OwnPart, OwnSummary, Payload};
+use crate::sim::family::{CollectMap, Delivery, Message};
 use crate::sim::metrics::NodeSample;
 use crate::sim::spec::{Acks, Assignor, KafkaClusterSpec, NodeSpec};
 use crate::sim::time::{SimTime, ms_to_ns};
@@ -110,8 +110,8 @@ pub enum KafkaMsg {
     },
 }
 
-impl KafkaMsg {
-    pub fn body(&self) -> Option<BodyId> {
+impl Message for KafkaMsg {
+    fn body(&self) -> Option<BodyId> {
         match *self {
             KafkaMsg::Produce { body, .. } | KafkaMsg::FetchResponse { body, .. } | KafkaMsg::Commit { body, .. } => {
                 Some(body)
@@ -501,14 +501,14 @@ impl KafkaCluster {
             return;
         }
         let key = out.first().map_or(0, |r| r.key);
-        let body = ctx.put_body(Body::Records(out));
+        let body = ctx.put_body(out);
         self.reply(ctx, member, KafkaMsg::FetchResponse { generation, error: None, body }, MsgKind::Record, key);
     }
 
     fn fetch_error(&mut self, ctx: &mut Ctx, member: NodeIdx) {
         let Some(g) = self.group_of(member) else { return };
         let generation = self.groups[g].generation;
-        let body = ctx.put_body(Body::Records(Vec::new()));
+        let body = ctx.put_body(Vec::<Record>::new());
         let msg = KafkaMsg::FetchResponse { generation, error: Some(KafkaError::Rebalance), body };
         self.reply(ctx, member, msg, MsgKind::Control, 0);
     }
@@ -805,9 +805,9 @@ impl Node for KafkaCluster {
     }
 
     fn on_message(&mut self, ctx: &mut Ctx, from: NodeIdx, payload: Payload) {
-        let msg = match payload {
-            Payload::Timer { tag: TAG_TICK, .. } => return self.on_tick(ctx),
-            Payload::Timer { tag: TAG_FENCE, slot } => {
+        let msg = match payload.typed::<KafkaMsg>() {
+            Delivery::Timer { tag: TAG_TICK, .. } => return self.on_tick(ctx),
+            Delivery::Timer { tag: TAG_FENCE, slot } => {
                 let broker = slot & 0xffff;
                 let incarnation = slot >> 16;
                 if !self.broker_up[broker as usize] && self.broker_incarnation[broker as usize] & 0xffff == incarnation
@@ -816,7 +816,7 @@ impl Node for KafkaCluster {
                 }
                 return;
             }
-            Payload::Timer { tag: TAG_FETCH_WAIT, slot } => {
+            Delivery::Timer { tag: TAG_FETCH_WAIT, slot } => {
                 // The wait is over: answer (empty) if that member is still parked.
                 if let Some(g) = self.group_of(slot)
                     && let Some(m) = self.groups[g].members.get_mut(&slot)
@@ -827,13 +827,13 @@ impl Node for KafkaCluster {
                 }
                 return;
             }
-            Payload::Kafka(m) => m,
+            Delivery::Msg(m) => m,
             _ => return,
         };
         let now = ctx.now();
         match msg {
             KafkaMsg::Produce { batch, topic, partition, acks, body } => {
-                let Body::Records(records) = ctx.take_body(body) else { return };
+                let Some(records) = ctx.take_body::<Vec<Record>>(body) else { return };
                 let pidx = self.topic_base[topic as usize] + partition as usize;
                 self.produce(ctx, from, batch, pidx, acks, records);
             }
@@ -883,7 +883,7 @@ impl Node for KafkaCluster {
                 }
             }
             KafkaMsg::Commit { generation, body } => {
-                let Body::Offsets(offsets) = ctx.take_body(body) else { return };
+                let Some(offsets) = ctx.take_body::<Vec<(u32, u64)>>(body) else { return };
                 let Some(g) = self.group_of(from) else { return };
                 let group = &mut self.groups[g];
                 // Commits from an old generation are fenced off (ILLEGAL_GENERATION).
@@ -1000,6 +1000,6 @@ impl Node for KafkaCluster {
 /// Sends `msg` to a producer or consumer over the link it reached the cluster by.
 fn send_to(link_of: &BTreeMap<NodeIdx, LinkIdx>, ctx: &mut Ctx, to: NodeIdx, msg: KafkaMsg, kind: MsgKind, key: u32) {
     if let Some(&link) = link_of.get(&to) {
-        ctx.send(link, Payload::Kafka(msg), kind, key);
+        ctx.send(link, Payload::own(msg), kind, key);
     }
 }

@@ -26,6 +26,7 @@ use crate::families::web_tier::server::{service_time, validate_service_time};
 use crate::sim::dist::Duration;
 use crate::sim::engine::{Ctx, Node, NodeParams, NodeSummary, NodeView, OwnPart, OwnSummary, Payload, Status};
 use crate::sim::family::CollectMap;
+use crate::sim::family::{self, Delivery};
 use crate::sim::metrics::{LatencyHist, NodeSample, WindowLatency};
 use crate::sim::spec::{ExchangeType, HeadersMatch, NodeSpec, RabbitConsumerSpec, RabbitMqSpec, RabbitPublisherSpec};
 use crate::sim::time::{SimTime, ms_to_ns, per_s, s_to_ns};
@@ -61,14 +62,24 @@ pub struct Message {
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum RabbitMsg {
+    /// `basic.publish`: the message's kind (its routing key and headers
+    /// are the publisher's kind's) and when it was sent; the publisher is
+    /// the sender.
     Publish {
-        msg: Message,
+        id: u64,
+        kind: u32,
+        created_ns: SimTime,
     },
     /// `basic.consume` on the consumer's queue.
     Consume,
+    /// `basic.deliver`: what AMQP sends a consumer (the broker keeps the
+    /// message itself, unacknowledged, under its delivery tag).
     Deliver {
-        msg: Message,
         tag: u64,
+        /// The publisher's message kind (what the animation colours by).
+        kind: u32,
+        /// AMQP's `redelivered` flag: delivered before and not acknowledged.
+        redelivered: bool,
     },
     Ack {
         tag: u64,
@@ -78,6 +89,8 @@ pub enum RabbitMsg {
         requeue: bool,
     },
 }
+
+impl family::Message for RabbitMsg {}
 
 fn short(p: &mut Problems, path: &str, field: &str, v: &str) {
     if v.len() > limits::MAX_SHORT_STR {
@@ -472,7 +485,8 @@ impl RabbitMq {
             self.queues[q].delivered += 1;
             self.consumers.get_mut(&node).expect("subscribed").unacked.insert(tag, msg);
             let link = self.link_of[&node];
-            ctx.send(link, Payload::Rabbit(RabbitMsg::Deliver { msg, tag }), MsgKind::Record, msg.kind);
+            let deliver = RabbitMsg::Deliver { tag, kind: msg.kind, redelivered: msg.deliveries > 1 };
+            ctx.send(link, Payload::own(deliver), MsgKind::Record, msg.kind);
             self.expire_head(ctx, q);
         }
     }
@@ -585,8 +599,8 @@ impl Node for RabbitMq {
     }
 
     fn on_message(&mut self, ctx: &mut Ctx, from: NodeIdx, payload: Payload) {
-        let msg = match payload {
-            Payload::Timer { tag: TAG_TICK, .. } => {
+        let msg = match payload.typed::<RabbitMsg>() {
+            Delivery::Timer { tag: TAG_TICK, .. } => {
                 let closed: Vec<NodeIdx> =
                     self.consumers.iter().filter(|(n, c)| c.active && !ctx.reaches(**n)).map(|(&n, _)| n).collect();
                 for n in closed {
@@ -595,22 +609,33 @@ impl Node for RabbitMq {
                 ctx.set_timer(TICK_NS, TAG_TICK, 0);
                 return;
             }
-            Payload::Timer { tag: TAG_TTL, slot } => {
+            Delivery::Timer { tag: TAG_TTL, slot } => {
                 let q = slot as usize;
                 self.queues[q].ttl_armed = false;
                 self.expire_head(ctx, q);
                 self.arm_ttl(ctx, q);
                 return;
             }
-            Payload::Rabbit(m) => m,
+            Delivery::Msg(m) => m,
             _ => return,
         };
         match msg {
-            RabbitMsg::Publish { msg } => {
+            RabbitMsg::Publish { id, kind, created_ns } => {
                 self.published += 1;
                 let Some(&ex) = self.publisher_exchange.get(&from) else { return };
-                let routing_key = self.kinds.get(&(from, msg.kind)).map_or(0, |k| k.0);
-                self.publish_to(ctx, ex, Message { routing_key, ..msg });
+                let routing_key = self.kinds.get(&(from, kind)).map_or(0, |k| k.0);
+                let msg = Message {
+                    id,
+                    publisher: from,
+                    kind,
+                    routing_key,
+                    created_ns,
+                    enqueued_ns: ctx.now(),
+                    deliveries: 0,
+                    dead_letters: 0,
+                    queue: 0,
+                };
+                self.publish_to(ctx, ex, msg);
             }
             RabbitMsg::Consume => {
                 let Some(c) = self.consumers.get_mut(&from) else { return };
@@ -712,7 +737,6 @@ impl Node for RabbitMq {
 #[derive(Clone)]
 pub struct Publisher {
     link: LinkIdx,
-    me: NodeIdx,
     arrivals: ArrivalClock,
     /// Cumulative weights of the message kinds.
     cumulative: Vec<f64>,
@@ -724,7 +748,6 @@ impl Publisher {
         let mut total = 0.0;
         Publisher {
             link: topo.out_links[idx as usize][0],
-            me: idx,
             arrivals: ArrivalClock::new(&s.arrivals, TAG_ARRIVAL),
             cumulative: s
                 .messages
@@ -755,21 +778,10 @@ impl Node for Publisher {
                 let x = ctx.rng().random::<f64>() * total;
                 self.cumulative.iter().position(|&c| x < c).unwrap_or(self.cumulative.len() - 1)
             } as u32;
-            let now = ctx.now();
-            let msg = Message {
-                id: ctx.new_request_id(),
-                publisher: self.me,
-                kind,
-                routing_key: 0,
-                created_ns: now,
-                enqueued_ns: now,
-                deliveries: 0,
-                dead_letters: 0,
-                queue: 0,
-            };
+            let publish = RabbitMsg::Publish { id: ctx.new_request_id(), kind, created_ns: ctx.now() };
             self.published += 1;
             ctx.metrics().record_published();
-            ctx.send(self.link, Payload::Rabbit(RabbitMsg::Publish { msg }), MsgKind::Record, kind);
+            ctx.send(self.link, Payload::own(publish), MsgKind::Record, kind);
             self.arrivals.schedule_next(ctx);
         }
     }
@@ -815,7 +827,8 @@ pub struct Consumer {
     failure_rate: f64,
     requeue: bool,
     join_at_ns: SimTime,
-    held: VecDeque<(u64, Message)>,
+    /// (delivery tag, message kind) of the deliveries it holds.
+    held: VecDeque<(u64, u32)>,
     busy: bool,
     acked: u64,
     nacked: u64,
@@ -856,13 +869,13 @@ impl Node for Consumer {
     }
 
     fn on_message(&mut self, ctx: &mut Ctx, _from: NodeIdx, payload: Payload) {
-        match payload {
-            Payload::Timer { tag: TAG_JOIN, .. } => {
-                ctx.send(self.link, Payload::Rabbit(RabbitMsg::Consume), MsgKind::Control, 0);
+        match payload.typed::<RabbitMsg>() {
+            Delivery::Timer { tag: TAG_JOIN, .. } => {
+                ctx.send(self.link, Payload::own(RabbitMsg::Consume), MsgKind::Control, 0);
             }
-            Payload::Timer { tag: TAG_PROCESS, .. } => {
+            Delivery::Timer { tag: TAG_PROCESS, .. } => {
                 self.busy = false;
-                let Some((tag, msg)) = self.held.pop_front() else { return };
+                let Some((tag, kind)) = self.held.pop_front() else { return };
                 let failed = self.failure_rate > 0.0 && ctx.rng().random::<f64>() < self.failure_rate;
                 let reply = if failed {
                     self.nacked += 1;
@@ -871,13 +884,13 @@ impl Node for Consumer {
                     self.acked += 1;
                     RabbitMsg::Ack { tag }
                 };
-                let kind = if failed { MsgKind::Error } else { MsgKind::Ack };
-                ctx.send(self.link, Payload::Rabbit(reply), kind, msg.kind);
+                let shown = if failed { MsgKind::Error } else { MsgKind::Ack };
+                ctx.send(self.link, Payload::own(reply), shown, kind);
                 self.next(ctx);
             }
-            Payload::Rabbit(RabbitMsg::Deliver { msg, tag }) => {
-                self.redeliveries_seen += u64::from(msg.deliveries > 1);
-                self.held.push_back((tag, msg));
+            Delivery::Msg(RabbitMsg::Deliver { tag, kind, redelivered }) => {
+                self.redeliveries_seen += u64::from(redelivered);
+                self.held.push_back((tag, kind));
                 self.next(ctx);
             }
             _ => {}
@@ -891,7 +904,7 @@ impl Node for Consumer {
 
     fn on_recover(&mut self, ctx: &mut Ctx) {
         if ctx.now() >= self.join_at_ns {
-            ctx.send(self.link, Payload::Rabbit(RabbitMsg::Consume), MsgKind::Control, 0);
+            ctx.send(self.link, Payload::own(RabbitMsg::Consume), MsgKind::Control, 0);
         }
     }
 

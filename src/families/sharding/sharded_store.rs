@@ -857,7 +857,7 @@ impl Node for ShardedStore {
                     _ => {}
                 }
             }
-            Payload::Response(_) | Payload::Kafka(_) | Payload::Rabbit(_) => {}
+            Payload::Response(_) | Payload::Own(_) => {}
         }
     }
 

@@ -250,7 +250,7 @@ impl Node for Client {
                 ctx.metrics().record_response(req.status, latency);
             }
             // Clients are never sent requests (validation forbids links to them).
-            Payload::Request(_) | Payload::Kafka(_) | Payload::Rabbit(_) => {}
+            Payload::Request(_) | Payload::Own(_) => {}
         }
     }
 

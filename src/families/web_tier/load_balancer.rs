@@ -328,7 +328,7 @@ impl Node for LoadBalancer {
                 self.run_health_checks(ctx);
                 self.schedule_health_check(ctx);
             }
-            Payload::Timer { .. } | Payload::Kafka(_) | Payload::Rabbit(_) => {}
+            Payload::Timer { .. } | Payload::Own(_) => {}
         }
     }
 
