@@ -105,3 +105,36 @@ fn a_window_with_no_capacity_reports_no_utilisation() {
     let s = st.sample(1_000);
     assert_eq!(s.utilisation, 1.0);
 }
+
+#[test]
+fn the_view_and_the_summary_count_drops_timeouts_and_resets_apart() {
+    // 1 worker, room for 1: requests 3 and 4 are dropped, 2 waits past its
+    // 10 ns timeout, and the owner counts 3 resets.
+    let mut st = Station::new(1, 1, Some(10));
+    let got: Vec<_> = (1..=4).map(|id| admitted(&mut st, 0, id)).collect();
+    assert_eq!(got, ["start", "queued", "dropped", "dropped"]);
+    st.free_worker();
+    assert!(matches!(st.next(100), Some(Err(_))));
+    st.reset = 3;
+    assert_eq!((st.dropped, st.timed_out), (2, 1));
+    admitted(&mut st, 100, 5);
+    admitted(&mut st, 100, 6);
+    let v = st.view("desk");
+    assert_eq!(v.kind, "desk");
+    assert_eq!((v.in_service, v.workers, v.queue_len, v.queue_capacity), (1, 1, 1, 1));
+    assert_eq!(v.completed, 0);
+    assert_eq!(v.dropped, 3, "drops and timeouts");
+    assert_eq!(v.errors, 6, "drops, timeouts and resets");
+    st.record_done(150, &req(5));
+    assert_eq!(st.view("desk").completed, 1);
+
+    let s = st.summary("desk", 200);
+    assert_eq!(s.kind, "desk");
+    assert_eq!((s.completed, s.dropped, s.timed_out, s.reset), (Some(1), Some(2), Some(1), Some(3)));
+    // Nothing has been integrated (no `integrate` call): the summary
+    // integrates 0..200 itself, at the state it sees (1 of 1 busy).
+    assert_eq!(s.utilisation, Some(1.0));
+    // No time has passed: no capacity, and utilisation 0, not 0/0.
+    let s = Station::new(4, 1, None).summary("desk", 0);
+    assert_eq!(s.utilisation, Some(0.0));
+}
