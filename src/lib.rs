@@ -1,11 +1,14 @@
 //! Scale Lab: a system-design laboratory. A deterministic discrete-event
-//! simulator of load balancers, server pools and (later) caches, brokers and
-//! databases, with a browser UI and a native CLI on the same core.
+//! simulator of the systems drawn on whiteboards (load balancers and server
+//! pools, caches and databases, Kafka and RabbitMQ, sharded stores, a URL
+//! shortener, chat over WebSockets), with a browser UI and a native CLI on
+//! the same core.
 //!
 //! # Layout
 //! - [`sim`]: the pure, deterministic core (no web APIs, no wall clock).
 //! - [`families`]: one folder per family of node kinds (web tier, storage,
-//!   messaging, sharding) and the registry that lists them.
+//!   messaging, sharding, shortener, chat) and the registry that lists them;
+//!   the shortener and chat are chunks, fetched when first needed.
 //! - [`lessons`]: what each preset's lesson is about (a figure, a moment,
 //!   which way is better), how to read it from a run, and the A/B verdict.
 //! - `ui`: the Leptos app (feature `web`; built by Trunk).

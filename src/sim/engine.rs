@@ -11,7 +11,9 @@
 //!                              └─ ctx.send_request / reply / set_timer ─► push
 //! ```
 //! The loop knows nothing of clients, servers or balancers: a node kind is a
-//! [`Node`] implementation plus one entry in `nodes::build`. Requests carry
+//! [`Node`] implementation its family registers (built through the kind
+//! registry, `families::kinds::build`). A family's own protocol travels as
+//! `Payload::Own` (`wire.rs`), opaque here. Requests carry
 //! the links they crossed, so a response retraces them without any node
 //! keeping a table of who asked.
 //!
