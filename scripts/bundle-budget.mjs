@@ -10,7 +10,7 @@
 // wasm-opt got --low-memory-unused): a ratchet that any growth trips. Lower
 // it as the first load falls; when it reaches TARGET, CEILING becomes TARGET.
 // Chunks alone cannot get there: with messaging and sharding compiled out the
-// first load measured 381,124 B (session 13, ARCHITECTURE.md), the shared app.
+// first load measured 381,124 B (session 13, docs/history.md), the shared app.
 // Raised once, with a reason: issue 27's fixes (the diagram laid out for its
 // width, the broker panel as wrapping rows, chart legends, the address
 // followed, live actions as one list, lessons and their verdicts) are their

@@ -43,6 +43,7 @@ tests_for() {
     src/sim/queue.rs) echo "--lib --test theory --test timeline" ;;
     src/sim/checkpoint.rs) echo "--test checkpoints" ;;
     src/sim/series.rs) echo "--lib --test checkpoints --test determinism" ;;
+    src/sim/wire.rs) echo "--lib --test kafka --test rabbitmq" ;;
     src/sim/metrics.rs) echo "--lib --test theory --test load_balancer --test tiers --test cache --test golden --test kafka --test rabbitmq" ;;
     *) echo "" ;;
   esac

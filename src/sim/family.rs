@@ -633,4 +633,32 @@ mod tests {
         let err = serde_json::to_string(&refused).unwrap_err().to_string();
         assert!(err.contains("an f32 (1.5) is not supported"), "{err}");
     }
+
+    #[derive(Clone, Copy, Debug, PartialEq)]
+    enum Ping {
+        Ping(u32),
+        Batch { body: BodyId },
+    }
+    impl Message for Ping {
+        fn body(&self) -> Option<BodyId> {
+            if let Ping::Batch { body } = *self { Some(body) } else { None }
+        }
+    }
+    #[derive(Clone, Copy, Debug, PartialEq)]
+    struct Other(u8);
+    impl Message for Other {}
+
+    #[test]
+    fn a_payload_is_seen_typed_by_the_family_that_speaks_it() {
+        let p = Payload::own(Ping::Ping(7));
+        assert_eq!(p.typed::<Ping>(), Delivery::Msg(Ping::Ping(7)));
+        assert_eq!(p.typed::<Other>(), Delivery::Other);
+        assert_eq!(p.body(), None);
+        assert_eq!(Payload::own(Ping::Batch { body: 3 }).body(), Some(3));
+        assert_eq!(Payload::Timer { tag: 1, slot: 2 }.typed::<Ping>(), Delivery::Timer { tag: 1, slot: 2 });
+        assert_eq!(Payload::Timer { tag: 1, slot: 2 }.body(), None);
+        let r = Request::new(5, 0, 0, 9, 0);
+        assert_eq!(Payload::Request(r).typed::<Ping>(), Delivery::Request(r));
+        assert_eq!(Payload::Response(r).typed::<Ping>(), Delivery::Response(r));
+    }
 }
