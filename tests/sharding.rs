@@ -362,7 +362,10 @@ fn bad_store_settings_are_named() {
     assert!(e.contains("faults[1].shard") && e.contains("shards 0 to 1"), "{e}");
     assert!(bad(json!({"shards": 2, "weights": [1, 11]}), json!([])).contains("nodes[1].weights[1]"));
     assert!(bad(json!({}), json!([{"at_s": 1, "set": "users", "vnodes": 10}])).contains("faults[0].vnodes"));
-    assert!(bad(json!({}), json!([{"at_s": 1, "add_shard": "users"}])).contains("not a sharded store"));
+    assert!(
+        bad(json!({}), json!([{"at_s": 1, "add_shard": "users"}]))
+            .contains("`users` has no parts the timeline can add or remove")
+    );
     let e = bad(json!({"key_space": 1000}), json!([]));
     assert!(e.contains("nodes[1].key_space") && e.contains("client `users` draws keys 0 to 99999"), "{e}");
     let ops = scenario(10.0, uniform(), json!({"write": 0.7, "range": 0.5}), json!({}), json!([]), 1);

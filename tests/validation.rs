@@ -405,3 +405,48 @@ fn a_clients_keys_and_op_mix_are_bounded() {
     assert_valid(&at("/nodes/0/ops", json!({"write": 0.5, "range": 0.5})));
     assert_error(&at("/nodes/0/ops", json!({"write": 0.5, "range": 0.6})), "nodes[0].ops", "at most 1 (got 1.1)");
 }
+
+#[test]
+fn a_part_is_named_by_the_field_its_kind_declares() {
+    use scalelab::presets::{HASH_VS_MODULO_JSON, KAFKA_KEYS_JSON, LOAD_BALANCING_JSON};
+    let with = |preset: &str, faults: serde_json::Value| edited_preset(preset, "/faults", faults);
+    // A Kafka cluster's parts are brokers: a shard of it is refused by name,
+    // a broker past its count too, and failing the cluster names a broker.
+    let kafka = |f| with(KAFKA_KEYS_JSON, f);
+    assert_error(
+        &kafka(json!([{"at_s": 1, "fail": "kafka", "shard": 0}])),
+        "faults[0].shard",
+        "`kafka` is a Kafka cluster: its parts are brokers, named by `broker`",
+    );
+    assert_error(
+        &kafka(json!([{"at_s": 1, "fail": "kafka", "broker": 3}])),
+        "faults[0].broker",
+        "has brokers 0 to 2 (got 3)",
+    );
+    assert_valid(&kafka(json!([{"at_s": 1, "fail": "kafka", "broker": 2}])));
+    assert_error(
+        &kafka(json!([{"at_s": 1, "recover": "kafka"}])),
+        "faults[0].broker",
+        "is missing: `kafka` is a Kafka cluster; name the broker that fails",
+    );
+    // A sharded store's parts are shards; it may also fail whole.
+    let store = |f| with(HASH_VS_MODULO_JSON, f);
+    assert_error(
+        &store(json!([{"at_s": 1, "fail": "store", "broker": 0}])),
+        "faults[0].broker",
+        "`store` is a sharded store: its parts are shards, named by `shard`",
+    );
+    assert_valid(&store(json!([{"at_s": 1, "fail": "store"}])));
+    assert_valid(&store(json!([{"at_s": 1, "fail": "store", "shard": 0}])));
+    // A server has no parts.
+    assert_error(
+        &with(LOAD_BALANCING_JSON, json!([{"at_s": 1, "fail": "app-1", "shard": 0}])),
+        "faults[0].shard",
+        "`app-1` is not made of parts; `shard` names a part of a node that is",
+    );
+    assert_error(
+        &with(LOAD_BALANCING_JSON, json!([{"at_s": 1, "recover": "app-1", "broker": 1}])),
+        "faults[0].broker",
+        "`app-1` is not made of parts",
+    );
+}

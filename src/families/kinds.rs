@@ -13,6 +13,7 @@ use super::storage::{cache, database};
 use super::web_tier::{client, load_balancer, server};
 
 use crate::sim::engine::Node;
+use crate::sim::family::PartsOf;
 use crate::sim::spec::{CallOp, NodeSpec, ScenarioSpec, StepSpec};
 use crate::sim::validate::{NodeIdx, Problems, Topology, parse_as};
 
@@ -82,6 +83,17 @@ pub fn accepted_ops(spec: &NodeSpec) -> &'static [CallOp] {
         }
         NodeSpec::Own(o) => o.kind.accepted_ops(),
         _ => &[],
+    }
+}
+
+/// The parts a node is made of, if any: what a `fail` or `recover` entry
+/// may name in it (see [`PartsOf`]).
+pub fn parts(spec: &NodeSpec) -> Option<PartsOf> {
+    match spec {
+        NodeSpec::KafkaCluster(s) => Some(kafka_cluster::parts(s)),
+        NodeSpec::ShardedStore(s) => Some(sharded_store::parts(s)),
+        NodeSpec::Own(o) => o.kind.parts(o),
+        _ => None,
     }
 }
 

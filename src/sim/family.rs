@@ -395,6 +395,30 @@ pub enum Figure {
     Value(f64),
 }
 
+/// A node made of parts (Kafka's brokers, a store's shards; later a
+/// database's replicas, an ensemble's members), as the timeline sees it: a
+/// `fail` or `recover` entry names one part by the format's field for it,
+/// and the node hears of it through `Node::on_part`. The validator asks the
+/// kind (`families::kinds::parts`), never names it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PartsOf {
+    /// The entry's field that names a part (`broker`, `shard`).
+    pub field: &'static str,
+    /// The parts, plural, as messages name them (`brokers`, `shards`).
+    pub plural: &'static str,
+    /// The node's kind as a message names it (`a Kafka cluster`).
+    pub a_kind: &'static str,
+    /// How many the node has at the start (numbered from 0).
+    pub count: u32,
+    /// Whether a `fail` or `recover` of the node must name a part (a
+    /// cluster's brokers fail one by one; a store may fail whole).
+    pub must_name: bool,
+    /// The most the timeline may grow it to by adding parts, if it adds and
+    /// removes them (then a part's number is checked against the count at
+    /// the entry's time).
+    pub membership: Option<u32>,
+}
+
 /// A kind whose code lives with its family and is reached only through
 /// this trait, so the family's code can sit in a wasm chunk of its own,
 /// fetched when a scenario of the family first opens
@@ -433,6 +457,8 @@ pub trait OwnKind: Send + Sync + 'static {
     /// What the compare verdict sums over the kind's nodes in each variant:
     /// (a figure's label in its view, the verdict's word for it).
     fn verdict_figures(&self) -> &'static [(&'static str, &'static str)];
+    /// The parts the node is made of, if any (see [`PartsOf`]).
+    fn parts(&self, spec: &OwnSpec) -> Option<PartsOf>;
 }
 
 /// What a family writes for each of its kinds: the typed half of
@@ -479,6 +505,10 @@ pub trait TypedKind: Send + Sync + 'static {
     }
     fn verdict_figures(&self) -> &'static [(&'static str, &'static str)] {
         &[]
+    }
+    /// The parts the node is made of, if any (see [`PartsOf`]).
+    fn parts(&self, _spec: &Self::Spec) -> Option<PartsOf> {
+        None
     }
 }
 
@@ -538,6 +568,9 @@ impl<T: TypedKind> OwnKind for T {
     }
     fn verdict_figures(&self) -> &'static [(&'static str, &'static str)] {
         TypedKind::verdict_figures(self)
+    }
+    fn parts(&self, spec: &OwnSpec) -> Option<PartsOf> {
+        TypedKind::parts(self, spec.get())
     }
 }
 

@@ -727,43 +727,64 @@ fn check_timeline(
                     p.add(target_path, format!("`{target}` is a client; only servers and load balancers can fail"));
                     continue;
                 }
-                let (is_kafka, is_store) =
-                    (matches!(kind, NodeSpec::KafkaCluster(_)), matches!(kind, NodeSpec::ShardedStore(_)));
-                if f.broker.is_some() && !is_kafka {
-                    p.add(format!("{path}.broker"), format!("applies to Kafka clusters; `{target}` is not one"));
-                    continue;
+                // A part named must be one of the node's kind (the kind says
+                // which field names its parts, and how many it has).
+                let parts = nodes::parts(kind);
+                let mut named = None;
+                let mut bad = false;
+                for (field, n) in [("broker", f.broker), ("shard", f.shard)] {
+                    let Some(n) = n else { continue };
+                    match parts {
+                        Some(ps) if ps.field == field => named = Some(n),
+                        Some(ps) => {
+                            p.add(
+                                format!("{path}.{field}"),
+                                format!(
+                                    "`{target}` is {}: its parts are {}, named by `{}`",
+                                    ps.a_kind, ps.plural, ps.field
+                                ),
+                            );
+                            bad = true;
+                        }
+                        None => {
+                            p.add(
+                                format!("{path}.{field}"),
+                                format!("`{target}` is not made of parts; `{field}` names a part of a node that is"),
+                            );
+                            bad = true;
+                        }
+                    }
                 }
-                if f.shard.is_some() && !is_store {
-                    p.add(format!("{path}.shard"), format!("applies to sharded stores; `{target}` is not one"));
+                if bad {
                     continue;
                 }
                 let part = |n| if verb == "fail" { Action::FailPart(n) } else { Action::RecoverPart(n) };
-                match (kind, f.broker.or(f.shard)) {
-                    (NodeSpec::KafkaCluster(k), Some(b)) if b >= k.brokers => {
+                match (parts, named) {
+                    // A count that the timeline changes is checked in time order below.
+                    (Some(ps), Some(n)) if ps.membership.is_none() && n >= ps.count => {
                         p.add(
-                            format!("{path}.broker"),
-                            format!("`{target}` has brokers 0 to {} (got {b})", k.brokers - 1),
+                            format!("{path}.{}", ps.field),
+                            format!("`{target}` has {} 0 to {} (got {n})", ps.plural, ps.count - 1),
                         );
                         continue;
                     }
-                    (NodeSpec::KafkaCluster(_), None) => {
+                    (Some(ps), None) if ps.must_name => {
                         p.add(
-                            format!("{path}.broker"),
-                            format!("is missing: `{target}` is a Kafka cluster; name the broker that fails"),
+                            format!("{path}.{}", ps.field),
+                            format!("is missing: `{target}` is {}; name the {} that fails", ps.a_kind, ps.field),
                         );
                         continue;
                     }
-                    // A shard's number is checked in time order below (shards can be added).
                     (_, Some(n)) => part(n),
                     _ if verb == "fail" => Action::Fail,
                     _ => Action::Recover,
                 }
             }
             "add_shard" | "remove_shard" => {
-                let NodeSpec::ShardedStore(_) = kind else {
-                    p.add(target_path, format!("`{target}` is not a sharded store"));
+                if nodes::parts(kind).is_none_or(|ps| ps.membership.is_none()) {
+                    p.add(target_path, format!("`{target}` has no parts the timeline can add or remove"));
                     continue;
-                };
+                }
                 if verb == "add_shard" {
                     let weight = f.weight.unwrap_or(1);
                     p.range_u64(&path, "weight", u64::from(weight), 1, u64::from(MAX_SHARD_WEIGHT));
@@ -808,14 +829,16 @@ fn check_timeline(
     }
 
     // Pass 2, time order: targets must exist (be added, not yet removed),
-    // and a shard named must exist by then (a store's first `shards`, plus
-    // one per earlier `add_shard`, at most MAX_SHARDS in all).
+    // and a part named must exist by then where the timeline adds and
+    // removes parts (a store's first `shards`, plus one per earlier
+    // `add_shard`, at most its kind's maximum).
     let mut order: Vec<usize> = (0..timeline.len()).collect();
     // Ties keep entry order (the index breaks them), as the engine runs them.
     order.sort_unstable_by_key(|&k| (timeline[k].at_ns, k));
     let mut added_at: BTreeMap<NodeIdx, SimTime> = BTreeMap::new();
     let mut removed_at: BTreeMap<NodeIdx, SimTime> = BTreeMap::new();
-    let mut shards: BTreeMap<NodeIdx, u32> = BTreeMap::new();
+    // Parts of nodes the timeline adds and removes parts of: how many by now.
+    let mut counts: BTreeMap<NodeIdx, u32> = BTreeMap::new();
     for a in &timeline {
         if a.action == Action::AddServer {
             added_at.insert(a.node, a.at_ns);
@@ -872,19 +895,21 @@ fn check_timeline(
         if a.action == Action::RemoveServer {
             removed_at.insert(a.node, a.at_ns);
         }
-        if let NodeSpec::ShardedStore(store) = &node_specs[a.node as usize] {
-            let count = shards.entry(a.node).or_insert(store.shards);
+        if let Some(ps) = nodes::parts(&node_specs[a.node as usize])
+            && let Some(max) = ps.membership
+        {
+            let count = counts.entry(a.node).or_insert(ps.count);
             match a.action {
-                Action::Membership(Membership::Add { .. }) if *count >= MAX_SHARDS => {
-                    p.add(format!("faults[{i}].add_shard"), format!("would give `{id}` more than {MAX_SHARDS} shards"));
+                Action::Membership(Membership::Add { .. }) if *count >= max => {
+                    p.add(format!("faults[{i}].add_shard"), format!("would give `{id}` more than {max} {}", ps.plural));
                 }
                 Action::Membership(Membership::Add { .. }) => *count += 1,
                 Action::FailPart(n) | Action::RecoverPart(n) | Action::Membership(Membership::Remove(n))
                     if n >= *count =>
                 {
                     p.add(
-                        format!("faults[{i}].shard"),
-                        format!("`{id}` has shards 0 to {} by then (got {n})", *count - 1),
+                        format!("faults[{i}].{}", ps.field),
+                        format!("`{id}` has {} 0 to {} by then (got {n})", ps.plural, *count - 1),
                     );
                 }
                 _ => {}

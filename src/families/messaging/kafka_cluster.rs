@@ -27,7 +27,7 @@ use serde::Serialize;
 
 use crate::families::messaging::kafka::{range_assign, round_robin_assign};
 use crate::sim::engine::{BodyId, Ctx, Node, NodeSummary, NodeView, OwnPart, OwnSummary, Payload};
-use crate::sim::family::{CollectMap, Delivery, Message};
+use crate::sim::family::{CollectMap, Delivery, Message, PartsOf};
 use crate::sim::metrics::NodeSample;
 use crate::sim::spec::{Acks, Assignor, KafkaClusterSpec, NodeSpec};
 use crate::sim::time::{SimTime, ms_to_ns};
@@ -118,6 +118,19 @@ impl Message for KafkaMsg {
             }
             _ => None,
         }
+    }
+}
+
+/// A cluster's brokers, as the timeline names them: each fails and recovers
+/// on its own (`broker`), and the cluster never fails whole.
+pub fn parts(s: &KafkaClusterSpec) -> PartsOf {
+    PartsOf {
+        field: "broker",
+        plural: "brokers",
+        a_kind: "a Kafka cluster",
+        count: s.brokers,
+        must_name: true,
+        membership: None,
     }
 }
 

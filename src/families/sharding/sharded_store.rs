@@ -30,6 +30,7 @@ use crate::sim::dist::Duration;
 use crate::sim::engine::{
     Ctx, Membership, Node, NodeParams, NodeSummary, NodeView, Op, OwnPart, OwnSummary, Payload, Request, Status,
 };
+use crate::sim::family::PartsOf;
 use crate::sim::metrics::{NodeSample, WindowLatency};
 use crate::sim::spec::{KeySpec, NodeSpec, Partitioning, Routing, ScenarioSpec, ServiceTimeSpec, ShardedStoreSpec};
 use crate::sim::time::{SimTime, ms_to_ns, ns_to_s, per_s};
@@ -51,6 +52,20 @@ const T_BACK: u32 = 4;
 const NONE: u32 = u32::MAX;
 /// Subrequest generations live in a timer tag's upper 29 bits.
 const GENERATION_MASK: u32 = (1 << 29) - 1;
+
+/// A store's shards, as the timeline names them (`shard`): each fails and
+/// recovers on its own, the store may fail whole, and `add_shard` and
+/// `remove_shard` change how many there are (at most `MAX_SHARDS`).
+pub fn parts(s: &ShardedStoreSpec) -> PartsOf {
+    PartsOf {
+        field: "shard",
+        plural: "shards",
+        a_kind: "a sharded store",
+        count: s.shards,
+        must_name: false,
+        membership: Some(limits::MAX_SHARDS),
+    }
+}
 
 pub fn validate(s: &ShardedStoreSpec, path: &str, p: &mut Problems) {
     p.range_u64(path, "shards", u64::from(s.shards), 1, u64::from(limits::MAX_SHARDS));
