@@ -547,3 +547,25 @@ fn every_bad_setting_is_named_by_its_field() {
     d["faults"] = json!([{"at_s": 1, "set": "app", "params": {"ids": {"strategy": "range"}}}]);
     refused(&d.to_string(), "faults[0].params.ids.strategy", "needs an id_coordinator");
 }
+
+#[test]
+fn a_write_stream_set_to_zero_sends_nothing_more() {
+    // 100 writes a second, set to 0 at 5 s: the run to 10 s has sent
+    // exactly what the run to 5 s had (the arrival drawn before the edit is
+    // void), and some hundreds before it.
+    let at = |stop_s: f64| {
+        let mut doc: serde_json::Value = serde_json::from_str(&shortener(
+            json!({"id": "users", "kind": "url_users", "writes_per_s": 100, "redirects_per_s": 0}),
+            json!({"id": "app", "kind": "url_app", "ids": {"strategy": "counter"}}),
+            &[],
+            &[],
+            stop_s,
+        ))
+        .unwrap();
+        doc["faults"] = json!([{"at_s": 5, "set": "users", "params": {"writes_per_s": 0}}]);
+        count(&run(&doc.to_string()), "users", "writes_sent")
+    };
+    let (by_5, by_10) = (at(5.0), at(10.0));
+    assert!((400..=600).contains(&by_5), "{by_5} writes in 5 s at 100/s");
+    assert_eq!(by_10, by_5, "nothing sent after the stream was set to 0");
+}

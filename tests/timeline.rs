@@ -273,3 +273,24 @@ fn the_timeline_is_the_faults_entry_for_entry() {
     }
     assert!(entries > 20, "the presets have timelines ({entries} entries)");
 }
+
+#[test]
+fn a_clients_view_counts_every_answer_that_was_not_ok() {
+    // 1,000 requests a second at one worker of 10 ms and room for 4 in the
+    // queue: the server drops what it cannot hold, and the client's view
+    // counts each drop it was answered with (no other failure here).
+    let s = scenario(
+        r#"{"version":1,"name":"drops","seed":1,"stop":{"sim_time_s":2},
+        "nodes":[{"id":"users","kind":"client","arrivals":{"process":"constant","rate_per_s":1000}},
+                 {"id":"app","kind":"server","workers":1,"queue_capacity":4,"service_time":{"dist":"constant","mean_ms":10}}],
+        "links":[{"from":"users","to":"app","latency_ms":0}]}"#,
+    );
+    let mut sim = Simulation::new(&s);
+    sim.step_until(2_000 * NS_PER_MS);
+    let snap = sim.snapshot();
+    let (client, app) = (&snap.nodes[0], &snap.nodes[1]);
+    // About 100 served a second of 1,000 offered: some 1,800 dropped.
+    assert!(app.dropped > 1_700, "{} dropped", app.dropped);
+    assert_eq!(client.errors, app.dropped, "every drop is an error at the client");
+    assert_eq!(client.completed + client.errors + client.in_service, sim.summary().sent);
+}
