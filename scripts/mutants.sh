@@ -34,7 +34,7 @@ tests_for() {
     src/families/web_tier/load_balancer.rs) echo "--test load_balancer --test timeline --test validation --test tiers" ;;
     src/families/web_tier/server.rs) echo "--test tiers --test load_balancer --test theory --test timeline --test validation" ;;
     src/families/web_tier/station.rs) echo "--test station --test theory --test tiers --test load_balancer --test cache" ;;
-    src/families/web_tier/client.rs) echo "--test theory --test load_balancer --test timeline --test validation --test sharding" ;;
+    src/families/web_tier/client.rs) echo "--test theory --test load_balancer --test timeline --test validation --test sharding --test golden" ;;
     src/families/storage/cache_store.rs) echo "--lib --test cache" ;;
     src/families/storage/cache.rs) echo "--test cache --test tiers" ;;
     src/families/storage/database.rs) echo "--test tiers" ;;

@@ -293,4 +293,9 @@ fn a_clients_view_counts_every_answer_that_was_not_ok() {
     assert!(app.dropped > 1_700, "{} dropped", app.dropped);
     assert_eq!(client.errors, app.dropped, "every drop is an error at the client");
     assert_eq!(client.completed + client.errors + client.in_service, sim.summary().sent);
+    // The client's latency is of the answers that were ok, each at least
+    // its 10 ms of service (a drop comes back at once, and is not in it).
+    let latency = sim.summary().nodes["users"].latency_ms.expect("a client's latency");
+    assert_eq!(latency.count, client.completed);
+    assert!(latency.p50 >= 10.0 && latency.max <= 60.0, "{latency:?}");
 }
