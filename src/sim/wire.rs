@@ -92,9 +92,9 @@ impl Msg {
     /// Whether it is a `T`.
     #[inline(always)]
     pub fn is<T: Message>(&self) -> bool {
-        // The tables of one type may be duplicated across codegen units, so
-        // a different pointer asks the type's id.
-        std::ptr::eq(self.ty, T::TYPE) || (self.ty.id)() == TypeId::of::<T>()
+        // By the type's id, not the table's address: the compiler may make
+        // two tables of one type (one per codegen unit).
+        (self.ty.id)() == TypeId::of::<T>()
     }
 
     /// The message, if it is a `T`.
