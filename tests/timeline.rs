@@ -298,4 +298,17 @@ fn a_clients_view_counts_every_answer_that_was_not_ok() {
     let latency = sim.summary().nodes["users"].latency_ms.expect("a client's latency");
     assert_eq!(latency.count, client.completed);
     assert!(latency.p50 >= 10.0 && latency.max <= 60.0, "{latency:?}");
+    assert_eq!(client.kind, "client");
+    // Its windows (1 s each, [0, 1) and [1, 2)) split the same counts (the
+    // view also has the answers at exactly 2 s: one arrival's drop, one
+    // service's end), each its share, and the ok answers' latency.
+    let windows: Vec<_> = sim.node_series(0).iter().collect();
+    assert_eq!(windows.len(), 2);
+    let in_windows = |f: fn(&&scalelab::sim::metrics::NodeSample) -> u64| windows.iter().map(f).sum::<u64>();
+    assert!((0..=1).contains(&(client.completed - in_windows(|w| w.completed))), "{windows:?} {client:?}");
+    assert!((0..=1).contains(&(client.errors - in_windows(|w| w.dropped))), "{windows:?} {client:?}");
+    for w in &windows {
+        assert!(w.completed >= 90 && w.dropped >= 850, "{w:?}");
+        assert!(w.latency_ms.count == w.completed && w.latency_ms.p50 >= 10.0, "{w:?}");
+    }
 }
