@@ -312,3 +312,31 @@ fn a_clients_view_counts_every_answer_that_was_not_ok() {
         assert!(w.latency_ms.count == w.completed && w.latency_ms.p50 >= 10.0, "{w:?}");
     }
 }
+
+#[test]
+fn a_refusal_from_a_live_balancer_fails_the_call_at_once() {
+    // users → app → lb → db, 100 requests a second; the app's call has a
+    // 500 ms timeout. db dies at 0.5 s: until the balancer's health checks
+    // take it out (two failed probes a second apart), the balancer forwards
+    // to it and the engine refuses for the dead host, which the app waits
+    // out; after, the balancer itself (up) refuses at once, and the app
+    // fails the call then. At 5 s nothing waits any more.
+    let s = scenario(
+        r#"{"version":1,"name":"refused","seed":1,"stop":{"sim_time_s":5},
+        "nodes":[{"id":"users","kind":"client","arrivals":{"process":"constant","rate_per_s":100}},
+                 {"id":"app","kind":"server","workers":100,"service_time":{"dist":"constant","mean_ms":1},
+                  "calls":{"any":[{"to":"lb","op":"read","timeout_ms":500}]}},
+                 {"id":"lb","kind":"load_balancer","algorithm":"round_robin"},
+                 {"id":"db","kind":"server","workers":100,"service_time":{"dist":"constant","mean_ms":1}}],
+        "links":[{"from":"users","to":"app","latency_ms":1},{"from":"app","to":"lb","latency_ms":1},
+                 {"from":"lb","to":"db","latency_ms":1}],
+        "faults":[{"at_s":0.5,"fail":"db"}]}"#,
+    );
+    let mut sim = Simulation::new(&s);
+    sim.step_until(5_000 * NS_PER_MS);
+    let users = &sim.snapshot().nodes[0];
+    assert!(users.in_service <= 1, "{} requests still waiting at 5 s", users.in_service);
+    // Every request from 0.5 s failed: 450 of the 500 sent (49 or 50
+    // before the fault, one at 5 s still on its way).
+    assert!((449..=451).contains(&users.errors), "{} errors", users.errors);
+}
