@@ -170,6 +170,12 @@ fn a_partition_loses_exactly_the_messages_that_cross_it() {
     for m in &messages {
         let crosses = (m.from == db) != (m.to == db) && (cut..heal).contains(&m.sent_ns);
         assert_eq!(m.kind == MsgKind::Lost, crosses, "{m:?}");
+        // Every message here is a request or its answer: it names its
+        // request, and its dot is coloured by the request's id.
+        assert!(m.req_id > 0 && m.key == m.req_id as u32, "{m:?}");
+        // Every link takes 1 ms; a lost message is drawn fading half way.
+        let took = if m.kind == MsgKind::Lost { NS_PER_MS / 2 } else { NS_PER_MS };
+        assert_eq!(m.arrive_ns, m.sent_ns + took, "{m:?}");
     }
     let lost = |to_db: bool| messages.iter().filter(|m| m.kind == MsgKind::Lost && (m.to == db) == to_db).count();
     // The app calls the database once per request, every 10 ms: a 10 s
