@@ -346,3 +346,18 @@ fn a_refusal_from_a_live_balancer_fails_the_call_at_once() {
     // before the fault, one at 5 s still on its way).
     assert!((449..=451).contains(&users.errors), "{} errors", users.errors);
 }
+
+#[test]
+fn a_live_edit_is_recorded_at_the_next_whole_millisecond_exactly() {
+    let mut sim = Simulation::new(&scenario(LOAD_BALANCING_JSON));
+    sim.step_until(5_000 * NS_PER_MS + 400_000);
+    let applied = sim.add_entry(entry(|e| {
+        e.set = Some("users".into());
+        e.rate_per_s = Some(900.0);
+    }));
+    assert_eq!(applied.expect("a valid edit").at_ns, 5_001 * NS_PER_MS);
+    let recorded = sim.scenario().spec.faults.last().expect("the edit is in the timeline");
+    // 5.001 as a file writes it, which reads back as 5,001 ms to the ns.
+    assert_eq!(recorded.at_s, 5.001);
+    assert_eq!(scalelab::sim::time::s_to_ns(recorded.at_s), 5_001 * NS_PER_MS);
+}
