@@ -846,29 +846,27 @@ fn check_timeline(
     }
     // Which nodes are cut off, and by which entry.
     let mut cut_by: BTreeMap<NodeIdx, usize> = BTreeMap::new();
-    for &k in &order {
-        let (a, i) = (&timeline[k], entries[k]);
-        let (verb, nodes, partition) = match &a.action {
-            Action::Partition(nodes) => ("partition", nodes, true),
-            Action::Heal(nodes) => ("heal", nodes, false),
-            _ => continue,
-        };
-        let when = super::time::format_s(super::time::ns_to_s(a.at_ns));
-        for (j, &n) in nodes.iter().enumerate() {
-            let id = &topo.ids[n as usize];
-            let at = format!("faults[{i}].{verb}[{j}]");
-            if partition && let Some(&by) = cut_by.get(&n) {
-                p.add(at, format!("`{id}` is already cut off at {when} s (by faults[{by}]); heal it first"));
-            } else if !partition && cut_by.remove(&n).is_none() {
-                p.add(at, format!("`{id}` is not cut off at {when} s: nothing to heal"));
-            } else if partition {
-                cut_by.insert(n, i);
-            }
-        }
-    }
     for k in order {
         let (a, i) = (&timeline[k], entries[k]);
         let id = &topo.ids[a.node as usize];
+        // A partition cuts off only nodes on the main side; a heal joins
+        // only nodes cut off.
+        if let Action::Partition(cut) | Action::Heal(cut) = &a.action {
+            let (verb, partition) =
+                if matches!(a.action, Action::Partition(_)) { ("partition", true) } else { ("heal", false) };
+            let when = super::time::format_s(super::time::ns_to_s(a.at_ns));
+            for (j, &n) in cut.iter().enumerate() {
+                let id = &topo.ids[n as usize];
+                let at = format!("faults[{i}].{verb}[{j}]");
+                if partition && let Some(&by) = cut_by.get(&n) {
+                    p.add(at, format!("`{id}` is already cut off at {when} s (by faults[{by}]); heal it first"));
+                } else if !partition && cut_by.remove(&n).is_none() {
+                    p.add(at, format!("`{id}` is not cut off at {when} s: nothing to heal"));
+                } else if partition {
+                    cut_by.insert(n, i);
+                }
+            }
+        }
         // Every node the entry acts on must be there at its time.
         let targets = match &a.action {
             Action::Partition(nodes) | Action::Heal(nodes) => &nodes[..],
