@@ -19,7 +19,6 @@
 //! no link passes, trying below, above, right and left in turn.
 
 use crate::families::{Glyph, glyph};
-use crate::sim::spec::NodeSpec;
 use crate::sim::validate::{NodeIdx, Scenario};
 
 /// Names' font size (CSS px).
@@ -175,7 +174,7 @@ fn layers(s: &Scenario) -> Vec<usize> {
     }
     // Consumers link to their broker but read from it: draw them after it.
     for (i, spec) in s.node_specs.iter().enumerate() {
-        if matches!(spec, NodeSpec::KafkaConsumer(_) | NodeSpec::RabbitConsumer(_))
+        if matches!(spec.kind_name(), "kafka_consumer" | "rabbit_consumer")
             && let Some((_, broker)) = topo.target_of(i as NodeIdx)
         {
             layer[i] = layer[broker as usize] + 1;

@@ -10,7 +10,6 @@
 //!                                               └ Err(errors)  ──► refusal(errors)
 //! ```
 
-use crate::families::messaging::kafka_cluster::KafkaView;
 use crate::families::sharding::sharded_store::StoreView;
 use crate::sim::Simulation;
 use crate::sim::engine::{Applied, NodeParams};
@@ -112,14 +111,14 @@ pub fn faults(sim: &Simulation, node: NodeIdx) -> Vec<LiveAction> {
     let mut push = |label: String, entry: FaultSpec| out.push(LiveAction { label, entry });
     match &s.node_specs[i] {
         NodeSpec::Client(_) => {}
-        NodeSpec::KafkaCluster(_) => {
-            // A cluster fails broker by broker.
-            let up = view.own::<KafkaView>().map_or_else(Vec::new, |k| k.brokers_up.clone());
-            for (b, up) in up.into_iter().enumerate() {
+        // A node whose parts fail one by one (a Kafka cluster's brokers)
+        // fails and recovers part by part.
+        spec if !view.parts_up.is_empty()
+            && let Some(parts) = crate::families::kinds::parts(spec).filter(|p| p.must_name) =>
+        {
+            for (n, &up) in view.parts_up.iter().enumerate() {
                 let verb = if up { Verb::Fail } else { Verb::Recover };
-                let mut e = entry(verb, id);
-                e.broker = Some(b as u32);
-                push(format!("{} broker {b}", verb.word()), e);
+                push(format!("{} {} {n}", verb.word(), parts.field), entry(verb, id).with_part(parts.field, n as u32));
             }
         }
         _ => {

@@ -28,10 +28,6 @@ pub struct Preset {
 use crate::lessons::Figure;
 use crate::sim::spec::FaultSpec;
 
-pub use crate::families::messaging::presets::{
-    KAFKA_BROKER_DIES_JSON, KAFKA_CONSUMER_DIES_JSON, KAFKA_KEYS_JSON, POINT_TO_POINT_JSON, RABBITMQ_DEAD_LETTERS_JSON,
-    RABBITMQ_EXCHANGES_JSON,
-};
 pub use crate::families::sharding::presets::{
     ADD_SHARD_JSON, HASH_VS_MODULO_JSON, HOT_KEY_JSON, RANGE_VS_HASH_JSON, VIRTUAL_NODES_JSON,
 };

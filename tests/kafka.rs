@@ -5,7 +5,7 @@
 //! every preset.)
 
 use scalelab::families::messaging::kafka_cluster::{KafkaSummary, KafkaView};
-use scalelab::presets;
+use scalelab::families::messaging::presets as messaging_presets;
 use scalelab::{Scenario, Simulation, Summary, kafka_partition};
 use serde_json::{Value, json};
 
@@ -36,7 +36,7 @@ fn set_all(v: &mut Value, kind: &str, field: &str, value: Value) {
 
 #[test]
 fn keyed_records_land_on_kafkas_partition_for_their_key() {
-    let v = preset(presets::KAFKA_KEYS_JSON, 1);
+    let v = preset(messaging_presets::KAFKA_KEYS_JSON, 1);
     let s = Scenario::from_json(&v.to_string()).unwrap();
     let mut sim = Simulation::new(&s);
     sim.step_until(10_000_000_000);
@@ -53,7 +53,7 @@ fn keyed_records_land_on_kafkas_partition_for_their_key() {
 
 #[test]
 fn keyless_records_are_spread_round_robin() {
-    let mut v = preset(presets::KAFKA_KEYS_JSON, 1);
+    let mut v = preset(messaging_presets::KAFKA_KEYS_JSON, 1);
     v["nodes"][1].as_object_mut().unwrap().remove("keys");
     v["nodes"][1]["linger_ms"] = json!(0);
     let summary = run(&v);
@@ -66,7 +66,7 @@ fn keyless_records_are_spread_round_robin() {
 #[test]
 fn records_of_a_partition_are_processed_in_the_order_they_were_made() {
     for seed in 1..=3 {
-        let summary = run(&preset(presets::KAFKA_KEYS_JSON, seed));
+        let summary = run(&preset(messaging_presets::KAFKA_KEYS_JSON, seed));
         for (id, n) in summary.nodes.iter().filter(|(_, n)| n.kind == "kafka_consumer") {
             assert_eq!(n.out_of_order, Some(0), "seed {seed}: {id}");
             assert!(n.completed.unwrap() > 1_000, "seed {seed}: {id} processed {:?}", n.completed);
@@ -78,7 +78,7 @@ fn records_of_a_partition_are_processed_in_the_order_they_were_made() {
 #[test]
 fn every_rebalance_gives_each_partition_to_exactly_one_member() {
     for seed in 1..=3 {
-        let s = Scenario::from_json(&preset(presets::KAFKA_KEYS_JSON, seed).to_string()).unwrap();
+        let s = Scenario::from_json(&preset(messaging_presets::KAFKA_KEYS_JSON, seed).to_string()).unwrap();
         let mut sim = Simulation::new(&s);
         // A rebalance takes milliseconds (1 ms links, no processing to wait
         // for), and the looks at 20 s and 40 s come before the join's and
@@ -101,7 +101,7 @@ fn every_rebalance_gives_each_partition_to_exactly_one_member() {
         assert_eq!(looks, 22, "seed {seed}: 11 looks at 2 groups");
         // billing: 3 members from 20 s to 40 s, then 2.
     }
-    let s = Scenario::from_json(presets::KAFKA_KEYS_JSON).unwrap();
+    let s = Scenario::from_json(messaging_presets::KAFKA_KEYS_JSON).unwrap();
     let mut sim = Simulation::new(&s);
     sim.step_until(30_000_000_000);
     let billing = kafka_view(&sim, "kafka").groups.into_iter().find(|g| g.name == "billing").unwrap();
@@ -115,7 +115,7 @@ fn every_rebalance_gives_each_partition_to_exactly_one_member() {
 fn two_groups_each_read_the_whole_topic() {
     // 200 records a second (Poisson) over a 60 s run, read by two groups.
     let rate_per_s = 200.0f64;
-    let summary = run(&preset(presets::KAFKA_KEYS_JSON, 4));
+    let summary = run(&preset(messaging_presets::KAFKA_KEYS_JSON, 4));
     let kafka = summary.nodes["kafka"].own::<KafkaSummary>().unwrap();
     let appended = kafka.records_appended;
     let processed = |prefix: &str| -> u64 {
@@ -149,7 +149,7 @@ fn two_groups_each_read_the_whole_topic() {
 #[test]
 fn acks_all_with_min_insync_2_loses_nothing_when_a_broker_dies() {
     for seed in 1..=5 {
-        let mut v = preset(presets::KAFKA_BROKER_DIES_JSON, seed);
+        let mut v = preset(messaging_presets::KAFKA_BROKER_DIES_JSON, seed);
         set_all(&mut v, "kafka_producer", "acks", json!("all"));
         let m = run(&v).messaging.unwrap();
         assert_eq!(m.lost, 0, "seed {seed}: {m:?}");
@@ -161,7 +161,7 @@ fn acks_all_with_min_insync_2_loses_nothing_when_a_broker_dies() {
 #[test]
 fn acks_1_loses_what_the_followers_had_not_fetched() {
     for seed in 1..=5 {
-        let summary = run(&preset(presets::KAFKA_BROKER_DIES_JSON, seed));
+        let summary = run(&preset(messaging_presets::KAFKA_BROKER_DIES_JSON, seed));
         let m = summary.messaging.unwrap();
         let k = summary.nodes["kafka"].own::<KafkaSummary>().unwrap();
         assert_eq!(k.leader_elections, 2, "seed {seed}: broker 0 led 2 of 6 partitions");
@@ -216,14 +216,14 @@ fn an_unclean_election_loses_acknowledged_records_and_counts_them() {
 #[test]
 fn a_consumer_that_dies_before_committing_has_its_records_processed_again() {
     for seed in 1..=4 {
-        let crash = run(&preset(presets::KAFKA_CONSUMER_DIES_JSON, seed));
+        let crash = run(&preset(messaging_presets::KAFKA_CONSUMER_DIES_JSON, seed));
         let m = crash.messaging.unwrap();
         // worker-2 owned 2 of 6 partitions at 300 records/s: up to 5 s uncommitted.
         assert!(m.duplicates > 0 && m.duplicates <= 600, "seed {seed}: {} duplicates", m.duplicates);
         let redone: u64 = ["worker-1", "worker-3"].iter().map(|w| crash.nodes[*w].duplicates.unwrap()).sum();
         assert_eq!(redone, m.duplicates, "seed {seed}: the survivors redo the work");
 
-        let mut calm = preset(presets::KAFKA_CONSUMER_DIES_JSON, seed);
+        let mut calm = preset(messaging_presets::KAFKA_CONSUMER_DIES_JSON, seed);
         calm["faults"] = json!([]);
         assert_eq!(run(&calm).messaging.unwrap().duplicates, 0, "seed {seed}");
     }
@@ -231,7 +231,7 @@ fn a_consumer_that_dies_before_committing_has_its_records_processed_again() {
 
 #[test]
 fn records_that_fail_every_attempt_go_to_the_dead_letter_topic() {
-    let mut v = preset(presets::KAFKA_CONSUMER_DIES_JSON, 1);
+    let mut v = preset(messaging_presets::KAFKA_CONSUMER_DIES_JSON, 1);
     v["faults"] = json!([]);
     set_all(&mut v, "kafka_consumer", "failure_rate", json!(1.0));
     set_all(&mut v, "kafka_consumer", "max_retries", json!(2));
@@ -248,7 +248,7 @@ fn records_that_fail_every_attempt_go_to_the_dead_letter_topic() {
 
 #[test]
 fn kafka_configuration_errors_name_the_field() {
-    let mut v = preset(presets::KAFKA_KEYS_JSON, 1);
+    let mut v = preset(messaging_presets::KAFKA_KEYS_JSON, 1);
     v["nodes"][0]["topics"][0]["replication_factor"] = json!(4);
     v["nodes"][1]["topic"] = json!("nope");
     v["faults"] = json!([{"at_s": 1, "fail": "kafka"}, {"at_s": 2, "fail": "kafka", "broker": 3}]);

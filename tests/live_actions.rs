@@ -144,3 +144,32 @@ fn a_checkpoint_from_before_the_removal_restores_the_run_without_the_dropped_ent
     assert_eq!(back.summary(), live.summary());
     assert_eq!(back.snapshot(), live.snapshot());
 }
+
+/// A node whose parts fail one by one (a Kafka cluster's brokers) is
+/// offered each part by its state, named by the field its kind declares,
+/// never a failure of the whole node; an offer applied fails that part.
+#[test]
+fn a_kafka_cluster_is_offered_each_broker_by_its_state() {
+    use scalelab::families::messaging::presets::KAFKA_BROKER_DIES_JSON;
+    let s = scenario(KAFKA_BROKER_DIES_JSON);
+    let kafka = s.topology.index_of("kafka").unwrap();
+    let mut sim = Simulation::new(&s);
+    let offers = |sim: &Simulation| -> Vec<(String, Option<u32>, bool)> {
+        live::faults(sim, kafka)
+            .into_iter()
+            .filter(|a| a.entry.partition.is_none() && a.entry.heal.is_none())
+            .map(|a| (a.label, a.entry.broker, a.entry.fail.is_some()))
+            .collect()
+    };
+    sim.step_until(s_to_ns(10.0));
+    let fail = |b: u32| (format!("fail broker {b}"), Some(b), true);
+    assert_eq!(offers(&sim), vec![fail(0), fail(1), fail(2)]);
+    // The preset's broker 0 dies at 20 s: it is offered back.
+    sim.step_until(s_to_ns(25.0));
+    assert_eq!(offers(&sim), vec![("recover broker 0".to_string(), Some(0), false), fail(1), fail(2)]);
+    // An offer applied fails that broker, and the next offers say so.
+    let fail_2 = live::faults(&sim, kafka).into_iter().find(|a| a.label == "fail broker 2").unwrap();
+    let done = sim.add_entry(fail_2.entry).unwrap();
+    sim.step_until(done.at_ns + NS_PER_MS);
+    assert_eq!(offers(&sim)[2], ("recover broker 2".to_string(), Some(2), false));
+}

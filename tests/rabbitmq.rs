@@ -6,9 +6,10 @@
 
 use std::collections::BTreeMap;
 
+use scalelab::families::messaging::kinds::Broker;
+use scalelab::families::messaging::presets as messaging_presets;
 use scalelab::families::messaging::rabbitmq::explain_route;
-use scalelab::presets;
-use scalelab::sim::spec::{NodeSpec, RabbitMqSpec};
+use scalelab::families::messaging::spec::RabbitMqSpec;
 use scalelab::{Scenario, Simulation, Summary};
 use serde_json::{Value, json};
 
@@ -56,12 +57,12 @@ fn queues(s: &Summary) -> &BTreeMap<String, scalelab::families::messaging::rabbi
 
 fn broker_spec(json: &str) -> RabbitMqSpec {
     let s = Scenario::from_json(json).unwrap();
-    s.spec.nodes.into_iter().find_map(|n| if let NodeSpec::Rabbitmq(r) = n { Some(r) } else { None }).unwrap()
+    s.spec.nodes.iter().find_map(|n| n.as_kind::<Broker>()).cloned().unwrap()
 }
 
 #[test]
 fn explain_route_follows_each_exchange_type() {
-    let spec = broker_spec(presets::RABBITMQ_EXCHANGES_JSON);
+    let spec = broker_spec(messaging_presets::RABBITMQ_EXCHANGES_JSON);
     let none = BTreeMap::new();
     let to = |ex: &str, key: &str| -> Vec<String> {
         explain_route(&spec, ex, key, &none).into_iter().map(|(q, _)| q).collect()
@@ -123,7 +124,7 @@ fn a_message_goes_to_each_matching_queue_once() {
 
 #[test]
 fn unroutable_messages_are_discarded_and_counted() {
-    let s = run(&preset(presets::RABBITMQ_EXCHANGES_JSON, 1));
+    let s = run(&preset(messaging_presets::RABBITMQ_EXCHANGES_JSON, 1));
     let m = s.messaging.unwrap();
     // us.user.signup (2 of 10 shop messages) and video (1 of 5 web tasks) match nothing.
     let expected = 40.0 * 60.0 * 0.2 + 20.0 * 60.0 * 0.2;
@@ -139,7 +140,7 @@ fn preset(json: &str, seed: u64) -> Value {
 #[test]
 fn competing_consumers_share_round_robin_and_subscribers_each_get_everything() {
     for seed in 1..=3 {
-        let s = run(&preset(presets::POINT_TO_POINT_JSON, seed));
+        let s = run(&preset(messaging_presets::POINT_TO_POINT_JSON, seed));
         let workers: Vec<u64> = (1..=3).map(|i| s.nodes[&format!("worker-{i}")].completed.unwrap()).collect();
         let total: u64 = workers.iter().sum();
         let tasks_sent = queues(&s)["tasks"].delivered;
@@ -261,7 +262,7 @@ fn the_dead_letter_preset_shows_every_path() {
     // p³, E K² = p + 3p² + 5p³), and dead-lettered with probability p⁴.
     let p = 0.25f64;
     let (mean_k, mean_k2) = (p + p * p + p.powi(3), p + 3.0 * p * p + 5.0 * p.powi(3));
-    let s = Scenario::from_json(&preset(presets::RABBITMQ_DEAD_LETTERS_JSON, 1).to_string()).unwrap();
+    let s = Scenario::from_json(&preset(messaging_presets::RABBITMQ_DEAD_LETTERS_JSON, 1).to_string()).unwrap();
     let mut sim = Simulation::new(&s);
     // Before worker-2 crashes at 30 s the two workers are 80% busy (60
     // messages/s, 1.33 deliveries each, 20 ms a delivery): messages wait
@@ -289,7 +290,7 @@ fn the_dead_letter_preset_shows_every_path() {
 
 #[test]
 fn rabbitmq_configuration_errors_name_the_field() {
-    let mut v = preset(presets::RABBITMQ_DEAD_LETTERS_JSON, 1);
+    let mut v = preset(messaging_presets::RABBITMQ_DEAD_LETTERS_JSON, 1);
     v["nodes"][0]["queues"][0]["dead_letter_exchange"] = json!("nope");
     v["nodes"][0]["bindings"][0]["queue"] = json!("missing");
     v["nodes"][2]["queue"] = json!("missing");

@@ -408,7 +408,8 @@ fn a_clients_keys_and_op_mix_are_bounded() {
 
 #[test]
 fn a_part_is_named_by_the_field_its_kind_declares() {
-    use scalelab::presets::{HASH_VS_MODULO_JSON, KAFKA_KEYS_JSON, LOAD_BALANCING_JSON};
+    use scalelab::families::messaging::presets::KAFKA_KEYS_JSON;
+    use scalelab::presets::{HASH_VS_MODULO_JSON, LOAD_BALANCING_JSON};
     let with = |preset: &str, faults: serde_json::Value| edited_preset(preset, "/faults", faults);
     // A Kafka cluster's parts are brokers: a shard of it is refused by name,
     // a broker past its count too, and failing the cluster names a broker.
@@ -449,4 +450,54 @@ fn a_part_is_named_by_the_field_its_kind_declares() {
         "faults[0].broker",
         "`app-1` is not made of parts",
     );
+}
+
+/// A node links only to nodes that speak what it speaks (its kind's
+/// `protocol`): requests, or Kafka's and RabbitMQ's messaging.
+#[test]
+fn a_link_between_requests_and_messaging_names_the_protocol() {
+    let doc = |nodes: serde_json::Value, links: serde_json::Value| {
+        json!({"version": 1, "name": "x", "seed": 1, "stop": {"sim_time_s": 1},
+               "nodes": nodes, "links": links, "faults": []})
+        .to_string()
+    };
+    let users = json!({"id": "users", "kind": "client", "arrivals": {"process": "poisson", "rate_per_s": 10}});
+    let cluster = json!({"id": "kafka", "kind": "kafka_cluster", "topics": [{"name": "t", "partitions": 2}]});
+    let app = json!({"id": "app", "kind": "server", "workers": 1, "queue_capacity": 10,
+                     "service_time": {"dist": "constant", "mean_ms": 1}});
+    let producer = json!({"id": "p", "kind": "kafka_producer", "topic": "t",
+                          "arrivals": {"process": "poisson", "rate_per_s": 10}});
+    // A client sending requests to a broker.
+    let text = doc(json!([users, cluster]), json!([{"from": "users", "to": "kafka"}]));
+    assert_error(&text, "nodes[0]", "`users` links to the kafka_cluster `kafka`, which takes no requests");
+    // A producer sending records to a server.
+    let text = doc(json!([producer, app]), json!([{"from": "p", "to": "app"}]));
+    assert_error(&text, "nodes[0]", "`p` links to `app`, which does not speak its protocol");
+    assert_error(&text, "nodes[0]", "`p` needs exactly one outgoing link, to a kafka_cluster");
+    // Through the right protocol, both are valid.
+    assert_valid(&doc(json!([producer, cluster]), json!([{"from": "p", "to": "kafka"}])));
+}
+
+/// A family kind's node (`NodeSpec::Own`) is written as a tagged variant
+/// was: `kind` first, then its fields in its spec type's order (a
+/// `serde_json::Value` would sort them): links and exports made before
+/// messaging moved to its chunk are the same bytes after.
+#[test]
+fn a_chunk_kind_writes_kind_then_its_fields_in_declared_order() {
+    use scalelab::families::messaging::kinds::{Cluster, Producer};
+    use scalelab::families::messaging::presets::KAFKA_KEYS_JSON;
+    let s = Scenario::from_json(KAFKA_KEYS_JSON).unwrap();
+    let mut seen = 0;
+    for node in &s.spec.nodes {
+        let typed = match (node.as_kind::<Cluster>(), node.as_kind::<Producer>()) {
+            (Some(c), _) => serde_json::to_string(c).unwrap(),
+            (_, Some(p)) => serde_json::to_string(p).unwrap(),
+            _ => continue,
+        };
+        seen += 1;
+        let written = serde_json::to_string(node).unwrap();
+        assert_eq!(written, format!("{{\"kind\":\"{}\",{}", node.kind_name(), &typed[1..]));
+        assert!(written.starts_with(&format!("{{\"kind\":\"{}\",\"id\":", node.kind_name())), "{written}");
+    }
+    assert_eq!(seen, 2, "the preset has a cluster and a producer");
 }

@@ -7,7 +7,6 @@
 //! below are for the families in the main module (ARCHITECTURE.md,
 //! "Adding a family").
 
-use super::messaging::{kafka_client, kafka_cluster, rabbitmq};
 use super::sharding::sharded_store;
 use super::storage::{cache, database};
 use super::web_tier::{client, load_balancer, server};
@@ -24,12 +23,6 @@ pub fn parse(kind: &str, body: serde_json::Value, path: &str, p: &mut Problems) 
         "client" => parse_as(body, path, p).map(NodeSpec::Client),
         "server" => parse_as(body, path, p).map(NodeSpec::Server),
         "load_balancer" => parse_as(body, path, p).map(NodeSpec::LoadBalancer),
-        "kafka_cluster" => parse_as(body, path, p).map(NodeSpec::KafkaCluster),
-        "kafka_producer" => parse_as(body, path, p).map(NodeSpec::KafkaProducer),
-        "kafka_consumer" => parse_as(body, path, p).map(NodeSpec::KafkaConsumer),
-        "rabbitmq" => parse_as(body, path, p).map(NodeSpec::Rabbitmq),
-        "rabbit_publisher" => parse_as(body, path, p).map(NodeSpec::RabbitPublisher),
-        "rabbit_consumer" => parse_as(body, path, p).map(NodeSpec::RabbitConsumer),
         "sharded_store" => parse_as(body, path, p).map(NodeSpec::ShardedStore),
         "cache" => parse_as(body, path, p).map(NodeSpec::Cache),
         "database" => parse_as(body, path, p).map(NodeSpec::Database),
@@ -60,12 +53,6 @@ pub fn validate(spec: &NodeSpec, path: &str, p: &mut Problems) {
         NodeSpec::Client(s) => client::validate(s, path, p),
         NodeSpec::Server(s) => server::validate(s, path, p),
         NodeSpec::LoadBalancer(s) => load_balancer::validate(s, path, p),
-        NodeSpec::KafkaCluster(s) => kafka_cluster::validate(s, path, p),
-        NodeSpec::KafkaProducer(s) => kafka_client::validate_producer(s, path, p),
-        NodeSpec::KafkaConsumer(s) => kafka_client::validate_consumer(s, path, p),
-        NodeSpec::Rabbitmq(s) => rabbitmq::validate(s, path, p),
-        NodeSpec::RabbitPublisher(s) => rabbitmq::validate_publisher(s, path, p),
-        NodeSpec::RabbitConsumer(s) => rabbitmq::validate_consumer(s, path, p),
         NodeSpec::ShardedStore(s) => sharded_store::validate(s, path, p),
         NodeSpec::Cache(s) => cache::validate(s, path, p),
         NodeSpec::Database(s) => database::validate(s, path, p),
@@ -90,7 +77,6 @@ pub fn accepted_ops(spec: &NodeSpec) -> &'static [CallOp] {
 /// may name in it (see [`PartsOf`]).
 pub fn parts(spec: &NodeSpec) -> Option<PartsOf> {
     match spec {
-        NodeSpec::KafkaCluster(s) => Some(kafka_cluster::parts(s)),
         NodeSpec::ShardedStore(s) => Some(sharded_store::parts(s)),
         NodeSpec::Own(o) => o.kind.parts(o),
         _ => None,
@@ -120,11 +106,7 @@ pub fn is_station(spec: &NodeSpec) -> bool {
 /// node with no outgoing links of its own).
 fn is_leaf_store(spec: &NodeSpec) -> bool {
     match spec {
-        NodeSpec::KafkaCluster(_)
-        | NodeSpec::Rabbitmq(_)
-        | NodeSpec::ShardedStore(_)
-        | NodeSpec::Cache(_)
-        | NodeSpec::Database(_) => true,
+        NodeSpec::ShardedStore(_) | NodeSpec::Cache(_) | NodeSpec::Database(_) => true,
         NodeSpec::Own(o) => o.kind.is_leaf_store(),
         _ => false,
     }
@@ -155,21 +137,15 @@ pub fn validate_links(
             );
         }
     }
-    if spec.is_messaging() {
-        for target in &out {
-            if !target.is_messaging() {
-                p.add(path, format!("`{id}` links to `{}`, which does not speak its protocol", target.id()));
-            }
-        }
-    } else {
-        for target in &out {
-            if target.is_messaging() {
-                p.add(
-                    path,
-                    format!("`{id}` links to the {} `{}`, which takes no requests", target.kind_name(), target.id()),
-                );
-            }
-        }
+    // A node links only to nodes that speak what it speaks.
+    let speaks = spec.protocol();
+    for target in out.iter().filter(|t| t.protocol() != speaks) {
+        let message = if speaks == "requests" {
+            format!("`{id}` links to the {} `{}`, which takes no requests", target.kind_name(), target.id())
+        } else {
+            format!("`{id}` links to `{}`, which does not speak its protocol", target.id())
+        };
+        p.add(path, message);
     }
     if is_leaf_store(spec) && !out.is_empty() {
         p.add(path, format!("`{id}` must have no outgoing links; its clients link to it"));
@@ -183,12 +159,6 @@ pub fn validate_links(
             o.kind.validate_in(o, path, &scenario.nodes, &out, p);
         }
         NodeSpec::Server(s) => validate_calls(s, path, &out, p),
-        NodeSpec::KafkaProducer(_) | NodeSpec::KafkaConsumer(_) => {
-            kafka_client::validate_client_links(spec, path, &out, p)
-        }
-        NodeSpec::RabbitPublisher(_) | NodeSpec::RabbitConsumer(_) => {
-            rabbitmq::validate_client_links(spec, path, &out, p)
-        }
         NodeSpec::ShardedStore(store) => sharded_store::validate_clients(store, idx, path, scenario, topo, p),
         NodeSpec::LoadBalancer(_) => {
             if out.is_empty() {
@@ -279,12 +249,6 @@ pub fn build(node_specs: &[NodeSpec], idx: NodeIdx, topo: &Topology, n_initial_n
             };
             Box::new(load_balancer::LoadBalancer::new(s, idx, topo, n_initial_nodes, weight_of))
         }
-        NodeSpec::KafkaCluster(s) => Box::new(kafka_cluster::KafkaCluster::new(s, idx, topo, node_specs)),
-        NodeSpec::KafkaProducer(s) => Box::new(kafka_client::Producer::new(s, idx, topo, node_specs)),
-        NodeSpec::KafkaConsumer(s) => Box::new(kafka_client::Consumer::new(s, idx, topo, node_specs)),
-        NodeSpec::Rabbitmq(s) => Box::new(rabbitmq::RabbitMq::new(s, idx, topo, node_specs)),
-        NodeSpec::RabbitPublisher(s) => Box::new(rabbitmq::Publisher::new(s, idx, topo)),
-        NodeSpec::RabbitConsumer(s) => Box::new(rabbitmq::Consumer::new(s, idx, topo)),
         NodeSpec::ShardedStore(s) => Box::new(sharded_store::ShardedStore::new(s)),
         NodeSpec::Cache(s) => Box::new(cache::CacheNode::new(s)),
         NodeSpec::Database(s) => Box::new(database::Database::new(s)),

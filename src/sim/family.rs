@@ -114,6 +114,10 @@ pub struct NodeView {
     pub errors: u64,
     /// Backends currently in rotation (balancers).
     pub healthy_backends: Vec<NodeIdx>,
+    /// A node made of parts that fail one by one (a Kafka cluster's
+    /// brokers; see [`PartsOf`]): whether each is up, by number.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub parts_up: Vec<bool>,
     /// Current parameters, for the inspector and theory overlays.
     pub params: NodeParams,
     /// The kind's own live figures (label, value), shown by the inspector
@@ -429,8 +433,9 @@ pub trait OwnKind: Send + Sync + 'static {
     fn name(&self) -> &'static str;
     /// Reads a node's fields (without `kind`); `None` if they do not parse.
     fn parse(&'static self, body: serde_json::Value, path: &str, p: &mut Problems) -> Option<OwnSpec>;
-    /// The fields as the format writes them (without `kind`).
-    fn fields(&self, spec: &OwnSpec) -> serde_json::Value;
+    /// The fields as the format writes them (without `kind`), in the
+    /// spec type's own order.
+    fn fields(&self, spec: &OwnSpec) -> Result<Tree, TreeError>;
     fn same(&self, a: &OwnSpec, b: &OwnSpec) -> bool;
     /// Checks the node's own fields.
     fn validate(&self, spec: &OwnSpec, path: &str, p: &mut Problems);
@@ -448,6 +453,11 @@ pub trait OwnKind: Send + Sync + 'static {
     fn is_leaf_store(&self) -> bool;
     /// Originates traffic.
     fn is_source(&self) -> bool;
+    /// What it speaks over its links: `"requests"` (the engine's
+    /// `Request`s, what servers, balancers and stores answer), or the name
+    /// of a protocol of its family's own (Kafka's and RabbitMQ's
+    /// `"messaging"`). A node links only to nodes that speak its protocol.
+    fn protocol(&self) -> &'static str;
     fn build(&self, spec: &OwnSpec, node_specs: &[NodeSpec], idx: NodeIdx, topo: &Topology) -> Box<dyn Node>;
     /// Checks a `set` entry's `params` (`out`: what the node links to).
     fn check_params(&self, spec: &OwnSpec, params: &serde_json::Value, path: &str, out: &[&NodeSpec], p: &mut Problems);
@@ -490,6 +500,9 @@ pub trait TypedKind: Send + Sync + 'static {
     fn is_source(&self) -> bool {
         false
     }
+    fn protocol(&self) -> &'static str {
+        "requests"
+    }
     fn check_params(
         &self,
         spec: &Self::Spec,
@@ -520,8 +533,8 @@ impl<T: TypedKind> OwnKind for T {
         let spec: T::Spec = crate::sim::validate::parse_as(body, path, p)?;
         Some(OwnSpec { kind: self, id: T::id(&spec).to_string(), typed: std::sync::Arc::new(spec) })
     }
-    fn fields(&self, spec: &OwnSpec) -> serde_json::Value {
-        serde_json::to_value(spec.get::<T::Spec>()).unwrap_or(serde_json::Value::Null)
+    fn fields(&self, spec: &OwnSpec) -> Result<Tree, TreeError> {
+        to_tree(spec.get::<T::Spec>())
     }
     fn same(&self, a: &OwnSpec, b: &OwnSpec) -> bool {
         a.get::<T::Spec>() == b.get::<T::Spec>()
@@ -549,6 +562,9 @@ impl<T: TypedKind> OwnKind for T {
     }
     fn is_source(&self) -> bool {
         TypedKind::is_source(self)
+    }
+    fn protocol(&self) -> &'static str {
+        TypedKind::protocol(self)
     }
     fn build(&self, spec: &OwnSpec, node_specs: &[NodeSpec], idx: NodeIdx, topo: &Topology) -> Box<dyn Node> {
         TypedKind::build(self, spec.get(), node_specs, idx, topo)
@@ -598,18 +614,25 @@ impl PartialEq for OwnSpec {
 
 impl std::fmt::Debug for OwnSpec {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} {}", self.kind.name(), self.kind.fields(self))
+        match self.kind.fields(self) {
+            Ok(fields) => write!(f, "{} {}", self.kind.name(), serde_json::to_string(&fields).unwrap_or_default()),
+            Err(e) => write!(f, "{} ({e})", self.kind.name()),
+        }
     }
 }
 
 impl Serialize for OwnSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let fields = self.kind.fields(self);
-        let fields = fields.as_object();
-        let mut map = s.serialize_map(Some(1 + fields.map_or(0, |f| f.len())))?;
+        use serde::ser::{Error, SerializeMap};
+        // In the spec type's field order, as a tagged enum variant writes
+        // its struct (`kind` first): a `serde_json::Value` would sort them.
+        let fields = match self.kind.fields(self).map_err(S::Error::custom)? {
+            Tree::Map(fields) => fields,
+            _ => Vec::new(),
+        };
+        let mut map = s.serialize_map(Some(1 + fields.len()))?;
         map.serialize_entry("kind", self.kind.name())?;
-        for (k, v) in fields.into_iter().flatten() {
+        for (k, v) in &fields {
             map.serialize_entry(k, v)?;
         }
         map.end()

@@ -9,7 +9,6 @@
 
 use serde::{Deserialize, Serialize};
 
-pub use crate::families::messaging::spec::*;
 pub use crate::families::sharding::spec::*;
 pub use crate::families::storage::spec::{CacheSpec, DatabaseSpec, EvictionSpec};
 pub use crate::families::web_tier::spec::*;
@@ -54,12 +53,6 @@ pub enum NodeSpec {
     Client(ClientSpec),
     Server(ServerSpec),
     LoadBalancer(LoadBalancerSpec),
-    KafkaCluster(KafkaClusterSpec),
-    KafkaProducer(KafkaProducerSpec),
-    KafkaConsumer(KafkaConsumerSpec),
-    Rabbitmq(RabbitMqSpec),
-    RabbitPublisher(RabbitPublisherSpec),
-    RabbitConsumer(RabbitConsumerSpec),
     ShardedStore(ShardedStoreSpec),
     Cache(CacheSpec),
     Database(DatabaseSpec),
@@ -75,12 +68,6 @@ impl NodeSpec {
             NodeSpec::Client(c) => &c.id,
             NodeSpec::Server(s) => &s.id,
             NodeSpec::LoadBalancer(l) => &l.id,
-            NodeSpec::KafkaCluster(k) => &k.id,
-            NodeSpec::KafkaProducer(k) => &k.id,
-            NodeSpec::KafkaConsumer(k) => &k.id,
-            NodeSpec::Rabbitmq(r) => &r.id,
-            NodeSpec::RabbitPublisher(r) => &r.id,
-            NodeSpec::RabbitConsumer(r) => &r.id,
             NodeSpec::ShardedStore(s) => &s.id,
             NodeSpec::Cache(c) => &c.id,
             NodeSpec::Database(d) => &d.id,
@@ -93,12 +80,6 @@ impl NodeSpec {
             NodeSpec::Client(_) => "client",
             NodeSpec::Server(_) => "server",
             NodeSpec::LoadBalancer(_) => "load_balancer",
-            NodeSpec::KafkaCluster(_) => "kafka_cluster",
-            NodeSpec::KafkaProducer(_) => "kafka_producer",
-            NodeSpec::KafkaConsumer(_) => "kafka_consumer",
-            NodeSpec::Rabbitmq(_) => "rabbitmq",
-            NodeSpec::RabbitPublisher(_) => "rabbit_publisher",
-            NodeSpec::RabbitConsumer(_) => "rabbit_consumer",
             NodeSpec::ShardedStore(_) => "sharded_store",
             NodeSpec::Cache(_) => "cache",
             NodeSpec::Database(_) => "database",
@@ -106,26 +87,36 @@ impl NodeSpec {
         }
     }
 
-    /// Whether the node belongs to Kafka or RabbitMQ.
+    /// What the node speaks over its links (see `OwnKind::protocol`):
+    /// `"requests"` for every kind in the main module.
+    pub fn protocol(&self) -> &'static str {
+        match self {
+            NodeSpec::Own(o) => o.kind.protocol(),
+            _ => "requests",
+        }
+    }
+
+    /// Whether the node speaks a protocol of its family's own (Kafka's,
+    /// RabbitMQ's), not requests.
     pub fn is_messaging(&self) -> bool {
-        !matches!(
-            self,
-            NodeSpec::Client(_)
-                | NodeSpec::Server(_)
-                | NodeSpec::LoadBalancer(_)
-                | NodeSpec::ShardedStore(_)
-                | NodeSpec::Cache(_)
-                | NodeSpec::Database(_)
-                | NodeSpec::Own(_)
-        )
+        self.protocol() != "requests"
     }
 
     /// Whether the node originates traffic (a run needs at least one).
     pub fn is_source(&self) -> bool {
         match self {
-            NodeSpec::Client(_) | NodeSpec::KafkaProducer(_) | NodeSpec::RabbitPublisher(_) => true,
+            NodeSpec::Client(_) => true,
             NodeSpec::Own(o) => o.kind.is_source(),
             _ => false,
+        }
+    }
+
+    /// The typed spec of a node of the family kind `K`, if it is one: how
+    /// a family reads its own nodes (and its neighbours) in a scenario.
+    pub fn as_kind<K: TypedKind>(&self) -> Option<&K::Spec> {
+        match self {
+            NodeSpec::Own(o) if o.kind.name() == K::NAME => Some(o.get()),
+            _ => None,
         }
     }
 }
@@ -215,7 +206,6 @@ pub(crate) mod defaults {
 
     defaults! {
         default_acks, is_default_acks: Acks = Acks::All;
-        default_assignor, is_default_assignor: Assignor = Assignor::Range;
         default_batch_records, is_default_batch_records: u32 = 500;
         default_broker_session_ms, is_default_broker_session_ms: f64 = 9_000.0;
         default_brokers, is_default_brokers: u32 = 3;
@@ -356,6 +346,33 @@ pub struct FaultSpec {
     pub heal: Option<Vec<String>>,
 }
 
+/// `acks`: when a Kafka leader answers a produce request (a producer's
+/// field, and what a timeline `set` entry changes it to).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Acks {
+    /// Never: the producer does not wait (fire and forget).
+    #[serde(rename = "0")]
+    None,
+    /// When the leader has appended the batch.
+    #[serde(rename = "1")]
+    Leader,
+    /// When every in-sync replica has it (the high watermark passed it).
+    #[serde(rename = "all")]
+    All,
+}
+
+impl Acks {
+    pub const ALL: [Acks; 3] = [Acks::None, Acks::Leader, Acks::All];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Acks::None => "0",
+            Acks::Leader => "1",
+            Acks::All => "all",
+        }
+    }
+}
+
 impl FaultSpec {
     /// The node the entry acts on (its verb's value; `add_server`: the new
     /// server's id).
@@ -372,6 +389,25 @@ impl FaultSpec {
         .into_iter()
         .find_map(Option::as_ref)
         .or_else(|| self.cut_list()?.first())
+    }
+
+    /// The fields that name a part of a node ([`PartsOf::field`]), each
+    /// with its value in the entry.
+    ///
+    /// [`PartsOf::field`]: crate::sim::family::PartsOf::field
+    pub fn parts_named(&self) -> [(&'static str, Option<u32>); 2] {
+        [("broker", self.broker), ("shard", self.shard)]
+    }
+
+    /// The entry naming part `n` by the field `field` (`broker`, `shard`);
+    /// another field names nothing.
+    pub fn with_part(mut self, field: &str, n: u32) -> FaultSpec {
+        match field {
+            "broker" => self.broker = Some(n),
+            "shard" => self.shard = Some(n),
+            _ => {}
+        }
+        self
     }
 
     /// The nodes a `partition` or `heal` lists.

@@ -732,7 +732,7 @@ fn check_timeline(
                 let parts = nodes::parts(kind);
                 let mut named = None;
                 let mut bad = false;
-                for (field, n) in [("broker", f.broker), ("shard", f.shard)] {
+                for (field, n) in f.parts_named() {
                     let Some(n) = n else { continue };
                     match parts {
                         Some(ps) if ps.field == field => named = Some(n),
@@ -963,7 +963,7 @@ fn check_change(c: &Change, kind: &NodeSpec, path: &str, p: &mut Problems) {
     if let Some(v) = c.vnodes {
         p.range_u64(path, "vnodes", u64::from(v), 1, u64::from(MAX_VNODES));
     }
-    if c.acks.is_some() && !matches!(kind, NodeSpec::KafkaProducer(_)) {
+    if c.acks.is_some() && kind.kind_name() != "kafka_producer" {
         p.add(format!("{path}.acks"), format!("applies to Kafka producers; `{}` is a {}", kind.id(), kind.kind_name()));
     }
     let is_client = kind.is_source();

@@ -3,7 +3,7 @@ import { after, afterEach, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { OUT, ROOT, closePages, launch, openPage, serveDist } from './harness.mjs';
+import { OUT, ROOT, closePages, launch, openPage, openPreset, serveDist } from './harness.mjs';
 
 let server, browser;
 before(async () => { server = await serveDist(); browser = await launch(); });
@@ -30,7 +30,7 @@ function murmur2(bytes) {
 
 test('Kafka: the cluster view draws, and a clicked record says which partition and why', async () => {
   const { page, errors } = await openPage(browser, server.url);
-  await page.getByTestId('preset-kafka-keys').click();
+  await openPreset(page, 'kafka-keys');
   await page.waitForFunction(() => parseFloat(document.querySelector('[data-testid=sim-time]').textContent) > 3);
   // The cluster view: a row per partition of `orders`, in words that wrap.
   const rows = await page.getByTestId('messaging-panel').locator('.mq-name').allTextContents();
@@ -57,7 +57,7 @@ test('Kafka: the cluster view draws, and a clicked record says which partition a
 
 test('Kafka: a broker dies opens as acks=1 vs acks=all, and the verdict counts lost records', async () => {
   const { page, errors } = await openPage(browser, server.url);
-  await page.getByTestId('preset-kafka-broker-dies').click();
+  await openPreset(page, 'kafka-broker-dies');
   await page.evaluate(() => window.scalelab.runUntil(40000));
   const verdict = await page.getByTestId('verdict').textContent();
   const m = verdict.match(/Records lost: (\d+) with api: acks=1, (\d+) with api: acks=all/);

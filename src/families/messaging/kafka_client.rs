@@ -19,6 +19,8 @@ use std::collections::{BTreeMap, VecDeque};
 use rand::Rng;
 
 use super::kafka_cluster::{KEYLESS, KafkaError, KafkaMsg, Record};
+use super::kinds;
+use super::spec::{Acks, KafkaClusterSpec, KafkaConsumerSpec, KafkaProducerSpec};
 use crate::families::messaging::kafka::kafka_partition;
 use crate::families::ring::key_bytes;
 use crate::families::web_tier::client::ArrivalClock;
@@ -27,7 +29,7 @@ use crate::sim::dist::{Duration, KeyDist};
 use crate::sim::engine::{Ctx, Node, NodeParams, NodeSummary, NodeView, Payload, Status};
 use crate::sim::family::Delivery;
 use crate::sim::metrics::{LatencyHist, NodeSample, WindowLatency};
-use crate::sim::spec::{Acks, KafkaClusterSpec, KafkaConsumerSpec, KafkaProducerSpec, KeySpec, NodeSpec};
+use crate::sim::spec::{KeySpec, NodeSpec};
 use crate::sim::time::{SimTime, ms_to_ns, per_s, s_to_ns};
 use crate::sim::trace::MsgKind;
 use crate::sim::validate::{Change, LinkIdx, NodeIdx, Problems, Topology, limits};
@@ -83,20 +85,27 @@ pub fn validate_consumer(s: &KafkaConsumerSpec, path: &str, p: &mut Problems) {
     }
 }
 
+/// A Kafka client, as its link is checked.
+pub enum ClientSpec<'a> {
+    Producer(&'a KafkaProducerSpec),
+    Consumer(&'a KafkaConsumerSpec),
+}
+
 /// The cluster a Kafka client links to, checked: exactly one link, to a
 /// `kafka_cluster` that has the topic (and the dead-letter topic).
-pub fn validate_client_links(spec: &NodeSpec, path: &str, out: &[&NodeSpec], p: &mut Problems) {
-    let id = spec.id();
-    let [NodeSpec::KafkaCluster(cluster)] = out else {
+pub fn validate_client_links(spec: ClientSpec, path: &str, out: &[&NodeSpec], p: &mut Problems) {
+    let (id, topic, dlt, partition) = match spec {
+        ClientSpec::Producer(s) => (&s.id, &s.topic, None, s.partition),
+        ClientSpec::Consumer(s) => (&s.id, &s.topic, s.dead_letter_topic.as_ref(), None),
+    };
+    let Some(cluster) = (match out {
+        [target] => target.as_kind::<kinds::Cluster>(),
+        _ => None,
+    }) else {
         p.add(path, format!("`{id}` needs exactly one outgoing link, to a kafka_cluster"));
         return;
     };
     let has = |t: &str| cluster.topics.iter().any(|x| x.name == t);
-    let (topic, dlt) = match spec {
-        NodeSpec::KafkaProducer(s) => (&s.topic, None),
-        NodeSpec::KafkaConsumer(s) => (&s.topic, s.dead_letter_topic.as_ref()),
-        _ => return,
-    };
     if !has(topic) {
         p.add(format!("{path}.topic"), format!("`{topic}` is not a topic of `{}`", cluster.id));
     }
@@ -105,8 +114,7 @@ pub fn validate_client_links(spec: &NodeSpec, path: &str, out: &[&NodeSpec], p: 
     {
         p.add(format!("{path}.dead_letter_topic"), format!("`{d}` is not a topic of `{}`", cluster.id));
     }
-    if let NodeSpec::KafkaProducer(s) = spec
-        && let (Some(part), Some(t)) = (s.partition, cluster.topics.iter().find(|x| &x.name == topic))
+    if let (Some(part), Some(t)) = (partition, cluster.topics.iter().find(|x| &x.name == topic))
         && part >= t.partitions
     {
         p.add(format!("{path}.partition"), format!("`{topic}` has partitions 0 to {} (got {part})", t.partitions - 1));
@@ -116,13 +124,8 @@ pub fn validate_client_links(spec: &NodeSpec, path: &str, out: &[&NodeSpec], p: 
 /// The link to the cluster a Kafka client uses, and the cluster's spec
 /// (`None` only for a scenario that was not validated).
 pub fn cluster_of<'a>(idx: NodeIdx, topo: &Topology, specs: &'a [NodeSpec]) -> Option<(LinkIdx, &'a KafkaClusterSpec)> {
-    match topo.target_of(idx) {
-        Some((link, to)) => match &specs[to as usize] {
-            NodeSpec::KafkaCluster(c) => Some((link, c)),
-            _ => None,
-        },
-        None => None,
-    }
+    let (link, to) = topo.target_of(idx)?;
+    Some((link, specs[to as usize].as_kind::<kinds::Cluster>()?))
 }
 
 fn cluster_of_validated<'a>(idx: NodeIdx, topo: &Topology, specs: &'a [NodeSpec]) -> (LinkIdx, &'a KafkaClusterSpec) {
@@ -478,7 +481,7 @@ impl Consumer {
         // Groups are numbered by first appearance across the scenario.
         let mut groups: Vec<(&str, &str)> = Vec::new();
         for spec in specs {
-            if let NodeSpec::KafkaConsumer(c) = spec
+            if let Some(c) = spec.as_kind::<kinds::Consumer>()
                 && !groups.contains(&(c.group.as_str(), c.topic.as_str()))
             {
                 groups.push((&c.group, &c.topic));

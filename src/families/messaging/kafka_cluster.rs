@@ -25,11 +25,12 @@ use std::collections::{BTreeMap, VecDeque};
 
 use serde::Serialize;
 
+use super::spec::{Acks, Assignor, KafkaClusterSpec};
 use crate::families::messaging::kafka::{range_assign, round_robin_assign};
 use crate::sim::engine::{BodyId, Ctx, Node, NodeSummary, NodeView, OwnPart, OwnSummary, Payload};
 use crate::sim::family::{CollectMap, Delivery, Message, PartsOf};
 use crate::sim::metrics::NodeSample;
-use crate::sim::spec::{Acks, Assignor, KafkaClusterSpec, NodeSpec};
+use crate::sim::spec::NodeSpec;
 use crate::sim::time::{SimTime, ms_to_ns};
 use crate::sim::trace::MsgKind;
 use crate::sim::validate::{LinkIdx, NodeIdx, Problems, Topology, limits};
@@ -334,7 +335,7 @@ impl KafkaCluster {
         let mut groups: Vec<Group> = Vec::new();
         let mut consumers = BTreeMap::new();
         for &node in link_of.keys() {
-            if let NodeSpec::KafkaConsumer(c) = &specs[node as usize] {
+            if let Some(c) = specs[node as usize].as_kind::<super::kinds::Consumer>() {
                 let topic = topic_idx(&c.topic);
                 let g = match groups.iter().position(|g| g.name == c.group && g.topic == topic) {
                     Some(g) => g,
@@ -953,6 +954,7 @@ impl Node for KafkaCluster {
             completed: self.appended,
             queue_len: self.partitions.iter().map(|p| p.log_end() - p.hw).sum::<u64>(),
             errors: self.lost,
+            parts_up: self.broker_up.clone(),
             own: Some(OwnPart::new(self.kafka_view())),
             ..Default::default()
         }

@@ -6,6 +6,7 @@
 pub mod kafka;
 pub mod kafka_client;
 pub mod kafka_cluster;
+pub mod kinds;
 pub mod presets;
 pub mod rabbitmq;
 pub mod spec;
@@ -18,7 +19,8 @@ pub const FAMILY: super::Family = super::Family {
     title: "Messaging",
     kinds: &["kafka_cluster", "kafka_producer", "kafka_consumer", "rabbitmq", "rabbit_publisher", "rabbit_consumer"],
     presets: presets::PRESETS,
-    chunk: None,
+    // Its kinds, panel and tooltips come from its chunk.
+    chunk: Some(kinds::chunk),
     glyphs: &[
         ("kafka_producer", super::Glyph::Circle("P")),
         ("rabbit_publisher", super::Glyph::Circle("P")),
@@ -28,9 +30,9 @@ pub const FAMILY: super::Family = super::Family {
     #[cfg(feature = "web")]
     inspector: None,
     #[cfg(feature = "web")]
-    describe: Some(ui::describe),
+    describe: None,
     #[cfg(feature = "web")]
     panel_in_embed: false,
     #[cfg(feature = "web")]
-    panel: Some(ui::panel),
+    panel: None,
 };

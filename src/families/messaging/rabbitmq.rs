@@ -20,6 +20,8 @@ use std::collections::{BTreeMap, VecDeque};
 use rand::Rng;
 use serde::Serialize;
 
+use super::kinds;
+use super::spec::{ExchangeType, HeadersMatch, RabbitConsumerSpec, RabbitMqSpec, RabbitPublisherSpec};
 use crate::families::messaging::topic::topic_matches;
 use crate::families::web_tier::client::ArrivalClock;
 use crate::families::web_tier::server::{service_time, validate_service_time};
@@ -28,7 +30,7 @@ use crate::sim::engine::{Ctx, Node, NodeParams, NodeSummary, NodeView, OwnPart, 
 use crate::sim::family::CollectMap;
 use crate::sim::family::{self, Delivery};
 use crate::sim::metrics::{LatencyHist, NodeSample, WindowLatency};
-use crate::sim::spec::{ExchangeType, HeadersMatch, NodeSpec, RabbitConsumerSpec, RabbitMqSpec, RabbitPublisherSpec};
+use crate::sim::spec::NodeSpec;
 use crate::sim::time::{SimTime, ms_to_ns, per_s, s_to_ns};
 use crate::sim::trace::MsgKind;
 use crate::sim::validate::{Change, LinkIdx, NodeIdx, Problems, Topology, limits};
@@ -187,18 +189,30 @@ pub fn validate_consumer(s: &RabbitConsumerSpec, path: &str, p: &mut Problems) {
     p.range_f64(path, "join_at_s", s.join_at_s, 0.0, limits::MAX_SIM_TIME_S);
 }
 
+/// A RabbitMQ client, as its link is checked.
+pub enum ClientSpec<'a> {
+    Publisher(&'a RabbitPublisherSpec),
+    Consumer(&'a RabbitConsumerSpec),
+}
+
 /// A publisher or consumer links to exactly one broker that has its exchange or queue.
-pub fn validate_client_links(spec: &NodeSpec, path: &str, out: &[&NodeSpec], p: &mut Problems) {
-    let id = spec.id();
-    let [NodeSpec::Rabbitmq(broker)] = out else {
+pub fn validate_client_links(spec: ClientSpec, path: &str, out: &[&NodeSpec], p: &mut Problems) {
+    let id = match spec {
+        ClientSpec::Publisher(s) => &s.id,
+        ClientSpec::Consumer(s) => &s.id,
+    };
+    let Some(broker) = (match out {
+        [target] => target.as_kind::<kinds::Broker>(),
+        _ => None,
+    }) else {
         p.add(path, format!("`{id}` needs exactly one outgoing link, to a rabbitmq broker"));
         return;
     };
     match spec {
-        NodeSpec::RabbitPublisher(s) if !broker.exchanges.iter().any(|e| e.name == s.exchange) => {
+        ClientSpec::Publisher(s) if !broker.exchanges.iter().any(|e| e.name == s.exchange) => {
             p.add(format!("{path}.exchange"), format!("`{}` is not an exchange of `{}`", s.exchange, broker.id));
         }
-        NodeSpec::RabbitConsumer(s) if !broker.queues.iter().any(|q| q.name == s.queue) => {
+        ClientSpec::Consumer(s) if !broker.queues.iter().any(|q| q.name == s.queue) => {
             p.add(format!("{path}.queue"), format!("`{}` is not a queue of `{}`", s.queue, broker.id));
         }
         _ => {}
@@ -316,26 +330,18 @@ impl RabbitMq {
                 continue;
             }
             link_of.insert(link.from, l as LinkIdx);
-            match &specs[link.from as usize] {
-                NodeSpec::RabbitPublisher(p) => {
-                    publisher_exchange.insert(link.from, ex_idx(&p.exchange));
-                    for (k, m) in p.messages.iter().enumerate() {
-                        kinds.insert((link.from, k as u32), (intern(&m.routing_key), m.headers.clone()));
-                    }
+            let from = &specs[link.from as usize];
+            if let Some(p) = from.as_kind::<super::kinds::Publisher>() {
+                publisher_exchange.insert(link.from, ex_idx(&p.exchange));
+                for (k, m) in p.messages.iter().enumerate() {
+                    kinds.insert((link.from, k as u32), (intern(&m.routing_key), m.headers.clone()));
                 }
-                NodeSpec::RabbitConsumer(c) => {
-                    let queue = s.queues.iter().position(|q| q.name == c.queue).expect("validated");
-                    consumers.insert(
-                        link.from,
-                        ConsumerState {
-                            queue,
-                            prefetch: u64::from(c.prefetch),
-                            active: false,
-                            unacked: BTreeMap::new(),
-                        },
-                    );
-                }
-                _ => {}
+            } else if let Some(c) = from.as_kind::<super::kinds::RabbitConsumer>() {
+                let queue = s.queues.iter().position(|q| q.name == c.queue).expect("validated");
+                consumers.insert(
+                    link.from,
+                    ConsumerState { queue, prefetch: u64::from(c.prefetch), active: false, unacked: BTreeMap::new() },
+                );
             }
         }
         let queues = s

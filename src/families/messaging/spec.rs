@@ -1,10 +1,19 @@
 //! Scenario format v1, the messaging family's part: Kafka clusters,
 //! producers and consumers; RabbitMQ brokers, publishers and consumers
-//! (re-exported by `sim::spec`, where `NodeSpec` lists them).
+//! (its nodes are `NodeSpec::Own`, through `kinds.rs`). `Acks` is the
+//! core's (`sim::spec`): a timeline `set` entry takes it.
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::sim::spec::Acks;
 use crate::sim::spec::defaults::*;
+
+fn default_assignor() -> Assignor {
+    Assignor::Range
+}
+fn is_default_assignor(a: &Assignor) -> bool {
+    *a == Assignor::Range
+}
 use crate::sim::spec::{ArrivalSpec, KeySpec, ServiceTimeSpec};
 
 /// A Kafka cluster: brokers, topics (partitions, replicas, the in-sync
@@ -51,32 +60,6 @@ pub struct TopicSpec {
     /// smaller than this. Default 1.
     #[serde(default = "one_u32", skip_serializing_if = "is_one_u32")]
     pub min_insync_replicas: u32,
-}
-
-/// `acks`: when the leader answers a produce request.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Acks {
-    /// Never: the producer does not wait (fire and forget).
-    #[serde(rename = "0")]
-    None,
-    /// When the leader has appended the batch.
-    #[serde(rename = "1")]
-    Leader,
-    /// When every in-sync replica has it (the high watermark passed it).
-    #[serde(rename = "all")]
-    All,
-}
-
-impl Acks {
-    pub const ALL: [Acks; 3] = [Acks::None, Acks::Leader, Acks::All];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Acks::None => "0",
-            Acks::Leader => "1",
-            Acks::All => "all",
-        }
-    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -13,13 +13,13 @@ use leptos::prelude::*;
 
 use std::sync::Arc;
 
+use super::kinds;
 use crate::families::messaging::kafka::{murmur2, to_positive};
 use crate::families::messaging::kafka_client::{cluster_of, topic_of};
 use crate::families::messaging::kafka_cluster::{KEYLESS, KafkaView, RECENT_KEYS};
 use crate::families::messaging::rabbitmq::{RabbitView, explain_route};
 use crate::sim::Scenario;
 use crate::sim::engine::NodeView;
-use crate::sim::spec::NodeSpec;
 use crate::ui::scene::Scene;
 use crate::ui::state::{Lab, Publish};
 use crate::ui::topology::KEY_COLOURS;
@@ -31,53 +31,57 @@ fn key_colour(key: u32) -> &'static str {
 /// Why a recent record or message went where it went, in words.
 pub fn explain(s: &Scenario, p: &Publish) -> String {
     let id = &s.topology.ids[p.from as usize];
-    match &s.node_specs[p.from as usize] {
-        NodeSpec::KafkaProducer(k) => {
-            let cluster = cluster_of(p.from, &s.topology, &s.node_specs);
-            let Some((_, n)) = cluster.and_then(|(_, c)| topic_of(c, &k.topic)) else { return String::new() };
-            if let Some(part) = k.partition {
-                return format!("`{id}` sends every record to partition {part} of `{}` (explicit partition)", k.topic);
-            }
-            if p.key == KEYLESS {
-                return format!("a record without a key: `{id}` deals them round-robin over the {n} partitions");
-            }
-            let key = format!("key-{}", p.key);
-            let h = murmur2(key.as_bytes());
-            let pos = to_positive(h);
-            format!(
-                "key `{key}` → murmur2 = {h} → toPositive = {pos} → {pos} % {n} = partition {} of `{}`",
-                pos as u32 % n,
-                k.topic
-            )
+    let from = &s.node_specs[p.from as usize];
+    if let Some(k) = from.as_kind::<kinds::Producer>() {
+        let cluster = cluster_of(p.from, &s.topology, &s.node_specs);
+        let Some((_, n)) = cluster.and_then(|(_, c)| topic_of(c, &k.topic)) else { return String::new() };
+        if let Some(part) = k.partition {
+            return format!("`{id}` sends every record to partition {part} of `{}` (explicit partition)", k.topic);
         }
-        NodeSpec::RabbitPublisher(r) => {
-            let Some(m) = r.messages.get(p.key as usize) else { return String::new() };
-            let broker = s.topology.target_of(p.from).map(|(_, b)| &s.node_specs[b as usize]);
-            let Some(NodeSpec::Rabbitmq(broker)) = broker else { return String::new() };
-            let routes = explain_route(broker, &r.exchange, &m.routing_key, &m.headers);
-            if routes.is_empty() {
-                return format!(
-                    "routing key `{}` matched no binding of exchange `{}`: the message is discarded (unroutable)",
-                    m.routing_key, r.exchange
-                );
-            }
-            routes.into_iter().map(|(q, why)| format!("→ {q}: {why}")).collect::<Vec<_>>().join("\n")
+        if p.key == KEYLESS {
+            return format!("a record without a key: `{id}` deals them round-robin over the {n} partitions");
         }
-        _ => String::new(),
+        let key = format!("key-{}", p.key);
+        let h = murmur2(key.as_bytes());
+        let pos = to_positive(h);
+        format!(
+            "key `{key}` → murmur2 = {h} → toPositive = {pos} → {pos} % {n} = partition {} of `{}`",
+            pos as u32 % n,
+            k.topic
+        )
+    } else if let Some(r) = from.as_kind::<kinds::Publisher>() {
+        let Some(m) = r.messages.get(p.key as usize) else { return String::new() };
+        let broker =
+            s.topology.target_of(p.from).and_then(|(_, b)| s.node_specs[b as usize].as_kind::<kinds::Broker>());
+        let Some(broker) = broker else { return String::new() };
+        let routes = explain_route(broker, &r.exchange, &m.routing_key, &m.headers);
+        if routes.is_empty() {
+            return format!(
+                "routing key `{}` matched no binding of exchange `{}`: the message is discarded (unroutable)",
+                m.routing_key, r.exchange
+            );
+        }
+        routes.into_iter().map(|(q, why)| format!("→ {q}: {why}")).collect::<Vec<_>>().join("\n")
+    } else {
+        String::new()
     }
 }
 
 /// A recent publish's one-line label.
 fn label(s: &Scenario, p: &Publish) -> String {
     let id = &s.topology.ids[p.from as usize];
-    match &s.node_specs[p.from as usize] {
-        NodeSpec::RabbitPublisher(r) => {
-            let rk = r.messages.get(p.key as usize).map_or("", |m| m.routing_key.as_str());
-            format!("{id} → {} `{rk}`", r.exchange)
+    let from = &s.node_specs[p.from as usize];
+    if let Some(r) = from.as_kind::<kinds::Publisher>() {
+        let rk = r.messages.get(p.key as usize).map_or("", |m| m.routing_key.as_str());
+        format!("{id} → {} `{rk}`", r.exchange)
+    } else if let Some(k) = from.as_kind::<kinds::Producer>() {
+        if p.key != KEYLESS {
+            format!("{id} → {} key-{}", k.topic, p.key)
+        } else {
+            format!("{id} → {} (no key)", k.topic)
         }
-        NodeSpec::KafkaProducer(k) if p.key != KEYLESS => format!("{id} → {} key-{}", k.topic, p.key),
-        NodeSpec::KafkaProducer(k) => format!("{id} → {} (no key)", k.topic),
-        _ => id.clone(),
+    } else {
+        id.clone()
     }
 }
 
@@ -88,15 +92,10 @@ fn normal_lag(s: &Scenario, group: &str, topic: &str, partitions: usize) -> f64 
     let rate: f64 = s
         .node_specs
         .iter()
-        .filter_map(|n| match n {
-            NodeSpec::KafkaProducer(p) if p.topic == topic => Some(crate::live::rate_of(&p.arrivals)),
-            _ => None,
-        })
+        .filter_map(|n| n.as_kind::<kinds::Producer>().filter(|p| p.topic == topic))
+        .map(|p| crate::live::rate_of(&p.arrivals))
         .sum();
-    let consumer = s.node_specs.iter().find_map(|n| match n {
-        NodeSpec::KafkaConsumer(c) if c.group == group => Some(c),
-        _ => None,
-    });
+    let consumer = s.node_specs.iter().filter_map(|n| n.as_kind::<kinds::Consumer>()).find(|c| c.group == group);
     let (commit_s, poll) =
         consumer.map_or((5.0, 500.0), |c| (c.commit_interval_ms / 1e3, f64::from(c.max_poll_records)));
     2.0 * rate / partitions.max(1) as f64 * commit_s.max(0.1) + poll
