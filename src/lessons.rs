@@ -325,12 +325,6 @@ pub fn read(sim: &Simulation, figure: &Figure) -> Option<f64> {
     }
 }
 
-/// The verdict's figures of kinds in the main module (a chunk family's
-/// kinds name theirs through `OwnKind::verdict_figures`): (view label,
-/// how the verdict says it).
-const MAIN_KIND_FIGURES: &[(&str, &[(&str, &str)])] =
-    &[("sharded_store", &[("Load max/mean", "Load max/mean"), ("Keys moved by the last change %", "keys moved %")])];
-
 /// `x` with a comma every three digits (rounded to a whole number; 0 for
 /// a negative `x`: the figures are counts, times and rates).
 pub fn thousands(x: f64) -> String {
@@ -457,7 +451,7 @@ pub fn verdict(a: &Simulation, b: &Simulation, label_a: &str, label_b: &str, fig
         }
         let named = match spec {
             crate::sim::spec::NodeSpec::Own(o) => o.kind.verdict_figures(),
-            _ => MAIN_KIND_FIGURES.iter().find(|k| k.0 == kind).map_or(&[][..], |k| k.1),
+            _ => &[],
         };
         kinds.push((kind, named));
     }

@@ -10,9 +10,9 @@
 //!                                               └ Err(errors)  ──► refusal(errors)
 //! ```
 
-use crate::families::sharding::sharded_store::StoreView;
 use crate::sim::Simulation;
 use crate::sim::engine::{Applied, NodeParams};
+use crate::sim::family::PartState;
 use crate::sim::spec::{Acks, Algorithm, ArrivalSpec, FaultSpec, NodeSpec};
 use crate::sim::validate::{NodeIdx, ScenarioError};
 
@@ -113,11 +113,15 @@ pub fn faults(sim: &Simulation, node: NodeIdx) -> Vec<LiveAction> {
         NodeSpec::Client(_) => {}
         // A node whose parts fail one by one (a Kafka cluster's brokers)
         // fails and recovers part by part.
-        spec if !view.parts_up.is_empty()
+        spec if !view.parts.is_empty()
             && let Some(parts) = crate::families::kinds::parts(spec).filter(|p| p.must_name) =>
         {
-            for (n, &up) in view.parts_up.iter().enumerate() {
-                let verb = if up { Verb::Fail } else { Verb::Recover };
+            for (n, &state) in view.parts.iter().enumerate() {
+                let verb = match state {
+                    PartState::Up => Verb::Fail,
+                    PartState::Down => Verb::Recover,
+                    PartState::Gone => continue,
+                };
                 push(format!("{} {} {n}", verb.word(), parts.field), entry(verb, id).with_part(parts.field, n as u32));
             }
         }
@@ -156,15 +160,15 @@ pub fn offered(sim: &Simulation, node: NodeIdx) -> Vec<LiveAction> {
         return out;
     }
     let mut push = |label: String, entry: FaultSpec| out.push(LiveAction { label, entry });
-    if let Some(st) = view.own::<StoreView>() {
-        for shard in st.shards.iter().filter(|sh| sh.present) {
+    // A node whose parts join and leave (a store's shards): each part
+    // present fails, recovers or leaves; and one more joins.
+    if let Some(parts) = crate::families::kinds::parts(&s.node_specs[i]).filter(|p| p.membership.is_some()) {
+        for (n, _) in view.parts.iter().enumerate().filter(|(_, state)| **state != PartState::Gone) {
             for verb in [Verb::Fail, Verb::Recover, Verb::RemoveShard] {
-                let mut e = entry(verb, id);
-                e.shard = Some(shard.shard);
-                push(format!("{} shard {}", verb.word(), shard.shard), e);
+                push(format!("{} {} {n}", verb.word(), parts.field), entry(verb, id).with_part(parts.field, n as u32));
             }
         }
-        push("add a shard".into(), entry(Verb::AddShard, id));
+        push(format!("add a {}", parts.field), entry(Verb::AddShard, id));
     }
     match &view.params {
         NodeParams::Server { hold_worker, service_time } => {
@@ -241,11 +245,15 @@ pub fn changes_nothing(sim: &Simulation, entry: &FaultSpec) -> bool {
         NodeParams::Client { arrivals } => (Some(rate_of(arrivals)), None, None, None, None),
         NodeParams::Producer { arrivals, acks } => (Some(rate_of(arrivals)), None, None, Some(*acks), None),
         NodeParams::Server { service_time, hold_worker } => (None, Some(service_time), None, None, *hold_worker),
-        NodeParams::Store { service_time } => (None, Some(service_time), None, None, None),
+        NodeParams::Store { service_time, .. } => (None, Some(service_time), None, None, None),
         NodeParams::LoadBalancer { algorithm } => (None, None, Some(*algorithm), None, None),
         NodeParams::Own { .. } | NodeParams::None => (None, None, None, None, None),
     };
-    let store = view.own::<StoreView>();
+    // A store's placement and routing.
+    let store = match &view.params {
+        NodeParams::Store { partitioning, routing, vnodes, .. } => Some((*partitioning, *routing, *vnodes)),
+        _ => None,
+    };
     let params_same = entry.params.as_ref().is_none_or(|given| {
         let Some(given) = given.as_object() else { return false };
         given.iter().all(|(key, value)| match &view.params {
@@ -262,9 +270,9 @@ pub fn changes_nothing(sim: &Simulation, entry: &FaultSpec) -> bool {
         && same(entry.algorithm.map(|a| Some(a) == algorithm))
         && same(entry.acks.map(|a| Some(a) == acks))
         && same(entry.hold_worker.map(|h| Some(h) == hold))
-        && same(entry.vnodes.map(|v| store.is_some_and(|st| st.vnodes == v)))
-        && same(entry.partitioning.map(|p| store.is_some_and(|st| st.partitioning == p)))
-        && same(entry.routing.map(|r| store.is_some_and(|st| st.routing == r)))
+        && same(entry.vnodes.map(|v| store.is_some_and(|st| st.2 == v)))
+        && same(entry.partitioning.map(|p| store.is_some_and(|st| st.0 == p)))
+        && same(entry.routing.map(|r| store.is_some_and(|st| st.1 == r)))
 }
 
 /// A field's name as the forms show it, not its path in the timeline

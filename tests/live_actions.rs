@@ -173,3 +173,64 @@ fn a_kafka_cluster_is_offered_each_broker_by_its_state() {
     sim.step_until(done.at_ns + NS_PER_MS);
     assert_eq!(offers(&sim)[2], ("recover broker 2".to_string(), Some(2), false));
 }
+
+/// A node whose parts join and leave (a store's shards) is offered each
+/// part while it is there (fail, recover, remove) and one more; a shard
+/// removed is offered no more, one added is.
+#[test]
+fn a_stores_shards_are_offered_while_they_are_there() {
+    use scalelab::families::sharding::presets::ADD_SHARD_JSON;
+    let s = scenario(ADD_SHARD_JSON);
+    let store = s.topology.index_of("store").unwrap();
+    let mut sim = Simulation::new(&s);
+    let shards_offered = |sim: &Simulation| -> Vec<u32> {
+        let offers = live::offered(sim, store);
+        let mut shards: Vec<u32> = offers.iter().filter_map(|a| a.entry.shard).collect();
+        shards.dedup();
+        for &n in &shards {
+            let labels: Vec<&str> =
+                offers.iter().filter(|a| a.entry.shard == Some(n)).map(|a| a.label.as_str()).collect();
+            assert_eq!(labels, [format!("fail shard {n}"), format!("recover shard {n}"), format!("remove shard {n}")]);
+        }
+        assert_eq!(offers.iter().filter(|a| a.label == "add a shard" && a.entry.add_shard.is_some()).count(), 1);
+        shards
+    };
+    sim.step_until(s_to_ns(10.0));
+    assert_eq!(shards_offered(&sim), [0, 1, 2, 3]);
+    let remove_2 = live::offered(&sim, store).into_iter().find(|a| a.label == "remove shard 2").unwrap();
+    let done = sim.add_entry(remove_2.entry).unwrap();
+    sim.step_until(done.at_ns + NS_PER_MS);
+    assert_eq!(shards_offered(&sim), [0, 1, 3]);
+    // The preset adds a shard at 20 s: the fifth.
+    sim.step_until(s_to_ns(21.0));
+    assert_eq!(shards_offered(&sim), [0, 1, 3, 4]);
+}
+
+/// An edit that gives a node what it has already is known as one that
+/// changes nothing (the app does not record it), for a store's placement
+/// and routing as for a server's workers.
+#[test]
+fn a_set_that_gives_a_node_what_it_has_changes_nothing() {
+    use scalelab::families::sharding::presets::ADD_SHARD_JSON;
+    use scalelab::sim::spec::{Partitioning, Routing, ServiceTimeSpec};
+    let s = scenario(ADD_SHARD_JSON);
+    let mut sim = Simulation::new(&s);
+    sim.step_until(s_to_ns(1.0));
+    let set = |f: &dyn Fn(&mut FaultSpec)| {
+        let mut e = FaultSpec { set: Some("store".into()), ..Default::default() };
+        f(&mut e);
+        live::changes_nothing(&sim, &e)
+    };
+    assert!(set(&|e| e.vnodes = Some(100)), "the default vnodes");
+    assert!(!set(&|e| e.vnodes = Some(10)));
+    assert!(set(&|e| e.partitioning = Some(Partitioning::Hash)));
+    assert!(!set(&|e| e.partitioning = Some(Partitioning::Range)));
+    assert!(set(&|e| e.routing = Some(Routing::AnyNode)));
+    assert!(!set(&|e| e.routing = Some(Routing::Client)));
+    assert!(set(&|e| e.service_time = Some(ServiceTimeSpec::Exponential { mean_ms: 2.0 })), "the default service time");
+    assert!(!set(&|e| e.service_time = Some(ServiceTimeSpec::Exponential { mean_ms: 3.0 })));
+    assert!(!set(&|e| {
+        e.routing = Some(Routing::AnyNode);
+        e.vnodes = Some(10);
+    }));
+}

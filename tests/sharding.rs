@@ -371,3 +371,40 @@ fn bad_store_settings_are_named() {
     let ops = scenario(10.0, uniform(), json!({"write": 0.7, "range": 0.5}), json!({}), json!([]), 1);
     assert!(Scenario::from_json(&ops.to_string()).unwrap_err().to_string().contains("nodes[0].ops"));
 }
+
+/// What the CLI prints under its table for a store (the kind's
+/// `summary_text`): its placement and routing, a row per shard with its
+/// state, and a line per change of the layout, each from the summary.
+#[test]
+fn the_cli_text_of_a_store_is_its_summary_line_by_line() {
+    let v = scenario(
+        400.0,
+        uniform(),
+        json!({}),
+        json!({"shards": 4}),
+        json!([{"at_s": 10, "add_shard": "store"}, {"at_s": 15, "fail": "store", "shard": 1},
+               {"at_s": 20, "remove_shard": "store", "shard": 2}]),
+        5,
+    );
+    let summary = run(&v);
+    let st = store(&summary);
+    let kind = scalelab::families::own_kind("sharded_store").expect("the store's chunk loads natively");
+    let lines = kind.summary_text("store", &summary.nodes["store"]);
+    assert_eq!(lines.len(), 2 + st.shards.len() + st.changes.len(), "{lines:#?}");
+    assert!(lines[0].starts_with("store: hash ring, routing by "), "{}", lines[0]);
+    assert!(lines[0].contains(&format!("{} reads, {} writes;", st.reads, st.writes)), "{}", lines[0]);
+    assert!(lines[0].contains(&format!("{} unavailable", st.unavailable)), "{}", lines[0]);
+    assert_eq!(st.shards.len(), 5);
+    let rows = &lines[2..2 + st.shards.len()];
+    for (row, (name, sh)) in rows.iter().zip(&st.shards) {
+        assert!(row.starts_with(name.as_str()) && row.contains(&sh.served.to_string()), "{row}");
+    }
+    assert!(rows[1].ends_with("(down)") && rows[2].ends_with("(removed)"), "{rows:#?}");
+    assert!(!rows[0].contains('(') && !rows[4].contains('('), "{rows:#?}");
+    let changes = &lines[2 + st.shards.len()..];
+    assert_eq!(changes.len(), 2, "{changes:#?}");
+    assert!(changes[0].starts_with("at 10.0 s ") && changes[1].starts_with("at 20.0 s "), "{changes:#?}");
+    // Another kind prints nothing of its own.
+    let users = scalelab::families::own_kind("client");
+    assert!(users.is_none(), "a web-tier client is not a family's own kind");
+}

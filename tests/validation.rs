@@ -409,7 +409,8 @@ fn a_clients_keys_and_op_mix_are_bounded() {
 #[test]
 fn a_part_is_named_by_the_field_its_kind_declares() {
     use scalelab::families::messaging::presets::KAFKA_KEYS_JSON;
-    use scalelab::presets::{HASH_VS_MODULO_JSON, LOAD_BALANCING_JSON};
+    use scalelab::families::sharding::presets::HASH_VS_MODULO_JSON;
+    use scalelab::presets::LOAD_BALANCING_JSON;
     let with = |preset: &str, faults: serde_json::Value| edited_preset(preset, "/faults", faults);
     // A Kafka cluster's parts are brokers: a shard of it is refused by name,
     // a broker past its count too, and failing the cluster names a broker.

@@ -170,46 +170,11 @@ fn print_table(s: &Summary, wall_s: f64) {
             println!("  {head:<15} {}", chunk.join(", "));
         }
     }
+    // What a family's kind prints of its own summary (a store's shards).
     for (id, n) in &s.nodes {
-        if let Some(st) = n.own::<scalelab::families::sharding::sharded_store::StoreSummary>() {
-            print_store(id, st);
+        for line in scalelab::families::own_kind(n.kind).map_or_else(Vec::new, |k| k.summary_text(id, n)) {
+            println!("  {line}");
         }
-    }
-}
-
-/// A sharded store's placement, routing, per-shard load and moved keys.
-fn print_store(id: &str, st: &scalelab::families::sharding::sharded_store::StoreSummary) {
-    let (partitioning, routing) = (st.partitioning.label(), st.routing.label());
-    let scans = if st.ranges > 0 {
-        format!(", {} range scans ({:.2} shards each)", st.ranges, st.mean_range_fanout)
-    } else {
-        String::new()
-    };
-    println!(
-        "  {id}: {partitioning}, routing by {routing} (mean hops {:.2}); {} reads, {} writes{scans}; \
-         {} unavailable; load max/mean {:.2}, CV {:.3}",
-        st.mean_hops, st.reads, st.writes, st.unavailable, st.load_max_over_mean, st.load_cv
-    );
-    println!("  {:<14} {:>10} {:>8} {:>8}", "shard", "served", "util", "keys %");
-    for (name, sh) in &st.shards {
-        let state = match (sh.present, sh.up) {
-            (false, _) => "  (removed)",
-            (true, false) => "  (down)",
-            _ => "",
-        };
-        println!("  {name:<14} {:>10} {:>8.3} {:>8.1}{state}", sh.served, sh.utilisation, sh.share * 100.0);
-    }
-    for c in &st.changes {
-        println!(
-            "  at {:.1} s {}: {} of {} sampled keys moved ({:.1}%); {} would have moved {:.1}%",
-            c.at_s,
-            c.what,
-            c.moved,
-            c.sampled,
-            c.moved_fraction * 100.0,
-            c.alternative,
-            c.alternative_fraction * 100.0
-        );
     }
 }
 

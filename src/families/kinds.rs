@@ -7,7 +7,6 @@
 //! below are for the families in the main module (ARCHITECTURE.md,
 //! "Adding a family").
 
-use super::sharding::sharded_store;
 use super::storage::{cache, database};
 use super::web_tier::{client, load_balancer, server};
 
@@ -23,7 +22,6 @@ pub fn parse(kind: &str, body: serde_json::Value, path: &str, p: &mut Problems) 
         "client" => parse_as(body, path, p).map(NodeSpec::Client),
         "server" => parse_as(body, path, p).map(NodeSpec::Server),
         "load_balancer" => parse_as(body, path, p).map(NodeSpec::LoadBalancer),
-        "sharded_store" => parse_as(body, path, p).map(NodeSpec::ShardedStore),
         "cache" => parse_as(body, path, p).map(NodeSpec::Cache),
         "database" => parse_as(body, path, p).map(NodeSpec::Database),
         _ => match super::own_kind(kind) {
@@ -53,7 +51,6 @@ pub fn validate(spec: &NodeSpec, path: &str, p: &mut Problems) {
         NodeSpec::Client(s) => client::validate(s, path, p),
         NodeSpec::Server(s) => server::validate(s, path, p),
         NodeSpec::LoadBalancer(s) => load_balancer::validate(s, path, p),
-        NodeSpec::ShardedStore(s) => sharded_store::validate(s, path, p),
         NodeSpec::Cache(s) => cache::validate(s, path, p),
         NodeSpec::Database(s) => database::validate(s, path, p),
         NodeSpec::Own(o) => o.kind.validate(o, path, p),
@@ -65,9 +62,7 @@ pub fn accepted_ops(spec: &NodeSpec) -> &'static [CallOp] {
     match spec {
         NodeSpec::Cache(_) => &[CallOp::Get, CallOp::Set, CallOp::Delete],
         NodeSpec::Database(_) => &[CallOp::Read, CallOp::Write],
-        NodeSpec::ShardedStore(_) | NodeSpec::Server(_) | NodeSpec::LoadBalancer(_) => {
-            &[CallOp::Read, CallOp::Write, CallOp::Range]
-        }
+        NodeSpec::Server(_) | NodeSpec::LoadBalancer(_) => &[CallOp::Read, CallOp::Write, CallOp::Range],
         NodeSpec::Own(o) => o.kind.accepted_ops(),
         _ => &[],
     }
@@ -77,7 +72,6 @@ pub fn accepted_ops(spec: &NodeSpec) -> &'static [CallOp] {
 /// may name in it (see [`PartsOf`]).
 pub fn parts(spec: &NodeSpec) -> Option<PartsOf> {
     match spec {
-        NodeSpec::ShardedStore(s) => Some(sharded_store::parts(s)),
         NodeSpec::Own(o) => o.kind.parts(o),
         _ => None,
     }
@@ -86,7 +80,7 @@ pub fn parts(spec: &NodeSpec) -> Option<PartsOf> {
 /// Which `set` parameters of the timeline a kind takes: (workers, service_time).
 pub fn settable(spec: &NodeSpec) -> (bool, bool) {
     match spec {
-        NodeSpec::Server(_) | NodeSpec::ShardedStore(_) | NodeSpec::Cache(_) | NodeSpec::Database(_) => (true, true),
+        NodeSpec::Server(_) | NodeSpec::Cache(_) | NodeSpec::Database(_) => (true, true),
         NodeSpec::Own(o) => o.kind.settable(),
         _ => (false, false),
     }
@@ -96,7 +90,7 @@ pub fn settable(spec: &NodeSpec) -> (bool, bool) {
 /// utilisation, shows its queue and workers, and draws it as a tier).
 pub fn is_station(spec: &NodeSpec) -> bool {
     match spec {
-        NodeSpec::Server(_) | NodeSpec::ShardedStore(_) | NodeSpec::Cache(_) | NodeSpec::Database(_) => true,
+        NodeSpec::Server(_) | NodeSpec::Cache(_) | NodeSpec::Database(_) => true,
         NodeSpec::Own(o) => o.kind.is_station(),
         _ => false,
     }
@@ -106,7 +100,7 @@ pub fn is_station(spec: &NodeSpec) -> bool {
 /// node with no outgoing links of its own).
 fn is_leaf_store(spec: &NodeSpec) -> bool {
     match spec {
-        NodeSpec::ShardedStore(_) | NodeSpec::Cache(_) | NodeSpec::Database(_) => true,
+        NodeSpec::Cache(_) | NodeSpec::Database(_) => true,
         NodeSpec::Own(o) => o.kind.is_leaf_store(),
         _ => false,
     }
@@ -155,11 +149,13 @@ pub fn validate_links(
             p.add(path, format!("{} `{id}` needs exactly one outgoing link (it has {})", spec.kind_name(), out.len()));
         }
         NodeSpec::Own(o) => {
+            let from: Vec<&NodeSpec> =
+                topo.links.iter().filter(|l| l.to == idx).map(|l| &scenario.nodes[l.from as usize]).collect();
             o.kind.validate_links(o, path, &out, p);
             o.kind.validate_in(o, path, &scenario.nodes, &out, p);
+            o.kind.validate_from(o, path, &from, p);
         }
         NodeSpec::Server(s) => validate_calls(s, path, &out, p),
-        NodeSpec::ShardedStore(store) => sharded_store::validate_clients(store, idx, path, scenario, topo, p),
         NodeSpec::LoadBalancer(_) => {
             if out.is_empty() {
                 p.add(path, format!("load balancer `{id}` needs at least one outgoing link to a backend"));
@@ -249,7 +245,6 @@ pub fn build(node_specs: &[NodeSpec], idx: NodeIdx, topo: &Topology, n_initial_n
             };
             Box::new(load_balancer::LoadBalancer::new(s, idx, topo, n_initial_nodes, weight_of))
         }
-        NodeSpec::ShardedStore(s) => Box::new(sharded_store::ShardedStore::new(s)),
         NodeSpec::Cache(s) => Box::new(cache::CacheNode::new(s)),
         NodeSpec::Database(s) => Box::new(database::Database::new(s)),
         NodeSpec::Own(o) => o.kind.build(o, node_specs, idx, topo),

@@ -114,10 +114,10 @@ pub struct NodeView {
     pub errors: u64,
     /// Backends currently in rotation (balancers).
     pub healthy_backends: Vec<NodeIdx>,
-    /// A node made of parts that fail one by one (a Kafka cluster's
-    /// brokers; see [`PartsOf`]): whether each is up, by number.
+    /// A node made of parts (a Kafka cluster's brokers, a store's shards;
+    /// see [`PartsOf`]): each part's state, by number.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub parts_up: Vec<bool>,
+    pub parts: Vec<PartState>,
     /// Current parameters, for the inspector and theory overlays.
     pub params: NodeParams,
     /// The kind's own live figures (label, value), shown by the inspector
@@ -205,6 +205,26 @@ impl std::fmt::Debug for OwnPart {
     }
 }
 
+/// A part's state in a node's view (`NodeView::parts`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PartState {
+    Up,
+    Down,
+    /// Removed by the timeline (a store's shard that left).
+    Gone,
+}
+
+impl PartState {
+    pub fn of(present: bool, up: bool) -> PartState {
+        match (present, up) {
+            (false, _) => PartState::Gone,
+            (true, true) => PartState::Up,
+            (true, false) => PartState::Down,
+        }
+    }
+}
+
 /// One request's story, as a node tells it (`NodeView::stories`).
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Story {
@@ -239,8 +259,13 @@ pub enum NodeParams {
         arrivals: crate::sim::spec::ArrivalSpec,
         acks: crate::sim::spec::Acks,
     },
+    /// A store of shards: its shards' service time, and where its keys
+    /// live and how requests find them (what a `set` entry changes).
     Store {
         service_time: crate::sim::spec::ServiceTimeSpec,
+        partitioning: crate::sim::spec::Partitioning,
+        routing: crate::sim::spec::Routing,
+        vnodes: u32,
     },
     /// A kind whose editable fields are its spec's own (set through
     /// `params`): the spec as JSON, which its family's editor reads.
@@ -443,6 +468,8 @@ pub trait OwnKind: Send + Sync + 'static {
     fn validate_links(&self, spec: &OwnSpec, path: &str, out: &[&NodeSpec], p: &mut Problems);
     /// Checks rules that need the whole scenario (`nodes`: every node).
     fn validate_in(&self, spec: &OwnSpec, path: &str, nodes: &[NodeSpec], out: &[&NodeSpec], p: &mut Problems);
+    /// Checks what links to the node (`from`: the sources of its links).
+    fn validate_from(&self, spec: &OwnSpec, path: &str, from: &[&NodeSpec], p: &mut Problems);
     /// What it answers when a server calls it (empty: it takes no calls).
     fn accepted_ops(&self) -> &'static [CallOp];
     /// Which `set` parameters of the timeline it takes: (workers, service_time).
@@ -469,6 +496,9 @@ pub trait OwnKind: Send + Sync + 'static {
     fn verdict_figures(&self) -> &'static [(&'static str, &'static str)];
     /// The parts the node is made of, if any (see [`PartsOf`]).
     fn parts(&self, spec: &OwnSpec) -> Option<PartsOf>;
+    /// Lines the CLI prints under its table for a node of the kind, from
+    /// its whole-run summary (a store's shards and moved keys).
+    fn summary_text(&self, id: &str, summary: &NodeSummary) -> Vec<String>;
 }
 
 /// What a family writes for each of its kinds: the typed half of
@@ -484,6 +514,7 @@ pub trait TypedKind: Send + Sync + 'static {
     fn validate_links(&self, _spec: &Self::Spec, _path: &str, _out: &[&NodeSpec], _p: &mut Problems) {}
     fn validate_in(&self, _spec: &Self::Spec, _path: &str, _nodes: &[NodeSpec], _out: &[&NodeSpec], _p: &mut Problems) {
     }
+    fn validate_from(&self, _spec: &Self::Spec, _path: &str, _from: &[&NodeSpec], _p: &mut Problems) {}
     fn build(&self, spec: &Self::Spec, node_specs: &[NodeSpec], idx: NodeIdx, topo: &Topology) -> Box<dyn Node>;
     fn accepted_ops(&self) -> &'static [CallOp] {
         &[]
@@ -523,6 +554,9 @@ pub trait TypedKind: Send + Sync + 'static {
     fn parts(&self, _spec: &Self::Spec) -> Option<PartsOf> {
         None
     }
+    fn summary_text(&self, _id: &str, _summary: &NodeSummary) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 impl<T: TypedKind> OwnKind for T {
@@ -547,6 +581,9 @@ impl<T: TypedKind> OwnKind for T {
     }
     fn validate_in(&self, spec: &OwnSpec, path: &str, nodes: &[NodeSpec], out: &[&NodeSpec], p: &mut Problems) {
         TypedKind::validate_in(self, spec.get(), path, nodes, out, p)
+    }
+    fn validate_from(&self, spec: &OwnSpec, path: &str, from: &[&NodeSpec], p: &mut Problems) {
+        TypedKind::validate_from(self, spec.get(), path, from, p)
     }
     fn accepted_ops(&self) -> &'static [CallOp] {
         TypedKind::accepted_ops(self)
@@ -587,6 +624,9 @@ impl<T: TypedKind> OwnKind for T {
     }
     fn parts(&self, spec: &OwnSpec) -> Option<PartsOf> {
         TypedKind::parts(self, spec.get())
+    }
+    fn summary_text(&self, id: &str, summary: &NodeSummary) -> Vec<String> {
+        TypedKind::summary_text(self, id, summary)
     }
 }
 

@@ -949,7 +949,7 @@ fn check_change(c: &Change, kind: &NodeSpec, path: &str, p: &mut Problems) {
             "`set` needs at least one of `rate_per_s`, `workers`, `service_time`, `algorithm`, `acks`, `vnodes`, `partitioning`, `routing`, `hold_worker`, `params`",
         );
     }
-    let is_store = matches!(kind, NodeSpec::ShardedStore(_));
+    let is_store = kind.kind_name() == "sharded_store";
     for (name, present) in
         [("vnodes", c.vnodes.is_some()), ("partitioning", c.partitioning.is_some()), ("routing", c.routing.is_some())]
     {

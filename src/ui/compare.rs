@@ -7,7 +7,6 @@
 use leptos::prelude::*;
 
 use super::state::Lab;
-use crate::families::sharding::sharded_store::StoreView;
 use crate::share::CompareSpec;
 use crate::sim::Simulation;
 use crate::sim::engine::NodeParams;
@@ -88,8 +87,7 @@ pub fn candidates(sim: &Simulation) -> Vec<Candidate> {
                     out.push(Candidate { label_a: a, label_b: b, entry });
                 }
             }
-            NodeParams::Store { .. } => {
-                let Some(st) = v.own::<StoreView>() else { continue };
+            &NodeParams::Store { partitioning, routing, vnodes, .. } => {
                 let mut offer = |a: String, b: String, change: FaultSpec| {
                     out.push(Candidate {
                         label_a: format!("{id}: {a}"),
@@ -97,22 +95,22 @@ pub fn candidates(sim: &Simulation) -> Vec<Candidate> {
                         entry: FaultSpec { set: Some(id.clone()), ..change },
                     })
                 };
-                for p in Partitioning::ALL.into_iter().filter(|&p| p != st.partitioning) {
+                for p in Partitioning::ALL.into_iter().filter(|&p| p != partitioning) {
                     let change = FaultSpec { partitioning: Some(p), ..Default::default() };
-                    offer(st.partitioning.label().into(), p.label().into(), change);
+                    offer(partitioning.label().into(), p.label().into(), change);
                 }
-                for r in Routing::ALL.into_iter().filter(|&r| r != st.routing) {
+                for r in Routing::ALL.into_iter().filter(|&r| r != routing) {
                     offer(
-                        st.routing.label().into(),
+                        routing.label().into(),
                         r.label().into(),
                         FaultSpec { routing: Some(r), ..Default::default() },
                     );
                 }
-                if st.partitioning == Partitioning::Hash {
-                    for n in [st.vnodes.saturating_mul(10).min(1000), (st.vnodes / 10).max(1)] {
-                        if n != st.vnodes {
+                if partitioning == Partitioning::Hash {
+                    for n in [vnodes.saturating_mul(10).min(1000), (vnodes / 10).max(1)] {
+                        if n != vnodes {
                             let change = FaultSpec { vnodes: Some(n), ..Default::default() };
-                            offer(format!("{} vnodes", st.vnodes), format!("{n} vnodes"), change);
+                            offer(format!("{vnodes} vnodes"), format!("{n} vnodes"), change);
                         }
                     }
                 }

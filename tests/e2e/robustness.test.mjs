@@ -2,7 +2,7 @@
 import { after, afterEach, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { OUT, closePages, launch, openPage, serveDist } from './harness.mjs';
+import { OUT, closePages, launch, openPage, openPreset, serveDist } from './harness.mjs';
 
 let server, browser;
 before(async () => { server = await serveDist(); browser = await launch(); });
@@ -121,10 +121,10 @@ test("one scenario's state does not outlive it: the copied link, compare offers,
   const offers = await page.$$eval('[data-testid=compare-select] option', (os) => os.map((o) => o.textContent));
   assert.ok(!offers.some((o) => o.startsWith('pool: 8 workers')), `no offer starts from the old 8 workers: ${offers}`);
   // A shard chosen in one store is not the one the next store's buttons act on.
-  await page.getByTestId('preset-add-shard').click();
+  await openPreset(page, 'add-shard');
   await page.getByTestId('node-store').dispatchEvent('click');
   await page.getByTestId('edit-shard').selectOption('3');
-  await page.getByTestId('preset-hash-vs-modulo').click();
+  await openPreset(page, 'hash-vs-modulo');
   await page.getByTestId('node-store').dispatchEvent('click');
   await page.getByTestId('fail-shard').click();
   const failed = await page.evaluate(() => window.scalelab.scenario().faults.filter((f) => f.fail === 'store').map((f) => f.shard));

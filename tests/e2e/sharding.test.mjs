@@ -2,7 +2,7 @@
 import { after, afterEach, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { OUT, closePages, frameTimes, launch, openPage, serveDist } from './harness.mjs';
+import { OUT, closePages, frameTimes, launch, openPage, openPreset, serveDist } from './harness.mjs';
 
 let server, browser;
 before(async () => { server = await serveDist(); browser = await launch(); });
@@ -18,7 +18,7 @@ function percents(text) {
 
 test('consistent hashing vs modulo: the caption counts moved keys on both sides of the A/B', async () => {
   const { page, errors } = await openPage(browser, server.url);
-  await page.getByTestId('preset-hash-vs-modulo').click();
+  await openPreset(page, 'hash-vs-modulo');
   assert.ok(await page.getByTestId('ring-canvas').isVisible());
   // Opens as an A/B of the ring against hash mod n.
   assert.match(await page.getByTestId('compare-select').locator('option:checked').textContent(), /hash ring → store: hash mod n/);
@@ -40,7 +40,7 @@ test('consistent hashing vs modulo: the caption counts moved keys on both sides 
 
 test('the inspector adds, fails and removes shards, and each edit is on the timeline', async () => {
   const { page, errors } = await openPage(browser, `${server.url}?autoplay=0`);
-  await page.getByTestId('preset-add-shard').click();
+  await openPreset(page, 'add-shard');
   // Click shard 1's disc on the ring (ring.rs geometry: radius r = 140 at this
   // width, centre (r + 56, 173), discs on a circle of 0.48 r, shard s of n at
   // angle 2πs/n from the top, clockwise): the inspector opens on it.
@@ -85,7 +85,7 @@ test('the inspector adds, fails and removes shards, and each edit is on the time
 
 test('range vs hash: a scan touches one shard or all eight (inspector and summary)', async () => {
   const { page } = await openPage(browser, `${server.url}?autoplay=0`);
-  await page.getByTestId('preset-range-vs-hash').click();
+  await openPreset(page, 'range-vs-hash');
   await page.evaluate(() => window.scalelab.runUntil(10000));
   const s = await page.evaluate(() => window.scalelab.summary());
   assert.ok(s.nodes.store.store.mean_range_fanout < 1.1);
@@ -103,7 +103,7 @@ test('range vs hash: a scan touches one shard or all eight (inspector and summar
 
 test('timings: the ring view with 10,000 key dots while keys fly (printed)', async () => {
   const { page, errors } = await openPage(browser, `${server.url}?autoplay=0`, { width: 1280, height: 720 });
-  await page.getByTestId('preset-hash-vs-modulo').click();
+  await openPreset(page, 'hash-vs-modulo');
   await page.evaluate(() => window.scalelab.runUntil(14000));
   await page.evaluate(() => window.scalelab.play());
   const { frames, p95, worst } = await frameTimes(page, 5000);

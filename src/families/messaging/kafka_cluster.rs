@@ -28,7 +28,7 @@ use serde::Serialize;
 use super::spec::{Acks, Assignor, KafkaClusterSpec};
 use crate::families::messaging::kafka::{range_assign, round_robin_assign};
 use crate::sim::engine::{BodyId, Ctx, Node, NodeSummary, NodeView, OwnPart, OwnSummary, Payload};
-use crate::sim::family::{CollectMap, Delivery, Message, PartsOf};
+use crate::sim::family::{CollectMap, Delivery, Message, PartState, PartsOf};
 use crate::sim::metrics::NodeSample;
 use crate::sim::spec::NodeSpec;
 use crate::sim::time::{SimTime, ms_to_ns};
@@ -954,7 +954,7 @@ impl Node for KafkaCluster {
             completed: self.appended,
             queue_len: self.partitions.iter().map(|p| p.log_end() - p.hw).sum::<u64>(),
             errors: self.lost,
-            parts_up: self.broker_up.clone(),
+            parts: self.broker_up.iter().map(|&up| PartState::of(true, up)).collect(),
             own: Some(OwnPart::new(self.kafka_view())),
             ..Default::default()
         }

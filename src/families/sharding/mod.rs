@@ -3,6 +3,7 @@
 //! (`families::ring`, shared with other families), ranges or modulo
 //! (`placement`).
 
+pub mod kinds;
 pub mod placement;
 pub mod presets;
 pub mod sharded_store;
@@ -15,14 +16,15 @@ pub const FAMILY: super::Family = super::Family {
     title: "Sharding",
     kinds: &["sharded_store"],
     presets: presets::PRESETS,
-    chunk: None,
+    // Its kind, panel, editor and tooltip come from its chunk.
+    chunk: Some(kinds::chunk),
     glyphs: &[],
     #[cfg(feature = "web")]
-    inspector: Some(ui::inspector),
+    inspector: None,
     #[cfg(feature = "web")]
-    describe: Some(ui::describe),
+    describe: None,
     #[cfg(feature = "web")]
     panel_in_embed: true,
     #[cfg(feature = "web")]
-    panel: Some(ui::panel),
+    panel: None,
 };

@@ -24,15 +24,16 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
+use super::spec::ShardedStoreSpec;
 use crate::families::sharding::placement::{Placement, key_hash, load_balance, shard_name};
 use crate::families::web_tier::server::{service_time, validate_service_time};
 use crate::sim::dist::Duration;
 use crate::sim::engine::{
     Ctx, Membership, Node, NodeParams, NodeSummary, NodeView, Op, OwnPart, OwnSummary, Payload, Request, Status,
 };
-use crate::sim::family::PartsOf;
+use crate::sim::family::{PartState, PartsOf};
 use crate::sim::metrics::{NodeSample, WindowLatency};
-use crate::sim::spec::{KeySpec, NodeSpec, Partitioning, Routing, ScenarioSpec, ServiceTimeSpec, ShardedStoreSpec};
+use crate::sim::spec::{KeySpec, NodeSpec, Partitioning, Routing, ServiceTimeSpec};
 use crate::sim::time::{SimTime, ms_to_ns, ns_to_s, per_s};
 use crate::sim::validate::{Change, NodeIdx, Problems, Topology, limits};
 
@@ -99,16 +100,8 @@ pub fn validate(s: &ShardedStoreSpec, path: &str, p: &mut Problems) {
 /// The store's clients must draw keys inside its key space (what ranges
 /// split and the ring view samples): a key past it would fall in the last
 /// range and be missing from the view.
-pub fn validate_clients(
-    s: &ShardedStoreSpec,
-    idx: NodeIdx,
-    path: &str,
-    scenario: &ScenarioSpec,
-    topo: &Topology,
-    p: &mut Problems,
-) {
-    for link in topo.links.iter().filter(|l| l.to == idx) {
-        let Some(NodeSpec::Client(c)) = scenario.nodes.get(link.from as usize) else { continue };
+pub fn validate_clients(s: &ShardedStoreSpec, path: &str, from: &[&NodeSpec], p: &mut Problems) {
+    for c in from.iter().filter_map(|n| if let NodeSpec::Client(c) = n { Some(c) } else { None }) {
         let n_keys = match c.keys {
             KeySpec::Uniform { n_keys } | KeySpec::Zipf { n_keys, .. } => n_keys,
         };
@@ -1001,7 +994,12 @@ impl Node for ShardedStore {
         let live_workers = shards.iter().filter(|s| s.up && s.present).count() as u32 * self.workers;
         NodeView {
             kind: "sharded_store",
-            params: NodeParams::Store { service_time: self.service_spec.clone() },
+            params: NodeParams::Store {
+                service_time: self.service_spec.clone(),
+                partitioning: self.placement.partitioning(),
+                routing: self.routing,
+                vnodes: self.placement.vnodes(),
+            },
             in_service: shards.iter().map(|s| u64::from(s.busy)).sum(),
             workers: live_workers,
             queue_len: shards.iter().map(|s| s.queue_len).sum(),
@@ -1009,6 +1007,7 @@ impl Node for ShardedStore {
             completed: self.completed,
             errors: self.errors,
             figures: self.figures(&shards),
+            parts: shards.iter().map(|s| PartState::of(s.present, s.up)).collect(),
             own: Some(OwnPart::new(StoreView {
                 partitioning: self.placement.partitioning(),
                 routing: self.routing,

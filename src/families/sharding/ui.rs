@@ -506,7 +506,7 @@ pub fn panel() -> AnyView {
 /// workers and service time, and one shard's fate (fail, recover, remove) or
 /// a new shard.
 pub fn inspector(lab: Lab, cell: RwSignal<Live>, id: String, params: &NodeParams) -> Option<AnyView> {
-    let NodeParams::Store { service_time } = params else {
+    let NodeParams::Store { service_time, .. } = params else {
         return None;
     };
     let service_time = service_time.clone();
