@@ -934,6 +934,21 @@ impl Simulation {
         v
     }
 
+    /// Protocol message bodies held in the arena now, and how many of the
+    /// queued events carry one: equal whenever every body belongs to a
+    /// message on its way (a body whose message was lost, dropped at a
+    /// dead node or read must leave the arena).
+    pub fn bodies(&self) -> (usize, usize) {
+        let held = self.core.bodies.iter().filter(|b| b.is_some()).count();
+        let queued = self
+            .core
+            .queue
+            .items()
+            .filter(|e| matches!(e, Event::Deliver { payload, .. } if payload.body().is_some()))
+            .count();
+        (held, queued)
+    }
+
     /// Messages lost so far to the timeline's partitions.
     pub fn lost(&self) -> u64 {
         self.core.net.lost

@@ -118,6 +118,11 @@ impl<T: Copy> EventQueue<T> {
         }
     }
 
+    /// Every event still queued, in no particular order.
+    pub fn items(&self) -> impl Iterator<Item = &T> {
+        self.slab.iter().flatten().chain(self.now_fifo[self.fifo_head..].iter().map(|(_, item)| item))
+    }
+
     /// Pushes a control event: it pops after all ordinary events at `time`.
     pub fn push_control(&mut self, time: SimTime, item: T) {
         let seq = self.next_control_seq;
@@ -229,6 +234,33 @@ mod tests {
         let order: Vec<_> = std::iter::from_fn(|| q.pop()).collect();
         assert_eq!(order, vec![(0, "first"), (1, "a"), (1, "b"), (5, "c"), (5, "d")]);
         assert!(q.is_empty());
+    }
+
+    /// `items` lists every event still queued, in the heap and in the
+    /// FIFO of events due now, and none already popped.
+    #[test]
+    fn items_are_the_events_still_queued() {
+        let mut q = EventQueue::new();
+        let sorted = |q: &EventQueue<&'static str>| {
+            let mut v: Vec<&str> = q.items().copied().collect();
+            v.sort_unstable();
+            v
+        };
+        assert!(sorted(&q).is_empty());
+        q.push(0, "now-1");
+        q.push(3, "later");
+        q.push_control(3, "control");
+        assert_eq!(sorted(&q), ["control", "later", "now-1"]);
+        q.push(0, "now-2");
+        assert_eq!(q.pop(), Some((0, "now-1")));
+        // "now-3" goes to the FIFO of events due now, after "now-2".
+        q.push(0, "now-3");
+        assert_eq!(sorted(&q), ["control", "later", "now-2", "now-3"]);
+        assert_eq!(q.pop(), Some((0, "now-2")));
+        assert_eq!(sorted(&q), ["control", "later", "now-3"]);
+        assert_eq!(q.pop(), Some((0, "now-3")));
+        assert_eq!(q.pop(), Some((3, "later")));
+        assert_eq!(sorted(&q), ["control"]);
     }
 
     #[test]
