@@ -16,12 +16,12 @@
 // followed, live actions as one list, lessons and their verdicts) are their
 // own code in the main module, +40,937 B (533,682 → 574,619 B).
 // Lowered in session 19: messaging moved to its chunk (581,684 → 481,190 B),
-// then sharding (→ 444,581 B).
+// then sharding (→ 444,581 B), then storage (→ 428,253 B).
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 const TARGET = 300 * 1000;
-const CEILING = 454 * 1000;
+const CEILING = 437 * 1000;
 // Issue 14's per-family chunk target: printed, not enforced (the shortener's is over).
 const CHUNK_TARGET = 12 * 1000;
 

@@ -28,7 +28,6 @@ pub struct Preset {
 use crate::lessons::Figure;
 use crate::sim::spec::FaultSpec;
 
-pub use crate::families::storage::presets::{CACHE_ASIDE_JSON, CACHE_DIES_JSON, SLOW_DATABASE_JSON};
 pub use crate::families::web_tier::presets::{
     APP_AND_DB_APART_JSON, LB_APP_SERVERS_JSON, LOAD_BALANCING_JSON, MM8_JSON, ONE_QUEUE_OR_MANY_JSON, ONE_SERVER_JSON,
 };

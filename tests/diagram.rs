@@ -72,7 +72,7 @@ fn every_preset_lays_out_readably_at_every_width() {
 
 #[test]
 fn a_wide_page_runs_left_to_right_and_a_phone_top_to_bottom() {
-    let s = Scenario::from_json(scalelab::presets::CACHE_ASIDE_JSON).unwrap();
+    let s = Scenario::from_json(scalelab::families::storage::presets::CACHE_ASIDE_JSON).unwrap();
     let wide = layout(&s, 900.0);
     assert!(!wide.vertical);
     let x = |id: &str| wide.nodes[s.topology.index_of(id).unwrap() as usize].x;

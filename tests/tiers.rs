@@ -224,7 +224,7 @@ fn parallel_calls_wait_for_the_slowest_not_the_sum() {
 
 #[test]
 fn a_slow_database_exhausts_held_workers_but_not_freed_ones() {
-    let preset: Value = serde_json::from_str(scalelab::presets::SLOW_DATABASE_JSON).unwrap();
+    let preset: Value = serde_json::from_str(scalelab::families::storage::presets::SLOW_DATABASE_JSON).unwrap();
     let held = run_cli("slow-held", &preset);
     let mut freed = preset.clone();
     freed["nodes"][1]["hold_worker"] = json!(false);
@@ -241,7 +241,7 @@ fn a_slow_database_exhausts_held_workers_but_not_freed_ones() {
 fn freeing_held_workers_live_stops_the_drops_and_the_p99_falls() {
     // The slow-database preset, its app's workers freed at 30 s by a `set`
     // (what the inspector's live edit records).
-    let s = scalelab::Scenario::from_json(scalelab::presets::SLOW_DATABASE_JSON)
+    let s = scalelab::Scenario::from_json(scalelab::families::storage::presets::SLOW_DATABASE_JSON)
         .unwrap()
         .with_entry(scalelab::sim::spec::FaultSpec {
             at_s: 30.0,
@@ -275,7 +275,7 @@ fn freeing_held_workers_live_stops_the_drops_and_the_p99_falls() {
 
 /// The cache-aside preset with `edit` applied to its JSON.
 fn bad(edit: impl FnOnce(&mut Value)) -> Vec<(String, String)> {
-    let mut doc: Value = serde_json::from_str(scalelab::presets::CACHE_ASIDE_JSON).unwrap();
+    let mut doc: Value = serde_json::from_str(scalelab::families::storage::presets::CACHE_ASIDE_JSON).unwrap();
     edit(&mut doc);
     match scalelab::Scenario::from_json(&doc.to_string()) {
         Ok(_) => panic!("expected a refusal:\n{doc}"),
@@ -291,7 +291,7 @@ fn says(errors: &[(String, String)], path: &str, text: &str) {
 fn call_lists_are_checked_to_their_limits() {
     // nodes[2] is app-1, which links to the cache and the database.
     let list = |calls: Value| {
-        let mut doc: Value = serde_json::from_str(scalelab::presets::CACHE_ASIDE_JSON).unwrap();
+        let mut doc: Value = serde_json::from_str(scalelab::families::storage::presets::CACHE_ASIDE_JSON).unwrap();
         doc["nodes"][2]["calls"]["read"] = calls;
         doc.to_string()
     };

@@ -7,7 +7,6 @@
 //! below are for the families in the main module (ARCHITECTURE.md,
 //! "Adding a family").
 
-use super::storage::{cache, database};
 use super::web_tier::{client, load_balancer, server};
 
 use crate::sim::engine::Node;
@@ -22,8 +21,6 @@ pub fn parse(kind: &str, body: serde_json::Value, path: &str, p: &mut Problems) 
         "client" => parse_as(body, path, p).map(NodeSpec::Client),
         "server" => parse_as(body, path, p).map(NodeSpec::Server),
         "load_balancer" => parse_as(body, path, p).map(NodeSpec::LoadBalancer),
-        "cache" => parse_as(body, path, p).map(NodeSpec::Cache),
-        "database" => parse_as(body, path, p).map(NodeSpec::Database),
         _ => match super::own_kind(kind) {
             Some(k) => k.parse(body, path, p).map(NodeSpec::Own),
             None => {
@@ -51,8 +48,6 @@ pub fn validate(spec: &NodeSpec, path: &str, p: &mut Problems) {
         NodeSpec::Client(s) => client::validate(s, path, p),
         NodeSpec::Server(s) => server::validate(s, path, p),
         NodeSpec::LoadBalancer(s) => load_balancer::validate(s, path, p),
-        NodeSpec::Cache(s) => cache::validate(s, path, p),
-        NodeSpec::Database(s) => database::validate(s, path, p),
         NodeSpec::Own(o) => o.kind.validate(o, path, p),
     }
 }
@@ -60,8 +55,6 @@ pub fn validate(spec: &NodeSpec, path: &str, p: &mut Problems) {
 /// What a kind answers when a server calls it (empty: it takes no calls).
 pub fn accepted_ops(spec: &NodeSpec) -> &'static [CallOp] {
     match spec {
-        NodeSpec::Cache(_) => &[CallOp::Get, CallOp::Set, CallOp::Delete],
-        NodeSpec::Database(_) => &[CallOp::Read, CallOp::Write],
         NodeSpec::Server(_) | NodeSpec::LoadBalancer(_) => &[CallOp::Read, CallOp::Write, CallOp::Range],
         NodeSpec::Own(o) => o.kind.accepted_ops(),
         _ => &[],
@@ -80,7 +73,7 @@ pub fn parts(spec: &NodeSpec) -> Option<PartsOf> {
 /// Which `set` parameters of the timeline a kind takes: (workers, service_time).
 pub fn settable(spec: &NodeSpec) -> (bool, bool) {
     match spec {
-        NodeSpec::Server(_) | NodeSpec::Cache(_) | NodeSpec::Database(_) => (true, true),
+        NodeSpec::Server(_) => (true, true),
         NodeSpec::Own(o) => o.kind.settable(),
         _ => (false, false),
     }
@@ -90,7 +83,7 @@ pub fn settable(spec: &NodeSpec) -> (bool, bool) {
 /// utilisation, shows its queue and workers, and draws it as a tier).
 pub fn is_station(spec: &NodeSpec) -> bool {
     match spec {
-        NodeSpec::Server(_) | NodeSpec::Cache(_) | NodeSpec::Database(_) => true,
+        NodeSpec::Server(_) => true,
         NodeSpec::Own(o) => o.kind.is_station(),
         _ => false,
     }
@@ -100,7 +93,6 @@ pub fn is_station(spec: &NodeSpec) -> bool {
 /// node with no outgoing links of its own).
 fn is_leaf_store(spec: &NodeSpec) -> bool {
     match spec {
-        NodeSpec::Cache(_) | NodeSpec::Database(_) => true,
         NodeSpec::Own(o) => o.kind.is_leaf_store(),
         _ => false,
     }
@@ -245,8 +237,6 @@ pub fn build(node_specs: &[NodeSpec], idx: NodeIdx, topo: &Topology, n_initial_n
             };
             Box::new(load_balancer::LoadBalancer::new(s, idx, topo, n_initial_nodes, weight_of))
         }
-        NodeSpec::Cache(s) => Box::new(cache::CacheNode::new(s)),
-        NodeSpec::Database(s) => Box::new(database::Database::new(s)),
         NodeSpec::Own(o) => o.kind.build(o, node_specs, idx, topo),
     }
 }
@@ -268,7 +258,6 @@ pub fn check_params(
                 topo.out_links[idx as usize].iter().map(|&l| &node_specs[topo.links[l as usize].to as usize]).collect();
             o.kind.check_params(o, params, path, &out, p)
         }
-        NodeSpec::Cache(_) => cache::check_params(params, path, p),
         _ => p.add(path, format!("`{}` is a {}, which takes no `params`", spec.id(), spec.kind_name())),
     }
 }

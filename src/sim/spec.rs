@@ -9,7 +9,6 @@
 
 use serde::{Deserialize, Serialize};
 
-pub use crate::families::storage::spec::{CacheSpec, DatabaseSpec, EvictionSpec};
 pub use crate::families::web_tier::spec::*;
 pub use crate::sim::family::{OwnKind, OwnSpec, TypedKind};
 
@@ -52,8 +51,6 @@ pub enum NodeSpec {
     Client(ClientSpec),
     Server(ServerSpec),
     LoadBalancer(LoadBalancerSpec),
-    Cache(CacheSpec),
-    Database(DatabaseSpec),
     /// A kind whose code lives with its family (`OwnKind`), written
     /// `{"kind": <its name>, <its fields>}` like every other.
     #[serde(untagged)]
@@ -66,8 +63,6 @@ impl NodeSpec {
             NodeSpec::Client(c) => &c.id,
             NodeSpec::Server(s) => &s.id,
             NodeSpec::LoadBalancer(l) => &l.id,
-            NodeSpec::Cache(c) => &c.id,
-            NodeSpec::Database(d) => &d.id,
             NodeSpec::Own(o) => &o.id,
         }
     }
@@ -77,8 +72,6 @@ impl NodeSpec {
             NodeSpec::Client(_) => "client",
             NodeSpec::Server(_) => "server",
             NodeSpec::LoadBalancer(_) => "load_balancer",
-            NodeSpec::Cache(_) => "cache",
-            NodeSpec::Database(_) => "database",
             NodeSpec::Own(o) => o.kind.name(),
         }
     }

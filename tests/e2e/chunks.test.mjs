@@ -229,7 +229,7 @@ test('a newer choice made while a chunk is still on its way clears the wait, and
     await page.waitForFunction(() => window.scalelab !== undefined);
     await page.getByTestId('preset-shortener').click();
     await page.getByTestId('loading').waitFor();
-    assert.match(await page.getByTestId('loading').innerText(), /Loading the code of the URL shortener family/);
+    assert.match(await page.getByTestId('loading').innerText(), /Loading the code of the URL shortener and Storage families/);
     // A new seed while the chunk is on its way: the newer choice wins.
     await page.getByTestId('new-seed').click();
     assert.equal(await page.getByTestId('loading').count(), 0, 'the wait is cleared');

@@ -3,7 +3,7 @@
 import { after, afterEach, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { OUT, closePages, launch, openPage, serveDist } from './harness.mjs';
+import { OUT, closePages, launch, openPage, openPreset, serveDist } from './harness.mjs';
 
 let server, browser;
 before(async () => { server = await serveDist(); browser = await launch(); });
@@ -14,7 +14,7 @@ const number = async (page, testid) => Number((await page.getByTestId(testid).te
 
 test('cache-aside: the tiers go left to right, the cache shows its hit ratio, the charts show it and each tier', async () => {
   const { page, errors } = await openPage(browser, server.url);
-  await page.getByTestId('preset-cache-aside').click();
+  await openPreset(page, 'cache-aside');
   await page.evaluate(() => window.scalelab.runUntil(20000));
   // Layered left to right: users, balancer, app servers, then cache and database.
   const x = async (id) => (await page.getByTestId(`node-${id}`).boundingBox()).x;
@@ -36,7 +36,7 @@ test('cache-aside: the tiers go left to right, the cache shows its hit ratio, th
 
 test('a slow database: opens as held vs freed workers, and freeing them live stops the drops and the p99 falls', async () => {
   const { page, errors } = await openPage(browser, `${server.url}?autoplay=0`);
-  await page.getByTestId('preset-slow-database').click();
+  await openPreset(page, 'slow-database');
   assert.match(await page.getByTestId('compare-select').locator('option:checked').textContent(), /app: workers held during calls → app: workers freed during calls/);
   const dropped = () => page.evaluate(() => window.scalelab.summary().nodes.app.dropped);
   // The inspector's p99 is the latest one-second window's, once drawn.
@@ -70,7 +70,7 @@ test('a slow database: opens as held vs freed workers, and freeing them live sto
 
 test('killing the cache sends every read to the database', async () => {
   const { page, errors } = await openPage(browser, server.url);
-  await page.getByTestId('preset-cache-aside').click();
+  await openPreset(page, 'cache-aside');
   await page.evaluate(() => window.scalelab.runUntil(10000));
   await page.getByTestId('node-db').click();
   const before = await number(page, 'inspector-fig-reads');

@@ -6,6 +6,7 @@
 pub mod cache;
 pub mod cache_store;
 pub mod database;
+pub mod kinds;
 pub mod presets;
 pub mod spec;
 #[cfg(feature = "web")]
@@ -16,10 +17,11 @@ pub const FAMILY: super::Family = super::Family {
     title: "Storage",
     kinds: &["cache", "database"],
     presets: presets::PRESETS,
-    chunk: None,
+    // Its kinds and editor come from its chunk.
+    chunk: Some(kinds::chunk),
     glyphs: &[],
     #[cfg(feature = "web")]
-    inspector: Some(ui::inspector),
+    inspector: None,
     #[cfg(feature = "web")]
     describe: None,
     #[cfg(feature = "web")]

@@ -1,5 +1,5 @@
 //! Scenario format v1, the storage family's part: `cache` and `database`
-//! nodes (re-exported by `sim::spec`, where `NodeSpec` lists them).
+//! nodes (`NodeSpec::Own`, through `kinds.rs`).
 
 use serde::{Deserialize, Serialize};
 
