@@ -60,7 +60,7 @@ pub fn nearest(id: &str) -> Vec<&'static str> {
         }
         row[b.len()]
     }
-    let id = id.to_lowercase();
+    let id = id.to_ascii_lowercase();
     let mut ids: Vec<(usize, &'static str)> = all()
         .iter()
         .map(|p| {

@@ -163,6 +163,37 @@ fn a_family_in_a_chunk_is_named_only_in_its_folder() {
     assert!(offences.is_empty(), "name a chunk family only through its chunk's Parts:\n{}", offences.join("\n"));
 }
 
+/// Unicode case mapping (`str::to_lowercase`, `to_uppercase`, and
+/// plotters' `FontFamily::from(&str)`, which lowercases the name) brings
+/// std's case tables into the browser's download: 11 KB gzip of the first
+/// load (measured when the charts stopped naming their font by a string).
+/// The app's strings are ASCII: `to_ascii_lowercase`, and plotters'
+/// `FontFamily::SansSerif`. The CLI (`src/bin`) and tests may.
+#[test]
+fn the_app_maps_no_unicode_case() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    rust_files(&root.join("src"), &mut files);
+    let mut offences = Vec::new();
+    for f in files.iter().filter(|f| !f.starts_with(root.join("src/bin"))) {
+        let text = std::fs::read_to_string(f).unwrap();
+        // The `#[cfg(test)]` tail of a file is not in the app.
+        let code = text.split("\n#[cfg(test)]").next().unwrap_or("");
+        for (i, line) in code.lines().enumerate() {
+            for word in [".to_lowercase()", ".to_uppercase()", "(\"sans-serif\",", "(\"serif\",", "(\"monospace\","] {
+                if line.contains(word) {
+                    offences.push(format!("{}:{}: `{word}` in: {}", f.display(), i + 1, line.trim()));
+                }
+            }
+        }
+    }
+    assert!(
+        offences.is_empty(),
+        "no Unicode case mapping in the app (see the test's comment):\n{}",
+        offences.join("\n")
+    );
+}
+
 /// `cargo build --release` and `cargo install --path .` give the fast CLI;
 /// the browser build asks for its size profile by name (issue 14).
 #[test]

@@ -57,7 +57,10 @@ pub fn draw(canvas: web_sys::HtmlCanvasElement, data: &ChartData) -> Result<(), 
     let css_w = f64::from(canvas.client_width()).max(200.0);
     super::canvas::fit(&canvas, css_w, css_w * 300.0 / 560.0, ratio);
     let px = |x: f64| (x * ratio).round() as i32;
-    let font = |size: f64| ("sans-serif", size * ratio);
+    // The family as plotters names it, not as a string: `FontFamily::from`
+    // of a string lowercases it, which brought std's Unicode case tables
+    // into the download (measured with the change).
+    let font = |size: f64| (plotters::style::FontFamily::SansSerif, size * ratio);
     let (bg, fg, grid, muted) = if prefers_dark() {
         (RGBColor(0x16, 0x1b, 0x22), RGBColor(0xe6, 0xed, 0xf3), RGBColor(0x30, 0x36, 0x3d), RGBColor(0x91, 0x98, 0xa1))
     } else {

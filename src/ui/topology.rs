@@ -66,7 +66,7 @@ pub fn describe(id: &str, v: &NodeView) -> String {
         // A kind that shows its numbers as figures (a cache, a database).
         _ if !v.figures.is_empty() => {
             let figures: Vec<String> =
-                v.figures.iter().take(4).map(|(l, x)| format!("{} {x:.0}", l.to_lowercase())).collect();
+                v.figures.iter().take(4).map(|(l, x)| format!("{} {x:.0}", l.to_ascii_lowercase())).collect();
             format!(
                 "{id} · {}{state}\n{}\n{}/{} workers busy · queue {}/{} · {} errors",
                 v.kind,

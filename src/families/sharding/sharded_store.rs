@@ -962,7 +962,7 @@ impl Node for ShardedStore {
         if let Some(p) = change.partitioning
             && p != self.placement.partitioning()
         {
-            what.push(format!("partitioning {:?} → {:?}", self.placement.partitioning(), p).to_lowercase());
+            what.push(format!("partitioning {:?} → {:?}", self.placement.partitioning(), p).to_ascii_lowercase());
             self.placement.set_partitioning(p);
             self.alternative.set_partitioning(alternative_of(p));
             // The alternative's owners start afresh: no move to compare.
