@@ -16,12 +16,17 @@
 // followed, live actions as one list, lessons and their verdicts) are their
 // own code in the main module, +40,937 B (533,682 → 574,619 B).
 // Lowered in session 19: messaging moved to its chunk (581,684 → 481,190 B),
-// then sharding (→ 444,581 B), then storage (→ 428,253 B).
+// then sharding (→ 444,581 B), then storage (→ 428,253 B); then the
+// inspector's code became a chunk fetched on the first click on a node
+// (→ 414,404 B), and the charts stopped naming their font by a string that
+// plotters lowercases with std's Unicode case tables (→ 403,528 B). Since
+// then CEILING is issue 29's budget, 400 KiB (409,600 B), not a ratchet:
+// TARGET (300 KB) is still the aim.
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 const TARGET = 300 * 1000;
-const CEILING = 437 * 1000;
+const CEILING = 400 * 1024;
 // Issue 14's per-family chunk target: printed, not enforced (the shortener's is over).
 const CHUNK_TARGET = 12 * 1000;
 
@@ -34,7 +39,12 @@ console.log(`  target ${TARGET} B: ${first <= TARGET ? 'met' : `NOT MET (${first
 const inChunks = new Set();
 for (const [file, bytes] of Object.entries(sizes.chunks)) {
   const family = file.match(/^split_family_(\w+)\.wasm$/)?.[1];
+  const ui = file.match(/^split_ui_(\w+)\.wasm$/)?.[1];
   if (family) inChunks.add(family);
+  if (ui) {
+    console.log(`  chunk ${`(ui) ${ui}`.padEnd(14)} ${String(bytes).padStart(7)} B (${kib(bytes)}), fetched when the page first needs it (the inspector: in the background 5 s after the page opens, or at a first click on a node)`);
+    continue;
+  }
   console.log(`  chunk ${(family ?? `(shared) ${file}`).padEnd(14)} ${String(bytes).padStart(7)} B (${kib(bytes)}), fetched when a scenario of it first opens; ` +
     `${bytes <= CHUNK_TARGET ? 'within' : 'over'} the ${CHUNK_TARGET} B per-family target (not enforced); ` +
     'in the first load it leaves only its registry entry and its presets\' text');

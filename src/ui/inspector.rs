@@ -163,23 +163,84 @@ fn keep_node_above_the_sheet(id: &str) {
     w.scroll_by_with_x_and_y(0.0, r.top() + r.height() / 2.0 - height * 0.25);
 }
 
+/// What draws a node's inspector (its figures, editor and failure buttons).
+type NodeInspector = fn(Lab, &Scene, NodeIdx) -> AnyView;
+
+/// The inspector's code is a chunk of its own in the release build
+/// (feature `split`): nobody needs it before a first click on a node, and
+/// it is 15.6 KB of the first load (measured with it stubbed out). The
+/// first call fetches it; a fetch that fails is an `Err` (not cached: the
+/// next click tries again). Elsewhere it is ready at once.
+#[cfg_attr(
+    feature = "split",
+    leptos::wasm_split::wasm_split(ui_inspector, wasm_split_path = ::leptos::wasm_split, fallible)
+)]
+fn node_inspector_code() -> Result<NodeInspector, crate::families::ChunkError> {
+    Ok(|lab, scene, node| node_inspector(lab, scene, node).into_any())
+}
+
+/// Fetches the inspector's code into `code` (once; one fetch at a time).
+/// A fetch the page asked for (`quiet`: the prefetch) fails silently; one
+/// a click asked for says so and closes the inspector, and the next click
+/// fetches again.
+fn fetch_inspector(lab: Lab, code: RwSignal<Option<NodeInspector>>, fetching: StoredValue<bool>, quiet: bool) {
+    if code.get_untracked().is_some() || fetching.get_value() {
+        return;
+    }
+    fetching.set_value(true);
+    leptos::task::spawn_local(async move {
+        #[cfg(feature = "split")]
+        let loaded = node_inspector_code().await;
+        #[cfg(not(feature = "split"))]
+        let loaded = node_inspector_code();
+        fetching.set_value(false);
+        match loaded {
+            Ok(f) => code.set(Some(f)),
+            Err(_) if quiet => {}
+            Err(_) => {
+                lab.selected.set(None);
+                lab.notice.set(Some(
+                    "Could not load the inspector's code: the network request failed (offline, or the site was \
+                     updated since this page opened). Click the node again, or reload the page."
+                        .to_string(),
+                ));
+            }
+        }
+    });
+}
+
+/// How long after the page opens the inspector's code is fetched in the
+/// background, so that a first click finds it (the first chart is drawn
+/// well before, even on a throttled phone).
+const PREFETCH_AFTER_MS: u32 = 5_000;
+
 #[component]
 pub fn Inspector() -> impl IntoView {
     let lab = expect_context::<Lab>();
+    // The inspector's code once it has loaded, and whether a fetch is on
+    // its way.
+    let code = RwSignal::new(None::<NodeInspector>);
+    let fetching = StoredValue::new(false);
+    let prefetch =
+        gloo_timers::callback::Timeout::new(PREFETCH_AFTER_MS, move || fetch_inspector(lab, code, fetching, true));
+    let prefetch = send_wrapper::SendWrapper::new(prefetch);
+    on_cleanup(move || drop(prefetch));
     Effect::new(move |_| {
         let Some(i) = lab.selected.get() else { return };
         let id = lab.scene.with_untracked(|s| s.ids().get(i as usize).cloned());
         if let Some(id) = id {
             keep_node_above_the_sheet(&id);
         }
+        fetch_inspector(lab, code, fetching, false);
     });
     view! {
         <section class="inspector" class:open=move || lab.selected.get().is_some() aria-label="Inspector" data-testid="inspector">
             {move || {
                 let scene = lab.scene.get();
-                match lab.selected.get().filter(|&i| scene.cell(i).is_some()) {
-                    None => view! { <p class="hint">"Click a node to inspect it and change its parameters."</p> }.into_any(),
-                    Some(i) => node_inspector(lab, &scene, i).into_any(),
+                match (lab.selected.get().filter(|&i| scene.cell(i).is_some()), code.get()) {
+                    (None, _) => view! { <p class="hint">"Click a node to inspect it and change its parameters."</p> }.into_any(),
+                    (Some(_), None) => view! { <p class="hint" data-testid="inspector-loading">"Loading the inspector…"</p> }.into_any(),
+                    (Some(i), Some(draw)) => draw(lab, &scene, i),
                 }
             }}
         </section>

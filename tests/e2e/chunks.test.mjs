@@ -4,6 +4,8 @@
 // gallery, by `?preset=`, by a share link or by the API, and a newer choice
 // made while it loads wins. A chunk the network does not deliver leaves a
 // notice that says so (not the crash notice), and asking again fetches it.
+// The inspector's code is a chunk too: fetched in the background a few
+// seconds after the page opens, or by a first click on a node.
 import { after, afterEach, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -246,5 +248,49 @@ test('a newer choice made while a chunk is still on its way clears the wait, and
     assert.equal((await page.evaluate(() => window.scalelab.state())).preset, 'queueing-basics');
   } finally {
     await context.close();
+  }
+});
+
+const INSPECTOR = /\/split_ui_inspector\.wasm$/;
+
+test("the inspector's code is a chunk: a click that cannot fetch it says so, and the next click loads it", async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  try {
+    const page = await context.newPage();
+    let block = true;
+    let asked = 0;
+    await page.route(INSPECTOR, (route) => { asked += 1; return block ? route.abort('internetdisconnected') : route.continue(); });
+    await page.goto(`${server.url}?autoplay=0`);
+    await page.waitForFunction(() => window.scalelab !== undefined);
+    await page.getByTestId('node-pool').dispatchEvent('click');
+    await page.getByTestId('notice').waitFor();
+    assert.match(await page.getByTestId('notice').innerText(), /Could not load the inspector's code: the network request failed/);
+    assert.equal(await page.getByTestId('inspector-title').count(), 0, 'the inspector closed');
+    assert.equal(await page.getByTestId('crash').count(), 0, 'not the crash notice');
+    // The network is back: the next click fetches the code and shows the node.
+    block = false;
+    await page.getByTestId('node-pool').dispatchEvent('click');
+    await page.getByTestId('inspector-title').waitFor();
+    assert.equal(await page.getByTestId('inspector-title').textContent(), 'pool');
+    assert.ok(asked >= 2, `fetched again after the failure (${asked} requests)`);
+    await page.getByTestId('edit-workers').waitFor();
+  } finally {
+    await context.close();
+  }
+});
+
+test("a page left alone fetches the inspector's code in the background, once, so a first click finds it", async () => {
+  const { page, requests, errors, close } = await recorded(`${server.url}?autoplay=0`);
+  try {
+    assert.equal(requests.filter((r) => INSPECTOR.test(r)).length, 0, 'not in the first load');
+    await page.waitForRequest(INSPECTOR, { timeout: 20000 });
+    await page.getByTestId('node-pool').dispatchEvent('click');
+    await page.getByTestId('inspector-title').waitFor();
+    await page.getByTestId('node-users').dispatchEvent('click');
+    await page.getByTestId('edit-rate').waitFor();
+    assert.equal(requests.filter((r) => INSPECTOR.test(r)).length, 1, requests.join('\n'));
+    assert.deepEqual(errors, []);
+  } finally {
+    await close();
   }
 });
