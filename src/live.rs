@@ -250,9 +250,9 @@ pub fn changes_nothing(sim: &Simulation, entry: &FaultSpec) -> bool {
         NodeParams::Own { .. } | NodeParams::None => (None, None, None, None, None),
     };
     // A store's placement and routing.
-    let store = match &view.params {
-        NodeParams::Store { partitioning, routing, vnodes, .. } => Some((*partitioning, *routing, *vnodes)),
-        _ => None,
+    let (partitioning, routing, vnodes) = match &view.params {
+        NodeParams::Store { partitioning, routing, vnodes, .. } => (Some(*partitioning), Some(*routing), Some(*vnodes)),
+        _ => (None, None, None),
     };
     let params_same = entry.params.as_ref().is_none_or(|given| {
         let Some(given) = given.as_object() else { return false };
@@ -270,9 +270,9 @@ pub fn changes_nothing(sim: &Simulation, entry: &FaultSpec) -> bool {
         && same(entry.algorithm.map(|a| Some(a) == algorithm))
         && same(entry.acks.map(|a| Some(a) == acks))
         && same(entry.hold_worker.map(|h| Some(h) == hold))
-        && same(entry.vnodes.map(|v| store.is_some_and(|st| st.2 == v)))
-        && same(entry.partitioning.map(|p| store.is_some_and(|st| st.0 == p)))
-        && same(entry.routing.map(|r| store.is_some_and(|st| st.1 == r)))
+        && same(entry.vnodes.map(|v| Some(v) == vnodes))
+        && same(entry.partitioning.map(|p| Some(p) == partitioning))
+        && same(entry.routing.map(|r| Some(r) == routing))
 }
 
 /// A field's name as the forms show it, not its path in the timeline
