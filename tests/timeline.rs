@@ -361,3 +361,116 @@ fn a_live_edit_is_recorded_at_the_next_whole_millisecond_exactly() {
     assert_eq!(recorded.at_s, 5.001);
     assert_eq!(scalelab::sim::time::s_to_ns(recorded.at_s), 5_001 * NS_PER_MS);
 }
+
+/// users → lb → app, 10 requests/s; each takes app 500 ms. Faults as given.
+fn through_a_balancer(faults: &str) -> String {
+    format!(
+        r#"{{"version":1,"name":"through","seed":3,"stop":{{"sim_time_s":4}},
+      "nodes":[{{"id":"users","kind":"client","arrivals":{{"process":"constant","rate_per_s":10}}}},
+               {{"id":"lb","kind":"load_balancer","algorithm":"round_robin"}},
+               {{"id":"app","kind":"server","workers":100,"service_time":{{"dist":"constant","mean_ms":500}}}}],
+      "links":[{{"from":"users","to":"lb"}},{{"from":"lb","to":"app"}}],
+      "faults":{faults}}}"#
+    )
+}
+
+/// A balancer that dies while requests are at its backend: their answers
+/// reach a dead process, which resets the connection, so the client counts
+/// each as reset, not as an answer (and what it sends later is refused).
+#[test]
+fn answers_that_reach_a_dead_balancer_are_resets() {
+    let s = scenario(&through_a_balancer(r#"[{"at_s":2.05,"fail":"lb"}]"#));
+    let app = s.topology.index_of("app").unwrap();
+    let mut sim = Simulation::new(&s);
+    sim.step_until(2_050 * NS_PER_MS);
+    let at_app = sim.node_view(app).in_service;
+    assert!(at_app >= 4, "requests at the backend when the balancer dies: {at_app}");
+    let summary = sim.run();
+    assert_eq!(summary.reset, at_app, "each answer on its way back is reset");
+    assert!(summary.refused > 0, "later requests are refused");
+}
+
+/// A timeline entry that recovers a node that is up, or fails one that
+/// is down, changes nothing: the run is the same without it (but for the
+/// entry's own event).
+#[test]
+fn recovering_a_node_that_is_up_or_failing_one_that_is_down_changes_nothing() {
+    let run = |extra: &str| {
+        let mut text = two_servers_one_cut("round_robin");
+        let at = text.find(r#"{"at_s":10.5"#).unwrap();
+        text.insert_str(at, extra);
+        let mut summary = serde_json::to_value(Simulation::new(&scenario(&text)).run()).unwrap();
+        summary.as_object_mut().unwrap().remove("events");
+        summary
+    };
+    let plain = run("");
+    // app-2 is out of rotation from 12 s: a balancer "recovered" at 15 s
+    // must not put it back (a restarted one would).
+    assert_eq!(run(r#"{"at_s":15,"recover":"lb"},"#), plain);
+    // app-1 failed twice is app-1 failed once.
+    let once = run(r#"{"at_s":14,"fail":"app-1"},{"at_s":16,"recover":"app-1"},"#);
+    assert_ne!(once, plain);
+    assert_eq!(run(r#"{"at_s":14,"fail":"app-1"},{"at_s":15,"fail":"app-1"},{"at_s":16,"recover":"app-1"},"#), once);
+}
+
+/// A server that fails and comes back at once: the services it had begun
+/// are lost, and their ends, still scheduled, must not end the requests it
+/// serves after it came back. Every answer takes exactly its 700 ms.
+#[test]
+fn work_begun_before_a_failure_does_not_end_after_the_recovery() {
+    let text = |faults: &str| {
+        format!(
+            r#"{{"version":1,"name":"stale","seed":3,"stop":{{"sim_time_s":6}},
+          "nodes":[{{"id":"users","kind":"client","arrivals":{{"process":"constant","rate_per_s":5}}}},
+                   {{"id":"app","kind":"server","workers":8,"service_time":{{"dist":"constant","mean_ms":700}}}}],
+          "links":[{{"from":"users","to":"app"}}],
+          "faults":{faults}}}"#
+        )
+    };
+    let plain = Simulation::new(&scenario(&text("[]"))).run();
+    let blip = Simulation::new(&scenario(&text(r#"[{"at_s":2.3,"fail":"app"},{"at_s":2.4,"recover":"app"}]"#))).run();
+    assert!(blip.completed < plain.completed, "the failure lost the requests in service");
+    let (a, b) = (plain.nodes["users"].latency_ms.unwrap(), blip.nodes["users"].latency_ms.unwrap());
+    assert!((a.mean - b.mean).abs() < 1e-9 && a.max == b.max, "every answer takes as long: {a:?} vs {b:?}");
+}
+
+/// Partitions each cut their nodes off from everyone else, earlier cuts
+/// included: a balancer cut off after one of its backends reaches neither.
+#[test]
+fn each_partition_is_an_island_of_its_own() {
+    let mut text = two_servers_one_cut("round_robin");
+    text = text.replace(
+        r#"{"at_s":20.5,"heal":["app-2"]}"#,
+        r#"{"at_s":11,"partition":["lb"]},{"at_s":11.5,"partition":["users"]}"#,
+    );
+    let s = scenario(&text);
+    let lb = s.topology.index_of("lb").unwrap();
+    let mut sim = Simulation::new(&s);
+    sim.step_until(10_000 * NS_PER_MS);
+    assert_eq!(sim.node_view(lb).healthy_backends.len(), 2);
+    // Its health checks to app-1 (not cut) and to app-2 (cut before it)
+    // are lost alike: both out of rotation after two misses.
+    sim.step_until(16_000 * NS_PER_MS);
+    assert_eq!(sim.node_view(lb).healthy_backends, Vec::<u32>::new());
+}
+
+/// A timer a node set before it failed is void after it recovers: a
+/// balancer that restarts runs one chain of health checks (its new one),
+/// not the old one as well, so a backend that dies after the restart is
+/// taken out after two checks of the new chain, not sooner.
+#[test]
+fn a_restarted_balancer_checks_on_its_new_schedule_only() {
+    let mut text = two_servers_one_cut("round_robin");
+    text = text.replace(
+        r#"{"at_s":10.5,"partition":["app-2"]},{"at_s":20.5,"heal":["app-2"]}"#,
+        r#"{"at_s":5.5,"fail":"lb"},{"at_s":5.6,"recover":"lb"},{"at_s":6.7,"fail":"app-2"}"#,
+    );
+    let s = scenario(&text);
+    let lb = s.topology.index_of("lb").unwrap();
+    let mut sim = Simulation::new(&s);
+    // Checks at 6.6 s, 7.6 s, 8.6 s…: app-2 misses at 7.6 s and 8.6 s.
+    sim.step_until(8_500 * NS_PER_MS);
+    assert_eq!(sim.node_view(lb).healthy_backends.len(), 2, "one miss so far");
+    sim.step_until(8_700 * NS_PER_MS);
+    assert_eq!(sim.node_view(lb).healthy_backends.len(), 1, "two misses");
+}
