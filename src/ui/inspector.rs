@@ -217,9 +217,14 @@ const PREFETCH_AFTER_MS: u32 = 5_000;
 #[component]
 pub fn Inspector() -> impl IntoView {
     let lab = expect_context::<Lab>();
-    // The inspector's code once it has loaded, and whether a fetch is on
-    // its way.
-    let code = RwSignal::new(None::<NodeInspector>);
+    // The inspector's code once it has loaded (at once where it is not a
+    // chunk: native, tests, `trunk serve`), and whether a fetch is on its
+    // way.
+    #[cfg(not(feature = "split"))]
+    let ready = node_inspector_code().ok();
+    #[cfg(feature = "split")]
+    let ready = None;
+    let code = RwSignal::new(ready);
     let fetching = StoredValue::new(false);
     let prefetch =
         gloo_timers::callback::Timeout::new(PREFETCH_AFTER_MS, move || fetch_inspector(lab, code, fetching, true));
