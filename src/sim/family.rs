@@ -332,12 +332,25 @@ pub struct NodeSummary {
     pub failed: Option<u64>,
     /// A server's calls, by the id of the node called.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub calls: Option<std::collections::BTreeMap<String, crate::families::web_tier::server::CallStats>>,
+    pub calls: Option<std::collections::BTreeMap<String, CallStats>>,
     /// The kind's own whole-run figures, printed as fields of the node
     /// (a cache's `hits`, `hit_ratio`…): how a kind reports numbers
     /// without a field here.
     #[serde(flatten)]
     pub figures: std::collections::BTreeMap<&'static str, Figure>,
+}
+
+/// Calls a node made to one target, over the run (a server's, by the
+/// target's id in `NodeSummary::calls`).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
+pub struct CallStats {
+    pub sent: u64,
+    pub ok: u64,
+    /// Calls that failed for good (after their retries).
+    pub failed: u64,
+    /// Attempts that got no answer within `timeout_ms`.
+    pub timed_out: u64,
+    pub retried: u64,
 }
 
 impl NodeSummary {

@@ -9,6 +9,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::sim::dist::Duration;
+
 pub use crate::families::web_tier::spec::*;
 pub use crate::sim::family::{OwnKind, OwnSpec, TypedKind};
 
@@ -159,6 +161,16 @@ pub enum ServiceTimeSpec {
         mean_ms: f64,
         cv: f64,
     },
+}
+
+/// The distribution a service time draws from.
+pub fn service_time(spec: &ServiceTimeSpec) -> Duration {
+    match *spec {
+        ServiceTimeSpec::Exponential { mean_ms } => Duration::exponential(mean_ms),
+        ServiceTimeSpec::Constant { mean_ms } => Duration::constant(mean_ms),
+        ServiceTimeSpec::Uniform { min_ms, max_ms } => Duration::uniform(min_ms, max_ms),
+        ServiceTimeSpec::Lognormal { mean_ms, cv } => Duration::lognormal(mean_ms, cv),
+    }
 }
 
 /// Serde defaults: `fn NAME() -> T` (for `default = "NAME"`) and

@@ -940,6 +940,26 @@ fn cut_nodes(ids: &[String], path: &str, partition: bool, topo: &Topology, p: &m
     (p.errors.len() == before).then_some(nodes)
 }
 
+/// A service time's parameters, bounded (every kind with workers has one).
+pub fn validate_service_time(st: &ServiceTimeSpec, path: &str, p: &mut Problems) {
+    match *st {
+        ServiceTimeSpec::Exponential { mean_ms } | ServiceTimeSpec::Constant { mean_ms } => {
+            p.positive_f64(path, "mean_ms", mean_ms, limits::MAX_DURATION_MS)
+        }
+        ServiceTimeSpec::Uniform { min_ms, max_ms } => {
+            p.range_f64(path, "min_ms", min_ms, 0.0, limits::MAX_DURATION_MS);
+            p.positive_f64(path, "max_ms", max_ms, limits::MAX_DURATION_MS);
+            if max_ms < min_ms {
+                p.add(format!("{path}.max_ms"), format!("must be at least min_ms ({min_ms}) (got {max_ms})"));
+            }
+        }
+        ServiceTimeSpec::Lognormal { mean_ms, cv } => {
+            p.positive_f64(path, "mean_ms", mean_ms, limits::MAX_DURATION_MS);
+            p.range_f64(path, "cv", cv, 0.0, limits::MAX_CV);
+        }
+    }
+}
+
 /// A `set` entry's parameters must fit the node's kind and limits.
 fn check_change(c: &Change, kind: &NodeSpec, path: &str, p: &mut Problems) {
     use limits::*;
@@ -992,7 +1012,7 @@ fn check_change(c: &Change, kind: &NodeSpec, path: &str, p: &mut Problems) {
     }
     if let Some(st) = &c.service_time {
         if takes_service_time {
-            crate::families::web_tier::server::validate_service_time(st, &format!("{path}.service_time"), p);
+            validate_service_time(st, &format!("{path}.service_time"), p);
         } else {
             p.add(
                 format!("{path}.service_time"),

@@ -24,14 +24,15 @@ use super::spec::{Acks, KafkaClusterSpec, KafkaConsumerSpec, KafkaProducerSpec};
 use crate::families::messaging::kafka::kafka_partition;
 use crate::families::ring::key_bytes;
 use crate::families::web_tier::client::ArrivalClock;
-use crate::families::web_tier::server::{service_time, validate_service_time};
 use crate::sim::dist::{Duration, KeyDist};
 use crate::sim::engine::{Ctx, Node, NodeParams, NodeSummary, NodeView, Payload, Status};
 use crate::sim::family::Delivery;
 use crate::sim::metrics::{LatencyHist, NodeSample, WindowLatency};
+use crate::sim::spec::service_time;
 use crate::sim::spec::{KeySpec, NodeSpec};
 use crate::sim::time::{SimTime, ms_to_ns, per_s, s_to_ns};
 use crate::sim::trace::MsgKind;
+use crate::sim::validate::validate_service_time;
 use crate::sim::validate::{Change, LinkIdx, NodeIdx, Problems, Topology, limits};
 
 const TAG_ARRIVAL: u32 = 0;

@@ -24,15 +24,16 @@ use super::kinds;
 use super::spec::{ExchangeType, HeadersMatch, RabbitConsumerSpec, RabbitMqSpec, RabbitPublisherSpec};
 use crate::families::messaging::topic::topic_matches;
 use crate::families::web_tier::client::ArrivalClock;
-use crate::families::web_tier::server::{service_time, validate_service_time};
 use crate::sim::dist::Duration;
 use crate::sim::engine::{Ctx, Node, NodeParams, NodeSummary, NodeView, OwnPart, OwnSummary, Payload, Status};
 use crate::sim::family::CollectMap;
 use crate::sim::family::{self, Delivery};
 use crate::sim::metrics::{LatencyHist, NodeSample, WindowLatency};
 use crate::sim::spec::NodeSpec;
+use crate::sim::spec::service_time;
 use crate::sim::time::{SimTime, ms_to_ns, per_s, s_to_ns};
 use crate::sim::trace::MsgKind;
+use crate::sim::validate::validate_service_time;
 use crate::sim::validate::{Change, LinkIdx, NodeIdx, Problems, Topology, limits};
 
 const TAG_TICK: u32 = 0;

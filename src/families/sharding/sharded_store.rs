@@ -26,15 +26,16 @@ use serde::Serialize;
 
 use super::spec::ShardedStoreSpec;
 use crate::families::sharding::placement::{Placement, key_hash, load_balance, shard_name};
-use crate::families::web_tier::server::{service_time, validate_service_time};
 use crate::sim::dist::Duration;
 use crate::sim::engine::{
     Ctx, Membership, Node, NodeParams, NodeSummary, NodeView, Op, OwnPart, OwnSummary, Payload, Request, Status,
 };
 use crate::sim::family::{PartState, PartsOf};
 use crate::sim::metrics::{NodeSample, WindowLatency};
+use crate::sim::spec::service_time;
 use crate::sim::spec::{KeySpec, NodeSpec, Partitioning, Routing, ServiceTimeSpec};
 use crate::sim::time::{SimTime, ms_to_ns, ns_to_s, per_s};
+use crate::sim::validate::validate_service_time;
 use crate::sim::validate::{Change, NodeIdx, Problems, Topology, limits};
 
 use rand::Rng;

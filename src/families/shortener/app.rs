@@ -20,14 +20,15 @@
 use std::collections::VecDeque;
 
 use super::spec::{AppParams, IdsSpec, Strategy, UrlAppSpec};
-use crate::families::web_tier::server::{service_time, validate_service_time};
 use crate::families::web_tier::station::{Admit, Station};
 use crate::sim::dist::Duration;
 use crate::sim::engine::{Ctx, Node, NodeParams, NodeSummary, NodeView, Op, Payload, Request, Status};
 use crate::sim::family::{Figure, Story};
 use crate::sim::metrics::NodeSample;
+use crate::sim::spec::service_time;
 use crate::sim::spec::{CallOp, NodeSpec};
 use crate::sim::time::SimTime;
+use crate::sim::validate::validate_service_time;
 use crate::sim::validate::{Change, LinkIdx, NodeIdx, Problems, Topology, limits, parse_as};
 
 use super::hash::{Hash, MAX_LEN, MIN_LEN, prefix_u64};

@@ -8,13 +8,14 @@
 //!   down: leases are refused; servers go on until their blocks run out
 //! ```
 
-use crate::families::web_tier::server::{service_time, validate_service_time};
 use crate::families::web_tier::station::{Desk, Station};
 use crate::sim::dist::Duration;
 use crate::sim::engine::{Ctx, Node, NodeSummary, NodeView, Payload, Status};
 use crate::sim::family::Figure;
 use crate::sim::metrics::NodeSample;
+use crate::sim::spec::service_time;
 use crate::sim::time::SimTime;
+use crate::sim::validate::validate_service_time;
 use crate::sim::validate::{NodeIdx, Problems, Topology};
 
 use super::spec::IdCoordinatorSpec;

@@ -18,13 +18,14 @@
 
 use std::collections::BTreeMap;
 
-use crate::families::web_tier::server::{service_time, validate_service_time};
 use crate::families::web_tier::station::{Desk, Station};
 use crate::sim::dist::Duration;
 use crate::sim::engine::{Ctx, Node, NodeParams, NodeSummary, NodeView, Op, Payload, Request, Status};
 use crate::sim::family::Figure;
 use crate::sim::metrics::NodeSample;
+use crate::sim::spec::service_time;
 use crate::sim::time::SimTime;
+use crate::sim::validate::validate_service_time;
 use crate::sim::validate::{Change, NodeIdx, Problems, Topology, limits};
 
 use super::spec::UrlDbSpec;

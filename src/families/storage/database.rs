@@ -16,13 +16,14 @@
 //! replicas will be more desks beside it, reads routed among them and
 //! writes applied to them after a replication lag.
 
-use crate::families::web_tier::server::{service_time, validate_service_time};
 use crate::families::web_tier::station::{Desk, Station};
 use crate::sim::dist::Duration;
 use crate::sim::engine::{Ctx, Node, NodeParams, NodeSummary, NodeView, Op, Payload, Status};
 use crate::sim::metrics::NodeSample;
 use crate::sim::spec::ServiceTimeSpec;
+use crate::sim::spec::service_time;
 use crate::sim::time::SimTime;
+use crate::sim::validate::validate_service_time;
 use crate::sim::validate::{Change, NodeIdx, Problems, Topology, limits};
 
 use super::spec::DatabaseSpec;

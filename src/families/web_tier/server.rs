@@ -19,12 +19,13 @@
 use crate::sim::dist::Duration;
 use crate::sim::engine::{Ctx, Node, NodeParams, NodeSummary, NodeView, Op, Payload, Request, Status};
 use crate::sim::metrics::NodeSample;
+use crate::sim::spec::service_time;
 use crate::sim::spec::{CALLS_FOR, CallOp, ServerSpec, ServiceTimeSpec, StepSpec, When};
 use crate::sim::time::{SimTime, ms_to_ns};
-use crate::sim::validate::{Change, LinkIdx, NodeIdx, Problems, Topology, limits};
+use crate::sim::validate::{Change, LinkIdx, NodeIdx, Problems, Topology, limits, validate_service_time};
 
 use super::station::{Admit, Station};
-use crate::sim::family::CollectMap;
+use crate::sim::family::{CallStats, CollectMap};
 
 const TAG_DONE: u32 = 0;
 /// A call's timeout; the tag's upper bits carry the call's generation.
@@ -107,34 +108,6 @@ fn validate_call(c: &StepSpec, path: &str, seen_get: bool, p: &mut Problems) {
     p.range_f64(path, "backoff_ms", c.backoff_ms, 0.0, limits::MAX_DURATION_MS);
 }
 
-pub fn validate_service_time(st: &ServiceTimeSpec, path: &str, p: &mut Problems) {
-    match *st {
-        ServiceTimeSpec::Exponential { mean_ms } | ServiceTimeSpec::Constant { mean_ms } => {
-            p.positive_f64(path, "mean_ms", mean_ms, limits::MAX_DURATION_MS)
-        }
-        ServiceTimeSpec::Uniform { min_ms, max_ms } => {
-            p.range_f64(path, "min_ms", min_ms, 0.0, limits::MAX_DURATION_MS);
-            p.positive_f64(path, "max_ms", max_ms, limits::MAX_DURATION_MS);
-            if max_ms < min_ms {
-                p.add(format!("{path}.max_ms"), format!("must be at least min_ms ({min_ms}) (got {max_ms})"));
-            }
-        }
-        ServiceTimeSpec::Lognormal { mean_ms, cv } => {
-            p.positive_f64(path, "mean_ms", mean_ms, limits::MAX_DURATION_MS);
-            p.range_f64(path, "cv", cv, 0.0, limits::MAX_CV);
-        }
-    }
-}
-
-pub fn service_time(spec: &ServiceTimeSpec) -> Duration {
-    match *spec {
-        ServiceTimeSpec::Exponential { mean_ms } => Duration::exponential(mean_ms),
-        ServiceTimeSpec::Constant { mean_ms } => Duration::constant(mean_ms),
-        ServiceTimeSpec::Uniform { min_ms, max_ms } => Duration::uniform(min_ms, max_ms),
-        ServiceTimeSpec::Lognormal { mean_ms, cv } => Duration::lognormal(mean_ms, cv),
-    }
-}
-
 /// One call, resolved.
 #[derive(Clone, Copy, Debug)]
 struct Call {
@@ -157,18 +130,6 @@ struct Plan {
     calls: Vec<Call>,
     /// (first call, number of calls) of each step, in order.
     steps: Vec<(u16, u16)>,
-}
-
-/// Calls made to one target, over the run.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
-pub struct CallStats {
-    pub sent: u64,
-    pub ok: u64,
-    /// Calls that failed for good (after their retries).
-    pub failed: u64,
-    /// Attempts that got no answer within `timeout_ms`.
-    pub timed_out: u64,
-    pub retried: u64,
 }
 
 /// A request inside the server: served, then waiting on its calls.
