@@ -449,10 +449,7 @@ pub fn verdict(a: &Simulation, b: &Simulation, label_a: &str, label_b: &str, fig
         if kinds.iter().any(|k| k.0 == kind) {
             continue;
         }
-        let named = match spec {
-            crate::sim::spec::NodeSpec::Own(o) => o.kind.verdict_figures(),
-            _ => &[],
-        };
+        let named = spec.kind.verdict_figures();
         kinds.push((kind, named));
     }
     for (kind, named) in kinds {

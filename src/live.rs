@@ -13,7 +13,7 @@
 use crate::sim::Simulation;
 use crate::sim::engine::{Applied, NodeParams};
 use crate::sim::family::PartState;
-use crate::sim::spec::{Acks, Algorithm, ArrivalSpec, FaultSpec, NodeSpec};
+use crate::sim::spec::{Acks, Algorithm, ArrivalSpec, FaultSpec};
 use crate::sim::validate::{NodeIdx, ScenarioError};
 
 /// One action the app offers on a node: a label for people and the
@@ -110,11 +110,11 @@ pub fn faults(sim: &Simulation, node: NodeIdx) -> Vec<LiveAction> {
     // whole `FaultSpec` each.
     let mut push = |label: String, entry: FaultSpec| out.push(LiveAction { label, entry });
     match &s.node_specs[i] {
-        NodeSpec::Client(_) => {}
+        spec if !spec.kind.can_fail() => {}
         // A node whose parts fail one by one (a Kafka cluster's brokers)
         // fails and recovers part by part.
         spec if !view.parts.is_empty()
-            && let Some(parts) = crate::families::kinds::parts(spec).filter(|p| p.must_name) =>
+            && let Some(parts) = spec.kind.parts(spec).filter(|p| p.must_name) =>
         {
             for (n, &state) in view.parts.iter().enumerate() {
                 let verb = match state {
@@ -162,7 +162,7 @@ pub fn offered(sim: &Simulation, node: NodeIdx) -> Vec<LiveAction> {
     let mut push = |label: String, entry: FaultSpec| out.push(LiveAction { label, entry });
     // A node whose parts join and leave (a store's shards): each part
     // present fails, recovers or leaves; and one more joins.
-    if let Some(parts) = crate::families::kinds::parts(&s.node_specs[i]).filter(|p| p.membership.is_some()) {
+    if let Some(parts) = s.node_specs[i].kind.parts(&s.node_specs[i]).filter(|p| p.membership.is_some()) {
         for (n, _) in view.parts.iter().enumerate().filter(|(_, state)| **state != PartState::Gone) {
             for verb in [Verb::Fail, Verb::Recover, Verb::RemoveShard] {
                 push(format!("{} {} {n}", verb.word(), parts.field), entry(verb, id).with_part(parts.field, n as u32));
@@ -223,8 +223,8 @@ pub fn offered(sim: &Simulation, node: NodeIdx) -> Vec<LiveAction> {
     // The A/B panel's changes that are the family's own (a shortener's
     // strategy, a chat's mode, a store's placement…): each is a live edit too.
     if let NodeParams::Own { spec } = &view.params {
-        for (_, b, e) in crate::families::kinds::candidates(view.kind, id, spec) {
-            if crate::families::kinds::feasible(s, &e) {
+        for (_, b, e) in crate::families::candidates(view.kind, id, spec) {
+            if crate::families::feasible(s, &e) {
                 push(b, e);
             }
         }

@@ -184,8 +184,11 @@ fn state_from_json(json: &[u8]) -> Result<ShareState, LinkError> {
     {
         return Err(invalid(format!("unknown field `{k}`.")));
     }
-    let scenario = parse_spec_value(top.remove("scenario").ok_or_else(|| invalid("the scenario is missing.".into()))?)
-        .map_err(|e| invalid(e.errors.iter().map(|f| f.to_string()).collect::<Vec<_>>().join("; ") + "."))?;
+    let scenario = parse_spec_value(
+        top.remove("scenario").ok_or_else(|| invalid("the scenario is missing.".into()))?,
+        &crate::families::KINDS,
+    )
+    .map_err(|e| invalid(e.errors.iter().map(|f| f.to_string()).collect::<Vec<_>>().join("; ") + "."))?;
     let number = |v: Option<Value>, default: f64, name: &str| match v {
         None => Ok(default),
         Some(v) => v.as_f64().ok_or_else(|| invalid(format!("{name} must be a number."))),
@@ -315,9 +318,11 @@ mod tests {
         let bad_scenario = ShareState { speed: 1.0, ..state_of(presets::MM8_JSON) };
         let mut spec = bad_scenario.scenario.clone();
         spec.seed = 3;
-        if let crate::sim::spec::NodeSpec::Server(s) = &mut spec.nodes[1] {
-            s.workers = 0;
-        }
+        // A server with no workers: its fields parse, validation refuses it.
+        let pool = serde_json::json!({"id": "pool", "workers": 0, "service_time": {"dist": "constant", "mean_ms": 1}});
+        spec.nodes[1] = crate::families::own_kind("server")
+            .and_then(|k| k.parse(pool, "nodes[1]", &mut crate::sim::validate::Problems::default()))
+            .expect("a server's fields parse");
         let link = encode(&ShareState { scenario: spec, ..bad_scenario });
         match decode(&link) {
             Err(LinkError::InvalidScenario(e)) => assert!(e.contains("nodes[1].workers"), "{e}"),

@@ -387,7 +387,7 @@ fn bad_tiered_scenarios_get_errors_naming_the_field() {
     says(
         &bad(|d| d["faults"] = json!([{"at_s": 1, "set": "db", "hold_worker": false}])),
         "faults[0].hold_worker",
-        "applies to servers that make calls",
+        "does not apply to `db`, a database: `set` on it takes `workers`, `service_time`",
     );
     // A cycle of calls: app-1 calls app-2, which calls app-1.
     let cycle = bad(|d| {
@@ -856,8 +856,8 @@ fn a_saturated_database_shows_its_connections_and_its_windows() {
 fn each_request_op_is_named_as_the_scenario_format_spells_its_call() {
     // A sharded store's routes show a request's op by this name: the one a
     // scenario writes in a call's `op`.
-    use scalelab::families::web_tier::spec::CallOp;
     use scalelab::sim::engine::Op;
+    use scalelab::sim::spec::CallOp;
     for (op, call) in [
         (Op::Read, CallOp::Read),
         (Op::Write, CallOp::Write),

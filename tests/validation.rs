@@ -315,9 +315,21 @@ fn timeline_edits_are_checked_against_the_node_kind_and_time() {
     assert_error(
         &with(json!([{"at_s": 1, "set": "app-1", "rate_per_s": 5}])),
         "faults[0].rate_per_s",
-        "applies to clients",
+        "does not apply to `app-1`, a server: `set` on it takes `workers`, `service_time`",
     );
-    assert_error(&with(json!([{"at_s": 1, "set": "lb", "workers": 5}])), "faults[0].workers", "applies to servers");
+    assert_error(
+        &with(json!([{"at_s": 1, "set": "lb", "workers": 5}])),
+        "faults[0].workers",
+        "does not apply to `lb`, a load_balancer: `set` on it takes `algorithm`",
+    );
+    // A field a kind does not take gets that one error, not its range's too.
+    assert_eq!(
+        errors_of(&with(json!([{"at_s": 1, "set": "users", "workers": 0}]))),
+        vec![(
+            "faults[0].workers".to_string(),
+            "does not apply to `users`, a client: `set` on it takes `rate_per_s`".to_string()
+        )]
+    );
     assert_error(&with(json!([{"at_s": 1, "set": "app-1"}])), "faults[0]", "needs at least one of");
     assert_error(&with(json!([{"at_s": 1, "set": "app-1", "workers": 0}])), "faults[0].workers", "between 1 and");
     assert_error(&with(json!([{"at_s": 1, "fail": "app-1", "workers": 3}])), "faults[0]", "go only with `set`");

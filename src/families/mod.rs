@@ -6,15 +6,16 @@
 //!                        <kind>.rs    node models: validation, Node impl, view, summary
 //!                        presets.rs   its gallery entries (files in public/presets/)
 //!                        ui.rs        its panel (feature `web`), if it has one
-//!   families/kinds.rs    the kind registry: parse, validate, links, build
+//!                        kinds.rs     its kinds as the registry reaches them (TypedKind)
 //!   families/ring.rs     the consistent-hash ring and key hashing several families use
-//!   families/mod.rs      FAMILIES: what the validator, CLI, gallery and app iterate
+//!   families/mod.rs      FAMILIES and KINDS: what the validator, CLI, gallery and app iterate
 //! ```
 //! Everything here but the `ui.rs` files is pure, as `src/sim` is (a tidy
-//! test checks both). The engine imports only `kinds`.
+//! test checks both). The core imports nothing from here: it reaches the
+//! kinds through [`KINDS`] (as `sim::family::Kinds`) and each node's
+//! `OwnKind`.
 
 pub mod chat;
-pub mod kinds;
 pub mod messaging;
 pub mod ring;
 pub mod sharding;
@@ -34,10 +35,8 @@ pub struct Family {
     pub presets: &'static [Preset],
     /// How the diagram draws its kinds (a kind not listed is a `Station`).
     pub glyphs: &'static [(&'static str, Glyph)],
-    /// Where the code of its kinds lives: `None`, in the main module (the
-    /// registry's arms in `kinds.rs`); `Some`, in a chunk of its own, which
-    /// a web page fetches when a scenario of the family first opens.
-    pub chunk: Option<Chunk>,
+    /// Where the code of its kinds lives.
+    pub code: Code,
     /// Its panel beside the diagram; it shows itself when the scene has one
     /// of the family's nodes.
     #[cfg(feature = "web")]
@@ -51,6 +50,16 @@ pub struct Family {
     /// The diagram's tooltip for its kinds (`None` for a node not its own).
     #[cfg(feature = "web")]
     pub describe: Option<crate::ui::DescribeFn>,
+}
+
+/// Where a family's code lives: in the main module (the web tier: the
+/// default scenario is made of it), or in a chunk of its own, which a web
+/// page fetches when a scenario of the family first opens. Either way the
+/// rest of the program reaches it only through its [`Parts`].
+#[derive(Clone, Copy)]
+pub enum Code {
+    Main(&'static Parts),
+    Chunk(Chunk),
 }
 
 /// A family whose code is reached only through [`Parts`], which this
@@ -134,7 +143,10 @@ impl Family {
     /// Its chunk's parts, if loaded. A load that is ready at once (every
     /// build but the split one) happens here, on first use.
     pub fn parts(&self) -> Option<&'static Parts> {
-        let chunk = self.chunk?;
+        let chunk = match self.code {
+            Code::Main(parts) => return Some(parts),
+            Code::Chunk(chunk) => chunk,
+        };
         if let Some(parts) = loaded(self.id) {
             return Some(parts);
         }
@@ -154,7 +166,7 @@ impl Family {
 
     /// Fetches its chunk, if it has one and it is not loaded yet.
     pub async fn load(&self) -> Result<(), ChunkError> {
-        if let Some(chunk) = self.chunk
+        if let Code::Chunk(chunk) = self.code
             && loaded(self.id).is_none()
         {
             remember(self.id, chunk().await?);
@@ -164,7 +176,7 @@ impl Family {
 
     /// Whether its code can run now (in the main module, or its chunk loaded).
     pub fn ready(&self) -> bool {
-        self.chunk.is_none() || loaded(self.id).is_some()
+        matches!(self.code, Code::Main(_)) || loaded(self.id).is_some()
     }
 }
 
@@ -187,10 +199,58 @@ pub fn family_of(kind: &str) -> Option<&'static Family> {
     FAMILIES.iter().find(|f| f.kinds.contains(&kind))
 }
 
-/// The [`OwnKind`](crate::sim::spec::OwnKind) named `name`, if its family
-/// has a chunk and it is loaded (or loads at once).
+/// The [`OwnKind`](crate::sim::spec::OwnKind) named `name`, if its family's
+/// code is in the main module or loaded (or loads at once).
 pub fn own_kind(name: &str) -> Option<&'static dyn crate::sim::spec::OwnKind> {
     family_of(name)?.parts()?.kinds.iter().copied().find(|k| k.name() == name)
+}
+
+/// The registry as the core asks it (`sim::family::Kinds`): what
+/// `Scenario::from_json` and a share link's reader parse with.
+pub struct Registry;
+
+/// The one registry.
+pub static KINDS: Registry = Registry;
+
+impl crate::sim::family::Kinds for Registry {
+    fn kind(&self, name: &str) -> Option<&'static dyn crate::sim::spec::OwnKind> {
+        own_kind(name)
+    }
+    fn missing(&self, name: &str) -> Option<String> {
+        // A split build parses only after the UI has loaded the family
+        // (`to_load`); this is a bug if seen.
+        let family = family_of(name).filter(|f| !f.ready())?;
+        Some(format!("the code of the {} family (kind `{name}`) is not loaded yet; reload the page", family.title))
+    }
+    fn names(&self) -> Vec<&'static str> {
+        kind_names().collect()
+    }
+}
+
+impl crate::sim::validate::Scenario {
+    /// Parses and validates scenario JSON, with every kind of every family
+    /// ([`KINDS`]).
+    pub fn from_json(text: &str) -> Result<Self, crate::sim::validate::ScenarioError> {
+        Self::read_json(text, &KINDS)
+    }
+}
+
+/// A/B changes worth offering for a node whose editable fields are its
+/// own (`NodeParams::Own`): (label of A, label of B, the edit that makes B).
+/// A kind knows its own spec, not the scenario around it: what offers them
+/// keeps only those the scenario can take ([`feasible`]).
+pub fn candidates(
+    kind: &str,
+    id: &str,
+    spec: &serde_json::Value,
+) -> Vec<(String, String, crate::sim::spec::FaultSpec)> {
+    own_kind(kind).map_or_else(Vec::new, |k| k.candidates(id, spec))
+}
+
+/// Whether `scenario` can take `entry` (a shortener's leased ranges need a
+/// coordinator to lease from): a whole validation, so not for every frame.
+pub fn feasible(scenario: &crate::sim::validate::Scenario, entry: &crate::sim::spec::FaultSpec) -> bool {
+    scenario.with_entry(entry.clone()).is_ok()
 }
 
 /// The families with a chunk not loaded yet that the `scenarios` (scenario

@@ -11,8 +11,8 @@
 //!                              └─ ctx.send_request / reply / set_timer ─► push
 //! ```
 //! The loop knows nothing of clients, servers or balancers: a node kind is a
-//! [`Node`] implementation its family registers (built through the kind
-//! registry, `families::kinds::build`). A family's own protocol travels as
+//! [`Node`] implementation its family registers (built by the node's own
+//! kind, `NodeSpec::kind.build`). A family's own protocol travels as
 //! `Payload::Own` (`wire.rs`), opaque here. Requests carry
 //! the links they crossed, so a response retraces them without any node
 //! keeping a table of who asked.
@@ -33,7 +33,6 @@ use super::spec::FaultSpec;
 use super::time::{SimTime, ns_to_s};
 use super::trace::{MsgKind, Trace, TraceEntry};
 use super::validate::{Action, Change, Link, LinkIdx, NodeIdx, Scenario, ScenarioError, Stop, Topology, limits};
-use crate::families::kinds as nodes;
 
 /// What travels and what nodes show are declared by the family registry
 /// (`family.rs`); the engine moves and stores them without looking inside.
@@ -184,8 +183,16 @@ pub enum Membership {
 /// the timeline).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum BackendChange<'a> {
-    Added { link: LinkIdx, node: NodeIdx, weight: u32, id: &'a str },
-    Removed { node: NodeIdx },
+    /// The server added, on the balancer's link `link` (the spec says what
+    /// it is: its id, a server's weight).
+    Added {
+        link: LinkIdx,
+        node: NodeIdx,
+        spec: &'a super::spec::NodeSpec,
+    },
+    Removed {
+        node: NodeIdx,
+    },
 }
 
 /// Everything the nodes share: handed to a node, wrapped in a [`Ctx`], for
@@ -595,12 +602,8 @@ impl Simulation {
             scenario: scenario.clone(),
         };
         for i in 0..n_nodes {
-            sim.nodes.push(nodes::build(
-                &scenario.node_specs,
-                i as NodeIdx,
-                &scenario.topology,
-                scenario.n_initial_nodes,
-            ));
+            let spec = &scenario.node_specs[i];
+            sim.nodes.push(spec.kind.build(spec, &scenario.node_specs, i as NodeIdx, &scenario.topology));
         }
         for (entry, a) in scenario.timeline.iter().enumerate() {
             sim.core.queue.push_control(a.at_ns, Event::Control { entry: entry as u64 });
@@ -661,12 +664,8 @@ impl Simulation {
         }
         // Servers the entries add, and their links, extend the topology.
         for i in self.nodes.len()..scenario.topology.ids.len() {
-            self.nodes.push(nodes::build(
-                &scenario.node_specs,
-                i as NodeIdx,
-                &scenario.topology,
-                scenario.n_initial_nodes,
-            ));
+            let spec = &scenario.node_specs[i];
+            self.nodes.push(spec.kind.build(spec, &scenario.node_specs, i as NodeIdx, &scenario.topology));
             self.present.push(false);
             self.ever_present.push(false);
             // The same substream a replay of the recorded scenario gives it.
@@ -829,17 +828,13 @@ impl Simulation {
                 let adding = self.scenario.timeline[entry].action == Action::AddServer;
                 self.present[i] = adding;
                 self.ever_present[i] |= adding;
-                let weight = match &self.scenario.node_specs[i] {
-                    super::spec::NodeSpec::Server(s) => s.weight,
-                    _ => 1,
-                };
-                let id = self.scenario.topology.ids[i].as_str();
+                let spec = &self.scenario.node_specs[i];
                 for (l, link) in self.scenario.topology.links.iter().enumerate() {
                     if link.to != node {
                         continue;
                     }
                     let change = if adding {
-                        BackendChange::Added { link: l as LinkIdx, node, weight, id }
+                        BackendChange::Added { link: l as LinkIdx, node, spec }
                     } else {
                         BackendChange::Removed { node }
                     };

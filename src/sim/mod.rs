@@ -9,8 +9,9 @@
 //! - [`validate`]: spec → validated [`Scenario`], every problem with its path.
 //! - [`engine`]: the event loop, [`Node`] trait, messages, [`Simulation`].
 //! - [`family`]: the message, view and summary types that name families
-//!   (the families themselves live in `crate::families`, one folder each,
-//!   with the kind registry `families::kinds` that builds every node).
+//!   and the kind seam (`NodeSpec`, `OwnKind`, `Kinds`): the families
+//!   themselves live in `crate::families`, one folder each, and reach the
+//!   core through it; nothing here imports them.
 //! - [`queue`], [`dist`], [`time`], [`metrics`], [`trace`]: engine parts;
 //!   [`tree`]: a serialized value kept as data (a family's summary part).
 //! - [`theory`]: queueing and caching formulas; [`baseline`]: a minimal

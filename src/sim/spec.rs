@@ -11,8 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::sim::dist::Duration;
 
-pub use crate::families::web_tier::spec::*;
-pub use crate::sim::family::{OwnKind, OwnSpec, TypedKind};
+pub use crate::sim::family::{NodeSpec, OwnKind, TypedKind};
 
 /// The newest scenario format this build reads and writes.
 pub const FORMAT_VERSION: u32 = 1;
@@ -46,68 +45,73 @@ pub enum StopSpec {
     SimTimeS(f64),
 }
 
-/// Read by `families::kinds::parse`, written by serde.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum NodeSpec {
-    Client(ClientSpec),
-    Server(ServerSpec),
-    LoadBalancer(LoadBalancerSpec),
-    /// A kind whose code lives with its family (`OwnKind`), written
-    /// `{"kind": <its name>, <its fields>}` like every other.
-    #[serde(untagged)]
-    Own(OwnSpec),
+/// What a call asks of its target: a server's call names one, and each
+/// kind says which it takes (`OwnKind::accepted_ops`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CallOp {
+    Get,
+    Set,
+    Delete,
+    Read,
+    Write,
+    Range,
 }
 
-impl NodeSpec {
-    pub fn id(&self) -> &str {
+impl CallOp {
+    pub fn name(self) -> &'static str {
         match self {
-            NodeSpec::Client(c) => &c.id,
-            NodeSpec::Server(s) => &s.id,
-            NodeSpec::LoadBalancer(l) => &l.id,
-            NodeSpec::Own(o) => &o.id,
+            CallOp::Get => "get",
+            CallOp::Set => "set",
+            CallOp::Delete => "delete",
+            CallOp::Read => "read",
+            CallOp::Write => "write",
+            CallOp::Range => "range",
         }
     }
+}
 
-    pub fn kind_name(&self) -> &'static str {
+/// How a load balancer picks a backend (a `load_balancer`'s `algorithm`,
+/// and what a timeline `set` entry may change it to).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Algorithm {
+    RoundRobin,
+    WeightedRoundRobin,
+    Random,
+    PowerOfTwo,
+    IpHash,
+    LeastConnections,
+    WeightedLeastConnections,
+    LeastResponseTime,
+    ConsistentHash,
+}
+
+impl Algorithm {
+    pub const ALL: [Algorithm; 9] = [
+        Algorithm::RoundRobin,
+        Algorithm::WeightedRoundRobin,
+        Algorithm::Random,
+        Algorithm::PowerOfTwo,
+        Algorithm::IpHash,
+        Algorithm::LeastConnections,
+        Algorithm::WeightedLeastConnections,
+        Algorithm::LeastResponseTime,
+        Algorithm::ConsistentHash,
+    ];
+
+    /// The name used in scenario files.
+    pub fn name(self) -> &'static str {
         match self {
-            NodeSpec::Client(_) => "client",
-            NodeSpec::Server(_) => "server",
-            NodeSpec::LoadBalancer(_) => "load_balancer",
-            NodeSpec::Own(o) => o.kind.name(),
-        }
-    }
-
-    /// What the node speaks over its links (see `OwnKind::protocol`):
-    /// `"requests"` for every kind in the main module.
-    pub fn protocol(&self) -> &'static str {
-        match self {
-            NodeSpec::Own(o) => o.kind.protocol(),
-            _ => "requests",
-        }
-    }
-
-    /// Whether the node speaks a protocol of its family's own (Kafka's,
-    /// RabbitMQ's), not requests.
-    pub fn is_messaging(&self) -> bool {
-        self.protocol() != "requests"
-    }
-
-    /// Whether the node originates traffic (a run needs at least one).
-    pub fn is_source(&self) -> bool {
-        match self {
-            NodeSpec::Client(_) => true,
-            NodeSpec::Own(o) => o.kind.is_source(),
-            _ => false,
-        }
-    }
-
-    /// The typed spec of a node of the family kind `K`, if it is one: how
-    /// a family reads its own nodes (and its neighbours) in a scenario.
-    pub fn as_kind<K: TypedKind>(&self) -> Option<&K::Spec> {
-        match self {
-            NodeSpec::Own(o) if o.kind.name() == K::NAME => Some(o.get()),
-            _ => None,
+            Algorithm::RoundRobin => "round_robin",
+            Algorithm::WeightedRoundRobin => "weighted_round_robin",
+            Algorithm::Random => "random",
+            Algorithm::PowerOfTwo => "power_of_two",
+            Algorithm::IpHash => "ip_hash",
+            Algorithm::LeastConnections => "least_connections",
+            Algorithm::WeightedLeastConnections => "weighted_least_connections",
+            Algorithm::LeastResponseTime => "least_response_time",
+            Algorithm::ConsistentHash => "consistent_hash",
         }
     }
 }

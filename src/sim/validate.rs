@@ -7,8 +7,10 @@
 //! ```
 //! Each top-level field, each node, link and fault is parsed on its own, so
 //! one bad node does not hide the problems of the next. Rules that only one
-//! node kind cares about live in that kind's module (`nodes/*`), called from
-//! here. A [`Scenario`] that comes out of this module can always be run.
+//! node kind cares about live with the kind ([`OwnKind`]), called from here;
+//! the kinds a build knows come in as [`Kinds`] (the families' registry),
+//! so nothing here names a family. A [`Scenario`] that comes out of this
+//! module can always be run.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -18,9 +20,9 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use super::engine::Membership;
+use super::family::Kinds;
 use super::spec::*;
 use super::time::{SimTime, ms_to_ns, s_to_ns};
-use crate::families::kinds as nodes;
 
 pub use super::limits;
 
@@ -119,6 +121,9 @@ pub struct Topology {
     pub ids: Vec<String>,
     pub links: Vec<Link>,
     pub out_links: Vec<Vec<LinkIdx>>,
+    /// The scenario's own nodes: those at or past this index are servers
+    /// the timeline adds (`add_server`).
+    pub n_initial_nodes: usize,
 }
 
 impl Topology {
@@ -155,8 +160,8 @@ pub struct Change {
     pub partitioning: Option<Partitioning>,
     pub routing: Option<Routing>,
     pub hold_worker: Option<bool>,
-    /// A kind's own fields (`set` with `params`), checked by the kind
-    /// registry (`families::kinds::check_params`); the node reads them.
+    /// A kind's own fields (`set` with `params`), checked by the node's
+    /// kind (`OwnKind::check_params`); the node reads them.
     pub params: Option<Value>,
 }
 
@@ -207,9 +212,10 @@ pub struct Scenario {
 }
 
 impl Scenario {
-    /// Parses and validates scenario JSON.
-    pub fn from_json(text: &str) -> Result<Scenario, ScenarioError> {
-        let spec = parse_spec(text)?;
+    /// Parses and validates scenario JSON, with the node kinds `kinds`
+    /// knows (`Scenario::from_json` passes the families' registry).
+    pub fn read_json(text: &str, kinds: &dyn Kinds) -> Result<Scenario, ScenarioError> {
+        let spec = parse_spec(text, kinds)?;
         Scenario::from_spec(spec)
     }
 
@@ -290,7 +296,7 @@ fn one_error(path: &str, message: impl Into<String>) -> ScenarioError {
 }
 
 /// Parses each part on its own so every structural problem is reported.
-pub fn parse_spec(text: &str) -> Result<ScenarioSpec, ScenarioError> {
+pub fn parse_spec(text: &str, kinds: &dyn Kinds) -> Result<ScenarioSpec, ScenarioError> {
     if text.len() > limits::MAX_SCENARIO_BYTES {
         return Err(one_error(
             "(document)",
@@ -299,13 +305,13 @@ pub fn parse_spec(text: &str) -> Result<ScenarioSpec, ScenarioError> {
     }
     let value: Value =
         serde_json::from_str(text).map_err(|e| one_error("(document)", format!("is not valid JSON: {e}")))?;
-    parse_spec_value(value)
+    parse_spec_value(value, kinds)
 }
 
 /// Like [`parse_spec`], from a parsed JSON tree (a share link's `scenario`).
 /// Every spec is read from a `Value`, so serde's code for the spec types is
 /// generated once, not once per input kind.
-pub fn parse_spec_value(value: Value) -> Result<ScenarioSpec, ScenarioError> {
+pub fn parse_spec_value(value: Value, kinds: &dyn Kinds) -> Result<ScenarioSpec, ScenarioError> {
     let Value::Object(mut top) = value else {
         return Err(one_error("(document)", "must be a JSON object"));
     };
@@ -344,7 +350,7 @@ pub fn parse_spec_value(value: Value) -> Result<ScenarioSpec, ScenarioError> {
     let seed: Option<u64> = field(&mut top, "seed", false, &mut p);
     let stop: Option<StopSpec> = field(&mut top, "stop", true, &mut p);
     let metrics: Option<MetricsSpec> = field(&mut top, "metrics", false, &mut p);
-    let nodes = list(&mut top, "nodes", true, &mut p, parse_node);
+    let nodes = list(&mut top, "nodes", true, &mut p, |v, path, p| parse_node(v, path, kinds, p));
     let links = list(&mut top, "links", false, &mut p, parse_as::<LinkSpec>);
     let faults = list(&mut top, "faults", false, &mut p, parse_as::<FaultSpec>);
 
@@ -446,12 +452,12 @@ fn json_type(v: &Value) -> &'static str {
     }
 }
 
-fn parse_node(value: Value, path: &str, p: &mut Problems) -> Option<NodeSpec> {
+fn parse_node(value: Value, path: &str, known: &dyn Kinds, p: &mut Problems) -> Option<NodeSpec> {
     let Value::Object(mut obj) = value else {
         p.add(path, format!("must be an object (got {})", json_type(&value)));
         return None;
     };
-    let kinds = crate::families::kind_names().collect::<Vec<_>>().join(", ");
+    let kinds = known.names().join(", ");
     let kind = match obj.remove("kind") {
         None => {
             p.add(format!("{path}.kind"), format!("is missing; expected one of: {kinds}"));
@@ -464,10 +470,12 @@ fn parse_node(value: Value, path: &str, p: &mut Problems) -> Option<NodeSpec> {
         }
     };
     let body = Value::Object(obj);
-    nodes::parse(&kind, body, path, p).unwrap_or_else(|| {
-        p.add(format!("{path}.kind"), format!("unknown kind `{kind}`; expected one of: {kinds}"));
-        None
-    })
+    if let Some(k) = known.kind(&kind) {
+        return k.parse(body, path, p);
+    }
+    let message = known.missing(&kind).unwrap_or_else(|| format!("unknown kind `{kind}`; expected one of: {kinds}"));
+    p.add(format!("{path}.kind"), message);
+    None
 }
 
 /// Checks every rule on a parsed spec; returns the resolved topology when the
@@ -512,7 +520,7 @@ fn check_spec(spec: &ScenarioSpec, p: &mut Problems) -> Option<(Topology, Vec<No
         if index.insert(id, i as NodeIdx).is_some() {
             p.add(format!("{path}.id"), format!("`{id}` is used by another node; ids must be unique"));
         }
-        nodes::validate(node, &path, p);
+        node.kind.validate(node, &path, p);
     }
     if !spec.nodes.iter().any(NodeSpec::is_source) {
         p.add(
@@ -556,10 +564,15 @@ fn check_spec(spec: &ScenarioSpec, p: &mut Problems) -> Option<(Topology, Vec<No
         out_links[from as usize].push(links.len() as LinkIdx);
         links.push(Link { from, to, latency_ns: ms_to_ns(l.latency_ms) });
     }
-    let topology = Topology { ids: spec.nodes.iter().map(|n| n.id().to_string()).collect(), links, out_links };
+    let topology = Topology {
+        ids: spec.nodes.iter().map(|n| n.id().to_string()).collect(),
+        links,
+        out_links,
+        n_initial_nodes: spec.nodes.len(),
+    };
     if links_ok && index.len() == spec.nodes.len() {
         for (i, node) in spec.nodes.iter().enumerate() {
-            nodes::validate_links(node, i as NodeIdx, &format!("nodes[{i}]"), spec, &topology, p);
+            validate_links(node, i as NodeIdx, &format!("nodes[{i}]"), spec, &topology, p);
         }
         check_paths(spec, &topology, p);
     }
@@ -676,12 +689,13 @@ fn check_timeline(
                 p.add(format!("{path}.like"), format!("names no node: `{like}`"));
                 continue;
             };
-            let NodeSpec::Server(like_spec) = &node_specs[like_idx as usize] else {
-                p.add(format!("{path}.like"), format!("`{like}` is not a server"));
+            let like_spec = &node_specs[like_idx as usize];
+            let Some(copy) = like_spec.kind.copy(like_spec, target) else {
+                p.add(format!("{path}.like"), format!("`{like}` is not a server (a member of a balancer's pool)"));
                 continue;
             };
             let incoming: Vec<Link> = topo.links.iter().filter(|l| l.to == like_idx).copied().collect();
-            if incoming.iter().all(|l| !matches!(node_specs[l.from as usize], NodeSpec::LoadBalancer(_))) {
+            if incoming.iter().all(|l| !node_specs[l.from as usize].kind.balances()) {
                 p.add(
                     format!("{path}.like"),
                     format!("`{like}` is behind no load balancer, so a copy would get no traffic"),
@@ -700,7 +714,7 @@ fn check_timeline(
                 continue;
             }
             let new_idx = node_specs.len() as NodeIdx;
-            node_specs.push(NodeSpec::Server(ServerSpec { id: target.clone(), ..like_spec.clone() }));
+            node_specs.push(copy);
             topo.ids.push(target.clone());
             topo.out_links.push(Vec::new());
             for l in incoming {
@@ -723,13 +737,13 @@ fn check_timeline(
         let kind = &node_specs[node as usize];
         let action = match verb {
             "fail" | "recover" => {
-                if let NodeSpec::Client(_) = kind {
-                    p.add(target_path, format!("`{target}` is a client; only servers and load balancers can fail"));
+                if !kind.kind.can_fail() {
+                    p.add(target_path, format!("`{target}` is a {}, which cannot fail", kind.kind_name()));
                     continue;
                 }
                 // A part named must be one of the node's kind (the kind says
                 // which field names its parts, and how many it has).
-                let parts = nodes::parts(kind);
+                let parts = kind.kind.parts(kind);
                 let mut named = None;
                 let mut bad = false;
                 for (field, n) in f.parts_named() {
@@ -781,7 +795,7 @@ fn check_timeline(
                 }
             }
             "add_shard" | "remove_shard" => {
-                if nodes::parts(kind).is_none_or(|ps| ps.membership.is_none()) {
+                if kind.kind.parts(kind).is_none_or(|ps| ps.membership.is_none()) {
                     p.add(target_path, format!("`{target}` has no parts the timeline can add or remove"));
                     continue;
                 }
@@ -798,8 +812,8 @@ fn check_timeline(
                 }
             }
             "remove_server" => {
-                if !matches!(kind, NodeSpec::Server(_)) {
-                    p.add(target_path, format!("`{target}` is not a server"));
+                if kind.kind.copy(kind, target).is_none() {
+                    p.add(target_path, format!("`{target}` is not a server (a member of a balancer's pool)"));
                     continue;
                 }
                 Action::RemoveServer
@@ -819,7 +833,11 @@ fn check_timeline(
                 };
                 check_change(&change, kind, &path, p);
                 if let Some(params) = &f.params {
-                    nodes::check_params(kind, node, params, &format!("{path}.params"), node_specs, topo, p);
+                    let out: Vec<&NodeSpec> = topo.out_links[node as usize]
+                        .iter()
+                        .map(|&l| &node_specs[topo.links[l as usize].to as usize])
+                        .collect();
+                    kind.kind.check_params(kind, params, &format!("{path}.params"), &out, p);
                 }
                 Action::Set(change)
             }
@@ -893,7 +911,7 @@ fn check_timeline(
         if a.action == Action::RemoveServer {
             removed_at.insert(a.node, a.at_ns);
         }
-        if let Some(ps) = nodes::parts(&node_specs[a.node as usize])
+        if let Some(ps) = node_specs[a.node as usize].kind.parts(&node_specs[a.node as usize])
             && let Some(max) = ps.membership
         {
             let count = counts.entry(a.node).or_insert(ps.count);
@@ -915,6 +933,52 @@ fn check_timeline(
         }
     }
     timeline
+}
+
+/// Checks a node's links: none into a source, none to a node that speaks
+/// another protocol, none out of a leaf store; then what its kind needs
+/// of what it links to and what links to it.
+fn validate_links(
+    spec: &NodeSpec,
+    idx: NodeIdx,
+    path: &str,
+    scenario: &ScenarioSpec,
+    topo: &Topology,
+    p: &mut Problems,
+) {
+    let out: Vec<&NodeSpec> =
+        topo.out_links[idx as usize].iter().map(|&l| &scenario.nodes[topo.links[l as usize].to as usize]).collect();
+    let id = spec.id();
+    for target in &out {
+        if target.is_source() {
+            p.add(
+                path,
+                format!(
+                    "`{id}` links to the {} `{}`; traffic flows from sources, never to them",
+                    target.kind_name(),
+                    target.id()
+                ),
+            );
+        }
+    }
+    // A node links only to nodes that speak what it speaks.
+    let speaks = spec.protocol();
+    for target in out.iter().filter(|t| t.protocol() != speaks) {
+        let message = if speaks == "requests" {
+            format!("`{id}` links to the {} `{}`, which takes no requests", target.kind_name(), target.id())
+        } else {
+            format!("`{id}` links to `{}`, which does not speak its protocol", target.id())
+        };
+        p.add(path, message);
+    }
+    if spec.kind.is_leaf_store() && !out.is_empty() {
+        p.add(path, format!("`{id}` must have no outgoing links; its clients link to it"));
+    }
+    let from: Vec<&NodeSpec> =
+        topo.links.iter().filter(|l| l.to == idx).map(|l| &scenario.nodes[l.from as usize]).collect();
+    spec.kind.validate_links(spec, path, &out, p);
+    spec.kind.validate_in(spec, path, &scenario.nodes, &out, p);
+    spec.kind.validate_from(spec, path, &from, p);
 }
 
 /// The nodes a `partition` or `heal` entry lists (at `path`): each names a
@@ -960,7 +1024,8 @@ pub fn validate_service_time(st: &ServiceTimeSpec, path: &str, p: &mut Problems)
     }
 }
 
-/// A `set` entry's parameters must fit the node's kind and limits.
+/// A `set` entry's parameters must fit the node's kind (the fields it
+/// takes: `OwnKind::set_fields`) and limits.
 fn check_change(c: &Change, kind: &NodeSpec, path: &str, p: &mut Problems) {
     use limits::*;
     if c == &Change::default() {
@@ -969,65 +1034,42 @@ fn check_change(c: &Change, kind: &NodeSpec, path: &str, p: &mut Problems) {
             "`set` needs at least one of `rate_per_s`, `workers`, `service_time`, `algorithm`, `acks`, `vnodes`, `partitioning`, `routing`, `hold_worker`, `params`",
         );
     }
-    let is_store = kind.kind_name() == "sharded_store";
-    for (name, present) in
-        [("vnodes", c.vnodes.is_some()), ("partitioning", c.partitioning.is_some()), ("routing", c.routing.is_some())]
-    {
-        if present && !is_store {
-            p.add(
-                format!("{path}.{name}"),
-                format!("applies to sharded stores; `{}` is a {}", kind.id(), kind.kind_name()),
-            );
-        }
-    }
-    if let Some(v) = c.vnodes {
-        p.range_u64(path, "vnodes", u64::from(v), 1, u64::from(MAX_VNODES));
-    }
-    if c.acks.is_some() && kind.kind_name() != "kafka_producer" {
-        p.add(format!("{path}.acks"), format!("applies to Kafka producers; `{}` is a {}", kind.id(), kind.kind_name()));
-    }
-    let is_client = kind.is_source();
-    let (takes_workers, takes_service_time) = nodes::settable(kind);
-    let is_lb = matches!(kind, NodeSpec::LoadBalancer(_));
-    let id = kind.id();
-    if let Some(r) = c.rate_per_s {
-        if is_client {
-            p.positive_f64(path, "rate_per_s", r, MAX_RATE_PER_S);
-        } else {
-            p.add(
-                format!("{path}.rate_per_s"),
-                format!("applies to clients, producers and publishers; `{id}` is a {}", kind.kind_name()),
-            );
-        }
-    }
-    if let Some(w) = c.workers {
-        if takes_workers {
-            p.range_u64(path, "workers", u64::from(w), 1, u64::from(MAX_WORKERS));
-        } else {
-            p.add(
-                format!("{path}.workers"),
-                format!("applies to servers and sharded stores; `{id}` is a {}", kind.kind_name()),
-            );
-        }
-    }
-    if let Some(st) = &c.service_time {
-        if takes_service_time {
-            validate_service_time(st, &format!("{path}.service_time"), p);
-        } else {
-            p.add(
-                format!("{path}.service_time"),
-                format!("applies to servers and sharded stores; `{id}` is a {}", kind.kind_name()),
-            );
-        }
-    }
-    if c.hold_worker.is_some() && !matches!(kind, NodeSpec::Server(s) if !s.calls.is_empty()) {
+    let given = [
+        ("rate_per_s", c.rate_per_s.is_some()),
+        ("workers", c.workers.is_some()),
+        ("service_time", c.service_time.is_some()),
+        ("algorithm", c.algorithm.is_some()),
+        ("acks", c.acks.is_some()),
+        ("vnodes", c.vnodes.is_some()),
+        ("partitioning", c.partitioning.is_some()),
+        ("routing", c.routing.is_some()),
+        ("hold_worker", c.hold_worker.is_some()),
+    ];
+    let takes = kind.kind.set_fields(kind);
+    for (name, _) in given.iter().filter(|&&(name, given)| given && !takes.contains(&name)) {
+        let what = match takes {
+            [] => "none of these fields".to_string(),
+            _ => takes.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(", "),
+        };
         p.add(
-            format!("{path}.hold_worker"),
-            format!("applies to servers that make calls; `{id}` is a {} without `calls`", kind.kind_name()),
+            format!("{path}.{name}"),
+            format!("does not apply to `{}`, a {}: `set` on it takes {what}", kind.id(), kind.kind_name()),
         );
     }
-    if c.algorithm.is_some() && !is_lb {
-        p.add(format!("{path}.algorithm"), format!("applies to load balancers; `{id}` is a {}", kind.kind_name()));
+    // The values of the fields it takes (a field it does not take has its
+    // one error above).
+    let taken = |name: &str| takes.contains(&name);
+    if let Some(r) = c.rate_per_s.filter(|_| taken("rate_per_s")) {
+        p.positive_f64(path, "rate_per_s", r, MAX_RATE_PER_S);
+    }
+    if let Some(w) = c.workers.filter(|_| taken("workers")) {
+        p.range_u64(path, "workers", u64::from(w), 1, u64::from(MAX_WORKERS));
+    }
+    if let Some(st) = c.service_time.as_ref().filter(|_| taken("service_time")) {
+        validate_service_time(st, &format!("{path}.service_time"), p);
+    }
+    if let Some(v) = c.vnodes.filter(|_| taken("vnodes")) {
+        p.range_u64(path, "vnodes", u64::from(v), 1, u64::from(MAX_VNODES));
     }
 }
 
@@ -1061,7 +1103,9 @@ fn check_paths(spec: &ScenarioSpec, topo: &Topology, p: &mut Problems) {
     let mut memo = vec![None; spec.nodes.len()];
     let mut on_stack = vec![false; spec.nodes.len()];
     for (i, node) in spec.nodes.iter().enumerate() {
-        if !matches!(node, NodeSpec::Client(_)) {
+        // Paths start at what sends requests (a protocol of a family's own
+        // has no calls).
+        if !node.is_source() || node.is_messaging() {
             continue;
         }
         match depth(i, topo, &mut memo, &mut on_stack) {

@@ -130,8 +130,11 @@ pub fn latency_chart(sim: &Simulation) -> ChartData {
     // Tiers (servers that call others): each tier's own p99, time in it
     // including what it waited for below.
     let specs = &sim.scenario().node_specs;
-    if specs.iter().any(|n| matches!(n, crate::sim::spec::NodeSpec::Server(s) if !s.calls.is_empty())) {
-        let tiers = specs.iter().enumerate().filter(|(_, n)| crate::families::kinds::is_station(n));
+    if specs
+        .iter()
+        .any(|n| n.as_kind::<crate::families::web_tier::kinds::Server>().is_some_and(|s| !s.calls.is_empty()))
+    {
+        let tiers = specs.iter().enumerate().filter(|(_, n)| n.kind.is_station());
         for (k, (i, n)) in tiers.take(MAX_TIER_LINES).enumerate() {
             lines.push(Line {
                 name: format!("{} p99", n.id()),
@@ -185,7 +188,7 @@ pub fn utilisation_chart(sim: &Simulation) -> ChartData {
     let snap = sim.snapshot();
     let ids = &sim.scenario().topology.ids;
     let servers: Vec<NodeIdx> = (0..snap.nodes.len())
-        .filter(|&i| crate::families::kinds::is_station(&sim.scenario().node_specs[i]) && snap.nodes[i].present)
+        .filter(|&i| sim.scenario().node_specs[i].kind.is_station() && snap.nodes[i].present)
         .map(|i| i as NodeIdx)
         .collect();
     if servers.is_empty() {

@@ -83,7 +83,7 @@ pub fn candidates(sim: &Simulation) -> Vec<Candidate> {
                 }
             }
             NodeParams::Own { spec } => {
-                for (a, b, entry) in crate::families::kinds::candidates(v.kind, id, spec) {
+                for (a, b, entry) in crate::families::candidates(v.kind, id, spec) {
                     out.push(Candidate { label_a: a, label_b: b, entry });
                 }
             }
@@ -147,7 +147,7 @@ pub fn ComparePanel() -> impl IntoView {
         lab.charts_dirty.track();
         lab.sim.with_value(|s| {
             let mut offers = candidates(s);
-            offers.retain(|c| crate::families::kinds::feasible(s.scenario(), &c.entry));
+            offers.retain(|c| crate::families::feasible(s.scenario(), &c.entry));
             offers
         })
     });

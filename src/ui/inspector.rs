@@ -262,7 +262,7 @@ fn node_inspector(lab: Lab, scene: &Scene, node: NodeIdx) -> impl IntoView + use
     let up = move || cell.with(|l| l.view.up);
     let cut = move || cell.with(|l| l.view.cut);
     let kind = scene.kinds[i];
-    let station = crate::families::kinds::is_station(&scene.scenario.node_specs[i]);
+    let station = scene.scenario.node_specs[i].kind.is_station();
     let params = cell.with_untracked(|l| l.view.params.clone());
 
     // Read in place: a broker's or a store's view is large, and this runs

@@ -59,18 +59,21 @@ pub fn family_panels(embed: bool) -> leptos::prelude::AnyView {
     crate::families::FAMILIES
         .iter()
         .filter(|f| !embed || f.panel_in_embed)
-        .map(|f| match (f.panel, f.chunk) {
+        .map(|f| match (f.panel, f.code) {
             (Some(panel), _) => panel(),
+            (None, crate::families::Code::Main(parts)) => match parts.panel {
+                Some(panel) => panel(),
+                None => ().into_any(),
+            },
             // A family in a chunk: its panel joins the page once the chunk
             // has loaded (when a scenario of the family first opens).
-            (None, Some(_)) => {
+            (None, crate::families::Code::Chunk(_)) => {
                 let ready = Memo::new(move |_| {
                     lab.scene.track();
                     f.panel_fn().is_some()
                 });
                 (move || ready.get().then(|| f.panel_fn().map(|panel| panel()))).into_any()
             }
-            (None, None) => ().into_any(),
         })
         .collect_view()
         .into_any()

@@ -49,8 +49,9 @@ impl TypedKind for Users {
                 ),
             ),
             // A socket's frames must reach the server that holds it.
-            [NodeSpec::LoadBalancer(lb)]
-                if s.mode.is_websocket()
+            [target]
+                if let Some(lb) = target.as_kind::<crate::families::web_tier::kinds::LoadBalancer>()
+                    && s.mode.is_websocket()
                     && !matches!(lb.algorithm, crate::sim::spec::Algorithm::ConsistentHash | crate::sim::spec::Algorithm::IpHash) =>
             {
                 p.add(
@@ -80,6 +81,9 @@ impl TypedKind for Users {
         if !nodes.iter().any(|n| n.kind_name() == "chat_server") {
             p.add(path, format!("chat_users `{}` needs a chat_server to talk to", s.id));
         }
+    }
+    fn set_fields(&self, _: &ChatUsersSpec) -> &'static [&'static str] {
+        &["rate_per_s"]
     }
     fn is_source(&self) -> bool {
         true
@@ -155,8 +159,8 @@ impl TypedKind for Server {
     fn validate_in(&self, s: &ChatServerSpec, path: &str, nodes: &[NodeSpec], out: &[&NodeSpec], p: &mut Problems) {
         server::validate_in(s, path, nodes, out, p)
     }
-    fn settable(&self) -> (bool, bool) {
-        (true, false)
+    fn set_fields(&self, _: &ChatServerSpec) -> &'static [&'static str] {
+        &["workers"]
     }
     fn is_station(&self) -> bool {
         true

@@ -44,7 +44,7 @@ pub const FAMILY: super::Family = super::Family {
     presets: presets::PRESETS,
     glyphs: &[("chat_users", Glyph::Circle("C"))],
     // Its kinds, panel, editors and tooltips come from its chunk.
-    chunk: Some(kinds::chunk),
+    code: super::Code::Chunk(kinds::chunk),
     #[cfg(feature = "web")]
     inspector: None,
     #[cfg(feature = "web")]
@@ -72,10 +72,9 @@ impl People {
     /// The population in `node_specs` (validation makes sure there is one).
     pub fn find(node_specs: &[crate::sim::spec::NodeSpec]) -> (People, spec::Mode) {
         for n in node_specs {
-            if let crate::sim::spec::NodeSpec::Own(o) = n
-                && o.kind.name() == "chat_users"
-            {
-                let s = o.get::<spec::ChatUsersSpec>();
+            // By name, not `as_kind`: the kind's type is in the chunk.
+            if n.kind_name() == "chat_users" {
+                let s = n.get::<spec::ChatUsersSpec>();
                 return (People::of(s), s.mode);
             }
         }

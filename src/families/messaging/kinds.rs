@@ -82,6 +82,9 @@ impl TypedKind for Producer {
     fn build(&self, s: &KafkaProducerSpec, node_specs: &[NodeSpec], idx: NodeIdx, topo: &Topology) -> Box<dyn Node> {
         Box::new(kafka_client::Producer::new(s, idx, topo, node_specs))
     }
+    fn set_fields(&self, _: &KafkaProducerSpec) -> &'static [&'static str] {
+        &["rate_per_s", "acks"]
+    }
     fn is_source(&self) -> bool {
         true
     }
@@ -144,6 +147,9 @@ impl TypedKind for Publisher {
     }
     fn build(&self, s: &RabbitPublisherSpec, _: &[NodeSpec], idx: NodeIdx, topo: &Topology) -> Box<dyn Node> {
         Box::new(rabbitmq::Publisher::new(s, idx, topo))
+    }
+    fn set_fields(&self, _: &RabbitPublisherSpec) -> &'static [&'static str] {
+        &["rate_per_s"]
     }
     fn is_source(&self) -> bool {
         true

@@ -20,7 +20,7 @@ pub const FAMILY: super::Family = super::Family {
     kinds: &["kafka_cluster", "kafka_producer", "kafka_consumer", "rabbitmq", "rabbit_publisher", "rabbit_consumer"],
     presets: presets::PRESETS,
     // Its kinds, panel and tooltips come from its chunk.
-    chunk: Some(kinds::chunk),
+    code: super::Code::Chunk(kinds::chunk),
     glyphs: &[
         ("kafka_producer", super::Glyph::Circle("P")),
         ("rabbit_publisher", super::Glyph::Circle("P")),

@@ -44,8 +44,8 @@ impl TypedKind for Store {
     fn accepted_ops(&self) -> &'static [CallOp] {
         &[CallOp::Read, CallOp::Write, CallOp::Range]
     }
-    fn settable(&self) -> (bool, bool) {
-        (true, true)
+    fn set_fields(&self, _: &ShardedStoreSpec) -> &'static [&'static str] {
+        &["workers", "service_time", "vnodes", "partitioning", "routing"]
     }
     fn is_station(&self) -> bool {
         true

@@ -17,7 +17,7 @@ pub const FAMILY: super::Family = super::Family {
     kinds: &["sharded_store"],
     presets: presets::PRESETS,
     // Its kind, panel, editor and tooltip come from its chunk.
-    chunk: Some(kinds::chunk),
+    code: super::Code::Chunk(kinds::chunk),
     glyphs: &[],
     #[cfg(feature = "web")]
     inspector: None,

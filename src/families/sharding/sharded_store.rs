@@ -102,7 +102,7 @@ pub fn validate(s: &ShardedStoreSpec, path: &str, p: &mut Problems) {
 /// split and the ring view samples): a key past it would fall in the last
 /// range and be missing from the view.
 pub fn validate_clients(s: &ShardedStoreSpec, path: &str, from: &[&NodeSpec], p: &mut Problems) {
-    for c in from.iter().filter_map(|n| if let NodeSpec::Client(c) = n { Some(c) } else { None }) {
+    for c in from.iter().filter_map(|n| n.as_kind::<crate::families::web_tier::kinds::Client>()) {
         let n_keys = match c.keys {
             KeySpec::Uniform { n_keys } | KeySpec::Zipf { n_keys, .. } => n_keys,
         };

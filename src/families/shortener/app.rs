@@ -132,7 +132,7 @@ pub enum Role {
 }
 
 pub fn role(target: &NodeSpec) -> Role {
-    let ops = crate::families::kinds::accepted_ops(target);
+    let ops = target.kind.accepted_ops();
     match target.kind_name() {
         "url_db" => Role::Table,
         "id_coordinator" => Role::Coordinator,

@@ -49,6 +49,9 @@ impl TypedKind for Users {
             _ => p.add(path, format!("url_users `{id}` needs exactly one outgoing link (it has {})", out.len())),
         }
     }
+    fn set_fields(&self, _: &UrlUsersSpec) -> &'static [&'static str] {
+        &["rate_per_s"]
+    }
     fn is_source(&self) -> bool {
         true
     }
@@ -82,8 +85,8 @@ impl TypedKind for App {
     fn accepted_ops(&self) -> &'static [CallOp] {
         &[CallOp::Read, CallOp::Write]
     }
-    fn settable(&self) -> (bool, bool) {
-        (true, true)
+    fn set_fields(&self, _: &UrlAppSpec) -> &'static [&'static str] {
+        &["workers", "service_time"]
     }
     fn is_station(&self) -> bool {
         true
@@ -126,8 +129,8 @@ impl TypedKind for Db {
     fn accepted_ops(&self) -> &'static [CallOp] {
         &[CallOp::Read, CallOp::Write]
     }
-    fn settable(&self) -> (bool, bool) {
-        (true, true)
+    fn set_fields(&self, _: &UrlDbSpec) -> &'static [&'static str] {
+        &["workers", "service_time"]
     }
     fn is_station(&self) -> bool {
         true

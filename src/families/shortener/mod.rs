@@ -37,7 +37,7 @@ pub const FAMILY: super::Family = super::Family {
     presets: presets::PRESETS,
     glyphs: &[("url_users", Glyph::Circle("U"))],
     // Its kinds, panel, editors and tooltips come from its chunk.
-    chunk: Some(kinds::chunk),
+    code: super::Code::Chunk(kinds::chunk),
     #[cfg(feature = "web")]
     inspector: None,
     #[cfg(feature = "web")]

@@ -43,8 +43,8 @@ impl TypedKind for Cache {
     fn accepted_ops(&self) -> &'static [CallOp] {
         &[CallOp::Get, CallOp::Set, CallOp::Delete]
     }
-    fn settable(&self) -> (bool, bool) {
-        (true, true)
+    fn set_fields(&self, _: &CacheSpec) -> &'static [&'static str] {
+        &["workers", "service_time"]
     }
     fn is_station(&self) -> bool {
         true
@@ -72,8 +72,8 @@ impl TypedKind for Database {
     fn accepted_ops(&self) -> &'static [CallOp] {
         &[CallOp::Read, CallOp::Write]
     }
-    fn settable(&self) -> (bool, bool) {
-        (true, true)
+    fn set_fields(&self, _: &DatabaseSpec) -> &'static [&'static str] {
+        &["workers", "service_time"]
     }
     fn is_station(&self) -> bool {
         true

@@ -18,7 +18,7 @@ pub const FAMILY: super::Family = super::Family {
     kinds: &["cache", "database"],
     presets: presets::PRESETS,
     // Its kinds and editor come from its chunk.
-    chunk: Some(kinds::chunk),
+    code: super::Code::Chunk(kinds::chunk),
     glyphs: &[],
     #[cfg(feature = "web")]
     inspector: None,

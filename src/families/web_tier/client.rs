@@ -6,10 +6,11 @@
 //!   … ─► Response ─► latency = now − created ─► metrics
 //! ```
 
+use super::spec::{ClientSpec, OpsSpec};
 use crate::sim::dist::{Duration, KeyDist};
 use crate::sim::engine::{Ctx, Node, NodeParams, NodeSummary, NodeView, Op, Payload, Request, Status};
 use crate::sim::metrics::{LatencyHist, NodeSample, Outcomes, WindowLatency};
-use crate::sim::spec::{ArrivalSpec, ClientSpec, KeySpec, OpsSpec};
+use crate::sim::spec::{ArrivalSpec, KeySpec};
 use crate::sim::time::{SimTime, s_to_ns};
 use crate::sim::validate::{Change, LinkIdx, NodeIdx, Problems, Topology, limits};
 

@@ -15,11 +15,12 @@
 
 use rand::Rng;
 
+use super::spec::{HealthCheckSpec, LoadBalancerSpec};
 use crate::families::ring::{HashRing, hash64};
 use crate::sim::engine::{BackendChange, Ctx, Node, NodeParams, NodeSummary, NodeView, Payload, Status};
 use crate::sim::family::CollectMap;
 use crate::sim::metrics::{LatencyHist, NodeSample};
-use crate::sim::spec::{Algorithm, HealthCheckSpec, LoadBalancerSpec};
+use crate::sim::spec::Algorithm;
 use crate::sim::time::{SimTime, ms_to_ns};
 use crate::sim::validate::{Change, LinkIdx, NodeIdx, Problems, Topology, limits};
 
@@ -118,20 +119,14 @@ pub struct LoadBalancer {
 
 impl LoadBalancer {
     /// `weight_of(node)` gives each backend's weight (1 for non-servers).
-    /// Backends are the targets of the balancer's links among the first
-    /// `n_initial_nodes` nodes; servers the timeline adds join later
-    /// (`on_backend`).
-    pub fn new(
-        s: &LoadBalancerSpec,
-        idx: NodeIdx,
-        topo: &Topology,
-        n_initial_nodes: usize,
-        weight_of: impl Fn(NodeIdx) -> u32,
-    ) -> Self {
+    /// Backends are the targets of the balancer's links among the
+    /// scenario's own nodes (`topo.n_initial_nodes`); servers the timeline
+    /// adds join later (`on_backend`).
+    pub fn new(s: &LoadBalancerSpec, idx: NodeIdx, topo: &Topology, weight_of: impl Fn(NodeIdx) -> u32) -> Self {
         let backends: Vec<Backend> = topo.out_links[idx as usize]
             .iter()
             .map(|&link| (link, topo.links[link as usize].to))
-            .filter(|&(_, node)| (node as usize) < n_initial_nodes)
+            .filter(|&(_, node)| (node as usize) < topo.n_initial_nodes)
             .map(|(link, node)| Backend::new(link, node, &topo.ids[node as usize], weight_of(node)))
             .collect();
         let mut by_node = vec![u32::MAX; topo.ids.len()];
@@ -365,10 +360,11 @@ impl Node for LoadBalancer {
 
     fn on_backend(&mut self, _ctx: &mut Ctx, change: BackendChange) {
         match change {
-            BackendChange::Added { link, node, weight, id } => {
+            BackendChange::Added { link, node, spec } => {
+                let id = spec.id();
                 let pos = self.backends.len() as u32;
                 // A new server joins rotation at once; checks take it out if it is down.
-                self.backends.push(Backend::new(link, node, id, weight));
+                self.backends.push(Backend::new(link, node, id, super::kinds::weight(spec)));
                 if self.by_node.len() <= node as usize {
                     self.by_node.resize(node as usize + 1, u32::MAX);
                 }

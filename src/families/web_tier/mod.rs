@@ -3,6 +3,7 @@
 //! health checks).
 
 pub mod client;
+pub mod kinds;
 pub mod load_balancer;
 pub mod presets;
 pub mod server;
@@ -14,7 +15,7 @@ pub const FAMILY: super::Family = super::Family {
     title: "Web tier",
     kinds: &["client", "server", "load_balancer"],
     presets: presets::PRESETS,
-    chunk: None,
+    code: super::Code::Main(&kinds::PARTS),
     glyphs: &[("client", super::Glyph::Circle("C")), ("load_balancer", super::Glyph::Diamond("LB"))],
     #[cfg(feature = "web")]
     inspector: None,

@@ -16,11 +16,12 @@
 //! slot, so the answer finds its way back to the job that made it); a late
 //! answer, after a timeout or a retry, is recognised by its id and ignored.
 
+use super::spec::{CALLS_FOR, ServerSpec, StepSpec, When};
 use crate::sim::dist::Duration;
 use crate::sim::engine::{Ctx, Node, NodeParams, NodeSummary, NodeView, Op, Payload, Request, Status};
 use crate::sim::metrics::NodeSample;
 use crate::sim::spec::service_time;
-use crate::sim::spec::{CALLS_FOR, CallOp, ServerSpec, ServiceTimeSpec, StepSpec, When};
+use crate::sim::spec::{CallOp, ServiceTimeSpec};
 use crate::sim::time::{SimTime, ms_to_ns};
 use crate::sim::validate::{Change, LinkIdx, NodeIdx, Problems, Topology, limits, validate_service_time};
 

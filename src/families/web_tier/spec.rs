@@ -1,13 +1,13 @@
 //! Scenario format v1, the web tier's part: clients (with their key and
-//! op mixes), servers (with their calls) and load balancers (re-exported
-//! by `sim::spec`, where `NodeSpec` lists them).
+//! op mixes), servers (with their calls) and load balancers (their kinds:
+//! `kinds.rs`).
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
 use crate::sim::spec::defaults::*;
-use crate::sim::spec::{ArrivalSpec, KeySpec, ServiceTimeSpec};
+use crate::sim::spec::{Algorithm, ArrivalSpec, CallOp, KeySpec, ServiceTimeSpec};
 
 /// A source of requests.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -115,31 +115,6 @@ pub struct StepSpec {
     pub parallel: Option<Vec<StepSpec>>,
 }
 
-/// What a call asks of its target.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CallOp {
-    Get,
-    Set,
-    Delete,
-    Read,
-    Write,
-    Range,
-}
-
-impl CallOp {
-    pub fn name(self) -> &'static str {
-        match self {
-            CallOp::Get => "get",
-            CallOp::Set => "set",
-            CallOp::Delete => "delete",
-            CallOp::Read => "read",
-            CallOp::Write => "write",
-            CallOp::Range => "range",
-        }
-    }
-}
-
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum When {
@@ -158,49 +133,6 @@ pub struct LoadBalancerSpec {
     pub vnodes: Option<u32>,
     #[serde(default, skip_serializing_if = "HealthCheckSpec::is_default")]
     pub health_check: HealthCheckSpec,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Algorithm {
-    RoundRobin,
-    WeightedRoundRobin,
-    Random,
-    PowerOfTwo,
-    IpHash,
-    LeastConnections,
-    WeightedLeastConnections,
-    LeastResponseTime,
-    ConsistentHash,
-}
-
-impl Algorithm {
-    pub const ALL: [Algorithm; 9] = [
-        Algorithm::RoundRobin,
-        Algorithm::WeightedRoundRobin,
-        Algorithm::Random,
-        Algorithm::PowerOfTwo,
-        Algorithm::IpHash,
-        Algorithm::LeastConnections,
-        Algorithm::WeightedLeastConnections,
-        Algorithm::LeastResponseTime,
-        Algorithm::ConsistentHash,
-    ];
-
-    /// The name used in scenario files.
-    pub fn name(self) -> &'static str {
-        match self {
-            Algorithm::RoundRobin => "round_robin",
-            Algorithm::WeightedRoundRobin => "weighted_round_robin",
-            Algorithm::Random => "random",
-            Algorithm::PowerOfTwo => "power_of_two",
-            Algorithm::IpHash => "ip_hash",
-            Algorithm::LeastConnections => "least_connections",
-            Algorithm::WeightedLeastConnections => "weighted_least_connections",
-            Algorithm::LeastResponseTime => "least_response_time",
-            Algorithm::ConsistentHash => "consistent_hash",
-        }
-    }
 }
 
 /// Active health checks. The balancer probes each backend every
