@@ -15,7 +15,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 
 use crate::sim::Scenario;
-use crate::sim::spec::{FaultSpec, ScenarioSpec};
+use crate::sim::spec::FaultSpec;
+use crate::sim::validate::ScenarioSpec;
 
 /// The link format this build writes and reads.
 pub const LINK_VERSION: u32 = 1;

@@ -426,8 +426,10 @@ fn circles(graph: &std::collections::BTreeMap<String, std::collections::BTreeSet
 /// `messaging/kinds.rs`, `sharding/kinds.rs` and `storage/kinds.rs` did
 /// when those families moved to their chunks. 79 → 64 in session 20, when
 /// the core stopped importing the families (the web tier's kinds joined
-/// the registry as every other family's do).
-const FILES_IN_CIRCLES_AT_MOST: usize = 64;
+/// the registry as every other family's do); 64 → 56 when the core's own
+/// circle went (`request.rs`, `topology.rs`, `timeline.rs`, `problems.rs`,
+/// `kind.rs` and `node.rs` carved out as layers).
+const FILES_IN_CIRCLES_AT_MOST: usize = 56;
 
 #[test]
 fn import_circles_do_not_grow() {
@@ -457,6 +459,11 @@ fn the_core_imports_nothing_above_it() {
     }
     assert!(graph.keys().any(|f| f == "src/sim/engine.rs"), "the graph has the core's files: {:?}", graph.keys());
     assert!(offences.is_empty(), "the core must import nothing above it:\n{}", offences.join("\n"));
+    // And it is layered within: no file of the core reaches itself.
+    let core: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> =
+        graph.into_iter().filter(|(f, _)| f.starts_with("src/sim/")).collect();
+    let found = circles(&core);
+    assert!(found.is_empty(), "the core's files must import each other in layers, without a circle: {found:?}");
 }
 
 /// The checker itself, on small trees written for it.

@@ -130,7 +130,7 @@ fn remember(id: &'static str, parts: &'static Parts) {
 /// inspector editors and tooltips (as `Family` has them for a family in
 /// the main module).
 pub struct Parts {
-    pub kinds: &'static [&'static dyn crate::sim::spec::OwnKind],
+    pub kinds: &'static [&'static dyn crate::sim::kind::OwnKind],
     #[cfg(feature = "web")]
     pub panel: Option<crate::ui::PanelFn>,
     #[cfg(feature = "web")]
@@ -199,9 +199,9 @@ pub fn family_of(kind: &str) -> Option<&'static Family> {
     FAMILIES.iter().find(|f| f.kinds.contains(&kind))
 }
 
-/// The [`OwnKind`](crate::sim::spec::OwnKind) named `name`, if its family's
+/// The [`OwnKind`](crate::sim::kind::OwnKind) named `name`, if its family's
 /// code is in the main module or loaded (or loads at once).
-pub fn own_kind(name: &str) -> Option<&'static dyn crate::sim::spec::OwnKind> {
+pub fn own_kind(name: &str) -> Option<&'static dyn crate::sim::kind::OwnKind> {
     family_of(name)?.parts()?.kinds.iter().copied().find(|k| k.name() == name)
 }
 
@@ -212,8 +212,8 @@ pub struct Registry;
 /// The one registry.
 pub static KINDS: Registry = Registry;
 
-impl crate::sim::family::Kinds for Registry {
-    fn kind(&self, name: &str) -> Option<&'static dyn crate::sim::spec::OwnKind> {
+impl crate::sim::kind::Kinds for Registry {
+    fn kind(&self, name: &str) -> Option<&'static dyn crate::sim::kind::OwnKind> {
         own_kind(name)
     }
     fn missing(&self, name: &str) -> Option<String> {

@@ -25,466 +25,27 @@
 
 use serde::Serialize;
 
-use super::dist::{SimRng, node_streams};
+use super::dist::node_streams;
 use super::metrics::{LatencySummary, Metrics, NodeSample, WindowStats};
 use super::queue::EventQueue;
 use super::series::Series;
 use super::spec::FaultSpec;
 use super::time::{SimTime, ns_to_s};
-use super::trace::{MsgKind, Trace, TraceEntry};
-use super::validate::{Action, Change, Link, LinkIdx, NodeIdx, Scenario, ScenarioError, Stop, Topology, limits};
+use super::trace::{Trace, TraceEntry};
+use super::validate::{Action, LinkIdx, NodeIdx, Scenario, ScenarioError, Stop, limits};
 
 /// What travels and what nodes show are declared by the family registry
 /// (`family.rs`); the engine moves and stores them without looking inside.
 pub use super::family::{Body, BodyId, Message, Msg, NodeParams, NodeSummary, NodeView, OwnPart, OwnSummary, Payload};
-pub use super::summary::Summary;
+pub use super::node::{BackendChange, CloneNode, Core, Ctx, Node};
+use super::node::{Event, Network};
+pub use super::request::{Op, Request, Status};
+pub use super::timeline::Membership;
 
 /// How many windows of the time series are kept (the most recent ones).
 pub const MAX_SERIES_POINTS: usize = 3_600;
 /// How many recent link crossings the trace keeps for the animation.
 pub const TRACE_CAPACITY: usize = 4_096;
-
-/// How a request ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    /// Still travelling towards a server.
-    Pending,
-    Ok,
-    /// A server's queue was full (HTTP 503).
-    Dropped,
-    /// It waited in a queue past the server's `timeout_ms`.
-    TimedOut,
-    /// It reached a node that was down, or a balancer with no healthy backend.
-    Refused,
-    /// The node holding it failed.
-    Reset,
-}
-
-/// A request and, on the way back, its response. `Copy` and fixed-size so the
-/// hot path never allocates.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Request {
-    pub id: u64,
-    /// The client node that sent it.
-    pub client: NodeIdx,
-    /// Drawn from the client's population; what `ip_hash` hashes.
-    pub client_id: u32,
-    /// Drawn from the client's key distribution.
-    pub key: u64,
-    pub created_ns: SimTime,
-    /// When it arrived at the node now holding it.
-    pub arrived_ns: SimTime,
-    pub status: Status,
-    /// What it asks for (a node that serves one kind of request ignores it).
-    pub op: Op,
-    /// On an answer to a `Get`: whether the key was there.
-    pub hit: bool,
-    /// The sender's own correlation number (a server's call slot); the
-    /// answer carries it back unchanged. 0 for a client's request.
-    pub tag: u32,
-    n_hops: u8,
-    /// Links crossed, as u16 (validation caps links at `MAX_LINKS`, below
-    /// 2^16, counting the links of servers the timeline adds; `Simulation::new`
-    /// checks it): a smaller request is copied faster on every hop.
-    hops: [u16; limits::MAX_HOPS],
-}
-
-// Every message copies a request several times on its way through the
-// event queue; keep it within 64 bytes.
-const _: () = assert!(std::mem::size_of::<Request>() <= 64);
-const _: () = assert!(limits::MAX_LINKS <= u16::MAX as usize + 1);
-const _: () = assert!(limits::MAX_NODES <= u16::MAX as usize + 1);
-const _: () = assert!(std::mem::size_of::<Event>() <= 80);
-
-impl Request {
-    pub fn new(id: u64, client: NodeIdx, client_id: u32, key: u64, now: SimTime) -> Self {
-        Request {
-            id,
-            client,
-            client_id,
-            key,
-            created_ns: now,
-            arrived_ns: now,
-            status: Status::Pending,
-            op: Op::Read,
-            hit: false,
-            tag: 0,
-            n_hops: 0,
-            hops: [0; limits::MAX_HOPS],
-        }
-    }
-
-    /// How many links it has crossed and not yet crossed back: 0 once an
-    /// answer is back at its client.
-    pub fn n_hops(&self) -> usize {
-        usize::from(self.n_hops)
-    }
-}
-
-#[derive(Clone, Copy, Debug)]
-enum Event {
-    Deliver {
-        /// Node indices as u16 (validation caps nodes at `MAX_NODES`): a
-        /// smaller event moves through the queue faster.
-        to: u16,
-        from: u16,
-        /// The target's epoch when a timer was set: a timer set before a
-        /// failure must not fire after the recovery.
-        epoch: u32,
-        payload: Payload,
-    },
-    /// Timeline entry `entry` of the scenario (a fault or a live edit).
-    /// A whole word: the event's tag lives in the payload's tag (a niche),
-    /// so `entry` shares the payload's first word, and as a u32 it made the
-    /// compiler move every payload as a 4-byte piece and 4-byte-offset
-    /// halves that the next copy could not read back from the store buffer
-    /// (measured: the M/M/8 run 6% slower once `Payload::Own` came in).
-    Control { entry: u64 },
-}
-
-/// What a request asks for: read or write its key, or read a run of keys;
-/// or, of a key store, get, set or delete its key.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Op {
-    #[default]
-    Read,
-    Write,
-    /// Read this many consecutive keys from the request's key (at most
-    /// `MAX_RANGE_KEYS`; u16 keeps a request small).
-    Range(u16),
-    Get,
-    Set,
-    Delete,
-}
-
-impl Op {
-    pub fn name(self) -> &'static str {
-        match self {
-            Op::Read => "read",
-            Op::Write => "write",
-            Op::Range(_) => "range",
-            Op::Get => "get",
-            Op::Set => "set",
-            Op::Delete => "delete",
-        }
-    }
-}
-
-/// A change in the set of parts of a node made of parts (a member joins
-/// with a weight, or member `n` leaves).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Membership {
-    Add { weight: u32 },
-    Remove(u32),
-}
-
-/// A change in a balancer's set of backends (servers added or removed by
-/// the timeline).
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum BackendChange<'a> {
-    /// The server added, on the balancer's link `link` (the spec says what
-    /// it is: its id, a server's weight).
-    Added {
-        link: LinkIdx,
-        node: NodeIdx,
-        spec: &'a super::spec::NodeSpec,
-    },
-    Removed {
-        node: NodeIdx,
-    },
-}
-
-/// Everything the nodes share: handed to a node, wrapped in a [`Ctx`], for
-/// the duration of one event.
-#[derive(Clone)]
-pub struct Core {
-    pub(super) now: SimTime,
-    queue: EventQueue<Event>,
-    /// One substream of the seeded generator per node.
-    rngs: Vec<SimRng>,
-    links: Vec<Link>,
-    pub(super) up: Vec<bool>,
-    epoch: Vec<u32>,
-    pub(crate) metrics: Metrics,
-    trace: Trace,
-    next_msg_id: u64,
-    next_request_id: u64,
-    pub(super) n_events: u64,
-    /// Message bodies in flight; `free_bodies` lists the empty slots.
-    bodies: Vec<Option<Body>>,
-    free_bodies: Vec<BodyId>,
-    /// The timeline's partitions.
-    pub(super) net: Network,
-}
-
-/// Which nodes the timeline's partitions have cut off from which.
-#[derive(Clone, Debug)]
-pub(super) struct Network {
-    /// Each node's side: 0 for the main network, one number per
-    /// `partition` for the nodes it cut off. A message between nodes on
-    /// different sides is lost.
-    island: Vec<u32>,
-    /// Whether any node is cut off now (the one check a message pays).
-    any_cut: bool,
-    next_island: u32,
-    /// Messages lost to partitions.
-    pub(super) lost: u64,
-}
-
-/// A node's window on the engine while it handles one event.
-pub struct Ctx<'a> {
-    core: &'a mut Core,
-    me: NodeIdx,
-}
-
-impl Ctx<'_> {
-    pub fn now(&self) -> SimTime {
-        self.core.now
-    }
-
-    /// The run's one RNG: every random decision draws from it.
-    pub fn rng(&mut self) -> &mut SimRng {
-        &mut self.core.rngs[self.me as usize]
-    }
-
-    pub fn is_up(&self, node: NodeIdx) -> bool {
-        self.core.up[node as usize]
-    }
-
-    /// Whether a probe from this node to `node` would be answered: it is up
-    /// and not cut off from this node by a partition (what a health check
-    /// or a heartbeat learns).
-    pub fn reaches(&self, node: NodeIdx) -> bool {
-        self.core.up[node as usize] && !self.core.cut_between(self.me, node)
-    }
-
-    pub fn metrics(&mut self) -> &mut Metrics {
-        &mut self.core.metrics
-    }
-
-    pub fn new_request_id(&mut self) -> u64 {
-        self.core.next_request_id += 1;
-        self.core.next_request_id
-    }
-
-    /// Sends a request over one of this node's outgoing links.
-    // The hot Ctx calls are forced inline only natively: the wasm build is
-    // for size, and a copy at each of the families' call sites cost the
-    // first load 7.5 KB (measured). The engine's own hot path (transmit,
-    // the queue) is forced inline everywhere; it has few call sites.
-    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
-    pub fn send_request(&mut self, link: LinkIdx, mut req: Request) {
-        debug_assert_eq!(self.core.links[link as usize].from, self.me);
-        let n = req.n_hops as usize;
-        // Validation bounds paths to MAX_HOPS links, so this always fits.
-        req.hops[n] = link as u16;
-        req.n_hops += 1;
-        let l = self.core.links[link as usize];
-        let kind = if matches!(req.op, Op::Write | Op::Set | Op::Delete) { MsgKind::Write } else { MsgKind::Request };
-        self.core.transmit(l.from, l.to, l.latency_ns, Payload::Request(req), kind);
-    }
-
-    /// Sends a request (or a response) back over the link it last crossed,
-    /// with the given status. A request with no hops left has reached its
-    /// client, so there is nothing to send.
-    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
-    pub fn reply(&mut self, mut req: Request, status: Status) {
-        req.status = status;
-        self.core.send_back(req);
-    }
-
-    /// Passes a response on towards the client, keeping its status.
-    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
-    pub fn forward_response(&mut self, req: Request) {
-        self.core.send_back(req);
-    }
-
-    /// Sends a protocol message over one of this node's links, in either
-    /// direction (a node may push to the node that linked to it).
-    /// `key` colours the message in the animation (a record's key).
-    pub fn send(&mut self, link: LinkIdx, payload: Payload, kind: MsgKind, key: u32) {
-        let l = self.core.links[link as usize];
-        let to = if l.from == self.me { l.to } else { l.from };
-        debug_assert!(l.from == self.me || l.to == self.me);
-        self.core.transmit_keyed(self.me, to, l.latency_ns, payload, kind, key);
-    }
-
-    /// Puts a message body (any `Clone + Debug` type of the family's) in
-    /// the engine's arena; the message carries the handle.
-    pub fn put_body<T: std::any::Any + Clone + std::fmt::Debug + Send + Sync>(&mut self, body: T) -> BodyId {
-        let body = Body::new(body);
-        match self.core.free_bodies.pop() {
-            Some(id) => {
-                self.core.bodies[id as usize] = Some(body);
-                id
-            }
-            None => {
-                self.core.bodies.push(Some(body));
-                (self.core.bodies.len() - 1) as BodyId
-            }
-        }
-    }
-
-    /// Takes the body of a message that has arrived (each body is taken
-    /// once): `None` if it is not a `T`.
-    pub fn take_body<T: std::any::Any>(&mut self, id: BodyId) -> Option<T> {
-        self.core.free_bodies.push(id);
-        self.core.bodies[id as usize].take().expect("a body is taken once, by its receiver").take()
-    }
-
-    /// Wakes this node after `delay_ns` with `Payload::Timer { tag, slot }`.
-    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
-    pub fn set_timer(&mut self, delay_ns: SimTime, tag: u32, slot: u32) {
-        let me = self.me;
-        let epoch = self.core.epoch[me as usize];
-        self.core.queue.push(
-            self.core.now + delay_ns,
-            Event::Deliver { to: me as u16, from: me as u16, epoch, payload: Payload::Timer { tag, slot } },
-        );
-    }
-}
-
-impl Core {
-    #[inline(always)]
-    fn transmit(&mut self, from: NodeIdx, to: NodeIdx, latency_ns: SimTime, payload: Payload, kind: MsgKind) {
-        let key = match payload {
-            Payload::Request(r) | Payload::Response(r) => r.id as u32,
-            _ => 0,
-        };
-        self.transmit_keyed(from, to, latency_ns, payload, kind, key);
-    }
-
-    #[inline(always)]
-    fn transmit_keyed(
-        &mut self,
-        from: NodeIdx,
-        to: NodeIdx,
-        latency_ns: SimTime,
-        payload: Payload,
-        kind: MsgKind,
-        key: u32,
-    ) {
-        if self.net.any_cut && self.cut_between(from, to) {
-            // Scalars only: a payload passed by value made every send site
-            // keep it in memory (measured: the M/M/8 benchmark 15% slower).
-            let req_id = match payload {
-                Payload::Request(r) | Payload::Response(r) => r.id,
-                _ => 0,
-            };
-            return self.lose(from, to, latency_ns, req_id, payload.body(), key);
-        }
-        self.next_msg_id += 1;
-        let arrive_ns = self.now + latency_ns;
-        let req_id = match payload {
-            Payload::Request(r) | Payload::Response(r) => r.id,
-            _ => 0,
-        };
-        self.trace.push(TraceEntry {
-            msg_id: self.next_msg_id,
-            req_id,
-            from,
-            to,
-            sent_ns: self.now,
-            arrive_ns,
-            kind,
-            key,
-        });
-        self.queue.push(arrive_ns, Event::Deliver { to: to as u16, from: from as u16, epoch: 0, payload });
-    }
-
-    /// Whether a partition separates `a` and `b` now.
-    fn cut_between(&self, a: NodeIdx, b: NodeIdx) -> bool {
-        self.net.island[a as usize] != self.net.island[b as usize]
-    }
-
-    /// A message sent across a partition: it never arrives. The trace
-    /// shows it going half way (the animation draws it fading there).
-    #[cold]
-    #[inline(never)]
-    fn lose(&mut self, from: NodeIdx, to: NodeIdx, latency_ns: SimTime, req_id: u64, body: Option<BodyId>, key: u32) {
-        self.next_msg_id += 1;
-        self.net.lost += 1;
-        self.trace.push(TraceEntry {
-            msg_id: self.next_msg_id,
-            req_id,
-            from,
-            to,
-            sent_ns: self.now,
-            arrive_ns: self.now + latency_ns / 2,
-            kind: MsgKind::Lost,
-            key,
-        });
-        if let Some(id) = body {
-            self.free_body(id);
-        }
-    }
-
-    fn drop_body(&mut self, payload: &Payload) {
-        if let Some(id) = payload.body() {
-            self.free_body(id);
-        }
-    }
-
-    /// Empties a body's slot in the arena (its message will never be read).
-    fn free_body(&mut self, id: BodyId) {
-        self.bodies[id as usize] = None;
-        self.free_bodies.push(id);
-    }
-
-    #[inline(always)]
-    fn send_back(&mut self, mut req: Request) {
-        if req.n_hops == 0 {
-            return;
-        }
-        req.n_hops -= 1;
-        let l = self.links[usize::from(req.hops[req.n_hops as usize])];
-        let kind = if req.status == Status::Ok { MsgKind::Response } else { MsgKind::Error };
-        self.transmit(l.to, l.from, l.latency_ns, Payload::Response(req), kind);
-    }
-}
-
-/// A copy of a node's whole state, for checkpoints: every node kind is
-/// `Clone`, and this blanket impl gives it `clone_node`.
-pub trait CloneNode {
-    fn clone_node(&self) -> Box<dyn Node>;
-}
-
-impl<T: Node + Clone + 'static> CloneNode for T {
-    fn clone_node(&self) -> Box<dyn Node> {
-        Box::new(self.clone())
-    }
-}
-
-/// The behaviour of one node kind. See ARCHITECTURE.md, "Adding a node kind".
-pub trait Node: Send + Sync + CloneNode {
-    /// Called once before the first event, e.g. to schedule the first arrival.
-    fn start(&mut self, ctx: &mut Ctx);
-    /// A message or one of the node's own timers has arrived.
-    fn on_message(&mut self, ctx: &mut Ctx, from: NodeIdx, payload: Payload);
-    /// The node has just failed: whatever it held is lost.
-    fn on_fail(&mut self, _ctx: &mut Ctx) {}
-    /// The node is back, with empty state; timers set before the failure are
-    /// void. Most nodes need nothing here: a station's time integrals are
-    /// lazy (taken at each change of state and each sample), so the time
-    /// spent down is counted, idle, whenever they are next taken.
-    fn on_recover(&mut self, _ctx: &mut Ctx) {}
-    /// New parameter values (validated for this kind) take effect now.
-    fn set(&mut self, _ctx: &mut Ctx, _change: &Change) {}
-    /// A backend joined or left (balancers only).
-    fn on_backend(&mut self, _ctx: &mut Ctx, _change: BackendChange) {}
-    /// A part of the node failed (`up` false) or recovered (the timeline's
-    /// `fail`/`recover` naming a part).
-    fn on_part(&mut self, _ctx: &mut Ctx, _part: u32, _up: bool) {}
-    /// A part joins or leaves (nodes made of members).
-    fn on_membership(&mut self, _ctx: &mut Ctx, _change: Membership) {}
-    /// Live figures for the UI: cheap enough to call 60 times a second.
-    fn view(&self) -> NodeView;
-    /// Closes a metrics window at `now` (advances time integrals).
-    fn sample(&mut self, now: SimTime) -> NodeSample;
-    /// Whole-run figures.
-    fn summary(&self, now: SimTime, topology: &Topology) -> NodeSummary;
-}
 
 /// What the UI draws each frame.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -598,7 +159,7 @@ impl Simulation {
             stop_after_finished,
             finished: false,
             next_window_end_ns: scenario.window_ns,
-            counts_protocols: super::summary::counts_protocols(&scenario.node_specs),
+            counts_protocols: scenario.node_specs.iter().any(|n| n.protocol() != "requests"),
             scenario: scenario.clone(),
         };
         for i in 0..n_nodes {
@@ -829,12 +390,13 @@ impl Simulation {
                 self.present[i] = adding;
                 self.ever_present[i] |= adding;
                 let spec = &self.scenario.node_specs[i];
+                let (id, weight) = (spec.id(), spec.kind.weight(spec));
                 for (l, link) in self.scenario.topology.links.iter().enumerate() {
                     if link.to != node {
                         continue;
                     }
                     let change = if adding {
-                        BackendChange::Added { link: l as LinkIdx, node, spec }
+                        BackendChange::Added { link: l as LinkIdx, node, id, weight }
                     } else {
                         BackendChange::Removed { node }
                     };
@@ -880,15 +442,14 @@ impl Simulation {
         if self.finished { Progress::Finished } else { Progress::CaughtUp }
     }
 
-    /// Runs to the scenario's stop condition, for the summary (the CLI,
-    /// tests, the benchmark). Nothing animates a run that goes straight to
-    /// its end, so the trace stops recording (see [`Self::trace`]); every
-    /// result, the time series and the per-node samples are the same as a
-    /// run stepped frame by frame.
-    pub fn run(&mut self) -> Summary {
+    /// Runs to the scenario's stop condition without recording the trace
+    /// (nothing animates a run that goes straight to its end, see
+    /// [`Self::trace`]); every result, the time series and the per-node
+    /// samples are the same as a run stepped frame by frame. `run` (in
+    /// `summary.rs`) is this and the summary.
+    pub fn run_to_end(&mut self) {
         self.core.trace.stop();
         while self.step() {}
-        self.summary()
     }
 
     fn advance_clock(&mut self, t: SimTime) {

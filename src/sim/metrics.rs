@@ -17,7 +17,7 @@ use serde::Serialize;
 
 use super::series::Series;
 
-use super::engine::Status;
+use super::request::Status;
 use super::time::{NS_PER_US, SimTime, ns_to_ms, ns_to_s};
 
 /// Latencies are recorded in microseconds, up to 30 days.
@@ -266,27 +266,6 @@ impl Outcomes {
         }
     }
 
-    /// A source's summary: these outcomes of the `sent` requests, and the
-    /// throughput of those completed by `now`.
-    pub fn summary(
-        &self,
-        kind: &'static str,
-        sent: u64,
-        now: crate::sim::time::SimTime,
-    ) -> crate::sim::family::NodeSummary {
-        crate::sim::family::NodeSummary {
-            kind,
-            sent: Some(sent),
-            completed: Some(self.completed),
-            dropped: Some(self.dropped),
-            timed_out: Some(self.timed_out),
-            refused: Some(self.refused),
-            reset: Some(self.reset),
-            throughput_per_s: Some(crate::sim::time::per_s(self.completed, now)),
-            ..Default::default()
-        }
-    }
-
     /// Everything but `completed`.
     pub fn errors(&self) -> u64 {
         self.dropped + self.timed_out + self.refused + self.reset
@@ -509,7 +488,7 @@ mod tests {
     #[test]
     fn a_latency_as_long_as_the_longest_run_is_recorded_not_clamped() {
         let mut h = LatencyHist::new(3);
-        let longest_ns = crate::sim::time::s_to_ns(crate::sim::validate::limits::MAX_SIM_TIME_S);
+        let longest_ns = crate::sim::time::s_to_ns(crate::sim::limits::MAX_SIM_TIME_S);
         h.record(longest_ns);
         let want_ms = longest_ns as f64 / 1e6;
         let p50 = h.quantile_ms(0.5);

@@ -11,30 +11,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::sim::dist::Duration;
 
-pub use crate::sim::family::{NodeSpec, OwnKind, TypedKind};
-
 /// The newest scenario format this build reads and writes.
 pub const FORMAT_VERSION: u32 = 1;
-
-/// Read by `validate::parse_spec_value` (field by field, so every error
-/// names its field), written by serde.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct ScenarioSpec {
-    /// Format version; this build reads `1`.
-    pub version: u32,
-    pub name: String,
-    /// One line on what the scenario teaches.
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub description: String,
-    /// Seeds the run's one RNG: the same seed replays the same run.
-    pub seed: u64,
-    pub stop: StopSpec,
-    pub nodes: Vec<NodeSpec>,
-    pub links: Vec<LinkSpec>,
-    pub faults: Vec<FaultSpec>,
-    #[serde(skip_serializing_if = "MetricsSpec::is_default")]
-    pub metrics: MetricsSpec,
-}
 
 /// When the run ends: `{"completed_requests": N}` (N requests have finished,
 /// successfully or with an error) or `{"sim_time_s": S}`.
@@ -194,7 +172,7 @@ macro_rules! defaults {
 /// The defaults every family's spec types name in their serde attributes
 /// (`use crate::sim::spec::defaults::*`).
 pub(crate) mod defaults {
-    use super::*;
+    use crate::sim::spec::*;
 
     pub(crate) fn is_default<T: Default + PartialEq>(v: &T) -> bool {
         *v == T::default()
@@ -396,10 +374,8 @@ impl FaultSpec {
         .or_else(|| self.cut_list()?.first())
     }
 
-    /// The fields that name a part of a node ([`PartsOf::field`]), each
-    /// with its value in the entry.
-    ///
-    /// [`PartsOf::field`]: crate::sim::family::PartsOf::field
+    /// The fields that name a part of a node (a kind's `PartsOf::field`,
+    /// `kind.rs`), each with its value in the entry.
     pub fn parts_named(&self) -> [(&'static str, Option<u32>); 2] {
         [("broker", self.broker), ("shard", self.shard)]
     }
@@ -525,7 +501,7 @@ impl Default for MetricsSpec {
 }
 
 impl MetricsSpec {
-    fn is_default(&self) -> bool {
+    pub(super) fn is_default(&self) -> bool {
         *self == Self::default()
     }
 }
@@ -561,7 +537,7 @@ mod raw {
         off_rate_per_s: Option<f64>,
     }
 
-    impl TryFrom<Arrivals> for super::ArrivalSpec {
+    impl TryFrom<Arrivals> for crate::sim::spec::ArrivalSpec {
         type Error = String;
         fn try_from(r: Arrivals) -> Result<Self, String> {
             let p = r.process.as_str();
@@ -595,7 +571,7 @@ mod raw {
         exponent: Option<f64>,
     }
 
-    impl TryFrom<Keys> for super::KeySpec {
+    impl TryFrom<Keys> for crate::sim::spec::KeySpec {
         type Error = String;
         fn try_from(r: Keys) -> Result<Self, String> {
             let d = r.dist.as_str();
@@ -621,7 +597,7 @@ mod raw {
         cv: Option<f64>,
     }
 
-    impl TryFrom<ServiceTime> for super::ServiceTimeSpec {
+    impl TryFrom<ServiceTime> for crate::sim::spec::ServiceTimeSpec {
         type Error = String;
         fn try_from(r: ServiceTime) -> Result<Self, String> {
             let d = r.dist.as_str();

@@ -6,7 +6,6 @@ use serde::Serialize;
 
 use super::engine::{NodeSummary, Simulation};
 use super::metrics::{LatencySummary, MessagingCounts};
-use super::spec::NodeSpec;
 use super::time::ns_to_s;
 use crate::sim::family::CollectMap;
 
@@ -41,17 +40,18 @@ pub struct Summary {
     pub nodes: std::collections::BTreeMap<String, NodeSummary>,
 }
 
-/// Whether a scenario's summary has messaging counts: it does when any node
-/// is a broker or one of its clients.
-pub fn counts_protocols(node_specs: &[NodeSpec]) -> bool {
-    node_specs.iter().any(NodeSpec::is_messaging)
-}
-
 fn is_zero(n: &u64) -> bool {
     *n == 0
 }
 
 impl Simulation {
+    /// Runs to the scenario's stop condition, for the summary (the CLI,
+    /// tests, the benchmark): see `run_to_end`.
+    pub fn run(&mut self) -> Summary {
+        self.run_to_end();
+        self.summary()
+    }
+
     /// Whole-run results so far.
     pub fn summary(&self) -> Summary {
         let m = &self.core.metrics;

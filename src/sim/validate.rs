@@ -13,130 +13,41 @@
 //! module can always be run.
 
 use std::collections::BTreeMap;
-use std::fmt;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
-use super::engine::Membership;
-use super::family::Kinds;
+use super::kind::{Kinds, NodeSpec};
 use super::spec::*;
 use super::time::{SimTime, ms_to_ns, s_to_ns};
 
 pub use super::limits;
 
-/// One problem in a scenario: where, and which rule it breaks.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct FieldError {
-    /// A path into the document, e.g. `nodes[1].service_time.mean_ms`.
-    pub path: String,
-    pub message: String,
-}
-
-impl fmt::Display for FieldError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.path, self.message)
-    }
-}
-
-/// Every problem found in a scenario.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct ScenarioError {
-    pub errors: Vec<FieldError>,
-}
-
-impl fmt::Display for ScenarioError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let n = self.errors.len();
-        writeln!(f, "the scenario has {n} problem{}:", if n == 1 { "" } else { "s" })?;
-        for e in &self.errors {
-            writeln!(f, "  - {e}")?;
-        }
-        Ok(())
-    }
-}
-
-impl std::error::Error for ScenarioError {}
-
-/// Collects problems as the checks go.
-#[derive(Default)]
-pub struct Problems {
-    errors: Vec<FieldError>,
-}
-
-impl Problems {
-    pub fn add(&mut self, path: impl Into<String>, message: impl Into<String>) {
-        self.errors.push(FieldError { path: path.into(), message: message.into() });
-    }
-
-    /// A problem with `parent.field` (the path is only built for a problem).
-    fn add_field(&mut self, parent: &str, field: &str, message: String) {
-        self.add(format!("{parent}.{field}"), message);
-    }
-
-    /// `parent.field` must be finite and within `lo..=hi`.
-    pub fn range_f64(&mut self, parent: &str, field: &str, value: f64, lo: f64, hi: f64) {
-        if !value.is_finite() || value < lo || value > hi {
-            self.add_field(parent, field, format!("must be between {lo} and {hi} (got {value})"));
-        }
-    }
-
-    /// `parent.field` must be finite, above 0 and at most `hi`.
-    pub fn positive_f64(&mut self, parent: &str, field: &str, value: f64, hi: f64) {
-        if !value.is_finite() || value <= 0.0 || value > hi {
-            self.add_field(parent, field, format!("must be greater than 0 and at most {hi} (got {value})"));
-        }
-    }
-
-    /// `parent.field` must be within `lo..=hi`.
-    pub fn range_u64(&mut self, parent: &str, field: &str, value: u64, lo: u64, hi: u64) {
-        if value < lo || value > hi {
-            self.add_field(parent, field, format!("must be between {lo} and {hi} (got {value})"));
-        }
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.errors.is_empty()
-    }
-
-    pub fn into_errors(self) -> Vec<FieldError> {
-        self.errors
-    }
-}
-
 pub use super::ids::{LinkIdx, NodeIdx};
+pub use super::problems::{FieldError, Problems, ScenarioError};
+pub(crate) use super::problems::{parse_as, read_as};
+pub use super::timeline::{Action, Change, Membership, TimedAction};
+pub use super::topology::{Link, Topology};
 
-/// A link with its ends resolved to node indices.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Link {
-    pub from: NodeIdx,
-    pub to: NodeIdx,
-    pub latency_ns: SimTime,
-}
-
-/// The resolved graph: node ids by index, links, and each node's outgoing links.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Topology {
-    pub ids: Vec<String>,
-    pub links: Vec<Link>,
-    pub out_links: Vec<Vec<LinkIdx>>,
-    /// The scenario's own nodes: those at or past this index are servers
-    /// the timeline adds (`add_server`).
-    pub n_initial_nodes: usize,
-}
-
-impl Topology {
-    pub fn index_of(&self, id: &str) -> Option<NodeIdx> {
-        self.ids.iter().position(|x| x == id).map(|i| i as NodeIdx)
-    }
-
-    /// A node's first outgoing link and where it goes: for producers,
-    /// publishers and consumers, their broker.
-    pub fn target_of(&self, node: NodeIdx) -> Option<(LinkIdx, NodeIdx)> {
-        let &link = self.out_links.get(node as usize)?.first()?;
-        Some((link, self.links[link as usize].to))
-    }
+/// Read by `validate::parse_spec_value` (field by field, so every error
+/// names its field), written by serde.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ScenarioSpec {
+    /// Format version; this build reads `1`.
+    pub version: u32,
+    pub name: String,
+    /// One line on what the scenario teaches.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    /// Seeds the run's one RNG: the same seed replays the same run.
+    pub seed: u64,
+    pub stop: StopSpec,
+    pub nodes: Vec<NodeSpec>,
+    pub links: Vec<LinkSpec>,
+    pub faults: Vec<FaultSpec>,
+    #[serde(skip_serializing_if = "MetricsSpec::is_default")]
+    pub metrics: MetricsSpec,
 }
 
 /// When a run ends.
@@ -146,51 +57,6 @@ pub enum Stop {
     /// simulated-time horizon if that comes first.
     FinishedRequests(u64),
     SimTime(SimTime),
-}
-
-/// New parameter values for a node (a `set` entry of the timeline).
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Change {
-    pub rate_per_s: Option<f64>,
-    pub workers: Option<u32>,
-    pub service_time: Option<ServiceTimeSpec>,
-    pub algorithm: Option<Algorithm>,
-    pub acks: Option<Acks>,
-    pub vnodes: Option<u32>,
-    pub partitioning: Option<Partitioning>,
-    pub routing: Option<Routing>,
-    pub hold_worker: Option<bool>,
-    /// A kind's own fields (`set` with `params`), checked by the node's
-    /// kind (`OwnKind::check_params`); the node reads them.
-    pub params: Option<Value>,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub enum Action {
-    Fail,
-    Recover,
-    /// One part of the node fails or recovers (a Kafka broker, by number).
-    FailPart(u32),
-    RecoverPart(u32),
-    Set(Change),
-    /// The node (already in the topology, absent until now) joins its balancers.
-    AddServer,
-    /// The node leaves every balancer and finishes what it holds.
-    RemoveServer,
-    /// A store's shard joins or leaves.
-    Membership(Membership),
-    /// These nodes are cut off from the rest, together (`partition`).
-    Partition(Vec<NodeIdx>),
-    /// These nodes join the rest again (`heal`).
-    Heal(Vec<NodeIdx>),
-}
-
-/// One timeline entry, resolved.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TimedAction {
-    pub at_ns: SimTime,
-    pub node: NodeIdx,
-    pub action: Action,
 }
 
 /// A validated scenario: always runnable.
@@ -368,41 +234,6 @@ pub fn parse_spec_value(value: Value, kinds: &dyn Kinds) -> Result<ScenarioSpec,
         faults,
         metrics: metrics.unwrap_or_default(),
     })
-}
-
-fn describe_serde_error<E: fmt::Display>(path: &str, inner_path: String, err: E) -> FieldError {
-    let full = if inner_path.is_empty() || inner_path == "." {
-        path.to_string()
-    } else if path.is_empty() {
-        inner_path
-    } else {
-        format!("{path}.{inner_path}")
-    };
-    // serde_json appends " at line L column C", which means nothing for a
-    // value that was re-parsed from a tree; drop it.
-    let mut message = err.to_string();
-    if let Some(at) = message.rfind(" at line ") {
-        message.truncate(at);
-    }
-    FieldError { path: full, message }
-}
-
-pub(crate) fn parse_as<T: DeserializeOwned>(value: Value, path: &str, p: &mut Problems) -> Option<T> {
-    match serde_path_to_error::deserialize::<_, T>(value) {
-        Ok(v) => Some(v),
-        Err(e) => {
-            let inner = e.path().to_string();
-            p.errors.push(describe_serde_error(path, inner, e.into_inner()));
-            None
-        }
-    }
-}
-
-/// Reads `value` as a `T` already validated (a live edit's `params`, a
-/// view's spec), or `None`: the same code path as [`parse_as`], so the
-/// browser build carries one copy of each type's deserializer.
-pub(crate) fn read_as<T: DeserializeOwned>(value: &Value) -> Option<T> {
-    parse_as(value.clone(), "", &mut Problems::default())
 }
 
 fn field<T: DeserializeOwned>(top: &mut Map<String, Value>, key: &str, required: bool, p: &mut Problems) -> Option<T> {

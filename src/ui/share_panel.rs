@@ -40,7 +40,7 @@ pub fn metrics_csv(sim: &Simulation) -> String {
 pub fn metrics_json(sim: &Simulation) -> String {
     #[derive(serde::Serialize)]
     struct Export<'a> {
-        scenario: &'a crate::sim::spec::ScenarioSpec,
+        scenario: &'a crate::sim::validate::ScenarioSpec,
         summary: crate::sim::Summary,
         series: &'a crate::sim::series::Series<crate::sim::metrics::WindowStats>,
     }

@@ -2,13 +2,14 @@
 //! through [`PARTS`]): nothing outside this folder names their types, so
 //! their code sits in the family's own wasm chunk.
 //!
-//! [`OwnKind`]: crate::sim::spec::OwnKind
+//! [`OwnKind`]: crate::sim::kind::OwnKind
 
 use super::spec::{ChatPubsubSpec, ChatRegistrySpec, ChatServerSpec, ChatStoreSpec, ChatUsersSpec, Mode};
 use super::{pubsub, registry, server, store, users};
 use crate::families::Parts;
 use crate::sim::engine::Node;
-use crate::sim::spec::{FaultSpec, NodeSpec, TypedKind};
+use crate::sim::kind::{NodeSpec, TypedKind};
+use crate::sim::spec::FaultSpec;
 use crate::sim::validate::{NodeIdx, Problems, Topology};
 
 pub struct Users;

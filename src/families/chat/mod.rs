@@ -70,7 +70,7 @@ impl People {
     }
 
     /// The population in `node_specs` (validation makes sure there is one).
-    pub fn find(node_specs: &[crate::sim::spec::NodeSpec]) -> (People, spec::Mode) {
+    pub fn find(node_specs: &[crate::sim::kind::NodeSpec]) -> (People, spec::Mode) {
         for n in node_specs {
             // By name, not `as_kind`: the kind's type is in the chunk.
             if n.kind_name() == "chat_users" {

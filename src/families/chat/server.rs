@@ -19,8 +19,8 @@ use super::{People, wire};
 use crate::families::web_tier::station::{Admit, Station};
 use crate::sim::engine::{Ctx, Node, NodeParams, NodeSummary, NodeView, Op, Payload, Request, Status};
 use crate::sim::family::Figure;
+use crate::sim::kind::NodeSpec;
 use crate::sim::metrics::NodeSample;
-use crate::sim::spec::NodeSpec;
 use crate::sim::time::{SimTime, ms_to_ns};
 use crate::sim::validate::{Change, LinkIdx, NodeIdx, Problems, Topology, limits, parse_as};
 

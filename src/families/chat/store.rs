@@ -19,8 +19,8 @@ use crate::families::web_tier::station::{Desk, Station};
 use crate::sim::dist::Duration;
 use crate::sim::engine::{Ctx, Node, NodeSummary, NodeView, Op, Payload, Status};
 use crate::sim::family::Figure;
+use crate::sim::kind::NodeSpec;
 use crate::sim::metrics::NodeSample;
-use crate::sim::spec::NodeSpec;
 use crate::sim::time::SimTime;
 use crate::sim::validate::{NodeIdx, Problems, Topology, limits};
 

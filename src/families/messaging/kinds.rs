@@ -5,8 +5,8 @@
 //! Kafka's and RabbitMQ's nodes speak `"messaging"` ([`OwnKind::protocol`]):
 //! they link only to each other, and take no requests.
 //!
-//! [`OwnKind`]: crate::sim::spec::OwnKind
-//! [`OwnKind::protocol`]: crate::sim::spec::OwnKind::protocol
+//! [`OwnKind`]: crate::sim::kind::OwnKind
+//! [`OwnKind::protocol`]: crate::sim::kind::OwnKind::protocol
 
 use super::spec::{
     KafkaClusterSpec, KafkaConsumerSpec, KafkaProducerSpec, RabbitConsumerSpec, RabbitMqSpec, RabbitPublisherSpec,
@@ -14,8 +14,8 @@ use super::spec::{
 use super::{kafka_client, kafka_cluster, rabbitmq};
 use crate::families::Parts;
 use crate::sim::engine::Node;
-use crate::sim::family::PartsOf;
-use crate::sim::spec::{NodeSpec, TypedKind};
+use crate::sim::kind::PartsOf;
+use crate::sim::kind::{NodeSpec, TypedKind};
 use crate::sim::validate::{NodeIdx, Problems, Topology};
 
 /// `kafka_cluster`.

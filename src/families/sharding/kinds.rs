@@ -2,14 +2,15 @@
 //! [`PARTS`]): nothing outside this folder names its types, so its code
 //! sits in the family's own wasm chunk.
 //!
-//! [`OwnKind`]: crate::sim::spec::OwnKind
+//! [`OwnKind`]: crate::sim::kind::OwnKind
 
 use super::sharded_store::{self, StoreSummary};
 use super::spec::ShardedStoreSpec;
 use crate::families::Parts;
 use crate::sim::engine::{Node, NodeSummary};
-use crate::sim::family::PartsOf;
-use crate::sim::spec::{CallOp, NodeSpec, TypedKind};
+use crate::sim::kind::PartsOf;
+use crate::sim::kind::{NodeSpec, TypedKind};
+use crate::sim::spec::CallOp;
 use crate::sim::validate::{NodeIdx, Problems, Topology};
 
 /// `sharded_store`.

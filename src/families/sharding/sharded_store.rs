@@ -30,10 +30,12 @@ use crate::sim::dist::Duration;
 use crate::sim::engine::{
     Ctx, Membership, Node, NodeParams, NodeSummary, NodeView, Op, OwnPart, OwnSummary, Payload, Request, Status,
 };
-use crate::sim::family::{PartState, PartsOf};
+use crate::sim::family::PartState;
+use crate::sim::kind::NodeSpec;
+use crate::sim::kind::PartsOf;
 use crate::sim::metrics::{NodeSample, WindowLatency};
 use crate::sim::spec::service_time;
-use crate::sim::spec::{KeySpec, NodeSpec, Partitioning, Routing, ServiceTimeSpec};
+use crate::sim::spec::{KeySpec, Partitioning, Routing, ServiceTimeSpec};
 use crate::sim::time::{SimTime, ms_to_ns, ns_to_s, per_s};
 use crate::sim::validate::validate_service_time;
 use crate::sim::validate::{Change, NodeIdx, Problems, Topology, limits};

@@ -6,7 +6,8 @@ use super::spec::{IdCoordinatorSpec, UrlAppSpec, UrlDbSpec, UrlUsersSpec};
 use super::{app, coordinator, table, users};
 use crate::families::Parts;
 use crate::sim::engine::Node;
-use crate::sim::spec::{CallOp, FaultSpec, NodeSpec, TypedKind};
+use crate::sim::kind::{NodeSpec, TypedKind};
+use crate::sim::spec::{CallOp, FaultSpec};
 use crate::sim::validate::{NodeIdx, Problems, Topology};
 
 pub struct Users;

@@ -3,13 +3,14 @@
 //! their code sits in the family's own wasm chunk (the default scenario
 //! has neither; a shortener's cache fetches it with the shortener's).
 //!
-//! [`OwnKind`]: crate::sim::spec::OwnKind
+//! [`OwnKind`]: crate::sim::kind::OwnKind
 
 use super::spec::{CacheSpec, DatabaseSpec};
 use super::{cache, database};
 use crate::families::Parts;
 use crate::sim::engine::Node;
-use crate::sim::spec::{CallOp, NodeSpec, TypedKind};
+use crate::sim::kind::{NodeSpec, TypedKind};
+use crate::sim::spec::CallOp;
 use crate::sim::validate::{NodeIdx, Problems, Topology};
 
 /// `cache`.

@@ -2,13 +2,14 @@
 //! through [`PARTS`]). They stay in the main module: the default scenario
 //! is made of them (`families::Code::Main`).
 //!
-//! [`OwnKind`]: crate::sim::spec::OwnKind
+//! [`OwnKind`]: crate::sim::kind::OwnKind
 
 use super::spec::{ClientSpec, LoadBalancerSpec, ServerSpec, StepSpec};
 use super::{client, load_balancer, server};
 use crate::families::Parts;
 use crate::sim::engine::Node;
-use crate::sim::spec::{CallOp, NodeSpec, TypedKind};
+use crate::sim::kind::{NodeSpec, TypedKind};
+use crate::sim::spec::CallOp;
 use crate::sim::validate::{NodeIdx, Problems, Topology};
 
 /// `client`.
@@ -89,6 +90,9 @@ impl TypedKind for Server {
     fn copy(&self, s: &ServerSpec, id: &str) -> Option<ServerSpec> {
         Some(ServerSpec { id: id.to_string(), ..s.clone() })
     }
+    fn weight(&self, s: &ServerSpec) -> u32 {
+        s.weight
+    }
 }
 
 impl TypedKind for LoadBalancer {
@@ -111,7 +115,10 @@ impl TypedKind for LoadBalancer {
         }
     }
     fn build(&self, s: &LoadBalancerSpec, node_specs: &[NodeSpec], idx: NodeIdx, topo: &Topology) -> Box<dyn Node> {
-        Box::new(load_balancer::LoadBalancer::new(s, idx, topo, |n| weight(&node_specs[n as usize])))
+        Box::new(load_balancer::LoadBalancer::new(s, idx, topo, |n| {
+            let backend = &node_specs[n as usize];
+            backend.kind.weight(backend)
+        }))
     }
     fn accepted_ops(&self) -> &'static [CallOp] {
         REQUEST_OPS
@@ -122,12 +129,6 @@ impl TypedKind for LoadBalancer {
     fn balances(&self) -> bool {
         true
     }
-}
-
-/// A backend's weight for the weighted algorithms: a server's `weight`, 1
-/// for any other node.
-pub fn weight(backend: &NodeSpec) -> u32 {
-    backend.as_kind::<Server>().map_or(1, |s| s.weight)
 }
 
 /// A server's calls go over its links, to nodes that take their ops; every

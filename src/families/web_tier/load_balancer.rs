@@ -360,11 +360,10 @@ impl Node for LoadBalancer {
 
     fn on_backend(&mut self, _ctx: &mut Ctx, change: BackendChange) {
         match change {
-            BackendChange::Added { link, node, spec } => {
-                let id = spec.id();
+            BackendChange::Added { link, node, id, weight } => {
                 let pos = self.backends.len() as u32;
                 // A new server joins rotation at once; checks take it out if it is down.
-                self.backends.push(Backend::new(link, node, id, super::kinds::weight(spec)));
+                self.backends.push(Backend::new(link, node, id, weight));
                 if self.by_node.len() <= node as usize {
                     self.by_node.resize(node as usize + 1, u32::MAX);
                 }
