@@ -39,7 +39,7 @@ tests_for() {
     src/families/storage/cache.rs) echo "--test cache --test tiers" ;;
     src/families/storage/database.rs) echo "--test tiers" ;;
     src/share.rs) echo "--lib --test golden" ;;
-    src/sim/engine.rs) echo "--test theory --test load_balancer --test timeline --test tiers --test checkpoints --test rabbitmq --test kafka --test live_actions" ;;
+    src/sim/engine.rs | src/sim/node.rs) echo "--test theory --test load_balancer --test timeline --test tiers --test checkpoints --test rabbitmq --test kafka --test live_actions" ;;
     src/sim/queue.rs) echo "--lib --test theory --test timeline" ;;
     src/sim/checkpoint.rs) echo "--test checkpoints" ;;
     src/sim/series.rs) echo "--lib --test checkpoints --test determinism" ;;

@@ -209,8 +209,8 @@ fn a_byte_budget_thins_checkpoints_too() {
 
 #[test]
 fn the_default_byte_budget_keeps_what_the_event_count_takes() {
-    // The app's budget (128 MB) with checkpoints of 1 MB each: a minute of
-    // load-balancing takes far fewer than 128, so the budget thins nothing
+    // The app's budget (64 MB) with checkpoints of 1 MB each: a minute of
+    // load-balancing takes far fewer than 64, so the budget thins nothing
     // and the metered list is the unmetered one, checkpoint for checkpoint.
     let s = scenario(LOAD_BALANCING_JSON);
     let (mut a, mut b) = (Simulation::new(&s), Simulation::new(&s));

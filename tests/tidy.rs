@@ -436,13 +436,26 @@ fn import_circles_do_not_grow() {
     let graph = import_graph(Path::new("src"));
     let found = circles(&graph);
     let n: usize = found.iter().map(Vec::len).sum();
-    let list: Vec<String> = found.iter().map(|c| format!("{} files: {}", c.len(), c.join(", "))).collect();
+    // Each circle with the imports that tie it (what to cut).
+    let list: Vec<String> = found
+        .iter()
+        .map(|c| {
+            let ties: Vec<String> = c
+                .iter()
+                .flat_map(|a| graph[a].iter().filter(|b| c.contains(b)).map(move |b| format!("  {a} -> {b}")))
+                .collect();
+            format!("{} files: {}\n{}", c.len(), c.join(", "), ties.join("\n"))
+        })
+        .collect();
     assert!(
         n <= FILES_IN_CIRCLES_AT_MOST,
         "{n} files reach themselves through imports (at most {FILES_IN_CIRCLES_AT_MOST} allowed):\n{}",
         list.join("\n")
     );
     println!("files in import circles: {n}");
+    if std::env::var_os("SCALELAB_CIRCLES").is_some() {
+        println!("{}", list.join("\n"));
+    }
 }
 
 /// The core is the bottom layer: a file of `src/sim` imports only files of

@@ -19,9 +19,12 @@
 //! checkpoints are taken, never what a run computes.
 //!
 //! Sizes seen (`scalelab bench --seek`): a checkpoint of the 1-hour,
-//! 10,000 requests/s balancer scenario is about 0.56 MB, mostly latency
-//! histograms and the 4,096-crossing trace; a Kafka cluster's retained
-//! records make its checkpoints larger, which the byte budget bounds.
+//! 10,000 requests/s balancer scenario is about 0.4 MB, mostly the
+//! 4,096-crossing trace, the windows' exact samples and the latency
+//! histograms (which hold counts only up to the longest latency seen); a
+//! Kafka cluster's retained records make its checkpoints larger, which the
+//! byte budget bounds. The budget (64 MB) keeps that hour's seeks to a
+//! replay of at most 2 million events.
 //!
 //! Live edits: a checkpoint taken before an edit lacks it; [`Checkpoints::
 //! restore`] hands it the current scenario, whose timeline is the
@@ -41,7 +44,7 @@ pub const DEFAULT_EVERY_EVENTS: u64 = 250_000;
 /// Checkpoints kept at most.
 pub const DEFAULT_MAX: usize = 256;
 /// Bytes of checkpoints kept at most, when metered.
-pub const DEFAULT_BUDGET_BYTES: usize = 128 << 20;
+pub const DEFAULT_BUDGET_BYTES: usize = 64 << 20;
 
 /// Live heap bytes of the process (see `crate::meter`).
 pub type Meter = fn() -> usize;
