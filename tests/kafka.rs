@@ -277,14 +277,17 @@ fn a_message_body_lives_only_while_its_message_travels() {
     for (name, v) in runs {
         let s = Scenario::from_json(&v.to_string()).unwrap();
         let mut sim = Simulation::new(&s);
-        let mut most = 0;
+        let (mut most, mut least) = (0, usize::MAX);
         for t in 1..=40u64 {
             sim.step_until(t * 1_000_000_000);
             let (held, queued) = sim.bodies();
             assert_eq!(held, queued, "{name} at {t} s: bodies held vs messages carrying one");
             most = most.max(queued);
+            least = least.min(queued);
         }
-        assert!(most > 0, "{name}: some message carried a body");
+        // Counts that move with the traffic: several bodies in flight at
+        // times, fewer at others (not a constant on both sides).
+        assert!(most >= 2 && least < most, "{name}: {least} to {most} messages carried a body");
         if name.ends_with("a cut") {
             assert!(sim.lost() > 0, "{name}: the cut lost messages");
         }
