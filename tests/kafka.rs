@@ -293,3 +293,24 @@ fn a_message_body_lives_only_while_its_message_travels() {
         }
     }
 }
+
+/// `part` is the generic name of what `broker` names on a Kafka cluster
+/// (issue 29): the preset's entries written either way give the same run,
+/// one in which the broker did die.
+#[test]
+fn a_broker_named_by_part_fails_as_one_named_by_broker() {
+    let by_broker = preset(messaging_presets::KAFKA_BROKER_DIES_JSON, 1);
+    let mut by_part = by_broker.clone();
+    let mut renamed = 0;
+    for entry in by_part["faults"].as_array_mut().unwrap() {
+        if let Some(n) = entry.as_object_mut().unwrap().remove("broker") {
+            entry["part"] = n;
+            renamed += 1;
+        }
+    }
+    assert!(renamed >= 1, "the preset fails a broker");
+    let (a, b) = (run(&by_broker), run(&by_part));
+    assert_eq!(format!("{a:?}"), format!("{b:?}"));
+    let k = a.nodes["kafka"].own::<KafkaSummary>().unwrap();
+    assert!(k.leader_elections > 0, "a leader moved off the dead broker: {k:?}");
+}

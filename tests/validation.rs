@@ -463,6 +463,40 @@ fn a_part_is_named_by_the_field_its_kind_declares() {
         "faults[0].broker",
         "`app-1` is not made of parts",
     );
+    // `part` names a part of any node made of parts, checked as the kind's
+    // own field is (its range, the time order), under its own path.
+    assert_valid(&kafka(json!([{"at_s": 1, "fail": "kafka", "part": 2}, {"at_s": 2, "recover": "kafka", "part": 2}])));
+    assert_valid(&store(json!([{"at_s": 1, "fail": "store", "part": 0}])));
+    assert_error(
+        &kafka(json!([{"at_s": 1, "fail": "kafka", "part": 3}])),
+        "faults[0].part",
+        "has brokers 0 to 2 (got 3)",
+    );
+    assert_error(
+        &store(json!([{"at_s": 1, "fail": "store", "part": 9}])),
+        "faults[0].part",
+        "`store` has shards 0 to 4 by then (got 9)",
+    );
+    assert_error(
+        &with(LOAD_BALANCING_JSON, json!([{"at_s": 1, "fail": "app-1", "part": 0}])),
+        "faults[0].part",
+        "`app-1` is not made of parts; `part` names a part of a node that is",
+    );
+    assert_error(
+        &kafka(json!([{"at_s": 1, "fail": "kafka", "part": 1, "broker": 1}])),
+        "faults[0].broker",
+        "names a part again (`part` did): give one of `part` and `broker`",
+    );
+    assert_error(
+        &kafka(json!([{"at_s": 1, "set": "kafka", "part": 1}])),
+        "faults[0].part",
+        "goes only with `fail` or `recover`",
+    );
+    assert_error(
+        &kafka(json!([{"at_s": 1, "fail": "kafka", "shard": 0}])),
+        "faults[0].shard",
+        "named by `broker` (or `part`)",
+    );
 }
 
 /// A node links only to nodes that speak what it speaks (its kind's

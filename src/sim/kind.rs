@@ -21,7 +21,8 @@ use super::tree::{Tree, TreeError, to_tree};
 /// kind (`OwnKind::parts`), never names it.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct PartsOf {
-    /// The entry's field that names a part (`broker`, `shard`).
+    /// The entry's field that names a part (`broker`, `shard`; a new kind's
+    /// is `part`, the generic name every entry may use).
     pub field: &'static str,
     /// The parts, plural, as messages name them (`brokers`, `shards`).
     pub plural: &'static str,

@@ -254,6 +254,8 @@ pub struct LinkSpec {
 ///   `{"at_s": 30, "fail": "store", "shard": 1}`: a sharded store's shards;
 ///   `set` on a store takes `vnodes`, `partitioning`, `routing`, `workers`,
 ///   `service_time`
+/// - `{"at_s": 10, "fail": "kafka", "part": 1}`: part 1 of a node made of
+///   parts fails (`broker` and `shard` name a cluster's and a store's too)
 /// - `{"at_s": 30, "partition": ["db"]}`: the nodes listed are cut off from
 ///   the rest of the network (a message sent across the cut is lost);
 ///   `{"at_s": 60, "heal": ["db"]}` joins them back
@@ -310,6 +312,11 @@ pub struct FaultSpec {
     /// With `set` on a sharded store.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub routing: Option<Routing>,
+    /// With `fail`/`recover` on any node made of parts: which part (the
+    /// generic name; `broker` and `shard` are the older names of a Kafka
+    /// cluster's and a store's, which files keep writing).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub part: Option<u32>,
     /// With `set` on a server that makes calls: hold its worker while they
     /// are out (`true`) or free it (`false`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -374,16 +381,18 @@ impl FaultSpec {
         .or_else(|| self.cut_list()?.first())
     }
 
-    /// The fields that name a part of a node (a kind's `PartsOf::field`,
-    /// `kind.rs`), each with its value in the entry.
-    pub fn parts_named(&self) -> [(&'static str, Option<u32>); 2] {
-        [("broker", self.broker), ("shard", self.shard)]
+    /// The fields that name a part of a node, each with its value in the
+    /// entry: `part` (any node made of parts) and the kinds' own names for
+    /// theirs (a kind's `PartsOf::field`, `kind.rs`).
+    pub fn parts_named(&self) -> [(&'static str, Option<u32>); 3] {
+        [("part", self.part), ("broker", self.broker), ("shard", self.shard)]
     }
 
-    /// The entry naming part `n` by the field `field` (`broker`, `shard`);
-    /// another field names nothing.
+    /// The entry naming part `n` by the field `field` (`part`, `broker`,
+    /// `shard`); another field names nothing.
     pub fn with_part(mut self, field: &str, n: u32) -> FaultSpec {
         match field {
+            "part" => self.part = Some(n),
             "broker" => self.broker = Some(n),
             "shard" => self.shard = Some(n),
             _ => {}

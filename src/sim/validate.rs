@@ -477,8 +477,10 @@ fn check_timeline(
                 "parameters (`rate_per_s`, `workers`, `service_time`, `algorithm`, `acks`, `vnodes`, `partitioning`, `routing`, `params`) go only with `set`",
             );
         }
-        if f.broker.is_some() && verb != "fail" && verb != "recover" {
-            p.add(format!("{path}.broker"), "goes only with `fail` or `recover`");
+        for (field, named) in [("part", f.part), ("broker", f.broker)] {
+            if named.is_some() && verb != "fail" && verb != "recover" {
+                p.add(format!("{path}.{field}"), "goes only with `fail` or `recover`");
+            }
         }
         if f.shard.is_some() && !["fail", "recover", "remove_shard"].contains(&verb) {
             p.add(format!("{path}.shard"), "goes only with `fail`, `recover` or `remove_shard`");
@@ -575,17 +577,26 @@ fn check_timeline(
                 // A part named must be one of the node's kind (the kind says
                 // which field names its parts, and how many it has).
                 let parts = kind.kind.parts(kind);
-                let mut named = None;
+                // The part, and the field that named it (`part`, or the
+                // kind's own name for its parts).
+                let mut named: Option<(u32, &str)> = None;
                 let mut bad = false;
                 for (field, n) in f.parts_named() {
                     let Some(n) = n else { continue };
                     match parts {
-                        Some(ps) if ps.field == field => named = Some(n),
+                        Some(_) if let Some((_, first)) = named => {
+                            p.add(
+                                format!("{path}.{field}"),
+                                format!("names a part again (`{first}` did): give one of `{first}` and `{field}`"),
+                            );
+                            bad = true;
+                        }
+                        Some(ps) if ps.field == field || field == "part" => named = Some((n, field)),
                         Some(ps) => {
                             p.add(
                                 format!("{path}.{field}"),
                                 format!(
-                                    "`{target}` is {}: its parts are {}, named by `{}`",
+                                    "`{target}` is {}: its parts are {}, named by `{}` (or `part`)",
                                     ps.a_kind, ps.plural, ps.field
                                 ),
                             );
@@ -606,9 +617,9 @@ fn check_timeline(
                 let part = |n| if verb == "fail" { Action::FailPart(n) } else { Action::RecoverPart(n) };
                 match (parts, named) {
                     // A count that the timeline changes is checked in time order below.
-                    (Some(ps), Some(n)) if ps.membership.is_none() && n >= ps.count => {
+                    (Some(ps), Some((n, field))) if ps.membership.is_none() && n >= ps.count => {
                         p.add(
-                            format!("{path}.{}", ps.field),
+                            format!("{path}.{field}"),
                             format!("`{target}` has {} 0 to {} (got {n})", ps.plural, ps.count - 1),
                         );
                         continue;
@@ -620,7 +631,7 @@ fn check_timeline(
                         );
                         continue;
                     }
-                    (_, Some(n)) => part(n),
+                    (_, Some((n, _))) => part(n),
                     _ if verb == "fail" => Action::Fail,
                     _ => Action::Recover,
                 }
@@ -754,8 +765,14 @@ fn check_timeline(
                 Action::FailPart(n) | Action::RecoverPart(n) | Action::Membership(Membership::Remove(n))
                     if n >= *count =>
                 {
+                    // The field the entry named it by (`part`, or the kind's own).
+                    let field = spec.faults[i]
+                        .parts_named()
+                        .into_iter()
+                        .find(|(_, v)| v.is_some())
+                        .map_or(ps.field, |(f, _)| f);
                     p.add(
-                        format!("faults[{i}].{}", ps.field),
+                        format!("faults[{i}].{field}"),
                         format!("`{id}` has {} 0 to {} by then (got {n})", ps.plural, *count - 1),
                     );
                 }
