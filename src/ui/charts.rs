@@ -44,12 +44,12 @@ fn markers(sim: &Simulation) -> Vec<(f64, String)> {
     let s = sim.scenario();
     s.timeline
         .iter()
-        .enumerate()
-        .map(|(k, a)| {
+        .map(|a| {
             let id = &s.topology.ids[a.node as usize];
-            // A valid scenario's timeline is its `faults`, entry for entry:
-            // the entry says which part it names (a broker, a shard).
-            let part = if s.spec.faults.get(k).is_some_and(|f| f.shard.is_some()) { "shard" } else { "broker" };
+            // The node's kind names its parts (a broker, a shard), whichever
+            // field the entry used.
+            let spec = &s.node_specs[a.node as usize];
+            let part = spec.kind.parts(spec).map_or("part", |ps| ps.field);
             let what = match &a.action {
                 Action::Fail => format!("✕ {id}"),
                 Action::Recover => format!("✓ {id}"),
