@@ -474,3 +474,34 @@ fn a_restarted_balancer_checks_on_its_new_schedule_only() {
     sim.step_until(8_700 * NS_PER_MS);
     assert_eq!(sim.node_view(lb).healthy_backends.len(), 1, "two misses");
 }
+
+/// A node is present from its `add_server` time until its `remove_server`
+/// time, and its view says the same; the file's own nodes are present from
+/// the start.
+#[test]
+fn a_server_is_present_from_its_add_until_its_removal() {
+    let mut doc: serde_json::Value = serde_json::from_str(LOAD_BALANCING_JSON).unwrap();
+    doc["faults"] = serde_json::json!([
+        {"at_s": 2, "add_server": "app-9", "like": "app-1"},
+        {"at_s": 4, "remove_server": "app-9"},
+        {"at_s": 4, "remove_server": "app-2"}
+    ]);
+    let s = scalelab::Scenario::from_json(&doc.to_string()).unwrap();
+    let (added, app2, lb) = (
+        s.topology.index_of("app-9").unwrap(),
+        s.topology.index_of("app-2").unwrap(),
+        s.topology.index_of("lb").unwrap(),
+    );
+    let mut sim = Simulation::new(&s);
+    let present = |sim: &Simulation| {
+        let views = [added, app2, lb].map(|n| sim.node_view(n).present);
+        let flags = [added, app2, lb].map(|n| sim.is_present(n));
+        assert_eq!(views, flags, "the view and the flag agree");
+        flags
+    };
+    assert_eq!(present(&sim), [false, true, true], "at the start");
+    sim.step_until(3_000 * NS_PER_MS);
+    assert_eq!(present(&sim), [true, true, true], "after the add");
+    sim.step_until(5_000 * NS_PER_MS);
+    assert_eq!(present(&sim), [false, false, true], "after the removals");
+}
