@@ -599,3 +599,24 @@ fn a_live_rate_change_sets_the_clients_rate_from_then_on() {
         "{params:?}"
     );
 }
+
+/// A server the timeline adds joins the weighted rotation with its own
+/// weight (its kind's `weight`, copied from the server it is like): after
+/// the add, smooth weighted round robin sends exactly 3 of every 7 requests
+/// to a copy of the weight-3 server (1 of every 5 if it had weight 1).
+#[test]
+fn an_added_server_takes_its_weight_in_the_rotation() {
+    let json = r#"{"version":1,"name":"wrr add","stop":{"sim_time_s":3},
+      "nodes":[{"id":"c","kind":"client","arrivals":{"process":"constant","rate_per_s":1000}},
+               {"id":"lb","kind":"load_balancer","algorithm":"weighted_round_robin"},
+               {"id":"a","kind":"server","workers":8,"weight":1,"service_time":{"dist":"constant","mean_ms":1}},
+               {"id":"b","kind":"server","workers":8,"weight":3,"service_time":{"dist":"constant","mean_ms":1}}],
+      "links":[{"from":"c","to":"lb"},{"from":"lb","to":"a"},{"from":"lb","to":"b"}],
+      "faults":[{"at_s":1,"add_server":"b2","like":"b"}]}"#;
+    let f = common::run(json).nodes["lb"].forwarded.clone().unwrap();
+    // 1 s at 1:3 (about 1,000 requests), then 2 s at 1:3:3 (about 2,000).
+    let after = f["b2"] as f64;
+    let before_a = 1_000.0 / 4.0;
+    assert!((after - 2_000.0 * 3.0 / 7.0).abs() <= 3.0, "{f:?}");
+    assert!((f["a"] as f64 - (before_a + 2_000.0 / 7.0)).abs() <= 3.0, "{f:?}");
+}
