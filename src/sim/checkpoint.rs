@@ -19,12 +19,12 @@
 //! checkpoints are taken, never what a run computes.
 //!
 //! Sizes seen (`scalelab bench --seek`): a checkpoint of the 1-hour,
-//! 10,000 requests/s balancer scenario is about 0.4 MB, mostly the
-//! 4,096-crossing trace, the windows' exact samples and the latency
-//! histograms (which hold counts only up to the longest latency seen); a
-//! Kafka cluster's retained records make its checkpoints larger, which the
-//! byte budget bounds. The budget (64 MB) keeps that hour's seeks to a
-//! replay of at most 2 million events.
+//! 10,000 requests/s balancer scenario is about 0.27 MB: its trace packed
+//! (`Held`), the windows' exact samples and the latency histograms (which
+//! hold counts only up to the longest latency seen); a Kafka cluster's
+//! retained records make its checkpoints larger, which the byte budget
+//! bounds. Within the budget (64 MB) that hour keeps a checkpoint every
+//! million events.
 //!
 //! Live edits: a checkpoint taken before an edit lacks it; [`Checkpoints::
 //! restore`] hands it the current scenario, whose timeline is the
@@ -36,6 +36,7 @@
 
 use super::engine::{Progress, Simulation};
 use super::time::SimTime;
+use super::trace::PackedTrace;
 use super::validate::Scenario;
 
 /// Events between checkpoints at the start of a run (the interval doubles
@@ -59,9 +60,29 @@ pub struct Checkpoints {
 }
 
 /// One checkpoint and the heap bytes its copy took (0 without a meter).
+/// The copy's trace (4,096 crossings: half a copy's size) is kept packed
+/// beside it, about a third of its size, and unpacked on restore.
 struct Held {
     sim: Simulation,
+    trace: PackedTrace,
     bytes: usize,
+}
+
+impl Held {
+    /// A copy of `sim` to keep.
+    fn of(sim: &Simulation) -> Held {
+        let mut copy = sim.clone();
+        let trace = copy.core.trace.pack();
+        copy.core.trace = copy.core.trace.emptied();
+        Held { sim: copy, trace, bytes: 0 }
+    }
+
+    /// The run as it was: a copy with its trace unpacked.
+    fn restored(&self) -> Simulation {
+        let mut sim = self.sim.clone();
+        sim.core.trace = self.trace.unpack();
+        sim
+    }
 }
 
 impl Default for Checkpoints {
@@ -107,9 +128,9 @@ impl Checkpoints {
             self.thin();
         }
         let before = self.meter.map_or(0, |m| m());
-        let copy = sim.clone();
+        let held = Held::of(sim);
         let bytes = self.meter.map_or(0, |m| m().saturating_sub(before));
-        self.list.push(Held { sim: copy, bytes });
+        self.list.push(Held { bytes, ..held });
         while self.bytes() > self.budget {
             if self.list.len() == 1 {
                 // One checkpoint alone is over the budget: keep none, try
@@ -148,16 +169,16 @@ impl Checkpoints {
     /// `current`'s later timeline entries scheduled; None when there is
     /// none (replay from time 0).
     pub fn restore(&self, t: SimTime, current: &Scenario) -> Option<Simulation> {
-        let mut sim = self.latest_at_or_before(t)?.clone();
+        let mut sim = self.latest_at_or_before(t)?.restored();
         if current.timeline != sim.scenario().timeline {
             sim.take_on(current.clone());
         }
         Some(sim)
     }
 
-    fn latest_at_or_before(&self, t: SimTime) -> Option<&Simulation> {
+    fn latest_at_or_before(&self, t: SimTime) -> Option<&Held> {
         let at = self.list.partition_point(|h| h.sim.now() <= t);
-        self.list[..at].last().map(|h| &h.sim)
+        self.list[..at].last()
     }
 
     /// Where `sim` should go on from to reach `t` fastest: a restored
@@ -170,7 +191,7 @@ impl Checkpoints {
             return Some(self.restore(t, sim.scenario()).unwrap_or_else(|| Simulation::new(sim.scenario())));
         }
         match self.latest_at_or_before(t) {
-            Some(c) if c.now() > sim.now() => self.restore(t, sim.scenario()),
+            Some(c) if c.sim.now() > sim.now() => self.restore(t, sim.scenario()),
             _ => None,
         }
     }
