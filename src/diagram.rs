@@ -173,8 +173,12 @@ fn layers(s: &Scenario) -> Vec<usize> {
         }
     }
     // Consumers link to their broker but read from it: draw them after it.
+    // A consumer is what speaks a family protocol and neither sends nor
+    // stores (a Kafka or RabbitMQ consumer).
     for (i, spec) in s.node_specs.iter().enumerate() {
-        if matches!(spec.kind_name(), "kafka_consumer" | "rabbit_consumer")
+        if spec.is_messaging()
+            && !spec.is_source()
+            && !spec.kind.is_leaf_store()
             && let Some((_, broker)) = topo.target_of(i as NodeIdx)
         {
             layer[i] = layer[broker as usize] + 1;

@@ -103,3 +103,17 @@ fn print_layout() {
         );
     }
 }
+
+/// Consumers link to their broker but read from it: they are drawn after
+/// it, as producers and publishers are drawn before it (Kafka and RabbitMQ).
+#[test]
+fn consumers_are_drawn_after_the_broker_they_read_from() {
+    for (id, broker, producer, consumer) in
+        [("kafka-keys", "kafka", "checkout", "billing-1"), ("rabbitmq-exchanges", "rabbit", "shop", "eu-fulfilment")]
+    {
+        let s = Scenario::from_json(scalelab::presets::by_id(id).unwrap().json).unwrap();
+        let wide = layout(&s, 900.0);
+        let x = |n: &str| wide.nodes[s.topology.index_of(n).unwrap() as usize].x;
+        assert!(x(producer) < x(broker) && x(broker) < x(consumer), "{id}: {producer} → {broker} → {consumer}");
+    }
+}

@@ -72,57 +72,53 @@ fn the_engine_names_no_family() {
     assert!(offences.is_empty(), "the engine must name no family:\n{}", offences.join("\n"));
 }
 
-/// The storage family (issue 13's measure of the seams, a chunk family
-/// since session 19): outside its folder only `families/mod.rs` names it,
-/// not even by its kinds' names. Everything else asks the registry.
-#[test]
-fn only_the_registry_names_the_storage_kinds() {
-    let allowed = ["src/families/mod.rs"];
-    let mut offences = Vec::new();
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut stack = vec![root.join("src")];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            let rel = path.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
-            if path.is_dir() {
-                if !rel.ends_with("families/storage") {
-                    stack.push(path);
-                }
-                continue;
-            }
-            if allowed.contains(&rel.as_str()) {
-                continue;
-            }
-            let text = std::fs::read_to_string(&path).unwrap();
-            for (i, line) in text.lines().enumerate() {
-                for word in ["\"cache\"", "\"database\"", "NodeSpec::Cache", "NodeSpec::Database", "storage::"] {
-                    if line.contains(word) {
-                        offences.push(format!("{rel}:{}: {}", i + 1, line.trim()));
-                    }
-                }
-            }
-        }
-    }
-    assert!(offences.is_empty(), "name the storage kinds only in the registry:\n{}", offences.join("\n"));
-}
-
 /// A family in a chunk of its own (storage, messaging, sharding, the URL
 /// shortener, chat) is named only
 /// in its folder, the registry's list (`families/mod.rs`) and the crate
 /// root's re-exports of its pure algorithms for tests (`lib.rs`): anything
 /// else that named its types or modules would pull its code back into the
-/// main wasm module.
+/// main wasm module. Nor does shared code name its kinds (`"kafka_cluster"`):
+/// it asks the kind (`OwnKind`). The CLI (`src/bin`) writes scenarios, and
+/// comments may name anything.
 #[test]
 fn a_family_in_a_chunk_is_named_only_in_its_folder() {
     let allowed = ["src/families/mod.rs", "src/lib.rs"];
     let families: [(&str, &[&str]); 5] = [
-        ("storage", &["storage::", "CacheSpec", "DatabaseSpec", "EvictionSpec", "CacheNode", "cache_store"]),
-        ("sharding", &["sharding::", "ShardedStore", "StoreView", "StoreSummary", "RingLayout", "placement::"]),
+        (
+            "storage",
+            &[
+                "storage::",
+                "CacheSpec",
+                "DatabaseSpec",
+                "EvictionSpec",
+                "CacheNode",
+                "cache_store",
+                "\"cache\"",
+                "\"database\"",
+            ],
+        ),
+        (
+            "sharding",
+            &[
+                "sharding::",
+                "ShardedStore",
+                "StoreView",
+                "StoreSummary",
+                "RingLayout",
+                "placement::",
+                "\"sharded_store\"",
+            ],
+        ),
         (
             "messaging",
             &[
                 "messaging::",
+                "\"kafka_cluster\"",
+                "\"kafka_producer\"",
+                "\"kafka_consumer\"",
+                "\"rabbitmq\"",
+                "\"rabbit_publisher\"",
+                "\"rabbit_consumer\"",
                 "KafkaClusterSpec",
                 "KafkaProducerSpec",
                 "KafkaConsumerSpec",
@@ -135,8 +131,37 @@ fn a_family_in_a_chunk_is_named_only_in_its_folder() {
                 "RabbitMsg",
             ],
         ),
-        ("shortener", &["shortener::", "UrlAppSpec", "UrlUsersSpec", "UrlDbSpec", "IdCoordinatorSpec", "AppParams"]),
-        ("chat", &["chat::", "ChatUsersSpec", "ChatServerSpec", "ChatRegistrySpec", "ChatPubsubSpec", "ChatStoreSpec"]),
+        (
+            "shortener",
+            &[
+                "shortener::",
+                "UrlAppSpec",
+                "UrlUsersSpec",
+                "UrlDbSpec",
+                "IdCoordinatorSpec",
+                "AppParams",
+                "\"url_users\"",
+                "\"url_app\"",
+                "\"url_db\"",
+                "\"id_coordinator\"",
+            ],
+        ),
+        (
+            "chat",
+            &[
+                "chat::",
+                "ChatUsersSpec",
+                "ChatServerSpec",
+                "ChatRegistrySpec",
+                "ChatPubsubSpec",
+                "ChatStoreSpec",
+                "\"chat_users\"",
+                "\"chat_server\"",
+                "\"chat_registry\"",
+                "\"chat_pubsub\"",
+                "\"chat_store\"",
+            ],
+        ),
     ];
     let mut offences = Vec::new();
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -144,7 +169,7 @@ fn a_family_in_a_chunk_is_named_only_in_its_folder() {
     rust_files(&root.join("src"), &mut files);
     for path in files {
         let rel = path.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
-        if allowed.contains(&rel.as_str()) {
+        if allowed.contains(&rel.as_str()) || rel.starts_with("src/bin/") {
             continue;
         }
         let text = std::fs::read_to_string(&path).unwrap();
@@ -152,7 +177,7 @@ fn a_family_in_a_chunk_is_named_only_in_its_folder() {
             if rel.starts_with(&format!("src/families/{family}/")) {
                 continue;
             }
-            for (i, line) in text.lines().enumerate() {
+            for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim_start().starts_with("//")) {
                 if let Some(word) = words.iter().find(|w| line.contains(*w)) {
                     offences.push(format!("{rel}:{}: `{word}` ({family}) in: {}", i + 1, line.trim()));
                 }

@@ -39,6 +39,18 @@ pub struct PartsOf {
     pub membership: Option<u32>,
 }
 
+/// How the charts name a kind's series (`OwnKind::chart_words`); the
+/// default names nothing of its own.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct ChartWords {
+    /// Its backlog's name on the backlog chart (its samples' `queue_len`),
+    /// if it has one: a broker's "consumer lag" or "ready".
+    pub backlog: Option<&'static str>,
+    /// Words after its id on the utilisation chart, where its line is not
+    /// a plain busy share ("(mean of its shards)").
+    pub utilisation: Option<&'static str>,
+}
+
 /// A kind whose code lives with its family and is reached only through
 /// this trait, so the family's code can sit in a wasm chunk of its own,
 /// fetched when a scenario of the family first opens
@@ -108,6 +120,10 @@ pub trait OwnKind: Send + Sync + 'static {
     /// What the compare verdict sums over the kind's nodes in each variant:
     /// (a figure's label in its view, the verdict's word for it).
     fn verdict_figures(&self) -> &'static [(&'static str, &'static str)];
+    /// What the charts call its series: its backlog's name, if its samples'
+    /// `queue_len` is one (a broker's: "consumer lag", "ready"), and what
+    /// its utilisation line adds to its id ("(mean of its shards)").
+    fn chart_words(&self) -> ChartWords;
     /// The parts the node is made of, if any (see [`PartsOf`]).
     fn parts(&self, spec: &NodeSpec) -> Option<PartsOf>;
     /// Lines the CLI prints under its table for a node of the kind, from
@@ -189,6 +205,9 @@ pub trait TypedKind: Send + Sync + 'static {
     }
     fn verdict_figures(&self) -> &'static [(&'static str, &'static str)] {
         &[]
+    }
+    fn chart_words(&self) -> ChartWords {
+        ChartWords::default()
     }
     /// The parts the node is made of, if any (see [`PartsOf`]).
     fn parts(&self, _spec: &Self::Spec) -> Option<PartsOf> {
@@ -274,6 +293,9 @@ impl<T: TypedKind> OwnKind for T {
     }
     fn verdict_figures(&self) -> &'static [(&'static str, &'static str)] {
         TypedKind::verdict_figures(self)
+    }
+    fn chart_words(&self) -> ChartWords {
+        TypedKind::chart_words(self)
     }
     fn parts(&self, spec: &NodeSpec) -> Option<PartsOf> {
         TypedKind::parts(self, spec.get())

@@ -159,9 +159,11 @@ pub fn App(#[prop(optional)] chunks: Option<Result<(), ChunksFailed>>) -> impl I
             None => lab.sim.with_value(|s| s.scenario().spec.name.clone()),
         }
     };
-    // Only where records or messages carry keys does the legend explain their colours.
+    // Only where records or messages carry keys (a family protocol's
+    // sources: producers, publishers) does the legend explain their colours.
     let keyed = Memo::new(move |_| {
-        lab.scene.with(|s| s.kinds.iter().any(|k| matches!(*k, "kafka_producer" | "rabbit_publisher")))
+        lab.scene.track();
+        lab.sim.with_value(|s| s.scenario().node_specs.iter().any(|n| n.is_source() && n.is_messaging()))
     });
     // Only where the timeline cuts the network does the legend show lost messages.
     let partitioned = Memo::new(move |_| {

@@ -199,10 +199,9 @@ pub fn utilisation_chart(sim: &Simulation) -> ChartData {
             .iter()
             .enumerate()
             .map(|(k, &i)| Line {
-                name: if snap.nodes[i as usize].kind == "sharded_store" {
-                    format!("{} (mean of its shards)", ids[i as usize])
-                } else {
-                    ids[i as usize].clone()
+                name: match sim.scenario().node_specs[i as usize].kind.chart_words().utilisation {
+                    Some(words) => format!("{} {words}", ids[i as usize]),
+                    None => ids[i as usize].clone(),
                 },
                 colour: PALETTE[k % PALETTE.len()],
                 points: node_points(sim, i, |s| Some(s.utilisation * 100.0)),
@@ -245,22 +244,23 @@ pub fn utilisation_chart(sim: &Simulation) -> ChartData {
     ChartData { y_desc, lines, markers: markers(sim), x_range: x_range(sim), y_max: Some(100.0) }
 }
 
-/// Whether the third chart shows brokers' backlog rather than server utilisation.
+/// Whether the third chart shows backlogs rather than utilisation: no node
+/// has workers, and some node's kind names a backlog (a broker's).
 fn shows_backlog(sim: &Simulation) -> bool {
     let specs = &sim.scenario().node_specs;
-    !specs.iter().any(|n| n.kind_name() == "server") && specs.iter().any(|n| n.is_messaging())
+    !specs.iter().any(|n| n.kind.is_station()) && specs.iter().any(|n| n.kind.chart_words().backlog.is_some())
 }
 
-/// Messaging scenarios: each broker's backlog over time (Kafka: the consumer
-/// groups' total lag; RabbitMQ: messages ready in its queues).
+/// Each backlog over time, by the name its kind gives it (Kafka: the
+/// consumer groups' total lag; RabbitMQ: messages ready in its queues).
 fn backlog_chart(sim: &Simulation) -> ChartData {
     let specs = &sim.scenario().node_specs;
     let ids = &sim.scenario().topology.ids;
     let lines = (0..specs.len())
-        .filter(|&i| matches!(specs[i].kind_name(), "kafka_cluster" | "rabbitmq"))
+        .filter_map(|i| Some((i, specs[i].kind.chart_words().backlog?)))
         .enumerate()
-        .map(|(k, i)| Line {
-            name: format!("{} {}", ids[i], if specs[i].kind_name() == "rabbitmq" { "ready" } else { "consumer lag" }),
+        .map(|(k, (i, backlog))| Line {
+            name: format!("{} {backlog}", ids[i]),
             colour: PALETTE[k % PALETTE.len()],
             points: node_points(sim, i as NodeIdx, |s| Some(s.queue_len as f64)),
             dashed: false,

@@ -14,7 +14,7 @@ use super::spec::{
 use super::{kafka_client, kafka_cluster, rabbitmq};
 use crate::families::Parts;
 use crate::sim::engine::Node;
-use crate::sim::kind::PartsOf;
+use crate::sim::kind::{ChartWords, PartsOf};
 use crate::sim::kind::{NodeSpec, TypedKind};
 use crate::sim::validate::{NodeIdx, Problems, Topology};
 
@@ -64,6 +64,10 @@ impl TypedKind for Cluster {
     }
     fn parts(&self, s: &KafkaClusterSpec) -> Option<PartsOf> {
         Some(kafka_cluster::parts(s))
+    }
+    fn chart_words(&self) -> ChartWords {
+        // Its samples' queue length is its consumer groups' total lag.
+        ChartWords { backlog: Some("consumer lag"), ..ChartWords::default() }
     }
 }
 
@@ -130,6 +134,10 @@ impl TypedKind for Broker {
     }
     fn protocol(&self) -> &'static str {
         MESSAGING
+    }
+    fn chart_words(&self) -> ChartWords {
+        // Its samples' queue length is the messages ready in its queues.
+        ChartWords { backlog: Some("ready"), ..ChartWords::default() }
     }
 }
 

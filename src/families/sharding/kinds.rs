@@ -8,7 +8,7 @@ use super::sharded_store::{self, StoreSummary};
 use super::spec::ShardedStoreSpec;
 use crate::families::Parts;
 use crate::sim::engine::{Node, NodeSummary};
-use crate::sim::kind::PartsOf;
+use crate::sim::kind::{ChartWords, PartsOf};
 use crate::sim::kind::{NodeSpec, TypedKind};
 use crate::sim::spec::CallOp;
 use crate::sim::validate::{NodeIdx, Problems, Topology};
@@ -59,6 +59,9 @@ impl TypedKind for Store {
     }
     fn verdict_figures(&self) -> &'static [(&'static str, &'static str)] {
         &[("Load max/mean", "Load max/mean"), ("Keys moved by the last change %", "keys moved %")]
+    }
+    fn chart_words(&self) -> ChartWords {
+        ChartWords { utilisation: Some("(mean of its shards)"), ..ChartWords::default() }
     }
     fn summary_text(&self, id: &str, summary: &NodeSummary) -> Vec<String> {
         summary.own::<StoreSummary>().map_or_else(Vec::new, |st| store_text(id, st))
