@@ -1,7 +1,7 @@
 //! The release build's split points: where a family's code leaves the main
 //! wasm module for a chunk of its own (issue 14; ARCHITECTURE.md, "Adding
 //! a family in a chunk"). The one place outside `ui` that names Leptos's
-//! wasm-split re-export; the families only call [`family_chunk!`].
+//! wasm-split re-export; the families only call [`family_chunk!`](crate::family_chunk).
 //!
 //! With feature `split` (scripts/build-release.mjs), `wasm_split(…,
 //! fallible)` turns the function into an import that the first call fetches
@@ -21,7 +21,7 @@ impl From<leptos::wasm_split::SplitLoaderError> for crate::families::ChunkError 
 /// `$name` that hands over the module's `PARTS` (with feature `split`, the
 /// first call fetches the chunk that holds every function reached only
 /// from there; the release build names it `split_$name.wasm`), and
-/// `pub fn chunk()`, the family's [`Chunk`]. A failed fetch is an `Err`,
+/// `pub fn chunk()`, the family's [`Chunk`](crate::families::Chunk). A failed fetch is an `Err`,
 /// not a panic (wasm-split's `fallible`).
 #[macro_export]
 macro_rules! family_chunk {

@@ -114,7 +114,7 @@ pub struct NodeView {
     /// Backends currently in rotation (balancers).
     pub healthy_backends: Vec<NodeIdx>,
     /// A node made of parts (a Kafka cluster's brokers, a store's shards;
-    /// see [`PartsOf`]): each part's state, by number.
+    /// see [`PartsOf`](super::kind::PartsOf)): each part's state, by number.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub parts: Vec<PartState>,
     /// Current parameters, for the inspector and theory overlays.

@@ -307,8 +307,8 @@ impl<T: TypedKind> OwnKind for T {
 
 /// A node of a scenario (format v1's `nodes[i]`): its kind, its id and its
 /// typed spec, which only the kind's own code reads (`get`, `as_kind`).
-/// Read by `families::parse_node`, written `{"kind": <its name>, <its
-/// fields>}`.
+/// Read by `validate.rs`'s `parse_node` (through [`Kinds`]), written
+/// `{"kind": <its name>, <its fields>}`.
 #[derive(Clone)]
 pub struct NodeSpec {
     pub kind: &'static dyn OwnKind,

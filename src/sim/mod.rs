@@ -7,11 +7,13 @@
 //! # Layout
 //! - [`spec`]: scenario format v1 (serde), the public contract.
 //! - [`validate`]: spec → validated [`Scenario`], every problem with its path.
-//! - [`engine`]: the event loop, [`Node`] trait, messages, [`Simulation`].
-//! - [`family`]: the message, view and summary types that name families
-//!   and the kind seam (`NodeSpec`, `OwnKind`, `Kinds`): the families
-//!   themselves live in `crate::families`, one folder each, and reach the
-//!   core through it; nothing here imports them.
+//! - [`engine`]: the event loop, [`Simulation`]; [`node`]: the [`Node`]
+//!   trait and `Ctx`, what a node sees; [`request`], [`timeline`],
+//!   [`topology`], [`problems`]: the leaves they share.
+//! - [`kind`]: the kind seam (`NodeSpec`, `OwnKind`, `Kinds`) through which
+//!   the families (`src/families`, one folder each) reach the core, and the
+//!   core reaches them: nothing here imports them.
+//! - [`family`]: the message, view and summary types a family fills in.
 //! - [`queue`], [`dist`], [`time`], [`metrics`], [`trace`]: engine parts;
 //!   [`tree`]: a serialized value kept as data (a family's summary part).
 //! - [`theory`]: queueing and caching formulas; [`baseline`]: a minimal

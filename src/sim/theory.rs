@@ -101,7 +101,7 @@ impl MMc {
     }
 }
 
-/// Zipf popularities p_i ∝ i^−s over `n_keys` ranks (p[0] the most popular).
+/// Zipf popularities p_i ∝ i^−s over `n_keys` ranks (`p[0]` the most popular).
 pub fn zipf_popularity(n_keys: usize, exponent: f64) -> Vec<f64> {
     let w: Vec<f64> = (1..=n_keys).map(|i| libm::pow(i as f64, -exponent)).collect();
     let total: f64 = w.iter().sum();

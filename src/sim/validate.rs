@@ -7,7 +7,7 @@
 //! ```
 //! Each top-level field, each node, link and fault is parsed on its own, so
 //! one bad node does not hide the problems of the next. Rules that only one
-//! node kind cares about live with the kind ([`OwnKind`]), called from here;
+//! node kind cares about live with the kind ([`OwnKind`](super::kind::OwnKind)), called from here;
 //! the kinds a build knows come in as [`Kinds`] (the families' registry),
 //! so nothing here names a family. A [`Scenario`] that comes out of this
 //! module can always be run.

@@ -1,6 +1,8 @@
 //! The family's four kinds as the registry reaches them ([`OwnKind`]s,
 //! through [`PARTS`]): nothing outside this folder names their types, so
 //! their code can sit in the family's own wasm chunk.
+//!
+//! [`OwnKind`]: crate::sim::kind::OwnKind
 
 use super::spec::{IdCoordinatorSpec, UrlAppSpec, UrlDbSpec, UrlUsersSpec};
 use super::{app, coordinator, table, users};
