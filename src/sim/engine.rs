@@ -151,8 +151,8 @@ impl Simulation {
         };
         let mut sim = Simulation {
             core,
-            present: (0..n_nodes).map(|i| i < scenario.n_initial_nodes).collect(),
-            ever_present: (0..n_nodes).map(|i| i < scenario.n_initial_nodes).collect(),
+            present: (0..n_nodes).map(|i| i < scenario.topology.n_initial_nodes).collect(),
+            ever_present: (0..n_nodes).map(|i| i < scenario.topology.n_initial_nodes).collect(),
             nodes: Vec::with_capacity(n_nodes),
             node_series: vec![Series::new(MAX_SERIES_POINTS); n_nodes],
             stop_at_ns,
@@ -169,7 +169,7 @@ impl Simulation {
         for (entry, a) in scenario.timeline.iter().enumerate() {
             sim.core.queue.push_control(a.at_ns, Event::Control { entry: entry as u64 });
         }
-        for i in 0..scenario.n_initial_nodes {
+        for i in 0..scenario.topology.n_initial_nodes {
             let mut ctx = Ctx { core: &mut sim.core, me: i as NodeIdx };
             sim.nodes[i].start(&mut ctx);
         }

@@ -18,8 +18,8 @@ pub struct Topology {
     pub ids: Vec<String>,
     pub links: Vec<Link>,
     pub out_links: Vec<Vec<LinkIdx>>,
-    /// The scenario's own nodes: those at or past this index are servers
-    /// the timeline adds (`add_server`).
+    /// The scenario's own nodes, present from time 0: those at or past
+    /// this index are servers the timeline adds (`add_server`).
     pub n_initial_nodes: usize,
 }
 
@@ -33,5 +33,11 @@ impl Topology {
     pub fn target_of(&self, node: NodeIdx) -> Option<(LinkIdx, NodeIdx)> {
         let &link = self.out_links.get(node as usize)?.first()?;
         Some((link, self.links[link as usize].to))
+    }
+
+    /// What `node` links to, in link order, as items of `nodes` (indexed
+    /// as the topology's nodes are: a scenario's node specs).
+    pub fn targets<'a, T>(&self, node: NodeIdx, nodes: &'a [T]) -> Vec<&'a T> {
+        self.out_links[node as usize].iter().map(|&l| &nodes[self.links[l as usize].to as usize]).collect()
     }
 }

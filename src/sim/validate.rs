@@ -72,8 +72,6 @@ pub struct Scenario {
     pub stop: Stop,
     /// The timeline in entry order (the engine runs equal times in this order).
     pub timeline: Vec<TimedAction>,
-    /// Nodes present from time 0 (the rest are added by the timeline).
-    pub n_initial_nodes: usize,
     pub window_ns: SimTime,
 }
 
@@ -97,15 +95,7 @@ impl Scenario {
             StopSpec::CompletedRequests(n) => Stop::FinishedRequests(n),
             StopSpec::SimTimeS(s) => Stop::SimTime(s_to_ns(s)),
         };
-        Ok(Scenario {
-            window_ns: s_to_ns(spec.metrics.window_s),
-            n_initial_nodes: spec.nodes.len(),
-            stop,
-            timeline,
-            node_specs,
-            topology,
-            spec,
-        })
+        Ok(Scenario { window_ns: s_to_ns(spec.metrics.window_s), stop, timeline, node_specs, topology, spec })
     }
 
     /// This scenario with one more timeline entry, validated as a whole.
@@ -675,10 +665,7 @@ fn check_timeline(
                 };
                 check_change(&change, kind, &path, p);
                 if let Some(params) = &f.params {
-                    let out: Vec<&NodeSpec> = topo.out_links[node as usize]
-                        .iter()
-                        .map(|&l| &node_specs[topo.links[l as usize].to as usize])
-                        .collect();
+                    let out = topo.targets(node, node_specs);
                     kind.kind.check_params(kind, params, &format!("{path}.params"), &out, p);
                 }
                 Action::Set(change)
@@ -794,8 +781,7 @@ fn validate_links(
     topo: &Topology,
     p: &mut Problems,
 ) {
-    let out: Vec<&NodeSpec> =
-        topo.out_links[idx as usize].iter().map(|&l| &scenario.nodes[topo.links[l as usize].to as usize]).collect();
+    let out = topo.targets(idx, &scenario.nodes);
     let id = spec.id();
     for target in &out {
         if target.is_source() {
