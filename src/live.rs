@@ -223,8 +223,12 @@ pub fn offered(sim: &Simulation, node: NodeIdx) -> Vec<LiveAction> {
     // The A/B panel's changes that are the family's own (a shortener's
     // strategy, a chat's mode, a store's placement…): each is a live edit too.
     if let NodeParams::Own { spec } = &view.params {
-        for (_, b, e) in crate::families::candidates(view.kind, id, spec) {
-            if crate::families::feasible(s, &e) {
+        // A kind knows its own spec, not the scenario around it: keep the
+        // offers the scenario can take (a shortener's leased ranges need a
+        // coordinator to lease from).
+        let kind = &s.node_specs[i];
+        for (_, b, e) in kind.kind.candidates(id, spec) {
+            if s.with_entry(e.clone()).is_ok() {
                 push(b, e);
             }
         }

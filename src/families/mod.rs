@@ -235,24 +235,6 @@ impl crate::sim::validate::Scenario {
     }
 }
 
-/// A/B changes worth offering for a node whose editable fields are its
-/// own (`NodeParams::Own`): (label of A, label of B, the edit that makes B).
-/// A kind knows its own spec, not the scenario around it: what offers them
-/// keeps only those the scenario can take ([`feasible`]).
-pub fn candidates(
-    kind: &str,
-    id: &str,
-    spec: &serde_json::Value,
-) -> Vec<(String, String, crate::sim::spec::FaultSpec)> {
-    own_kind(kind).map_or_else(Vec::new, |k| k.candidates(id, spec))
-}
-
-/// Whether `scenario` can take `entry` (a shortener's leased ranges need a
-/// coordinator to lease from): a whole validation, so not for every frame.
-pub fn feasible(scenario: &crate::sim::validate::Scenario, entry: &crate::sim::spec::FaultSpec) -> bool {
-    scenario.with_entry(entry.clone()).is_ok()
-}
-
 /// The families with a chunk not loaded yet that the `scenarios` (scenario
 /// files, read as JSON) have nodes of, each once: what to `load` before
 /// parsing them on a split build.

@@ -83,7 +83,8 @@ pub fn candidates(sim: &Simulation) -> Vec<Candidate> {
                 }
             }
             NodeParams::Own { spec } => {
-                for (a, b, entry) in crate::families::candidates(v.kind, id, spec) {
+                let kind = &sim.scenario().node_specs[i];
+                for (a, b, entry) in kind.kind.candidates(id, spec) {
                     out.push(Candidate { label_a: a, label_b: b, entry });
                 }
             }
@@ -147,7 +148,9 @@ pub fn ComparePanel() -> impl IntoView {
         lab.charts_dirty.track();
         lab.sim.with_value(|s| {
             let mut offers = candidates(s);
-            offers.retain(|c| crate::families::feasible(s.scenario(), &c.entry));
+            // Only what the scenario can take (a whole validation each: so
+            // when the scenario changes, not every frame).
+            offers.retain(|c| s.scenario().with_entry(c.entry.clone()).is_ok());
             offers
         })
     });
