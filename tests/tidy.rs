@@ -453,8 +453,9 @@ fn circles(graph: &std::collections::BTreeMap<String, std::collections::BTreeSet
 /// the core stopped importing the families (the web tier's kinds joined
 /// the registry as every other family's do); 64 → 56 when the core's own
 /// circle went (`request.rs`, `topology.rs`, `timeline.rs`, `problems.rs`,
-/// `kind.rs` and `node.rs` carved out as layers).
-const FILES_IN_CIRCLES_AT_MOST: usize = 56;
+/// `kind.rs` and `node.rs` carved out as layers); 55 when `live.rs` asked
+/// each node's kind instead of the registry.
+const FILES_IN_CIRCLES_AT_MOST: usize = 55;
 
 #[test]
 fn import_circles_do_not_grow() {
