@@ -3,30 +3,7 @@
 //! is them in the registry's family order, what the gallery, the CLI and
 //! the tests iterate over.
 
-pub struct Preset {
-    /// Stable id, used in URLs and on the command line.
-    pub id: &'static str,
-    /// Gallery title.
-    pub title: &'static str,
-    /// One line on what you will learn.
-    pub lesson: &'static str,
-    /// A single emoji-free glyph for the gallery card.
-    pub icon: &'static str,
-    /// The scenario, format v1.
-    pub json: &'static str,
-    /// The playback speed it opens at (simulated seconds per wall second).
-    pub speed: f64,
-    /// Opens as an A/B comparison: variant B is the scenario plus this edit at time 0.
-    pub compare_b: Option<fn() -> FaultSpec>,
-    /// What the lesson is about: the figures it names, at the moments it
-    /// names, and which way is better; the first is the one the A/B
-    /// verdict leads with (`crate::lessons`; `tests/lessons.rs` checks the
-    /// lesson's claim against them).
-    pub figures: &'static [Figure],
-}
-
-use crate::lessons::Figure;
-use crate::sim::spec::FaultSpec;
+pub use crate::families::preset::Preset;
 
 pub use crate::families::web_tier::presets::{
     APP_AND_DB_APART_JSON, LB_APP_SERVERS_JSON, LOAD_BALANCING_JSON, MM8_JSON, ONE_QUEUE_OR_MANY_JSON, ONE_SERVER_JSON,

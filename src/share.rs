@@ -15,6 +15,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 
 use crate::sim::Scenario;
+use crate::sim::kind::Kinds;
 use crate::sim::spec::FaultSpec;
 use crate::sim::validate::ScenarioSpec;
 
@@ -117,11 +118,12 @@ pub fn fragment_from_deflated(packed: &[u8]) -> String {
     format!("v{LINK_VERSION}.{}", URL_SAFE_NO_PAD.encode(packed))
 }
 
-/// Reads a fragment (with or without its `#`). The scenario inside is
+/// Reads a fragment (with or without its `#`), with the node kinds of
+/// `kinds` (the registry, `families::KINDS`). The scenario inside is
 /// validated; `Ok` means it can be run.
-pub fn decode(fragment: &str) -> Result<(ShareState, Scenario), LinkError> {
+pub fn decode(fragment: &str, kinds: &dyn Kinds) -> Result<(ShareState, Scenario), LinkError> {
     let json = inflate(fragment)?;
-    let state = state_from_json(&json)?;
+    let state = state_from_json(&json, kinds)?;
     if !state.speed.is_finite() || state.speed <= 0.0 || !state.t_s.is_finite() || state.t_s < 0.0 {
         return Err(LinkError::InvalidScenario("speed must be above 0 and t_s at least 0.".into()));
     }
@@ -172,7 +174,7 @@ fn inflate(fragment: &str) -> Result<Vec<u8>, LinkError> {
 
 /// Reads the state through `serde_json::Value` and the scenario validator's
 /// own parser (one copy of serde's code for the spec types in the wasm).
-fn state_from_json(json: &[u8]) -> Result<ShareState, LinkError> {
+fn state_from_json(json: &[u8], kinds: &dyn Kinds) -> Result<ShareState, LinkError> {
     use crate::sim::validate::{Problems, parse_as, parse_spec_value};
     use serde_json::Value;
     let invalid = |e: String| LinkError::InvalidScenario(e);
@@ -185,11 +187,9 @@ fn state_from_json(json: &[u8]) -> Result<ShareState, LinkError> {
     {
         return Err(invalid(format!("unknown field `{k}`.")));
     }
-    let scenario = parse_spec_value(
-        top.remove("scenario").ok_or_else(|| invalid("the scenario is missing.".into()))?,
-        &crate::families::KINDS,
-    )
-    .map_err(|e| invalid(e.errors.iter().map(|f| f.to_string()).collect::<Vec<_>>().join("; ") + "."))?;
+    let scenario =
+        parse_spec_value(top.remove("scenario").ok_or_else(|| invalid("the scenario is missing.".into()))?, kinds)
+            .map_err(|e| invalid(e.errors.iter().map(|f| f.to_string()).collect::<Vec<_>>().join("; ") + "."))?;
     let number = |v: Option<Value>, default: f64, name: &str| match v {
         None => Ok(default),
         Some(v) => v.as_f64().ok_or_else(|| invalid(format!("{name} must be a number."))),
@@ -269,6 +269,10 @@ pub fn parse_time_s(text: &str) -> Option<f64> {
 mod tests {
     use super::*;
     use crate::presets;
+
+    fn decode(fragment: &str) -> Result<(ShareState, Scenario), LinkError> {
+        super::decode(fragment, &crate::families::KINDS)
+    }
 
     fn state_of(json: &str) -> ShareState {
         ShareState {

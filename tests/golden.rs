@@ -54,7 +54,8 @@ fn share_links_made_before_open_and_give_the_same_summary() {
     let links: Vec<Link> = serde_json::from_str(&std::fs::read_to_string(golden("links.json")).unwrap()).unwrap();
     assert!(links.len() >= 4);
     for link in links {
-        let (state, scenario) = share::decode(&link.fragment).unwrap_or_else(|e| panic!("{}: {e}", link.name));
+        let (state, scenario) =
+            share::decode(&link.fragment, &scalelab::families::KINDS).unwrap_or_else(|e| panic!("{}: {e}", link.name));
         assert!(state.t_s > 0.0, "{}: the link keeps its time cursor", link.name);
         check(&format!("links/{}.json", link.name), &summary_text(&scenario));
     }

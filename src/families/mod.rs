@@ -8,191 +8,27 @@
 //!                        ui.rs        its panel (feature `web`), if it has one
 //!                        kinds.rs     its kinds as the registry reaches them (TypedKind)
 //!   families/ring.rs     the consistent-hash ring and key hashing several families use
+//!   families/family.rs   what a family is and hands over (Family, Parts, Code, Glyph)
+//!   families/preset.rs   one gallery entry (Preset)
 //!   families/mod.rs      FAMILIES and KINDS: what the validator, CLI, gallery and app iterate
 //! ```
 //! Everything here but the `ui.rs` files is pure, as `src/sim` is (a tidy
 //! test checks both). The core imports nothing from here: it reaches the
 //! kinds through [`KINDS`] (as `sim::family::Kinds`) and each node's
-//! `OwnKind`.
+//! `OwnKind`. A family's folder imports `family.rs` and `preset.rs`, never
+//! this file (a tidy test fails on any import circle).
 
 pub mod chat;
+pub mod family;
 pub mod messaging;
+pub mod preset;
 pub mod ring;
 pub mod sharding;
 pub mod shortener;
 pub mod storage;
 pub mod web_tier;
 
-use crate::presets::Preset;
-
-/// One family: its kinds, its presets and (in the app) its panel.
-pub struct Family {
-    pub id: &'static str,
-    pub title: &'static str,
-    /// The `kind` names its nodes take, in the order the docs list them.
-    pub kinds: &'static [&'static str],
-    /// Its gallery entries, in order.
-    pub presets: &'static [Preset],
-    /// How the diagram draws its kinds (a kind not listed is a `Station`).
-    pub glyphs: &'static [(&'static str, Glyph)],
-    /// Where the code of its kinds lives.
-    pub code: Code,
-    /// Its panel beside the diagram; it shows itself when the scene has one
-    /// of the family's nodes.
-    #[cfg(feature = "web")]
-    pub panel: Option<crate::ui::PanelFn>,
-    /// Whether an embedded lab (`?embed=1`) shows the panel too.
-    #[cfg(feature = "web")]
-    pub panel_in_embed: bool,
-    /// The inspector's editor for its kinds (`None` for a node not its own).
-    #[cfg(feature = "web")]
-    pub inspector: Option<crate::ui::InspectorFn>,
-    /// The diagram's tooltip for its kinds (`None` for a node not its own).
-    #[cfg(feature = "web")]
-    pub describe: Option<crate::ui::DescribeFn>,
-}
-
-/// Where a family's code lives: in the main module (the web tier: the
-/// default scenario is made of it), or in a chunk of its own, which a web
-/// page fetches when a scenario of the family first opens. Either way the
-/// rest of the program reaches it only through its [`Parts`].
-#[derive(Clone, Copy)]
-pub enum Code {
-    Main(&'static Parts),
-    Chunk(Chunk),
-}
-
-/// A family whose code is reached only through [`Parts`], which this
-/// hands over. With feature `split` (the release build) it calls a split
-/// point: the first call fetches the family's wasm chunk. Elsewhere
-/// (native, tests, `trunk serve`) it is ready at once. Written by
-/// [`family_chunk!`](crate::family_chunk) (`split.rs`).
-pub type Chunk = fn() -> ChunkLoad;
-
-/// What a [`Chunk`] returns: the fetch of the family's code, which can fail
-/// (offline, or a deploy replaced the files of the page still open).
-pub type ChunkLoad = std::pin::Pin<Box<dyn std::future::Future<Output = Result<&'static Parts, ChunkError>>>>;
-
-/// A family's chunk did not load. Nothing is cached: the next load of the
-/// family tries again from scratch.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ChunkError;
-
-/// The chunks of `families` that did not load: what the page says when an
-/// open must wait for code the network did not deliver.
-#[derive(Clone)]
-pub struct ChunksFailed(pub Vec<&'static Family>);
-
-impl std::fmt::Debug for ChunksFailed {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_list().entries(self.0.iter().map(|family| family.id)).finish()
-    }
-}
-
-/// "the URL shortener family", "the URL shortener and Chat families": how
-/// the page names the families whose code it waits for or missed.
-pub fn the_families(families: &[&'static Family]) -> String {
-    let titles: Vec<&str> = families.iter().map(|f| f.title).collect();
-    match titles.as_slice() {
-        [one] => format!("the {one} family"),
-        [init @ .., last] => format!("the {} and {last} families", init.join(", ")),
-        [] => "no family".to_string(),
-    }
-}
-
-impl std::fmt::Display for ChunksFailed {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "Could not load the code of {}: the network request failed (offline, or the site was updated since \
-             this page opened).",
-            the_families(&self.0)
-        )
-    }
-}
-
-/// The chunks loaded so far, by family id.
-static LOADED: std::sync::Mutex<Vec<(&'static str, &'static Parts)>> = std::sync::Mutex::new(Vec::new());
-
-fn loaded(id: &str) -> Option<&'static Parts> {
-    LOADED.lock().ok()?.iter().find(|(f, _)| *f == id).map(|&(_, p)| p)
-}
-
-fn remember(id: &'static str, parts: &'static Parts) {
-    if let Ok(mut l) = LOADED.lock()
-        && !l.iter().any(|(f, _)| *f == id)
-    {
-        l.push((id, parts));
-    }
-}
-
-/// What a family's chunk holds: its kinds and, in the app, its panel,
-/// inspector editors and tooltips (as `Family` has them for a family in
-/// the main module).
-pub struct Parts {
-    pub kinds: &'static [&'static dyn crate::sim::kind::OwnKind],
-    #[cfg(feature = "web")]
-    pub panel: Option<crate::ui::PanelFn>,
-    #[cfg(feature = "web")]
-    pub inspector: Option<crate::ui::InspectorFn>,
-    #[cfg(feature = "web")]
-    pub describe: Option<crate::ui::DescribeFn>,
-}
-
-impl Family {
-    /// Its chunk's parts, if loaded. A load that is ready at once (every
-    /// build but the split one) happens here, on first use.
-    pub fn parts(&self) -> Option<&'static Parts> {
-        let chunk = match self.code {
-            Code::Main(parts) => return Some(parts),
-            Code::Chunk(chunk) => chunk,
-        };
-        if let Some(parts) = loaded(self.id) {
-            return Some(parts);
-        }
-        if cfg!(feature = "split") {
-            return None;
-        }
-        let mut load = chunk();
-        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-        match load.as_mut().poll(&mut cx) {
-            std::task::Poll::Ready(Ok(parts)) => {
-                remember(self.id, parts);
-                Some(parts)
-            }
-            std::task::Poll::Ready(Err(ChunkError)) | std::task::Poll::Pending => None,
-        }
-    }
-
-    /// Fetches its chunk, if it has one and it is not loaded yet.
-    pub async fn load(&self) -> Result<(), ChunkError> {
-        if let Code::Chunk(chunk) = self.code
-            && loaded(self.id).is_none()
-        {
-            remember(self.id, chunk().await?);
-        }
-        Ok(())
-    }
-
-    /// Whether its code can run now (in the main module, or its chunk loaded).
-    pub fn ready(&self) -> bool {
-        matches!(self.code, Code::Main(_)) || loaded(self.id).is_some()
-    }
-}
-
-#[cfg(feature = "web")]
-impl Family {
-    /// Its panel, from the main module or its loaded chunk.
-    pub fn panel_fn(&self) -> Option<crate::ui::PanelFn> {
-        self.panel.or_else(|| self.parts()?.panel)
-    }
-    pub fn inspector_fn(&self) -> Option<crate::ui::InspectorFn> {
-        self.inspector.or_else(|| self.parts()?.inspector)
-    }
-    pub fn describe_fn(&self) -> Option<crate::ui::DescribeFn> {
-        self.describe.or_else(|| self.parts()?.describe)
-    }
-}
+pub use family::{Chunk, ChunkError, ChunkLoad, ChunksFailed, Code, Family, Glyph, Parts, the_families};
 
 /// The family that owns the kind `name`.
 pub fn family_of(kind: &str) -> Option<&'static Family> {
@@ -270,19 +106,6 @@ pub async fn load_all(families: Vec<&'static Family>) -> Result<(), ChunksFailed
         }
     }
     if failed.is_empty() { Ok(()) } else { Err(ChunksFailed(failed)) }
-}
-
-/// How the diagram draws a node of a kind (pure data; the app draws it).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Glyph {
-    /// A source: a circle with a letter.
-    Circle(&'static str),
-    /// A router: a diamond with a label.
-    Diamond(&'static str),
-    /// Workers behind a queue: a box filled by load, "busy/workers · queue".
-    Station,
-    /// A broker: a box, "records in · queue".
-    Broker,
 }
 
 /// How the diagram draws `kind`.

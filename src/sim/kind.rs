@@ -352,6 +352,13 @@ impl NodeSpec {
         if self.kind.name() == K::NAME { Some(self.get()) } else { None }
     }
 
+    /// The typed spec, if it is an `S`: how a family's node files read a
+    /// neighbour of a kind whose spec type is its own (`spec.rs`) without
+    /// naming the kind's registry entry (`kinds.rs`, which names them).
+    pub fn spec_of<S: 'static>(&self) -> Option<&S> {
+        self.typed.downcast_ref()
+    }
+
     /// Whether a `set` entry may change `field` of the node (see
     /// `OwnKind::set_fields`).
     pub fn takes(&self, field: &str) -> bool {

@@ -129,7 +129,7 @@ pub fn install(lab: Lab) {
                 "finished": frame.finished,
                 "scene": generation,
                 "nodes": ids,
-                "preset": lab.preset.get_untracked().map(|p| crate::presets::all()[p].id),
+                "preset": lab.preset.get_untracked().map(|p| p.id),
                 "compare": lab.compare.get_untracked().map(|c| c.b),
                 "checkpoints": lab.checkpoint_stats(),
             });

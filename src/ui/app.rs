@@ -14,7 +14,7 @@ use super::share_panel::SharePanel;
 use super::state::{Lab, MAX_SPEED, MIN_SPEED, speed_step};
 use super::topology::Topology;
 use super::{api, url};
-use crate::families::ChunksFailed;
+use crate::families::{ChunksFailed, Code};
 use crate::presets;
 use crate::sim::time::s_to_ns;
 
@@ -29,7 +29,8 @@ fn start(chunks: Result<(), ChunksFailed>) -> Lab {
         Some(Ok(p)) if ready(p) && startup.link.is_none() => *p,
         _ => 0,
     };
-    let lab = Lab::new(first, startup.options);
+    let lab = Lab::new(presets::all()[first], super::open::scenario_of(presets::all()[first]), startup.options);
+    lab.address.set_value(url::href());
     if let Err(failed) = chunks {
         // Not the scenario asked for: say so, offer a reload, and do not
         // play the stand-in (an embed would otherwise run it unasked).
@@ -53,12 +54,16 @@ fn open_address(lab: Lab, startup: url::Startup, open: Option<usize>) {
     let mut t_s = startup.t_s;
     let open_preset = |p: usize| {
         if open != Some(p) {
-            lab.open_preset(p);
+            lab.open_preset(presets::all()[p]);
         }
     };
     match startup.link {
         Some(Ok((state, scenario))) => {
-            let preset = state.preset.as_deref().and_then(|id| presets::all().iter().position(|p| p.id == id));
+            let preset = state.preset.as_deref().and_then(presets::by_id);
+            if let Some(p) = preset {
+                // A reset restarts the preset's own file, as from the gallery.
+                lab.set_original(p, super::open::scenario_of(p));
+            }
             lab.notice.set(None);
             lab.speed.set(state.speed.clamp(MIN_SPEED, MAX_SPEED));
             lab.load(scenario, preset, state.compare);
@@ -155,7 +160,7 @@ pub fn App(#[prop(optional)] chunks: Option<Result<(), ChunksFailed>>) -> impl I
     let title = move || {
         lab.scene.track();
         match lab.preset.get() {
-            Some(p) => presets::all()[p].title.to_string(),
+            Some(p) => p.title.to_string(),
             None => lab.sim.with_value(|s| s.scenario().spec.name.clone()),
         }
     };
@@ -233,7 +238,7 @@ pub fn App(#[prop(optional)] chunks: Option<Result<(), ChunksFailed>>) -> impl I
                     </button>
                 </div>
                 <Topology/>
-                {super::family_panels(true)}
+                {family_panels(true)}
                 <Charts/>
             </div>
         }
@@ -278,7 +283,7 @@ pub fn App(#[prop(optional)] chunks: Option<Result<(), ChunksFailed>>) -> impl I
                     <span class="swatch busy"></span>"saturated · bar: queue (log scale)"
                     {move || keyed.get().then_some(" · records and messages: coloured by key")}
                 </p>
-                {super::family_panels(false)}
+                {family_panels(false)}
                 <Charts/>
             </main>
             <aside class="side">
@@ -290,4 +295,31 @@ pub fn App(#[prop(optional)] chunks: Option<Result<(), ChunksFailed>>) -> impl I
         </div>
     }
     .into_any()
+}
+
+/// The families' panels, in registry order (when `embed`, only those an
+/// embedded lab shows).
+fn family_panels(embed: bool) -> AnyView {
+    let lab = expect_context::<Lab>();
+    crate::families::FAMILIES
+        .iter()
+        .filter(|f| !embed || f.panel_in_embed)
+        .map(|f| match (f.panel, f.code) {
+            (Some(panel), _) => panel(),
+            (None, Code::Main(parts)) => match parts.panel {
+                Some(panel) => panel(),
+                None => ().into_any(),
+            },
+            // A family in a chunk: its panel joins the page once the chunk
+            // has loaded (when a scenario of the family first opens).
+            (None, Code::Chunk(_)) => {
+                let ready = Memo::new(move |_| {
+                    lab.scene.track();
+                    f.panel_fn().is_some()
+                });
+                (move || ready.get().then(|| f.panel_fn().map(|panel| panel()))).into_any()
+            }
+        })
+        .collect_view()
+        .into_any()
 }

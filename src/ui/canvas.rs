@@ -35,3 +35,7 @@ pub fn prepare(canvas: &HtmlCanvasElement, w: f64, h: f64) -> Option<CanvasRende
     ctx.clear_rect(0.0, 0.0, w, h);
     Some(ctx)
 }
+
+/// Colours of record keys and routing keys (key number modulo their count).
+pub const KEY_COLOURS: [&str; 8] =
+    ["#2f81f7", "#d29922", "#a371f7", "#3fb950", "#f778ba", "#39c5cf", "#db6d28", "#8b949e"];

@@ -114,7 +114,7 @@ pub fn Controls() -> impl IntoView {
                 }>
                     "New seed"
                 </button>
-                {super::inspector::error_line(seed_error)}
+                {super::widgets::error_line(seed_error)}
             </form>
             {move || {
                 model
@@ -147,7 +147,7 @@ pub fn Controls() -> impl IntoView {
                                     }
                                 />
                             </label>
-                            {super::inspector::error_line(rho_error)}
+                            {super::widgets::error_line(rho_error)}
                         }
                     })
             }}

@@ -7,8 +7,8 @@
 use leptos::html::Input;
 use leptos::prelude::*;
 
-use super::inspector::{error_line, number_in};
 use super::state::Lab;
+use super::widgets::{error_line, number_in};
 use crate::sim::spec::FaultSpec;
 
 /// One number the estimate reads.

@@ -1,5 +1,5 @@
 //! The scenario gallery: the registry's families, each with its presets
-//! (one card each). A preset's number is its place in `presets::all()`.
+//! (one card each).
 //! Choosing one adds a history entry (`?preset=<id>`) and brings the
 //! simulation into view. Below 1,100 px (a tablet, a phone) the gallery is
 //! one line that opens into the list (the whole list is about 2,700 px tall
@@ -10,7 +10,6 @@ use wasm_bindgen::JsCast;
 
 use super::state::Lab;
 use crate::families::FAMILIES;
-use crate::presets;
 
 /// Below this width the gallery is compact (as `styles/app.css` lays the
 /// page out in one column, the controls under the stage).
@@ -48,7 +47,6 @@ pub fn Gallery() -> impl IntoView {
     let lab = expect_context::<Lab>();
     let narrow = media(NARROW);
     let expanded = RwSignal::new(false);
-    let mut next = 0usize;
     let groups = FAMILIES
         .iter()
         .filter(|f| !f.presets.is_empty())
@@ -56,19 +54,18 @@ pub fn Gallery() -> impl IntoView {
             let cards = family
                 .presets
                 .iter()
-                .map(|p| {
-                    let i = next;
-                    next += 1;
+                .map(|p: &'static crate::presets::Preset| {
+                    let chosen = move || lab.preset.get().is_some_and(|open| open.id == p.id);
                     view! {
                         <li>
                             <button
                                 class="preset"
-                                class:selected=move || lab.preset.get() == Some(i)
-                                aria-pressed=move || (lab.preset.get() == Some(i)).to_string()
+                                class:selected=chosen
+                                aria-pressed=move || chosen().to_string()
                                 data-testid=format!("preset-{}", p.id)
                                 title=p.lesson
                                 on:click=move |_| {
-                                    lab.choose_preset(i);
+                                    lab.choose_preset(p);
                                     expanded.set(false);
                                     bring_stage_into_view();
                                 }
@@ -89,7 +86,7 @@ pub fn Gallery() -> impl IntoView {
             }
         })
         .collect_view();
-    let current = move || lab.preset.get().map_or("a scenario of your own", |p| presets::all()[p].title);
+    let current = move || lab.preset.get().map_or("a scenario of your own", |p| p.title);
     view! {
         <nav class="gallery" class:compact=narrow aria-label="Scenarios" data-testid="gallery">
             <h2>"Scenarios"</h2>

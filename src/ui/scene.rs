@@ -22,11 +22,36 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
-use super::state::{Dot, Publish};
 use crate::sim::Simulation;
 use crate::sim::engine::NodeView;
 use crate::sim::metrics::NodeSample;
+use crate::sim::trace::MsgKind;
 use crate::sim::validate::{NodeIdx, Scenario};
+
+/// A message drawn between two nodes.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Dot {
+    pub from: NodeIdx,
+    pub to: NodeIdx,
+    /// 0 at the sender, 1 at the receiver.
+    pub progress: f32,
+    pub kind: MsgKind,
+    /// A record's key or routing-key number (colours messaging dots).
+    pub key: u32,
+}
+
+/// A record or message a producer or publisher sent recently (the list you
+/// click to see why it went where it went).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Publish {
+    pub msg_id: u64,
+    pub from: NodeIdx,
+    pub key: u32,
+    pub sent_ns: u64,
+}
+
+/// How many recent publishes a frame lists.
+pub const RECENT_PUBLISHES: usize = 8;
 
 /// One node as a frame shows it: its view and its latest window's figures.
 #[derive(Clone, Debug, Default, PartialEq)]

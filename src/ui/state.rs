@@ -9,7 +9,7 @@ use std::sync::Arc;
 use leptos::prelude::*;
 
 use super::scene::{Motion, Scene};
-use crate::presets;
+use crate::families::preset::Preset;
 use crate::share::{CompareSpec, ShareState};
 use crate::sim::checkpoint::{Checkpoints, DEFAULT_BUDGET_BYTES};
 use crate::sim::spec::FaultSpec;
@@ -31,30 +31,7 @@ pub const MIN_SPEED: f64 = 0.01;
 pub const MAX_SPEED: f64 = 1_000.0;
 pub use crate::format::{SPEEDS, speed_index, speed_step};
 
-/// A message drawn between two nodes.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Dot {
-    pub from: NodeIdx,
-    pub to: NodeIdx,
-    /// 0 at the sender, 1 at the receiver.
-    pub progress: f32,
-    pub kind: MsgKind,
-    /// A record's key or routing-key number (colours messaging dots).
-    pub key: u32,
-}
-
-/// A record or message a producer or publisher sent recently (the list you
-/// click to see why it went where it went).
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Publish {
-    pub msg_id: u64,
-    pub from: NodeIdx,
-    pub key: u32,
-    pub sent_ns: u64,
-}
-
-/// How many recent publishes a frame lists.
-pub const RECENT_PUBLISHES: usize = 8;
+pub use super::scene::{Dot, Publish, RECENT_PUBLISHES};
 
 /// What one animation frame shows of the whole run. Everything that names
 /// a node lives in the [`Scene`] instead.
@@ -109,7 +86,10 @@ pub struct Lab {
     opens: StoredValue<u64>,
     pub compare: RwSignal<Option<CompareSpec>>,
     /// The gallery entry the scenario came from (None: loaded from a link or the API).
-    pub preset: RwSignal<Option<usize>>,
+    pub preset: RwSignal<Option<&'static Preset>>,
+    /// A preset's own scenario, as its file has it (no live edits): what a
+    /// reset restarts while that preset is the one open.
+    original: StoredValue<Option<(&'static Preset, Scenario)>>,
     pub playing: RwSignal<bool>,
     pub speed: RwSignal<f64>,
     pub frame: RwSignal<Frame>,
@@ -160,14 +140,10 @@ fn fresh_checkpoints(ab: bool) -> [Checkpoints; 2] {
     std::array::from_fn(|_| Checkpoints::metered(crate::meter::live_bytes, budget))
 }
 
-fn scenario_of(preset: usize) -> Scenario {
-    // Every preset is checked by a native test; a broken one is a build defect.
-    Scenario::from_json(presets::all()[preset].json).expect("presets are valid scenarios")
-}
-
 impl Lab {
-    pub fn new(preset: usize, options: PageOptions) -> Lab {
-        let sim = Simulation::new(&scenario_of(preset));
+    /// A lab that opens `preset`, whose parsed file is `scenario`.
+    pub fn new(preset: &'static Preset, scenario: Scenario, options: PageOptions) -> Lab {
+        let sim = Simulation::new(&scenario);
         let scene = Arc::new(Scene::new(&sim, 0));
         let lab = Lab {
             sim: StoredValue::new(sim),
@@ -177,8 +153,9 @@ impl Lab {
             opens: StoredValue::new(0),
             compare: RwSignal::new(None),
             preset: RwSignal::new(Some(preset)),
+            original: StoredValue::new(None),
             playing: RwSignal::new(options.autoplay),
-            speed: RwSignal::new(presets::all()[preset].speed),
+            speed: RwSignal::new(preset.speed),
             frame: RwSignal::new(Frame::default()),
             scene: RwSignal::new(scene),
             charts_dirty: RwSignal::new(0),
@@ -189,7 +166,7 @@ impl Lab {
             note: RwSignal::new(None),
             reload_for: RwSignal::new(None),
             loading: RwSignal::new(None),
-            address: StoredValue::new(super::url::href()),
+            address: StoredValue::new(String::new()),
             seek_to: RwSignal::new(None),
             horizon_ns: RwSignal::new(0),
             reached: RwSignal::new(None),
@@ -197,12 +174,12 @@ impl Lab {
             options,
         };
         // As the gallery opens it: its speed, and its A/B comparison if it has one.
-        lab.open_preset_now(preset);
+        lab.open_preset_now(preset, scenario);
         lab
     }
 
     /// Starts `scenario` from time 0, with variant B if comparing.
-    pub fn load(&self, scenario: Scenario, preset: Option<usize>, compare: Option<CompareSpec>) {
+    pub fn load(&self, scenario: Scenario, preset: Option<&'static Preset>, compare: Option<CompareSpec>) {
         self.reached.set(None);
         self.pace.set_value((0.0, 0));
         // Voids any open still waiting for a chunk (and its wait line).
@@ -230,48 +207,6 @@ impl Lab {
         self.scene.set(Arc::new(self.sim.with_value(|s| Scene::new(s, generation))));
     }
 
-    /// The gallery's choice: a new history entry (`?preset=<id>`, so Back
-    /// returns to the scenario before), then [`Self::open_preset`].
-    pub fn choose_preset(&self, preset: usize) {
-        self.address.set_value(super::url::push_preset(presets::all()[preset].id));
-        self.open_preset(preset);
-    }
-
-    /// Opens a preset from the start, at its own speed, once the chunk of
-    /// its family (if it has one) has loaded.
-    pub fn open_preset(&self, preset: usize) {
-        let lab = *self;
-        let needed = crate::families::to_load_text(presets::all()[preset].json);
-        if needed.is_empty() {
-            return self.open_preset_now(preset);
-        }
-        let waiting = format!("Loading the code of {}…", crate::families::the_families(&needed));
-        self.after_chunks(needed, move || lab.open_preset_now(preset));
-        // After the ticket: it clears what an earlier wait showed.
-        self.loading.set(Some(waiting));
-    }
-
-    /// Runs `open` once `families` have loaded, unless another scenario
-    /// was loaded or asked for meanwhile (the newer choice wins).
-    pub fn after_chunks(&self, families: Vec<&'static crate::families::Family>, open: impl FnOnce() + 'static) {
-        let lab = *self;
-        let ticket = self.ticket();
-        leptos::task::spawn_local(async move {
-            let loaded = crate::families::load_all(families).await;
-            if !lab.is_current(ticket) {
-                return;
-            }
-            lab.loading.set(None);
-            match loaded {
-                Ok(()) => open(),
-                // The scene stays as it was; asking again fetches again.
-                Err(failed) => lab.notice.set(Some(format!(
-                    "{failed} Check the connection and click the preset again, or reload the page."
-                ))),
-            }
-        });
-    }
-
     /// A ticket for an open that waits (for a chunk): `is_current` until
     /// the next load or ticket.
     pub fn ticket(&self) -> u64 {
@@ -284,20 +219,29 @@ impl Lab {
         self.opens.get_value() == ticket
     }
 
-    fn open_preset_now(&self, preset: usize) {
+    /// Opens `preset` (whose parsed file is `scenario`) from the start, at
+    /// its own speed, with its A/B comparison if it has one.
+    pub fn open_preset_now(&self, preset: &'static Preset, scenario: Scenario) {
         self.notice.set(None);
-        self.speed.set(presets::all()[preset].speed);
+        self.speed.set(preset.speed);
         self.playing.set(self.options.autoplay);
-        let compare = presets::all()[preset].compare_b.map(|b| CompareSpec { b: b() });
-        self.load(scenario_of(preset), Some(preset), compare);
+        let compare = preset.compare_b.map(|b| CompareSpec { b: b() });
+        self.set_original(preset, scenario.clone());
+        self.load(scenario, Some(preset), compare);
+    }
+
+    /// Makes `scenario` (the parsed file of `preset`) what a reset restarts
+    /// while `preset` is open.
+    pub fn set_original(&self, preset: &'static Preset, scenario: Scenario) {
+        self.original.set_value(Some((preset, scenario)));
     }
 
     /// What a reset restarts: a preset's own file (dropping live edits), or,
     /// for a scenario from a link or the API, that scenario as it stands.
     fn original(&self) -> Scenario {
-        match self.preset.get_untracked() {
-            Some(p) => scenario_of(p),
-            None => self.sim.with_value(|s| s.scenario().clone()),
+        match (self.original.get_value(), self.preset.get_untracked()) {
+            (Some((of, s)), Some(open)) if of.id == open.id => s,
+            _ => self.sim.with_value(|s| s.scenario().clone()),
         }
     }
 
@@ -516,7 +460,7 @@ impl Lab {
     pub fn share_state(&self) -> ShareState {
         ShareState {
             scenario: self.sim.with_value(|s| s.scenario().spec.clone()),
-            preset: self.preset.get_untracked().map(|p| presets::all()[p].id.to_string()),
+            preset: self.preset.get_untracked().map(|p| p.id.to_string()),
             speed: self.speed.get_untracked(),
             t_s: ns_to_s(self.sim.with_value(|s| s.now())),
             compare: self.compare.get_untracked(),

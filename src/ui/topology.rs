@@ -18,6 +18,7 @@ use leptos::prelude::*;
 
 use std::sync::Arc;
 
+use super::canvas::KEY_COLOURS;
 use super::scene::Scene;
 use super::state::{Dot, Lab, MAX_DOTS};
 use crate::diagram::{Anchor, Layout, Place};
@@ -25,10 +26,6 @@ use crate::families::Glyph;
 use crate::sim::engine::NodeView;
 use crate::sim::trace::MsgKind;
 use crate::sim::validate::NodeIdx;
-
-/// Colours of record keys and routing keys (key number modulo their count).
-pub const KEY_COLOURS: [&str; 8] =
-    ["#2f81f7", "#d29922", "#a371f7", "#3fb950", "#f778ba", "#39c5cf", "#db6d28", "#8b949e"];
 
 /// Green at idle through amber to red when saturated.
 pub fn load_colour(utilisation: f64) -> String {

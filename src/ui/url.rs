@@ -41,7 +41,7 @@ pub fn read() -> Startup {
         reduced_motion: reduced_motion(),
         test_hooks: flag("test-hooks", false),
     };
-    let link = (hash.len() > 1).then(|| share::decode(&hash));
+    let link = (hash.len() > 1).then(|| share::decode(&hash, &crate::families::KINDS));
     Startup {
         options,
         link,

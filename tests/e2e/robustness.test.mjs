@@ -131,3 +131,34 @@ test("one scenario's state does not outlive it: the copied link, compare offers,
   assert.deepEqual(failed.slice(-1), [0], 'the first shard, not the one chosen in the last scenario');
   assert.deepEqual(errors, []);
 });
+
+test('a reset restarts the preset\'s own file: live edits go, whether it opened from the gallery or from a link', async () => {
+  const { page, errors } = await openPage(browser, `${server.url}?autoplay=0`);
+  await page.getByTestId('preset-load-balancing').click();
+  const scenario = () => page.evaluate(() => window.scalelab.scenario());
+  const file = await scenario();
+  const edit = async (p) => {
+    await p.getByTestId('node-lb').dispatchEvent('click');
+    await p.getByTestId('edit-algorithm').selectOption('random');
+    await p.waitForFunction((n) => (window.scalelab.scenario().faults || []).length === n + 1, (file.faults || []).length);
+  };
+  await edit(page);
+  await page.keyboard.press('r');
+  assert.deepEqual(await scenario(), file, 'a reset from the gallery drops the live edit');
+  // A link that names the preset and carries a live edit: its reset is the
+  // preset's file too, and the page stays on that preset.
+  await edit(page);
+  const link = await page.evaluate(() => window.scalelab.link());
+  const { page: again, errors: errors2 } = await openPage(browser, link.replace('#', '?autoplay=0#'));
+  assert.notDeepEqual(await again.evaluate(() => window.scalelab.scenario()), file, 'the link carries the edit');
+  await again.keyboard.press('r');
+  assert.deepEqual(await again.evaluate(() => window.scalelab.scenario()), file, 'a reset from a link drops it too');
+  assert.equal((await again.evaluate(() => window.scalelab.state())).preset, 'load-balancing');
+  // A scenario of one's own (loaded through the API) restarts as it stands.
+  await again.evaluate((s) => window.scalelab.load({ ...s, name: 'mine' }), file);
+  await edit(again);
+  const mine = await again.evaluate(() => window.scalelab.scenario());
+  await again.keyboard.press('r');
+  assert.deepEqual(await again.evaluate(() => window.scalelab.scenario()), mine, 'no preset: the reset keeps the edit');
+  assert.deepEqual([...errors, ...errors2], []);
+});

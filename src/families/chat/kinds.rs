@@ -6,7 +6,7 @@
 
 use super::spec::{ChatPubsubSpec, ChatRegistrySpec, ChatServerSpec, ChatStoreSpec, ChatUsersSpec, Mode};
 use super::{pubsub, registry, server, store, users};
-use crate::families::Parts;
+use crate::families::family::Parts;
 use crate::sim::engine::Node;
 use crate::sim::kind::{NodeSpec, TypedKind};
 use crate::sim::spec::FaultSpec;
@@ -244,4 +244,4 @@ impl TypedKind for Store {
 // The split point: `family_chat` hands over [`PARTS`]; the release build
 // fetches it as `split_family_chat.wasm` when a scenario of the family
 // first opens.
-crate::family_chunk!(family_chat);
+crate::split::family_chunk!(family_chat);

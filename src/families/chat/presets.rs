@@ -2,8 +2,8 @@
 //! embedded at build time, in gallery order.
 
 use super::spec::{Mode, Reconnect};
+use crate::families::preset::Preset;
 use crate::lessons::{Agg, Better, Figure, Moment, Nodes, Of, Quantile, Stat, Unit};
-use crate::presets::Preset;
 use crate::sim::spec::FaultSpec;
 
 fn users(value: serde_json::Value) -> FaultSpec {

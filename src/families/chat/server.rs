@@ -14,8 +14,9 @@
 
 use std::collections::BTreeMap;
 
+use super::people::People;
 use super::spec::{ChatServerSpec, Mode, ServerParams};
-use super::{People, wire};
+use super::wire;
 use crate::families::web_tier::station::{Admit, Station};
 use crate::sim::engine::{Ctx, Node, NodeParams, NodeSummary, NodeView, Op, Payload, Request, Status};
 use crate::sim::family::Figure;

@@ -13,8 +13,9 @@
 
 use std::collections::BTreeMap;
 
+use super::people::People;
 use super::spec::ChatStoreSpec;
-use super::{People, wire};
+use super::wire;
 use crate::families::web_tier::station::{Desk, Station};
 use crate::sim::dist::Duration;
 use crate::sim::engine::{Ctx, Node, NodeSummary, NodeView, Op, Payload, Status};

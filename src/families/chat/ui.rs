@@ -18,9 +18,9 @@ use crate::sim::engine::{NodeParams, NodeView};
 use crate::sim::spec::FaultSpec;
 use crate::sim::validate::read_as;
 use crate::ui::estimator::{Estimator, Field, bytes};
-use crate::ui::inspector::{choice, error_line, number_in};
 use crate::ui::scene::Live;
 use crate::ui::state::Lab;
+use crate::ui::widgets::{choice, error_line, number_in};
 
 /// The population's figures as the panel shows them: (label in the view,
 /// words, test id, unit).
@@ -51,7 +51,7 @@ fn fmt(x: f64) -> String {
     if !x.is_finite() {
         "–".into()
     } else if x >= 1000.0 || x.fract() == 0.0 {
-        crate::ui::thousands(x.round().max(0.0) as u64)
+        crate::format::thousands(x.round().max(0.0) as u64)
     } else if x >= 10.0 {
         format!("{x:.0}")
     } else {

@@ -28,8 +28,9 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use rand::Rng;
 
+use super::people::{MAX_GROUP, MAX_HOLD_MS, MAX_USERS, People};
 use super::spec::{ChatUsersSpec, Mode, Reconnect, UsersParams};
-use super::{MAX_GROUP, MAX_HOLD_MS, MAX_USERS, People, wire};
+use super::wire;
 use crate::sim::dist::SimRng;
 use crate::sim::engine::{Ctx, Node, NodeParams, NodeSummary, NodeView, Op, Payload, Request, Status};
 use crate::sim::family::Figure;

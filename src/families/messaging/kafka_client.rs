@@ -19,7 +19,6 @@ use std::collections::{BTreeMap, VecDeque};
 use rand::Rng;
 
 use super::kafka_cluster::{KEYLESS, KafkaError, KafkaMsg, Record};
-use super::kinds;
 use super::spec::{Acks, KafkaClusterSpec, KafkaConsumerSpec, KafkaProducerSpec};
 use crate::families::messaging::kafka::kafka_partition;
 use crate::families::ring::key_bytes;
@@ -101,7 +100,7 @@ pub fn validate_client_links(spec: ClientSpec, path: &str, out: &[&NodeSpec], p:
         ClientSpec::Consumer(s) => (&s.id, &s.topic, s.dead_letter_topic.as_ref(), None),
     };
     let Some(cluster) = (match out {
-        [target] => target.as_kind::<kinds::Cluster>(),
+        [target] => target.spec_of::<KafkaClusterSpec>(),
         _ => None,
     }) else {
         p.add(path, format!("`{id}` needs exactly one outgoing link, to a kafka_cluster"));
@@ -127,7 +126,7 @@ pub fn validate_client_links(spec: ClientSpec, path: &str, out: &[&NodeSpec], p:
 /// (`None` only for a scenario that was not validated).
 pub fn cluster_of<'a>(idx: NodeIdx, topo: &Topology, specs: &'a [NodeSpec]) -> Option<(LinkIdx, &'a KafkaClusterSpec)> {
     let (link, to) = topo.target_of(idx)?;
-    Some((link, specs[to as usize].as_kind::<kinds::Cluster>()?))
+    Some((link, specs[to as usize].spec_of::<KafkaClusterSpec>()?))
 }
 
 fn cluster_of_validated<'a>(idx: NodeIdx, topo: &Topology, specs: &'a [NodeSpec]) -> (LinkIdx, &'a KafkaClusterSpec) {
@@ -483,7 +482,7 @@ impl Consumer {
         // Groups are numbered by first appearance across the scenario.
         let mut groups: Vec<(&str, &str)> = Vec::new();
         for spec in specs {
-            if let Some(c) = spec.as_kind::<kinds::Consumer>()
+            if let Some(c) = spec.spec_of::<KafkaConsumerSpec>()
                 && !groups.contains(&(c.group.as_str(), c.topic.as_str()))
             {
                 groups.push((&c.group, &c.topic));

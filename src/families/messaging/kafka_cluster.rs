@@ -25,7 +25,7 @@ use std::collections::{BTreeMap, VecDeque};
 
 use serde::Serialize;
 
-use super::spec::{Acks, Assignor, KafkaClusterSpec};
+use super::spec::{Acks, Assignor, KafkaClusterSpec, KafkaConsumerSpec};
 use crate::families::messaging::kafka::{range_assign, round_robin_assign};
 use crate::sim::engine::{BodyId, Ctx, Node, NodeSummary, NodeView, OwnPart, OwnSummary, Payload};
 use crate::sim::family::{CollectMap, Delivery, Message, PartState};
@@ -336,7 +336,7 @@ impl KafkaCluster {
         let mut groups: Vec<Group> = Vec::new();
         let mut consumers = BTreeMap::new();
         for &node in link_of.keys() {
-            if let Some(c) = specs[node as usize].as_kind::<super::kinds::Consumer>() {
+            if let Some(c) = specs[node as usize].spec_of::<KafkaConsumerSpec>() {
                 let topic = topic_idx(&c.topic);
                 let g = match groups.iter().position(|g| g.name == c.group && g.topic == topic) {
                     Some(g) => g,

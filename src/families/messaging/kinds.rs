@@ -12,7 +12,7 @@ use super::spec::{
     KafkaClusterSpec, KafkaConsumerSpec, KafkaProducerSpec, RabbitConsumerSpec, RabbitMqSpec, RabbitPublisherSpec,
 };
 use super::{kafka_client, kafka_cluster, rabbitmq};
-use crate::families::Parts;
+use crate::families::family::Parts;
 use crate::sim::engine::Node;
 use crate::sim::kind::{ChartWords, PartsOf};
 use crate::sim::kind::{NodeSpec, TypedKind};
@@ -187,4 +187,4 @@ impl TypedKind for RabbitConsumer {
     }
 }
 
-crate::family_chunk!(family_messaging);
+crate::split::family_chunk!(family_messaging);

@@ -14,18 +14,18 @@ pub mod topic;
 #[cfg(feature = "web")]
 pub mod ui;
 
-pub const FAMILY: super::Family = super::Family {
+pub const FAMILY: super::family::Family = super::family::Family {
     id: "messaging",
     title: "Messaging",
     kinds: &["kafka_cluster", "kafka_producer", "kafka_consumer", "rabbitmq", "rabbit_publisher", "rabbit_consumer"],
     presets: presets::PRESETS,
     // Its kinds, panel and tooltips come from its chunk.
-    code: super::Code::Chunk(kinds::chunk),
+    code: super::family::Code::Chunk(kinds::chunk),
     glyphs: &[
-        ("kafka_producer", super::Glyph::Circle("P")),
-        ("rabbit_publisher", super::Glyph::Circle("P")),
-        ("kafka_cluster", super::Glyph::Broker),
-        ("rabbitmq", super::Glyph::Broker),
+        ("kafka_producer", super::family::Glyph::Circle("P")),
+        ("rabbit_publisher", super::family::Glyph::Circle("P")),
+        ("kafka_cluster", super::family::Glyph::Broker),
+        ("rabbitmq", super::family::Glyph::Broker),
     ],
     #[cfg(feature = "web")]
     inspector: None,

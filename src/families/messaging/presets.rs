@@ -1,8 +1,8 @@
 //! The messaging family's presets: scenario files in `public/presets/`,
 //! embedded at build time, in gallery order.
 
+use crate::families::preset::Preset;
 use crate::lessons::{Agg, Better, Count, Figure, Moment, Nodes, Of, Stat, Unit};
-use crate::presets::Preset;
 use crate::sim::spec::{Acks, FaultSpec};
 
 /// "Kafka: a broker dies" compares its producer's acks=1 with acks=all.

@@ -20,7 +20,6 @@ use std::collections::{BTreeMap, VecDeque};
 use rand::Rng;
 use serde::Serialize;
 
-use super::kinds;
 use super::spec::{ExchangeType, HeadersMatch, RabbitConsumerSpec, RabbitMqSpec, RabbitPublisherSpec};
 use crate::families::messaging::topic::topic_matches;
 use crate::families::web_tier::client::ArrivalClock;
@@ -203,7 +202,7 @@ pub fn validate_client_links(spec: ClientSpec, path: &str, out: &[&NodeSpec], p:
         ClientSpec::Consumer(s) => &s.id,
     };
     let Some(broker) = (match out {
-        [target] => target.as_kind::<kinds::Broker>(),
+        [target] => target.spec_of::<RabbitMqSpec>(),
         _ => None,
     }) else {
         p.add(path, format!("`{id}` needs exactly one outgoing link, to a rabbitmq broker"));
@@ -332,12 +331,12 @@ impl RabbitMq {
             }
             link_of.insert(link.from, l as LinkIdx);
             let from = &specs[link.from as usize];
-            if let Some(p) = from.as_kind::<super::kinds::Publisher>() {
+            if let Some(p) = from.spec_of::<RabbitPublisherSpec>() {
                 publisher_exchange.insert(link.from, ex_idx(&p.exchange));
                 for (k, m) in p.messages.iter().enumerate() {
                     kinds.insert((link.from, k as u32), (intern(&m.routing_key), m.headers.clone()));
                 }
-            } else if let Some(c) = from.as_kind::<super::kinds::RabbitConsumer>() {
+            } else if let Some(c) = from.spec_of::<RabbitConsumerSpec>() {
                 let queue = s.queues.iter().position(|q| q.name == c.queue).expect("validated");
                 consumers.insert(
                     link.from,

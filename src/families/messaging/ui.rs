@@ -13,16 +13,16 @@ use leptos::prelude::*;
 
 use std::sync::Arc;
 
-use super::kinds;
 use crate::families::messaging::kafka::{murmur2, to_positive};
 use crate::families::messaging::kafka_client::{cluster_of, topic_of};
 use crate::families::messaging::kafka_cluster::{KEYLESS, KafkaView, RECENT_KEYS};
 use crate::families::messaging::rabbitmq::{RabbitView, explain_route};
+use crate::families::messaging::spec::{KafkaConsumerSpec, KafkaProducerSpec, RabbitMqSpec, RabbitPublisherSpec};
 use crate::sim::Scenario;
 use crate::sim::engine::NodeView;
+use crate::ui::canvas::KEY_COLOURS;
 use crate::ui::scene::Scene;
 use crate::ui::state::{Lab, Publish};
-use crate::ui::topology::KEY_COLOURS;
 
 fn key_colour(key: u32) -> &'static str {
     if key == KEYLESS { "#8b949e" } else { KEY_COLOURS[key as usize % KEY_COLOURS.len()] }
@@ -32,7 +32,7 @@ fn key_colour(key: u32) -> &'static str {
 pub fn explain(s: &Scenario, p: &Publish) -> String {
     let id = &s.topology.ids[p.from as usize];
     let from = &s.node_specs[p.from as usize];
-    if let Some(k) = from.as_kind::<kinds::Producer>() {
+    if let Some(k) = from.spec_of::<KafkaProducerSpec>() {
         let cluster = cluster_of(p.from, &s.topology, &s.node_specs);
         let Some((_, n)) = cluster.and_then(|(_, c)| topic_of(c, &k.topic)) else { return String::new() };
         if let Some(part) = k.partition {
@@ -49,10 +49,9 @@ pub fn explain(s: &Scenario, p: &Publish) -> String {
             pos as u32 % n,
             k.topic
         )
-    } else if let Some(r) = from.as_kind::<kinds::Publisher>() {
+    } else if let Some(r) = from.spec_of::<RabbitPublisherSpec>() {
         let Some(m) = r.messages.get(p.key as usize) else { return String::new() };
-        let broker =
-            s.topology.target_of(p.from).and_then(|(_, b)| s.node_specs[b as usize].as_kind::<kinds::Broker>());
+        let broker = s.topology.target_of(p.from).and_then(|(_, b)| s.node_specs[b as usize].spec_of::<RabbitMqSpec>());
         let Some(broker) = broker else { return String::new() };
         let routes = explain_route(broker, &r.exchange, &m.routing_key, &m.headers);
         if routes.is_empty() {
@@ -71,10 +70,10 @@ pub fn explain(s: &Scenario, p: &Publish) -> String {
 fn label(s: &Scenario, p: &Publish) -> String {
     let id = &s.topology.ids[p.from as usize];
     let from = &s.node_specs[p.from as usize];
-    if let Some(r) = from.as_kind::<kinds::Publisher>() {
+    if let Some(r) = from.spec_of::<RabbitPublisherSpec>() {
         let rk = r.messages.get(p.key as usize).map_or("", |m| m.routing_key.as_str());
         format!("{id} → {} `{rk}`", r.exchange)
-    } else if let Some(k) = from.as_kind::<kinds::Producer>() {
+    } else if let Some(k) = from.spec_of::<KafkaProducerSpec>() {
         if p.key != KEYLESS {
             format!("{id} → {} key-{}", k.topic, p.key)
         } else {
@@ -92,10 +91,10 @@ fn normal_lag(s: &Scenario, group: &str, topic: &str, partitions: usize) -> f64 
     let rate: f64 = s
         .node_specs
         .iter()
-        .filter_map(|n| n.as_kind::<kinds::Producer>().filter(|p| p.topic == topic))
+        .filter_map(|n| n.spec_of::<KafkaProducerSpec>().filter(|p| p.topic == topic))
         .map(|p| crate::live::rate_of(&p.arrivals))
         .sum();
-    let consumer = s.node_specs.iter().filter_map(|n| n.as_kind::<kinds::Consumer>()).find(|c| c.group == group);
+    let consumer = s.node_specs.iter().filter_map(|n| n.spec_of::<KafkaConsumerSpec>()).find(|c| c.group == group);
     let (commit_s, poll) =
         consumer.map_or((5.0, 500.0), |c| (c.commit_interval_ms / 1e3, f64::from(c.max_poll_records)));
     2.0 * rate / partitions.max(1) as f64 * commit_s.max(0.1) + poll

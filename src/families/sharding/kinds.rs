@@ -6,7 +6,7 @@
 
 use super::sharded_store::{self, StoreSummary};
 use super::spec::ShardedStoreSpec;
-use crate::families::Parts;
+use crate::families::family::Parts;
 use crate::sim::engine::{Node, NodeSummary};
 use crate::sim::kind::{ChartWords, PartsOf};
 use crate::sim::kind::{NodeSpec, TypedKind};
@@ -108,4 +108,4 @@ fn store_text(id: &str, st: &StoreSummary) -> Vec<String> {
     out
 }
 
-crate::family_chunk!(family_sharding);
+crate::split::family_chunk!(family_sharding);

@@ -11,13 +11,13 @@ pub mod spec;
 #[cfg(feature = "web")]
 pub mod ui;
 
-pub const FAMILY: super::Family = super::Family {
+pub const FAMILY: super::family::Family = super::family::Family {
     id: "sharding",
     title: "Sharding",
     kinds: &["sharded_store"],
     presets: presets::PRESETS,
     // Its kind, panel, editor and tooltip come from its chunk.
-    code: super::Code::Chunk(kinds::chunk),
+    code: super::family::Code::Chunk(kinds::chunk),
     glyphs: &[],
     #[cfg(feature = "web")]
     inspector: None,

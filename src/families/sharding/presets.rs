@@ -1,8 +1,8 @@
 //! The sharding family's presets: scenario files in `public/presets/`,
 //! embedded at build time, in gallery order.
 
+use crate::families::preset::Preset;
 use crate::lessons::{Agg, Better, Figure, Moment, Nodes, Of, Stat, Unit};
-use crate::presets::Preset;
 use crate::sim::spec::{FaultSpec, Partitioning};
 
 /// Variant B of the sharding presets: one setting of the store at time 0.

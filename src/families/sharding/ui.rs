@@ -25,14 +25,14 @@ use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
 use crate::families::sharding::placement::load_balance;
 use crate::families::sharding::sharded_store::{RingLayout, StoreView};
+use crate::format::thousands;
 use crate::sim::engine::{NodeParams, NodeView};
 use crate::sim::spec::{FaultSpec, Partitioning, Routing};
 use crate::sim::validate::NodeIdx;
 use crate::ui::canvas;
-use crate::ui::inspector::{choice, enum_choice, workers_form};
 use crate::ui::scene::Live;
 use crate::ui::state::Lab;
-use crate::ui::thousands;
+use crate::ui::widgets::{choice, enum_choice, workers_form};
 
 /// Shard colours (cycled).
 pub const SHARD_COLOURS: [&str; 10] =

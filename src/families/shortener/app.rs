@@ -32,9 +32,10 @@ use crate::sim::time::SimTime;
 use crate::sim::validate::validate_service_time;
 use crate::sim::validate::{Change, LinkIdx, NodeIdx, Problems, Topology, limits, parse_as};
 
+use super::code::Code;
 use super::hash::{Hash, MAX_LEN, MIN_LEN, prefix_u64};
 use super::snowflake::{self, SEQUENCE_PER_MS, Snowflake};
-use super::{Code, wire};
+use super::wire;
 use crate::families::ring::write_decimal;
 
 const TAG_SERVICE: u32 = 0;

@@ -6,7 +6,7 @@
 
 use super::spec::{IdCoordinatorSpec, UrlAppSpec, UrlDbSpec, UrlUsersSpec};
 use super::{app, coordinator, table, users};
-use crate::families::Parts;
+use crate::families::family::Parts;
 use crate::sim::engine::Node;
 use crate::sim::kind::{NodeSpec, TypedKind};
 use crate::sim::spec::{CallOp, FaultSpec};
@@ -169,4 +169,4 @@ impl TypedKind for Coordinator {
 // The split point: `family_shortener` hands over [`PARTS`]; the release build
 // fetches it as `split_family_shortener.wasm` when a scenario of the family
 // first opens.
-crate::family_chunk!(family_shortener);
+crate::split::family_chunk!(family_shortener);

@@ -1,8 +1,8 @@
 //! The URL shortener's presets: scenario files in `public/presets/`,
 //! embedded at build time, in gallery order.
 
+use crate::families::preset::Preset;
 use crate::lessons::{Agg, Better, Figure, Moment, Nodes, Of, Stat, Unit};
-use crate::presets::Preset;
 use crate::sim::spec::FaultSpec;
 
 /// A live edit of a node's own fields (`set` with `params`) at time 0.

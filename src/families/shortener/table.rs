@@ -28,8 +28,9 @@ use crate::sim::time::SimTime;
 use crate::sim::validate::validate_service_time;
 use crate::sim::validate::{Change, NodeIdx, Problems, Topology, limits};
 
+use super::code::Code;
 use super::spec::UrlDbSpec;
-use super::{Code, wire};
+use super::wire;
 
 const TAG_QUERY: u32 = 0;
 const TAG_COUNTER: u32 = 1;

@@ -20,9 +20,9 @@ use crate::sim::engine::{NodeParams, NodeView};
 use crate::sim::spec::FaultSpec;
 use crate::sim::validate::read_as;
 use crate::ui::estimator::{Estimator, Field, bytes};
-use crate::ui::inspector::{choice, error_line, number_in, workers_form};
 use crate::ui::scene::Live;
 use crate::ui::state::Lab;
+use crate::ui::widgets::{choice, error_line, number_in, workers_form};
 
 use super::estimate::{EstimateInput, HOT_SHARE, estimate};
 use super::hash::Hash;
@@ -52,7 +52,7 @@ fn fmt(x: f64) -> String {
     if x >= 1e12 {
         format!("{:.2} × 10^{}", x / 10f64.powi(x.log10().floor() as i32), x.log10().floor())
     } else if x >= 1000.0 || x.fract() == 0.0 {
-        crate::ui::thousands(x.round().max(0.0) as u64)
+        crate::format::thousands(x.round().max(0.0) as u64)
     } else {
         format!("{x:.1}")
     }

@@ -7,7 +7,7 @@
 
 use super::spec::{CacheSpec, DatabaseSpec};
 use super::{cache, database};
-use crate::families::Parts;
+use crate::families::family::Parts;
 use crate::sim::engine::Node;
 use crate::sim::kind::{NodeSpec, TypedKind};
 use crate::sim::spec::CallOp;
@@ -84,4 +84,4 @@ impl TypedKind for Database {
     }
 }
 
-crate::family_chunk!(family_storage);
+crate::split::family_chunk!(family_storage);

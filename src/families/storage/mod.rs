@@ -12,13 +12,13 @@ pub mod spec;
 #[cfg(feature = "web")]
 pub mod ui;
 
-pub const FAMILY: super::Family = super::Family {
+pub const FAMILY: super::family::Family = super::family::Family {
     id: "storage",
     title: "Storage",
     kinds: &["cache", "database"],
     presets: presets::PRESETS,
     // Its kinds and editor come from its chunk.
-    code: super::Code::Chunk(kinds::chunk),
+    code: super::family::Code::Chunk(kinds::chunk),
     glyphs: &[],
     #[cfg(feature = "web")]
     inspector: None,

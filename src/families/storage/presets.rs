@@ -1,8 +1,8 @@
 //! The storage family's presets: scenario files in `public/presets/`,
 //! embedded at build time, in gallery order.
 
+use crate::families::preset::Preset;
 use crate::lessons::{Agg, Better, Figure, Moment, Nodes, Of, Quantile, Stat, Unit};
-use crate::presets::Preset;
 use crate::sim::spec::FaultSpec;
 
 /// "A slow database exhausts the app tier" compares held and freed workers.

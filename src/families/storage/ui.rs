@@ -6,9 +6,9 @@ use leptos::prelude::*;
 
 use crate::sim::engine::NodeParams;
 use crate::sim::spec::FaultSpec;
-use crate::ui::inspector::{error_line, number_in, workers_form};
 use crate::ui::scene::Live;
 use crate::ui::state::Lab;
+use crate::ui::widgets::{error_line, number_in, workers_form};
 
 use super::cache::MAX_CACHE_ENTRIES;
 

@@ -6,7 +6,7 @@
 
 use super::spec::{ClientSpec, LoadBalancerSpec, ServerSpec, StepSpec};
 use super::{client, load_balancer, server};
-use crate::families::Parts;
+use crate::families::family::Parts;
 use crate::sim::engine::Node;
 use crate::sim::kind::{NodeSpec, TypedKind};
 use crate::sim::spec::CallOp;

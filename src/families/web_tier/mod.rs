@@ -10,13 +10,13 @@ pub mod server;
 pub mod spec;
 pub mod station;
 
-pub const FAMILY: super::Family = super::Family {
+pub const FAMILY: super::family::Family = super::family::Family {
     id: "web_tier",
     title: "Web tier",
     kinds: &["client", "server", "load_balancer"],
     presets: presets::PRESETS,
-    code: super::Code::Main(&kinds::PARTS),
-    glyphs: &[("client", super::Glyph::Circle("C")), ("load_balancer", super::Glyph::Diamond("LB"))],
+    code: super::family::Code::Main(&kinds::PARTS),
+    glyphs: &[("client", super::family::Glyph::Circle("C")), ("load_balancer", super::family::Glyph::Diamond("LB"))],
     #[cfg(feature = "web")]
     inspector: None,
     #[cfg(feature = "web")]

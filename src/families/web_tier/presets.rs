@@ -1,8 +1,8 @@
 //! The web tier family's presets: scenario files in `public/presets/`,
 //! embedded at build time, in gallery order.
 
+use crate::families::preset::Preset;
 use crate::lessons::{Agg, Better, Figure, Moment, Nodes, Of, Quantile, Stat, Unit};
-use crate::presets::Preset;
 
 pub const MM8_JSON: &str = include_str!("../../../public/presets/mm8.json");
 pub const LOAD_BALANCING_JSON: &str = include_str!("../../../public/presets/load-balancing.json");
