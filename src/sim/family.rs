@@ -148,7 +148,7 @@ impl NodeView {
 /// a family's types are named only by the family (its code can sit in a
 /// chunk) and a frame's copy of a view is a pointer. Two are equal when
 /// they hold the same type and equal values; `Debug` shows the value
-/// (natively; see [`PartData::debug`]).
+/// (natively; see `PartData::debug`).
 #[derive(Clone)]
 pub struct OwnPart(std::sync::Arc<dyn PartData>);
 

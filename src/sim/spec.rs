@@ -294,7 +294,7 @@ pub struct FaultSpec {
     /// With `fail`/`recover`/`remove_shard` on a sharded store: which shard.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shard: Option<u32>,
-    /// A new shard joins the store (named shard-<next number>).
+    /// A new shard joins the store (named `shard-<next number>`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub add_shard: Option<String>,
     /// With `add_shard`: the new shard's weight. Default 1.

@@ -6,8 +6,11 @@
 //! - [`state`]: `Lab`, the shared state handle (signals + the simulation).
 //! - [`playback`]: the `requestAnimationFrame` loop.
 //! - [`gallery`], [`topology`], [`controls`], [`inspector`], [`charts`],
-//!   [`messaging`] (brokers), [`ring`] (sharded stores), [`compare`] (A/B),
-//!   [`share_panel`] (links, embed, exports): the panels.
+//!   [`compare`] (A/B), [`share_panel`] (links, embed, exports): the
+//!   panels (a family's own are in its folder's `ui.rs`).
+//! - [`widgets`], [`hooks`], [`estimator`]: what the families' panels use
+//!   (with [`state`] and [`scene`]: the kit below the registry).
+//! - [`open`]: opens that wait for a family's chunk or preset file.
 //! - [`scene`]: the nodes on show, rebuilt whole per scenario.
 //! - [`crash`]: the panic hook and the "Scale Lab hit a bug" notice.
 //! - [`url`]: what the URL asks for; [`api`]: `window.scalelab`.
