@@ -115,6 +115,10 @@ dispatchEvent(new CustomEvent("TrunkApplicationStarted", {detail: {wasm}}));
   } else if (a.rel === 'copy-file') {
     copyFileSync(join(ROOT, a.href), join(DIST, basename(a.href)));
     out = '';
+  } else if (a.rel === 'copy-dir') {
+    // As Trunk does: the folder, whole, under its own name.
+    cpSync(join(ROOT, a.href), join(DIST, basename(a.href)), { recursive: true });
+    out = '';
   } else {
     throw new Error(`index.html: data-trunk rel="${a.rel}" is not handled by scripts/build-release.mjs`);
   }

@@ -9,7 +9,7 @@ static ALLOC: scalelab::meter::Counting = scalelab::meter::Counting;
 fn main() {
     scalelab::ui::crash::install();
     wasm_bindgen_futures::spawn_local(async {
-        let chunks = scalelab::ui::url::load_families().await;
+        let chunks = scalelab::ui::open::load_families().await;
         leptos::mount::mount_to_body(move || leptos::view! { <scalelab::ui::App chunks=chunks.clone()/> });
     });
 }

@@ -1,5 +1,7 @@
 //! The preset scenarios. Each family lists its own (`families/<family>/presets.rs`,
-//! scenario files in `public/presets/`, embedded at build time); [`all`]
+//! scenario files in `public/presets/`, embedded at build time, except a
+//! chunk family's in the release build, which the page fetches with the
+//! family's code: `Preset::text`); [`all`]
 //! is them in the registry's family order, what the gallery, the CLI and
 //! the tests iterate over.
 
@@ -65,10 +67,28 @@ mod tests {
         assert_eq!(nearest("zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz").len(), 3, "something is always suggested");
     }
 
+    /// A chunk family's preset is fetched in the release build from the
+    /// file its id names (`Preset::path`, copied into dist/ by
+    /// `scripts/build-release.mjs`): the same text as the native build embeds.
+    #[test]
+    fn every_chunk_family_preset_is_in_the_file_the_page_fetches() {
+        let mut n = 0;
+        for p in all() {
+            let family = crate::families::family_of_preset(p).expect("every preset has a family");
+            if matches!(family.code, crate::families::Code::Chunk(_)) {
+                let path = format!("{}/public/{}", env!("CARGO_MANIFEST_DIR"), p.path());
+                let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("preset {}: {path}: {e}", p.id));
+                assert_eq!(text, p.json(), "preset {}", p.id);
+                n += 1;
+            }
+        }
+        assert!(n >= 20, "only {n} presets of chunk families");
+    }
+
     #[test]
     fn every_preset_is_valid_and_ids_are_unique() {
         for (i, p) in all().iter().enumerate() {
-            let s = crate::Scenario::from_json(p.json).unwrap_or_else(|e| panic!("preset {}: {e}", p.id));
+            let s = crate::Scenario::from_json(p.json()).unwrap_or_else(|e| panic!("preset {}: {e}", p.id));
             if let Some(b) = p.compare_b {
                 s.with_entry(b()).unwrap_or_else(|e| panic!("preset {} variant B: {e}", p.id));
             }

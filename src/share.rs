@@ -303,7 +303,7 @@ mod tests {
     #[test]
     fn round_trip_and_every_preset_link_is_under_1000_characters() {
         for p in presets::all() {
-            let state = ShareState { preset: Some(p.id.into()), ..state_of(p.json) };
+            let state = ShareState { preset: Some(p.id.into()), ..state_of(p.json()) };
             let link = encode(&state);
             assert!(link.len() + 1 < 1000, "{}: {} characters", p.id, link.len() + 1);
             let (back, scenario) = decode(&format!("#{link}")).unwrap();

@@ -1,7 +1,7 @@
 //! The release build's split points: where a family's code leaves the main
 //! wasm module for a chunk of its own (issue 14; ARCHITECTURE.md, "Adding
 //! a family"). The one place outside `ui` that names Leptos's
-//! wasm-split re-export; the families only call [`family_chunk!`].
+//! wasm-split re-export; the families only call `family_chunk!`.
 //!
 //! With feature `split` (scripts/build-release.mjs), `wasm_split(…,
 //! fallible)` turns the function into an import that the first call fetches

@@ -178,7 +178,7 @@ fn a_group_of_g_costs_g_minus_one_deliveries_per_message() {
 
 #[test]
 fn a_gateway_that_dies_resets_its_sockets_and_backoff_spreads_the_storm() {
-    let preset = scalelab::presets::by_id("chat-gateway-dies").expect("preset").json;
+    let preset = scalelab::presets::by_id("chat-gateway-dies").expect("preset").json();
     let a = Scenario::from_json(preset).expect("valid");
     let b = a
         .with_entry(scalelab::sim::spec::FaultSpec {
@@ -356,7 +356,7 @@ fn bad_settings_name_their_field() {
 fn the_three_modes_see_identical_traffic_as_an_ab_does() {
     // The modes preset, then each other mode set at time 0 (what the compare
     // panel's variant B does): the same people online, the same messages.
-    let preset = scalelab::presets::by_id("chat-modes").expect("preset").json;
+    let preset = scalelab::presets::by_id("chat-modes").expect("preset").json();
     let a = Scenario::from_json(preset).expect("valid");
     let run_with = |mode: Value| {
         let s = a

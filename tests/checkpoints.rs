@@ -60,7 +60,7 @@ fn run_with_checkpoints(sim: &mut Simulation, cps: &mut Checkpoints, end: u64) {
 #[test]
 fn a_restored_checkpoint_replays_exactly_the_straight_run_for_every_preset() {
     for p in all() {
-        let s = scenario(p.json);
+        let s = scenario(p.json());
         let end = 20 * NS_PER_S;
         let mut straight_sim = Simulation::new(&s);
         straight_sim.step_until(end);

@@ -22,7 +22,7 @@ fn same_seed_same_summary_other_seed_differs() {
         sim.summary()
     };
     for p in all() {
-        let own = scenario(p.json);
+        let own = scenario(p.json());
         let until = match own.stop {
             Stop::SimTime(t) => t,
             Stop::FinishedRequests(_) => SimTime::MAX,
@@ -67,7 +67,7 @@ fn a_run_without_its_trace_is_the_same_run() {
     // `run()` stops recording the animation's trace; every result is the
     // one a run stepped with the trace kept gives, for every preset.
     for p in all() {
-        let s = scenario(p.json).with_stop_requests(20_000);
+        let s = scenario(p.json()).with_stop_requests(20_000);
         let mut fast = Simulation::new(&s);
         let summary = fast.run();
         assert_eq!(fast.trace().count(), 0, "preset {}", p.id);

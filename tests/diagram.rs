@@ -54,7 +54,7 @@ fn contains(outer: &Rect, inner: &Rect) -> bool {
 fn every_preset_lays_out_readably_at_every_width() {
     let mut bad = Vec::new();
     for p in scalelab::presets::all() {
-        let s = Scenario::from_json(p.json).expect("a valid preset");
+        let s = Scenario::from_json(p.json()).expect("a valid preset");
         for w in WIDTHS {
             let l = layout(&s, w);
             assert_eq!(l.width, w);
@@ -81,7 +81,7 @@ fn a_wide_page_runs_left_to_right_and_a_phone_top_to_bottom() {
         assert!(wide.nodes[s.topology.index_of(id).unwrap() as usize].show_load, "{id}: a wide box shows its load");
     }
     // Six layers of the chat design do not fit side by side on a phone.
-    let chat = Scenario::from_json(scalelab::presets::by_id("chat-gateway-dies").unwrap().json).unwrap();
+    let chat = Scenario::from_json(scalelab::presets::by_id("chat-gateway-dies").unwrap().json()).unwrap();
     let phone = layout(&chat, 348.0);
     assert!(phone.vertical);
     let y = |id: &str| phone.nodes[chat.topology.index_of(id).unwrap() as usize].y;
@@ -93,7 +93,7 @@ fn a_wide_page_runs_left_to_right_and_a_phone_top_to_bottom() {
 fn print_layout() {
     let id = std::env::var("PRESET").unwrap_or("shortener-id-strategies".into());
     let w: f64 = std::env::var("WIDTH").ok().and_then(|w| w.parse().ok()).unwrap_or(348.0);
-    let s = Scenario::from_json(scalelab::presets::by_id(&id).unwrap().json).unwrap();
+    let s = Scenario::from_json(scalelab::presets::by_id(&id).unwrap().json()).unwrap();
     let l = layout(&s, w);
     println!("{}x{} vertical {}", l.width, l.height, l.vertical);
     for (i, p) in l.nodes.iter().enumerate() {
@@ -111,7 +111,7 @@ fn consumers_are_drawn_after_the_broker_they_read_from() {
     for (id, broker, producer, consumer) in
         [("kafka-keys", "kafka", "checkout", "billing-1"), ("rabbitmq-exchanges", "rabbit", "shop", "eu-fulfilment")]
     {
-        let s = Scenario::from_json(scalelab::presets::by_id(id).unwrap().json).unwrap();
+        let s = Scenario::from_json(scalelab::presets::by_id(id).unwrap().json()).unwrap();
         let wide = layout(&s, 900.0);
         let x = |n: &str| wide.nodes[s.topology.index_of(n).unwrap() as usize].x;
         assert!(x(producer) < x(broker) && x(broker) < x(consumer), "{id}: {producer} → {broker} → {consumer}");

@@ -38,7 +38,7 @@ fn check(path: &str, text: &str) {
 #[test]
 fn every_preset_gives_its_golden_summary() {
     for p in presets::all() {
-        let scenario = Scenario::from_json(p.json).expect("presets are valid");
+        let scenario = Scenario::from_json(p.json()).expect("presets are valid");
         check(&format!("presets/{}.json", p.id), &summary_text(&scenario));
     }
 }

@@ -20,7 +20,7 @@ struct Runs {
 impl Runs {
     fn new(id: &str) -> Runs {
         let p = presets::by_id(id).unwrap_or_else(|| panic!("no preset {id}"));
-        let a = Scenario::from_json(p.json).expect("presets are valid");
+        let a = Scenario::from_json(p.json()).expect("presets are valid");
         let b = p.compare_b.map(|f| Simulation::new(&a.with_entry(f()).expect("variant B is valid")));
         Runs { p, a: Simulation::new(&a), b }
     }
@@ -163,7 +163,7 @@ fn before_its_moment_or_without_a_preset_the_verdict_leads_with_p99() {
     // (app-2 dies at 30 s) has not come, so the verdict starts with p99;
     // a scenario that is no preset (a link's, the API's) has no figures.
     let p = presets::by_id("load-balancing").unwrap();
-    let a = Scenario::from_json(p.json).unwrap();
+    let a = Scenario::from_json(p.json()).unwrap();
     let rr = scalelab::sim::spec::FaultSpec {
         set: Some("lb".into()),
         algorithm: Some(scalelab::sim::spec::Algorithm::RoundRobin),
@@ -566,7 +566,7 @@ fn queueing_basics_p99_is_erlang_cs() {
     // 200,000 requests of the preset's million: enough for its p99 to be
     // within 3% of theory (tests/theory.rs checks 2% over more).
     let mut r =
-        Runs { p, a: Simulation::new(&Scenario::from_json(p.json).unwrap().with_stop_requests(200_000)), b: None };
+        Runs { p, a: Simulation::new(&Scenario::from_json(p.json()).unwrap().with_stop_requests(200_000)), b: None };
     r.run_to_end();
     let want = theory::MMc::new(8, 6.4, 1.0).sojourn_quantile_s(0.99) * 1e3;
     let got = r.a(0);
@@ -944,7 +944,7 @@ fn a_figure_neither_run_has_says_none_not_about_the_same() {
     // lost yet in either run. "0 with A, 0 with B: about the same" read
     // as a verdict on acks before the failure the lesson is about.
     let p = presets::by_id("kafka-broker-dies").unwrap();
-    let mut a = Simulation::new(&Scenario::from_json(p.json).unwrap());
+    let mut a = Simulation::new(&Scenario::from_json(p.json()).unwrap());
     a.step_until(1_000_000_000);
     let v = lessons::verdict(&a, &a, "A", "B", p.figures).unwrap();
     assert!(v.starts_with("Records lost: none yet with either. "), "{v}");

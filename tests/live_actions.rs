@@ -34,7 +34,7 @@ fn moments(sim: &Simulation, horizon_s: u64) -> Vec<u64> {
 fn every_offered_action_takes_effect_or_is_refused_in_plain_words_at_every_preset() {
     let (mut applied, mut refused) = (0, Vec::new());
     for p in scalelab::presets::all() {
-        let s = scenario(p.json);
+        let s = scenario(p.json());
         let horizon_s = match s.stop {
             Stop::SimTime(t) => (t / NS_PER_S).min(120),
             Stop::FinishedRequests(_) => 120,
@@ -89,7 +89,7 @@ fn every_offered_action_takes_effect_or_is_refused_in_plain_words_at_every_prese
 #[test]
 fn removing_a_server_the_timeline_fails_later_removes_it_and_drops_those_entries() {
     let preset = scalelab::presets::by_id("load-balancing").expect("the preset");
-    let s = scenario(preset.json);
+    let s = scenario(preset.json());
     // The preset fails app-2 at 30 s and recovers it at 60 s.
     let scheduled: Vec<&FaultSpec> =
         s.spec.faults.iter().filter(|f| f.target().map(String::as_str) == Some("app-2")).collect();
@@ -129,7 +129,7 @@ fn removing_a_server_the_timeline_fails_later_removes_it_and_drops_those_entries
 #[test]
 fn a_checkpoint_from_before_the_removal_restores_the_run_without_the_dropped_entries() {
     use scalelab::sim::checkpoint::Checkpoints;
-    let s = scenario(scalelab::presets::by_id("load-balancing").expect("the preset").json);
+    let s = scenario(scalelab::presets::by_id("load-balancing").expect("the preset").json());
     let mut live = Simulation::new(&s);
     let mut checkpoints = Checkpoints::new(50_000, 64);
     checkpoints.advance(&mut live, s_to_ns(24.0), u64::MAX);

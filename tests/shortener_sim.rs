@@ -34,7 +34,7 @@ fn node_of<'a>(s: &'a Summary, node: &str) -> &'a NodeSummary {
 }
 
 fn preset(id: &str) -> &'static str {
-    scalelab::presets::by_id(id).unwrap_or_else(|| panic!("no preset {id}")).json
+    scalelab::presets::by_id(id).unwrap_or_else(|| panic!("no preset {id}")).json()
 }
 
 /// users → app → db (and optionally more nodes and links), as JSON.

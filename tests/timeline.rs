@@ -268,7 +268,7 @@ fn a_balancer_takes_a_cut_off_backend_out_of_rotation_and_back() {
 fn the_timeline_is_the_faults_entry_for_entry() {
     let mut entries = 0;
     for p in scalelab::presets::all() {
-        let s = scenario(p.json);
+        let s = scenario(p.json());
         assert_eq!(s.timeline.len(), s.spec.faults.len(), "{}", p.id);
         for (a, f) in s.timeline.iter().zip(&s.spec.faults) {
             assert_eq!(a.at_ns, scalelab::sim::time::s_to_ns(f.at_s), "{}", p.id);

@@ -83,7 +83,7 @@ fn load(file: &str) -> Result<Scenario, ExitCode> {
     let text = match std::fs::read_to_string(file) {
         Ok(t) => t,
         Err(e) => match presets::by_id(file) {
-            Some(p) => p.json.to_string(),
+            Some(p) => p.json().to_string(),
             None => {
                 eprintln!("scalelab: cannot read `{file}`: {e} (and it is not a preset id; see `scalelab presets`)");
                 return Err(ExitCode::from(1));
@@ -442,7 +442,7 @@ fn main() -> ExitCode {
                 .iter()
                 .flat_map(|f| f.presets.iter().map(move |p| (f, p)))
                 .map(|(f, p)| {
-                    let scenario: serde_json::Value = serde_json::from_str(p.json).expect("presets are JSON");
+                    let scenario: serde_json::Value = serde_json::from_str(p.json()).expect("presets are JSON");
                     // Variant B of a preset that opens as an A/B comparison.
                     let compare = p.compare_b.map(|b| serde_json::json!({ "b": b() }));
                     serde_json::json!({"id": p.id, "family": f.id, "title": p.title, "lesson": p.lesson, "scenario": scenario, "compare": compare})

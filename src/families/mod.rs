@@ -35,6 +35,11 @@ pub fn family_of(kind: &str) -> Option<&'static Family> {
     FAMILIES.iter().find(|f| f.kinds.contains(&kind))
 }
 
+/// The family whose gallery lists `preset`.
+pub fn family_of_preset(preset: &preset::Preset) -> Option<&'static Family> {
+    FAMILIES.iter().find(|f| f.presets.iter().any(|p| p.id == preset.id))
+}
+
 /// The [`OwnKind`](crate::sim::kind::OwnKind) named `name`, if its family's
 /// code is in the main module or loaded (or loads at once).
 pub fn own_kind(name: &str) -> Option<&'static dyn crate::sim::kind::OwnKind> {
@@ -85,6 +90,23 @@ pub fn to_load<'a>(scenarios: impl IntoIterator<Item = &'a serde_json::Value>) -
             {
                 out.push(f);
             }
+        }
+    }
+    out
+}
+
+/// What opening `presets` and `scenarios` (scenario files, read as JSON)
+/// must fetch first, each family once: the chunks not loaded yet that the
+/// scenarios and the presets' files name, and the family of each preset
+/// whose file the page has not fetched yet (a chunk family's, in the
+/// release build: its file comes with its code).
+pub fn to_fetch(presets: &[&'static preset::Preset], scenarios: &[serde_json::Value]) -> Vec<&'static Family> {
+    let texts = presets.iter().filter_map(|p| serde_json::from_str(p.text()?).ok());
+    let wanted: Vec<serde_json::Value> = scenarios.iter().cloned().chain(texts).collect();
+    let mut out = to_load(&wanted);
+    for family in presets.iter().filter(|p| p.text().is_none()).filter_map(|p| family_of_preset(p)) {
+        if !out.iter().any(|f| f.id == family.id) {
+            out.push(family);
         }
     }
     out

@@ -15,8 +15,10 @@ pub struct Preset {
     pub lesson: &'static str,
     /// A single emoji-free glyph for the gallery card.
     pub icon: &'static str,
-    /// The scenario, format v1.
-    pub json: &'static str,
+    /// The scenario file's text (format v1), or "" for a file the page
+    /// fetches (a chunk family's, in the release build: see
+    /// `fetched_in_release!`). Read it through [`Preset::text`].
+    pub file_text: &'static str,
     /// The playback speed it opens at (simulated seconds per wall second).
     pub speed: f64,
     /// Opens as an A/B comparison: variant B is the scenario plus this edit at time 0.
@@ -26,4 +28,81 @@ pub struct Preset {
     /// verdict leads with (`crate::lessons`; `tests/lessons.rs` checks the
     /// lesson's claim against them).
     pub figures: &'static [Figure],
+}
+
+/// A chunk family's preset file (`public/presets/<id>.json`): its text,
+/// except in the release build (feature `split`), where it is "" and the
+/// page fetches the file when the preset first opens (`ui::open`): the
+/// text would otherwise be in every visitor's first load, though the code
+/// that runs it is in the family's chunk.
+macro_rules! fetched_in_release {
+    ($text:expr) => {
+        if cfg!(feature = "split") { "" } else { $text }
+    };
+}
+pub(crate) use fetched_in_release;
+
+/// The preset files fetched so far, by preset id (each kept for the page's
+/// life, as a chunk's code is).
+static FETCHED: std::sync::Mutex<Vec<(&'static str, &'static str)>> = std::sync::Mutex::new(Vec::new());
+
+impl Preset {
+    /// The scenario file's text: in the page, or fetched (`None`: a file
+    /// the page has not fetched yet; never on a native or test build).
+    pub fn text(&self) -> Option<&'static str> {
+        if !self.file_text.is_empty() {
+            return Some(self.file_text);
+        }
+        FETCHED.lock().ok()?.iter().find(|(id, _)| *id == self.id).map(|&(_, text)| text)
+    }
+
+    /// The scenario file's text, where it is always in the program (the CLI,
+    /// the tests); the app asks [`Preset::text`].
+    pub fn json(&self) -> &'static str {
+        self.text().expect("a preset's file is fetched before it is read (ui::open)")
+    }
+
+    /// Where the page fetches the file from (relative to the page): what
+    /// `scripts/build-release.mjs` copies from `public/presets/`.
+    pub fn path(&self) -> String {
+        format!("presets/{}.json", self.id)
+    }
+
+    /// Keeps the fetched file's `text` for the page's life.
+    pub fn remember(&self, text: String) {
+        if self.text().is_none()
+            && let Ok(mut fetched) = FETCHED.lock()
+        {
+            fetched.push((self.id, Box::leak(text.into_boxed_str())));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_fetched_file_is_kept_and_an_embedded_one_is_always_there() {
+        static FETCHED_ONE: Preset = Preset {
+            id: "test-fetched-one",
+            title: "",
+            lesson: "",
+            icon: "",
+            file_text: "",
+            speed: 1.0,
+            compare_b: None,
+            figures: &[],
+        };
+        static EMBEDDED: Preset = Preset { id: "test-embedded", file_text: "{}", ..FETCHED_ONE };
+        assert_eq!(FETCHED_ONE.text(), None, "not fetched yet");
+        assert_eq!(FETCHED_ONE.path(), "presets/test-fetched-one.json");
+        FETCHED_ONE.remember("{\"a\":1}".to_string());
+        assert_eq!(FETCHED_ONE.text(), Some("{\"a\":1}"));
+        FETCHED_ONE.remember("{}".to_string());
+        assert_eq!(FETCHED_ONE.json(), "{\"a\":1}", "the first text stays");
+        assert_eq!(EMBEDDED.text(), Some("{}"));
+        EMBEDDED.remember("other".to_string());
+        assert_eq!(EMBEDDED.json(), "{}", "an embedded file is never replaced");
+    }
 }

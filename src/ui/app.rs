@@ -13,7 +13,7 @@ use super::playback::use_animation_frame;
 use super::share_panel::SharePanel;
 use super::state::{Lab, MAX_SPEED, MIN_SPEED, speed_step};
 use super::topology::Topology;
-use super::{api, url};
+use super::{api, open, url};
 use crate::families::{ChunksFailed, Code};
 use crate::presets;
 use crate::sim::time::s_to_ns;
@@ -24,12 +24,12 @@ use crate::sim::time::s_to_ns;
 fn start(chunks: Result<(), ChunksFailed>) -> Lab {
     let startup = url::read();
     // A preset whose family's chunk is not in cannot be built.
-    let ready = |p: &usize| crate::families::to_load_text(presets::all()[*p].json).is_empty();
+    let ready = |p: &usize| crate::families::to_fetch(&[presets::all()[*p]], &[]).is_empty();
     let first = match &startup.preset {
         Some(Ok(p)) if ready(p) && startup.link.is_none() => *p,
         _ => 0,
     };
-    let lab = Lab::new(presets::all()[first], super::open::scenario_of(presets::all()[first]), startup.options);
+    let lab = Lab::new(presets::all()[first], open::scenario_of(presets::all()[first]), startup.options);
     lab.address.set_value(url::href());
     if let Err(failed) = chunks {
         // Not the scenario asked for: say so, offer a reload, and do not
@@ -60,9 +60,9 @@ fn open_address(lab: Lab, startup: url::Startup, open: Option<usize>) {
     match startup.link {
         Some(Ok((state, scenario))) => {
             let preset = state.preset.as_deref().and_then(presets::by_id);
-            if let Some(p) = preset {
+            if let Some(p) = preset.filter(|p| p.text().is_some()) {
                 // A reset restarts the preset's own file, as from the gallery.
-                lab.set_original(p, super::open::scenario_of(p));
+                lab.set_original(p, open::scenario_of(p));
             }
             lab.notice.set(None);
             lab.speed.set(state.speed.clamp(MIN_SPEED, MAX_SPEED));
@@ -108,7 +108,7 @@ fn follow_address(lab: Lab) {
             return open_address(lab, url::read(), None);
         }
         let waiting = format!("Loading the code of {}…", crate::families::the_families(&needed));
-        lab.after_chunks(needed, move || open_address(lab, url::read(), None));
+        lab.after(open::load_families(), move || open_address(lab, url::read(), None));
         lab.loading.set(Some(waiting));
     };
     let pop = window_event_listener(leptos::ev::popstate, move |_| changed());
@@ -120,7 +120,7 @@ fn follow_address(lab: Lab) {
 }
 
 /// The lab. `chunks` says whether the code of the families the page's
-/// address needs loaded (see `url::load_families`); a failure opens the
+/// address needs loaded (see `open::load_families`); a failure opens the
 /// default scenario with a notice that says so.
 #[component]
 pub fn App(#[prop(optional)] chunks: Option<Result<(), ChunksFailed>>) -> impl IntoView {

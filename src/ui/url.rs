@@ -109,10 +109,23 @@ pub fn base_url() -> String {
 export async function deflate_raw(bytes) {
   const stream = new Blob([bytes]).stream().pipeThrough(new CompressionStream('deflate-raw'));
   return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+export async function fetch_text_js(path) {
+  const r = await fetch(path);
+  if (!r.ok) throw new Error(`${path}: HTTP ${r.status}`);
+  return await r.text();
 }")]
 extern "C" {
     #[wasm_bindgen::prelude::wasm_bindgen(catch)]
     async fn deflate_raw(bytes: &[u8]) -> Result<wasm_bindgen::JsValue, wasm_bindgen::JsValue>;
+    #[wasm_bindgen::prelude::wasm_bindgen(catch)]
+    async fn fetch_text_js(path: &str) -> Result<wasm_bindgen::JsValue, wasm_bindgen::JsValue>;
+}
+
+/// The text at `path` (relative to the page), or why not.
+pub async fn fetch_text(path: &str) -> Result<String, String> {
+    let text = fetch_text_js(path).await.map_err(|e| format!("{e:?}"))?;
+    text.as_string().ok_or_else(|| format!("{path}: not text"))
 }
 
 /// A link that opens `state` (with `?embed=1` for embeds).
@@ -123,14 +136,13 @@ pub async fn link_for(state: &ShareState, embed: bool) -> Result<String, String>
     Ok(format!("{}{}#{}", base_url(), if embed { "?embed=1" } else { "" }, share::fragment_from_deflated(&packed)))
 }
 
-/// The families whose code the address's scenarios need and the page has
-/// not loaded (the share link's scenario and the preset it names, which a
-/// reset reopens, and `?preset=`'s). The default scenario needs none.
-pub fn families_needed() -> Vec<&'static crate::families::Family> {
+/// What the address opens: the presets it names (the share link's, which a
+/// reset reopens, and `?preset=`'s) and the share link's scenario.
+pub fn wanted() -> (Vec<&'static crate::families::preset::Preset>, Vec<serde_json::Value>) {
     let location = web_sys::window().map(|w| w.location());
     let hash = location.as_ref().and_then(|l| l.hash().ok()).unwrap_or_default();
     let search = location.as_ref().and_then(|l| l.search().ok()).unwrap_or_default();
-    let mut wanted = Vec::new();
+    let mut scenarios = Vec::new();
     let mut preset_ids = Vec::new();
     if hash.len() > 1
         && let Some(mut state) = share::state_json_of(&hash)
@@ -139,25 +151,17 @@ pub fn families_needed() -> Vec<&'static crate::families::Family> {
             preset_ids.push(id.to_string());
         }
         if let Some(scenario) = state.get_mut("scenario") {
-            wanted.push(scenario.take());
+            scenarios.push(scenario.take());
         }
     }
     preset_ids.extend(web_sys::UrlSearchParams::new_with_str(&search).ok().and_then(|p| p.get("preset")));
-    for id in preset_ids {
-        if let Some(p) = presets::all().iter().find(|p| p.id == id)
-            && let Ok(scenario) = serde_json::from_str(p.json)
-        {
-            wanted.push(scenario);
-        }
-    }
-    // Each family once, whichever scenarios need it: a failure costs one
-    // attempt, and a family named twice is not fetched twice.
-    crate::families::to_load(&wanted)
+    (preset_ids.iter().filter_map(|id| presets::by_id(id)).collect(), scenarios)
 }
 
-/// Fetches the chunks [`families_needed`] names, so that `read` and the
-/// app after it find their code loaded. A chunk that does not load is
-/// named in the `Err`: the app then opens without what needed it.
-pub async fn load_families() -> Result<(), crate::families::ChunksFailed> {
-    crate::families::load_all(families_needed()).await
+/// The families whose code (or preset files) the address needs and the
+/// page has not fetched (`families::to_fetch`). The default scenario
+/// needs none.
+pub fn families_needed() -> Vec<&'static crate::families::Family> {
+    let (presets, scenarios) = wanted();
+    crate::families::to_fetch(&presets, &scenarios)
 }

@@ -1,6 +1,6 @@
 // End-to-end: a family in a chunk of its own (the URL shortener) keeps its
-// code out of the first load (only its presets' text and its registry entry
-// stay): the code is fetched when a scenario of it first opens, by the
+// code and its presets' files out of the first load (only its gallery
+// cards and its registry entry stay): the code is fetched when a scenario of it first opens, by the
 // gallery, by `?preset=`, by a share link or by the API, and a newer choice
 // made while it loads wins. A chunk the network does not deliver leaves a
 // notice that says so (not the crash notice), and asking again fetches it.
@@ -18,6 +18,8 @@ afterEach(closePages);
 after(async () => { await browser?.close(); server?.close(); });
 
 const CHUNK = /\/split_family_shortener\.wasm$/;
+/** A preset's file: the release build fetches a chunk family's (its text is not in the first load). */
+const FILE = /\/presets\/[\w-]+\.json$/;
 
 /** A page that lists every URL it requests. */
 async function recorded(url) {
@@ -38,10 +40,12 @@ test('the default scenario loads no family chunk; the first shortener preset fet
   try {
     assert.ok(requests.some((r) => /\/pkg-\w+\/scale-lab-web_bg\.wasm$/.test(r)), requests.join('\n'));
     assert.deepEqual(requests.filter((r) => CHUNK.test(r)), [], 'no chunk before a shortener scenario opens');
+    assert.deepEqual(requests.filter((r) => FILE.test(r)), [], 'no preset file: the default scenario is in the page');
     assert.equal(await page.locator('[data-testid=shortener]').count(), 0);
     await openPreset(page, 'shortener');
     await page.getByTestId('shortener').waitFor();
     assert.equal(requests.filter((r) => CHUNK.test(r)).length, 1, requests.join('\n'));
+    assert.deepEqual(requests.filter((r) => FILE.test(r)), ['/presets/shortener.json'], 'its file, fetched with its code');
     // The family's code runs: its nodes, its panel, its inspector editor.
     await page.evaluate(() => window.scalelab.runUntil(5000));
     await page.getByTestId('node-app-1').click();
@@ -50,7 +54,11 @@ test('the default scenario loads no family chunk; the first shortener preset fet
     await openPreset(page, 'shortener-viral');
     await openPreset(page, 'load-balancing');
     await openPreset(page, 'shortener-clock-skew');
+    await openPreset(page, 'shortener-viral');
     assert.equal(requests.filter((r) => CHUNK.test(r)).length, 1);
+    assert.deepEqual(requests.filter((r) => FILE.test(r)),
+      ['/presets/shortener.json', '/presets/shortener-viral.json', '/presets/shortener-clock-skew.json'],
+      'each file once; a web tier preset is in the page');
     assert.deepEqual(errors, []);
   } finally {
     await close();
@@ -210,6 +218,40 @@ test('a chunk that does not load leaves a notice, not a crash; asking again load
     await page.unroute(CHUNK, block);
     await openPreset(page, 'shortener');
     await page.getByTestId('shortener').waitFor();
+    assert.equal(await page.getByTestId('notice').count(), 0);
+    await page.evaluate(() => window.scalelab.runUntil(5000));
+    assert.ok((await page.evaluate(() => window.scalelab.summary())).completed > 0);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('a preset file that does not arrive leaves its family\'s notice, not a crash; asking again fetches it', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  try {
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    const MODES = /\/presets\/chat-modes\.json$/;
+    let asked = 0;
+    const block = (route) => { asked += 1; return route.abort('internetdisconnected'); };
+    await page.route(MODES, block);
+    await page.goto(`${server.url}?autoplay=0`);
+    await page.waitForFunction(() => window.scalelab !== undefined);
+    const scene = (await page.evaluate(() => window.scalelab.state())).scene;
+    await page.getByTestId('preset-chat-modes').click();
+    await page.getByTestId('notice').waitFor();
+    assert.match(await page.getByTestId('notice').innerText(), /Could not load the code of the Chat family/);
+    assert.match(await page.getByTestId('notice').innerText(), /click the preset again/);
+    assert.equal(asked, 1);
+    const after = await page.evaluate(() => window.scalelab.state());
+    assert.equal(after.preset, 'queueing-basics', 'the scene stays as it was');
+    assert.equal(after.scene, scene);
+    assert.equal(await page.getByTestId('crash').count(), 0);
+    // Back online: the same click fetches the file (and the chunk) and opens it.
+    await page.unroute(MODES, block);
+    await openPreset(page, 'chat-modes');
     assert.equal(await page.getByTestId('notice').count(), 0);
     await page.evaluate(() => window.scalelab.runUntil(5000));
     assert.ok((await page.evaluate(() => window.scalelab.summary())).completed > 0);

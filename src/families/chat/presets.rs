@@ -2,7 +2,7 @@
 //! embedded at build time, in gallery order.
 
 use super::spec::{Mode, Reconnect};
-use crate::families::preset::Preset;
+use crate::families::preset::{Preset, fetched_in_release};
 use crate::lessons::{Agg, Better, Figure, Moment, Nodes, Of, Quantile, Stat, Unit};
 use crate::sim::spec::FaultSpec;
 
@@ -18,11 +18,11 @@ fn retry_at_once() -> FaultSpec {
     users(serde_json::json!({"reconnect": Reconnect::Immediate}))
 }
 
-pub const MODES_JSON: &str = include_str!("../../../public/presets/chat-modes.json");
-pub const GROUP_JSON: &str = include_str!("../../../public/presets/chat-group.json");
-pub const GATEWAY_DIES_JSON: &str = include_str!("../../../public/presets/chat-gateway-dies.json");
-pub const PRESENCE_JSON: &str = include_str!("../../../public/presets/chat-presence.json");
-pub const INBOXES_JSON: &str = include_str!("../../../public/presets/chat-inboxes.json");
+pub const MODES_JSON: &str = fetched_in_release!(include_str!("../../../public/presets/chat-modes.json"));
+pub const GROUP_JSON: &str = fetched_in_release!(include_str!("../../../public/presets/chat-group.json"));
+pub const GATEWAY_DIES_JSON: &str = fetched_in_release!(include_str!("../../../public/presets/chat-gateway-dies.json"));
+pub const PRESENCE_JSON: &str = fetched_in_release!(include_str!("../../../public/presets/chat-presence.json"));
+pub const INBOXES_JSON: &str = fetched_in_release!(include_str!("../../../public/presets/chat-inboxes.json"));
 
 pub const PRESETS: &[Preset] = &[
     Preset {
@@ -30,7 +30,7 @@ pub const PRESETS: &[Preset] = &[
         title: "Chat: polling vs long polling vs WebSocket",
         lesson: "Polling asks every few seconds, mostly for nothing; a socket delivers in one transit.",
         icon: "WS",
-        json: MODES_JSON,
+        file_text: MODES_JSON,
         speed: 5.0,
         compare_b: Some(to_websocket),
         figures: &[
@@ -55,7 +55,7 @@ pub const PRESETS: &[Preset] = &[
         title: "A 1,000-member group's fan-out",
         lesson: "One message to a group of G is stored once and delivered G − 1 times.",
         icon: "G",
-        json: GROUP_JSON,
+        file_text: GROUP_JSON,
         speed: 1.0,
         compare_b: None,
         figures: &[
@@ -80,7 +80,7 @@ pub const PRESETS: &[Preset] = &[
         title: "A gateway dies: the reconnect storm",
         lesson: "Retrying at once piles the crowd onto the surviving gateways and slows everyone's messages; jittered backoff spreads the reconnects out, at the price of a slower return for the last phones.",
         icon: "RS",
-        json: GATEWAY_DIES_JSON,
+        file_text: GATEWAY_DIES_JSON,
         speed: 2.0,
         compare_b: Some(retry_at_once),
         figures: &[
@@ -112,7 +112,7 @@ pub const PRESETS: &[Preset] = &[
         title: "Presence and last seen",
         lesson: "A goodbye is seen at once; a lost network only when heartbeats stop.",
         icon: "●",
-        json: PRESENCE_JSON,
+        file_text: PRESENCE_JSON,
         speed: 5.0,
         compare_b: None,
         figures: &[
@@ -137,7 +137,7 @@ pub const PRESETS: &[Preset] = &[
         title: "Offline users and their inboxes",
         lesson: "Messages for the offline wait in inboxes and drain when they come back.",
         icon: "IN",
-        json: INBOXES_JSON,
+        file_text: INBOXES_JSON,
         speed: 5.0,
         compare_b: None,
         figures: &[

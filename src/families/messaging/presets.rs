@@ -1,7 +1,7 @@
 //! The messaging family's presets: scenario files in `public/presets/`,
 //! embedded at build time, in gallery order.
 
-use crate::families::preset::Preset;
+use crate::families::preset::{Preset, fetched_in_release};
 use crate::lessons::{Agg, Better, Count, Figure, Moment, Nodes, Of, Stat, Unit};
 use crate::sim::spec::{Acks, FaultSpec};
 
@@ -10,12 +10,17 @@ fn acks_all() -> FaultSpec {
     FaultSpec { set: Some("api".into()), acks: Some(Acks::All), ..Default::default() }
 }
 
-pub const KAFKA_KEYS_JSON: &str = include_str!("../../../public/presets/kafka-keys.json");
-pub const KAFKA_BROKER_DIES_JSON: &str = include_str!("../../../public/presets/kafka-broker-dies.json");
-pub const KAFKA_CONSUMER_DIES_JSON: &str = include_str!("../../../public/presets/kafka-consumer-dies.json");
-pub const RABBITMQ_EXCHANGES_JSON: &str = include_str!("../../../public/presets/rabbitmq-exchanges.json");
-pub const RABBITMQ_DEAD_LETTERS_JSON: &str = include_str!("../../../public/presets/rabbitmq-dead-letters.json");
-pub const POINT_TO_POINT_JSON: &str = include_str!("../../../public/presets/point-to-point-vs-pubsub.json");
+pub const KAFKA_KEYS_JSON: &str = fetched_in_release!(include_str!("../../../public/presets/kafka-keys.json"));
+pub const KAFKA_BROKER_DIES_JSON: &str =
+    fetched_in_release!(include_str!("../../../public/presets/kafka-broker-dies.json"));
+pub const KAFKA_CONSUMER_DIES_JSON: &str =
+    fetched_in_release!(include_str!("../../../public/presets/kafka-consumer-dies.json"));
+pub const RABBITMQ_EXCHANGES_JSON: &str =
+    fetched_in_release!(include_str!("../../../public/presets/rabbitmq-exchanges.json"));
+pub const RABBITMQ_DEAD_LETTERS_JSON: &str =
+    fetched_in_release!(include_str!("../../../public/presets/rabbitmq-dead-letters.json"));
+pub const POINT_TO_POINT_JSON: &str =
+    fetched_in_release!(include_str!("../../../public/presets/point-to-point-vs-pubsub.json"));
 
 pub const PRESETS: &[Preset] = &[
     Preset {
@@ -23,7 +28,7 @@ pub const PRESETS: &[Preset] = &[
         title: "Kafka: keys, partitions and consumer groups",
         lesson: "murmur2(key) % partitions; two groups read independently; joins and leaves rebalance.",
         icon: "K",
-        json: KAFKA_KEYS_JSON,
+        file_text: KAFKA_KEYS_JSON,
         speed: 1.0,
         compare_b: None,
         figures: &[
@@ -56,7 +61,7 @@ pub const PRESETS: &[Preset] = &[
         title: "Kafka: a broker dies",
         lesson: "acks=1 loses what followers had not fetched; acks=all loses nothing and waits out the failover instead.",
         icon: "K!",
-        json: KAFKA_BROKER_DIES_JSON,
+        file_text: KAFKA_BROKER_DIES_JSON,
         speed: 1.0,
         compare_b: Some(acks_all),
         figures: &[
@@ -81,7 +86,7 @@ pub const PRESETS: &[Preset] = &[
         title: "Kafka: a consumer dies before committing",
         lesson: "At-least-once: uncommitted work is redone after the rebalance.",
         icon: "K?",
-        json: KAFKA_CONSUMER_DIES_JSON,
+        file_text: KAFKA_CONSUMER_DIES_JSON,
         speed: 1.0,
         compare_b: None,
         figures: &[
@@ -106,7 +111,7 @@ pub const PRESETS: &[Preset] = &[
         title: "RabbitMQ: direct, fanout and topic exchanges",
         lesson: "Routing keys against bindings: * one word, # zero or more.",
         icon: "R",
-        json: RABBITMQ_EXCHANGES_JSON,
+        file_text: RABBITMQ_EXCHANGES_JSON,
         speed: 1.0,
         compare_b: None,
         figures: &[Figure {
@@ -122,7 +127,7 @@ pub const PRESETS: &[Preset] = &[
         title: "RabbitMQ: retries and dead letters",
         lesson: "Nack and requeue, a delivery limit, TTL, and a dead-letter exchange.",
         icon: "R!",
-        json: RABBITMQ_DEAD_LETTERS_JSON,
+        file_text: RABBITMQ_DEAD_LETTERS_JSON,
         speed: 1.0,
         compare_b: None,
         figures: &[
@@ -147,7 +152,7 @@ pub const PRESETS: &[Preset] = &[
         title: "Point-to-point vs publish-subscribe",
         lesson: "Competing consumers share a queue; subscribers each get a copy.",
         icon: "P/S",
-        json: POINT_TO_POINT_JSON,
+        file_text: POINT_TO_POINT_JSON,
         speed: 1.0,
         compare_b: None,
         figures: &[

@@ -1,7 +1,7 @@
 //! The sharding family's presets: scenario files in `public/presets/`,
 //! embedded at build time, in gallery order.
 
-use crate::families::preset::Preset;
+use crate::families::preset::{Preset, fetched_in_release};
 use crate::lessons::{Agg, Better, Figure, Moment, Nodes, Of, Stat, Unit};
 use crate::sim::spec::{FaultSpec, Partitioning};
 
@@ -16,11 +16,11 @@ fn store_1000_vnodes() -> FaultSpec {
     FaultSpec { set: Some("store".into()), vnodes: Some(1000), ..Default::default() }
 }
 
-pub const HASH_VS_MODULO_JSON: &str = include_str!("../../../public/presets/hash-vs-modulo.json");
-pub const VIRTUAL_NODES_JSON: &str = include_str!("../../../public/presets/virtual-nodes.json");
-pub const HOT_KEY_JSON: &str = include_str!("../../../public/presets/hot-key.json");
-pub const RANGE_VS_HASH_JSON: &str = include_str!("../../../public/presets/range-vs-hash.json");
-pub const ADD_SHARD_JSON: &str = include_str!("../../../public/presets/add-shard.json");
+pub const HASH_VS_MODULO_JSON: &str = fetched_in_release!(include_str!("../../../public/presets/hash-vs-modulo.json"));
+pub const VIRTUAL_NODES_JSON: &str = fetched_in_release!(include_str!("../../../public/presets/virtual-nodes.json"));
+pub const HOT_KEY_JSON: &str = fetched_in_release!(include_str!("../../../public/presets/hot-key.json"));
+pub const RANGE_VS_HASH_JSON: &str = fetched_in_release!(include_str!("../../../public/presets/range-vs-hash.json"));
+pub const ADD_SHARD_JSON: &str = fetched_in_release!(include_str!("../../../public/presets/add-shard.json"));
 
 pub const PRESETS: &[Preset] = &[
     Preset {
@@ -28,7 +28,7 @@ pub const PRESETS: &[Preset] = &[
         title: "Consistent hashing vs modulo",
         lesson: "A shard joins: the ring moves about 1/(n+1) of the keys, hash mod n most of them.",
         icon: "#",
-        json: HASH_VS_MODULO_JSON,
+        file_text: HASH_VS_MODULO_JSON,
         speed: 1.0,
         compare_b: Some(store_modulo),
         figures: &[Figure {
@@ -44,7 +44,7 @@ pub const PRESETS: &[Preset] = &[
         title: "Virtual nodes and balance",
         lesson: "One ring point per shard is lopsided; 100 even out the load.",
         icon: "V",
-        json: VIRTUAL_NODES_JSON,
+        file_text: VIRTUAL_NODES_JSON,
         speed: 1.0,
         compare_b: None,
         figures: &[Figure {
@@ -60,7 +60,7 @@ pub const PRESETS: &[Preset] = &[
         title: "A hot key",
         lesson: "Zipf keys make one shard hot, and more virtual nodes do not help.",
         icon: "H",
-        json: HOT_KEY_JSON,
+        file_text: HOT_KEY_JSON,
         speed: 1.0,
         compare_b: Some(store_1000_vnodes),
         figures: &[Figure {
@@ -76,7 +76,7 @@ pub const PRESETS: &[Preset] = &[
         title: "Range vs hash partitioning",
         lesson: "Ranges keep a scan on one shard but make hot ranges; hashing spreads load, scans ask every shard.",
         icon: "R/H",
-        json: RANGE_VS_HASH_JSON,
+        file_text: RANGE_VS_HASH_JSON,
         speed: 1.0,
         compare_b: Some(store_hash),
         figures: &[
@@ -101,7 +101,7 @@ pub const PRESETS: &[Preset] = &[
         title: "Adding a shard under load",
         lesson: "A fifth shard takes a fifth of the keys; then a replica fails and reads carry on.",
         icon: "+S",
-        json: ADD_SHARD_JSON,
+        file_text: ADD_SHARD_JSON,
         speed: 1.0,
         compare_b: None,
         figures: &[

@@ -1,7 +1,7 @@
 //! The URL shortener's presets: scenario files in `public/presets/`,
 //! embedded at build time, in gallery order.
 
-use crate::families::preset::Preset;
+use crate::families::preset::{Preset, fetched_in_release};
 use crate::lessons::{Agg, Better, Figure, Moment, Nodes, Of, Stat, Unit};
 use crate::sim::spec::FaultSpec;
 
@@ -21,12 +21,16 @@ fn answer_301() -> FaultSpec {
     params("app", serde_json::json!({"redirect": 301}))
 }
 
-pub const SHORTENER_JSON: &str = include_str!("../../../public/presets/shortener.json");
-pub const HASH_FILLS_JSON: &str = include_str!("../../../public/presets/shortener-hash-fills.json");
-pub const ID_STRATEGIES_JSON: &str = include_str!("../../../public/presets/shortener-id-strategies.json");
-pub const VIRAL_JSON: &str = include_str!("../../../public/presets/shortener-viral.json");
-pub const CLOCK_SKEW_JSON: &str = include_str!("../../../public/presets/shortener-clock-skew.json");
-pub const COORDINATOR_DOWN_JSON: &str = include_str!("../../../public/presets/shortener-coordinator-down.json");
+pub const SHORTENER_JSON: &str = fetched_in_release!(include_str!("../../../public/presets/shortener.json"));
+pub const HASH_FILLS_JSON: &str =
+    fetched_in_release!(include_str!("../../../public/presets/shortener-hash-fills.json"));
+pub const ID_STRATEGIES_JSON: &str =
+    fetched_in_release!(include_str!("../../../public/presets/shortener-id-strategies.json"));
+pub const VIRAL_JSON: &str = fetched_in_release!(include_str!("../../../public/presets/shortener-viral.json"));
+pub const CLOCK_SKEW_JSON: &str =
+    fetched_in_release!(include_str!("../../../public/presets/shortener-clock-skew.json"));
+pub const COORDINATOR_DOWN_JSON: &str =
+    fetched_in_release!(include_str!("../../../public/presets/shortener-coordinator-down.json"));
 
 pub const PRESETS: &[Preset] = &[
     Preset {
@@ -34,7 +38,7 @@ pub const PRESETS: &[Preset] = &[
         title: "URL shortener: the whole design",
         lesson: "Writes take an id and insert a base62 code; redirects are mostly cache hits.",
         icon: "/",
-        json: SHORTENER_JSON,
+        file_text: SHORTENER_JSON,
         speed: 1.0,
         compare_b: None,
         figures: &[
@@ -60,7 +64,7 @@ pub const PRESETS: &[Preset] = &[
         title: "Hashed codes as the table fills",
         lesson: "Short hashed codes collide more as the table fills; a counter's never do.",
         icon: "H3",
-        json: HASH_FILLS_JSON,
+        file_text: HASH_FILLS_JSON,
         speed: 2.0,
         compare_b: Some(hash_to_counter),
         figures: &[Figure {
@@ -76,7 +80,7 @@ pub const PRESETS: &[Preset] = &[
         title: "Snowflake vs ranges vs one counter",
         lesson: "One auto-increment serialises every write; Snowflake and ranges do not.",
         icon: "ID",
-        json: ID_STRATEGIES_JSON,
+        file_text: ID_STRATEGIES_JSON,
         speed: 1.0,
         compare_b: Some(counter_to_snowflake),
         figures: &[Figure {
@@ -92,7 +96,7 @@ pub const PRESETS: &[Preset] = &[
         title: "A viral link, then the cache dies",
         lesson: "The cache absorbs a hot link; without it the database drowns. 301s keep repeats away.",
         icon: "!",
-        json: VIRAL_JSON,
+        file_text: VIRAL_JSON,
         speed: 2.0,
         compare_b: Some(answer_301),
         figures: &[
@@ -117,7 +121,7 @@ pub const PRESETS: &[Preset] = &[
         title: "Snowflake and a clock that steps back",
         lesson: "A Snowflake server whose clock goes back must refuse until it catches up.",
         icon: "T-",
-        json: CLOCK_SKEW_JSON,
+        file_text: CLOCK_SKEW_JSON,
         speed: 1.0,
         compare_b: None,
         figures: &[Figure {
@@ -133,7 +137,7 @@ pub const PRESETS: &[Preset] = &[
         title: "The ID coordinator goes down",
         lesson: "Leased blocks carry writes through a coordinator outage, until they run out.",
         icon: "Z!",
-        json: COORDINATOR_DOWN_JSON,
+        file_text: COORDINATOR_DOWN_JSON,
         speed: 1.0,
         compare_b: None,
         figures: &[Figure {

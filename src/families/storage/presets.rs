@@ -1,7 +1,7 @@
 //! The storage family's presets: scenario files in `public/presets/`,
 //! embedded at build time, in gallery order.
 
-use crate::families::preset::Preset;
+use crate::families::preset::{Preset, fetched_in_release};
 use crate::lessons::{Agg, Better, Figure, Moment, Nodes, Of, Quantile, Stat, Unit};
 use crate::sim::spec::FaultSpec;
 
@@ -10,9 +10,9 @@ fn app_frees_workers() -> FaultSpec {
     FaultSpec { set: Some("app".into()), hold_worker: Some(false), ..Default::default() }
 }
 
-pub const CACHE_ASIDE_JSON: &str = include_str!("../../../public/presets/cache-aside.json");
-pub const CACHE_DIES_JSON: &str = include_str!("../../../public/presets/cache-dies.json");
-pub const SLOW_DATABASE_JSON: &str = include_str!("../../../public/presets/slow-database.json");
+pub const CACHE_ASIDE_JSON: &str = fetched_in_release!(include_str!("../../../public/presets/cache-aside.json"));
+pub const CACHE_DIES_JSON: &str = fetched_in_release!(include_str!("../../../public/presets/cache-dies.json"));
+pub const SLOW_DATABASE_JSON: &str = fetched_in_release!(include_str!("../../../public/presets/slow-database.json"));
 
 pub const PRESETS: &[Preset] = &[
     Preset {
@@ -20,7 +20,7 @@ pub const PRESETS: &[Preset] = &[
         title: "A cache in front of the database (cache-aside)",
         lesson: "Get from the cache; on a miss read the database and set: hot keys stop reaching it.",
         icon: "$",
-        json: CACHE_ASIDE_JSON,
+        file_text: CACHE_ASIDE_JSON,
         speed: 2.0,
         compare_b: None,
         figures: &[Figure {
@@ -36,7 +36,7 @@ pub const PRESETS: &[Preset] = &[
         title: "The cache dies: the database takes the stampede",
         lesson: "Every read falls on a database sized for the misses until the cache warms up again.",
         icon: "$!",
-        json: CACHE_DIES_JSON,
+        file_text: CACHE_DIES_JSON,
         speed: 2.0,
         compare_b: None,
         figures: &[
@@ -61,7 +61,7 @@ pub const PRESETS: &[Preset] = &[
         title: "A slow database exhausts the app tier",
         lesson: "Held workers wait on a slow database until even cache hits fail; freed workers keep hits fast.",
         icon: "DB",
-        json: SLOW_DATABASE_JSON,
+        file_text: SLOW_DATABASE_JSON,
         speed: 2.0,
         compare_b: Some(app_frees_workers),
         figures: &[

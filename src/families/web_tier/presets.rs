@@ -17,7 +17,7 @@ pub const PRESETS: &[Preset] = &[
         title: "Queueing basics: why p99 explodes near saturation",
         lesson: "An M/M/8 pool: drag utilisation, watch p99 against Erlang C.",
         icon: "Q",
-        json: MM8_JSON,
+        file_text: MM8_JSON,
         speed: 10.0,
         compare_b: None,
         figures: &[Figure {
@@ -33,7 +33,7 @@ pub const PRESETS: &[Preset] = &[
         title: "Load-balancing algorithms",
         lesson: "Eight servers of mixed capacity; when one fails, least connections sends it nearly everything until health checks take it out, then seven carry the load at their limit.",
         icon: "LB",
-        json: LOAD_BALANCING_JSON,
+        file_text: LOAD_BALANCING_JSON,
         speed: 1.0,
         compare_b: None,
         figures: &[
@@ -65,7 +65,7 @@ pub const PRESETS: &[Preset] = &[
         title: "One queue or many",
         lesson: "One shared queue vs eight: same load, four times the mean wait and the p99 with random routing.",
         icon: "1:N",
-        json: ONE_QUEUE_OR_MANY_JSON,
+        file_text: ONE_QUEUE_OR_MANY_JSON,
         speed: 10.0,
         compare_b: None,
         figures: &[
@@ -97,7 +97,7 @@ pub const PRESETS: &[Preset] = &[
         title: "One server does everything",
         lesson: "App and database on one box: fine at 100 req/s, slow near 140, full at 180.",
         icon: "1",
-        json: ONE_SERVER_JSON,
+        file_text: ONE_SERVER_JSON,
         speed: 5.0,
         compare_b: None,
         figures: &[
@@ -129,7 +129,7 @@ pub const PRESETS: &[Preset] = &[
         title: "App and database apart",
         lesson: "Two tiers sized on their own; every request pays a hop; the database becomes the limit.",
         icon: "2",
-        json: APP_AND_DB_APART_JSON,
+        file_text: APP_AND_DB_APART_JSON,
         speed: 5.0,
         compare_b: None,
         figures: &[
@@ -154,7 +154,7 @@ pub const PRESETS: &[Preset] = &[
         title: "Load balancer and many app servers",
         lesson: "Three app servers behind a balancer: one dies, its requests fail until health checks take it out, then the rest carry the load.",
         icon: "3",
-        json: LB_APP_SERVERS_JSON,
+        file_text: LB_APP_SERVERS_JSON,
         speed: 5.0,
         compare_b: None,
         figures: &[
