@@ -37,17 +37,27 @@ const first = sizes.first_load_bytes;
 console.log(`first load (gzip -9): ${Object.entries(sizes.first_load).map(([f, b]) => `${f} ${b} B`).join(' + ')} = ${first} B (${kib(first)})`);
 console.log(`  target ${TARGET} B: ${first <= TARGET ? 'met' : `NOT MET (${first - TARGET} B over)`}; ceiling ${CEILING} B: ${first <= CEILING ? 'ok' : 'OVER'}`);
 const inChunks = new Set();
+const shared = [];
 for (const [file, bytes] of Object.entries(sizes.chunks)) {
   const family = file.match(/^split_family_(\w+)\.wasm$/)?.[1];
   const ui = file.match(/^split_ui_(\w+)\.wasm$/)?.[1];
-  if (family) inChunks.add(family);
+  const line = (name, when) => console.log(`  chunk ${name.padEnd(18)} ${String(bytes).padStart(7)} B (${kib(bytes)}), ${when}`);
   if (ui) {
-    console.log(`  chunk ${`(ui) ${ui}`.padEnd(14)} ${String(bytes).padStart(7)} B (${kib(bytes)}), fetched when the page first needs it (the inspector: in the background 5 s after the page opens, or at a first click on a node)`);
-    continue;
+    line(`(ui) ${ui}`, 'fetched when the page first needs it (the inspector: in the background 5 s after the page opens, or at a first click on a node)');
+  } else if (family?.endsWith('_editors')) {
+    // A main-module family's inspector editors (`Family::editors`).
+    line(family, 'its inspector editors, fetched with the inspector\'s code');
+  } else if (family) {
+    inChunks.add(family);
+    line(family, `fetched when a scenario of it first opens; ${bytes <= CHUNK_TARGET ? 'within' : 'over'} the ${CHUNK_TARGET} B per-family target ` +
+      '(not enforced); in the first load it leaves only its registry entry and its gallery cards');
+  } else {
+    shared.push(bytes);
   }
-  console.log(`  chunk ${(family ?? `(shared) ${file}`).padEnd(14)} ${String(bytes).padStart(7)} B (${kib(bytes)}), fetched when a scenario of it first opens; ` +
-    `${bytes <= CHUNK_TARGET ? 'within' : 'over'} the ${CHUNK_TARGET} B per-family target (not enforced); ` +
-    'in the first load it leaves only its registry entry and its presets\' text');
+}
+if (shared.length) {
+  const total = shared.reduce((a, b) => a + b, 0);
+  console.log(`  ${shared.length} shared chunks, ${total} B (${kib(total)}) in all: code that two or more chunks use, fetched with the first of them that opens`);
 }
 const main = (sizes.families ?? []).filter((f) => !inChunks.has(f));
 console.log(`  in the main module (their whole weight is in the first load): ${main.join(', ')}`);

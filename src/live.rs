@@ -130,7 +130,9 @@ pub fn faults(sim: &Simulation, node: NodeIdx) -> Vec<LiveAction> {
             push(verb.word().into(), entry(verb, id));
         }
     }
-    if s.node_specs[i].kind_name() == "server" {
+    // A member of a balancer's pool (what `add_server` copies) can leave it.
+    let spec = &s.node_specs[i];
+    if spec.kind.copy(spec, id).is_some() {
         push("remove server".into(), entry(Verb::RemoveServer, id));
     }
     // Any node can be cut off from the network, and joined back.
@@ -194,10 +196,12 @@ pub fn offered(sim: &Simulation, node: NodeIdx) -> Vec<LiveAction> {
                 e.algorithm = Some(*a);
                 push(format!("algorithm {}", a.name()), e);
             }
-            // Only a plain server can be copied (a chat gateway or a
-            // shortener app behind a balancer cannot, yet).
-            if let Some(like) = server_to_copy(sim, node).filter(|&l| s.node_specs[l as usize].kind_name() == "server")
-            {
+            // Only a pool member whose kind copies it (a plain server; a
+            // chat gateway or a shortener app behind a balancer not yet).
+            if let Some(like) = server_to_copy(sim, node).filter(|&l| {
+                let spec = &s.node_specs[l as usize];
+                spec.kind.copy(spec, id).is_some()
+            }) {
                 let like = &s.topology.ids[like as usize];
                 let new_id = fresh_id(like, &s.topology.ids);
                 let mut e = entry(Verb::AddServer, &new_id);

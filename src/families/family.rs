@@ -23,19 +23,14 @@ pub struct Family {
     pub glyphs: &'static [(&'static str, Glyph)],
     /// Where the code of its kinds lives.
     pub code: Code,
-    /// Its panel beside the diagram; it shows itself when the scene has one
-    /// of the family's nodes.
-    #[cfg(feature = "web")]
-    pub panel: Option<crate::ui::hooks::PanelFn>,
-    /// Whether an embedded lab (`?embed=1`) shows the panel too.
+    /// Whether an embedded lab (`?embed=1`) shows its panel too.
     #[cfg(feature = "web")]
     pub panel_in_embed: bool,
-    /// The inspector's editor for its kinds (`None` for a node not its own).
+    /// A family in the main module: its inspector editors in a chunk of
+    /// their own (`Parts` with its `inspector`), fetched with the
+    /// inspector's code, so they are not in the first load either.
     #[cfg(feature = "web")]
-    pub inspector: Option<crate::ui::hooks::InspectorFn>,
-    /// The diagram's tooltip for its kinds (`None` for a node not its own).
-    #[cfg(feature = "web")]
-    pub describe: Option<crate::ui::hooks::DescribeFn>,
+    pub editors: Option<Chunk>,
 }
 
 /// Where a family's code lives: in the main module (the web tier: the
@@ -97,24 +92,54 @@ impl std::fmt::Display for ChunksFailed {
     }
 }
 
-/// The chunks loaded so far, by family id.
-static LOADED: std::sync::Mutex<Vec<(&'static str, &'static Parts)>> = std::sync::Mutex::new(Vec::new());
-
-fn loaded(id: &str) -> Option<&'static Parts> {
-    LOADED.lock().ok()?.iter().find(|(f, _)| *f == id).map(|&(_, p)| p)
+/// Which of a family's chunks: its code, or (a family in the main module)
+/// its editors.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Slot {
+    Code,
+    #[cfg_attr(not(feature = "web"), allow(dead_code))]
+    Editors,
 }
 
-fn remember(id: &'static str, parts: &'static Parts) {
+/// The chunks loaded so far, by family id and slot.
+#[allow(clippy::type_complexity)]
+static LOADED: std::sync::Mutex<Vec<(&'static str, Slot, &'static Parts)>> = std::sync::Mutex::new(Vec::new());
+
+fn loaded(id: &str, slot: Slot) -> Option<&'static Parts> {
+    LOADED.lock().ok()?.iter().find(|(f, s, _)| *f == id && *s == slot).map(|&(_, _, p)| p)
+}
+
+fn remember(id: &'static str, slot: Slot, parts: &'static Parts) {
     if let Ok(mut l) = LOADED.lock()
-        && !l.iter().any(|(f, _)| *f == id)
+        && !l.iter().any(|(f, s, _)| *f == id && *s == slot)
     {
-        l.push((id, parts));
+        l.push((id, slot, parts));
+    }
+}
+
+/// The parts of `chunk`, the `slot` of family `id`, if loaded. A load that
+/// is ready at once (every build but the split one) happens here.
+fn parts_of(id: &'static str, slot: Slot, chunk: Chunk) -> Option<&'static Parts> {
+    if let Some(parts) = loaded(id, slot) {
+        return Some(parts);
+    }
+    if cfg!(feature = "split") {
+        return None;
+    }
+    let mut load = chunk();
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    match load.as_mut().poll(&mut cx) {
+        std::task::Poll::Ready(Ok(parts)) => {
+            remember(id, slot, parts);
+            Some(parts)
+        }
+        std::task::Poll::Ready(Err(ChunkError)) | std::task::Poll::Pending => None,
     }
 }
 
 /// What a family's chunk holds: its kinds and, in the app, its panel,
-/// inspector editors and tooltips (as `Family` has them for a family in
-/// the main module).
+/// inspector editors and tooltips (a main-module family's editors chunk:
+/// no kinds, its `inspector`).
 pub struct Parts {
     pub kinds: &'static [&'static dyn crate::sim::kind::OwnKind],
     #[cfg(feature = "web")]
@@ -129,40 +154,25 @@ impl Family {
     /// Its chunk's parts, if loaded. A load that is ready at once (every
     /// build but the split one) happens here, on first use.
     pub fn parts(&self) -> Option<&'static Parts> {
-        let chunk = match self.code {
-            Code::Main(parts) => return Some(parts),
-            Code::Chunk(chunk) => chunk,
-        };
-        if let Some(parts) = loaded(self.id) {
-            return Some(parts);
-        }
-        if cfg!(feature = "split") {
-            return None;
-        }
-        let mut load = chunk();
-        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-        match load.as_mut().poll(&mut cx) {
-            std::task::Poll::Ready(Ok(parts)) => {
-                remember(self.id, parts);
-                Some(parts)
-            }
-            std::task::Poll::Ready(Err(ChunkError)) | std::task::Poll::Pending => None,
+        match self.code {
+            Code::Main(parts) => Some(parts),
+            Code::Chunk(chunk) => parts_of(self.id, Slot::Code, chunk),
         }
     }
 
     /// Fetches its chunk, if it has one and it is not loaded yet.
     pub async fn load(&self) -> Result<(), ChunkError> {
         if let Code::Chunk(chunk) = self.code
-            && loaded(self.id).is_none()
+            && loaded(self.id, Slot::Code).is_none()
         {
-            remember(self.id, chunk().await?);
+            remember(self.id, Slot::Code, chunk().await?);
         }
         Ok(())
     }
 
     /// Whether its code can run now (in the main module, or its chunk loaded).
     pub fn ready(&self) -> bool {
-        matches!(self.code, Code::Main(_)) || loaded(self.id).is_some()
+        matches!(self.code, Code::Main(_)) || loaded(self.id, Slot::Code).is_some()
     }
 }
 
@@ -170,13 +180,26 @@ impl Family {
 impl Family {
     /// Its panel, from the main module or its loaded chunk.
     pub fn panel_fn(&self) -> Option<crate::ui::hooks::PanelFn> {
-        self.panel.or_else(|| self.parts()?.panel)
+        self.parts()?.panel
     }
+    /// Its inspector editor, from its loaded chunk (of code, or of editors).
     pub fn inspector_fn(&self) -> Option<crate::ui::hooks::InspectorFn> {
-        self.inspector.or_else(|| self.parts()?.inspector)
+        let editors = || parts_of(self.id, Slot::Editors, self.editors?)?.inspector;
+        self.parts()?.inspector.or_else(editors)
     }
     pub fn describe_fn(&self) -> Option<crate::ui::hooks::DescribeFn> {
-        self.describe.or_else(|| self.parts()?.describe)
+        self.parts()?.describe
+    }
+
+    /// Fetches its editors' chunk, if it has one not loaded yet (with the
+    /// inspector's code: `ui::inspector`).
+    pub async fn load_editors(&self) -> Result<(), ChunkError> {
+        if let Some(chunk) = self.editors
+            && loaded(self.id, Slot::Editors).is_none()
+        {
+            remember(self.id, Slot::Editors, chunk().await?);
+        }
+        Ok(())
     }
 }
 

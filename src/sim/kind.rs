@@ -95,6 +95,10 @@ pub trait OwnKind: Send + Sync + 'static {
     fn weight(&self, spec: &NodeSpec) -> u32;
     /// Workers behind a queue (the app charts its utilisation).
     fn is_station(&self) -> bool;
+    /// A tier whose answers wait for its calls to the tiers below (a
+    /// server with `calls`): the latency chart then draws each station's
+    /// p99 beside the clients'.
+    fn calls_tiers(&self, spec: &NodeSpec) -> bool;
     /// Answers requests over its incoming links and has no outgoing ones.
     fn is_leaf_store(&self) -> bool;
     /// Originates traffic.
@@ -181,6 +185,9 @@ pub trait TypedKind: Send + Sync + 'static {
     fn is_station(&self) -> bool {
         false
     }
+    fn calls_tiers(&self, _spec: &Self::Spec) -> bool {
+        false
+    }
     fn is_leaf_store(&self) -> bool {
         false
     }
@@ -265,6 +272,9 @@ impl<T: TypedKind> OwnKind for T {
     }
     fn is_station(&self) -> bool {
         TypedKind::is_station(self)
+    }
+    fn calls_tiers(&self, spec: &NodeSpec) -> bool {
+        TypedKind::calls_tiers(self, spec.get())
     }
     fn is_leaf_store(&self) -> bool {
         TypedKind::is_leaf_store(self)

@@ -304,15 +304,14 @@ fn family_panels(embed: bool) -> AnyView {
     crate::families::FAMILIES
         .iter()
         .filter(|f| !embed || f.panel_in_embed)
-        .map(|f| match (f.panel, f.code) {
-            (Some(panel), _) => panel(),
-            (None, Code::Main(parts)) => match parts.panel {
+        .map(|f| match f.code {
+            Code::Main(parts) => match parts.panel {
                 Some(panel) => panel(),
                 None => ().into_any(),
             },
             // A family in a chunk: its panel joins the page once the chunk
             // has loaded (when a scenario of the family first opens).
-            (None, Code::Chunk(_)) => {
+            Code::Chunk(_) => {
                 let ready = Memo::new(move |_| {
                     lab.scene.track();
                     f.panel_fn().is_some()

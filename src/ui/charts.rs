@@ -98,12 +98,14 @@ fn node_points(
 
 pub fn latency_chart(sim: &Simulation) -> ChartData {
     let series = sim.series();
+    // The sources of requests (clients, a chat's or a shortener's users):
+    // each measures its requests' whole way.
     let clients: Vec<NodeIdx> = sim
-        .snapshot()
-        .nodes
+        .scenario()
+        .node_specs
         .iter()
         .enumerate()
-        .filter(|(_, v)| v.kind == "client")
+        .filter(|(_, n)| n.is_source() && !n.is_messaging())
         .map(|(i, _)| i as NodeIdx)
         .collect();
     let mut lines = Vec::new();
@@ -130,10 +132,7 @@ pub fn latency_chart(sim: &Simulation) -> ChartData {
     // Tiers (servers that call others): each tier's own p99, time in it
     // including what it waited for below.
     let specs = &sim.scenario().node_specs;
-    if specs
-        .iter()
-        .any(|n| n.as_kind::<crate::families::web_tier::kinds::Server>().is_some_and(|s| !s.calls.is_empty()))
-    {
+    if specs.iter().any(|n| n.kind.calls_tiers(n)) {
         let tiers = specs.iter().enumerate().filter(|(_, n)| n.kind.is_station());
         for (k, (i, n)) in tiers.take(MAX_TIER_LINES).enumerate() {
             lines.push(Line {

@@ -2,14 +2,10 @@
 //! parameters. Every edit goes through `Lab::edit`, so it is recorded on the
 //! scenario's timeline and replays.
 
-use leptos::html::Input;
 use leptos::prelude::*;
 
 use super::scene::Scene;
 use super::state::Lab;
-use super::widgets::{enum_choice, error_line, number_in, workers_form};
-use crate::sim::engine::NodeParams;
-use crate::sim::spec::{Acks, Algorithm, FaultSpec};
 use crate::sim::validate::NodeIdx;
 
 /// On a phone the inspector is a sheet over the lower half of the screen:
@@ -54,6 +50,13 @@ fn fetch_inspector(lab: Lab, code: RwSignal<Option<NodeInspector>>, fetching: St
         let loaded = node_inspector_code().await;
         #[cfg(not(feature = "split"))]
         let loaded = node_inspector_code();
+        // With it, the editors of the families in the main module (each a
+        // chunk of its own: the web tier's).
+        let mut editors = Ok(());
+        for family in crate::families::FAMILIES {
+            editors = editors.and(family.load_editors().await);
+        }
+        let loaded = editors.and(loaded);
         fetching.set_value(false);
         match loaded {
             Ok(f) => code.set(Some(f)),
@@ -123,7 +126,11 @@ fn node_inspector(lab: Lab, scene: &Scene, node: NodeIdx) -> impl IntoView + use
     let up = move || cell.with(|l| l.view.up);
     let cut = move || cell.with(|l| l.view.cut);
     let kind = scene.kinds[i];
-    let station = scene.scenario.node_specs[i].kind.is_station();
+    let spec = &scene.scenario.node_specs[i];
+    let station = spec.kind.is_station();
+    // A source of requests measures their whole way (a client's latency).
+    let requester = spec.is_source() && !spec.is_messaging();
+    let balancer = spec.kind.balances();
     let params = cell.with_untracked(|l| l.view.params.clone());
 
     // Read in place: a broker's or a store's view is large, and this runs
@@ -144,7 +151,7 @@ fn node_inspector(lab: Lab, scene: &Scene, node: NodeIdx) -> impl IntoView + use
             // end, a station's own) and to any node that measured some; a
             // Kafka cluster or a consumer shows none rather than "0.0 ms".
             let ms = |x: f64| if l.count > 0 { format!("{} ms", crate::format::figure(x)) } else { "–".to_string() };
-            let mut rows = if station || v.kind == "client" || l.count > 0 {
+            let mut rows = if station || requester || l.count > 0 {
                 vec![
                     row("p50", "inspector-p50".into(), ms(l.p50)),
                     row("p95", "inspector-p95".into(), ms(l.p95)),
@@ -153,7 +160,7 @@ fn node_inspector(lab: Lab, scene: &Scene, node: NodeIdx) -> impl IntoView + use
             } else {
                 Vec::new()
             };
-            match v.kind {
+            match () {
                 _ if station => {
                     rows.push(row(
                         "Utilisation",
@@ -173,7 +180,7 @@ fn node_inspector(lab: Lab, scene: &Scene, node: NodeIdx) -> impl IntoView + use
                     rows.push(row("Completed", "inspector-completed".into(), v.completed.to_string()));
                     rows.push(row("Dropped", "inspector-dropped".into(), v.dropped.to_string()));
                 }
-                "load_balancer" => {
+                _ if balancer => {
                     rows.truncate(0);
                     rows.push(row("In flight", "inspector-in-flight".into(), v.in_service.to_string()));
                     rows.push(row("In rotation", "inspector-rotation".into(), v.healthy_backends.len().to_string()));
@@ -243,103 +250,13 @@ fn node_inspector(lab: Lab, scene: &Scene, node: NodeIdx) -> impl IntoView + use
         })
     };
 
-    let producer_acks = match &params {
-        NodeParams::Producer { acks, .. } => Some(*acks),
-        _ => None,
-    };
-    // A family that edits its own kinds (the sharded store's placement,
-    // routing and shards).
-    let family_editor = crate::families::FAMILIES
+    // The node's family draws its editor (a server's workers, a cache's
+    // size, a store's placement…); a kind with nothing to edit has none.
+    let editor = crate::families::FAMILIES
         .iter()
         .filter_map(|f| f.inspector_fn())
-        .find_map(|e| e(lab, cell, id.clone(), &params));
-    let editor = if let Some(editor) = family_editor {
-        editor
-    } else {
-        match params {
-            NodeParams::Client { arrivals } | NodeParams::Producer { arrivals, .. } => {
-                let rate = match arrivals {
-                    crate::sim::spec::ArrivalSpec::Poisson { rate_per_s }
-                    | crate::sim::spec::ArrivalSpec::Constant { rate_per_s }
-                    | crate::sim::spec::ArrivalSpec::Bursty { rate_per_s, .. } => rate_per_s,
-                };
-                let input = NodeRef::<Input>::new();
-                let error = RwSignal::new(None::<String>);
-                let id = id.clone();
-                let id_acks = id.clone();
-                let acks = producer_acks;
-                let unit = if kind == "client" { "requests/s" } else { "messages/s" };
-                view! {
-                {acks.map(|current| enum_choice(
-                    "acks",
-                    "acks for batches from now on: 0 never waits, 1 waits for the leader, all for every in-sync replica",
-                    "edit-acks",
-                    (&Acks::ALL, Acks::name),
-                    current,
-                    move |a| lab.edit(FaultSpec { set: Some(id_acks.clone()), acks: Some(a), ..Default::default() }),
-                ))}
-                <form class="edit" novalidate on:submit=move |ev| {
-                    ev.prevent_default();
-                    let entry = number_in(input, "Arrival rate")
-                        .map(|r| FaultSpec { set: Some(id.clone()), rate_per_s: Some(r), ..Default::default() });
-                    error.set(entry.and_then(|e| lab.try_edit(e)).err());
-                }>
-                    <label>"Arrival rate (" {unit} ") " <input node_ref=input type="number" min="0" step="any" value=rate data-testid="edit-rate"/></label>
-                    <button type="submit" data-testid="apply-rate">"Apply"</button>
-                    {error_line(error)}
-                </form>
-            }
-            .into_any()
-            }
-            NodeParams::Server { service_time, hold_worker } => {
-                let workers = cell.with_untracked(|l| l.view.workers);
-                let id_hold = id.clone();
-                view! {
-                {hold_worker.map(|current| enum_choice(
-                    "Workers during calls",
-                    "Held: a worker waits for the server's calls (thread per request), so a slow dependency can use up the pool. Freed: the worker takes the next request while calls are out (asynchronous).",
-                    "edit-hold-worker",
-                    (&[true, false], |h| if h { "held" } else { "freed" }),
-                    current,
-                    move |h| lab.edit(FaultSpec { set: Some(id_hold.clone()), hold_worker: Some(h), ..Default::default() }),
-                ))}
-                {workers_form(lab, id.clone(), "Workers", workers, service_time)}
-            }
-            .into_any()
-            }
-            NodeParams::LoadBalancer { algorithm } => {
-                let id_set = id.clone();
-                let id_add = id.clone();
-                view! {
-                <div class="edit">
-                    {enum_choice(
-                        "Algorithm",
-                        "Takes effect at once",
-                        "edit-algorithm",
-                        (&Algorithm::ALL, Algorithm::name),
-                        algorithm,
-                        move |a| lab.edit(FaultSpec { set: Some(id_set.clone()), algorithm: Some(a), ..Default::default() }),
-                    )}
-                    <button data-testid="add-server" title="Add a copy of this balancer's first server" on:click=move |_| {
-                        let offer = lab.sim.with_value(|s| crate::live::offered(s, node))
-                            .into_iter()
-                            .find(|a| a.entry.add_server.is_some());
-                        match offer {
-                            Some(a) => lab.edit(a.entry),
-                            None => lab.notice.set(Some(format!(
-                                "`{id_add}` has no plain server to copy: only a server behind a balancer can be added."
-                            ))),
-                        }
-                    }>
-                        "Add server"
-                    </button>
-                </div>
-            }
-            .into_any()
-            }
-            NodeParams::Store { .. } | NodeParams::None | NodeParams::Own { .. } => ().into_any(),
-        }
-    };
+        .find_map(|e| e(lab, cell, id.clone(), &params))
+        .unwrap_or_else(|| ().into_any());
 
     let kind_name = kind.replace('_', " ");
     view! {

@@ -49,24 +49,14 @@ pub fn describe(id: &str, v: &NodeView) -> String {
     if let Some(text) = crate::families::FAMILIES.iter().filter_map(|f| f.describe_fn()).find_map(|d| d(id, v, state)) {
         return text;
     }
+    let kind = v.kind.replace('_', " ");
     match v.kind {
-        "server" => format!(
-            "{id} · server{state}\n{}/{} workers busy · queue {}/{}\n{} completed · {} dropped or timed out",
-            v.in_service, v.workers, v.queue_len, v.queue_capacity, v.completed, v.dropped
-        ),
-        "load_balancer" => format!(
-            "{id} · load balancer{state}\n{} in flight · {} backends in rotation · {} refused",
-            v.in_service,
-            v.healthy_backends.len(),
-            v.errors
-        ),
         // A kind that shows its numbers as figures (a cache, a database).
         _ if !v.figures.is_empty() => {
             let figures: Vec<String> =
                 v.figures.iter().take(4).map(|(l, x)| format!("{} {x:.0}", l.to_ascii_lowercase())).collect();
             format!(
-                "{id} · {}{state}\n{}\n{}/{} workers busy · queue {}/{} · {} errors",
-                v.kind,
+                "{id} · {kind}{state}\n{}\n{}/{} workers busy · queue {}/{} · {} errors",
                 figures.join(" · "),
                 v.in_service,
                 v.workers,
@@ -75,7 +65,10 @@ pub fn describe(id: &str, v: &NodeView) -> String {
                 v.errors
             )
         }
-        _ => format!("{id} · client\n{} in flight · {} completed · {} errors", v.in_service, v.completed, v.errors),
+        _ => format!(
+            "{id} · {kind}{state}\n{} in flight · {} completed · {} errors",
+            v.in_service, v.completed, v.errors
+        ),
     }
 }
 

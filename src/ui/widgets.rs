@@ -7,7 +7,7 @@ use leptos::html::Input;
 use leptos::prelude::*;
 
 use super::state::Lab;
-use crate::sim::spec::{FaultSpec, ServiceTimeSpec};
+use crate::sim::spec::{ArrivalSpec, FaultSpec, ServiceTimeSpec};
 
 fn mean_ms(st: &ServiceTimeSpec) -> f64 {
     match *st {
@@ -147,4 +147,29 @@ pub(crate) fn enum_choice<T: Copy + Send + Sync + 'static>(
         }
     });
     choice(label, title, testid, options, name(current), pick)
+}
+
+/// A source's arrival rate in `unit` ("requests/s", "messages/s"), applied
+/// as one `set` of `rate_per_s`; a bad value changes nothing and says why.
+pub(crate) fn rate_form(lab: Lab, id: String, arrivals: &ArrivalSpec, unit: &'static str) -> AnyView {
+    let rate = match *arrivals {
+        ArrivalSpec::Poisson { rate_per_s }
+        | ArrivalSpec::Constant { rate_per_s }
+        | ArrivalSpec::Bursty { rate_per_s, .. } => rate_per_s,
+    };
+    let input = NodeRef::<Input>::new();
+    let error = RwSignal::new(None::<String>);
+    view! {
+        <form class="edit" novalidate on:submit=move |ev| {
+            ev.prevent_default();
+            let entry = number_in(input, "Arrival rate")
+                .map(|r| FaultSpec { set: Some(id.clone()), rate_per_s: Some(r), ..Default::default() });
+            error.set(entry.and_then(|e| lab.try_edit(e)).err());
+        }>
+            <label>"Arrival rate (" {unit} ") " <input node_ref=input type="number" min="0" step="any" value=rate data-testid="edit-rate"/></label>
+            <button type="submit" data-testid="apply-rate">"Apply"</button>
+            {error_line(error)}
+        </form>
+    }
+    .into_any()
 }

@@ -48,11 +48,7 @@ pub const FAMILY: super::family::Family = super::family::Family {
     // Its kinds, panel, editors and tooltips come from its chunk.
     code: super::family::Code::Chunk(kinds::chunk),
     #[cfg(feature = "web")]
-    inspector: None,
-    #[cfg(feature = "web")]
-    describe: None,
-    #[cfg(feature = "web")]
     panel_in_embed: true,
     #[cfg(feature = "web")]
-    panel: None,
+    editors: None,
 };

@@ -37,7 +37,7 @@ pub static PARTS: Parts = Parts {
     #[cfg(feature = "web")]
     panel: Some(super::ui::panel),
     #[cfg(feature = "web")]
-    inspector: None,
+    inspector: Some(super::ui::inspector),
     #[cfg(feature = "web")]
     describe: Some(super::ui::describe),
 };

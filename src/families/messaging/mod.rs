@@ -28,11 +28,7 @@ pub const FAMILY: super::family::Family = super::family::Family {
         ("rabbitmq", super::family::Glyph::Broker),
     ],
     #[cfg(feature = "web")]
-    inspector: None,
-    #[cfg(feature = "web")]
-    describe: None,
-    #[cfg(feature = "web")]
     panel_in_embed: false,
     #[cfg(feature = "web")]
-    panel: None,
+    editors: None,
 };

@@ -23,6 +23,7 @@ use crate::sim::engine::NodeView;
 use crate::ui::canvas::KEY_COLOURS;
 use crate::ui::scene::Scene;
 use crate::ui::state::{Lab, Publish};
+use crate::ui::widgets::{enum_choice, rate_form};
 
 fn key_colour(key: u32) -> &'static str {
     if key == KEYLESS { "#8b949e" } else { KEY_COLOURS[key as usize % KEY_COLOURS.len()] }
@@ -424,6 +425,38 @@ pub fn describe(id: &str, v: &NodeView, state: &str) -> Option<String> {
             "{id} · consumer{state}\n{} buffered · {} processed · {} failed",
             v.queue_len, v.completed, v.errors
         ),
+        _ => return None,
+    })
+}
+
+/// The editor of a Kafka producer (its acks and rate) or a RabbitMQ
+/// publisher (its rate); `None` for any other node.
+pub fn inspector(
+    lab: Lab,
+    cell: RwSignal<crate::ui::scene::Live>,
+    id: String,
+    params: &crate::sim::engine::NodeParams,
+) -> Option<AnyView> {
+    use crate::sim::engine::NodeParams;
+    use crate::sim::spec::{Acks, FaultSpec};
+    let kind = cell.with_untracked(|l| l.view.kind);
+    Some(match (kind, params) {
+        ("kafka_producer", NodeParams::Producer { arrivals, acks }) => {
+            let id_acks = id.clone();
+            view! {
+                {enum_choice(
+                    "acks",
+                    "acks for batches from now on: 0 never waits, 1 waits for the leader, all for every in-sync replica",
+                    "edit-acks",
+                    (&Acks::ALL, Acks::name),
+                    *acks,
+                    move |a| lab.edit(FaultSpec { set: Some(id_acks.clone()), acks: Some(a), ..Default::default() }),
+                )}
+                {rate_form(lab, id, arrivals, "messages/s")}
+            }
+            .into_any()
+        }
+        ("rabbit_publisher", NodeParams::Client { arrivals }) => rate_form(lab, id, arrivals, "messages/s"),
         _ => return None,
     })
 }

@@ -20,11 +20,7 @@ pub const FAMILY: super::family::Family = super::family::Family {
     code: super::family::Code::Chunk(kinds::chunk),
     glyphs: &[],
     #[cfg(feature = "web")]
-    inspector: None,
-    #[cfg(feature = "web")]
-    describe: None,
-    #[cfg(feature = "web")]
     panel_in_embed: true,
     #[cfg(feature = "web")]
-    panel: None,
+    editors: None,
 };

@@ -338,10 +338,15 @@ fn own_spec(cell: RwSignal<Live>) -> Memo<serde_json::Value> {
 }
 
 /// Editors of the family's kinds: an app's ID strategy, code length, block
-/// size, redirect code and clock; the users' rates and viral share.
+/// size, redirect code and clock; the users' rates and viral share; the
+/// table's workers and service time.
 pub fn inspector(lab: Lab, cell: RwSignal<Live>, id: String, params: &NodeParams) -> Option<AnyView> {
+    let (kind, workers) = cell.with_untracked(|l| (l.view.kind, l.view.workers));
+    // The table: its workers and service time, as any station's.
+    if let ("url_db", NodeParams::Server { service_time, .. }) = (kind, params) {
+        return Some(workers_form(lab, id, "Workers", workers, service_time.clone()));
+    }
     let NodeParams::Own { .. } = params else { return None };
-    let kind = cell.with_untracked(|l| l.view.kind);
     let spec = own_spec(cell);
     let set = {
         let id = id.clone();

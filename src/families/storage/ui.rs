@@ -12,16 +12,18 @@ use crate::ui::widgets::{error_line, number_in, workers_form};
 
 use super::cache::MAX_CACHE_ENTRIES;
 
-/// A cache's editor: capacity, then workers and service time; `None` for
-/// any other node.
+/// A cache's editor (capacity, then workers and service time) or a
+/// database's (workers and service time); `None` for any other node.
 pub fn inspector(lab: Lab, cell: RwSignal<Live>, id: String, params: &NodeParams) -> Option<AnyView> {
     let NodeParams::Server { service_time, .. } = params else { return None };
     let (kind, workers, capacity) = cell.with_untracked(|l| {
         let cap = l.view.figures.iter().find(|f| f.0 == "Capacity").map_or(0.0, |f| f.1);
         (l.view.kind, l.view.workers, cap)
     });
-    if kind != "cache" {
-        return None;
+    match kind {
+        "cache" => {}
+        "database" => return Some(workers_form(lab, id, "Workers", workers, service_time.clone())),
+        _ => return None,
     }
     let input = NodeRef::<Input>::new();
     let error = RwSignal::new(None::<String>);

@@ -25,9 +25,10 @@ pub static PARTS: Parts = Parts {
     #[cfg(feature = "web")]
     panel: None,
     #[cfg(feature = "web")]
+    // Its editors are a chunk of their own (`ui::chunk`).
     inspector: None,
     #[cfg(feature = "web")]
-    describe: None,
+    describe: Some(super::ui::describe),
 };
 
 /// What a server and a balancer answer.
@@ -83,6 +84,9 @@ impl TypedKind for Server {
         // Whether a worker waits for the calls means something only when
         // there are calls.
         if s.calls.is_empty() { &["workers", "service_time"] } else { &["workers", "service_time", "hold_worker"] }
+    }
+    fn calls_tiers(&self, s: &ServerSpec) -> bool {
+        !s.calls.is_empty()
     }
     fn is_station(&self) -> bool {
         true

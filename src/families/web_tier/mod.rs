@@ -9,6 +9,8 @@ pub mod presets;
 pub mod server;
 pub mod spec;
 pub mod station;
+#[cfg(feature = "web")]
+pub mod ui;
 
 pub const FAMILY: super::family::Family = super::family::Family {
     id: "web_tier",
@@ -18,11 +20,7 @@ pub const FAMILY: super::family::Family = super::family::Family {
     code: super::family::Code::Main(&kinds::PARTS),
     glyphs: &[("client", super::family::Glyph::Circle("C")), ("load_balancer", super::family::Glyph::Diamond("LB"))],
     #[cfg(feature = "web")]
-    inspector: None,
-    #[cfg(feature = "web")]
-    describe: None,
-    #[cfg(feature = "web")]
     panel_in_embed: false,
     #[cfg(feature = "web")]
-    panel: None,
+    editors: Some(ui::chunk),
 };
