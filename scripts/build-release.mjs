@@ -68,6 +68,11 @@ for (const w of [`${bin}_bg.wasm`, ...chunks]) {
   run('wasm-opt', [`--output=${f}.opt`, `-O${opt}`, '--low-memory-unused', f]);
   renameSync(`${f}.opt`, f);
 }
+// The preset files, which the page fetches for a chunk family's preset
+// (`Preset::path`, relative to the package: src/ui/url.rs's fetch_text):
+// inside the hashed folder, so a page only ever reads the files of its
+// own build.
+cpSync(join(ROOT, 'public', 'presets'), join(PKG, 'presets'), { recursive: true });
 
 // 3. dist/: the modules in one content-hashed folder (a new build is a new
 //    URL; inside it the glue and the loader reach each other and the chunks
@@ -114,10 +119,6 @@ dispatchEvent(new CustomEvent("TrunkApplicationStarted", {detail: {wasm}}));
     out = `<link rel="icon" href="${f.url}"${a.type ? ` type="${a.type}"` : ''} integrity="${f.integrity}"/>`;
   } else if (a.rel === 'copy-file') {
     copyFileSync(join(ROOT, a.href), join(DIST, basename(a.href)));
-    out = '';
-  } else if (a.rel === 'copy-dir') {
-    // As Trunk does: the folder, whole, under its own name.
-    cpSync(join(ROOT, a.href), join(DIST, basename(a.href)), { recursive: true });
     out = '';
   } else {
     throw new Error(`index.html: data-trunk rel="${a.rel}" is not handled by scripts/build-release.mjs`);

@@ -28,7 +28,7 @@ pub mod shortener;
 pub mod storage;
 pub mod web_tier;
 
-pub use family::{Chunk, ChunkError, ChunkLoad, ChunksFailed, Code, Family, Glyph, Parts, the_families};
+pub use family::{Chunk, ChunkError, ChunksFailed, Code, Family, Glyph, Parts, the_families};
 
 /// The family that owns the kind `name`.
 pub fn family_of(kind: &str) -> Option<&'static Family> {
@@ -142,4 +142,28 @@ pub const FAMILIES: &[Family] =
 /// Every kind name, family by family.
 pub fn kind_names() -> impl Iterator<Item = &'static str> {
     FAMILIES.iter().flat_map(|f| f.kinds.iter().copied())
+}
+
+#[cfg(test)]
+mod tests {
+    /// `NodeSpec::spec_of` knows a node by its spec's type: no two kinds
+    /// may share one. Every kind, as the presets use them.
+    #[test]
+    fn every_kind_has_a_spec_type_of_its_own() {
+        let mut seen: Vec<(&str, std::any::TypeId)> = Vec::new();
+        for p in crate::presets::all() {
+            for n in crate::Scenario::from_json(p.json()).expect("a valid preset").node_specs.iter() {
+                if !seen.iter().any(|(k, _)| *k == n.kind_name()) {
+                    seen.push((n.kind_name(), n.spec_type()));
+                }
+            }
+        }
+        let missing: Vec<&str> = super::kind_names().filter(|k| !seen.iter().any(|(s, _)| s == k)).collect();
+        assert!(missing.is_empty(), "kinds no preset uses: {missing:?}");
+        for (i, (a, ta)) in seen.iter().enumerate() {
+            for (b, tb) in &seen[i + 1..] {
+                assert_ne!(ta, tb, "`{a}` and `{b}` share a spec type");
+            }
+        }
+    }
 }

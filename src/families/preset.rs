@@ -5,7 +5,8 @@ use crate::lessons::Figure;
 use crate::sim::spec::FaultSpec;
 
 /// One of a family's gallery entries (`families/<family>/presets.rs`, the
-/// scenario file in `public/presets/`, embedded at build time).
+/// scenario file in `public/presets/`: embedded, or in the release build a
+/// chunk family's fetched with its code).
 pub struct Preset {
     /// Stable id, used in URLs and on the command line.
     pub id: &'static str,
@@ -56,14 +57,16 @@ impl Preset {
         FETCHED.lock().ok()?.iter().find(|(id, _)| *id == self.id).map(|&(_, text)| text)
     }
 
-    /// The scenario file's text, where it is always in the program (the CLI,
-    /// the tests); the app asks [`Preset::text`].
+    /// The scenario file's text, once it is in the program: always on a
+    /// native or test build; in the app, after `ui::open::fetch_for` (which
+    /// `families::to_fetch`, reading [`Preset::text`], says when to call).
     pub fn json(&self) -> &'static str {
         self.text().expect("a preset's file is fetched before it is read (ui::open)")
     }
 
-    /// Where the page fetches the file from (relative to the page): what
-    /// `scripts/build-release.mjs` copies from `public/presets/`.
+    /// Where the page fetches the file from, relative to the wasm
+    /// package's content-hashed folder (`scripts/build-release.mjs` copies
+    /// `public/presets/` there), so a page reads only its own build's files.
     pub fn path(&self) -> String {
         format!("presets/{}.json", self.id)
     }

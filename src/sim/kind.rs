@@ -369,6 +369,11 @@ impl NodeSpec {
         self.typed.downcast_ref()
     }
 
+    /// The type of its spec: each kind's own (what `spec_of` relies on).
+    pub fn spec_type(&self) -> std::any::TypeId {
+        (*self.typed).type_id()
+    }
+
     /// Whether a `set` entry may change `field` of the node (see
     /// `OwnKind::set_fields`).
     pub fn takes(&self, field: &str) -> bool {

@@ -108,7 +108,7 @@ fn follow_address(lab: Lab) {
             return open_address(lab, url::read(), None);
         }
         let waiting = format!("Loading the code of {}…", crate::families::the_families(&needed));
-        lab.after(open::load_families(), move || open_address(lab, url::read(), None));
+        lab.after(|_| open::load_families(), move || open_address(lab, url::read(), None));
         lab.loading.set(Some(waiting));
     };
     let pop = window_event_listener(leptos::ev::popstate, move |_| changed());

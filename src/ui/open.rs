@@ -12,36 +12,46 @@ use crate::families::preset::Preset;
 use crate::families::{ChunksFailed, Family, family_of_preset, load_all, the_families, to_fetch};
 use crate::sim::Scenario;
 
-/// A preset's file, parsed (fetched first if the page lacks it: see
-/// [`fetch_for`]). Every preset is checked by a native test; a broken one
-/// is a build defect.
+/// A preset's file, parsed: embedded, or fetched by [`fetch_for`] (from
+/// the page's own build) before anything opens it. Every preset is checked
+/// by a native test; a broken one is a build defect.
 pub fn scenario_of(preset: &Preset) -> Scenario {
     Scenario::from_json(preset.json()).expect("presets are valid scenarios")
 }
 
 /// Fetches what opening `presets` and `scenarios` needs
 /// ([`to_fetch`]): each preset's file the page lacks, then the chunks the
-/// scenarios and the files name. A file that does not arrive fails as its
-/// family's code would (the notice names the family; asking again fetches
-/// again). `on_files` hears which families' chunks it then fetches (a
-/// preset's file can name another family: a shortener's cache is storage's).
+/// scenarios and the files name. The files are the page's own build's
+/// (in its content-hashed package), so one that parses as JSON is a
+/// checked preset; one that does not arrive or does not parse (a host may
+/// answer a missing file with a page, not a 404) fails as its family's
+/// code would (the notice names the family; asking again fetches again). `on_files` hears which families' chunks it then
+/// fetches (a preset's file can name another family: a shortener's cache
+/// is storage's).
 pub async fn fetch_for(
     presets: Vec<&'static Preset>,
     scenarios: Vec<serde_json::Value>,
     on_files: impl FnOnce(&[&'static Family]),
 ) -> Result<(), ChunksFailed> {
+    let family = |p: &Preset| family_of_preset(p).expect("every preset is in a family's gallery");
     let mut failed: Vec<&'static Family> = Vec::new();
-    for p in presets.iter().filter(|p| p.text().is_none()) {
-        match super::url::fetch_text(&p.path()).await {
-            Ok(text) => p.remember(text),
-            Err(_) => failed.extend(family_of_preset(p)),
+    let mut fetched: Vec<(&'static Preset, String, serde_json::Value)> = Vec::new();
+    for &p in presets.iter().filter(|p| p.text().is_none()) {
+        let text = super::url::fetch_text(&p.path()).await.ok();
+        match text.and_then(|t| Some((serde_json::from_str(&t).ok()?, t))) {
+            Some((value, text)) => fetched.push((p, text, value)),
+            None => failed.push(family(p)),
         }
     }
+    let wanted: Vec<serde_json::Value> = scenarios.into_iter().chain(fetched.iter().map(|f| f.2.clone())).collect();
     let families: Vec<&'static Family> =
-        to_fetch(&presets, &scenarios).into_iter().filter(|f| !failed.iter().any(|g| g.id == f.id)).collect();
+        to_fetch(&presets, &wanted).into_iter().filter(|f| !failed.iter().any(|g| g.id == f.id)).collect();
     on_files(&families);
     if let Err(ChunksFailed(more)) = load_all(families).await {
         failed.extend(more);
+    }
+    for (p, text, _) in fetched {
+        p.remember(text);
     }
     if failed.is_empty() { Ok(()) } else { Err(ChunksFailed(failed)) }
 }
@@ -63,31 +73,34 @@ impl Lab {
             return self.open_preset_now(preset, scenario_of(preset));
         }
         let waiting = format!("Loading the code of {}…", the_families(&needed));
-        // Once the file is in, the line names every family it needs (unless
-        // a newer choice has cleared or replaced it).
-        let shown = waiting.clone();
-        let all_named = move |all: &[&'static Family]| {
-            if !all.is_empty() && lab.loading.get_untracked().as_deref() == Some(shown.as_str()) {
-                lab.loading.set(Some(format!("Loading the code of {}…", the_families(all))));
-            }
-        };
-        self.after(fetch_for(vec![preset], Vec::new(), all_named), move || {
-            lab.open_preset_now(preset, scenario_of(preset))
-        });
+        self.after(
+            move |ticket| {
+                // Once the file is in, the line names every family it needs
+                // (unless a newer choice has been made meanwhile).
+                let all_named = move |all: &[&'static Family]| {
+                    if !all.is_empty() && lab.is_current(ticket) {
+                        lab.loading.set(Some(format!("Loading the code of {}…", the_families(all))));
+                    }
+                };
+                fetch_for(vec![preset], Vec::new(), all_named)
+            },
+            move || lab.open_preset_now(preset, scenario_of(preset)),
+        );
         // After the ticket: it clears what an earlier wait showed.
         self.loading.set(Some(waiting));
     }
 
-    /// Runs `open` once `fetch` (of chunks, of preset files) is done,
-    /// unless another scenario was loaded or asked for meanwhile (the newer
-    /// choice wins).
-    pub fn after(
+    /// Runs `open` once the fetch (of chunks, of preset files) that
+    /// `fetch` makes for this open's ticket is done, unless another
+    /// scenario was loaded or asked for meanwhile (the newer choice wins).
+    pub fn after<F: Future<Output = Result<(), ChunksFailed>> + 'static>(
         &self,
-        fetch: impl Future<Output = Result<(), ChunksFailed>> + 'static,
+        fetch: impl FnOnce(u64) -> F,
         open: impl FnOnce() + 'static,
     ) {
         let lab = *self;
         let ticket = self.ticket();
+        let fetch = fetch(ticket);
         leptos::task::spawn_local(async move {
             let loaded = fetch.await;
             if !lab.is_current(ticket) {
@@ -105,10 +118,11 @@ impl Lab {
     }
 }
 
-/// Fetches what [`url::families_needed`](super::url::families_needed) names, so that `read` and the app
-/// after it find it in the page ([`fetch_for`]: each family once,
-/// whichever scenarios need it). What does not arrive is named in the
-/// `Err`: the app then opens without what needed it.
+/// Fetches what the address opens needs (`url::wanted`: its presets and
+/// its share link's scenario), so that `read` and the app after it find it
+/// in the page ([`fetch_for`]: each family once, whichever scenarios need
+/// it). What does not arrive is named in the `Err`: the app then opens
+/// without what needed it.
 pub async fn load_families() -> Result<(), ChunksFailed> {
     let (presets, scenarios) = super::url::wanted();
     fetch_for(presets, scenarios, |_| {}).await

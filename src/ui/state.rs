@@ -31,7 +31,7 @@ pub const MIN_SPEED: f64 = 0.01;
 pub const MAX_SPEED: f64 = 1_000.0;
 pub use crate::format::{SPEEDS, speed_index, speed_step};
 
-pub use super::scene::{Dot, Publish, RECENT_PUBLISHES};
+use super::scene::{Dot, Publish, RECENT_PUBLISHES};
 
 /// What one animation frame shows of the whole run. Everything that names
 /// a node lives in the [`Scene`] instead.
@@ -81,7 +81,7 @@ pub struct Lab {
     checkpoints: StoredValue<[Checkpoints; 2]>,
     /// Where the last restore restarted from (ns; 0: none, or time 0).
     restored_from: StoredValue<u64>,
-    /// Bumped by every load and by every open that waits for a chunk: an
+    /// Bumped by every load and by every open that waits for a chunk or a preset file: an
     /// open whose chunk arrives after a newer choice is dropped.
     opens: StoredValue<u64>,
     pub compare: RwSignal<Option<CompareSpec>>,
@@ -182,7 +182,7 @@ impl Lab {
     pub fn load(&self, scenario: Scenario, preset: Option<&'static Preset>, compare: Option<CompareSpec>) {
         self.reached.set(None);
         self.pace.set_value((0.0, 0));
-        // Voids any open still waiting for a chunk (and its wait line).
+        // Voids any open still waiting for a chunk or a file (and its wait line).
         self.ticket();
         let b = compare.as_ref().and_then(|c| scenario.with_entry(c.b.clone()).ok()).map(|s| Simulation::new(&s));
         self.compare.set(if b.is_some() { compare } else { None });
@@ -207,7 +207,7 @@ impl Lab {
         self.scene.set(Arc::new(self.sim.with_value(|s| Scene::new(s, generation))));
     }
 
-    /// A ticket for an open that waits (for a chunk): `is_current` until
+    /// A ticket for an open that waits (for a chunk, a preset file): `is_current` until
     /// the next load or ticket.
     pub fn ticket(&self) -> u64 {
         self.opens.update_value(|n| *n += 1);
@@ -239,10 +239,10 @@ impl Lab {
     /// What a reset restarts: a preset's own file (dropping live edits), or,
     /// for a scenario from a link or the API, that scenario as it stands.
     fn original(&self) -> Scenario {
-        match (self.original.get_value(), self.preset.get_untracked()) {
-            (Some((of, s)), Some(open)) if of.id == open.id => s,
-            _ => self.sim.with_value(|s| s.scenario().clone()),
-        }
+        let open = self.preset.get_untracked().map(|p| p.id);
+        let file =
+            self.original.with_value(|o| o.as_ref().filter(|(of, _)| Some(of.id) == open).map(|(_, s)| s.clone()));
+        file.unwrap_or_else(|| self.sim.with_value(|s| s.scenario().clone()))
     }
 
     /// Starts again from time 0 (a preset's live edits are dropped).

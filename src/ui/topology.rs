@@ -19,8 +19,9 @@ use leptos::prelude::*;
 use std::sync::Arc;
 
 use super::canvas::KEY_COLOURS;
+use super::scene::Dot;
 use super::scene::Scene;
-use super::state::{Dot, Lab, MAX_DOTS};
+use super::state::{Lab, MAX_DOTS};
 use crate::diagram::{Anchor, Layout, Place};
 use crate::families::Glyph;
 use crate::sim::engine::NodeView;

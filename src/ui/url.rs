@@ -111,7 +111,9 @@ export async function deflate_raw(bytes) {
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 export async function fetch_text_js(path) {
-  const r = await fetch(path);
+  // This module is <package>/snippets/<crate>/inline0.js: `path` is the
+  // package's (scripts/build-release.mjs puts the preset files there).
+  const r = await fetch(new URL(`../../${path}`, import.meta.url));
   if (!r.ok) throw new Error(`${path}: HTTP ${r.status}`);
   return await r.text();
 }")]
@@ -122,7 +124,8 @@ extern "C" {
     async fn fetch_text_js(path: &str) -> Result<wasm_bindgen::JsValue, wasm_bindgen::JsValue>;
 }
 
-/// The text at `path` (relative to the page), or why not.
+/// The text at `path`, relative to the wasm package's folder (a preset's
+/// file, `Preset::path`), or why not.
 pub async fn fetch_text(path: &str) -> Result<String, String> {
     let text = fetch_text_js(path).await.map_err(|e| format!("{e:?}"))?;
     text.as_string().ok_or_else(|| format!("{path}: not text"))

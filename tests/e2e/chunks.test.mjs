@@ -18,8 +18,10 @@ afterEach(closePages);
 after(async () => { await browser?.close(); server?.close(); });
 
 const CHUNK = /\/split_family_shortener\.wasm$/;
-/** A preset's file: the release build fetches a chunk family's (its text is not in the first load). */
-const FILE = /\/presets\/[\w-]+\.json$/;
+/** A preset's file: the release build fetches a chunk family's (its text
+ * is not in the first load) from the package's content-hashed folder. */
+const FILE = /^\/pkg-\w+\/presets\/[\w-]+\.json$/;
+const files = (requests) => requests.filter((r) => FILE.test(r)).map((r) => r.replace(/^\/pkg-\w+/, ''));
 
 /** A page that lists every URL it requests. */
 async function recorded(url) {
@@ -40,12 +42,12 @@ test('the default scenario loads no family chunk; the first shortener preset fet
   try {
     assert.ok(requests.some((r) => /\/pkg-\w+\/scale-lab-web_bg\.wasm$/.test(r)), requests.join('\n'));
     assert.deepEqual(requests.filter((r) => CHUNK.test(r)), [], 'no chunk before a shortener scenario opens');
-    assert.deepEqual(requests.filter((r) => FILE.test(r)), [], 'no preset file: the default scenario is in the page');
+    assert.deepEqual(files(requests), [], 'no preset file: the default scenario is in the page');
     assert.equal(await page.locator('[data-testid=shortener]').count(), 0);
     await openPreset(page, 'shortener');
     await page.getByTestId('shortener').waitFor();
     assert.equal(requests.filter((r) => CHUNK.test(r)).length, 1, requests.join('\n'));
-    assert.deepEqual(requests.filter((r) => FILE.test(r)), ['/presets/shortener.json'], 'its file, fetched with its code');
+    assert.deepEqual(files(requests), ['/presets/shortener.json'], 'its file, fetched with its code');
     // The family's code runs: its nodes, its panel, its inspector editor.
     await page.evaluate(() => window.scalelab.runUntil(5000));
     await page.getByTestId('node-app-1').click();
@@ -56,7 +58,7 @@ test('the default scenario loads no family chunk; the first shortener preset fet
     await openPreset(page, 'shortener-clock-skew');
     await openPreset(page, 'shortener-viral');
     assert.equal(requests.filter((r) => CHUNK.test(r)).length, 1);
-    assert.deepEqual(requests.filter((r) => FILE.test(r)),
+    assert.deepEqual(files(requests),
       ['/presets/shortener.json', '/presets/shortener-viral.json', '/presets/shortener-clock-skew.json'],
       'each file once; a web tier preset is in the page');
     assert.deepEqual(errors, []);
@@ -233,7 +235,7 @@ test('a preset file that does not arrive leaves its family\'s notice, not a cras
     const page = await context.newPage();
     const errors = [];
     page.on('pageerror', (e) => errors.push(String(e)));
-    const MODES = /\/presets\/chat-modes\.json$/;
+    const MODES = /\/pkg-\w+\/presets\/chat-modes\.json$/;
     let asked = 0;
     const block = (route) => { asked += 1; return route.abort('internetdisconnected'); };
     await page.route(MODES, block);
@@ -249,8 +251,20 @@ test('a preset file that does not arrive leaves its family\'s notice, not a cras
     assert.equal(after.preset, 'queueing-basics', 'the scene stays as it was');
     assert.equal(after.scene, scene);
     assert.equal(await page.getByTestId('crash').count(), 0);
-    // Back online: the same click fetches the file (and the chunk) and opens it.
+    // A host that answers a missing file with a page (status 200): not a
+    // scenario, so the same notice, not a crash.
     await page.unroute(MODES, block);
+    const page200 = (route) => { asked += 1; return route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><p>Not here</p>' }); };
+    await page.route(MODES, page200);
+    await page.getByTestId('notice-dismiss').click();
+    await page.getByTestId('preset-chat-modes').click();
+    await page.getByTestId('notice').waitFor();
+    assert.match(await page.getByTestId('notice').innerText(), /Could not load the code of the Chat family/);
+    assert.equal(asked, 2);
+    assert.equal((await page.evaluate(() => window.scalelab.state())).scene, scene);
+    assert.equal(await page.getByTestId('crash').count(), 0);
+    // Back online: the same click fetches the file (and the chunk) and opens it.
+    await page.unroute(MODES, page200);
     await openPreset(page, 'chat-modes');
     assert.equal(await page.getByTestId('notice').count(), 0);
     await page.evaluate(() => window.scalelab.runUntil(5000));
@@ -272,8 +286,10 @@ test('a newer choice made while a chunk is still on its way clears the wait, and
     await page.goto(`${server.url}?autoplay=0`);
     await page.waitForFunction(() => window.scalelab !== undefined);
     await page.getByTestId('preset-shortener').click();
-    await page.getByTestId('loading').waitFor();
-    assert.match(await page.getByTestId('loading').innerText(), /Loading the code of the URL shortener and Storage families/);
+    // The line names the preset's family at once, then every family its
+    // file needs once the file is in (a shortener's cache is storage's).
+    await page.waitForFunction(() => /Loading the code of the URL shortener and Storage families/
+      .test(document.querySelector('[data-testid=loading]')?.textContent ?? ''));
     // A new seed while the chunk is on its way: the newer choice wins.
     await page.getByTestId('new-seed').click();
     assert.equal(await page.getByTestId('loading').count(), 0, 'the wait is cleared');

@@ -162,3 +162,23 @@ test('a reset restarts the preset\'s own file: live edits go, whether it opened 
   assert.deepEqual(await again.evaluate(() => window.scalelab.scenario()), mine, 'no preset: the reset keeps the edit');
   assert.deepEqual([...errors, ...errors2], []);
 });
+
+test('a link to a chunk family\'s preset with a live edit resets to the preset\'s file, fetched with its code', async () => {
+  const { page, errors } = await openPage(browser, `${server.url}?autoplay=0&preset=shortener`);
+  await page.waitForFunction(() => window.scalelab.state().preset === 'shortener');
+  const scenario = (p) => p.evaluate(() => window.scalelab.scenario());
+  const file = await scenario(page);
+  // A live edit: the table's workers.
+  await page.getByTestId('node-db').dispatchEvent('click');
+  await page.getByTestId('edit-workers').fill('3');
+  await page.getByTestId('apply-server').click();
+  await page.waitForFunction((n) => (window.scalelab.scenario().faults || []).length === n + 1, (file.faults || []).length);
+  const link = await page.evaluate(() => window.scalelab.link());
+  // A fresh page: the link's preset file comes with the family's chunk.
+  const { page: again, errors: errors2 } = await openPage(browser, link.replace('#', '?autoplay=0#'));
+  assert.equal((await again.evaluate(() => window.scalelab.state())).preset, 'shortener');
+  assert.notDeepEqual(await scenario(again), file, 'the link carries the edit');
+  await again.keyboard.press('r');
+  assert.deepEqual(await scenario(again), file, 'the reset restarts the preset\'s own file');
+  assert.deepEqual([...errors, ...errors2], []);
+});

@@ -1,7 +1,9 @@
 //! The messaging view: Kafka's brokers, partition logs and consumer-group
 //! lanes, or RabbitMQ's exchanges, bindings and queues, as rows of text and
-//! chips that wrap at any width (nothing is cut at the right edge); and the recent messages, each of which says (on click) why
-//! it went where it went.
+//! chips that wrap at any width (nothing is cut at the right edge); and the
+//! recent messages, each of which says (on click) why it went where it
+//! went. Also the inspector's editors of a Kafka producer (acks, rate) and
+//! a RabbitMQ publisher (rate).
 //!
 //! ```text
 //!  Kafka    orders-0  L:B0  [B0][B1][B2]  ▮▮▮▮▮▮▮▮▮▮ (newest right)  HW 1201 · LEO 1204
@@ -21,8 +23,9 @@ use crate::families::messaging::spec::{KafkaConsumerSpec, KafkaProducerSpec, Rab
 use crate::sim::Scenario;
 use crate::sim::engine::NodeView;
 use crate::ui::canvas::KEY_COLOURS;
+use crate::ui::scene::Publish;
 use crate::ui::scene::Scene;
-use crate::ui::state::{Lab, Publish};
+use crate::ui::state::Lab;
 use crate::ui::widgets::{enum_choice, rate_form};
 
 fn key_colour(key: u32) -> &'static str {

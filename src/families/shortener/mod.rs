@@ -28,7 +28,7 @@ pub mod table;
 #[cfg(feature = "web")]
 pub mod ui;
 pub mod users;
-pub mod wire;
+pub(crate) mod wire;
 
 use crate::families::family::Glyph;
 
