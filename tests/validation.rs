@@ -106,6 +106,14 @@ fn unknown_distribution_and_unknown_kind() {
         "unknown dist `pareto`",
     );
     assert_error(&edited("/nodes/1/kind", json!("datastore")), "nodes[1].kind", "unknown kind `datastore`");
+    // It lists every kind, family by family, as the registry has them.
+    let every: Vec<&str> = scalelab::families::kind_names().collect();
+    assert!(every.len() >= 20 && every[..3] == ["client", "server", "load_balancer"], "{every:?}");
+    assert_error(
+        &edited("/nodes/1/kind", json!("datastore")),
+        "nodes[1].kind",
+        &format!("unknown kind `datastore`; expected one of: {}", every.join(", ")),
+    );
 }
 
 #[test]

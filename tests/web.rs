@@ -147,3 +147,26 @@ async fn switching_scenarios_shows_only_the_new_scenarios_nodes() {
         assert!(by_testid(&root, "inspector").text_content().unwrap().contains("Click a node"));
     }
 }
+
+/// Each family reaches the app's hooks for its kinds: its panel, its
+/// editors (the web tier's from a chunk of their own, `Family::editors`)
+/// and its tooltips; a family with none has none.
+#[wasm_bindgen_test]
+fn every_family_hands_over_its_panel_editors_and_tooltips() {
+    let family = |id: &str| scalelab::families::FAMILIES.iter().find(|f| f.id == id).expect("a family");
+    let hooks = |id: &str| {
+        let f = family(id);
+        (f.panel_fn().is_some(), f.inspector_fn().is_some(), f.describe_fn().is_some())
+    };
+    assert_eq!(hooks("web_tier"), (false, true, true));
+    assert_eq!(hooks("storage"), (false, true, false));
+    assert_eq!(hooks("messaging"), (true, true, true));
+    assert_eq!(hooks("sharding"), (true, true, true));
+    assert_eq!(hooks("shortener"), (true, true, true));
+    assert_eq!(hooks("chat"), (true, true, true));
+    // The web tier's tooltip names its own kinds only.
+    let describe = family("web_tier").describe_fn().unwrap();
+    let view = scalelab::sim::engine::NodeView { kind: "load_balancer", ..Default::default() };
+    assert!(describe("lb", &view, "").unwrap().starts_with("lb · load balancer"));
+    assert_eq!(describe("c", &scalelab::sim::engine::NodeView { kind: "cache", ..Default::default() }, ""), None);
+}

@@ -215,3 +215,96 @@ pub enum Glyph {
     /// A broker: a box, "records in · queue".
     Broker,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    static PARTS: Parts = Parts {
+        kinds: &[],
+        #[cfg(feature = "web")]
+        panel: None,
+        #[cfg(feature = "web")]
+        inspector: None,
+        #[cfg(feature = "web")]
+        describe: None,
+    };
+    static FETCHES_OK: AtomicUsize = AtomicUsize::new(0);
+    static FETCHES_FAILING: AtomicUsize = AtomicUsize::new(0);
+
+    fn fetch_ok() -> ChunkLoad {
+        FETCHES_OK.fetch_add(1, Ordering::SeqCst);
+        Box::pin(std::future::ready(Ok(&PARTS)))
+    }
+    fn fetch_failing() -> ChunkLoad {
+        FETCHES_FAILING.fetch_add(1, Ordering::SeqCst);
+        Box::pin(std::future::ready(Err(ChunkError)))
+    }
+    const fn family(id: &'static str, code: Code) -> Family {
+        Family {
+            id,
+            title: id,
+            kinds: &[],
+            presets: &[],
+            glyphs: &[],
+            code,
+            #[cfg(feature = "web")]
+            panel_in_embed: false,
+            #[cfg(feature = "web")]
+            editors: None,
+        }
+    }
+
+    fn poll<T>(f: impl std::future::Future<Output = T>) -> T {
+        let mut f = std::pin::pin!(f);
+        match f.as_mut().poll(&mut std::task::Context::from_waker(std::task::Waker::noop())) {
+            std::task::Poll::Ready(out) => out,
+            std::task::Poll::Pending => panic!("a ready chunk is ready at once"),
+        }
+    }
+
+    /// A chunk is fetched once, on first use, and kept; one that fails is
+    /// not kept (the next use fetches again), and says so.
+    #[test]
+    fn a_chunk_is_fetched_once_and_a_failure_is_not_kept() {
+        static OK: Family = family("test-chunk-ok", Code::Chunk(fetch_ok));
+        assert!(!OK.ready(), "not fetched yet");
+        assert_eq!(FETCHES_OK.load(Ordering::SeqCst), 0);
+        assert!(std::ptr::eq(OK.parts().expect("fetched at once off the split build"), &PARTS));
+        assert!(OK.ready());
+        assert_eq!(poll(OK.load()), Ok(()));
+        assert!(OK.parts().is_some());
+        assert_eq!(FETCHES_OK.load(Ordering::SeqCst), 1, "kept: fetched once");
+
+        static FAILING: Family = family("test-chunk-failing", Code::Chunk(fetch_failing));
+        assert!(FAILING.parts().is_none());
+        assert_eq!(poll(FAILING.load()), Err(ChunkError));
+        assert!(!FAILING.ready());
+        assert!(FAILING.parts().is_none());
+        assert_eq!(FETCHES_FAILING.load(Ordering::SeqCst), 3, "each use fetches again");
+        // One family's chunk is not another's.
+        assert!(OK.ready() && !FAILING.ready());
+    }
+
+    #[test]
+    fn a_family_in_the_main_module_is_ready_and_fetches_nothing() {
+        static MAIN: Family = family("test-main", Code::Main(&PARTS));
+        assert!(MAIN.ready());
+        assert!(std::ptr::eq(MAIN.parts().unwrap(), &PARTS));
+        assert_eq!(poll(MAIN.load()), Ok(()));
+    }
+
+    #[test]
+    fn the_families_a_page_waits_for_are_named_in_words() {
+        static A: Family = family("a", Code::Main(&PARTS));
+        static B: Family = family("b", Code::Main(&PARTS));
+        static C: Family = family("c", Code::Main(&PARTS));
+        assert_eq!(the_families(&[&A]), "the a family");
+        assert_eq!(the_families(&[&A, &B, &C]), "the a, b and c families");
+        assert_eq!(the_families(&[]), "no family");
+        let failed = ChunksFailed(vec![&A, &B]);
+        assert_eq!(format!("{failed:?}"), r#"["a", "b"]"#);
+        assert!(failed.to_string().starts_with("Could not load the code of the a and b families: the network"));
+    }
+}
