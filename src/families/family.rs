@@ -237,6 +237,11 @@ mod tests {
         FETCHES_OK.fetch_add(1, Ordering::SeqCst);
         Box::pin(std::future::ready(Ok(&PARTS)))
     }
+    static FETCHES_OTHER: AtomicUsize = AtomicUsize::new(0);
+    fn fetch_other() -> ChunkLoad {
+        FETCHES_OTHER.fetch_add(1, Ordering::SeqCst);
+        Box::pin(std::future::ready(Ok(&PARTS)))
+    }
     fn fetch_failing() -> ChunkLoad {
         FETCHES_FAILING.fetch_add(1, Ordering::SeqCst);
         Box::pin(std::future::ready(Err(ChunkError)))
@@ -283,8 +288,12 @@ mod tests {
         assert!(!FAILING.ready());
         assert!(FAILING.parts().is_none());
         assert_eq!(FETCHES_FAILING.load(Ordering::SeqCst), 3, "each use fetches again");
-        // One family's chunk is not another's.
+        // One family's chunk is not another's, and each is kept.
         assert!(OK.ready() && !FAILING.ready());
+        static OTHER: Family = family("test-chunk-other", Code::Chunk(fetch_other));
+        assert!(OTHER.parts().is_some() && OTHER.parts().is_some());
+        assert_eq!(FETCHES_OTHER.load(Ordering::SeqCst), 1, "a second family's chunk is kept too");
+        assert_eq!(FETCHES_OK.load(Ordering::SeqCst), 1);
     }
 
     #[test]
