@@ -20,27 +20,39 @@ pub fn scenario_of(preset: &Preset) -> Scenario {
 }
 
 /// Fetches what opening `presets` and `scenarios` needs
-/// ([`to_fetch`]): each preset's file the page lacks, then the chunks the
-/// scenarios and the files name. The files are the page's own build's
-/// (in its content-hashed package), so one that parses as JSON is a
-/// checked preset; one that does not arrive or does not parse (a host may
-/// answer a missing file with a page, not a 404) fails as its family's
-/// code would (the notice names the family; asking again fetches again). `on_files` hears which families' chunks it then
-/// fetches (a preset's file can name another family: a shortener's cache
-/// is storage's).
+/// ([`to_fetch`]): each preset's file the page lacks, with its family's
+/// chunk (one round trip, not two), then the chunks the scenarios and the
+/// files name. The files are the page's own build's (in its
+/// content-hashed package), so one that parses as JSON is a checked
+/// preset; one that does not arrive or does not parse (a host may answer a
+/// missing file with a page, not a 404) fails as its family's code would
+/// (the notice names the family; asking again fetches again). `on_files`
+/// hears which families' chunks it fetches, once a file says (a preset's
+/// file can name another family: a shortener's cache is storage's) and
+/// once more before the last of them.
 pub async fn fetch_for(
     presets: Vec<&'static Preset>,
     scenarios: Vec<serde_json::Value>,
-    on_files: impl FnOnce(&[&'static Family]),
+    mut on_files: impl FnMut(&[&'static Family]),
 ) -> Result<(), ChunksFailed> {
     let family = |p: &Preset| family_of_preset(p).expect("every preset is in a family's gallery");
     let mut failed: Vec<&'static Family> = Vec::new();
     let mut fetched: Vec<(&'static Preset, String, serde_json::Value)> = Vec::new();
     for &p in presets.iter().filter(|p| p.text().is_none()) {
-        let text = super::url::fetch_text(&p.path()).await.ok();
-        match text.and_then(|t| Some((serde_json::from_str(&t).ok()?, t))) {
-            Some((value, text)) => fetched.push((p, text, value)),
-            None => failed.push(family(p)),
+        let file = async {
+            let text = super::url::fetch_text(&p.path()).await.ok();
+            let parsed = text.and_then(|t| Some((serde_json::from_str::<serde_json::Value>(&t).ok()?, t)));
+            if let Some((value, _)) = &parsed {
+                // Every family the file needs, as soon as it is in.
+                on_files(&to_fetch(&presets, std::slice::from_ref(value)));
+            }
+            parsed
+        };
+        let (parsed, code) = both(file, family(p).load()).await;
+        match parsed {
+            Some((value, text)) if code.is_ok() => fetched.push((p, text, value)),
+            _ if failed.iter().any(|f| f.id == family(p).id) => {}
+            _ => failed.push(family(p)),
         }
     }
     let wanted: Vec<serde_json::Value> = scenarios.into_iter().chain(fetched.iter().map(|f| f.2.clone())).collect();
@@ -54,6 +66,32 @@ pub async fn fetch_for(
         p.remember(text);
     }
     if failed.is_empty() { Ok(()) } else { Err(ChunksFailed(failed)) }
+}
+
+/// Runs two futures at once: both outputs, once both are done.
+async fn both<A: Future, B: Future>(a: A, b: B) -> (A::Output, B::Output) {
+    let (mut a, mut b) = (std::pin::pin!(a), std::pin::pin!(b));
+    let (mut done_a, mut done_b) = (None, None);
+    std::future::poll_fn(move |cx| {
+        if done_a.is_none()
+            && let std::task::Poll::Ready(x) = a.as_mut().poll(cx)
+        {
+            done_a = Some(x);
+        }
+        if done_b.is_none()
+            && let std::task::Poll::Ready(x) = b.as_mut().poll(cx)
+        {
+            done_b = Some(x);
+        }
+        match (done_a.take(), done_b.take()) {
+            (Some(x), Some(y)) => std::task::Poll::Ready((x, y)),
+            (x, y) => {
+                (done_a, done_b) = (x, y);
+                std::task::Poll::Pending
+            }
+        }
+    })
+    .await
 }
 
 impl Lab {

@@ -275,6 +275,28 @@ test('a preset file that does not arrive leaves its family\'s notice, not a cras
   }
 });
 
+test('a chunk family preset\'s file and its code are fetched together, not one after the other', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  try {
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    let release;
+    const gate = new Promise((r) => { release = r; });
+    await page.route(/\/pkg-\w+\/presets\/chat-modes\.json$/, async (route) => { await gate; await route.continue(); });
+    await page.goto(`${server.url}?autoplay=0`);
+    await page.waitForFunction(() => window.scalelab !== undefined);
+    const chunkAsked = page.waitForRequest((r) => /\/split_family_chat\.wasm$/.test(new URL(r.url()).pathname), { timeout: 5000 });
+    await page.getByTestId('preset-chat-modes').click();
+    await chunkAsked; // while the file is still held back
+    release();
+    await page.waitForFunction(() => window.scalelab.state().preset === 'chat-modes');
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
 test('a newer choice made while a chunk is still on its way clears the wait, and its late failure says nothing', async () => {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   try {
