@@ -23,6 +23,15 @@ const CHUNK = /\/split_family_shortener\.wasm$/;
 const FILE = /^\/pkg-\w+\/presets\/[\w-]+\.json$/;
 const files = (requests) => requests.filter((r) => FILE.test(r)).map((r) => r.replace(/^\/pkg-\w+/, ''));
 
+/** Opens preset `id` (the network back), and checks that it runs and
+ * that no notice is left. */
+async function opensAndRuns(page, id) {
+  await openPreset(page, id);
+  assert.equal(await page.getByTestId('notice').count(), 0);
+  await page.evaluate(() => window.scalelab.runUntil(5000));
+  assert.ok((await page.evaluate(() => window.scalelab.summary())).completed > 0);
+}
+
 /** A page that lists every URL it requests. */
 async function recorded(url) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
@@ -218,11 +227,8 @@ test('a chunk that does not load leaves a notice, not a crash; asking again load
     assert.match(thrown ?? '', /load\(\) again/);
     // Back online: the same click fetches the chunk and opens the preset.
     await page.unroute(CHUNK, block);
-    await openPreset(page, 'shortener');
+    await opensAndRuns(page, 'shortener');
     await page.getByTestId('shortener').waitFor();
-    assert.equal(await page.getByTestId('notice').count(), 0);
-    await page.evaluate(() => window.scalelab.runUntil(5000));
-    assert.ok((await page.evaluate(() => window.scalelab.summary())).completed > 0);
     assert.deepEqual(errors, []);
   } finally {
     await context.close();
@@ -265,10 +271,7 @@ test('a preset file that does not arrive leaves its family\'s notice, not a cras
     assert.equal(await page.getByTestId('crash').count(), 0);
     // Back online: the same click fetches the file (and the chunk) and opens it.
     await page.unroute(MODES, page200);
-    await openPreset(page, 'chat-modes');
-    assert.equal(await page.getByTestId('notice').count(), 0);
-    await page.evaluate(() => window.scalelab.runUntil(5000));
-    assert.ok((await page.evaluate(() => window.scalelab.summary())).completed > 0);
+    await opensAndRuns(page, 'chat-modes');
     assert.deepEqual(errors, []);
   } finally {
     await context.close();
