@@ -131,8 +131,7 @@ pub fn faults(sim: &Simulation, node: NodeIdx) -> Vec<LiveAction> {
         }
     }
     // A member of a balancer's pool (what `add_server` copies) can leave it.
-    let spec = &s.node_specs[i];
-    if spec.kind.copy(spec, id).is_some() {
+    if s.node_specs[i].kind.pool_member() {
         push("remove server".into(), entry(Verb::RemoveServer, id));
     }
     // Any node can be cut off from the network, and joined back.
@@ -198,10 +197,7 @@ pub fn offered(sim: &Simulation, node: NodeIdx) -> Vec<LiveAction> {
             }
             // Only a pool member whose kind copies it (a plain server; a
             // chat gateway or a shortener app behind a balancer not yet).
-            if let Some(like) = server_to_copy(sim, node).filter(|&l| {
-                let spec = &s.node_specs[l as usize];
-                spec.kind.copy(spec, id).is_some()
-            }) {
+            if let Some(like) = server_to_copy(sim, node).filter(|&l| s.node_specs[l as usize].kind.pool_member()) {
                 let like = &s.topology.ids[like as usize];
                 let new_id = fresh_id(like, &s.topology.ids);
                 let mut e = entry(Verb::AddServer, &new_id);

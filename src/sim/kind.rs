@@ -83,9 +83,12 @@ pub trait OwnKind: Send + Sync + 'static {
     fn set_fields(&self, spec: &NodeSpec) -> &'static [&'static str];
     /// Whether a `fail` entry may take it down (a client cannot fail).
     fn can_fail(&self) -> bool;
-    /// A copy of the node under another id, if it is a member of a
-    /// balancer's pool: what `add_server` adds (`like` names the node
-    /// copied) and what `remove_server` may take out.
+    /// Whether a node of it is a member of a balancer's pool: what
+    /// `add_server` copies and `remove_server` may take out. Cheap (the
+    /// live actions ask it every frame); `copy` is `Some` exactly for them.
+    fn pool_member(&self) -> bool;
+    /// A copy of the node under another id, if it is a pool member: what
+    /// `add_server` adds (`like` names the node copied).
     fn copy(&'static self, spec: &NodeSpec, id: &str) -> Option<NodeSpec>;
     /// Whether it spreads requests over its links and takes backends the
     /// timeline adds (a load balancer: `Node::on_backend`).
@@ -173,6 +176,10 @@ pub trait TypedKind: Send + Sync + 'static {
     fn can_fail(&self) -> bool {
         true
     }
+    fn pool_member(&self) -> bool {
+        false
+    }
+    /// Called only for a `pool_member`.
     fn copy(&self, _spec: &Self::Spec, _id: &str) -> Option<Self::Spec> {
         None
     }
@@ -260,7 +267,13 @@ impl<T: TypedKind> OwnKind for T {
     fn can_fail(&self) -> bool {
         TypedKind::can_fail(self)
     }
+    fn pool_member(&self) -> bool {
+        TypedKind::pool_member(self)
+    }
     fn copy(&'static self, spec: &NodeSpec, id: &str) -> Option<NodeSpec> {
+        if !TypedKind::pool_member(self) {
+            return None;
+        }
         let copy = TypedKind::copy(self, spec.get(), id)?;
         Some(NodeSpec { kind: self, id: T::id(&copy).to_string(), typed: std::sync::Arc::new(copy) })
     }
@@ -354,6 +367,12 @@ impl NodeSpec {
     /// Whether the node originates traffic (a run needs at least one).
     pub fn is_source(&self) -> bool {
         self.kind.is_source()
+    }
+
+    /// Whether it originates requests (a client, a chat's or a shortener's
+    /// users): its latency is their whole way.
+    pub fn sends_requests(&self) -> bool {
+        self.is_source() && !self.is_messaging()
     }
 
     /// The typed spec of a node of the kind `K`, if it is one: how a family

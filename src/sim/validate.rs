@@ -644,7 +644,7 @@ fn check_timeline(
                 }
             }
             "remove_server" => {
-                if kind.kind.copy(kind, target).is_none() {
+                if !kind.kind.pool_member() {
                     p.add(target_path, format!("`{target}` is not a server (a member of a balancer's pool)"));
                     continue;
                 }

@@ -105,7 +105,7 @@ pub fn latency_chart(sim: &Simulation) -> ChartData {
         .node_specs
         .iter()
         .enumerate()
-        .filter(|(_, n)| n.is_source() && !n.is_messaging())
+        .filter(|(_, n)| n.sends_requests())
         .map(|(i, _)| i as NodeIdx)
         .collect();
     let mut lines = Vec::new();

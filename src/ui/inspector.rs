@@ -128,8 +128,7 @@ fn node_inspector(lab: Lab, scene: &Scene, node: NodeIdx) -> impl IntoView + use
     let kind = scene.kinds[i];
     let spec = &scene.scenario.node_specs[i];
     let station = spec.kind.is_station();
-    // A source of requests measures their whole way (a client's latency).
-    let requester = spec.is_source() && !spec.is_messaging();
+    let requester = spec.sends_requests();
     let balancer = spec.kind.balances();
     let params = cell.with_untracked(|l| l.view.params.clone());
 

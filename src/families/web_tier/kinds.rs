@@ -91,6 +91,9 @@ impl TypedKind for Server {
     fn is_station(&self) -> bool {
         true
     }
+    fn pool_member(&self) -> bool {
+        true
+    }
     fn copy(&self, s: &ServerSpec, id: &str) -> Option<ServerSpec> {
         Some(ServerSpec { id: id.to_string(), ..s.clone() })
     }
