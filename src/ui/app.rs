@@ -305,10 +305,7 @@ fn family_panels(embed: bool) -> AnyView {
         .iter()
         .filter(|f| !embed || f.panel_in_embed)
         .map(|f| match f.code {
-            Code::Main(parts) => match parts.panel {
-                Some(panel) => panel(),
-                None => ().into_any(),
-            },
+            Code::Main(_) => f.panel_fn().map_or_else(|| ().into_any(), |panel| panel()),
             // A family in a chunk: its panel joins the page once the chunk
             // has loaded (when a scenario of the family first opens).
             Code::Chunk(_) => {
