@@ -48,7 +48,7 @@ pub async fn fetch_for(
             }
             parsed
         };
-        let (parsed, code) = both(file, family(p).load()).await;
+        let (parsed, code) = futures::future::join(file, family(p).load()).await;
         match parsed {
             Some((value, text)) if code.is_ok() => fetched.push((p, text, value)),
             _ if failed.iter().any(|f| f.id == family(p).id) => {}
@@ -66,32 +66,6 @@ pub async fn fetch_for(
         p.remember(text);
     }
     if failed.is_empty() { Ok(()) } else { Err(ChunksFailed(failed)) }
-}
-
-/// Runs two futures at once: both outputs, once both are done.
-async fn both<A: Future, B: Future>(a: A, b: B) -> (A::Output, B::Output) {
-    let (mut a, mut b) = (std::pin::pin!(a), std::pin::pin!(b));
-    let (mut done_a, mut done_b) = (None, None);
-    std::future::poll_fn(move |cx| {
-        if done_a.is_none()
-            && let std::task::Poll::Ready(x) = a.as_mut().poll(cx)
-        {
-            done_a = Some(x);
-        }
-        if done_b.is_none()
-            && let std::task::Poll::Ready(x) = b.as_mut().poll(cx)
-        {
-            done_b = Some(x);
-        }
-        match (done_a.take(), done_b.take()) {
-            (Some(x), Some(y)) => std::task::Poll::Ready((x, y)),
-            (x, y) => {
-                (done_a, done_b) = (x, y);
-                std::task::Poll::Pending
-            }
-        }
-    })
-    .await
 }
 
 impl Lab {
