@@ -101,9 +101,13 @@ pub fn to_load<'a>(scenarios: impl IntoIterator<Item = &'a serde_json::Value>) -
 /// whose file the page has not fetched yet (a chunk family's, in the
 /// release build: its file comes with its code).
 pub fn to_fetch(presets: &[&'static preset::Preset], scenarios: &[serde_json::Value]) -> Vec<&'static Family> {
-    let texts = presets.iter().filter_map(|p| serde_json::from_str(p.text()?).ok());
-    let wanted: Vec<serde_json::Value> = scenarios.iter().cloned().chain(texts).collect();
-    let mut out = to_load(&wanted);
+    // Every chunk in (always off the split build): no file to read for them.
+    let mut out = if FAMILIES.iter().all(Family::ready) {
+        Vec::new()
+    } else {
+        let texts = presets.iter().filter_map(|p| serde_json::from_str(p.text()?).ok());
+        to_load(&scenarios.iter().cloned().chain(texts).collect::<Vec<serde_json::Value>>())
+    };
     for family in presets.iter().filter(|p| p.text().is_none()).filter_map(|p| family_of_preset(p)) {
         if !out.iter().any(|f| f.id == family.id) {
             out.push(family);
