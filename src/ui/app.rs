@@ -14,7 +14,7 @@ use super::share_panel::SharePanel;
 use super::state::{Lab, MAX_SPEED, MIN_SPEED, speed_step};
 use super::topology::Topology;
 use super::{api, open, url};
-use crate::families::{ChunksFailed, Code};
+use crate::families::ChunksFailed;
 use crate::presets;
 use crate::sim::time::s_to_ns;
 
@@ -304,17 +304,15 @@ fn family_panels(embed: bool) -> AnyView {
     crate::families::FAMILIES
         .iter()
         .filter(|f| !embed || f.panel_in_embed)
-        .map(|f| match f.code {
-            Code::Main(_) => f.panel_fn().map_or_else(|| ().into_any(), |panel| panel()),
+        .map(|f| {
             // A family in a chunk: its panel joins the page once the chunk
-            // has loaded (when a scenario of the family first opens).
-            Code::Chunk(_) => {
-                let ready = Memo::new(move |_| {
-                    lab.scene.track();
-                    f.panel_fn().is_some()
-                });
-                (move || ready.get().then(|| f.panel_fn().map(|panel| panel()))).into_any()
-            }
+            // has loaded (when a scenario of the family first opens); one
+            // in the main module has it at once.
+            let ready = Memo::new(move |_| {
+                lab.scene.track();
+                f.panel_fn().is_some()
+            });
+            (move || ready.get().then(|| f.panel_fn().map(|panel| panel()))).into_any()
         })
         .collect_view()
         .into_any()
