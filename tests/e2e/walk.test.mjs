@@ -43,10 +43,15 @@ after(async () => {
  * scene and its panels stay on show and then vanish when the chunk arrives:
  * an action picked from them would race the swap (a select gone between
  * counting its options and choosing one). So the panels are read once the
- * banner has gone; a banner still there after 10 s is a problem. */
+ * banner has gone; a banner still there after 10 s is a problem. A seek
+ * (the time cursor, a link's moment) is the same: the inspector's buttons
+ * follow the node's state at the moment sought (a failure undone shows
+ * Fail, not Recover), so they are read once it has arrived. */
 async function health(page) {
   const loaded = await page.getByTestId('loading').waitFor({ state: 'detached', timeout: 10000 }).then(() => true, () => false);
   if (!loaded) return { problem: 'the "Loading the code of …" banner stayed for 10 s', shown: ACTIONS.map(() => false) };
+  const sought = await page.waitForFunction(() => !window.scalelab?.state().seeking, null, { timeout: 10000 }).then(() => true, () => false);
+  if (!sought) return { problem: 'a seek did not arrive in 10 s', shown: ACTIONS.map(() => false) };
   const needs = ACTIONS.map((a) => a.needs || null);
   return page.evaluate((needs) => new Promise((resolve) => {
     const shown = needs.map((sel) => {
