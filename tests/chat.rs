@@ -399,3 +399,13 @@ fn the_three_modes_see_identical_traffic_as_an_ab_does() {
     let swept: f64 = (1..=2).map(|i| value(&ws, &format!("gw-{i}"), "sockets_timed_out")).sum();
     assert!(swept > 10.0, "sockets timed out after the switch: {swept}");
 }
+
+/// Phones change through `params` only: a `rate_per_s` (which they used
+/// to take and ignore) is refused, naming the field.
+#[test]
+fn a_rate_set_on_the_phones_is_refused_by_name() {
+    let faults = json!([{"at_s": 10, "set": "users", "rate_per_s": 50}]);
+    let err = Scenario::from_json(&chat(json!({}), 1, 30.0, faults)).expect_err("phones take no rate_per_s");
+    let e = err.errors.iter().find(|e| e.path == "faults[0].rate_per_s").expect("the field is named");
+    assert!(e.message.contains("does not apply to `users`, a chat_users"), "{}", e.message);
+}

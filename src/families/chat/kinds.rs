@@ -83,9 +83,6 @@ impl TypedKind for Users {
             p.add(path, format!("chat_users `{}` needs a chat_server to talk to", s.id));
         }
     }
-    fn set_fields(&self, _: &ChatUsersSpec) -> &'static [&'static str] {
-        &["rate_per_s"]
-    }
     fn is_source(&self) -> bool {
         true
     }
