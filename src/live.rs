@@ -11,9 +11,9 @@
 //! ```
 
 use crate::sim::Simulation;
-use crate::sim::engine::{Applied, NodeParams};
+use crate::sim::engine::Applied;
 use crate::sim::family::PartState;
-use crate::sim::spec::{Acks, Algorithm, ArrivalSpec, FaultSpec};
+use crate::sim::spec::FaultSpec;
 use crate::sim::validate::{NodeIdx, ScenarioError};
 
 /// One action the app offers on a node: a label for people and the
@@ -80,15 +80,6 @@ pub fn server_to_copy(sim: &Simulation, lb: NodeIdx) -> Option<NodeIdx> {
         .first()
         .copied()
         .or_else(|| sim.scenario().topology.links.iter().find(|l| l.from == lb).map(|l| l.to))
-}
-
-/// The arrival rate of a client or producer.
-pub fn rate_of(arrivals: &ArrivalSpec) -> f64 {
-    match *arrivals {
-        ArrivalSpec::Poisson { rate_per_s }
-        | ArrivalSpec::Constant { rate_per_s }
-        | ArrivalSpec::Bursty { rate_per_s, .. } => rate_per_s,
-    }
 }
 
 /// The failures a node takes now, as the inspector's buttons offer them:
@@ -171,66 +162,26 @@ pub fn offered(sim: &Simulation, node: NodeIdx) -> Vec<LiveAction> {
         }
         push(format!("add a {}", parts.field), entry(Verb::AddShard, id));
     }
-    match &view.params {
-        NodeParams::Server { hold_worker, service_time } => {
-            if let Some(hold) = hold_worker {
-                let mut e = entry(Verb::Set, id);
-                e.hold_worker = Some(!hold);
-                push("hold or free workers".into(), e);
-            }
-            let workers = (view.workers * 2).min(crate::sim::validate::limits::MAX_WORKERS);
-            let mut e = entry(Verb::Set, id);
-            (e.workers, e.service_time) = (Some(workers), Some(service_time.clone()));
-            push(format!("{workers} workers"), e);
-            // A kind that shows a capacity takes a new one (a cache's size).
-            if let Some(&(_, capacity)) = view.figures.iter().find(|f| f.0 == "Capacity") {
-                let mut e = entry(Verb::Set, id);
-                e.params = Some(serde_json::json!({ "capacity": capacity as u64 * 2 }));
-                push("twice the capacity".into(), e);
-            }
-        }
-        NodeParams::LoadBalancer { algorithm } => {
-            for a in Algorithm::ALL.iter().filter(|a| *a != algorithm) {
-                let mut e = entry(Verb::Set, id);
-                e.algorithm = Some(*a);
-                push(format!("algorithm {}", a.name()), e);
-            }
-            // Only a pool member whose kind copies it (a plain server; a
-            // chat gateway or a shortener app behind a balancer not yet).
-            if let Some(like) = server_to_copy(sim, node).filter(|&l| s.node_specs[l as usize].kind.pool_member()) {
-                let like = &s.topology.ids[like as usize];
-                let new_id = fresh_id(like, &s.topology.ids);
-                let mut e = entry(Verb::AddServer, &new_id);
-                e.like = Some(like.clone());
-                push(format!("add {new_id}"), e);
-            }
-        }
-        NodeParams::Client { arrivals } | NodeParams::Producer { arrivals, .. } => {
-            let rate = rate_of(arrivals) * 2.0;
-            let mut e = entry(Verb::Set, id);
-            e.rate_per_s = Some(rate);
-            push(format!("rate {rate}/s"), e);
-        }
-        NodeParams::Store { .. } | NodeParams::Own { .. } | NodeParams::None => {}
+    let spec = &s.node_specs[i];
+    // A balancer takes a copy of its first plain server (a chat gateway or
+    // a shortener app behind a balancer not yet).
+    if spec.kind.balances()
+        && let Some(like) = server_to_copy(sim, node).filter(|&l| s.node_specs[l as usize].kind.pool_member())
+    {
+        let like = &s.topology.ids[like as usize];
+        let new_id = fresh_id(like, &s.topology.ids);
+        let mut e = entry(Verb::AddServer, &new_id);
+        e.like = Some(like.clone());
+        push(format!("add {new_id}"), e);
     }
-    if let NodeParams::Producer { acks, .. } = &view.params {
-        for a in Acks::ALL.into_iter().filter(|a| a != acks) {
-            let mut e = entry(Verb::Set, id);
-            e.acks = Some(a);
-            push(format!("acks={}", a.name()), e);
-        }
-    }
-    // The A/B panel's changes that are the family's own (a shortener's
-    // strategy, a chat's mode, a store's placement…): each is a live edit too.
-    if let NodeParams::Own { spec } = &view.params {
-        // A kind knows its own spec, not the scenario around it: keep the
-        // offers the scenario can take (a shortener's leased ranges need a
-        // coordinator to lease from).
-        let kind = &s.node_specs[i];
-        for (_, b, e) in kind.kind.candidates(id, spec) {
-            if s.with_entry(e.clone()).is_ok() {
-                push(b, e);
-            }
+    // The A/B panel's changes (another algorithm, twice the workers, a
+    // shortener's strategy, a chat's mode…): each is a live edit too. A
+    // kind knows its own view, not the scenario around it: keep the offers
+    // the scenario can take (a shortener's leased ranges need a
+    // coordinator to lease from).
+    for (_, b, e) in spec.kind.candidates(id, &view) {
+        if s.with_entry(e.clone()).is_ok() {
+            push(b, e);
         }
     }
     out
@@ -244,39 +195,23 @@ pub fn changes_nothing(sim: &Simulation, entry: &FaultSpec) -> bool {
     let Some(id) = &entry.set else { return false };
     let Some(node) = sim.scenario().topology.index_of(id) else { return false };
     let view = sim.node_view(node);
+    let spec = &sim.scenario().node_specs[node as usize];
+    let now = spec.kind.settings(&view);
     let same = |given: Option<bool>| given.is_none_or(|same| same);
-    let (rate, service_time, algorithm, acks, hold) = match &view.params {
-        NodeParams::Client { arrivals } => (Some(rate_of(arrivals)), None, None, None, None),
-        NodeParams::Producer { arrivals, acks } => (Some(rate_of(arrivals)), None, None, Some(*acks), None),
-        NodeParams::Server { service_time, hold_worker } => (None, Some(service_time), None, None, *hold_worker),
-        NodeParams::Store { service_time, .. } => (None, Some(service_time), None, None, None),
-        NodeParams::LoadBalancer { algorithm } => (None, None, Some(*algorithm), None, None),
-        NodeParams::Own { .. } | NodeParams::None => (None, None, None, None, None),
-    };
-    // A store's placement and routing.
-    let (partitioning, routing, vnodes) = match &view.params {
-        NodeParams::Store { partitioning, routing, vnodes, .. } => (Some(*partitioning), Some(*routing), Some(*vnodes)),
-        _ => (None, None, None),
-    };
     let params_same = entry.params.as_ref().is_none_or(|given| {
         let Some(given) = given.as_object() else { return false };
-        given.iter().all(|(key, value)| match &view.params {
-            NodeParams::Own { spec } => spec.get(key) == Some(value),
-            // A kind that shows its capacity as a figure (a cache).
-            _ if key == "capacity" => value.as_f64() == view.figures.iter().find(|f| f.0 == "Capacity").map(|f| f.1),
-            _ => false,
-        })
+        given.iter().all(|(key, value)| now.params.as_ref().and_then(|p| p.get(key)) == Some(value))
     });
     params_same
-        && same(entry.rate_per_s.map(|r| Some(r) == rate))
+        && same(entry.rate_per_s.map(|r| Some(r) == now.rate_per_s))
         && same(entry.workers.map(|w| w == view.workers))
-        && same(entry.service_time.as_ref().map(|st| Some(st) == service_time))
-        && same(entry.algorithm.map(|a| Some(a) == algorithm))
-        && same(entry.acks.map(|a| Some(a) == acks))
-        && same(entry.hold_worker.map(|h| Some(h) == hold))
-        && same(entry.vnodes.map(|v| Some(v) == vnodes))
-        && same(entry.partitioning.map(|p| Some(p) == partitioning))
-        && same(entry.routing.map(|r| Some(r) == routing))
+        && same(entry.service_time.as_ref().map(|st| Some(st) == now.service_time.as_ref()))
+        && same(entry.algorithm.map(|a| Some(a) == now.algorithm))
+        && same(entry.acks.map(|a| Some(a) == now.acks))
+        && same(entry.hold_worker.map(|h| Some(h) == now.hold_worker))
+        && same(entry.vnodes.map(|v| Some(v) == now.vnodes))
+        && same(entry.partitioning.map(|p| Some(p) == now.partitioning))
+        && same(entry.routing.map(|r| Some(r) == now.routing))
 }
 
 /// A field's name as the forms show it, not its path in the timeline
@@ -344,6 +279,8 @@ pub fn note(applied: &Applied) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::families::web_tier::spec::{BalancerParams, StationParams};
+    use crate::sim::spec::Algorithm;
     use crate::sim::validate::FieldError;
 
     #[test]
@@ -385,15 +322,14 @@ mod tests {
         let sim = Simulation::new(&s);
         let node = s.topology.index_of("app-1").unwrap();
         let v = sim.node_view(node);
-        let NodeParams::Server { service_time, .. } = v.params.clone() else { panic!("app-1 is a server") };
+        let service_time = v.params::<StationParams>().expect("app-1 is a server").service_time.clone();
         let set = |f: FaultSpec| FaultSpec { set: Some("app-1".into()), ..f };
         let unchanged =
             set(FaultSpec { workers: Some(v.workers), service_time: Some(service_time.clone()), ..Default::default() });
         assert!(changes_nothing(&sim, &unchanged), "Apply on an unchanged form");
         assert!(!changes_nothing(&sim, &set(FaultSpec { workers: Some(v.workers + 1), ..Default::default() })));
-        let NodeParams::LoadBalancer { algorithm } = sim.node_view(s.topology.index_of("lb").unwrap()).params else {
-            panic!("lb is a balancer")
-        };
+        let lb_view = sim.node_view(s.topology.index_of("lb").unwrap());
+        let &BalancerParams { algorithm } = lb_view.params().expect("lb is a balancer");
         let lb = |a| FaultSpec { set: Some("lb".into()), algorithm: Some(a), ..Default::default() };
         assert!(changes_nothing(&sim, &lb(algorithm)));
         let other = *Algorithm::ALL.iter().find(|&&a| a != algorithm).unwrap();

@@ -234,3 +234,37 @@ fn a_set_that_gives_a_node_what_it_has_changes_nothing() {
         e.vnodes = Some(10);
     }));
 }
+
+/// What a kind says of a node (`OwnKind::settings`, `OwnKind::candidates`)
+/// agrees with what an edit does: at every preset, a `set` giving a node's
+/// settings back changes nothing, every A/B offer changes something, and
+/// every field a kind's `set` takes (but `workers`, which every view
+/// shows) has a value in its settings.
+#[test]
+fn settings_change_nothing_and_every_offer_changes_something_at_every_preset() {
+    let mut offers = 0;
+    for p in scalelab::presets::all() {
+        let s = scenario(p.json());
+        let mut sim = Simulation::new(&s);
+        sim.step_until(NS_PER_S);
+        for (i, spec) in s.node_specs.iter().enumerate() {
+            let (id, view) = (&s.topology.ids[i], sim.node_view(i as NodeIdx));
+            if !view.present {
+                continue;
+            }
+            let now = spec.kind.settings(&view);
+            let given = serde_json::to_value(&now).unwrap();
+            for field in spec.kind.set_fields(spec).iter().filter(|&&f| f != "workers") {
+                assert!(!given[field].is_null(), "{}: {id}'s settings give its `{field}`: {given}", p.id);
+            }
+            let same = FaultSpec { set: Some(id.clone()), workers: Some(view.workers), ..now };
+            assert!(live::changes_nothing(&sim, &same), "{}: {id}'s own settings change nothing: {same:?}", p.id);
+            for (a, b, entry) in spec.kind.candidates(id, &view) {
+                offers += 1;
+                assert_eq!(entry.set.as_deref(), Some(id.as_str()), "{}: {a} → {b} sets {id}", p.id);
+                assert!(!live::changes_nothing(&sim, &entry), "{}: {a} → {b} changes something", p.id);
+            }
+        }
+    }
+    assert!(offers > 50, "{offers} offers in all");
+}

@@ -5,6 +5,7 @@ mod common;
 use std::collections::BTreeMap;
 
 use common::{assert_close, balanced, scenario};
+use scalelab::families::web_tier::spec::{BalancerParams, SourceParams};
 use scalelab::sim::spec::Algorithm;
 use scalelab::sim::time::{NS_PER_MS, NS_PER_S};
 use scalelab::{HashRing, Simulation};
@@ -494,11 +495,7 @@ fn the_balancers_view_and_windows_count_what_it_forwarded() {
     assert_eq!(lb.kind, "load_balancer");
     let view = &sim.snapshot().nodes[1];
     assert_eq!(view.kind, "load_balancer");
-    assert!(
-        matches!(view.params, scalelab::sim::family::NodeParams::LoadBalancer { algorithm: Algorithm::RoundRobin }),
-        "{:?}",
-        view.params
-    );
+    assert_eq!(view.params::<BalancerParams>(), Some(&BalancerParams { algorithm: Algorithm::RoundRobin }));
     assert_eq!(view.completed, lb.completed.unwrap());
     assert_eq!(view.errors, 0);
     assert_eq!(view.healthy_backends, vec![2, 3]);
@@ -588,15 +585,10 @@ fn a_live_rate_change_sets_the_clients_rate_from_then_on() {
     let after: u64 = forwarded(&sim.summary()).iter().sum::<u64>() - before;
     assert!((before as f64 - 1_000.0).abs() <= 5.0 * 1_000f64.sqrt(), "{before} in the first 10 s");
     assert!((after as f64 - 4_000.0).abs() <= 5.0 * 4_000f64.sqrt(), "{after} in the next 10 s");
-    let params = &sim.snapshot().nodes[0].params;
-    assert!(
-        matches!(
-            params,
-            scalelab::sim::family::NodeParams::Client {
-                arrivals: scalelab::sim::spec::ArrivalSpec::Poisson { rate_per_s }
-            } if *rate_per_s == 400.0
-        ),
-        "{params:?}"
+    let client = &sim.snapshot().nodes[0];
+    assert_eq!(
+        client.params::<SourceParams>().map(|p| &p.arrivals),
+        Some(&scalelab::sim::spec::ArrivalSpec::Poisson { rate_per_s: 400.0 }),
     );
 }
 

@@ -215,3 +215,27 @@ fn the_windows_add_up_to_the_summary() {
     );
     assert_eq!(errors, summary_errors);
 }
+
+/// The M/M/c line the charts draw comes from what each kind says of its
+/// node (`OwnKind::queue_role`): a Poisson client and an exponential pool
+/// make M/M/8 at ρ = 0.8; a constant rate, or a constant service time, is
+/// no M/M/c; and a station is no source (nor a source a station).
+#[test]
+fn the_mmc_queue_is_what_the_kinds_say_their_nodes_are() {
+    use scalelab::sim::theory::QueueRole;
+    let roles = |json: &str| {
+        let s = scenario(json);
+        let sim = Simulation::new(&s);
+        let role = |i: usize| s.node_specs[i].kind.queue_role(&sim.node_view(i as u32));
+        (role(0), role(1))
+    };
+    let (users, pool) = roles(MM8_JSON);
+    assert_eq!(users, Some(QueueRole::Arrivals { rate_per_s: 6.4 }));
+    assert_eq!(pool, Some(QueueRole::Servers { workers: 8, mean_service_s: 1.0 }));
+    let q = QueueRole::queue(users.unwrap(), pool.unwrap()).expect("M/M/8");
+    assert!((q.utilisation() - 0.8).abs() < 1e-12, "ρ = {}", q.utilisation());
+    assert_eq!(q.c, 8);
+    assert!(QueueRole::queue(pool.unwrap(), users.unwrap()).is_none(), "a pool sends no arrivals");
+    let constant = MM8_JSON.replace("\"poisson\"", "\"constant\"").replace("\"exponential\"", "\"constant\"");
+    assert_eq!(roles(&constant), (None, None));
+}

@@ -3,6 +3,7 @@
 //! with theory: Che's approximation for LRU, hᵢ = pᵢT/(1+pᵢT) for FIFO and
 //! random eviction, C/N for uniform keys, and a tandem of M/M/1 queues.
 
+use scalelab::families::web_tier::spec::StationParams;
 use scalelab::sim::theory::{fifo_random_hit_ratio, lru_hit_ratio_che, zipf_popularity};
 use serde_json::{Value, json};
 
@@ -888,11 +889,8 @@ fn a_server_with_freed_workers_counts_the_requests_waiting_on_calls() {
         let figures = &sim.snapshot().nodes[1].figures;
         figures.iter().find(|(name, _)| *name == "Waiting on calls").expect("a server with calls shows it").1
     };
-    let params = &sim.snapshot().nodes[1].params;
-    assert!(
-        matches!(params, scalelab::sim::family::NodeParams::Server { hold_worker: Some(false), .. }),
-        "a server with calls shows whether it holds its workers: {params:?}"
-    );
+    let params = sim.snapshot().nodes[1].params::<StationParams>().cloned().expect("a server's settings");
+    assert_eq!(params.hold_worker, Some(false), "a server with calls shows whether it holds its workers");
     // A server that makes no calls has nothing to hold and no such figures.
     let mut alone = scenario.clone();
     alone["nodes"][1].as_object_mut().unwrap().remove("calls");
@@ -901,11 +899,7 @@ fn a_server_with_freed_workers_counts_the_requests_waiting_on_calls() {
     alone["links"].as_array_mut().unwrap().pop();
     let alone = scalelab::Simulation::new(&scalelab::Scenario::from_json(&alone.to_string()).unwrap());
     let app = &alone.snapshot().nodes[1];
-    assert!(
-        matches!(app.params, scalelab::sim::family::NodeParams::Server { hold_worker: None, .. }),
-        "{:?}",
-        app.params
-    );
+    assert_eq!(app.params::<StationParams>().map(|p| p.hold_worker), Some(None), "{:?}", app.params);
     assert!(app.figures.is_empty(), "{:?}", app.figures);
     for k in 1..40u64 {
         sim.step_until((k * 100 + 10) * scalelab::sim::time::NS_PER_MS);

@@ -21,6 +21,7 @@
 pub mod chat;
 pub mod family;
 pub mod messaging;
+pub mod offers;
 pub mod preset;
 pub mod ring;
 pub mod sharding;

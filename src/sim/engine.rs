@@ -36,7 +36,7 @@ use super::validate::{Action, LinkIdx, NodeIdx, Scenario, ScenarioError, Stop, l
 
 /// What travels and what nodes show are declared by the family registry
 /// (`family.rs`); the engine moves and stores them without looking inside.
-pub use super::family::{Body, BodyId, Message, Msg, NodeParams, NodeSummary, NodeView, OwnPart, OwnSummary, Payload};
+pub use super::family::{Body, BodyId, Message, Msg, NodeSummary, NodeView, OwnPart, OwnSummary, Payload};
 pub use super::node::{BackendChange, CloneNode, Core, Ctx, Node};
 use super::node::{Event, Network};
 pub use super::request::{Op, Request, Status};

@@ -117,8 +117,13 @@ pub struct NodeView {
     /// see [`PartsOf`](super::kind::PartsOf)): each part's state, by number.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub parts: Vec<PartState>,
-    /// Current parameters, for the inspector and theory overlays.
-    pub params: NodeParams,
+    /// The node's current settings, typed by its kind (a server's service
+    /// time, a balancer's algorithm, a chat phone's whole spec): what its
+    /// family's editor, its A/B offers (`OwnKind::candidates`) and its
+    /// `OwnKind::settings` read back with [`NodeView::params`]. Opaque here,
+    /// as `own` is; nothing serializes it.
+    #[serde(skip)]
+    pub params: Option<OwnPart>,
     /// The kind's own live figures (label, value), shown by the inspector
     /// as they come: how a kind shows its numbers without a field here.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -140,6 +145,11 @@ impl NodeView {
     /// The kind's own view data, if it is a `T`.
     pub fn own<T: 'static>(&self) -> Option<&T> {
         self.own.as_ref()?.get()
+    }
+
+    /// The node's current settings, if they are a `T` (see the field).
+    pub fn params<T: 'static>(&self) -> Option<&T> {
+        self.params.as_ref()?.get()
     }
 }
 
@@ -234,43 +244,6 @@ pub struct Story {
     pub text: String,
     /// Whether it ended in an error.
     pub failed: bool,
-}
-
-/// A node's current, editable parameters.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
-#[serde(rename_all = "snake_case", tag = "kind")]
-pub enum NodeParams {
-    #[default]
-    None,
-    Client {
-        arrivals: crate::sim::spec::ArrivalSpec,
-    },
-    Server {
-        service_time: crate::sim::spec::ServiceTimeSpec,
-        /// Servers that make calls: whether a worker waits for them.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        hold_worker: Option<bool>,
-    },
-    LoadBalancer {
-        algorithm: crate::sim::spec::Algorithm,
-    },
-    Producer {
-        arrivals: crate::sim::spec::ArrivalSpec,
-        acks: crate::sim::spec::Acks,
-    },
-    /// A store of shards: its shards' service time, and where its keys
-    /// live and how requests find them (what a `set` entry changes).
-    Store {
-        service_time: crate::sim::spec::ServiceTimeSpec,
-        partitioning: crate::sim::spec::Partitioning,
-        routing: crate::sim::spec::Routing,
-        vnodes: u32,
-    },
-    /// A kind whose editable fields are its spec's own (set through
-    /// `params`): the spec as JSON, which its family's editor reads.
-    Own {
-        spec: serde_json::Value,
-    },
 }
 
 /// Outcomes are the metrics' (`metrics.rs`); the summary they make is this

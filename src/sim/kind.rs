@@ -6,11 +6,12 @@
 
 use serde::Serialize;
 
-use super::family::NodeSummary;
+use super::family::{NodeSummary, NodeView};
 use super::ids::NodeIdx;
 use super::node::Node;
 use super::problems::{Problems, parse_as};
 use super::spec::{CallOp, FaultSpec};
+use super::theory::QueueRole;
 use super::topology::Topology;
 use super::tree::{Tree, TreeError, to_tree};
 
@@ -122,8 +123,12 @@ pub trait OwnKind: Send + Sync + 'static {
         p: &mut Problems,
     );
     /// A/B changes worth offering (label of A, label of B, the edit that
-    /// makes B), from the node's spec as its view gives it.
-    fn candidates(&self, id: &str, spec: &serde_json::Value) -> Vec<(String, String, FaultSpec)>;
+    /// makes B), from the node's view.
+    fn candidates(&self, id: &str, view: &NodeView) -> Vec<(String, String, FaultSpec)>;
+    /// The node's settings now, in a `set` entry's words (see `TypedKind`).
+    fn settings(&self, view: &NodeView) -> FaultSpec;
+    /// Its part in an M/M/c queue (see `TypedKind`).
+    fn queue_role(&self, view: &NodeView) -> Option<QueueRole>;
     /// What the compare verdict sums over the kind's nodes in each variant:
     /// (a figure's label in its view, the verdict's word for it).
     fn verdict_figures(&self) -> &'static [(&'static str, &'static str)];
@@ -214,8 +219,23 @@ pub trait TypedKind: Send + Sync + 'static {
     ) {
         p.add(path, format!("`{}` is a {}, which takes no `params`", Self::id(spec), Self::NAME));
     }
-    fn candidates(&self, _id: &str, _spec: &serde_json::Value) -> Vec<(String, String, FaultSpec)> {
+    /// The changes an A/B comparison (and the live offers) can make to the
+    /// node, from its view now: (label A, label B, a `set` entry at 0 s).
+    fn candidates(&self, _id: &str, _view: &NodeView) -> Vec<(String, String, FaultSpec)> {
         Vec::new()
+    }
+    /// The node's current settings in a `set` entry's words (`rate_per_s`,
+    /// `workers`, `algorithm`, …; its own fields as `params`), so a `set`
+    /// that gives only these values is known to change nothing. A field
+    /// left `None` is compared with nothing (`workers` is read from the
+    /// view).
+    fn settings(&self, _view: &NodeView) -> FaultSpec {
+        FaultSpec::default()
+    }
+    /// The node's part in an M/M/c queue: Poisson arrivals, or workers with
+    /// exponential service (`None`: any other node).
+    fn queue_role(&self, _view: &NodeView) -> Option<QueueRole> {
+        None
     }
     fn verdict_figures(&self) -> &'static [(&'static str, &'static str)] {
         &[]
@@ -311,8 +331,14 @@ impl<T: TypedKind> OwnKind for T {
     ) {
         TypedKind::check_params(self, spec.get(), params, path, out, p)
     }
-    fn candidates(&self, id: &str, spec: &serde_json::Value) -> Vec<(String, String, FaultSpec)> {
-        TypedKind::candidates(self, id, spec)
+    fn candidates(&self, id: &str, view: &NodeView) -> Vec<(String, String, FaultSpec)> {
+        TypedKind::candidates(self, id, view)
+    }
+    fn settings(&self, view: &NodeView) -> FaultSpec {
+        TypedKind::settings(self, view)
+    }
+    fn queue_role(&self, view: &NodeView) -> Option<QueueRole> {
+        TypedKind::queue_role(self, view)
     }
     fn verdict_figures(&self) -> &'static [(&'static str, &'static str)] {
         TypedKind::verdict_figures(self)

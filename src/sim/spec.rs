@@ -112,6 +112,17 @@ pub enum ArrivalSpec {
     },
 }
 
+impl ArrivalSpec {
+    /// The rate it is set to (a bursty process's on rate).
+    pub fn rate_per_s(&self) -> f64 {
+        match *self {
+            ArrivalSpec::Poisson { rate_per_s }
+            | ArrivalSpec::Constant { rate_per_s }
+            | ArrivalSpec::Bursty { rate_per_s, .. } => rate_per_s,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "dist", rename_all = "snake_case", try_from = "raw::Keys")]
 pub enum KeySpec {

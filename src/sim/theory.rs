@@ -27,6 +27,28 @@ pub fn erlang_c(c: u32, a: f64) -> f64 {
     c * b / (c - a * (1.0 - b))
 }
 
+/// A node's part in an M/M/c queue, as its kind says
+/// (`OwnKind::queue_role`): Poisson arrivals, or `c` workers with
+/// exponential service. A source linked straight to a station, one of each,
+/// is the queue the charts draw Erlang C's lines for.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum QueueRole {
+    Arrivals { rate_per_s: f64 },
+    Servers { workers: u32, mean_service_s: f64 },
+}
+
+impl QueueRole {
+    /// The queue a source in `from` and a station in `to` make.
+    pub fn queue(from: QueueRole, to: QueueRole) -> Option<MMc> {
+        match (from, to) {
+            (QueueRole::Arrivals { rate_per_s }, QueueRole::Servers { workers, mean_service_s }) => {
+                Some(MMc::new(workers, rate_per_s, mean_service_s))
+            }
+            _ => None,
+        }
+    }
+}
+
 /// An M/M/c queue: arrival rate `lambda` and per-worker service rate `mu`,
 /// both per second.
 #[derive(Clone, Copy, Debug)]

@@ -13,31 +13,30 @@ use send_wrapper::SendWrapper;
 use super::chart::{self, ChartData, Line, PALETTE};
 use super::state::Lab;
 use crate::sim::Simulation;
+use crate::sim::engine::Membership;
 use crate::sim::engine::NodeView;
-use crate::sim::engine::{Membership, NodeParams};
-use crate::sim::spec::{ArrivalSpec, ServiceTimeSpec};
-use crate::sim::theory::MMc;
+use crate::sim::kind::NodeSpec;
+use crate::sim::theory::{MMc, QueueRole};
 use crate::sim::time::ns_to_s;
 use crate::sim::validate::{Action, NodeIdx, Topology};
 
 const REDRAW_MS: u32 = 83;
 
-/// The M/M/c queue the scenario is, if it is one: a single Poisson client
-/// linked straight to a single server with exponential service.
+/// The M/M/c queue the scenario is, if it is one: a single source of
+/// Poisson arrivals linked straight to a single station with exponential
+/// service (each node's kind says its part: `OwnKind::queue_role`).
 /// `nodes` are the current node views (a frame's, or a fresh snapshot's).
-pub fn queue_model(topo: &Topology, nodes: &[NodeView]) -> Option<(NodeIdx, NodeIdx, MMc)> {
+pub fn queue_model(specs: &[NodeSpec], topo: &Topology, nodes: &[NodeView]) -> Option<(NodeIdx, NodeIdx, MMc)> {
     if nodes.iter().filter(|v| v.present).count() != 2 || topo.links.len() != 1 {
         return None;
     }
     let link = topo.links[0];
-    let (c, s) = (nodes.get(link.from as usize)?, nodes.get(link.to as usize)?);
-    match (&c.params, &s.params) {
-        (
-            NodeParams::Client { arrivals: ArrivalSpec::Poisson { rate_per_s } },
-            NodeParams::Server { service_time: ServiceTimeSpec::Exponential { mean_ms }, .. },
-        ) => Some((link.from, link.to, MMc::new(s.workers, *rate_per_s, mean_ms / 1e3))),
-        _ => None,
-    }
+    let role = |n: NodeIdx| {
+        let spec = specs.get(n as usize)?;
+        spec.kind.queue_role(nodes.get(n as usize)?)
+    };
+    let q = QueueRole::queue(role(link.from)?, role(link.to)?)?;
+    Some((link.from, link.to, q))
 }
 
 fn markers(sim: &Simulation) -> Vec<(f64, String)> {
@@ -145,7 +144,9 @@ pub fn latency_chart(sim: &Simulation) -> ChartData {
     }
     let x = x_range(sim);
     let nodes = sim.snapshot().nodes;
-    if let Some((_, _, q)) = queue_model(&sim.scenario().topology, &nodes).filter(|(_, _, q)| q.is_stable()) {
+    if let Some((_, _, q)) =
+        queue_model(&sim.scenario().node_specs, &sim.scenario().topology, &nodes).filter(|(_, _, q)| q.is_stable())
+    {
         for (name, p, colour) in [("Erlang C p50", 0.5, PALETTE[0]), ("Erlang C p99", 0.99, PALETTE[2])] {
             let v = q.sojourn_quantile_s(p) * 1e3;
             lines.push(Line { name: name.into(), colour, points: vec![(x.0, v), (x.1, v)], dashed: true });

@@ -9,8 +9,7 @@ use leptos::prelude::*;
 use super::state::Lab;
 use crate::share::CompareSpec;
 use crate::sim::Simulation;
-use crate::sim::engine::NodeParams;
-use crate::sim::spec::{Acks, Algorithm, FaultSpec, Partitioning, Routing};
+use crate::sim::spec::FaultSpec;
 
 /// A change B can make, with how to label A and B.
 #[derive(Clone, Debug, PartialEq)]
@@ -20,103 +19,18 @@ pub struct Candidate {
     pub entry: FaultSpec,
 }
 
-/// The changes offered for the current scenario: another algorithm for each
-/// balancer, twice or half the workers of each server, ±25% arrival rate.
+/// The changes offered for the current scenario: each node's kind says
+/// what it offers (`OwnKind::candidates`: another algorithm for a
+/// balancer, twice or half a pool's workers, ±25% of a source's rate, a
+/// family's own choices).
 pub fn candidates(sim: &Simulation) -> Vec<Candidate> {
     let snap = sim.snapshot();
-    let ids = &sim.scenario().topology.ids;
+    let s = sim.scenario();
     let mut out = Vec::new();
     for (i, v) in snap.nodes.iter().enumerate().filter(|(_, v)| v.present) {
-        let id = &ids[i];
-        match &v.params {
-            NodeParams::LoadBalancer { algorithm } => {
-                for a in Algorithm::ALL.iter().filter(|a| *a != algorithm) {
-                    out.push(Candidate {
-                        label_a: algorithm.name().into(),
-                        label_b: a.name().into(),
-                        entry: FaultSpec { set: Some(id.clone()), algorithm: Some(*a), ..Default::default() },
-                    });
-                }
-            }
-            NodeParams::Server { hold_worker, .. } => {
-                if let Some(hold) = *hold_worker {
-                    let name = |h: bool| if h { "workers held during calls" } else { "workers freed during calls" };
-                    out.push(Candidate {
-                        label_a: format!("{id}: {}", name(hold)),
-                        label_b: format!("{id}: {}", name(!hold)),
-                        entry: FaultSpec { set: Some(id.clone()), hold_worker: Some(!hold), ..Default::default() },
-                    });
-                }
-                for w in [v.workers * 2, (v.workers / 2).max(1)] {
-                    if w != v.workers {
-                        out.push(Candidate {
-                            label_a: format!("{id}: {} workers", v.workers),
-                            label_b: format!("{id}: {w} workers"),
-                            entry: FaultSpec { set: Some(id.clone()), workers: Some(w), ..Default::default() },
-                        });
-                    }
-                }
-            }
-            NodeParams::Client { arrivals } => {
-                let rate = match arrivals {
-                    crate::sim::spec::ArrivalSpec::Poisson { rate_per_s }
-                    | crate::sim::spec::ArrivalSpec::Constant { rate_per_s }
-                    | crate::sim::spec::ArrivalSpec::Bursty { rate_per_s, .. } => *rate_per_s,
-                };
-                for k in [1.25, 0.75] {
-                    // What a person reads is rounded (6.4 × 0.75 is
-                    // 4.800000000000001); the entry keeps the exact rate.
-                    out.push(Candidate {
-                        label_a: format!("{id}: {} req/s", crate::lessons::rounded(rate, 2)),
-                        label_b: format!("{id}: {} req/s", crate::lessons::rounded(rate * k, 2)),
-                        entry: FaultSpec { set: Some(id.clone()), rate_per_s: Some(rate * k), ..Default::default() },
-                    });
-                }
-            }
-            NodeParams::Producer { acks, .. } => {
-                for a in [Acks::Leader, Acks::All, Acks::None].into_iter().filter(|a| a != acks) {
-                    out.push(Candidate {
-                        label_a: format!("{id}: acks={}", acks.name()),
-                        label_b: format!("{id}: acks={}", a.name()),
-                        entry: FaultSpec { set: Some(id.clone()), acks: Some(a), ..Default::default() },
-                    });
-                }
-            }
-            NodeParams::Own { spec } => {
-                let kind = &sim.scenario().node_specs[i];
-                for (a, b, entry) in kind.kind.candidates(id, spec) {
-                    out.push(Candidate { label_a: a, label_b: b, entry });
-                }
-            }
-            &NodeParams::Store { partitioning, routing, vnodes, .. } => {
-                let mut offer = |a: String, b: String, change: FaultSpec| {
-                    out.push(Candidate {
-                        label_a: format!("{id}: {a}"),
-                        label_b: format!("{id}: {b}"),
-                        entry: FaultSpec { set: Some(id.clone()), ..change },
-                    })
-                };
-                for p in Partitioning::ALL.into_iter().filter(|&p| p != partitioning) {
-                    let change = FaultSpec { partitioning: Some(p), ..Default::default() };
-                    offer(partitioning.label().into(), p.label().into(), change);
-                }
-                for r in Routing::ALL.into_iter().filter(|&r| r != routing) {
-                    offer(
-                        routing.label().into(),
-                        r.label().into(),
-                        FaultSpec { routing: Some(r), ..Default::default() },
-                    );
-                }
-                if partitioning == Partitioning::Hash {
-                    for n in [vnodes.saturating_mul(10).min(1000), (vnodes / 10).max(1)] {
-                        if n != vnodes {
-                            let change = FaultSpec { vnodes: Some(n), ..Default::default() };
-                            offer(format!("{vnodes} vnodes"), format!("{n} vnodes"), change);
-                        }
-                    }
-                }
-            }
-            NodeParams::None => {}
+        let spec = &s.node_specs[i];
+        for (label_a, label_b, entry) in spec.kind.candidates(&s.topology.ids[i], v) {
+            out.push(Candidate { label_a, label_b, entry });
         }
     }
     out

@@ -40,7 +40,7 @@ pub fn Controls() -> impl IntoView {
             return None;
         }
         let nodes: Vec<_> = scene.nodes.iter().map(|c| c.with(|l| l.view.clone())).collect();
-        queue_model(&scene.scenario.topology, &nodes)
+        queue_model(&scene.scenario.node_specs, &scene.scenario.topology, &nodes)
             .map(|(c, _, q)| (scene.ids()[c as usize].clone(), q.c, q.mu, q.utilisation()))
     });
     let figure = |testid: &'static str, label: &'static str, tip: &'static str, value: Signal<String>| {

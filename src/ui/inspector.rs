@@ -130,7 +130,7 @@ fn node_inspector(lab: Lab, scene: &Scene, node: NodeIdx) -> impl IntoView + use
     let station = spec.kind.is_station();
     let requester = spec.sends_requests();
     let balancer = spec.kind.balances();
-    let params = cell.with_untracked(|l| l.view.params.clone());
+    let view_now = cell.with_untracked(|l| l.view.clone());
 
     // Read in place: a broker's or a store's view is large, and this runs
     // every frame.
@@ -254,7 +254,7 @@ fn node_inspector(lab: Lab, scene: &Scene, node: NodeIdx) -> impl IntoView + use
     let editor = crate::families::FAMILIES
         .iter()
         .filter_map(|f| f.inspector_fn())
-        .find_map(|e| e(lab, cell, id.clone(), &params))
+        .find_map(|e| e(lab, cell, id.clone(), &view_now))
         .unwrap_or_else(|| ().into_any());
 
     let kind_name = kind.replace('_', " ");

@@ -7,7 +7,8 @@
 use super::spec::{ChatPubsubSpec, ChatRegistrySpec, ChatServerSpec, ChatStoreSpec, ChatUsersSpec, Mode};
 use super::{pubsub, registry, server, store, users};
 use crate::families::family::Parts;
-use crate::sim::engine::Node;
+use crate::families::offers::own_settings;
+use crate::sim::engine::{Node, NodeView};
 use crate::sim::kind::{NodeSpec, TypedKind};
 use crate::sim::spec::FaultSpec;
 use crate::sim::validate::{NodeIdx, Problems, Topology};
@@ -100,8 +101,11 @@ impl TypedKind for Users {
         users::check_params(params, path, p)
     }
     /// The other two modes, and the other reconnect policy.
-    fn candidates(&self, id: &str, spec: &serde_json::Value) -> Vec<(String, String, FaultSpec)> {
-        let Some(s) = crate::sim::validate::read_as::<ChatUsersSpec>(spec) else { return Vec::new() };
+    fn settings(&self, v: &NodeView) -> FaultSpec {
+        own_settings(v.params::<ChatUsersSpec>())
+    }
+    fn candidates(&self, id: &str, v: &NodeView) -> Vec<(String, String, FaultSpec)> {
+        let Some(s) = v.params::<ChatUsersSpec>() else { return Vec::new() };
         let set =
             |params: serde_json::Value| FaultSpec { set: Some(id.into()), params: Some(params), ..Default::default() };
         let mut out = Vec::new();
@@ -175,6 +179,9 @@ impl TypedKind for Server {
         p: &mut Problems,
     ) {
         server::check_params(params, path, p)
+    }
+    fn settings(&self, v: &NodeView) -> FaultSpec {
+        own_settings(v.params::<ChatServerSpec>())
     }
 }
 

@@ -18,7 +18,7 @@ use super::people::People;
 use super::spec::{ChatServerSpec, Mode, ServerParams};
 use super::wire;
 use crate::families::web_tier::station::{Admit, Station};
-use crate::sim::engine::{Ctx, Node, NodeParams, NodeSummary, NodeView, Op, Payload, Request, Status};
+use crate::sim::engine::{Ctx, Node, NodeSummary, NodeView, Op, OwnPart, Payload, Request, Status};
 use crate::sim::family::Figure;
 use crate::sim::kind::NodeSpec;
 use crate::sim::metrics::NodeSample;
@@ -747,7 +747,7 @@ impl Node for Server {
 
     fn view(&self) -> NodeView {
         let mut v = self.st.view("chat_server");
-        v.params = NodeParams::Own { spec: serde_json::to_value(&self.spec).unwrap_or_default() };
+        v.params = Some(OwnPart::new(self.spec.clone()));
         v.figures = self.figures();
         v
     }

@@ -13,10 +13,9 @@ use leptos::html::Input;
 use leptos::prelude::*;
 
 use super::estimate::{EstimateInput, estimate};
-use super::spec::{Mode, Reconnect};
-use crate::sim::engine::{NodeParams, NodeView};
+use super::spec::{ChatUsersSpec, Mode, Reconnect};
+use crate::sim::engine::NodeView;
 use crate::sim::spec::FaultSpec;
-use crate::sim::validate::read_as;
 use crate::ui::estimator::{Estimator, Field, bytes};
 use crate::ui::scene::Live;
 use crate::ui::state::Lab;
@@ -60,10 +59,7 @@ fn fmt(x: f64) -> String {
 }
 
 fn mode_of(v: &NodeView) -> Option<Mode> {
-    match &v.params {
-        NodeParams::Own { spec } => spec.get("mode").and_then(read_as::<Mode>).or(Some(Mode::default())),
-        _ => None,
-    }
+    v.params::<ChatUsersSpec>().map(|s| s.mode)
 }
 
 /// Dots the crowd draws at most per group.
@@ -93,10 +89,7 @@ pub fn ChatPanel() -> impl IntoView {
         });
         let mode = Memo::new(move |_| users.with(|l| mode_of(&l.view)).unwrap_or_default());
         // The crowd: phones held by each server, those trying to connect, those offline.
-        let total = users.with_untracked(|l| match &l.view.params {
-            NodeParams::Own { spec } => spec.get("users").and_then(|u| u.as_f64()).unwrap_or(2_000.0),
-            _ => 2_000.0,
-        });
+        let total = users.with_untracked(|l| l.view.params::<ChatUsersSpec>().map_or(2_000.0, |s| f64::from(s.users)));
         let crowd_servers = servers.clone();
         let crowd = Memo::new(move |_| {
             let per_dot = (total / CROWD_DOTS).ceil().max(1.0);
@@ -320,14 +313,11 @@ pub fn panel() -> AnyView {
 /// Editors of the family's kinds: the people's mode, rate and reconnect
 /// policy, a login wave and a network flap; a server's connection limit,
 /// cores and its reach to the registry.
-pub fn inspector(lab: Lab, cell: RwSignal<Live>, id: String, params: &NodeParams) -> Option<AnyView> {
-    let NodeParams::Own { .. } = params else { return None };
-    let kind = cell.with_untracked(|l| l.view.kind);
+pub fn inspector(lab: Lab, cell: RwSignal<Live>, id: String, v: &NodeView) -> Option<AnyView> {
+    let kind = v.kind;
+    // The phones' settings now: (mode, reconnect policy, messages per hour).
     let spec = Memo::new(move |_| {
-        cell.with(|l| match &l.view.params {
-            NodeParams::Own { spec } => spec.clone(),
-            _ => serde_json::Value::Null,
-        })
+        cell.with(|l| l.view.params::<ChatUsersSpec>().map(|s| (s.mode, s.reconnect, s.messages_per_hour)))
     });
     let set = {
         let id = id.clone();
@@ -342,7 +332,12 @@ pub fn inspector(lab: Lab, cell: RwSignal<Live>, id: String, params: &NodeParams
     }
 }
 
-fn users_editor(lab: Lab, id: String, spec: Memo<serde_json::Value>, set: Callback<serde_json::Value>) -> AnyView {
+fn users_editor(
+    lab: Lab,
+    id: String,
+    spec: Memo<Option<(Mode, Reconnect, f64)>>,
+    set: Callback<serde_json::Value>,
+) -> AnyView {
     let modes: Vec<(String, String)> = [
         ("websocket", "WebSocket (30 s heartbeats)"),
         ("long_polling", "Long polling (30 s hold)"),
@@ -369,21 +364,21 @@ fn users_editor(lab: Lab, id: String, spec: Memo<serde_json::Value>, set: Callba
         let r = if v == "immediate" { Reconnect::Immediate } else { Reconnect::default() };
         set.run(serde_json::json!({ "reconnect": r }));
     });
-    let rate0 = spec.with_untracked(|s| s.get("messages_per_hour").and_then(|v| v.as_f64()).unwrap_or(30.0));
+    let rate0 = spec.with_untracked(|s| s.map_or(30.0, |s| s.2));
     let rate_in = NodeRef::<Input>::new();
     let error = RwSignal::new(None::<String>);
     let id2 = id.clone();
     view! {
         <div class="edit chat-edit">
             {move || {
-                let mode = spec.with(|s| s.get("mode").and_then(read_as::<Mode>)).unwrap_or_default();
+                let mode = spec.with(|s| s.map(|s| s.0)).unwrap_or_default();
                 let current = match mode {
                     Mode::Websocket { .. } => "websocket",
                     Mode::LongPolling { .. } => "long_polling",
                     Mode::ShortPolling { interval_ms } if interval_ms <= 1_000.0 => "short_polling_1s",
                     Mode::ShortPolling { .. } => "short_polling",
                 };
-                let policy = match spec.with(|s| s.get("reconnect").and_then(read_as::<Reconnect>)).unwrap_or_default() {
+                let policy = match spec.with(|s| s.map(|s| s.1)).unwrap_or_default() {
                     Reconnect::Immediate => "immediate",
                     Reconnect::Backoff { .. } => "backoff",
                 };

@@ -32,7 +32,7 @@ use super::people::{MAX_GROUP, MAX_HOLD_MS, MAX_USERS, People};
 use super::spec::{ChatUsersSpec, Mode, Reconnect, UsersParams};
 use super::wire;
 use crate::sim::dist::SimRng;
-use crate::sim::engine::{Ctx, Node, NodeParams, NodeSummary, NodeView, Op, Payload, Request, Status};
+use crate::sim::engine::{Ctx, Node, NodeSummary, NodeView, Op, OwnPart, Payload, Request, Status};
 use crate::sim::family::Figure;
 use crate::sim::family::Story;
 use crate::sim::metrics::{LatencyHist, NodeSample, WindowLatency};
@@ -931,7 +931,7 @@ impl Node for Users {
         let figures = self.figures(self.online_since);
         NodeView {
             kind: "chat_users",
-            params: NodeParams::Own { spec: serde_json::to_value(&self.spec).unwrap_or_default() },
+            params: Some(OwnPart::new(self.spec.clone())),
             in_service: self.online,
             completed: self.c.delivered,
             errors: self.c.send_failed + self.c.connect_failed,

@@ -20,11 +20,19 @@ use rand::Rng;
 
 use super::kafka_cluster::{KEYLESS, KafkaError, KafkaMsg, Record};
 use super::spec::{Acks, KafkaClusterSpec, KafkaConsumerSpec, KafkaProducerSpec};
+use crate::sim::spec::ArrivalSpec;
+
+/// A producer's settings (`NodeView::params`): its rate and its acks now.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProducerParams {
+    pub arrivals: ArrivalSpec,
+    pub acks: Acks,
+}
 use crate::families::messaging::kafka::kafka_partition;
 use crate::families::ring::key_bytes;
 use crate::families::web_tier::client::ArrivalClock;
 use crate::sim::dist::{Duration, KeyDist};
-use crate::sim::engine::{Ctx, Node, NodeParams, NodeSummary, NodeView, Payload, Status};
+use crate::sim::engine::{Ctx, Node, NodeSummary, NodeView, OwnPart, Payload, Status};
 use crate::sim::family::Delivery;
 use crate::sim::kind::NodeSpec;
 use crate::sim::metrics::{LatencyHist, NodeSample, WindowLatency};
@@ -399,7 +407,7 @@ impl Node for Producer {
     fn view(&self) -> NodeView {
         NodeView {
             kind: "kafka_producer",
-            params: NodeParams::Producer { arrivals: self.arrivals.spec().clone(), acks: self.acks },
+            params: Some(OwnPart::new(ProducerParams { arrivals: self.arrivals.spec().clone(), acks: self.acks })),
             in_service: self.in_flight.len() as u64,
             queue_len: self.open.iter().flatten().map(|b| b.records.len() as u64).sum(),
             completed: self.acked,

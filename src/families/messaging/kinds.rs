@@ -13,9 +13,12 @@ use super::spec::{
 };
 use super::{kafka_client, kafka_cluster, rabbitmq};
 use crate::families::family::Parts;
-use crate::sim::engine::Node;
+use crate::families::offers::{self, Offer};
+use crate::families::web_tier::spec::SourceParams;
+use crate::sim::engine::{Node, NodeView};
 use crate::sim::kind::{ChartWords, PartsOf};
 use crate::sim::kind::{NodeSpec, TypedKind};
+use crate::sim::spec::{Acks, FaultSpec};
 use crate::sim::validate::{NodeIdx, Problems, Topology};
 
 /// `kafka_cluster`.
@@ -89,6 +92,22 @@ impl TypedKind for Producer {
     fn set_fields(&self, _: &KafkaProducerSpec) -> &'static [&'static str] {
         &["rate_per_s", "acks"]
     }
+    /// The other acks.
+    fn candidates(&self, id: &str, v: &NodeView) -> Vec<Offer> {
+        let Some(p) = v.params::<kafka_client::ProducerParams>() else { return Vec::new() };
+        [Acks::Leader, Acks::All, Acks::None]
+            .into_iter()
+            .filter(|&a| a != p.acks)
+            .map(|a| {
+                let change = FaultSpec { acks: Some(a), ..Default::default() };
+                (format!("{id}: acks={}", p.acks.name()), format!("{id}: acks={}", a.name()), offers::set(id, change))
+            })
+            .collect()
+    }
+    fn settings(&self, v: &NodeView) -> FaultSpec {
+        let Some(p) = v.params::<kafka_client::ProducerParams>() else { return FaultSpec::default() };
+        FaultSpec { rate_per_s: Some(p.arrivals.rate_per_s()), acks: Some(p.acks), ..Default::default() }
+    }
     fn is_source(&self) -> bool {
         true
     }
@@ -158,6 +177,12 @@ impl TypedKind for Publisher {
     }
     fn set_fields(&self, _: &RabbitPublisherSpec) -> &'static [&'static str] {
         &["rate_per_s"]
+    }
+    fn candidates(&self, id: &str, v: &NodeView) -> Vec<Offer> {
+        v.params::<SourceParams>().map_or_else(Vec::new, |p| offers::rate(id, p.arrivals.rate_per_s(), "msg/s"))
+    }
+    fn settings(&self, v: &NodeView) -> FaultSpec {
+        v.params::<SourceParams>().map(SourceParams::settings).unwrap_or_default()
     }
     fn is_source(&self) -> bool {
         true

@@ -23,8 +23,9 @@ use serde::Serialize;
 use super::spec::{ExchangeType, HeadersMatch, RabbitConsumerSpec, RabbitMqSpec, RabbitPublisherSpec};
 use crate::families::messaging::topic::topic_matches;
 use crate::families::web_tier::client::ArrivalClock;
+use crate::families::web_tier::spec::SourceParams;
 use crate::sim::dist::Duration;
-use crate::sim::engine::{Ctx, Node, NodeParams, NodeSummary, NodeView, OwnPart, OwnSummary, Payload, Status};
+use crate::sim::engine::{Ctx, Node, NodeSummary, NodeView, OwnPart, OwnSummary, Payload, Status};
 use crate::sim::family::CollectMap;
 use crate::sim::family::{self, Delivery};
 use crate::sim::kind::NodeSpec;
@@ -805,7 +806,7 @@ impl Node for Publisher {
     fn view(&self) -> NodeView {
         NodeView {
             kind: "rabbit_publisher",
-            params: NodeParams::Client { arrivals: self.arrivals.spec().clone() },
+            params: Some(OwnPart::new(SourceParams { arrivals: self.arrivals.spec().clone() })),
             completed: self.published,
             ..Default::default()
         }

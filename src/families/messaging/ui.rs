@@ -96,7 +96,7 @@ fn normal_lag(s: &Scenario, group: &str, topic: &str, partitions: usize) -> f64 
         .node_specs
         .iter()
         .filter_map(|n| n.spec_of::<KafkaProducerSpec>().filter(|p| p.topic == topic))
-        .map(|p| crate::live::rate_of(&p.arrivals))
+        .map(|p| p.arrivals.rate_per_s())
         .sum();
     let consumer = s.node_specs.iter().filter_map(|n| n.spec_of::<KafkaConsumerSpec>()).find(|c| c.group == group);
     let (commit_s, poll) =
@@ -436,15 +436,14 @@ pub fn describe(id: &str, v: &NodeView, state: &str) -> Option<String> {
 /// publisher (its rate); `None` for any other node.
 pub fn inspector(
     lab: Lab,
-    cell: RwSignal<crate::ui::scene::Live>,
+    _: RwSignal<crate::ui::scene::Live>,
     id: String,
-    params: &crate::sim::engine::NodeParams,
+    v: &crate::sim::engine::NodeView,
 ) -> Option<AnyView> {
-    use crate::sim::engine::NodeParams;
     use crate::sim::spec::{Acks, FaultSpec};
-    let kind = cell.with_untracked(|l| l.view.kind);
-    Some(match (kind, params) {
-        ("kafka_producer", NodeParams::Producer { arrivals, acks }) => {
+    Some(match v.kind {
+        "kafka_producer" => {
+            let super::kafka_client::ProducerParams { arrivals, acks } = v.params()?;
             let id_acks = id.clone();
             view! {
                 {enum_choice(
@@ -459,7 +458,10 @@ pub fn inspector(
             }
             .into_any()
         }
-        ("rabbit_publisher", NodeParams::Client { arrivals }) => rate_form(lab, id, arrivals, "messages/s"),
+        "rabbit_publisher" => {
+            let arrivals = &v.params::<crate::families::web_tier::spec::SourceParams>()?.arrivals;
+            rate_form(lab, id, arrivals, "messages/s")
+        }
         _ => return None,
     })
 }

@@ -4,13 +4,13 @@
 //!
 //! [`OwnKind`]: crate::sim::kind::OwnKind
 
-use super::sharded_store::{self, StoreSummary};
+use super::sharded_store::{self, StoreParams, StoreSummary};
 use super::spec::ShardedStoreSpec;
 use crate::families::family::Parts;
-use crate::sim::engine::{Node, NodeSummary};
+use crate::sim::engine::{Node, NodeSummary, NodeView};
 use crate::sim::kind::{ChartWords, PartsOf};
 use crate::sim::kind::{NodeSpec, TypedKind};
-use crate::sim::spec::CallOp;
+use crate::sim::spec::{CallOp, FaultSpec};
 use crate::sim::validate::{NodeIdx, Problems, Topology};
 
 /// `sharded_store`.
@@ -62,6 +62,12 @@ impl TypedKind for Store {
     }
     fn chart_words(&self) -> ChartWords {
         ChartWords { utilisation: Some("(mean of its shards)"), ..ChartWords::default() }
+    }
+    fn candidates(&self, id: &str, v: &NodeView) -> Vec<crate::families::offers::Offer> {
+        v.params::<StoreParams>().map_or_else(Vec::new, |p| p.candidates(id))
+    }
+    fn settings(&self, v: &NodeView) -> FaultSpec {
+        v.params::<StoreParams>().map(StoreParams::settings).unwrap_or_default()
     }
     fn summary_text(&self, id: &str, summary: &NodeSummary) -> Vec<String> {
         summary.own::<StoreSummary>().map_or_else(Vec::new, |st| store_text(id, st))

@@ -28,14 +28,14 @@ use super::spec::ShardedStoreSpec;
 use crate::families::sharding::placement::{Placement, key_hash, load_balance, shard_name};
 use crate::sim::dist::Duration;
 use crate::sim::engine::{
-    Ctx, Membership, Node, NodeParams, NodeSummary, NodeView, Op, OwnPart, OwnSummary, Payload, Request, Status,
+    Ctx, Membership, Node, NodeSummary, NodeView, Op, OwnPart, OwnSummary, Payload, Request, Status,
 };
 use crate::sim::family::PartState;
 use crate::sim::kind::NodeSpec;
 use crate::sim::kind::PartsOf;
 use crate::sim::metrics::{NodeSample, WindowLatency};
 use crate::sim::spec::service_time;
-use crate::sim::spec::{KeySpec, Partitioning, Routing, ServiceTimeSpec};
+use crate::sim::spec::{FaultSpec, KeySpec, Partitioning, Routing, ServiceTimeSpec};
 use crate::sim::time::{SimTime, ms_to_ns, ns_to_s, per_s};
 use crate::sim::validate::validate_service_time;
 use crate::sim::validate::{Change, NodeIdx, Problems, Topology, limits};
@@ -68,6 +68,59 @@ pub fn parts(s: &ShardedStoreSpec) -> PartsOf {
         count: s.shards,
         must_name: false,
         membership: Some(limits::MAX_SHARDS),
+    }
+}
+
+/// A sharded store's settings (`NodeView::params`): its shards' service
+/// time, and where its keys live and how requests find them (what a `set`
+/// entry changes).
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoreParams {
+    pub service_time: ServiceTimeSpec,
+    pub partitioning: Partitioning,
+    pub routing: Routing,
+    pub vnodes: u32,
+}
+
+impl StoreParams {
+    /// Every other placement and routing, and ten times more or fewer
+    /// virtual nodes (hash placement only).
+    pub fn candidates(&self, id: &str) -> Vec<crate::families::offers::Offer> {
+        let mut out = Vec::new();
+        let mut offer = |a: String, b: String, change: FaultSpec| {
+            out.push((format!("{id}: {a}"), format!("{id}: {b}"), crate::families::offers::set(id, change)))
+        };
+        for p in Partitioning::ALL.into_iter().filter(|&p| p != self.partitioning) {
+            let change = FaultSpec { partitioning: Some(p), ..Default::default() };
+            offer(self.partitioning.label().into(), p.label().into(), change);
+        }
+        for r in Routing::ALL.into_iter().filter(|&r| r != self.routing) {
+            offer(self.routing.label().into(), r.label().into(), FaultSpec { routing: Some(r), ..Default::default() });
+        }
+        if self.partitioning == Partitioning::Hash {
+            let v = self.vnodes;
+            for n in [v.saturating_mul(10).min(1000), (v / 10).max(1)] {
+                if n != v {
+                    offer(
+                        format!("{v} vnodes"),
+                        format!("{n} vnodes"),
+                        FaultSpec { vnodes: Some(n), ..Default::default() },
+                    );
+                }
+            }
+        }
+        out
+    }
+
+    /// Its `set` fields now (`OwnKind::settings`; workers are the view's).
+    pub fn settings(&self) -> FaultSpec {
+        FaultSpec {
+            service_time: Some(self.service_time.clone()),
+            partitioning: Some(self.partitioning),
+            routing: Some(self.routing),
+            vnodes: Some(self.vnodes),
+            ..Default::default()
+        }
     }
 }
 
@@ -997,12 +1050,12 @@ impl Node for ShardedStore {
         let live_workers = shards.iter().filter(|s| s.up && s.present).count() as u32 * self.workers;
         NodeView {
             kind: "sharded_store",
-            params: NodeParams::Store {
+            params: Some(OwnPart::new(StoreParams {
                 service_time: self.service_spec.clone(),
                 partitioning: self.placement.partitioning(),
                 routing: self.routing,
                 vnodes: self.placement.vnodes(),
-            },
+            })),
             in_service: shards.iter().map(|s| u64::from(s.busy)).sum(),
             workers: live_workers,
             queue_len: shards.iter().map(|s| s.queue_len).sum(),

@@ -24,9 +24,9 @@ use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
 use crate::families::sharding::placement::load_balance;
-use crate::families::sharding::sharded_store::{RingLayout, StoreView};
+use crate::families::sharding::sharded_store::{RingLayout, StoreParams, StoreView};
 use crate::format::thousands;
-use crate::sim::engine::{NodeParams, NodeView};
+use crate::sim::engine::NodeView;
 use crate::sim::spec::{FaultSpec, Partitioning, Routing};
 use crate::sim::validate::NodeIdx;
 use crate::ui::canvas;
@@ -505,11 +505,8 @@ pub fn panel() -> AnyView {
 /// A sharded store's editor: placement, routing, virtual nodes, the shards'
 /// workers and service time, and one shard's fate (fail, recover, remove) or
 /// a new shard.
-pub fn inspector(lab: Lab, cell: RwSignal<Live>, id: String, params: &NodeParams) -> Option<AnyView> {
-    let NodeParams::Store { service_time, .. } = params else {
-        return None;
-    };
-    let service_time = service_time.clone();
+pub fn inspector(lab: Lab, cell: RwSignal<Live>, id: String, v: &NodeView) -> Option<AnyView> {
+    let service_time = v.params::<StoreParams>()?.service_time.clone();
     // (shard, up) of the shards in the placement: the options change only
     // when these do, so a choice survives the frames in between.
     let st = cell.with_untracked(|l| l.view.own::<StoreView>().cloned());

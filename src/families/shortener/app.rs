@@ -22,7 +22,7 @@ use std::collections::VecDeque;
 use super::spec::{AppParams, IdsSpec, Strategy, UrlAppSpec};
 use crate::families::web_tier::station::{Admit, Station};
 use crate::sim::dist::Duration;
-use crate::sim::engine::{Ctx, Node, NodeParams, NodeSummary, NodeView, Op, Payload, Request, Status};
+use crate::sim::engine::{Ctx, Node, NodeSummary, NodeView, Op, OwnPart, Payload, Request, Status};
 use crate::sim::family::{Figure, Story};
 use crate::sim::kind::NodeSpec;
 use crate::sim::metrics::NodeSample;
@@ -211,8 +211,7 @@ pub fn check_params(s: &UrlAppSpec, params: &serde_json::Value, path: &str, out:
 /// A/B changes the compare panel offers for an app: each other ID strategy
 /// (range only with a coordinator, which `spec` cannot tell, so the edit's
 /// validation decides) and the other redirect code.
-pub fn candidates(id: &str, spec: &serde_json::Value) -> Vec<(String, String, crate::sim::spec::FaultSpec)> {
-    let Some(s) = crate::sim::validate::read_as::<UrlAppSpec>(spec) else { return Vec::new() };
+pub fn candidates(id: &str, s: &UrlAppSpec) -> Vec<(String, String, crate::sim::spec::FaultSpec)> {
     let edit = |v: serde_json::Value| crate::sim::spec::FaultSpec {
         set: Some(id.to_string()),
         params: Some(v),
@@ -1000,7 +999,7 @@ impl Node for App {
     fn view(&self) -> NodeView {
         let c = &self.counts;
         let mut v = self.st.view("url_app");
-        v.params = NodeParams::Own { spec: serde_json::to_value(&self.spec).unwrap_or_default() };
+        v.params = Some(OwnPart::new(self.spec.clone()));
         // Every request answered with an error: drops and crashes included.
         v.errors = c.writes_failed + c.redirects_failed;
         v.figures = vec![

@@ -7,7 +7,9 @@
 use super::spec::{IdCoordinatorSpec, UrlAppSpec, UrlDbSpec, UrlUsersSpec};
 use super::{app, coordinator, table, users};
 use crate::families::family::Parts;
-use crate::sim::engine::Node;
+use crate::families::offers::own_settings;
+use crate::families::web_tier::spec::StationParams;
+use crate::sim::engine::{Node, NodeView};
 use crate::sim::kind::{NodeSpec, TypedKind};
 use crate::sim::spec::{CallOp, FaultSpec};
 use crate::sim::validate::{NodeIdx, Problems, Topology};
@@ -71,6 +73,11 @@ impl TypedKind for Users {
     ) {
         users::check_params(params, path, p)
     }
+    /// Its spec, and its total rate (what `rate_per_s` sets, the mix kept).
+    fn settings(&self, v: &NodeView) -> FaultSpec {
+        let spec = v.params::<UrlUsersSpec>();
+        FaultSpec { rate_per_s: spec.map(|s| s.writes_per_s + s.redirects_per_s), ..own_settings(spec) }
+    }
 }
 
 impl TypedKind for App {
@@ -107,8 +114,12 @@ impl TypedKind for App {
     ) {
         app::check_params(s, params, path, out, p)
     }
-    fn candidates(&self, id: &str, spec: &serde_json::Value) -> Vec<(String, String, FaultSpec)> {
-        app::candidates(id, spec)
+    fn candidates(&self, id: &str, v: &NodeView) -> Vec<(String, String, FaultSpec)> {
+        v.params::<UrlAppSpec>().map_or_else(Vec::new, |s| app::candidates(id, s))
+    }
+    fn settings(&self, v: &NodeView) -> FaultSpec {
+        let spec = v.params::<UrlAppSpec>();
+        FaultSpec { service_time: spec.map(|s| s.service_time.clone()), ..own_settings(spec) }
     }
     /// What each variant's writes paid.
     fn verdict_figures(&self) -> &'static [(&'static str, &'static str)] {
@@ -143,6 +154,15 @@ impl TypedKind for Db {
     }
     fn build(&self, s: &UrlDbSpec, _: &[NodeSpec], _: NodeIdx, _: &Topology) -> Box<dyn Node> {
         Box::new(table::Table::new(s))
+    }
+    fn candidates(&self, id: &str, v: &NodeView) -> Vec<(String, String, FaultSpec)> {
+        v.params::<StationParams>().map_or_else(Vec::new, |p| p.candidates(id, v.workers))
+    }
+    fn settings(&self, v: &NodeView) -> FaultSpec {
+        v.params::<StationParams>().map(StationParams::settings).unwrap_or_default()
+    }
+    fn queue_role(&self, v: &NodeView) -> Option<crate::sim::theory::QueueRole> {
+        v.params::<StationParams>()?.queue_role(v.workers)
     }
 }
 

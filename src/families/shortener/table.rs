@@ -18,9 +18,10 @@
 
 use std::collections::BTreeMap;
 
+use crate::families::web_tier::spec::StationParams;
 use crate::families::web_tier::station::{Desk, Station};
 use crate::sim::dist::Duration;
-use crate::sim::engine::{Ctx, Node, NodeParams, NodeSummary, NodeView, Op, Payload, Request, Status};
+use crate::sim::engine::{Ctx, Node, NodeSummary, NodeView, Op, OwnPart, Payload, Request, Status};
 use crate::sim::family::Figure;
 use crate::sim::metrics::NodeSample;
 use crate::sim::spec::service_time;
@@ -202,7 +203,7 @@ impl Node for Table {
         v.in_service += u64::from(self.counter.st.busy);
         v.queue_len += self.counter.st.queue_len();
         v.completed += self.counter.st.completed;
-        v.params = NodeParams::Server { service_time: self.read_spec.clone(), hold_worker: None };
+        v.params = Some(OwnPart::new(StationParams { service_time: self.read_spec.clone(), hold_worker: None }));
         v.figures = vec![
             ("Rows", self.rows() as f64),
             ("Rows inserted in the run", self.held.len() as f64),

@@ -15,8 +15,9 @@
 use leptos::html::Input;
 use leptos::prelude::*;
 
-use super::spec::{IdsSpec, Strategy};
-use crate::sim::engine::{NodeParams, NodeView};
+use super::spec::{IdsSpec, Strategy, UrlAppSpec, UrlUsersSpec};
+use crate::families::web_tier::spec::StationParams;
+use crate::sim::engine::NodeView;
 use crate::sim::spec::FaultSpec;
 use crate::sim::validate::read_as;
 use crate::ui::estimator::{Estimator, Field, bytes};
@@ -276,10 +277,7 @@ fn edits_for(lab: Lab, values: &[f64]) -> Vec<crate::ui::estimator::Edit> {
     let mut codes = 0u64;
     for &i in &users {
         let (w, r) = (e.peak_writes_per_s / share, e.peak_redirects_per_s / share);
-        if let Some(c) = scene.nodes[i].with_untracked(|l| match &l.view.params {
-            NodeParams::Own { spec } => spec.get("codes").and_then(|c| c.as_u64()),
-            _ => None,
-        }) {
+        if let Some(c) = scene.nodes[i].with_untracked(|l| l.view.params::<UrlUsersSpec>().map(|s| s.codes)) {
             codes = codes.max(c);
         }
         out.push((
@@ -306,10 +304,7 @@ fn edits_for(lab: Lab, values: &[f64]) -> Vec<crate::ui::estimator::Edit> {
     }
     let len = e.code_length as u32;
     for i in (0..scene.kinds.len()).filter(|&i| scene.kinds[i] == "url_app") {
-        let ids_now = scene.nodes[i].with_untracked(|l| match &l.view.params {
-            NodeParams::Own { spec } => spec.get("ids").and_then(read_as::<IdsSpec>),
-            _ => None,
-        });
+        let ids_now = scene.nodes[i].with_untracked(|l| l.view.params::<UrlAppSpec>().map(|s| s.ids));
         let params = match ids_now {
             Some(mut ids) if ids.strategy == Strategy::Hash => {
                 ids.length = Some(len);
@@ -327,27 +322,23 @@ pub fn panel() -> AnyView {
     view! { <ShortenerPanel/> }.into_any()
 }
 
-/// The spec of a node whose fields are its own (`NodeParams::Own`).
-fn own_spec(cell: RwSignal<Live>) -> Memo<serde_json::Value> {
+/// The spec of a node whose fields are its own (`params`), in the
+/// format's words, as its editor reads it while it is open.
+fn own_spec<T: serde::Serialize + 'static>(cell: RwSignal<Live>) -> Memo<serde_json::Value> {
     Memo::new(move |_| {
-        cell.with(|l| match &l.view.params {
-            NodeParams::Own { spec } => spec.clone(),
-            _ => serde_json::Value::Null,
-        })
+        cell.with(|l| l.view.params::<T>().and_then(|s| serde_json::to_value(s).ok()).unwrap_or_default())
     })
 }
 
 /// Editors of the family's kinds: an app's ID strategy, code length, block
 /// size, redirect code and clock; the users' rates and viral share; the
 /// table's workers and service time.
-pub fn inspector(lab: Lab, cell: RwSignal<Live>, id: String, params: &NodeParams) -> Option<AnyView> {
-    let (kind, workers) = cell.with_untracked(|l| (l.view.kind, l.view.workers));
+pub fn inspector(lab: Lab, cell: RwSignal<Live>, id: String, v: &NodeView) -> Option<AnyView> {
+    let kind = v.kind;
     // The table: its workers and service time, as any station's.
-    if let ("url_db", NodeParams::Server { service_time, .. }) = (kind, params) {
-        return Some(workers_form(lab, id, "Workers", workers, service_time.clone()));
+    if let ("url_db", Some(p)) = (kind, v.params::<StationParams>()) {
+        return Some(workers_form(lab, id, "Workers", v.workers, p.service_time.clone()));
     }
-    let NodeParams::Own { .. } = params else { return None };
-    let spec = own_spec(cell);
     let set = {
         let id = id.clone();
         Callback::new(move |v: serde_json::Value| {
@@ -355,8 +346,8 @@ pub fn inspector(lab: Lab, cell: RwSignal<Live>, id: String, params: &NodeParams
         })
     };
     match kind {
-        "url_app" => Some(app_editor(lab, cell, id, spec, set)),
-        "url_users" => Some(users_editor(lab, id, spec, set)),
+        "url_app" => Some(app_editor(lab, cell, id, own_spec::<UrlAppSpec>(cell), set)),
+        "url_users" => Some(users_editor(lab, id, own_spec::<UrlUsersSpec>(cell), set)),
         _ => None,
     }
 }

@@ -21,7 +21,7 @@ use rand::Rng;
 use super::spec::{UrlUsersSpec, UsersParams};
 use crate::families::web_tier::client::ArrivalClock;
 use crate::sim::dist::KeyDist;
-use crate::sim::engine::{Ctx, Node, NodeParams, NodeSummary, NodeView, Op, Payload, Request, Status};
+use crate::sim::engine::{Ctx, Node, NodeSummary, NodeView, Op, OwnPart, Payload, Request, Status};
 use crate::sim::family::Figure;
 use crate::sim::metrics::{LatencyHist, NodeSample, Outcomes, WindowLatency};
 use crate::sim::spec::ArrivalSpec;
@@ -281,7 +281,7 @@ impl Node for Users {
     fn view(&self) -> NodeView {
         NodeView {
             kind: "url_users",
-            params: NodeParams::Own { spec: serde_json::to_value(&self.spec).unwrap_or_default() },
+            params: Some(OwnPart::new(self.spec.clone())),
             in_service: self.sent_writes + self.sent_redirects - self.outcomes.finished(),
             completed: self.outcomes.completed,
             errors: self.errors(),

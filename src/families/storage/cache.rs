@@ -8,9 +8,10 @@
 //!   fail: everything held is reset and the store is lost; recover: empty, warms up
 //! ```
 
+use crate::families::web_tier::spec::StationParams;
 use crate::families::web_tier::station::{Desk, Station};
 use crate::sim::dist::Duration;
-use crate::sim::engine::{Ctx, Node, NodeParams, NodeSummary, NodeView, Op, Payload, Request, Status};
+use crate::sim::engine::{Ctx, Node, NodeSummary, NodeView, Op, OwnPart, Payload, Request, Status};
 use crate::sim::family::Figure;
 use crate::sim::metrics::NodeSample;
 use crate::sim::spec::service_time;
@@ -139,7 +140,7 @@ impl Node for CacheNode {
         let st = &self.desk.st;
         let c = self.store.stats();
         let mut v = st.view("cache");
-        v.params = NodeParams::Server { service_time: self.service_spec.clone(), hold_worker: None };
+        v.params = Some(OwnPart::new(StationParams { service_time: self.service_spec.clone(), hold_worker: None }));
         v.figures = vec![
             ("Hit ratio %", c.hit_ratio() * 100.0),
             ("Hits", c.hits as f64),

@@ -16,9 +16,10 @@
 //! replicas will be more desks beside it, reads routed among them and
 //! writes applied to them after a replication lag.
 
+use crate::families::web_tier::spec::StationParams;
 use crate::families::web_tier::station::{Desk, Station};
 use crate::sim::dist::Duration;
-use crate::sim::engine::{Ctx, Node, NodeParams, NodeSummary, NodeView, Op, Payload, Status};
+use crate::sim::engine::{Ctx, Node, NodeSummary, NodeView, Op, OwnPart, Payload, Status};
 use crate::sim::metrics::NodeSample;
 use crate::sim::spec::ServiceTimeSpec;
 use crate::sim::spec::service_time;
@@ -140,7 +141,7 @@ impl Node for Database {
             figures.push(("Max connections", f64::from(c)));
         }
         let mut v = st.view("database");
-        v.params = NodeParams::Server { service_time: self.read_spec.clone(), hold_worker: None };
+        v.params = Some(OwnPart::new(StationParams { service_time: self.read_spec.clone(), hold_worker: None }));
         v.figures = figures;
         v
     }

@@ -8,9 +8,12 @@
 use super::spec::{CacheSpec, DatabaseSpec};
 use super::{cache, database};
 use crate::families::family::Parts;
-use crate::sim::engine::Node;
+use crate::families::offers::{self, Offer};
+use crate::families::web_tier::spec::StationParams;
+use crate::sim::engine::{Node, NodeView};
 use crate::sim::kind::{NodeSpec, TypedKind};
-use crate::sim::spec::CallOp;
+use crate::sim::spec::{CallOp, FaultSpec};
+use crate::sim::theory::QueueRole;
 use crate::sim::validate::{NodeIdx, Problems, Topology};
 
 /// `cache`.
@@ -56,6 +59,44 @@ impl TypedKind for Cache {
     fn check_params(&self, _: &CacheSpec, params: &serde_json::Value, path: &str, _: &[&NodeSpec], p: &mut Problems) {
         cache::check_params(params, path, p)
     }
+    /// A pool's offers, and twice or half the entries it holds.
+    fn candidates(&self, id: &str, v: &NodeView) -> Vec<Offer> {
+        let mut out = station_offers(id, v);
+        if let Some(now) = capacity(v) {
+            for n in [now.saturating_mul(2).min(cache::MAX_CACHE_ENTRIES), (now / 2).max(1)] {
+                if n != now {
+                    let change = FaultSpec { params: Some(serde_json::json!({ "capacity": n })), ..Default::default() };
+                    let label = |n: u64| format!("{id}: {} entries", crate::lessons::rounded(n as f64, 0));
+                    out.push((label(now), label(n), offers::set(id, change)));
+                }
+            }
+        }
+        out
+    }
+    fn settings(&self, v: &NodeView) -> FaultSpec {
+        let params = capacity(v).map(|n| serde_json::json!({ "capacity": n }));
+        FaultSpec { params, ..station_settings(v) }
+    }
+    fn queue_role(&self, v: &NodeView) -> Option<QueueRole> {
+        station_role(v)
+    }
+}
+
+/// The entries a cache holds at most now (a figure of its view).
+fn capacity(v: &NodeView) -> Option<u64> {
+    v.figures.iter().find(|f| f.0 == "Capacity").map(|f| f.1 as u64)
+}
+
+fn station_offers(id: &str, v: &NodeView) -> Vec<Offer> {
+    v.params::<StationParams>().map_or_else(Vec::new, |p| p.candidates(id, v.workers))
+}
+
+fn station_role(v: &NodeView) -> Option<QueueRole> {
+    v.params::<StationParams>()?.queue_role(v.workers)
+}
+
+fn station_settings(v: &NodeView) -> FaultSpec {
+    v.params::<StationParams>().map(StationParams::settings).unwrap_or_default()
 }
 
 impl TypedKind for Database {
@@ -81,6 +122,15 @@ impl TypedKind for Database {
     }
     fn is_leaf_store(&self) -> bool {
         true
+    }
+    fn candidates(&self, id: &str, v: &NodeView) -> Vec<Offer> {
+        station_offers(id, v)
+    }
+    fn settings(&self, v: &NodeView) -> FaultSpec {
+        station_settings(v)
+    }
+    fn queue_role(&self, v: &NodeView) -> Option<QueueRole> {
+        station_role(v)
     }
 }
 

@@ -4,7 +4,8 @@
 use leptos::html::Input;
 use leptos::prelude::*;
 
-use crate::sim::engine::NodeParams;
+use crate::families::web_tier::spec::StationParams;
+use crate::sim::engine::NodeView;
 use crate::sim::spec::FaultSpec;
 use crate::ui::scene::Live;
 use crate::ui::state::Lab;
@@ -14,12 +15,10 @@ use super::cache::MAX_CACHE_ENTRIES;
 
 /// A cache's editor (capacity, then workers and service time) or a
 /// database's (workers and service time); `None` for any other node.
-pub fn inspector(lab: Lab, cell: RwSignal<Live>, id: String, params: &NodeParams) -> Option<AnyView> {
-    let NodeParams::Server { service_time, .. } = params else { return None };
-    let (kind, workers, capacity) = cell.with_untracked(|l| {
-        let cap = l.view.figures.iter().find(|f| f.0 == "Capacity").map_or(0.0, |f| f.1);
-        (l.view.kind, l.view.workers, cap)
-    });
+pub fn inspector(lab: Lab, _: RwSignal<Live>, id: String, v: &NodeView) -> Option<AnyView> {
+    let StationParams { service_time, .. } = v.params()?;
+    let (kind, workers) = (v.kind, v.workers);
+    let capacity = v.figures.iter().find(|f| f.0 == "Capacity").map_or(0.0, |f| f.1);
     match kind {
         "cache" => {}
         "database" => return Some(workers_form(lab, id, "Workers", workers, service_time.clone())),

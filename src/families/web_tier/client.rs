@@ -6,9 +6,9 @@
 //!   … ─► Response ─► latency = now − created ─► metrics
 //! ```
 
-use super::spec::{ClientSpec, OpsSpec};
+use super::spec::{ClientSpec, OpsSpec, SourceParams};
 use crate::sim::dist::{Duration, KeyDist};
-use crate::sim::engine::{Ctx, Node, NodeParams, NodeSummary, NodeView, Op, Payload, Request, Status};
+use crate::sim::engine::{Ctx, Node, NodeSummary, NodeView, Op, OwnPart, Payload, Request, Status};
 use crate::sim::metrics::{LatencyHist, NodeSample, Outcomes, WindowLatency};
 use crate::sim::spec::{ArrivalSpec, KeySpec};
 use crate::sim::time::{SimTime, s_to_ns};
@@ -264,7 +264,7 @@ impl Node for Client {
     fn view(&self) -> NodeView {
         NodeView {
             kind: "client",
-            params: NodeParams::Client { arrivals: self.arrivals.spec().clone() },
+            params: Some(OwnPart::new(SourceParams { arrivals: self.arrivals.spec().clone() })),
             in_service: self.sent - self.outcomes.finished(),
             completed: self.outcomes.completed,
             errors: self.errors(),

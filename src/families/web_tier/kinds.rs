@@ -4,12 +4,14 @@
 //!
 //! [`OwnKind`]: crate::sim::kind::OwnKind
 
-use super::spec::{ClientSpec, LoadBalancerSpec, ServerSpec, StepSpec};
+use super::spec::{BalancerParams, ClientSpec, LoadBalancerSpec, ServerSpec, SourceParams, StationParams, StepSpec};
 use super::{client, load_balancer, server};
 use crate::families::family::Parts;
-use crate::sim::engine::Node;
+use crate::families::offers::{self, Offer};
+use crate::sim::engine::{Node, NodeView};
 use crate::sim::kind::{NodeSpec, TypedKind};
-use crate::sim::spec::CallOp;
+use crate::sim::spec::{Algorithm, CallOp, FaultSpec};
+use crate::sim::theory::QueueRole;
 use crate::sim::validate::{NodeIdx, Problems, Topology};
 
 /// `client`.
@@ -60,6 +62,15 @@ impl TypedKind for Client {
     fn set_fields(&self, _: &ClientSpec) -> &'static [&'static str] {
         &["rate_per_s"]
     }
+    fn candidates(&self, id: &str, v: &NodeView) -> Vec<Offer> {
+        v.params::<SourceParams>().map_or_else(Vec::new, |p| offers::rate(id, p.arrivals.rate_per_s(), "req/s"))
+    }
+    fn settings(&self, v: &NodeView) -> FaultSpec {
+        v.params::<SourceParams>().map(SourceParams::settings).unwrap_or_default()
+    }
+    fn queue_role(&self, v: &NodeView) -> Option<QueueRole> {
+        v.params::<SourceParams>()?.queue_role()
+    }
 }
 
 impl TypedKind for Server {
@@ -100,6 +111,15 @@ impl TypedKind for Server {
     fn weight(&self, s: &ServerSpec) -> u32 {
         s.weight
     }
+    fn candidates(&self, id: &str, v: &NodeView) -> Vec<Offer> {
+        v.params::<StationParams>().map_or_else(Vec::new, |p| p.candidates(id, v.workers))
+    }
+    fn settings(&self, v: &NodeView) -> FaultSpec {
+        v.params::<StationParams>().map(StationParams::settings).unwrap_or_default()
+    }
+    fn queue_role(&self, v: &NodeView) -> Option<QueueRole> {
+        v.params::<StationParams>()?.queue_role(v.workers)
+    }
 }
 
 impl TypedKind for LoadBalancer {
@@ -135,6 +155,21 @@ impl TypedKind for LoadBalancer {
     }
     fn balances(&self) -> bool {
         true
+    }
+    /// Every other algorithm.
+    fn candidates(&self, id: &str, v: &NodeView) -> Vec<Offer> {
+        let Some(&BalancerParams { algorithm: now }) = v.params() else { return Vec::new() };
+        Algorithm::ALL
+            .into_iter()
+            .filter(|&a| a != now)
+            .map(|a| {
+                let change = FaultSpec { algorithm: Some(a), ..Default::default() };
+                (now.name().into(), a.name().into(), offers::set(id, change))
+            })
+            .collect()
+    }
+    fn settings(&self, v: &NodeView) -> FaultSpec {
+        FaultSpec { algorithm: v.params::<BalancerParams>().map(|p| p.algorithm), ..Default::default() }
     }
 }
 

@@ -15,9 +15,9 @@
 
 use rand::Rng;
 
-use super::spec::{HealthCheckSpec, LoadBalancerSpec};
+use super::spec::{BalancerParams, HealthCheckSpec, LoadBalancerSpec};
 use crate::families::ring::{HashRing, hash64};
-use crate::sim::engine::{BackendChange, Ctx, Node, NodeParams, NodeSummary, NodeView, Payload, Status};
+use crate::sim::engine::{BackendChange, Ctx, Node, NodeSummary, NodeView, OwnPart, Payload, Status};
 use crate::sim::family::CollectMap;
 use crate::sim::metrics::{LatencyHist, NodeSample};
 use crate::sim::spec::Algorithm;
@@ -386,7 +386,7 @@ impl Node for LoadBalancer {
     fn view(&self) -> NodeView {
         NodeView {
             kind: "load_balancer",
-            params: NodeParams::LoadBalancer { algorithm: self.algorithm },
+            params: Some(OwnPart::new(BalancerParams { algorithm: self.algorithm })),
             in_service: self.backends.iter().map(|b| b.active).sum(),
             completed: self.latency.count(),
             errors: self.refused,

@@ -16,9 +16,9 @@
 //! slot, so the answer finds its way back to the job that made it); a late
 //! answer, after a timeout or a retry, is recognised by its id and ignored.
 
-use super::spec::{CALLS_FOR, ServerSpec, StepSpec, When};
+use super::spec::{CALLS_FOR, ServerSpec, StationParams, StepSpec, When};
 use crate::sim::dist::Duration;
-use crate::sim::engine::{Ctx, Node, NodeParams, NodeSummary, NodeView, Op, Payload, Request, Status};
+use crate::sim::engine::{Ctx, Node, NodeSummary, NodeView, Op, OwnPart, Payload, Request, Status};
 use crate::sim::metrics::NodeSample;
 use crate::sim::spec::service_time;
 use crate::sim::spec::{CallOp, ServiceTimeSpec};
@@ -536,10 +536,10 @@ impl Node for Server {
         }
         let mut v = st.view("server");
         v.errors += self.call_failures;
-        v.params = NodeParams::Server {
+        v.params = Some(OwnPart::new(StationParams {
             service_time: self.service_spec.clone(),
             hold_worker: (!self.targets.is_empty()).then_some(self.hold_worker),
-        };
+        }));
         v.figures = figures;
         v
     }

@@ -164,3 +164,79 @@ impl HealthCheckSpec {
         *self == Self::default()
     }
 }
+
+/// What a client, a message publisher or any source shows as its settings
+/// (`NodeView::params`): its arrival process as it is now.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SourceParams {
+    pub arrivals: ArrivalSpec,
+}
+
+/// A station's settings (a server; a database, a cache, a URL table): its
+/// service time and, for a server that makes calls, whether a worker waits
+/// for them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StationParams {
+    pub service_time: ServiceTimeSpec,
+    pub hold_worker: Option<bool>,
+}
+
+/// A balancer's settings.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct BalancerParams {
+    pub algorithm: Algorithm,
+}
+
+impl SourceParams {
+    /// Its `set` fields now (`OwnKind::settings`).
+    pub fn settings(&self) -> crate::sim::spec::FaultSpec {
+        crate::sim::spec::FaultSpec { rate_per_s: Some(self.arrivals.rate_per_s()), ..Default::default() }
+    }
+
+    /// Its M/M/c part: Poisson arrivals only.
+    pub fn queue_role(&self) -> Option<crate::sim::theory::QueueRole> {
+        match self.arrivals {
+            ArrivalSpec::Poisson { rate_per_s } => Some(crate::sim::theory::QueueRole::Arrivals { rate_per_s }),
+            _ => None,
+        }
+    }
+}
+
+impl StationParams {
+    /// Its `set` fields now (`OwnKind::settings`; workers are the view's).
+    pub fn settings(&self) -> crate::sim::spec::FaultSpec {
+        crate::sim::spec::FaultSpec {
+            service_time: Some(self.service_time.clone()),
+            hold_worker: self.hold_worker,
+            ..Default::default()
+        }
+    }
+
+    /// Its M/M/c part: `workers` with exponential service only.
+    pub fn queue_role(&self, workers: u32) -> Option<crate::sim::theory::QueueRole> {
+        match self.service_time {
+            ServiceTimeSpec::Exponential { mean_ms } => {
+                Some(crate::sim::theory::QueueRole::Servers { workers, mean_service_s: mean_ms / 1e3 })
+            }
+            _ => None,
+        }
+    }
+
+    /// The A/B offers of a pool (`OwnKind::candidates`): hold or free the
+    /// workers during calls (a server that makes calls), twice or half
+    /// the workers.
+    pub fn candidates(&self, id: &str, workers: u32) -> Vec<crate::families::offers::Offer> {
+        let mut out = Vec::new();
+        if let Some(hold) = self.hold_worker {
+            let name = |h: bool| if h { "workers held during calls" } else { "workers freed during calls" };
+            let change = crate::sim::spec::FaultSpec { hold_worker: Some(!hold), ..Default::default() };
+            out.push((
+                format!("{id}: {}", name(hold)),
+                format!("{id}: {}", name(!hold)),
+                crate::families::offers::set(id, change),
+            ));
+        }
+        out.extend(crate::families::offers::workers(id, workers));
+        out
+    }
+}

@@ -5,8 +5,9 @@
 
 use leptos::prelude::*;
 
+use super::spec::{BalancerParams, SourceParams, StationParams};
 use crate::families::family::Parts;
-use crate::sim::engine::{NodeParams, NodeView};
+use crate::sim::engine::NodeView;
 use crate::sim::spec::{Algorithm, FaultSpec};
 use crate::ui::scene::Live;
 use crate::ui::state::Lab;
@@ -21,11 +22,12 @@ crate::split::family_chunk!(family_web_tier_editors);
 
 /// The editor of a client, a server or a load balancer; `None` for any
 /// other node.
-pub fn inspector(lab: Lab, cell: RwSignal<Live>, id: String, params: &NodeParams) -> Option<AnyView> {
-    let (kind, workers) = cell.with_untracked(|l| (l.view.kind, l.view.workers));
-    Some(match (kind, params) {
-        ("client", NodeParams::Client { arrivals }) => rate_form(lab, id, arrivals, "requests/s"),
-        ("server", NodeParams::Server { service_time, hold_worker }) => {
+pub fn inspector(lab: Lab, _: RwSignal<Live>, id: String, v: &NodeView) -> Option<AnyView> {
+    Some(match v.kind {
+        "client" => rate_form(lab, id, &v.params::<SourceParams>()?.arrivals, "requests/s"),
+        "server" => {
+            let StationParams { service_time, hold_worker } = v.params()?;
+            let workers = v.workers;
             let id_hold = id.clone();
             view! {
                 {hold_worker.map(|current| enum_choice(
@@ -40,7 +42,8 @@ pub fn inspector(lab: Lab, cell: RwSignal<Live>, id: String, params: &NodeParams
             }
             .into_any()
         }
-        ("load_balancer", &NodeParams::LoadBalancer { algorithm }) => {
+        "load_balancer" => {
+            let &BalancerParams { algorithm } = v.params()?;
             let id_set = id.clone();
             view! {
                 <div class="edit">
