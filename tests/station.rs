@@ -6,7 +6,7 @@ use scalelab::families::web_tier::station::{Admit, Station};
 use scalelab::sim::engine::Request;
 
 fn req(id: u64) -> Request {
-    Request::new(id, 0, 0, id, 0)
+    Request::new(id, 0, id, 0)
 }
 
 fn admitted(st: &mut Station, now: u64, id: u64) -> &'static str {

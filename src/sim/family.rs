@@ -503,7 +503,7 @@ mod tests {
         assert_eq!(Payload::own(Ping::Batch { body: 3 }).body(), Some(3));
         assert_eq!(Payload::Timer { tag: 1, slot: 2 }.typed::<Ping>(), Delivery::Timer { tag: 1, slot: 2 });
         assert_eq!(Payload::Timer { tag: 1, slot: 2 }.body(), None);
-        let r = Request::new(5, 0, 0, 9, 0);
+        let r = Request::new(5, 0, 9, 0);
         assert_eq!(Payload::Request(r).typed::<Ping>(), Delivery::Request(r));
         assert_eq!(Payload::Response(r).typed::<Ping>(), Delivery::Response(r));
     }

@@ -3,7 +3,6 @@
 
 use serde::Serialize;
 
-use super::ids::NodeIdx;
 use super::limits;
 use super::time::SimTime;
 
@@ -29,8 +28,6 @@ pub enum Status {
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Request {
     pub id: u64,
-    /// The client node that sent it.
-    pub client: NodeIdx,
     /// Drawn from the client's population; what `ip_hash` hashes.
     pub client_id: u32,
     /// Drawn from the client's key distribution.
@@ -43,9 +40,10 @@ pub struct Request {
     pub op: Op,
     /// On an answer to a `Get`: whether the key was there.
     pub hit: bool,
-    /// The sender's own correlation number (a server's call slot); the
-    /// answer carries it back unchanged. 0 for a client's request.
-    pub tag: u32,
+    /// The sender's own fields, typed by its family ([`Note`]): a server's
+    /// call slot, a chat frame's kind and whom it is about. The answer
+    /// carries them back unchanged; a client's request has none.
+    pub note: Note,
     pub(super) n_hops: u8,
     /// Links crossed, as u16 (validation caps links at `MAX_LINKS`, below
     /// 2^16, counting the links of servers the timeline adds; `Simulation::new`
@@ -59,11 +57,46 @@ const _: () = assert!(std::mem::size_of::<Request>() <= 64);
 const _: () = assert!(limits::MAX_LINKS <= u16::MAX as usize + 1);
 const _: () = assert!(limits::MAX_NODES <= u16::MAX as usize + 1);
 
+/// The most bytes of a request's [`Note`]: what is left of its 64.
+pub const NOTE_BYTES: usize = 9;
+
+/// A family's own fields in a request, typed: any `Copy` type of at most
+/// [`NOTE_BYTES`] whose bytes are all its fields (`bytemuck::NoUninit`)
+/// and whose bit patterns can be checked (`bytemuck::CheckedBitPattern`:
+/// derive both; an enum field needs `#[repr(u8)]`, a struct
+/// `#[repr(C, packed)]` to fit). The family writes it with
+/// [`Request::set_note`] and reads it back with [`Request::note`]; no bits
+/// are shifted or masked by hand. A type larger than `NOTE_BYTES` does not
+/// compile.
+///
+/// The request does not know the note's type (no room for it): a note is
+/// read back as the type its reader expects, and bytes that are no valid
+/// value of that type read as `None`. Nodes read the notes of their own
+/// family's requests (validation keeps other families' requests away).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Note([u8; NOTE_BYTES]);
+
+impl Note {
+    /// A note holding `value`; a type over [`NOTE_BYTES`] does not compile.
+    #[inline(always)]
+    pub fn new<T: bytemuck::NoUninit>(value: T) -> Note {
+        const { assert!(std::mem::size_of::<T>() <= NOTE_BYTES, "a request's note must fit in NOTE_BYTES") };
+        let mut bytes = [0; NOTE_BYTES];
+        bytes[..std::mem::size_of::<T>()].copy_from_slice(bytemuck::bytes_of(&value));
+        Note(bytes)
+    }
+
+    /// The note as a `T`, or `None` if its bytes are no `T`.
+    #[inline(always)]
+    pub fn get<T: bytemuck::CheckedBitPattern>(&self) -> Option<T> {
+        bytemuck::checked::try_pod_read_unaligned(&self.0[..std::mem::size_of::<T>()]).ok()
+    }
+}
+
 impl Request {
-    pub fn new(id: u64, client: NodeIdx, client_id: u32, key: u64, now: SimTime) -> Self {
+    pub fn new(id: u64, client_id: u32, key: u64, now: SimTime) -> Self {
         Request {
             id,
-            client,
             client_id,
             key,
             created_ns: now,
@@ -71,10 +104,22 @@ impl Request {
             status: Status::Pending,
             op: Op::Read,
             hit: false,
-            tag: 0,
+            note: Note::default(),
             n_hops: 0,
             hops: [0; limits::MAX_HOPS],
         }
+    }
+
+    /// Its note as a `T` (see [`Note`]).
+    #[inline(always)]
+    pub fn note<T: bytemuck::CheckedBitPattern>(&self) -> Option<T> {
+        self.note.get()
+    }
+
+    /// Writes `value` as its note (see [`Note`]).
+    #[inline(always)]
+    pub fn set_note<T: bytemuck::NoUninit>(&mut self, value: T) {
+        self.note = Note::new(value);
     }
 
     /// How many links it has crossed and not yet crossed back: 0 once an

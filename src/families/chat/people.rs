@@ -1,7 +1,16 @@
 //! Who is in what conversation, and the population's bounds: what every
 //! node of the family reads from the `chat_users` spec.
 
-use super::{spec, wire};
+use super::spec;
+use super::wire::To;
+
+/// A conversation as the store keys its sequence: a pair of users
+/// (smaller first), or a group.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Conversation {
+    Pair(u32, u32),
+    Group(u32),
+}
 
 /// Who is in what conversation, as every node of the family reads it from
 /// the population's spec (one `chat_users` per scenario).
@@ -48,22 +57,23 @@ impl People {
         u / self.group_size.max(1)
     }
 
-    /// Who gets a message `from` sends to `to` (a user, or a group with
-    /// [`wire::GROUP`]), with the conversation as each of them sees it.
-    pub fn recipients(&self, from: u32, to: u32) -> impl Iterator<Item = (u32, u32)> + use<> {
-        let (one, group) =
-            if to & wire::GROUP != 0 { (None, Some(self.group(to & !wire::GROUP))) } else { (Some(to), None) };
+    /// Who gets a message `from` sends to `to` (a user or a group), with
+    /// the conversation as each of them sees it.
+    pub fn recipients(&self, from: u32, to: To) -> impl Iterator<Item = (u32, To)> + use<> {
+        let (one, group) = match to {
+            To::User(r) => (Some(r), None),
+            To::Group(g) => (None, Some(self.group(g))),
+        };
         one.into_iter()
-            .map(move |r| (r, from))
+            .map(move |r| (r, To::User(from)))
             .chain(group.into_iter().flatten().filter(move |&m| m != from).map(move |m| (m, to)))
     }
 
-    /// The store's key of a conversation: a pair of users, or a group.
-    pub fn conversation(from: u32, to: u32) -> u64 {
-        if to & wire::GROUP != 0 {
-            (1 << 63) | u64::from(to & !wire::GROUP)
-        } else {
-            (u64::from(from.min(to)) << 32) | u64::from(from.max(to))
+    /// The store's key of a conversation.
+    pub fn conversation(from: u32, to: To) -> Conversation {
+        match to {
+            To::User(r) => Conversation::Pair(from.min(r), from.max(r)),
+            To::Group(g) => Conversation::Group(g),
         }
     }
 }

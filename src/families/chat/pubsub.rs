@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 
 use super::spec::ChatPubsubSpec;
-use super::wire;
+use super::wire::{Kind, frame};
 use crate::families::web_tier::station::{Desk, Station};
 use crate::sim::dist::Duration;
 use crate::sim::engine::{Ctx, Node, NodeSummary, NodeView, Payload, Status};
@@ -57,11 +57,13 @@ impl Node for Pubsub {
             Payload::Request(req) => self.desk.arrive(ctx, req, &self.service, |_| 0),
             Payload::Timer { tag: TAG_DONE, slot } => {
                 if let Some(req) = self.desk.done(ctx, slot) {
-                    let target = ((req.key >> wire::TARGET_SHIFT) & 0xFFFF) as NodeIdx;
-                    match self.links.get(&target) {
+                    let frame = frame(&req);
+                    let target = frame.map(|f| f.server());
+                    match target.and_then(|t| self.links.get(&t)) {
                         Some(&link) => {
                             self.routed += 1;
-                            let kind = if wire::kind(req.tag) == wire::MSG { MsgKind::Write } else { MsgKind::Control };
+                            let is_msg = frame.is_some_and(|f| f.kind == Kind::Msg);
+                            let kind = if is_msg { MsgKind::Write } else { MsgKind::Control };
                             ctx.send(link, Payload::Request(req), kind, req.id as u32);
                         }
                         None => ctx.reply(req, Status::Refused),

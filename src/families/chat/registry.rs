@@ -6,7 +6,7 @@
 //! ```text
 //!   REGISTER(u, server)   ─► map[u] = server            (no answer)
 //!   UNREGISTER(u, server) ─► removed if still that server (no answer)
-//!   lookup(u)             ─► answer: FOUND | server, or not found
+//!   lookup(u)             ─► answer: found (the server), or not
 //! ```
 //! A server that dies does not unregister anyone: its users stay mapped
 //! to it until they register elsewhere, and pushes sent there bounce.
@@ -14,7 +14,7 @@
 use std::collections::BTreeMap;
 
 use super::spec::ChatRegistrySpec;
-use super::wire;
+use super::wire::{Kind, Reach, frame};
 use crate::families::web_tier::station::{Desk, Station};
 use crate::sim::dist::Duration;
 use crate::sim::engine::{Ctx, Node, NodeSummary, NodeView, Payload, Status};
@@ -60,22 +60,31 @@ impl Node for Registry {
             Payload::Timer { tag: TAG_DONE, slot } => {
                 if let Some(mut req) = self.desk.done(ctx, slot) {
                     let u = req.client_id;
-                    match wire::kind(req.tag) {
-                        wire::REGISTER => {
-                            self.map.insert(u, req.key as NodeIdx);
+                    let Some(frame) = frame(&req) else {
+                        ctx.reply(req, Status::Refused);
+                        self.desk.start_waiting(ctx, &self.service, |_| 0);
+                        return;
+                    };
+                    match frame.kind {
+                        // A server registers itself (the frame's server).
+                        Kind::Register => {
+                            self.map.insert(u, frame.server());
                         }
-                        wire::UNREGISTER => {
-                            if self.map.get(&u) == Some(&(req.key as NodeIdx)) {
+                        Kind::Unregister => {
+                            if self.map.get(&u) == Some(&frame.server()) {
                                 self.map.remove(&u);
                             }
                         }
                         _ => {
                             self.lookups += 1;
-                            req.key &= 0xFFFF_FFFF;
-                            if let Some(&server) = self.map.get(&u) {
-                                self.found += 1;
-                                req.key |= wire::FOUND | (u64::from(server) << wire::TARGET_SHIFT);
-                            }
+                            let (reach, server) = match self.map.get(&u) {
+                                Some(&server) => {
+                                    self.found += 1;
+                                    (Reach::Found, server)
+                                }
+                                None => (Reach::Unknown, 0),
+                            };
+                            req.set_note(frame.reaching(reach, server));
                             ctx.reply(req, Status::Ok);
                         }
                     }

@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 
 use super::people::People;
 use super::spec::{ChatServerSpec, Mode, ServerParams};
-use super::wire;
+use super::wire::{Frame, Kind, Reach, To, frame, kind};
 use crate::families::web_tier::station::{Admit, Station};
 use crate::sim::engine::{Ctx, Node, NodeSummary, NodeView, Op, OwnPart, Payload, Request, Status};
 use crate::sim::family::Figure;
@@ -234,9 +234,10 @@ impl Server {
     /// (they may switch live): a socket's frames, a long poll (with how
     /// long it may be held) or a short one.
     fn learn(&mut self, req: &Request) {
-        self.mode = match wire::kind(req.tag) {
-            wire::CONNECT | wire::HEARTBEAT => Mode::Websocket { heartbeat_ms: 0.0 },
-            wire::POLL => match wire::payload(req.tag) {
+        let Some(f) = frame(req) else { return };
+        self.mode = match f.kind {
+            Kind::Connect | Kind::Heartbeat => Mode::Websocket { heartbeat_ms: 0.0 },
+            Kind::Poll => match f.about() {
                 0 => Mode::ShortPolling { interval_ms: 0.0 },
                 hold => Mode::LongPolling { hold_ms: f64::from(hold) },
             },
@@ -250,9 +251,9 @@ impl Server {
         if job.hit {
             return self.spec.cpu_per_frame_ms;
         }
-        match wire::kind(job.tag) {
-            wire::CONNECT => self.spec.cpu_per_handshake_ms,
-            wire::HEARTBEAT => self.spec.cpu_per_heartbeat_ms,
+        match kind(job) {
+            Some(Kind::Connect) => self.spec.cpu_per_handshake_ms,
+            Some(Kind::Heartbeat) => self.spec.cpu_per_heartbeat_ms,
             _ if self.ws() => self.spec.cpu_per_frame_ms,
             _ => self.spec.cpu_per_request_ms,
         }
@@ -315,8 +316,9 @@ impl Server {
     fn serve(&mut self, ctx: &mut Ctx, req: Request) {
         let u = req.client_id;
         let now = ctx.now();
-        match wire::kind(req.tag) {
-            wire::CONNECT => {
+        let Some(f) = frame(&req) else { return ctx.reply(req, Status::Refused) };
+        match f.kind {
+            Kind::Connect => {
                 self.c.handshakes += 1;
                 if self.channels.len() >= self.spec.max_connections as usize && !self.channels.contains_key(&u) {
                     self.c.refused_full += 1;
@@ -325,17 +327,19 @@ impl Server {
                 }
                 self.gen_ = self.gen_.wrapping_add(1);
                 self.channels.insert(u, Channel { req, held: false, last_heard: now, gen_: self.gen_ });
+                // The acknowledgement says which server holds the socket.
                 let mut ack = req;
-                ack.key = u64::from(self.idx) << wire::TARGET_SHIFT;
+                ack.key = 0;
+                ack.set_note(f.reaching(Reach::Found, self.idx));
                 ctx.reply(ack, Status::Ok);
-                self.register(ctx, u, wire::REGISTER);
-                self.presence(ctx, u, wire::ONLINE);
+                self.register(ctx, u, Kind::Register);
+                self.presence(ctx, u, Kind::Online);
                 if let Some(link) = self.store {
-                    let take = self.internal(wire::TAKE, u, 0, ctx.new_request_id(), now);
+                    let take = self.internal(Kind::Take, u, To::User(0), ctx.new_request_id(), now);
                     ctx.send_request(link, take);
                 }
             }
-            wire::HEARTBEAT => {
+            Kind::Heartbeat => {
                 self.c.heartbeats += 1;
                 let mut pong = req;
                 pong.hit = match self.channels.get_mut(&u) {
@@ -347,39 +351,39 @@ impl Server {
                 };
                 ctx.reply(pong, Status::Ok);
             }
-            wire::CLOSE => {
+            Kind::Close => {
                 self.count_frame();
                 if self.channels.get(&u).is_some_and(|ch| !ch.held) {
                     self.close(ctx, u);
                 }
                 ctx.reply(req, Status::Ok);
             }
-            wire::SEND | wire::POLL => {
+            Kind::Send | Kind::Poll => {
                 self.count_frame();
                 match self.store {
                     Some(link) => ctx.send_request(link, req),
                     None => ctx.reply(req, Status::Refused),
                 }
             }
-            wire::RECEIVED => {
+            Kind::Received | Kind::Ack => {
                 self.count_frame();
                 ctx.reply(req, Status::Ok);
-                let conv = wire::payload(req.tag);
                 if self.ws()
                     && let Some(link) = self.store
                 {
-                    let remove = self.internal(wire::REMOVE, u, 0, req.id, req.created_ns);
+                    let remove = self.internal(Kind::Remove, u, To::User(0), req.id, req.created_ns);
                     ctx.send_request(link, remove);
                 }
-                if conv & wire::GROUP == 0 {
-                    let d = self.internal(wire::DELIVERED, conv, u, req.id, req.created_ns);
+                // The sender's delivered receipt.
+                if f.kind == Kind::Received {
+                    let d = self.internal(Kind::Delivered, f.about(), To::User(u), req.id, req.created_ns);
                     self.deliver(ctx, d);
                 }
             }
-            wire::READ => {
+            Kind::Read => {
                 self.count_frame();
                 ctx.reply(req, Status::Ok);
-                let d = self.internal(wire::SEEN, wire::payload(req.tag), u, req.id, req.created_ns);
+                let d = self.internal(Kind::Seen, f.about(), To::User(u), req.id, req.created_ns);
                 self.deliver(ctx, d);
             }
             _ => ctx.reply(req, Status::Refused),
@@ -394,26 +398,27 @@ impl Server {
         }
     }
 
-    /// A request of the server's own, about user `u`.
-    fn internal(&self, kind: u32, u: u32, payload: u32, id: u64, created: SimTime) -> Request {
-        let mut r = Request::new(id, self.idx, u, 0, created);
-        r.tag = wire::tag(kind, payload);
-        r.op = if kind == wire::MSG { Op::Write } else { Op::Read };
+    /// A request of the server's own, for user `u`, about `about`.
+    fn internal(&self, kind: Kind, u: u32, about: To, id: u64, created: SimTime) -> Request {
+        let mut r = Request::new(id, u, 0, created);
+        r.set_note(Frame::new(kind, about));
+        r.op = if kind == Kind::Msg { Op::Write } else { Op::Read };
         r
     }
 
-    fn register(&mut self, ctx: &mut Ctx, u: u32, kind: u32) {
+    /// Registers (or unregisters) user `u` here.
+    fn register(&mut self, ctx: &mut Ctx, u: u32, kind: Kind) {
         if let Some(link) = self.registry
             && self.registry_reachable
         {
-            let mut r = self.internal(kind, u, 0, ctx.new_request_id(), ctx.now());
-            r.key = u64::from(self.idx);
+            let mut r = self.internal(kind, u, To::User(0), ctx.new_request_id(), ctx.now());
+            r.set_note(Frame::new(kind, To::User(0)).reaching(Reach::Found, self.idx));
             ctx.send_request(link, r);
         }
     }
 
     /// Tells `u`'s contacts that `u` came online or went offline.
-    fn presence(&mut self, ctx: &mut Ctx, u: u32, kind: u32) {
+    fn presence(&mut self, ctx: &mut Ctx, u: u32, kind: Kind) {
         // Presence comes from sockets (a poll says nothing of whether its
         // phone is still there). Without a registry only contacts held
         // here are told.
@@ -422,15 +427,15 @@ impl Server {
         }
         for i in 0..self.people.contacts {
             let r = self.people.contact(u, i);
-            let d = self.internal(kind, r, u, ctx.new_request_id(), ctx.now());
+            let d = self.internal(kind, r, To::User(u), ctx.new_request_id(), ctx.now());
             self.deliver(ctx, d);
         }
     }
 
     fn close(&mut self, ctx: &mut Ctx, u: u32) {
         if self.channels.remove(&u).is_some() {
-            self.register(ctx, u, wire::UNREGISTER);
-            self.presence(ctx, u, wire::OFFLINE);
+            self.register(ctx, u, Kind::Unregister);
+            self.presence(ctx, u, Kind::Offline);
         }
     }
 
@@ -452,12 +457,12 @@ impl Server {
         } else if let Some((link, _)) = self.pubsub {
             // No registry to ask: every other server gets it.
             self.c.broadcast += 1;
+            let f = frame(&d);
             for i in 0..self.peers.len() {
                 let mut copy = d;
-                copy.key = (d.key & 0xFFFF_FFFF)
-                    | wire::FOUND
-                    | wire::BROADCAST
-                    | (u64::from(self.peers[i]) << wire::TARGET_SHIFT);
+                if let Some(f) = f {
+                    copy.set_note(f.reaching(Reach::Broadcast, self.peers[i]));
+                }
                 self.c.published += 1;
                 ctx.send_request(link, copy);
             }
@@ -469,14 +474,14 @@ impl Server {
     /// Keeps a receipt for a phone that is away (a message is in the inbox
     /// already, from when it was stored; a presence change is not kept).
     fn inbox(&mut self, ctx: &mut Ctx, d: Request) {
-        let kind = wire::kind(d.tag);
-        if wire::is_kept(kind)
-            && kind != wire::MSG
+        let Some(f) = frame(&d) else { return };
+        if f.kind.is_kept()
+            && f.kind != Kind::Msg
             && let Some(link) = self.store
         {
             self.c.inboxed += 1;
             // A fresh request (the store answers nobody).
-            let fresh = self.internal(kind, d.client_id, wire::payload(d.tag), d.id, d.created_ns);
+            let fresh = self.internal(f.kind, d.client_id, f.to(), d.id, d.created_ns);
             ctx.send_request(link, fresh);
         }
     }
@@ -485,16 +490,20 @@ impl Server {
     fn push_local(&mut self, ctx: &mut Ctx, mut d: Request) {
         let r = d.client_id;
         d.hit = false;
+        let f = frame(&d);
         let Some(ch) = self.channels.get(&r).copied() else {
-            if d.key & wire::BROADCAST == 0 {
+            if f.is_none_or(|f| f.reach != Reach::Broadcast) {
                 self.inbox(ctx, d);
             }
             return;
         };
         let mut out = ch.req;
         out.id = d.id;
-        out.tag = d.tag;
-        out.key = d.key & 0xFFFF_FFFF;
+        // What it is and whom it is about; where it was found stays here.
+        if let Some(f) = f {
+            out.set_note(f.reaching(Reach::Unknown, 0));
+        }
+        out.key = d.key;
         out.created_ns = d.created_ns;
         out.hit = false;
         out.op = d.op;
@@ -507,30 +516,30 @@ impl Server {
             end.key = 1;
             ctx.reply(end, Status::Ok);
             self.channels.remove(&r);
-            self.register(ctx, r, wire::UNREGISTER);
-            if wire::kind(d.tag) == wire::MSG
+            self.register(ctx, r, Kind::Unregister);
+            if f.is_some_and(|f| f.kind == Kind::Msg)
                 && let Some(link) = self.store
             {
-                let remove = self.internal(wire::REMOVE, r, 0, d.id, d.created_ns);
+                let remove = self.internal(Kind::Remove, r, To::User(0), d.id, d.created_ns);
                 ctx.send_request(link, remove);
             }
         }
     }
 
     fn on_response(&mut self, ctx: &mut Ctx, from: NodeIdx, resp: Request) {
-        let kind = wire::kind(resp.tag);
+        let Some(f) = frame(&resp) else { return };
         let ok = resp.status == Status::Ok;
-        match kind {
-            wire::SEND => {
+        match f.kind {
+            Kind::Send => {
                 ctx.forward_response(resp);
                 if ok {
                     self.announce(ctx, resp);
                 }
             }
-            wire::POLL => {
+            Kind::Poll => {
                 let u = resp.client_id;
                 // A long poll that found nothing waits (for as long as it said).
-                let hold_ms = f64::from(wire::payload(resp.tag));
+                let hold_ms = f64::from(f.about());
                 let hold = (ok && resp.key == 0 && hold_ms > 0.0).then_some(hold_ms);
                 match hold {
                     Some(hold_ms)
@@ -541,7 +550,7 @@ impl Server {
                         self.channels
                             .insert(u, Channel { req: resp, held: true, last_heard: ctx.now(), gen_: self.gen_ });
                         self.c.held += 1;
-                        self.register(ctx, u, wire::REGISTER);
+                        self.register(ctx, u, Kind::Register);
                         ctx.set_timer(ms_to_ns(hold_ms).max(1), T_HOLD | (self.gen_ << 2), u);
                     }
                     Some(_) => {
@@ -554,8 +563,8 @@ impl Server {
                     None => ctx.forward_response(resp),
                 }
             }
-            wire::TAKE => {}
-            wire::MSG | wire::DELIVERED | wire::SEEN | wire::ONLINE | wire::OFFLINE => {
+            Kind::Take => {}
+            kind if kind.is_push() => {
                 if resp.n_hops() > 0 {
                     // An item of a poll's answer, on its way to the phone.
                     ctx.forward_response(resp);
@@ -578,8 +587,9 @@ impl Server {
 
     /// The registry's answer to a lookup.
     fn routed(&mut self, ctx: &mut Ctx, mut d: Request) {
-        let found = d.status == Status::Ok && d.key & wire::FOUND != 0;
-        let target = ((d.key >> wire::TARGET_SHIFT) & 0xFFFF) as NodeIdx;
+        let f = frame(&d);
+        let found = d.status == Status::Ok && f.is_some_and(|f| f.reach != Reach::Unknown);
+        let target = f.map_or(0, |f| f.server());
         d.status = Status::Pending;
         if !found {
             self.inbox(ctx, d);
@@ -588,8 +598,8 @@ impl Server {
             self.admit(ctx, d);
         } else if let Some((link, _)) = self.pubsub {
             self.c.published += 1;
-            let mut p = Request::new(d.id, self.idx, d.client_id, d.key, d.created_ns);
-            p.tag = d.tag;
+            let mut p = Request::new(d.id, d.client_id, d.key, d.created_ns);
+            p.note = d.note;
             p.op = d.op;
             ctx.send_request(link, p);
         } else {
@@ -600,9 +610,9 @@ impl Server {
     /// A message is stored: each recipient's phone is told.
     fn announce(&mut self, ctx: &mut Ctx, stored: Request) {
         let from = stored.client_id;
-        let to = wire::payload(stored.tag);
-        let seq = stored.key & 0xFFFF_FFFF;
-        let recipients: Vec<(u32, u32)> = self.people.recipients(from, to).collect();
+        let Some(to) = frame(&stored).map(|f| f.to()) else { return };
+        let seq = stored.key;
+        let recipients: Vec<(u32, To)> = self.people.recipients(from, to).collect();
         for (r, conv) in recipients {
             let polled = matches!(self.mode, Mode::ShortPolling { .. });
             if (self.registry.is_none() || polled) && !self.channels.contains_key(&r) {
@@ -610,7 +620,7 @@ impl Server {
                 // the others' polls find it in their inboxes.
                 continue;
             }
-            let mut d = self.internal(wire::MSG, r, conv, stored.id, stored.created_ns);
+            let mut d = self.internal(Kind::Msg, r, conv, stored.id, stored.created_ns);
             d.key = seq;
             self.deliver(ctx, d);
         }
@@ -695,7 +705,7 @@ impl Node for Server {
                     end.key = 0;
                     ctx.reply(end, Status::Ok);
                     self.channels.remove(&slot);
-                    self.register(ctx, slot, wire::UNREGISTER);
+                    self.register(ctx, slot, Kind::Unregister);
                 }
             }
             _ => {}

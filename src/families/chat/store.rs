@@ -13,9 +13,9 @@
 
 use std::collections::BTreeMap;
 
-use super::people::People;
+use super::people::{Conversation, People};
 use super::spec::ChatStoreSpec;
-use super::wire;
+use super::wire::{Frame, Kind, To, frame};
 use crate::families::web_tier::station::{Desk, Station};
 use crate::sim::dist::Duration;
 use crate::sim::engine::{Ctx, Node, NodeSummary, NodeView, Op, Payload, Status};
@@ -40,7 +40,7 @@ pub fn validate(s: &ChatStoreSpec, path: &str, p: &mut Problems) {
 
 #[derive(Clone, Copy, Debug)]
 struct Item {
-    tag: u32,
+    frame: Frame,
     seq: u32,
     created: SimTime,
 }
@@ -54,9 +54,9 @@ pub struct Store {
     desk: Desk,
     service: [Duration; 2],
     people: People,
-    seqs: BTreeMap<u64, u32>,
+    seqs: BTreeMap<Conversation, u32>,
     /// (user, message id, kind) → item.
-    inbox: BTreeMap<(u32, u64, u32), Item>,
+    inbox: BTreeMap<(u32, u64, Kind), Item>,
     waiting: BTreeMap<u32, u32>,
     stored: u64,
     inbox_full: u64,
@@ -85,14 +85,14 @@ impl Store {
             self.inbox_full += 1;
             return;
         }
-        if self.inbox.insert((user, id, wire::kind(item.tag)), item).is_none() {
+        if self.inbox.insert((user, id, item.frame.kind), item).is_none() {
             let n = self.waiting.entry(user).or_default();
             *n += 1;
             self.max_depth = self.max_depth.max(*n);
         }
     }
 
-    fn drop_entry(&mut self, key: (u32, u64, u32)) {
+    fn drop_entry(&mut self, key: (u32, u64, Kind)) {
         if self.inbox.remove(&key).is_some()
             && let Some(n) = self.waiting.get_mut(&key.0)
         {
@@ -113,39 +113,44 @@ impl Node for Store {
             Payload::Timer { tag: TAG_DONE, slot } => {
                 if let Some(mut req) = self.desk.done(ctx, slot) {
                     let u = req.client_id;
-                    match wire::kind(req.tag) {
-                        wire::SEND => {
-                            let to = wire::payload(req.tag);
+                    let Some(frame) = frame(&req) else {
+                        ctx.reply(req, Status::Refused);
+                        self.desk.start_waiting(ctx, &self.service, pick);
+                        return;
+                    };
+                    match frame.kind {
+                        Kind::Send => {
+                            let to = frame.to();
                             let seq = self.seqs.entry(People::conversation(u, to)).or_default();
                             *seq += 1;
                             let seq = *seq;
                             self.stored += 1;
-                            let recipients: Vec<(u32, u32)> = self.people.recipients(u, to).collect();
+                            let recipients: Vec<(u32, To)> = self.people.recipients(u, to).collect();
                             for (r, conv) in recipients {
-                                let item = Item { tag: wire::tag(wire::MSG, conv), seq, created: req.created_ns };
+                                let item = Item { frame: Frame::new(Kind::Msg, conv), seq, created: req.created_ns };
                                 self.keep(r, req.id, item);
                             }
                             req.key = u64::from(seq);
                             ctx.reply(req, Status::Ok);
                         }
-                        kind @ (wire::POLL | wire::TAKE) => {
-                            let items: Vec<((u32, u64, u32), Item)> = self
+                        kind @ (Kind::Poll | Kind::Take) => {
+                            let items: Vec<((u32, u64, Kind), Item)> = self
                                 .inbox
-                                .range((u, 0, 0)..(u.saturating_add(1), 0, 0))
+                                .range((u, 0, Kind::Connect)..(u.saturating_add(1), 0, Kind::Connect))
                                 .take(MAX_PER_TAKE)
                                 .map(|(k, v)| (*k, *v))
                                 .collect();
                             for &(key, item) in &items {
                                 let mut copy = req;
                                 copy.id = key.1;
-                                copy.tag = item.tag;
+                                copy.set_note(item.frame);
                                 copy.key = u64::from(item.seq);
                                 copy.created_ns = item.created;
-                                copy.op = if wire::kind(item.tag) == wire::MSG { Op::Write } else { Op::Read };
+                                copy.op = if item.frame.kind == Kind::Msg { Op::Write } else { Op::Read };
                                 ctx.reply(copy, Status::Ok);
                                 // A poll takes; a socket's take waits for acknowledgements
                                 // (receipts are taken either way).
-                                if kind == wire::POLL || wire::kind(item.tag) != wire::MSG {
+                                if kind == Kind::Poll || item.frame.kind != Kind::Msg {
                                     self.drop_entry(key);
                                 }
                             }
@@ -153,9 +158,9 @@ impl Node for Store {
                             req.key = items.len() as u64;
                             ctx.reply(req, Status::Ok);
                         }
-                        wire::REMOVE => self.drop_entry((u, req.id, wire::MSG)),
-                        kind if wire::is_kept(kind) => {
-                            self.keep(u, req.id, Item { tag: req.tag, seq: 0, created: req.created_ns });
+                        Kind::Remove => self.drop_entry((u, req.id, Kind::Msg)),
+                        kind if kind.is_kept() => {
+                            self.keep(u, req.id, Item { frame, seq: 0, created: req.created_ns });
                         }
                         _ => ctx.reply(req, Status::Refused),
                     }

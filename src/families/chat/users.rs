@@ -30,7 +30,7 @@ use rand::Rng;
 
 use super::people::{MAX_GROUP, MAX_HOLD_MS, MAX_USERS, People};
 use super::spec::{ChatUsersSpec, Mode, Reconnect, UsersParams};
-use super::wire;
+use super::wire::{Frame, Kind, To, frame};
 use crate::sim::dist::SimRng;
 use crate::sim::engine::{Ctx, Node, NodeSummary, NodeView, Op, OwnPart, Payload, Request, Status};
 use crate::sim::family::Figure;
@@ -163,7 +163,7 @@ struct Person {
     /// When its current chain of heartbeats or polls next fires.
     beat_due: SimTime,
     /// Messages written while the socket was down: (to, when).
-    outbox: VecDeque<(u32, SimTime)>,
+    outbox: VecDeque<(To, SimTime)>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -197,7 +197,7 @@ impl Track {
 struct Tale {
     id: u64,
     from: u32,
-    to: u32,
+    to: To,
     created: SimTime,
     sent: Option<SimTime>,
     failed: bool,
@@ -234,13 +234,14 @@ struct Counts {
 
 #[derive(Clone, Debug)]
 pub struct Users {
-    idx: NodeIdx,
     link: LinkIdx,
     people: People,
     spec: ChatUsersSpec,
     mode: Mode,
     persons: Vec<Person>,
-    tracks: BTreeMap<(u32, u32), Track>,
+    /// (phone, conversation) → the sequences it has had.
+    tracks: BTreeMap<(u32, To), Track>,
+    /// (reader, sender, message id, sent at) of messages to be read.
     reads: Vec<Option<(u32, u32, u64, SimTime)>>,
     free_reads: Vec<u32>,
     tales: VecDeque<Tale>,
@@ -281,7 +282,6 @@ impl Users {
             outbox: VecDeque::new(),
         };
         Users {
-            idx,
             link: topo.out_links[idx as usize][0],
             people: People::of(s),
             spec: s.clone(),
@@ -336,13 +336,13 @@ impl Users {
 
     /// Sends a request from phone `user` towards its server.
     #[allow(clippy::too_many_arguments)]
-    fn up(&mut self, ctx: &mut Ctx, user: u32, kind: u32, payload: u32, id: u64, created: SimTime, body: u64) {
-        let mut req = Request::new(id, self.idx, user, u64::from(user), created);
-        req.tag = wire::tag(kind, payload);
-        req.op = if kind == wire::SEND { Op::Write } else { Op::Read };
+    fn up(&mut self, ctx: &mut Ctx, user: u32, frame: Frame, id: u64, created: SimTime, body: u64) {
+        let mut req = Request::new(id, user, u64::from(user), created);
+        req.set_note(frame);
+        req.op = if frame.kind == Kind::Send { Op::Write } else { Op::Read };
         self.c.requests += 1;
         self.c.bytes_up +=
-            body + if self.is_http() || kind == wire::CONNECT { HTTP_REQUEST_HEADERS } else { WS_CLIENT_FRAME };
+            body + if self.is_http() || frame.kind == Kind::Connect { HTTP_REQUEST_HEADERS } else { WS_CLIENT_FRAME };
         ctx.send_request(self.link, req);
     }
 
@@ -385,7 +385,7 @@ impl Users {
             self.persons[u as usize].conn = Conn::Connecting;
             self.c.connects += 1;
             let id = ctx.new_request_id();
-            self.up(ctx, u, wire::CONNECT, 0, id, ctx.now(), 0);
+            self.up(ctx, u, Frame::plain(Kind::Connect, 0), id, ctx.now(), 0);
         } else if let Mode::ShortPolling { interval_ms } = self.mode {
             // A phone's poll timer runs at its own phase.
             let first = (self.side.random::<f64>() * interval_ms * 1e6) as SimTime;
@@ -406,7 +406,7 @@ impl Users {
             Mode::LongPolling { hold_ms } => hold_ms.round() as u32,
             _ => 0,
         };
-        self.up(ctx, u, wire::POLL, hold, id, ctx.now(), 0);
+        self.up(ctx, u, Frame::plain(Kind::Poll, hold), id, ctx.now(), 0);
     }
 
     fn go_offline(&mut self, ctx: &mut Ctx, u: u32, abrupt: bool) {
@@ -424,7 +424,7 @@ impl Users {
             self.connected -= 1;
             if !abrupt {
                 let id = ctx.new_request_id();
-                self.up(ctx, u, wire::CLOSE, 0, id, now, 0);
+                self.up(ctx, u, Frame::plain(Kind::Close, 0), id, now, 0);
             }
         }
     }
@@ -455,7 +455,7 @@ impl Users {
         self.schedule(ctx, u, T_RETRY, delay);
     }
 
-    fn send_message(&mut self, ctx: &mut Ctx, u: u32, to: u32, created: SimTime) {
+    fn send_message(&mut self, ctx: &mut Ctx, u: u32, to: To, created: SimTime) {
         let id = ctx.new_request_id();
         self.tale_new(Tale {
             id,
@@ -469,12 +469,12 @@ impl Users {
             read: None,
         });
         let body = u64::from(self.spec.message_bytes);
-        self.up(ctx, u, wire::SEND, to, id, created, body);
+        self.up(ctx, u, Frame::new(Kind::Send, to), id, created, body);
     }
 
     /// Sends what waited in the phone's outbox.
     fn flush_outbox(&mut self, ctx: &mut Ctx, u: u32) {
-        let waiting: Vec<(u32, SimTime)> = self.persons[u as usize].outbox.drain(..).collect();
+        let waiting: Vec<(To, SimTime)> = self.persons[u as usize].outbox.drain(..).collect();
         for (to, created) in waiting {
             self.c.waited_offline += 1;
             self.send_message(ctx, u, to, created);
@@ -492,13 +492,13 @@ impl Users {
         self.tales.iter_mut().rev().find(|t| t.id == id)
     }
 
-    fn pick_recipient(&self, ctx: &mut Ctx, u: u32) -> u32 {
+    fn pick_recipient(&self, ctx: &mut Ctx, u: u32) -> To {
         if self.spec.group_size >= 2 && self.spec.group_share > 0.0 && ctx.rng().random::<f64>() < self.spec.group_share
         {
-            wire::GROUP | self.people.group_of(u)
+            To::Group(self.people.group_of(u))
         } else {
             let i = ctx.rng().random_range(0..self.people.contacts);
-            self.people.contact(u, i)
+            To::User(self.people.contact(u, i))
         }
     }
 
@@ -509,7 +509,7 @@ impl Users {
                 self.free_reads.push(slot);
                 // Read only by a phone that is online (its read receipt goes now).
                 if self.persons[reader as usize].online {
-                    self.up(ctx, reader, wire::READ, sender, id, created, CONTROL_BYTES);
+                    self.up(ctx, reader, Frame::new(Kind::Read, To::User(sender)), id, created, CONTROL_BYTES);
                 }
             }
             return;
@@ -550,7 +550,7 @@ impl Users {
                     if p.conn == Conn::Open {
                         self.c.heartbeats += 1;
                         let id = ctx.new_request_id();
-                        self.up(ctx, u, wire::HEARTBEAT, 0, id, ctx.now(), 0);
+                        self.up(ctx, u, Frame::plain(Kind::Heartbeat, 0), id, ctx.now(), 0);
                         let d = self.beat_ns();
                         self.schedule(ctx, u, T_BEAT, d);
                     }
@@ -565,8 +565,7 @@ impl Users {
 
     /// A message reached phone `r`, which is online (conversation `conv`
     /// as `r` sees it).
-    fn on_message_delivered(&mut self, ctx: &mut Ctx, r: u32, resp: &Request) {
-        let conv = wire::payload(resp.tag);
+    fn on_message_delivered(&mut self, ctx: &mut Ctx, r: u32, conv: To, resp: &Request) {
         let seq = resp.key as u32;
         let now = ctx.now();
         match self.tracks.entry((r, conv)).or_default().note(seq) {
@@ -598,22 +597,22 @@ impl Users {
             }
         }
         // The acknowledgement (and, 1-to-1, the sender's ✓✓), then reading.
-        let one_to_one = conv & wire::GROUP == 0;
-        let receipts = self.spec.receipts && one_to_one;
-        if self.mode.is_websocket() || receipts {
-            let body = if receipts { CONTROL_BYTES } else { 8 };
-            self.up(
-                ctx,
-                r,
-                wire::RECEIVED,
-                conv | if receipts { 0 } else { wire::GROUP },
-                resp.id,
-                resp.created_ns,
-                body,
-            );
+        // One to one, the sender gets receipts (if they are on).
+        let sender = match conv {
+            To::User(s) if self.spec.receipts => Some(s),
+            _ => None,
+        };
+        if self.mode.is_websocket() || sender.is_some() {
+            let (frame, body) = match sender {
+                Some(s) => (Frame::new(Kind::Received, To::User(s)), CONTROL_BYTES),
+                None => (Frame::new(Kind::Ack, conv), 8),
+            };
+            self.up(ctx, r, frame, resp.id, resp.created_ns, body);
         }
-        if receipts && self.reads.len() - self.free_reads.len() < MAX_PENDING_READS {
-            let entry = Some((r, conv, resp.id, resp.created_ns));
+        if let Some(sender) = sender
+            && self.reads.len() - self.free_reads.len() < MAX_PENDING_READS
+        {
+            let entry = Some((r, sender, resp.id, resp.created_ns));
             let slot = match self.free_reads.pop() {
                 Some(s) => {
                     self.reads[s as usize] = entry;
@@ -636,48 +635,49 @@ impl Users {
         if u as usize >= self.persons.len() {
             return;
         }
-        let kind = wire::kind(resp.tag);
+        let Some(f) = frame(&resp) else { return };
+        let kind = f.kind;
         let ok = resp.status == Status::Ok;
         let now = ctx.now();
         let ws = self.mode.is_websocket();
-        let push = matches!(kind, wire::MSG | wire::DELIVERED | wire::SEEN | wire::ONLINE | wire::OFFLINE);
+        let push = kind.is_push();
         if push && !self.persons[u as usize].online {
             // The phone has gone (its server still holds its socket until
             // the socket times out, and pushes along it): nothing reaches
             // it. A message is counted as having arrived after the phone
             // left (its inbox keeps it); a receipt, a read or a presence
             // change it cannot have received is not counted at all.
-            if kind == wire::MSG {
+            if kind == Kind::Msg {
                 self.c.lost_offline += 1;
             }
             return;
         }
         self.c.bytes_down += if push {
-            let body = if kind == wire::MSG { u64::from(self.spec.message_bytes) } else { CONTROL_BYTES };
+            let body = if kind == Kind::Msg { u64::from(self.spec.message_bytes) } else { CONTROL_BYTES };
             // In a poll's answer the headers are counted once, with its end.
             body + if ws { WS_SERVER_FRAME } else { 0 }
-        } else if ws && kind != wire::CONNECT {
+        } else if ws && kind != Kind::Connect {
             WS_SERVER_FRAME + 8
         } else {
             HTTP_RESPONSE_HEADERS
         };
         match kind {
-            wire::MSG if ok => self.on_message_delivered(ctx, u, &resp),
-            wire::DELIVERED if ok => {
+            Kind::Msg if ok => self.on_message_delivered(ctx, u, f.to(), &resp),
+            Kind::Delivered if ok => {
                 self.c.receipts += 1;
                 self.receipt.record(now - resp.created_ns);
                 if let Some(t) = self.tale(resp.id) {
                     t.receipt.get_or_insert(now);
                 }
             }
-            wire::SEEN if ok => {
+            Kind::Seen if ok => {
                 self.c.reads += 1;
                 if let Some(t) = self.tale(resp.id) {
                     t.read.get_or_insert(now);
                 }
             }
-            wire::OFFLINE if ok => {
-                let who = wire::payload(resp.tag) as usize;
+            Kind::Offline if ok => {
+                let who = f.about() as usize;
                 if let Some(p) = self.persons.get(who)
                     && !p.online
                     && p.offline_at != SimTime::MAX
@@ -686,9 +686,9 @@ impl Users {
                     self.offline_seen.record(now - p.offline_at);
                 }
             }
-            wire::ONLINE => {}
-            wire::SEND => {
-                let to = wire::payload(resp.tag);
+            Kind::Online => {}
+            Kind::Send => {
+                let to = f.to();
                 if ok {
                     self.c.sent_ok += 1;
                     // Its own message: a sequence the phone has, not a gap.
@@ -720,7 +720,7 @@ impl Users {
                     }
                 }
             }
-            wire::CONNECT => {
+            Kind::Connect => {
                 let p = &mut self.persons[u as usize];
                 if !p.online {
                     return;
@@ -746,9 +746,9 @@ impl Users {
             }
             // An answer from a server that does not hold the socket (`hit`
             // false) means the socket is gone too.
-            wire::HEARTBEAT if self.persons[u as usize].conn == Conn::Open && !(ok && resp.hit) => self.lost(ctx, u),
-            wire::HEARTBEAT if self.persons[u as usize].conn == Conn::Open => self.flush_outbox(ctx, u),
-            wire::POLL => {
+            Kind::Heartbeat if self.persons[u as usize].conn == Conn::Open && !(ok && resp.hit) => self.lost(ctx, u),
+            Kind::Heartbeat if self.persons[u as usize].conn == Conn::Open => self.flush_outbox(ctx, u),
+            Kind::Poll => {
                 let p = &self.persons[u as usize];
                 // (An answer to a poll made before the phone switched to a socket is stale.)
                 if !p.online || p.conn != Conn::Open || self.mode.is_websocket() {
@@ -779,8 +779,10 @@ impl Users {
 
     fn story(&self, t: &Tale) -> Story {
         let ms = |at: SimTime| (at.saturating_sub(t.created)) as f64 / 1e6;
-        let to =
-            if t.to & wire::GROUP != 0 { format!("group {}", t.to & !wire::GROUP) } else { format!("user {}", t.to) };
+        let to = match t.to {
+            To::Group(g) => format!("group {g}"),
+            To::User(u) => format!("user {u}"),
+        };
         let mut text = format!("user {} → {to}", t.from);
         match (t.sent, t.failed) {
             (_, true) => text.push_str(" → not sent (failed)"),

@@ -1,88 +1,180 @@
-//! How the family's nodes speak: a request's `tag` holds what it is (bits
-//! 27–31) and a user or group (bits 0–26); `key` holds, towards a server,
-//! the phone's user (what the balancer hashes) and, on a message, its
-//! conversation sequence (bits 0–31) and, once looked up, the server that
-//! holds its recipient (bits 32–47, [`FOUND`] set). `id` is
-//! the message's id on every hop it makes, so a dot tells its story;
-//! `created_ns` is when its sender sent it.
-pub const KIND_SHIFT: u32 = 27;
-pub const PAYLOAD: u32 = (1 << KIND_SHIFT) - 1;
-/// A payload naming a group, not a user.
-pub const GROUP: u32 = 1 << 26;
+//! How the family's nodes speak: every hop is a request (see the family's
+//! documentation) whose note (`crate::sim::request::Note`) is a [`Frame`]:
+//! what it is ([`Kind`]), whom it is about ([`To`]: a user or a group; a
+//! poll's hold), and, once the registry has looked its recipient up, where
+//! that phone is held ([`Reach`] and the server). `key` holds, towards a
+//! server, the phone's user (what the balancer hashes), and on a message
+//! its conversation sequence. `id` is the message's id on every hop it
+//! makes, so a dot tells its story; `created_ns` is when its sender sent
+//! it.
 
-// Phone → server.
-/// A WebSocket connect (TLS and the HTTP Upgrade).
-pub const CONNECT: u32 = 1;
-/// A message to a user or a group (the payload).
-pub const SEND: u32 = 2;
-pub const HEARTBEAT: u32 = 3;
-/// A goodbye (the phone closes its socket).
-pub const CLOSE: u32 = 4;
-/// A poll: "what is in my inbox?"
-pub const POLL: u32 = 5;
-/// A message arrived (payload: its conversation): the acknowledgement
-/// that empties its inbox entry, and its sender's delivered receipt.
-pub const RECEIVED: u32 = 6;
-/// A message was read (payload: its sender).
-pub const READ: u32 = 7;
+use bytemuck::{CheckedBitPattern, NoUninit};
 
-// What a server pushes to a phone (and the registry, pub/sub and store carry).
-/// A message (payload: its conversation as the recipient sees it).
-pub const MSG: u32 = 8;
-/// A delivered receipt (payload: who received it).
-pub const DELIVERED: u32 = 9;
-/// A read receipt (payload: who read it).
-pub const SEEN: u32 = 10;
-/// A contact came online / went offline (payload: the contact).
-pub const ONLINE: u32 = 11;
-pub const OFFLINE: u32 = 12;
+use crate::sim::engine::Request;
+use crate::sim::validate::NodeIdx;
 
-// Between servers and the registry and store.
-pub const REGISTER: u32 = 13;
-pub const UNREGISTER: u32 = 14;
-/// The inbox, taken whole for a WebSocket phone that connects (entries
-/// stay until acknowledged).
-pub const TAKE: u32 = 15;
-/// Removes one inbox entry (the message `id`).
-pub const REMOVE: u32 = 16;
-
-pub const FOUND: u64 = 1 << 63;
-/// A copy sent to every server because the registry could not be
-/// asked: a server that does not hold the user drops it.
-pub const BROADCAST: u64 = 1 << 62;
-pub const TARGET_SHIFT: u32 = 32;
-
-pub const fn tag(kind: u32, payload: u32) -> u32 {
-    (kind << KIND_SHIFT) | (payload & PAYLOAD)
+/// What a frame is. Inbox entries sort by it after the user and message
+/// (a message before its receipts).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, NoUninit, CheckedBitPattern)]
+#[repr(u8)]
+pub enum Kind {
+    // Phone → server.
+    /// A WebSocket connect (TLS and the HTTP Upgrade).
+    Connect = 1,
+    /// A message to a user or a group.
+    Send,
+    Heartbeat,
+    /// A goodbye (the phone closes its socket).
+    Close,
+    /// A poll: "what is in my inbox?" (about: how long it may be held, ms).
+    Poll,
+    /// A message arrived (about: its sender): the acknowledgement that
+    /// empties its inbox entry, and its sender's delivered receipt.
+    Received,
+    /// A message was read (about: its sender).
+    Read,
+    // What a server pushes to a phone (and the registry, pub/sub and store carry).
+    /// A message (about: its conversation as the recipient sees it).
+    Msg,
+    /// A delivered receipt (about: who received it).
+    Delivered,
+    /// A read receipt (about: who read it).
+    Seen,
+    /// A contact came online / went offline (about: the contact).
+    Online,
+    Offline,
+    // Between servers and the registry and store.
+    Register,
+    Unregister,
+    /// The inbox, taken whole for a WebSocket phone that connects (entries
+    /// stay until acknowledged).
+    Take,
+    /// Removes one inbox entry (the message `id`).
+    Remove,
+    /// A message arrived, with no receipt to send (a group's, or receipts
+    /// are off): the acknowledgement alone.
+    Ack,
 }
-pub const fn kind(tag: u32) -> u32 {
-    tag >> KIND_SHIFT
+
+impl Kind {
+    /// Deliverables a store keeps in an inbox for a user who is away.
+    pub const fn is_kept(self) -> bool {
+        matches!(self, Kind::Msg | Kind::Delivered | Kind::Seen)
+    }
+
+    /// What a server pushes to a phone.
+    pub const fn is_push(self) -> bool {
+        matches!(self, Kind::Msg | Kind::Delivered | Kind::Seen | Kind::Online | Kind::Offline)
+    }
 }
-pub const fn payload(tag: u32) -> u32 {
-    tag & PAYLOAD
+
+/// Whom a message goes to, and a conversation as one of its people sees
+/// it: a user (in a one-to-one conversation, the other person) or a group.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum To {
+    User(u32),
+    Group(u32),
 }
-/// Deliverables a store keeps in an inbox for a user who is away.
-pub const fn is_kept(kind: u32) -> bool {
-    matches!(kind, MSG | DELIVERED | SEEN)
+
+/// Where the registry found a recipient's phone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, NoUninit, CheckedBitPattern)]
+#[repr(u8)]
+pub enum Reach {
+    /// Not looked up, or not found.
+    Unknown = 0,
+    /// Held by [`Frame::server`].
+    Found,
+    /// A copy sent to [`Frame::server`] because the registry could not be
+    /// asked: a server that does not hold the user drops it.
+    Broadcast,
 }
-pub fn name(kind: u32) -> &'static str {
-    match kind {
-        CONNECT => "connect",
-        SEND => "send",
-        HEARTBEAT => "heartbeat",
-        CLOSE => "close",
-        POLL => "poll",
-        RECEIVED => "received",
-        READ => "read",
-        MSG => "message",
-        DELIVERED => "delivered receipt",
-        SEEN => "read receipt",
-        ONLINE => "online",
-        OFFLINE => "offline",
-        REGISTER => "register",
-        UNREGISTER => "unregister",
-        TAKE => "take inbox",
-        REMOVE => "remove from inbox",
-        _ => "?",
+
+/// A request's note in this family.
+#[derive(Clone, Copy, Debug, PartialEq, NoUninit, CheckedBitPattern)]
+#[repr(C, packed)]
+pub struct Frame {
+    pub kind: Kind,
+    /// A user or a group's number, or a poll's hold (ms).
+    about: u32,
+    /// Whether `about` is a group.
+    group: bool,
+    pub reach: Reach,
+    server: u16,
+}
+
+// Node indices fit the frame's `server` (validation caps nodes).
+const _: () = assert!(crate::sim::limits::MAX_NODES <= u16::MAX as usize + 1);
+
+impl Frame {
+    /// A frame about `to`.
+    pub fn new(kind: Kind, to: To) -> Frame {
+        let (about, group) = match to {
+            To::User(u) => (u, false),
+            To::Group(g) => (g, true),
+        };
+        Frame { kind, about, group, reach: Reach::Unknown, server: 0 }
+    }
+
+    /// A frame about a number that is no user (a poll's hold; 0: nothing).
+    pub fn plain(kind: Kind, n: u32) -> Frame {
+        Frame::new(kind, To::User(n))
+    }
+
+    /// Whom or what it is about.
+    pub fn to(&self) -> To {
+        if self.group { To::Group(self.about) } else { To::User(self.about) }
+    }
+
+    /// The number it is about (a user's, a group's, a poll's hold).
+    pub fn about(&self) -> u32 {
+        self.about
+    }
+
+    /// The server the registry found (or a broadcast copy is for).
+    pub fn server(&self) -> NodeIdx {
+        NodeIdx::from(self.server)
+    }
+
+    /// The frame as the registry (or a broadcast) says where to go.
+    pub fn reaching(self, reach: Reach, server: NodeIdx) -> Frame {
+        Frame { reach, server: server as u16, ..self }
+    }
+}
+
+/// A request's frame (`None`: not one of this family's requests).
+pub fn frame(req: &Request) -> Option<Frame> {
+    req.note()
+}
+
+/// A request's kind, if it is one of this family's.
+pub fn kind(req: &Request) -> Option<Kind> {
+    frame(req).map(|f| f.kind)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_frame_goes_through_a_request_and_back() {
+        let mut req = Request::new(1, 7, 7, 0);
+        let f = Frame::new(Kind::Msg, To::Group(42)).reaching(Reach::Broadcast, 300);
+        req.set_note(f);
+        let back = frame(&req).expect("a frame");
+        assert_eq!(back, f);
+        assert_eq!(
+            (back.kind, back.to(), back.reach, back.server()),
+            (Kind::Msg, To::Group(42), Reach::Broadcast, 300)
+        );
+        assert_eq!(Frame::plain(Kind::Poll, 30_000).about(), 30_000);
+        assert_eq!(Frame::new(Kind::Send, To::User(9)).to(), To::User(9));
+        // A request with no note is no frame (no kind 0).
+        assert_eq!(kind(&Request::new(2, 0, 0, 0)), None);
+    }
+
+    #[test]
+    fn inbox_entries_sort_a_message_before_its_receipts() {
+        assert!(Kind::Msg < Kind::Delivered && Kind::Delivered < Kind::Seen);
+        assert!(To::User(u32::MAX) < To::Group(0), "users' conversations before groups'");
     }
 }

@@ -35,7 +35,7 @@ use crate::sim::validate::{Change, LinkIdx, NodeIdx, Problems, Topology, limits,
 use super::code::Code;
 use super::hash::{Hash, MAX_LEN, MIN_LEN, prefix_u64};
 use super::snowflake::{self, SEQUENCE_PER_MS, Snowflake};
-use super::wire;
+use super::wire::{Call, For};
 use crate::families::ring::write_decimal;
 
 const TAG_SERVICE: u32 = 0;
@@ -414,7 +414,6 @@ struct Counts {
 
 #[derive(Clone, Debug)]
 pub struct App {
-    idx: NodeIdx,
     st: Station,
     service: Duration,
     spec: UrlAppSpec,
@@ -450,7 +449,6 @@ impl App {
         let role_of = |l: LinkIdx| role(&node_specs[topo.links[l as usize].to as usize]);
         let first = |r: Role| links.iter().copied().find(|&l| role_of(l) == r);
         App {
-            idx,
             st: Station::new(s.workers, s.queue_capacity, None),
             service: service_time(&s.service_time),
             spec: s.clone(),
@@ -483,21 +481,20 @@ impl App {
     }
 
     /// Sends a call for job `slot` (or none: `NO_SLOT`, `LEASE`).
-    fn call(&mut self, ctx: &mut Ctx, link: LinkIdx, op: Op, key: u64, client_id: u32, tag: u32) -> u64 {
+    fn call(&mut self, ctx: &mut Ctx, link: LinkIdx, op: Op, key: u64, client_id: u32, call: Call) -> u64 {
         let id = ctx.new_request_id();
-        let mut req = Request::new(id, self.idx, client_id, key, ctx.now());
+        let mut req = Request::new(id, client_id, key, ctx.now());
         req.op = op;
-        req.tag = tag;
+        req.set_note(call);
         ctx.send_request(link, req);
         id
     }
 
-    /// A call for job `slot`; `flags` go in the tag's low bits (`wire`): a
-    /// write's code length, or an auto-increment's padding and INSERT.
-    fn call_for(&mut self, ctx: &mut Ctx, slot: u32, link: LinkIdx, (op, key): (Op, u64), flags: u32, phase: Phase) {
+    /// A call for job `slot`; `call` says the rest (`wire::Call`: a write's
+    /// code length, or an auto-increment's padding and whether it inserts).
+    fn call_for(&mut self, ctx: &mut Ctx, slot: u32, link: LinkIdx, (op, key): (Op, u64), call: Call, phase: Phase) {
         let url = self.job(slot).req.key as u32;
-        let tag = (slot << wire::SLOT_SHIFT) | flags;
-        let id = self.call(ctx, link, op, key, url, tag);
+        let id = self.call(ctx, link, op, key, url, Call { slot, ..call });
         let job = self.job(slot);
         job.call = id;
         job.phase = phase;
@@ -606,12 +603,20 @@ impl App {
                 let i = self.next_db % self.dbs.len();
                 self.next_db = self.next_db.wrapping_add(1);
                 if i == 0 {
-                    // The table counts: INSERT … RETURNING id, one trip.
+                    // The table counts: INSERT … RETURNING id, one trip
+                    // (`pad_to` is at most MAX_LEN).
                     let pad = self.pad();
-                    self.call_for(ctx, slot, self.dbs[0], (Op::Set, 0), wire::INSERT | pad, Phase::Insert);
+                    self.call_for(
+                        ctx,
+                        slot,
+                        self.dbs[0],
+                        (Op::Set, 0),
+                        Call { len: pad as u8, insert: true, ..Call::job(slot) },
+                        Phase::Insert,
+                    );
                 } else {
                     self.job(slot).attempt = i as u32;
-                    self.call_for(ctx, slot, self.dbs[i], (Op::Set, 0), 0, Phase::Id);
+                    self.call_for(ctx, slot, self.dbs[i], (Op::Set, 0), Call::job(slot), Phase::Id);
                 }
                 true
             }
@@ -622,7 +627,14 @@ impl App {
                 let job = self.job(slot);
                 job.code = code;
                 job.story.push(Step::Hash { hash, attempt: 0, code });
-                self.call_for(ctx, slot, self.dbs[0], (Op::Write, code.value), u32::from(code.len), Phase::Insert);
+                self.call_for(
+                    ctx,
+                    slot,
+                    self.dbs[0],
+                    (Op::Write, code.value),
+                    Call { len: code.len, ..Call::job(slot) },
+                    Phase::Insert,
+                );
                 true
             }
             Strategy::Snowflake => {
@@ -681,7 +693,7 @@ impl App {
                     && let Some(link) = self.coordinator
                 {
                     let block = self.spec.ids.block();
-                    let id = self.call(ctx, link, Op::Write, block, 0, wire::LEASE);
+                    let id = self.call(ctx, link, Op::Write, block, 0, Call::unanswered(For::Lease));
                     self.lease_out = Some((id, block));
                 }
                 false
@@ -694,7 +706,14 @@ impl App {
         let job = self.job(slot);
         job.code = code;
         job.story.push(Step::Base62 { code });
-        self.call_for(ctx, slot, self.dbs[0], (Op::Write, id), u32::from(code.len), Phase::Insert);
+        self.call_for(
+            ctx,
+            slot,
+            self.dbs[0],
+            (Op::Write, id),
+            Call { len: code.len, ..Call::job(slot) },
+            Phase::Insert,
+        );
     }
 
     /// Gives waiting writes their ids, in order, while ids are to be had.
@@ -765,7 +784,14 @@ impl App {
         j.attempt = attempt;
         j.code = code;
         j.story.push(Step::Hash { hash, attempt, code });
-        self.call_for(ctx, slot, self.dbs[0], (Op::Write, code.value), u32::from(code.len), Phase::Insert);
+        self.call_for(
+            ctx,
+            slot,
+            self.dbs[0],
+            (Op::Write, code.value),
+            Call { len: code.len, ..Call::job(slot) },
+            Phase::Insert,
+        );
     }
 
     fn on_lease(&mut self, ctx: &mut Ctx, resp: Request) {
@@ -810,8 +836,8 @@ impl App {
     fn begin_redirect(&mut self, ctx: &mut Ctx, slot: u32) {
         let rank = self.job(slot).req.key;
         match self.cache {
-            Some(link) => self.call_for(ctx, slot, link, (Op::Get, rank), 0, Phase::CacheGet),
-            None => self.call_for(ctx, slot, self.dbs[0], (Op::Read, rank), 0, Phase::DbRead),
+            Some(link) => self.call_for(ctx, slot, link, (Op::Get, rank), Call::job(slot), Phase::CacheGet),
+            None => self.call_for(ctx, slot, self.dbs[0], (Op::Read, rank), Call::job(slot), Phase::DbRead),
         }
     }
 
@@ -834,7 +860,7 @@ impl App {
             }
             if let Some(link) = self.analytics {
                 self.counts.clicks_sent += 1;
-                self.call(ctx, link, Op::Write, rank, 0, wire::NO_SLOT);
+                self.call(ctx, link, Op::Write, rank, 0, Call::unanswered(For::Nobody));
             }
         } else {
             self.counts.not_found += 1;
@@ -843,12 +869,12 @@ impl App {
     }
 
     fn on_answer(&mut self, ctx: &mut Ctx, resp: Request) {
-        match resp.tag {
-            wire::NO_SLOT => return,
-            wire::LEASE => return self.on_lease(ctx, resp),
-            _ => {}
-        }
-        let slot = resp.tag >> wire::SLOT_SHIFT;
+        let Some(call) = resp.note::<Call>() else { return };
+        let slot = match call.answer {
+            For::Nobody => return,
+            For::Lease => return self.on_lease(ctx, resp),
+            For::Job => call.slot,
+        };
         let Some(job) = self.jobs.get(slot as usize).copied().flatten() else { return };
         if job.call != resp.id {
             return;
@@ -873,7 +899,7 @@ impl App {
                     self.counts.cache_misses += 1;
                     self.job(slot).story.push(Step::CacheMiss);
                     let rank = job.req.key;
-                    self.call_for(ctx, slot, self.dbs[0], (Op::Read, rank), 0, Phase::DbRead);
+                    self.call_for(ctx, slot, self.dbs[0], (Op::Read, rank), Call::job(slot), Phase::DbRead);
                 }
             }
             Phase::DbRead => {
@@ -884,7 +910,7 @@ impl App {
                 if resp.hit
                     && let Some(link) = self.cache
                 {
-                    self.call(ctx, link, Op::Set, job.req.key, 0, wire::NO_SLOT);
+                    self.call(ctx, link, Op::Set, job.req.key, 0, Call::unanswered(For::Nobody));
                 }
                 self.answer_redirect(ctx, slot, resp.hit);
             }

@@ -10,8 +10,8 @@
 //!   set   (auto-increment)    ─► counter desk (1) ─► counter_time ─► key = next id
 //!                                                      (and the row, with INSERT)
 //! ```
-//! A code is (length, value) ([`Code`]); a call's `tag` carries the
-//! padding (`wire`). The rows from before the run (`rows`) are what
+//! A code is (length, value) ([`Code`]); a call's note carries its length
+//! or padding (`wire::Call`). The rows from before the run (`rows`) are what
 //! redirects find; only the run's inserts are held, in an ordered map (at
 //! most [`MAX_HELD_ROWS`]; past it an insert is dropped, as a full disk
 //! would refuse it).
@@ -31,7 +31,7 @@ use crate::sim::validate::{Change, NodeIdx, Problems, Topology, limits};
 
 use super::code::Code;
 use super::spec::UrlDbSpec;
-use super::wire;
+use super::wire::Call;
 
 const TAG_QUERY: u32 = 0;
 const TAG_COUNTER: u32 = 1;
@@ -118,8 +118,10 @@ impl Table {
 
     /// Does what a served query asks; the status to answer with.
     fn apply(&mut self, req: &mut Request) -> Status {
-        // A write's tag carries its code's length; an auto-increment's, the padding.
-        let len_or_pad = req.tag & wire::PAD_MASK;
+        // A write's note says its code's length; an auto-increment's, the
+        // padding and whether it inserts the row too.
+        let call = req.note::<Call>().unwrap_or(Call::job(0));
+        let len_or_pad = u32::from(call.len);
         match req.op {
             Op::Write => match self.insert(Code::of(req.key, len_or_pad), u64::from(req.client_id)) {
                 Ok(None) => req.hit = false,
@@ -135,7 +137,7 @@ impl Table {
                 self.ids_issued += 1;
                 req.key = id;
                 req.hit = false;
-                if req.tag & wire::INSERT != 0 {
+                if call.insert {
                     match self.insert(Code::of(id, len_or_pad), u64::from(req.client_id)) {
                         Ok(None) => {}
                         Ok(Some(owner)) => {

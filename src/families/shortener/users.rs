@@ -124,7 +124,6 @@ impl PathLatency {
 
 #[derive(Clone, Debug)]
 pub struct Users {
-    idx: NodeIdx,
     link: LinkIdx,
     writes: Stream,
     reads: Stream,
@@ -153,7 +152,6 @@ pub struct Users {
 impl Users {
     pub fn new(s: &UrlUsersSpec, idx: NodeIdx, topo: &Topology) -> Self {
         Users {
-            idx,
             link: topo.out_links[idx as usize][0],
             writes: Stream::new(s.writes_per_s, TAG_WRITE),
             reads: Stream::new(s.redirects_per_s, TAG_READ),
@@ -179,7 +177,7 @@ impl Users {
 
     fn send(&mut self, ctx: &mut Ctx, op: Op, client_id: u32, key: u64) {
         let id = ctx.new_request_id();
-        let mut req = Request::new(id, self.idx, client_id, key, ctx.now());
+        let mut req = Request::new(id, client_id, key, ctx.now());
         req.op = op;
         ctx.metrics().record_sent();
         ctx.send_request(self.link, req);

@@ -170,7 +170,6 @@ impl ArrivalClock {
 
 #[derive(Clone, Debug)]
 pub struct Client {
-    idx: NodeIdx,
     link: LinkIdx,
     arrivals: ArrivalClock,
     n_clients: u32,
@@ -188,7 +187,6 @@ pub struct Client {
 impl Client {
     pub fn new(s: &ClientSpec, idx: NodeIdx, topo: &Topology) -> Self {
         Client {
-            idx,
             link: topo.out_links[idx as usize][0],
             arrivals: ArrivalClock::new(&s.arrivals, TAG_ARRIVAL),
             n_clients: s.clients,
@@ -222,7 +220,7 @@ impl Node for Client {
                 let id = ctx.new_request_id();
                 let client_id = if self.n_clients > 1 { ctx.rng().random_range(0..self.n_clients) } else { 0 };
                 let key = self.keys.sample(ctx.rng());
-                let mut req = Request::new(id, self.idx, client_id, key, ctx.now());
+                let mut req = Request::new(id, client_id, key, ctx.now());
                 // Only a mixed workload draws, so all-read runs keep their streams.
                 if self.ops.write > 0.0 || self.ops.range > 0.0 {
                     let u: f64 = ctx.rng().random();

@@ -161,7 +161,6 @@ struct Outgoing {
 
 #[derive(Clone, Debug)]
 pub struct Server {
-    me: NodeIdx,
     st: Station,
     service: Duration,
     service_spec: ServiceTimeSpec,
@@ -246,7 +245,6 @@ impl Server {
         }
         let n_targets = targets.len();
         Server {
-            me,
             st: Station::new(s.workers, s.queue_capacity, s.timeout_ms.map(ms_to_ns)),
             service: service_time(&s.service_time),
             service_spec: s.service_time.clone(),
@@ -348,7 +346,7 @@ impl Server {
         let call = self.call_of(&o);
         let parent = self.jobs[o.job as usize].expect("present").req;
         let id = ctx.new_request_id();
-        let mut req = Request::new(id, self.me, parent.client_id, parent.key, ctx.now());
+        let mut req = Request::new(id, parent.client_id, parent.key, ctx.now());
         req.op = match call.op {
             CallOp::Get => Op::Get,
             CallOp::Set => Op::Set,
@@ -360,7 +358,8 @@ impl Server {
                 _ => Op::Range(1),
             },
         };
-        req.tag = out;
+        // The call's slot: the answer says which call it ends.
+        req.set_note::<u32>(out);
         self.next_generation = self.next_generation.wrapping_add(1);
         let generation = self.next_generation & (u32::MAX >> TAG_BITS);
         self.outgoing[out as usize] = Some(Outgoing { req_id: id, generation, ..o });
@@ -479,7 +478,8 @@ impl Node for Server {
                 }
             }
             Payload::Response(resp) => {
-                let Some(o) = self.outgoing.get(resp.tag as usize).copied().flatten() else { return };
+                let Some(slot) = resp.note::<u32>() else { return };
+                let Some(o) = self.outgoing.get(slot as usize).copied().flatten() else { return };
                 if o.req_id != resp.id {
                     return;
                 }
@@ -490,7 +490,7 @@ impl Node for Server {
                 if resp.status == Status::Refused && call.timeout_ns.is_some() && !ctx.is_up(call.node) {
                     return;
                 }
-                self.attempt_done(ctx, resp.tag, resp.status, resp.hit);
+                self.attempt_done(ctx, slot, resp.status, resp.hit);
             }
             _ => {}
         }
