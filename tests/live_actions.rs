@@ -268,3 +268,16 @@ fn settings_change_nothing_and_every_offer_changes_something_at_every_preset() {
     }
     assert!(offers > 50, "{offers} offers in all");
 }
+
+/// A kind whose settings are its spec's own (`params`): giving a value it
+/// has back changes nothing, another value does (the shortener's users,
+/// 116 writes/s in the preset).
+#[test]
+fn own_params_given_back_change_nothing() {
+    let s = scenario(scalelab::presets::by_id("shortener").unwrap().json());
+    let sim = Simulation::new(&s);
+    let set = |params: serde_json::Value| FaultSpec { set: Some("users".into()), params: Some(params), ..Default::default() };
+    assert!(live::changes_nothing(&sim, &set(serde_json::json!({"writes_per_s": 116.0}))));
+    assert!(!live::changes_nothing(&sim, &set(serde_json::json!({"writes_per_s": 117.0}))));
+    assert!(!live::changes_nothing(&sim, &set(serde_json::json!({"writes_per_s": 116.0, "viral_share": 0.5}))));
+}
