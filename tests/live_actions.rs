@@ -276,8 +276,42 @@ fn settings_change_nothing_and_every_offer_changes_something_at_every_preset() {
 fn own_params_given_back_change_nothing() {
     let s = scenario(scalelab::presets::by_id("shortener").unwrap().json());
     let sim = Simulation::new(&s);
-    let set = |params: serde_json::Value| FaultSpec { set: Some("users".into()), params: Some(params), ..Default::default() };
+    let set =
+        |params: serde_json::Value| FaultSpec { set: Some("users".into()), params: Some(params), ..Default::default() };
     assert!(live::changes_nothing(&sim, &set(serde_json::json!({"writes_per_s": 116.0}))));
     assert!(!live::changes_nothing(&sim, &set(serde_json::json!({"writes_per_s": 117.0}))));
     assert!(!live::changes_nothing(&sim, &set(serde_json::json!({"writes_per_s": 116.0, "viral_share": 0.5}))));
+}
+
+/// A balancer offers one "add" that copies its first backend in rotation,
+/// and, once none is in rotation (all failed), the first server it links
+/// to.
+#[test]
+fn a_balancer_offers_a_copy_of_its_first_server() {
+    let adds = |sim: &Simulation| -> Vec<(String, Option<String>, Option<String>)> {
+        let lb = sim.scenario().topology.index_of("lb").unwrap();
+        live::offered(sim, lb)
+            .into_iter()
+            .filter(|a| a.entry.add_server.is_some())
+            .map(|a| (a.label, a.entry.add_server, a.entry.like))
+            .collect()
+    };
+    let mut sim = Simulation::new(&scenario(scalelab::presets::by_id("load-balancing").unwrap().json()));
+    sim.step_until(NS_PER_S);
+    assert_eq!(adds(&sim), [("add app-9".to_string(), Some("app-9".into()), Some("app-1".into()))]);
+    let json = serde_json::json!({
+        "version": 1, "name": "one server behind a balancer", "seed": 1, "stop": {"sim_time_s": 10},
+        "nodes": [
+            {"id": "users", "kind": "client", "arrivals": {"process": "poisson", "rate_per_s": 100}},
+            {"id": "lb", "kind": "load_balancer", "algorithm": "round_robin", "health_check": {"interval_ms": 100, "unhealthy_threshold": 1, "healthy_threshold": 1}},
+            {"id": "web-1", "kind": "server", "workers": 2, "service_time": {"dist": "exponential", "mean_ms": 5}}
+        ],
+        "links": [{"from": "users", "to": "lb"}, {"from": "lb", "to": "web-1"}],
+        "faults": [{"at_s": 1, "fail": "web-1"}]
+    });
+    let mut sim = Simulation::new(&scenario(&json.to_string()));
+    sim.step_until(3 * NS_PER_S);
+    let lb = sim.scenario().topology.index_of("lb").unwrap();
+    assert!(sim.node_view(lb).healthy_backends.is_empty(), "the failed server is out of rotation");
+    assert_eq!(adds(&sim), [("add web-2".to_string(), Some("web-2".into()), Some("web-1".into()))]);
 }
