@@ -315,3 +315,99 @@ fn a_balancer_offers_a_copy_of_its_first_server() {
     assert!(sim.node_view(lb).healthy_backends.is_empty(), "the failed server is out of rotation");
     assert_eq!(adds(&sim), [("add web-2".to_string(), Some("web-2".into()), Some("web-1".into()))]);
 }
+
+/// Each kind's A/B offers (`OwnKind::candidates`) at 1 s, as the compare
+/// menu lists them: B's label and the change it makes.
+#[test]
+fn each_kinds_offers_name_the_change_they_make() {
+    let offers = |preset: &str, node: &str| -> Vec<(String, String)> {
+        let s = scenario(scalelab::presets::by_id(preset).unwrap().json());
+        let mut sim = Simulation::new(&s);
+        sim.step_until(NS_PER_S);
+        let i = s.topology.index_of(node).unwrap();
+        let spec = &s.node_specs[i as usize];
+        let entry_of = |e: FaultSpec| {
+            let mut v = serde_json::to_value(&e).unwrap();
+            v.as_object_mut().unwrap().retain(|k, _| k != "at_s" && k != "set");
+            assert_eq!(e.set.as_deref(), Some(node));
+            v.to_string()
+        };
+        spec.kind.candidates(node, &sim.node_view(i)).into_iter().map(|(_, b, e)| (b, entry_of(e))).collect()
+    };
+    let pairs = |v: &[(&str, &str)]| v.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect::<Vec<_>>();
+    assert_eq!(
+        offers("load-balancing", "users"),
+        pairs(&[
+            ("users: 12,500 req/s", r#"{"rate_per_s":12500.0}"#),
+            ("users: 7,500 req/s", r#"{"rate_per_s":7500.0}"#)
+        ])
+    );
+    let lb = offers("load-balancing", "lb");
+    assert_eq!(lb.len(), 8, "every other algorithm: {lb:?}");
+    assert_eq!(lb[0], ("round_robin".to_string(), r#"{"algorithm":"round_robin"}"#.to_string()));
+    assert!(!lb.iter().any(|o| o.0 == "least_connections"), "not the one it has");
+    assert_eq!(
+        offers("cache-aside", "app-1"),
+        pairs(&[
+            ("app-1: workers freed during calls", r#"{"hold_worker":false}"#),
+            ("app-1: 128 workers", r#"{"workers":128}"#),
+            ("app-1: 32 workers", r#"{"workers":32}"#),
+        ])
+    );
+    assert_eq!(
+        offers("cache-aside", "cache"),
+        pairs(&[
+            ("cache: 16 workers", r#"{"workers":16}"#),
+            ("cache: 4 workers", r#"{"workers":4}"#),
+            ("cache: 2,000 entries", r#"{"params":{"capacity":2000}}"#),
+            ("cache: 500 entries", r#"{"params":{"capacity":500}}"#),
+        ])
+    );
+    assert_eq!(
+        offers("cache-aside", "db"),
+        pairs(&[("db: 32 workers", r#"{"workers":32}"#), ("db: 8 workers", r#"{"workers":8}"#)])
+    );
+    assert_eq!(
+        offers("kafka-broker-dies", "api"),
+        pairs(&[("api: acks=all", r#"{"acks":"all"}"#), ("api: acks=0", r#"{"acks":"0"}"#)])
+    );
+    assert_eq!(
+        offers("hash-vs-modulo", "store"),
+        pairs(&[
+            ("store: key ranges", r#"{"partitioning":"range"}"#),
+            ("store: hash mod n", r#"{"partitioning":"modulo"}"#),
+            ("store: router tier", r#"{"routing":"router"}"#),
+            ("store: any node", r#"{"routing":"any_node"}"#),
+            ("store: 1000 vnodes", r#"{"vnodes":1000}"#),
+            ("store: 10 vnodes", r#"{"vnodes":10}"#),
+        ])
+    );
+    // One virtual node: ten times more, and no fewer than one.
+    assert_eq!(offers("virtual-nodes", "store").last().unwrap().0, "store: 10 vnodes");
+    assert_eq!(
+        offers("rabbitmq-exchanges", "cms"),
+        pairs(&[("cms: 6.25 msg/s", r#"{"rate_per_s":6.25}"#), ("cms: 3.75 msg/s", r#"{"rate_per_s":3.75}"#)])
+    );
+}
+
+/// The stores' settings and M/M/c parts: a cache's capacity is one of its
+/// settings; a database with exponential service is c workers of it, a
+/// cache with constant service none.
+#[test]
+fn a_stores_settings_and_queue_role_are_its_own() {
+    use scalelab::sim::theory::QueueRole;
+    let s = scenario(scalelab::presets::by_id("cache-aside").unwrap().json());
+    let sim = Simulation::new(&s);
+    let of = |id: &str| {
+        let i = s.topology.index_of(id).unwrap();
+        let v = sim.node_view(i);
+        let kind = s.node_specs[i as usize].kind;
+        (kind.settings(&v), kind.queue_role(&v))
+    };
+    let (cache, cache_role) = of("cache");
+    assert_eq!(cache.params, Some(serde_json::json!({"capacity": 1000})));
+    assert_eq!(cache_role, None, "constant service is no M/M/c");
+    let (db, db_role) = of("db");
+    assert_eq!(db.params, None);
+    assert_eq!(db_role, Some(QueueRole::Servers { workers: 16, mean_service_s: 0.01 }));
+}
