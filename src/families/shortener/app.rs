@@ -500,6 +500,13 @@ impl App {
         job.phase = phase;
     }
 
+    /// Job `slot` inserts `code` under the table's unique index (the note
+    /// says how many characters it has).
+    fn insert_code(&mut self, ctx: &mut Ctx, slot: u32, code: Code) {
+        let call = Call { len: code.len, ..Call::job(slot) };
+        self.call_for(ctx, slot, self.dbs[0], (Op::Write, code.value), call, Phase::Insert);
+    }
+
     fn start_job(&mut self, ctx: &mut Ctx, req: Request) {
         let slot = self.free_jobs.pop().unwrap_or_else(|| {
             self.jobs.push(None);
@@ -627,14 +634,7 @@ impl App {
                 let job = self.job(slot);
                 job.code = code;
                 job.story.push(Step::Hash { hash, attempt: 0, code });
-                self.call_for(
-                    ctx,
-                    slot,
-                    self.dbs[0],
-                    (Op::Write, code.value),
-                    Call { len: code.len, ..Call::job(slot) },
-                    Phase::Insert,
-                );
+                self.insert_code(ctx, slot, code);
                 true
             }
             Strategy::Snowflake => {
@@ -706,14 +706,7 @@ impl App {
         let job = self.job(slot);
         job.code = code;
         job.story.push(Step::Base62 { code });
-        self.call_for(
-            ctx,
-            slot,
-            self.dbs[0],
-            (Op::Write, id),
-            Call { len: code.len, ..Call::job(slot) },
-            Phase::Insert,
-        );
+        self.insert_code(ctx, slot, code);
     }
 
     /// Gives waiting writes their ids, in order, while ids are to be had.
@@ -784,14 +777,7 @@ impl App {
         j.attempt = attempt;
         j.code = code;
         j.story.push(Step::Hash { hash, attempt, code });
-        self.call_for(
-            ctx,
-            slot,
-            self.dbs[0],
-            (Op::Write, code.value),
-            Call { len: code.len, ..Call::job(slot) },
-            Phase::Insert,
-        );
+        self.insert_code(ctx, slot, code);
     }
 
     fn on_lease(&mut self, ctx: &mut Ctx, resp: Request) {
