@@ -190,28 +190,28 @@ pub fn offered(sim: &Simulation, node: NodeIdx) -> Vec<LiveAction> {
 /// Whether `entry` is a `set` that would change nothing: every value it
 /// gives is the node's already (Apply pressed on an unchanged form). Such
 /// an edit is not recorded: the timeline, its markers and a share link
-/// keep only edits that did something.
+/// keep only edits that did something. The node's kind says what it has
+/// now (`OwnKind::settings`, in the entry's own words; `workers` is the
+/// view's unless the kind says otherwise), and each field the entry gives
+/// is compared with it as the format writes it, `params` key by key.
 pub fn changes_nothing(sim: &Simulation, entry: &FaultSpec) -> bool {
+    use serde_json::Value;
     let Some(id) = &entry.set else { return false };
     let Some(node) = sim.scenario().topology.index_of(id) else { return false };
     let view = sim.node_view(node);
     let spec = &sim.scenario().node_specs[node as usize];
-    let now = spec.kind.settings(&view);
-    let same = |given: Option<bool>| given.is_none_or(|same| same);
-    let params_same = entry.params.as_ref().is_none_or(|given| {
-        let Some(given) = given.as_object() else { return false };
-        given.iter().all(|(key, value)| now.params.as_ref().and_then(|p| p.get(key)) == Some(value))
-    });
-    params_same
-        && same(entry.rate_per_s.map(|r| Some(r) == now.rate_per_s))
-        && same(entry.workers.map(|w| w == view.workers))
-        && same(entry.service_time.as_ref().map(|st| Some(st) == now.service_time.as_ref()))
-        && same(entry.algorithm.map(|a| Some(a) == now.algorithm))
-        && same(entry.acks.map(|a| Some(a) == now.acks))
-        && same(entry.hold_worker.map(|h| Some(h) == now.hold_worker))
-        && same(entry.vnodes.map(|v| Some(v) == now.vnodes))
-        && same(entry.partitioning.map(|p| Some(p) == now.partitioning))
-        && same(entry.routing.map(|r| Some(r) == now.routing))
+    let mut now = spec.kind.settings(&view);
+    now.workers = now.workers.or(Some(view.workers));
+    let (Ok(Value::Object(given)), Ok(Value::Object(has))) = (serde_json::to_value(entry), serde_json::to_value(&now))
+    else {
+        return false;
+    };
+    given.iter().filter(|(key, _)| !matches!(key.as_str(), "at_s" | "set")).all(|(key, value)| match value {
+        Value::Object(params) if key == "params" => {
+            params.iter().all(|(k, v)| has.get("params").and_then(|p| p.get(k)) == Some(v))
+        }
+        _ => has.get(key) == Some(value),
+    })
 }
 
 /// A field's name as the forms show it, not its path in the timeline

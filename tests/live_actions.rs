@@ -236,13 +236,28 @@ fn a_set_that_gives_a_node_what_it_has_changes_nothing() {
 }
 
 /// What a kind says of a node (`OwnKind::settings`, `OwnKind::candidates`)
-/// agrees with what an edit does: at every preset, a `set` giving a node's
-/// settings back changes nothing, every A/B offer changes something, and
-/// every field a kind's `set` takes (but `workers`, which every view
-/// shows) has a value in its settings.
+/// agrees with what an edit does, at every preset: every field a kind's
+/// `set` takes (but `workers`, which every view shows) has a value in its
+/// settings; a `set` giving the settings back is found to change nothing
+/// and, applied, leaves the node's settings and workers as they were;
+/// every A/B offer is found to change something and, applied, changes
+/// them.
 #[test]
 fn settings_change_nothing_and_every_offer_changes_something_at_every_preset() {
-    let mut offers = 0;
+    // The node's settings and workers, as a `set` would compare them.
+    let state = |sim: &Simulation, i: usize| {
+        let view = sim.node_view(i as NodeIdx);
+        let now = sim.scenario().node_specs[i].kind.settings(&view);
+        (serde_json::to_value(&now).unwrap(), view.workers)
+    };
+    // `entry` applied to a copy of the run, a millisecond on.
+    let applied = |sim: &Simulation, entry: &FaultSpec| -> Option<Simulation> {
+        let mut tried = sim.clone();
+        let done = tried.add_entry(entry.clone()).ok()?;
+        tried.step_until(done.at_ns + NS_PER_MS);
+        Some(tried)
+    };
+    let (mut offers, mut offers_applied, mut given_back) = (0, 0, 0);
     for p in scalelab::presets::all() {
         let s = scenario(p.json());
         let mut sim = Simulation::new(&s);
@@ -257,16 +272,28 @@ fn settings_change_nothing_and_every_offer_changes_something_at_every_preset() {
             for field in spec.kind.set_fields(spec).iter().filter(|&&f| f != "workers") {
                 assert!(!given[field].is_null(), "{}: {id}'s settings give its `{field}`: {given}", p.id);
             }
-            let same = FaultSpec { set: Some(id.clone()), workers: Some(view.workers), ..now };
+            let before = state(&sim, i);
+            let same = FaultSpec { set: Some(id.clone()), workers: now.workers.or(Some(view.workers)), ..now };
             assert!(live::changes_nothing(&sim, &same), "{}: {id}'s own settings change nothing: {same:?}", p.id);
+            // A spec's own settings name fields a `set` does not take (its
+            // id): those cannot be given back as they are.
+            if let Some(after) = applied(&sim, &same) {
+                given_back += 1;
+                assert_eq!(state(&after, i), before, "{}: {id} given its settings back", p.id);
+            }
             for (a, b, entry) in spec.kind.candidates(id, &view) {
                 offers += 1;
                 assert_eq!(entry.set.as_deref(), Some(id.as_str()), "{}: {a} → {b} sets {id}", p.id);
                 assert!(!live::changes_nothing(&sim, &entry), "{}: {a} → {b} changes something", p.id);
+                if let Some(after) = applied(&sim, &entry) {
+                    offers_applied += 1;
+                    assert_ne!(state(&after, i), before, "{}: {a} → {b}, applied, changes {id}", p.id);
+                }
             }
         }
     }
-    assert!(offers > 50, "{offers} offers in all");
+    assert!(offers > 50 && offers_applied > 50, "{offers} offers in all, {offers_applied} applied");
+    assert!(given_back > 40, "{given_back} nodes given their settings back");
 }
 
 /// A kind whose settings are its spec's own (`params`): giving a value it
@@ -343,7 +370,7 @@ fn each_kinds_offers_name_the_change_they_make() {
         ])
     );
     let lb = offers("load-balancing", "lb");
-    assert_eq!(lb.len(), 8, "every other algorithm: {lb:?}");
+    assert_eq!(lb.len(), scalelab::sim::spec::Algorithm::ALL.len() - 1, "every other algorithm: {lb:?}");
     assert_eq!(lb[0], ("round_robin".to_string(), r#"{"algorithm":"round_robin"}"#.to_string()));
     assert!(!lb.iter().any(|o| o.0 == "least_connections"), "not the one it has");
     assert_eq!(

@@ -76,6 +76,8 @@ pub fn parts(s: &ShardedStoreSpec) -> PartsOf {
 /// entry changes).
 #[derive(Clone, Debug, PartialEq)]
 pub struct StoreParams {
+    /// Each shard's (the view's `workers` are all the live shards').
+    pub workers: u32,
     pub service_time: ServiceTimeSpec,
     pub partitioning: Partitioning,
     pub routing: Routing,
@@ -112,9 +114,11 @@ impl StoreParams {
         out
     }
 
-    /// Its `set` fields now (`OwnKind::settings`; workers are the view's).
+    /// Its `set` fields now (`OwnKind::settings`): `workers` per shard, as
+    /// a `set` gives them.
     pub fn settings(&self) -> FaultSpec {
         FaultSpec {
+            workers: Some(self.workers),
             service_time: Some(self.service_time.clone()),
             partitioning: Some(self.partitioning),
             routing: Some(self.routing),
@@ -1051,6 +1055,7 @@ impl Node for ShardedStore {
         NodeView {
             kind: "sharded_store",
             params: Some(OwnPart::new(StoreParams {
+                workers: self.workers,
                 service_time: self.service_spec.clone(),
                 partitioning: self.placement.partitioning(),
                 routing: self.routing,
