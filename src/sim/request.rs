@@ -71,8 +71,13 @@ pub const NOTE_BYTES: usize = 9;
 ///
 /// The request does not know the note's type (no room for it): a note is
 /// read back as the type its reader expects, and bytes that are no valid
-/// value of that type read as `None`. Nodes read the notes of their own
-/// family's requests (validation keeps other families' requests away).
+/// value of that type read as `None`. A node reads the notes of the
+/// requests it sent (an answer carries its note back) and of its own
+/// family's; a request from another family (a web-tier server calling a
+/// URL table) may read as `None` or as a value its sender never wrote, so
+/// a reader gives such a request a meaning of its own. A family's note
+/// types start their first enum at 1, so a request with no note (all
+/// zeros) reads as `None`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Note([u8; NOTE_BYTES]);
 

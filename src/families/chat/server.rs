@@ -5,7 +5,7 @@
 //!   phone's request ─► a core (its CPU cost) ─► CONNECT: hold the socket; register; ONLINE to contacts; take the inbox
 //!                                             ├► SEND: persist at the store ─► "sent ✓" ─► announce to each recipient
 //!                                             ├► POLL: take the inbox ─► answer, or hold it (long polling)
-//!                                             ├► HEARTBEAT / CLOSE / RECEIVED / READ
+//!                                             ├► HEARTBEAT / CLOSE / RECEIVED / ACK / READ
 //!   announce(r) ─► held here? push : registry lookup ─► here: push · elsewhere: pub/sub · nowhere: the inbox keeps it
 //!   sweep ─► sockets silent for presence_timeout are closed: OFFLINE to contacts
 //! ```
@@ -237,7 +237,7 @@ impl Server {
         let Some(f) = frame(req) else { return };
         self.mode = match f.kind {
             Kind::Connect | Kind::Heartbeat => Mode::Websocket { heartbeat_ms: 0.0 },
-            Kind::Poll => match f.about() {
+            Kind::Poll => match f.hold_ms() {
                 0 => Mode::ShortPolling { interval_ms: 0.0 },
                 hold => Mode::LongPolling { hold_ms: f64::from(hold) },
             },
@@ -335,7 +335,7 @@ impl Server {
                 self.register(ctx, u, Kind::Register);
                 self.presence(ctx, u, Kind::Online);
                 if let Some(link) = self.store {
-                    let take = self.internal(Kind::Take, u, To::User(0), ctx.new_request_id(), now);
+                    let take = self.internal(Frame::bare(Kind::Take), u, ctx.new_request_id(), now);
                     ctx.send_request(link, take);
                 }
             }
@@ -371,20 +371,24 @@ impl Server {
                 if self.ws()
                     && let Some(link) = self.store
                 {
-                    let remove = self.internal(Kind::Remove, u, To::User(0), req.id, req.created_ns);
+                    let remove = self.internal(Frame::bare(Kind::Remove), u, req.id, req.created_ns);
                     ctx.send_request(link, remove);
                 }
                 // The sender's delivered receipt.
-                if f.kind == Kind::Received {
-                    let d = self.internal(Kind::Delivered, f.about(), To::User(u), req.id, req.created_ns);
+                if f.kind == Kind::Received
+                    && let Some(sender) = f.user()
+                {
+                    let d = self.internal(Frame::new(Kind::Delivered, To::User(u)), sender, req.id, req.created_ns);
                     self.deliver(ctx, d);
                 }
             }
             Kind::Read => {
                 self.count_frame();
                 ctx.reply(req, Status::Ok);
-                let d = self.internal(Kind::Seen, f.about(), To::User(u), req.id, req.created_ns);
-                self.deliver(ctx, d);
+                if let Some(sender) = f.user() {
+                    let d = self.internal(Frame::new(Kind::Seen, To::User(u)), sender, req.id, req.created_ns);
+                    self.deliver(ctx, d);
+                }
             }
             _ => ctx.reply(req, Status::Refused),
         }
@@ -398,11 +402,11 @@ impl Server {
         }
     }
 
-    /// A request of the server's own, for user `u`, about `about`.
-    fn internal(&self, kind: Kind, u: u32, about: To, id: u64, created: SimTime) -> Request {
+    /// A request of the server's own, for user `u`.
+    fn internal(&self, frame: Frame, u: u32, id: u64, created: SimTime) -> Request {
         let mut r = Request::new(id, u, 0, created);
-        r.set_note(Frame::new(kind, about));
-        r.op = if kind == Kind::Msg { Op::Write } else { Op::Read };
+        r.set_note(frame);
+        r.op = if frame.kind == Kind::Msg { Op::Write } else { Op::Read };
         r
     }
 
@@ -411,8 +415,8 @@ impl Server {
         if let Some(link) = self.registry
             && self.registry_reachable
         {
-            let mut r = self.internal(kind, u, To::User(0), ctx.new_request_id(), ctx.now());
-            r.set_note(Frame::new(kind, To::User(0)).reaching(Reach::Found, self.idx));
+            let frame = Frame::bare(kind).reaching(Reach::Found, self.idx);
+            let r = self.internal(frame, u, ctx.new_request_id(), ctx.now());
             ctx.send_request(link, r);
         }
     }
@@ -427,7 +431,7 @@ impl Server {
         }
         for i in 0..self.people.contacts {
             let r = self.people.contact(u, i);
-            let d = self.internal(kind, r, To::User(u), ctx.new_request_id(), ctx.now());
+            let d = self.internal(Frame::new(kind, To::User(u)), r, ctx.new_request_id(), ctx.now());
             self.deliver(ctx, d);
         }
     }
@@ -481,7 +485,7 @@ impl Server {
         {
             self.c.inboxed += 1;
             // A fresh request (the store answers nobody).
-            let fresh = self.internal(f.kind, d.client_id, f.to(), d.id, d.created_ns);
+            let fresh = self.internal(f.reaching(Reach::Unknown, 0), d.client_id, d.id, d.created_ns);
             ctx.send_request(link, fresh);
         }
     }
@@ -520,7 +524,7 @@ impl Server {
             if f.is_some_and(|f| f.kind == Kind::Msg)
                 && let Some(link) = self.store
             {
-                let remove = self.internal(Kind::Remove, r, To::User(0), d.id, d.created_ns);
+                let remove = self.internal(Frame::bare(Kind::Remove), r, d.id, d.created_ns);
                 ctx.send_request(link, remove);
             }
         }
@@ -539,7 +543,7 @@ impl Server {
             Kind::Poll => {
                 let u = resp.client_id;
                 // A long poll that found nothing waits (for as long as it said).
-                let hold_ms = f64::from(f.about());
+                let hold_ms = f64::from(f.hold_ms());
                 let hold = (ok && resp.key == 0 && hold_ms > 0.0).then_some(hold_ms);
                 match hold {
                     Some(hold_ms)
@@ -610,7 +614,7 @@ impl Server {
     /// A message is stored: each recipient's phone is told.
     fn announce(&mut self, ctx: &mut Ctx, stored: Request) {
         let from = stored.client_id;
-        let Some(to) = frame(&stored).map(|f| f.to()) else { return };
+        let Some(to) = frame(&stored).and_then(|f| f.to()) else { return };
         let seq = stored.key;
         let recipients: Vec<(u32, To)> = self.people.recipients(from, to).collect();
         for (r, conv) in recipients {
@@ -620,7 +624,7 @@ impl Server {
                 // the others' polls find it in their inboxes.
                 continue;
             }
-            let mut d = self.internal(Kind::Msg, r, conv, stored.id, stored.created_ns);
+            let mut d = self.internal(Frame::new(Kind::Msg, conv), r, stored.id, stored.created_ns);
             d.key = seq;
             self.deliver(ctx, d);
         }

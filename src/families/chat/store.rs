@@ -120,7 +120,11 @@ impl Node for Store {
                     };
                     match frame.kind {
                         Kind::Send => {
-                            let to = frame.to();
+                            let Some(to) = frame.to() else {
+                                ctx.reply(req, Status::Refused);
+                                self.desk.start_waiting(ctx, &self.service, pick);
+                                return;
+                            };
                             let seq = self.seqs.entry(People::conversation(u, to)).or_default();
                             *seq += 1;
                             let seq = *seq;

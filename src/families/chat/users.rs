@@ -7,7 +7,7 @@
 //!                └► offline: goodbye (a close frame) or, abruptly, nothing
 //!   send timer   ─► SEND (to a contact, or its group) ─► "sent ✓" with the sequence
 //!   beat timer   ─► heartbeat (WebSocket) or the next poll
-//!   a message    ─► deliver (latency, duplicates, order) ─► RECEIVED (ack + ✓✓)
+//!   a message    ─► deliver (latency, duplicates, order) ─► RECEIVED (ack + ✓✓), or ACK (no receipt)
 //!                                                      └► read timer ─► READ
 //!   a failure    ─► reconnect: at once, or after a jittered exponential backoff
 //! ```
@@ -385,7 +385,7 @@ impl Users {
             self.persons[u as usize].conn = Conn::Connecting;
             self.c.connects += 1;
             let id = ctx.new_request_id();
-            self.up(ctx, u, Frame::plain(Kind::Connect, 0), id, ctx.now(), 0);
+            self.up(ctx, u, Frame::bare(Kind::Connect), id, ctx.now(), 0);
         } else if let Mode::ShortPolling { interval_ms } = self.mode {
             // A phone's poll timer runs at its own phase.
             let first = (self.side.random::<f64>() * interval_ms * 1e6) as SimTime;
@@ -406,7 +406,7 @@ impl Users {
             Mode::LongPolling { hold_ms } => hold_ms.round() as u32,
             _ => 0,
         };
-        self.up(ctx, u, Frame::plain(Kind::Poll, hold), id, ctx.now(), 0);
+        self.up(ctx, u, Frame::poll(hold), id, ctx.now(), 0);
     }
 
     fn go_offline(&mut self, ctx: &mut Ctx, u: u32, abrupt: bool) {
@@ -424,7 +424,7 @@ impl Users {
             self.connected -= 1;
             if !abrupt {
                 let id = ctx.new_request_id();
-                self.up(ctx, u, Frame::plain(Kind::Close, 0), id, now, 0);
+                self.up(ctx, u, Frame::bare(Kind::Close), id, now, 0);
             }
         }
     }
@@ -550,7 +550,7 @@ impl Users {
                     if p.conn == Conn::Open {
                         self.c.heartbeats += 1;
                         let id = ctx.new_request_id();
-                        self.up(ctx, u, Frame::plain(Kind::Heartbeat, 0), id, ctx.now(), 0);
+                        self.up(ctx, u, Frame::bare(Kind::Heartbeat), id, ctx.now(), 0);
                         let d = self.beat_ns();
                         self.schedule(ctx, u, T_BEAT, d);
                     }
@@ -662,7 +662,11 @@ impl Users {
             HTTP_RESPONSE_HEADERS
         };
         match kind {
-            Kind::Msg if ok => self.on_message_delivered(ctx, u, f.to(), &resp),
+            Kind::Msg if ok => {
+                if let Some(conv) = f.to() {
+                    self.on_message_delivered(ctx, u, conv, &resp);
+                }
+            }
             Kind::Delivered if ok => {
                 self.c.receipts += 1;
                 self.receipt.record(now - resp.created_ns);
@@ -677,8 +681,7 @@ impl Users {
                 }
             }
             Kind::Offline if ok => {
-                let who = f.about() as usize;
-                if let Some(p) = self.persons.get(who)
+                if let Some(p) = f.user().and_then(|who| self.persons.get(who as usize))
                     && !p.online
                     && p.offline_at != SimTime::MAX
                 {
@@ -688,7 +691,7 @@ impl Users {
             }
             Kind::Online => {}
             Kind::Send => {
-                let to = f.to();
+                let Some(to) = f.to() else { return };
                 if ok {
                     self.c.sent_ok += 1;
                     // Its own message: a sequence the phone has, not a gap.

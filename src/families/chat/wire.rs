@@ -2,11 +2,15 @@
 //! documentation) whose note (`crate::sim::request::Note`) is a [`Frame`]:
 //! what it is ([`Kind`]), whom it is about ([`To`]: a user or a group; a
 //! poll's hold), and, once the registry has looked its recipient up, where
-//! that phone is held ([`Reach`] and the server). `key` holds, towards a
-//! server, the phone's user (what the balancer hashes), and on a message
-//! its conversation sequence. `id` is the message's id on every hop it
-//! makes, so a dot tells its story; `created_ns` is when its sender sent
-//! it.
+//! that phone is held ([`Reach`] and the server). The request's own fields:
+//! `client_id` is the user the request is for (the phone's, or a
+//! recipient's); `key`, towards a server, the phone's user (what the
+//! balancer hashes), on a message its conversation sequence, and on a
+//! poll's answer the number of items it had; `hit`, on a heartbeat's
+//! answer, whether the server still holds the socket (and, inside a
+//! server, that a queued job is a push); `id` is the message's id on every
+//! hop it makes, so a dot tells its story; `created_ns` is when its sender
+//! sent it.
 
 use bytemuck::{CheckedBitPattern, NoUninit};
 
@@ -89,15 +93,26 @@ pub enum Reach {
     Broadcast,
 }
 
+/// What a frame's number is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, NoUninit, CheckedBitPattern)]
+#[repr(u8)]
+pub enum About {
+    /// Nothing (a connect, a heartbeat, a take…).
+    Nothing = 0,
+    User,
+    Group,
+    /// How long a poll may be held, ms (0: a short poll).
+    HoldMs,
+}
+
 /// A request's note in this family.
 #[derive(Clone, Copy, Debug, PartialEq, NoUninit, CheckedBitPattern)]
 #[repr(C, packed)]
 pub struct Frame {
     pub kind: Kind,
-    /// A user or a group's number, or a poll's hold (ms).
-    about: u32,
-    /// Whether `about` is a group.
-    group: bool,
+    /// A user's or a group's number, or a poll's hold, as `about` says.
+    n: u32,
+    about: About,
     pub reach: Reach,
     server: u16,
 }
@@ -108,26 +123,43 @@ const _: () = assert!(crate::sim::limits::MAX_NODES <= u16::MAX as usize + 1);
 impl Frame {
     /// A frame about `to`.
     pub fn new(kind: Kind, to: To) -> Frame {
-        let (about, group) = match to {
-            To::User(u) => (u, false),
-            To::Group(g) => (g, true),
+        let (n, about) = match to {
+            To::User(u) => (u, About::User),
+            To::Group(g) => (g, About::Group),
         };
-        Frame { kind, about, group, reach: Reach::Unknown, server: 0 }
+        Frame { kind, n, about, reach: Reach::Unknown, server: 0 }
     }
 
-    /// A frame about a number that is no user (a poll's hold; 0: nothing).
-    pub fn plain(kind: Kind, n: u32) -> Frame {
-        Frame::new(kind, To::User(n))
+    /// A frame about nothing but itself.
+    pub fn bare(kind: Kind) -> Frame {
+        Frame { kind, n: 0, about: About::Nothing, reach: Reach::Unknown, server: 0 }
     }
 
-    /// Whom or what it is about.
-    pub fn to(&self) -> To {
-        if self.group { To::Group(self.about) } else { To::User(self.about) }
+    /// A poll that may be held `hold_ms` (0: a short poll).
+    pub fn poll(hold_ms: u32) -> Frame {
+        Frame { n: hold_ms, about: About::HoldMs, ..Frame::bare(Kind::Poll) }
     }
 
-    /// The number it is about (a user's, a group's, a poll's hold).
-    pub fn about(&self) -> u32 {
-        self.about
+    /// Whom it is about, if anyone.
+    pub fn to(&self) -> Option<To> {
+        match self.about {
+            About::User => Some(To::User(self.n)),
+            About::Group => Some(To::Group(self.n)),
+            About::Nothing | About::HoldMs => None,
+        }
+    }
+
+    /// The user it is about, if it is about a user.
+    pub fn user(&self) -> Option<u32> {
+        match self.to() {
+            Some(To::User(u)) => Some(u),
+            _ => None,
+        }
+    }
+
+    /// How long the poll may be held, ms (0 for any other frame).
+    pub fn hold_ms(&self) -> u32 {
+        if self.about == About::HoldMs { self.n } else { 0 }
     }
 
     /// The server the registry found (or a broadcast copy is for).
@@ -164,10 +196,12 @@ mod tests {
         assert_eq!(back, f);
         assert_eq!(
             (back.kind, back.to(), back.reach, back.server()),
-            (Kind::Msg, To::Group(42), Reach::Broadcast, 300)
+            (Kind::Msg, Some(To::Group(42)), Reach::Broadcast, 300)
         );
-        assert_eq!(Frame::plain(Kind::Poll, 30_000).about(), 30_000);
-        assert_eq!(Frame::new(Kind::Send, To::User(9)).to(), To::User(9));
+        assert_eq!((Frame::poll(30_000).hold_ms(), Frame::poll(30_000).to()), (30_000, None));
+        assert_eq!(Frame::new(Kind::Send, To::User(9)).user(), Some(9));
+        assert_eq!(Frame::new(Kind::Send, To::Group(9)).user(), None);
+        assert_eq!((Frame::bare(Kind::Take).to(), Frame::new(Kind::Read, To::User(3)).hold_ms()), (None, 0));
         // A request with no note is no frame (no kind 0).
         assert_eq!(kind(&Request::new(2, 0, 0, 0)), None);
     }

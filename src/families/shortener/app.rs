@@ -480,7 +480,7 @@ impl App {
         self.jobs[slot as usize].as_mut().expect("a live job's slot")
     }
 
-    /// Sends a call for job `slot` (or none: `NO_SLOT`, `LEASE`).
+    /// Sends a call; its note says whom the answer is for (`wire::Call`).
     fn call(&mut self, ctx: &mut Ctx, link: LinkIdx, op: Op, key: u64, client_id: u32, call: Call) -> u64 {
         let id = ctx.new_request_id();
         let mut req = Request::new(id, client_id, key, ctx.now());

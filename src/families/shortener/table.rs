@@ -119,7 +119,8 @@ impl Table {
     /// Does what a served query asks; the status to answer with.
     fn apply(&mut self, req: &mut Request) -> Status {
         // A write's note says its code's length; an auto-increment's, the
-        // padding and whether it inserts the row too.
+        // padding and whether it inserts the row too. A caller of another
+        // family (a web-tier server) sends none: the shortest code, no row.
         let call = req.note::<Call>().unwrap_or(Call::job(0));
         let len_or_pad = u32::from(call.len);
         match req.op {

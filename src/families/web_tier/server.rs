@@ -40,6 +40,21 @@ pub const MAX_CALL_RETRIES: u32 = 10;
 /// Most steps (calls included in parallel groups) one list may have.
 pub const MAX_STEPS: usize = 32;
 
+/// What a server's call carries back (its request's note): which of its
+/// calls it is. `Mark` starts at 1, so a request with no note is no call.
+#[derive(Clone, Copy, Debug, PartialEq, bytemuck::NoUninit, bytemuck::CheckedBitPattern)]
+#[repr(C, packed)]
+struct CallNote {
+    mark: Mark,
+    slot: u32,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, bytemuck::NoUninit, bytemuck::CheckedBitPattern)]
+#[repr(u8)]
+enum Mark {
+    Call = 1,
+}
+
 pub fn validate(s: &ServerSpec, path: &str, p: &mut Problems) {
     p.range_u64(path, "workers", u64::from(s.workers), 1, u64::from(limits::MAX_WORKERS));
     p.range_u64(path, "queue_capacity", s.queue_capacity, 0, limits::MAX_QUEUE_CAPACITY);
@@ -359,7 +374,7 @@ impl Server {
             },
         };
         // The call's slot: the answer says which call it ends.
-        req.set_note::<u32>(out);
+        req.set_note(CallNote { mark: Mark::Call, slot: out });
         self.next_generation = self.next_generation.wrapping_add(1);
         let generation = self.next_generation & (u32::MAX >> TAG_BITS);
         self.outgoing[out as usize] = Some(Outgoing { req_id: id, generation, ..o });
@@ -478,7 +493,7 @@ impl Node for Server {
                 }
             }
             Payload::Response(resp) => {
-                let Some(slot) = resp.note::<u32>() else { return };
+                let Some(CallNote { slot, .. }) = resp.note::<CallNote>() else { return };
                 let Some(o) = self.outgoing.get(slot as usize).copied().flatten() else { return };
                 if o.req_id != resp.id {
                     return;
