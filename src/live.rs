@@ -139,9 +139,10 @@ pub fn faults(sim: &Simulation, node: NodeIdx) -> Vec<LiveAction> {
 
 /// Every live action the app offers on node `node` now, as the inspector
 /// offers them (fail or recover by the node's state; a Kafka cluster's and
-/// a sharded store's by broker and shard), with a sample value for those
-/// that take one (twice the rate or workers), plus the changes the A/B
-/// panel offers for it.
+/// a sharded store's by broker and shard; a copy of a balancer's server),
+/// plus the changes the A/B panel offers for it (its kind's `candidates`:
+/// twice or half the workers, the rate ±25%, …), where the scenario takes
+/// them.
 pub fn offered(sim: &Simulation, node: NodeIdx) -> Vec<LiveAction> {
     let mut out = faults(sim, node);
     let s = sim.scenario();

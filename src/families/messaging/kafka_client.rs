@@ -20,14 +20,6 @@ use rand::Rng;
 
 use super::kafka_cluster::{KEYLESS, KafkaError, KafkaMsg, Record};
 use super::spec::{Acks, KafkaClusterSpec, KafkaConsumerSpec, KafkaProducerSpec};
-use crate::sim::spec::ArrivalSpec;
-
-/// A producer's settings (`NodeView::params`): its rate and its acks now.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ProducerParams {
-    pub arrivals: ArrivalSpec,
-    pub acks: Acks,
-}
 use crate::families::messaging::kafka::kafka_partition;
 use crate::families::ring::key_bytes;
 use crate::families::web_tier::client::ArrivalClock;
@@ -51,6 +43,13 @@ const TAG_JOIN: u32 = 4;
 const TAG_LEAVE: u32 = 5;
 const TAG_HEARTBEAT: u32 = 6;
 const TAG_PROCESS: u32 = 7;
+
+/// A producer's settings (`NodeView::params`): its rate and its acks now.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProducerParams {
+    pub arrivals: crate::sim::spec::ArrivalSpec,
+    pub acks: Acks,
+}
 
 pub fn validate_producer(s: &KafkaProducerSpec, path: &str, p: &mut Problems) {
     crate::families::web_tier::client::validate_arrivals(&s.arrivals, &format!("{path}.arrivals"), p);
