@@ -77,9 +77,6 @@ impl TypedKind for Cache {
         let params = capacity(v).map(|n| serde_json::json!({ "capacity": n }));
         FaultSpec { params, ..station_settings(v) }
     }
-    fn queue_role(&self, v: &NodeView) -> Option<QueueRole> {
-        station_role(v)
-    }
 }
 
 /// The entries a cache holds at most now (a figure of its view).
