@@ -172,6 +172,8 @@ impl ArrivalClock {
 pub struct Client {
     link: LinkIdx,
     arrivals: ArrivalClock,
+    /// `SourceParams` as of the last change.
+    params: OwnPart,
     n_clients: u32,
     keys: KeyDist,
     ops: OpsSpec,
@@ -186,9 +188,11 @@ pub struct Client {
 
 impl Client {
     pub fn new(s: &ClientSpec, idx: NodeIdx, topo: &Topology) -> Self {
+        let arrivals = ArrivalClock::new(&s.arrivals, TAG_ARRIVAL);
         Client {
             link: topo.out_links[idx as usize][0],
-            arrivals: ArrivalClock::new(&s.arrivals, TAG_ARRIVAL),
+            params: OwnPart::new(SourceParams { arrivals: arrivals.spec().clone() }),
+            arrivals,
             n_clients: s.clients,
             keys: match s.keys {
                 KeySpec::Uniform { n_keys } => KeyDist::uniform(n_keys),
@@ -256,13 +260,14 @@ impl Node for Client {
     fn set(&mut self, ctx: &mut Ctx, change: &Change) {
         if let Some(rate) = change.rate_per_s {
             self.arrivals.set_rate(ctx, rate);
+            self.params = OwnPart::new(SourceParams { arrivals: self.arrivals.spec().clone() });
         }
     }
 
     fn view(&self) -> NodeView {
         NodeView {
             kind: "client",
-            params: Some(OwnPart::new(SourceParams { arrivals: self.arrivals.spec().clone() })),
+            params: Some(self.params.clone()),
             in_service: self.sent - self.outcomes.finished(),
             completed: self.outcomes.completed,
             errors: self.errors(),

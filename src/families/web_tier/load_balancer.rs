@@ -103,6 +103,8 @@ fn build_ring(backends: &[Backend], vnodes: u32) -> HashRing {
 #[derive(Clone, Debug)]
 pub struct LoadBalancer {
     algorithm: Algorithm,
+    /// `BalancerParams` as of the last change.
+    params: OwnPart,
     vnodes: u32,
     health: HealthCheckSpec,
     backends: Vec<Backend>,
@@ -137,6 +139,7 @@ impl LoadBalancer {
         let ring = (s.algorithm == Algorithm::ConsistentHash).then(|| build_ring(&backends, vnodes));
         LoadBalancer {
             algorithm: s.algorithm,
+            params: OwnPart::new(BalancerParams { algorithm: s.algorithm }),
             vnodes,
             health: s.health_check,
             healthy: (0..backends.len() as u32).collect(),
@@ -349,6 +352,7 @@ impl Node for LoadBalancer {
     fn set(&mut self, _ctx: &mut Ctx, change: &Change) {
         if let Some(algorithm) = change.algorithm {
             self.algorithm = algorithm;
+            self.params = OwnPart::new(BalancerParams { algorithm });
             if algorithm == Algorithm::ConsistentHash && self.ring.is_none() {
                 self.ring = Some(build_ring(&self.backends, self.vnodes));
             }
@@ -386,7 +390,7 @@ impl Node for LoadBalancer {
     fn view(&self) -> NodeView {
         NodeView {
             kind: "load_balancer",
-            params: Some(OwnPart::new(BalancerParams { algorithm: self.algorithm })),
+            params: Some(self.params.clone()),
             in_service: self.backends.iter().map(|b| b.active).sum(),
             completed: self.latency.count(),
             errors: self.refused,

@@ -180,6 +180,8 @@ pub struct Server {
     service: Duration,
     service_spec: ServiceTimeSpec,
     hold_worker: bool,
+    /// `StationParams` as of the last change (`settings_now`).
+    params: OwnPart,
     /// Plans for read, write and range requests (`any` fills the gaps).
     plans: [Option<Plan>; 3],
     /// Ids of the nodes called, for the summary.
@@ -259,11 +261,12 @@ impl Server {
             plans[k] = s.calls.get(f).map(&mut build).or_else(|| any.clone());
         }
         let n_targets = targets.len();
-        Server {
+        let mut server = Server {
             st: Station::new(s.workers, s.queue_capacity, s.timeout_ms.map(ms_to_ns)),
             service: service_time(&s.service_time),
             service_spec: s.service_time.clone(),
             hold_worker: s.hold_worker,
+            params: OwnPart::new(()),
             plans,
             targets,
             call_stats: vec![CallStats::default(); n_targets],
@@ -274,7 +277,18 @@ impl Server {
             next_generation: 0,
             awaiting: 0,
             call_failures: 0,
-        }
+        };
+        server.params = server.settings_now();
+        server
+    }
+
+    /// Its settings as its view shows them (built when they change, not
+    /// every frame).
+    fn settings_now(&self) -> OwnPart {
+        OwnPart::new(StationParams {
+            service_time: self.service_spec.clone(),
+            hold_worker: (!self.targets.is_empty()).then_some(self.hold_worker),
+        })
     }
 
     fn start_service(&mut self, ctx: &mut Ctx, req: Request) {
@@ -540,6 +554,7 @@ impl Node for Server {
             self.st.workers = w;
             self.start_waiting(ctx);
         }
+        self.params = self.settings_now();
     }
 
     fn view(&self) -> NodeView {
@@ -551,10 +566,7 @@ impl Node for Server {
         }
         let mut v = st.view("server");
         v.errors += self.call_failures;
-        v.params = Some(OwnPart::new(StationParams {
-            service_time: self.service_spec.clone(),
-            hold_worker: (!self.targets.is_empty()).then_some(self.hold_worker),
-        }));
+        v.params = Some(self.params.clone());
         v.figures = figures;
         v
     }
