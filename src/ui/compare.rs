@@ -36,18 +36,26 @@ pub fn candidates(sim: &Simulation) -> Vec<Candidate> {
     out
 }
 
-/// Labels for a comparison already running.
+/// Labels for a comparison already running. Read every frame (the
+/// verdict) and at each chart redraw, so only the node B changes is asked
+/// for its offers (every offer sets the node that makes it), not the whole
+/// scenario.
 pub fn labels(a: &Simulation, c: &CompareSpec) -> (String, String) {
     let mut entry = c.b.clone();
     entry.at_s = 0.0;
-    candidates(a)
-        .into_iter()
-        .find(|k| {
-            let mut e = k.entry.clone();
-            e.at_s = 0.0;
-            e == entry
+    let s = a.scenario();
+    let node = entry.set.as_deref().and_then(|id| s.topology.index_of(id));
+    let view = node.map(|i| a.node_view(i)).filter(|v| v.present);
+    node.zip(view)
+        .and_then(|(i, v)| {
+            let i = i as usize;
+            s.node_specs[i].kind.candidates(&s.topology.ids[i], &v).into_iter().find(|(_, _, e)| {
+                let mut e = e.clone();
+                e.at_s = 0.0;
+                e == entry
+            })
         })
-        .map_or(("A".into(), "B".into()), |k| (k.label_a, k.label_b))
+        .map_or(("A".into(), "B".into()), |(la, lb, _)| (la, lb))
 }
 
 #[component]
