@@ -179,10 +179,10 @@ impl TypedKind for Publisher {
         &["rate_per_s"]
     }
     fn candidates(&self, id: &str, v: &NodeView) -> Vec<Offer> {
-        v.params::<SourceParams>().map_or_else(Vec::new, |p| offers::rate(id, p.arrivals.rate_per_s(), "msg/s"))
+        SourceParams::offers(id, v, "msg/s")
     }
     fn settings(&self, v: &NodeView) -> FaultSpec {
-        v.params::<SourceParams>().map(SourceParams::settings).unwrap_or_default()
+        SourceParams::settings(v)
     }
     fn is_source(&self) -> bool {
         true

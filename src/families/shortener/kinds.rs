@@ -156,13 +156,13 @@ impl TypedKind for Db {
         Box::new(table::Table::new(s))
     }
     fn candidates(&self, id: &str, v: &NodeView) -> Vec<(String, String, FaultSpec)> {
-        v.params::<StationParams>().map_or_else(Vec::new, |p| p.candidates(id, v.workers))
+        StationParams::offers(id, v)
     }
     fn settings(&self, v: &NodeView) -> FaultSpec {
-        v.params::<StationParams>().map(StationParams::settings).unwrap_or_default()
+        StationParams::settings(v)
     }
     fn queue_role(&self, v: &NodeView) -> Option<crate::sim::theory::QueueRole> {
-        v.params::<StationParams>()?.queue_role(v.workers)
+        StationParams::queue_role(v)
     }
 }
 

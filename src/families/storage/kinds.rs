@@ -61,7 +61,7 @@ impl TypedKind for Cache {
     }
     /// A pool's offers, and twice or half the entries it holds.
     fn candidates(&self, id: &str, v: &NodeView) -> Vec<Offer> {
-        let mut out = station_offers(id, v);
+        let mut out = StationParams::offers(id, v);
         if let Some(now) = capacity(v) {
             for n in [now.saturating_mul(2).min(cache::MAX_CACHE_ENTRIES), (now / 2).max(1)] {
                 if n != now {
@@ -75,25 +75,13 @@ impl TypedKind for Cache {
     }
     fn settings(&self, v: &NodeView) -> FaultSpec {
         let params = capacity(v).map(|n| serde_json::json!({ "capacity": n }));
-        FaultSpec { params, ..station_settings(v) }
+        FaultSpec { params, ..StationParams::settings(v) }
     }
 }
 
 /// The entries a cache holds at most now (a figure of its view).
 fn capacity(v: &NodeView) -> Option<u64> {
     v.figures.iter().find(|f| f.0 == "Capacity").map(|f| f.1 as u64)
-}
-
-fn station_offers(id: &str, v: &NodeView) -> Vec<Offer> {
-    v.params::<StationParams>().map_or_else(Vec::new, |p| p.candidates(id, v.workers))
-}
-
-fn station_role(v: &NodeView) -> Option<QueueRole> {
-    v.params::<StationParams>()?.queue_role(v.workers)
-}
-
-fn station_settings(v: &NodeView) -> FaultSpec {
-    v.params::<StationParams>().map(StationParams::settings).unwrap_or_default()
 }
 
 impl TypedKind for Database {
@@ -121,13 +109,13 @@ impl TypedKind for Database {
         true
     }
     fn candidates(&self, id: &str, v: &NodeView) -> Vec<Offer> {
-        station_offers(id, v)
+        StationParams::offers(id, v)
     }
     fn settings(&self, v: &NodeView) -> FaultSpec {
-        station_settings(v)
+        StationParams::settings(v)
     }
     fn queue_role(&self, v: &NodeView) -> Option<QueueRole> {
-        station_role(v)
+        StationParams::queue_role(v)
     }
 }
 

@@ -63,13 +63,13 @@ impl TypedKind for Client {
         &["rate_per_s"]
     }
     fn candidates(&self, id: &str, v: &NodeView) -> Vec<Offer> {
-        v.params::<SourceParams>().map_or_else(Vec::new, |p| offers::rate(id, p.arrivals.rate_per_s(), "req/s"))
+        SourceParams::offers(id, v, "req/s")
     }
     fn settings(&self, v: &NodeView) -> FaultSpec {
-        v.params::<SourceParams>().map(SourceParams::settings).unwrap_or_default()
+        SourceParams::settings(v)
     }
     fn queue_role(&self, v: &NodeView) -> Option<QueueRole> {
-        v.params::<SourceParams>()?.queue_role()
+        SourceParams::queue_role(v)
     }
 }
 
@@ -112,13 +112,13 @@ impl TypedKind for Server {
         s.weight
     }
     fn candidates(&self, id: &str, v: &NodeView) -> Vec<Offer> {
-        v.params::<StationParams>().map_or_else(Vec::new, |p| p.candidates(id, v.workers))
+        StationParams::offers(id, v)
     }
     fn settings(&self, v: &NodeView) -> FaultSpec {
-        v.params::<StationParams>().map(StationParams::settings).unwrap_or_default()
+        StationParams::settings(v)
     }
     fn queue_role(&self, v: &NodeView) -> Option<QueueRole> {
-        v.params::<StationParams>()?.queue_role(v.workers)
+        StationParams::queue_role(v)
     }
 }
 

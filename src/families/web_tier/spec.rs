@@ -6,8 +6,11 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::families::offers::{self, Offer};
+use crate::sim::family::NodeView;
 use crate::sim::spec::defaults::*;
-use crate::sim::spec::{Algorithm, ArrivalSpec, CallOp, KeySpec, ServiceTimeSpec};
+use crate::sim::spec::{Algorithm, ArrivalSpec, CallOp, FaultSpec, KeySpec, ServiceTimeSpec};
+use crate::sim::theory::QueueRole;
 
 /// A source of requests.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -187,56 +190,58 @@ pub struct BalancerParams {
     pub algorithm: Algorithm,
 }
 
+// The hooks every kind whose view shows these settings implements the same
+// way (`OwnKind::candidates`, `settings`, `queue_role`): from the view, so
+// a kind's impl is one call.
 impl SourceParams {
-    /// Its `set` fields now (`OwnKind::settings`).
-    pub fn settings(&self) -> crate::sim::spec::FaultSpec {
-        crate::sim::spec::FaultSpec { rate_per_s: Some(self.arrivals.rate_per_s()), ..Default::default() }
+    /// The rate ±25% (`unit`: what it counts, per second).
+    pub fn offers(id: &str, v: &NodeView, unit: &str) -> Vec<Offer> {
+        v.params::<SourceParams>().map_or_else(Vec::new, |p| offers::rate(id, p.arrivals.rate_per_s(), unit))
+    }
+
+    /// Its `set` fields now: the rate.
+    pub fn settings(v: &NodeView) -> FaultSpec {
+        let rate_per_s = v.params::<SourceParams>().map(|p| p.arrivals.rate_per_s());
+        FaultSpec { rate_per_s, ..Default::default() }
     }
 
     /// Its M/M/c part: Poisson arrivals only.
-    pub fn queue_role(&self) -> Option<crate::sim::theory::QueueRole> {
-        match self.arrivals {
-            ArrivalSpec::Poisson { rate_per_s } => Some(crate::sim::theory::QueueRole::Arrivals { rate_per_s }),
+    pub fn queue_role(v: &NodeView) -> Option<QueueRole> {
+        match v.params::<SourceParams>()?.arrivals {
+            ArrivalSpec::Poisson { rate_per_s } => Some(QueueRole::Arrivals { rate_per_s }),
             _ => None,
         }
     }
 }
 
 impl StationParams {
-    /// Its `set` fields now (`OwnKind::settings`; workers are the view's).
-    pub fn settings(&self) -> crate::sim::spec::FaultSpec {
-        crate::sim::spec::FaultSpec {
-            service_time: Some(self.service_time.clone()),
-            hold_worker: self.hold_worker,
-            ..Default::default()
+    /// A pool's offers: hold or free the workers during calls (a server
+    /// that makes calls), twice or half the workers.
+    pub fn offers(id: &str, v: &NodeView) -> Vec<Offer> {
+        let Some(p) = v.params::<StationParams>() else { return Vec::new() };
+        let mut out = Vec::new();
+        if let Some(hold) = p.hold_worker {
+            let name = |h: bool| if h { "workers held during calls" } else { "workers freed during calls" };
+            let change = FaultSpec { hold_worker: Some(!hold), ..Default::default() };
+            out.push((format!("{id}: {}", name(hold)), format!("{id}: {}", name(!hold)), offers::set(id, change)));
         }
+        out.extend(offers::workers(id, v.workers));
+        out
     }
 
-    /// Its M/M/c part: `workers` with exponential service only.
-    pub fn queue_role(&self, workers: u32) -> Option<crate::sim::theory::QueueRole> {
-        match self.service_time {
+    /// Its `set` fields now (workers are the view's).
+    pub fn settings(v: &NodeView) -> FaultSpec {
+        let Some(p) = v.params::<StationParams>() else { return FaultSpec::default() };
+        FaultSpec { service_time: Some(p.service_time.clone()), hold_worker: p.hold_worker, ..Default::default() }
+    }
+
+    /// Its M/M/c part: the view's workers with exponential service only.
+    pub fn queue_role(v: &NodeView) -> Option<QueueRole> {
+        match v.params::<StationParams>()?.service_time {
             ServiceTimeSpec::Exponential { mean_ms } => {
-                Some(crate::sim::theory::QueueRole::Servers { workers, mean_service_s: mean_ms / 1e3 })
+                Some(QueueRole::Servers { workers: v.workers, mean_service_s: mean_ms / 1e3 })
             }
             _ => None,
         }
-    }
-
-    /// The A/B offers of a pool (`OwnKind::candidates`): hold or free the
-    /// workers during calls (a server that makes calls), twice or half
-    /// the workers.
-    pub fn candidates(&self, id: &str, workers: u32) -> Vec<crate::families::offers::Offer> {
-        let mut out = Vec::new();
-        if let Some(hold) = self.hold_worker {
-            let name = |h: bool| if h { "workers held during calls" } else { "workers freed during calls" };
-            let change = crate::sim::spec::FaultSpec { hold_worker: Some(!hold), ..Default::default() };
-            out.push((
-                format!("{id}: {}", name(hold)),
-                format!("{id}: {}", name(!hold)),
-                crate::families::offers::set(id, change),
-            ));
-        }
-        out.extend(crate::families::offers::workers(id, workers));
-        out
     }
 }
