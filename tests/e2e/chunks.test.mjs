@@ -25,6 +25,20 @@ const files = (requests) => requests.filter((r) => FILE.test(r)).map((r) => r.re
 
 /** Opens preset `id` (the network back), and checks that it runs and
  * that no notice is left. */
+/** `run` on a fresh 1280×800 page, with the page errors it collects; the
+ * page's context is closed afterwards, whatever happens. */
+async function withPage(run) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  try {
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    return await run(page, errors);
+  } finally {
+    await context.close();
+  }
+}
+
 async function opensAndRuns(page, id) {
   await openPreset(page, id);
   assert.equal(await page.getByTestId('notice').count(), 0);
@@ -187,11 +201,7 @@ test('a newer choice made while a chunk loads wins: the late chunk opens nothing
 test('a chunk that does not load leaves a notice, not a crash; asking again loads it', async () => {
   const shortener = readFileSync(join(ROOT, 'public/presets/shortener.json'), 'utf8');
   const FAILED = /Could not load the code of the URL shortener family/;
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  try {
-    const page = await context.newPage();
-    const errors = [];
-    page.on('pageerror', (e) => errors.push(String(e)));
+  await withPage(async (page, errors) => {
     const block = (route) => route.abort('internetdisconnected');
     await page.route(CHUNK, block);
     // ?preset= on a page that cannot fetch the chunk: the default scenario,
@@ -230,17 +240,11 @@ test('a chunk that does not load leaves a notice, not a crash; asking again load
     await opensAndRuns(page, 'shortener');
     await page.getByTestId('shortener').waitFor();
     assert.deepEqual(errors, []);
-  } finally {
-    await context.close();
-  }
+  });
 });
 
 test('a preset file that does not arrive leaves its family\'s notice, not a crash; asking again fetches it', async () => {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  try {
-    const page = await context.newPage();
-    const errors = [];
-    page.on('pageerror', (e) => errors.push(String(e)));
+  await withPage(async (page, errors) => {
     const MODES = /\/pkg-\w+\/presets\/chat-modes\.json$/;
     let asked = 0;
     const block = (route) => { asked += 1; return route.abort('internetdisconnected'); };
@@ -273,17 +277,11 @@ test('a preset file that does not arrive leaves its family\'s notice, not a cras
     await page.unroute(MODES, page200);
     await opensAndRuns(page, 'chat-modes');
     assert.deepEqual(errors, []);
-  } finally {
-    await context.close();
-  }
+  });
 });
 
 test('a chunk family preset\'s file and its code are fetched together, not one after the other', async () => {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  try {
-    const page = await context.newPage();
-    const errors = [];
-    page.on('pageerror', (e) => errors.push(String(e)));
+  await withPage(async (page, errors) => {
     let release;
     const gate = new Promise((r) => { release = r; });
     await page.route(/\/pkg-\w+\/presets\/chat-modes\.json$/, async (route) => { await gate; await route.continue(); });
@@ -295,15 +293,11 @@ test('a chunk family preset\'s file and its code are fetched together, not one a
     release();
     await page.waitForFunction(() => window.scalelab.state().preset === 'chat-modes');
     assert.deepEqual(errors, []);
-  } finally {
-    await context.close();
-  }
+  });
 });
 
 test('a newer choice made while a chunk is still on its way clears the wait, and its late failure says nothing', async () => {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  try {
-    const page = await context.newPage();
+  await withPage(async (page) => {
     let release;
     const gate = new Promise((r) => { release = r; });
     let asked = 0;
@@ -329,17 +323,13 @@ test('a newer choice made while a chunk is still on its way clears the wait, and
     assert.equal(await page.getByTestId('notice').count(), 0);
     assert.equal(await page.getByTestId('loading').count(), 0);
     assert.equal((await page.evaluate(() => window.scalelab.state())).preset, 'queueing-basics');
-  } finally {
-    await context.close();
-  }
+  });
 });
 
 const INSPECTOR = /\/split_ui_inspector\.wasm$/;
 
 test("the inspector's code is a chunk: a click that cannot fetch it says so, and the next click loads it", async () => {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  try {
-    const page = await context.newPage();
+  await withPage(async (page) => {
     let block = true;
     let asked = 0;
     await page.route(INSPECTOR, (route) => { asked += 1; return block ? route.abort('internetdisconnected') : route.continue(); });
@@ -357,9 +347,7 @@ test("the inspector's code is a chunk: a click that cannot fetch it says so, and
     assert.equal(await page.getByTestId('inspector-title').textContent(), 'pool');
     assert.ok(asked >= 2, `fetched again after the failure (${asked} requests)`);
     await page.getByTestId('edit-workers').waitFor();
-  } finally {
-    await context.close();
-  }
+  });
 });
 
 test("a page left alone fetches the inspector's code in the background, once, so a first click finds it", async () => {
