@@ -114,6 +114,11 @@ test('the inspector switches an app server\'s strategy live, and bad values name
   assert.equal(await page.getByTestId('edit-length').inputValue(), '3');
   await page.getByTestId('edit-length').selectOption('7');
   await page.waitForFunction(() => JSON.stringify(window.scalelab.scenario().faults).includes('"length":7'));
+  // Another digest: recorded as the app's own `ids`.
+  const digest = await page.getByTestId('edit-hash').inputValue();
+  const other = (await page.getByTestId('edit-hash').locator('option').evaluateAll((os) => os.map((o) => o.value))).find((d) => d !== digest);
+  await page.getByTestId('edit-hash').selectOption(other);
+  await page.waitForFunction((d) => JSON.stringify(window.scalelab.scenario().faults).includes(`"hash":"${d}"`), other);
   await page.getByTestId('edit-strategy').selectOption('snowflake');
   await page.waitForFunction(() => document.querySelector('[data-testid=edit-clock-back]'));
   const before = await number(page, 'sl-writes-ok');
@@ -126,6 +131,10 @@ test('the inspector switches an app server\'s strategy live, and bad values name
   await page.evaluate(() => window.scalelab.runUntil(9000));
   const refused = await number(page, 'sl-clock');
   assert.ok(refused > 500, `${refused} refused`);
+  await page.getByTestId('edit-clock-fix').click();
+  await page.waitForFunction(() => JSON.stringify(window.scalelab.scenario().faults).includes('"clock_skew_ms":0'));
+  await page.evaluate(() => window.scalelab.runUntil(11000));
+  assert.equal(await number(page, 'sl-clock'), refused, 'a clock put right refuses no more ids');
   // A range strategy needs a coordinator this scenario lacks: refused, said why.
   await page.getByTestId('edit-strategy').selectOption('range');
   await page.waitForFunction(() => /needs an id_coordinator/.test(document.querySelector('[data-testid=notice]')?.textContent ?? document.body.textContent));
