@@ -179,6 +179,8 @@ macro_rules! defaults {
         }
     )*};
 }
+/// The same for a family's own defaults, in its `spec.rs`.
+pub(crate) use defaults as serde_defaults;
 
 /// The defaults every family's spec types name in their serde attributes
 /// (`use crate::sim::spec::defaults::*`).
