@@ -146,6 +146,11 @@ const TESTED: &[&str] = &[
     "shortener-viral",
     "shortener-clock-skew",
     "shortener-coordinator-down",
+    "replication-read-replicas",
+    "replication-replica-dies",
+    "replication-sync-standby-dies",
+    "replication-async-failover",
+    "replication-semi-sync-fallback",
 ];
 
 #[test]
@@ -956,4 +961,91 @@ fn a_figure_neither_run_has_says_none_not_about_the_same() {
     let v = lessons::verdict(&a, &a, "A", "B", p.figures).unwrap();
     assert!(v.starts_with("Records lost: 29 with A, 29 with B: about the same. "), "{v}");
     assert!(v.contains("Records written twice: none with either. "), "{v}");
+}
+
+#[test]
+fn replication_read_replicas_take_the_read_load_and_some_reads_come_back_stale() {
+    let mut r = Runs::new("replication-read-replicas");
+    r.run_to_end();
+    // A: the primary's 4 workers would need 2,700 × 2 ms + 300 × 4 ms = 6.6
+    // of them: its queue of 2,000 fills and waits take seconds. B: 900
+    // reads/s a replica, 45% busy: milliseconds (the users' 10 ms link
+    // each way, the app's 1 ms and the database's own).
+    let (a, b) = (r.a(0), r.bv(0));
+    assert!(a > 1_000.0, "A's p99 {a} ms: the primary is overloaded");
+    assert!(b < 60.0, "B's p99 {b} ms");
+    // Only replica reads can be stale: a key is written 0.3 times a
+    // second and a replica sees it ~21 ms late: ~0.6% of 160,000 reads.
+    assert_eq!(r.a(1), 0.0, "reads from the primary are never stale");
+    let stale = r.bv(1);
+    assert!((300.0..2_000.0).contains(&stale), "B's stale reads {stale}");
+    r.verdict_leads();
+}
+
+#[test]
+fn replication_replica_dies_its_reads_move_to_the_other_and_nothing_else_fails() {
+    let mut r = Runs::new("replication-replica-dies");
+    r.run_to_end();
+    // What db-1 held when it died (a few of its 4 workers' reads and
+    // their queue): nothing after.
+    let failed = r.a(0);
+    assert!(failed <= 8.0, "{failed} failed");
+    // Busy workers over live ones, the primary's 8 included: 1,900
+    // reads/s × 2 ms + 100 writes/s × 4 ms = 4.2 busy, over 24 workers
+    // while three members are up (17.5%), over 16 after (26.3%): the
+    // surviving replica carries twice the reads.
+    let before = sample(&r.a, Nodes::Id("db"), Stat::Utilisation, Agg::Mean, 5, 20);
+    let after = r.a(1);
+    assert!((before - 0.175).abs() < 0.01, "utilisation {before:.3} before");
+    assert!((after - 0.2625).abs() < 0.015, "utilisation {after:.3} after");
+    r.verdict_leads();
+}
+
+#[test]
+fn replication_sync_standby_dies_no_write_completes_until_it_returns() {
+    let mut r = Runs::new("replication-sync-standby-dies");
+    r.run_to(39.0);
+    // B goes on at its 400 requests/s; A answers only reads, and only
+    // while the app has workers not held by waiting writes (400 of them,
+    // taken by 100 writes/s in 4 s).
+    let (a, b) = (r.a(0), r.bv(0));
+    assert!((370.0..430.0).contains(&b), "B answered {b}/s");
+    assert!(a < 0.25 * b, "A answered {a}/s while its standby was down");
+    let acked = view_now(&r.a, "db", "Writes acknowledged");
+    r.run_to(20.5);
+    r.run_to(39.0);
+    assert_eq!(view_now(&r.a, "db", "Writes acknowledged"), acked);
+    r.run_to_end();
+    assert!(view_now(&r.a, "db", "Writes acknowledged") > acked + 1_000.0, "its return releases the writes");
+    r.verdict_leads();
+}
+
+#[test]
+fn replication_async_failover_loses_about_a_shipping_delay_of_writes_sync_none() {
+    let mut r = Runs::new("replication-async-failover");
+    r.run_to(29.0);
+    assert_eq!((r.a(0), r.bv(0)), (0.0, 0.0), "nothing lost before the primary dies");
+    // Sync: every write waits for both replicas 100 ms away and back.
+    let (a, b) = (r.a(1), r.bv(1));
+    assert!(b > a + 200.0, "sync p99 {b} ms against async {a} ms");
+    r.run_to_end();
+    // 500 writes/s × 0.1 s on the way = 50, a Poisson count: ±3σ = ±21.
+    let lost = r.a(0);
+    assert!((29.0..=71.0).contains(&lost), "async lost {lost}");
+    assert_eq!(r.bv(0), 0.0, "sync lost acknowledged writes");
+    r.verdict_leads();
+}
+
+#[test]
+fn replication_semi_sync_waits_out_its_timeout_once_then_runs_async() {
+    let mut r = Runs::new("replication-semi-sync-fallback");
+    r.run_to(24.0);
+    // Writes at 20 s wait the 3 s timeout (plus the users' 20 ms round trip).
+    let (a, b) = (r.a(0), r.bv(0));
+    assert!((2_900.0..3_200.0).contains(&a), "A's p99 {a} ms as the replica dies");
+    assert!(b < 100.0, "B's p99 {b} ms");
+    assert_eq!(r.a(1), 1.0, "one fallback");
+    r.run_to_end();
+    assert_eq!(r.a(1), 1.0, "the return to semi-sync is no second fallback");
+    r.verdict_leads();
 }

@@ -23,6 +23,7 @@ pub mod family;
 pub mod messaging;
 pub mod offers;
 pub mod preset;
+pub mod replication;
 pub mod ring;
 pub mod sharding;
 pub mod shortener;
@@ -141,8 +142,15 @@ pub fn glyph(kind: &str) -> Glyph {
 }
 
 /// Every family, in gallery order.
-pub const FAMILIES: &[Family] =
-    &[web_tier::FAMILY, storage::FAMILY, messaging::FAMILY, sharding::FAMILY, shortener::FAMILY, chat::FAMILY];
+pub const FAMILIES: &[Family] = &[
+    web_tier::FAMILY,
+    storage::FAMILY,
+    messaging::FAMILY,
+    sharding::FAMILY,
+    shortener::FAMILY,
+    chat::FAMILY,
+    replication::FAMILY,
+];
 
 /// Every kind name, family by family.
 pub fn kind_names() -> impl Iterator<Item = &'static str> {

@@ -274,6 +274,12 @@ export const ACTIONS = [
   ...['edit-clock-back', 'edit-clock-fix'].map((t) => ({
     name: `press ${t}`, weight: 2, needs: id(t), run: (page) => click(page, id(t)),
   })),
+  ...['edit-replication', 'edit-read-from', 'edit-member'].map((t) => ({
+    name: `choose ${t}`, weight: 3, needs: id(t), run: (page, r) => choose(page, id(t), r),
+  })),
+  ...['fail-member', 'recover-member', 'kill-primary'].map((t) => ({
+    name: `press ${t}`, weight: 3, needs: id(t), run: (page) => click(page, id(t)),
+  })),
   ...['edit-acks', 'edit-algorithm', 'edit-hold-worker', 'edit-partitioning', 'edit-routing', 'edit-vnodes', 'edit-shard'].map((t) => ({
     name: `choose ${t}`, weight: 4, needs: id(t), run: (page, r) => choose(page, id(t), r),
   })),

@@ -1,0 +1,150 @@
+//! The replication family's presets: scenario files in `public/presets/`,
+//! embedded at build time, in gallery order.
+
+use crate::families::preset::{Preset, fetched_in_release};
+use crate::lessons::{Agg, Better, Figure, Moment, Nodes, Of, Quantile, Stat, Unit};
+use crate::sim::spec::FaultSpec;
+
+/// Variant B of a preset: the database's `params` at time 0.
+fn db_params(params: serde_json::Value) -> FaultSpec {
+    FaultSpec { set: Some("db".into()), params: Some(params), ..Default::default() }
+}
+fn reads_from_replicas() -> FaultSpec {
+    db_params(serde_json::json!({ "read_from": "replicas" }))
+}
+fn sync() -> FaultSpec {
+    db_params(serde_json::json!({ "replication": "sync" }))
+}
+fn all_async() -> FaultSpec {
+    db_params(serde_json::json!({ "replication": "async" }))
+}
+
+pub const READ_REPLICAS_JSON: &str =
+    fetched_in_release!(include_str!("../../../public/presets/replication-read-replicas.json"));
+pub const REPLICA_DIES_JSON: &str =
+    fetched_in_release!(include_str!("../../../public/presets/replication-replica-dies.json"));
+pub const SYNC_STANDBY_DIES_JSON: &str =
+    fetched_in_release!(include_str!("../../../public/presets/replication-sync-standby-dies.json"));
+pub const ASYNC_FAILOVER_JSON: &str =
+    fetched_in_release!(include_str!("../../../public/presets/replication-async-failover.json"));
+pub const SEMI_SYNC_FALLBACK_JSON: &str =
+    fetched_in_release!(include_str!("../../../public/presets/replication-semi-sync-fallback.json"));
+
+pub const PRESETS: &[Preset] = &[
+    Preset {
+        id: "replication-read-replicas",
+        title: "Read replicas take the read load",
+        lesson: "Reads on the primary overload it; three replicas take them in milliseconds, and some come back stale.",
+        icon: "R+",
+        file_text: READ_REPLICAS_JSON,
+        speed: 1.0,
+        compare_b: Some(reads_from_replicas),
+        figures: &[
+            Figure {
+                name: "p99 latency",
+                of: Of::Latency { q: Quantile::P99, agg: Agg::Max },
+                at: Moment::Run,
+                better: Better::Lower,
+                unit: Unit::Ms,
+            },
+            Figure {
+                name: "Stale reads",
+                of: Of::View { nodes: Nodes::Id("db"), label: "Stale reads" },
+                at: Moment::Run,
+                better: Better::Lower,
+                unit: Unit::Count,
+            },
+        ],
+    },
+    Preset {
+        id: "replication-replica-dies",
+        title: "A replica dies",
+        lesson: "Its reads move to the other replica, twice as busy now; nothing fails but what it held.",
+        icon: "R-",
+        file_text: REPLICA_DIES_JSON,
+        speed: 1.0,
+        compare_b: None,
+        figures: &[
+            Figure {
+                name: "Requests failed",
+                of: Of::Errors,
+                at: Moment::Run,
+                better: Better::Lower,
+                unit: Unit::Count,
+            },
+            Figure {
+                name: "Members' utilisation after the death",
+                of: Of::Sample { nodes: Nodes::Id("db"), stat: Stat::Utilisation, agg: Agg::Mean },
+                at: Moment::Window { from_s: 25, to_s: 60 },
+                better: Better::Lower,
+                unit: Unit::Fraction,
+            },
+        ],
+    },
+    Preset {
+        id: "replication-sync-standby-dies",
+        title: "A sync standby dies: writes stop",
+        lesson: "No write completes while the sync standby is down, and the writes waiting hold the app's workers; async goes on.",
+        icon: "S!",
+        file_text: SYNC_STANDBY_DIES_JSON,
+        speed: 1.0,
+        compare_b: Some(all_async),
+        figures: &[Figure {
+            name: "Requests the database answered per second while the standby is down",
+            of: Of::Sample { nodes: Nodes::Id("db"), stat: Stat::Completed, agg: Agg::PerS },
+            at: Moment::Window { from_s: 21, to_s: 39 },
+            better: Better::Higher,
+            unit: Unit::PerS,
+        }],
+    },
+    Preset {
+        id: "replication-async-failover",
+        title: "Async failover loses writes",
+        lesson: "The primary dies: the writes its replicas had not received, acknowledged to users, are lost; sync loses none.",
+        icon: "A!",
+        file_text: ASYNC_FAILOVER_JSON,
+        speed: 1.0,
+        compare_b: Some(sync),
+        figures: &[
+            Figure {
+                name: "Acknowledged writes lost",
+                of: Of::View { nodes: Nodes::Id("db"), label: "Lost writes" },
+                at: Moment::Run,
+                better: Better::Lower,
+                unit: Unit::Count,
+            },
+            Figure {
+                name: "p99 latency before the failover",
+                of: Of::Latency { q: Quantile::P99, agg: Agg::Max },
+                at: Moment::Window { from_s: 5, to_s: 30 },
+                better: Better::Lower,
+                unit: Unit::Ms,
+            },
+        ],
+    },
+    Preset {
+        id: "replication-semi-sync-fallback",
+        title: "Semi-sync falls back to async",
+        lesson: "Its replica dies: writes wait out the 3 s timeout once, then go on async until the replica catches up.",
+        icon: "½",
+        file_text: SEMI_SYNC_FALLBACK_JSON,
+        speed: 1.0,
+        compare_b: Some(all_async),
+        figures: &[
+            Figure {
+                name: "p99 latency as the replica dies",
+                of: Of::Latency { q: Quantile::P99, agg: Agg::Max },
+                at: Moment::Window { from_s: 20, to_s: 24 },
+                better: Better::Lower,
+                unit: Unit::Ms,
+            },
+            Figure {
+                name: "Semi-sync fallbacks",
+                of: Of::View { nodes: Nodes::Id("db"), label: "Semi-sync fallbacks" },
+                at: Moment::Run,
+                better: Better::Lower,
+                unit: Unit::Count,
+            },
+        ],
+    },
+];

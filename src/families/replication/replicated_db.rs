@@ -1,0 +1,1342 @@
+//! `replicated_db`: a primary and its replicas inside one node, its parts
+//! `db-0` … `db-n` (`db-0` starts as the primary). Each member is a small
+//! server (workers, a FIFO); the replicas apply the primary's log in order.
+//!
+//! ```text
+//!   write ─► primary (write_service_time) ─► log entry i (version, key)
+//!              │ ship_delay_ms ──► replica relay ─► apply (exp, 1/apply_rate) ─► ack ──ship_delay_ms──┐
+//!              ▼                                                                                       │
+//!   answered: async at once · sync when every sync replica acked i · semi_sync at ack_count acks ◄─────┘
+//!             (semi_sync: none after timeout_ms → async until a replica catches up)
+//!   read  ─► read_from: primary | the least busy live replica | the least busy live member
+//!            answered with that member's applied version: stale if the ledger holds a newer one
+//!   the primary dies ─► failover_ms later the live member that received most is promoted:
+//!            acknowledged entries it never received are lost; the others re-point to it
+//! ```
+//! **The ledger** of acknowledged writes keeps, per key, the newest version
+//! a client saw acknowledged and to whom: `key_space` × 8 bytes, whatever
+//! the run's length. With the log it is what lost and stale figures are
+//! counted against: counts only, no list of writes. The log holds entries
+//! some member has not applied, at most `MAX_LOG` (a member left further
+//! behind is re-cloned from the primary when it is up).
+//!
+//! **A failover.** The primary's sender dies with it: what the replicas
+//! had not received is gone. The live member that received most is
+//! promoted (`failover_ms` after the death) and applies its relay log
+//! before it takes writes (here at once); the others re-point to it. So an
+//! async failover loses the acknowledged writes of the last shipping delay
+//! (on average write rate × `ship_delay_ms`); a sync one loses none (every
+//! acknowledged write was applied on every sync replica).
+
+use std::collections::{BTreeMap, VecDeque};
+
+use serde::Serialize;
+
+use super::spec::{ReadFrom, ReplicaMode, ReplicatedDbSpec, Replication};
+use crate::sim::dist::Duration;
+use crate::sim::engine::{Ctx, Node, NodeSummary, NodeView, Op, OwnPart, OwnSummary, Payload, Request, Status};
+use crate::sim::family::{PartState, Story};
+use crate::sim::kind::PartsOf;
+use crate::sim::metrics::{NodeSample, WindowLatency};
+use crate::sim::spec::{FaultSpec, ServiceTimeSpec, service_time};
+use crate::sim::time::{SimTime, ms_to_ns, ns_to_ms, ns_to_s, per_s};
+use crate::sim::validate::validate_service_time;
+use crate::sim::validate::{Change, NodeIdx, Problems, Topology, limits};
+
+/// Replicas a database may have.
+pub const MAX_REPLICAS: u32 = 8;
+/// Keys a database may hold (one version slot each, per member).
+pub const MAX_DB_KEYS: u64 = 100_000;
+/// Log entries kept for members behind (24 bytes each).
+pub const MAX_LOG: usize = 100_000;
+/// Story lines kept.
+const STORIES: usize = 8;
+
+const T_DONE: u32 = 1;
+const T_SHIP: u32 = 2;
+const T_APPLY: u32 = 3;
+const T_ACK: u32 = 4;
+const T_TIMEOUT: u32 = 5;
+const T_PROMOTE: u32 = 6;
+/// Generations live in a timer tag's upper 29 bits.
+const GEN_MASK: u32 = (1 << 29) - 1;
+/// A ledger slot acknowledged to no one (reset by a failover).
+const NOBODY: u32 = u32::MAX;
+
+/// The members, as the timeline names them (`part`): each fails and
+/// recovers on its own; the database may also fail whole.
+pub fn parts(s: &ReplicatedDbSpec) -> PartsOf {
+    PartsOf {
+        field: "part",
+        plural: "members",
+        a_kind: "a replicated database",
+        count: s.replicas + 1,
+        must_name: false,
+        membership: None,
+    }
+}
+
+pub fn validate(s: &ReplicatedDbSpec, path: &str, p: &mut Problems) {
+    p.range_u64(path, "replicas", u64::from(s.replicas), 0, u64::from(MAX_REPLICAS));
+    if s.replication == Replication::SemiSync {
+        if s.ack_count < 1 || s.ack_count > s.replicas {
+            p.add(
+                format!("{path}.ack_count"),
+                format!(
+                    "must be from 1 to the replicas ({}) (got {}): a semi-sync write waits for that many replicas",
+                    s.replicas, s.ack_count
+                ),
+            );
+        }
+        if !s.modes.is_empty() {
+            p.add(
+                format!("{path}.modes"),
+                "semi_sync counts acknowledgements from any replicas (`ack_count`); leave `modes` out, or use sync or async",
+            );
+        }
+        p.positive_f64(path, "timeout_ms", s.timeout_ms, limits::MAX_DURATION_MS);
+    } else if s.ack_count != 1 {
+        p.add(format!("{path}.ack_count"), "applies to semi_sync replication only; leave it out");
+    }
+    if !s.modes.is_empty() && s.modes.len() != s.replicas as usize {
+        p.add(
+            format!("{path}.modes"),
+            format!("must list one mode per replica ({}), or be left out (got {})", s.replicas, s.modes.len()),
+        );
+    }
+    p.positive_f64(path, "apply_rate_per_s", s.apply_rate_per_s, limits::MAX_RATE_PER_S);
+    p.range_f64(path, "ship_delay_ms", s.ship_delay_ms, 0.0, limits::MAX_LATENCY_MS);
+    p.range_u64(path, "workers", u64::from(s.workers), 1, u64::from(limits::MAX_WORKERS));
+    p.range_u64(path, "queue_capacity", s.queue_capacity, 0, limits::MAX_QUEUE_CAPACITY);
+    validate_service_time(&s.service_time, &format!("{path}.service_time"), p);
+    validate_service_time(&s.write_service_time, &format!("{path}.write_service_time"), p);
+    p.range_u64(path, "key_space", s.key_space, 1, MAX_DB_KEYS);
+    p.range_f64(path, "failover_ms", s.failover_ms, 0.0, limits::MAX_DURATION_MS);
+}
+
+/// A `set` entry's `params` on a replicated database.
+pub fn check_params(params: &serde_json::Value, path: &str, p: &mut Problems, s: &ReplicatedDbSpec) {
+    let Some(d) = crate::sim::problems::parse_as::<super::spec::DbParams>(params.clone(), path, p) else { return };
+    if d == super::spec::DbParams::default() {
+        p.add(path, "needs at least one of `replication`, `read_from`, `apply_rate_per_s`");
+    }
+    if let Some(r) = d.apply_rate_per_s {
+        p.positive_f64(path, "apply_rate_per_s", r, limits::MAX_RATE_PER_S);
+    }
+    if d.replication == Some(Replication::SemiSync) && (s.ack_count > s.replicas || s.replicas == 0) {
+        p.add(format!("{path}.replication"), format!("semi_sync needs a replica to wait for (`{}` has none)", s.id));
+    }
+    if d.replication == Some(Replication::SemiSync) && !s.modes.is_empty() {
+        p.add(format!("{path}.replication"), format!("`{}` gives each replica its own mode; semi_sync cannot", s.id));
+    }
+}
+
+/// The name of member `i`.
+pub fn member_name(i: u32) -> String {
+    format!("db-{i}")
+}
+
+/// A database's live settings (`NodeView::params`): what a `set` changes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DbSettings {
+    /// None while the replicas have modes of their own (`modes`) that
+    /// differ from what `replication` alone would give them.
+    pub replication: Option<Replication>,
+    pub read_from: ReadFrom,
+    pub apply_rate_per_s: f64,
+    pub workers: u32,
+    pub service_time: ServiceTimeSpec,
+    /// Whether `semi_sync` may be offered (replicas and no per-replica modes).
+    pub semi_sync_possible: bool,
+}
+
+impl DbSettings {
+    pub fn settings(&self) -> FaultSpec {
+        let mut params = serde_json::json!({
+            "read_from": self.read_from,
+            "apply_rate_per_s": self.apply_rate_per_s,
+        });
+        if let Some(r) = self.replication {
+            params["replication"] = serde_json::json!(r);
+        }
+        FaultSpec {
+            workers: Some(self.workers),
+            service_time: Some(self.service_time.clone()),
+            params: Some(params),
+            ..Default::default()
+        }
+    }
+
+    /// The other replication modes and read policies.
+    pub fn candidates(&self, id: &str) -> Vec<crate::families::offers::Offer> {
+        let set = |params: serde_json::Value| {
+            crate::families::offers::set(id, FaultSpec { params: Some(params), ..Default::default() })
+        };
+        let mut out = Vec::new();
+        let now = self.replication.map_or("per-replica modes", Replication::label);
+        for r in Replication::ALL {
+            if Some(r) != self.replication && (r != Replication::SemiSync || self.semi_sync_possible) {
+                out.push((
+                    format!("{id}: {now}"),
+                    format!("{id}: {}", r.label()),
+                    set(serde_json::json!({ "replication": r })),
+                ));
+            }
+        }
+        for r in ReadFrom::ALL.into_iter().filter(|&r| r != self.read_from) {
+            out.push((
+                format!("{id}: reads from {}", self.read_from.label()),
+                format!("{id}: reads from {}", r.label()),
+                set(serde_json::json!({ "read_from": r })),
+            ));
+        }
+        out
+    }
+}
+
+/// One entry of the primary's log.
+#[derive(Clone, Copy, Debug)]
+struct Entry {
+    key: u32,
+    version: u32,
+    client: u32,
+    at_ns: SimTime,
+    /// A client saw it acknowledged.
+    acked: bool,
+}
+
+#[derive(Clone, Debug)]
+struct Member {
+    up: bool,
+    /// As a replica (the primary's is kept for when it steps down).
+    mode: ReplicaMode,
+    busy: u32,
+    queue: VecDeque<u32>,
+    in_service: Vec<u32>,
+    /// The version of each key it has applied (0: never written).
+    versions: Vec<u32>,
+    /// Log entries in its relay log (received) and applied, as counts.
+    received: u64,
+    applied: u64,
+    /// Entries the primary knows it applied.
+    acked: u64,
+    applying: bool,
+    /// Voids its apply and ack timers when it is re-pointed or fails.
+    stream: u32,
+    /// Voids its shipments on their way (when it or the primary fails).
+    ship_gen: u32,
+    /// Shipments on their way: `received` becomes each on arrival.
+    inflight: VecDeque<u64>,
+    /// Acknowledgements on their way back.
+    ack_flight: VecDeque<u64>,
+    /// An old primary whose log the others do not share: re-cloned when it returns.
+    diverged: bool,
+    /// Out of the replica set: an old primary, until it returns (no write waits for it).
+    detached: bool,
+    served: u64,
+    served_at_sample: u64,
+    load_per_s: f64,
+    integrated_to: SimTime,
+    busy_integral: u128,
+    up_integral: u128,
+    sampled: (u128, u128),
+}
+
+impl Member {
+    fn new(mode: ReplicaMode, keys: usize) -> Self {
+        Member {
+            up: true,
+            mode,
+            busy: 0,
+            queue: VecDeque::new(),
+            in_service: Vec::new(),
+            versions: vec![0; keys],
+            received: 0,
+            applied: 0,
+            acked: 0,
+            applying: false,
+            stream: 0,
+            ship_gen: 0,
+            inflight: VecDeque::new(),
+            ack_flight: VecDeque::new(),
+            diverged: false,
+            detached: false,
+            served: 0,
+            served_at_sample: 0,
+            load_per_s: 0.0,
+            integrated_to: 0,
+            busy_integral: 0,
+            up_integral: 0,
+            sampled: (0, 0),
+        }
+    }
+
+    fn integrate(&mut self, now: SimTime, workers: u32) {
+        let dt = u128::from(now.saturating_sub(self.integrated_to));
+        self.busy_integral += u128::from(self.busy) * dt;
+        if self.up {
+            self.up_integral += u128::from(workers) * dt;
+        }
+        self.integrated_to = now;
+    }
+
+    /// What is on its way to it will not arrive.
+    fn void_shipments(&mut self) {
+        self.ship_gen = (self.ship_gen + 1) & GEN_MASK;
+        self.inflight.clear();
+    }
+
+    fn depth(&self) -> u64 {
+        u64::from(self.busy) + self.queue.len() as u64
+    }
+}
+
+/// A request served by one member.
+#[derive(Clone, Copy, Debug)]
+struct Job {
+    req: Request,
+    member: u32,
+    write: bool,
+    live: bool,
+    generation: u32,
+    /// Its index in its member's `in_service` while served.
+    slot: u32,
+}
+
+/// A committed write waiting for its replicas.
+#[derive(Clone, Copy, Debug)]
+struct Pending {
+    index: u64,
+    req: Request,
+    since: SimTime,
+}
+
+/// One failover, as the summary and the timeline tell it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FailoverRecord {
+    /// When the primary died, and when the new one took over.
+    pub died_at_s: f64,
+    pub at_s: f64,
+    pub from: String,
+    pub to: String,
+    /// Acknowledged writes the new primary never applied.
+    pub lost: u64,
+    /// The old primary's log ahead of the new one's (entries).
+    pub lag_entries: u64,
+}
+
+/// One member as the panel draws it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MemberState {
+    pub name: String,
+    pub up: bool,
+    pub primary: bool,
+    pub mode: ReplicaMode,
+    pub busy: u32,
+    pub queue_len: u64,
+    pub served: u64,
+    pub load_per_s: f64,
+    /// Entries of the primary's log it has not applied, and the age of the
+    /// oldest of them (0 for the primary).
+    pub lag_entries: u64,
+    pub lag_ms: f64,
+}
+
+/// What the panel draws.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DbView {
+    pub replication: Replication,
+    pub read_from: ReadFrom,
+    pub members: Vec<MemberState>,
+    /// Semi-sync is running asynchronously after a timeout.
+    pub fallen_back: bool,
+    /// Writes committed on the primary, waiting for replicas.
+    pub waiting_for_replicas: u64,
+    /// Requests waiting for a primary (during a failover).
+    pub waiting_for_primary: u64,
+    /// When the primary died, if a failover is under way.
+    pub failover_since_s: Option<f64>,
+    pub failovers: Vec<FailoverRecord>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MemberSummary {
+    pub up: bool,
+    pub primary: bool,
+    pub mode: ReplicaMode,
+    pub served: u64,
+    pub utilisation: f64,
+    pub lag_entries: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ReplicationSummary {
+    pub replication: Replication,
+    pub read_from: ReadFrom,
+    pub reads: u64,
+    pub writes: u64,
+    pub acknowledged_writes: u64,
+    pub stale_reads: u64,
+    pub read_your_writes_violations: u64,
+    pub lost_writes: u64,
+    pub semi_sync_fallbacks: u64,
+    pub reclones: u64,
+    pub failovers: Vec<FailoverRecord>,
+    pub members: BTreeMap<String, MemberSummary>,
+    /// The ledger's size: `key_space` × 8 bytes.
+    pub ledger_bytes: u64,
+}
+
+#[derive(Clone, Debug)]
+pub struct ReplicatedDb {
+    replication: Replication,
+    read_from: ReadFrom,
+    ack_count: u32,
+    timeout_ns: SimTime,
+    apply_rate_per_s: f64,
+    apply: Duration,
+    ship_ns: SimTime,
+    workers: u32,
+    queue_capacity: u64,
+    read_time: Duration,
+    read_spec: ServiceTimeSpec,
+    write_time: Duration,
+    key_space: u64,
+    failover_ns: SimTime,
+    semi_sync_possible: bool,
+    members: Vec<Member>,
+    /// The primary (kept while it is down, until one is promoted).
+    primary: Option<u32>,
+    log: VecDeque<Entry>,
+    /// The index of `log[0]`.
+    base: u64,
+    /// The newest version handed out.
+    version: u32,
+    /// Per key: the newest version acknowledged, and to which client.
+    ledger: Vec<(u32, u32)>,
+    jobs: Vec<Job>,
+    free_jobs: Vec<u32>,
+    pending: VecDeque<Pending>,
+    timeout_armed: bool,
+    fallen_back: bool,
+    /// Requests waiting for a primary.
+    orphans: VecDeque<Request>,
+    /// Voids a promotion timer (the primary came back first).
+    failover_gen: u32,
+    died_at: Option<SimTime>,
+    failovers: Vec<FailoverRecord>,
+    stories: VecDeque<(SimTime, String, bool)>,
+    reads: u64,
+    writes: u64,
+    acknowledged: u64,
+    completed: u64,
+    errors: u64,
+    stale: u64,
+    ryw: u64,
+    lost: u64,
+    fallbacks: u64,
+    reclones: u64,
+    window_latency: WindowLatency,
+    sampled: (u64, u64),
+    last_sample_ns: SimTime,
+    /// Turns round the members for reads that tie.
+    turn: u32,
+    /// The time of the last event (what the view's lag in ms is measured at).
+    clock: SimTime,
+}
+
+impl ReplicatedDb {
+    pub fn new(s: &ReplicatedDbSpec) -> Self {
+        let keys = s.key_space as usize;
+        let mode_of = |r: usize| match (s.modes.get(r), s.replication) {
+            (Some(&m), _) => m,
+            (None, Replication::Sync) => ReplicaMode::Sync,
+            (None, _) => ReplicaMode::Async,
+        };
+        let mut members = vec![Member::new(ReplicaMode::Async, keys)];
+        members.extend((0..s.replicas as usize).map(|r| Member::new(mode_of(r), keys)));
+        ReplicatedDb {
+            replication: s.replication,
+            read_from: s.read_from,
+            ack_count: s.ack_count,
+            timeout_ns: ms_to_ns(s.timeout_ms),
+            apply_rate_per_s: s.apply_rate_per_s,
+            apply: Duration::exponential(1000.0 / s.apply_rate_per_s),
+            ship_ns: ms_to_ns(s.ship_delay_ms),
+            workers: s.workers,
+            queue_capacity: s.queue_capacity,
+            read_time: service_time(&s.service_time),
+            read_spec: s.service_time.clone(),
+            write_time: service_time(&s.write_service_time),
+            key_space: s.key_space,
+            failover_ns: ms_to_ns(s.failover_ms),
+            semi_sync_possible: s.replicas > 0 && s.modes.is_empty(),
+            members,
+            primary: Some(0),
+            log: VecDeque::new(),
+            base: 0,
+            version: 0,
+            ledger: vec![(0, NOBODY); keys],
+            jobs: Vec::new(),
+            free_jobs: Vec::new(),
+            pending: VecDeque::new(),
+            timeout_armed: false,
+            fallen_back: false,
+            orphans: VecDeque::new(),
+            failover_gen: 0,
+            died_at: None,
+            failovers: Vec::new(),
+            stories: VecDeque::new(),
+            reads: 0,
+            writes: 0,
+            acknowledged: 0,
+            completed: 0,
+            errors: 0,
+            stale: 0,
+            ryw: 0,
+            lost: 0,
+            fallbacks: 0,
+            reclones: 0,
+            window_latency: WindowLatency::new(),
+            sampled: (0, 0),
+            last_sample_ns: 0,
+            clock: 0,
+            turn: 0,
+        }
+    }
+
+    fn head(&self) -> u64 {
+        self.base + self.log.len() as u64
+    }
+
+    /// Whether every replica has the mode `replication` alone gives it.
+    fn uniform(&self) -> bool {
+        let mode = if self.replication == Replication::Sync { ReplicaMode::Sync } else { ReplicaMode::Async };
+        self.members.iter().enumerate().all(|(i, m)| Some(i as u32) == self.primary || m.mode == mode)
+    }
+
+    fn live_primary(&self) -> Option<u32> {
+        self.primary.filter(|&p| self.members[p as usize].up)
+    }
+
+    fn timer(ctx: &mut Ctx, delay: SimTime, kind: u32, generation: u32, slot: u32) {
+        ctx.set_timer(delay, kind | ((generation & GEN_MASK) << 3), slot);
+    }
+
+    fn tell(&mut self, now: SimTime, text: String, bad: bool) {
+        if self.stories.len() == STORIES {
+            self.stories.pop_front();
+        }
+        self.stories.push_back((now, text, bad));
+    }
+
+    /// Whether a committed write must wait for replicas now.
+    fn waits(&self) -> bool {
+        match self.replication {
+            Replication::SemiSync => !self.fallen_back,
+            _ => self
+                .members
+                .iter()
+                .enumerate()
+                .any(|(i, m)| Some(i as u32) != self.primary && !m.detached && m.mode == ReplicaMode::Sync),
+        }
+    }
+
+    /// Whether the write at log index `i` has the acknowledgements it needs.
+    fn enough_acks(&self, i: u64) -> bool {
+        let replicas = self
+            .members
+            .iter()
+            .enumerate()
+            .filter(|&(n, m)| Some(n as u32) != self.primary && !m.detached)
+            .map(|(_, m)| m);
+        match self.replication {
+            Replication::SemiSync => {
+                self.fallen_back || replicas.filter(|m| m.acked > i).count() >= self.ack_count as usize
+            }
+            _ => replicas.filter(|m| m.mode == ReplicaMode::Sync).all(|m| m.acked > i),
+        }
+    }
+
+    // ---- requests ----
+
+    fn alloc_job(&mut self, req: Request, member: u32, write: bool) -> u32 {
+        match self.free_jobs.pop() {
+            Some(i) => {
+                let j = &mut self.jobs[i as usize];
+                *j = Job { req, member, write, live: true, generation: (j.generation + 1) & GEN_MASK, slot: 0 };
+                i
+            }
+            None => {
+                self.jobs.push(Job { req, member, write, live: true, generation: 0, slot: 0 });
+                (self.jobs.len() - 1) as u32
+            }
+        }
+    }
+
+    /// Where a read goes now, if anywhere.
+    fn read_target(&self) -> Option<u32> {
+        let n = self.members.len() as u32;
+        let least_busy = |replicas_only: bool| {
+            (0..self.members.len() as u32)
+                .filter(|&i| self.members[i as usize].up && !(replicas_only && Some(i) == self.primary))
+                // Ties go round the members in turn.
+                .min_by_key(|&i| (self.members[i as usize].depth(), (i + self.turn) % n))
+        };
+        match self.read_from {
+            ReadFrom::Primary => self.live_primary(),
+            ReadFrom::Replicas => least_busy(true).or_else(|| self.live_primary()),
+            ReadFrom::Any => least_busy(false),
+        }
+    }
+
+    fn route(&mut self, ctx: &mut Ctx, req: Request) {
+        let write = req.op == Op::Write;
+        if write && self.waits() && self.pending.len() as u64 >= self.queue_capacity {
+            // The writes waiting for replicas fill the queue: one more is refused.
+            return self.finish(ctx, req, Status::Refused);
+        }
+        let target = if write { self.live_primary() } else { self.read_target() };
+        self.turn = self.turn.wrapping_add(1);
+        match target {
+            Some(m) => self.admit(ctx, req, m, write),
+            // Waiting for a primary (a failover under way), if there is room.
+            None if (self.orphans.len() as u64) < self.queue_capacity => self.orphans.push_back(req),
+            None => self.finish(ctx, req, Status::Refused),
+        }
+    }
+
+    fn admit(&mut self, ctx: &mut Ctx, req: Request, member: u32, write: bool) {
+        let workers = self.workers;
+        let m = &mut self.members[member as usize];
+        m.integrate(ctx.now(), workers);
+        if m.busy < workers {
+            let job = self.alloc_job(req, member, write);
+            self.start(ctx, job);
+        } else if (m.queue.len() as u64) < self.queue_capacity {
+            let job = self.alloc_job(req, member, write);
+            self.members[member as usize].queue.push_back(job);
+        } else {
+            self.finish(ctx, req, Status::Dropped);
+        }
+    }
+
+    fn start(&mut self, ctx: &mut Ctx, job: u32) {
+        let j = self.jobs[job as usize];
+        let m = &mut self.members[j.member as usize];
+        m.busy += 1;
+        self.jobs[job as usize].slot = m.in_service.len() as u32;
+        m.in_service.push(job);
+        let t = if j.write { self.write_time.sample_ns(ctx.rng()) } else { self.read_time.sample_ns(ctx.rng()) };
+        Self::timer(ctx, t, T_DONE, j.generation, job);
+    }
+
+    fn done(&mut self, ctx: &mut Ctx, job: u32) {
+        let j = self.jobs[job as usize];
+        let workers = self.workers;
+        let m = &mut self.members[j.member as usize];
+        m.integrate(ctx.now(), workers);
+        m.busy -= 1;
+        m.served += 1;
+        m.in_service.swap_remove(j.slot as usize);
+        if let Some(&moved) = m.in_service.get(j.slot as usize) {
+            self.jobs[moved as usize].slot = j.slot;
+        }
+        self.jobs[job as usize].live = false;
+        self.free_jobs.push(job);
+        if let Some(next) = self.members[j.member as usize].queue.pop_front() {
+            self.start(ctx, next);
+        }
+        let key = (j.req.key % self.key_space) as usize;
+        if j.write {
+            self.commit(ctx, j.req, j.member, key);
+        } else {
+            let seen = self.members[j.member as usize].versions[key];
+            let (newest, to) = self.ledger[key];
+            if seen < newest {
+                self.stale += 1;
+                if to == j.req.client_id {
+                    self.ryw += 1;
+                }
+            }
+            self.finish(ctx, j.req, Status::Ok);
+        }
+    }
+
+    /// The primary wrote: the entry joins the log and ships to the replicas.
+    fn commit(&mut self, ctx: &mut Ctx, req: Request, primary: u32, key: usize) {
+        self.version += 1;
+        let index = self.head();
+        self.members[primary as usize].versions[key] = self.version;
+        self.log.push_back(Entry {
+            key: key as u32,
+            version: self.version,
+            client: req.client_id,
+            at_ns: ctx.now(),
+            acked: false,
+        });
+        let p = &mut self.members[primary as usize];
+        p.received = index + 1;
+        p.applied = index + 1;
+        p.acked = index + 1;
+        for r in 0..self.members.len() as u32 {
+            if r != primary && self.members[r as usize].up {
+                self.ship(ctx, r);
+            }
+        }
+        if self.waits() {
+            if self.pending.is_empty() && self.replication == Replication::SemiSync && !self.timeout_armed {
+                self.timeout_armed = true;
+                Self::timer(ctx, self.timeout_ns, T_TIMEOUT, 0, 0);
+            }
+            self.pending.push_back(Pending { index, req, since: ctx.now() });
+        } else {
+            self.acknowledge(ctx, req, index);
+        }
+        self.trim(ctx.now());
+    }
+
+    fn acknowledge(&mut self, ctx: &mut Ctx, req: Request, index: u64) {
+        if let Some(e) = index.checked_sub(self.base).and_then(|i| self.log.get_mut(i as usize)) {
+            e.acked = true;
+            self.ledger[e.key as usize] = (e.version, e.client);
+        }
+        self.acknowledged += 1;
+        self.finish(ctx, req, Status::Ok);
+    }
+
+    fn finish(&mut self, ctx: &mut Ctx, req: Request, status: Status) {
+        if status == Status::Ok {
+            self.completed += 1;
+            self.window_latency.record(ctx.now() - req.arrived_ns);
+        } else {
+            self.errors += 1;
+        }
+        ctx.reply(req, status);
+    }
+
+    /// Answers the waiting writes that have their acknowledgements, in order.
+    fn release(&mut self, ctx: &mut Ctx) {
+        while let Some(&w) = self.pending.front() {
+            if !self.enough_acks(w.index) {
+                break;
+            }
+            self.pending.pop_front();
+            self.acknowledge(ctx, w.req, w.index);
+        }
+    }
+
+    // ---- replication ----
+
+    /// Ships the log up to its head to replica `r`.
+    fn ship(&mut self, ctx: &mut Ctx, r: u32) {
+        let head = self.head();
+        let m = &mut self.members[r as usize];
+        if m.received >= head || m.inflight.back() == Some(&head) {
+            return;
+        }
+        m.inflight.push_back(head);
+        Self::timer(ctx, self.ship_ns, T_SHIP, m.ship_gen, r);
+    }
+
+    fn shipped(&mut self, ctx: &mut Ctx, r: u32) {
+        let head = self.head();
+        let m = &mut self.members[r as usize];
+        if let Some(upto) = m.inflight.pop_front() {
+            m.received = m.received.max(upto.min(head));
+        }
+        self.start_apply(ctx, r);
+    }
+
+    fn start_apply(&mut self, ctx: &mut Ctx, r: u32) {
+        let m = &self.members[r as usize];
+        if m.up && !m.applying && m.applied < m.received {
+            let stream = m.stream;
+            self.members[r as usize].applying = true;
+            let t = self.apply.sample_ns(ctx.rng());
+            Self::timer(ctx, t, T_APPLY, stream, r);
+        }
+    }
+
+    fn applied(&mut self, ctx: &mut Ctx, r: u32) {
+        self.members[r as usize].applying = false;
+        if self.members[r as usize].applied < self.base {
+            return self.reclone(ctx, r);
+        }
+        let m = &mut self.members[r as usize];
+        if let Some(e) = self.log.get((m.applied - self.base) as usize) {
+            m.versions[e.key as usize] = e.version;
+            m.applied += 1;
+            m.ack_flight.push_back(m.applied);
+            let stream = m.stream;
+            Self::timer(ctx, self.ship_ns, T_ACK, stream, r);
+        }
+        self.start_apply(ctx, r);
+        self.trim(ctx.now());
+    }
+
+    fn ack_arrived(&mut self, ctx: &mut Ctx, r: u32) {
+        let head = self.head();
+        let m = &mut self.members[r as usize];
+        if let Some(a) = m.ack_flight.pop_front() {
+            m.acked = m.acked.max(a);
+        }
+        if self.fallen_back && self.members[r as usize].acked >= head {
+            self.fallen_back = false;
+            self.tell(ctx.now(), format!("{} caught up: semi-sync again", member_name(r)), false);
+        }
+        self.release(ctx);
+    }
+
+    /// A semi-sync write waited `timeout_ms`: the primary answers every
+    /// waiting write and goes on asynchronously.
+    fn timed_out(&mut self, ctx: &mut Ctx) {
+        self.timeout_armed = false;
+        let Some(front) = self.pending.front().copied() else { return };
+        let deadline = front.since + self.timeout_ns;
+        if ctx.now() < deadline {
+            self.timeout_armed = true;
+            return Self::timer(ctx, deadline - ctx.now(), T_TIMEOUT, 0, 0);
+        }
+        self.fallen_back = true;
+        self.fallbacks += 1;
+        let n = self.pending.len();
+        self.tell(
+            ctx.now(),
+            format!(
+                "semi-sync: no {} acknowledgement(s) in {:.0} ms; falling back to async ({n} waiting writes answered)",
+                self.ack_count,
+                ns_to_ms(self.timeout_ns)
+            ),
+            true,
+        );
+        self.release(ctx);
+    }
+
+    /// Drops log entries every member has applied (and, past `MAX_LOG`,
+    /// the oldest: members behind them are re-cloned).
+    fn trim(&mut self, _now: SimTime) {
+        let floor = self.members.iter().map(|m| m.applied).min().unwrap_or(0);
+        while self.base < floor && !self.log.is_empty() {
+            self.log.pop_front();
+            self.base += 1;
+        }
+        while self.log.len() > MAX_LOG {
+            self.log.pop_front();
+            self.base += 1;
+        }
+    }
+
+    /// A member too far behind the log copies the primary's data.
+    fn reclone(&mut self, ctx: &mut Ctx, r: u32) {
+        let Some(p) = self.live_primary().filter(|&p| p != r) else { return };
+        let head = self.head();
+        let versions = self.members[p as usize].versions.clone();
+        let m = &mut self.members[r as usize];
+        m.versions = versions;
+        m.received = head;
+        m.applied = head;
+        m.acked = head;
+        m.diverged = false;
+        m.applying = false;
+        m.stream = (m.stream + 1) & GEN_MASK;
+        m.void_shipments();
+        m.ack_flight.clear();
+        self.reclones += 1;
+        self.tell(ctx.now(), format!("{} re-cloned from {}", member_name(r), member_name(p)), false);
+    }
+
+    /// Re-points replica `r` at the current primary: what is on its way is
+    /// void, and it fetches what it lacks.
+    fn repoint(&mut self, ctx: &mut Ctx, r: u32) {
+        let head = self.head();
+        let m = &mut self.members[r as usize];
+        m.detached = false;
+        m.stream = (m.stream + 1) & GEN_MASK;
+        m.void_shipments();
+        m.ack_flight.clear();
+        m.applying = false;
+        m.received = m.received.min(head).max(m.applied);
+        m.acked = m.applied;
+        if m.diverged || m.applied < self.base {
+            self.reclone(ctx, r);
+        } else {
+            self.ship(ctx, r);
+            self.start_apply(ctx, r);
+        }
+    }
+
+    // ---- failures ----
+
+    /// Every request member `r` holds fails with it.
+    fn fail_member(&mut self, ctx: &mut Ctx, r: u32) {
+        let workers = self.workers;
+        let m = &mut self.members[r as usize];
+        m.integrate(ctx.now(), workers);
+        m.up = false;
+        m.busy = 0;
+        m.applying = false;
+        m.stream = (m.stream + 1) & GEN_MASK;
+        m.void_shipments();
+        m.ack_flight.clear();
+        let mut lost: Vec<u32> = m.in_service.drain(..).collect();
+        lost.extend(m.queue.drain(..));
+        for job in lost {
+            self.jobs[job as usize].live = false;
+            self.free_jobs.push(job);
+            let req = self.jobs[job as usize].req;
+            self.finish(ctx, req, Status::Reset);
+        }
+        if self.primary == Some(r) {
+            // Waiting writes never learn their fate: an error to the client.
+            while let Some(w) = self.pending.pop_front() {
+                self.finish(ctx, w.req, Status::Reset);
+            }
+            // Its sender dies with it: what the replicas had not received is gone.
+            for m in &mut self.members {
+                m.void_shipments();
+            }
+            self.died_at = Some(ctx.now());
+            self.failover_gen = (self.failover_gen + 1) & GEN_MASK;
+            Self::timer(ctx, self.failover_ns, T_PROMOTE, self.failover_gen, 0);
+            self.tell(
+                ctx.now(),
+                format!(
+                    "{} (primary) died: writes wait; a replica takes over in {:.0} ms",
+                    member_name(r),
+                    ns_to_ms(self.failover_ns)
+                ),
+                true,
+            );
+        }
+    }
+
+    fn recover_member(&mut self, ctx: &mut Ctx, r: u32) {
+        let workers = self.workers;
+        let m = &mut self.members[r as usize];
+        m.integrate(ctx.now(), workers);
+        m.up = true;
+        if self.primary == Some(r) {
+            // Back before anyone took over: still the primary.
+            self.failover_gen = (self.failover_gen + 1) & GEN_MASK;
+            self.died_at = None;
+            self.tell(ctx.now(), format!("{} came back before a failover: still the primary", member_name(r)), false);
+            for s in 0..self.members.len() as u32 {
+                if s != r && self.members[s as usize].up {
+                    self.ship(ctx, s);
+                }
+            }
+            self.drain_orphans(ctx);
+        } else if self.primary.is_none() {
+            self.promote(ctx);
+        } else {
+            self.repoint(ctx, r);
+        }
+    }
+
+    /// The live member that applied most becomes the primary.
+    fn promote(&mut self, ctx: &mut Ctx) {
+        let now = ctx.now();
+        let old = self.primary;
+        let best = (0..self.members.len() as u32)
+            .filter(|&i| self.members[i as usize].up)
+            .max_by_key(|&i| (self.members[i as usize].received, std::cmp::Reverse(i)));
+        let Some(b) = best else {
+            self.primary = None;
+            self.tell(now, "no live member to promote: writes wait".into(), true);
+            return;
+        };
+        // It applies its relay log before it takes writes (here at once).
+        let cut = self.members[b as usize].received;
+        {
+            let m = &mut self.members[b as usize];
+            for i in m.applied..cut {
+                if let Some(e) = i.checked_sub(self.base).and_then(|k| self.log.get(k as usize)) {
+                    m.versions[e.key as usize] = e.version;
+                }
+            }
+            m.applied = cut;
+        }
+        let head = self.head();
+        let mut lost = 0;
+        let b_versions = &self.members[b as usize].versions;
+        for e in self.log.iter().skip(cut.saturating_sub(self.base) as usize) {
+            if e.acked {
+                lost += 1;
+                // The key's newest acknowledged version is what the new primary has.
+                self.ledger[e.key as usize] = (b_versions[e.key as usize], NOBODY);
+            }
+        }
+        self.log.truncate(cut.saturating_sub(self.base) as usize);
+        self.lost += lost;
+        if let Some(o) = old.filter(|&o| o != b) {
+            // It steps down: its log runs past the new primary's.
+            let (om, bm) = (self.members[o as usize].mode, self.members[b as usize].mode);
+            self.members[o as usize].mode = bm;
+            self.members[b as usize].mode = om;
+            self.members[o as usize].diverged = head > cut;
+            self.members[o as usize].detached = true;
+        }
+        self.primary = Some(b);
+        let m = &mut self.members[b as usize];
+        m.acked = cut;
+        m.stream = (m.stream + 1) & GEN_MASK;
+        m.void_shipments();
+        m.ack_flight.clear();
+        m.applying = false;
+        let died = self.died_at.take().unwrap_or(now);
+        let from = old.map_or_else(|| "none".into(), member_name);
+        self.failovers.push(FailoverRecord {
+            died_at_s: ns_to_s(died),
+            at_s: ns_to_s(now),
+            from: from.clone(),
+            to: member_name(b),
+            lost,
+            lag_entries: head - cut,
+        });
+        if self.failovers.len() > 64 {
+            self.failovers.remove(0);
+        }
+        self.tell(
+            now,
+            format!(
+                "{} promoted after {:.0} ms: {lost} acknowledged write(s) it never applied are lost",
+                member_name(b),
+                ns_to_ms(now - died)
+            ),
+            lost > 0,
+        );
+        // Semi-sync starts afresh with the new primary.
+        self.fallen_back = false;
+        for r in 0..self.members.len() as u32 {
+            if r != b && self.members[r as usize].up {
+                self.repoint(ctx, r);
+            }
+        }
+        self.drain_orphans(ctx);
+    }
+
+    fn drain_orphans(&mut self, ctx: &mut Ctx) {
+        for req in std::mem::take(&mut self.orphans) {
+            self.route(ctx, req);
+        }
+    }
+
+    // ---- what it shows ----
+
+    fn lag_of(&self, i: usize, now: SimTime) -> (u64, f64) {
+        if Some(i as u32) == self.primary {
+            return (0, 0.0);
+        }
+        let m = &self.members[i];
+        let head = self.head();
+        let behind = head.saturating_sub(m.applied);
+        let oldest = m.applied.max(self.base).checked_sub(self.base).and_then(|k| self.log.get(k as usize));
+        let ms = match oldest {
+            Some(e) if behind > 0 => ns_to_ms(now.saturating_sub(e.at_ns)),
+            _ => 0.0,
+        };
+        (behind, ms)
+    }
+
+    fn figures(&self, members: &[MemberState]) -> Vec<(&'static str, f64)> {
+        let lag = members.iter().map(|m| m.lag_entries).max().unwrap_or(0);
+        let lag_ms = members.iter().map(|m| m.lag_ms).fold(0.0, f64::max);
+        let mut out = vec![
+            ("Writes acknowledged", self.acknowledged as f64),
+            ("Reads answered", (self.completed - self.acknowledged) as f64),
+            ("Errors", self.errors as f64),
+            ("Stale reads", self.stale as f64),
+            ("Stale reads %", 100.0 * self.stale as f64 / (self.completed - self.acknowledged).max(1) as f64),
+            ("Read-your-writes violations", self.ryw as f64),
+            ("Lost writes", self.lost as f64),
+            ("Max replica lag (entries)", lag as f64),
+            ("Max replica lag ms", lag_ms),
+            ("Writes waiting for replicas", self.pending.len() as f64),
+            ("Requests waiting for a primary", self.orphans.len() as f64),
+            ("Failovers", self.failovers.len() as f64),
+        ];
+        if let Some(f) = self.failovers.last() {
+            out.push(("Last failover took s", f.at_s - f.died_at_s));
+        }
+        if self.replication == Replication::SemiSync {
+            out.push(("Semi-sync fallbacks", self.fallbacks as f64));
+        }
+        out
+    }
+
+    fn member_states(&self, now: SimTime) -> Vec<MemberState> {
+        (0..self.members.len())
+            .map(|i| {
+                let m = &self.members[i];
+                let (lag_entries, lag_ms) = self.lag_of(i, now);
+                MemberState {
+                    name: member_name(i as u32),
+                    up: m.up,
+                    primary: Some(i as u32) == self.primary,
+                    mode: m.mode,
+                    busy: m.busy,
+                    queue_len: m.queue.len() as u64,
+                    served: m.served,
+                    load_per_s: m.load_per_s,
+                    lag_entries,
+                    lag_ms,
+                }
+            })
+            .collect()
+    }
+}
+
+impl Node for ReplicatedDb {
+    fn start(&mut self, _ctx: &mut Ctx) {}
+
+    fn on_message(&mut self, ctx: &mut Ctx, _from: NodeIdx, payload: Payload) {
+        self.clock = ctx.now();
+        match payload {
+            Payload::Request(mut req) => {
+                req.arrived_ns = ctx.now();
+                req.op = match req.op {
+                    Op::Set | Op::Delete | Op::Write => Op::Write,
+                    _ => Op::Read,
+                };
+                if req.op == Op::Write {
+                    self.writes += 1;
+                } else {
+                    self.reads += 1;
+                }
+                self.route(ctx, req);
+            }
+            Payload::Timer { tag, slot } => {
+                let (kind, generation) = (tag & 7, tag >> 3);
+                match kind {
+                    T_DONE => {
+                        if let Some(j) = self.jobs.get(slot as usize)
+                            && j.live
+                            && j.generation == generation
+                        {
+                            self.done(ctx, slot);
+                        }
+                    }
+                    T_SHIP | T_APPLY | T_ACK => {
+                        let Some(m) = self.members.get(slot as usize) else { return };
+                        let current = if kind == T_SHIP { m.ship_gen } else { m.stream };
+                        if current != generation || !m.up {
+                            return;
+                        }
+                        match kind {
+                            T_SHIP => self.shipped(ctx, slot),
+                            T_APPLY => self.applied(ctx, slot),
+                            _ => self.ack_arrived(ctx, slot),
+                        }
+                    }
+                    T_TIMEOUT => self.timed_out(ctx),
+                    T_PROMOTE if generation == self.failover_gen && self.died_at.is_some() => self.promote(ctx),
+                    _ => {}
+                }
+            }
+            Payload::Response(_) | Payload::Own(_) => {}
+        }
+    }
+
+    fn on_fail(&mut self, ctx: &mut Ctx) {
+        let now = ctx.now();
+        for m in &mut self.members {
+            m.integrate(now, self.workers);
+            m.queue.clear();
+            m.in_service.clear();
+            m.busy = 0;
+            m.applying = false;
+            m.void_shipments();
+            m.ack_flight.clear();
+        }
+        for j in &mut self.jobs {
+            if j.live {
+                j.live = false;
+                self.errors += 1;
+                ctx.reply(j.req, Status::Reset);
+            }
+        }
+        self.free_jobs = (0..self.jobs.len() as u32).rev().collect();
+        for req in self.pending.drain(..).map(|w| w.req).chain(self.orphans.drain(..)) {
+            self.errors += 1;
+            ctx.reply(req, Status::Reset);
+        }
+        self.timeout_armed = false;
+    }
+
+    fn on_recover(&mut self, ctx: &mut Ctx) {
+        // Its timers died with it: a promotion due now happens now.
+        if self.died_at.is_some() {
+            return self.promote(ctx);
+        }
+        for r in 0..self.members.len() as u32 {
+            if Some(r) != self.primary && self.members[r as usize].up {
+                self.repoint(ctx, r);
+            }
+        }
+    }
+
+    fn on_part(&mut self, ctx: &mut Ctx, part: u32, up: bool) {
+        let Some(m) = self.members.get(part as usize) else { return };
+        match (m.up, up) {
+            (true, false) => self.fail_member(ctx, part),
+            (false, true) => self.recover_member(ctx, part),
+            _ => {}
+        }
+    }
+
+    fn set(&mut self, ctx: &mut Ctx, change: &Change) {
+        if let Some(st) = &change.service_time {
+            self.read_time = service_time(st);
+            self.read_spec = st.clone();
+        }
+        if let Some(w) = change.workers {
+            let now = ctx.now();
+            for m in &mut self.members {
+                m.integrate(now, self.workers);
+            }
+            self.workers = w;
+            for i in 0..self.members.len() {
+                while self.members[i].up && self.members[i].busy < w {
+                    let Some(next) = self.members[i].queue.pop_front() else { break };
+                    self.start(ctx, next);
+                }
+            }
+        }
+        let Some(params) = &change.params else { return };
+        let Ok(d) = serde_json::from_value::<super::spec::DbParams>(params.clone()) else { return };
+        if let Some(r) = d.read_from {
+            self.read_from = r;
+        }
+        if let Some(rate) = d.apply_rate_per_s {
+            self.apply_rate_per_s = rate;
+            self.apply = Duration::exponential(1000.0 / rate);
+        }
+        if let Some(r) = d.replication {
+            self.replication = r;
+            self.fallen_back = false;
+            for i in 0..self.members.len() {
+                self.members[i].mode = if r == Replication::Sync { ReplicaMode::Sync } else { ReplicaMode::Async };
+            }
+            if r == Replication::SemiSync && !self.pending.is_empty() && !self.timeout_armed {
+                self.timeout_armed = true;
+                Self::timer(ctx, self.timeout_ns, T_TIMEOUT, 0, 0);
+            }
+            self.tell(ctx.now(), format!("replication is now {}", r.label()), false);
+            self.release(ctx);
+        }
+    }
+
+    fn view(&self) -> NodeView {
+        let members = self.member_states(self.clock.max(self.last_sample_ns));
+        NodeView {
+            kind: "replicated_db",
+            params: Some(OwnPart::new(DbSettings {
+                replication: self.uniform().then_some(self.replication),
+                read_from: self.read_from,
+                apply_rate_per_s: self.apply_rate_per_s,
+                workers: self.workers,
+                service_time: self.read_spec.clone(),
+                semi_sync_possible: self.semi_sync_possible,
+            })),
+            in_service: members.iter().map(|m| u64::from(m.busy)).sum(),
+            workers: members.iter().filter(|m| m.up).count() as u32 * self.workers,
+            queue_len: members.iter().map(|m| m.queue_len).sum::<u64>() + self.orphans.len() as u64,
+            queue_capacity: self.queue_capacity * members.len() as u64,
+            completed: self.completed,
+            errors: self.errors,
+            figures: self.figures(&members),
+            parts: members.iter().map(|m| PartState::of(true, m.up)).collect(),
+            stories: self
+                .stories
+                .iter()
+                .map(|(at, text, bad)| Story {
+                    req_id: 0,
+                    class: "replication",
+                    text: format!("{:.1} s: {text}", ns_to_s(*at)),
+                    failed: *bad,
+                })
+                .collect(),
+            own: Some(OwnPart::new(DbView {
+                replication: self.replication,
+                read_from: self.read_from,
+                members,
+                fallen_back: self.fallen_back,
+                waiting_for_replicas: self.pending.len() as u64,
+                waiting_for_primary: self.orphans.len() as u64,
+                failover_since_s: self.died_at.map(ns_to_s),
+                failovers: self.failovers.clone(),
+            })),
+            ..Default::default()
+        }
+    }
+
+    fn sample(&mut self, now: SimTime) -> NodeSample {
+        let window = now.saturating_sub(self.last_sample_ns);
+        self.last_sample_ns = now;
+        let (mut busy, mut capacity) = (0u128, 0u128);
+        for m in &mut self.members {
+            m.integrate(now, self.workers);
+            busy += m.busy_integral - m.sampled.0;
+            capacity += m.up_integral - m.sampled.1;
+            m.sampled = (m.busy_integral, m.up_integral);
+            m.load_per_s = per_s(m.served - m.served_at_sample, window);
+            m.served_at_sample = m.served;
+        }
+        let lag = (0..self.members.len()).map(|i| self.lag_of(i, now).0).max().unwrap_or(0);
+        let sample = NodeSample {
+            utilisation: if capacity > 0 { busy as f64 / capacity as f64 } else { 0.0 },
+            queue_len: lag,
+            completed: self.completed - self.sampled.0,
+            dropped: self.errors - self.sampled.1,
+            latency_ms: self.window_latency.take_summary(),
+            hit_ratio: None,
+        };
+        self.sampled = (self.completed, self.errors);
+        sample
+    }
+
+    fn summary(&self, now: SimTime, _topo: &Topology) -> NodeSummary {
+        let mut members = BTreeMap::new();
+        for (i, m) in self.members.iter().enumerate() {
+            let dt = u128::from(now.saturating_sub(m.integrated_to));
+            let busy = m.busy_integral + u128::from(m.busy) * dt;
+            let up = m.up_integral + u128::from(m.up) * u128::from(self.workers) * dt;
+            members.insert(
+                member_name(i as u32),
+                MemberSummary {
+                    up: m.up,
+                    primary: Some(i as u32) == self.primary,
+                    mode: m.mode,
+                    served: m.served,
+                    utilisation: if up == 0 { 0.0 } else { busy as f64 / up as f64 },
+                    lag_entries: self.lag_of(i, now).0,
+                },
+            );
+        }
+        NodeSummary {
+            kind: "replicated_db",
+            completed: Some(self.completed),
+            throughput_per_s: Some(per_s(self.completed, now)),
+            own: Some(OwnSummary::new(
+                "replication",
+                ReplicationSummary {
+                    replication: self.replication,
+                    read_from: self.read_from,
+                    reads: self.reads,
+                    writes: self.writes,
+                    acknowledged_writes: self.acknowledged,
+                    stale_reads: self.stale,
+                    read_your_writes_violations: self.ryw,
+                    lost_writes: self.lost,
+                    semi_sync_fallbacks: self.fallbacks,
+                    reclones: self.reclones,
+                    failovers: self.failovers.clone(),
+                    members,
+                    ledger_bytes: self.key_space * 8,
+                },
+            )),
+            ..Default::default()
+        }
+    }
+}

@@ -1,0 +1,167 @@
+//! Scenario format v1, the replication family's part: `replicated_db`, a
+//! primary and its replicas in one node (its parts `db-0` … `db-n`; `db-0`
+//! starts as the primary). Servers reach it through their `calls`; it
+//! routes inside itself (writes to the primary, reads by `read_from`).
+
+use serde::{Deserialize, Serialize};
+
+use crate::sim::spec::ServiceTimeSpec;
+use crate::sim::spec::defaults::is_default;
+
+/// When the primary answers a write.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Replication {
+    /// After every sync replica has applied it (a sync replica that is
+    /// down stops every write).
+    Sync,
+    /// After `ack_count` replicas have applied it, or after `timeout_ms`
+    /// without them: then the primary falls back to asynchronous (and says
+    /// so) until a replica catches up (MySQL's semi-synchronous replication).
+    SemiSync,
+    /// At once; the replicas apply the log behind it.
+    #[default]
+    Async,
+}
+
+impl Replication {
+    pub const ALL: [Replication; 3] = [Replication::Sync, Replication::SemiSync, Replication::Async];
+    pub fn label(self) -> &'static str {
+        match self {
+            Replication::Sync => "sync",
+            Replication::SemiSync => "semi-sync",
+            Replication::Async => "async",
+        }
+    }
+}
+
+/// One replica's own mode (`modes`), beside `replication`'s.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReplicaMode {
+    Sync,
+    Async,
+}
+
+impl ReplicaMode {
+    pub fn label(self) -> &'static str {
+        match self {
+            ReplicaMode::Sync => "sync",
+            ReplicaMode::Async => "async",
+        }
+    }
+}
+
+/// Where reads go.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReadFrom {
+    /// Always fresh; the primary takes every read.
+    #[default]
+    Primary,
+    /// The least busy live replica (the primary if none is up): more read
+    /// capacity, and a read may be stale.
+    Replicas,
+    /// The least busy live member, the primary included.
+    Any,
+}
+
+impl ReadFrom {
+    pub const ALL: [ReadFrom; 3] = [ReadFrom::Primary, ReadFrom::Replicas, ReadFrom::Any];
+    pub fn label(self) -> &'static str {
+        match self {
+            ReadFrom::Primary => "primary",
+            ReadFrom::Replicas => "replicas",
+            ReadFrom::Any => "any",
+        }
+    }
+}
+
+crate::sim::spec::serde_defaults! {
+    default_replicas, is_default_replicas: u32 = 2;
+    default_semi_sync_timeout_ms, is_default_semi_sync_timeout_ms: f64 = 10_000.0;
+    default_apply_rate_per_s, is_default_apply_rate_per_s: f64 = 2_000.0;
+    default_ship_delay_ms, is_default_ship_delay_ms: f64 = 1.0;
+    default_db_workers, is_default_db_workers: u32 = 8;
+    default_db_queue, is_default_db_queue: u64 = 1_000;
+    default_read_time, is_default_read_time: ServiceTimeSpec = ServiceTimeSpec::Exponential { mean_ms: 2.0 };
+    default_write_time, is_default_write_time: ServiceTimeSpec = ServiceTimeSpec::Exponential { mean_ms: 4.0 };
+    default_db_keys, is_default_db_keys: u64 = 10_000;
+    default_failover_ms, is_default_failover_ms: f64 = 10_000.0;
+    one, is_one: u32 = 1;
+}
+
+/// A replicated database: a primary and `replicas` replicas, each a small
+/// server (`workers`, a FIFO of `queue_capacity`), the replicas applying the
+/// primary's log one entry at a time.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReplicatedDbSpec {
+    pub id: String,
+    /// Replicas beside the primary, 0 to 8. Default 2.
+    #[serde(default = "default_replicas", skip_serializing_if = "is_default_replicas")]
+    pub replicas: u32,
+    /// When a write is answered. Default async.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub replication: Replication,
+    /// Each replica's own mode, one per replica (`sync` or `async`): one
+    /// sync standby beside async read replicas is the common design. Not
+    /// with `semi_sync`. Empty: every replica follows `replication`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub modes: Vec<ReplicaMode>,
+    /// Semi-sync: replicas that must have applied a write before it is
+    /// answered, 1 to `replicas`. Default 1.
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub ack_count: u32,
+    /// Semi-sync: how long a write waits for its acknowledgements before
+    /// the primary falls back to async. Default 10,000 (MySQL's
+    /// `rpl_semi_sync_master_timeout`).
+    #[serde(default = "default_semi_sync_timeout_ms", skip_serializing_if = "is_default_semi_sync_timeout_ms")]
+    pub timeout_ms: f64,
+    /// Entries a replica applies per second, one at a time, each taking an
+    /// exponential time of mean 1/rate. Default 2,000.
+    #[serde(default = "default_apply_rate_per_s", skip_serializing_if = "is_default_apply_rate_per_s")]
+    pub apply_rate_per_s: f64,
+    /// The log's trip from the primary to a replica, and an
+    /// acknowledgement's back. Default 1.
+    #[serde(default = "default_ship_delay_ms", skip_serializing_if = "is_default_ship_delay_ms")]
+    pub ship_delay_ms: f64,
+    /// Where reads go. Default primary.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub read_from: ReadFrom,
+    /// Each member's workers. Default 8.
+    #[serde(default = "default_db_workers", skip_serializing_if = "is_default_db_workers")]
+    pub workers: u32,
+    /// Each member's queue (and the writes that may wait for replicas or
+    /// for a primary); one more is refused. Default 1000.
+    #[serde(default = "default_db_queue", skip_serializing_if = "is_default_db_queue")]
+    pub queue_capacity: u64,
+    /// A read's time. Default exponential, mean 2 ms.
+    #[serde(default = "default_read_time", skip_serializing_if = "is_default_read_time")]
+    pub service_time: ServiceTimeSpec,
+    /// A write's time on the primary. Default exponential, mean 4 ms.
+    #[serde(default = "default_write_time", skip_serializing_if = "is_default_write_time")]
+    pub write_service_time: ServiceTimeSpec,
+    /// Keys 0 … key_space−1 (a request's key is taken modulo it): what the
+    /// versions and the ledger of acknowledged writes hold, one slot a key.
+    /// 1 to 100,000. Default 10,000.
+    #[serde(default = "default_db_keys", skip_serializing_if = "is_default_db_keys")]
+    pub key_space: u64,
+    /// From the primary's death to the most caught-up live replica taking
+    /// over (detection and promotion, with no coordination service).
+    /// Default 10,000.
+    #[serde(default = "default_failover_ms", skip_serializing_if = "is_default_failover_ms")]
+    pub failover_ms: f64,
+}
+
+/// What a `set` entry's `params` may change on a `replicated_db`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DbParams {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replication: Option<Replication>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_from: Option<ReadFrom>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub apply_rate_per_s: Option<f64>,
+}

@@ -1,0 +1,285 @@
+//! The replicated database against figures derived outside the code: a
+//! sync write waits for the slowest of k replicas (the maximum of k
+//! exponentials, mean H_k/μ), a semi-sync write with one acknowledgement
+//! for the fastest (the minimum, 1/(kμ)); an async failover loses the
+//! replica's lag (an M/M/1 apply queue behind a fixed shipping delay:
+//! λd + ρ/(1−ρ) entries, by Little's law); sync loses nothing; a sync
+//! standby that is down stops every write; semi-sync falls back after its
+//! timeout; reads from the primary are never stale. Bad settings are
+//! refused by name.
+
+use scalelab::families::replication::replicated_db::{DbView, ReplicationSummary};
+use scalelab::{Scenario, Simulation, Summary};
+use serde_json::{Value, json};
+
+/// A client writing (`write` share of its requests) straight to a
+/// replicated database with `db` fields, over a link of no latency.
+fn scenario(rate: f64, write: f64, keys: u64, db: Value, faults: Value, stop_s: f64, seed: u64) -> Value {
+    let mut d = json!({"id": "db", "kind": "replicated_db", "key_space": keys});
+    for (k, v) in db.as_object().unwrap() {
+        d[k] = v.clone();
+    }
+    json!({
+        "version": 1, "name": "replication test", "seed": seed, "stop": {"sim_time_s": stop_s},
+        "nodes": [
+            {"id": "users", "kind": "client", "arrivals": {"process": "poisson", "rate_per_s": rate},
+             "clients": 50, "keys": {"dist": "uniform", "n_keys": keys}, "ops": {"write": write}},
+            d
+        ],
+        "links": [{"from": "users", "to": "db", "latency_ms": 0}],
+        "faults": faults
+    })
+}
+
+fn run(v: &Value) -> Summary {
+    let s = Scenario::from_json(&v.to_string()).unwrap_or_else(|e| panic!("{e}"));
+    Simulation::new(&s).run()
+}
+
+fn db(summary: &Summary) -> &ReplicationSummary {
+    summary.nodes["db"].own::<ReplicationSummary>().expect("a replicated_db has a replication summary")
+}
+
+fn harmonic(k: u32) -> f64 {
+    (1..=k).map(|i| 1.0 / f64::from(i)).sum()
+}
+
+/// The mean write latency of a write-only run, less the primary's constant
+/// 1 ms and the shipping both ways: what waiting for the replicas added.
+fn replication_wait_ms(db: Value, ship_ms: f64, seed: u64) -> (f64, u64) {
+    let mut d = db;
+    d["write_service_time"] = json!({"dist": "constant", "mean_ms": 1.0});
+    d["ship_delay_ms"] = json!(ship_ms);
+    // 2 writes/s against replicas applying 200/s: ρ = 0.01, so a write
+    // almost never queues behind another at a replica (bias < 1%).
+    let s = run(&scenario(2.0, 1.0, 1000, d, json!([]), 3000.0, seed));
+    let lat = &s.latency_ms;
+    (lat.mean - 1.0 - 2.0 * ship_ms, lat.count)
+}
+
+#[test]
+fn a_sync_write_waits_for_the_slowest_of_k_replicas_h_k_over_mu() {
+    // μ = 200/s: mean apply 5 ms. The maximum of k exponentials has mean
+    // H_k/μ and standard deviation √(Σ 1/i²)/μ; over ~6,000 writes the
+    // sample mean's 3σ is under 2.5% of it (k = 3: CV 0.64/√6000 × 3).
+    for (k, seed) in [(2u32, 1u64), (3, 2), (5, 3)] {
+        let (wait, n) =
+            replication_wait_ms(json!({"replicas": k, "replication": "sync", "apply_rate_per_s": 200}), 0.5, seed);
+        let expected = harmonic(k) / 200.0 * 1000.0;
+        assert!(n > 5_500, "k = {k}: {n} writes");
+        assert!(
+            (wait - expected).abs() < 0.03 * expected,
+            "k = {k}: waited {wait:.3} ms for the replicas; H_k/μ = {expected:.3} ms"
+        );
+    }
+}
+
+#[test]
+fn a_semi_sync_write_with_one_ack_waits_for_the_fastest_of_k_one_over_k_mu() {
+    // The minimum of k exponentials of rate μ is exponential of rate kμ:
+    // CV 1, so ~6,000 writes give 3σ = 3.9%… too wide: the test runs
+    // 4 seeds and checks their pooled mean (24,000 writes: 3σ = 1.9%).
+    for k in [2u32, 4] {
+        let (mut sum, mut count) = (0.0, 0u64);
+        for seed in 1..=4 {
+            let (wait, n) = replication_wait_ms(
+                json!({"replicas": k, "replication": "semi_sync", "ack_count": 1, "apply_rate_per_s": 200}),
+                0.5,
+                seed,
+            );
+            sum += wait * n as f64;
+            count += n;
+        }
+        let wait = sum / count as f64;
+        let expected = 1000.0 / (f64::from(k) * 200.0);
+        assert!(
+            (wait - expected).abs() < 0.03 * expected,
+            "k = {k}: waited {wait:.3} ms for the first replica; 1/(kμ) = {expected:.3} ms"
+        );
+    }
+}
+
+#[test]
+fn async_answers_at_once_the_replicas_add_nothing_to_a_write() {
+    let (wait, _) = replication_wait_ms(json!({"replicas": 3, "apply_rate_per_s": 200}), 0.5, 1);
+    // Less the shipping it never waits for: exactly −1 ms.
+    assert!((wait + 1.0).abs() < 1e-6, "async waited {wait} ms beyond the primary's write");
+}
+
+/// An async primary dies at 20 s: the lost writes of `seeds` runs.
+fn async_losses(seeds: u64, replication: &str) -> Vec<u64> {
+    (1..=seeds)
+        .map(|seed| {
+            let s = run(&scenario(
+                1000.0,
+                1.0,
+                100_000,
+                json!({"replicas": 1, "replication": replication, "apply_rate_per_s": 1250,
+                       "ship_delay_ms": 20, "workers": 16, "failover_ms": 1000}),
+                json!([{"at_s": 20, "fail": "db", "part": 0}]),
+                22.0,
+                seed,
+            ));
+            let d = db(&s);
+            assert_eq!(d.failovers.len(), 1, "seed {seed}: one failover");
+            assert_eq!(d.failovers[0].to, "db-1");
+            d.lost_writes
+        })
+        .collect()
+}
+
+#[test]
+fn an_async_failover_loses_the_writes_in_the_replicas_lag_window() {
+    // Writes leave the primary (M/M/16: Poisson out, by Burke's theorem)
+    // at λ = 1000/s and take d = 20 ms to reach the replica; the primary's
+    // death loses what was on the way: a Poisson count of mean λd = 20
+    // (standard deviation 4.5). Over 300 seeds the mean's 3σ is 0.77,
+    // under 4% of 20. (The replica's apply queue, ρ = 0.8, is not lost:
+    // the new primary applies its relay log first.)
+    let lost = async_losses(300, "async");
+    let mean = lost.iter().sum::<u64>() as f64 / lost.len() as f64;
+    let expected = 1000.0 * 0.020;
+    assert!((mean - expected).abs() < 0.1 * expected, "lost {mean:.2} writes on average; λd = {expected}");
+}
+
+#[test]
+fn a_sync_failover_loses_no_acknowledged_write() {
+    let lost = async_losses(20, "sync");
+    assert_eq!(lost, vec![0; 20]);
+}
+
+#[test]
+fn semi_sync_loses_nothing_until_it_falls_back_then_loses_like_async() {
+    let faults = |die_s: f64| {
+        json!([
+            {"at_s": 5, "fail": "db", "part": 2},
+            {"at_s": die_s, "fail": "db", "part": 0}
+        ])
+    };
+    let db_fields = json!({"replicas": 2, "replication": "semi_sync", "ack_count": 2, "timeout_ms": 2000,
+                           "apply_rate_per_s": 1250, "ship_delay_ms": 5, "workers": 16, "failover_ms": 1000});
+    // The primary dies 1 s after a replica: semi-sync is still waiting
+    // (for 2 s) and no write has been answered without both acks.
+    let before = run(&scenario(1000.0, 1.0, 100_000, db_fields.clone(), faults(6.0), 9.0, 1));
+    assert_eq!(db(&before).semi_sync_fallbacks, 0);
+    assert_eq!(db(&before).lost_writes, 0);
+    // 5 s after it: it fell back at 7 s and answered writes db-1 had not applied.
+    let after = run(&scenario(1000.0, 1.0, 100_000, db_fields, faults(10.0), 13.0, 1));
+    assert_eq!(db(&after).semi_sync_fallbacks, 1);
+    assert!(db(&after).lost_writes > 0, "after the fallback a failover loses writes as async does");
+}
+
+#[test]
+fn a_down_sync_standby_stops_every_write_until_it_returns() {
+    let v = scenario(
+        200.0,
+        0.5,
+        1000,
+        json!({"replicas": 2, "modes": ["sync", "async"], "queue_capacity": 100_000}),
+        json!([{"at_s": 10, "fail": "db", "part": 1}, {"at_s": 20, "recover": "db", "part": 1}]),
+        30.0,
+        1,
+    );
+    let s = Scenario::from_json(&v.to_string()).unwrap();
+    let mut sim = Simulation::new(&s);
+    let acked =
+        |sim: &Simulation| sim.snapshot().nodes[1].figures.iter().find(|(l, _)| *l == "Writes acknowledged").unwrap().1;
+    let reads =
+        |sim: &Simulation| sim.snapshot().nodes[1].figures.iter().find(|(l, _)| *l == "Reads answered").unwrap().1;
+    sim.step_until(10_100_000_000);
+    let (w10, r10) = (acked(&sim), reads(&sim));
+    sim.step_until(19_900_000_000);
+    let (w20, r20) = (acked(&sim), reads(&sim));
+    assert_eq!(w10, w20, "no write is answered while the sync standby is down");
+    // Reads go on: ~100/s for 9.8 s.
+    assert!(r20 - r10 > 800.0, "reads went on: {}", r20 - r10);
+    let waiting = sim.snapshot().nodes[1].own::<DbView>().unwrap().waiting_for_replicas;
+    assert!(waiting > 800, "the writes wait: {waiting}");
+    sim.step_until(21_000_000_000);
+    assert!(acked(&sim) > w20 + 800.0, "its return answers them: {} → {}", w20, acked(&sim));
+}
+
+#[test]
+fn reads_from_the_primary_are_never_stale_from_lagging_replicas_often() {
+    let fields =
+        |read_from: &str| json!({"replicas": 2, "read_from": read_from, "ship_delay_ms": 50, "apply_rate_per_s": 2000});
+    let primary = run(&scenario(2000.0, 0.3, 200, fields("primary"), json!([]), 20.0, 1));
+    assert!(db(&primary).reads > 20_000);
+    assert_eq!(db(&primary).stale_reads, 0);
+    // A key is written 3 times a second (600 writes/s over 200 keys) and a
+    // replica sees a write 50 ms late: about 1 − e^(−3 × 0.05) = 14% of
+    // reads find an older version (the apply adds a little).
+    let replicas = run(&scenario(2000.0, 0.3, 200, fields("replicas"), json!([]), 20.0, 1));
+    let share = db(&replicas).stale_reads as f64 / db(&replicas).reads as f64;
+    let expected = 1.0 - (-3.0f64 * 0.0505).exp();
+    assert!((share - expected).abs() < 0.15 * expected, "{share:.4} of replica reads stale; ≈ {expected:.4}");
+    assert!(db(&replicas).read_your_writes_violations > 0);
+    assert!(db(&replicas).read_your_writes_violations < db(&replicas).stale_reads);
+}
+
+#[test]
+fn a_dead_replica_leaves_the_reads_to_the_others() {
+    let v = scenario(
+        1000.0,
+        0.0,
+        1000,
+        json!({"replicas": 2, "read_from": "replicas"}),
+        json!([{"at_s": 10, "fail": "db", "part": 1}]),
+        20.0,
+        1,
+    );
+    let s = run(&v);
+    let d = db(&s);
+    let (a, b) = (d.members["db-1"].served, d.members["db-2"].served);
+    // Half each for 10 s, then db-2 alone: about 5,000 and 15,000.
+    assert!((4_500..5_500).contains(&a), "db-1 served {a}");
+    assert!((14_000..16_000).contains(&b), "db-2 served {b}");
+    assert_eq!(d.members["db-0"].served, 0, "the primary takes no read while a replica is up");
+    assert!(s.reset <= 16, "only what db-1 held failed: {}", s.reset);
+}
+
+#[test]
+fn bad_settings_are_refused_by_name() {
+    for (fields, path) in [
+        (json!({"replicas": 9}), "nodes[1].replicas"),
+        (json!({"replicas": 2, "replication": "semi_sync", "ack_count": 3}), "nodes[1].ack_count"),
+        (json!({"replicas": 2, "ack_count": 2}), "nodes[1].ack_count"),
+        (json!({"replicas": 2, "modes": ["sync"]}), "nodes[1].modes"),
+        (json!({"replicas": 2, "replication": "semi_sync", "modes": ["sync", "async"]}), "nodes[1].modes"),
+        (json!({"key_space": 100_001}), "nodes[1].key_space"),
+        (json!({"apply_rate_per_s": 0}), "nodes[1].apply_rate_per_s"),
+        (json!({"replication": "eventual"}), "nodes[1]"),
+    ] {
+        let mut v = scenario(10.0, 0.5, 1000, fields.clone(), json!([]), 1.0, 1);
+        if let Some(k) = fields.get("key_space") {
+            v["nodes"][1]["key_space"] = k.clone();
+        }
+        let e = Scenario::from_json(&v.to_string()).expect_err(&format!("{fields} is refused")).to_string();
+        assert!(e.contains(path), "{fields}: {e}");
+    }
+}
+
+#[test]
+fn after_a_sync_failover_writes_go_on_without_waiting_for_the_dead_old_primary() {
+    let v = scenario(
+        200.0,
+        0.5,
+        1000,
+        json!({"replicas": 2, "replication": "sync", "failover_ms": 1000}),
+        json!([{"at_s": 5, "fail": "db", "part": 0}]),
+        20.0,
+        1,
+    );
+    let s = Scenario::from_json(&v.to_string()).unwrap();
+    let mut sim = Simulation::new(&s);
+    let acked =
+        |sim: &Simulation| sim.snapshot().nodes[1].figures.iter().find(|(l, _)| *l == "Writes acknowledged").unwrap().1;
+    sim.step_until(7_000_000_000);
+    let at7 = acked(&sim);
+    sim.step_until(20_000_000_000);
+    // 100 writes/s for 13 s, to db-1 with db-2 its sync replica; db-0 is
+    // out of the replica set until it returns.
+    let after = acked(&sim) - at7;
+    assert!((1_150.0..1_450.0).contains(&after), "{after} writes acknowledged after the failover");
+    assert_eq!(sim.snapshot().nodes[1].own::<DbView>().unwrap().waiting_for_replicas, 0);
+}
