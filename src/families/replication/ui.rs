@@ -48,8 +48,9 @@ pub fn status_text(id: &str, v: &DbView) -> String {
     );
     if let Some(since) = v.failover_since_s {
         out.push_str(&format!(
-            " (down since {since:.1} s: a failover is under way; {} requests wait for a primary, reads from replicas go on)",
-            v.waiting_for_primary
+            " (down since {since:.1} s: a failover is under way; {} requests wait for a primary{})",
+            v.waiting_for_primary,
+            if v.read_from == ReadFrom::Primary { "" } else { ", reads from replicas go on" }
         ));
     } else if primary.is_some_and(|m| !m.up) || primary.is_none() {
         out.push_str(" (none can take writes)");
