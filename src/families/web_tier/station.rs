@@ -163,6 +163,13 @@ impl Station {
 
     /// Closes a metrics window at `now`.
     pub fn sample(&mut self, now: SimTime) -> NodeSample {
+        self.sample_with_use(now).0
+    }
+
+    /// Closes a metrics window at `now`: its sample, and the busy and the
+    /// worker time in it (request-nanoseconds), for a node that sums the
+    /// utilisation of several stations.
+    pub fn sample_with_use(&mut self, now: SimTime) -> (NodeSample, u128, u128) {
         self.integrate(now);
         let capacity = self.capacity_integral - self.sampled_capacity_integral;
         let busy = self.busy_integral - self.sampled_busy_integral;
@@ -178,7 +185,7 @@ impl Station {
         self.sampled_busy_integral = self.busy_integral;
         self.sampled_completed = self.completed;
         self.sampled_dropped = self.dropped + self.timed_out;
-        s
+        (s, busy, capacity)
     }
 
     /// A queueing node's live view: workers, queue, counts (the owner adds
@@ -221,19 +228,31 @@ impl Station {
 /// service by slot (the slot names the service timer). The cache and the
 /// database are desks; the server, whose requests outlive their service
 /// while calls are out, keeps its own slots.
+///
+/// A timer's slot is the desk's slot in its low [`SLOT_BITS`] bits and the
+/// desk's generation (its failures) above: a timer set before a failure
+/// finds nothing. A node's own failure voids its timers anyway; a desk that
+/// is a part of a node (a replicated database's member) fails alone.
 #[derive(Clone, Debug)]
 pub struct Desk {
     pub st: Station,
     in_service: Vec<Option<Request>>,
     free: Vec<u32>,
     tag: u32,
+    generation: u32,
 }
+
+/// The bits of a service timer's slot that number the desk's slot.
+pub const SLOT_BITS: u32 = 16;
+const SLOT_MASK: u32 = (1 << SLOT_BITS) - 1;
+// A desk has at most one slot a worker.
+const _: () = assert!(crate::sim::limits::MAX_WORKERS <= SLOT_MASK);
 
 impl Desk {
     /// Service timers wake the owner with `Payload::Timer { tag, slot }`.
     pub fn new(st: Station, tag: u32) -> Self {
         let n = st.workers;
-        Desk { st, in_service: vec![None; n as usize], free: (0..n).rev().collect(), tag }
+        Desk { st, in_service: vec![None; n as usize], free: (0..n).rev().collect(), tag, generation: 0 }
     }
 
     /// A request arrives; it is served in `services[pick(op)]`.
@@ -253,12 +272,16 @@ impl Desk {
         });
         let t = services[pick(req.op)].sample_ns(ctx.rng());
         self.in_service[slot as usize] = Some(req);
-        ctx.set_timer(t, self.tag, slot);
+        ctx.set_timer(t, self.tag, slot | (self.generation << SLOT_BITS));
     }
 
     /// The service timer of `slot` fired: the request served, its worker
     /// freed (the owner does the work, answers, then calls `start_waiting`).
-    pub fn done(&mut self, ctx: &mut Ctx, slot: u32) -> Option<Request> {
+    pub fn done(&mut self, ctx: &mut Ctx, timer_slot: u32) -> Option<Request> {
+        if timer_slot >> SLOT_BITS != self.generation {
+            return None;
+        }
+        let slot = timer_slot & SLOT_MASK;
         self.st.integrate(ctx.now());
         let req = self.in_service.get_mut(slot as usize)?.take()?;
         self.free.push(slot);
@@ -284,6 +307,7 @@ impl Desk {
         let mut lost: Vec<Request> = self.in_service.iter_mut().filter_map(Option::take).collect();
         lost.extend(self.st.drain());
         self.free = (0..self.in_service.len() as u32).rev().collect();
+        self.generation = (self.generation + 1) & SLOT_MASK;
         for req in lost {
             self.st.reset += 1;
             ctx.reply(req, Status::Reset);
