@@ -283,3 +283,30 @@ fn after_a_sync_failover_writes_go_on_without_waiting_for_the_dead_old_primary()
     assert!((1_150.0..1_450.0).contains(&after), "{after} writes acknowledged after the failover");
     assert_eq!(sim.snapshot().nodes[1].own::<DbView>().unwrap().waiting_for_replicas, 0);
 }
+
+#[test]
+fn a_member_that_fails_and_returns_at_once_serves_every_later_read_in_full() {
+    // Reads take exactly 10 ms. db-1 fails for 1 ms five times, losing the
+    // ~10 reads it holds each time; the reads it takes right after reuse
+    // their workers' slots while the lost reads' timers are still due. A
+    // stale timer would answer a new read early, below 10 ms: every
+    // answered read takes exactly 10 ms, so the mean is 10.
+    let mut faults = Vec::new();
+    for k in 1..=5 {
+        faults.push(json!({"at_s": k, "fail": "db", "part": 1}));
+        faults.push(json!({"at_s": f64::from(k) + 0.001, "recover": "db", "part": 1}));
+    }
+    let v = scenario(
+        1000.0,
+        0.0,
+        1000,
+        json!({"replicas": 1, "read_from": "replicas", "workers": 64,
+               "service_time": {"dist": "constant", "mean_ms": 10.0}}),
+        json!(faults),
+        7.0,
+        1,
+    );
+    let s = run(&v);
+    assert!(s.reset >= 30, "the failures reset what db-1 held: {}", s.reset);
+    assert!((s.latency_ms.mean - 10.0).abs() < 1e-6, "mean read {} ms", s.latency_ms.mean);
+}

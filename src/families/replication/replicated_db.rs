@@ -33,6 +33,7 @@ use std::collections::{BTreeMap, VecDeque};
 use serde::Serialize;
 
 use super::spec::{ReadFrom, ReplicaMode, ReplicatedDbSpec, Replication};
+use crate::families::web_tier::station::{Desk, Station};
 use crate::sim::dist::Duration;
 use crate::sim::engine::{Ctx, Node, NodeSummary, NodeView, Op, OwnPart, OwnSummary, Payload, Request, Status};
 use crate::sim::family::{PartState, Story};
@@ -52,6 +53,8 @@ pub const MAX_LOG: usize = 100_000;
 /// Story lines kept.
 const STORIES: usize = 8;
 
+/// A member's service timer: its number in the tag's upper bits (its
+/// `Desk` voids the timers of what it lost when it failed).
 const T_DONE: u32 = 1;
 const T_SHIP: u32 = 2;
 const T_APPLY: u32 = 3;
@@ -210,9 +213,9 @@ struct Member {
     up: bool,
     /// As a replica (the primary's is kept for when it steps down).
     mode: ReplicaMode,
-    busy: u32,
-    queue: VecDeque<u32>,
-    in_service: Vec<u32>,
+    /// Its workers and queue; no workers while it is down (so the node's
+    /// utilisation counts the live members only).
+    desk: Desk,
     /// The version of each key it has applied (0: never written).
     versions: Vec<u32>,
     /// Log entries in its relay log (received) and applied, as counts.
@@ -233,23 +236,16 @@ struct Member {
     diverged: bool,
     /// Out of the replica set: an old primary, until it returns (no write waits for it).
     detached: bool,
-    served: u64,
-    served_at_sample: u64,
+    /// Requests served per second in the last metrics window.
     load_per_s: f64,
-    integrated_to: SimTime,
-    busy_integral: u128,
-    up_integral: u128,
-    sampled: (u128, u128),
 }
 
 impl Member {
-    fn new(mode: ReplicaMode, keys: usize) -> Self {
+    fn new(mode: ReplicaMode, keys: usize, desk: Desk) -> Self {
         Member {
             up: true,
             mode,
-            busy: 0,
-            queue: VecDeque::new(),
-            in_service: Vec::new(),
+            desk,
             versions: vec![0; keys],
             received: 0,
             applied: 0,
@@ -261,23 +257,8 @@ impl Member {
             ack_flight: VecDeque::new(),
             diverged: false,
             detached: false,
-            served: 0,
-            served_at_sample: 0,
             load_per_s: 0.0,
-            integrated_to: 0,
-            busy_integral: 0,
-            up_integral: 0,
-            sampled: (0, 0),
         }
-    }
-
-    fn integrate(&mut self, now: SimTime, workers: u32) {
-        let dt = u128::from(now.saturating_sub(self.integrated_to));
-        self.busy_integral += u128::from(self.busy) * dt;
-        if self.up {
-            self.up_integral += u128::from(workers) * dt;
-        }
-        self.integrated_to = now;
     }
 
     /// What is on its way to it will not arrive.
@@ -287,20 +268,13 @@ impl Member {
     }
 
     fn depth(&self) -> u64 {
-        u64::from(self.busy) + self.queue.len() as u64
+        u64::from(self.desk.st.busy) + self.desk.st.queue_len()
     }
 }
 
-/// A request served by one member.
-#[derive(Clone, Copy, Debug)]
-struct Job {
-    req: Request,
-    member: u32,
-    write: bool,
-    live: bool,
-    generation: u32,
-    /// Its index in its member's `in_service` while served.
-    slot: u32,
+/// Which of a member's two services a request takes: a read's, a write's.
+fn service_of(op: Op) -> usize {
+    usize::from(op == Op::Write)
 }
 
 /// A committed write waiting for its replicas.
@@ -398,9 +372,9 @@ pub struct ReplicatedDb {
     ship_ns: SimTime,
     workers: u32,
     queue_capacity: u64,
-    read_time: Duration,
+    /// A read's and a write's service time (`service_of`).
+    services: [Duration; 2],
     read_spec: ServiceTimeSpec,
-    write_time: Duration,
     key_space: u64,
     failover_ns: SimTime,
     semi_sync_possible: bool,
@@ -414,8 +388,6 @@ pub struct ReplicatedDb {
     version: u32,
     /// Per key: the newest version acknowledged, and to which client.
     ledger: Vec<(u32, u32)>,
-    jobs: Vec<Job>,
-    free_jobs: Vec<u32>,
     pending: VecDeque<Pending>,
     timeout_armed: bool,
     fallen_back: bool,
@@ -453,8 +425,12 @@ impl ReplicatedDb {
             (None, Replication::Sync) => ReplicaMode::Sync,
             (None, _) => ReplicaMode::Async,
         };
-        let mut members = vec![Member::new(ReplicaMode::Async, keys)];
-        members.extend((0..s.replicas as usize).map(|r| Member::new(mode_of(r), keys)));
+        let member = |i: usize, mode: ReplicaMode| {
+            let desk = Desk::new(Station::new(s.workers, s.queue_capacity, None), T_DONE | ((i as u32) << 3));
+            Member::new(mode, keys, desk)
+        };
+        let mut members = vec![member(0, ReplicaMode::Async)];
+        members.extend((0..s.replicas as usize).map(|r| member(r + 1, mode_of(r))));
         ReplicatedDb {
             replication: s.replication,
             read_from: s.read_from,
@@ -465,9 +441,8 @@ impl ReplicatedDb {
             ship_ns: ms_to_ns(s.ship_delay_ms),
             workers: s.workers,
             queue_capacity: s.queue_capacity,
-            read_time: service_time(&s.service_time),
+            services: [service_time(&s.service_time), service_time(&s.write_service_time)],
             read_spec: s.service_time.clone(),
-            write_time: service_time(&s.write_service_time),
             key_space: s.key_space,
             failover_ns: ms_to_ns(s.failover_ms),
             semi_sync_possible: s.replicas > 0 && s.modes.is_empty(),
@@ -477,8 +452,6 @@ impl ReplicatedDb {
             base: 0,
             version: 0,
             ledger: vec![(0, NOBODY); keys],
-            jobs: Vec::new(),
-            free_jobs: Vec::new(),
             pending: VecDeque::new(),
             timeout_armed: false,
             fallen_back: false,
@@ -503,6 +476,12 @@ impl ReplicatedDb {
             clock: 0,
             turn: 0,
         }
+    }
+
+    /// Requests that ended in an error: its own answers and its members'
+    /// (dropped by a full queue, reset by a failure).
+    fn errors(&self) -> u64 {
+        self.errors + self.members.iter().map(|m| m.desk.st.dropped + m.desk.st.reset).sum::<u64>()
     }
 
     fn head(&self) -> u64 {
@@ -560,20 +539,6 @@ impl ReplicatedDb {
 
     // ---- requests ----
 
-    fn alloc_job(&mut self, req: Request, member: u32, write: bool) -> u32 {
-        match self.free_jobs.pop() {
-            Some(i) => {
-                let j = &mut self.jobs[i as usize];
-                *j = Job { req, member, write, live: true, generation: (j.generation + 1) & GEN_MASK, slot: 0 };
-                i
-            }
-            None => {
-                self.jobs.push(Job { req, member, write, live: true, generation: 0, slot: 0 });
-                (self.jobs.len() - 1) as u32
-            }
-        }
-    }
-
     /// Where a read goes now, if anywhere.
     fn read_target(&self) -> Option<u32> {
         let n = self.members.len() as u32;
@@ -599,67 +564,36 @@ impl ReplicatedDb {
         let target = if write { self.live_primary() } else { self.read_target() };
         self.turn = self.turn.wrapping_add(1);
         match target {
-            Some(m) => self.admit(ctx, req, m, write),
+            Some(m) => self.admit(ctx, req, m),
             // Waiting for a primary (a failover under way), if there is room.
             None if (self.orphans.len() as u64) < self.queue_capacity => self.orphans.push_back(req),
             None => self.finish(ctx, req, Status::Refused),
         }
     }
 
-    fn admit(&mut self, ctx: &mut Ctx, req: Request, member: u32, write: bool) {
-        let workers = self.workers;
-        let m = &mut self.members[member as usize];
-        m.integrate(ctx.now(), workers);
-        if m.busy < workers {
-            let job = self.alloc_job(req, member, write);
-            self.start(ctx, job);
-        } else if (m.queue.len() as u64) < self.queue_capacity {
-            let job = self.alloc_job(req, member, write);
-            self.members[member as usize].queue.push_back(job);
-        } else {
-            self.finish(ctx, req, Status::Dropped);
-        }
+    fn admit(&mut self, ctx: &mut Ctx, req: Request, member: u32) {
+        // A full queue answers `Dropped` itself (the desk counts it).
+        self.members[member as usize].desk.arrive(ctx, req, &self.services, service_of);
     }
 
-    fn start(&mut self, ctx: &mut Ctx, job: u32) {
-        let j = self.jobs[job as usize];
-        let m = &mut self.members[j.member as usize];
-        m.busy += 1;
-        self.jobs[job as usize].slot = m.in_service.len() as u32;
-        m.in_service.push(job);
-        let t = if j.write { self.write_time.sample_ns(ctx.rng()) } else { self.read_time.sample_ns(ctx.rng()) };
-        Self::timer(ctx, t, T_DONE, j.generation, job);
-    }
-
-    fn done(&mut self, ctx: &mut Ctx, job: u32) {
-        let j = self.jobs[job as usize];
-        let workers = self.workers;
-        let m = &mut self.members[j.member as usize];
-        m.integrate(ctx.now(), workers);
-        m.busy -= 1;
-        m.served += 1;
-        m.in_service.swap_remove(j.slot as usize);
-        if let Some(&moved) = m.in_service.get(j.slot as usize) {
-            self.jobs[moved as usize].slot = j.slot;
-        }
-        self.jobs[job as usize].live = false;
-        self.free_jobs.push(job);
-        if let Some(next) = self.members[j.member as usize].queue.pop_front() {
-            self.start(ctx, next);
-        }
-        let key = (j.req.key % self.key_space) as usize;
-        if j.write {
-            self.commit(ctx, j.req, j.member, key);
+    /// Member `r`'s service timer fired.
+    fn done(&mut self, ctx: &mut Ctx, r: u32, slot: u32) {
+        let m = &mut self.members[r as usize];
+        let Some(req) = m.desk.done(ctx, slot) else { return };
+        m.desk.start_waiting(ctx, &self.services, service_of);
+        let key = (req.key % self.key_space) as usize;
+        if req.op == Op::Write {
+            self.commit(ctx, req, r, key);
         } else {
-            let seen = self.members[j.member as usize].versions[key];
+            let seen = self.members[r as usize].versions[key];
             let (newest, to) = self.ledger[key];
             if seen < newest {
                 self.stale += 1;
-                if to == j.req.client_id {
+                if to == req.client_id {
                     self.ryw += 1;
                 }
             }
-            self.finish(ctx, j.req, Status::Ok);
+            self.finish(ctx, req, Status::Ok);
         }
     }
 
@@ -870,23 +804,14 @@ impl ReplicatedDb {
 
     /// Every request member `r` holds fails with it.
     fn fail_member(&mut self, ctx: &mut Ctx, r: u32) {
-        let workers = self.workers;
         let m = &mut self.members[r as usize];
-        m.integrate(ctx.now(), workers);
+        m.desk.fail(ctx);
+        m.desk.st.workers = 0;
         m.up = false;
-        m.busy = 0;
         m.applying = false;
         m.stream = (m.stream + 1) & GEN_MASK;
         m.void_shipments();
         m.ack_flight.clear();
-        let mut lost: Vec<u32> = m.in_service.drain(..).collect();
-        lost.extend(m.queue.drain(..));
-        for job in lost {
-            self.jobs[job as usize].live = false;
-            self.free_jobs.push(job);
-            let req = self.jobs[job as usize].req;
-            self.finish(ctx, req, Status::Reset);
-        }
         if self.primary == Some(r) {
             // Waiting writes never learn their fate: an error to the client.
             while let Some(w) = self.pending.pop_front() {
@@ -912,9 +837,8 @@ impl ReplicatedDb {
     }
 
     fn recover_member(&mut self, ctx: &mut Ctx, r: u32) {
-        let workers = self.workers;
         let m = &mut self.members[r as usize];
-        m.integrate(ctx.now(), workers);
+        m.desk.set_workers(ctx, self.workers, &self.services, service_of);
         m.up = true;
         if self.primary == Some(r) {
             // Back before anyone took over: still the primary.
@@ -1045,7 +969,7 @@ impl ReplicatedDb {
         let mut out = vec![
             ("Writes acknowledged", self.acknowledged as f64),
             ("Reads answered", (self.completed - self.acknowledged) as f64),
-            ("Errors", self.errors as f64),
+            ("Errors", self.errors() as f64),
             ("Stale reads", self.stale as f64),
             ("Stale reads %", 100.0 * self.stale as f64 / (self.completed - self.acknowledged).max(1) as f64),
             ("Read-your-writes violations", self.ryw as f64),
@@ -1075,9 +999,9 @@ impl ReplicatedDb {
                     up: m.up,
                     primary: Some(i as u32) == self.primary,
                     mode: m.mode,
-                    busy: m.busy,
-                    queue_len: m.queue.len() as u64,
-                    served: m.served,
+                    busy: m.desk.st.busy,
+                    queue_len: m.desk.st.queue_len(),
+                    served: m.desk.st.completed,
                     load_per_s: m.load_per_s,
                     lag_entries,
                     lag_ms,
@@ -1109,14 +1033,7 @@ impl Node for ReplicatedDb {
             Payload::Timer { tag, slot } => {
                 let (kind, generation) = (tag & 7, tag >> 3);
                 match kind {
-                    T_DONE => {
-                        if let Some(j) = self.jobs.get(slot as usize)
-                            && j.live
-                            && j.generation == generation
-                        {
-                            self.done(ctx, slot);
-                        }
-                    }
+                    T_DONE if (generation as usize) < self.members.len() => self.done(ctx, generation, slot),
                     T_SHIP | T_APPLY | T_ACK => {
                         let Some(m) = self.members.get(slot as usize) else { return };
                         let current = if kind == T_SHIP { m.ship_gen } else { m.stream };
@@ -1139,24 +1056,12 @@ impl Node for ReplicatedDb {
     }
 
     fn on_fail(&mut self, ctx: &mut Ctx) {
-        let now = ctx.now();
         for m in &mut self.members {
-            m.integrate(now, self.workers);
-            m.queue.clear();
-            m.in_service.clear();
-            m.busy = 0;
+            m.desk.fail(ctx);
             m.applying = false;
             m.void_shipments();
             m.ack_flight.clear();
         }
-        for j in &mut self.jobs {
-            if j.live {
-                j.live = false;
-                self.errors += 1;
-                ctx.reply(j.req, Status::Reset);
-            }
-        }
-        self.free_jobs = (0..self.jobs.len() as u32).rev().collect();
         for req in self.pending.drain(..).map(|w| w.req).chain(self.orphans.drain(..)) {
             self.errors += 1;
             ctx.reply(req, Status::Reset);
@@ -1187,20 +1092,13 @@ impl Node for ReplicatedDb {
 
     fn set(&mut self, ctx: &mut Ctx, change: &Change) {
         if let Some(st) = &change.service_time {
-            self.read_time = service_time(st);
+            self.services[0] = service_time(st);
             self.read_spec = st.clone();
         }
         if let Some(w) = change.workers {
-            let now = ctx.now();
-            for m in &mut self.members {
-                m.integrate(now, self.workers);
-            }
             self.workers = w;
-            for i in 0..self.members.len() {
-                while self.members[i].up && self.members[i].busy < w {
-                    let Some(next) = self.members[i].queue.pop_front() else { break };
-                    self.start(ctx, next);
-                }
+            for m in self.members.iter_mut().filter(|m| m.up) {
+                m.desk.set_workers(ctx, w, &self.services, service_of);
             }
         }
         let Some(params) = &change.params else { return };
@@ -1240,11 +1138,12 @@ impl Node for ReplicatedDb {
                 semi_sync_possible: self.semi_sync_possible,
             })),
             in_service: members.iter().map(|m| u64::from(m.busy)).sum(),
-            workers: members.iter().filter(|m| m.up).count() as u32 * self.workers,
+            workers: self.members.iter().map(|m| m.desk.st.workers).sum(),
             queue_len: members.iter().map(|m| m.queue_len).sum::<u64>() + self.orphans.len() as u64,
             queue_capacity: self.queue_capacity * members.len() as u64,
             completed: self.completed,
-            errors: self.errors,
+            dropped: self.members.iter().map(|m| m.desk.st.dropped).sum(),
+            errors: self.errors(),
             figures: self.figures(&members),
             parts: members.iter().map(|m| PartState::of(true, m.up)).collect(),
             stories: self
@@ -1276,40 +1175,35 @@ impl Node for ReplicatedDb {
         self.last_sample_ns = now;
         let (mut busy, mut capacity) = (0u128, 0u128);
         for m in &mut self.members {
-            m.integrate(now, self.workers);
-            busy += m.busy_integral - m.sampled.0;
-            capacity += m.up_integral - m.sampled.1;
-            m.sampled = (m.busy_integral, m.up_integral);
-            m.load_per_s = per_s(m.served - m.served_at_sample, window);
-            m.served_at_sample = m.served;
+            let (sample, b, c) = m.desk.st.sample_with_use(now);
+            busy += b;
+            capacity += c;
+            m.load_per_s = per_s(sample.completed, window);
         }
         let lag = (0..self.members.len()).map(|i| self.lag_of(i, now).0).max().unwrap_or(0);
         let sample = NodeSample {
             utilisation: if capacity > 0 { busy as f64 / capacity as f64 } else { 0.0 },
             queue_len: lag,
             completed: self.completed - self.sampled.0,
-            dropped: self.errors - self.sampled.1,
+            dropped: self.errors() - self.sampled.1,
             latency_ms: self.window_latency.take_summary(),
             hit_ratio: None,
         };
-        self.sampled = (self.completed, self.errors);
+        self.sampled = (self.completed, self.errors());
         sample
     }
 
     fn summary(&self, now: SimTime, _topo: &Topology) -> NodeSummary {
         let mut members = BTreeMap::new();
         for (i, m) in self.members.iter().enumerate() {
-            let dt = u128::from(now.saturating_sub(m.integrated_to));
-            let busy = m.busy_integral + u128::from(m.busy) * dt;
-            let up = m.up_integral + u128::from(m.up) * u128::from(self.workers) * dt;
             members.insert(
                 member_name(i as u32),
                 MemberSummary {
                     up: m.up,
                     primary: Some(i as u32) == self.primary,
                     mode: m.mode,
-                    served: m.served,
-                    utilisation: if up == 0 { 0.0 } else { busy as f64 / up as f64 },
+                    served: m.desk.st.completed,
+                    utilisation: m.desk.st.summary("replicated_db", now).utilisation.unwrap_or(0.0),
                     lag_entries: self.lag_of(i, now).0,
                 },
             );
