@@ -310,3 +310,34 @@ fn a_member_that_fails_and_returns_at_once_serves_every_later_read_in_full() {
     assert!(s.reset >= 30, "the failures reset what db-1 held: {}", s.reset);
     assert!((s.latency_ms.mean - 10.0).abs() < 1e-6, "mean read {} ms", s.latency_ms.mean);
 }
+
+#[test]
+fn bad_live_settings_are_refused_by_name() {
+    for (db, params, path, words) in [
+        (
+            json!({"replicas": 2, "modes": ["sync", "async"]}),
+            json!({"replication": "semi_sync"}),
+            "faults[0].params.replication",
+            "modes",
+        ),
+        (json!({"replicas": 0}), json!({"replication": "semi_sync"}), "faults[0].params.replication", "0 replicas"),
+        (json!({}), json!({"apply_rate_per_s": 0}), "faults[0].params.apply_rate_per_s", ""),
+        (json!({}), json!({}), "faults[0].params", "needs at least one"),
+        (json!({}), json!({"read_from": "nearest"}), "faults[0].params", ""),
+    ] {
+        let v = scenario(10.0, 0.5, 1000, db, json!([{"at_s": 1, "set": "db", "params": params}]), 2.0, 1);
+        let e = Scenario::from_json(&v.to_string()).expect_err(&format!("{params} is refused")).to_string();
+        assert!(e.contains(path) && e.contains(words), "{params}: {e}");
+    }
+    // What the database can do is accepted.
+    let v = scenario(
+        10.0,
+        0.5,
+        1000,
+        json!({}),
+        json!([{"at_s": 1, "set": "db", "params": {"replication": "semi_sync"}}]),
+        2.0,
+        1,
+    );
+    Scenario::from_json(&v.to_string()).expect("semi_sync on a database with replicas");
+}

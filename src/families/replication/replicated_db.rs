@@ -52,6 +52,8 @@ pub const MAX_DB_KEYS: u64 = 100_000;
 pub const MAX_LOG: usize = 100_000;
 /// Story lines kept.
 const STORIES: usize = 8;
+/// Failovers the summary lists (the newest).
+const FAILOVERS: usize = 64;
 
 /// A member's service timer: its number in the tag's upper bits (its
 /// `Desk` voids the timers of what it lost when it failed).
@@ -126,11 +128,14 @@ pub fn check_params(params: &serde_json::Value, path: &str, p: &mut Problems, s:
     if let Some(r) = d.apply_rate_per_s {
         p.positive_f64(path, "apply_rate_per_s", r, limits::MAX_RATE_PER_S);
     }
-    if d.replication == Some(Replication::SemiSync) && (s.ack_count > s.replicas || s.replicas == 0) {
-        p.add(format!("{path}.replication"), format!("semi_sync needs a replica to wait for (`{}` has none)", s.id));
-    }
-    if d.replication == Some(Replication::SemiSync) && !s.modes.is_empty() {
-        p.add(format!("{path}.replication"), format!("`{}` gives each replica its own mode; semi_sync cannot", s.id));
+    if d.replication == Some(Replication::SemiSync) && !s.semi_sync_possible() {
+        p.add(
+            format!("{path}.replication"),
+            format!(
+                "semi_sync needs replicas without modes of their own (`{}` has {} replicas, modes {:?})",
+                s.id, s.replicas, s.modes
+            ),
+        );
     }
 }
 
@@ -308,7 +313,6 @@ pub struct MemberState {
     pub mode: ReplicaMode,
     pub busy: u32,
     pub queue_len: u64,
-    pub served: u64,
     pub load_per_s: f64,
     /// Entries of the primary's log it has not applied, and the age of the
     /// oldest of them (0 for the primary).
@@ -330,7 +334,6 @@ pub struct DbView {
     pub waiting_for_primary: u64,
     /// When the primary died, if a failover is under way.
     pub failover_since_s: Option<f64>,
-    pub failovers: Vec<FailoverRecord>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -397,7 +400,8 @@ pub struct ReplicatedDb {
     failover_gen: u32,
     died_at: Option<SimTime>,
     failovers: Vec<FailoverRecord>,
-    stories: VecDeque<(SimTime, String, bool)>,
+    /// Told as they happen (the view copies them).
+    stories: VecDeque<Story>,
     reads: u64,
     writes: u64,
     acknowledged: u64,
@@ -445,7 +449,7 @@ impl ReplicatedDb {
             read_spec: s.service_time.clone(),
             key_space: s.key_space,
             failover_ns: ms_to_ns(s.failover_ms),
-            semi_sync_possible: s.replicas > 0 && s.modes.is_empty(),
+            semi_sync_possible: s.semi_sync_possible(),
             members,
             primary: Some(0),
             log: VecDeque::new(),
@@ -506,7 +510,8 @@ impl ReplicatedDb {
         if self.stories.len() == STORIES {
             self.stories.pop_front();
         }
-        self.stories.push_back((now, text, bad));
+        let text = format!("{:.1} s: {text}", ns_to_s(now));
+        self.stories.push_back(Story { req_id: 0, class: "replication", text, failed: bad });
     }
 
     /// Whether a committed write must wait for replicas now.
@@ -627,7 +632,7 @@ impl ReplicatedDb {
         } else {
             self.acknowledge(ctx, req, index);
         }
-        self.trim(ctx.now());
+        self.trim();
     }
 
     fn acknowledge(&mut self, ctx: &mut Ctx, req: Request, index: u64) {
@@ -706,7 +711,7 @@ impl ReplicatedDb {
             Self::timer(ctx, self.ship_ns, T_ACK, stream, r);
         }
         self.start_apply(ctx, r);
-        self.trim(ctx.now());
+        self.trim();
     }
 
     fn ack_arrived(&mut self, ctx: &mut Ctx, r: u32) {
@@ -749,7 +754,7 @@ impl ReplicatedDb {
 
     /// Drops log entries every member has applied (and, past `MAX_LOG`,
     /// the oldest: members behind them are re-cloned).
-    fn trim(&mut self, _now: SimTime) {
+    fn trim(&mut self) {
         let floor = self.members.iter().map(|m| m.applied).min().unwrap_or(0);
         while self.base < floor && !self.log.is_empty() {
             self.log.pop_front();
@@ -909,16 +914,15 @@ impl ReplicatedDb {
         m.ack_flight.clear();
         m.applying = false;
         let died = self.died_at.take().unwrap_or(now);
-        let from = old.map_or_else(|| "none".into(), member_name);
         self.failovers.push(FailoverRecord {
             died_at_s: ns_to_s(died),
             at_s: ns_to_s(now),
-            from: from.clone(),
+            from: old.map_or_else(|| "none".into(), member_name),
             to: member_name(b),
             lost,
             lag_entries: head - cut,
         });
-        if self.failovers.len() > 64 {
+        if self.failovers.len() > FAILOVERS {
             self.failovers.remove(0);
         }
         self.tell(
@@ -955,11 +959,9 @@ impl ReplicatedDb {
         let m = &self.members[i];
         let head = self.head();
         let behind = head.saturating_sub(m.applied);
-        let oldest = m.applied.max(self.base).checked_sub(self.base).and_then(|k| self.log.get(k as usize));
-        let ms = match oldest {
-            Some(e) if behind > 0 => ns_to_ms(now.saturating_sub(e.at_ns)),
-            _ => 0.0,
-        };
+        // The oldest entry it lacks (the log's first, if it lacks trimmed ones).
+        let oldest = self.log.get(m.applied.saturating_sub(self.base) as usize);
+        let ms = oldest.map_or(0.0, |e| ns_to_ms(now.saturating_sub(e.at_ns)));
         (behind, ms)
     }
 
@@ -1001,7 +1003,6 @@ impl ReplicatedDb {
                     mode: m.mode,
                     busy: m.desk.st.busy,
                     queue_len: m.desk.st.queue_len(),
-                    served: m.desk.st.completed,
                     load_per_s: m.load_per_s,
                     lag_entries,
                     lag_ms,
@@ -1146,16 +1147,7 @@ impl Node for ReplicatedDb {
             errors: self.errors(),
             figures: self.figures(&members),
             parts: members.iter().map(|m| PartState::of(true, m.up)).collect(),
-            stories: self
-                .stories
-                .iter()
-                .map(|(at, text, bad)| Story {
-                    req_id: 0,
-                    class: "replication",
-                    text: format!("{:.1} s: {text}", ns_to_s(*at)),
-                    failed: *bad,
-                })
-                .collect(),
+            stories: self.stories.iter().cloned().collect(),
             own: Some(OwnPart::new(DbView {
                 replication: self.replication,
                 read_from: self.read_from,
@@ -1164,7 +1156,6 @@ impl Node for ReplicatedDb {
                 waiting_for_replicas: self.pending.len() as u64,
                 waiting_for_primary: self.orphans.len() as u64,
                 failover_since_s: self.died_at.map(ns_to_s),
-                failovers: self.failovers.clone(),
             })),
             ..Default::default()
         }

@@ -154,6 +154,14 @@ pub struct ReplicatedDbSpec {
     pub failover_ms: f64,
 }
 
+impl ReplicatedDbSpec {
+    /// Whether it may run semi-sync (now or after a `set`): it has replicas
+    /// to wait for and no per-replica modes.
+    pub fn semi_sync_possible(&self) -> bool {
+        self.replicas > 0 && self.modes.is_empty()
+    }
+}
+
 /// What a `set` entry's `params` may change on a `replicated_db`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
