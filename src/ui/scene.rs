@@ -120,6 +120,16 @@ impl Scene {
         self.nodes.is_empty()
     }
 
+    /// The id and cell of every node of `kind`, in node order (what a
+    /// family's panel draws), each cell as a `Copy` handle owned by the
+    /// calling view.
+    pub fn cells_of(&self, kind: &str) -> Vec<(String, RwSignal<Live>)> {
+        (0..self.nodes.len())
+            .filter(|&i| self.kinds[i] == kind)
+            .map(|i| (self.ids()[i].clone(), RwSignal::from(self.nodes[i].clone())))
+            .collect()
+    }
+
     /// The cell of node `i`, if this scene has such a node (for an index a
     /// person chose, such as the selection, which may outlive a scene).
     pub fn cell(&self, i: NodeIdx) -> Option<ArcRwSignal<Live>> {

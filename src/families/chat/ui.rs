@@ -72,18 +72,9 @@ pub fn ChatPanel() -> impl IntoView {
     let lab = expect_context::<Lab>();
     move || {
         let scene = lab.scene.get();
-        let cells_of = |kind: &str| -> Vec<(String, RwSignal<Live>)> {
-            scene
-                .kinds
-                .iter()
-                .enumerate()
-                .filter(|(_, k)| **k == kind)
-                .map(|(i, _)| (scene.ids()[i].clone(), RwSignal::from(scene.nodes[i].clone())))
-                .collect()
-        };
-        let (users_id, users) = cells_of("chat_users").into_iter().next()?;
-        let servers = cells_of("chat_server");
-        let stores = cells_of("chat_store");
+        let (users_id, users) = scene.cells_of("chat_users").into_iter().next()?;
+        let servers = scene.cells_of("chat_server");
+        let stores = scene.cells_of("chat_store");
         let figures = Memo::new(move |_| {
             users.with(|l| PANEL_FIGURES.iter().map(|&(label, ..)| figure(&l.view, label)).collect::<Vec<f64>>())
         });

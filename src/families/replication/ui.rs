@@ -107,13 +107,7 @@ pub fn ReplicationPanel() -> impl IntoView {
     let lab = expect_context::<Lab>();
     move || {
         let scene = lab.scene.get();
-        let dbs: Vec<(String, RwSignal<Live>)> = scene
-            .kinds
-            .iter()
-            .enumerate()
-            .filter(|(_, k)| **k == "replicated_db")
-            .map(|(i, _)| (scene.ids()[i].clone(), RwSignal::from(scene.nodes[i].clone())))
-            .collect();
+        let dbs = scene.cells_of("replicated_db");
         if dbs.is_empty() {
             return None;
         }

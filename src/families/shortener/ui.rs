@@ -66,25 +66,13 @@ pub fn ShortenerPanel() -> impl IntoView {
     let lab = expect_context::<Lab>();
     move || {
         let scene = lab.scene.get();
-        let apps: Vec<(String, RwSignal<Live>)> = scene
-            .kinds
-            .iter()
-            .enumerate()
-            .filter(|(_, k)| **k == "url_app")
-            .map(|(i, _)| (scene.ids()[i].clone(), RwSignal::from(scene.nodes[i].clone())))
-            .collect();
+        let apps = scene.cells_of("url_app");
         if apps.is_empty() {
             return None;
         }
         let figures_apps = apps.clone();
         // The people's side: redirects their browsers answered (301s kept).
-        let users: Vec<RwSignal<Live>> = scene
-            .kinds
-            .iter()
-            .enumerate()
-            .filter(|(_, k)| **k == "url_users")
-            .map(|(i, _)| RwSignal::from(scene.nodes[i].clone()))
-            .collect();
+        let users: Vec<RwSignal<Live>> = scene.cells_of("url_users").into_iter().map(|(_, c)| c).collect();
         let figures = Memo::new(move |_| {
             let mut sums: Vec<f64> = PANEL_FIGURES
                 .iter()
@@ -94,16 +82,7 @@ pub fn ShortenerPanel() -> impl IntoView {
             sums
         });
         // Per path, per users node; the table's size and load; the cache's hit ratio.
-        let cells_of = |kind: &str| -> Vec<(String, RwSignal<Live>)> {
-            scene
-                .kinds
-                .iter()
-                .enumerate()
-                .filter(|(_, k)| **k == kind)
-                .map(|(i, _)| (scene.ids()[i].clone(), RwSignal::from(scene.nodes[i].clone())))
-                .collect()
-        };
-        let (path_users, tables, ratio_apps) = (cells_of("url_users"), cells_of("url_db"), apps.clone());
+        let (path_users, tables, ratio_apps) = (scene.cells_of("url_users"), scene.cells_of("url_db"), apps.clone());
         let lines = Memo::new(move |_| {
             let mut out: Vec<(&'static str, String)> = Vec::new();
             for (id, c) in &path_users {
