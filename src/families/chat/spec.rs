@@ -8,65 +8,32 @@
 
 use serde::{Deserialize, Serialize};
 
-fn default_users() -> u32 {
-    2_000
-}
-fn is_default_users(v: &u32) -> bool {
-    *v == default_users()
-}
-fn default_contacts() -> u32 {
-    8
-}
-fn is_default_contacts(v: &u32) -> bool {
-    *v == default_contacts()
-}
-fn default_messages_per_hour() -> f64 {
-    30.0
-}
-fn is_default_messages_per_hour(v: &f64) -> bool {
-    *v == default_messages_per_hour()
-}
-fn default_online_mean_s() -> f64 {
-    600.0
-}
-fn is_default_online_mean_s(v: &f64) -> bool {
-    *v == default_online_mean_s()
-}
-fn default_offline_mean_s() -> f64 {
-    300.0
-}
-fn is_default_offline_mean_s(v: &f64) -> bool {
-    *v == default_offline_mean_s()
-}
-fn default_message_bytes() -> u32 {
-    100
-}
-fn is_default_message_bytes(v: &u32) -> bool {
-    *v == default_message_bytes()
-}
-fn default_read_after_s() -> f64 {
-    5.0
-}
-fn is_default_read_after_s(v: &f64) -> bool {
-    *v == default_read_after_s()
-}
-fn default_abrupt_share() -> f64 {
-    0.2
-}
-fn is_default_abrupt_share(v: &f64) -> bool {
-    *v == default_abrupt_share()
-}
-fn yes() -> bool {
-    true
-}
-fn is_yes(v: &bool) -> bool {
-    *v
-}
-fn is_zero(v: &f64) -> bool {
-    *v == 0.0
-}
-fn is_zero_u32(v: &u32) -> bool {
-    *v == 0
+use crate::sim::spec::defaults::{is_default, is_yes, is_zero_f64, yes};
+
+crate::sim::spec::serde_defaults! {
+    default_users, is_default_users: u32 = 2_000;
+    default_contacts, is_default_contacts: u32 = 8;
+    default_messages_per_hour, is_default_messages_per_hour: f64 = 30.0;
+    default_online_mean_s, is_default_online_mean_s: f64 = 600.0;
+    default_offline_mean_s, is_default_offline_mean_s: f64 = 300.0;
+    default_message_bytes, is_default_message_bytes: u32 = 100;
+    default_read_after_s, is_default_read_after_s: f64 = 5.0;
+    default_abrupt_share, is_default_abrupt_share: f64 = 0.2;
+    default_server_workers, is_default_server_workers: u32 = 4;
+    default_max_connections, is_default_max_connections: u32 = 20_000;
+    default_memory_kb, is_default_memory_kb: f64 = 64.0;
+    default_frame_ms, is_default_frame_ms: f64 = 0.05;
+    default_heartbeat_cpu_ms, is_default_heartbeat_cpu_ms: f64 = 0.02;
+    default_handshake_ms, is_default_handshake_ms: f64 = 2.0;
+    default_request_ms, is_default_request_ms: f64 = 0.5;
+    default_presence_timeout_ms, is_default_presence_timeout_ms: f64 = 60_000.0;
+    default_queue, is_default_queue: u64 = 100_000;
+    default_lookup_ms, is_default_lookup_ms: f64 = 0.2;
+    default_registry_workers, is_default_registry_workers: u32 = 8;
+    default_publish_ms, is_default_publish_ms: f64 = 0.1;
+    default_write_ms, is_default_write_ms: f64 = 2.0;
+    default_inbox_ms, is_default_inbox_ms: f64 = 0.5;
+    default_store_workers, is_default_store_workers: u32 = 16;
 }
 
 /// How a phone gets its messages.
@@ -153,10 +120,10 @@ pub struct ChatUsersSpec {
     #[serde(default = "default_contacts", skip_serializing_if = "is_default_contacts")]
     pub contacts: u32,
     /// Members per group (2 to 5,000); 0: no groups. Default 0.
-    #[serde(default, skip_serializing_if = "is_zero_u32")]
+    #[serde(default, skip_serializing_if = "is_default")]
     pub group_size: u32,
     /// Share of messages sent to the sender's group. Default 0.
-    #[serde(default, skip_serializing_if = "is_zero")]
+    #[serde(default, skip_serializing_if = "is_zero_f64")]
     pub group_share: f64,
     #[serde(default = "default_online_mean_s", skip_serializing_if = "is_default_online_mean_s")]
     pub online_mean_s: f64,
@@ -194,61 +161,6 @@ pub struct UsersParams {
     /// A network flap: this share of the online users lose their
     /// connection now, without a goodbye, and come back at once.
     pub flap_share: Option<f64>,
-}
-
-fn default_server_workers() -> u32 {
-    4
-}
-fn is_default_server_workers(v: &u32) -> bool {
-    *v == default_server_workers()
-}
-fn default_max_connections() -> u32 {
-    20_000
-}
-fn is_default_max_connections(v: &u32) -> bool {
-    *v == default_max_connections()
-}
-fn default_memory_kb() -> f64 {
-    64.0
-}
-fn is_default_memory_kb(v: &f64) -> bool {
-    *v == default_memory_kb()
-}
-fn default_frame_ms() -> f64 {
-    0.05
-}
-fn is_default_frame_ms(v: &f64) -> bool {
-    *v == default_frame_ms()
-}
-fn default_heartbeat_cpu_ms() -> f64 {
-    0.02
-}
-fn is_default_heartbeat_cpu_ms(v: &f64) -> bool {
-    *v == default_heartbeat_cpu_ms()
-}
-fn default_handshake_ms() -> f64 {
-    2.0
-}
-fn is_default_handshake_ms(v: &f64) -> bool {
-    *v == default_handshake_ms()
-}
-fn default_request_ms() -> f64 {
-    0.5
-}
-fn is_default_request_ms(v: &f64) -> bool {
-    *v == default_request_ms()
-}
-fn default_presence_timeout_ms() -> f64 {
-    60_000.0
-}
-fn is_default_presence_timeout_ms(v: &f64) -> bool {
-    *v == default_presence_timeout_ms()
-}
-fn default_queue() -> u64 {
-    100_000
-}
-fn is_default_queue(v: &u64) -> bool {
-    *v == default_queue()
 }
 
 /// A chat server: a WebSocket gateway for `websocket` users (it holds
@@ -302,19 +214,6 @@ pub struct ServerParams {
     pub registry_reachable: Option<bool>,
 }
 
-fn default_lookup_ms() -> f64 {
-    0.2
-}
-fn is_default_lookup_ms(v: &f64) -> bool {
-    *v == default_lookup_ms()
-}
-fn default_registry_workers() -> u32 {
-    8
-}
-fn is_default_registry_workers(v: &u32) -> bool {
-    *v == default_registry_workers()
-}
-
 /// The session registry: which server holds which user (Redis-like: an
 /// in-memory map, constant time per operation).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -328,13 +227,6 @@ pub struct ChatRegistrySpec {
     pub op_ms: f64,
 }
 
-fn default_publish_ms() -> f64 {
-    0.1
-}
-fn is_default_publish_ms(v: &f64) -> bool {
-    *v == default_publish_ms()
-}
-
 /// Pub/sub between servers: a server publishes what is for a user held
 /// elsewhere; the holder gets it (fire and forget, like Redis pub/sub).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -346,25 +238,6 @@ pub struct ChatPubsubSpec {
     /// Time per message routed. Default 0.1 ms.
     #[serde(default = "default_publish_ms", skip_serializing_if = "is_default_publish_ms")]
     pub op_ms: f64,
-}
-
-fn default_write_ms() -> f64 {
-    2.0
-}
-fn is_default_write_ms(v: &f64) -> bool {
-    *v == default_write_ms()
-}
-fn default_inbox_ms() -> f64 {
-    0.5
-}
-fn is_default_inbox_ms(v: &f64) -> bool {
-    *v == default_inbox_ms()
-}
-fn default_store_workers() -> u32 {
-    16
-}
-fn is_default_store_workers(v: &u32) -> bool {
-    *v == default_store_workers()
 }
 
 /// The message store: each conversation's messages in order (a sequence

@@ -222,20 +222,8 @@ pub struct IdCoordinatorSpec {
     pub first_id: u64,
 }
 
-/// This family's serde defaults (`fn NAME()` and `fn is_NAME(&T)`), as
-/// `sim::spec::defaults` does for the shared ones.
-macro_rules! local_defaults {
-    ($($name:ident, $is:ident: $t:ty = $v:expr;)*) => {$(
-        fn $name() -> $t {
-            $v
-        }
-        fn $is(v: &$t) -> bool {
-            *v == $name()
-        }
-    )*};
-}
-
-local_defaults! {
+// This family's serde defaults (`fn NAME()` and `fn is_NAME(&T)`).
+crate::sim::spec::serde_defaults! {
     default_writes_per_s, is_default_writes_per_s: f64 = 100.0;
     default_redirects_per_s, is_default_redirects_per_s: f64 = 1000.0;
     default_url_users, is_default_url_users: u32 = 100_000;
