@@ -250,10 +250,7 @@ fn bad_settings_are_refused_by_name() {
         (json!({"apply_rate_per_s": 0}), "nodes[1].apply_rate_per_s"),
         (json!({"replication": "eventual"}), "nodes[1]"),
     ] {
-        let mut v = scenario(10.0, 0.5, 1000, fields.clone(), json!([]), 1.0, 1);
-        if let Some(k) = fields.get("key_space") {
-            v["nodes"][1]["key_space"] = k.clone();
-        }
+        let v = scenario(10.0, 0.5, 1000, fields.clone(), json!([]), 1.0, 1);
         let e = Scenario::from_json(&v.to_string()).expect_err(&format!("{fields} is refused")).to_string();
         assert!(e.contains(path), "{fields}: {e}");
     }
