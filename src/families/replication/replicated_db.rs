@@ -266,6 +266,15 @@ impl Member {
         }
     }
 
+    /// Its apply under way, and what is on its way to it or back from it,
+    /// come to nothing (it failed, or follows another primary now).
+    fn void_flows(&mut self) {
+        self.stream = (self.stream + 1) & GEN_MASK;
+        self.void_shipments();
+        self.ack_flight.clear();
+        self.applying = false;
+    }
+
     /// What is on its way to it will not arrive.
     fn void_shipments(&mut self) {
         self.ship_gen = (self.ship_gen + 1) & GEN_MASK;
@@ -777,10 +786,7 @@ impl ReplicatedDb {
         m.applied = head;
         m.acked = head;
         m.diverged = false;
-        m.applying = false;
-        m.stream = (m.stream + 1) & GEN_MASK;
-        m.void_shipments();
-        m.ack_flight.clear();
+        m.void_flows();
         self.reclones += 1;
         self.tell(ctx.now(), format!("{} re-cloned from {}", member_name(r), member_name(p)), false);
     }
@@ -791,10 +797,7 @@ impl ReplicatedDb {
         let head = self.head();
         let m = &mut self.members[r as usize];
         m.detached = false;
-        m.stream = (m.stream + 1) & GEN_MASK;
-        m.void_shipments();
-        m.ack_flight.clear();
-        m.applying = false;
+        m.void_flows();
         m.received = m.received.min(head).max(m.applied);
         m.acked = m.applied;
         if m.diverged || m.applied < self.base {
@@ -813,10 +816,7 @@ impl ReplicatedDb {
         m.desk.fail(ctx);
         m.desk.st.workers = 0;
         m.up = false;
-        m.applying = false;
-        m.stream = (m.stream + 1) & GEN_MASK;
-        m.void_shipments();
-        m.ack_flight.clear();
+        m.void_flows();
         if self.primary == Some(r) {
             // Waiting writes never learn their fate: an error to the client.
             while let Some(w) = self.pending.pop_front() {
@@ -909,10 +909,7 @@ impl ReplicatedDb {
         self.primary = Some(b);
         let m = &mut self.members[b as usize];
         m.acked = cut;
-        m.stream = (m.stream + 1) & GEN_MASK;
-        m.void_shipments();
-        m.ack_flight.clear();
-        m.applying = false;
+        m.void_flows();
         let died = self.died_at.take().unwrap_or(now);
         self.failovers.push(FailoverRecord {
             died_at_s: ns_to_s(died),
@@ -1059,9 +1056,7 @@ impl Node for ReplicatedDb {
     fn on_fail(&mut self, ctx: &mut Ctx) {
         for m in &mut self.members {
             m.desk.fail(ctx);
-            m.applying = false;
-            m.void_shipments();
-            m.ack_flight.clear();
+            m.void_flows();
         }
         for req in self.pending.drain(..).map(|w| w.req).chain(self.orphans.drain(..)) {
             self.errors += 1;
