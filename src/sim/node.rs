@@ -9,7 +9,7 @@ use super::family::{Body, BodyId, NodeSummary, NodeView, Payload};
 use super::ids::{LinkIdx, NodeIdx};
 use super::metrics::{Metrics, NodeSample};
 use super::queue::EventQueue;
-use super::request::{Op, Request, Status};
+use super::request::{Request, Status};
 use super::time::SimTime;
 use super::timeline::{Change, Membership};
 use super::topology::{Link, Topology};
@@ -141,7 +141,7 @@ impl Ctx<'_> {
         req.hops[n] = link as u16;
         req.n_hops += 1;
         let l = self.core.links[link as usize];
-        let kind = if matches!(req.op, Op::Write | Op::Set | Op::Delete) { MsgKind::Write } else { MsgKind::Request };
+        let kind = if req.op.writes() { MsgKind::Write } else { MsgKind::Request };
         self.core.transmit(l.from, l.to, l.latency_ns, Payload::Request(req), kind);
     }
 

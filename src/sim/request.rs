@@ -150,6 +150,11 @@ pub enum Op {
 }
 
 impl Op {
+    /// Whether it changes its key: a write, a set or a delete.
+    pub fn writes(self) -> bool {
+        matches!(self, Op::Write | Op::Set | Op::Delete)
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Op::Read => "read",

@@ -33,7 +33,7 @@ use std::collections::{BTreeMap, VecDeque};
 use serde::Serialize;
 
 use super::spec::{ReadFrom, ReplicaMode, ReplicatedDbSpec, Replication};
-use crate::families::web_tier::station::{Desk, Station};
+use crate::families::web_tier::station::{Desk, Station, read_or_write};
 use crate::sim::dist::Duration;
 use crate::sim::engine::{Ctx, Node, NodeSummary, NodeView, Op, OwnPart, OwnSummary, Payload, Request, Status};
 use crate::sim::family::{PartState, Story};
@@ -286,11 +286,6 @@ impl Member {
     }
 }
 
-/// Which of a member's two services a request takes: a read's, a write's.
-fn service_of(op: Op) -> usize {
-    usize::from(op == Op::Write)
-}
-
 /// A committed write waiting for its replicas.
 #[derive(Clone, Copy, Debug)]
 struct Pending {
@@ -384,7 +379,7 @@ pub struct ReplicatedDb {
     ship_ns: SimTime,
     workers: u32,
     queue_capacity: u64,
-    /// A read's and a write's service time (`service_of`).
+    /// A read's and a write's service time (`read_or_write`).
     services: [Duration; 2],
     read_spec: ServiceTimeSpec,
     key_space: u64,
@@ -587,14 +582,14 @@ impl ReplicatedDb {
 
     fn admit(&mut self, ctx: &mut Ctx, req: Request, member: u32) {
         // A full queue answers `Dropped` itself (the desk counts it).
-        self.members[member as usize].desk.arrive(ctx, req, &self.services, service_of);
+        self.members[member as usize].desk.arrive(ctx, req, &self.services, read_or_write);
     }
 
     /// Member `r`'s service timer fired.
     fn done(&mut self, ctx: &mut Ctx, r: u32, slot: u32) {
         let m = &mut self.members[r as usize];
         let Some(req) = m.desk.done(ctx, slot) else { return };
-        m.desk.start_waiting(ctx, &self.services, service_of);
+        m.desk.start_waiting(ctx, &self.services, read_or_write);
         let key = (req.key % self.key_space) as usize;
         if req.op == Op::Write {
             self.commit(ctx, req, r, key);
@@ -843,7 +838,7 @@ impl ReplicatedDb {
 
     fn recover_member(&mut self, ctx: &mut Ctx, r: u32) {
         let m = &mut self.members[r as usize];
-        m.desk.set_workers(ctx, self.workers, &self.services, service_of);
+        m.desk.set_workers(ctx, self.workers, &self.services, read_or_write);
         m.up = true;
         if self.primary == Some(r) {
             // Back before anyone took over: still the primary.
@@ -1017,10 +1012,7 @@ impl Node for ReplicatedDb {
         match payload {
             Payload::Request(mut req) => {
                 req.arrived_ns = ctx.now();
-                req.op = match req.op {
-                    Op::Set | Op::Delete | Op::Write => Op::Write,
-                    _ => Op::Read,
-                };
+                req.op = if req.op.writes() { Op::Write } else { Op::Read };
                 if req.op == Op::Write {
                     self.writes += 1;
                 } else {
@@ -1094,7 +1086,7 @@ impl Node for ReplicatedDb {
         if let Some(w) = change.workers {
             self.workers = w;
             for m in self.members.iter_mut().filter(|m| m.up) {
-                m.desk.set_workers(ctx, w, &self.services, service_of);
+                m.desk.set_workers(ctx, w, &self.services, read_or_write);
             }
         }
         let Some(params) = &change.params else { return };

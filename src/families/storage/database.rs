@@ -17,9 +17,9 @@
 //! writes applied to them after a replication lag.
 
 use crate::families::web_tier::spec::StationParams;
-use crate::families::web_tier::station::{Desk, Station};
+use crate::families::web_tier::station::{Desk, Station, read_or_write};
 use crate::sim::dist::Duration;
-use crate::sim::engine::{Ctx, Node, NodeSummary, NodeView, Op, OwnPart, Payload, Status};
+use crate::sim::engine::{Ctx, Node, NodeSummary, NodeView, OwnPart, Payload, Status};
 use crate::sim::metrics::NodeSample;
 use crate::sim::spec::ServiceTimeSpec;
 use crate::sim::spec::service_time;
@@ -50,7 +50,7 @@ pub struct Database {
     /// Connection waiters allowed (the spec's `queue_capacity`).
     queue_capacity: u64,
     max_connections: Option<u32>,
-    /// Service times of reads and writes (indexed by [`service_of`]).
+    /// Service times of reads and writes (indexed by [`read_or_write`]).
     services: [Duration; 2],
     read_spec: ServiceTimeSpec,
     reads: u64,
@@ -83,32 +83,23 @@ impl Database {
     }
 }
 
-fn is_write(op: Op) -> bool {
-    matches!(op, Op::Write | Op::Set | Op::Delete)
-}
-
-/// Reads are served in `services[0]`, writes in `services[1]`.
-fn service_of(op: Op) -> usize {
-    usize::from(is_write(op))
-}
-
 impl Node for Database {
     fn start(&mut self, _ctx: &mut Ctx) {}
 
     fn on_message(&mut self, ctx: &mut Ctx, _from: NodeIdx, payload: Payload) {
         match payload {
             Payload::Request(req) => {
-                if is_write(req.op) {
+                if req.op.writes() {
                     self.writes += 1;
                 } else {
                     self.reads += 1;
                 }
-                self.primary.arrive(ctx, req, &self.services, service_of);
+                self.primary.arrive(ctx, req, &self.services, read_or_write);
             }
             Payload::Timer { tag: TAG_DONE, slot } => {
                 if let Some(req) = self.primary.done(ctx, slot) {
                     ctx.reply(req, Status::Ok);
-                    self.primary.start_waiting(ctx, &self.services, service_of);
+                    self.primary.start_waiting(ctx, &self.services, read_or_write);
                 }
             }
             _ => {}
@@ -128,7 +119,7 @@ impl Node for Database {
             // Running and waiting-inside room both follow the workers.
             let (workers, room) = shape(w, self.max_connections, self.queue_capacity);
             self.primary.st.queue_capacity = room;
-            self.primary.set_workers(ctx, workers, &self.services, service_of);
+            self.primary.set_workers(ctx, workers, &self.services, read_or_write);
         }
     }
 

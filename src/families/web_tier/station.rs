@@ -224,6 +224,12 @@ impl Station {
     }
 }
 
+/// A desk's `pick` for two services: reads in `services[0]`, writes
+/// (sets, deletes) in `services[1]`.
+pub fn read_or_write(op: Op) -> usize {
+    usize::from(op.writes())
+}
+
 /// A station whose work is one timed service per request: the requests in
 /// service by slot (the slot names the service timer). The cache and the
 /// database are desks; the server, whose requests outlive their service
