@@ -187,8 +187,8 @@ fn indices(sim: &Simulation, nodes: Nodes) -> Vec<NodeIdx> {
 pub fn view_figure(sim: &Simulation, nodes: Nodes, label: &str) -> Option<f64> {
     let mut found = None;
     for i in indices(sim, nodes) {
-        if let Some(f) = sim.node_view(i).figures.iter().find(|f| f.0 == label) {
-            *found.get_or_insert(0.0) += f.1;
+        if let Some(f) = sim.node_view(i).figure(label) {
+            *found.get_or_insert(0.0) += f;
         }
     }
     found

@@ -182,10 +182,8 @@ fn a_down_sync_standby_stops_every_write_until_it_returns() {
     );
     let s = Scenario::from_json(&v.to_string()).unwrap();
     let mut sim = Simulation::new(&s);
-    let acked =
-        |sim: &Simulation| sim.snapshot().nodes[1].figures.iter().find(|(l, _)| *l == "Writes acknowledged").unwrap().1;
-    let reads =
-        |sim: &Simulation| sim.snapshot().nodes[1].figures.iter().find(|(l, _)| *l == "Reads answered").unwrap().1;
+    let acked = |sim: &Simulation| sim.snapshot().nodes[1].figure("Writes acknowledged").unwrap();
+    let reads = |sim: &Simulation| sim.snapshot().nodes[1].figure("Reads answered").unwrap();
     sim.step_until(10_100_000_000);
     let (w10, r10) = (acked(&sim), reads(&sim));
     sim.step_until(19_900_000_000);
@@ -269,8 +267,7 @@ fn after_a_sync_failover_writes_go_on_without_waiting_for_the_dead_old_primary()
     );
     let s = Scenario::from_json(&v.to_string()).unwrap();
     let mut sim = Simulation::new(&s);
-    let acked =
-        |sim: &Simulation| sim.snapshot().nodes[1].figures.iter().find(|(l, _)| *l == "Writes acknowledged").unwrap().1;
+    let acked = |sim: &Simulation| sim.snapshot().nodes[1].figure("Writes acknowledged").unwrap();
     sim.step_until(7_000_000_000);
     let at7 = acked(&sim);
     sim.step_until(20_000_000_000);

@@ -151,6 +151,11 @@ impl NodeView {
     pub fn params<T: 'static>(&self) -> Option<&T> {
         self.params.as_ref()?.get()
     }
+
+    /// Its own figure labelled `label` (`figures`), if it shows one.
+    pub fn figure(&self, label: &str) -> Option<f64> {
+        self.figures.iter().find(|f| f.0 == label).map(|f| f.1)
+    }
 }
 
 /// A kind's own data in a view (`NodeView::own`) or a summary

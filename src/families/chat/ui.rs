@@ -42,10 +42,6 @@ const PANEL_FIGURES: [(&str, &str, &str, &str); 16] = [
     ("Send failed", "sends failed", "chat-failed", ""),
 ];
 
-fn figure(v: &NodeView, label: &str) -> f64 {
-    v.figures.iter().find(|f| f.0 == label).map_or(0.0, |f| f.1)
-}
-
 fn fmt(x: f64) -> String {
     if !x.is_finite() {
         "–".into()
@@ -76,7 +72,9 @@ pub fn ChatPanel() -> impl IntoView {
         let servers = scene.cells_of("chat_server");
         let stores = scene.cells_of("chat_store");
         let figures = Memo::new(move |_| {
-            users.with(|l| PANEL_FIGURES.iter().map(|&(label, ..)| figure(&l.view, label)).collect::<Vec<f64>>())
+            users.with(|l| {
+                PANEL_FIGURES.iter().map(|&(label, ..)| l.view.figure(label).unwrap_or(0.0)).collect::<Vec<f64>>()
+            })
         });
         let mode = Memo::new(move |_| users.with(|l| mode_of(&l.view)).unwrap_or_default());
         // The crowd: phones held by each server, those trying to connect, those offline.
@@ -88,12 +86,14 @@ pub fn ChatPanel() -> impl IntoView {
                 .iter()
                 .map(|(id, c)| {
                     c.with(|l| {
-                        let held = figure(&l.view, "Open sockets") + figure(&l.view, "Held polls");
+                        let held =
+                            l.view.figure("Open sockets").unwrap_or(0.0) + l.view.figure("Held polls").unwrap_or(0.0);
                         (id.clone(), if l.view.up { held } else { 0.0 }, "held")
                     })
                 })
                 .collect();
-            let (online, connected) = users.with(|l| (figure(&l.view, "Online"), figure(&l.view, "Connected")));
+            let (online, connected) =
+                users.with(|l| (l.view.figure("Online").unwrap_or(0.0), l.view.figure("Connected").unwrap_or(0.0)));
             if mode.get().is_websocket() {
                 groups.push(("reconnecting".into(), (online - connected).max(0.0), "waiting"));
             } else {
@@ -108,7 +108,7 @@ pub fn ChatPanel() -> impl IntoView {
             for (id, c) in &servers {
                 c.with(|l| {
                     let v = &l.view;
-                    let f = |label: &str| figure(v, label);
+                    let f = |label: &str| v.figure(label).unwrap_or(0.0);
                     out.push((
                         "chat-server",
                         format!(
@@ -131,7 +131,7 @@ pub fn ChatPanel() -> impl IntoView {
             }
             for (id, c) in &stores {
                 c.with(|l| {
-                    let f = |label: &str| figure(&l.view, label);
+                    let f = |label: &str| l.view.figure(label).unwrap_or(0.0);
                     out.push((
                         "chat-store",
                         format!(
@@ -404,11 +404,15 @@ fn users_editor(
 
 fn server_editor(lab: Lab, cell: RwSignal<Live>, id: String, set: Callback<serde_json::Value>) -> AnyView {
     let (workers0, max0, reach0) = cell.with_untracked(|l| {
-        (l.view.workers, figure(&l.view, "Max connections"), figure(&l.view, "Registry reachable") > 0.5)
+        (
+            l.view.workers,
+            l.view.figure("Max connections").unwrap_or(0.0),
+            l.view.figure("Registry reachable").unwrap_or(0.0) > 0.5,
+        )
     });
     let (workers_in, max_in) = (NodeRef::<Input>::new(), NodeRef::<Input>::new());
     let error = RwSignal::new(None::<String>);
-    let reachable = Memo::new(move |_| cell.with(|l| figure(&l.view, "Registry reachable") > 0.5));
+    let reachable = Memo::new(move |_| cell.with(|l| l.view.figure("Registry reachable").unwrap_or(0.0) > 0.5));
     let _ = reach0;
     view! {
         <form class="edit" novalidate on:submit=move |ev| {
@@ -449,7 +453,7 @@ fn server_editor(lab: Lab, cell: RwSignal<Live>, id: String, set: Callback<serde
 
 /// Tooltip text of the family's nodes (`families::Family::describe`).
 pub fn describe(id: &str, v: &NodeView, state: &str) -> Option<String> {
-    let f = |label: &str| fmt(figure(v, label));
+    let f = |label: &str| fmt(v.figure(label).unwrap_or(0.0));
     Some(match v.kind {
         "chat_users" => format!(
             "{id} · chat users ({}){state}\n{} online · {} with a socket\n{} delivered · p50 {} ms · {} requests per message",

@@ -21,10 +21,6 @@ use crate::ui::scene::Live;
 use crate::ui::state::Lab;
 use crate::ui::widgets::{enum_choice, workers_form};
 
-fn figure(v: &NodeView, label: &str) -> f64 {
-    v.figures.iter().find(|(l, _)| *l == label).map_or(0.0, |f| f.1)
-}
-
 /// The panel's figures: (view label, words, test id).
 const PANEL_FIGURES: &[(&str, &str, &str)] = &[
     ("Writes acknowledged", "writes acknowledged", "rep-acked"),
@@ -123,8 +119,9 @@ pub fn ReplicationPanel() -> impl IntoView {
 fn db_block(id: String, cell: RwSignal<Live>) -> impl IntoView {
     let status_id = id.clone();
     let status = Memo::new(move |_| cell.with(|l| l.view.own::<DbView>().map(|v| status_text(&status_id, v))));
-    let figures =
-        Memo::new(move |_| cell.with(|l| PANEL_FIGURES.iter().map(|f| figure(&l.view, f.0)).collect::<Vec<f64>>()));
+    let figures = Memo::new(move |_| {
+        cell.with(|l| PANEL_FIGURES.iter().map(|f| l.view.figure(f.0).unwrap_or(0.0)).collect::<Vec<f64>>())
+    });
     let members =
         Memo::new(move |_| cell.with(|l| l.view.own::<DbView>().map(|v| v.members.clone()).unwrap_or_default()));
     let stories = Memo::new(move |_| {
@@ -255,7 +252,7 @@ pub fn inspector(lab: Lab, cell: RwSignal<Live>, id: String, v: &NodeView) -> Op
 
 pub fn describe(id: &str, v: &NodeView, state: &str) -> Option<String> {
     let own = v.own::<DbView>()?;
-    let f = |label: &str| fmt(figure(v, label));
+    let f = |label: &str| fmt(v.figure(label).unwrap_or(0.0));
     Some(format!(
         "{id} · replicated database ({}, reads from {}){state}\n{}/{} workers busy over its members · lag {} entries\n{} writes acknowledged · {} stale reads · {} lost",
         own.replication.label(),

@@ -45,10 +45,6 @@ const PANEL_FIGURES: [(&str, &str, &str); 12] = [
     ("Cache hits", "cache hits", "sl-cache-hits"),
 ];
 
-fn figure(v: &NodeView, label: &str) -> f64 {
-    v.figures.iter().find(|f| f.0 == label).map_or(0.0, |f| f.1)
-}
-
 fn fmt(x: f64) -> String {
     if x >= 1e12 {
         format!("{:.2} × 10^{}", x / 10f64.powi(x.log10().floor() as i32), x.log10().floor())
@@ -76,9 +72,11 @@ pub fn ShortenerPanel() -> impl IntoView {
         let figures = Memo::new(move |_| {
             let mut sums: Vec<f64> = PANEL_FIGURES
                 .iter()
-                .map(|&(label, _, _)| figures_apps.iter().map(|(_, c)| c.with(|l| figure(&l.view, label))).sum::<f64>())
+                .map(|&(label, _, _)| {
+                    figures_apps.iter().map(|(_, c)| c.with(|l| l.view.figure(label).unwrap_or(0.0))).sum::<f64>()
+                })
                 .collect();
-            sums.push(users.iter().map(|c| c.with(|l| figure(&l.view, "Served by browsers (301)"))).sum());
+            sums.push(users.iter().map(|c| c.with(|l| l.view.figure("Served by browsers (301)").unwrap_or(0.0))).sum());
             sums
         });
         // Per path, per users node; the table's size and load; the cache's hit ratio.
@@ -87,7 +85,7 @@ pub fn ShortenerPanel() -> impl IntoView {
             let mut out: Vec<(&'static str, String)> = Vec::new();
             for (id, c) in &path_users {
                 c.with(|l| {
-                    let f = |label: &str| figure(&l.view, label);
+                    let f = |label: &str| l.view.figure(label).unwrap_or(0.0);
                     out.push((
                         "sl-path",
                         format!(
@@ -111,19 +109,23 @@ pub fn ShortenerPanel() -> impl IntoView {
                         "sl-table",
                         format!(
                             "{id}: {} rows ({} inserted in this run) · {}/{} workers busy, {} queued · {} waiting for the counter's lock",
-                            fmt(figure(v, "Rows")),
-                            fmt(figure(v, "Rows inserted in the run")),
+                            fmt(v.figure("Rows").unwrap_or(0.0)),
+                            fmt(v.figure("Rows inserted in the run").unwrap_or(0.0)),
                             v.in_service,
                             v.workers,
                             v.queue_len,
-                            fmt(figure(v, "Waiting for the counter's lock")),
+                            fmt(v.figure("Waiting for the counter's lock").unwrap_or(0.0)),
                         ),
                     ));
                 });
             }
             let (hits, misses): (f64, f64) = ratio_apps
                 .iter()
-                .map(|(_, c)| c.with(|l| (figure(&l.view, "Cache hits"), figure(&l.view, "Cache misses"))))
+                .map(|(_, c)| {
+                    c.with(|l| {
+                        (l.view.figure("Cache hits").unwrap_or(0.0), l.view.figure("Cache misses").unwrap_or(0.0))
+                    })
+                })
                 .fold((0.0, 0.0), |a, b| (a.0 + b.0, a.1 + b.1));
             if hits + misses > 0.0 {
                 out.push(("sl-hit-ratio", format!("redirect cache hit ratio {:.1}%", 100.0 * hits / (hits + misses))));
@@ -449,7 +451,7 @@ fn users_editor(lab: Lab, id: String, spec: Memo<serde_json::Value>, set: Callba
 
 /// Tooltip text of the family's nodes (`families::Family::describe`).
 pub fn describe(id: &str, v: &NodeView, state: &str) -> Option<String> {
-    let f = |label: &str| fmt(figure(v, label));
+    let f = |label: &str| fmt(v.figure(label).unwrap_or(0.0));
     Some(match v.kind {
         "url_users" => format!(
             "{id} · people shortening and following links{state}\n{} writes/s · {} redirects/s (set)\n{} served by browsers (301) · {} errors",

@@ -81,7 +81,7 @@ impl TypedKind for Cache {
 
 /// The entries a cache holds at most now (a figure of its view).
 fn capacity(v: &NodeView) -> Option<u64> {
-    v.figures.iter().find(|f| f.0 == "Capacity").map(|f| f.1 as u64)
+    v.figure("Capacity").map(|c| c as u64)
 }
 
 impl TypedKind for Database {

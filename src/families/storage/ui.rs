@@ -18,7 +18,7 @@ use super::cache::MAX_CACHE_ENTRIES;
 pub fn inspector(lab: Lab, _: RwSignal<Live>, id: String, v: &NodeView) -> Option<AnyView> {
     let StationParams { service_time, .. } = v.params()?;
     let (kind, workers) = (v.kind, v.workers);
-    let capacity = v.figures.iter().find(|f| f.0 == "Capacity").map_or(0.0, |f| f.1);
+    let capacity = v.figure("Capacity").unwrap_or(0.0);
     match kind {
         "cache" => {}
         "database" => return Some(workers_form(lab, id, "Workers", workers, service_time.clone())),
