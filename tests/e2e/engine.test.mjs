@@ -94,6 +94,15 @@ const cases = {
     s.stop = { sim_time_s: 60 };
     return s;
   })(),
+  // Replication: an async failover (shipments lost, a promotion, the old
+  // primary detached), and semi-sync falling back and returning, with
+  // reads spread over every member (stale reads counted).
+  'replication-async-failover': JSON.parse(readFileSync(join(ROOT, 'public/presets/replication-async-failover.json'), 'utf8')),
+  'replication-semi-sync-fallback-any': (() => {
+    const s = JSON.parse(readFileSync(join(ROOT, 'public/presets/replication-semi-sync-fallback.json'), 'utf8'));
+    s.nodes.find((n) => n.id === 'db').read_from = 'any';
+    return s;
+  })(),
   'load-balancing-40s': (() => {
     const s = JSON.parse(readFileSync(join(ROOT, 'public/presets/load-balancing.json'), 'utf8'));
     s.stop = { sim_time_s: 40 };
