@@ -9,6 +9,7 @@
 //! refused by name.
 
 use scalelab::families::replication::replicated_db::{DbView, ReplicationSummary};
+use scalelab::families::replication::spec::Replication;
 use scalelab::{Scenario, Simulation, Summary};
 use serde_json::{Value, json};
 
@@ -191,8 +192,9 @@ fn a_down_sync_standby_stops_every_write_until_it_returns() {
     assert_eq!(w10, w20, "no write is answered while the sync standby is down");
     // Reads go on: ~100/s for 9.8 s.
     assert!(r20 - r10 > 800.0, "reads went on: {}", r20 - r10);
-    let waiting = sim.snapshot().nodes[1].own::<DbView>().unwrap().waiting_for_replicas;
-    assert!(waiting > 800, "the writes wait: {waiting}");
+    let view = sim.snapshot().nodes[1].own::<DbView>().unwrap().clone();
+    assert!(view.waiting_for_replicas > 800, "the writes wait: {}", view.waiting_for_replicas);
+    assert_eq!(view.replication, None, "a sync standby beside an async replica: no one mode");
     sim.step_until(21_000_000_000);
     assert!(acked(&sim) > w20 + 800.0, "its return answers them: {} → {}", w20, acked(&sim));
 }
@@ -275,7 +277,9 @@ fn after_a_sync_failover_writes_go_on_without_waiting_for_the_dead_old_primary()
     // out of the replica set until it returns.
     let after = acked(&sim) - at7;
     assert!((1_150.0..1_450.0).contains(&after), "{after} writes acknowledged after the failover");
-    assert_eq!(sim.snapshot().nodes[1].own::<DbView>().unwrap().waiting_for_replicas, 0);
+    let view = sim.snapshot().nodes[1].own::<DbView>().unwrap().clone();
+    assert_eq!(view.waiting_for_replicas, 0);
+    assert_eq!(view.replication, Some(Replication::Sync), "the old primary took the new one's sync mode");
 }
 
 #[test]

@@ -88,9 +88,9 @@ impl TypedKind for Db {
 fn db_text(id: &str, s: &ReplicationSummary) -> Vec<String> {
     let mut out = vec![
         format!(
-            "{id}: {} replication, reads from {}; {} reads ({} stale, {} read-your-writes violations), \
+            "{id}: {}, reads from {}; {} reads ({} stale, {} read-your-writes violations), \
              {} writes ({} acknowledged); {} lost",
-            s.replication.label(),
+            super::spec::replication_words(s.replication),
             s.read_from.label(),
             s.reads,
             s.stale_reads,

@@ -181,7 +181,7 @@ impl DbSettings {
             crate::families::offers::set(id, FaultSpec { params: Some(params), ..Default::default() })
         };
         let mut out = Vec::new();
-        let now = self.replication.map_or("per-replica modes", Replication::label);
+        let now = super::spec::replication_label(self.replication);
         for r in Replication::ALL {
             if Some(r) != self.replication && (r != Replication::SemiSync || self.semi_sync_possible) {
                 out.push((
@@ -327,7 +327,8 @@ pub struct MemberState {
 /// What the panel draws.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DbView {
-    pub replication: Replication,
+    /// None while the replicas have modes of their own (as `DbSettings`).
+    pub replication: Option<Replication>,
     pub read_from: ReadFrom,
     pub members: Vec<MemberState>,
     /// Semi-sync is running asynchronously after a timeout.
@@ -352,7 +353,8 @@ pub struct MemberSummary {
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ReplicationSummary {
-    pub replication: Replication,
+    /// Null while the replicas have modes of their own (each member says its).
+    pub replication: Option<Replication>,
     pub read_from: ReadFrom,
     pub reads: u64,
     pub writes: u64,
@@ -428,16 +430,14 @@ pub struct ReplicatedDb {
 impl ReplicatedDb {
     pub fn new(s: &ReplicatedDbSpec) -> Self {
         let keys = s.key_space as usize;
-        let mode_of = |r: usize| match (s.modes.get(r), s.replication) {
-            (Some(&m), _) => m,
-            (None, Replication::Sync) => ReplicaMode::Sync,
-            (None, _) => ReplicaMode::Async,
-        };
+        // The primary's mode is what it has when it steps down.
+        let default_mode = s.replication.replica_mode();
+        let mode_of = |r: usize| s.modes.get(r).copied().unwrap_or(default_mode);
         let member = |i: usize, mode: ReplicaMode| {
             let desk = Desk::new(Station::new(s.workers, s.queue_capacity, None), T_DONE | ((i as u32) << 3));
             Member::new(mode, keys, desk)
         };
-        let mut members = vec![member(0, ReplicaMode::Async)];
+        let mut members = vec![member(0, default_mode)];
         members.extend((0..s.replicas as usize).map(|r| member(r + 1, mode_of(r))));
         ReplicatedDb {
             replication: s.replication,
@@ -498,7 +498,7 @@ impl ReplicatedDb {
 
     /// Whether every replica has the mode `replication` alone gives it.
     fn uniform(&self) -> bool {
-        let mode = if self.replication == Replication::Sync { ReplicaMode::Sync } else { ReplicaMode::Async };
+        let mode = self.replication.replica_mode();
         self.members.iter().enumerate().all(|(i, m)| Some(i as u32) == self.primary || m.mode == mode)
     }
 
@@ -1102,7 +1102,7 @@ impl Node for ReplicatedDb {
             self.replication = r;
             self.fallen_back = false;
             for i in 0..self.members.len() {
-                self.members[i].mode = if r == Replication::Sync { ReplicaMode::Sync } else { ReplicaMode::Async };
+                self.members[i].mode = r.replica_mode();
             }
             if r == Replication::SemiSync && !self.pending.is_empty() && !self.timeout_armed {
                 self.timeout_armed = true;
@@ -1136,7 +1136,7 @@ impl Node for ReplicatedDb {
             parts: members.iter().map(|m| PartState::of(true, m.up)).collect(),
             stories: self.stories.iter().cloned().collect(),
             own: Some(OwnPart::new(DbView {
-                replication: self.replication,
+                replication: self.uniform().then_some(self.replication),
                 read_from: self.read_from,
                 members,
                 fallen_back: self.fallen_back,
@@ -1193,7 +1193,7 @@ impl Node for ReplicatedDb {
             own: Some(OwnSummary::new(
                 "replication",
                 ReplicationSummary {
-                    replication: self.replication,
+                    replication: self.uniform().then_some(self.replication),
                     read_from: self.read_from,
                     reads: self.reads,
                     writes: self.writes,

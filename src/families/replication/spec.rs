@@ -24,8 +24,31 @@ pub enum Replication {
     Async,
 }
 
+/// How a database's replication reads: its mode, or "per-replica modes"
+/// (`None`) while its replicas have modes of their own that differ.
+pub fn replication_label(r: Option<Replication>) -> &'static str {
+    r.map_or("per-replica modes", Replication::label)
+}
+
+/// The same in a sentence: "async replication", or "replication set per
+/// replica".
+pub fn replication_words(r: Option<Replication>) -> &'static str {
+    match r {
+        Some(Replication::Sync) => "sync replication",
+        Some(Replication::SemiSync) => "semi-sync replication",
+        Some(Replication::Async) => "async replication",
+        None => "replication set per replica",
+    }
+}
+
 impl Replication {
     pub const ALL: [Replication; 3] = [Replication::Sync, Replication::SemiSync, Replication::Async];
+    /// The mode it gives each replica: sync for sync, else async (semi-sync
+    /// counts acknowledgements from any replicas).
+    pub fn replica_mode(self) -> ReplicaMode {
+        if self == Replication::Sync { ReplicaMode::Sync } else { ReplicaMode::Async }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Replication::Sync => "sync",

@@ -13,7 +13,7 @@
 use leptos::prelude::*;
 
 use super::replicated_db::{DbSettings, DbView, MemberState};
-use super::spec::{ReadFrom, ReplicaMode, Replication};
+use super::spec::{ReadFrom, ReplicaMode, Replication, replication_label, replication_words};
 use crate::format::{figure as fmt, thousands};
 use crate::sim::engine::NodeView;
 use crate::sim::spec::FaultSpec;
@@ -37,8 +37,8 @@ const PANEL_FIGURES: &[(&str, &str, &str)] = &[
 pub fn status_text(id: &str, v: &DbView) -> String {
     let primary = v.members.iter().find(|m| m.primary);
     let mut out = format!(
-        "{id}: {} replication, reads from {}; primary {}",
-        v.replication.label(),
+        "{id}: {}, reads from {}; primary {}",
+        replication_words(v.replication),
         v.read_from.label(),
         primary.map_or("none", |m| m.name.as_str())
     );
@@ -56,7 +56,7 @@ pub fn status_text(id: &str, v: &DbView) -> String {
     } else if v.waiting_for_replicas > 0 {
         let down_sync = v.members.iter().filter(|m| !m.primary && !m.up && m.mode == ReplicaMode::Sync).count();
         out.push_str(&format!(". {} writes wait for their replicas", thousands(v.waiting_for_replicas)));
-        if down_sync > 0 && v.replication != Replication::SemiSync {
+        if down_sync > 0 && v.replication != Some(Replication::SemiSync) {
             out.push_str(" (a sync replica is down: no write completes until it returns)");
         }
     }
@@ -255,7 +255,7 @@ pub fn describe(id: &str, v: &NodeView, state: &str) -> Option<String> {
     let f = |label: &str| fmt(v.figure(label).unwrap_or(0.0));
     Some(format!(
         "{id} · replicated database ({}, reads from {}){state}\n{}/{} workers busy over its members · lag {} entries\n{} writes acknowledged · {} stale reads · {} lost",
-        own.replication.label(),
+        replication_label(own.replication),
         own.read_from.label(),
         v.in_service,
         v.workers,
