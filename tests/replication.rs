@@ -107,8 +107,8 @@ fn async_answers_at_once_the_replicas_add_nothing_to_a_write() {
     assert!((wait + 1.0).abs() < 1e-6, "async waited {wait} ms beyond the primary's write");
 }
 
-/// An async primary dies at 20 s: the lost writes of `seeds` runs.
-fn async_losses(seeds: u64, replication: &str) -> Vec<u64> {
+/// A primary with one replica (`replication`) dies at 20 s: the lost writes of `seeds` runs.
+fn failover_losses(seeds: u64, replication: &str) -> Vec<u64> {
     (1..=seeds)
         .map(|seed| {
             let s = run(&scenario(
@@ -137,7 +137,7 @@ fn an_async_failover_loses_the_writes_in_the_replicas_lag_window() {
     // (standard deviation 4.5). Over 300 seeds the mean's 3σ is 0.77,
     // under 4% of 20. (The replica's apply queue, ρ = 0.8, is not lost:
     // the new primary applies its relay log first.)
-    let lost = async_losses(300, "async");
+    let lost = failover_losses(300, "async");
     let mean = lost.iter().sum::<u64>() as f64 / lost.len() as f64;
     let expected = 1000.0 * 0.020;
     assert!((mean - expected).abs() < 0.1 * expected, "lost {mean:.2} writes on average; λd = {expected}");
@@ -145,7 +145,16 @@ fn an_async_failover_loses_the_writes_in_the_replicas_lag_window() {
 
 #[test]
 fn a_sync_failover_loses_no_acknowledged_write() {
-    let lost = async_losses(20, "sync");
+    let lost = failover_losses(20, "sync");
+    assert_eq!(lost, vec![0; 20]);
+}
+
+#[test]
+fn a_semi_sync_failover_loses_no_acknowledged_write() {
+    // One acknowledgement from the one replica: every answered write was
+    // applied there, though the replica's apply queue is busy (ρ = 0.8) and
+    // acknowledgements of earlier entries keep arriving while later ones wait.
+    let lost = failover_losses(20, "semi_sync");
     assert_eq!(lost, vec![0; 20]);
 }
 
@@ -338,4 +347,86 @@ fn bad_live_settings_are_refused_by_name() {
         1,
     );
     Scenario::from_json(&v.to_string()).expect("semi_sync on a database with replicas");
+}
+
+/// Every 0.1 ms of a busy run (1,000 writes/s, replicas applying 1,250/s,
+/// 5 ms away), what the waiting writes and the replicas' lags say: an
+/// answered write is one a replica applied, so the writes not yet answered
+/// are at least the entries the replicas lack (`lag` is the log's head less
+/// the entries a replica applied; the waiting writes, the head less those
+/// answered, in order). Returns the fewest waiting writes less the bound
+/// `bound(lags)` over the run.
+fn waiting_less_bound(replication: &str, bound: fn(&[u64]) -> u64) -> i64 {
+    let v = scenario(
+        1000.0,
+        1.0,
+        100_000,
+        json!({"replicas": 2, "replication": replication, "apply_rate_per_s": 1250, "ship_delay_ms": 5,
+               "workers": 16, "timeout_ms": 60_000}),
+        json!([]),
+        3.0,
+        1,
+    );
+    let s = Scenario::from_json(&v.to_string()).unwrap();
+    let mut sim = Simulation::new(&s);
+    let mut least = i64::MAX;
+    for step in 1..=30_000u64 {
+        sim.step_until(step * 100_000);
+        let view = sim.snapshot().nodes[1].own::<DbView>().unwrap().clone();
+        let lags: Vec<u64> = view.members.iter().filter(|m| !m.primary).map(|m| m.lag_entries).collect();
+        least = least.min(view.waiting_for_replicas as i64 - bound(&lags) as i64);
+    }
+    least
+}
+
+#[test]
+fn an_answered_write_was_applied_where_its_replication_says() {
+    // Sync: on every replica, so the waiting writes cover the largest lag;
+    // semi-sync with one acknowledgement: on one, so they cover the
+    // smallest. Each bound is met with equality at some moment (a write
+    // waits for exactly the entries missing), never broken.
+    assert_eq!(waiting_less_bound("sync", |l| *l.iter().max().unwrap()), 0);
+    assert_eq!(waiting_less_bound("semi_sync", |l| *l.iter().min().unwrap()), 0);
+}
+
+#[test]
+fn semi_sync_tells_each_fallback_and_return_keeping_the_newest_eight() {
+    // Five times the replica dies for 2 s: the writes wait out the 0.5 s
+    // timeout, the primary falls back, the replica returns and catches up.
+    let mut faults = Vec::new();
+    for k in 0..5 {
+        let at = 2.0 + 4.0 * f64::from(k);
+        faults.push(json!({"at_s": at, "fail": "db", "part": 1}));
+        faults.push(json!({"at_s": at + 2.0, "recover": "db", "part": 1}));
+    }
+    let v = scenario(
+        200.0,
+        0.5,
+        1000,
+        json!({"replicas": 1, "replication": "semi_sync", "timeout_ms": 500}),
+        json!(faults),
+        23.0,
+        1,
+    );
+    let s = Scenario::from_json(&v.to_string()).unwrap();
+    let mut sim = Simulation::new(&s);
+    sim.run();
+    let view = sim.snapshot().nodes[1].clone();
+    let texts: Vec<&str> = view.stories.iter().map(|s| s.text.as_str()).collect();
+    assert_eq!(texts.len(), 8, "{texts:#?}");
+    assert_eq!(db(&sim.summary()).semi_sync_fallbacks, 5);
+    // The newest eight of ten, oldest first: fallback, return, … from the second cycle.
+    for (k, pair) in texts.chunks(2).enumerate() {
+        let at = 6.5 + 4.0 * k as f64;
+        assert!(
+            pair[0].starts_with(&format!(
+                "{at:.1} s: semi-sync: no 1 acknowledgement(s) in 500 ms; falling back to async"
+            )),
+            "{}",
+            pair[0]
+        );
+        assert!(pair[1].contains("db-1 caught up: semi-sync again"), "{}", pair[1]);
+    }
+    assert!(view.stories.iter().all(|s| s.class == "replication"));
+    assert_eq!(view.stories.iter().filter(|s| s.failed).count(), 4, "the fallbacks are told as failures");
 }

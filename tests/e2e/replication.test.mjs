@@ -3,7 +3,8 @@
 // the A/B of async against sync, and a link that replays the edits.
 import { after, afterEach, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { closePages, launch, openPage, openPreset, serveDist } from './harness.mjs';
+import { join } from 'node:path';
+import { OUT, closePages, frameTimes, launch, openPage, openPreset, serveDist } from './harness.mjs';
 
 let server, browser;
 before(async () => { server = await serveDist(); browser = await launch(); });
@@ -80,4 +81,27 @@ test('every replication preset opens, runs and shows its panel (printed: its fig
     console.log(id, await page.getByTestId('rep-status').first().textContent());
   }
   assert.deepEqual(errors, []);
+});
+
+test('the panel at 390 px dark and embedded, and the frame rate of the busiest preset (printed)', async () => {
+  const narrow = await openPage(browser, `${server.url}?preset=replication-sync-standby-dies&autoplay=0`, { width: 390, height: 844 });
+  await narrow.page.emulateMedia({ colorScheme: 'dark' });
+  await narrow.page.waitForFunction(() => document.querySelector('[data-testid=replication]'));
+  await narrow.page.evaluate(() => window.scalelab.runUntil(25000));
+  // A sync standby beside an async replica: no one mode to name.
+  assert.match(await narrow.page.getByTestId('rep-status').textContent(), /^db: replication set per replica, reads from primary; primary db-0\. [\d,]+ writes wait for their replicas \(a sync replica is down/);
+  await narrow.page.screenshot({ path: join(OUT, 'replication-dark-narrow.png'), fullPage: true });
+  const embed = await openPage(browser, `${server.url}?preset=replication-async-failover&embed=1&autoplay=0`, { width: 900, height: 640 });
+  await embed.page.waitForFunction(() => document.querySelector('[data-testid=replication]'));
+  await embed.page.evaluate(() => window.scalelab.runUntil(36000));
+  await embed.page.screenshot({ path: join(OUT, 'replication-embed.png'), fullPage: true });
+  // The read-replicas preset, playing as an A/B: 3,000 requests/s on each side.
+  const wide = await openPage(browser, `${server.url}?preset=replication-read-replicas`);
+  await wide.page.waitForFunction(() => document.querySelector('[data-testid=replication]'));
+  await wide.page.evaluate(() => window.scalelab.runUntil(5000));
+  const { frames, p95 } = await frameTimes(wide.page, 3000);
+  const fps = 1000 / (frames.reduce((a, b) => a + b, 0) / frames.length);
+  const state = await wide.page.evaluate(() => window.scalelab.state());
+  console.log(`replication-read-replicas frame rate: ${fps.toFixed(1)} fps, p95 frame ${p95.toFixed(1)} ms (simulated ${state.now_ms} ms)`);
+  assert.deepEqual([...narrow.errors, ...embed.errors, ...wide.errors], []);
 });
