@@ -57,6 +57,10 @@ enum Command {
         /// Instead: simulate 1 hour at 10,000 requests/s and report peak memory.
         #[arg(long)]
         memory: bool,
+        /// With --memory: this scenario file instead (a replicated
+        /// database's ledger: tests/bench/replication-hour-10k-writes.json).
+        #[arg(long, requires = "memory")]
+        scenario: Option<String>,
         /// Instead: run 1 hour at 10,000 requests/s with checkpoints and time seeks back.
         #[arg(long)]
         seek: bool,
@@ -314,10 +318,8 @@ fn bench_kafka(runs: u32) {
 /// memory and seek benches' scenario (and the seek end-to-end test's).
 const HOUR_AT_10K_JSON: &str = include_str!("../../tests/e2e/hour-at-10k.json");
 
-fn bench_memory() {
-    let text = HOUR_AT_10K_JSON;
-    let scenario = Scenario::from_json(text).expect("the memory bench scenario is valid");
-    let (s, wall) = timed_run(&scenario);
+fn bench_memory(scenario: &Scenario) {
+    let (s, wall) = timed_run(scenario);
     println!(
         "bench memory: {} requests, {} events, {:.1} s simulated in {:.1} s wall ({:.2} M events/s)",
         s.sent,
@@ -450,9 +452,23 @@ fn main() -> ExitCode {
                 .collect();
             println!("{}", serde_json::Value::Array(list));
         }
-        Command::Bench { requests, runs, memory, seek, ring, kafka } => {
+        Command::Bench { requests, runs, memory, scenario, seek, ring, kafka } => {
             if memory {
-                bench_memory();
+                let text = match scenario.as_deref().map(std::fs::read_to_string) {
+                    None => HOUR_AT_10K_JSON.to_string(),
+                    Some(Ok(text)) => text,
+                    Some(Err(e)) => {
+                        eprintln!("cannot read {}: {e}", scenario.as_deref().unwrap_or_default());
+                        return ExitCode::FAILURE;
+                    }
+                };
+                match Scenario::from_json(&text) {
+                    Ok(s) => bench_memory(&s),
+                    Err(e) => {
+                        eprintln!("{e}");
+                        return ExitCode::FAILURE;
+                    }
+                }
             } else if seek {
                 bench_seek();
             } else if ring {
