@@ -224,6 +224,47 @@ fn reads_from_the_primary_are_never_stale_from_lagging_replicas_often() {
     assert!((share - expected).abs() < 0.15 * expected, "{share:.4} of replica reads stale; ≈ {expected:.4}");
     assert!(db(&replicas).read_your_writes_violations > 0);
     assert!(db(&replicas).read_your_writes_violations < db(&replicas).stale_reads);
+    // Client ids are drawn from 50, independently of keys: a stale read's
+    // newer version was a write of the same client 1 time in 50 (binomial;
+    // ±4σ).
+    let (stale, ryw) = (db(&replicas).stale_reads as f64, db(&replicas).read_your_writes_violations as f64);
+    let (mean, sd) = (stale / 50.0, (stale * (1.0 / 50.0) * (49.0 / 50.0)).sqrt());
+    assert!(
+        (ryw - mean).abs() < 4.0 * sd,
+        "{ryw} read-your-writes violations of {stale} stale reads; ≈ {mean:.0} ± {sd:.1}"
+    );
+}
+
+#[test]
+fn requests_wait_for_a_primary_up_to_the_queue_then_are_refused() {
+    // 200 writes/s; the primary dies at 2 s and a replica takes over at
+    // 4 s: 400 writes arrive meanwhile, 50 wait (queue_capacity) and the
+    // other ~350 are refused (Poisson: ±3σ = ±60). The 50 are answered by
+    // the new primary.
+    let v = scenario(
+        200.0,
+        1.0,
+        1000,
+        json!({"replicas": 1, "queue_capacity": 50, "failover_ms": 2000}),
+        json!([{"at_s": 2, "fail": "db", "part": 0}]),
+        5.0,
+        1,
+    );
+    let s = Scenario::from_json(&v.to_string()).unwrap();
+    let mut sim = Simulation::new(&s);
+    let at_death = {
+        sim.step_until(2_000_000_000);
+        sim.snapshot().nodes[1].figure("Writes acknowledged").unwrap()
+    };
+    sim.step_until(3_990_000_000);
+    let view = sim.snapshot().nodes[1].clone();
+    assert_eq!(view.figure("Requests waiting for a primary"), Some(50.0));
+    let refused = sim.summary().refused;
+    assert!((290..=410).contains(&refused), "{refused} refused during the failover");
+    sim.step_until(4_100_000_000);
+    assert_eq!(sim.snapshot().nodes[1].figure("Requests waiting for a primary"), Some(0.0));
+    let answered = sim.snapshot().nodes[1].figure("Writes acknowledged").unwrap() - at_death;
+    assert!(answered >= 50.0, "the waiting writes are answered by the new primary: {answered}");
 }
 
 #[test]
