@@ -223,7 +223,9 @@ struct Member {
     desk: Desk,
     /// The version of each key it has applied (0: never written).
     versions: Vec<u32>,
-    /// Log entries in its relay log (received) and applied, as counts.
+    /// Log entries in its relay log (received) and applied, as counts: a
+    /// replica's. The primary's log is the whole log; its own are set when
+    /// it steps down (when it dies).
     received: u64,
     applied: u64,
     /// Entries the primary knows it applied.
@@ -618,10 +620,6 @@ impl ReplicatedDb {
             at_ns: ctx.now(),
             acked: false,
         });
-        let p = &mut self.members[primary as usize];
-        p.received = index + 1;
-        p.applied = index + 1;
-        p.acked = index + 1;
         for r in 0..self.members.len() as u32 {
             if r != primary && self.members[r as usize].up {
                 self.ship(ctx, r);
@@ -759,7 +757,15 @@ impl ReplicatedDb {
     /// Drops log entries every member has applied (and, past `MAX_LOG`,
     /// the oldest: members behind them are re-cloned).
     fn trim(&mut self) {
-        let floor = self.members.iter().map(|m| m.applied).min().unwrap_or(0);
+        let primary = self.primary.map(|p| p as usize);
+        let floor = self
+            .members
+            .iter()
+            .enumerate()
+            .filter(|&(i, _)| Some(i) != primary)
+            .map(|(_, m)| m.applied)
+            .min()
+            .unwrap_or(self.head());
         while self.base < floor && !self.log.is_empty() {
             self.log.pop_front();
             self.base += 1;
@@ -821,6 +827,8 @@ impl ReplicatedDb {
             for m in &mut self.members {
                 m.void_shipments();
             }
+            let (head, m) = (self.head(), &mut self.members[r as usize]);
+            (m.received, m.applied, m.acked) = (head, head, head);
             self.died_at = Some(ctx.now());
             self.failover_gen = (self.failover_gen + 1) & GEN_MASK;
             Self::timer(ctx, self.failover_ns, T_PROMOTE, self.failover_gen, 0);
