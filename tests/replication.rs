@@ -471,3 +471,26 @@ fn semi_sync_tells_each_fallback_and_return_keeping_the_newest_eight() {
     assert!(view.stories.iter().all(|s| s.class == "replication"));
     assert_eq!(view.stories.iter().filter(|s| s.failed).count(), 4, "the fallbacks are told as failures");
 }
+
+#[test]
+fn reads_that_find_the_replicas_idle_take_them_in_turn() {
+    // 20 reads/s of 1 µs: each finds every replica idle (two reads within
+    // a microsecond: about once in 50,000), so each goes to the next one:
+    // an even split to within one read.
+    for replicas in [2u32, 3] {
+        let v = scenario(
+            20.0,
+            0.0,
+            1000,
+            json!({"replicas": replicas, "read_from": "replicas",
+                   "service_time": {"dist": "constant", "mean_ms": 0.001}}),
+            json!([]),
+            60.0,
+            1,
+        );
+        let s = run(&v);
+        let served: Vec<u64> = (1..=replicas).map(|i| db(&s).members[&format!("db-{i}")].served).collect();
+        let (lo, hi) = (served.iter().min().unwrap(), served.iter().max().unwrap());
+        assert!(hi - lo <= 1 && *lo > 300, "{replicas} replicas served {served:?}");
+    }
+}

@@ -552,12 +552,16 @@ impl ReplicatedDb {
 
     /// Where a read goes now, if anywhere.
     fn read_target(&self) -> Option<u32> {
-        let n = self.members.len() as u32;
+        // The least busy candidate; ties take turns, each read the next of
+        // the tied ones.
         let least_busy = |replicas_only: bool| {
-            (0..self.members.len() as u32)
-                .filter(|&i| self.members[i as usize].up && !(replicas_only && Some(i) == self.primary))
-                // Ties go round the members in turn.
-                .min_by_key(|&i| (self.members[i as usize].depth(), (i + self.turn) % n))
+            let candidates = || {
+                (0..self.members.len() as u32)
+                    .filter(move |&i| self.members[i as usize].up && !(replicas_only && Some(i) == self.primary))
+            };
+            let least = candidates().map(|i| self.members[i as usize].depth()).min()?;
+            let tied = || candidates().filter(move |&i| self.members[i as usize].depth() == least);
+            tied().nth(self.turn as usize % tied().count())
         };
         match self.read_from {
             ReadFrom::Primary => self.live_primary(),
