@@ -630,7 +630,8 @@ impl ReplicatedDb {
             }
         }
         if self.waits() {
-            if self.pending.is_empty() && self.replication == Replication::SemiSync && !self.timeout_armed {
+            // One timeout timer at a time, for the oldest waiting write.
+            if self.replication == Replication::SemiSync && !self.timeout_armed {
                 self.timeout_armed = true;
                 Self::timer(ctx, self.timeout_ns, T_TIMEOUT, 0, 0);
             }
