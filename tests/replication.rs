@@ -330,6 +330,11 @@ fn after_a_sync_failover_writes_go_on_without_waiting_for_the_dead_old_primary()
     let view = sim.snapshot().nodes[1].own::<DbView>().unwrap().clone();
     assert_eq!(view.waiting_for_replicas, 0);
     assert_eq!(view.replication, Some(Replication::Sync), "the old primary took the new one's sync mode");
+    // The dead old primary follows no log: it is no replica's lag.
+    assert!(view.members[0].detached && !view.members[0].up);
+    assert_eq!((view.members[0].lag_entries, view.members[0].lag_ms), (0, 0.0));
+    let lag = sim.snapshot().nodes[1].figure("Max replica lag (entries)").unwrap();
+    assert!(lag < 20.0, "the largest lag is db-2's, a few entries: {lag}");
 }
 
 #[test]

@@ -28,7 +28,7 @@ test('async failover: the panel counts the lost writes, sync loses none, and the
   // 500 writes/s × 0.1 s of shipping, a Poisson count (±3σ).
   assert.ok(lost >= 29 && lost <= 71, `lost ${lost}`);
   assert.equal(await num(page, 'rep-failovers'), 1);
-  assert.match(await page.getByTestId('rep-stories').textContent(), /db-1 promoted after 5000 ms: \d+ acknowledged write\(s\) it never applied are lost/);
+  assert.match(await page.getByTestId('rep-stories').textContent(), /db-1 promoted after 5000 ms: \d+ acknowledged write\(s\) it never received are lost/);
   const verdict = await page.getByTestId('verdict').textContent();
   assert.match(verdict, /^Acknowledged writes lost: \d+ with db: async, 0 with db: sync: db: sync lower/);
   assert.deepEqual(errors, []);

@@ -324,6 +324,8 @@ pub struct MemberState {
     /// oldest of them (0 for the primary).
     pub lag_entries: u64,
     pub lag_ms: f64,
+    /// An old primary out of the replica set until it returns.
+    pub detached: bool,
 }
 
 /// What the panel draws.
@@ -933,7 +935,7 @@ impl ReplicatedDb {
         self.tell(
             now,
             format!(
-                "{} promoted after {:.0} ms: {lost} acknowledged write(s) it never applied are lost",
+                "{} promoted after {:.0} ms: {lost} acknowledged write(s) it never received are lost",
                 member_name(b),
                 ns_to_ms(now - died)
             ),
@@ -957,11 +959,14 @@ impl ReplicatedDb {
 
     // ---- what it shows ----
 
+    /// A replica's lag: entries of the log it has not applied, and the age
+    /// of the oldest. Nothing for the primary, nor for an old primary out of
+    /// the replica set (it follows no log until it returns, re-cloned).
     fn lag_of(&self, i: usize, now: SimTime) -> (u64, f64) {
-        if Some(i as u32) == self.primary {
+        let m = &self.members[i];
+        if Some(i as u32) == self.primary || m.detached {
             return (0, 0.0);
         }
-        let m = &self.members[i];
         let head = self.head();
         let behind = head.saturating_sub(m.applied);
         // The oldest entry it lacks (the log's first, if it lacks trimmed ones).
@@ -1011,6 +1016,7 @@ impl ReplicatedDb {
                     load_per_s: m.load_per_s,
                     lag_entries,
                     lag_ms,
+                    detached: m.detached,
                 }
             })
             .collect()

@@ -68,7 +68,13 @@ fn member_row(m: &MemberState, max_load: f64, max_lag: u64) -> impl IntoView + u
     let load_w = if max_load > 0.0 { 100.0 * m.load_per_s / max_load } else { 0.0 };
     let lag_w = if max_lag > 0 { 100.0 * m.lag_entries as f64 / max_lag as f64 } else { 0.0 };
     let state = if m.up { "" } else { " down" };
-    let lag = if m.primary { String::new() } else { format!("lag {} ({:.1} ms)", thousands(m.lag_entries), m.lag_ms) };
+    let lag = if m.primary {
+        String::new()
+    } else if m.detached {
+        "out of the replica set".to_string()
+    } else {
+        format!("lag {} ({:.1} ms)", thousands(m.lag_entries), m.lag_ms)
+    };
     let title = format!(
         "{} · {role}{} · {}/s served in the last window · {} busy, {} queued{}",
         m.name,
@@ -78,6 +84,8 @@ fn member_row(m: &MemberState, max_load: f64, max_lag: u64) -> impl IntoView + u
         m.queue_len,
         if m.primary {
             String::new()
+        } else if m.detached {
+            "\nthe old primary: it follows no log until it returns, re-cloned from the new primary".to_string()
         } else {
             format!(
                 "\nlag: {} log entries not applied yet, the oldest {:.1} ms old",
