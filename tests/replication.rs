@@ -52,7 +52,9 @@ fn replication_wait_ms(db: Value, ship_ms: f64, seed: u64) -> (f64, u64) {
     d["write_service_time"] = json!({"dist": "constant", "mean_ms": 1.0});
     d["ship_delay_ms"] = json!(ship_ms);
     // 2 writes/s against replicas applying 200/s: ρ = 0.01, so a write
-    // almost never queues behind another at a replica (bias < 1%).
+    // finds a replica still applying the one before about 1 time in 100,
+    // and waits ~5 ms more then: a bias of about +0.05 ms, 0.5–0.7% of
+    // H_k/μ and 2% of 1/(kμ) here (measured: +0.2% to +2.4%).
     let s = run(&scenario(2.0, 1.0, 1000, d, json!([]), 3000.0, seed));
     let lat = &s.latency_ms;
     (lat.mean - 1.0 - 2.0 * ship_ms, lat.count)
@@ -67,6 +69,7 @@ fn a_sync_write_waits_for_the_slowest_of_k_replicas_h_k_over_mu() {
         let (wait, n) =
             replication_wait_ms(json!({"replicas": k, "replication": "sync", "apply_rate_per_s": 200}), 0.5, seed);
         let expected = harmonic(k) / 200.0 * 1000.0;
+        eprintln!("sync, k = {k}: waited {wait:.3} ms over {n} writes; H_k/μ = {expected:.3} ms");
         assert!(n > 5_500, "k = {k}: {n} writes");
         assert!(
             (wait - expected).abs() < 0.03 * expected,
@@ -93,6 +96,7 @@ fn a_semi_sync_write_with_one_ack_waits_for_the_fastest_of_k_one_over_k_mu() {
         }
         let wait = sum / count as f64;
         let expected = 1000.0 / (f64::from(k) * 200.0);
+        eprintln!("semi-sync, one ack, k = {k}: waited {wait:.3} ms over {count} writes; 1/(kμ) = {expected:.3} ms");
         assert!(
             (wait - expected).abs() < 0.03 * expected,
             "k = {k}: waited {wait:.3} ms for the first replica; 1/(kμ) = {expected:.3} ms"
@@ -140,6 +144,7 @@ fn an_async_failover_loses_the_writes_in_the_replicas_lag_window() {
     let lost = failover_losses(300, "async");
     let mean = lost.iter().sum::<u64>() as f64 / lost.len() as f64;
     let expected = 1000.0 * 0.020;
+    eprintln!("async failover: {mean:.2} writes lost on average over {} seeds; λd = {expected}", lost.len());
     assert!((mean - expected).abs() < 0.1 * expected, "lost {mean:.2} writes on average; λd = {expected}");
 }
 
