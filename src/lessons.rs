@@ -12,7 +12,7 @@
 //! nothing here pulls their code into the main module.
 //!
 //! ```text
-//!   Preset::figures ─► [Figure { name, of, at, better, unit }, …]
+//!   Lesson::figures ─► [Figure { name, of, at, better, unit }, …]
 //!                         │           │   └ Moment::Run (so far) or Window(from, to)
 //!                         │           └ Of: latency, errors, throughput, a node sample,
 //!                         │                 a view's figure, a messaging count

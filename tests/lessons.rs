@@ -1,13 +1,19 @@
 //! Each preset's lesson is a claim. For every preset, one test runs it (and
 //! its variant B, where it opens as an A/B comparison) to the moment the
 //! lesson names, reads the figure the lesson names through the preset's own
-//! declaration (`Preset::figures`, read by `scalelab::lessons::read`, as
+//! declaration (`Lesson::figures`, read by `scalelab::lessons::read`, as
 //! the compare panel reads it), and checks the claim with a bound whose
 //! comment says where it comes from; and checks that the A/B verdict's
 //! first sentence names that figure.
 
 use scalelab::lessons::{self, Agg, Figure, Moment, Nodes, Of, Stat};
-use scalelab::presets::{self, Preset};
+use scalelab::presets::{self, Lesson, Preset};
+
+/// The lesson of preset `p` (its variant B, its figures), from its family's
+/// parts (`families::lesson_of`), as the app finds it once the preset opens.
+fn lesson(p: &Preset) -> &'static Lesson {
+    scalelab::families::lesson_of(p).unwrap_or_else(|| panic!("{}: no lesson", p.id))
+}
 use scalelab::{Scenario, Simulation};
 
 /// A preset's runs: A, and B where the preset compares.
@@ -21,7 +27,7 @@ impl Runs {
     fn new(id: &str) -> Runs {
         let p = presets::by_id(id).unwrap_or_else(|| panic!("no preset {id}"));
         let a = Scenario::from_json(p.json()).expect("presets are valid");
-        let b = p.compare_b.map(|f| Simulation::new(&a.with_entry(f()).expect("variant B is valid")));
+        let b = lesson(p).compare_b.map(|f| Simulation::new(&a.with_entry(f()).expect("variant B is valid")));
         Runs { p, a: Simulation::new(&a), b }
     }
 
@@ -50,7 +56,7 @@ impl Runs {
     /// The preset's figure `k`.
     fn fig(&self, k: usize) -> &'static Figure {
         let p: &'static Preset = self.p;
-        p.figures.get(k).unwrap_or_else(|| panic!("{}: no figure {k}", p.id))
+        lesson(p).figures.get(k).unwrap_or_else(|| panic!("{}: no figure {k}", p.id))
     }
 
     /// Figure `k` of A as the verdict reads it now.
@@ -68,7 +74,7 @@ impl Runs {
     /// with the lesson's first figure.
     fn verdict_leads(&self) -> String {
         let b = self.b.as_ref().unwrap_or(&self.a);
-        let v = lessons::verdict(&self.a, b, "A", "B", self.p.figures)
+        let v = lessons::verdict(&self.a, b, "A", "B", lesson(self.p).figures)
             .unwrap_or_else(|| panic!("{}: no verdict", self.p.id));
         let first = v.split(". ").next().unwrap_or_default();
         let lead = self.fig(0);
@@ -156,7 +162,7 @@ const TESTED: &[&str] = &[
 #[test]
 fn every_preset_names_its_figures_and_has_a_lesson_test() {
     for p in presets::all() {
-        assert!(!p.figures.is_empty(), "{}: its lesson names no figure (Preset::figures)", p.id);
+        assert!(!lesson(p).figures.is_empty(), "{}: its lesson names no figure (Lesson::figures)", p.id);
         assert!(TESTED.contains(&p.id), "{}: no test in tests/lessons.rs checks its lesson", p.id);
     }
 }
@@ -177,7 +183,7 @@ fn before_its_moment_or_without_a_preset_the_verdict_leads_with_p99() {
     let (mut a, mut b) = (Simulation::new(&a), Simulation::new(&a.with_entry(rr).unwrap()));
     a.step_until(20_000_000_000);
     b.step_until(20_000_000_000);
-    for figures in [p.figures, &[]] {
+    for figures in [lesson(p).figures, &[]] {
         let v = lessons::verdict(&a, &b, "least_connections", "round_robin", figures).unwrap();
         let first = v.split(". ").next().unwrap();
         assert!(
@@ -188,8 +194,8 @@ fn before_its_moment_or_without_a_preset_the_verdict_leads_with_p99() {
     // Once app-2 has died, the lesson's figure leads.
     a.step_until(40_000_000_000);
     b.step_until(40_000_000_000);
-    let v = lessons::verdict(&a, &b, "least_connections", "round_robin", p.figures).unwrap();
-    assert!(v.starts_with(p.figures[0].name), "{v}");
+    let v = lessons::verdict(&a, &b, "least_connections", "round_robin", lesson(p).figures).unwrap();
+    assert!(v.starts_with(lesson(p).figures[0].name), "{v}");
 }
 
 // ---------------------------------------------------------------- chat
@@ -951,14 +957,14 @@ fn a_figure_neither_run_has_says_none_not_about_the_same() {
     let p = presets::by_id("kafka-broker-dies").unwrap();
     let mut a = Simulation::new(&Scenario::from_json(p.json()).unwrap());
     a.step_until(1_000_000_000);
-    let v = lessons::verdict(&a, &a, "A", "B", p.figures).unwrap();
+    let v = lessons::verdict(&a, &a, "A", "B", lesson(p).figures).unwrap();
     assert!(v.starts_with("Records lost: none yet with either. "), "{v}");
     // At the end: lost records are counted, and a figure still 0 in both
     // is "none", without "yet".
     while !a.is_finished() {
         a.step_until(a.now() + 10_000_000_000);
     }
-    let v = lessons::verdict(&a, &a, "A", "B", p.figures).unwrap();
+    let v = lessons::verdict(&a, &a, "A", "B", lesson(p).figures).unwrap();
     assert!(v.starts_with("Records lost: 29 with A, 29 with B: about the same. "), "{v}");
     assert!(v.contains("Records written twice: none with either. "), "{v}");
 }

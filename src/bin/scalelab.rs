@@ -446,7 +446,9 @@ fn main() -> ExitCode {
                 .map(|(f, p)| {
                     let scenario: serde_json::Value = serde_json::from_str(p.json()).expect("presets are JSON");
                     // Variant B of a preset that opens as an A/B comparison.
-                    let compare = p.compare_b.map(|b| serde_json::json!({ "b": b() }));
+                    let compare = scalelab::families::lesson_of(p)
+                        .and_then(|l| l.compare_b)
+                        .map(|b| serde_json::json!({ "b": b() }));
                     serde_json::json!({"id": p.id, "family": f.id, "title": p.title, "lesson": p.lesson, "scenario": scenario, "compare": compare})
                 })
                 .collect();

@@ -3,13 +3,14 @@
 //! registry, so no family reaches itself through the registry's imports.
 //!
 //! - [`Family`]: its id, kinds, presets, glyphs and where its code lives.
-//! - [`Parts`]: its kinds and (in the app) its panel, inspector editors and
-//!   tooltips; [`Code`]: in the main module or in a [`Chunk`] of its own.
+//! - [`Parts`]: its kinds, its presets' lessons and (in the app) its panel,
+//!   inspector editors and tooltips; [`Code`]: in the main module or in a
+//!   [`Chunk`] of its own.
 //! - its gallery entries ([`Preset`], in `preset.rs`, a leaf the app's
-//!   state names too).
+//!   state names too) and their [`Lesson`]s.
 //! - [`Glyph`]: how the diagram draws one of its kinds.
 
-use super::preset::Preset;
+use super::preset::{Lesson, Preset};
 
 /// One family: its kinds, its presets and (in the app) its panel.
 pub struct Family {
@@ -17,7 +18,7 @@ pub struct Family {
     pub title: &'static str,
     /// The `kind` names its nodes take, in the order the docs list them.
     pub kinds: &'static [&'static str],
-    /// Its gallery entries, in order.
+    /// Its gallery entries, in order (their lessons are in its [`Parts`]).
     pub presets: &'static [Preset],
     /// How the diagram draws its kinds (a kind not listed is a `Station`).
     pub glyphs: &'static [(&'static str, Glyph)],
@@ -137,11 +138,14 @@ fn parts_of(id: &'static str, slot: Slot, chunk: Chunk) -> Option<&'static Parts
     }
 }
 
-/// What a family's chunk holds: its kinds and, in the app, its panel,
-/// inspector editors and tooltips (a main-module family's editors chunk:
-/// no kinds, its `inspector`).
+/// What a family's chunk holds: its kinds, its presets' lessons and, in
+/// the app, its panel, inspector editors and tooltips (a main-module
+/// family's editors chunk: no kinds, no lessons, its `inspector`).
 pub struct Parts {
     pub kinds: &'static [&'static dyn crate::sim::kind::OwnKind],
+    /// One per preset of the family, in gallery order (its `presets.rs`'s
+    /// `LESSONS`): named only here, so a chunk family's stay in its chunk.
+    pub lessons: &'static [Lesson],
     #[cfg(feature = "web")]
     pub panel: Option<crate::ui::hooks::PanelFn>,
     #[cfg(feature = "web")]
@@ -173,6 +177,12 @@ impl Family {
     /// Whether its code can run now (in the main module, or its chunk loaded).
     pub fn ready(&self) -> bool {
         matches!(self.code, Code::Main(_)) || loaded(self.id, Slot::Code).is_some()
+    }
+
+    /// The lesson of its preset `id`, from its parts (`None` if its chunk
+    /// is not loaded yet: a preset opens only after it is).
+    pub fn lesson(&self, id: &str) -> Option<&'static Lesson> {
+        self.parts()?.lessons.iter().find(|l| l.id == id)
     }
 }
 
@@ -223,6 +233,7 @@ mod tests {
 
     static PARTS: Parts = Parts {
         kinds: &[],
+        lessons: &[],
         #[cfg(feature = "web")]
         panel: None,
         #[cfg(feature = "web")]

@@ -4,12 +4,12 @@
 //! ```text
 //!   families/<family>/   spec.rs      its part of scenario format v1
 //!                        <kind>.rs    node models: validation, Node impl, view, summary
-//!                        presets.rs   its gallery entries (files in public/presets/)
+//!                        presets.rs   its gallery entries (files in public/presets/) and their lessons
 //!                        ui.rs        its panel (feature `web`), if it has one
 //!                        kinds.rs     its kinds as the registry reaches them (TypedKind)
 //!   families/ring.rs     the consistent-hash ring and key hashing several families use
 //!   families/family.rs   what a family is and hands over (Family, Parts, Code, Glyph)
-//!   families/preset.rs   one gallery entry (Preset)
+//!   families/preset.rs   one gallery entry (Preset) and its lesson (Lesson)
 //!   families/mod.rs      FAMILIES and KINDS: what the validator, CLI, gallery and app iterate
 //! ```
 //! Everything here but the `ui.rs` files is pure, as `src/sim` is (a tidy
@@ -40,6 +40,14 @@ pub fn family_of(kind: &str) -> Option<&'static Family> {
 /// The family whose gallery lists `preset`.
 pub fn family_of_preset(preset: &preset::Preset) -> Option<&'static Family> {
     FAMILIES.iter().find(|f| f.presets.iter().any(|p| p.id == preset.id))
+}
+
+/// The lesson of `preset` (its A/B variant B, its figures), from its
+/// family's parts: `None` while a chunk family's code is not loaded (an
+/// open waits for it: `ui::open`), never once it is
+/// (`every_preset_has_one_lesson_and_every_lesson_a_preset`).
+pub fn lesson_of(preset: &preset::Preset) -> Option<&'static preset::Lesson> {
+    family_of_preset(preset)?.lesson(preset.id)
 }
 
 /// The [`OwnKind`](crate::sim::kind::OwnKind) named `name`, if its family's
@@ -159,6 +167,31 @@ pub fn kind_names() -> impl Iterator<Item = &'static str> {
 
 #[cfg(test)]
 mod tests {
+    /// A family's `LESSONS` (in its parts) and its `PRESETS` (its cards)
+    /// name the same presets in the same order: a preset without a lesson
+    /// would open without its comparison and figures, a lesson without a
+    /// preset is dead weight in its chunk.
+    #[test]
+    fn every_preset_has_one_lesson_and_every_lesson_a_preset() {
+        for family in super::FAMILIES {
+            let parts = family.parts().expect("every chunk loads at once off the split build");
+            let cards: Vec<&str> = family.presets.iter().map(|p| p.id).collect();
+            let lessons: Vec<&str> = parts.lessons.iter().map(|l| l.id).collect();
+            let without: Vec<&&str> = cards.iter().filter(|id| !lessons.contains(id)).collect();
+            let orphans: Vec<&&str> = lessons.iter().filter(|id| !cards.contains(id)).collect();
+            assert!(
+                without.is_empty() && orphans.is_empty(),
+                "{}: presets without a lesson (LESSONS): {without:?}; lessons of no preset (PRESETS): {orphans:?}",
+                family.id
+            );
+            assert_eq!(lessons, cards, "{}: LESSONS in the order of PRESETS, each once", family.id);
+        }
+        for p in crate::presets::all() {
+            let lesson = super::lesson_of(p).unwrap_or_else(|| panic!("{}: no lesson found", p.id));
+            assert_eq!(lesson.id, p.id);
+        }
+    }
+
     /// `NodeSpec::spec_of` knows a node by its spec's type: no two kinds
     /// may share one. Every kind, as the presets use them.
     #[test]

@@ -1,12 +1,14 @@
-//! One of a family's gallery entries. A leaf: the families' presets and
-//! the app's state (`ui::state::Lab`) name it, below the registry.
+//! One of a family's gallery entries, and its lesson. A leaf: the
+//! families' presets and the app's state (`ui::state::Lab`) name them,
+//! below the registry.
 
 use crate::lessons::Figure;
 use crate::sim::spec::FaultSpec;
 
 /// One of a family's gallery entries (`families/<family>/presets.rs`, the
 /// scenario file in `public/presets/`: embedded, or in the release build a
-/// chunk family's fetched with its code).
+/// chunk family's fetched with its code): what the gallery shows and an
+/// open needs first. What only an open preset reads is its [`Lesson`].
 pub struct Preset {
     /// Stable id, used in URLs and on the command line.
     pub id: &'static str,
@@ -22,6 +24,15 @@ pub struct Preset {
     pub file_text: &'static str,
     /// The playback speed it opens at (simulated seconds per wall second).
     pub speed: f64,
+}
+
+/// What a preset's lesson adds to its card, read only once the preset is
+/// open: a family's `LESSONS` (beside its `PRESETS`, one per preset), handed
+/// over in its [`Parts`](super::family::Parts), so a chunk family's are in
+/// its chunk, not the first load. Found with `families::lesson_of`.
+pub struct Lesson {
+    /// The id of its [`Preset`].
+    pub id: &'static str,
     /// Opens as an A/B comparison: variant B is the scenario plus this edit at time 0.
     pub compare_b: Option<fn() -> FaultSpec>,
     /// What the lesson is about: the figures it names, at the moments it
@@ -87,16 +98,8 @@ mod tests {
 
     #[test]
     fn a_fetched_file_is_kept_and_an_embedded_one_is_always_there() {
-        static FETCHED_ONE: Preset = Preset {
-            id: "test-fetched-one",
-            title: "",
-            lesson: "",
-            icon: "",
-            file_text: "",
-            speed: 1.0,
-            compare_b: None,
-            figures: &[],
-        };
+        static FETCHED_ONE: Preset =
+            Preset { id: "test-fetched-one", title: "", lesson: "", icon: "", file_text: "", speed: 1.0 };
         static EMBEDDED: Preset = Preset { id: "test-embedded", file_text: "{}", ..FETCHED_ONE };
         assert_eq!(FETCHED_ONE.text(), None, "not fetched yet");
         assert_eq!(FETCHED_ONE.path(), "presets/test-fetched-one.json");

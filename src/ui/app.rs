@@ -14,7 +14,7 @@ use super::share_panel::SharePanel;
 use super::state::{Lab, MAX_SPEED, MIN_SPEED, speed_step};
 use super::topology::Topology;
 use super::{api, open, url};
-use crate::families::ChunksFailed;
+use crate::families::{ChunksFailed, lesson_of};
 use crate::presets;
 use crate::sim::time::s_to_ns;
 
@@ -29,7 +29,8 @@ fn start(chunks: Result<(), ChunksFailed>) -> Lab {
         Some(Ok(p)) if ready(p) && startup.link.is_none() => *p,
         _ => 0,
     };
-    let lab = Lab::new(presets::all()[first], open::scenario_of(presets::all()[first]), startup.options);
+    let preset = presets::all()[first];
+    let lab = Lab::new(preset, lesson_of(preset), open::scenario_of(preset), startup.options);
     lab.address.set_value(url::href());
     if let Err(failed) = chunks {
         // Not the scenario asked for: say so, offer a reload, and do not

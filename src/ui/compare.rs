@@ -81,7 +81,7 @@ pub fn ComparePanel() -> impl IntoView {
         let c = lab.compare.get()?;
         // A preset's lesson names the figure to lead with; a scenario from
         // a link or the API without one gets the generic verdict.
-        let figures = lab.preset.get().map_or(&[][..], |p| p.figures);
+        let figures = lab.preset.get().and_then(crate::families::lesson_of).map_or(&[][..], |l| l.figures);
         lab.sim.with_value(|a| {
             let (la, lb) = labels(a, &c);
             lab.sim_b.with_value(|b| b.as_ref().and_then(|b| crate::lessons::verdict(a, b, &la, &lb, figures)))

@@ -9,7 +9,7 @@ use leptos::prelude::*;
 
 use super::state::Lab;
 use crate::families::preset::Preset;
-use crate::families::{ChunksFailed, Family, family_of_preset, load_all, the_families, to_fetch};
+use crate::families::{ChunksFailed, Family, family_of_preset, lesson_of, load_all, the_families, to_fetch};
 use crate::sim::Scenario;
 
 /// A preset's file, parsed: embedded, or fetched by [`fetch_for`] (from
@@ -82,7 +82,7 @@ impl Lab {
         let lab = *self;
         let needed = to_fetch(&[preset], &[]);
         if needed.is_empty() {
-            return self.open_preset_now(preset, scenario_of(preset));
+            return self.open_preset_now(preset, lesson_of(preset), scenario_of(preset));
         }
         let waiting = format!("Loading the code of {}…", the_families(&needed));
         self.after(
@@ -96,7 +96,7 @@ impl Lab {
                 };
                 fetch_for(vec![preset], Vec::new(), all_named)
             },
-            move || lab.open_preset_now(preset, scenario_of(preset)),
+            move || lab.open_preset_now(preset, lesson_of(preset), scenario_of(preset)),
         );
         // After the ticket: it clears what an earlier wait showed.
         self.loading.set(Some(waiting));

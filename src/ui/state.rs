@@ -9,7 +9,7 @@ use std::sync::Arc;
 use leptos::prelude::*;
 
 use super::scene::{Motion, Scene};
-use crate::families::preset::Preset;
+use crate::families::preset::{Lesson, Preset};
 use crate::share::{CompareSpec, ShareState};
 use crate::sim::checkpoint::{Checkpoints, DEFAULT_BUDGET_BYTES};
 use crate::sim::spec::FaultSpec;
@@ -141,8 +141,14 @@ fn fresh_checkpoints(ab: bool) -> [Checkpoints; 2] {
 }
 
 impl Lab {
-    /// A lab that opens `preset`, whose parsed file is `scenario`.
-    pub fn new(preset: &'static Preset, scenario: Scenario, options: PageOptions) -> Lab {
+    /// A lab that opens `preset`, whose lesson is `lesson` and parsed file
+    /// `scenario` (as [`Self::open_preset_now`]).
+    pub fn new(
+        preset: &'static Preset,
+        lesson: Option<&'static Lesson>,
+        scenario: Scenario,
+        options: PageOptions,
+    ) -> Lab {
         let sim = Simulation::new(&scenario);
         let scene = Arc::new(Scene::new(&sim, 0));
         let lab = Lab {
@@ -174,7 +180,7 @@ impl Lab {
             options,
         };
         // As the gallery opens it: its speed, and its A/B comparison if it has one.
-        lab.open_preset_now(preset, scenario);
+        lab.open_preset_now(preset, lesson, scenario);
         lab
     }
 
@@ -220,12 +226,13 @@ impl Lab {
     }
 
     /// Opens `preset` (whose parsed file is `scenario`) from the start, at
-    /// its own speed, with its A/B comparison if it has one.
-    pub fn open_preset_now(&self, preset: &'static Preset, scenario: Scenario) {
+    /// its own speed, with the A/B comparison of its `lesson` if it has one
+    /// (`families::lesson_of`, found once the family's code is in).
+    pub fn open_preset_now(&self, preset: &'static Preset, lesson: Option<&'static Lesson>, scenario: Scenario) {
         self.notice.set(None);
         self.speed.set(preset.speed);
         self.playing.set(self.options.autoplay);
-        let compare = preset.compare_b.map(|b| CompareSpec { b: b() });
+        let compare = lesson.and_then(|l| l.compare_b).map(|b| CompareSpec { b: b() });
         self.set_original(preset, scenario.clone());
         self.load(scenario, Some(preset), compare);
     }

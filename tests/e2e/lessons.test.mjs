@@ -1,5 +1,5 @@
 // End-to-end: an A/B preset's verdict leads with the figure its lesson is
-// about (Preset::figures, read by lessons::verdict; tests/lessons.rs checks
+// about (Lesson::figures, read by lessons::verdict; tests/lessons.rs checks
 // the claims natively), and a scenario that is no preset gets the generic
 // verdict that starts with p99. A/B presets are opened from the gallery
 // (openPreset), which starts their comparison.

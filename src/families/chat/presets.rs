@@ -1,8 +1,9 @@
 //! The chat family's presets: scenario files in `public/presets/`,
-//! embedded at build time, in gallery order.
+//! embedded at build time, in gallery order ([`PRESETS`], the gallery's
+//! cards), and their lessons ([`LESSONS`], handed over in `kinds::PARTS`).
 
 use super::spec::{Mode, Reconnect};
-use crate::families::preset::{Preset, fetched_in_release};
+use crate::families::preset::{Lesson, Preset, fetched_in_release};
 use crate::lessons::{Agg, Better, Figure, Moment, Nodes, Of, Quantile, Stat, Unit};
 use crate::sim::spec::FaultSpec;
 
@@ -32,6 +33,47 @@ pub const PRESETS: &[Preset] = &[
         icon: "WS",
         file_text: MODES_JSON,
         speed: 5.0,
+    },
+    Preset {
+        id: "chat-group",
+        title: "A 1,000-member group's fan-out",
+        lesson: "One message to a group of G is stored once and delivered G − 1 times.",
+        icon: "G",
+        file_text: GROUP_JSON,
+        speed: 1.0,
+    },
+    Preset {
+        id: "chat-gateway-dies",
+        title: "A gateway dies: the reconnect storm",
+        lesson: "Retrying at once piles the crowd onto the surviving gateways and slows everyone's messages; jittered backoff spreads the reconnects out, at the price of a slower return for the last phones.",
+        icon: "RS",
+        file_text: GATEWAY_DIES_JSON,
+        speed: 2.0,
+    },
+    Preset {
+        id: "chat-presence",
+        title: "Presence and last seen",
+        lesson: "A goodbye is seen at once; a lost network only when heartbeats stop.",
+        icon: "●",
+        file_text: PRESENCE_JSON,
+        speed: 5.0,
+    },
+    Preset {
+        id: "chat-inboxes",
+        title: "Offline users and their inboxes",
+        lesson: "Messages for the offline wait in inboxes and drain when they come back.",
+        icon: "IN",
+        file_text: INBOXES_JSON,
+        speed: 5.0,
+    },
+];
+
+/// What each preset's lesson adds, in the same order: read only once the
+/// preset opens, through `kinds::PARTS` (`families::lesson_of`), so a chunk
+/// family's are in its chunk, not the first load.
+pub const LESSONS: &[Lesson] = &[
+    Lesson {
+        id: "chat-modes",
         compare_b: Some(to_websocket),
         figures: &[
             Figure {
@@ -50,13 +92,8 @@ pub const PRESETS: &[Preset] = &[
             },
         ],
     },
-    Preset {
+    Lesson {
         id: "chat-group",
-        title: "A 1,000-member group's fan-out",
-        lesson: "One message to a group of G is stored once and delivered G − 1 times.",
-        icon: "G",
-        file_text: GROUP_JSON,
-        speed: 1.0,
         compare_b: None,
         figures: &[
             Figure {
@@ -75,13 +112,8 @@ pub const PRESETS: &[Preset] = &[
             },
         ],
     },
-    Preset {
+    Lesson {
         id: "chat-gateway-dies",
-        title: "A gateway dies: the reconnect storm",
-        lesson: "Retrying at once piles the crowd onto the surviving gateways and slows everyone's messages; jittered backoff spreads the reconnects out, at the price of a slower return for the last phones.",
-        icon: "RS",
-        file_text: GATEWAY_DIES_JSON,
-        speed: 2.0,
         compare_b: Some(retry_at_once),
         figures: &[
             Figure {
@@ -107,13 +139,8 @@ pub const PRESETS: &[Preset] = &[
             },
         ],
     },
-    Preset {
+    Lesson {
         id: "chat-presence",
-        title: "Presence and last seen",
-        lesson: "A goodbye is seen at once; a lost network only when heartbeats stop.",
-        icon: "●",
-        file_text: PRESENCE_JSON,
-        speed: 5.0,
         compare_b: None,
         figures: &[
             Figure {
@@ -132,13 +159,8 @@ pub const PRESETS: &[Preset] = &[
             },
         ],
     },
-    Preset {
+    Lesson {
         id: "chat-inboxes",
-        title: "Offline users and their inboxes",
-        lesson: "Messages for the offline wait in inboxes and drain when they come back.",
-        icon: "IN",
-        file_text: INBOXES_JSON,
-        speed: 5.0,
         compare_b: None,
         figures: &[
             Figure {

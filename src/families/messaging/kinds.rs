@@ -37,6 +37,7 @@ pub struct RabbitConsumer;
 /// What the family's chunk hands over (`families::Chunk`).
 pub static PARTS: Parts = Parts {
     kinds: &[&Cluster, &Producer, &Consumer, &Broker, &Publisher, &RabbitConsumer],
+    lessons: super::presets::LESSONS,
     #[cfg(feature = "web")]
     panel: Some(super::ui::panel),
     #[cfg(feature = "web")]

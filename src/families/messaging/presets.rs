@@ -1,7 +1,8 @@
 //! The messaging family's presets: scenario files in `public/presets/`,
-//! embedded at build time, in gallery order.
+//! embedded at build time, in gallery order ([`PRESETS`], the gallery's
+//! cards), and their lessons ([`LESSONS`], handed over in `kinds::PARTS`).
 
-use crate::families::preset::{Preset, fetched_in_release};
+use crate::families::preset::{Lesson, Preset, fetched_in_release};
 use crate::lessons::{Agg, Better, Count, Figure, Moment, Nodes, Of, Stat, Unit};
 use crate::sim::spec::{Acks, FaultSpec};
 
@@ -30,6 +31,55 @@ pub const PRESETS: &[Preset] = &[
         icon: "K",
         file_text: KAFKA_KEYS_JSON,
         speed: 1.0,
+    },
+    Preset {
+        id: "kafka-broker-dies",
+        title: "Kafka: a broker dies",
+        lesson: "acks=1 loses what followers had not fetched; acks=all loses nothing and waits out the failover instead.",
+        icon: "K!",
+        file_text: KAFKA_BROKER_DIES_JSON,
+        speed: 1.0,
+    },
+    Preset {
+        id: "kafka-consumer-dies",
+        title: "Kafka: a consumer dies before committing",
+        lesson: "At-least-once: uncommitted work is redone after the rebalance.",
+        icon: "K?",
+        file_text: KAFKA_CONSUMER_DIES_JSON,
+        speed: 1.0,
+    },
+    Preset {
+        id: "rabbitmq-exchanges",
+        title: "RabbitMQ: direct, fanout and topic exchanges",
+        lesson: "Routing keys against bindings: * one word, # zero or more.",
+        icon: "R",
+        file_text: RABBITMQ_EXCHANGES_JSON,
+        speed: 1.0,
+    },
+    Preset {
+        id: "rabbitmq-dead-letters",
+        title: "RabbitMQ: retries and dead letters",
+        lesson: "Nack and requeue, a delivery limit, TTL, and a dead-letter exchange.",
+        icon: "R!",
+        file_text: RABBITMQ_DEAD_LETTERS_JSON,
+        speed: 1.0,
+    },
+    Preset {
+        id: "point-to-point-vs-pubsub",
+        title: "Point-to-point vs publish-subscribe",
+        lesson: "Competing consumers share a queue; subscribers each get a copy.",
+        icon: "P/S",
+        file_text: POINT_TO_POINT_JSON,
+        speed: 1.0,
+    },
+];
+
+/// What each preset's lesson adds, in the same order: read only once the
+/// preset opens, through `kinds::PARTS` (`families::lesson_of`), so a chunk
+/// family's are in its chunk, not the first load.
+pub const LESSONS: &[Lesson] = &[
+    Lesson {
+        id: "kafka-keys",
         compare_b: None,
         figures: &[
             Figure {
@@ -56,13 +106,8 @@ pub const PRESETS: &[Preset] = &[
             },
         ],
     },
-    Preset {
+    Lesson {
         id: "kafka-broker-dies",
-        title: "Kafka: a broker dies",
-        lesson: "acks=1 loses what followers had not fetched; acks=all loses nothing and waits out the failover instead.",
-        icon: "K!",
-        file_text: KAFKA_BROKER_DIES_JSON,
-        speed: 1.0,
         compare_b: Some(acks_all),
         figures: &[
             Figure {
@@ -81,13 +126,8 @@ pub const PRESETS: &[Preset] = &[
             },
         ],
     },
-    Preset {
+    Lesson {
         id: "kafka-consumer-dies",
-        title: "Kafka: a consumer dies before committing",
-        lesson: "At-least-once: uncommitted work is redone after the rebalance.",
-        icon: "K?",
-        file_text: KAFKA_CONSUMER_DIES_JSON,
-        speed: 1.0,
         compare_b: None,
         figures: &[
             Figure {
@@ -106,13 +146,8 @@ pub const PRESETS: &[Preset] = &[
             },
         ],
     },
-    Preset {
+    Lesson {
         id: "rabbitmq-exchanges",
-        title: "RabbitMQ: direct, fanout and topic exchanges",
-        lesson: "Routing keys against bindings: * one word, # zero or more.",
-        icon: "R",
-        file_text: RABBITMQ_EXCHANGES_JSON,
-        speed: 1.0,
         compare_b: None,
         figures: &[Figure {
             name: "Messages no binding matched",
@@ -122,13 +157,8 @@ pub const PRESETS: &[Preset] = &[
             unit: Unit::Count,
         }],
     },
-    Preset {
+    Lesson {
         id: "rabbitmq-dead-letters",
-        title: "RabbitMQ: retries and dead letters",
-        lesson: "Nack and requeue, a delivery limit, TTL, and a dead-letter exchange.",
-        icon: "R!",
-        file_text: RABBITMQ_DEAD_LETTERS_JSON,
-        speed: 1.0,
         compare_b: None,
         figures: &[
             Figure {
@@ -147,13 +177,8 @@ pub const PRESETS: &[Preset] = &[
             },
         ],
     },
-    Preset {
+    Lesson {
         id: "point-to-point-vs-pubsub",
-        title: "Point-to-point vs publish-subscribe",
-        lesson: "Competing consumers share a queue; subscribers each get a copy.",
-        icon: "P/S",
-        file_text: POINT_TO_POINT_JSON,
-        speed: 1.0,
         compare_b: None,
         figures: &[
             Figure {

@@ -18,6 +18,7 @@ pub struct Db;
 /// What the family's chunk hands over (`families::Chunk`).
 pub static PARTS: Parts = Parts {
     kinds: &[&Db],
+    lessons: super::presets::LESSONS,
     #[cfg(feature = "web")]
     panel: Some(super::ui::panel),
     #[cfg(feature = "web")]

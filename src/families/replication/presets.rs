@@ -1,7 +1,8 @@
 //! The replication family's presets: scenario files in `public/presets/`,
-//! embedded at build time, in gallery order.
+//! embedded at build time, in gallery order ([`PRESETS`], the gallery's
+//! cards), and their lessons ([`LESSONS`], handed over in `kinds::PARTS`).
 
-use crate::families::preset::{Preset, fetched_in_release};
+use crate::families::preset::{Lesson, Preset, fetched_in_release};
 use crate::lessons::{Agg, Better, Figure, Moment, Nodes, Of, Quantile, Stat, Unit};
 use crate::sim::spec::FaultSpec;
 
@@ -38,6 +39,47 @@ pub const PRESETS: &[Preset] = &[
         icon: "R+",
         file_text: READ_REPLICAS_JSON,
         speed: 1.0,
+    },
+    Preset {
+        id: "replication-replica-dies",
+        title: "A replica dies",
+        lesson: "Its reads move to the other replica, twice as busy now; nothing fails but what it held.",
+        icon: "R-",
+        file_text: REPLICA_DIES_JSON,
+        speed: 1.0,
+    },
+    Preset {
+        id: "replication-sync-standby-dies",
+        title: "A sync standby dies: writes stop",
+        lesson: "No write completes while the sync standby is down, and the writes waiting hold the app's workers; async goes on.",
+        icon: "S!",
+        file_text: SYNC_STANDBY_DIES_JSON,
+        speed: 1.0,
+    },
+    Preset {
+        id: "replication-async-failover",
+        title: "Async failover loses writes",
+        lesson: "The primary dies: the writes its replicas had not received, acknowledged to users, are lost; sync loses none.",
+        icon: "A!",
+        file_text: ASYNC_FAILOVER_JSON,
+        speed: 1.0,
+    },
+    Preset {
+        id: "replication-semi-sync-fallback",
+        title: "Semi-sync falls back to async",
+        lesson: "Its replica dies: writes wait out the 3 s timeout once, then go on async until the replica catches up.",
+        icon: "½",
+        file_text: SEMI_SYNC_FALLBACK_JSON,
+        speed: 1.0,
+    },
+];
+
+/// What each preset's lesson adds, in the same order: read only once the
+/// preset opens, through `kinds::PARTS` (`families::lesson_of`), so a chunk
+/// family's are in its chunk, not the first load.
+pub const LESSONS: &[Lesson] = &[
+    Lesson {
+        id: "replication-read-replicas",
         compare_b: Some(reads_from_replicas),
         figures: &[
             Figure {
@@ -56,13 +98,8 @@ pub const PRESETS: &[Preset] = &[
             },
         ],
     },
-    Preset {
+    Lesson {
         id: "replication-replica-dies",
-        title: "A replica dies",
-        lesson: "Its reads move to the other replica, twice as busy now; nothing fails but what it held.",
-        icon: "R-",
-        file_text: REPLICA_DIES_JSON,
-        speed: 1.0,
         compare_b: None,
         figures: &[
             Figure {
@@ -81,13 +118,8 @@ pub const PRESETS: &[Preset] = &[
             },
         ],
     },
-    Preset {
+    Lesson {
         id: "replication-sync-standby-dies",
-        title: "A sync standby dies: writes stop",
-        lesson: "No write completes while the sync standby is down, and the writes waiting hold the app's workers; async goes on.",
-        icon: "S!",
-        file_text: SYNC_STANDBY_DIES_JSON,
-        speed: 1.0,
         compare_b: Some(all_async),
         figures: &[Figure {
             name: "Requests the database answered per second while the standby is down",
@@ -97,13 +129,8 @@ pub const PRESETS: &[Preset] = &[
             unit: Unit::PerS,
         }],
     },
-    Preset {
+    Lesson {
         id: "replication-async-failover",
-        title: "Async failover loses writes",
-        lesson: "The primary dies: the writes its replicas had not received, acknowledged to users, are lost; sync loses none.",
-        icon: "A!",
-        file_text: ASYNC_FAILOVER_JSON,
-        speed: 1.0,
         compare_b: Some(sync),
         figures: &[
             Figure {
@@ -122,13 +149,8 @@ pub const PRESETS: &[Preset] = &[
             },
         ],
     },
-    Preset {
+    Lesson {
         id: "replication-semi-sync-fallback",
-        title: "Semi-sync falls back to async",
-        lesson: "Its replica dies: writes wait out the 3 s timeout once, then go on async until the replica catches up.",
-        icon: "½",
-        file_text: SEMI_SYNC_FALLBACK_JSON,
-        speed: 1.0,
         compare_b: Some(all_async),
         figures: &[
             Figure {

@@ -19,6 +19,7 @@ pub struct Store;
 /// What the family's chunk hands over (`families::Chunk`).
 pub static PARTS: Parts = Parts {
     kinds: &[&Store],
+    lessons: super::presets::LESSONS,
     #[cfg(feature = "web")]
     panel: Some(super::ui::panel),
     #[cfg(feature = "web")]

@@ -1,7 +1,8 @@
 //! The sharding family's presets: scenario files in `public/presets/`,
-//! embedded at build time, in gallery order.
+//! embedded at build time, in gallery order ([`PRESETS`], the gallery's
+//! cards), and their lessons ([`LESSONS`], handed over in `kinds::PARTS`).
 
-use crate::families::preset::{Preset, fetched_in_release};
+use crate::families::preset::{Lesson, Preset, fetched_in_release};
 use crate::lessons::{Agg, Better, Figure, Moment, Nodes, Of, Stat, Unit};
 use crate::sim::spec::{FaultSpec, Partitioning};
 
@@ -30,6 +31,47 @@ pub const PRESETS: &[Preset] = &[
         icon: "#",
         file_text: HASH_VS_MODULO_JSON,
         speed: 1.0,
+    },
+    Preset {
+        id: "virtual-nodes",
+        title: "Virtual nodes and balance",
+        lesson: "One ring point per shard is lopsided; 100 even out the load.",
+        icon: "V",
+        file_text: VIRTUAL_NODES_JSON,
+        speed: 1.0,
+    },
+    Preset {
+        id: "hot-key",
+        title: "A hot key",
+        lesson: "Zipf keys make one shard hot, and more virtual nodes do not help.",
+        icon: "H",
+        file_text: HOT_KEY_JSON,
+        speed: 1.0,
+    },
+    Preset {
+        id: "range-vs-hash",
+        title: "Range vs hash partitioning",
+        lesson: "Ranges keep a scan on one shard but make hot ranges; hashing spreads load, scans ask every shard.",
+        icon: "R/H",
+        file_text: RANGE_VS_HASH_JSON,
+        speed: 1.0,
+    },
+    Preset {
+        id: "add-shard",
+        title: "Adding a shard under load",
+        lesson: "A fifth shard takes a fifth of the keys; then a replica fails and reads carry on.",
+        icon: "+S",
+        file_text: ADD_SHARD_JSON,
+        speed: 1.0,
+    },
+];
+
+/// What each preset's lesson adds, in the same order: read only once the
+/// preset opens, through `kinds::PARTS` (`families::lesson_of`), so a chunk
+/// family's are in its chunk, not the first load.
+pub const LESSONS: &[Lesson] = &[
+    Lesson {
+        id: "hash-vs-modulo",
         compare_b: Some(store_modulo),
         figures: &[Figure {
             name: "Keys moved by the shard's arrival",
@@ -39,13 +81,8 @@ pub const PRESETS: &[Preset] = &[
             unit: Unit::Percent,
         }],
     },
-    Preset {
+    Lesson {
         id: "virtual-nodes",
-        title: "Virtual nodes and balance",
-        lesson: "One ring point per shard is lopsided; 100 even out the load.",
-        icon: "V",
-        file_text: VIRTUAL_NODES_JSON,
-        speed: 1.0,
         compare_b: None,
         figures: &[Figure {
             name: "Busiest shard's load over the mean",
@@ -55,13 +92,8 @@ pub const PRESETS: &[Preset] = &[
             unit: Unit::Ratio,
         }],
     },
-    Preset {
+    Lesson {
         id: "hot-key",
-        title: "A hot key",
-        lesson: "Zipf keys make one shard hot, and more virtual nodes do not help.",
-        icon: "H",
-        file_text: HOT_KEY_JSON,
-        speed: 1.0,
         compare_b: Some(store_1000_vnodes),
         figures: &[Figure {
             name: "Hot shard's load over the mean",
@@ -71,13 +103,8 @@ pub const PRESETS: &[Preset] = &[
             unit: Unit::Ratio,
         }],
     },
-    Preset {
+    Lesson {
         id: "range-vs-hash",
-        title: "Range vs hash partitioning",
-        lesson: "Ranges keep a scan on one shard but make hot ranges; hashing spreads load, scans ask every shard.",
-        icon: "R/H",
-        file_text: RANGE_VS_HASH_JSON,
-        speed: 1.0,
         compare_b: Some(store_hash),
         figures: &[
             Figure {
@@ -96,13 +123,8 @@ pub const PRESETS: &[Preset] = &[
             },
         ],
     },
-    Preset {
+    Lesson {
         id: "add-shard",
-        title: "Adding a shard under load",
-        lesson: "A fifth shard takes a fifth of the keys; then a replica fails and reads carry on.",
-        icon: "+S",
-        file_text: ADD_SHARD_JSON,
-        speed: 1.0,
         compare_b: None,
         figures: &[
             Figure {

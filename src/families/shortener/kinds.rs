@@ -22,6 +22,7 @@ pub struct Coordinator;
 /// What the family's chunk hands over (`families::Chunk`).
 pub static PARTS: Parts = Parts {
     kinds: &[&Users, &App, &Db, &Coordinator],
+    lessons: super::presets::LESSONS,
     #[cfg(feature = "web")]
     panel: Some(super::ui::panel),
     #[cfg(feature = "web")]

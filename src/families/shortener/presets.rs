@@ -1,7 +1,8 @@
 //! The URL shortener's presets: scenario files in `public/presets/`,
-//! embedded at build time, in gallery order.
+//! embedded at build time, in gallery order ([`PRESETS`], the gallery's
+//! cards), and their lessons ([`LESSONS`], handed over in `kinds::PARTS`).
 
-use crate::families::preset::{Preset, fetched_in_release};
+use crate::families::preset::{Lesson, Preset, fetched_in_release};
 use crate::lessons::{Agg, Better, Figure, Moment, Nodes, Of, Stat, Unit};
 use crate::sim::spec::FaultSpec;
 
@@ -40,6 +41,55 @@ pub const PRESETS: &[Preset] = &[
         icon: "/",
         file_text: SHORTENER_JSON,
         speed: 1.0,
+    },
+    Preset {
+        id: "shortener-hash-fills",
+        title: "Hashed codes as the table fills",
+        lesson: "Short hashed codes collide more as the table fills; a counter's never do.",
+        icon: "H3",
+        file_text: HASH_FILLS_JSON,
+        speed: 2.0,
+    },
+    Preset {
+        id: "shortener-id-strategies",
+        title: "Snowflake vs ranges vs one counter",
+        lesson: "One auto-increment serialises every write; Snowflake and ranges do not.",
+        icon: "ID",
+        file_text: ID_STRATEGIES_JSON,
+        speed: 1.0,
+    },
+    Preset {
+        id: "shortener-viral",
+        title: "A viral link, then the cache dies",
+        lesson: "The cache absorbs a hot link; without it the database drowns. 301s keep repeats away.",
+        icon: "!",
+        file_text: VIRAL_JSON,
+        speed: 2.0,
+    },
+    Preset {
+        id: "shortener-clock-skew",
+        title: "Snowflake and a clock that steps back",
+        lesson: "A Snowflake server whose clock goes back must refuse until it catches up.",
+        icon: "T-",
+        file_text: CLOCK_SKEW_JSON,
+        speed: 1.0,
+    },
+    Preset {
+        id: "shortener-coordinator-down",
+        title: "The ID coordinator goes down",
+        lesson: "Leased blocks carry writes through a coordinator outage, until they run out.",
+        icon: "Z!",
+        file_text: COORDINATOR_DOWN_JSON,
+        speed: 1.0,
+    },
+];
+
+/// What each preset's lesson adds, in the same order: read only once the
+/// preset opens, through `kinds::PARTS` (`families::lesson_of`), so a chunk
+/// family's are in its chunk, not the first load.
+pub const LESSONS: &[Lesson] = &[
+    Lesson {
+        id: "shortener",
         compare_b: None,
         figures: &[
             Figure {
@@ -59,13 +109,8 @@ pub const PRESETS: &[Preset] = &[
             },
         ],
     },
-    Preset {
+    Lesson {
         id: "shortener-hash-fills",
-        title: "Hashed codes as the table fills",
-        lesson: "Short hashed codes collide more as the table fills; a counter's never do.",
-        icon: "H3",
-        file_text: HASH_FILLS_JSON,
-        speed: 2.0,
         compare_b: Some(hash_to_counter),
         figures: &[Figure {
             name: "Hash collisions",
@@ -75,13 +120,8 @@ pub const PRESETS: &[Preset] = &[
             unit: Unit::Count,
         }],
     },
-    Preset {
+    Lesson {
         id: "shortener-id-strategies",
-        title: "Snowflake vs ranges vs one counter",
-        lesson: "One auto-increment serialises every write; Snowflake and ranges do not.",
-        icon: "ID",
-        file_text: ID_STRATEGIES_JSON,
-        speed: 1.0,
         compare_b: Some(counter_to_snowflake),
         figures: &[Figure {
             name: "Writes app-counter completes",
@@ -91,13 +131,8 @@ pub const PRESETS: &[Preset] = &[
             unit: Unit::PerS,
         }],
     },
-    Preset {
+    Lesson {
         id: "shortener-viral",
-        title: "A viral link, then the cache dies",
-        lesson: "The cache absorbs a hot link; without it the database drowns. 301s keep repeats away.",
-        icon: "!",
-        file_text: VIRAL_JSON,
-        speed: 2.0,
         compare_b: Some(answer_301),
         figures: &[
             Figure {
@@ -116,13 +151,8 @@ pub const PRESETS: &[Preset] = &[
             },
         ],
     },
-    Preset {
+    Lesson {
         id: "shortener-clock-skew",
-        title: "Snowflake and a clock that steps back",
-        lesson: "A Snowflake server whose clock goes back must refuse until it catches up.",
-        icon: "T-",
-        file_text: CLOCK_SKEW_JSON,
-        speed: 1.0,
         compare_b: None,
         figures: &[Figure {
             name: "Writes refused while the clock is behind",
@@ -132,13 +162,8 @@ pub const PRESETS: &[Preset] = &[
             unit: Unit::Count,
         }],
     },
-    Preset {
+    Lesson {
         id: "shortener-coordinator-down",
-        title: "The ID coordinator goes down",
-        lesson: "Leased blocks carry writes through a coordinator outage, until they run out.",
-        icon: "Z!",
-        file_text: COORDINATOR_DOWN_JSON,
-        speed: 1.0,
         compare_b: None,
         figures: &[Figure {
             name: "Writes refused for want of a block",

@@ -24,6 +24,7 @@ pub struct Database;
 /// What the family's chunk hands over (`families::Chunk`).
 pub static PARTS: Parts = Parts {
     kinds: &[&Cache, &Database],
+    lessons: super::presets::LESSONS,
     #[cfg(feature = "web")]
     panel: None,
     #[cfg(feature = "web")]

@@ -1,7 +1,8 @@
 //! The storage family's presets: scenario files in `public/presets/`,
-//! embedded at build time, in gallery order.
+//! embedded at build time, in gallery order ([`PRESETS`], the gallery's
+//! cards), and their lessons ([`LESSONS`], handed over in `kinds::PARTS`).
 
-use crate::families::preset::{Preset, fetched_in_release};
+use crate::families::preset::{Lesson, Preset, fetched_in_release};
 use crate::lessons::{Agg, Better, Figure, Moment, Nodes, Of, Quantile, Stat, Unit};
 use crate::sim::spec::FaultSpec;
 
@@ -22,6 +23,31 @@ pub const PRESETS: &[Preset] = &[
         icon: "$",
         file_text: CACHE_ASIDE_JSON,
         speed: 2.0,
+    },
+    Preset {
+        id: "cache-dies",
+        title: "The cache dies: the database takes the stampede",
+        lesson: "Every read falls on a database sized for the misses until the cache warms up again.",
+        icon: "$!",
+        file_text: CACHE_DIES_JSON,
+        speed: 2.0,
+    },
+    Preset {
+        id: "slow-database",
+        title: "A slow database exhausts the app tier",
+        lesson: "Held workers wait on a slow database until even cache hits fail; freed workers keep hits fast.",
+        icon: "DB",
+        file_text: SLOW_DATABASE_JSON,
+        speed: 2.0,
+    },
+];
+
+/// What each preset's lesson adds, in the same order: read only once the
+/// preset opens, through `kinds::PARTS` (`families::lesson_of`), so a chunk
+/// family's are in its chunk, not the first load.
+pub const LESSONS: &[Lesson] = &[
+    Lesson {
+        id: "cache-aside",
         compare_b: None,
         figures: &[Figure {
             name: "Cache hit ratio",
@@ -31,13 +57,8 @@ pub const PRESETS: &[Preset] = &[
             unit: Unit::Fraction,
         }],
     },
-    Preset {
+    Lesson {
         id: "cache-dies",
-        title: "The cache dies: the database takes the stampede",
-        lesson: "Every read falls on a database sized for the misses until the cache warms up again.",
-        icon: "$!",
-        file_text: CACHE_DIES_JSON,
-        speed: 2.0,
         compare_b: None,
         figures: &[
             Figure {
@@ -56,13 +77,8 @@ pub const PRESETS: &[Preset] = &[
             },
         ],
     },
-    Preset {
+    Lesson {
         id: "slow-database",
-        title: "A slow database exhausts the app tier",
-        lesson: "Held workers wait on a slow database until even cache hits fail; freed workers keep hits fast.",
-        icon: "DB",
-        file_text: SLOW_DATABASE_JSON,
-        speed: 2.0,
         compare_b: Some(app_frees_workers),
         figures: &[
             Figure {

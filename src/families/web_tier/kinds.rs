@@ -24,6 +24,7 @@ pub struct LoadBalancer;
 /// What the family hands over (`families::Code::Main`).
 pub static PARTS: Parts = Parts {
     kinds: &[&Client, &Server, &LoadBalancer],
+    lessons: super::presets::LESSONS,
     #[cfg(feature = "web")]
     panel: None,
     #[cfg(feature = "web")]

@@ -1,7 +1,8 @@
 //! The web tier family's presets: scenario files in `public/presets/`,
-//! embedded at build time, in gallery order.
+//! embedded at build time, in gallery order ([`PRESETS`], the gallery's
+//! cards), and their lessons ([`LESSONS`], handed over in `kinds::PARTS`).
 
-use crate::families::preset::Preset;
+use crate::families::preset::{Lesson, Preset};
 use crate::lessons::{Agg, Better, Figure, Moment, Nodes, Of, Quantile, Stat, Unit};
 
 pub const MM8_JSON: &str = include_str!("../../../public/presets/mm8.json");
@@ -19,6 +20,55 @@ pub const PRESETS: &[Preset] = &[
         icon: "Q",
         file_text: MM8_JSON,
         speed: 10.0,
+    },
+    Preset {
+        id: "load-balancing",
+        title: "Load-balancing algorithms",
+        lesson: "Eight servers of mixed capacity; when one fails, least connections sends it nearly everything until health checks take it out, then seven carry the load at their limit.",
+        icon: "LB",
+        file_text: LOAD_BALANCING_JSON,
+        speed: 1.0,
+    },
+    Preset {
+        id: "one-queue-or-many",
+        title: "One queue or many",
+        lesson: "One shared queue vs eight: same load, four times the mean wait and the p99 with random routing.",
+        icon: "1:N",
+        file_text: ONE_QUEUE_OR_MANY_JSON,
+        speed: 10.0,
+    },
+    Preset {
+        id: "one-server",
+        title: "One server does everything",
+        lesson: "App and database on one box: fine at 100 req/s, slow near 140, full at 180.",
+        icon: "1",
+        file_text: ONE_SERVER_JSON,
+        speed: 5.0,
+    },
+    Preset {
+        id: "app-and-db-apart",
+        title: "App and database apart",
+        lesson: "Two tiers sized on their own; every request pays a hop; the database becomes the limit.",
+        icon: "2",
+        file_text: APP_AND_DB_APART_JSON,
+        speed: 5.0,
+    },
+    Preset {
+        id: "load-balancer-app-servers",
+        title: "Load balancer and many app servers",
+        lesson: "Three app servers behind a balancer: one dies, its requests fail until health checks take it out, then the rest carry the load.",
+        icon: "3",
+        file_text: LB_APP_SERVERS_JSON,
+        speed: 5.0,
+    },
+];
+
+/// What each preset's lesson adds, in the same order: read only once the
+/// preset opens, through `kinds::PARTS` (`families::lesson_of`), so a chunk
+/// family's are in its chunk, not the first load.
+pub const LESSONS: &[Lesson] = &[
+    Lesson {
+        id: "queueing-basics",
         compare_b: None,
         figures: &[Figure {
             name: "p99 latency",
@@ -28,13 +78,8 @@ pub const PRESETS: &[Preset] = &[
             unit: Unit::Ms,
         }],
     },
-    Preset {
+    Lesson {
         id: "load-balancing",
-        title: "Load-balancing algorithms",
-        lesson: "Eight servers of mixed capacity; when one fails, least connections sends it nearly everything until health checks take it out, then seven carry the load at their limit.",
-        icon: "LB",
-        file_text: LOAD_BALANCING_JSON,
-        speed: 1.0,
         compare_b: None,
         figures: &[
             Figure {
@@ -60,13 +105,8 @@ pub const PRESETS: &[Preset] = &[
             },
         ],
     },
-    Preset {
+    Lesson {
         id: "one-queue-or-many",
-        title: "One queue or many",
-        lesson: "One shared queue vs eight: same load, four times the mean wait and the p99 with random routing.",
-        icon: "1:N",
-        file_text: ONE_QUEUE_OR_MANY_JSON,
-        speed: 10.0,
         compare_b: None,
         figures: &[
             Figure {
@@ -92,13 +132,8 @@ pub const PRESETS: &[Preset] = &[
             },
         ],
     },
-    Preset {
+    Lesson {
         id: "one-server",
-        title: "One server does everything",
-        lesson: "App and database on one box: fine at 100 req/s, slow near 140, full at 180.",
-        icon: "1",
-        file_text: ONE_SERVER_JSON,
-        speed: 5.0,
         compare_b: None,
         figures: &[
             Figure {
@@ -124,13 +159,8 @@ pub const PRESETS: &[Preset] = &[
             },
         ],
     },
-    Preset {
+    Lesson {
         id: "app-and-db-apart",
-        title: "App and database apart",
-        lesson: "Two tiers sized on their own; every request pays a hop; the database becomes the limit.",
-        icon: "2",
-        file_text: APP_AND_DB_APART_JSON,
-        speed: 5.0,
         compare_b: None,
         figures: &[
             Figure {
@@ -149,13 +179,8 @@ pub const PRESETS: &[Preset] = &[
             },
         ],
     },
-    Preset {
+    Lesson {
         id: "load-balancer-app-servers",
-        title: "Load balancer and many app servers",
-        lesson: "Three app servers behind a balancer: one dies, its requests fail until health checks take it out, then the rest carry the load.",
-        icon: "3",
-        file_text: LB_APP_SERVERS_JSON,
-        speed: 5.0,
         compare_b: None,
         figures: &[
             Figure {

@@ -16,7 +16,7 @@ use crate::ui::widgets::{enum_choice, rate_form, workers_form};
 /// The family's editors, a chunk of their own in the release build (the
 /// web tier's kinds are in the main module): fetched with the inspector's
 /// code, so neither is in the first load.
-static PARTS: Parts = Parts { kinds: &[], panel: None, inspector: Some(inspector), describe: None };
+static PARTS: Parts = Parts { kinds: &[], lessons: &[], panel: None, inspector: Some(inspector), describe: None };
 
 crate::split::family_chunk!(family_web_tier_editors);
 
