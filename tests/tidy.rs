@@ -217,6 +217,39 @@ fn a_family_is_named_only_in_its_folder() {
     );
 }
 
+/// A family's presets' lessons (`LESSONS`: A/B variants, figures) are read
+/// only once a preset is open, so they are named only where they are
+/// written (its `presets.rs`) and in its `kinds.rs`, whose `PARTS` hands
+/// them over (`families::lesson_of` finds them there): a chunk family's
+/// then sit in its chunk. Named anywhere else (its `mod.rs`'s `FAMILY`, the
+/// registry, the app) they would be back in the first load. Unit tests and
+/// comments may name them.
+#[test]
+fn a_family_s_lessons_are_named_only_in_its_presets_and_kinds() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    rust_files(&root.join("src"), &mut files);
+    let mut offences = Vec::new();
+    let mut named_in = Vec::new();
+    for path in files {
+        let rel = path.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
+        let text = std::fs::read_to_string(&path).unwrap();
+        let code = text.split("\n#[cfg(test)]\nmod tests").next().unwrap_or("");
+        let allowed = rel.starts_with("src/families/") && (rel.ends_with("/presets.rs") || rel.ends_with("/kinds.rs"));
+        for (i, line) in code.lines().enumerate().filter(|(_, l)| !l.trim_start().starts_with("//")) {
+            if line.contains("LESSONS") {
+                if allowed {
+                    named_in.push(rel.clone());
+                } else {
+                    offences.push(format!("{rel}:{}: {}", i + 1, line.trim()));
+                }
+            }
+        }
+    }
+    assert!(named_in.iter().any(|f| f.ends_with("/kinds.rs")), "no kinds.rs hands over LESSONS: {named_in:?}");
+    assert!(offences.is_empty(), "LESSONS named outside presets.rs and kinds.rs:\n{}", offences.join("\n"));
+}
+
 /// Unicode case mapping (`str::to_lowercase`, `to_uppercase`, and
 /// plotters' `FontFamily::from(&str)`, which lowercases the name) brings
 /// std's case tables into the browser's download: 11 KB gzip of the first
