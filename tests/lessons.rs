@@ -157,6 +157,9 @@ const TESTED: &[&str] = &[
     "replication-sync-standby-dies",
     "replication-async-failover",
     "replication-semi-sync-fallback",
+    "replication-election",
+    "replication-herd-vs-sequential",
+    "replication-quorum-lost",
 ];
 
 #[test]
@@ -1053,5 +1056,57 @@ fn replication_semi_sync_waits_out_its_timeout_once_then_runs_async() {
     assert_eq!(r.a(1), 1.0, "one fallback");
     r.run_to_end();
     assert_eq!(r.a(1), 1.0, "the return to semi-sync is no second fallback");
+    r.verdict_leads();
+}
+
+#[test]
+fn replication_election_takes_the_session_timeout_and_a_few_round_trips_reads_go_on() {
+    let mut r = Runs::new("replication-election");
+    r.run_to(23.0);
+    // During the election (21–23 s): the replicas answer the reads, 200/s
+    // (400/s, half of them reads); writes wait, holding at most 700 of the
+    // app's 1,000 workers (200/s over 3.5 s), so reads still get through.
+    let reads = r.a(1);
+    assert!((170.0..230.0).contains(&reads), "{reads} answered per second during the election");
+    assert_eq!(view_now(&r.a, "db", "Failovers"), 0.0, "no one elected before the session expires");
+    r.run_to_end();
+    // The last heartbeat at 20 s arrives 5 ms later; 20.005 + 3 s expires
+    // at the next 0.5 s tick, 23.5 s; the deletion commits (2 ms), the
+    // watches arrive (5 ms), the creates go and come back (10 ms + 2 ms);
+    // the app servers' watch arrives (5 ms) and they read the znode (10 ms).
+    let took = r.a(0);
+    assert!((took - 3_529.0).abs() < 0.5, "failover {took} ms from the last heartbeat");
+    r.verdict_leads();
+}
+
+#[test]
+fn replication_herd_tells_all_eight_candidates_sequential_tells_one() {
+    let mut r = Runs::new("replication-herd-vs-sequential");
+    r.run_to_end();
+    assert_eq!((r.a(0), r.bv(0)), (8.0, 1.0), "notifications per election");
+    // Sequential skips the create race (one round trip and a commit).
+    let (a, b) = (r.a(1), r.bv(1));
+    assert!((a - b - 2.0).abs() < 0.5, "herd {a} ms, sequential {b} ms");
+    r.verdict_leads();
+}
+
+#[test]
+fn replication_quorum_lost_no_election_until_a_majority_returns() {
+    let mut r = Runs::new("replication-quorum-lost");
+    r.run_to(29.0);
+    assert_eq!(view_now(&r.a, "db", "Failovers"), 0.0, "no election without a quorum");
+    assert_eq!(view_now(&r.a, "zk", "Servers up"), 2.0);
+    r.run_to_end();
+    // A third server at 30 s; a leader a tick later (30.5 s) gives the
+    // session a fresh 3 s: it expires at the tick after 33.5 s, 34 s; the
+    // last heartbeat was at 16 s.
+    let took = r.a(0);
+    assert!((took - 18_027.0).abs() < 0.5, "failover {took} ms from the last heartbeat");
+    // Writes wait from 16.4 s (each holding one of the app's 2,000
+    // workers): 200/s fill the database's 1,000 places by 21.4 s, and the
+    // rest until 34 s are refused: 200 × 12.6 = 2,520, a Poisson count
+    // (±3σ = ±150).
+    let failed = r.a(1);
+    assert!((2_370.0..2_670.0).contains(&failed), "{failed} requests failed");
     r.verdict_leads();
 }

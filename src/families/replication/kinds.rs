@@ -4,20 +4,26 @@
 //!
 //! [`OwnKind`]: crate::sim::kind::OwnKind
 
+use super::election::Election;
+use super::ensemble::{self, EnsembleSummary};
 use super::replicated_db::{self, DbSettings, ReplicatedDb, ReplicationSummary};
-use super::spec::ReplicatedDbSpec;
+use super::spec::{EnsembleSpec, ReplicatedDbSpec};
 use crate::families::family::Parts;
 use crate::sim::engine::{Node, NodeSummary, NodeView};
 use crate::sim::kind::{ChartWords, NodeSpec, PartsOf, TypedKind};
 use crate::sim::spec::{CallOp, FaultSpec};
+use crate::sim::time::ms_to_ns;
 use crate::sim::validate::{NodeIdx, Problems, Topology};
 
 /// `replicated_db`.
 pub struct Db;
 
+/// `coordinator_ensemble`.
+pub struct Ensemble;
+
 /// What the family's chunk hands over (`families::Chunk`).
 pub static PARTS: Parts = Parts {
-    kinds: &[&Db],
+    kinds: &[&Db, &Ensemble],
     lessons: super::presets::LESSONS,
     #[cfg(feature = "web")]
     panel: Some(super::ui::panel),
@@ -36,8 +42,27 @@ impl TypedKind for Db {
     fn validate(&self, s: &ReplicatedDbSpec, path: &str, p: &mut Problems) {
         replicated_db::validate(s, path, p)
     }
-    fn build(&self, s: &ReplicatedDbSpec, _: &[NodeSpec], _: NodeIdx, _: &Topology) -> Box<dyn Node> {
-        Box::new(ReplicatedDb::new(s))
+    fn validate_links(&self, s: &ReplicatedDbSpec, path: &str, out: &[&NodeSpec], p: &mut Problems) {
+        replicated_db::validate_links(s, path, out, p)
+    }
+    fn validate_in(&self, s: &ReplicatedDbSpec, path: &str, _: &[NodeSpec], out: &[&NodeSpec], p: &mut Problems) {
+        if let (Some(e), Some(z)) = (&s.election, out.first().and_then(|n| n.as_kind::<Ensemble>())) {
+            replicated_db::validate_election_path(e, z, path, p)
+        }
+    }
+    fn build(&self, s: &ReplicatedDbSpec, nodes: &[NodeSpec], idx: NodeIdx, topo: &Topology) -> Box<dyn Node> {
+        let db = ReplicatedDb::new(s);
+        let ensemble = topo.out_links[idx as usize].first().and_then(|&l| {
+            let z = nodes[topo.links[l as usize].to as usize].as_kind::<Ensemble>()?;
+            Some((l, z))
+        });
+        match (&s.election, ensemble) {
+            (Some(e), Some((link, z))) => {
+                let (timeout, tick) = (ms_to_ns(z.session_timeout_ms), ms_to_ns(z.tick_ms));
+                Box::new(db.with_election(Election::new(e, link, s.replicas + 1, timeout, tick)))
+            }
+            _ => Box::new(db),
+        }
     }
     fn accepted_ops(&self) -> &'static [CallOp] {
         &[CallOp::Read, CallOp::Write, CallOp::Get, CallOp::Set, CallOp::Delete]
@@ -46,9 +71,6 @@ impl TypedKind for Db {
         &["workers", "service_time", "params"]
     }
     fn is_station(&self) -> bool {
-        true
-    }
-    fn is_leaf_store(&self) -> bool {
         true
     }
     fn parts(&self, s: &ReplicatedDbSpec) -> Option<PartsOf> {
@@ -116,11 +138,85 @@ fn db_text(id: &str, s: &ReplicationSummary) -> Vec<String> {
             "failover: {} died at {:.1} s, {} primary at {:.1} s; {} acknowledged writes lost",
             f.from, f.died_at_s, f.to, f.at_s, f.lost
         ));
+        if let Some(e) = &f.election {
+            out.push(format!(
+                "  {} election: last heartbeat {:.3} s, first watch {}, new primary {:.3} s, app servers {}, \
+                 replicas re-pointed {:.3} s; {} notification(s) to candidates; failover {}",
+                e.recipe.label(),
+                e.last_heartbeat_s,
+                e.notified_s.map_or_else(|| "none".into(), |t| format!("{t:.3} s")),
+                e.new_primary_s,
+                e.app_servers_updated_s.map_or_else(|| "not yet".into(), |t| format!("{t:.3} s")),
+                e.replicas_repointed_s,
+                e.notifications,
+                e.failover_s().map_or_else(|| "not over".into(), |t| format!("{:.0} ms", t * 1000.0)),
+            ));
+        }
     }
     if s.semi_sync_fallbacks > 0 {
         out.push(format!("semi-sync fell back to async {} time(s)", s.semi_sync_fallbacks));
     }
     out
+}
+
+impl TypedKind for Ensemble {
+    type Spec = EnsembleSpec;
+    const NAME: &'static str = "coordinator_ensemble";
+    fn id(s: &EnsembleSpec) -> &str {
+        &s.id
+    }
+    fn validate(&self, s: &EnsembleSpec, path: &str, p: &mut Problems) {
+        ensemble::validate(s, path, p)
+    }
+    fn validate_links(&self, s: &EnsembleSpec, path: &str, out: &[&NodeSpec], p: &mut Problems) {
+        if !out.is_empty() {
+            p.add(
+                path,
+                format!("`{}` must have no outgoing links; the databases that elect through it link to it", s.id),
+            );
+        }
+    }
+    fn validate_from(&self, s: &EnsembleSpec, path: &str, from: &[&NodeSpec], p: &mut Problems) {
+        for f in from.iter().filter(|f| f.as_kind::<Db>().is_none()) {
+            p.add(
+                path,
+                format!(
+                    "`{}` links to the ensemble `{}`; only a replicated_db with an `election` does (its members hold sessions)",
+                    f.id(),
+                    s.id
+                ),
+            );
+        }
+    }
+    fn build(&self, s: &EnsembleSpec, _: &[NodeSpec], idx: NodeIdx, topo: &Topology) -> Box<dyn Node> {
+        Box::new(ensemble::Ensemble::new(s, idx, topo))
+    }
+    fn parts(&self, s: &EnsembleSpec) -> Option<PartsOf> {
+        Some(ensemble::parts(s))
+    }
+    fn verdict_figures(&self) -> &'static [(&'static str, &'static str)] {
+        &[("Watch notifications", "watch notifications"), ("Writes not committed", "ensemble writes not committed")]
+    }
+    fn chart_words(&self) -> ChartWords {
+        ChartWords { backlog: Some("writes being committed"), utilisation: None }
+    }
+    fn summary_text(&self, id: &str, summary: &NodeSummary) -> Vec<String> {
+        summary.own::<EnsembleSummary>().map_or_else(Vec::new, |s| {
+            vec![format!(
+                "{id}: {} of {} servers up ({} needed), leader {}; {} sessions opened, {} expired; \
+                 {} writes committed, {} not committed; {} watch notifications",
+                s.servers_up,
+                s.servers,
+                s.majority,
+                s.leader.as_deref().unwrap_or("none"),
+                s.sessions_opened,
+                s.sessions_expired,
+                s.writes_committed,
+                s.writes_not_committed,
+                s.watch_notifications
+            )]
+        })
+    }
 }
 
 crate::split::family_chunk!(family_replication);

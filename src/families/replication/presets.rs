@@ -19,6 +19,9 @@ fn sync() -> FaultSpec {
 fn all_async() -> FaultSpec {
     db_params(serde_json::json!({ "replication": "async" }))
 }
+fn sequential() -> FaultSpec {
+    db_params(serde_json::json!({ "recipe": "sequential" }))
+}
 
 pub const READ_REPLICAS_JSON: &str =
     fetched_in_release!(include_str!("../../../public/presets/replication-read-replicas.json"));
@@ -30,6 +33,12 @@ pub const ASYNC_FAILOVER_JSON: &str =
     fetched_in_release!(include_str!("../../../public/presets/replication-async-failover.json"));
 pub const SEMI_SYNC_FALLBACK_JSON: &str =
     fetched_in_release!(include_str!("../../../public/presets/replication-semi-sync-fallback.json"));
+
+pub const ELECTION_JSON: &str = fetched_in_release!(include_str!("../../../public/presets/replication-election.json"));
+pub const HERD_VS_SEQUENTIAL_JSON: &str =
+    fetched_in_release!(include_str!("../../../public/presets/replication-herd-vs-sequential.json"));
+pub const QUORUM_LOST_JSON: &str =
+    fetched_in_release!(include_str!("../../../public/presets/replication-quorum-lost.json"));
 
 pub const PRESETS: &[Preset] = &[
     Preset {
@@ -70,6 +79,30 @@ pub const PRESETS: &[Preset] = &[
         lesson: "Its replica dies: writes wait out the 3 s timeout once, then go on async until the replica catches up.",
         icon: "½",
         file_text: SEMI_SYNC_FALLBACK_JSON,
+        speed: 1.0,
+    },
+    Preset {
+        id: "replication-election",
+        title: "The primary dies: ZooKeeper elects",
+        lesson: "Its session expires 3 s after its last heartbeat; the watches fire, a replica wins, the app servers follow. Writes wait, reads go on.",
+        icon: "ZK",
+        file_text: ELECTION_JSON,
+        speed: 1.0,
+    },
+    Preset {
+        id: "replication-herd-vs-sequential",
+        title: "Herd vs sequential znodes",
+        lesson: "The primary dies: all 8 herd candidates are told and rush to create /db/master; sequential znodes tell only the next in line.",
+        icon: "n_",
+        file_text: HERD_VS_SEQUENTIAL_JSON,
+        speed: 1.0,
+    },
+    Preset {
+        id: "replication-quorum-lost",
+        title: "The ensemble loses its quorum",
+        lesson: "With 2 of 5 servers up ZooKeeper serves nothing: the dead primary's session never expires and no one is elected until a third returns.",
+        icon: "Q?",
+        file_text: QUORUM_LOST_JSON,
         speed: 1.0,
     },
 ];
@@ -163,6 +196,66 @@ pub const LESSONS: &[Lesson] = &[
             Figure {
                 name: "Semi-sync fallbacks",
                 of: Of::View { nodes: Nodes::Id("db"), label: "Semi-sync fallbacks" },
+                at: Moment::Run,
+                better: Better::Lower,
+                unit: Unit::Count,
+            },
+        ],
+    },
+    Lesson {
+        id: "replication-election",
+        compare_b: None,
+        figures: &[
+            Figure {
+                name: "Failover from the last heartbeat",
+                of: Of::View { nodes: Nodes::Id("db"), label: "Failover ms from the last heartbeat" },
+                at: Moment::Run,
+                better: Better::Lower,
+                unit: Unit::Ms,
+            },
+            Figure {
+                name: "Reads answered per second during the election",
+                of: Of::Sample { nodes: Nodes::Id("db"), stat: Stat::Completed, agg: Agg::PerS },
+                at: Moment::Window { from_s: 21, to_s: 23 },
+                better: Better::Higher,
+                unit: Unit::PerS,
+            },
+        ],
+    },
+    Lesson {
+        id: "replication-herd-vs-sequential",
+        compare_b: Some(sequential),
+        figures: &[
+            Figure {
+                name: "Election notifications",
+                of: Of::View { nodes: Nodes::Id("db"), label: "Election notifications" },
+                at: Moment::Run,
+                better: Better::Lower,
+                unit: Unit::Count,
+            },
+            Figure {
+                name: "Failover from the last heartbeat",
+                of: Of::View { nodes: Nodes::Id("db"), label: "Failover ms from the last heartbeat" },
+                at: Moment::Run,
+                better: Better::Lower,
+                unit: Unit::Ms,
+            },
+        ],
+    },
+    Lesson {
+        id: "replication-quorum-lost",
+        compare_b: None,
+        figures: &[
+            Figure {
+                name: "Failover from the last heartbeat",
+                of: Of::View { nodes: Nodes::Id("db"), label: "Failover ms from the last heartbeat" },
+                at: Moment::Run,
+                better: Better::Lower,
+                unit: Unit::Ms,
+            },
+            Figure {
+                name: "Requests failed",
+                of: Of::Errors,
                 at: Moment::Run,
                 better: Better::Lower,
                 unit: Unit::Count,

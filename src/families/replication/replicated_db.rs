@@ -32,12 +32,16 @@ use std::collections::{BTreeMap, VecDeque};
 
 use serde::Serialize;
 
-use super::spec::{ReadFrom, ReplicaMode, ReplicatedDbSpec, Replication};
+use super::election::{Election, Outcome};
+use super::spec::{
+    ElectionSpec, EnsembleSpec, ReadFrom, Recipe, ReplicaMode, ReplicatedDbSpec, Replication, member_name,
+};
+use super::zk::{ZNODE_MAX, ZkMsg};
 use crate::families::web_tier::station::{Desk, Station, read_or_write};
 use crate::sim::dist::Duration;
 use crate::sim::engine::{Ctx, Node, NodeSummary, NodeView, Op, OwnPart, OwnSummary, Payload, Request, Status};
-use crate::sim::family::{PartState, Story};
-use crate::sim::kind::PartsOf;
+use crate::sim::family::{Delivery, PartState, Story};
+use crate::sim::kind::{NodeSpec, PartsOf};
 use crate::sim::metrics::{NodeSample, WindowLatency};
 use crate::sim::spec::{FaultSpec, ServiceTimeSpec, service_time};
 use crate::sim::time::{SimTime, ms_to_ns, ns_to_ms, ns_to_s, per_s};
@@ -63,6 +67,8 @@ const T_APPLY: u32 = 3;
 const T_ACK: u32 = 4;
 const T_TIMEOUT: u32 = 5;
 const T_PROMOTE: u32 = 6;
+/// An election client's timer (`election.rs`; its slot says which client).
+const T_ZK: u32 = 7;
 /// Generations live in a timer tag's upper 29 bits.
 const GEN_MASK: u32 = (1 << 29) - 1;
 /// A ledger slot acknowledged to no one (reset by a failover).
@@ -119,11 +125,74 @@ pub fn validate(s: &ReplicatedDbSpec, path: &str, p: &mut Problems) {
     p.range_f64(path, "failover_ms", s.failover_ms, 0.0, limits::MAX_DURATION_MS);
 }
 
+/// What it links to: nothing, or the one ensemble its `election` runs through.
+pub fn validate_links(s: &ReplicatedDbSpec, path: &str, out: &[&NodeSpec], p: &mut Problems) {
+    let id = &s.id;
+    for t in out.iter().filter(|t| t.kind_name() != "coordinator_ensemble") {
+        p.add(
+            path,
+            format!(
+                "`{id}` links to the {} `{}`; a replicated database links only to the coordinator_ensemble it elects through (its clients link to it)",
+                t.kind_name(),
+                t.id()
+            ),
+        );
+    }
+    if out.len() > 1 {
+        p.add(path, format!("`{id}` links to {} nodes; it elects through one ensemble", out.len()));
+    }
+    match (&s.election, out.first()) {
+        (Some(_), None) => p.add(
+            format!("{path}.election"),
+            format!("needs a link from `{id}` to a coordinator_ensemble, which the election runs through"),
+        ),
+        (None, Some(t)) if t.kind_name() == "coordinator_ensemble" => p.add(
+            format!("{path}.election"),
+            format!(
+                "`{id}` links to the ensemble `{}` but has no `election`: add e.g. {{\"recipe\": \"herd\", \"path\": \"/db\"}}",
+                t.id()
+            ),
+        ),
+        _ => {}
+    }
+    if let Some(e) = &s.election
+        && !(e.path.starts_with('/') && e.path.len() <= ZNODE_MAX)
+    {
+        p.add(
+            format!("{path}.election.path"),
+            format!("`{}` is not a znode path of at most {ZNODE_MAX} characters", e.path),
+        );
+    }
+}
+
+/// The election's znode must be there: a recipe creates its znodes under
+/// it, and ZooKeeper refuses a child of a missing node.
+pub fn validate_election_path(e: &ElectionSpec, z: &EnsembleSpec, path: &str, p: &mut Problems) {
+    if e.path != "/" && !z.znodes.contains(&e.path) {
+        p.add(
+            format!("{path}.election.path"),
+            format!(
+                "`{}` is not a znode of the ensemble `{}` (its znodes: {:?}): add it to its `znodes`, or a recipe's create and watch there find no node",
+                e.path, z.id, z.znodes
+            ),
+        );
+    }
+}
+
 /// A `set` entry's `params` on a replicated database.
 pub fn check_params(params: &serde_json::Value, path: &str, p: &mut Problems, s: &ReplicatedDbSpec) {
     let Some(d) = crate::sim::problems::parse_as::<super::spec::DbParams>(params.clone(), path, p) else { return };
     if d == super::spec::DbParams::default() {
-        p.add(path, "needs at least one of `replication`, `read_from`, `apply_rate_per_s`");
+        p.add(path, "needs at least one of `replication`, `read_from`, `apply_rate_per_s`, `recipe`");
+    }
+    if d.recipe.is_some() && s.election.is_none() {
+        p.add(
+            format!("{path}.recipe"),
+            format!(
+                "`{}` elects through no ensemble: give it an `election` and a link to a coordinator_ensemble",
+                s.id
+            ),
+        );
     }
     if let Some(r) = d.apply_rate_per_s {
         p.positive_f64(path, "apply_rate_per_s", r, limits::MAX_RATE_PER_S);
@@ -137,11 +206,6 @@ pub fn check_params(params: &serde_json::Value, path: &str, p: &mut Problems, s:
             ),
         );
     }
-}
-
-/// The name of member `i`.
-pub fn member_name(i: u32) -> String {
-    format!("db-{i}")
 }
 
 /// A database's live settings (`NodeView::params`): what a `set` changes.
@@ -308,6 +372,37 @@ pub struct FailoverRecord {
     pub lost: u64,
     /// The old primary's log ahead of the new one's (entries).
     pub lag_entries: u64,
+    /// Through an ensemble (`election`): the phases the database saw.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub election: Option<ElectionPhases>,
+}
+
+/// A failover through an ensemble, phase by phase (times in s). The
+/// ensemble's own phases (session expiry, the znode deleted, the watches
+/// fired) are its stories; these are what the database's clients saw.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ElectionPhases {
+    pub recipe: Recipe,
+    /// The dead primary's last heartbeat (sent).
+    pub last_heartbeat_s: f64,
+    /// The first watch notification a candidate received.
+    pub notified_s: Option<f64>,
+    /// The winner learned it won (`at_s` of the record).
+    pub new_primary_s: f64,
+    /// The app servers learned the new primary (their watch fired and they
+    /// read the znode): writes flow again.
+    pub app_servers_updated_s: Option<f64>,
+    /// The new primary's log reaches the replicas (one shipping delay).
+    pub replicas_repointed_s: f64,
+    /// Watch notifications to candidates from the death to the new primary.
+    pub notifications: u64,
+}
+
+impl ElectionPhases {
+    /// From the last heartbeat to the app servers updated.
+    pub fn failover_s(&self) -> Option<f64> {
+        self.app_servers_updated_s.map(|t| t - self.last_heartbeat_s)
+    }
 }
 
 /// One member as the panel draws it.
@@ -343,6 +438,18 @@ pub struct DbView {
     pub waiting_for_primary: u64,
     /// When the primary died, if a failover is under way.
     pub failover_since_s: Option<f64>,
+    /// Through an ensemble: how it elects, and the last failover's phases.
+    pub election: Option<ElectionView>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ElectionView {
+    pub recipe: Recipe,
+    /// The member the app servers send writes to (what their watch read).
+    pub app_servers_know: Option<String>,
+    /// The ensemble's session timeout.
+    pub session_timeout_ms: f64,
+    pub last: Option<ElectionPhases>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -429,6 +536,10 @@ pub struct ReplicatedDb {
     turn: u32,
     /// The time of the last event (what the view's lag in ms is measured at).
     clock: SimTime,
+    /// Elects its primary through an ensemble.
+    election: Option<Election>,
+    /// Watch notifications candidates received since the primary died.
+    notified: (u64, Option<SimTime>),
 }
 
 impl ReplicatedDb {
@@ -487,6 +598,22 @@ impl ReplicatedDb {
             last_sample_ns: 0,
             clock: 0,
             turn: 0,
+            election: None,
+            notified: (0, None),
+        }
+    }
+
+    /// Elects its primary through the ensemble it reaches by `link`.
+    pub fn with_election(mut self, election: Election) -> Self {
+        self.election = Some(election);
+        self
+    }
+
+    /// Where writes go: the live primary, once the app servers know it.
+    fn write_target(&self) -> Option<u32> {
+        match &self.election {
+            Some(e) if e.routed != self.primary => None,
+            _ => self.live_primary(),
         }
     }
 
@@ -566,8 +693,8 @@ impl ReplicatedDb {
             tied().nth(self.turn as usize % tied().count())
         };
         match self.read_from {
-            ReadFrom::Primary => self.live_primary(),
-            ReadFrom::Replicas => least_busy(true).or_else(|| self.live_primary()),
+            ReadFrom::Primary => self.write_target(),
+            ReadFrom::Replicas => least_busy(true).or_else(|| self.write_target()),
             ReadFrom::Any => least_busy(false),
         }
     }
@@ -578,7 +705,7 @@ impl ReplicatedDb {
             // The writes waiting for replicas fill the queue: one more is refused.
             return self.finish(ctx, req, Status::Refused);
         }
-        let target = if write { self.live_primary() } else { self.read_target() };
+        let target = if write { self.write_target() } else { self.read_target() };
         self.turn = self.turn.wrapping_add(1);
         match target {
             Some(m) => self.admit(ctx, req, m),
@@ -837,17 +964,32 @@ impl ReplicatedDb {
             let (head, m) = (self.head(), &mut self.members[r as usize]);
             (m.received, m.applied, m.acked) = (head, head, head);
             self.died_at = Some(ctx.now());
+            self.notified = (0, None);
             self.failover_gen = (self.failover_gen + 1) & GEN_MASK;
-            Self::timer(ctx, self.failover_ns, T_PROMOTE, self.failover_gen, 0);
-            self.tell(
-                ctx.now(),
-                format!(
-                    "{} (primary) died: writes wait; a replica takes over in {:.0} ms",
-                    member_name(r),
-                    ns_to_ms(self.failover_ns)
-                ),
-                true,
-            );
+            if self.election.is_some() {
+                self.tell(
+                    ctx.now(),
+                    format!(
+                        "{} (primary) died: writes wait until its session expires and another wins the election",
+                        member_name(r)
+                    ),
+                    true,
+                );
+            } else {
+                Self::timer(ctx, self.failover_ns, T_PROMOTE, self.failover_gen, 0);
+                self.tell(
+                    ctx.now(),
+                    format!(
+                        "{} (primary) died: writes wait; a replica takes over in {:.0} ms",
+                        member_name(r),
+                        ns_to_ms(self.failover_ns)
+                    ),
+                    true,
+                );
+            }
+        }
+        if let Some(e) = &mut self.election {
+            e.stop(r);
         }
     }
 
@@ -855,6 +997,9 @@ impl ReplicatedDb {
         let m = &mut self.members[r as usize];
         m.desk.set_workers(ctx, self.workers, &self.services, read_or_write);
         m.up = true;
+        if let Some(e) = &mut self.election {
+            e.resume(ctx, r, self.primary == Some(r), &mut zk_timer);
+        }
         if self.primary == Some(r) {
             // Back before anyone took over: still the primary.
             self.failover_gen = (self.failover_gen + 1) & GEN_MASK;
@@ -866,20 +1011,23 @@ impl ReplicatedDb {
                 }
             }
             self.drain_orphans(ctx);
-        } else if self.primary.is_none() {
-            self.promote(ctx);
+        } else if self.primary.is_none() && self.election.is_none() {
+            self.promote(ctx, None);
         } else {
             self.repoint(ctx, r);
         }
     }
 
-    /// The live member that applied most becomes the primary.
-    fn promote(&mut self, ctx: &mut Ctx) {
+    /// `chosen` (the election's winner), or else the live member that
+    /// received most, becomes the primary.
+    fn promote(&mut self, ctx: &mut Ctx, chosen: Option<u32>) {
         let now = ctx.now();
         let old = self.primary;
-        let best = (0..self.members.len() as u32)
-            .filter(|&i| self.members[i as usize].up)
-            .max_by_key(|&i| (self.members[i as usize].received, std::cmp::Reverse(i)));
+        let best = chosen.filter(|&c| self.members[c as usize].up).or_else(|| {
+            (0..self.members.len() as u32)
+                .filter(|&i| self.members[i as usize].up)
+                .max_by_key(|&i| (self.members[i as usize].received, std::cmp::Reverse(i)))
+        });
         let Some(b) = best else {
             self.primary = None;
             self.tell(now, "no live member to promote: writes wait".into(), true);
@@ -921,6 +1069,15 @@ impl ReplicatedDb {
         m.acked = cut;
         m.void_flows();
         let died = self.died_at.take().unwrap_or(now);
+        let election = self.election.as_ref().map(|e| ElectionPhases {
+            recipe: e.recipe,
+            last_heartbeat_s: ns_to_s(old.and_then(|o| e.last_heartbeat(o)).unwrap_or(died)),
+            notified_s: self.notified.1.map(ns_to_s),
+            new_primary_s: ns_to_s(now),
+            app_servers_updated_s: None,
+            replicas_repointed_s: ns_to_s(now + self.ship_ns),
+            notifications: self.notified.0,
+        });
         self.failovers.push(FailoverRecord {
             died_at_s: ns_to_s(died),
             at_s: ns_to_s(now),
@@ -928,14 +1085,19 @@ impl ReplicatedDb {
             to: member_name(b),
             lost,
             lag_entries: head - cut,
+            election,
         });
         if self.failovers.len() > FAILOVERS {
             self.failovers.remove(0);
         }
+        let how = match &self.election {
+            Some(e) => format!("won the {} election", e.recipe.label()),
+            None => "promoted".to_string(),
+        };
         self.tell(
             now,
             format!(
-                "{} promoted after {:.0} ms: {lost} acknowledged write(s) it never received are lost",
+                "{} {how} {:.0} ms after the death: {lost} acknowledged write(s) it never received are lost",
                 member_name(b),
                 ns_to_ms(now - died)
             ),
@@ -949,6 +1111,41 @@ impl ReplicatedDb {
             }
         }
         self.drain_orphans(ctx);
+    }
+
+    /// What an election client's message meant.
+    fn elected(&mut self, ctx: &mut Ctx, outcome: Outcome) {
+        let now = ctx.now();
+        match outcome {
+            Outcome::Notified => {
+                if self.died_at.is_some() {
+                    self.notified.0 += 1;
+                    self.notified.1.get_or_insert(now);
+                }
+            }
+            Outcome::Won(c) if self.primary == Some(c) && self.died_at.is_none() => {}
+            Outcome::Won(c) => self.promote(ctx, Some(c)),
+            Outcome::Routed(c) => {
+                if self.primary != Some(c) {
+                    return self.tell(
+                        now,
+                        format!("the app servers read {} from the znode: not the primary", member_name(c)),
+                        true,
+                    );
+                }
+                let mut took = None;
+                if let Some(p) = self.failovers.last_mut().and_then(|f| f.election.as_mut())
+                    && p.app_servers_updated_s.is_none()
+                {
+                    p.app_servers_updated_s = Some(ns_to_s(now));
+                    took = p.failover_s();
+                }
+                let took =
+                    took.map_or_else(String::new, |t| format!(" ({:.0} ms after its last heartbeat)", t * 1000.0));
+                self.tell(now, format!("the app servers' watch fired: writes go to {}{took}", member_name(c)), false);
+                self.drain_orphans(ctx);
+            }
+        }
     }
 
     fn drain_orphans(&mut self, ctx: &mut Ctx) {
@@ -994,6 +1191,12 @@ impl ReplicatedDb {
         ];
         if let Some(f) = self.failovers.last() {
             out.push(("Last failover took s", f.at_s - f.died_at_s));
+            if let Some(e) = &f.election {
+                out.push(("Election notifications", e.notifications as f64));
+                if let Some(t) = e.failover_s() {
+                    out.push(("Failover ms from the last heartbeat", t * 1000.0));
+                }
+            }
         }
         if self.replication == Replication::SemiSync {
             out.push(("Semi-sync fallbacks", self.fallbacks as f64));
@@ -1023,8 +1226,17 @@ impl ReplicatedDb {
     }
 }
 
+/// Sets an election client's timer.
+fn zk_timer(ctx: &mut Ctx, delay: SimTime, generation: u32, slot: u32) {
+    ReplicatedDb::timer(ctx, delay, T_ZK, generation, slot);
+}
+
 impl Node for ReplicatedDb {
-    fn start(&mut self, _ctx: &mut Ctx) {}
+    fn start(&mut self, ctx: &mut Ctx) {
+        if let Some(e) = &mut self.election {
+            e.start(ctx, &mut zk_timer);
+        }
+    }
 
     fn on_message(&mut self, ctx: &mut Ctx, _from: NodeIdx, payload: Payload) {
         self.clock = ctx.now();
@@ -1056,15 +1268,33 @@ impl Node for ReplicatedDb {
                         }
                     }
                     T_TIMEOUT => self.timed_out(ctx),
-                    T_PROMOTE if generation == self.failover_gen && self.died_at.is_some() => self.promote(ctx),
+                    T_PROMOTE if generation == self.failover_gen && self.died_at.is_some() => self.promote(ctx, None),
+                    T_ZK => {
+                        let Some(e) = &mut self.election else { return };
+                        if e.generation(slot & 0xff) == generation {
+                            e.timer(ctx, slot, &mut zk_timer);
+                        }
+                    }
                     _ => {}
                 }
             }
-            Payload::Response(_) | Payload::Own(_) => {}
+            Payload::Own(_) => {
+                let (Delivery::Msg(m), Some(e)) = (payload.typed::<ZkMsg>(), &mut self.election) else { return };
+                let up = self.members.get(usize::from(m.client)).is_none_or(|x| x.up);
+                if let Some(outcome) = e.on_msg(ctx, m, up, &mut zk_timer) {
+                    self.elected(ctx, outcome);
+                }
+            }
+            Payload::Response(_) => {}
         }
     }
 
     fn on_fail(&mut self, ctx: &mut Ctx) {
+        if let Some(e) = &mut self.election {
+            for c in 0..=self.members.len() as u32 {
+                e.stop(c);
+            }
+        }
         for m in &mut self.members {
             m.desk.fail(ctx);
             m.void_flows();
@@ -1077,9 +1307,16 @@ impl Node for ReplicatedDb {
     }
 
     fn on_recover(&mut self, ctx: &mut Ctx) {
-        // Its timers died with it: a promotion due now happens now.
-        if self.died_at.is_some() {
-            return self.promote(ctx);
+        if let Some(e) = &mut self.election {
+            for c in 0..=self.members.len() as u32 {
+                let member = self.members.get(c as usize);
+                if member.is_none_or(|m| m.up) {
+                    e.resume(ctx, c, self.primary == Some(c), &mut zk_timer);
+                }
+            }
+        } else if self.died_at.is_some() {
+            // Its timers died with it: a promotion due now happens now.
+            return self.promote(ctx, None);
         }
         for r in 0..self.members.len() as u32 {
             if Some(r) != self.primary && self.members[r as usize].up {
@@ -1112,6 +1349,21 @@ impl Node for ReplicatedDb {
         let Ok(d) = serde_json::from_value::<super::spec::DbParams>(params.clone()) else { return };
         if let Some(r) = d.read_from {
             self.read_from = r;
+        }
+        if let (Some(r), Some(e)) = (d.recipe, &mut self.election) {
+            let was = e.recipe;
+            if e.set_recipe(r) {
+                self.tell(ctx.now(), format!("the members elect by the {} recipe", r.label()), false);
+            } else if r != was {
+                self.tell(
+                    ctx.now(),
+                    format!(
+                        "the recipe is chosen before the sessions open: it stays {} (its znodes and watches are in place)",
+                        was.label()
+                    ),
+                    true,
+                );
+            }
         }
         if let Some(rate) = d.apply_rate_per_s {
             self.apply_rate_per_s = rate;
@@ -1162,6 +1414,12 @@ impl Node for ReplicatedDb {
                 waiting_for_replicas: self.pending.len() as u64,
                 waiting_for_primary: self.orphans.len() as u64,
                 failover_since_s: self.died_at.map(ns_to_s),
+                election: self.election.as_ref().map(|e| ElectionView {
+                    recipe: e.recipe,
+                    app_servers_know: e.routed.map(member_name),
+                    session_timeout_ms: ns_to_ms(e.timeout_ns()),
+                    last: self.failovers.iter().rev().find_map(|f| f.election.clone()),
+                }),
             })),
             ..Default::default()
         }

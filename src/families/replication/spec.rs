@@ -8,6 +8,11 @@ use serde::{Deserialize, Serialize};
 use crate::sim::spec::ServiceTimeSpec;
 use crate::sim::spec::defaults::is_default;
 
+/// The name of a replicated database's member `i` (its part `i`).
+pub fn member_name(i: u32) -> String {
+    format!("db-{i}")
+}
+
 /// When the primary answers a write.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -175,6 +180,11 @@ pub struct ReplicatedDbSpec {
     /// Default 10,000.
     #[serde(default = "default_failover_ms", skip_serializing_if = "is_default_failover_ms")]
     pub failover_ms: f64,
+    /// Elect the primary through the `coordinator_ensemble` the database
+    /// links to (then `failover_ms` is not used: the failover takes what
+    /// the ensemble's session timeout and the recipe's round trips take).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub election: Option<ElectionSpec>,
 }
 
 impl ReplicatedDbSpec {
@@ -195,4 +205,82 @@ pub struct DbParams {
     pub read_from: Option<ReadFrom>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub apply_rate_per_s: Option<f64>,
+    /// The election's recipe: taken before the members' sessions open (a
+    /// `set` at 0 s, what an A/B comparison's variant B is); later, kept
+    /// as it was (the story says so).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recipe: Option<Recipe>,
+}
+
+crate::sim::spec::serde_defaults! {
+    default_ensemble_members, is_default_ensemble_members: u32 = 3;
+    default_tick_ms, is_default_tick_ms: f64 = 2_000.0;
+    default_session_timeout_ms, is_default_session_timeout_ms: f64 = 6_000.0;
+    default_peer_latency_ms, is_default_peer_latency_ms: f64 = 1.0;
+    default_election_path, is_default_election_path: String = "/db".to_string();
+}
+
+/// A ZooKeeper-like coordination ensemble: `members` servers (its parts
+/// `zk-0` … `zk-n`), one of them its leader; a write (a create, a delete,
+/// a session's end) commits when a majority acknowledged it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnsembleSpec {
+    pub id: String,
+    /// Servers, 1 to 7. Default 3.
+    #[serde(default = "default_ensemble_members", skip_serializing_if = "is_default_ensemble_members")]
+    pub members: u32,
+    /// ZooKeeper's `tickTime`: sessions expire on tick boundaries. Default 2,000.
+    #[serde(default = "default_tick_ms", skip_serializing_if = "is_default_tick_ms")]
+    pub tick_ms: f64,
+    /// A session ends this long after its last heartbeat (rounded up to the
+    /// next tick); 2 to 20 ticks, as ZooKeeper enforces. Clients send a
+    /// heartbeat every third of it. Default 6,000.
+    #[serde(default = "default_session_timeout_ms", skip_serializing_if = "is_default_session_timeout_ms")]
+    pub session_timeout_ms: f64,
+    /// One way between two of its servers: a write commits one round trip
+    /// after the leader proposes it. Default 1.
+    #[serde(default = "default_peer_latency_ms", skip_serializing_if = "is_default_peer_latency_ms")]
+    pub peer_latency_ms: f64,
+    /// Persistent znodes there from the start (each one's parent first),
+    /// under which the recipes create theirs. The root `/` is always there.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub znodes: Vec<String>,
+}
+
+/// How a database's members elect a primary through an ensemble.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Recipe {
+    /// Every candidate watches `<path>/master`; when it is deleted, all of
+    /// them are told and rush to create it: the first wins.
+    #[default]
+    Herd,
+    /// Each creates an ephemeral sequential `<path>/n_…` and watches only
+    /// its predecessor: the lowest is the primary, and a death tells one.
+    Sequential,
+}
+
+impl Recipe {
+    pub const ALL: [Recipe; 2] = [Recipe::Herd, Recipe::Sequential];
+    pub fn label(self) -> &'static str {
+        match self {
+            Recipe::Herd => "herd",
+            Recipe::Sequential => "sequential",
+        }
+    }
+}
+
+/// A replicated database that elects its primary through the
+/// `coordinator_ensemble` it links to.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ElectionSpec {
+    /// Default herd.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub recipe: Recipe,
+    /// The persistent znode the recipe works under (one of the ensemble's
+    /// `znodes`). Default `/db`.
+    #[serde(default = "default_election_path", skip_serializing_if = "is_default_election_path")]
+    pub path: String,
 }
