@@ -7,12 +7,18 @@
 //!   db-0  primary          ■■■■■■ 812/s                       one row a member:
 //!   db-1  replica · sync   ■■■ 401/s   lag ▮▮▯▯▯ 3 (1.2 ms)    load bar, lag bar
 //!   db-2  replica · async  down
+//!   election (herd): last heartbeat → told → new primary → app servers  ol.zk-phases
 //!   failovers and semi-sync fallbacks, newest last           ul.stories
+//!   ZooKeeper · zk: 3 of 3 servers up (2 needed), leader zk-2  the ensemble:
+//!   zk-0 zk-1 [zk-2]                                           its servers,
+//!   /db  /db/master (ephemeral: db/db-0, 2 watches)            its znodes,
+//!   session 3 db/db-2 expires in 2.4 s                         its sessions
 //! ```
 
 use leptos::prelude::*;
 
-use super::replicated_db::{DbSettings, DbView, MemberState};
+use super::ensemble::EnsembleView;
+use super::replicated_db::{DbSettings, DbView, ElectionPhases, MemberState};
 use super::spec::{ReadFrom, ReplicaMode, Replication, replication_label, replication_words};
 use crate::format::{figure as fmt, thousands};
 use crate::sim::engine::NodeView;
@@ -42,11 +48,27 @@ pub fn status_text(id: &str, v: &DbView) -> String {
         v.read_from.label(),
         primary.map_or("none", |m| m.name.as_str())
     );
-    if let Some(since) = v.failover_since_s {
+    let reads_go_on = if v.read_from == ReadFrom::Primary { "" } else { ", reads from replicas go on" };
+    if let (Some(since), Some(e)) = (v.failover_since_s, &v.election) {
         out.push_str(&format!(
-            " (down since {since:.1} s: a failover is under way; {} requests wait for a primary{})",
+            " (down since {since:.1} s: its session expires {} ms after its last heartbeat, then the {} election; \
+             {} requests wait for a primary{reads_go_on})",
+            fmt(e.session_timeout_ms),
+            e.recipe.label(),
+            v.waiting_for_primary
+        ));
+    } else if let Some(since) = v.failover_since_s {
+        out.push_str(&format!(
+            " (down since {since:.1} s: a failover is under way; {} requests wait for a primary{reads_go_on})",
             v.waiting_for_primary,
-            if v.read_from == ReadFrom::Primary { "" } else { ", reads from replicas go on" }
+        ));
+    } else if let Some(e) =
+        v.election.as_ref().filter(|e| e.app_servers_know.as_deref() != primary.map(|m| m.name.as_str()))
+    {
+        out.push_str(&format!(
+            " (elected; the app servers still send writes to {}: they wait for their watch, {} requests held)",
+            e.app_servers_know.as_deref().unwrap_or("none"),
+            v.waiting_for_primary
         ));
     } else if primary.is_some_and(|m| !m.up) || primary.is_none() {
         out.push_str(" (none can take writes)");
@@ -112,13 +134,15 @@ pub fn ReplicationPanel() -> impl IntoView {
     move || {
         let scene = lab.scene.get();
         let dbs = scene.cells_of("replicated_db");
-        if dbs.is_empty() {
+        let ensembles = scene.cells_of("coordinator_ensemble");
+        if dbs.is_empty() && ensembles.is_empty() {
             return None;
         }
         Some(view! {
             <section class="replication" data-testid="replication" aria-label="Replication">
                 <h3>"Replication"</h3>
                 {dbs.into_iter().map(|(id, cell)| db_block(id, cell)).collect_view()}
+                {ensembles.into_iter().map(|(id, cell)| ensemble_block(id, cell)).collect_view()}
             </section>
         })
     }
@@ -134,6 +158,12 @@ fn db_block(id: String, cell: RwSignal<Live>) -> impl IntoView {
         Memo::new(move |_| cell.with(|l| l.view.own::<DbView>().map(|v| v.members.clone()).unwrap_or_default()));
     let stories = Memo::new(move |_| {
         cell.with(|l| l.view.stories.iter().map(|s| (s.failed, s.text.clone())).collect::<Vec<_>>())
+    });
+    let phases = Memo::new(move |_| {
+        cell.with(|l| {
+            let e = l.view.own::<DbView>()?.election.as_ref()?;
+            Some((e.recipe.label(), e.last.clone()))
+        })
     });
     view! {
         <p class="rep-status" data-testid="rep-status">{move || status.get()}</p>
@@ -153,7 +183,119 @@ fn db_block(id: String, cell: RwSignal<Live>) -> impl IntoView {
             })}
         </ul>
         <p class="legend">"load: requests served per second · lag: log entries a replica has not applied"</p>
+        {move || phases.get().map(|(recipe, p)| phases_view(recipe, &p))}
         <ul class="stories" data-testid="rep-stories" aria-live="off">
+            {move || stories.with(|list| list.iter().rev().map(|(failed, text)| {
+                let cls = if *failed { "story failed" } else { "story" };
+                view! { <li class=cls title=text.clone()>{text.clone()}</li> }
+            }).collect_view())}
+        </ul>
+    }
+}
+
+/// The last failover through the ensemble, phase by phase.
+fn phases_view(recipe: &'static str, p: &Option<ElectionPhases>) -> impl IntoView + use<> {
+    let Some(p) = p else {
+        return view! {
+            <p class="hint" data-testid="zk-phases">{format!("Elects its primary through ZooKeeper ({recipe} recipe); no failover yet")}</p>
+        }
+        .into_any();
+    };
+    let at = |t: Option<f64>| t.map_or_else(|| "…".to_string(), |t| format!("{t:.3} s"));
+    let steps = [
+        ("last heartbeat", Some(p.last_heartbeat_s), "The dead primary's last heartbeat to the ensemble"),
+        (
+            "watches fire",
+            p.notified_s,
+            "Its session expired (the first tick after the timeout), its znode was deleted, and a candidate's watch fired",
+        ),
+        (
+            "new primary",
+            Some(p.new_primary_s),
+            "A candidate learned it won (its create came back, or it found its znode the lowest)",
+        ),
+        (
+            "app servers",
+            p.app_servers_updated_s,
+            "The app servers' watch fired and they read the znode: writes go to the new primary",
+        ),
+        (
+            "replicas re-pointed",
+            Some(p.replicas_repointed_s),
+            "The new primary's log reaches the replicas (one shipping delay)",
+        ),
+    ];
+    let took = p.failover_s().map_or_else(|| "under way".to_string(), |t| format!("{} ms", fmt(t * 1000.0)));
+    view! {
+        <div class="zk-election" data-testid="zk-phases">
+            <p class="hint">{format!(
+                "Last failover, {recipe} recipe: {took} from the last heartbeat; {} watch notification(s) to candidates",
+                p.notifications
+            )}</p>
+            <ol class="zk-phases">
+                {steps.into_iter().map(|(name, t, why)| view! {
+                    <li title=why><span>{name}</span>" "<b>{at(t)}</b></li>
+                }).collect_view()}
+            </ol>
+        </div>
+    }
+    .into_any()
+}
+
+/// What the ensemble is doing now, in a sentence.
+pub fn ensemble_status(id: &str, v: &EnsembleView) -> String {
+    let head = format!("{id}: {} of {} servers up ({} needed for a majority)", v.up, v.servers.len(), v.majority);
+    match (&v.leader, v.electing) {
+        (Some(l), _) => format!("{head}, leader {l}; {} sessions", v.sessions.len()),
+        (None, true) => format!("{head}; electing a leader: nothing is served until it leads"),
+        (None, false) => format!(
+            "{head}: NO QUORUM. It serves nothing: no session is renewed or expires, no write commits, no election can happen"
+        ),
+    }
+}
+
+fn ensemble_block(id: String, cell: RwSignal<Live>) -> impl IntoView {
+    let view = Memo::new(move |_| cell.with(|l| l.view.own::<EnsembleView>().cloned()));
+    let stories = Memo::new(move |_| {
+        cell.with(|l| l.view.stories.iter().map(|s| (s.failed, s.text.clone())).collect::<Vec<_>>())
+    });
+    let status_id = id.clone();
+    view! {
+        <h3>"ZooKeeper ensemble"</h3>
+        <p class="rep-status" data-testid="zk-status">{move || view.with(|v| v.as_ref().map(|v| ensemble_status(&status_id, v)))}</p>
+        <ul class="zk-servers" aria-label=format!("{id}'s servers")>
+            {move || view.with(|v| v.iter().flat_map(|v| v.servers.clone()).map(|s| {
+                let cls = format!("zk-server{}{}", if s.up { "" } else { " down" }, if s.leader { " leader" } else { "" });
+                let title = format!("{}{}", s.name, if !s.up { ": down" } else if s.leader { ": the leader (writes go through it)" } else { ": a follower" });
+                view! { <li class=cls title=title data-testid=format!("zk-{}", s.name)>{s.name.clone()}</li> }
+            }).collect_view())}
+        </ul>
+        <ul class="zk-tree" data-testid="zk-tree" aria-label="znodes">
+            {move || view.with(|v| v.iter().flat_map(|v| v.tree.clone()).map(|z| {
+                let depth = if z.path == "/" { 0 } else { z.path.matches('/').count() };
+                let mut note = match &z.owner {
+                    Some(o) => format!("ephemeral, {o}"),
+                    None => "persistent".to_string(),
+                };
+                if z.watches > 0 {
+                    note.push_str(&format!(", {} watch{}", z.watches, if z.watches == 1 { "" } else { "es" }));
+                }
+                let title = format!("{} · created by write {} · data {}", z.path, z.czxid, z.data);
+                view! {
+                    <li style=format!("padding-left:{:.1}rem", depth as f64 * 0.8) title=title>
+                        <span class="zk-path">{z.path.clone()}</span>" "<span class="zk-note">{note}</span>
+                    </li>
+                }
+            }).collect_view())}
+        </ul>
+        <ul class="zk-sessions" data-testid="zk-sessions" aria-label="sessions">
+            {move || view.with(|v| v.iter().flat_map(|v| v.sessions.clone()).map(|s| {
+                let left = if s.closing { "expiring".to_string() } else { format!("expires in {:.1} s", s.expires_in_ms / 1000.0) };
+                let cls = if s.expires_in_ms < 0.0 || s.closing { "late" } else { "" };
+                view! { <li class=cls title="Renewed by each heartbeat: it expires at the first tick after the last heartbeat plus the timeout">{format!("session {} · {} · {left}", s.id, s.holder)}</li> }
+            }).collect_view())}
+        </ul>
+        <ul class="stories" data-testid="zk-stories" aria-live="off">
             {move || stories.with(|list| list.iter().rev().map(|(failed, text)| {
                 let cls = if *failed { "story failed" } else { "story" };
                 view! { <li class=cls title=text.clone()>{text.clone()}</li> }
@@ -166,9 +308,80 @@ pub fn panel() -> AnyView {
     view! { <ReplicationPanel/> }.into_any()
 }
 
+/// The ensemble's editor: a server's fate, and the leader's.
+fn ensemble_inspector(lab: Lab, cell: RwSignal<Live>, id: String) -> AnyView {
+    let server = RwSignal::new(0u32);
+    let act = {
+        let id = id.clone();
+        move |fail: bool, part: Option<u32>| {
+            let Some(part) = part else {
+                return lab
+                    .notice
+                    .set(Some("The ensemble has no leader now: no quorum, or it is electing one.".into()));
+            };
+            let target = Some(id.clone());
+            let e = if fail {
+                FaultSpec { fail: target, part: Some(part), ..Default::default() }
+            } else {
+                FaultSpec { recover: target, part: Some(part), ..Default::default() }
+            };
+            lab.edit(e);
+        }
+    };
+    let (act_f, act_r, act_l) = (act.clone(), act.clone(), act);
+    let names = Memo::new(move |_| {
+        cell.with(|l| {
+            l.view.own::<EnsembleView>().map_or_else(Vec::new, |v| {
+                v.servers
+                    .iter()
+                    .map(|s| {
+                        format!(
+                            "{}{}",
+                            s.name,
+                            if !s.up {
+                                " (down)"
+                            } else if s.leader {
+                                " (leader)"
+                            } else {
+                                ""
+                            }
+                        )
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+    });
+    let leader = move || {
+        cell.with_untracked(|l| {
+            l.view.own::<EnsembleView>().and_then(|v| v.servers.iter().position(|s| s.leader)).map(|i| i as u32)
+        })
+    };
+    view! {
+        <div class="edit rep-member-edit">
+            <label title="The server the buttons act on">
+                "Server "
+                <select data-testid="edit-zk-server" on:change:target=move |ev| server.set(ev.target().value().parse().unwrap_or(0))>
+                    {move || names.get().into_iter().enumerate().map(|(i, name)| {
+                        view! { <option value=i.to_string() selected=move || server.get() == i as u32>{name}</option> }
+                    }).collect_view()}
+                </select>
+            </label>
+            <button class="danger" data-testid="fail-zk-server" title="This server dies: with a majority left the ensemble goes on (a new leader a tick later if it led); without one it serves nothing" on:click=move |_| act_f(true, Some(server.get_untracked()))>"Fail"</button>
+            <button data-testid="recover-zk-server" title="Bring it back: with a majority again, a leader a tick later gives every session a fresh timeout" on:click=move |_| act_r(false, Some(server.get_untracked()))>"Recover"</button>
+            <button class="danger" data-testid="kill-zk-leader" title="Kill whichever server leads now" on:click=move |_| act_l(true, leader())>"Kill the leader"</button>
+        </div>
+        <p class="hint">"A majority (⌊n/2⌋ + 1) must be up: 5 servers survive 2 failures, 4 survive only 1, like 3"</p>
+    }
+    .into_any()
+}
+
 /// The database's editor: replication, where reads go, each member's fate.
 pub fn inspector(lab: Lab, cell: RwSignal<Live>, id: String, v: &NodeView) -> Option<AnyView> {
+    if v.kind == "coordinator_ensemble" {
+        return Some(ensemble_inspector(lab, cell, id));
+    }
     let s = v.params::<DbSettings>()?.clone();
+    let elects = v.own::<DbView>().is_some_and(|d| d.election.is_some());
     let n_members = v.parts.len() as u32;
     let set = {
         let id = id.clone();
@@ -252,13 +465,25 @@ pub fn inspector(lab: Lab, cell: RwSignal<Live>, id: String, v: &NodeView) -> Op
                 <button data-testid="recover-member" title="Bring it back: a replica catches up; an old primary rejoins as a replica, re-cloned" on:click=move |_| act_r(false)>"Recover"</button>
                 <button class="danger" data-testid="kill-primary" title="Kill whichever member is the primary now" on:click=kill_primary>"Kill the primary"</button>
             </div>
-            <p class="hint">{format!("{n_members} members; a failover promotes the replica that received most")}</p>
+            <p class="hint">{if elects {
+                format!("{n_members} members; they elect a primary through ZooKeeper when the primary's session expires")
+            } else {
+                format!("{n_members} members; a failover promotes the replica that received most")
+            }}</p>
         }
         .into_any(),
     )
 }
 
 pub fn describe(id: &str, v: &NodeView, state: &str) -> Option<String> {
+    if let Some(z) = v.own::<EnsembleView>() {
+        return Some(format!(
+            "{}{state}\n{} znodes · {} watch notifications sent",
+            ensemble_status(id, z),
+            z.tree.len(),
+            thousands(z.notifications)
+        ));
+    }
     let own = v.own::<DbView>()?;
     let f = |label: &str| fmt(v.figure(label).unwrap_or(0.0));
     Some(format!(
