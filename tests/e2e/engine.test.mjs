@@ -103,6 +103,14 @@ const cases = {
     s.nodes.find((n) => n.id === 'db').read_from = 'any';
     return s;
   })(),
+  // Elections through the ensemble: herd with a quorum lost and back, and
+  // sequential (sessions, ticks, watches, sequential names, a majority).
+  'replication-quorum-lost': JSON.parse(readFileSync(join(ROOT, 'public/presets/replication-quorum-lost.json'), 'utf8')),
+  'replication-herd-vs-sequential-as-sequential': (() => {
+    const s = JSON.parse(readFileSync(join(ROOT, 'public/presets/replication-herd-vs-sequential.json'), 'utf8'));
+    s.nodes.find((n) => n.id === 'db').election.recipe = 'sequential';
+    return s;
+  })(),
   'load-balancing-40s': (() => {
     const s = JSON.parse(readFileSync(join(ROOT, 'public/presets/load-balancing.json'), 'utf8'));
     s.stop = { sim_time_s: 40 };

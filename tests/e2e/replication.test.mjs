@@ -28,7 +28,7 @@ test('async failover: the panel counts the lost writes, sync loses none, and the
   // 500 writes/s × 0.1 s of shipping, a Poisson count (±3σ).
   assert.ok(lost >= 29 && lost <= 71, `lost ${lost}`);
   assert.equal(await num(page, 'rep-failovers'), 1);
-  assert.match(await page.getByTestId('rep-stories').textContent(), /db-1 promoted after 5000 ms: \d+ acknowledged write\(s\) it never received are lost/);
+  assert.match(await page.getByTestId('rep-stories').textContent(), /db-1 promoted 5000 ms after the death: \d+ acknowledged write\(s\) it never received are lost/);
   const verdict = await page.getByTestId('verdict').textContent();
   assert.match(verdict, /^Acknowledged writes lost: \d+ with db: async, 0 with db: sync: db: sync lower/);
   assert.deepEqual(errors, []);
@@ -73,13 +73,57 @@ test('the inspector kills the primary, fails and recovers a replica, switches re
 test('every replication preset opens, runs and shows its panel (printed: its figures)', async () => {
   const { page, errors } = await openPage(browser, `${server.url}?autoplay=0`);
   for (const id of ['replication-read-replicas', 'replication-replica-dies', 'replication-sync-standby-dies',
-    'replication-async-failover', 'replication-semi-sync-fallback']) {
+    'replication-async-failover', 'replication-semi-sync-fallback', 'replication-election',
+    'replication-herd-vs-sequential', 'replication-quorum-lost']) {
     await openPreset(page, id);
     await page.evaluate(() => window.scalelab.runUntil(25000));
     assert.ok(await page.getByTestId('replication').isVisible(), id);
     assert.equal(await page.locator('.rep-member').count() > 1, true, id);
     console.log(id, await page.getByTestId('rep-status').first().textContent());
   }
+  assert.deepEqual(errors, []);
+});
+
+test('ZooKeeper elects: the phases, the znode tree and the sessions live; herd against sequential; killing servers loses the quorum', async () => {
+  const { page, errors } = await openPage(browser, `${server.url}?autoplay=0`);
+  await openPreset(page, 'replication-election');
+  await page.evaluate(() => window.scalelab.runUntil(5000));
+  assert.match(await page.getByTestId('zk-status').textContent(), /^zk: 3 of 3 servers up \(2 needed for a majority\), leader zk-2; 6 sessions/);
+  const tree = await page.getByTestId('zk-tree').textContent();
+  assert.match(tree, /\/db\/master ephemeral, db\/db-0/);
+  assert.match(await page.getByTestId('zk-phases').textContent(), /no failover yet/);
+  // The primary died at 20.4 s; at 22 s its session is still alive.
+  await page.evaluate(() => window.scalelab.runUntil(22000));
+  assert.match(await page.getByTestId('rep-status').first().textContent(), /its session expires 3,000 ms after its last heartbeat, then the herd election/);
+  await page.evaluate(() => window.scalelab.runUntil(26000));
+  assert.match(await page.getByTestId('rep-status').first().textContent(), /primary db-1/);
+  const phases = await page.getByTestId('zk-phases').textContent();
+  assert.match(phases, /herd recipe: 3,529 ms from the last heartbeat; 4 watch notification\(s\) to candidates/);
+  assert.match(phases, /last heartbeat 20\.000 s.*watches fire 23\.507 s.*new primary 23\.519 s.*app servers 23\.529 s/);
+  assert.match(await page.getByTestId('zk-tree').textContent(), /\/db\/master ephemeral, db\/db-1/);
+  assert.match(await page.getByTestId('zk-stories').textContent(), /expired: deleted \/db\/master; 5 watch notification\(s\) sent/);
+  // Herd against sequential: the verdict leads with the notifications.
+  await openPreset(page, 'replication-herd-vs-sequential');
+  await page.evaluate(() => window.scalelab.runUntil(30000));
+  assert.match(await page.getByTestId('verdict').textContent(), /^Election notifications: 8 with [^,]+, 1 with /);
+  // Kill the ensemble's leader three times: 2 of 3... then no quorum.
+  await openPreset(page, 'replication-election');
+  await page.evaluate(() => window.scalelab.runUntil(2000));
+  await page.getByTestId('node-zk').click();
+  await page.getByTestId('kill-zk-leader').click();
+  await page.evaluate(() => window.scalelab.runUntil(3000));
+  assert.match(await page.getByTestId('zk-status').textContent(), /2 of 3 servers up \(2 needed for a majority\), leader zk-1/);
+  await page.getByTestId('kill-zk-leader').click();
+  await page.evaluate(() => window.scalelab.runUntil(4000));
+  assert.match(await page.getByTestId('zk-status').textContent(), /NO QUORUM/);
+  // The primary dies at 20.4 s and no one is elected.
+  await page.evaluate(() => window.scalelab.runUntil(30000));
+  assert.match(await page.getByTestId('rep-status').first().textContent(), /primary db-0 \(down since 20\.4 s/);
+  await page.getByTestId('edit-zk-server').selectOption('1');
+  await page.getByTestId('recover-zk-server').click();
+  await page.evaluate(() => window.scalelab.runUntil(35000));
+  assert.match(await page.getByTestId('rep-status').first().textContent(), /primary db-1/);
+  await page.screenshot({ path: join(OUT, 'replication-election.png'), fullPage: true });
   assert.deepEqual(errors, []);
 });
 

@@ -55,7 +55,7 @@ pub fn status_text(id: &str, v: &DbView) -> String {
              {} requests wait for a primary{reads_go_on})",
             fmt(e.session_timeout_ms),
             e.recipe.label(),
-            v.waiting_for_primary
+            thousands(v.waiting_for_primary)
         ));
     } else if let Some(since) = v.failover_since_s {
         out.push_str(&format!(
@@ -68,7 +68,7 @@ pub fn status_text(id: &str, v: &DbView) -> String {
         out.push_str(&format!(
             " (elected; the app servers still send writes to {}: they wait for their watch, {} requests held)",
             e.app_servers_know.as_deref().unwrap_or("none"),
-            v.waiting_for_primary
+            thousands(v.waiting_for_primary)
         ));
     } else if primary.is_some_and(|m| !m.up) || primary.is_none() {
         out.push_str(" (none can take writes)");
@@ -197,7 +197,7 @@ fn db_block(id: String, cell: RwSignal<Live>) -> impl IntoView {
 fn phases_view(recipe: &'static str, p: &Option<ElectionPhases>) -> impl IntoView + use<> {
     let Some(p) = p else {
         return view! {
-            <p class="hint" data-testid="zk-phases">{format!("Elects its primary through ZooKeeper ({recipe} recipe); no failover yet")}</p>
+            <p class="rep-status" data-testid="zk-phases">{format!("Elects its primary through ZooKeeper ({recipe} recipe); no failover yet")}</p>
         }
         .into_any();
     };
@@ -228,7 +228,7 @@ fn phases_view(recipe: &'static str, p: &Option<ElectionPhases>) -> impl IntoVie
     let took = p.failover_s().map_or_else(|| "under way".to_string(), |t| format!("{} ms", fmt(t * 1000.0)));
     view! {
         <div class="zk-election" data-testid="zk-phases">
-            <p class="hint">{format!(
+            <p class="rep-status">{format!(
                 "Last failover, {recipe} recipe: {took} from the last heartbeat; {} watch notification(s) to candidates",
                 p.notifications
             )}</p>
