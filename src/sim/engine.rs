@@ -143,7 +143,7 @@ impl Simulation {
             n_events: 0,
             bodies: Vec::new(),
             free_bodies: Vec::new(),
-            net: Network { island: vec![0; n_nodes], any_cut: false, next_island: 1, lost: 0 },
+            net: Network { island: vec![0; n_nodes], any_cut: false, next_island: 1, lost: 0, parts: Vec::new() },
         };
         let (stop_at_ns, stop_after_finished) = match scenario.stop {
             Stop::SimTime(t) => (t, None),
@@ -336,6 +336,14 @@ impl Simulation {
         }
     }
 
+    /// Tells each node whose part a partition or heal moved.
+    fn parts_cut(&mut self, parts: &[(NodeIdx, u32)]) {
+        for &(n, p) in parts {
+            let mut ctx = Ctx { core: &mut self.core, me: n };
+            self.nodes[n as usize].on_part_cut(&mut ctx, p);
+        }
+    }
+
     // Kept out of `step`: timeline entries are rare, and their code inlined
     // into the event loop slowed every event (measured with the partitions'
     // arms: the M/M/8 benchmark 0.44 → 0.37 of the hand-written baseline).
@@ -371,19 +379,25 @@ impl Simulation {
                 let mut ctx = Ctx { core: &mut self.core, me: node };
                 self.nodes[i].on_membership(&mut ctx, change);
             }
-            Action::Partition(nodes) => {
+            Action::Partition(cut) => {
                 let side = self.core.net.next_island;
                 self.core.net.next_island += 1;
-                for &n in nodes {
+                for n in cut.nodes() {
                     self.core.net.island[n as usize] = side;
+                    self.core.net.any_cut = true;
                 }
-                self.core.net.any_cut = true;
+                let parts: Vec<(NodeIdx, u32)> = cut.parts().collect();
+                self.core.net.parts.extend(parts.iter().map(|&(n, p)| (n, p, side)));
+                self.parts_cut(&parts);
             }
-            Action::Heal(nodes) => {
-                for &n in nodes {
+            Action::Heal(cut) => {
+                for n in cut.nodes() {
                     self.core.net.island[n as usize] = 0;
                 }
                 self.core.net.any_cut = self.core.net.island.iter().any(|&side| side != 0);
+                let parts: Vec<(NodeIdx, u32)> = cut.parts().collect();
+                self.core.net.parts.retain(|&(n, p, _)| !parts.contains(&(n, p)));
+                self.parts_cut(&parts);
             }
             Action::AddServer | Action::RemoveServer => {
                 let adding = self.scenario.timeline[entry].action == Action::AddServer;

@@ -90,6 +90,10 @@ pub(super) struct Network {
     pub(super) next_island: u32,
     /// Messages lost to partitions.
     pub(super) lost: u64,
+    /// Parts of nodes cut off on a side of their own: (node, part, side).
+    /// The engine does not look at them when it moves a message (a node
+    /// made of parts sends for them); their node does (`Ctx::part_side`).
+    pub(super) parts: Vec<(NodeIdx, u32, u32)>,
 }
 
 /// A node's window on the engine while it handles one event.
@@ -117,6 +121,26 @@ impl Ctx<'_> {
     /// or a heartbeat learns).
     pub fn reaches(&self, node: NodeIdx) -> bool {
         self.core.up[node as usize] && !self.core.cut_between(self.me, node)
+    }
+
+    /// The side of the network `node` is on now: 0 for the main one, or
+    /// the side a `partition` cut it off on.
+    pub fn side_of(&self, node: NodeIdx) -> u32 {
+        self.core.net.island[node as usize]
+    }
+
+    /// The side this node's part `part` is on now: its own side if a
+    /// `partition` cut the part off, else its node's. A node made of parts
+    /// asks before it moves anything for a part (to another node, or to
+    /// another of its parts): a message between sides is lost.
+    pub fn part_side(&self, part: u32) -> u32 {
+        let me = self.me;
+        self.core
+            .net
+            .parts
+            .iter()
+            .find(|&&(n, p, _)| n == me && p == part)
+            .map_or(self.core.net.island[me as usize], |&(_, _, side)| side)
     }
 
     pub fn metrics(&mut self) -> &mut Metrics {
@@ -253,9 +277,12 @@ impl Core {
         self.queue.push(arrive_ns, Event::Deliver { to: to as u16, from: from as u16, epoch: 0, payload });
     }
 
-    /// Whether a partition separates `a` and `b` now.
+    /// Whether a partition separates `a` and `b` now. A node with a part
+    /// cut off on the other's side still reaches it: it is that part's
+    /// node that keeps its parts apart (`Ctx::part_side`).
     fn cut_between(&self, a: NodeIdx, b: NodeIdx) -> bool {
-        self.net.island[a as usize] != self.net.island[b as usize]
+        let (sa, sb) = (self.net.island[a as usize], self.net.island[b as usize]);
+        sa != sb && !self.net.parts.iter().any(|&(n, _, side)| (n == a && side == sb) || (n == b && side == sa))
     }
 
     /// A message sent across a partition: it never arrives. The trace
@@ -336,6 +363,9 @@ pub trait Node: Send + Sync + CloneNode {
     /// A part of the node failed (`up` false) or recovered (the timeline's
     /// `fail`/`recover` naming a part).
     fn on_part(&mut self, _ctx: &mut Ctx, _part: u32, _up: bool) {}
+    /// A `partition` cut its part `part` off, or a `heal` joined it back
+    /// (`Ctx::part_side` says where it is now).
+    fn on_part_cut(&mut self, _ctx: &mut Ctx, _part: u32) {}
     /// A part joins or leaves (nodes made of members).
     fn on_membership(&mut self, _ctx: &mut Ctx, _change: Membership) {}
     /// Live figures for the UI: cheap enough to call 60 times a second.

@@ -132,6 +132,13 @@ impl Request {
     pub fn n_hops(&self) -> usize {
         usize::from(self.n_hops)
     }
+
+    /// The link it crossed last (to the node holding it now): which node
+    /// sent it, for a node that answers several.
+    pub fn last_link(&self) -> Option<super::ids::LinkIdx> {
+        let n = usize::from(self.n_hops).checked_sub(1)?;
+        self.hops.get(n).map(|&l| super::ids::LinkIdx::from(l))
+    }
 }
 
 /// What a request asks for: read or write its key, or read a run of keys;

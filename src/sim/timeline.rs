@@ -38,10 +38,32 @@ pub enum Action {
     RemoveServer,
     /// A store's shard joins or leaves.
     Membership(Membership),
-    /// These nodes are cut off from the rest, together (`partition`).
-    Partition(Vec<NodeIdx>),
-    /// These nodes join the rest again (`heal`).
-    Heal(Vec<NodeIdx>),
+    /// These nodes (and parts of nodes) are cut off from the rest,
+    /// together (`partition`).
+    Partition(Cut),
+    /// These join the rest again (`heal`).
+    Heal(Cut),
+}
+
+/// What a `partition` or `heal` entry names: whole nodes, and parts of
+/// nodes made of parts (`"db/0"`: part 0 of `db`), which their node keeps
+/// apart itself (`Node::on_part_cut`, `Ctx::part_side`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Cut {
+    /// In the entry's order: a node, or a node's part.
+    pub items: Vec<(NodeIdx, Option<u32>)>,
+}
+
+impl Cut {
+    /// The whole nodes it names.
+    pub fn nodes(&self) -> impl Iterator<Item = NodeIdx> + '_ {
+        self.items.iter().filter(|(_, p)| p.is_none()).map(|&(n, _)| n)
+    }
+
+    /// The parts it names.
+    pub fn parts(&self) -> impl Iterator<Item = (NodeIdx, u32)> + '_ {
+        self.items.iter().filter_map(|&(n, p)| Some((n, p?)))
+    }
 }
 
 /// One timeline entry, resolved.

@@ -27,7 +27,7 @@ pub use super::limits;
 pub use super::ids::{LinkIdx, NodeIdx};
 pub use super::problems::{FieldError, Problems, ScenarioError};
 pub(crate) use super::problems::{parse_as, read_as};
-pub use super::timeline::{Action, Change, Membership, TimedAction};
+pub use super::timeline::{Action, Change, Cut, Membership, TimedAction};
 pub use super::topology::{Link, Topology};
 
 /// Read by `validate::parse_spec_value` (field by field, so every error
@@ -483,9 +483,11 @@ fn check_timeline(
         }
         let at_ns = s_to_ns(f.at_s);
         if let [(_, ids)] = cuts[..] {
-            let Some(nodes) = cut_nodes(ids, &format!("{path}.{verb}"), verb == "partition", topo, p) else { continue };
-            let node = nodes[0];
-            let action = if verb == "partition" { Action::Partition(nodes) } else { Action::Heal(nodes) };
+            let Some(cut) = cut_of(ids, &format!("{path}.{verb}"), verb == "partition", topo, node_specs, p) else {
+                continue;
+            };
+            let node = cut.items[0].0;
+            let action = if verb == "partition" { Action::Partition(cut) } else { Action::Heal(cut) };
             timeline.push(TimedAction { at_ns, node, action });
             entries.push(i);
             continue;
@@ -692,7 +694,7 @@ fn check_timeline(
         }
     }
     // Which nodes are cut off, and by which entry.
-    let mut cut_by: BTreeMap<NodeIdx, usize> = BTreeMap::new();
+    let mut cut_by: BTreeMap<(NodeIdx, Option<u32>), usize> = BTreeMap::new();
     for k in order {
         let (a, i) = (&timeline[k], entries[k]);
         let id = &topo.ids[a.node as usize];
@@ -702,24 +704,27 @@ fn check_timeline(
             let (verb, partition) =
                 if matches!(a.action, Action::Partition(_)) { ("partition", true) } else { ("heal", false) };
             let when = super::time::format_s(super::time::ns_to_s(a.at_ns));
-            for (j, &n) in cut.iter().enumerate() {
-                let id = &topo.ids[n as usize];
+            for (j, &(n, part)) in cut.items.iter().enumerate() {
+                let id = match part {
+                    Some(k) => format!("{}/{k}", topo.ids[n as usize]),
+                    None => topo.ids[n as usize].clone(),
+                };
                 let at = format!("faults[{i}].{verb}[{j}]");
-                if partition && let Some(&by) = cut_by.get(&n) {
+                if partition && let Some(&by) = cut_by.get(&(n, part)) {
                     p.add(at, format!("`{id}` is already cut off at {when} s (by faults[{by}]); heal it first"));
-                } else if !partition && cut_by.remove(&n).is_none() {
+                } else if !partition && cut_by.remove(&(n, part)).is_none() {
                     p.add(at, format!("`{id}` is not cut off at {when} s: nothing to heal"));
                 } else if partition {
-                    cut_by.insert(n, i);
+                    cut_by.insert((n, part), i);
                 }
             }
         }
         // Every node the entry acts on must be there at its time.
-        let targets = match &a.action {
-            Action::Partition(nodes) | Action::Heal(nodes) => &nodes[..],
-            _ => std::slice::from_ref(&a.node),
+        let targets: Vec<NodeIdx> = match &a.action {
+            Action::Partition(cut) | Action::Heal(cut) => cut.items.iter().map(|&(n, _)| n).collect(),
+            _ => vec![a.node],
         };
-        for n in targets {
+        for n in &targets {
             let id = &topo.ids[*n as usize];
             if let Some(&t) = added_at.get(n)
                 && a.action != Action::AddServer
@@ -818,24 +823,66 @@ fn validate_links(
 /// The nodes a `partition` or `heal` entry lists (at `path`): each names a
 /// node, once; a partition leaves some node on the other side. `None` if
 /// the list is bad.
-fn cut_nodes(ids: &[String], path: &str, partition: bool, topo: &Topology, p: &mut Problems) -> Option<Vec<NodeIdx>> {
+/// A `partition` or `heal` list: node ids, or `<node>/<part>` for one part
+/// of a node made of parts (a node's own id wins if it has a `/`).
+fn cut_of(
+    ids: &[String],
+    path: &str,
+    partition: bool,
+    topo: &Topology,
+    node_specs: &[NodeSpec],
+    p: &mut Problems,
+) -> Option<Cut> {
     if ids.is_empty() {
-        p.add(path, "is empty: list the nodes to cut off or heal, e.g. [\"db\"]");
+        p.add(path, "is empty: list the nodes to cut off or heal, e.g. [\"db\"], or a part, e.g. [\"db/0\"]");
         return None;
     }
     let before = p.errors.len();
-    let mut nodes: Vec<NodeIdx> = Vec::with_capacity(ids.len());
+    let mut cut = Cut::default();
     for (j, id) in ids.iter().enumerate() {
-        match topo.index_of(id) {
-            None => p.add(format!("{path}[{j}]"), format!("names no node: `{id}`")),
-            Some(n) if nodes.contains(&n) => p.add(format!("{path}[{j}]"), format!("`{id}` is listed twice")),
-            Some(n) => nodes.push(n),
+        let at = format!("{path}[{j}]");
+        let item = match (topo.index_of(id), id.rsplit_once('/')) {
+            (Some(n), _) => (n, None),
+            (None, Some((node, part))) if let Some(n) = topo.index_of(node) => {
+                let spec = &node_specs[n as usize];
+                let Some(parts) = spec.kind.parts(spec) else {
+                    p.add(at, format!("`{node}` is not made of parts: name it whole"));
+                    continue;
+                };
+                let most = parts.membership.unwrap_or(parts.count);
+                match part.parse::<u32>() {
+                    Ok(k) if k < most => (n, Some(k)),
+                    _ => {
+                        p.add(
+                            at,
+                            format!(
+                                "`{node}` has {} {} (0 to {}): `{part}` is none of them",
+                                most,
+                                parts.plural,
+                                most.saturating_sub(1)
+                            ),
+                        );
+                        continue;
+                    }
+                }
+            }
+            _ => {
+                p.add(at, format!("names no node: `{id}` (a part is `<node>/<number>`)"));
+                continue;
+            }
+        };
+        let clash =
+            cut.items.iter().any(|&(n, part)| n == item.0 && (part == item.1 || part.is_none() || item.1.is_none()));
+        if clash {
+            p.add(at, format!("`{id}` is listed twice (or with its node)"));
+        } else {
+            cut.items.push(item);
         }
     }
-    if partition && p.errors.len() == before && nodes.len() >= topo.ids.len() {
+    if partition && p.errors.len() == before && cut.nodes().count() >= topo.ids.len() {
         p.add(path, "lists every node, so nothing is left on the other side of the cut: leave at least one out");
     }
-    (p.errors.len() == before).then_some(nodes)
+    (p.errors.len() == before).then_some(cut)
 }
 
 /// A service time's parameters, bounded (every kind with workers has one).

@@ -59,8 +59,15 @@ fn markers(sim: &Simulation) -> Vec<(f64, String)> {
                 Action::RemoveServer => format!("− {id}"),
                 Action::Membership(Membership::Add { .. }) => format!("+ {id} shard"),
                 Action::Membership(Membership::Remove(s)) => format!("− {id} shard {s}"),
-                Action::Partition(nodes) | Action::Heal(nodes) => {
-                    let ids: Vec<&str> = nodes.iter().map(|&n| s.topology.ids[n as usize].as_str()).collect();
+                Action::Partition(cut) | Action::Heal(cut) => {
+                    let ids: Vec<String> = cut
+                        .items
+                        .iter()
+                        .map(|&(n, part)| {
+                            let id = &s.topology.ids[n as usize];
+                            part.map_or_else(|| id.clone(), |k| format!("{id}/{k}"))
+                        })
+                        .collect();
                     let sign = if matches!(a.action, Action::Partition(_)) { "✂" } else { "⇄" };
                     format!("{sign} {}", ids.join(", "))
                 }
