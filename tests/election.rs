@@ -9,7 +9,13 @@
 //! - a herd election notifies every live candidate (n − 1), a sequential
 //!   one exactly one;
 //! - a majority is ⌊n/2⌋ + 1: 5 servers survive 2 failures and not 3; 4
-//!   survive 1 and not 2; a write without a majority is not committed.
+//!   survive 1 and not 2; a write without a majority is not committed;
+//! - a primary cut off with its app servers (a partition of a part) takes
+//!   their writes after another is elected unless it is fenced: the
+//!   split-brain writes are the Poisson count of those writes between the
+//!   election and its learning it lost, and the conflicts the keys both
+//!   sides wrote (uniform keys: K(1 − e^(−n/K))² of K keys); with fencing
+//!   none, and the writes it refuses instead; ap merges what cp discards.
 //!
 //! Bad settings are refused by name.
 
@@ -252,4 +258,152 @@ fn bad_settings_are_refused_by_name() {
         assert!(e.contains(field), "expected an error naming `{field}`, got: {e}");
     }
     assert!(with(&|_| {}).is_empty(), "the base scenario is valid");
+}
+
+/// West's users and app servers write to `db-0` (the primary), east's to
+/// whichever primary they learn; 10.05–20.05 s `db-0`, west's app servers
+/// and users are cut off from the rest (the ensemble, east, the replicas).
+fn split(db_extra: Value) -> Value {
+    let side = |name: &str| {
+        json!([
+            {"id": format!("users-{name}"), "kind": "client", "arrivals": {"process": "poisson", "rate_per_s": 200},
+             "clients": 100, "keys": {"dist": "uniform", "n_keys": 1000}, "ops": {"write": 0.5}},
+            {"id": format!("app-{name}"), "kind": "server", "workers": 1000, "queue_capacity": 5000,
+             "service_time": {"dist": "constant", "mean_ms": 1},
+             "calls": {"read": [{"to": "db", "op": "read"}], "write": [{"to": "db", "op": "write"}]}}
+        ])
+    };
+    let mut db = json!({"id": "db", "kind": "replicated_db", "key_space": 1000, "replicas": 2, "ship_delay_ms": 5,
+        "election": {"recipe": "herd", "path": "/db"}});
+    for (k, v) in db_extra.as_object().unwrap() {
+        db[k] = v.clone();
+    }
+    let mut nodes = side("west").as_array().unwrap().clone();
+    nodes.extend(side("east").as_array().unwrap().clone());
+    nodes.push(db);
+    nodes.push(json!({"id": "zk", "kind": "coordinator_ensemble", "tick_ms": 200, "session_timeout_ms": 1000, "znodes": ["/db"]}));
+    let cut = json!(["db/0", "app-west", "users-west"]);
+    json!({
+        "version": 1, "name": "split brain test", "seed": 5, "stop": {"sim_time_s": 30},
+        "nodes": nodes,
+        "links": [
+            {"from": "users-west", "to": "app-west", "latency_ms": 1},
+            {"from": "users-east", "to": "app-east", "latency_ms": 1},
+            {"from": "app-west", "to": "db", "latency_ms": 0.5},
+            {"from": "app-east", "to": "db", "latency_ms": 0.5},
+            {"from": "db", "to": "zk", "latency_ms": 5}
+        ],
+        "faults": [{"at_s": 10.05, "partition": cut}, {"at_s": 20.05, "heal": cut}]
+    })
+}
+
+fn partitions(s: &Summary) -> scalelab::families::replication::replicated_db::PartitionSummary {
+    db(s).partitions.clone().expect("an electing database counts what partitions did")
+}
+
+#[test]
+fn without_fencing_the_cut_off_primary_takes_its_sides_writes_and_they_conflict() {
+    let s = run(&split(json!({})));
+    let p = partitions(&s);
+    let f = &db(&s).failovers[0];
+    assert!(f.cut_off, "{f:?}");
+    let elected = f.at_s;
+    // It learns at its first heartbeat after the heal that comes back: a
+    // heartbeat every 1/3 s, 5 ms each way.
+    let learned = ((20.05_f64 * 3.0).ceil() / 3.0) + 0.010;
+    // West writes 100/s: a Poisson count over the window, ±3σ.
+    let mean = 100.0 * (learned - elected);
+    let split = p.split_brain_writes as f64;
+    eprintln!("split brain: {split} writes (expected {mean:.0} ± {:.0}); {} conflicts", 3.0 * mean.sqrt(), p.conflicts);
+    assert!((split - mean).abs() < 3.0 * mean.sqrt(), "{split} split-brain writes, expected {mean:.0}");
+    // Both sides wrote ~mean writes over 1,000 uniform keys since the
+    // election: K(1 − e^(−n/K))² keys both wrote (±12%: the occupancy
+    // counts' spread at these sizes is about ±15 keys).
+    let both = 1000.0 * (1.0 - (-mean / 1000.0).exp()).powi(2);
+    let conflicts = p.conflicts as f64;
+    assert!((conflicts - both).abs() < 0.12 * both, "{conflicts} conflicts, expected {both:.0}");
+    // cp discards what it took: every key it wrote after the election is lost.
+    assert!(db(&s).lost_writes as f64 >= 1000.0 * (1.0 - (-mean / 1000.0).exp()) * 0.88);
+    assert_eq!(s.refused, 0);
+}
+
+#[test]
+fn with_fencing_the_cut_off_primary_refuses_instead_and_nothing_conflicts() {
+    let s = run(&split(json!({"fencing": true})));
+    let p = partitions(&s);
+    assert_eq!((p.split_brain_writes, p.conflicts), (0, 0), "{p:?}");
+    // It stops taking writes two thirds of the timeout after it last heard
+    // from the ensemble (a heartbeat's answer, 10 ms after it was sent,
+    // every 1/3 s), until the heal.
+    let heard = (10.05_f64 * 3.0).floor() / 3.0 + 0.010;
+    let mean = 100.0 * (20.05 - (heard + 2.0 / 3.0));
+    let refused = p.refused_by_fencing as f64;
+    eprintln!("fencing: {refused} writes refused (expected {mean:.0} ± {:.0})", 3.0 * mean.sqrt());
+    assert!((refused - mean).abs() < 3.0 * mean.sqrt(), "{refused} refused, expected {mean:.0}");
+    assert_eq!(s.refused, p.refused_by_fencing, "the refused requests are the fenced writes");
+}
+
+#[test]
+fn cp_fails_requests_and_conflicts_nothing_ap_fails_none_and_conflicts() {
+    let cp = run(&split(json!({"fencing": true})));
+    let ap = run(&split(json!({"consistency": "ap"})));
+    let failed = |s: &Summary| s.refused + s.dropped + s.reset + s.timed_out;
+    let (pc, pa) = (partitions(&cp), partitions(&ap));
+    eprintln!(
+        "cp: {} failed, {} conflicts, {} stale reads; ap: {} failed, {} conflicts, {} stale reads, {} lost",
+        failed(&cp),
+        pc.conflicts,
+        db(&cp).stale_reads,
+        failed(&ap),
+        pa.conflicts,
+        db(&ap).stale_reads,
+        db(&ap).lost_writes
+    );
+    assert!(failed(&cp) > 800 && pc.conflicts == 0);
+    assert!(failed(&ap) == 0 && pa.conflicts > 300 && db(&ap).stale_reads > 0);
+    // ap merges: of the keys both wrote, the newer version wins; a key only
+    // the cut-off side wrote survives. So it loses fewer than cp would.
+    let cp_without_fencing = run(&split(json!({})));
+    assert!(db(&ap).lost_writes < db(&cp_without_fencing).lost_writes / 2);
+    assert_eq!(
+        pa.split_brain_writes,
+        partitions(&cp_without_fencing).split_brain_writes,
+        "the same traffic, taken alike"
+    );
+}
+
+#[test]
+fn a_part_is_cut_off_by_name_and_bad_parts_are_refused_by_name() {
+    let with = |faults: Value| {
+        let mut v = split(json!({}));
+        v["faults"] = faults;
+        Scenario::from_json(&v.to_string()).err().map(|e| e.to_string()).unwrap_or_default()
+    };
+    for (faults, field, words) in [
+        (json!([{"at_s": 1, "partition": ["db/3"]}]), "faults[0].partition[0]", "has 3 members"),
+        (json!([{"at_s": 1, "partition": ["app-west/0"]}]), "faults[0].partition[0]", "not made of parts"),
+        (json!([{"at_s": 1, "partition": ["db", "db/1"]}]), "faults[0].partition[1]", "listed twice"),
+        (json!([{"at_s": 1, "heal": ["db/1"]}]), "faults[0].heal[0]", "not cut off"),
+        (
+            json!([{"at_s": 1, "partition": ["db/1"]}, {"at_s": 2, "partition": ["db/1"]}]),
+            "faults[1].partition[0]",
+            "already cut off",
+        ),
+    ] {
+        let e = with(faults);
+        assert!(e.contains(field) && e.contains(words), "expected `{field}` … {words}, got: {e}");
+    }
+    assert!(with(json!([{"at_s": 1, "partition": ["db/1"]}, {"at_s": 2, "heal": ["db/1"]}])).is_empty());
+    let bad = |db: Value| {
+        let v = split(db);
+        Scenario::from_json(&v.to_string()).err().map(|e| e.to_string()).unwrap_or_default()
+    };
+    assert!(bad(json!({"fencing": true, "consistency": "ap"})).contains("nodes[4].consistency"));
+    let mut lone = scenario(&BASE, json!([]), 10.0);
+    lone["nodes"][1].as_object_mut().unwrap().remove("election");
+    lone["nodes"][1]["fencing"] = json!(true);
+    lone["links"].as_array_mut().unwrap().truncate(1);
+    lone["nodes"].as_array_mut().unwrap().truncate(2);
+    let e = Scenario::from_json(&lone.to_string()).err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(e.contains("nodes[1].fencing"), "{e}");
 }

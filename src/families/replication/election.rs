@@ -1,7 +1,9 @@
 //! A replicated database's side of an election through a
 //! `coordinator_ensemble` (`zk.rs`): one ZooKeeper client per member (a
-//! candidate) and one for the app servers (the router, which learns the
-//! primary by watching its znode).
+//! candidate) and one per node that sends it requests (a router: those app
+//! servers learn the primary by watching its znode). A client on another
+//! side of a partition than the ensemble (a member cut off as a part, a
+//! router's node cut off) hears nothing and is heard by no one.
 //!
 //! ```text
 //!   herd        candidate: create <path>/master (ephemeral) ─ ok: primary
@@ -22,7 +24,7 @@
 use super::spec::{ElectionSpec, Recipe};
 use super::zk::{ZPath, ZkError, ZkEvent, ZkMsg, ZkOp};
 use crate::sim::engine::{Ctx, Payload};
-use crate::sim::ids::LinkIdx;
+use crate::sim::ids::{LinkIdx, NodeIdx};
 use crate::sim::time::SimTime;
 use crate::sim::trace::MsgKind;
 
@@ -30,15 +32,29 @@ use crate::sim::trace::MsgKind;
 pub const PING: u32 = 0;
 pub const RETRY: u32 = 1;
 
+/// The nodes that send a database requests: each one's id (a router
+/// each), and the links they come in on.
+pub struct Sources {
+    pub routers: Vec<(NodeIdx, String)>,
+    pub in_links: Vec<(LinkIdx, NodeIdx)>,
+}
+
 /// What a message from the ensemble means to the database.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Outcome {
     /// The member won the election.
     Won(u32),
-    /// The app servers now send writes to this member.
-    Routed(u32),
+    /// Router `router`'s app servers now send writes to this member.
+    Routed { router: u32, member: u32 },
     /// A watch fired at a candidate (counted per election).
     Notified,
+    /// The member learned its session had expired (it was cut off): it
+    /// is no one's primary any more.
+    Expired(u32),
+    /// The member is back in touch with its session alive, after messages
+    /// were lost: unless it leads, it takes its recipe's step again
+    /// (`Election::rejoin`).
+    Rejoined(u32),
 }
 
 #[derive(Clone, Debug, Default)]
@@ -52,8 +68,13 @@ struct Client {
     retrying: bool,
     /// Voids its timers when its member fails.
     generation: u32,
-    /// When it last sent a heartbeat.
+    /// When it last sent a heartbeat that could arrive, and last heard from
+    /// the ensemble.
     last_heartbeat: SimTime,
+    last_heard: SimTime,
+    /// A message to or from it was lost to a partition: it asks again
+    /// when it next hears from the ensemble.
+    missed: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -62,31 +83,101 @@ pub struct Election {
     dir: ZPath,
     master: ZPath,
     link: LinkIdx,
+    /// The ensemble's node.
+    zk: NodeIdx,
+    members: u32,
+    /// The nodes whose requests each router takes (clients `members` …),
+    /// and their ids.
+    routers: Vec<NodeIdx>,
+    router_names: Vec<String>,
+    /// The database's incoming links and where each comes from.
+    in_links: Vec<(LinkIdx, NodeIdx)>,
     ping_ns: SimTime,
     timeout_ns: SimTime,
     retry_ns: SimTime,
-    /// The members' clients, then the router's.
+    /// The members' clients, then the routers'.
     clients: Vec<Client>,
-    /// The primary the app servers know.
-    pub routed: Option<u32>,
+    /// The primary each router's app servers know.
+    pub routed: Vec<Option<u32>>,
 }
 
 impl Election {
-    /// `members` candidates; `timeout_ns` and `tick_ns` are the ensemble's.
-    pub fn new(s: &ElectionSpec, link: LinkIdx, members: u32, timeout_ns: SimTime, tick_ns: SimTime) -> Self {
+    /// `members` candidates, and a router for each of `sources`' nodes
+    /// (those that send it requests, by the links they come in on); it
+    /// reaches the ensemble `zk` by `link`, and `timeout_ns` and `tick_ns`
+    /// are the ensemble's.
+    pub fn new(
+        s: &ElectionSpec,
+        (link, zk): (LinkIdx, NodeIdx),
+        members: u32,
+        Sources { routers, in_links }: Sources,
+        timeout_ns: SimTime,
+        tick_ns: SimTime,
+    ) -> Self {
         let dir = ZPath::new(&s.path).unwrap_or(ZPath::new("/").expect("fits"));
+        let n_routers = routers.len().max(1);
         Election {
             recipe: s.recipe,
             dir,
             master: dir.child("master").unwrap_or(dir),
             link,
+            zk,
+            members,
+            routers: routers.iter().map(|r| r.0).collect(),
+            router_names: routers.into_iter().map(|r| r.1).collect(),
+            in_links,
             ping_ns: (timeout_ns / 3).max(1),
             timeout_ns,
             retry_ns: tick_ns.max(1),
-            clients: vec![Client::default(); members as usize + 1],
+            clients: vec![Client::default(); members as usize + n_routers],
             // The app servers start knowing the scenario's primary.
-            routed: Some(0),
+            routed: vec![Some(0); n_routers],
         }
+    }
+
+    fn is_router(&self, c: u32) -> bool {
+        c >= self.members
+    }
+
+    /// The node of router client `c`, if it is one and has one.
+    fn router_node(&self, c: u32) -> Option<NodeIdx> {
+        if self.is_router(c) { self.routers.get((c - self.members) as usize).copied() } else { None }
+    }
+
+    /// The side of the network client `c` is on.
+    fn side(&self, ctx: &Ctx, c: u32) -> u32 {
+        match self.router_node(c) {
+            Some(node) => ctx.side_of(node),
+            None if self.is_router(c) => 0,
+            None => ctx.part_side(c),
+        }
+    }
+
+    /// Whether client `c` and the ensemble are on one side.
+    pub fn reaches(&self, ctx: &Ctx, c: u32) -> bool {
+        self.side(ctx, c) == ctx.side_of(self.zk)
+    }
+
+    /// The router of requests from `node` (the first, for a node it does
+    /// not know).
+    pub fn router_of(&self, node: NodeIdx) -> usize {
+        self.routers.iter().position(|&n| n == node).unwrap_or(0)
+    }
+
+    /// The node a request came from (by the link it last crossed).
+    pub fn source(&self, req: &crate::sim::engine::Request) -> Option<NodeIdx> {
+        let link = req.last_link()?;
+        self.in_links.iter().find(|(l, _)| *l == link).map(|&(_, n)| n)
+    }
+
+    /// Router `r`'s node id (the app servers it stands for).
+    pub fn router_name(&self, r: u32) -> &str {
+        self.router_names.get(r as usize).map_or("the app servers", String::as_str)
+    }
+
+    /// When member `c` last heard from the ensemble.
+    pub fn last_heard(&self, c: u32) -> SimTime {
+        self.clients.get(c as usize).map_or(0, |x| x.last_heard)
     }
 
     /// Takes another recipe if no client has a session yet (the start);
@@ -102,10 +193,6 @@ impl Election {
     /// The ensemble's session timeout.
     pub fn timeout_ns(&self) -> SimTime {
         self.timeout_ns
-    }
-
-    fn router(&self) -> u32 {
-        self.clients.len() as u32 - 1
     }
 
     /// When member `i` last sent a heartbeat.
@@ -124,7 +211,11 @@ impl Election {
     }
 
     fn name(&self, c: u32) -> ZPath {
-        let name = if c == self.router() { "app".to_string() } else { super::spec::member_name(c) };
+        let name = match self.router_node(c) {
+            Some(_) => format!("via {}", self.router_name(c - self.members)),
+            None if self.is_router(c) => "router".to_string(),
+            None => super::spec::member_name(c),
+        };
         ZPath::new(&name).unwrap_or(ZPath::new("?").expect("fits"))
     }
 
@@ -139,10 +230,15 @@ impl Election {
         if !matches!(op, ZkOp::Ping | ZkOp::Connect { .. }) {
             client.last = Some(op);
         }
-        if op == ZkOp::Ping {
-            client.last_heartbeat = ctx.now();
+        let now = ctx.now();
+        if self.reaches(ctx, c) {
+            if op == ZkOp::Ping {
+                self.clients[c as usize].last_heartbeat = now;
+            }
+            ctx.send(self.link, Payload::own(ZkMsg { client: c as u8, session, op }), kind, session);
+        } else {
+            self.clients[c as usize].missed = true;
         }
-        ctx.send(self.link, Payload::own(ZkMsg { client: c as u8, session, op }), kind, session);
     }
 
     /// Starts every client (`set_timer` is the database's, with its tag).
@@ -220,10 +316,15 @@ impl Election {
         }
     }
 
+    /// Member `c` takes its recipe's step again (see `Outcome::Rejoined`).
+    pub fn rejoin(&mut self, ctx: &mut Ctx, c: u32) {
+        self.enter(ctx, c);
+    }
+
     /// The recipe's first step for client `c` (with a session).
     fn enter(&mut self, ctx: &mut Ctx, c: u32) {
         let (dir, master) = (self.dir, self.master);
-        if c == self.router() {
+        if self.is_router(c) {
             return match self.recipe {
                 Recipe::Herd => self.send(ctx, c, ZkOp::Exists { path: master, watch: true }),
                 Recipe::Sequential => self.send(ctx, c, ZkOp::GetChildren { path: dir, watch: false }),
@@ -258,7 +359,23 @@ impl Election {
         if c as usize >= self.clients.len() || !up {
             return None;
         }
-        let router = c == self.router();
+        if !self.reaches(ctx, c) {
+            self.clients[c as usize].missed = true;
+            return None;
+        }
+        let router = self.is_router(c);
+        let client = &mut self.clients[c as usize];
+        client.last_heard = ctx.now();
+        if std::mem::take(&mut client.missed) && m.op == ZkOp::Pong {
+            // Back in touch with its session alive: what it was waiting for
+            // may have been lost, so it takes its step again (a router
+            // rereads the primary; a candidate, unless it leads, rejoins).
+            if router {
+                self.enter(ctx, c);
+                return None;
+            }
+            return Some(Outcome::Rejoined(c));
+        }
         let (dir, master) = (self.dir, self.master);
         match m.op {
             ZkOp::Connected => {
@@ -267,7 +384,10 @@ impl Election {
                 client.connecting = false;
                 self.enter(ctx, c);
             }
-            ZkOp::Expired if self.clients[c as usize].session == Some(m.session) => self.connect(ctx, c),
+            ZkOp::Expired if self.clients[c as usize].session == Some(m.session) => {
+                self.connect(ctx, c);
+                return (!router).then_some(Outcome::Expired(c));
+            }
             ZkOp::Failed { why: ZkError::NoQuorum, .. } if !self.clients[c as usize].retrying => {
                 let client = &mut self.clients[c as usize];
                 client.retrying = true;
@@ -320,9 +440,9 @@ impl Election {
                     }
                 }
             }
-            ZkOp::Data { data, .. } if router && self.routed != Some(data) => {
-                self.routed = Some(data);
-                return Some(Outcome::Routed(data));
+            ZkOp::Data { data, .. } if router && self.routed[(c - self.members) as usize] != Some(data) => {
+                self.routed[(c - self.members) as usize] = Some(data);
+                return Some(Outcome::Routed { router: c - self.members, member: data });
             }
             ZkOp::Failed { why: ZkError::NoNode, .. } if router => self.enter(ctx, c),
             ZkOp::Event { event, .. } => {

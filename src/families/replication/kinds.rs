@@ -4,12 +4,13 @@
 //!
 //! [`OwnKind`]: crate::sim::kind::OwnKind
 
-use super::election::Election;
+use super::election::{Election, Sources};
 use super::ensemble::{self, EnsembleSummary};
 use super::replicated_db::{self, DbSettings, ReplicatedDb, ReplicationSummary};
 use super::spec::{EnsembleSpec, ReplicatedDbSpec};
 use crate::families::family::Parts;
 use crate::sim::engine::{Node, NodeSummary, NodeView};
+use crate::sim::ids::LinkIdx;
 use crate::sim::kind::{ChartWords, NodeSpec, PartsOf, TypedKind};
 use crate::sim::spec::{CallOp, FaultSpec};
 use crate::sim::time::ms_to_ns;
@@ -59,7 +60,17 @@ impl TypedKind for Db {
         match (&s.election, ensemble) {
             (Some(e), Some((link, z))) => {
                 let (timeout, tick) = (ms_to_ns(z.session_timeout_ms), ms_to_ns(z.tick_ms));
-                Box::new(db.with_election(Election::new(e, link, s.replicas + 1, timeout, tick)))
+                let zk = topo.links[link as usize].to;
+                // A router for each node that sends it requests.
+                let (mut routers, mut in_links): (Vec<(NodeIdx, String)>, Vec<_>) = (Vec::new(), Vec::new());
+                for (k, l) in topo.links.iter().enumerate().filter(|(_, l)| l.to == idx) {
+                    in_links.push((k as LinkIdx, l.from));
+                    if !routers.iter().any(|r| r.0 == l.from) {
+                        routers.push((l.from, topo.ids[l.from as usize].clone()));
+                    }
+                }
+                let clients = Sources { routers, in_links };
+                Box::new(db.with_election(Election::new(e, (link, zk), s.replicas + 1, clients, timeout, tick)))
             }
             _ => Box::new(db),
         }
@@ -134,9 +145,18 @@ fn db_text(id: &str, s: &ReplicationSummary) -> Vec<String> {
         ));
     }
     for f in &s.failovers {
+        let settled = if f.cut_off {
+            "; what the old one holds is settled when it learns it lost (below)".to_string()
+        } else {
+            format!("; {} acknowledged writes lost", f.lost)
+        };
         out.push(format!(
-            "failover: {} died at {:.1} s, {} primary at {:.1} s; {} acknowledged writes lost",
-            f.from, f.died_at_s, f.to, f.at_s, f.lost
+            "failover: {} {} at {:.1} s, {} primary at {:.1} s{settled}",
+            f.from,
+            if f.cut_off { "cut off" } else { "died" },
+            f.died_at_s,
+            f.to,
+            f.at_s,
         ));
         if let Some(e) = &f.election {
             out.push(format!(
@@ -152,6 +172,17 @@ fn db_text(id: &str, s: &ReplicationSummary) -> Vec<String> {
                 e.failover_s().map_or_else(|| "not over".into(), |t| format!("{:.0} ms", t * 1000.0)),
             ));
         }
+    }
+    if let Some(p) = &s.partitions {
+        out.push(format!(
+            "partitions ({}{}): {} split-brain writes, {} conflicts, {} writes refused by fencing, {} requests held",
+            p.consistency.label(),
+            if p.fencing { ", fencing" } else { "" },
+            p.split_brain_writes,
+            p.conflicts,
+            p.refused_by_fencing,
+            p.held_by_partition
+        ));
     }
     if s.semi_sync_fallbacks > 0 {
         out.push(format!("semi-sync fell back to async {} time(s)", s.semi_sync_fallbacks));

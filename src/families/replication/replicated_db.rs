@@ -34,7 +34,7 @@ use serde::Serialize;
 
 use super::election::{Election, Outcome};
 use super::spec::{
-    ElectionSpec, EnsembleSpec, ReadFrom, Recipe, ReplicaMode, ReplicatedDbSpec, Replication, member_name,
+    Consistency, ElectionSpec, EnsembleSpec, ReadFrom, Recipe, ReplicaMode, ReplicatedDbSpec, Replication, member_name,
 };
 use super::zk::{ZNODE_MAX, ZkMsg};
 use crate::families::web_tier::station::{Desk, Station, read_or_write};
@@ -123,6 +123,23 @@ pub fn validate(s: &ReplicatedDbSpec, path: &str, p: &mut Problems) {
     validate_service_time(&s.write_service_time, &format!("{path}.write_service_time"), p);
     p.range_u64(path, "key_space", s.key_space, 1, MAX_DB_KEYS);
     p.range_f64(path, "failover_ms", s.failover_ms, 0.0, limits::MAX_DURATION_MS);
+    if s.election.is_none() {
+        if s.fencing {
+            p.add(format!("{path}.fencing"), "needs an `election`: a primary's epoch and lease come from the ensemble");
+        }
+        if s.consistency != Consistency::Cp {
+            p.add(
+                format!("{path}.consistency"),
+                "needs an `election`: it says what a primary cut off from its ensemble does",
+            );
+        }
+    }
+    if s.fencing && s.consistency == Consistency::Ap {
+        p.add(
+            format!("{path}.consistency"),
+            "ap keeps a cut-off primary taking writes, which fencing refuses: choose one (fencing with cp, or ap without fencing)",
+        );
+    }
 }
 
 /// What it links to: nothing, or the one ensemble its `election` runs through.
@@ -183,7 +200,16 @@ pub fn validate_election_path(e: &ElectionSpec, z: &EnsembleSpec, path: &str, p:
 pub fn check_params(params: &serde_json::Value, path: &str, p: &mut Problems, s: &ReplicatedDbSpec) {
     let Some(d) = crate::sim::problems::parse_as::<super::spec::DbParams>(params.clone(), path, p) else { return };
     if d == super::spec::DbParams::default() {
-        p.add(path, "needs at least one of `replication`, `read_from`, `apply_rate_per_s`, `recipe`");
+        p.add(
+            path,
+            "needs at least one of `replication`, `read_from`, `apply_rate_per_s`, `recipe`, `fencing`, `consistency`",
+        );
+    }
+    if (d.fencing == Some(true) || d.consistency == Some(Consistency::Ap)) && s.election.is_none() {
+        p.add(path, format!("`{}` elects through no ensemble: fencing and ap need an `election`", s.id));
+    }
+    if d.fencing == Some(true) && d.consistency == Some(Consistency::Ap) {
+        p.add(format!("{path}.consistency"), "ap and fencing exclude each other: choose one");
     }
     if d.recipe.is_some() && s.election.is_none() {
         p.add(
@@ -307,6 +333,19 @@ struct Member {
     diverged: bool,
     /// Out of the replica set: an old primary, until it returns (no write waits for it).
     detached: bool,
+    /// It believes it is the primary: the primary, or an old one cut off
+    /// from the ensemble that has not learned its session expired.
+    leading: bool,
+    /// What it holds that the primary lacks, an old primary cut off: per
+    /// key, its last version and client, from before the election (its log
+    /// past the new primary's) and after it (split brain); and the newest
+    /// version at the election (a key both wrote past it is a conflict).
+    stale: BTreeMap<u32, (u32, u32)>,
+    stale_base: u32,
+    /// A partition keeps it from the primary (as of the last cut or heal).
+    apart: bool,
+    /// A partition cut it off from the rest of the network.
+    cut: bool,
     /// Requests served per second in the last metrics window.
     load_per_s: f64,
 }
@@ -328,6 +367,11 @@ impl Member {
             ack_flight: VecDeque::new(),
             diverged: false,
             detached: false,
+            leading: false,
+            stale: BTreeMap::new(),
+            stale_base: 0,
+            apart: false,
+            cut: false,
             load_per_s: 0.0,
         }
     }
@@ -352,6 +396,16 @@ impl Member {
     }
 }
 
+/// Where a request can go.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Target {
+    Member(u32),
+    /// No primary it can use yet: it waits (a failover under way).
+    Wait,
+    /// Its member is on the other side of a partition.
+    Unreachable,
+}
+
 /// A committed write waiting for its replicas.
 #[derive(Clone, Copy, Debug)]
 struct Pending {
@@ -372,6 +426,10 @@ pub struct FailoverRecord {
     pub lost: u64,
     /// The old primary's log ahead of the new one's (entries).
     pub lag_entries: u64,
+    /// The old primary was not dead but cut off by a partition (`died_at_s`
+    /// is when).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub cut_off: bool,
     /// Through an ensemble (`election`): the phases the database saw.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub election: Option<ElectionPhases>,
@@ -421,6 +479,10 @@ pub struct MemberState {
     pub lag_ms: f64,
     /// An old primary out of the replica set until it returns.
     pub detached: bool,
+    /// Cut off by a partition.
+    pub cut: bool,
+    /// It takes writes though another was elected (split brain).
+    pub stale_leader: bool,
 }
 
 /// What the panel draws.
@@ -445,8 +507,9 @@ pub struct DbView {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ElectionView {
     pub recipe: Recipe,
-    /// The member the app servers send writes to (what their watch read).
-    pub app_servers_know: Option<String>,
+    /// Each node that sends it requests, and the member its app servers
+    /// send writes to (what their watch read).
+    pub app_servers_know: Vec<(String, Option<String>)>,
     /// The ensemble's session timeout.
     pub session_timeout_ms: f64,
     pub last: Option<ElectionPhases>,
@@ -479,6 +542,23 @@ pub struct ReplicationSummary {
     pub members: BTreeMap<String, MemberSummary>,
     /// The ledger's size: `key_space` × 8 bytes.
     pub ledger_bytes: u64,
+    /// With an election: what partitions did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub partitions: Option<PartitionSummary>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PartitionSummary {
+    pub consistency: Consistency,
+    pub fencing: bool,
+    /// Writes an old primary, cut off, took after another was elected.
+    pub split_brain_writes: u64,
+    /// Keys both sides wrote.
+    pub conflicts: u64,
+    pub refused_by_fencing: u64,
+    /// Requests held because their member was on the other side of a
+    /// partition (they waited for one in reach).
+    pub held_by_partition: u64,
 }
 
 #[derive(Clone, Debug)]
@@ -511,8 +591,17 @@ pub struct ReplicatedDb {
     pending: VecDeque<Pending>,
     timeout_armed: bool,
     fallen_back: bool,
-    /// Requests waiting for a primary.
-    orphans: VecDeque<Request>,
+    /// Requests waiting for a primary, with the node each came from.
+    orphans: VecDeque<(Request, NodeIdx)>,
+    fencing: bool,
+    consistency: Consistency,
+    /// Writes a cut-off old primary took after another was elected, the
+    /// keys both sides wrote, writes refused by fencing, and requests held
+    /// because their member was across a partition.
+    split_brain: u64,
+    conflicts: u64,
+    fenced: u64,
+    unreachable: u64,
     /// Voids a promotion timer (the primary came back first).
     failover_gen: u32,
     died_at: Option<SimTime>,
@@ -553,6 +642,7 @@ impl ReplicatedDb {
             Member::new(mode, keys, desk)
         };
         let mut members = vec![member(0, default_mode)];
+        members[0].leading = true;
         members.extend((0..s.replicas as usize).map(|r| member(r + 1, mode_of(r))));
         ReplicatedDb {
             replication: s.replication,
@@ -579,6 +669,12 @@ impl ReplicatedDb {
             timeout_armed: false,
             fallen_back: false,
             orphans: VecDeque::new(),
+            fencing: s.fencing,
+            consistency: s.consistency,
+            split_brain: 0,
+            conflicts: 0,
+            fenced: 0,
+            unreachable: 0,
             failover_gen: 0,
             died_at: None,
             failovers: Vec::new(),
@@ -609,11 +705,33 @@ impl ReplicatedDb {
         self
     }
 
-    /// Where writes go: the live primary, once the app servers know it.
-    fn write_target(&self) -> Option<u32> {
+    /// Where a write from `from` goes: the primary its app servers know,
+    /// if it is up, believes it leads, and is on their side of any
+    /// partition.
+    fn write_target(&self, ctx: &Ctx, from: NodeIdx) -> Target {
+        let known = match &self.election {
+            Some(e) => e.routed[e.router_of(from)],
+            None => self.primary,
+        };
+        let Some(p) = known else { return Target::Wait };
+        let m = &self.members[p as usize];
+        if !m.up || !m.leading {
+            return Target::Wait;
+        }
+        if ctx.part_side(p) != ctx.side_of(from) {
+            return Target::Unreachable;
+        }
+        Target::Member(p)
+    }
+
+    /// Whether member `p` may take a write now: without fencing, always;
+    /// with it, while it holds its lease (it heard from the ensemble within
+    /// two thirds of the session timeout: a ZooKeeper client's read
+    /// timeout, after which it reports itself disconnected).
+    fn holds_lease(&self, now: SimTime, p: u32) -> bool {
         match &self.election {
-            Some(e) if e.routed != self.primary => None,
-            _ => self.live_primary(),
+            Some(e) if self.fencing => now.saturating_sub(e.last_heard(p)) <= e.timeout_ns() * 2 / 3,
+            _ => true,
         }
     }
 
@@ -679,40 +797,64 @@ impl ReplicatedDb {
 
     // ---- requests ----
 
-    /// Where a read goes now, if anywhere.
-    fn read_target(&self) -> Option<u32> {
-        // The least busy candidate; ties take turns, each read the next of
-        // the tied ones.
+    /// Where a read from `from` goes now, if anywhere.
+    fn read_target(&self, ctx: &Ctx, from: NodeIdx) -> Target {
+        let side = ctx.side_of(from);
+        let primary = match self.write_target(ctx, from) {
+            Target::Member(p) => Some(p),
+            _ => None,
+        };
+        // The least busy candidate on its side; ties take turns, each read
+        // the next of the tied ones.
         let least_busy = |replicas_only: bool| {
             let candidates = || {
-                (0..self.members.len() as u32)
-                    .filter(move |&i| self.members[i as usize].up && !(replicas_only && Some(i) == self.primary))
+                (0..self.members.len() as u32).filter(move |&i| {
+                    self.members[i as usize].up
+                        && !(replicas_only && (Some(i) == self.primary || Some(i) == primary))
+                        && ctx.part_side(i) == side
+                })
             };
             let least = candidates().map(|i| self.members[i as usize].depth()).min()?;
             let tied = || candidates().filter(move |&i| self.members[i as usize].depth() == least);
             tied().nth(self.turn as usize % tied().count())
         };
-        match self.read_from {
-            ReadFrom::Primary => self.write_target(),
-            ReadFrom::Replicas => least_busy(true).or_else(|| self.write_target()),
+        let found = match self.read_from {
+            ReadFrom::Primary => primary,
+            ReadFrom::Replicas => least_busy(true).or(primary),
             ReadFrom::Any => least_busy(false),
+        };
+        match found {
+            Some(m) => Target::Member(m),
+            None if (0..self.members.len() as u32).any(|i| ctx.part_side(i) == side) => Target::Wait,
+            None => Target::Unreachable,
         }
     }
 
-    fn route(&mut self, ctx: &mut Ctx, req: Request) {
+    /// Sends a request where it can go; says where that was.
+    fn route(&mut self, ctx: &mut Ctx, req: Request, from: NodeIdx) -> Target {
         let write = req.op == Op::Write;
         if write && self.waits() && self.pending.len() as u64 >= self.queue_capacity {
             // The writes waiting for replicas fill the queue: one more is refused.
-            return self.finish(ctx, req, Status::Refused);
+            self.finish(ctx, req, Status::Refused);
+            return Target::Wait;
         }
-        let target = if write { self.write_target() } else { self.read_target() };
+        let target = if write { self.write_target(ctx, from) } else { self.read_target(ctx, from) };
         self.turn = self.turn.wrapping_add(1);
         match target {
-            Some(m) => self.admit(ctx, req, m),
-            // Waiting for a primary (a failover under way), if there is room.
-            None if (self.orphans.len() as u64) < self.queue_capacity => self.orphans.push_back(req),
-            None => self.finish(ctx, req, Status::Refused),
+            Target::Member(m) if write && !self.holds_lease(ctx.now(), m) => {
+                self.fenced += 1;
+                self.finish(ctx, req, Status::Refused);
+            }
+            Target::Member(m) => self.admit(ctx, req, m),
+            // Waiting for a primary (a failover under way), or for its
+            // member to be in reach again (its app servers retry until
+            // they learn another), if there is room.
+            Target::Wait | Target::Unreachable if (self.orphans.len() as u64) < self.queue_capacity => {
+                self.orphans.push_back((req, from));
+            }
+            Target::Wait | Target::Unreachable => self.finish(ctx, req, Status::Refused),
         }
+        target
     }
 
     fn admit(&mut self, ctx: &mut Ctx, req: Request, member: u32) {
@@ -726,8 +868,21 @@ impl ReplicatedDb {
         let Some(req) = m.desk.done(ctx, slot) else { return };
         m.desk.start_waiting(ctx, &self.services, read_or_write);
         let key = (req.key % self.key_space) as usize;
-        if req.op == Op::Write {
+        if req.op == Op::Write && Some(r) == self.primary && self.members[r as usize].leading {
             self.commit(ctx, req, r, key);
+        } else if req.op == Op::Write && self.members[r as usize].leading && self.holds_lease(ctx.now(), r) {
+            self.split_brain_write(ctx, req, r, key);
+        } else if req.op == Op::Write
+            && !self.members[r as usize].leading
+            && let Some(from) = self.election.as_ref().and_then(|e| e.source(&req))
+        {
+            // It stepped down while the write waited: its app servers try
+            // the primary they know (or wait to learn one).
+            self.route(ctx, req, from);
+        } else if req.op == Op::Write {
+            // It lost its lease while the write waited (fencing).
+            self.fenced += u64::from(self.fencing);
+            self.finish(ctx, req, Status::Refused);
         } else {
             let seen = self.members[r as usize].versions[key];
             let (newest, to) = self.ledger[key];
@@ -738,6 +893,83 @@ impl ReplicatedDb {
                 }
             }
             self.finish(ctx, req, Status::Ok);
+        }
+    }
+
+    /// An old primary cut off from the ensemble, another elected, took a
+    /// write: acknowledged (the ledger has it), in no log the others follow.
+    fn split_brain_write(&mut self, ctx: &mut Ctx, req: Request, r: u32, key: usize) {
+        self.version += 1;
+        self.split_brain += 1;
+        let m = &mut self.members[r as usize];
+        m.versions[key] = self.version;
+        m.stale.insert(key as u32, (self.version, req.client_id));
+        self.ledger[key] = (self.version, req.client_id);
+        self.acknowledged += 1;
+        self.finish(ctx, req, Status::Ok);
+    }
+
+    /// Member `o`, an old primary, learned its session expired: it stops
+    /// taking writes, and what it took after another was elected is
+    /// discarded (cp) or merged into the primary, the newer version of a
+    /// key winning (ap).
+    fn step_down(&mut self, ctx: &mut Ctx, o: u32) {
+        let now = ctx.now();
+        if !std::mem::replace(&mut self.members[o as usize].leading, false) {
+            return;
+        }
+        let Some(p) = self.primary.filter(|&p| p != o) else {
+            return self.tell(
+                now,
+                format!("{}'s session expired: it stops taking writes until it wins again", member_name(o)),
+                true,
+            );
+        };
+        let stale = std::mem::take(&mut self.members[o as usize].stale);
+        let base = self.members[o as usize].stale_base;
+        let (mut conflicts, mut lost, mut merged) = (0u64, 0u64, 0u64);
+        for (&key, &(v, client)) in &stale {
+            let k = key as usize;
+            let theirs = self.members[p as usize].versions[k];
+            // Two primaries took the key: it after the election, the new one too.
+            if v > base && theirs > base {
+                conflicts += 1;
+            }
+            if self.consistency == Consistency::Ap && v > theirs {
+                // The newer version wins: it joins the primary's log.
+                self.members[p as usize].versions[k] = v;
+                self.log.push_back(Entry { key, version: v, client, at_ns: now, acked: true });
+                merged += 1;
+            } else {
+                lost += 1;
+                if self.ledger[k].0 == v {
+                    self.ledger[k] = (theirs, NOBODY);
+                }
+            }
+        }
+        self.conflicts += conflicts;
+        self.lost += lost;
+        self.members[o as usize].diverged = true;
+        let what = match self.consistency {
+            Consistency::Ap => format!("{merged} key(s) merged into {}, {lost} lost to newer versions", member_name(p)),
+            Consistency::Cp => format!("all {lost} discarded"),
+        };
+        self.tell(
+            now,
+            format!(
+                "{} learned its session expired: it steps down. The keys it wrote while {} led: {what}; {conflicts} written on both sides",
+                member_name(o),
+                member_name(p)
+            ),
+            lost + conflicts > 0,
+        );
+        if self.members[o as usize].up && ctx.part_side(o) == ctx.part_side(p) {
+            self.repoint(ctx, o);
+        }
+        for r in 0..self.members.len() as u32 {
+            if r != p && self.members[r as usize].up && !self.members[r as usize].leading {
+                self.ship(ctx, r);
+            }
         }
     }
 
@@ -803,8 +1035,17 @@ impl ReplicatedDb {
 
     // ---- replication ----
 
+    /// Whether a partition keeps member `r` and the primary apart (what
+    /// goes between them is lost).
+    fn apart(&self, ctx: &Ctx, r: u32) -> bool {
+        self.primary.is_some_and(|p| ctx.part_side(p) != ctx.part_side(r))
+    }
+
     /// Ships the log up to its head to replica `r`.
     fn ship(&mut self, ctx: &mut Ctx, r: u32) {
+        if self.apart(ctx, r) {
+            return;
+        }
         let head = self.head();
         let m = &mut self.members[r as usize];
         if m.received >= head || m.inflight.back() == Some(&head) {
@@ -815,9 +1056,11 @@ impl ReplicatedDb {
     }
 
     fn shipped(&mut self, ctx: &mut Ctx, r: u32) {
-        let head = self.head();
+        let (head, apart) = (self.head(), self.apart(ctx, r));
         let m = &mut self.members[r as usize];
-        if let Some(upto) = m.inflight.pop_front() {
+        if let Some(upto) = m.inflight.pop_front()
+            && !apart
+        {
             m.received = m.received.max(upto.min(head));
         }
         self.start_apply(ctx, r);
@@ -851,9 +1094,11 @@ impl ReplicatedDb {
     }
 
     fn ack_arrived(&mut self, ctx: &mut Ctx, r: u32) {
-        let head = self.head();
+        let (head, apart) = (self.head(), self.apart(ctx, r));
         let m = &mut self.members[r as usize];
-        if let Some(a) = m.ack_flight.pop_front() {
+        if let Some(a) = m.ack_flight.pop_front()
+            && !apart
+        {
             m.acked = m.acked.max(a);
         }
         if self.fallen_back && self.members[r as usize].acked >= head {
@@ -997,6 +1242,10 @@ impl ReplicatedDb {
         let m = &mut self.members[r as usize];
         m.desk.set_workers(ctx, self.workers, &self.services, read_or_write);
         m.up = true;
+        if self.members[r as usize].leading && self.primary != Some(r) {
+            // An old primary that died cut off: what it took is settled now.
+            self.step_down(ctx, r);
+        }
         if let Some(e) = &mut self.election {
             e.resume(ctx, r, self.primary == Some(r), &mut zk_timer);
         }
@@ -1046,13 +1295,22 @@ impl ReplicatedDb {
         }
         let head = self.head();
         let mut lost = 0;
+        // An old primary alive but cut off still holds what it wrote past
+        // the new one's log: settled when it learns it lost (`step_down`).
+        let holder = old.filter(|&o| o != b && self.members[o as usize].up);
+        let mut held = BTreeMap::new();
         let b_versions = &self.members[b as usize].versions;
         for e in self.log.iter().skip(cut.saturating_sub(self.base) as usize) {
-            if e.acked {
+            if e.acked && holder.is_some() {
+                held.insert(e.key, (e.version, e.client));
+            } else if e.acked {
                 lost += 1;
                 // The key's newest acknowledged version is what the new primary has.
                 self.ledger[e.key as usize] = (b_versions[e.key as usize], NOBODY);
             }
+        }
+        if let Some(o) = holder {
+            self.members[o as usize].stale = held;
         }
         self.log.truncate(cut.saturating_sub(self.base) as usize);
         self.lost += lost;
@@ -1063,10 +1321,13 @@ impl ReplicatedDb {
             self.members[b as usize].mode = om;
             self.members[o as usize].diverged = head > cut;
             self.members[o as usize].detached = true;
+            // Alive but cut off, it does not know: it leads on, on its side.
+            self.members[o as usize].stale_base = self.version;
         }
         self.primary = Some(b);
         let m = &mut self.members[b as usize];
         m.acked = cut;
+        m.leading = true;
         m.void_flows();
         let died = self.died_at.take().unwrap_or(now);
         let election = self.election.as_ref().map(|e| ElectionPhases {
@@ -1085,6 +1346,7 @@ impl ReplicatedDb {
             to: member_name(b),
             lost,
             lag_entries: head - cut,
+            cut_off: old.is_some_and(|o| self.members[o as usize].up),
             election,
         });
         if self.failovers.len() > FAILOVERS {
@@ -1094,19 +1356,26 @@ impl ReplicatedDb {
             Some(e) => format!("won the {} election", e.recipe.label()),
             None => "promoted".to_string(),
         };
+        let when = match old.filter(|&o| self.members[o as usize].up) {
+            Some(o) => format!(
+                "{:.0} ms after {} was cut off (alive, it still leads on its side)",
+                ns_to_ms(now - died),
+                member_name(o)
+            ),
+            None => format!("{:.0} ms after the death", ns_to_ms(now - died)),
+        };
         self.tell(
             now,
-            format!(
-                "{} {how} {:.0} ms after the death: {lost} acknowledged write(s) it never received are lost",
-                member_name(b),
-                ns_to_ms(now - died)
-            ),
+            format!("{} {how} {when}: {lost} acknowledged write(s) it never received are lost", member_name(b)),
             lost > 0,
         );
         // Semi-sync starts afresh with the new primary.
         self.fallen_back = false;
         for r in 0..self.members.len() as u32 {
-            if r != b && self.members[r as usize].up {
+            let apart = self.apart(ctx, r);
+            self.members[r as usize].apart = apart;
+            let m = &self.members[r as usize];
+            if r != b && m.up && !m.leading && !apart {
                 self.repoint(ctx, r);
             }
         }
@@ -1123,13 +1392,24 @@ impl ReplicatedDb {
                     self.notified.1.get_or_insert(now);
                 }
             }
-            Outcome::Won(c) if self.primary == Some(c) && self.died_at.is_none() => {}
+            Outcome::Won(c) if self.primary == Some(c) && self.died_at.is_none() => {
+                self.members[c as usize].leading = true;
+            }
             Outcome::Won(c) => self.promote(ctx, Some(c)),
-            Outcome::Routed(c) => {
+            Outcome::Expired(c) => self.step_down(ctx, c),
+            Outcome::Rejoined(c) => {
+                if !self.members[c as usize].leading
+                    && let Some(e) = &mut self.election
+                {
+                    e.rejoin(ctx, c);
+                }
+            }
+            Outcome::Routed { router, member: c } => {
+                let who = self.election.as_ref().map_or_else(String::new, |e| e.router_name(router).to_string());
                 if self.primary != Some(c) {
                     return self.tell(
                         now,
-                        format!("the app servers read {} from the znode: not the primary", member_name(c)),
+                        format!("{who}'s app servers read {} from the znode: not the primary", member_name(c)),
                         true,
                     );
                 }
@@ -1142,15 +1422,15 @@ impl ReplicatedDb {
                 }
                 let took =
                     took.map_or_else(String::new, |t| format!(" ({:.0} ms after its last heartbeat)", t * 1000.0));
-                self.tell(now, format!("the app servers' watch fired: writes go to {}{took}", member_name(c)), false);
+                self.tell(now, format!("{who}'s watch fired: its writes go to {}{took}", member_name(c)), false);
                 self.drain_orphans(ctx);
             }
         }
     }
 
     fn drain_orphans(&mut self, ctx: &mut Ctx) {
-        for req in std::mem::take(&mut self.orphans) {
-            self.route(ctx, req);
+        for (req, from) in std::mem::take(&mut self.orphans) {
+            self.route(ctx, req, from);
         }
     }
 
@@ -1189,6 +1469,14 @@ impl ReplicatedDb {
             ("Requests waiting for a primary", self.orphans.len() as f64),
             ("Failovers", self.failovers.len() as f64),
         ];
+        if self.election.is_some() {
+            out.extend([
+                ("Split-brain writes", self.split_brain as f64),
+                ("Conflicts", self.conflicts as f64),
+                ("Writes refused by fencing", self.fenced as f64),
+                ("Requests held by a partition", self.unreachable as f64),
+            ]);
+        }
         if let Some(f) = self.failovers.last() {
             out.push(("Last failover took s", f.at_s - f.died_at_s));
             if let Some(e) = &f.election {
@@ -1220,6 +1508,8 @@ impl ReplicatedDb {
                     lag_entries,
                     lag_ms,
                     detached: m.detached,
+                    cut: m.cut,
+                    stale_leader: m.leading && Some(i as u32) != self.primary,
                 }
             })
             .collect()
@@ -1238,7 +1528,7 @@ impl Node for ReplicatedDb {
         }
     }
 
-    fn on_message(&mut self, ctx: &mut Ctx, _from: NodeIdx, payload: Payload) {
+    fn on_message(&mut self, ctx: &mut Ctx, from: NodeIdx, payload: Payload) {
         self.clock = ctx.now();
         match payload {
             Payload::Request(mut req) => {
@@ -1249,7 +1539,9 @@ impl Node for ReplicatedDb {
                 } else {
                     self.reads += 1;
                 }
-                self.route(ctx, req);
+                if self.route(ctx, req, from) == Target::Unreachable {
+                    self.unreachable += 1;
+                }
             }
             Payload::Timer { tag, slot } => {
                 let (kind, generation) = (tag & 7, tag >> 3);
@@ -1299,7 +1591,7 @@ impl Node for ReplicatedDb {
             m.desk.fail(ctx);
             m.void_flows();
         }
-        for req in self.pending.drain(..).map(|w| w.req).chain(self.orphans.drain(..)) {
+        for req in self.pending.drain(..).map(|w| w.req).chain(self.orphans.drain(..).map(|(r, _)| r)) {
             self.errors += 1;
             ctx.reply(req, Status::Reset);
         }
@@ -1323,6 +1615,49 @@ impl Node for ReplicatedDb {
                 self.repoint(ctx, r);
             }
         }
+    }
+
+    fn on_part_cut(&mut self, ctx: &mut Ctx, part: u32) {
+        if (part as usize) < self.members.len() {
+            let side = ctx.part_side(part);
+            self.members[part as usize].cut = side != 0;
+            // A primary cut off from the ensemble: a failover begins there
+            // (its session will expire), unless it is back first.
+            if Some(part) == self.primary
+                && let Some(e) = &self.election
+            {
+                if !e.reaches(ctx, part) && self.died_at.is_none() {
+                    self.died_at = Some(ctx.now());
+                    self.notified = (0, None);
+                } else if e.reaches(ctx, part) && self.members[part as usize].up {
+                    self.died_at = None;
+                }
+            }
+            let text = if side == 0 {
+                format!("{} is back with the rest of the network", member_name(part))
+            } else {
+                format!("{} is cut off (a partition): what crosses it is lost", member_name(part))
+            };
+            self.tell(ctx.now(), text, side != 0);
+        }
+        // Replicas now apart from the primary lose what is on its way;
+        // those back with it catch up.
+        for r in 0..self.members.len() as u32 {
+            let m = &self.members[r as usize];
+            if Some(r) == self.primary || !m.up || m.leading {
+                continue;
+            }
+            let apart = self.apart(ctx, r);
+            if std::mem::replace(&mut self.members[r as usize].apart, apart) == apart {
+                continue;
+            }
+            if apart {
+                self.members[r as usize].void_flows();
+            } else {
+                self.repoint(ctx, r);
+            }
+        }
+        self.drain_orphans(ctx);
     }
 
     fn on_part(&mut self, ctx: &mut Ctx, part: u32, up: bool) {
@@ -1349,6 +1684,30 @@ impl Node for ReplicatedDb {
         let Ok(d) = serde_json::from_value::<super::spec::DbParams>(params.clone()) else { return };
         if let Some(r) = d.read_from {
             self.read_from = r;
+        }
+        if let Some(f) = d.fencing {
+            self.fencing = f && self.election.is_some();
+            if f {
+                self.consistency = Consistency::Cp;
+            }
+        }
+        if let Some(c) = d.consistency {
+            self.consistency = c;
+            if c == Consistency::Ap {
+                self.fencing = false;
+            }
+        }
+        if d.fencing.is_some() || d.consistency.is_some() {
+            let words = match (self.consistency, self.fencing) {
+                (Consistency::Ap, _) => "ap: a cut-off primary goes on taking writes; they are merged at the heal",
+                (Consistency::Cp, true) => {
+                    "cp with fencing: a cut-off primary stops taking writes before its session can expire"
+                }
+                (Consistency::Cp, false) => {
+                    "cp without fencing: a cut-off primary takes writes until it learns it lost (split brain)"
+                }
+            };
+            self.tell(ctx.now(), words.to_string(), false);
         }
         if let (Some(r), Some(e)) = (d.recipe, &mut self.election) {
             let was = e.recipe;
@@ -1416,7 +1775,9 @@ impl Node for ReplicatedDb {
                 failover_since_s: self.died_at.map(ns_to_s),
                 election: self.election.as_ref().map(|e| ElectionView {
                     recipe: e.recipe,
-                    app_servers_know: e.routed.map(member_name),
+                    app_servers_know: (0..e.routed.len() as u32)
+                        .map(|r| (e.router_name(r).to_string(), e.routed[r as usize].map(member_name)))
+                        .collect(),
                     session_timeout_ms: ns_to_ms(e.timeout_ns()),
                     last: self.failovers.iter().rev().find_map(|f| f.election.clone()),
                 }),
@@ -1483,6 +1844,14 @@ impl Node for ReplicatedDb {
                     failovers: self.failovers.clone(),
                     members,
                     ledger_bytes: self.key_space * 8,
+                    partitions: self.election.as_ref().map(|_| PartitionSummary {
+                        consistency: self.consistency,
+                        fencing: self.fencing,
+                        split_brain_writes: self.split_brain,
+                        conflicts: self.conflicts,
+                        refused_by_fencing: self.fenced,
+                        held_by_partition: self.unreachable,
+                    }),
                 },
             )),
             ..Default::default()

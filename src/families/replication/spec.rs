@@ -185,6 +185,42 @@ pub struct ReplicatedDbSpec {
     /// the ensemble's session timeout and the recipe's round trips take).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub election: Option<ElectionSpec>,
+    /// With an election: a primary takes writes only while it holds its
+    /// lease (it heard from the ensemble within two thirds of the session
+    /// timeout, when a ZooKeeper client reports itself disconnected, so
+    /// before its session can expire), and every member follows only the
+    /// newest primary's epoch (its znode's creation). A primary cut off
+    /// from the ensemble then refuses writes instead of taking them beside
+    /// a new one. Default false.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub fencing: bool,
+    /// With an election: what a primary cut off from the ensemble does
+    /// with writes. `cp`: see `fencing`; without it, it goes on taking them
+    /// (split brain) until it learns its session expired, and they are
+    /// discarded then. `ap`: it goes on taking them and, at the heal, they
+    /// are merged into the new primary, the newer version of a key winning
+    /// (a key written on both sides is a conflict). Default cp.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub consistency: Consistency,
+}
+
+/// What a primary cut off from its ensemble does with writes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Consistency {
+    #[default]
+    Cp,
+    Ap,
+}
+
+impl Consistency {
+    pub const ALL: [Consistency; 2] = [Consistency::Cp, Consistency::Ap];
+    pub fn label(self) -> &'static str {
+        match self {
+            Consistency::Cp => "cp",
+            Consistency::Ap => "ap",
+        }
+    }
 }
 
 impl ReplicatedDbSpec {
@@ -210,6 +246,10 @@ pub struct DbParams {
     /// as it was (the story says so).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recipe: Option<Recipe>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fencing: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consistency: Option<Consistency>,
 }
 
 crate::sim::spec::serde_defaults! {

@@ -62,12 +62,14 @@ pub fn status_text(id: &str, v: &DbView) -> String {
             " (down since {since:.1} s: a failover is under way; {} requests wait for a primary{reads_go_on})",
             v.waiting_for_primary,
         ));
-    } else if let Some(e) =
-        v.election.as_ref().filter(|e| e.app_servers_know.as_deref() != primary.map(|m| m.name.as_str()))
+    } else if let Some((who, knows)) = v
+        .election
+        .as_ref()
+        .and_then(|e| e.app_servers_know.iter().find(|(_, k)| k.as_deref() != primary.map(|m| m.name.as_str())))
     {
         out.push_str(&format!(
-            " (elected; the app servers still send writes to {}: they wait for their watch, {} requests held)",
-            e.app_servers_know.as_deref().unwrap_or("none"),
+            " ({who}'s app servers still send writes to {}: until their watch fires they wait, or fail if it is out of reach; {} requests held)",
+            knows.as_deref().unwrap_or("none"),
             thousands(v.waiting_for_primary)
         ));
     } else if primary.is_some_and(|m| !m.up) || primary.is_none() {
