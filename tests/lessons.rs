@@ -160,6 +160,8 @@ const TESTED: &[&str] = &[
     "replication-election",
     "replication-herd-vs-sequential",
     "replication-quorum-lost",
+    "replication-split-brain",
+    "replication-cap",
 ];
 
 #[test]
@@ -1108,5 +1110,37 @@ fn replication_quorum_lost_no_election_until_a_majority_returns() {
     // (±3σ = ±150).
     let failed = r.a(1);
     assert!((2_370.0..2_670.0).contains(&failed), "{failed} requests failed");
+    r.verdict_leads();
+}
+
+#[test]
+fn replication_split_brain_the_cut_off_primary_takes_writes_unless_fenced() {
+    let mut r = Runs::new("replication-split-brain");
+    r.run_to_end();
+    // West writes 100/s from the election (~11.2 s) until db-0 learns it
+    // lost, its first heartbeat after the heal at 20.05 s (20.33 s): about
+    // 910, a Poisson count (±3σ = ±90). Fenced: none.
+    let (a, b) = (r.a(0), r.bv(0));
+    assert!((820.0..1_000.0).contains(&a), "{a} split-brain writes");
+    assert_eq!(b, 0.0, "fenced: no split-brain write");
+    // Keys both sides wrote, of 1,000: 1000 (1 − e^(−0.91))² ≈ 360.
+    let (ca, cb) = (r.a(1), r.bv(1));
+    assert!((300.0..420.0).contains(&ca), "{ca} conflicts");
+    assert_eq!(cb, 0.0);
+    r.verdict_leads();
+}
+
+#[test]
+fn replication_cap_cp_fails_requests_ap_conflicts() {
+    let mut r = Runs::new("replication-cap");
+    r.run_to_end();
+    // CP: the cut-off side's writes are refused from 2/3 s after it last
+    // heard from the ensemble until the heal: about 100/s × 9.37 s.
+    let (a, b) = (r.a(0), r.bv(0));
+    assert!((840.0..1_040.0).contains(&a), "CP failed {a}");
+    assert_eq!(b, 0.0, "AP fails nothing");
+    let (ca, cb) = (r.a(1), r.bv(1));
+    assert_eq!(ca, 0.0, "CP conflicts");
+    assert!((300.0..420.0).contains(&cb), "AP conflicts {cb}");
     r.verdict_leads();
 }

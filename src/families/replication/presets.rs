@@ -22,6 +22,12 @@ fn all_async() -> FaultSpec {
 fn sequential() -> FaultSpec {
     db_params(serde_json::json!({ "recipe": "sequential" }))
 }
+fn fenced() -> FaultSpec {
+    db_params(serde_json::json!({ "fencing": true }))
+}
+fn ap() -> FaultSpec {
+    db_params(serde_json::json!({ "consistency": "ap" }))
+}
 
 pub const READ_REPLICAS_JSON: &str =
     fetched_in_release!(include_str!("../../../public/presets/replication-read-replicas.json"));
@@ -39,6 +45,9 @@ pub const HERD_VS_SEQUENTIAL_JSON: &str =
     fetched_in_release!(include_str!("../../../public/presets/replication-herd-vs-sequential.json"));
 pub const QUORUM_LOST_JSON: &str =
     fetched_in_release!(include_str!("../../../public/presets/replication-quorum-lost.json"));
+pub const SPLIT_BRAIN_JSON: &str =
+    fetched_in_release!(include_str!("../../../public/presets/replication-split-brain.json"));
+pub const CAP_JSON: &str = fetched_in_release!(include_str!("../../../public/presets/replication-cap.json"));
 
 pub const PRESETS: &[Preset] = &[
     Preset {
@@ -103,6 +112,22 @@ pub const PRESETS: &[Preset] = &[
         lesson: "With 2 of 5 servers up ZooKeeper serves nothing: the dead primary's session never expires and no one is elected until a third returns.",
         icon: "Q?",
         file_text: QUORUM_LOST_JSON,
+        speed: 1.0,
+    },
+    Preset {
+        id: "replication-split-brain",
+        title: "Split brain without fencing",
+        lesson: "Cut off with its side's app servers, the old primary takes writes after another is elected; they are lost when it learns. Fencing refuses them.",
+        icon: "SB",
+        file_text: SPLIT_BRAIN_JSON,
+        speed: 1.0,
+    },
+    Preset {
+        id: "replication-cap",
+        title: "CAP: a partition, CP vs AP",
+        lesson: "CP refuses the cut-off side's writes: requests fail, nothing conflicts. AP takes writes on both sides and merges them: none fail, keys conflict.",
+        icon: "CAP",
+        file_text: CAP_JSON,
         speed: 1.0,
     },
 ];
@@ -256,6 +281,46 @@ pub const LESSONS: &[Lesson] = &[
             Figure {
                 name: "Requests failed",
                 of: Of::Errors,
+                at: Moment::Run,
+                better: Better::Lower,
+                unit: Unit::Count,
+            },
+        ],
+    },
+    Lesson {
+        id: "replication-split-brain",
+        compare_b: Some(fenced),
+        figures: &[
+            Figure {
+                name: "Split-brain writes",
+                of: Of::View { nodes: Nodes::Id("db"), label: "Split-brain writes" },
+                at: Moment::Run,
+                better: Better::Lower,
+                unit: Unit::Count,
+            },
+            Figure {
+                name: "Conflicts",
+                of: Of::View { nodes: Nodes::Id("db"), label: "Conflicts" },
+                at: Moment::Run,
+                better: Better::Lower,
+                unit: Unit::Count,
+            },
+        ],
+    },
+    Lesson {
+        id: "replication-cap",
+        compare_b: Some(ap),
+        figures: &[
+            Figure {
+                name: "Requests failed",
+                of: Of::Errors,
+                at: Moment::Run,
+                better: Better::Lower,
+                unit: Unit::Count,
+            },
+            Figure {
+                name: "Conflicts",
+                of: Of::View { nodes: Nodes::Id("db"), label: "Conflicts" },
                 at: Moment::Run,
                 better: Better::Lower,
                 unit: Unit::Count,

@@ -34,7 +34,8 @@ use serde::Serialize;
 
 use super::election::{Election, Outcome};
 use super::spec::{
-    Consistency, ElectionSpec, EnsembleSpec, ReadFrom, Recipe, ReplicaMode, ReplicatedDbSpec, Replication, member_name,
+    Consistency, ElectionSpec, EnsembleSpec, OnPartition, ReadFrom, Recipe, ReplicaMode, ReplicatedDbSpec, Replication,
+    member_name,
 };
 use super::zk::{ZNODE_MAX, ZkMsg};
 use crate::families::web_tier::station::{Desk, Station, read_or_write};
@@ -246,6 +247,8 @@ pub struct DbSettings {
     pub service_time: ServiceTimeSpec,
     /// Whether `semi_sync` may be offered (replicas and no per-replica modes).
     pub semi_sync_possible: bool,
+    /// With an election: what a primary cut off does with writes.
+    pub on_partition: Option<OnPartition>,
 }
 
 impl DbSettings {
@@ -256,6 +259,11 @@ impl DbSettings {
         });
         if let Some(r) = self.replication {
             params["replication"] = serde_json::json!(r);
+        }
+        if let Some(o) = self.on_partition {
+            for (k, v) in o.params().as_object().into_iter().flatten() {
+                params[k] = v.clone();
+            }
         }
         FaultSpec {
             workers: Some(self.workers),
@@ -279,6 +287,11 @@ impl DbSettings {
                     format!("{id}: {}", r.label()),
                     set(serde_json::json!({ "replication": r })),
                 ));
+            }
+        }
+        if let Some(now) = self.on_partition {
+            for o in OnPartition::ALL.into_iter().filter(|&o| o != now) {
+                out.push((format!("{id}: {}", now.label()), format!("{id}: {}", o.label()), set(o.params())));
             }
         }
         for r in ReadFrom::ALL.into_iter().filter(|&r| r != self.read_from) {
@@ -1043,7 +1056,9 @@ impl ReplicatedDb {
 
     /// Ships the log up to its head to replica `r`.
     fn ship(&mut self, ctx: &mut Ctx, r: u32) {
-        if self.apart(ctx, r) {
+        // Nothing ships to an old primary that still leads (it follows no
+        // one until it learns it lost), nor across a partition.
+        if self.members[r as usize].leading || self.apart(ctx, r) {
             return;
         }
         let head = self.head();
@@ -1754,6 +1769,7 @@ impl Node for ReplicatedDb {
                 workers: self.workers,
                 service_time: self.read_spec.clone(),
                 semi_sync_possible: self.semi_sync_possible,
+                on_partition: self.election.as_ref().map(|_| OnPartition::of(self.consistency, self.fencing)),
             })),
             in_service: members.iter().map(|m| u64::from(m.busy)).sum(),
             workers: self.members.iter().map(|m| m.desk.st.workers).sum(),

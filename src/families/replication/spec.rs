@@ -213,6 +213,40 @@ pub enum Consistency {
     Ap,
 }
 
+/// `consistency` and `fencing` together, as the inspector offers them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OnPartition {
+    CpFenced,
+    CpUnfenced,
+    Ap,
+}
+
+impl OnPartition {
+    pub const ALL: [OnPartition; 3] = [OnPartition::CpFenced, OnPartition::CpUnfenced, OnPartition::Ap];
+    pub fn of(consistency: Consistency, fencing: bool) -> OnPartition {
+        match (consistency, fencing) {
+            (Consistency::Ap, _) => OnPartition::Ap,
+            (Consistency::Cp, true) => OnPartition::CpFenced,
+            (Consistency::Cp, false) => OnPartition::CpUnfenced,
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            OnPartition::CpFenced => "cp_fenced",
+            OnPartition::CpUnfenced => "cp_unfenced",
+            OnPartition::Ap => "ap",
+        }
+    }
+    /// A `set` entry's `params` for it.
+    pub fn params(self) -> serde_json::Value {
+        match self {
+            OnPartition::CpFenced => serde_json::json!({ "consistency": "cp", "fencing": true }),
+            OnPartition::CpUnfenced => serde_json::json!({ "consistency": "cp", "fencing": false }),
+            OnPartition::Ap => serde_json::json!({ "consistency": "ap", "fencing": false }),
+        }
+    }
+}
+
 impl Consistency {
     pub const ALL: [Consistency; 2] = [Consistency::Cp, Consistency::Ap];
     pub fn label(self) -> &'static str {
