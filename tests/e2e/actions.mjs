@@ -274,7 +274,7 @@ export const ACTIONS = [
   ...['edit-clock-back', 'edit-clock-fix'].map((t) => ({
     name: `press ${t}`, weight: 2, needs: id(t), run: (page) => click(page, id(t)),
   })),
-  ...['edit-replication', 'edit-read-from', 'edit-member', 'edit-zk-server'].map((t) => ({
+  ...['edit-replication', 'edit-read-from', 'edit-member', 'edit-zk-server', 'edit-on-partition'].map((t) => ({
     name: `choose ${t}`, weight: 3, needs: id(t), run: (page, r) => choose(page, id(t), r),
   })),
   ...['fail-member', 'recover-member', 'kill-primary', 'fail-zk-server', 'recover-zk-server', 'kill-zk-leader'].map((t) => ({

@@ -74,7 +74,7 @@ test('every replication preset opens, runs and shows its panel (printed: its fig
   const { page, errors } = await openPage(browser, `${server.url}?autoplay=0`);
   for (const id of ['replication-read-replicas', 'replication-replica-dies', 'replication-sync-standby-dies',
     'replication-async-failover', 'replication-semi-sync-fallback', 'replication-election',
-    'replication-herd-vs-sequential', 'replication-quorum-lost']) {
+    'replication-herd-vs-sequential', 'replication-quorum-lost', 'replication-split-brain', 'replication-cap']) {
     await openPreset(page, id);
     await page.evaluate(() => window.scalelab.runUntil(25000));
     assert.ok(await page.getByTestId('replication').isVisible(), id);
@@ -124,6 +124,30 @@ test('ZooKeeper elects: the phases, the znode tree and the sessions live; herd a
   await page.evaluate(() => window.scalelab.runUntil(35000));
   assert.match(await page.getByTestId('rep-status').first().textContent(), /primary db-1/);
   await page.screenshot({ path: join(OUT, 'replication-election.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+});
+
+test('split brain: the cut-off old primary still leads on its side, its writes count, the heal settles them; CAP verdict; the partition choice', async () => {
+  const { page, errors } = await openPage(browser, `${server.url}?autoplay=0`);
+  await openPreset(page, 'replication-split-brain');
+  await page.evaluate(() => window.scalelab.runUntil(15000));
+  assert.match(await page.getByTestId('rep-db-0').textContent(), /old primary, still leading.*cut off/);
+  assert.match(await page.getByTestId('rep-status').first().textContent(), /primary db-1/);
+  const split = await num(page, 'rep-split');
+  assert.ok(split > 250 && split < 500, `split-brain writes by 15 s: ${split}`);
+  await page.evaluate(() => window.scalelab.runUntil(25000));
+  assert.match(await page.getByTestId('rep-stories').textContent(), /db-0 learned its session expired: it steps down\. The keys it wrote while db-1 led: all \d+ discarded; \d+ written on both sides/);
+  assert.doesNotMatch(await page.getByTestId('rep-db-0').textContent(), /still leading|cut off/);
+  assert.ok(await num(page, 'rep-conflicts') > 250);
+  assert.match(await page.getByTestId('verdict').textContent(), /^Split-brain writes: [\d,]+ with [^,]+, 0 with /);
+  await openPreset(page, 'replication-cap');
+  await page.evaluate(() => window.scalelab.runUntil(25000));
+  assert.match(await page.getByTestId('verdict').textContent(), /^Requests failed: [\d,]+ with [^,]+, 0 with /);
+  await page.getByTestId('node-db').click();
+  await page.getByTestId('edit-on-partition').selectOption('ap');
+  await page.evaluate(() => window.scalelab.runUntil(25500));
+  assert.match(await page.getByTestId('rep-stories').first().textContent(), /ap: a cut-off primary goes on taking writes/);
+  await page.screenshot({ path: join(OUT, 'replication-split-brain.png'), fullPage: true });
   assert.deepEqual(errors, []);
 });
 

@@ -19,7 +19,7 @@ use leptos::prelude::*;
 
 use super::ensemble::EnsembleView;
 use super::replicated_db::{DbSettings, DbView, ElectionPhases, MemberState};
-use super::spec::{ReadFrom, ReplicaMode, Replication, replication_label, replication_words};
+use super::spec::{OnPartition, ReadFrom, ReplicaMode, Replication, replication_label, replication_words};
 use crate::format::{figure as fmt, thousands};
 use crate::sim::engine::NodeView;
 use crate::sim::spec::FaultSpec;
@@ -87,12 +87,32 @@ pub fn status_text(id: &str, v: &DbView) -> String {
     out
 }
 
+/// With an election: what partitions did (view label, words, test id).
+const PARTITION_FIGURES: &[(&str, &str, &str)] = &[
+    ("Split-brain writes", "split-brain writes", "rep-split"),
+    ("Conflicts", "conflicts", "rep-conflicts"),
+    ("Writes refused by fencing", "refused by fencing", "rep-fenced"),
+    ("Requests held by a partition", "held by a partition", "rep-held"),
+];
+
 fn member_row(m: &MemberState, max_load: f64, max_lag: u64) -> impl IntoView + use<> {
-    let role = if m.primary { "primary".to_string() } else { format!("replica · {}", m.mode.label()) };
+    let role = if m.primary {
+        "primary".to_string()
+    } else if m.stale_leader {
+        "old primary, still leading".to_string()
+    } else {
+        format!("replica · {}", m.mode.label())
+    };
     let load_w = if max_load > 0.0 { 100.0 * m.load_per_s / max_load } else { 0.0 };
     let lag_w = if max_lag > 0 { 100.0 * m.lag_entries as f64 / max_lag as f64 } else { 0.0 };
-    let state = if m.up { "" } else { " down" };
-    let lag = if m.primary {
+    let state = match (m.up, m.cut) {
+        (false, _) => " down",
+        (true, true) => " cut",
+        _ => "",
+    };
+    let lag = if m.cut {
+        "cut off".to_string()
+    } else if m.primary {
         String::new()
     } else if m.detached {
         "out of the replica set".to_string()
@@ -106,7 +126,11 @@ fn member_row(m: &MemberState, max_load: f64, max_lag: u64) -> impl IntoView + u
         fmt(m.load_per_s.round()),
         m.busy,
         m.queue_len,
-        if m.primary {
+        if m.stale_leader {
+            "\ncut off with some app servers, it has not learned another was elected: it takes their writes (split brain) until it hears from the ensemble".to_string()
+        } else if m.cut {
+            "\ncut off by a partition: nothing reaches it from the other side".to_string()
+        } else if m.primary {
             String::new()
         } else if m.detached {
             "\nthe old primary: it follows no log until it returns, re-cloned from the new primary".to_string()
@@ -156,6 +180,10 @@ fn db_block(id: String, cell: RwSignal<Live>) -> impl IntoView {
     let figures = Memo::new(move |_| {
         cell.with(|l| PANEL_FIGURES.iter().map(|f| l.view.figure(f.0).unwrap_or(0.0)).collect::<Vec<f64>>())
     });
+    // Only an electing database has them.
+    let partition = Memo::new(move |_| {
+        cell.with(|l| PARTITION_FIGURES.iter().map(|f| l.view.figure(f.0)).collect::<Option<Vec<f64>>>())
+    });
     let members =
         Memo::new(move |_| cell.with(|l| l.view.own::<DbView>().map(|v| v.members.clone()).unwrap_or_default()));
     let stories = Memo::new(move |_| {
@@ -177,6 +205,16 @@ fn db_block(id: String, cell: RwSignal<Live>) -> impl IntoView {
                 </div>
             }).collect_view()}
         </dl>
+        {move || partition.get().map(|values| view! {
+            <dl class="sl-figures" aria-label="Partitions">
+                {PARTITION_FIGURES.iter().zip(values).map(|(&(_, words, testid), v)| view! {
+                    <div>
+                        <dt>{words}</dt>
+                        <dd data-testid=testid>{fmt(v)}</dd>
+                    </div>
+                }).collect_view()}
+            </dl>
+        })}
         <ul class="rep-members" aria-label=format!("{id}'s members: load and lag")>
             {move || members.with(|ms| {
                 let max_load = ms.iter().map(|m| m.load_per_s).fold(0.0, f64::max);
@@ -384,6 +422,20 @@ pub fn inspector(lab: Lab, cell: RwSignal<Live>, id: String, v: &NodeView) -> Op
     }
     let s = v.params::<DbSettings>()?.clone();
     let elects = v.own::<DbView>().is_some_and(|d| d.election.is_some());
+    let on_partition = s.on_partition.map(|now| {
+        let set = {
+            let id = id.clone();
+            move |o: OnPartition| lab.edit(FaultSpec { set: Some(id.clone()), params: Some(o.params()), ..Default::default() })
+        };
+        enum_choice(
+            "On a partition",
+            "What a primary cut off from the ensemble does with writes: cp fenced refuses them (its lease lapses before its session can expire); cp unfenced takes them until it learns it lost, then they are discarded (split brain); ap takes them and merges them at the heal, the newer version winning",
+            "edit-on-partition",
+            (&OnPartition::ALL, OnPartition::label),
+            now,
+            set,
+        )
+    });
     let n_members = v.parts.len() as u32;
     let set = {
         let id = id.clone();
@@ -453,6 +505,7 @@ pub fn inspector(lab: Lab, cell: RwSignal<Live>, id: String, v: &NodeView) -> Op
                     move |r| set_f(serde_json::json!({ "read_from": r })),
                 )}
             </div>
+            {on_partition}
             {workers_form(lab, id.clone(), "Workers per member", s.workers, s.service_time.clone())}
             <div class="edit rep-member-edit">
                 <label title="The member the buttons act on">
