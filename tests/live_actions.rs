@@ -438,3 +438,30 @@ fn a_stores_settings_and_queue_role_are_its_own() {
     assert_eq!(db.params, None);
     assert_eq!(db_role, Some(QueueRole::Servers { workers: 16, mean_service_s: 0.01 }));
 }
+
+#[test]
+fn a_live_cut_overrides_the_timelines_later_partition_and_heal_of_that_node() {
+    let preset = scalelab::presets::by_id("replication-split-brain").expect("the preset");
+    let s = scenario(preset.json());
+    let mut live = Simulation::new(&s);
+    live.step_until(s_to_ns(1.0));
+    let cut = FaultSpec { partition: Some(vec!["users-west".into()]), ..Default::default() };
+    let applied = live.add_entry(cut).expect("a live cut is taken");
+    // The preset cuts off db/0, app-west and users-west at 10.05 s and
+    // heals them at 20.05 s: both entries name users-west, so both go.
+    let dropped: Vec<String> = applied.dropped.iter().map(FaultSpec::describe).collect();
+    assert_eq!(
+        dropped,
+        ["cut off db/0, app-west, users-west at 10.05 s", "reconnect db/0, app-west, users-west at 20.05 s"],
+        "{dropped:?}"
+    );
+    assert!(live.scenario().spec.faults.iter().all(|f| f.cut_list().is_none_or(|l| l == &["users-west"])));
+    live.step_until(s_to_ns(12.0));
+    assert!(live.snapshot().nodes.iter().any(|n| n.cut), "users-west is cut off");
+    // A cut the timeline does not name leaves its entries alone.
+    let mut other = Simulation::new(&s);
+    other.step_until(s_to_ns(1.0));
+    let applied =
+        other.add_entry(FaultSpec { partition: Some(vec!["users-east".into()]), ..Default::default() }).expect("taken");
+    assert!(applied.dropped.is_empty());
+}

@@ -165,7 +165,7 @@ fn bad_partitions_name_their_field() {
     assert_error(
         &faults(json!([{"at_s": 3, "partition": ["pool"]}, {"at_s": 4, "partition": ["pool"]}])),
         "faults[1].partition[0]",
-        "already cut off at 4 s (by faults[0]); heal it first",
+        "already cut off at 4 s (by the partition at 3 s); heal it first",
     );
     // Judged in time order, not entry order: the heal listed first comes later.
     assert_valid(&faults(json!([{"at_s": 9, "heal": ["pool"]}, {"at_s": 4, "partition": ["pool"]}])));

@@ -122,6 +122,17 @@ impl Scenario {
             spec.faults = kept;
             dropped = later;
         }
+        // A live cut or reconnect overrides what the timeline planned for
+        // those nodes' network: its later partitions and heals naming any
+        // of them are dropped.
+        if let Some(list) = entry.cut_list() {
+            let from = s_to_ns(entry.at_s);
+            let (later, kept): (Vec<FaultSpec>, Vec<FaultSpec>) = std::mem::take(&mut spec.faults)
+                .into_iter()
+                .partition(|f| s_to_ns(f.at_s) >= from && f.cut_list().is_some() && list.iter().any(|id| f.names(id)));
+            spec.faults = kept;
+            dropped.extend(later);
+        }
         spec.faults.push(entry);
         Ok((Scenario::from_spec(spec)?, dropped))
     }
@@ -693,8 +704,8 @@ fn check_timeline(
             added_at.insert(a.node, a.at_ns);
         }
     }
-    // Which nodes are cut off, and by which entry.
-    let mut cut_by: BTreeMap<(NodeIdx, Option<u32>), usize> = BTreeMap::new();
+    // Which nodes (and parts) are cut off, and since when.
+    let mut cut_by: BTreeMap<(NodeIdx, Option<u32>), SimTime> = BTreeMap::new();
     for k in order {
         let (a, i) = (&timeline[k], entries[k]);
         let id = &topo.ids[a.node as usize];
@@ -711,11 +722,15 @@ fn check_timeline(
                 };
                 let at = format!("faults[{i}].{verb}[{j}]");
                 if partition && let Some(&by) = cut_by.get(&(n, part)) {
-                    p.add(at, format!("`{id}` is already cut off at {when} s (by faults[{by}]); heal it first"));
+                    let since = super::time::format_s(super::time::ns_to_s(by));
+                    p.add(
+                        at,
+                        format!("`{id}` is already cut off at {when} s (by the partition at {since} s); heal it first"),
+                    );
                 } else if !partition && cut_by.remove(&(n, part)).is_none() {
                     p.add(at, format!("`{id}` is not cut off at {when} s: nothing to heal"));
                 } else if partition {
-                    cut_by.insert((n, part), i);
+                    cut_by.insert((n, part), a.at_ns);
                 }
             }
         }
