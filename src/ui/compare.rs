@@ -73,6 +73,14 @@ pub fn ComparePanel() -> impl IntoView {
             // Only what the scenario can take (a whole validation each: so
             // when the scenario changes, not every frame).
             offers.retain(|c| s.scenario().with_entry(c.entry.clone()).is_ok());
+            // A variant B none of them makes (a preset's, a link's) is
+            // listed too, named by its node, so the select shows it.
+            if let Some(c) = lab.compare.get()
+                && !offers.iter().any(|o| o.entry == c.b)
+            {
+                let node = c.b.target().cloned().unwrap_or_default();
+                offers.push(Candidate { label_a: node, label_b: "this scenario's variant B".into(), entry: c.b });
+            }
             offers
         })
     });

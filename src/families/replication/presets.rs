@@ -23,10 +23,10 @@ fn sequential() -> FaultSpec {
     db_params(serde_json::json!({ "recipe": "sequential" }))
 }
 fn fenced() -> FaultSpec {
-    db_params(serde_json::json!({ "fencing": true }))
+    db_params(super::spec::OnPartition::CpFenced.params())
 }
 fn ap() -> FaultSpec {
-    db_params(serde_json::json!({ "consistency": "ap" }))
+    db_params(super::spec::OnPartition::Ap.params())
 }
 
 pub const READ_REPLICAS_JSON: &str =
@@ -39,6 +39,24 @@ pub const ASYNC_FAILOVER_JSON: &str =
     fetched_in_release!(include_str!("../../../public/presets/replication-async-failover.json"));
 pub const SEMI_SYNC_FALLBACK_JSON: &str =
     fetched_in_release!(include_str!("../../../public/presets/replication-semi-sync-fallback.json"));
+
+/// An electing database's last failover, from the dead primary's last
+/// heartbeat to its app servers' learning the new one.
+const FAILOVER: Figure = Figure {
+    name: "Failover from the last heartbeat",
+    of: Of::View { nodes: Nodes::Id("db"), label: "Failover ms from the last heartbeat" },
+    at: Moment::Run,
+    better: Better::Lower,
+    unit: Unit::Ms,
+};
+/// Keys two primaries took, each not knowing of the other.
+const CONFLICTS: Figure = Figure {
+    name: "Conflicts",
+    of: Of::View { nodes: Nodes::Id("db"), label: "Conflicts" },
+    at: Moment::Run,
+    better: Better::Lower,
+    unit: Unit::Count,
+};
 
 pub const ELECTION_JSON: &str = fetched_in_release!(include_str!("../../../public/presets/replication-election.json"));
 pub const HERD_VS_SEQUENTIAL_JSON: &str =
@@ -231,13 +249,7 @@ pub const LESSONS: &[Lesson] = &[
         id: "replication-election",
         compare_b: None,
         figures: &[
-            Figure {
-                name: "Failover from the last heartbeat",
-                of: Of::View { nodes: Nodes::Id("db"), label: "Failover ms from the last heartbeat" },
-                at: Moment::Run,
-                better: Better::Lower,
-                unit: Unit::Ms,
-            },
+            FAILOVER,
             Figure {
                 name: "Reads answered per second during the election",
                 of: Of::Sample { nodes: Nodes::Id("db"), stat: Stat::Completed, agg: Agg::PerS },
@@ -258,26 +270,14 @@ pub const LESSONS: &[Lesson] = &[
                 better: Better::Lower,
                 unit: Unit::Count,
             },
-            Figure {
-                name: "Failover from the last heartbeat",
-                of: Of::View { nodes: Nodes::Id("db"), label: "Failover ms from the last heartbeat" },
-                at: Moment::Run,
-                better: Better::Lower,
-                unit: Unit::Ms,
-            },
+            FAILOVER,
         ],
     },
     Lesson {
         id: "replication-quorum-lost",
         compare_b: None,
         figures: &[
-            Figure {
-                name: "Failover from the last heartbeat",
-                of: Of::View { nodes: Nodes::Id("db"), label: "Failover ms from the last heartbeat" },
-                at: Moment::Run,
-                better: Better::Lower,
-                unit: Unit::Ms,
-            },
+            FAILOVER,
             Figure {
                 name: "Requests failed",
                 of: Of::Errors,
@@ -298,13 +298,7 @@ pub const LESSONS: &[Lesson] = &[
                 better: Better::Lower,
                 unit: Unit::Count,
             },
-            Figure {
-                name: "Conflicts",
-                of: Of::View { nodes: Nodes::Id("db"), label: "Conflicts" },
-                at: Moment::Run,
-                better: Better::Lower,
-                unit: Unit::Count,
-            },
+            CONFLICTS,
         ],
     },
     Lesson {
@@ -318,13 +312,7 @@ pub const LESSONS: &[Lesson] = &[
                 better: Better::Lower,
                 unit: Unit::Count,
             },
-            Figure {
-                name: "Conflicts",
-                of: Of::View { nodes: Nodes::Id("db"), label: "Conflicts" },
-                at: Moment::Run,
-                better: Better::Lower,
-                unit: Unit::Count,
-            },
+            CONFLICTS,
         ],
     },
 ];
