@@ -343,6 +343,31 @@ fn after_a_sync_failover_writes_go_on_without_waiting_for_the_dead_old_primary()
 }
 
 #[test]
+fn a_dead_old_primary_that_returns_after_a_failover_rejoins_as_a_replica_and_leads_nothing() {
+    let v = scenario(
+        200.0,
+        0.5,
+        1000,
+        json!({"replicas": 2, "failover_ms": 1000}),
+        json!([{"at_s": 5, "fail": "db", "part": 0}, {"at_s": 10, "recover": "db", "part": 0}]),
+        20.0,
+        1,
+    );
+    let mut sim = Simulation::new(&Scenario::from_json(&v.to_string()).unwrap());
+    sim.step_until(20_000_000_000);
+    let snap = sim.snapshot();
+    let view = snap.nodes[1].own::<DbView>().unwrap().clone();
+    assert!(view.members[1].primary && !view.members[0].primary && view.members[0].up);
+    assert!(!view.members[0].stale_leader && !view.members[0].detached, "{:?}", view.members[0]);
+    // Without an ensemble there is no session to expire, and it took no
+    // write after the promotion: no step-down to settle.
+    let stories: Vec<&str> = snap.nodes[1].stories.iter().map(|s| s.text.as_str()).collect();
+    assert!(stories.iter().all(|s| !s.contains("session") && !s.contains("steps down")), "{stories:?}");
+    // It follows the new primary's log: a few entries behind, like db-2.
+    assert!(view.members[0].lag_entries < 20, "{:?}", view.members[0]);
+}
+
+#[test]
 fn a_member_that_fails_and_returns_at_once_serves_every_later_read_in_full() {
     // Reads take exactly 10 ms. db-1 fails for 1 ms five times, losing the
     // ~10 reads it holds each time; the reads it takes right after reuse

@@ -1337,7 +1337,9 @@ impl ReplicatedDb {
             self.members[o as usize].diverged = head > cut;
             self.members[o as usize].detached = true;
             // Alive but cut off, it does not know: it leads on, on its side.
+            // A dead one leads no more.
             self.members[o as usize].stale_base = self.version;
+            self.members[o as usize].leading &= self.members[o as usize].up;
         }
         self.primary = Some(b);
         let m = &mut self.members[b as usize];
