@@ -45,7 +45,8 @@ tests_for() {
     src/sim/series.rs) echo "--lib --test checkpoints --test determinism" ;;
     src/sim/wire.rs) echo "--lib --test kafka --test rabbitmq" ;;
     src/sim/metrics.rs) echo "--lib --test theory --test load_balancer --test tiers --test cache --test golden --test kafka --test rabbitmq" ;;
-    src/families/replication/replicated_db.rs) echo "--test replication --test lessons" ;;
+    src/families/replication/replicated_db.rs) echo "--test replication --test election --test lessons" ;;
+    src/families/replication/ensemble.rs | src/families/replication/election.rs) echo "--lib --test election --test lessons" ;;
     *) echo "" ;;
   esac
 }

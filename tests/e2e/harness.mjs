@@ -130,6 +130,17 @@ export async function frameTimes(page, ms) {
   return { frames, p95: sorted[Math.floor(sorted.length * 0.95)], worst: sorted.at(-1) };
 }
 
+/** The frame rate while the run plays (runUntil leaves it paused, and
+ * paused frames cost nothing): plays, measures `ms` of frames, and says
+ * how far the simulated clock went meanwhile (it must have moved). */
+export async function playingFrameRate(page, ms) {
+  const before = await page.evaluate(() => { window.scalelab.play(); return window.scalelab.state().now_ms; });
+  const { frames, p95 } = await frameTimes(page, ms);
+  const after = await page.evaluate(() => window.scalelab.state().now_ms);
+  const fps = 1000 / (frames.reduce((a, b) => a + b, 0) / frames.length);
+  return { fps, p95, simulated_ms: Math.round(after - before) };
+}
+
 /** Clicks a gallery entry and waits until the app shows it: a family in a
  * chunk of its own opens once that chunk has loaded, not within the click. */
 export async function openPreset(page, id) {
