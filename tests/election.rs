@@ -235,6 +235,20 @@ fn a_member_back_within_its_timeout_keeps_its_session_and_its_place() {
 }
 
 #[test]
+fn the_ensemble_names_each_session_by_its_holder() {
+    let s = Scenario::from_json(&scenario(&BASE, json!([]), 2.0).to_string()).unwrap();
+    let mut sim = Simulation::new(&s);
+    sim.step_until(1_000_000_000);
+    let snap = sim.snapshot();
+    let v = snap.nodes[2].own::<scalelab::families::replication::ensemble::EnsembleView>().unwrap();
+    let holders: Vec<&str> = v.sessions.iter().map(|x| x.holder.as_str()).collect();
+    // The five members, and the router of the node that sends requests.
+    assert_eq!(holders, ["db/db-0", "db/db-1", "db/db-2", "db/db-3", "db/db-4", "db/via users"]);
+    let master = v.tree.iter().find(|z| z.path == "/svc/master").expect("the herd's znode");
+    assert_eq!(master.owner.as_deref(), Some("db/db-0"));
+}
+
+#[test]
 fn bad_settings_are_refused_by_name() {
     let with = |edit: &dyn Fn(&mut Value)| {
         let mut v = scenario(&BASE, json!([]), 10.0);
