@@ -235,6 +235,26 @@ fn a_member_back_within_its_timeout_keeps_its_session_and_its_place() {
 }
 
 #[test]
+fn each_client_heartbeats_every_third_of_the_timeout_also_after_a_member_returns() {
+    // Six clients (five members, one router), a heartbeat each every
+    // 1/3 s from 1/3 s: 3 a second each. db-2 is away 2.0–2.5 s (under the
+    // timeout: it keeps its session) and again 4.0–4.5 s; its heartbeats
+    // go on at one chain, not two, after each return.
+    let faults = json!([
+        {"at_s": 2.0, "fail": "db", "part": 2}, {"at_s": 2.5, "recover": "db", "part": 2},
+        {"at_s": 4.0, "fail": "db", "part": 2}, {"at_s": 4.5, "recover": "db", "part": 2}
+    ]);
+    let s = run(&scenario(&BASE, faults, 10.0));
+    let z = zk(&s);
+    assert_eq!(z.sessions_expired, 0);
+    // 29 heartbeats each by 9.99 s for the five that never stopped, the
+    // router's too (≤ 10 s less a 5 ms trip); db-2 misses those due while
+    // it is away and sends one at each return: about the same, never twice.
+    let heartbeats = z.heartbeats;
+    assert!((170..=180).contains(&heartbeats), "{heartbeats} heartbeats; 6 clients × 29 = 174 expected");
+}
+
+#[test]
 fn the_ensemble_names_each_session_by_its_holder() {
     let s = Scenario::from_json(&scenario(&BASE, json!([]), 2.0).to_string()).unwrap();
     let mut sim = Simulation::new(&s);

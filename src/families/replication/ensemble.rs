@@ -183,6 +183,8 @@ pub struct EnsembleSummary {
     pub leader: Option<String>,
     pub leader_elections: u64,
     pub sessions_opened: u64,
+    /// Heartbeats that renewed a session.
+    pub heartbeats: u64,
     pub sessions_expired: u64,
     pub writes_committed: u64,
     /// Writes no majority acknowledged (answered `NoQuorum`).
@@ -216,6 +218,7 @@ pub struct Ensemble {
     clock: SimTime,
     leader_elections: u64,
     sessions_opened: u64,
+    heartbeats: u64,
     expired: u64,
     committed: u64,
     not_committed: u64,
@@ -253,6 +256,7 @@ impl Ensemble {
             clock: 0,
             leader_elections: 0,
             sessions_opened: 0,
+            heartbeats: 0,
             expired: 0,
             committed: 0,
             not_committed: 0,
@@ -348,6 +352,7 @@ impl Ensemble {
                     s.expires = expires;
                     s.last_heartbeat = now;
                 }
+                self.heartbeats += 1;
                 self.reply(ctx, m.session, ZkOp::Pong);
             }
             ZkOp::Create { path, ephemeral, sequential, data } => {
@@ -710,6 +715,7 @@ impl Node for Ensemble {
                     leader: self.leader.map(member_name),
                     leader_elections: self.leader_elections,
                     sessions_opened: self.sessions_opened,
+                    heartbeats: self.heartbeats,
                     sessions_expired: self.expired,
                     writes_committed: self.committed,
                     writes_not_committed: self.not_committed,
