@@ -441,3 +441,18 @@ fn a_part_is_cut_off_by_name_and_bad_parts_are_refused_by_name() {
     let e = Scenario::from_json(&lone.to_string()).err().map(|e| e.to_string()).unwrap_or_default();
     assert!(e.contains("nodes[1].fencing"), "{e}");
 }
+
+#[test]
+fn after_the_whole_database_fails_and_returns_every_client_heartbeats_again() {
+    // Two routers (west's and east's app servers) beside three members:
+    // down 2.0–2.3 s, under the 1 s timeout, every session lives on.
+    let mut v = split(json!({}));
+    v["faults"] = json!([{"at_s": 2.0, "fail": "db"}, {"at_s": 2.3, "recover": "db"}]);
+    v["stop"] = json!({"sim_time_s": 10});
+    let s = run(&v);
+    let z = zk(&s);
+    assert_eq!((z.sessions_opened, z.sessions_expired), (5, 0), "{z:?}");
+    // Five clients, a heartbeat every 1/3 s: 29 each by 10 s, less the one
+    // each due while it was down, plus one each at its return.
+    assert!((140..=150).contains(&z.heartbeats), "{} heartbeats", z.heartbeats);
+}

@@ -135,6 +135,11 @@ impl Election {
         }
     }
 
+    /// Its clients: the members', then the routers'.
+    pub fn clients(&self) -> u32 {
+        self.clients.len() as u32
+    }
+
     fn is_router(&self, c: u32) -> bool {
         c >= self.members
     }

@@ -1600,7 +1600,7 @@ impl Node for ReplicatedDb {
 
     fn on_fail(&mut self, ctx: &mut Ctx) {
         if let Some(e) = &mut self.election {
-            for c in 0..=self.members.len() as u32 {
+            for c in 0..e.clients() {
                 e.stop(c);
             }
         }
@@ -1617,7 +1617,7 @@ impl Node for ReplicatedDb {
 
     fn on_recover(&mut self, ctx: &mut Ctx) {
         if let Some(e) = &mut self.election {
-            for c in 0..=self.members.len() as u32 {
+            for c in 0..e.clients() {
                 let member = self.members.get(c as usize);
                 if member.is_none_or(|m| m.up) {
                     e.resume(ctx, c, self.primary == Some(c), &mut zk_timer);
