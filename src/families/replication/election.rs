@@ -114,7 +114,7 @@ impl Election {
         timeout_ns: SimTime,
         tick_ns: SimTime,
     ) -> Self {
-        let dir = ZPath::new(&s.path).unwrap_or(ZPath::new("/").expect("fits"));
+        let dir = ZPath::of(&s.path);
         let n_routers = routers.len().max(1);
         Election {
             recipe: s.recipe,
@@ -221,7 +221,7 @@ impl Election {
             None if self.is_router(c) => "router".to_string(),
             None => super::spec::member_name(c),
         };
-        ZPath::new(&name).unwrap_or(ZPath::new("?").expect("fits"))
+        ZPath::of(&name)
     }
 
     fn send(&mut self, ctx: &mut Ctx, c: u32, op: ZkOp) {

@@ -433,7 +433,7 @@ impl Ensemble {
         let now = ctx.now();
         match p {
             Proposal::Create { session, path, ephemeral, data } => {
-                let zpath = ZPath::new(&path).unwrap_or(ZPath::new("/").expect("fits"));
+                let zpath = ZPath::of(&path);
                 let alive = self.sessions.get(&session).is_some_and(|s| !s.closing);
                 if !alive {
                     return;
@@ -449,7 +449,7 @@ impl Ensemble {
                 let owner = ephemeral.then_some(session);
                 self.tree.insert(path.clone(), Znode { data, owner, czxid: self.zxid, next_child: 0 });
                 self.reply(ctx, session, ZkOp::Created { path: zpath });
-                self.fire(ctx, &path, ZkEvent::Created, now);
+                self.fire(ctx, &path, ZkEvent::Created);
             }
             Proposal::Close { session } => {
                 self.zxid += 1;
@@ -465,7 +465,7 @@ impl Ensemble {
                 let before = self.notifications;
                 for path in &owned {
                     self.tree.remove(path);
-                    self.fire(ctx, path, ZkEvent::Deleted, now);
+                    self.fire(ctx, path, ZkEvent::Deleted);
                 }
                 self.reply(ctx, session, ZkOp::Expired);
                 self.sessions.remove(&session);
@@ -483,8 +483,8 @@ impl Ensemble {
     }
 
     /// Fires the one-shot watches a change of `path` triggers.
-    fn fire(&mut self, ctx: &mut Ctx, path: &str, event: ZkEvent, _now: SimTime) {
-        let zpath = ZPath::new(path).unwrap_or(ZPath::new("/").expect("fits"));
+    fn fire(&mut self, ctx: &mut Ctx, path: &str, event: ZkEvent) {
+        let zpath = ZPath::of(path);
         let parent = zk::parent(path).to_string();
         let zparent = ZPath::new(&parent).expect("a parent is shorter");
         let mut out: Vec<(u32, ZPath, ZkEvent)> = Vec::new();
@@ -561,7 +561,7 @@ impl Ensemble {
             match p {
                 Proposal::Create { session, path, .. } => {
                     self.not_committed += 1;
-                    let path = ZPath::new(&path).unwrap_or(ZPath::new("/").expect("fits"));
+                    let path = ZPath::of(&path);
                     self.reply(ctx, session, ZkOp::Failed { path, why: ZkError::NoQuorum });
                 }
                 Proposal::Close { session } => {
@@ -585,10 +585,6 @@ impl Ensemble {
         }
         let name = self.leader.map_or_else(String::new, member_name);
         self.tell(now, format!("{name} leads the ensemble; sessions get a fresh timeout"), false);
-    }
-
-    fn view_at(&self) -> SimTime {
-        self.clock
     }
 }
 
@@ -633,7 +629,7 @@ impl Node for Ensemble {
     }
 
     fn view(&self) -> NodeView {
-        let now = self.view_at();
+        let now = self.clock;
         let watches = |path: &str| {
             self.data_watches.get(path).map_or(0, Vec::len) + self.child_watches.get(path).map_or(0, Vec::len)
         };

@@ -29,6 +29,19 @@ pub struct ZPath {
 }
 
 impl ZPath {
+    /// `/`.
+    pub const ROOT: ZPath = {
+        let mut bytes = [0; ZPATH_MAX];
+        bytes[0] = b'/';
+        ZPath { len: 1, bytes }
+    };
+
+    /// A path validation kept within [`ZPATH_MAX`] (a longer one, which no
+    /// valid scenario makes, reads as the root).
+    pub fn of(path: &str) -> ZPath {
+        ZPath::new(path).unwrap_or(ZPath::ROOT)
+    }
+
     /// `None` if it is longer than [`ZPATH_MAX`].
     pub fn new(path: &str) -> Option<ZPath> {
         let b = path.as_bytes();
