@@ -31,13 +31,14 @@ use std::collections::{BTreeMap, VecDeque};
 use serde::Serialize;
 
 use super::spec::EnsembleSpec;
+use super::told::Told;
 use super::zk::{self, ZNODE_MAX, ZPath, ZkError, ZkEvent, ZkMsg, ZkOp};
 use crate::sim::engine::{Ctx, Node, NodeSummary, NodeView, OwnPart, OwnSummary, Payload};
-use crate::sim::family::{Delivery, PartState, Story};
+use crate::sim::family::{Delivery, PartState};
 use crate::sim::ids::LinkIdx;
 use crate::sim::kind::PartsOf;
 use crate::sim::metrics::NodeSample;
-use crate::sim::time::{SimTime, ms_to_ns, ns_to_ms, ns_to_s};
+use crate::sim::time::{SimTime, ms_to_ns, ns_to_ms};
 use crate::sim::trace::MsgKind;
 use crate::sim::validate::{NodeIdx, Problems, Topology, limits};
 
@@ -214,7 +215,7 @@ pub struct Ensemble {
     /// The link each client node reaches it by.
     links: Vec<(NodeIdx, LinkIdx)>,
     ids: Vec<String>,
-    stories: VecDeque<Story>,
+    stories: Told,
     clock: SimTime,
     leader_elections: u64,
     sessions_opened: u64,
@@ -252,7 +253,7 @@ impl Ensemble {
             proposals: VecDeque::new(),
             links,
             ids: topo.ids.clone(),
-            stories: VecDeque::new(),
+            stories: Told::new("ensemble", STORIES, 3),
             clock: 0,
             leader_elections: 0,
             sessions_opened: 0,
@@ -278,11 +279,7 @@ impl Ensemble {
     }
 
     fn tell(&mut self, now: SimTime, text: String, bad: bool) {
-        if self.stories.len() == STORIES {
-            self.stories.pop_front();
-        }
-        let text = format!("{:.3} s: {text}", ns_to_s(now));
-        self.stories.push_back(Story { req_id: 0, class: "ensemble", text, failed: bad });
+        self.stories.tell(now, text, bad);
     }
 
     fn send(&self, ctx: &mut Ctx, to: NodeIdx, client: u8, session: u32, op: ZkOp) {
@@ -667,7 +664,7 @@ impl Node for Ensemble {
                 ("Writes not committed", self.not_committed as f64),
             ],
             parts: self.up.iter().map(|&u| PartState::of(true, u)).collect(),
-            stories: self.stories.iter().cloned().collect(),
+            stories: self.stories.lines(),
             own: Some(OwnPart::new(EnsembleView {
                 servers: (0..self.up.len() as u32)
                     .map(|i| ServerState {

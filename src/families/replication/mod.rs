@@ -11,6 +11,7 @@ pub mod kinds;
 pub mod presets;
 pub mod replicated_db;
 pub mod spec;
+pub mod told;
 #[cfg(feature = "web")]
 pub mod ui;
 pub mod zk;

@@ -37,11 +37,12 @@ use super::spec::{
     Consistency, ElectionSpec, EnsembleSpec, OnPartition, ReadFrom, Recipe, ReplicaMode, ReplicatedDbSpec, Replication,
     member_name,
 };
+use super::told::Told;
 use super::zk::{ZNODE_MAX, ZkMsg};
 use crate::families::web_tier::station::{Desk, Station, read_or_write};
 use crate::sim::dist::Duration;
 use crate::sim::engine::{Ctx, Node, NodeSummary, NodeView, Op, OwnPart, OwnSummary, Payload, Request, Status};
-use crate::sim::family::{Delivery, PartState, Story};
+use crate::sim::family::{Delivery, PartState};
 use crate::sim::kind::{NodeSpec, PartsOf};
 use crate::sim::metrics::{NodeSample, WindowLatency};
 use crate::sim::spec::{FaultSpec, ServiceTimeSpec, service_time};
@@ -620,7 +621,7 @@ pub struct ReplicatedDb {
     died_at: Option<SimTime>,
     failovers: Vec<FailoverRecord>,
     /// Told as they happen (the view copies them).
-    stories: VecDeque<Story>,
+    stories: Told,
     reads: u64,
     writes: u64,
     acknowledged: u64,
@@ -691,7 +692,7 @@ impl ReplicatedDb {
             failover_gen: 0,
             died_at: None,
             failovers: Vec::new(),
-            stories: VecDeque::new(),
+            stories: Told::new("replication", STORIES, 1),
             reads: 0,
             writes: 0,
             acknowledged: 0,
@@ -773,11 +774,7 @@ impl ReplicatedDb {
     }
 
     fn tell(&mut self, now: SimTime, text: String, bad: bool) {
-        if self.stories.len() == STORIES {
-            self.stories.pop_front();
-        }
-        let text = format!("{:.1} s: {text}", ns_to_s(now));
-        self.stories.push_back(Story { req_id: 0, class: "replication", text, failed: bad });
+        self.stories.tell(now, text, bad);
     }
 
     /// Whether a committed write must wait for replicas now.
@@ -1782,7 +1779,7 @@ impl Node for ReplicatedDb {
             errors: self.errors(),
             figures: self.figures(&members),
             parts: members.iter().map(|m| PartState::of(true, m.up)).collect(),
-            stories: self.stories.iter().cloned().collect(),
+            stories: self.stories.lines(),
             own: Some(OwnPart::new(DbView {
                 replication: self.uniform().then_some(self.replication),
                 read_from: self.read_from,
