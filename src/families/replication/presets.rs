@@ -49,6 +49,9 @@ const FAILOVER: Figure = Figure {
     better: Better::Lower,
     unit: Unit::Ms,
 };
+/// Requests that ended in an error, over the run.
+const REQUESTS_FAILED: Figure =
+    Figure { name: "Requests failed", of: Of::Errors, at: Moment::Run, better: Better::Lower, unit: Unit::Count };
 /// Keys two primaries took, each not knowing of the other.
 const CONFLICTS: Figure = Figure {
     name: "Conflicts",
@@ -178,13 +181,7 @@ pub const LESSONS: &[Lesson] = &[
         id: "replication-replica-dies",
         compare_b: None,
         figures: &[
-            Figure {
-                name: "Requests failed",
-                of: Of::Errors,
-                at: Moment::Run,
-                better: Better::Lower,
-                unit: Unit::Count,
-            },
+            REQUESTS_FAILED,
             Figure {
                 name: "Members' utilisation after the death",
                 of: Of::Sample { nodes: Nodes::Id("db"), stat: Stat::Utilisation, agg: Agg::Mean },
@@ -273,20 +270,7 @@ pub const LESSONS: &[Lesson] = &[
             FAILOVER,
         ],
     },
-    Lesson {
-        id: "replication-quorum-lost",
-        compare_b: None,
-        figures: &[
-            FAILOVER,
-            Figure {
-                name: "Requests failed",
-                of: Of::Errors,
-                at: Moment::Run,
-                better: Better::Lower,
-                unit: Unit::Count,
-            },
-        ],
-    },
+    Lesson { id: "replication-quorum-lost", compare_b: None, figures: &[FAILOVER, REQUESTS_FAILED] },
     Lesson {
         id: "replication-split-brain",
         compare_b: Some(fenced),
@@ -301,18 +285,5 @@ pub const LESSONS: &[Lesson] = &[
             CONFLICTS,
         ],
     },
-    Lesson {
-        id: "replication-cap",
-        compare_b: Some(ap),
-        figures: &[
-            Figure {
-                name: "Requests failed",
-                of: Of::Errors,
-                at: Moment::Run,
-                better: Better::Lower,
-                unit: Unit::Count,
-            },
-            CONFLICTS,
-        ],
-    },
+    Lesson { id: "replication-cap", compare_b: Some(ap), figures: &[REQUESTS_FAILED, CONFLICTS] },
 ];
