@@ -20,9 +20,12 @@
 //! Bad settings are refused by name.
 
 use scalelab::families::replication::ensemble::EnsembleSummary;
-use scalelab::families::replication::replicated_db::{ElectionPhases, ReplicationSummary};
+use scalelab::families::replication::replicated_db::ElectionPhases;
 use scalelab::{Scenario, Simulation, Summary};
 use serde_json::{Value, json};
+
+mod common;
+use common::{db, run_value as run};
 
 /// Writes to a replicated database of `replicas` + 1 members that elects
 /// through an ensemble `zk` of `servers`, `link_ms` away.
@@ -56,15 +59,6 @@ fn scenario(s: &Setup, faults: Value, stop_s: f64) -> Value {
         ],
         "faults": faults
     })
-}
-
-fn run(v: &Value) -> Summary {
-    let s = Scenario::from_json(&v.to_string()).unwrap_or_else(|e| panic!("{e}"));
-    Simulation::new(&s).run()
-}
-
-fn db(summary: &Summary) -> &ReplicationSummary {
-    summary.nodes["db"].own::<ReplicationSummary>().expect("a replicated_db has a replication summary")
 }
 
 fn zk(summary: &Summary) -> &EnsembleSummary {

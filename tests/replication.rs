@@ -8,10 +8,13 @@
 //! timeout; reads from the primary are never stale. Bad settings are
 //! refused by name.
 
-use scalelab::families::replication::replicated_db::{DbView, ReplicationSummary};
+use scalelab::families::replication::replicated_db::DbView;
 use scalelab::families::replication::spec::Replication;
-use scalelab::{Scenario, Simulation, Summary};
+use scalelab::{Scenario, Simulation};
 use serde_json::{Value, json};
+
+mod common;
+use common::{db, run_value as run};
 
 /// A client writing (`write` share of its requests) straight to a
 /// replicated database with `db` fields, over a link of no latency.
@@ -30,15 +33,6 @@ fn scenario(rate: f64, write: f64, keys: u64, db: Value, faults: Value, stop_s: 
         "links": [{"from": "users", "to": "db", "latency_ms": 0}],
         "faults": faults
     })
-}
-
-fn run(v: &Value) -> Summary {
-    let s = Scenario::from_json(&v.to_string()).unwrap_or_else(|e| panic!("{e}"));
-    Simulation::new(&s).run()
-}
-
-fn db(summary: &Summary) -> &ReplicationSummary {
-    summary.nodes["db"].own::<ReplicationSummary>().expect("a replicated_db has a replication summary")
 }
 
 fn harmonic(k: u32) -> f64 {

@@ -11,6 +11,18 @@ pub fn run(json: &str) -> Summary {
     Simulation::new(&scenario(json)).run()
 }
 
+/// `run`, of a scenario built as JSON.
+pub fn run_value(v: &serde_json::Value) -> Summary {
+    run(&v.to_string())
+}
+
+/// The replicated database `db`'s whole-run figures.
+pub fn db(summary: &Summary) -> &scalelab::families::replication::replicated_db::ReplicationSummary {
+    summary.nodes["db"]
+        .own::<scalelab::families::replication::replicated_db::ReplicationSummary>()
+        .expect("a replicated_db has a replication summary")
+}
+
 /// Relative error of `got` against `want`, with a message that names the seed.
 pub fn assert_close(what: &str, got: f64, want: f64, tolerance: f64, seed: u64) {
     let rel = (got - want).abs() / want.abs();
